@@ -1,0 +1,68 @@
+#include "core/confirmation.hpp"
+
+#include <charconv>
+#include <vector>
+
+#include "core/render.hpp"
+
+namespace collab {
+namespace {
+
+constexpr std::string_view version_tag = "c1";
+constexpr char separator = '\n';  // cannot occur in any field: ids, names and e-mails are single-line
+
+std::vector<std::string_view> split(std::string_view text) {
+    std::vector<std::string_view> fields;
+    std::size_t start = 0;
+    while (true) {
+        std::size_t end = text.find(separator, start);
+        fields.push_back(text.substr(start, end == std::string_view::npos ? end : end - start));
+        if (end == std::string_view::npos) return fields;
+        start = end + 1;
+    }
+}
+
+}  // namespace
+
+std::string issue_token(const Signer& signer, const ConfirmationClaims& claims) {
+    const auto expiry = std::chrono::duration_cast<std::chrono::seconds>(claims.expires_at.time_since_epoch()).count();
+    std::string payload{version_tag};
+    for (std::string_view field : {std::string_view(claims.action == ConfirmAction::remove ? "remove" : "leave"),
+                                   std::string_view(claims.platform), std::string_view(claims.team),
+                                   std::string_view(claims.user_id), std::string_view(claims.channel),
+                                   std::string_view(claims.database), std::string_view(claims.target)}) {
+        payload += separator;
+        payload += field;
+    }
+    payload += separator + std::to_string(expiry);
+    return signer.seal(payload);
+}
+
+std::expected<ConfirmationClaims, std::string> check_token(const Signer& signer, std::string_view token,
+                                                           const Actor& presenter, TimePoint now) {
+    const std::string invalid =
+        "This confirmation token is not valid: it was altered, cut short, or issued by another bot.";
+    auto payload = signer.open(token);
+    if (!payload) return std::unexpected(invalid);
+    auto fields = split(*payload);
+    long long expiry = 0;
+    if (fields.size() != 9 || fields[0] != version_tag ||
+        std::from_chars(fields[8].data(), fields[8].data() + fields[8].size(), expiry).ec != std::errc{} ||
+        (fields[1] != "remove" && fields[1] != "leave"))
+        return std::unexpected(invalid);
+
+    ConfirmationClaims claims{fields[1] == "remove" ? ConfirmAction::remove : ConfirmAction::leave,
+                              std::string(fields[2]), std::string(fields[3]), std::string(fields[4]),
+                              std::string(fields[5]), std::string(fields[6]), std::string(fields[7]),
+                              TimePoint{std::chrono::seconds{expiry}}};
+    if (claims.platform != presenter.platform || claims.team != presenter.team || claims.user_id != presenter.user_id)
+        return std::unexpected("This confirmation was issued to someone else; only the person who asked can confirm it.");
+    if (claims.channel != presenter.channel)
+        return std::unexpected("This confirmation was issued in another channel; confirm it where it was proposed.");
+    if (now >= claims.expires_at)
+        return std::unexpected("This confirmation expired at " + format_utc(claims.expires_at) +
+                               "; run the command again to get a new one.");
+    return claims;
+}
+
+}  // namespace collab

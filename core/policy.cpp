@@ -1,0 +1,77 @@
+#include "core/policy.hpp"
+
+namespace collab {
+namespace {
+
+std::string quoted(std::string_view value) { return "\"" + std::string(value) + "\""; }
+
+Decision channel_check(const Actor& actor, const std::string& database, const Rules& rules) {
+    auto rule = rules.channel_databases.find(actor.channel);
+    if (rule == rules.channel_databases.end()) {
+        if (rules.default_policy == DefaultChannelPolicy::allow_all) return Decision::allow();
+        return Decision::deny("This channel is not set up to manage databases; an admin of the bot can add a rule for it.");
+    }
+    if (rule->second.contains(database)) return Decision::allow();
+    std::string allowed;
+    for (const auto& name : rule->second) allowed += (allowed.empty() ? "" : ", ") + name;
+    return Decision::deny("This channel may not manage " + database + (allowed.empty() ? "." : " (it manages: " + allowed + ")."));
+}
+
+// Mirrors the platform: only the owner and accepted collaborators act on a database.
+Decision member_check(const Actor& actor, Standing standing, const Rules& rules, std::string_view database) {
+    if (standing == Standing::owner || standing == Standing::accepted) return Decision::allow();
+    if (rules.admins.contains(actor.user_id)) return Decision::allow();
+    if (standing == Standing::pending)
+        return Decision::deny("Your invitation to " + std::string(database) +
+                              " is still pending: accept it from the e-mail you received first.");
+    return Decision::deny("You (" + *actor.email + ") are not a collaborator of " + std::string(database) +
+                          "; ask its owner or a collaborator to invite you.");
+}
+
+Decision removal_check(const Actor& actor, std::string_view target, const DatabaseSnapshot& snapshot,
+                       const Rules& rules, bool self_only) {
+    const auto& database = snapshot.database.name;
+    if (!self_only) {
+        // Strangers learn nothing about who is on the database, not even who owns it.
+        if (auto member = member_check(actor, standing_of(snapshot, *actor.email), rules, database); !member.allowed)
+            return member;
+    }
+    if (same_email(target, snapshot.database.owner.email))
+        return Decision::deny(self_only ? "You own " + database + ": an owner cannot stop collaborating on their own database."
+                                        : quoted(target) + " owns " + database + " and cannot be removed.");
+    if (!rules.service_account_email.empty() && same_email(target, rules.service_account_email))
+        return Decision::deny(quoted(target) + " is the account the bot works with; removing it would cut the bot off from " +
+                              database + ".");
+    if (self_only && find_collaborator(snapshot, *actor.email) == nullptr)
+        return Decision::deny("You (" + *actor.email + ") are not a collaborator of " + database + ".");
+    return Decision::allow();
+}
+
+}  // namespace
+
+Decision decide(const Actor& actor, const Command& command, const DatabaseSnapshot* snapshot, const Rules& rules) {
+    if (std::holds_alternative<HelpCommand>(command) || std::holds_alternative<WhoamiCommand>(command))
+        return Decision::allow();
+    if (!actor.email || actor.email->empty())
+        return Decision::deny("Your chat identity (" + actor.platform + " user " + actor.user_id +
+                              ") is not linked to a Scalingo account; ask an admin of the bot to map it.");
+    if (std::holds_alternative<ConfirmCommand>(command))
+        return Decision::allow();  // the confirmed command is decided again on its own
+
+    auto database = database_of(command);
+    if (!database || snapshot == nullptr || snapshot->database.name != *database)
+        return Decision::deny("The bot could not establish who may act on this database.");
+    if (auto channel = channel_check(actor, *database, rules); !channel.allowed) return channel;
+
+    const Standing standing = standing_of(*snapshot, *actor.email);
+    return std::visit(
+        [&](const auto& c) -> Decision {
+            using T = std::decay_t<decltype(c)>;
+            if constexpr (std::is_same_v<T, RemoveCommand>) return removal_check(actor, c.email, *snapshot, rules, false);
+            else if constexpr (std::is_same_v<T, LeaveCommand>) return removal_check(actor, *actor.email, *snapshot, rules, true);
+            else return member_check(actor, standing, rules, *database);
+        },
+        command);
+}
+
+}  // namespace collab

@@ -1,0 +1,38 @@
+#pragma once
+// Whether a person may do what they typed. Pure, and fails closed.
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/command.hpp"
+#include "core/model.hpp"
+
+namespace collab {
+
+enum class DefaultChannelPolicy {
+    allow_all,  // a channel without a rule may manage any database
+    deny_all,   // a channel without a rule may manage none
+};
+
+struct Rules {
+    std::set<std::string> admins;  // immutable chat user ids
+    std::map<std::string, std::set<std::string>> channel_databases;  // channel id -> databases it may manage
+    DefaultChannelPolicy default_policy = DefaultChannelPolicy::allow_all;
+    std::string service_account_email;  // the bot's own account: never removed through the bot
+};
+
+struct Decision {
+    bool allowed = false;
+    std::string reason;  // why not, for the person asking; empty when allowed
+
+    static Decision allow() { return {true, {}}; }
+    static Decision deny(std::string why) { return {false, std::move(why)}; }
+};
+
+// `snapshot` is the state of the database the command names; it must be given for every command
+// that names one, and a missing one is a denial.
+Decision decide(const Actor& actor, const Command& command, const DatabaseSnapshot* snapshot, const Rules& rules);
+
+}  // namespace collab

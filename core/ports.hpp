@@ -1,0 +1,98 @@
+#pragma once
+// The interfaces through which core reaches the world. Adapters implement them.
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <expected>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/model.hpp"
+
+namespace collab {
+
+// The closed set of outcomes an upstream call can have besides success.
+enum class ApiErrorKind {
+    not_found,       // no such database (or collaborator)
+    already_member,  // the e-mail is already the owner or a collaborator
+    not_member,      // the e-mail is not a collaborator
+    forbidden,       // the bot's account may not do this
+    unauthorized,    // the bot's credentials are wrong or lack rights on this database
+    invalid_input,   // the upstream refused the values (validation)
+    rate_limited,    // too many requests; retry_after says when to try again
+    transient,       // upstream failure worth retrying later (5xx, reset)
+    timeout,         // no answer in time
+    malformed,       // an answer we could not understand
+    unavailable,     // local state cannot be read or written
+};
+
+struct ApiError {
+    ApiErrorKind kind;
+    std::string message;  // for a chat user: what went wrong, in plain words
+    std::optional<std::chrono::seconds> retry_after = std::nullopt;
+};
+
+template <typename T>
+using ApiResult = std::expected<T, ApiError>;
+
+class CollaboratorsApi {
+public:
+    virtual ~CollaboratorsApi() = default;
+    virtual boost::asio::awaitable<ApiResult<Database>> show_database(std::string name) = 0;
+    virtual boost::asio::awaitable<ApiResult<std::vector<Collaborator>>> list_collaborators(std::string database) = 0;
+    // Always as a full Collaborator: the only role a Dedicated Resources database has.
+    virtual boost::asio::awaitable<ApiResult<Collaborator>> invite(std::string database, std::string email) = 0;
+    virtual boost::asio::awaitable<ApiResult<void>> remove(std::string database, std::string collaborator_id) = 0;
+    // The account the bot itself acts as.
+    virtual boost::asio::awaitable<ApiResult<Account>> self() = 0;
+};
+
+// Maps a chat identity to the Scalingo e-mail of that person.
+class Directory {
+public:
+    virtual ~Directory() = default;
+    virtual boost::asio::awaitable<std::optional<std::string>> email_of(const Actor& actor) = 0;
+};
+
+enum class AuditOutcome { allowed, denied, proposed, confirmed, executed, failed };
+std::string_view to_string(AuditOutcome outcome);
+
+struct AuditEntry {
+    TimePoint at;
+    std::string platform;
+    std::string team;
+    std::string channel;
+    std::string user_id;
+    std::string email;  // empty when the identity could not be resolved
+    std::string action;
+    std::string database;  // empty for commands that name none
+    std::string target;
+    AuditOutcome outcome = AuditOutcome::allowed;
+    std::string detail;
+};
+
+class AuditLog {
+public:
+    virtual ~AuditLog() = default;
+    virtual boost::asio::awaitable<ApiResult<void>> record(AuditEntry entry) = 0;
+    virtual boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> recent(std::string database, int limit) = 0;
+};
+
+class WallClock {
+public:
+    virtual ~WallClock() = default;
+    virtual TimePoint now() const = 0;
+};
+
+// Seals confirmation claims into a tamper-evident token and opens them again.
+class Signer {
+public:
+    virtual ~Signer() = default;
+    virtual std::string seal(std::string_view claims) const = 0;
+    // The claims, or nothing when the token was not sealed by this key.
+    virtual std::optional<std::string> open(std::string_view token) const = 0;
+};
+
+}  // namespace collab

@@ -1,0 +1,103 @@
+#include "core/render.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include "core/text.hpp"
+
+namespace collab {
+namespace {
+
+std::string repeat(std::string_view piece, std::size_t count) {
+    std::string out;
+    out.reserve(piece.size() * count);
+    for (std::size_t i = 0; i < count; ++i) out += piece;
+    return out;
+}
+
+std::string border(const std::vector<std::size_t>& widths, std::string_view left, std::string_view middle,
+                   std::string_view right) {
+    std::string line(left);
+    for (std::size_t i = 0; i < widths.size(); ++i) {
+        if (i > 0) line += middle;
+        line += repeat("─", widths[i] + 2);
+    }
+    return line + std::string(right) + "\n";
+}
+
+std::string centred(const std::string& cell, std::size_t width) {
+    std::size_t space = width - text::display_width(cell);
+    return std::string(space / 2, ' ') + cell + std::string(space - space / 2, ' ');
+}
+
+std::string left_aligned(const std::string& cell, std::size_t width) {
+    return cell + std::string(width - text::display_width(cell), ' ');
+}
+
+}  // namespace
+
+std::string render_table(const Table& table, bool ansi_dim) {
+    std::vector<std::size_t> widths(table.header.size());
+    for (std::size_t i = 0; i < widths.size(); ++i) {
+        widths[i] = text::display_width(table.header[i]);
+        for (const auto& row : table.rows) widths[i] = std::max(widths[i], text::display_width(row.at(i)));
+    }
+    std::string out = border(widths, "┌", "┬", "┐");
+    out += "│";
+    for (std::size_t i = 0; i < widths.size(); ++i) out += " " + centred(table.header[i], widths[i]) + " │";
+    out += "\n" + border(widths, "├", "┼", "┤");
+    for (std::size_t r = 0; r < table.rows.size(); ++r) {
+        bool dim = ansi_dim && r < table.dimmed.size() && table.dimmed[r];
+        out += "│";
+        for (std::size_t i = 0; i < widths.size(); ++i) {
+            std::string cell = left_aligned(table.rows[r][i], widths[i]);
+            out += " " + (dim ? "\x1b[2m" + cell + "\x1b[22m" : cell) + " │";
+        }
+        out += "\n";
+    }
+    return out + border(widths, "└", "┴", "┘");
+}
+
+std::string to_plain_text(const Reply& reply, const PlainTextOptions& options) {
+    std::string out;
+    for (const auto& line : reply.lines) {
+        switch (line.style) {
+            case LineStyle::plain: out += line.text; break;
+            case LineStyle::done: out += "-----> " + line.text; break;
+            case LineStyle::error: out += " !     " + line.text; break;
+        }
+        out += "\n";
+    }
+    if (reply.table) out += render_table(*reply.table, options.ansi_dim);
+    if (reply.proposal) {
+        out += reply.proposal->question + "\n";
+        out += "To confirm, type before " + format_utc(reply.proposal->expires_at) + ":\n";
+        out += "  " + options.command_prefix + " confirm " + reply.proposal->token + "\n";
+    }
+    if (!reply.usage.empty()) out += reply.usage + "\n";
+    return out;
+}
+
+std::string format_utc(TimePoint at) {
+    using namespace std::chrono;
+    const auto day = floor<days>(at);
+    const year_month_day date{day};
+    const hh_mm_ss time{floor<seconds>(at - day)};
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u %02ld:%02ld:%02ld UTC", int(date.year()),
+                  unsigned(date.month()), unsigned(date.day()), long(time.hours().count()),
+                  long(time.minutes().count()), long(time.seconds().count()));
+    return buffer;
+}
+
+std::string format_duration(std::chrono::seconds duration) {
+    auto count = duration.count();
+    if (count % 60 == 0 && count >= 60) {
+        auto minutes = count / 60;
+        return std::to_string(minutes) + (minutes == 1 ? " minute" : " minutes");
+    }
+    return std::to_string(count) + (count == 1 ? " second" : " seconds");
+}
+
+}  // namespace collab

@@ -1,0 +1,64 @@
+#pragma once
+// Platform-neutral replies, and their plain-text form (Scalingo CLI style, byte for byte).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/model.hpp"
+
+namespace collab {
+
+struct Table {
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> rows;
+    std::vector<bool> dimmed;  // per row: shown dimmed where the medium allows (pending invitations)
+};
+
+enum class LineStyle {
+    plain,
+    done,   // "-----> " in the CLI: a change that was made
+    error,  // " !     " in the CLI: refused or failed
+};
+
+struct Line {
+    LineStyle style = LineStyle::plain;
+    std::string text;
+};
+
+struct Proposal {
+    std::string question;      // names exactly what will happen
+    std::string action_label;  // for a button: "Revoke access"
+    std::string token;
+    TimePoint expires_at;
+};
+
+enum class ReplyKind {
+    result,       // an answer meant for the person asking (list, help, whoami, audit)
+    change,       // something was changed: worth showing to the channel
+    proposal,     // waiting for a confirmation
+    denied,       // the policy said no
+    usage_error,  // the command was typed wrong
+    failure,      // upstream or local trouble
+};
+
+struct Reply {
+    ReplyKind kind = ReplyKind::result;
+    std::vector<Line> lines;
+    std::optional<Table> table;  // printed after the lines
+    std::optional<Proposal> proposal;
+    std::string usage;  // the usage line shown after a usage error
+};
+
+struct PlainTextOptions {
+    bool ansi_dim = false;  // dim pending rows with ANSI escapes (a colour terminal)
+    std::string command_prefix = "/collab";
+};
+
+std::string render_table(const Table& table, bool ansi_dim = false);
+std::string to_plain_text(const Reply& reply, const PlainTextOptions& options = {});
+
+std::string format_utc(TimePoint at);  // "2026-11-28 12:44:32 UTC"
+std::string format_duration(std::chrono::seconds duration);  // "5 minutes", "90 seconds"
+
+}  // namespace collab

@@ -1,0 +1,65 @@
+#pragma once
+// The one place where a command is carried out: parse -> identify -> snapshot -> decide ->
+// execute -> audit -> reply.
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "core/command.hpp"
+#include "core/confirmation.hpp"
+#include "core/policy.hpp"
+#include "core/ports.hpp"
+#include "core/render.hpp"
+
+namespace collab {
+
+struct ChatRequest {
+    Actor actor;
+    std::string text;  // what followed /collab, with platform markup already undone
+};
+
+struct ServiceSettings {
+    Rules rules;
+    std::chrono::seconds confirmation_ttl{300};
+    int audit_rows = 20;
+};
+
+class CommandService {
+public:
+    CommandService(CollaboratorsApi& api, Directory& directory, AuditLog& audit, const WallClock& clock,
+                   const Signer& signer, ServiceSettings settings);
+
+    boost::asio::awaitable<Reply> handle(ChatRequest request);
+
+private:
+    boost::asio::awaitable<Reply> list(const Actor& actor, const ListCommand& command);
+    boost::asio::awaitable<Reply> add(const Actor& actor, const AddCommand& command);
+    boost::asio::awaitable<Reply> propose_removal(const Actor& actor, const Command& command);
+    boost::asio::awaitable<Reply> confirm(const Actor& actor, const ConfirmCommand& command);
+    boost::asio::awaitable<Reply> whoami(const Actor& actor);
+    boost::asio::awaitable<Reply> audit_trail(const Actor& actor, const AuditCommand& command);
+
+    boost::asio::awaitable<ApiResult<DatabaseSnapshot>> snapshot(const std::string& database);
+    // Snapshot and decision together; a reply when the command must stop there.
+    boost::asio::awaitable<std::expected<DatabaseSnapshot, Reply>> authorise(const Actor& actor, const Command& command);
+    boost::asio::awaitable<ApiResult<std::string>> service_account();
+    // False when the trail could not be written: changes must not go ahead unrecorded.
+    boost::asio::awaitable<bool> record(const Actor& actor, std::string_view action, std::string_view database,
+                                        std::string_view target, AuditOutcome outcome, std::string detail = {});
+
+    CollaboratorsApi& api_;
+    Directory& directory_;
+    AuditLog& audit_;
+    const WallClock& clock_;
+    const Signer& signer_;
+    ServiceSettings settings_;
+    std::optional<std::string> service_account_;
+};
+
+Reply help_reply(const std::optional<std::string>& topic);
+Reply api_error_reply(const ApiError& error, std::string_view database);
+
+}  // namespace collab

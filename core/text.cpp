@@ -1,0 +1,110 @@
+#include "core/text.hpp"
+
+#include <unistr.h>
+#include <uniwidth.h>
+
+#include <algorithm>
+#include <numeric>
+#include <utility>
+
+namespace collab::text {
+namespace {
+
+const uint8_t* bytes(std::string_view s) { return reinterpret_cast<const uint8_t*>(s.data()); }
+
+bool is_unicode_space(ucs4_t c) {
+    return c == 0x09 || c == 0x0B || c == 0x0C || c == 0x0D || c == 0xA0 || c == 0x1680 ||
+           (c >= 0x2000 && c <= 0x200B) || c == 0x202F || c == 0x205F || c == 0x3000 || c == 0xFEFF;
+}
+
+char ascii_quote_for(ucs4_t c) {
+    switch (c) {
+        case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2032: return '\'';
+        case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x2033: case 0x00AB: case 0x00BB:
+            return '"';
+        default: return 0;
+    }
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view text) { return u8_check(bytes(text), text.size()) == nullptr; }
+
+std::string normalise(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    const uint8_t* p = bytes(text);
+    const uint8_t* end = p + text.size();
+    bool at_word_start = true;
+    while (p < end) {
+        ucs4_t c = 0;
+        int n = u8_mbtouc(&c, p, end - p);
+        if (is_unicode_space(c)) {
+            out += ' ';
+        } else if (char q = ascii_quote_for(c)) {
+            out += q;
+        } else if ((c == 0x2013 || c == 0x2014) && at_word_start) {
+            out += "--";
+        } else {
+            out.append(reinterpret_cast<const char*>(p), n);
+        }
+        at_word_start = out.empty() || out.back() == ' ';
+        p += n;
+    }
+    return out;
+}
+
+std::optional<std::vector<std::string>> split_words(std::string_view s) {
+    std::vector<std::string> words;
+    std::string current;
+    bool in_word = false;
+    char quote = 0;
+    for (char c : s) {
+        if (quote != 0) {
+            if (c == quote) quote = 0;
+            else current += c;
+        } else if (c == '"' || c == '\'') {
+            quote = c;
+            in_word = true;
+        } else if (c == ' ' || c == '\n') {
+            if (in_word) words.push_back(std::exchange(current, {}));
+            in_word = false;
+        } else {
+            current += c;
+            in_word = true;
+        }
+    }
+    if (quote != 0) return std::nullopt;
+    if (in_word) words.push_back(std::move(current));
+    return words;
+}
+
+std::size_t display_width(std::string_view utf8) {
+    int width = u8_width(bytes(utf8), utf8.size(), "UTF-8");
+    // Control characters report -1: count them as one column rather than breaking the layout.
+    return width < 0 ? u8_mbsnlen(bytes(utf8), utf8.size()) : static_cast<std::size_t>(width);
+}
+
+std::string ascii_lower(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : char(c); });
+    return out;
+}
+
+std::size_t levenshtein(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    std::iota(row.begin(), row.end(), 0);
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+}  // namespace collab::text
