@@ -122,10 +122,10 @@ asio::awaitable<ApiResult<std::string>> CommandService::service_account() {
 
 asio::awaitable<bool> CommandService::record(const Actor& actor, std::string_view action, std::string_view database,
                                              std::string_view target, AuditOutcome outcome, std::string detail) {
-    auto written = co_await audit_.record(AuditEntry{clock_.now(), actor.platform, actor.team, actor.channel,
-                                                     actor.user_id, actor.email.value_or(""), std::string(action),
-                                                     std::string(database), std::string(target), outcome,
-                                                     std::move(detail)});
+    // Built as a named value: g++ 12 destroys a braced temporary passed to a coroutine twice.
+    AuditEntry entry{clock_.now(), actor.platform, actor.team, actor.channel, actor.user_id, actor.email.value_or(""),
+                     std::string(action), std::string(database), std::string(target), outcome, std::move(detail)};
+    auto written = co_await audit_.record(std::move(entry));
     co_return written.has_value();
 }
 

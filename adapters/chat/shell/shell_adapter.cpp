@@ -1,0 +1,57 @@
+#include "adapters/chat/shell/shell_adapter.hpp"
+
+#include <istream>
+#include <ostream>
+
+#include "core/text.hpp"
+
+namespace collab::shell {
+namespace {
+
+constexpr std::string_view command_word = "/collab";
+constexpr std::string_view prompt = "collab> ";
+
+std::string_view trim(std::string_view line) {
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos) return {};
+    const auto last = line.find_last_not_of(" \t\r");
+    return line.substr(first, last - first + 1);
+}
+
+bool is_exit(std::string_view line) {
+    const std::string lowered = text::ascii_lower(line);
+    return lowered == "exit" || lowered == "quit" || lowered == "/exit" || lowered == "/quit";
+}
+
+}  // namespace
+
+ShellAdapter::ShellAdapter(Handler handler, std::istream& in, std::ostream& out, ShellOptions options)
+    : handler_(std::move(handler)), in_(in), out_(out), options_(std::move(options)) {}
+
+std::string ShellAdapter::answer(std::string_view raw) {
+    const std::string_view line = trim(raw);
+    if (line.empty()) return {};
+    const std::string head = text::ascii_lower(line.substr(0, command_word.size()));
+    const bool is_command = head == command_word && (line.size() == command_word.size() || line[command_word.size()] == ' ');
+    if (!is_command)
+        return "Commands start with /collab, for example: /collab list my-dedicated-db\n"
+               "Type /collab help to see them all, or exit to leave.\n";
+    Reply reply = handler_(ChatRequest{options_.actor, std::string(line.substr(command_word.size()))});
+    return to_plain_text(reply, PlainTextOptions{options_.interactive, std::string(command_word)});
+}
+
+int ShellAdapter::run() {
+    if (options_.interactive && !options_.greeting.empty()) out_ << options_.greeting << "\n";
+    std::string line;
+    while (true) {
+        if (options_.interactive) out_ << prompt << std::flush;
+        if (!std::getline(in_, line)) {
+            if (options_.interactive) out_ << "\n";  // end of input (Ctrl-D) leaves the cursor after the prompt
+            return 0;
+        }
+        if (is_exit(trim(line))) return 0;
+        out_ << answer(line) << std::flush;
+    }
+}
+
+}  // namespace collab::shell

@@ -1,0 +1,96 @@
+#include "adapters/security/hmac_signer.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <fstream>
+#include <stdexcept>
+#include <sys/stat.h>
+
+namespace collab::security {
+
+HmacSigner::HmacSigner(std::string key) : key_(std::move(key)) {
+    if (key_.size() < 32) throw std::runtime_error("the confirmation key must be at least 32 bytes long");
+}
+
+std::string HmacSigner::mac(std::string_view data) const {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), reinterpret_cast<const unsigned char*>(data.data()),
+         data.size(), digest, &length);
+    return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+std::string HmacSigner::seal(std::string_view claims) const {
+    const std::string body = base64url_encode(claims);
+    return body + "." + base64url_encode(mac(body));
+}
+
+std::optional<std::string> HmacSigner::open(std::string_view token) const {
+    const auto dot = token.find('.');
+    if (dot == std::string_view::npos) return std::nullopt;
+    const std::string_view body = token.substr(0, dot);
+    const auto presented = base64url_decode(token.substr(dot + 1));
+    const std::string expected = mac(body);
+    // Constant time, so that the comparison reveals nothing about the right MAC.
+    if (!presented || presented->size() != expected.size() ||
+        CRYPTO_memcmp(presented->data(), expected.data(), expected.size()) != 0)
+        return std::nullopt;
+    return base64url_decode(body);
+}
+
+std::string base64url_encode(std::string_view bytes) {
+    std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                        reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+    out.resize(static_cast<std::size_t>(written));
+    while (!out.empty() && out.back() == '=') out.pop_back();
+    for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
+    return out;
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+    if (text.size() % 4 == 1) return std::nullopt;
+    std::string standard(text);
+    for (char& c : standard) {
+        if (c == '-') c = '+';
+        else if (c == '_') c = '/';
+        else if (c == '+' || c == '/' || c == '=') return std::nullopt;  // only the URL-safe alphabet is ours
+    }
+    const std::size_t padding = (4 - standard.size() % 4) % 4;
+    standard.append(padding, '=');
+    std::string out(3 * standard.size() / 4, '\0');
+    const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                        reinterpret_cast<const unsigned char*>(standard.data()), static_cast<int>(standard.size()));
+    if (written < 0) return std::nullopt;
+    out.resize(static_cast<std::size_t>(written) - padding);
+    return out;
+}
+
+std::string load_or_create_key(const std::filesystem::path& key_file) {
+    namespace fs = std::filesystem;
+    if (fs::exists(key_file)) {
+        std::ifstream in(key_file, std::ios::binary);
+        std::string key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (!in.good() && !in.eof()) throw std::runtime_error("cannot read the confirmation key " + key_file.string());
+        while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
+        if (key.size() < 32)
+            throw std::runtime_error("the confirmation key " + key_file.string() + " is shorter than 32 bytes");
+        return key;
+    }
+    unsigned char random[32];
+    if (RAND_bytes(random, sizeof random) != 1) throw std::runtime_error("cannot draw a random confirmation key");
+    const std::string key = base64url_encode(std::string_view(reinterpret_cast<const char*>(random), sizeof random));
+    // Readable by the bot's user only: whoever holds it can forge confirmations.
+    const auto old_mask = ::umask(077);
+    std::ofstream out(key_file, std::ios::binary | std::ios::trunc);
+    out << key << "\n";
+    out.close();
+    ::umask(old_mask);
+    if (!out) throw std::runtime_error("cannot write the confirmation key " + key_file.string());
+    return key;
+}
+
+}  // namespace collab::security

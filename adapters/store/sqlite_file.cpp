@@ -1,0 +1,44 @@
+#include "adapters/store/sqlite_file.hpp"
+
+#include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
+
+namespace collab::store {
+
+SQLite::Database open_state_file(const std::filesystem::path& file, std::string_view what,
+                                 std::span<const std::string_view> migrations) {
+    const int schema_version = static_cast<int>(migrations.size());
+    const std::string name = std::string(what) + " " + file.string();
+    try {
+        // Another process (the sandbox command line, a second instance) may hold the lock briefly.
+        SQLite::Database db(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5000);
+        const int version = db.execAndGet("PRAGMA user_version").getInt();
+        if (version > schema_version)
+            throw StateError("the " + name + " was written by a newer collab-bot (schema " + std::to_string(version) +
+                             "); upgrade collab-bot or point it at another state directory");
+        db.exec("PRAGMA journal_mode = WAL");
+        db.exec("PRAGMA foreign_keys = ON");
+        if (version < schema_version) {
+            // IMMEDIATE takes the write lock first, so two processes starting at once migrate one after
+            // the other, and the second sees the version the first reached.
+            SQLite::Transaction migration(db, SQLite::TransactionBehavior::IMMEDIATE);
+            for (int next = db.execAndGet("PRAGMA user_version").getInt(); next < schema_version; ++next) {
+                db.exec(std::string(migrations[static_cast<std::size_t>(next)]));
+                db.exec("PRAGMA user_version = " + std::to_string(next + 1));
+            }
+            migration.commit();
+        }
+        return db;
+    } catch (const SQLite::Exception& e) {
+        const int code = e.getErrorCode();
+        if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+            throw StateError("the " + name + " is damaged or is not a SQLite database (" + e.what() +
+                             "); move it away and collab-bot will start a new one");
+        if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY || code == SQLITE_PERM || code == SQLITE_IOERR)
+            throw StateError("cannot open the " + name + " for writing (" + e.what() +
+                             "); check that its directory exists and is writable by the bot");
+        throw StateError("cannot use the " + name + ": " + e.what());
+    }
+}
+
+}  // namespace collab::store

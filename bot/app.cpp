@@ -1,0 +1,157 @@
+#include "bot/app.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "adapters/chat/shell/shell_adapter.hpp"
+#include "adapters/config/toml_checks.hpp"
+#include "adapters/directory/static_directory.hpp"
+#include "adapters/sandbox/sandbox_api.hpp"
+#include "adapters/sandbox/sandbox_store.hpp"
+#include "adapters/security/hmac_signer.hpp"
+#include "adapters/store/sqlite_audit_log.hpp"
+#include "adapters/store/sqlite_file.hpp"
+#include "core/command.hpp"
+#include "core/render.hpp"
+#include "core/service.hpp"
+
+namespace collab::bot {
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+namespace {
+
+class SystemClock final : public WallClock {
+public:
+    TimePoint now() const override { return Clock::now(); }
+};
+
+std::shared_ptr<spdlog::logger> make_logger(const std::string& level) {
+    auto logger = spdlog::stderr_color_st("collab-bot");
+    logger->set_level(spdlog::level::from_str(level));
+    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+    return logger;
+}
+
+fs::path state_dir_of(const Config& config) {
+    fs::path dir = config.state_dir.empty() ? default_state_dir() : config.state_dir;
+    std::error_code error;
+    fs::create_directories(dir, error);
+    if (error) throw store::StateError("cannot create the state directory " + dir.string() + ": " + error.message());
+    return dir;
+}
+
+sandbox::Seed load_seed(const Config& config) {
+    if (config.sandbox_seed.empty()) return sandbox::parse_seed(embedded_sandbox_seed(), "embedded config/sandbox.toml");
+    std::ifstream in(config.sandbox_seed);
+    if (!in) throw config::ConfigError("cannot read the sandbox seed " + config.sandbox_seed.string());
+    std::stringstream text;
+    text << in.rdbuf();
+    return sandbox::parse_seed(text.str(), config.sandbox_seed.string());
+}
+
+sandbox::SandboxStore open_sandbox(const Config& config, const fs::path& state_dir,
+                                   std::shared_ptr<spdlog::logger> logger) {
+    sandbox::SandboxOptions options;
+    options.on_invitation = [logger](const sandbox::Invitation& invitation) {
+        logger->info("sandbox: invitation e-mail to {} for {}: {}", invitation.recipient, invitation.database,
+                     invitation.link);
+    };
+    return sandbox::SandboxStore(state_dir / "sandbox.sqlite", load_seed(config), std::move(options));
+}
+
+std::string describe(const Actor& actor, const std::optional<std::string>& email) {
+    return email ? *email + " (shell user " + actor.user_id + ")" : "shell user " + actor.user_id + ", linked to no Scalingo account";
+}
+
+}  // namespace
+
+int run_bot(const RunOptions& options) {
+    const Config& config = options.config;
+    auto logger = make_logger(config.log_level);
+    const fs::path state_dir = state_dir_of(config);
+    auto store = open_sandbox(config, state_dir, logger);
+    sandbox::SandboxApi api(store);
+    store::SqliteAuditLog audit(state_dir / "state.sqlite");
+    security::HmacSigner signer(security::load_or_create_key(
+        config.confirmation_key_file.empty() ? state_dir / "confirmation.key" : config.confirmation_key_file));
+    SystemClock clock;
+
+    Actor actor{"shell", "local", config.shell_user_id, "shell", std::nullopt};
+    auto identities = config.identities;
+    if (options.act_as) {
+        actor.user_id = *options.act_as;
+        identities[actor.user_id] = *options.act_as;
+    } else if (!config.shell_email.empty()) {
+        identities[actor.user_id] = config.shell_email;
+    }
+    directory::StaticDirectory directory(identities);
+    CommandService service(api, directory, audit, clock, signer,
+                           ServiceSettings{config.rules, config.confirmation_ttl, config.audit_rows});
+
+    // The service runs on the io_context thread; the shell blocks on standard input on this one.
+    asio::io_context io;
+    auto work = asio::make_work_guard(io);
+    std::thread io_thread([&io] { io.run(); });
+    auto handle = [&](ChatRequest request) {
+        const std::string text = request.text;
+        Reply reply = asio::co_spawn(io, service.handle(std::move(request)), asio::use_future).get();
+        logger->debug("shell command \"{}\" answered ({} lines)", text, reply.lines.size());
+        return reply;
+    };
+    const bool interactive = ::isatty(STDIN_FILENO) != 0 && ::isatty(STDOUT_FILENO) != 0;
+    const auto email = identities.contains(actor.user_id) ? std::optional(identities.at(actor.user_id)) : std::nullopt;
+    shell::ShellAdapter shell(handle, std::cin, std::cout,
+                              shell::ShellOptions{actor, interactive,
+                                                  "collab-bot " COLLAB_VERSION " on the sandbox (state in " +
+                                                      state_dir.string() + "). You are " + describe(actor, email) +
+                                                      ".\nType /collab help to see the commands, exit to leave."});
+    const int status = shell.run();
+    work.reset();
+    io.stop();
+    io_thread.join();
+    return status;
+}
+
+int run_sandbox_command(const Config& config, const std::vector<std::string>& arguments) {
+    auto logger = make_logger(config.log_level);
+    auto store = open_sandbox(config, state_dir_of(config), logger);
+    const std::string usage = "Usage: collab-bot sandbox invitations | collab-bot sandbox accept TOKEN\n";
+    if (arguments.size() == 1 && arguments[0] == "invitations") {
+        const auto invitations = store.invitations();
+        if (invitations.empty()) {
+            std::cout << "No invitation has been sent yet.\n";
+            return 0;
+        }
+        Table table{{"RECIPIENT", "DATABASE", "STATE", "SENT", "TOKEN"}, {}, {}};
+        for (const auto& invitation : invitations)
+            table.rows.push_back({invitation.recipient, invitation.database, invitation.state,
+                                  format_utc(invitation.sent_at), invitation.token});
+        std::cout << render_table(table) << "Accept one as its recipient would: collab-bot sandbox accept TOKEN\n";
+        return 0;
+    }
+    if (arguments.size() == 2 && arguments[0] == "accept") {
+        auto accepted = store.accept(arguments[1]);
+        if (!accepted) {
+            std::cout << " !     " << accepted.error().message << "\n";
+            return 1;
+        }
+        std::cout << "-----> " << accepted->recipient << " has accepted the invitation to collaborate to "
+                  << accepted->database << "\n";
+        return 0;
+    }
+    std::cerr << usage;
+    return 2;
+}
+
+}  // namespace collab::bot

@@ -1,0 +1,135 @@
+#include "bot/config.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "adapters/config/toml_checks.hpp"
+#include "core/command.hpp"
+
+namespace collab::bot {
+namespace {
+
+using config::ConfigError;
+using config::value_or;
+
+std::set<std::string> string_set(const toml::node* node, std::string_view key, std::string_view source) {
+    std::set<std::string> values;
+    if (node == nullptr) return values;
+    const toml::array* array = node->as_array();
+    if (array == nullptr) throw ConfigError(std::string(source) + ": " + std::string(key) + " must be an array of strings");
+    for (const auto& item : *array) {
+        auto value = item.value_exact<std::string>();
+        if (!value) throw ConfigError(std::string(source) + ": " + std::string(key) + " must be an array of strings");
+        values.insert(*value);
+    }
+    return values;
+}
+
+std::filesystem::path resolve(const std::string& path, const std::filesystem::path& base_dir) {
+    if (path.empty()) return {};
+    std::filesystem::path p(path);
+    return p.is_absolute() || base_dir.empty() ? p : base_dir / p;
+}
+
+void read_policy(const toml::table& policy, std::string_view source, Config& config) {
+    config::reject_unknown_keys(policy, {"default", "admins", "channels"}, "policy", source);
+    const std::string fallback = value_or<std::string>(policy, "default", "allow", "policy", source);
+    if (fallback != "allow" && fallback != "deny")
+        throw ConfigError(std::string(source) + ": policy.default is \"allow\" or \"deny\", not \"" + fallback + "\"");
+    config.rules.default_policy = fallback == "allow" ? DefaultChannelPolicy::allow_all : DefaultChannelPolicy::deny_all;
+    config.rules.admins = string_set(policy.get("admins"), "policy.admins", source);
+    if (const toml::table* channels = config::subtable(policy, "channels", "policy", source)) {
+        for (const auto& [channel, databases] : *channels) {
+            const std::string key = "policy.channels." + std::string(channel.str());
+            auto names = string_set(&databases, key, source);
+            for (const auto& name : names) {
+                if (auto problem = database_name_problem(name)) throw ConfigError(std::string(source) + ": " + key + ": " + *problem);
+            }
+            config.rules.channel_databases[std::string(channel.str())] = std::move(names);
+        }
+    }
+}
+
+}  // namespace
+
+Config parse_config(std::string_view text, std::string_view source, const std::filesystem::path& base_dir) {
+    const toml::table root = config::parse_toml(text, source);
+    config::reject_unknown_keys(root, {"adapter", "provider", "state_dir", "log_level", "confirmation", "policy",
+                                       "identities", "shell", "sandbox", "audit"},
+                                "", source);
+    Config config;
+    config.source = std::string(source);
+    config.adapter = value_or<std::string>(root, "adapter", config.adapter, "", source);
+    if (config.adapter != "shell")
+        throw ConfigError(std::string(source) + ": adapter \"" + config.adapter + "\" is not available (known: shell)");
+    config.provider = value_or<std::string>(root, "provider", config.provider, "", source);
+    if (config.provider != "sandbox")
+        throw ConfigError(std::string(source) + ": provider \"" + config.provider + "\" is not available (known: sandbox)");
+    config.state_dir = resolve(value_or<std::string>(root, "state_dir", "", "", source), base_dir);
+    config.log_level = value_or<std::string>(root, "log_level", config.log_level, "", source);
+    static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
+    if (!levels.contains(config.log_level))
+        throw ConfigError(std::string(source) + ": log_level \"" + config.log_level +
+                          "\" is not one of trace, debug, info, warn, error, off");
+
+    if (const toml::table* confirmation = config::subtable(root, "confirmation", "", source)) {
+        config::reject_unknown_keys(*confirmation, {"ttl_seconds", "key_file"}, "confirmation", source);
+        const int64_t ttl = value_or<int64_t>(*confirmation, "ttl_seconds", 300, "confirmation", source);
+        if (ttl < 10 || ttl > 86400)
+            throw ConfigError(std::string(source) + ": confirmation.ttl_seconds must be between 10 and 86400");
+        config.confirmation_ttl = std::chrono::seconds{ttl};
+        config.confirmation_key_file =
+            resolve(value_or<std::string>(*confirmation, "key_file", "", "confirmation", source), base_dir);
+    }
+    if (const toml::table* policy = config::subtable(root, "policy", "", source)) read_policy(*policy, source, config);
+    if (const toml::table* identities = config::subtable(root, "identities", "", source)) {
+        for (const auto& [user_id, email] : *identities) {
+            auto value = email.value_exact<std::string>();
+            if (!value || email_problem(*value))
+                throw ConfigError(std::string(source) + ": identities." + std::string(user_id.str()) +
+                                  " must be an e-mail address");
+            config.identities[std::string(user_id.str())] = *value;
+        }
+    }
+    if (const toml::table* shell = config::subtable(root, "shell", "", source)) {
+        config::reject_unknown_keys(*shell, {"user_id", "email"}, "shell", source);
+        config.shell_user_id = value_or<std::string>(*shell, "user_id", config.shell_user_id, "shell", source);
+        config.shell_email = value_or<std::string>(*shell, "email", "", "shell", source);
+        if (!config.shell_email.empty()) {
+            if (auto problem = email_problem(config.shell_email))
+                throw ConfigError(std::string(source) + ": shell.email: " + *problem);
+        }
+    }
+    if (const toml::table* sandbox = config::subtable(root, "sandbox", "", source)) {
+        config::reject_unknown_keys(*sandbox, {"seed"}, "sandbox", source);
+        config.sandbox_seed = resolve(value_or<std::string>(*sandbox, "seed", "", "sandbox", source), base_dir);
+    }
+    if (const toml::table* audit = config::subtable(root, "audit", "", source)) {
+        config::reject_unknown_keys(*audit, {"rows"}, "audit", source);
+        const int64_t rows = value_or<int64_t>(*audit, "rows", 20, "audit", source);
+        if (rows < 1 || rows > 200) throw ConfigError(std::string(source) + ": audit.rows must be between 1 and 200");
+        config.audit_rows = static_cast<int>(rows);
+    }
+    return config;
+}
+
+Config load_config_file(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) throw ConfigError("cannot read the configuration file " + file.string());
+    std::stringstream text;
+    text << in.rdbuf();
+    return parse_config(text.str(), file.string(), file.parent_path());
+}
+
+Config embedded_config() { return parse_config(embedded_config_text(), "embedded default configuration", {}); }
+
+std::filesystem::path default_state_dir() {
+    if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg == '/')
+        return std::filesystem::path(xdg) / "collab-bot";
+    if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0')
+        return std::filesystem::path(home) / ".local" / "state" / "collab-bot";
+    return std::filesystem::current_path() / ".collab-bot";
+}
+
+}  // namespace collab::bot

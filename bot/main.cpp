@@ -1,0 +1,89 @@
+// collab-bot: manage the collaborators of Scalingo Dedicated Resources databases from chat.
+
+#include <boost/program_options.hpp>
+
+#include <iostream>
+
+#include "adapters/config/toml_checks.hpp"
+#include "adapters/store/sqlite_file.hpp"
+#include "bot/app.hpp"
+#include "core/command.hpp"
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr std::string_view synopsis =
+    "Usage: collab-bot [options]                  run the bot (embedded default: shell + sandbox)\n"
+    "       collab-bot sandbox invitations        list the invitation e-mails the sandbox has sent\n"
+    "       collab-bot sandbox accept TOKEN       accept one, as its recipient would\n";
+
+int run(int argc, char** argv) {
+    po::options_description visible("Options");
+    visible.add_options()
+        ("help,h", "show this help and exit")
+        ("version", "show the version and exit")
+        ("config,c", po::value<std::string>()->value_name("FILE"), "read the configuration from FILE instead of the embedded default")
+        ("state-dir", po::value<std::string>()->value_name("DIR"), "keep the bot's state in DIR (overrides state_dir)")
+        ("as", po::value<std::string>()->value_name("EMAIL"), "shell: act as the person with this Scalingo e-mail");
+    po::options_description hidden;
+    hidden.add_options()("arguments", po::value<std::vector<std::string>>());
+    po::options_description all;
+    all.add(visible).add(hidden);
+    po::positional_options_description positional;
+    positional.add("arguments", -1);
+
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& error) {
+        std::cerr << "collab-bot: " << error.what() << "\nTry collab-bot --help.\n";
+        return 2;
+    }
+    if (vm.count("help")) {
+        std::cout << synopsis << "\n" << visible
+                  << "\nIn the shell, type /collab help to see the chat commands.\n";
+        return 0;
+    }
+    if (vm.count("version")) {
+        std::cout << "collab-bot " COLLAB_VERSION "\n";
+        return 0;
+    }
+    const auto arguments = vm.count("arguments") ? vm["arguments"].as<std::vector<std::string>>() : std::vector<std::string>{};
+
+    try {
+        collab::bot::Config config = vm.count("config") ? collab::bot::load_config_file(vm["config"].as<std::string>())
+                                                        : collab::bot::embedded_config();
+        if (vm.count("state-dir")) config.state_dir = vm["state-dir"].as<std::string>();
+        if (!arguments.empty()) {
+            if (arguments[0] != "sandbox") {
+                std::cerr << "collab-bot: unknown command \"" << arguments[0] << "\"\n" << synopsis;
+                return 2;
+            }
+            return collab::bot::run_sandbox_command(config, {arguments.begin() + 1, arguments.end()});
+        }
+        std::optional<std::string> act_as;
+        if (vm.count("as")) {
+            act_as = vm["as"].as<std::string>();
+            if (auto problem = collab::email_problem(*act_as)) {
+                std::cerr << "collab-bot: --as: " << *problem << "\n";
+                return 2;
+            }
+        }
+        return collab::bot::run_bot({std::move(config), act_as});
+    } catch (const collab::config::ConfigError& error) {
+        std::cerr << "collab-bot: configuration error: " << error.what() << "\n";
+        return 2;
+    } catch (const collab::store::StateError& error) {
+        std::cerr << "collab-bot: " << error.what() << "\n";
+        return 1;
+    } catch (const std::exception& error) {
+        std::cerr << "collab-bot: " << error.what() << "\n";
+        return 1;
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return run(argc, argv); }
