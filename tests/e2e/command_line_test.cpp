@@ -1,0 +1,79 @@
+// The executable's own command line: help, version, configuration and state errors.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "bot_process.hpp"
+
+namespace collab::e2e {
+namespace {
+
+TEST(CommandLine, HelpListsTheOptions) {
+    StateDir scratch;
+    auto run = run_bot({"--help"}, "", scratch);
+    EXPECT_EQ(run.exit_code, 0);
+    for (const char* option : {"--config", "--state-dir", "--as", "--version", "sandbox invitations", "sandbox accept"})
+        EXPECT_NE(run.out.find(option), std::string::npos) << option;
+}
+
+TEST(CommandLine, Version) {
+    StateDir scratch;
+    auto run = run_bot({"--version"}, "", scratch);
+    EXPECT_EQ(run.exit_code, 0);
+    EXPECT_TRUE(run.out.starts_with("collab-bot ")) << run.out;
+}
+
+TEST(CommandLine, UnknownOptionIsAnError) {
+    StateDir scratch;
+    auto run = run_bot({"--colour"}, "", scratch);
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_NE(run.err.find("Try collab-bot --help"), std::string::npos) << run.err;
+}
+
+TEST(CommandLine, TheExampleConfigRunsLikeTheEmbeddedDefault) {
+    StateDir state;
+    auto run = run_bot({"--config", COLLAB_SOURCE_DIR "/config/collab-bot.toml", "--state-dir", state.path().string()},
+                       "/collab whoami\n", state);
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_NE(run.out.find("Scalingo account: user1@example.com"), std::string::npos) << run.out;
+}
+
+TEST(CommandLine, UnknownConfigKeyStopsTheStartNamingIt) {
+    StateDir state;
+    const auto config = state.path() / "bot.toml";
+    std::ofstream(config) << "[shell]\nemial = \"user1@example.com\"\n";
+    auto run = run_bot({"--config", config.string(), "--state-dir", state.path().string()}, "", state);
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_NE(run.err.find("unknown key \"shell.emial\""), std::string::npos) << run.err;
+}
+
+TEST(CommandLine, CorruptStateFileIsReportedClearly) {
+    StateDir state;
+    std::ofstream(state.path() / "sandbox.sqlite") << "this is not a database, it only has the name of one";
+    auto run = run_bot({"--state-dir", state.path().string()}, "/collab list my-dedicated-db\n", state);
+    EXPECT_EQ(run.exit_code, 1);
+    EXPECT_NE(run.err.find("sandbox state file " + (state.path() / "sandbox.sqlite").string() + " is damaged"),
+              std::string::npos)
+        << run.err;
+    EXPECT_EQ(run.out, "");
+}
+
+TEST(CommandLine, UnwritableStateDirectoryIsReportedClearly) {
+    StateDir scratch;
+    const auto blocker = scratch.path() / "a-file";
+    std::ofstream(blocker) << "x";
+    auto run = run_bot({"--state-dir", (blocker / "state").string()}, "", scratch);
+    EXPECT_EQ(run.exit_code, 1);
+    EXPECT_NE(run.err.find("cannot create the state directory"), std::string::npos) << run.err;
+}
+
+TEST(CommandLine, ActAsNeedsAValidEmail) {
+    StateDir state;
+    auto run = run_bot({"--as", "bob", "--state-dir", state.path().string()}, "", state);
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_NE(run.err.find("--as: \"bob\" is not an e-mail address"), std::string::npos) << run.err;
+}
+
+}  // namespace
+}  // namespace collab::e2e

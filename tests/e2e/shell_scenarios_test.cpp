@@ -1,0 +1,193 @@
+// The seed's scenarios, typed into the shell of the built binary on its embedded default.
+
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "bot_process.hpp"
+
+namespace collab::e2e {
+namespace {
+
+const std::string seed_table =
+    "┌───────────────────┬──────────┬──────────┬──────────────┐\n"
+    "│       EMAIL       │ USERNAME │  STATUS  │     ROLE     │\n"
+    "├───────────────────┼──────────┼──────────┼──────────────┤\n"
+    "│ user1@example.com │ user1    │ owner    │ owner        │\n"
+    "│ user2@example.com │ user2    │ accepted │ collaborator │\n"
+    "│ user3@example.com │ n/a      │ pending  │ collaborator │\n"
+    "└───────────────────┴──────────┴──────────┴──────────────┘\n";
+
+class ShellScenarios : public ::testing::Test {
+protected:
+    BotRun bot(const std::string& input, std::vector<std::string> extra = {}) {
+        std::vector<std::string> args{"--state-dir", state_.path().string()};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return run_bot(args, input, scratch_);
+    }
+
+    // The token of the proposal the reply holds.
+    static std::string token_in(const std::string& reply) {
+        std::smatch match;
+        EXPECT_TRUE(std::regex_search(reply, match, std::regex("/collab confirm ([A-Za-z0-9_.-]+)"))) << reply;
+        return match.size() > 1 ? match[1].str() : "";
+    }
+
+    StateDir state_;
+    StateDir scratch_;
+};
+
+TEST_F(ShellScenarios, ListShowsTheSeedTable) {
+    auto run = bot("/collab list my-dedicated-db\n");
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_EQ(run.out, seed_table);
+}
+
+TEST_F(ShellScenarios, InviteAddsAPendingCollaborator) {
+    auto run = bot("/collab add my-dedicated-db user@example.com\n/collab list my-dedicated-db\n");
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_EQ(run.out,
+              "-----> user@example.com has been invited to collaborate to my-dedicated-db\n"
+              "┌───────────────────┬──────────┬──────────┬──────────────┐\n"
+              "│       EMAIL       │ USERNAME │  STATUS  │     ROLE     │\n"
+              "├───────────────────┼──────────┼──────────┼──────────────┤\n"
+              "│ user1@example.com │ user1    │ owner    │ owner        │\n"
+              "│ user2@example.com │ user2    │ accepted │ collaborator │\n"
+              "│ user3@example.com │ n/a      │ pending  │ collaborator │\n"
+              "│ user@example.com  │ n/a      │ pending  │ collaborator │\n"
+              "└───────────────────┴──────────┴──────────┴──────────────┘\n");
+    // The invitation e-mail goes to the log, with the link that accepts it.
+    EXPECT_NE(run.err.find("invitation e-mail to user@example.com for my-dedicated-db"), std::string::npos) << run.err;
+}
+
+TEST_F(ShellScenarios, RemoveAsksForConfirmationThenRevokes) {
+    auto proposal = bot("/collab remove my-dedicated-db user2@example.com\n");
+    EXPECT_EQ(proposal.exit_code, 0) << proposal.err;
+    EXPECT_TRUE(proposal.out.starts_with("Revoke access of user2@example.com to my-dedicated-db?\n")) << proposal.out;
+    EXPECT_EQ(bot("/collab list my-dedicated-db\n").out, seed_table) << "nothing changes before the confirmation";
+
+    // A later run of the bot confirms it: the token carries everything needed.
+    auto confirmed = bot("/collab confirm " + token_in(proposal.out) + "\n/collab list my-dedicated-db\n");
+    EXPECT_EQ(confirmed.out,
+              "-----> user2@example.com has been removed from the collaborators of my-dedicated-db\n"
+              "┌───────────────────┬──────────┬─────────┬──────────────┐\n"
+              "│       EMAIL       │ USERNAME │ STATUS  │     ROLE     │\n"
+              "├───────────────────┼──────────┼─────────┼──────────────┤\n"
+              "│ user1@example.com │ user1    │ owner   │ owner        │\n"
+              "│ user3@example.com │ n/a      │ pending │ collaborator │\n"
+              "└───────────────────┴──────────┴─────────┴──────────────┘\n");
+}
+
+TEST_F(ShellScenarios, StopCollaborating) {
+    auto proposal = bot("/collab leave my-dedicated-db\n", {"--as", "user2@example.com"});
+    EXPECT_TRUE(proposal.out.starts_with(
+        "Stop collaborating on my-dedicated-db? You (user2@example.com) will lose access to it.\n"))
+        << proposal.out;
+    auto confirmed = bot("/collab confirm " + token_in(proposal.out) + "\n/collab list my-dedicated-db\n",
+                         {"--as", "user2@example.com"});
+    EXPECT_EQ(confirmed.out,
+              "-----> user2@example.com has been removed from the collaborators of my-dedicated-db\n"
+              " !     You (user2@example.com) are not a collaborator of my-dedicated-db; ask its owner or a "
+              "collaborator to invite you.\n");
+}
+
+TEST_F(ShellScenarios, TheOwnerCannotLeave) {
+    auto run = bot("/collab leave my-dedicated-db\n");
+    EXPECT_EQ(run.out, " !     You own my-dedicated-db: an owner cannot stop collaborating on their own database.\n");
+}
+
+TEST_F(ShellScenarios, ConfirmationBelongsToWhoeverAskedForIt) {
+    auto proposal = bot("/collab remove my-dedicated-db user3@example.com\n");
+    auto stolen = bot("/collab confirm " + token_in(proposal.out) + "\n", {"--as", "user2@example.com"});
+    EXPECT_EQ(stolen.out,
+              " !     This confirmation was issued to someone else; only the person who asked can confirm it.\n");
+    EXPECT_EQ(bot("/collab list my-dedicated-db\n").out, seed_table);
+}
+
+TEST_F(ShellScenarios, InvitationLifeCycle) {
+    bot("/collab add my-dedicated-db new.person@example.com\n");
+    auto outbox = bot("", {"sandbox", "invitations"});
+    std::smatch match;
+    ASSERT_TRUE(std::regex_search(outbox.out, match,
+                                  std::regex("new\\.person@example\\.com +│ my-dedicated-db │ pending .*│ ([0-9a-f]{32}) │")))
+        << outbox.out;
+    auto accepted = bot("", {"sandbox", "accept", match[1].str()});
+    EXPECT_EQ(accepted.exit_code, 0);
+    EXPECT_EQ(accepted.out, "-----> new.person@example.com has accepted the invitation to collaborate to my-dedicated-db\n");
+    auto list = bot("/collab list my-dedicated-db\n");
+    EXPECT_NE(list.out.find("│ new.person@example.com │ new.person │ accepted │ collaborator │"), std::string::npos)
+        << list.out;
+    // Accepted rows come before pending ones.
+    EXPECT_LT(list.out.find("new.person@example.com"), list.out.find("user3@example.com"));
+
+    auto again = bot("", {"sandbox", "accept", match[1].str()});
+    EXPECT_EQ(again.exit_code, 1);
+    EXPECT_EQ(again.out, " !     No pending invitation has this token: it was accepted, revoked or mistyped.\n");
+}
+
+TEST_F(ShellScenarios, MistakesGetASpecificMessageAndTheUsage) {
+    auto run = bot(
+        "/collab lsit my-dedicated-db\n"
+        "/collab add my-dedicated-db not-an-email\n"
+        "/collab add my-dedicated-db user@example.com --limited\n"
+        "/collab remove my-dedicated-db\n"
+        "hello\n");
+    EXPECT_EQ(run.out,
+              " !     Unknown command \"lsit\". Did you mean \"list\"?\n"
+              "Usage: /collab <command> [arguments] (type /collab help to see the commands)\n"
+              " !     \"not-an-email\" is not an e-mail address: it has no @.\n"
+              "Usage: /collab add <db> <email> [<email>…]\n"
+              " !     The Limited Collaborator role does not exist for Dedicated Resources databases: that role is "
+              "meant to keep someone away from the data, and a database is nothing but data. Invite without "
+              "--limited and the person becomes a Collaborator.\n"
+              "Usage: /collab add <db> <email> [<email>…]\n"
+              " !     Missing the e-mail address.\n"
+              "Usage: /collab remove <db> <email>\n"
+              "Commands start with /collab, for example: /collab list my-dedicated-db\n"
+              "Type /collab help to see them all, or exit to leave.\n");
+    EXPECT_EQ(bot("/collab list my-dedicated-db\n").out, seed_table) << "mistakes change nothing";
+}
+
+TEST_F(ShellScenarios, ChatClientTypographyIsTolerated) {
+    // Smart quotes, a non-breaking space, repeated blanks and an upper-case sub-command.
+    auto run = bot("/collab   LIST\u00a0 \u201cmy-dedicated-db\u201d\n");
+    EXPECT_EQ(run.out, seed_table);
+}
+
+TEST_F(ShellScenarios, AuditShowsWhatWasDone) {
+    bot("/collab add my-dedicated-db user@example.com\n/collab list my-dedicated-db\n");
+    auto run = bot("/collab audit my-dedicated-db\n");
+    EXPECT_NE(run.out.find("Most recent actions on my-dedicated-db, newest first:"), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("│ user1@example.com │ add user@example.com │ executed │"), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("│ user1@example.com │ list                 │ allowed  │"), std::string::npos) << run.out;
+}
+
+TEST_F(ShellScenarios, StrangersAreNotToldWhoCollaborates) {
+    auto run = bot("/collab list my-dedicated-db\n", {"--as", "someone@else.org"});
+    EXPECT_EQ(run.out,
+              " !     You (someone@else.org) are not a collaborator of my-dedicated-db; ask its owner or a "
+              "collaborator to invite you.\n");
+}
+
+TEST_F(ShellScenarios, UnknownDatabase) {
+    auto run = bot("/collab list no-such-db\n");
+    EXPECT_EQ(run.out, " !     There is no database named \"no-such-db\" (or the bot's account cannot see it).\n");
+}
+
+TEST_F(ShellScenarios, WhoamiNamesTheIdentityAndTheAccount) {
+    auto run = bot("/collab whoami\n");
+    EXPECT_EQ(run.out,
+              "Chat identity: shell user local in local, channel shell\n"
+              "Scalingo account: user1@example.com\n"
+              "The bot acts as Scalingo account collab-bot@example.com\n");
+}
+
+TEST_F(ShellScenarios, ExitAndQuitLeaveCleanly) {
+    auto run = bot("/collab whoami\nexit\n/collab list my-dedicated-db\n");
+    EXPECT_EQ(run.exit_code, 0);
+    EXPECT_EQ(run.out.find("┌"), std::string::npos) << "nothing after exit is run";
+    EXPECT_EQ(bot("quit\n").exit_code, 0);
+}
+
+}  // namespace
+}  // namespace collab::e2e
