@@ -1,12 +1,12 @@
 #include "bot/app.hpp"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <iostream>
@@ -52,7 +52,8 @@ fs::path state_dir_of(const Config& config) {
 }
 
 sandbox::Seed load_seed(const Config& config) {
-    if (config.sandbox_seed.empty()) return sandbox::parse_seed(embedded_sandbox_seed(), "embedded config/sandbox.toml");
+    if (config.sandbox_seed.empty())
+        return sandbox::parse_seed(embedded_sandbox_seed(), "embedded config/sandbox.toml");
     std::ifstream in(config.sandbox_seed);
     if (!in) throw config::ConfigError("cannot read the sandbox seed " + config.sandbox_seed.string());
     std::stringstream text;
@@ -71,7 +72,8 @@ sandbox::SandboxStore open_sandbox(const Config& config, const fs::path& state_d
 }
 
 std::string describe(const Actor& actor, const std::optional<std::string>& email) {
-    return email ? *email + " (shell user " + actor.user_id + ")" : "shell user " + actor.user_id + ", linked to no Scalingo account";
+    return email ? *email + " (shell user " + actor.user_id + ")"
+                 : "shell user " + actor.user_id + ", linked to no Scalingo account";
 }
 
 }  // namespace

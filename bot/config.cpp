@@ -17,7 +17,8 @@ std::set<std::string> string_set(const toml::node* node, std::string_view key, s
     std::set<std::string> values;
     if (node == nullptr) return values;
     const toml::array* array = node->as_array();
-    if (array == nullptr) throw ConfigError(std::string(source) + ": " + std::string(key) + " must be an array of strings");
+    if (array == nullptr)
+        throw ConfigError(std::string(source) + ": " + std::string(key) + " must be an array of strings");
     for (const auto& item : *array) {
         auto value = item.value_exact<std::string>();
         if (!value) throw ConfigError(std::string(source) + ": " + std::string(key) + " must be an array of strings");
@@ -37,14 +38,16 @@ void read_policy(const toml::table& policy, std::string_view source, Config& con
     const std::string fallback = value_or<std::string>(policy, "default", "allow", "policy", source);
     if (fallback != "allow" && fallback != "deny")
         throw ConfigError(std::string(source) + ": policy.default is \"allow\" or \"deny\", not \"" + fallback + "\"");
-    config.rules.default_policy = fallback == "allow" ? DefaultChannelPolicy::allow_all : DefaultChannelPolicy::deny_all;
+    config.rules.default_policy =
+        fallback == "allow" ? DefaultChannelPolicy::allow_all : DefaultChannelPolicy::deny_all;
     config.rules.admins = string_set(policy.get("admins"), "policy.admins", source);
     if (const toml::table* channels = config::subtable(policy, "channels", "policy", source)) {
         for (const auto& [channel, databases] : *channels) {
             const std::string key = "policy.channels." + std::string(channel.str());
             auto names = string_set(&databases, key, source);
             for (const auto& name : names) {
-                if (auto problem = database_name_problem(name)) throw ConfigError(std::string(source) + ": " + key + ": " + *problem);
+                if (auto problem = database_name_problem(name))
+                    throw ConfigError(std::string(source) + ": " + key + ": " + *problem);
             }
             config.rules.channel_databases[std::string(channel.str())] = std::move(names);
         }
@@ -55,8 +58,9 @@ void read_policy(const toml::table& policy, std::string_view source, Config& con
 
 Config parse_config(std::string_view text, std::string_view source, const std::filesystem::path& base_dir) {
     const toml::table root = config::parse_toml(text, source);
-    config::reject_unknown_keys(root, {"adapter", "provider", "state_dir", "log_level", "confirmation", "policy",
-                                       "identities", "shell", "sandbox", "audit"},
+    config::reject_unknown_keys(root,
+                                {"adapter", "provider", "state_dir", "log_level", "confirmation", "policy",
+                                 "identities", "shell", "sandbox", "audit"},
                                 "", source);
     Config config;
     config.source = std::string(source);
@@ -65,7 +69,8 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
         throw ConfigError(std::string(source) + ": adapter \"" + config.adapter + "\" is not available (known: shell)");
     config.provider = value_or<std::string>(root, "provider", config.provider, "", source);
     if (config.provider != "sandbox")
-        throw ConfigError(std::string(source) + ": provider \"" + config.provider + "\" is not available (known: sandbox)");
+        throw ConfigError(std::string(source) + ": provider \"" + config.provider +
+                          "\" is not available (known: sandbox)");
     config.state_dir = resolve(value_or<std::string>(root, "state_dir", "", "", source), base_dir);
     config.log_level = value_or<std::string>(root, "log_level", config.log_level, "", source);
     static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
@@ -122,7 +127,9 @@ Config load_config_file(const std::filesystem::path& file) {
     return parse_config(text.str(), file.string(), file.parent_path());
 }
 
-Config embedded_config() { return parse_config(embedded_config_text(), "embedded default configuration", {}); }
+Config embedded_config() {
+    return parse_config(embedded_config_text(), "embedded default configuration", {});
+}
 
 std::filesystem::path default_state_dir() {
     if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg == '/')

@@ -20,12 +20,11 @@ constexpr std::string_view synopsis =
 
 int run(int argc, char** argv) {
     po::options_description visible("Options");
-    visible.add_options()
-        ("help,h", "show this help and exit")
-        ("version", "show the version and exit")
-        ("config,c", po::value<std::string>()->value_name("FILE"), "read the configuration from FILE instead of the embedded default")
-        ("state-dir", po::value<std::string>()->value_name("DIR"), "keep the bot's state in DIR (overrides state_dir)")
-        ("as", po::value<std::string>()->value_name("EMAIL"), "shell: act as the person with this Scalingo e-mail");
+    visible.add_options()("help,h", "show this help and exit")("version", "show the version and exit")(
+        "config,c", po::value<std::string>()->value_name("FILE"),
+        "read the configuration from FILE instead of the embedded default")(
+        "state-dir", po::value<std::string>()->value_name("DIR"), "keep the bot's state in DIR (overrides state_dir)")(
+        "as", po::value<std::string>()->value_name("EMAIL"), "shell: act as the person with this Scalingo e-mail");
     po::options_description hidden;
     hidden.add_options()("arguments", po::value<std::vector<std::string>>());
     po::options_description all;
@@ -42,15 +41,15 @@ int run(int argc, char** argv) {
         return 2;
     }
     if (vm.count("help")) {
-        std::cout << synopsis << "\n" << visible
-                  << "\nIn the shell, type /collab help to see the chat commands.\n";
+        std::cout << synopsis << "\n" << visible << "\nIn the shell, type /collab help to see the chat commands.\n";
         return 0;
     }
     if (vm.count("version")) {
         std::cout << "collab-bot " COLLAB_VERSION "\n";
         return 0;
     }
-    const auto arguments = vm.count("arguments") ? vm["arguments"].as<std::vector<std::string>>() : std::vector<std::string>{};
+    const auto arguments =
+        vm.count("arguments") ? vm["arguments"].as<std::vector<std::string>>() : std::vector<std::string>{};
 
     try {
         collab::bot::Config config = vm.count("config") ? collab::bot::load_config_file(vm["config"].as<std::string>())
@@ -86,4 +85,6 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return run(argc, argv); }
+int main(int argc, char** argv) {
+    return run(argc, argv);
+}

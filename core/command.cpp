@@ -11,13 +11,21 @@ namespace {
 const std::vector<CommandSpec>& specs() {
     static const std::vector<CommandSpec> table{
         {"list", {"ls"}, "<db>", "Show the owner and collaborators of a database.", "my-dedicated-db"},
-        {"add", {"invite"}, "<db> <email> [<email>…]",
-         "Invite one or more people as Collaborator; each gets an e-mail invitation and stays pending until they accept.",
+        {"add",
+         {"invite"},
+         "<db> <email> [<email>…]",
+         "Invite one or more people as Collaborator; each gets an e-mail invitation and stays pending until they "
+         "accept.",
          "my-dedicated-db user@example.com"},
-        {"remove", {"rm", "revoke"}, "<db> <email>",
+        {"remove",
+         {"rm", "revoke"},
+         "<db> <email>",
          "Revoke someone's access to a database (asks for confirmation first).",
          "my-dedicated-db user@example.com"},
-        {"leave", {}, "<db>", "Stop collaborating on a database yourself (asks for confirmation first).",
+        {"leave",
+         {},
+         "<db>",
+         "Stop collaborating on a database yourself (asks for confirmation first).",
          "my-dedicated-db"},
         {"whoami", {}, "", "Show your chat identity and the Scalingo account it maps to.", ""},
         {"audit", {}, "<db>", "Show the most recent actions taken through the bot on a database.", "my-dedicated-db"},
@@ -31,9 +39,13 @@ std::unexpected<UsageError> usage_error(std::string message, const CommandSpec* 
     return std::unexpected(UsageError{std::move(message), spec ? usage_line(*spec) : general_usage()});
 }
 
-std::string quoted(std::string_view value) { return "\"" + std::string(value) + "\""; }
+std::string quoted(std::string_view value) {
+    return "\"" + std::string(value) + "\"";
+}
 
-bool is_option(std::string_view word) { return word.size() > 1 && word[0] == '-'; }
+bool is_option(std::string_view word) {
+    return word.size() > 1 && word[0] == '-';
+}
 
 std::string limited_refusal() {
     return "The Limited Collaborator role does not exist for Dedicated Resources databases: that role is "
@@ -58,10 +70,9 @@ std::optional<std::string> domain_problem(std::string_view email, std::string_vi
     while (start <= domain.size()) {
         std::size_t dot = domain.find('.', start);
         std::string_view label = domain.substr(start, dot == std::string_view::npos ? dot : dot - start);
-        if (label.empty())
-            return quoted(email) + " is not a valid e-mail address: its domain has an empty part.";
-        if (label.size() > 63 || !std::all_of(label.begin(), label.end(), is_label_char) ||
-            label.front() == '-' || label.back() == '-')
+        if (label.empty()) return quoted(email) + " is not a valid e-mail address: its domain has an empty part.";
+        if (label.size() > 63 || !std::all_of(label.begin(), label.end(), is_label_char) || label.front() == '-' ||
+            label.back() == '-')
             return quoted(email) + " is not a valid e-mail address: " + quoted(label) +
                    " is not a valid part of a domain name.";
         if (dot == std::string_view::npos) {
@@ -140,8 +151,8 @@ std::unexpected<UsageError> unexpected_word(std::string_view word, const Command
 
 std::expected<Command, UsageError> parse_arguments(const CommandSpec& spec, const std::vector<std::string>& args) {
     const std::string_view name = spec.name;
-    auto expect_count = [&](std::size_t count, std::string_view missing_what)
-        -> std::optional<std::unexpected<UsageError>> {
+    auto expect_count = [&](std::size_t count,
+                            std::string_view missing_what) -> std::optional<std::unexpected<UsageError>> {
         if (args.size() < count) return missing(missing_what, spec);
         if (args.size() > count) return unexpected_word(args[count], spec);
         return std::nullopt;
@@ -162,18 +173,21 @@ std::expected<Command, UsageError> parse_arguments(const CommandSpec& spec, cons
         for (const auto& word : split_commas({args.begin() + 1, args.end()})) {
             auto email = take_email(word, spec);
             if (!email) return std::unexpected(email.error());
-            bool seen = std::any_of(add.emails.begin(), add.emails.end(),
-                                    [&](const std::string& e) { return text::ascii_lower(e) == text::ascii_lower(*email); });
+            bool seen = std::any_of(add.emails.begin(), add.emails.end(), [&](const std::string& e) {
+                return text::ascii_lower(e) == text::ascii_lower(*email);
+            });
             if (!seen) add.emails.push_back(std::move(*email));
         }
         if (add.emails.empty()) return missing("at least one e-mail address to invite", spec);
         return add;
     }
     if (name == "remove") {
-        if (args.size() < 2) return missing(args.empty() ? "the database name and the e-mail address" : "the e-mail address", spec);
+        if (args.size() < 2)
+            return missing(args.empty() ? "the database name and the e-mail address" : "the e-mail address", spec);
         if (args.size() > 2)
             return usage_error("Too many arguments: remove takes one e-mail address at a time (" + quoted(args[2]) +
-                                   " was not expected).", &spec);
+                                   " was not expected).",
+                               &spec);
         auto database = take_database(args[0], spec);
         if (!database) return std::unexpected(database.error());
         auto email = take_email(args[1], spec);
@@ -198,7 +212,9 @@ std::expected<Command, UsageError> parse_arguments(const CommandSpec& spec, cons
 
 }  // namespace
 
-std::span<const CommandSpec> command_specs() { return specs(); }
+std::span<const CommandSpec> command_specs() {
+    return specs();
+}
 
 const CommandSpec* find_spec(std::string_view word) {
     for (const auto& spec : specs()) {
@@ -214,7 +230,9 @@ std::string usage_line(const CommandSpec& spec) {
     return line;
 }
 
-std::string general_usage() { return "Usage: /collab <command> [arguments] (type /collab help to see the commands)"; }
+std::string general_usage() {
+    return "Usage: /collab <command> [arguments] (type /collab help to see the commands)";
+}
 
 std::expected<Command, UsageError> parse_command(std::string_view raw) {
     if (!text::is_valid_utf8(raw)) return usage_error("The command is not valid UTF-8 text.", nullptr);
@@ -226,7 +244,8 @@ std::expected<Command, UsageError> parse_command(std::string_view raw) {
     const std::string name = text::ascii_lower(words->front());
     const CommandSpec* spec = find_spec(name);
     if (spec == nullptr) {
-        if (is_option(name)) return usage_error("Options go after the command, as in /collab add <db> <email>.", nullptr);
+        if (is_option(name))
+            return usage_error("Options go after the command, as in /collab add <db> <email>.", nullptr);
         return unknown_command(words->front());
     }
 
@@ -269,7 +288,8 @@ std::optional<std::string> email_problem(std::string_view email) {
 std::optional<std::string> database_name_problem(std::string_view name) {
     auto valid = [](std::string_view n) {
         return !n.empty() && n.size() <= 63 && n.front() >= 'a' && n.front() <= 'z' && n.back() != '-' &&
-               std::all_of(n.begin(), n.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+               std::all_of(n.begin(), n.end(),
+                           [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
     };
     if (valid(name)) return std::nullopt;
     std::string lowered = text::ascii_lower(name);
@@ -291,8 +311,10 @@ std::string_view command_name(const Command& command) {
 std::optional<std::string> database_of(const Command& command) {
     return std::visit(
         [](const auto& c) -> std::optional<std::string> {
-            if constexpr (requires { c.database; }) return c.database;
-            else return std::nullopt;
+            if constexpr (requires { c.database; })
+                return c.database;
+            else
+                return std::nullopt;
         },
         command);
 }

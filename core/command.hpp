@@ -11,17 +11,33 @@
 
 namespace collab {
 
-struct ListCommand { std::string database; };
-struct AddCommand { std::string database; std::vector<std::string> emails; };
-struct RemoveCommand { std::string database; std::string email; };
-struct LeaveCommand { std::string database; };
+struct ListCommand {
+    std::string database;
+};
+struct AddCommand {
+    std::string database;
+    std::vector<std::string> emails;
+};
+struct RemoveCommand {
+    std::string database;
+    std::string email;
+};
+struct LeaveCommand {
+    std::string database;
+};
 struct WhoamiCommand {};
-struct AuditCommand { std::string database; };
-struct HelpCommand { std::optional<std::string> topic; };
-struct ConfirmCommand { std::string token; };
+struct AuditCommand {
+    std::string database;
+};
+struct HelpCommand {
+    std::optional<std::string> topic;
+};
+struct ConfirmCommand {
+    std::string token;
+};
 
-using Command = std::variant<ListCommand, AddCommand, RemoveCommand, LeaveCommand, WhoamiCommand,
-                             AuditCommand, HelpCommand, ConfirmCommand>;
+using Command = std::variant<ListCommand, AddCommand, RemoveCommand, LeaveCommand, WhoamiCommand, AuditCommand,
+                             HelpCommand, ConfirmCommand>;
 
 struct UsageError {
     std::string message;  // what was wrong, specifically

@@ -27,10 +27,10 @@ std::vector<std::string_view> split(std::string_view text) {
 std::string issue_token(const Signer& signer, const ConfirmationClaims& claims) {
     const auto expiry = std::chrono::duration_cast<std::chrono::seconds>(claims.expires_at.time_since_epoch()).count();
     std::string payload{version_tag};
-    for (std::string_view field : {std::string_view(claims.action == ConfirmAction::remove ? "remove" : "leave"),
-                                   std::string_view(claims.platform), std::string_view(claims.team),
-                                   std::string_view(claims.user_id), std::string_view(claims.channel),
-                                   std::string_view(claims.database), std::string_view(claims.target)}) {
+    for (std::string_view field :
+         {std::string_view(claims.action == ConfirmAction::remove ? "remove" : "leave"),
+          std::string_view(claims.platform), std::string_view(claims.team), std::string_view(claims.user_id),
+          std::string_view(claims.channel), std::string_view(claims.database), std::string_view(claims.target)}) {
         payload += separator;
         payload += field;
     }
@@ -52,11 +52,16 @@ std::expected<ConfirmationClaims, std::string> check_token(const Signer& signer,
         return std::unexpected(invalid);
 
     ConfirmationClaims claims{fields[1] == "remove" ? ConfirmAction::remove : ConfirmAction::leave,
-                              std::string(fields[2]), std::string(fields[3]), std::string(fields[4]),
-                              std::string(fields[5]), std::string(fields[6]), std::string(fields[7]),
+                              std::string(fields[2]),
+                              std::string(fields[3]),
+                              std::string(fields[4]),
+                              std::string(fields[5]),
+                              std::string(fields[6]),
+                              std::string(fields[7]),
                               TimePoint{std::chrono::seconds{expiry}}};
     if (claims.platform != presenter.platform || claims.team != presenter.team || claims.user_id != presenter.user_id)
-        return std::unexpected("This confirmation was issued to someone else; only the person who asked can confirm it.");
+        return std::unexpected(
+            "This confirmation was issued to someone else; only the person who asked can confirm it.");
     if (claims.channel != presenter.channel)
         return std::unexpected("This confirmation was issued in another channel; confirm it where it was proposed.");
     if (now >= claims.expires_at)

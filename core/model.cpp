@@ -36,7 +36,7 @@ Standing standing_of(const DatabaseSnapshot& snapshot, std::string_view email) {
     if (same_email(snapshot.database.owner.email, email)) return Standing::owner;
     const Collaborator* c = find_collaborator(snapshot, email);
     if (c == nullptr) return Standing::stranger;
-    return c->status == Status::accepted ? Standing::accepted
+    return c->status == Status::accepted  ? Standing::accepted
            : c->status == Status::pending ? Standing::pending
                                           : Standing::stranger;
 }

@@ -3,18 +3,22 @@
 namespace collab {
 namespace {
 
-std::string quoted(std::string_view value) { return "\"" + std::string(value) + "\""; }
+std::string quoted(std::string_view value) {
+    return "\"" + std::string(value) + "\"";
+}
 
 Decision channel_check(const Actor& actor, const std::string& database, const Rules& rules) {
     auto rule = rules.channel_databases.find(actor.channel);
     if (rule == rules.channel_databases.end()) {
         if (rules.default_policy == DefaultChannelPolicy::allow_all) return Decision::allow();
-        return Decision::deny("This channel is not set up to manage databases; an admin of the bot can add a rule for it.");
+        return Decision::deny(
+            "This channel is not set up to manage databases; an admin of the bot can add a rule for it.");
     }
     if (rule->second.contains(database)) return Decision::allow();
     std::string allowed;
     for (const auto& name : rule->second) allowed += (allowed.empty() ? "" : ", ") + name;
-    return Decision::deny("This channel may not manage " + database + (allowed.empty() ? "." : " (it manages: " + allowed + ")."));
+    return Decision::deny("This channel may not manage " + database +
+                          (allowed.empty() ? "." : " (it manages: " + allowed + ")."));
 }
 
 // Mirrors the platform: only the owner and accepted collaborators act on a database.
@@ -37,11 +41,13 @@ Decision removal_check(const Actor& actor, std::string_view target, const Databa
             return member;
     }
     if (same_email(target, snapshot.database.owner.email))
-        return Decision::deny(self_only ? "You own " + database + ": an owner cannot stop collaborating on their own database."
+        return Decision::deny(self_only ? "You own " + database +
+                                              ": an owner cannot stop collaborating on their own database."
                                         : quoted(target) + " owns " + database + " and cannot be removed.");
     if (!rules.service_account_email.empty() && same_email(target, rules.service_account_email))
-        return Decision::deny(quoted(target) + " is the account the bot works with; removing it would cut the bot off from " +
-                              database + ".");
+        return Decision::deny(quoted(target) +
+                              " is the account the bot works with; removing it would cut the bot off from " + database +
+                              ".");
     if (self_only && find_collaborator(snapshot, *actor.email) == nullptr)
         return Decision::deny("You (" + *actor.email + ") are not a collaborator of " + database + ".");
     return Decision::allow();
@@ -67,9 +73,12 @@ Decision decide(const Actor& actor, const Command& command, const DatabaseSnapsh
     return std::visit(
         [&](const auto& c) -> Decision {
             using T = std::decay_t<decltype(c)>;
-            if constexpr (std::is_same_v<T, RemoveCommand>) return removal_check(actor, c.email, *snapshot, rules, false);
-            else if constexpr (std::is_same_v<T, LeaveCommand>) return removal_check(actor, *actor.email, *snapshot, rules, true);
-            else return member_check(actor, standing, rules, *database);
+            if constexpr (std::is_same_v<T, RemoveCommand>)
+                return removal_check(actor, c.email, *snapshot, rules, false);
+            else if constexpr (std::is_same_v<T, LeaveCommand>)
+                return removal_check(actor, *actor.email, *snapshot, rules, true);
+            else
+                return member_check(actor, standing, rules, *database);
         },
         command);
 }

@@ -17,7 +17,7 @@ enum class DefaultChannelPolicy {
 };
 
 struct Rules {
-    std::set<std::string> admins;  // immutable chat user ids
+    std::set<std::string> admins;                                    // immutable chat user ids
     std::map<std::string, std::set<std::string>> channel_databases;  // channel id -> databases it may manage
     DefaultChannelPolicy default_policy = DefaultChannelPolicy::allow_all;
     std::string service_account_email;  // the bot's own account: never removed through the bot

@@ -7,13 +7,23 @@ namespace asio = boost::asio;
 
 namespace {
 
-Line done(std::string text) { return {LineStyle::done, std::move(text)}; }
-Line error(std::string text) { return {LineStyle::error, std::move(text)}; }
-Line plain(std::string text) { return {LineStyle::plain, std::move(text)}; }
+Line done(std::string text) {
+    return {LineStyle::done, std::move(text)};
+}
+Line error(std::string text) {
+    return {LineStyle::error, std::move(text)};
+}
+Line plain(std::string text) {
+    return {LineStyle::plain, std::move(text)};
+}
 
-Reply single_line(ReplyKind kind, Line line) { return Reply{kind, {std::move(line)}, {}, {}, {}}; }
+Reply single_line(ReplyKind kind, Line line) {
+    return Reply{kind, {std::move(line)}, {}, {}, {}};
+}
 
-std::string quoted(std::string_view value) { return "\"" + std::string(value) + "\""; }
+std::string quoted(std::string_view value) {
+    return "\"" + std::string(value) + "\"";
+}
 
 Table collaborators_table(const DatabaseSnapshot& snapshot) {
     Table table{{"EMAIL", "USERNAME", "STATUS", "ROLE"}, {}, {}};
@@ -21,7 +31,9 @@ Table collaborators_table(const DatabaseSnapshot& snapshot) {
     table.rows.push_back({owner.email, owner.username, "owner", "owner"});
     table.dimmed.push_back(false);
     auto collaborators = snapshot.collaborators;
-    auto rank = [](const Collaborator& c) { return c.status == Status::accepted ? 0 : c.status == Status::pending ? 1 : 2; };
+    auto rank = [](const Collaborator& c) {
+        return c.status == Status::accepted ? 0 : c.status == Status::pending ? 1 : 2;
+    };
     std::stable_sort(collaborators.begin(), collaborators.end(),
                      [&](const Collaborator& a, const Collaborator& b) { return rank(a) < rank(b); });
     for (const auto& c : collaborators) {
@@ -49,7 +61,8 @@ std::string help_block(const CommandSpec& spec) {
         block += ")";
     }
     block += "\n    " + std::string(spec.summary);
-    block += "\n    e.g. /collab " + std::string(spec.name) + (spec.example.empty() ? "" : " " + std::string(spec.example));
+    block +=
+        "\n    e.g. /collab " + std::string(spec.name) + (spec.example.empty() ? "" : " " + std::string(spec.example));
     return block;
 }
 
@@ -71,9 +84,10 @@ Reply help_reply(const std::optional<std::string>& topic) {
 }
 
 Reply api_error_reply(const ApiError& failure, std::string_view database) {
-    std::string message = failure.kind == ApiErrorKind::not_found && !database.empty()
-                              ? "There is no database named " + quoted(database) + " (or the bot's account cannot see it)."
-                              : failure.message;
+    std::string message =
+        failure.kind == ApiErrorKind::not_found && !database.empty()
+            ? "There is no database named " + quoted(database) + " (or the bot's account cannot see it)."
+            : failure.message;
     if (failure.retry_after) message += " Try again in " + format_duration(*failure.retry_after) + ".";
     return single_line(ReplyKind::failure, error(std::move(message)));
 }
@@ -123,17 +137,22 @@ asio::awaitable<ApiResult<std::string>> CommandService::service_account() {
 asio::awaitable<bool> CommandService::record(const Actor& actor, std::string_view action, std::string_view database,
                                              std::string_view target, AuditOutcome outcome, std::string detail) {
     // Built as a named value: g++ 12 destroys a braced temporary passed to a coroutine twice.
-    AuditEntry entry{clock_.now(), actor.platform, actor.team, actor.channel, actor.user_id, actor.email.value_or(""),
-                     std::string(action), std::string(database), std::string(target), outcome, std::move(detail)};
+    AuditEntry entry{clock_.now(),        actor.platform,
+                     actor.team,          actor.channel,
+                     actor.user_id,       actor.email.value_or(""),
+                     std::string(action), std::string(database),
+                     std::string(target), outcome,
+                     std::move(detail)};
     auto written = co_await audit_.record(std::move(entry));
     co_return written.has_value();
 }
 
 asio::awaitable<std::expected<DatabaseSnapshot, Reply>> CommandService::authorise(const Actor& actor,
-                                                                                    const Command& command) {
+                                                                                  const Command& command) {
     const std::string database = database_of(command).value_or("");
     const std::string_view action = command_name(command);
-    const std::string target = std::holds_alternative<RemoveCommand>(command) ? std::get<RemoveCommand>(command).email : "";
+    const std::string target =
+        std::holds_alternative<RemoveCommand>(command) ? std::get<RemoveCommand>(command).email : "";
     // An unlinked identity is refused before anything is asked of the upstream.
     if (!actor.email) {
         Decision identity = decide(actor, command, nullptr, settings_.rules);
@@ -214,12 +233,17 @@ asio::awaitable<Reply> CommandService::propose_removal(const Actor& actor, const
         co_return single_line(ReplyKind::result, error(not_a_collaborator_line(target, database)));
 
     ConfirmationClaims claims{leaving ? ConfirmAction::leave : ConfirmAction::remove,
-                              actor.platform, actor.team, actor.user_id, actor.channel, database,
-                              collaborator->email, clock_.now() + settings_.confirmation_ttl};
-    Proposal proposal{leaving ? "Stop collaborating on " + database + "? You (" + collaborator->email +
-                                    ") will lose access to it."
-                              : "Revoke access of " + collaborator->email + " to " + database + "?",
-                      leaving ? "Stop collaborating" : "Revoke access", issue_token(signer_, claims), claims.expires_at};
+                              actor.platform,
+                              actor.team,
+                              actor.user_id,
+                              actor.channel,
+                              database,
+                              collaborator->email,
+                              clock_.now() + settings_.confirmation_ttl};
+    Proposal proposal{
+        leaving ? "Stop collaborating on " + database + "? You (" + collaborator->email + ") will lose access to it."
+                : "Revoke access of " + collaborator->email + " to " + database + "?",
+        leaving ? "Stop collaborating" : "Revoke access", issue_token(signer_, claims), claims.expires_at};
     co_await record(actor, command_name(command), database, collaborator->email, AuditOutcome::proposed);
     co_return Reply{ReplyKind::proposal, {}, {}, std::move(proposal), {}};
 }
@@ -239,8 +263,8 @@ asio::awaitable<Reply> CommandService::confirm(const Actor& actor, const Confirm
         co_return single_line(ReplyKind::denied, error(reason));
     }
     // The database may have changed since the proposal: decide again on what it is now.
-    const Command confirmed = leaving ? Command{LeaveCommand{claims->database}}
-                                      : Command{RemoveCommand{claims->database, claims->target}};
+    const Command confirmed =
+        leaving ? Command{LeaveCommand{claims->database}} : Command{RemoveCommand{claims->database, claims->target}};
     const std::string_view action = command_name(confirmed);
     auto state = co_await authorise(actor, confirmed);
     if (!state) co_return state.error();
@@ -264,8 +288,9 @@ asio::awaitable<Reply> CommandService::whoami(const Actor& actor) {
     Reply reply{ReplyKind::result, {}, {}, {}, {}};
     reply.lines.push_back(plain("Chat identity: " + actor.platform + " user " + actor.user_id +
                                 (actor.team.empty() ? "" : " in " + actor.team) + ", channel " + actor.channel));
-    reply.lines.push_back(plain(actor.email ? "Scalingo account: " + *actor.email
-                                            : "Scalingo account: none linked; ask an admin of the bot to map your identity."));
+    reply.lines.push_back(plain(actor.email
+                                    ? "Scalingo account: " + *actor.email
+                                    : "Scalingo account: none linked; ask an admin of the bot to map your identity."));
     if (settings_.rules.admins.contains(actor.user_id)) reply.lines.push_back(plain("You are an admin of the bot."));
     if (auto bot = co_await service_account()) reply.lines.push_back(plain("The bot acts as Scalingo account " + *bot));
     co_return reply;
@@ -278,15 +303,19 @@ asio::awaitable<Reply> CommandService::audit_trail(const Actor& actor, const Aud
     if (!entries) co_return single_line(ReplyKind::failure, error(entries.error().message));
     co_await record(actor, "audit", command.database, "", AuditOutcome::allowed);
     if (entries->empty())
-        co_return single_line(ReplyKind::result, plain("Nothing has been done through the bot on " + command.database + " yet."));
+        co_return single_line(ReplyKind::result,
+                              plain("Nothing has been done through the bot on " + command.database + " yet."));
     Table table{{"WHEN", "WHO", "ACTION", "OUTCOME"}, {}, {}};
     for (const auto& entry : *entries) {
         std::string who = entry.email.empty() ? entry.platform + ":" + entry.user_id : entry.email;
         std::string action = entry.target.empty() ? entry.action : entry.action + " " + entry.target;
         table.rows.push_back({format_utc(entry.at), who, action, std::string(to_string(entry.outcome))});
     }
-    co_return Reply{ReplyKind::result, {plain("Most recent actions on " + command.database + ", newest first:")},
-                    std::move(table), {}, {}};
+    co_return Reply{ReplyKind::result,
+                    {plain("Most recent actions on " + command.database + ", newest first:")},
+                    std::move(table),
+                    {},
+                    {}};
 }
 
 std::string_view to_string(AuditOutcome outcome) {

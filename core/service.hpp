@@ -44,7 +44,8 @@ private:
 
     boost::asio::awaitable<ApiResult<DatabaseSnapshot>> snapshot(const std::string& database);
     // Snapshot and decision together; a reply when the command must stop there.
-    boost::asio::awaitable<std::expected<DatabaseSnapshot, Reply>> authorise(const Actor& actor, const Command& command);
+    boost::asio::awaitable<std::expected<DatabaseSnapshot, Reply>> authorise(const Actor& actor,
+                                                                             const Command& command);
     boost::asio::awaitable<ApiResult<std::string>> service_account();
     // False when the trail could not be written: changes must not go ahead unrecorded.
     boost::asio::awaitable<bool> record(const Actor& actor, std::string_view action, std::string_view database,

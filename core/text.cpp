@@ -10,7 +10,9 @@
 namespace collab::text {
 namespace {
 
-const uint8_t* bytes(std::string_view s) { return reinterpret_cast<const uint8_t*>(s.data()); }
+const uint8_t* bytes(std::string_view s) {
+    return reinterpret_cast<const uint8_t*>(s.data());
+}
 
 bool is_unicode_space(ucs4_t c) {
     return c == 0x09 || c == 0x0B || c == 0x0C || c == 0x0D || c == 0xA0 || c == 0x1680 ||
@@ -19,16 +21,27 @@ bool is_unicode_space(ucs4_t c) {
 
 char ascii_quote_for(ucs4_t c) {
     switch (c) {
-        case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2032: return '\'';
-        case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x2033: case 0x00AB: case 0x00BB:
-            return '"';
+        case 0x2018:
+        case 0x2019:
+        case 0x201A:
+        case 0x201B:
+        case 0x2032: return '\'';
+        case 0x201C:
+        case 0x201D:
+        case 0x201E:
+        case 0x201F:
+        case 0x2033:
+        case 0x00AB:
+        case 0x00BB: return '"';
         default: return 0;
     }
 }
 
 }  // namespace
 
-bool is_valid_utf8(std::string_view text) { return u8_check(bytes(text), text.size()) == nullptr; }
+bool is_valid_utf8(std::string_view text) {
+    return u8_check(bytes(text), text.size()) == nullptr;
+}
 
 std::string normalise(std::string_view text) {
     std::string out;
@@ -61,8 +74,10 @@ std::optional<std::vector<std::string>> split_words(std::string_view s) {
     char quote = 0;
     for (char c : s) {
         if (quote != 0) {
-            if (c == quote) quote = 0;
-            else current += c;
+            if (c == quote)
+                quote = 0;
+            else
+                current += c;
         } else if (c == '"' || c == '\'') {
             quote = c;
             in_word = true;

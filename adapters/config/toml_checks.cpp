@@ -5,12 +5,12 @@
 
 namespace collab::config {
 
-void reject_unknown_keys(const toml::table& table, std::initializer_list<std::string_view> known, std::string_view where,
-                         std::string_view source) {
+void reject_unknown_keys(const toml::table& table, std::initializer_list<std::string_view> known,
+                         std::string_view where, std::string_view source) {
     for (const auto& [key, value] : table) {
         if (std::find(known.begin(), known.end(), key.str()) == known.end())
-            throw ConfigError(std::string(source) + ": unknown key \"" + (where.empty() ? "" : std::string(where) + ".") +
-                              std::string(key.str()) + "\"");
+            throw ConfigError(std::string(source) + ": unknown key \"" +
+                              (where.empty() ? "" : std::string(where) + ".") + std::string(key.str()) + "\"");
     }
 }
 

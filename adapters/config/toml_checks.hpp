@@ -16,12 +16,13 @@ public:
 };
 
 // `where` is the dotted path of the table ("" for the root), used in the message.
-void reject_unknown_keys(const toml::table& table, std::initializer_list<std::string_view> known, std::string_view where,
-                         std::string_view source);
+void reject_unknown_keys(const toml::table& table, std::initializer_list<std::string_view> known,
+                         std::string_view where, std::string_view source);
 
 // The value at `key`, or `fallback` when absent; a value of another type is an error.
 template <typename T>
-T value_or(const toml::table& table, std::string_view key, T fallback, std::string_view where, std::string_view source) {
+T value_or(const toml::table& table, std::string_view key, T fallback, std::string_view where,
+           std::string_view source) {
     const toml::node* node = table.get(key);
     if (node == nullptr) return fallback;
     if (auto value = node->value_exact<T>()) return *value;

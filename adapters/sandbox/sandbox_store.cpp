@@ -49,14 +49,19 @@ constexpr std::array<std::string_view, 1> migrations{
     );
     )sql"};
 
-std::string new_id(std::string_view prefix) { return std::string(prefix) + "-" + security::random_hex(16); }
+std::string new_id(std::string_view prefix) {
+    return std::string(prefix) + "-" + security::random_hex(16);
+}
 
 ApiError unavailable(const std::exception& e) {
-    return ApiError{ApiErrorKind::unavailable, std::string("The sandbox state cannot be used right now (") + e.what() + ")."};
+    return ApiError{ApiErrorKind::unavailable,
+                    std::string("The sandbox state cannot be used right now (") + e.what() + ")."};
 }
 
 // A username for an account created on acceptance: the e-mail's local part, as a sign-up would suggest.
-std::string username_from(const std::string& email) { return email.substr(0, email.find('@')); }
+std::string username_from(const std::string& email) {
+    return email.substr(0, email.find('@'));
+}
 
 }  // namespace
 
@@ -74,19 +79,24 @@ void SandboxStore::load(const Seed& seed) {
     for (const auto& account : seed.accounts) account_for(account.email, account.username, account.api_token);
     for (const auto& database : seed.databases) {
         const std::string id = new_id("ap");
-        SQLite::Statement insert(db_, "INSERT INTO databases (id, name, owner_id, dedicated) "
-                                      "SELECT ?, ?, id, ? FROM accounts WHERE email = ?");
+        SQLite::Statement insert(db_,
+                                 "INSERT INTO databases (id, name, owner_id, dedicated) "
+                                 "SELECT ?, ?, id, ? FROM accounts WHERE email = ?");
         SQLite::bind(insert, id, database.name, database.dedicated ? 1 : 0, database.owner);
         insert.exec();
         for (const auto& collaborator : database.collaborators) {
             const bool accepted = collaborator.status == Status::accepted;
-            SQLite::Statement add(db_, "INSERT INTO collaborators (id, database_id, email, account_id, status, invitation_token) "
-                                       "VALUES (?, ?, ?, (SELECT id FROM accounts WHERE email = ?), ?, ?)");
+            SQLite::Statement add(
+                db_,
+                "INSERT INTO collaborators (id, database_id, email, account_id, status, invitation_token) "
+                "VALUES (?, ?, ?, (SELECT id FROM accounts WHERE email = ?), ?, ?)");
             SQLite::bind(add, new_id("co"), id, collaborator.email, collaborator.email,
                          std::string(to_string(collaborator.status)));
             const std::string token = security::random_hex(16);
-            if (accepted) add.bind(6);
-            else add.bind(6, token);
+            if (accepted)
+                add.bind(6);
+            else
+                add.bind(6, token);
             add.exec();
             if (!accepted) post_invitation(collaborator.email, database.name, token);
         }
@@ -97,22 +107,27 @@ void SandboxStore::load(const Seed& seed) {
     transaction.commit();
 }
 
-std::string SandboxStore::account_for(const std::string& email, const std::string& username, const std::string& api_token) {
+std::string SandboxStore::account_for(const std::string& email, const std::string& username,
+                                      const std::string& api_token) {
     SQLite::Statement find(db_, "SELECT id FROM accounts WHERE email = ?");
     find.bind(1, email);
     if (find.executeStep()) return find.getColumn(0).getString();
     const std::string id = new_id("us");
     SQLite::Statement insert(db_, "INSERT INTO accounts (id, email, username, api_token) VALUES (?, ?, ?, ?)");
     SQLite::bind(insert, id, email, username);
-    if (api_token.empty()) insert.bind(4);
-    else insert.bind(4, api_token);
+    if (api_token.empty())
+        insert.bind(4);
+    else
+        insert.bind(4, api_token);
     insert.exec();
     return id;
 }
 
-Invitation SandboxStore::post_invitation(const std::string& email, const std::string& database, const std::string& token) {
+Invitation SandboxStore::post_invitation(const std::string& email, const std::string& database,
+                                         const std::string& token) {
     Invitation invitation{email, database, options_.invitation_link_prefix + token, token, Clock::now(), "pending"};
-    SQLite::Statement mail(db_, "INSERT INTO outbox (recipient, database, link, token, sent_ms) VALUES (?, ?, ?, ?, ?)");
+    SQLite::Statement mail(db_,
+                           "INSERT INTO outbox (recipient, database, link, token, sent_ms) VALUES (?, ?, ?, ?, ?)");
     SQLite::bind(mail, invitation.recipient, invitation.database, invitation.link, invitation.token,
                  std::chrono::duration_cast<std::chrono::milliseconds>(invitation.sent_at.time_since_epoch()).count());
     mail.exec();
@@ -127,13 +142,15 @@ std::optional<std::string> SandboxStore::database_id(const std::string& name) {
 }
 
 std::optional<Database> SandboxStore::find_database(const std::string& name) {
-    SQLite::Statement find(db_, "SELECT d.name, a.id, a.email, a.username, d.dedicated FROM databases d "
-                                "JOIN accounts a ON a.id = d.owner_id WHERE d.name = ?");
+    SQLite::Statement find(db_,
+                           "SELECT d.name, a.id, a.email, a.username, d.dedicated FROM databases d "
+                           "JOIN accounts a ON a.id = d.owner_id WHERE d.name = ?");
     find.bind(1, name);
     if (!find.executeStep()) return std::nullopt;
-    return Database{find.getColumn(0).getString(),
-                    Account{find.getColumn(1).getString(), find.getColumn(2).getString(), find.getColumn(3).getString()},
-                    find.getColumn(4).getInt() != 0};
+    return Database{
+        find.getColumn(0).getString(),
+        Account{find.getColumn(1).getString(), find.getColumn(2).getString(), find.getColumn(3).getString()},
+        find.getColumn(4).getInt() != 0};
 }
 
 std::vector<Database> SandboxStore::databases() {
@@ -147,10 +164,11 @@ std::vector<Database> SandboxStore::databases() {
 
 std::vector<Collaborator> SandboxStore::collaborators(const std::string& database) {
     std::vector<Collaborator> list;
-    SQLite::Statement query(db_, "SELECT c.id, c.email, coalesce(a.username, 'n/a'), c.status, c.is_limited "
-                                 "FROM collaborators c JOIN databases d ON d.id = c.database_id "
-                                 "LEFT JOIN accounts a ON a.id = c.account_id AND c.status = 'accepted' "
-                                 "WHERE d.name = ? ORDER BY c.seq");
+    SQLite::Statement query(db_,
+                            "SELECT c.id, c.email, coalesce(a.username, 'n/a'), c.status, c.is_limited "
+                            "FROM collaborators c JOIN databases d ON d.id = c.database_id "
+                            "LEFT JOIN accounts a ON a.id = c.account_id AND c.status = 'accepted' "
+                            "WHERE d.name = ? ORDER BY c.seq");
     query.bind(1, database);
     while (query.executeStep()) {
         list.push_back(Collaborator{query.getColumn(0).getString(), query.getColumn(1).getString(),
@@ -165,23 +183,28 @@ ApiResult<Collaborator> SandboxStore::invite(const std::string& database, const 
     try {
         auto info = find_database(database);
         if (!info) return std::unexpected(ApiError{ApiErrorKind::not_found, "app not found"});
-        if (auto problem = email_problem(email)) return std::unexpected(ApiError{ApiErrorKind::invalid_input, *problem});
+        if (auto problem = email_problem(email))
+            return std::unexpected(ApiError{ApiErrorKind::invalid_input, *problem});
         if (limited && info->dedicated)
-            return std::unexpected(ApiError{ApiErrorKind::invalid_input,
-                                            "the Limited Collaborator role is not available for Dedicated Resources databases"});
+            return std::unexpected(
+                ApiError{ApiErrorKind::invalid_input,
+                         "the Limited Collaborator role is not available for Dedicated Resources databases"});
         if (same_email(info->owner.email, email))
             return std::unexpected(ApiError{ApiErrorKind::already_member, email + " owns " + database});
         for (const auto& existing : collaborators(database)) {
             if (same_email(existing.email, email))
-                return std::unexpected(ApiError{ApiErrorKind::already_member,
-                                                email + " is already a collaborator (" + std::string(to_string(existing.status)) + ")"});
+                return std::unexpected(
+                    ApiError{ApiErrorKind::already_member,
+                             email + " is already a collaborator (" + std::string(to_string(existing.status)) + ")"});
         }
         const std::string token = security::random_hex(16);
         Collaborator collaborator{new_id("co"), email, "n/a", Status::pending, limited};
 
         SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
-        SQLite::Statement insert(db_, "INSERT INTO collaborators (id, database_id, email, status, is_limited, invitation_token) "
-                                      "VALUES (?, (SELECT id FROM databases WHERE name = ?), ?, 'pending', ?, ?)");
+        SQLite::Statement insert(
+            db_,
+            "INSERT INTO collaborators (id, database_id, email, status, is_limited, invitation_token) "
+            "VALUES (?, (SELECT id FROM databases WHERE name = ?), ?, 'pending', ?, ?)");
         SQLite::bind(insert, collaborator.id, database, email, limited ? 1 : 0, token);
         insert.exec();
         const Invitation sent = post_invitation(email, database, token);
@@ -196,8 +219,9 @@ ApiResult<Collaborator> SandboxStore::invite(const std::string& database, const 
 ApiResult<void> SandboxStore::remove(const std::string& database, const std::string& collaborator_id) {
     try {
         if (!database_id(database)) return std::unexpected(ApiError{ApiErrorKind::not_found, "app not found"});
-        SQLite::Statement erase(db_, "DELETE FROM collaborators WHERE id = ? AND database_id = "
-                                     "(SELECT id FROM databases WHERE name = ?)");
+        SQLite::Statement erase(db_,
+                                "DELETE FROM collaborators WHERE id = ? AND database_id = "
+                                "(SELECT id FROM databases WHERE name = ?)");
         SQLite::bind(erase, collaborator_id, database);
         if (erase.exec() == 0) return std::unexpected(ApiError{ApiErrorKind::not_found, "collaborator not found"});
         return {};
@@ -209,20 +233,27 @@ ApiResult<void> SandboxStore::remove(const std::string& database, const std::str
 ApiResult<Invitation> SandboxStore::accept(const std::string& token) {
     try {
         SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
-        SQLite::Statement find(db_, "SELECT c.id, c.email, d.name, o.link, o.sent_ms FROM collaborators c "
-                                    "JOIN databases d ON d.id = c.database_id JOIN outbox o ON o.token = c.invitation_token "
-                                    "WHERE c.invitation_token = ? AND c.status = 'pending'");
+        SQLite::Statement find(db_,
+                               "SELECT c.id, c.email, d.name, o.link, o.sent_ms FROM collaborators c "
+                               "JOIN databases d ON d.id = c.database_id JOIN outbox o ON o.token = c.invitation_token "
+                               "WHERE c.invitation_token = ? AND c.status = 'pending'");
         find.bind(1, token);
         if (!find.executeStep())
-            return std::unexpected(ApiError{ApiErrorKind::not_found,
-                                            "No pending invitation has this token: it was accepted, revoked or mistyped."});
+            return std::unexpected(
+                ApiError{ApiErrorKind::not_found,
+                         "No pending invitation has this token: it was accepted, revoked or mistyped."});
         const std::string id = find.getColumn(0).getString();
         const std::string email = find.getColumn(1).getString();
-        Invitation invitation{email, find.getColumn(2).getString(), find.getColumn(3).getString(), token,
-                              TimePoint{std::chrono::milliseconds{find.getColumn(4).getInt64()}}, "accepted"};
+        Invitation invitation{email,
+                              find.getColumn(2).getString(),
+                              find.getColumn(3).getString(),
+                              token,
+                              TimePoint{std::chrono::milliseconds{find.getColumn(4).getInt64()}},
+                              "accepted"};
         const std::string account = account_for(email, username_from(email), "");
-        SQLite::Statement accept(db_, "UPDATE collaborators SET status = 'accepted', account_id = ? "
-                                      "WHERE id = ?");
+        SQLite::Statement accept(db_,
+                                 "UPDATE collaborators SET status = 'accepted', account_id = ? "
+                                 "WHERE id = ?");
         SQLite::bind(accept, account, id);
         accept.exec();
         transaction.commit();
@@ -234,9 +265,11 @@ ApiResult<Invitation> SandboxStore::accept(const std::string& token) {
 
 std::vector<Invitation> SandboxStore::invitations() {
     std::vector<Invitation> all;
-    SQLite::Statement query(db_, "SELECT o.recipient, o.database, o.link, o.token, o.sent_ms, "
-                                 "coalesce((SELECT c.status FROM collaborators c WHERE c.invitation_token = o.token), 'revoked') "
-                                 "FROM outbox o ORDER BY o.seq");
+    SQLite::Statement query(
+        db_,
+        "SELECT o.recipient, o.database, o.link, o.token, o.sent_ms, "
+        "coalesce((SELECT c.status FROM collaborators c WHERE c.invitation_token = o.token), 'revoked') "
+        "FROM outbox o ORDER BY o.seq");
     while (query.executeStep()) {
         all.push_back(Invitation{query.getColumn(0).getString(), query.getColumn(1).getString(),
                                  query.getColumn(2).getString(), query.getColumn(3).getString(),
@@ -247,8 +280,9 @@ std::vector<Invitation> SandboxStore::invitations() {
 }
 
 Account SandboxStore::bot_account() {
-    SQLite::Statement query(db_, "SELECT a.id, a.email, a.username FROM accounts a "
-                                 "JOIN meta m ON m.key = 'bot_account' AND m.value = a.email");
+    SQLite::Statement query(db_,
+                            "SELECT a.id, a.email, a.username FROM accounts a "
+                            "JOIN meta m ON m.key = 'bot_account' AND m.value = a.email");
     if (!query.executeStep()) return Account{};
     return Account{query.getColumn(0).getString(), query.getColumn(1).getString(), query.getColumn(2).getString()};
 }

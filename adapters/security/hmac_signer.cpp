@@ -5,9 +5,9 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <sys/stat.h>
 #include <fstream>
 #include <stdexcept>
-#include <sys/stat.h>
 
 namespace collab::security {
 
@@ -43,8 +43,9 @@ std::optional<std::string> HmacSigner::open(std::string_view token) const {
 
 std::string base64url_encode(std::string_view bytes) {
     std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                        reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+    const int written =
+        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                        reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
     out.resize(static_cast<std::size_t>(written));
     while (!out.empty() && out.back() == '=') out.pop_back();
     for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
@@ -55,15 +56,19 @@ std::optional<std::string> base64url_decode(std::string_view text) {
     if (text.size() % 4 == 1) return std::nullopt;
     std::string standard(text);
     for (char& c : standard) {
-        if (c == '-') c = '+';
-        else if (c == '_') c = '/';
-        else if (c == '+' || c == '/' || c == '=') return std::nullopt;  // only the URL-safe alphabet is ours
+        if (c == '-')
+            c = '+';
+        else if (c == '_')
+            c = '/';
+        else if (c == '+' || c == '/' || c == '=')
+            return std::nullopt;  // only the URL-safe alphabet is ours
     }
     const std::size_t padding = (4 - standard.size() % 4) % 4;
     standard.append(padding, '=');
     std::string out(3 * standard.size() / 4, '\0');
-    const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                        reinterpret_cast<const unsigned char*>(standard.data()), static_cast<int>(standard.size()));
+    const int written =
+        EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                        reinterpret_cast<const unsigned char*>(standard.data()), static_cast<int>(standard.size()));
     if (written < 0) return std::nullopt;
     out.resize(static_cast<std::size_t>(written) - padding);
     return out;

@@ -29,7 +29,7 @@ constexpr std::array<std::string_view, 1> migrations{
     CREATE INDEX audit_by_database ON audit (database_name, seq);
     )sql"};
 
-constexpr std::array outcomes{AuditOutcome::allowed, AuditOutcome::denied, AuditOutcome::proposed,
+constexpr std::array outcomes{AuditOutcome::allowed,   AuditOutcome::denied,   AuditOutcome::proposed,
                               AuditOutcome::confirmed, AuditOutcome::executed, AuditOutcome::failed};
 
 AuditOutcome outcome_from(std::string_view text) {
@@ -71,12 +71,12 @@ boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> SqliteAuditLog::recen
                                 "outcome, detail FROM audit WHERE database_name = ? ORDER BY seq DESC LIMIT ?");
         SQLite::bind(query, database, limit);
         while (query.executeStep()) {
-            entries.push_back(AuditEntry{TimePoint{std::chrono::milliseconds{query.getColumn(0).getInt64()}},
-                                         query.getColumn(1).getString(), query.getColumn(2).getString(),
-                                         query.getColumn(3).getString(), query.getColumn(4).getString(),
-                                         query.getColumn(5).getString(), query.getColumn(6).getString(),
-                                         query.getColumn(7).getString(), query.getColumn(8).getString(),
-                                         outcome_from(query.getColumn(9).getString()), query.getColumn(10).getString()});
+            entries.push_back(AuditEntry{
+                TimePoint{std::chrono::milliseconds{query.getColumn(0).getInt64()}}, query.getColumn(1).getString(),
+                query.getColumn(2).getString(), query.getColumn(3).getString(), query.getColumn(4).getString(),
+                query.getColumn(5).getString(), query.getColumn(6).getString(), query.getColumn(7).getString(),
+                query.getColumn(8).getString(), outcome_from(query.getColumn(9).getString()),
+                query.getColumn(10).getString()});
         }
     } catch (const std::exception& error) {
         co_return std::unexpected(storage_error("read", error));

@@ -32,7 +32,8 @@ std::string ShellAdapter::answer(std::string_view raw) {
     const std::string_view line = trim(raw);
     if (line.empty()) return {};
     const std::string head = text::ascii_lower(line.substr(0, command_word.size()));
-    const bool is_command = head == command_word && (line.size() == command_word.size() || line[command_word.size()] == ' ');
+    const bool is_command =
+        head == command_word && (line.size() == command_word.size() || line[command_word.size()] == ' ');
     if (!is_command)
         return "Commands start with /collab, for example: /collab list my-dedicated-db\n"
                "Type /collab help to see them all, or exit to leave.\n";
