@@ -30,6 +30,7 @@ const std::vector<CommandSpec>& specs() {
         {"whoami", {}, "", "Show your chat identity and the Scalingo account it maps to.", ""},
         {"audit", {}, "<db>", "Show the most recent actions taken through the bot on a database.", "my-dedicated-db"},
         {"help", {}, "[command]", "Show how to use the bot, or one command in detail.", "add"},
+        {"dbs", {"databases"}, "", "List the Dedicated Resources databases the bot can manage from here.", ""},
         {"confirm", {}, "<token>", "Carry out a removal that the bot proposed.", "<token>", false},
     };
     return table;
@@ -198,6 +199,10 @@ std::expected<Command, UsageError> parse_arguments(const CommandSpec& spec, cons
         if (!args.empty()) return unexpected_word(args[0], spec);
         return WhoamiCommand{};
     }
+    if (name == "dbs") {
+        if (!args.empty()) return unexpected_word(args[0], spec);
+        return DatabasesCommand{};
+    }
     if (name == "confirm") {
         if (auto error = expect_count(1, "the confirmation token")) return *error;
         return ConfirmCommand{args[0]};
@@ -304,7 +309,7 @@ std::optional<std::string> database_name_problem(std::string_view name) {
 
 std::string_view command_name(const Command& command) {
     static constexpr std::array<std::string_view, std::variant_size_v<Command>> names{
-        "list", "add", "remove", "leave", "whoami", "audit", "help", "confirm"};
+        "list", "add", "remove", "leave", "whoami", "audit", "help", "confirm", "dbs"};
     return names[command.index()];
 }
 

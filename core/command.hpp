@@ -32,12 +32,13 @@ struct AuditCommand {
 struct HelpCommand {
     std::optional<std::string> topic;
 };
+struct DatabasesCommand {};
 struct ConfirmCommand {
     std::string token;
 };
 
 using Command = std::variant<ListCommand, AddCommand, RemoveCommand, LeaveCommand, WhoamiCommand, AuditCommand,
-                             HelpCommand, ConfirmCommand>;
+                             HelpCommand, ConfirmCommand, DatabasesCommand>;
 
 struct UsageError {
     std::string message;  // what was wrong, specifically

@@ -55,19 +55,27 @@ Decision removal_check(const Actor& actor, std::string_view target, const Databa
 
 }  // namespace
 
+bool channel_may_manage(const Actor& actor, const std::string& database, const Rules& rules) {
+    return channel_check(actor, database, rules).allowed;
+}
+
 Decision decide(const Actor& actor, const Command& command, const DatabaseSnapshot* snapshot, const Rules& rules) {
     if (std::holds_alternative<HelpCommand>(command) || std::holds_alternative<WhoamiCommand>(command))
         return Decision::allow();
     if (!actor.email || actor.email->empty())
         return Decision::deny("Your chat identity (" + actor.platform + " user " + actor.user_id +
                               ") is not linked to a Scalingo account; ask an admin of the bot to map it.");
-    if (std::holds_alternative<ConfirmCommand>(command))
-        return Decision::allow();  // the confirmed command is decided again on its own
+    // A confirmed command is decided again on its own; the database list is filtered per channel.
+    if (std::holds_alternative<ConfirmCommand>(command) || std::holds_alternative<DatabasesCommand>(command))
+        return Decision::allow();
 
     auto database = database_of(command);
     if (!database || snapshot == nullptr || snapshot->database.name != *database)
         return Decision::deny("The bot could not establish who may act on this database.");
     if (auto channel = channel_check(actor, *database, rules); !channel.allowed) return channel;
+    if (!snapshot->database.dedicated && !rules.allow_apps)
+        return Decision::deny(*database + " is an application, not a Dedicated Resources database; the bot manages "
+                                          "the collaborators of databases only.");
 
     const Standing standing = standing_of(*snapshot, *actor.email);
     return std::visit(

@@ -21,6 +21,7 @@ struct Rules {
     std::map<std::string, std::set<std::string>> channel_databases;  // channel id -> databases it may manage
     DefaultChannelPolicy default_policy = DefaultChannelPolicy::allow_all;
     std::string service_account_email;  // the bot's own account: never removed through the bot
+    bool allow_apps = false;  // manage ordinary apps' collaborators too, not only Dedicated Resources databases
 };
 
 struct Decision {
@@ -34,5 +35,8 @@ struct Decision {
 // `snapshot` is the state of the database the command names; it must be given for every command
 // that names one, and a missing one is a denial.
 Decision decide(const Actor& actor, const Command& command, const DatabaseSnapshot* snapshot, const Rules& rules);
+
+// Whether the actor's channel may manage this database at all (channel rules and default policy).
+bool channel_may_manage(const Actor& actor, const std::string& database, const Rules& rules);
 
 }  // namespace collab

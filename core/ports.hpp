@@ -47,6 +47,8 @@ public:
     virtual boost::asio::awaitable<ApiResult<void>> remove(std::string database, std::string collaborator_id) = 0;
     // The account the bot itself acts as.
     virtual boost::asio::awaitable<ApiResult<Account>> self() = 0;
+    // Every database (app) the bot's account can see, Dedicated Resources or not.
+    virtual boost::asio::awaitable<ApiResult<std::vector<Database>>> databases() = 0;
 };
 
 // Maps a chat identity to the Scalingo e-mail of that person.

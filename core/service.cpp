@@ -115,6 +115,7 @@ asio::awaitable<Reply> CommandService::handle(ChatRequest request) {
     if (auto* c = std::get_if<AddCommand>(&*command)) co_return co_await add(actor, *c);
     if (auto* c = std::get_if<ConfirmCommand>(&*command)) co_return co_await confirm(actor, *c);
     if (auto* c = std::get_if<AuditCommand>(&*command)) co_return co_await audit_trail(actor, *c);
+    if (std::holds_alternative<DatabasesCommand>(*command)) co_return co_await manageable_databases(actor);
     co_return co_await propose_removal(actor, *command);
 }
 
@@ -316,6 +317,23 @@ asio::awaitable<Reply> CommandService::audit_trail(const Actor& actor, const Aud
                     std::move(table),
                     {},
                     {}};
+}
+
+asio::awaitable<Reply> CommandService::manageable_databases(const Actor& actor) {
+    if (Decision identity = decide(actor, DatabasesCommand{}, nullptr, settings_.rules); !identity.allowed)
+        co_return single_line(ReplyKind::denied, error(identity.reason));
+    auto all = co_await api_.databases();
+    if (!all) co_return api_error_reply(all.error(), "");
+    Reply reply{ReplyKind::result, {}, {}, {}, {}};
+    for (const auto& database : *all) {
+        if ((database.dedicated || settings_.rules.allow_apps) &&
+            channel_may_manage(actor, database.name, settings_.rules))
+            reply.lines.push_back(plain("  " + database.name));
+    }
+    reply.lines.insert(reply.lines.begin(),
+                       plain(reply.lines.empty() ? "The bot cannot manage any database from this channel."
+                                                 : "Databases the bot can manage from this channel:"));
+    co_return reply;
 }
 
 std::string_view to_string(AuditOutcome outcome) {

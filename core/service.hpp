@@ -41,6 +41,7 @@ private:
     boost::asio::awaitable<Reply> confirm(const Actor& actor, const ConfirmCommand& command);
     boost::asio::awaitable<Reply> whoami(const Actor& actor);
     boost::asio::awaitable<Reply> audit_trail(const Actor& actor, const AuditCommand& command);
+    boost::asio::awaitable<Reply> manageable_databases(const Actor& actor);
 
     boost::asio::awaitable<ApiResult<DatabaseSnapshot>> snapshot(const std::string& database);
     // Snapshot and decision together; a reply when the command must stop there.

@@ -45,4 +45,8 @@ asio::awaitable<ApiResult<Account>> SandboxApi::self() {
     co_return guarded([&] { return store_.bot_account(); });
 }
 
+asio::awaitable<ApiResult<std::vector<Database>>> SandboxApi::databases() {
+    co_return guarded([&] { return store_.databases(); });
+}
+
 }  // namespace collab::sandbox

@@ -15,6 +15,7 @@ public:
     boost::asio::awaitable<ApiResult<Collaborator>> invite(std::string database, std::string email) override;
     boost::asio::awaitable<ApiResult<void>> remove(std::string database, std::string collaborator_id) override;
     boost::asio::awaitable<ApiResult<Account>> self() override;
+    boost::asio::awaitable<ApiResult<std::vector<Database>>> databases() override;
 
 private:
     SandboxStore& store_;

@@ -41,12 +41,17 @@ std::optional<std::string> HmacSigner::open(std::string_view token) const {
     return base64url_decode(body);
 }
 
-std::string base64url_encode(std::string_view bytes) {
+std::string base64_encode(std::string_view bytes) {
     std::string out(4 * ((bytes.size() + 2) / 3), '\0');
     const int written =
         EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                         reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
     out.resize(static_cast<std::size_t>(written));
+    return out;
+}
+
+std::string base64url_encode(std::string_view bytes) {
+    std::string out = base64_encode(bytes);
     while (!out.empty() && out.back() == '=') out.pop_back();
     for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
     return out;

@@ -1,0 +1,251 @@
+#include "adapters/scalingo/scalingo_api.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <charconv>
+
+#include "adapters/scalingo/scalingo_json.hpp"
+#include "adapters/security/hmac_signer.hpp"
+
+namespace collab::scalingo {
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string without_trailing_slash(std::string url) {
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    return url;
+}
+
+bool is_idempotent(http::verb method) { return method == http::verb::get || method == http::verb::delete_; }
+
+std::chrono::seconds rounded_up(std::chrono::milliseconds wait) {
+    return std::chrono::ceil<std::chrono::seconds>(wait);
+}
+
+// Retry-After in seconds; the HTTP-date form is rare enough to fall back to our own backoff.
+std::optional<std::chrono::milliseconds> retry_after(const net::HttpResponse& response) {
+    auto value = response.header("Retry-After");
+    if (!value) return std::nullopt;
+    long long seconds = 0;
+    auto [end, error] = std::from_chars(value->data(), value->data() + value->size(), seconds);
+    if (error != std::errc{} || end != value->data() + value->size() || seconds < 0) return std::nullopt;
+    return std::chrono::seconds{seconds};
+}
+
+ApiError malformed(std::string_view what) {
+    return ApiError{ApiErrorKind::malformed,
+                    "Scalingo sent " + std::string(what) + " the bot could not understand; try again later."};
+}
+
+ApiError from_net(const net::NetError& error) {
+    if (error.kind == net::NetErrorKind::timeout)
+        return ApiError{ApiErrorKind::timeout, "Scalingo did not answer in time; try again in a moment."};
+    return ApiError{ApiErrorKind::transient, "Cannot reach Scalingo (" + std::string(net::to_string(error.kind)) +
+                                                 "): " + error.message + ". Try again in a moment."};
+}
+
+}  // namespace
+
+ScalingoApi::ScalingoApi(net::HttpClient& http, ScalingoSettings settings)
+    : http_(http),
+      settings_(std::move(settings)),
+      budget_(settings_.requests_per_minute, std::chrono::minutes{1}),
+      databases_(settings_.database_ttl),
+      collaborators_(settings_.collaborators_ttl) {
+    settings_.api_url = without_trailing_slash(settings_.api_url);
+    settings_.auth_url = without_trailing_slash(settings_.auth_url);
+}
+
+std::string ScalingoApi::app_url(std::string_view database, std::string_view rest) const {
+    return settings_.api_url + "/v1/apps/" + std::string(database) + std::string(rest);
+}
+
+asio::awaitable<void> ScalingoApi::pause(std::chrono::milliseconds delay) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+asio::awaitable<ApiResult<net::HttpResponse>> ScalingoApi::perform(Call call) {
+    bool exchanged_again = false;
+    for (int attempt = 0;; ++attempt) {
+        // Never cause a 429 ourselves: past the allowance, say when to come back.
+        if (auto wait = budget_.try_take()) {
+            ++counters_.budget_refusals;
+            co_return std::unexpected(ApiError{ApiErrorKind::rate_limited,
+                                               "The bot has used its Scalingo request allowance for this minute.",
+                                               rounded_up(*wait)});
+        }
+        net::HttpRequest request;
+        request.method = call.method;
+        request.url = call.url;
+        request.body = call.body;
+        request.headers = {{"Accept", "application/json"}, {"Content-Type", "application/json"}};
+        if (call.authenticated) {
+            auto token = co_await bearer();
+            if (!token) co_return std::unexpected(token.error());
+            request.headers.emplace_back("Authorization", "Bearer " + *token);
+        } else {
+            request.headers.emplace_back("Authorization", "Basic " + security::base64_encode(":" + settings_.api_token));
+        }
+        ++counters_.requests;
+        auto response = co_await http_.send(std::move(request));
+        const bool may_retry = attempt < settings_.backoff.max_attempts;
+        if (!response) {
+            // A read can be sent again; a write might have been applied before the connection broke.
+            if (may_retry && is_idempotent(call.method) && response.error().kind != net::NetErrorKind::timeout) {
+                ++counters_.retries;
+                co_await pause(net::jittered_backoff(settings_.backoff, attempt, jitter_));
+                continue;
+            }
+            co_return std::unexpected(from_net(response.error()));
+        }
+        if (response->status == call.expected_status) co_return std::move(*response);
+        if (response->status == 401 && call.authenticated && !exchanged_again) {
+            // The bearer may have expired early or been revoked: exchange once more, never in a loop.
+            exchanged_again = true;
+            bearer_.reset();
+            continue;
+        }
+        // A 429 was not processed, so even a write can be sent again; a 5xx only for reads.
+        const bool retryable = response->status == 429 || (response->status >= 500 && is_idempotent(call.method));
+        if (retryable && may_retry) {
+            const auto wait = retry_after(*response).value_or(net::jittered_backoff(settings_.backoff, attempt, jitter_));
+            if (wait <= settings_.longest_wait) {
+                ++counters_.retries;
+                co_await pause(wait);
+                continue;
+            }
+        }
+        co_return std::unexpected(error_for(*response, call));
+    }
+}
+
+ApiError ScalingoApi::error_for(const net::HttpResponse& response, const Call& call) const {
+    const unsigned status = response.status;
+    const std::string code = "HTTP " + std::to_string(status);
+    switch (status) {
+        case 401:
+            return ApiError{ApiErrorKind::unauthorized,
+                            call.authenticated
+                                ? "The bot's Scalingo account has no access to this, or its API token is no longer "
+                                  "valid; an admin of the bot should check the account and SCALINGO_API_TOKEN."
+                                : "Scalingo refused the bot's API token; an admin of the bot should check "
+                                  "SCALINGO_API_TOKEN."};
+        case 403:
+            return ApiError{ApiErrorKind::forbidden, "Scalingo does not allow the bot's account to do this (" +
+                                                         parse_error_message(response.body).value_or("forbidden") +
+                                                         ")."};
+        case 404:
+            if (parse_not_found_resource(response.body).value_or("") == "collaborator")
+                return ApiError{ApiErrorKind::not_member, "That person is no longer a collaborator of it."};
+            return ApiError{ApiErrorKind::not_found, "not found"};
+        case 422:
+            if (auto fields = parse_validation_errors(response.body))
+                return ApiError{ApiErrorKind::invalid_input, "Scalingo refused it: " + *fields + "."};
+            return malformed("a validation error (" + code + ")");
+        case 429:
+            return ApiError{ApiErrorKind::rate_limited, "Scalingo is receiving too many requests from the bot.",
+                            rounded_up(retry_after(response).value_or(std::chrono::seconds{60}))};
+        default: break;
+    }
+    if (status >= 500)
+        return ApiError{ApiErrorKind::transient, "Scalingo had a problem (" + code + "); try again in a moment."};
+    return ApiError{ApiErrorKind::malformed, "Scalingo answered " + code + " where HTTP " +
+                                                 std::to_string(call.expected_status) +
+                                                 " was expected; nothing can be assumed about the outcome."};
+}
+
+asio::awaitable<ApiResult<std::string>> ScalingoApi::bearer() {
+    if (bearer_ && Clock::now() + settings_.renew_margin < bearer_expiry_) co_return *bearer_;
+    co_return co_await exchanges_.run("exchange", [this] { return exchange(); });
+}
+
+asio::awaitable<ApiResult<std::string>> ScalingoApi::exchange() {
+    ++counters_.exchanges;
+    Call call{http::verb::post, settings_.auth_url + "/v1/tokens/exchange", "{}", 200, false};
+    auto response = co_await perform(std::move(call));
+    if (!response) co_return std::unexpected(response.error());
+    auto token = parse_exchanged_token(response->body);
+    if (!token) co_return std::unexpected(malformed("a token exchange answer"));
+    // Scalingo's bearers live an hour; one without a readable exp is taken to live that long.
+    bearer_expiry_ = jwt_expiry(*token).value_or(Clock::now() + 1h);
+    bearer_ = *token;
+    co_return *token;
+}
+
+asio::awaitable<ApiResult<Database>> ScalingoApi::fetch_database(std::string name) {
+    Call call{http::verb::get, app_url(name), "", 200};
+    auto response = co_await perform(std::move(call));
+    if (!response) co_return std::unexpected(response.error());
+    auto database = parse_app(response->body);
+    if (!database) co_return std::unexpected(malformed("a description of " + name));
+    databases_.put(name, *database);
+    co_return std::move(*database);
+}
+
+asio::awaitable<ApiResult<Database>> ScalingoApi::show_database(std::string name) {
+    if (auto cached = databases_.get(name)) co_return std::move(*cached);
+    co_return co_await database_fetches_.run("app:" + name, [this, name] { return fetch_database(name); });
+}
+
+asio::awaitable<ApiResult<std::vector<Collaborator>>> ScalingoApi::fetch_collaborators(std::string database) {
+    Call call{http::verb::get, app_url(database, "/collaborators"), "", 200};
+    auto response = co_await perform(std::move(call));
+    if (!response) co_return std::unexpected(response.error());
+    auto list = parse_collaborators(response->body);
+    if (!list) co_return std::unexpected(malformed("a collaborator list of " + database));
+    collaborators_.put(database, *list);
+    co_return std::move(*list);
+}
+
+asio::awaitable<ApiResult<std::vector<Collaborator>>> ScalingoApi::list_collaborators(std::string database) {
+    if (auto cached = collaborators_.get(database)) co_return std::move(*cached);
+    co_return co_await collaborator_fetches_.run("collaborators:" + database,
+                                                 [this, database] { return fetch_collaborators(database); });
+}
+
+asio::awaitable<ApiResult<Collaborator>> ScalingoApi::invite(std::string database, std::string email) {
+    Call call{http::verb::post, app_url(database, "/collaborators"), invitation_body(email), 201};
+    auto response = co_await perform(std::move(call));
+    collaborators_.erase(database);
+    if (!response) co_return std::unexpected(response.error());
+    auto collaborator = parse_collaborator(response->body);
+    if (!collaborator) co_return std::unexpected(malformed("an invitation answer"));
+    co_return std::move(*collaborator);
+}
+
+asio::awaitable<ApiResult<void>> ScalingoApi::remove(std::string database, std::string collaborator_id) {
+    Call call{http::verb::delete_, app_url(database, "/collaborators/" + collaborator_id), "", 204};
+    auto response = co_await perform(std::move(call));
+    collaborators_.erase(database);
+    if (!response) co_return std::unexpected(response.error());
+    co_return ApiResult<void>{};
+}
+
+asio::awaitable<ApiResult<Account>> ScalingoApi::self() {
+    if (self_) co_return *self_;
+    Call call{http::verb::get, settings_.auth_url + "/v1/users/self", "", 200};
+    auto response = co_await perform(std::move(call));
+    if (!response) co_return std::unexpected(response.error());
+    auto user = parse_user(response->body);
+    if (!user) co_return std::unexpected(malformed("a description of the bot's account"));
+    self_ = *user;
+    co_return std::move(*user);
+}
+
+asio::awaitable<ApiResult<std::vector<Database>>> ScalingoApi::databases() {
+    Call call{http::verb::get, settings_.api_url + "/v1/apps", "", 200};
+    auto response = co_await perform(std::move(call));
+    if (!response) co_return std::unexpected(response.error());
+    auto apps = parse_apps(response->body);
+    if (!apps) co_return std::unexpected(malformed("a list of apps"));
+    co_return std::move(*apps);
+}
+
+}  // namespace collab::scalingo

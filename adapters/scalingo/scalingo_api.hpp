@@ -1,0 +1,87 @@
+#pragma once
+// The CollaboratorsApi port against Scalingo's regional API, over adapters/net's HTTP client.
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <optional>
+#include <random>
+#include <string>
+
+#include "adapters/net/backoff.hpp"
+#include "adapters/net/http_client.hpp"
+#include "adapters/scalingo/single_flight.hpp"
+#include "core/ports.hpp"
+
+namespace collab::scalingo {
+
+struct ScalingoSettings {
+    std::string api_url = "https://api.osc-fr1.scalingo.com";  // regional API, without /v1
+    std::string auth_url = "https://auth.scalingo.com";
+    std::string api_token;  // secret: never logged, never put in a reply
+    std::string user_agent = "collab-bot";
+    // Scalingo allows 60 requests a minute per account; the bot keeps under it by itself.
+    int requests_per_minute = 60;
+    std::chrono::seconds database_ttl{300};     // owner and flags change rarely
+    std::chrono::seconds collaborators_ttl{10};  // invalidated by every change made through the bot
+    // Exchange the API token again when the bearer has less than this left.
+    std::chrono::seconds renew_margin{300};
+    net::BackoffPolicy backoff{std::chrono::milliseconds{500}, std::chrono::milliseconds{8'000}, 2};
+    // A 429 whose Retry-After is longer than this is reported to the user instead of waited out.
+    std::chrono::seconds longest_wait{10};
+};
+
+// Upstream requests sent, by outcome: for tests, the benchmark and metrics.
+struct ScalingoCounters {
+    std::size_t requests = 0;
+    std::size_t exchanges = 0;
+    std::size_t retries = 0;
+    std::size_t budget_refusals = 0;
+};
+
+class ScalingoApi final : public CollaboratorsApi {
+public:
+    ScalingoApi(net::HttpClient& http, ScalingoSettings settings);
+
+    boost::asio::awaitable<ApiResult<Database>> show_database(std::string name) override;
+    boost::asio::awaitable<ApiResult<std::vector<Collaborator>>> list_collaborators(std::string database) override;
+    boost::asio::awaitable<ApiResult<Collaborator>> invite(std::string database, std::string email) override;
+    boost::asio::awaitable<ApiResult<void>> remove(std::string database, std::string collaborator_id) override;
+    boost::asio::awaitable<ApiResult<Account>> self() override;
+    boost::asio::awaitable<ApiResult<std::vector<Database>>> databases() override;
+
+    const ScalingoCounters& counters() const { return counters_; }
+
+private:
+    struct Call {
+        boost::beast::http::verb method;
+        std::string url;
+        std::string body;
+        unsigned expected_status;
+        bool authenticated = true;
+    };
+    boost::asio::awaitable<ApiResult<net::HttpResponse>> perform(Call call);
+    boost::asio::awaitable<ApiResult<std::string>> bearer();
+    boost::asio::awaitable<ApiResult<std::string>> exchange();
+    boost::asio::awaitable<ApiResult<Database>> fetch_database(std::string name);
+    boost::asio::awaitable<ApiResult<std::vector<Collaborator>>> fetch_collaborators(std::string database);
+    boost::asio::awaitable<void> pause(std::chrono::milliseconds delay);
+    ApiError error_for(const net::HttpResponse& response, const Call& call) const;
+    std::string app_url(std::string_view database, std::string_view rest = "") const;
+
+    net::HttpClient& http_;
+    ScalingoSettings settings_;
+    net::TokenBucket budget_;
+    std::optional<std::string> bearer_;
+    TimePoint bearer_expiry_{};
+    SingleFlight<ApiResult<std::string>> exchanges_;
+    SingleFlight<ApiResult<Database>> database_fetches_;
+    SingleFlight<ApiResult<std::vector<Collaborator>>> collaborator_fetches_;
+    TtlCache<Database> databases_;
+    TtlCache<std::vector<Collaborator>> collaborators_;
+    std::optional<Account> self_;
+    ScalingoCounters counters_;
+    std::minstd_rand jitter_{std::random_device{}()};
+};
+
+}  // namespace collab::scalingo
