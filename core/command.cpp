@@ -138,7 +138,7 @@ const CommandSpec* closest_spec(std::string_view word) {
 
 std::unexpected<UsageError> unknown_command(std::string_view word) {
     std::string message = "Unknown command " + quoted(word) + ".";
-    if (const CommandSpec* guess = closest_spec(word)) message += " Did you mean " + quoted(guess->name) + "?";
+    if (const CommandSpec* guess = closest_spec(text::ascii_lower(word))) message += " Did you mean " + quoted(guess->name) + "?";
     return usage_error(message, nullptr);
 }
 
@@ -285,7 +285,7 @@ std::optional<std::string> email_problem(std::string_view email) {
         return quoted(email) + " is not a valid e-mail address: dots may not start, end or repeat before the @.";
     auto bad = std::find_if(local.begin(), local.end(), [](char c) { return c != '.' && !is_atext(c); });
     if (bad != local.end())
-        return quoted(email) + " is not a valid e-mail address: " + quoted(std::string(1, *bad)) +
+        return quoted(email) + " is not a valid e-mail address: " + quoted(text::first_character(local.substr(bad - local.begin()))) +
                " is not allowed before the @.";
     return domain_problem(email, domain);
 }

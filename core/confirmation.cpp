@@ -38,20 +38,16 @@ std::string issue_token(const Signer& signer, const ConfirmationClaims& claims) 
     return signer.seal(payload);
 }
 
-std::expected<ConfirmationClaims, std::string> check_token(const Signer& signer, std::string_view token,
-                                                           const Actor& presenter, TimePoint now) {
-    const std::string invalid =
-        "This confirmation token is not valid: it was altered, cut short, or issued by another bot.";
+std::optional<ConfirmationClaims> read_token(const Signer& signer, std::string_view token) {
     auto payload = signer.open(token);
-    if (!payload) return std::unexpected(invalid);
+    if (!payload) return std::nullopt;
     auto fields = split(*payload);
     long long expiry = 0;
     if (fields.size() != 9 || fields[0] != version_tag ||
         std::from_chars(fields[8].data(), fields[8].data() + fields[8].size(), expiry).ec != std::errc{} ||
         (fields[1] != "remove" && fields[1] != "leave"))
-        return std::unexpected(invalid);
-
-    ConfirmationClaims claims{fields[1] == "remove" ? ConfirmAction::remove : ConfirmAction::leave,
+        return std::nullopt;
+    return ConfirmationClaims{fields[1] == "remove" ? ConfirmAction::remove : ConfirmAction::leave,
                               std::string(fields[2]),
                               std::string(fields[3]),
                               std::string(fields[4]),
@@ -59,6 +55,14 @@ std::expected<ConfirmationClaims, std::string> check_token(const Signer& signer,
                               std::string(fields[6]),
                               std::string(fields[7]),
                               TimePoint{std::chrono::seconds{expiry}}};
+}
+
+std::expected<ConfirmationClaims, std::string> check_token(const Signer& signer, std::string_view token,
+                                                           const Actor& presenter, TimePoint now) {
+    auto read = read_token(signer, token);
+    if (!read)
+        return std::unexpected("This confirmation token is not valid: it was altered, cut short, or issued by another bot.");
+    const ConfirmationClaims& claims = *read;
     if (claims.platform != presenter.platform || claims.team != presenter.team || claims.user_id != presenter.user_id)
         return std::unexpected(
             "This confirmation was issued to someone else; only the person who asked can confirm it.");

@@ -25,6 +25,9 @@ struct ConfirmationClaims {
 
 std::string issue_token(const Signer& signer, const ConfirmationClaims& claims);
 
+// The claims of a genuine token, whoever presents it and whenever: for the audit trail of a refusal.
+std::optional<ConfirmationClaims> read_token(const Signer& signer, std::string_view token);
+
 // The claims when the token is genuine, unexpired, and presented by the same person in the same
 // channel; otherwise the reason, for the person presenting it.
 std::expected<ConfirmationClaims, std::string> check_token(const Signer& signer, std::string_view token,

@@ -167,7 +167,10 @@ asio::awaitable<std::expected<DatabaseSnapshot, Reply>> CommandService::authoris
     }
     if (std::holds_alternative<RemoveCommand>(command) || std::holds_alternative<LeaveCommand>(command)) {
         auto bot = co_await service_account();
-        if (!bot) co_return std::unexpected(api_error_reply(bot.error(), database));
+        if (!bot) {
+            co_await record(actor, action, database, target, AuditOutcome::failed, bot.error().message);
+            co_return std::unexpected(api_error_reply(bot.error(), database));
+        }
         settings_.rules.service_account_email = *bot;
     }
     Decision decision = decide(actor, command, &*state, settings_.rules);
@@ -191,13 +194,13 @@ asio::awaitable<Reply> CommandService::add(const Actor& actor, const AddCommand&
     if (!state) co_return state.error();
     Reply reply{ReplyKind::result, {}, {}, {}, {}};
     for (const auto& email : command.emails) {
-        if (same_email(email, state->database.owner.email)) {
-            reply.lines.push_back(plain(email + " already owns " + command.database + "."));
-            continue;
-        }
-        if (const Collaborator* existing = find_collaborator(*state, email)) {
-            reply.lines.push_back(plain(email + " is already a collaborator of " + command.database + " (" +
-                                        std::string(to_string(existing->status)) + ")."));
+        const Collaborator* existing = find_collaborator(*state, email);
+        if (existing != nullptr || same_email(email, state->database.owner.email)) {
+            const std::string note = existing ? email + " is already a collaborator of " + command.database + " (" +
+                                                    std::string(to_string(existing->status)) + ")."
+                                              : email + " already owns " + command.database + ".";
+            co_await record(actor, "add", command.database, email, AuditOutcome::allowed, note);
+            reply.lines.push_back(plain(note));
             continue;
         }
         if (!co_await record(actor, "add", command.database, email, AuditOutcome::allowed)) {
@@ -230,8 +233,11 @@ asio::awaitable<Reply> CommandService::propose_removal(const Actor& actor, const
     const std::string database = state->database.name;
     const std::string target = leaving ? *actor.email : std::get<RemoveCommand>(command).email;
     const Collaborator* collaborator = find_collaborator(*state, target);
-    if (collaborator == nullptr)
-        co_return single_line(ReplyKind::result, error(not_a_collaborator_line(target, database)));
+    if (collaborator == nullptr) {
+        const std::string note = not_a_collaborator_line(target, database);
+        co_await record(actor, command_name(command), database, target, AuditOutcome::allowed, note);
+        co_return single_line(ReplyKind::result, error(note));
+    }
 
     ConfirmationClaims claims{leaving ? ConfirmAction::leave : ConfirmAction::remove,
                               actor.platform,
@@ -250,11 +256,17 @@ asio::awaitable<Reply> CommandService::propose_removal(const Actor& actor, const
 }
 
 asio::awaitable<Reply> CommandService::confirm(const Actor& actor, const ConfirmCommand& command) {
-    if (Decision identity = decide(actor, command, nullptr, settings_.rules); !identity.allowed)
+    // A refusal is filed under the database the token names, when it is genuine.
+    const auto named = read_token(signer_, command.token);
+    const std::string database = named ? named->database : "";
+    const std::string target = named ? named->target : "";
+    if (Decision identity = decide(actor, command, nullptr, settings_.rules); !identity.allowed) {
+        co_await record(actor, "confirm", database, target, AuditOutcome::denied, identity.reason);
         co_return single_line(ReplyKind::denied, error(identity.reason));
+    }
     auto claims = check_token(signer_, command.token, actor, clock_.now());
     if (!claims) {
-        co_await record(actor, "confirm", "", "", AuditOutcome::denied, claims.error());
+        co_await record(actor, "confirm", database, target, AuditOutcome::denied, claims.error());
         co_return single_line(ReplyKind::denied, error(claims.error()));
     }
     const bool leaving = claims->action == ConfirmAction::leave;

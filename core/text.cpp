@@ -78,7 +78,8 @@ std::optional<std::vector<std::string>> split_words(std::string_view s) {
                 quote = 0;
             else
                 current += c;
-        } else if (c == '"' || c == '\'') {
+        } else if ((c == '"' || c == '\'') && !in_word) {
+            // Only at the start of a word: inside one, as in o'brien@example.com, it is a character.
             quote = c;
             in_word = true;
         } else if (c == ' ' || c == '\n') {
@@ -98,6 +99,12 @@ std::size_t display_width(std::string_view utf8) {
     int width = u8_width(bytes(utf8), utf8.size(), "UTF-8");
     // Control characters report -1: count them as one column rather than breaking the layout.
     return width < 0 ? u8_mbsnlen(bytes(utf8), utf8.size()) : static_cast<std::size_t>(width);
+}
+
+std::string first_character(std::string_view utf8) {
+    if (utf8.empty()) return {};
+    const int length = u8_mblen(bytes(utf8), utf8.size());
+    return std::string(utf8.substr(0, length > 0 ? static_cast<std::size_t>(length) : 1));
 }
 
 std::string ascii_lower(std::string_view text) {

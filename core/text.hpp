@@ -23,6 +23,9 @@ std::size_t display_width(std::string_view utf8);
 
 std::string ascii_lower(std::string_view text);
 
+// The first character (all of its UTF-8 bytes) of valid UTF-8 text.
+std::string first_character(std::string_view utf8);
+
 // Edit distance, to suggest what the user probably meant.
 std::size_t levenshtein(std::string_view a, std::string_view b);
 

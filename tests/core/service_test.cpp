@@ -1,0 +1,686 @@
+// CommandService end to end over in-memory ports: what a person types, what they read back, what the
+// upstream was asked to do, and what the audit trail recorded. Core is pure, so fakes are enough here;
+// the real sandbox and stores are tested with the adapters.
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/service.hpp"
+#include "test_signer.hpp"
+
+namespace collab {
+namespace {
+
+namespace net = boost::asio;
+using namespace std::chrono_literals;
+
+const TimePoint t0 = TimePoint{std::chrono::sys_days{std::chrono::year{2026} / 11 / 28}} + 12h + 44min + 32s;
+const std::string db = "my-dedicated-db";
+
+const std::string seed_output =
+    "┌───────────────────┬──────────┬──────────┬──────────────┐\n"
+    "│       EMAIL       │ USERNAME │  STATUS  │     ROLE     │\n"
+    "├───────────────────┼──────────┼──────────┼──────────────┤\n"
+    "│ user1@example.com │ user1    │ owner    │ owner        │\n"
+    "│ user2@example.com │ user2    │ accepted │ collaborator │\n"
+    "│ user3@example.com │ n/a      │ pending  │ collaborator │\n"
+    "└───────────────────┴──────────┴──────────┴──────────────┘\n";
+
+// ---- Fakes of the ports ----------------------------------------------------------------------------------------
+
+class FakeApi : public CollaboratorsApi {
+public:
+    std::map<std::string, Database> known;  // by name
+    std::map<std::string, std::vector<Collaborator>> collaborators;
+    Account self_account{"bot", "collab-bot@example.com", "collab-bot"};
+    std::optional<ApiError> list_error;
+    std::optional<ApiError> databases_error;
+    std::optional<ApiError> invite_error;
+    std::optional<ApiError> remove_error;
+    std::vector<std::string> invited;  // "database email", in call order
+    std::vector<std::string> removed;  // "database collaborator-id", in call order
+    int calls = 0;
+
+    net::awaitable<ApiResult<Database>> show_database(std::string name) override {
+        ++calls;
+        auto it = known.find(name);
+        if (it == known.end()) co_return std::unexpected(ApiError{ApiErrorKind::not_found, "not found", {}});
+        co_return it->second;
+    }
+
+    net::awaitable<ApiResult<std::vector<Collaborator>>> list_collaborators(std::string database) override {
+        ++calls;
+        if (list_error) co_return std::unexpected(*list_error);
+        co_return collaborators[database];
+    }
+
+    net::awaitable<ApiResult<Collaborator>> invite(std::string database, std::string email) override {
+        ++calls;
+        if (invite_error) co_return std::unexpected(*invite_error);
+        auto& list = collaborators[database];
+        if (std::any_of(list.begin(), list.end(), [&](const Collaborator& c) { return same_email(c.email, email); }))
+            co_return std::unexpected(ApiError{ApiErrorKind::already_member, "already a collaborator", {}});
+        // Scalingo leaves the username empty until the invitation is accepted.
+        Collaborator c{"c" + std::to_string(++next_id_), email, "", Status::pending, false};
+        list.push_back(c);
+        invited.push_back(database + " " + email);
+        co_return c;
+    }
+
+    net::awaitable<ApiResult<void>> remove(std::string database, std::string collaborator_id) override {
+        ++calls;
+        if (remove_error) co_return std::unexpected(*remove_error);
+        auto& list = collaborators[database];
+        auto it =
+            std::find_if(list.begin(), list.end(), [&](const Collaborator& c) { return c.id == collaborator_id; });
+        if (it == list.end()) co_return std::unexpected(ApiError{ApiErrorKind::not_found, "no such collaborator", {}});
+        list.erase(it);
+        removed.push_back(database + " " + collaborator_id);
+        co_return ApiResult<void>{};
+    }
+
+    net::awaitable<ApiResult<Account>> self() override {
+        ++calls;
+        co_return self_account;
+    }
+
+    net::awaitable<ApiResult<std::vector<Database>>> databases() override {
+        ++calls;
+        if (databases_error) co_return std::unexpected(*databases_error);
+        std::vector<Database> all;
+        for (const auto& [name, database] : known) all.push_back(database);
+        co_return all;
+    }
+
+private:
+    int next_id_ = 100;
+};
+
+class FakeDirectory : public Directory {
+public:
+    std::map<std::string, std::string> emails;  // user id -> Scalingo e-mail
+
+    net::awaitable<std::optional<std::string>> email_of(const Actor& actor) override {
+        auto it = emails.find(actor.user_id);
+        if (it == emails.end()) co_return std::nullopt;
+        co_return it->second;
+    }
+};
+
+class FakeAuditLog : public AuditLog {
+public:
+    std::vector<AuditEntry> entries;  // oldest first
+    bool failing = false;
+
+    net::awaitable<ApiResult<void>> record(AuditEntry entry) override {
+        if (failing) co_return std::unexpected(ApiError{ApiErrorKind::unavailable, "disk full", {}});
+        entries.push_back(std::move(entry));
+        co_return ApiResult<void>{};
+    }
+
+    net::awaitable<ApiResult<std::vector<AuditEntry>>> recent(std::string database, int limit) override {
+        std::vector<AuditEntry> newest_first;
+        for (auto it = entries.rbegin(); it != entries.rend() && int(newest_first.size()) < limit; ++it)
+            if (it->database == database) newest_first.push_back(*it);
+        co_return newest_first;
+    }
+};
+
+class FakeClock : public WallClock {
+public:
+    TimePoint now_ = t0;
+    TimePoint now() const override { return now_; }
+};
+
+template <typename T>
+T run(net::awaitable<T> task) {
+    net::io_context io;
+    auto result = net::co_spawn(io, std::move(task), net::use_future);
+    io.run();
+    return result.get();
+}
+
+// ---- Fixture: the seed's database and four people -------------------------------------------------------------
+
+class Service : public ::testing::Test {
+protected:
+    Service() {
+        api_.known[db] = Database{db, Account{"u1", "user1@example.com", "user1"}, true};
+        api_.collaborators[db] = {Collaborator{"c2", "user2@example.com", "user2", Status::accepted, false},
+                                  Collaborator{"c3", "user3@example.com", "n/a", Status::pending, false}};
+        api_.known["other-db"] = Database{"other-db", Account{"u2", "user2@example.com", "user2"}, true};
+        directory_.emails = {{"U1", "user1@example.com"},
+                             {"U2", "user2@example.com"},
+                             {"U3", "user3@example.com"},
+                             {"U9", "stranger@example.com"}};
+    }
+
+    Reply ask(const std::string& user_id, const std::string& text, const std::string& channel = "C-ops") {
+        if (!service_)
+            service_ = std::make_unique<CommandService>(api_, directory_, audit_, clock_, signer_, settings_);
+        // A named request: g++ 12 destroys a braced temporary passed to a coroutine twice.
+        ChatRequest request{Actor{"shell", "local", user_id, channel, std::nullopt}, text};
+        return run(service_->handle(std::move(request)));
+    }
+
+    std::string say(const std::string& user_id, const std::string& text, const std::string& channel = "C-ops") {
+        return to_plain_text(ask(user_id, text, channel));
+    }
+
+    std::string propose(const std::string& user_id, const std::string& text) {
+        Reply reply = ask(user_id, text);
+        if (!reply.proposal) {
+            ADD_FAILURE() << "no proposal for \"" << text << "\": " << to_plain_text(reply);
+            return "";
+        }
+        return reply.proposal->token;
+    }
+
+    std::vector<AuditOutcome> outcomes() const {
+        std::vector<AuditOutcome> out;
+        for (const auto& entry : audit_.entries) out.push_back(entry.outcome);
+        return out;
+    }
+
+    FakeApi api_;
+    FakeDirectory directory_;
+    FakeAuditLog audit_;
+    FakeClock clock_;
+    test_support::TestSigner signer_{"service-test-key"};
+    ServiceSettings settings_;
+    std::unique_ptr<CommandService> service_;
+};
+
+const std::string removed_user2 =
+    "-----> user2@example.com has been removed from the collaborators of my-dedicated-db\n";
+
+// ---- list -------------------------------------------------------------------------------------------------------
+
+TEST_F(Service, ListShowsTheSeedTable) {
+    EXPECT_EQ(say("U1", "list my-dedicated-db"), seed_output);
+    EXPECT_EQ(say("U2", "/collab LS \u201Cmy-dedicated-db\u201D"), seed_output);
+}
+
+TEST_F(Service, ListPutsOwnerThenAcceptedThenPendingWhateverTheUpstreamOrder) {
+    std::reverse(api_.collaborators[db].begin(), api_.collaborators[db].end());
+    EXPECT_EQ(say("U1", "list my-dedicated-db"), seed_output);
+}
+
+TEST_F(Service, ListDimsOnlyPendingRows) {
+    const std::string coloured = to_plain_text(ask("U1", "list my-dedicated-db"), PlainTextOptions{.ansi_dim = true});
+    EXPECT_NE(coloured.find("│ \x1b[2muser3@example.com\x1b[22m │"), std::string::npos) << coloured;
+    EXPECT_EQ(coloured.find("\x1b[2muser2"), std::string::npos) << coloured;
+    EXPECT_EQ(coloured.find("\x1b[2muser1"), std::string::npos) << coloured;
+}
+
+TEST_F(Service, StrangerIsDeniedAndSeesNoTable) {
+    Reply reply = ask("U9", "list my-dedicated-db");
+    EXPECT_EQ(reply.kind, ReplyKind::denied);
+    EXPECT_FALSE(reply.table.has_value());
+    EXPECT_EQ(to_plain_text(reply),
+              " !     You (stranger@example.com) are not a collaborator of my-dedicated-db; ask its owner or a "
+              "collaborator to invite you.\n");
+}
+
+TEST_F(Service, PendingInviteeIsDenied) {
+    EXPECT_EQ(say("U3", "list my-dedicated-db"),
+              " !     Your invitation to my-dedicated-db is still pending: accept it from the e-mail you received "
+              "first.\n");
+}
+
+TEST_F(Service, AdminWhoIsNotACollaboratorMayList) {
+    settings_.rules.admins = {"U9"};
+    EXPECT_EQ(say("U9", "list my-dedicated-db"), seed_output);
+}
+
+TEST_F(Service, ChannelRuleKeepsOtherDatabasesOut) {
+    settings_.rules.channel_databases["C-ops"] = {"other-db"};
+    EXPECT_EQ(say("U1", "list my-dedicated-db"),
+              " !     This channel may not manage my-dedicated-db (it manages: other-db).\n");
+}
+
+TEST_F(Service, UnlinkedIdentityIsDeniedBeforeAskingUpstream) {
+    EXPECT_EQ(say("U0", "list my-dedicated-db"),
+              " !     Your chat identity (shell user U0) is not linked to a Scalingo account; ask an admin of the bot "
+              "to map it.\n");
+    EXPECT_EQ(api_.calls, 0);
+    ASSERT_EQ(audit_.entries.size(), 1u);
+    EXPECT_EQ(audit_.entries[0].outcome, AuditOutcome::denied);
+    EXPECT_EQ(audit_.entries[0].email, "");
+    EXPECT_EQ(audit_.entries[0].user_id, "U0");
+}
+
+TEST_F(Service, UnknownDatabaseIsNamed) {
+    EXPECT_EQ(say("U1", "list nope-db"),
+              " !     There is no database named \"nope-db\" (or the bot's account cannot see it).\n");
+    ASSERT_EQ(audit_.entries.size(), 1u);
+    EXPECT_EQ(audit_.entries[0].outcome, AuditOutcome::failed);
+    EXPECT_EQ(audit_.entries[0].database, "nope-db");
+}
+
+TEST_F(Service, UpstreamErrorMessageIsShown) {
+    api_.list_error = ApiError{ApiErrorKind::transient, "Scalingo did not answer properly (HTTP 502).", {}};
+    Reply reply = ask("U1", "list my-dedicated-db");
+    EXPECT_EQ(reply.kind, ReplyKind::failure);
+    EXPECT_EQ(to_plain_text(reply), " !     Scalingo did not answer properly (HTTP 502).\n");
+}
+
+TEST_F(Service, RateLimitSaysWhenToTryAgain) {
+    api_.list_error = ApiError{ApiErrorKind::rate_limited, "Scalingo is limiting the bot's requests.", 30s};
+    EXPECT_EQ(say("U1", "list my-dedicated-db"),
+              " !     Scalingo is limiting the bot's requests. Try again in 30 seconds.\n");
+    api_.list_error->retry_after = 120s;
+    EXPECT_EQ(say("U1", "list my-dedicated-db"),
+              " !     Scalingo is limiting the bot's requests. Try again in 2 minutes.\n");
+}
+
+// ---- add --------------------------------------------------------------------------------------------------------
+
+TEST_F(Service, AddInvitesPrintsTheCliLineAndAudits) {
+    Reply reply = ask("U1", "add my-dedicated-db user@example.com");
+    EXPECT_EQ(reply.kind, ReplyKind::change);
+    EXPECT_EQ(to_plain_text(reply), "-----> user@example.com has been invited to collaborate to my-dedicated-db\n");
+    EXPECT_EQ(api_.invited, std::vector<std::string>{"my-dedicated-db user@example.com"});
+
+    ASSERT_EQ(outcomes(), (std::vector{AuditOutcome::allowed, AuditOutcome::executed}));
+    const AuditEntry& entry = audit_.entries.back();
+    EXPECT_EQ(entry.at, t0);
+    EXPECT_EQ(entry.platform, "shell");
+    EXPECT_EQ(entry.team, "local");
+    EXPECT_EQ(entry.channel, "C-ops");
+    EXPECT_EQ(entry.user_id, "U1");
+    EXPECT_EQ(entry.email, "user1@example.com");
+    EXPECT_EQ(entry.action, "add");
+    EXPECT_EQ(entry.database, db);
+    EXPECT_EQ(entry.target, "user@example.com");
+}
+
+TEST_F(Service, InviteeShowsAsPendingInTheList) {
+    ask("U1", "add my-dedicated-db user@example.com");
+    const std::string table = say("U1", "list my-dedicated-db");
+    EXPECT_NE(table.find("│ user@example.com  │ n/a      │ pending  │ collaborator │\n"), std::string::npos) << table;
+}
+
+TEST_F(Service, AddSeveralAddressesOneLineEach) {
+    EXPECT_EQ(say("U2", "invite my-dedicated-db a@example.com, b@example.com"),
+              "-----> a@example.com has been invited to collaborate to my-dedicated-db\n"
+              "-----> b@example.com has been invited to collaborate to my-dedicated-db\n");
+    EXPECT_EQ(api_.invited.size(), 2u);
+}
+
+TEST_F(Service, AddOfSomeoneAlreadyThereSaysSoWithoutInviting) {
+    EXPECT_EQ(say("U1", "add my-dedicated-db user3@example.com"),
+              "user3@example.com is already a collaborator of my-dedicated-db (pending).\n");
+    EXPECT_EQ(say("U1", "add my-dedicated-db USER2@example.com"),
+              "USER2@example.com is already a collaborator of my-dedicated-db (accepted).\n");
+    EXPECT_EQ(say("U2", "add my-dedicated-db user1@example.com"), "user1@example.com already owns my-dedicated-db.\n");
+    EXPECT_TRUE(api_.invited.empty());
+    EXPECT_EQ(ask("U1", "add my-dedicated-db user3@example.com").kind, ReplyKind::result);
+}
+
+TEST_F(Service, AddMixOfExistingAndNew) {
+    EXPECT_EQ(say("U1", "add my-dedicated-db user3@example.com new@example.com"),
+              "user3@example.com is already a collaborator of my-dedicated-db (pending).\n"
+              "-----> new@example.com has been invited to collaborate to my-dedicated-db\n");
+}
+
+TEST_F(Service, AddWithLimitedIsRefusedBeforeAnythingHappens) {
+    Reply reply = ask("U1", "add my-dedicated-db user@example.com --limited");
+    EXPECT_EQ(reply.kind, ReplyKind::usage_error);
+    EXPECT_NE(to_plain_text(reply).find("Limited Collaborator"), std::string::npos);
+    EXPECT_EQ(reply.usage, "Usage: /collab add <db> <email> [<email>…]");
+    EXPECT_EQ(api_.calls, 0);
+}
+
+TEST_F(Service, InviteFailureIsShownAndAudited) {
+    api_.invite_error = ApiError{ApiErrorKind::transient, "Scalingo did not answer in time; nothing was changed.", {}};
+    Reply reply = ask("U1", "add my-dedicated-db user@example.com");
+    EXPECT_EQ(reply.kind, ReplyKind::failure);
+    EXPECT_EQ(to_plain_text(reply), " !     Scalingo did not answer in time; nothing was changed.\n");
+    EXPECT_EQ(outcomes(), (std::vector{AuditOutcome::allowed, AuditOutcome::failed}));
+    EXPECT_EQ(audit_.entries.back().detail, "Scalingo did not answer in time; nothing was changed.");
+}
+
+TEST_F(Service, AuditTrailFailureBlocksInvitations) {
+    audit_.failing = true;
+    Reply reply = ask("U1", "add my-dedicated-db user@example.com");
+    EXPECT_EQ(reply.kind, ReplyKind::failure);
+    EXPECT_EQ(to_plain_text(reply),
+              " !     The audit trail cannot be written, so user@example.com was not invited; an admin of the bot "
+              "should check its state storage.\n");
+    EXPECT_TRUE(api_.invited.empty());
+}
+
+// ---- remove and confirm -------------------------------------------------------------------------------------
+
+TEST_F(Service, RemoveProposesAndConfirmRemoves) {
+    Reply proposal = ask("U1", "remove my-dedicated-db user2@example.com");
+    ASSERT_EQ(proposal.kind, ReplyKind::proposal);
+    ASSERT_TRUE(proposal.proposal.has_value());
+    EXPECT_EQ(proposal.proposal->question, "Revoke access of user2@example.com to my-dedicated-db?");
+    EXPECT_EQ(proposal.proposal->action_label, "Revoke access");
+    EXPECT_EQ(proposal.proposal->expires_at, t0 + 5min);
+    const std::string token = proposal.proposal->token;
+    EXPECT_EQ(to_plain_text(proposal),
+              "Revoke access of user2@example.com to my-dedicated-db?\n"
+              "To confirm, type before 2026-11-28 12:49:32 UTC:\n"
+              "  /collab confirm " +
+                  token + "\n");
+    EXPECT_TRUE(api_.removed.empty());
+
+    clock_.now_ += 1min;
+    Reply done = ask("U1", "confirm " + token);
+    EXPECT_EQ(done.kind, ReplyKind::change);
+    EXPECT_EQ(to_plain_text(done), removed_user2);
+    EXPECT_EQ(api_.removed, std::vector<std::string>{"my-dedicated-db c2"});
+    EXPECT_EQ(say("U1", "list my-dedicated-db").find("user2@example.com"), std::string::npos);
+}
+
+TEST_F(Service, EveryStepOfARemovalIsAudited) {
+    const std::string token = propose("U1", "rm my-dedicated-db user2@example.com");
+    ask("U1", "confirm " + token);
+    ASSERT_EQ(outcomes(), (std::vector{AuditOutcome::proposed, AuditOutcome::confirmed, AuditOutcome::executed}));
+    for (const auto& entry : audit_.entries) {
+        EXPECT_EQ(entry.action, "remove");
+        EXPECT_EQ(entry.database, db);
+        EXPECT_EQ(entry.target, "user2@example.com");
+        EXPECT_EQ(entry.email, "user1@example.com");
+        EXPECT_EQ(entry.channel, "C-ops");
+    }
+}
+
+TEST_F(Service, ConfirmationTtlComesFromSettings) {
+    settings_.confirmation_ttl = 60s;
+    Reply proposal = ask("U1", "remove my-dedicated-db user2@example.com");
+    ASSERT_TRUE(proposal.proposal.has_value());
+    EXPECT_EQ(proposal.proposal->expires_at, t0 + 1min);
+    EXPECT_NE(to_plain_text(proposal).find("To confirm, type before 2026-11-28 12:45:32 UTC:\n"), std::string::npos);
+}
+
+TEST_F(Service, ConfirmByAnotherPersonIsRefusedAndRemovesNothing) {
+    const std::string token = propose("U1", "remove my-dedicated-db user2@example.com");
+    Reply reply = ask("U2", "confirm " + token);
+    EXPECT_EQ(reply.kind, ReplyKind::denied);
+    EXPECT_EQ(to_plain_text(reply),
+              " !     This confirmation was issued to someone else; only the person who asked can confirm it.\n");
+    EXPECT_TRUE(api_.removed.empty());
+    EXPECT_EQ(audit_.entries.back().outcome, AuditOutcome::denied);
+    EXPECT_EQ(audit_.entries.back().user_id, "U2");
+}
+
+TEST_F(Service, ConfirmInAnotherChannelIsRefused) {
+    const std::string token = propose("U1", "remove my-dedicated-db user2@example.com");
+    EXPECT_EQ(say("U1", "confirm " + token, "C-random"),
+              " !     This confirmation was issued in another channel; confirm it where it was proposed.\n");
+    EXPECT_TRUE(api_.removed.empty());
+}
+
+TEST_F(Service, ConfirmAfterExpiryIsRefused) {
+    const std::string token = propose("U1", "remove my-dedicated-db user2@example.com");
+    clock_.now_ += 5min;
+    EXPECT_EQ(say("U1", "confirm " + token),
+              " !     This confirmation expired at 2026-11-28 12:49:32 UTC; run the command again to get a new one.\n");
+    EXPECT_TRUE(api_.removed.empty());
+    EXPECT_EQ(audit_.entries.back().outcome, AuditOutcome::denied);
+}
+
+TEST_F(Service, ConfirmJustBeforeExpiryWorks) {
+    const std::string token = propose("U1", "remove my-dedicated-db user2@example.com");
+    clock_.now_ += 5min - 1s;
+    EXPECT_EQ(say("U1", "confirm " + token), removed_user2);
+}
+
+TEST_F(Service, ForgedTokenIsRefused) {
+    EXPECT_EQ(say("U1", "confirm 6331.0011223344556677"),
+              " !     This confirmation token is not valid: it was altered, cut short, or issued by another bot.\n");
+    EXPECT_TRUE(api_.removed.empty());
+}
+
+TEST_F(Service, ConfirmingTwiceRemovesOnce) {
+    const std::string token = propose("U1", "remove my-dedicated-db user2@example.com");
+    EXPECT_EQ(say("U1", "confirm " + token), removed_user2);
+    EXPECT_EQ(say("U1", "confirm " + token), " !     user2@example.com is not a collaborator of my-dedicated-db.\n");
+    EXPECT_EQ(api_.removed.size(), 1u);
+}
+
+TEST_F(Service, ConfirmationIsDecidedAgainOnTheDatabaseAsItIsNow) {
+    const std::string token = propose("U2", "remove my-dedicated-db user3@example.com");
+    // Meanwhile the proposer lost their own access.
+    std::erase_if(api_.collaborators[db], [](const Collaborator& c) { return c.id == "c2"; });
+    EXPECT_EQ(say("U2", "confirm " + token),
+              " !     You (user2@example.com) are not a collaborator of my-dedicated-db; ask its owner or a "
+              "collaborator to invite you.\n");
+    EXPECT_TRUE(api_.removed.empty());
+}
+
+TEST_F(Service, RemovalFailureUpstreamIsShownAndAudited) {
+    const std::string token = propose("U1", "remove my-dedicated-db user2@example.com");
+    api_.remove_error = ApiError{ApiErrorKind::forbidden, "The bot's account may not remove collaborators here.", {}};
+    EXPECT_EQ(say("U1", "confirm " + token), " !     The bot's account may not remove collaborators here.\n");
+    EXPECT_EQ(outcomes(), (std::vector{AuditOutcome::proposed, AuditOutcome::confirmed, AuditOutcome::failed}));
+}
+
+TEST_F(Service, AuditTrailFailureBlocksRemovals) {
+    const std::string token = propose("U1", "remove my-dedicated-db user2@example.com");
+    audit_.failing = true;
+    Reply reply = ask("U1", "confirm " + token);
+    EXPECT_EQ(reply.kind, ReplyKind::failure);
+    EXPECT_EQ(to_plain_text(reply),
+              " !     The audit trail cannot be written, so nothing was removed; an admin of the bot should check its "
+              "state storage.\n");
+    EXPECT_TRUE(api_.removed.empty());
+}
+
+TEST_F(Service, RemoveOfSomeoneAbsentSaysTheyAreNotACollaborator) {
+    Reply reply = ask("U1", "remove my-dedicated-db nobody@example.com");
+    EXPECT_FALSE(reply.proposal.has_value());
+    EXPECT_EQ(to_plain_text(reply), " !     nobody@example.com is not a collaborator of my-dedicated-db.\n");
+}
+
+TEST_F(Service, NobodyRemovesTheOwner) {
+    EXPECT_EQ(say("U2", "remove my-dedicated-db user1@example.com"),
+              " !     \"user1@example.com\" owns my-dedicated-db and cannot be removed.\n");
+}
+
+TEST_F(Service, TheBotsOwnAccountIsProtected) {
+    api_.collaborators[db].push_back(
+        Collaborator{"c9", "collab-bot@example.com", "collab-bot", Status::accepted, false});
+    EXPECT_EQ(say("U1", "remove my-dedicated-db collab-bot@example.com"),
+              " !     \"collab-bot@example.com\" is the account the bot works with; removing it would cut the bot off "
+              "from my-dedicated-db.\n");
+}
+
+// ---- leave ------------------------------------------------------------------------------------------------------
+
+TEST_F(Service, LeaveProposesThenConfirmRemovesTheOneTyping) {
+    Reply proposal = ask("U2", "leave my-dedicated-db");
+    ASSERT_TRUE(proposal.proposal.has_value());
+    EXPECT_EQ(proposal.proposal->question,
+              "Stop collaborating on my-dedicated-db? You (user2@example.com) will lose access to it.");
+    EXPECT_EQ(proposal.proposal->action_label, "Stop collaborating");
+    EXPECT_EQ(say("U2", "confirm " + proposal.proposal->token), removed_user2);
+    EXPECT_EQ(api_.removed, std::vector<std::string>{"my-dedicated-db c2"});
+    EXPECT_EQ(outcomes(), (std::vector{AuditOutcome::proposed, AuditOutcome::confirmed, AuditOutcome::executed}));
+    EXPECT_EQ(audit_.entries.back().action, "leave");
+}
+
+TEST_F(Service, OwnerCannotLeave) {
+    EXPECT_EQ(say("U1", "leave my-dedicated-db"),
+              " !     You own my-dedicated-db: an owner cannot stop collaborating on their own database.\n");
+    EXPECT_EQ(audit_.entries.back().outcome, AuditOutcome::denied);
+}
+
+TEST_F(Service, StrangerHasNothingToLeave) {
+    EXPECT_EQ(say("U9", "leave my-dedicated-db"),
+              " !     You (stranger@example.com) are not a collaborator of my-dedicated-db.\n");
+}
+
+// ---- the audit trail --------------------------------------------------------------------------------------------
+
+TEST_F(Service, EveryDecisionIsAuditedWithItsOutcome) {
+    ask("U9", "list my-dedicated-db");
+    const std::string token = propose("U1", "remove my-dedicated-db user2@example.com");
+    ask("U1", "confirm " + token);
+    ask("U1", "add my-dedicated-db user@example.com");
+    EXPECT_EQ(outcomes(), (std::vector{AuditOutcome::denied, AuditOutcome::proposed, AuditOutcome::confirmed,
+                                       AuditOutcome::executed, AuditOutcome::allowed, AuditOutcome::executed}));
+
+    const AuditEntry& denied = audit_.entries.front();
+    EXPECT_EQ(denied.user_id, "U9");
+    EXPECT_EQ(denied.email, "stranger@example.com");
+    EXPECT_EQ(denied.action, "list");
+    EXPECT_EQ(denied.database, db);
+    EXPECT_EQ(denied.detail,
+              "You (stranger@example.com) are not a collaborator of my-dedicated-db; ask its owner or a collaborator "
+              "to invite you.");
+}
+
+TEST_F(Service, UnlinkedConfirmationIsAudited) {
+    // Every denial is a decision, and every decision goes to the trail.
+    EXPECT_EQ(say("U0", "confirm 00.00"),
+              " !     Your chat identity (shell user U0) is not linked to a Scalingo account; ask an admin of the bot "
+              "to map it.\n");
+    ASSERT_EQ(audit_.entries.size(), 1u);
+    EXPECT_EQ(audit_.entries[0].outcome, AuditOutcome::denied);
+}
+
+TEST_F(Service, AuditWithNothingYet) {
+    EXPECT_EQ(say("U1", "audit my-dedicated-db"), "Nothing has been done through the bot on my-dedicated-db yet.\n");
+}
+
+TEST_F(Service, AuditShowsTheMostRecentActionsNewestFirst) {
+    ask("U1", "add my-dedicated-db user@example.com");
+    clock_.now_ += 1min;
+    EXPECT_EQ(say("U2", "audit my-dedicated-db"),
+              "Most recent actions on my-dedicated-db, newest first:\n"
+              "┌─────────────────────────┬───────────────────┬──────────────────────┬──────────┐\n"
+              "│          WHEN           │        WHO        │        ACTION        │ OUTCOME  │\n"
+              "├─────────────────────────┼───────────────────┼──────────────────────┼──────────┤\n"
+              "│ 2026-11-28 12:44:32 UTC │ user1@example.com │ add user@example.com │ executed │\n"
+              "│ 2026-11-28 12:44:32 UTC │ user1@example.com │ add user@example.com │ allowed  │\n"
+              "└─────────────────────────┴───────────────────┴──────────────────────┴──────────┘\n");
+    EXPECT_EQ(audit_.entries.back().action, "audit");
+    EXPECT_EQ(audit_.entries.back().at, t0 + 1min);
+}
+
+TEST_F(Service, AuditIsForMembersOnly) {
+    EXPECT_EQ(ask("U9", "audit my-dedicated-db").kind, ReplyKind::denied);
+    EXPECT_EQ(ask("U3", "audit my-dedicated-db").kind, ReplyKind::denied);
+}
+
+// ---- whoami, help, mistakes -------------------------------------------------------------------------------------
+
+TEST_F(Service, WhoamiShowsBothIdentities) {
+    EXPECT_EQ(say("U2", "whoami"),
+              "Chat identity: shell user U2 in local, channel C-ops\n"
+              "Scalingo account: user2@example.com\n"
+              "The bot acts as Scalingo account collab-bot@example.com\n");
+}
+
+TEST_F(Service, WhoamiForAnAdminAndForAnUnlinkedIdentity) {
+    settings_.rules.admins = {"U9"};
+    EXPECT_EQ(say("U9", "whoami"),
+              "Chat identity: shell user U9 in local, channel C-ops\n"
+              "Scalingo account: stranger@example.com\n"
+              "You are an admin of the bot.\n"
+              "The bot acts as Scalingo account collab-bot@example.com\n");
+    EXPECT_NE(
+        say("U0", "whoami").find("Scalingo account: none linked; ask an admin of the bot to map your identity.\n"),
+        std::string::npos);
+}
+
+TEST_F(Service, HelpForOneCommand) {
+    EXPECT_EQ(say("U0", "help invite"),
+              "/collab add <db> <email> [<email>…]  (alias: invite)\n"
+              "    Invite one or more people as Collaborator; each gets an e-mail invitation and stays pending until "
+              "they accept.\n"
+              "    e.g. /collab add my-dedicated-db user@example.com\n");
+    EXPECT_EQ(say("U0", "help whoami"),
+              "/collab whoami\n"
+              "    Show your chat identity and the Scalingo account it maps to.\n"
+              "    e.g. /collab whoami\n");
+}
+
+TEST_F(Service, GeneralHelpListsEveryCommandButConfirm) {
+    const std::string help = say("U0", "");
+    EXPECT_TRUE(
+        help.starts_with("collab-bot manages who collaborates on Scalingo Dedicated Resources databases.\n"
+                         "Usage: /collab <command> [arguments]\n"))
+        << help;
+    for (const char* line :
+         {"\n/collab list <db>  (alias: ls)\n", "\n/collab add <db> <email> [<email>…]  (alias: invite)\n",
+          "\n/collab remove <db> <email>  (alias: rm, revoke)\n", "\n/collab leave <db>\n", "\n/collab whoami\n",
+          "\n/collab audit <db>\n", "\n/collab help [command]\n"})
+        EXPECT_NE(help.find(line), std::string::npos) << line;
+    EXPECT_EQ(help.find("/collab confirm"), std::string::npos);
+    EXPECT_EQ(api_.calls, 0);
+    EXPECT_TRUE(audit_.entries.empty());
+}
+
+TEST_F(Service, TypoGetsASuggestionAndTheUsageLine) {
+    Reply reply = ask("U1", "lsit my-dedicated-db");
+    EXPECT_EQ(reply.kind, ReplyKind::usage_error);
+    EXPECT_EQ(to_plain_text(reply),
+              " !     Unknown command \"lsit\". Did you mean \"list\"?\n"
+              "Usage: /collab <command> [arguments] (type /collab help to see the commands)\n");
+}
+
+// ---- dbs --------------------------------------------------------------------------------------------------------
+
+class ServiceWithAnApp : public Service {
+protected:
+    ServiceWithAnApp() {
+        api_.known["my-app"] = Database{"my-app", Account{"u1", "user1@example.com", "user1"}, false};
+    }
+};
+
+TEST_F(ServiceWithAnApp, DbsListsTheDedicatedDatabasesOnly) {
+    EXPECT_EQ(say("U1", "dbs"), "Databases the bot can manage from this channel:\n  my-dedicated-db\n  other-db\n");
+}
+
+TEST_F(ServiceWithAnApp, DbsFollowsTheChannelRules) {
+    settings_.rules.channel_databases["C-ops"] = {"other-db"};
+    settings_.rules.default_policy = DefaultChannelPolicy::deny_all;
+    EXPECT_EQ(say("U1", "databases"), "Databases the bot can manage from this channel:\n  other-db\n");
+    EXPECT_EQ(say("U1", "databases", "C-random"), "The bot cannot manage any database from this channel.\n");
+}
+
+TEST_F(ServiceWithAnApp, AppsAreListedAndManagedOnlyWhenAllowed) {
+    EXPECT_EQ(say("U1", "list my-app"),
+              " !     my-app is an application, not a Dedicated Resources database; the bot manages the collaborators "
+              "of databases only.\n");
+    settings_.rules.allow_apps = true;
+    service_.reset();
+    EXPECT_EQ(say("U1", "dbs"),
+              "Databases the bot can manage from this channel:\n  my-app\n  my-dedicated-db\n  other-db\n");
+}
+
+TEST_F(ServiceWithAnApp, DbsNeedsALinkedIdentity) {
+    EXPECT_EQ(say("U0", "dbs"),
+              " !     Your chat identity (shell user U0) is not linked to a Scalingo account; ask an admin of the bot "
+              "to map it.\n");
+    EXPECT_EQ(api_.calls, 0);
+}
+
+TEST_F(ServiceWithAnApp, DbsShowsUpstreamErrors) {
+    api_.databases_error = ApiError{ApiErrorKind::unauthorized, "The bot's Scalingo token was refused.", {}};
+    EXPECT_EQ(say("U1", "dbs"), " !     The bot's Scalingo token was refused.\n");
+}
+
+TEST_F(Service, MissingArgumentShowsTheCommandsUsage) {
+    EXPECT_EQ(say("U1", "remove my-dedicated-db"),
+              " !     Missing the e-mail address.\nUsage: /collab remove <db> <email>\n");
+}
+
+}  // namespace
+}  // namespace collab
