@@ -18,6 +18,7 @@
 #include "adapters/directory/static_directory.hpp"
 #include "adapters/sandbox/sandbox_api.hpp"
 #include "adapters/sandbox/sandbox_store.hpp"
+#include "adapters/scalingo/scalingo_api.hpp"
 #include "adapters/security/hmac_signer.hpp"
 #include "adapters/store/sqlite_audit_log.hpp"
 #include "adapters/store/sqlite_file.hpp"
@@ -71,6 +72,45 @@ sandbox::SandboxStore open_sandbox(const Config& config, const fs::path& state_d
     return sandbox::SandboxStore(state_dir / "sandbox.sqlite", load_seed(config), std::move(options));
 }
 
+// The CollaboratorsApi the configuration asks for, with what it needs kept alive beside it.
+struct Provider {
+    std::optional<sandbox::SandboxStore> store;
+    std::unique_ptr<net::HttpClient> http;
+    std::unique_ptr<CollaboratorsApi> api;
+    std::string description;
+};
+
+Provider make_provider(const Config& config, const fs::path& state_dir, std::shared_ptr<spdlog::logger> logger,
+                       asio::io_context& io) {
+    Provider provider;
+    if (config.provider == "sandbox") {
+        provider.store.emplace(open_sandbox(config, state_dir, std::move(logger)));
+        provider.api = std::make_unique<sandbox::SandboxApi>(*provider.store);
+        provider.description = "the sandbox";
+        return provider;
+    }
+    const ScalingoConfig& scalingo = config.scalingo;
+    net::HttpClientOptions http_options;
+    http_options.timeouts.connect = scalingo.connect_timeout;
+    http_options.timeouts.handshake = scalingo.connect_timeout;
+    http_options.timeouts.request = scalingo.request_timeout;
+    http_options.ca_file = scalingo.ca_file.string();
+    http_options.user_agent = "collab-bot/" COLLAB_VERSION;
+    provider.http = std::make_unique<net::HttpClient>(io.get_executor(), http_options);
+
+    scalingo::ScalingoSettings settings;
+    settings.api_url = scalingo_api_url(scalingo);
+    settings.auth_url = scalingo.auth_url;
+    settings.api_token = scalingo_api_token(scalingo, process_environment());
+    settings.user_agent = http_options.user_agent;
+    settings.requests_per_minute = scalingo.requests_per_minute;
+    settings.database_ttl = scalingo.database_cache;
+    settings.collaborators_ttl = scalingo.collaborators_cache;
+    provider.description = "Scalingo at " + settings.api_url;
+    provider.api = std::make_unique<scalingo::ScalingoApi>(*provider.http, std::move(settings));
+    return provider;
+}
+
 std::string describe(const Actor& actor, const std::optional<std::string>& email) {
     return email ? *email + " (shell user " + actor.user_id + ")"
                  : "shell user " + actor.user_id + ", linked to no Scalingo account";
@@ -82,8 +122,8 @@ int run_bot(const RunOptions& options) {
     const Config& config = options.config;
     auto logger = make_logger(config.log_level);
     const fs::path state_dir = state_dir_of(config);
-    auto store = open_sandbox(config, state_dir, logger);
-    sandbox::SandboxApi api(store);
+    asio::io_context io;
+    Provider provider = make_provider(config, state_dir, logger, io);
     store::SqliteAuditLog audit(state_dir / "state.sqlite");
     security::HmacSigner signer(security::load_or_create_key(
         config.confirmation_key_file.empty() ? state_dir / "confirmation.key" : config.confirmation_key_file));
@@ -98,11 +138,10 @@ int run_bot(const RunOptions& options) {
         identities[actor.user_id] = config.shell_email;
     }
     directory::StaticDirectory directory(identities);
-    CommandService service(api, directory, audit, clock, signer,
+    CommandService service(*provider.api, directory, audit, clock, signer,
                            ServiceSettings{config.rules, config.confirmation_ttl, config.audit_rows});
 
     // The service runs on the io_context thread; the shell blocks on standard input on this one.
-    asio::io_context io;
     auto work = asio::make_work_guard(io);
     std::thread io_thread([&io] { io.run(); });
     auto handle = [&](ChatRequest request) {
@@ -115,7 +154,7 @@ int run_bot(const RunOptions& options) {
     const auto email = identities.contains(actor.user_id) ? std::optional(identities.at(actor.user_id)) : std::nullopt;
     shell::ShellAdapter shell(handle, std::cin, std::cout,
                               shell::ShellOptions{actor, interactive,
-                                                  "collab-bot " COLLAB_VERSION " on the sandbox (state in " +
+                                                  "collab-bot " COLLAB_VERSION " on " + provider.description + " (state in " +
                                                       state_dir.string() + "). You are " + describe(actor, email) +
                                                       ".\nType /collab help to see the commands, exit to leave."});
     const int status = shell.run();

@@ -34,7 +34,8 @@ std::filesystem::path resolve(const std::string& path, const std::filesystem::pa
 }
 
 void read_policy(const toml::table& policy, std::string_view source, Config& config) {
-    config::reject_unknown_keys(policy, {"default", "admins", "channels"}, "policy", source);
+    config::reject_unknown_keys(policy, {"default", "admins", "channels", "allow_apps"}, "policy", source);
+    config.rules.allow_apps = value_or<bool>(policy, "allow_apps", false, "policy", source);
     const std::string fallback = value_or<std::string>(policy, "default", "allow", "policy", source);
     if (fallback != "allow" && fallback != "deny")
         throw ConfigError(std::string(source) + ": policy.default is \"allow\" or \"deny\", not \"" + fallback + "\"");
@@ -54,12 +55,35 @@ void read_policy(const toml::table& policy, std::string_view source, Config& con
     }
 }
 
+void read_scalingo(const toml::table& table, std::string_view source, const std::filesystem::path& base_dir,
+                   ScalingoConfig& scalingo) {
+    config::reject_unknown_keys(table,
+                                {"region", "api_url", "auth_url", "token_file", "ca_file", "requests_per_minute",
+                                 "connect_timeout_seconds", "request_timeout_seconds", "database_cache_seconds",
+                                 "collaborators_cache_seconds"},
+                                "scalingo", source);
+    scalingo.region = value_or<std::string>(table, "region", scalingo.region, "scalingo", source);
+    scalingo.api_url = value_or<std::string>(table, "api_url", "", "scalingo", source);
+    scalingo.auth_url = value_or<std::string>(table, "auth_url", scalingo.auth_url, "scalingo", source);
+    scalingo.token_file = resolve(value_or<std::string>(table, "token_file", "", "scalingo", source), base_dir);
+    scalingo.ca_file = resolve(value_or<std::string>(table, "ca_file", "", "scalingo", source), base_dir);
+    auto seconds = [&](std::string_view key, std::chrono::seconds fallback, int64_t min, int64_t max) {
+        return std::chrono::seconds{config::integer_in_range(table, key, fallback.count(), min, max, "scalingo", source)};
+    };
+    scalingo.requests_per_minute =
+        static_cast<int>(config::integer_in_range(table, "requests_per_minute", 60, 1, 60, "scalingo", source));
+    scalingo.connect_timeout = seconds("connect_timeout_seconds", scalingo.connect_timeout, 1, 60);
+    scalingo.request_timeout = seconds("request_timeout_seconds", scalingo.request_timeout, 1, 120);
+    scalingo.database_cache = seconds("database_cache_seconds", scalingo.database_cache, 0, 3600);
+    scalingo.collaborators_cache = seconds("collaborators_cache_seconds", scalingo.collaborators_cache, 0, 300);
+}
+
 }  // namespace
 
 Config parse_config(std::string_view text, std::string_view source, const std::filesystem::path& base_dir) {
     const toml::table root = config::parse_toml(text, source);
     config::reject_unknown_keys(root,
-                                {"adapter", "provider", "state_dir", "log_level", "confirmation", "policy",
+                                {"adapter", "provider", "state_dir", "log_level", "confirmation", "policy", "scalingo",
                                  "identities", "shell", "sandbox", "audit"},
                                 "", source);
     Config config;
@@ -68,9 +92,9 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
     if (config.adapter != "shell")
         throw ConfigError(std::string(source) + ": adapter \"" + config.adapter + "\" is not available (known: shell)");
     config.provider = value_or<std::string>(root, "provider", config.provider, "", source);
-    if (config.provider != "sandbox")
+    if (config.provider != "sandbox" && config.provider != "scalingo")
         throw ConfigError(std::string(source) + ": provider \"" + config.provider +
-                          "\" is not available (known: sandbox)");
+                          "\" is not available (known: sandbox, scalingo)");
     config.state_dir = resolve(value_or<std::string>(root, "state_dir", "", "", source), base_dir);
     config.log_level = value_or<std::string>(root, "log_level", config.log_level, "", source);
     static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
@@ -80,9 +104,7 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
 
     if (const toml::table* confirmation = config::subtable(root, "confirmation", "", source)) {
         config::reject_unknown_keys(*confirmation, {"ttl_seconds", "key_file"}, "confirmation", source);
-        const int64_t ttl = value_or<int64_t>(*confirmation, "ttl_seconds", 300, "confirmation", source);
-        if (ttl < 10 || ttl > 86400)
-            throw ConfigError(std::string(source) + ": confirmation.ttl_seconds must be between 10 and 86400");
+        const int64_t ttl = config::integer_in_range(*confirmation, "ttl_seconds", 300, 10, 86400, "confirmation", source);
         config.confirmation_ttl = std::chrono::seconds{ttl};
         config.confirmation_key_file =
             resolve(value_or<std::string>(*confirmation, "key_file", "", "confirmation", source), base_dir);
@@ -112,11 +134,43 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
     }
     if (const toml::table* audit = config::subtable(root, "audit", "", source)) {
         config::reject_unknown_keys(*audit, {"rows"}, "audit", source);
-        const int64_t rows = value_or<int64_t>(*audit, "rows", 20, "audit", source);
-        if (rows < 1 || rows > 200) throw ConfigError(std::string(source) + ": audit.rows must be between 1 and 200");
+        const int64_t rows = config::integer_in_range(*audit, "rows", 20, 1, 200, "audit", source);
         config.audit_rows = static_cast<int>(rows);
     }
+    if (const toml::table* scalingo = config::subtable(root, "scalingo", "", source))
+        read_scalingo(*scalingo, source, base_dir, config.scalingo);
     return config;
+}
+
+Environment process_environment() {
+    return [](std::string_view name) -> std::optional<std::string> {
+        const char* value = std::getenv(std::string(name).c_str());
+        if (value == nullptr || *value == '\0') return std::nullopt;
+        return std::string(value);
+    };
+}
+
+void apply_environment(Config& config, const Environment& environment) {
+    if (auto region = environment("SCALINGO_REGION")) config.scalingo.region = *region;
+    if (auto api = environment("SCALINGO_API_URL")) config.scalingo.api_url = *api;
+    if (auto auth = environment("SCALINGO_AUTH_URL")) config.scalingo.auth_url = *auth;
+}
+
+std::string scalingo_api_url(const ScalingoConfig& scalingo) {
+    return scalingo.api_url.empty() ? "https://api." + scalingo.region + ".scalingo.com" : scalingo.api_url;
+}
+
+std::string scalingo_api_token(const ScalingoConfig& scalingo, const Environment& environment) {
+    if (auto token = environment("SCALINGO_API_TOKEN")) return *token;
+    if (scalingo.token_file.empty())
+        throw ConfigError("the scalingo provider needs an API token: set SCALINGO_API_TOKEN, or name a file holding it "
+                          "in scalingo.token_file");
+    std::ifstream in(scalingo.token_file);
+    std::string token;
+    if (!in || !std::getline(in, token) || token.empty())
+        throw ConfigError("cannot read an API token from " + scalingo.token_file.string());
+    while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+    return token;
 }
 
 Config load_config_file(const std::filesystem::path& file) {

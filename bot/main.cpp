@@ -19,12 +19,16 @@ constexpr std::string_view synopsis =
     "       collab-bot sandbox accept TOKEN       accept one, as its recipient would\n";
 
 int run(int argc, char** argv) {
+    // clang-format off
     po::options_description visible("Options");
-    visible.add_options()("help,h", "show this help and exit")("version", "show the version and exit")(
-        "config,c", po::value<std::string>()->value_name("FILE"),
-        "read the configuration from FILE instead of the embedded default")(
-        "state-dir", po::value<std::string>()->value_name("DIR"), "keep the bot's state in DIR (overrides state_dir)")(
-        "as", po::value<std::string>()->value_name("EMAIL"), "shell: act as the person with this Scalingo e-mail");
+    visible.add_options()
+        ("help,h", "show this help and exit")
+        ("version", "show the version and exit")
+        ("config,c", po::value<std::string>()->value_name("FILE"), "read the configuration from FILE instead of the embedded default")
+        ("state-dir", po::value<std::string>()->value_name("DIR"), "keep the bot's state in DIR (overrides state_dir)")
+        ("provider", po::value<std::string>()->value_name("NAME"), "sandbox or scalingo (overrides provider)")
+        ("as", po::value<std::string>()->value_name("EMAIL"), "shell: act as the person with this Scalingo e-mail");
+    // clang-format on
     po::options_description hidden;
     hidden.add_options()("arguments", po::value<std::vector<std::string>>());
     po::options_description all;
@@ -55,6 +59,12 @@ int run(int argc, char** argv) {
         collab::bot::Config config = vm.count("config") ? collab::bot::load_config_file(vm["config"].as<std::string>())
                                                         : collab::bot::embedded_config();
         if (vm.count("state-dir")) config.state_dir = vm["state-dir"].as<std::string>();
+        if (vm.count("provider")) {
+            config.provider = vm["provider"].as<std::string>();
+            if (config.provider != "sandbox" && config.provider != "scalingo")
+                throw collab::config::ConfigError("--provider is sandbox or scalingo, not \"" + config.provider + "\"");
+        }
+        collab::bot::apply_environment(config, collab::bot::process_environment());
         if (!arguments.empty()) {
             if (arguments[0] != "sandbox") {
                 std::cerr << "collab-bot: unknown command \"" << arguments[0] << "\"\n" << synopsis;
