@@ -14,6 +14,15 @@ void reject_unknown_keys(const toml::table& table, std::initializer_list<std::st
     }
 }
 
+int64_t integer_in_range(const toml::table& table, std::string_view key, int64_t fallback, int64_t min, int64_t max,
+                         std::string_view where, std::string_view source) {
+    const int64_t value = value_or<int64_t>(table, key, fallback, where, source);
+    if (value < min || value > max)
+        throw ConfigError(std::string(source) + ": " + (where.empty() ? "" : std::string(where) + ".") +
+                          std::string(key) + " must be between " + std::to_string(min) + " and " + std::to_string(max));
+    return value;
+}
+
 const toml::table* subtable(const toml::table& table, std::string_view key, std::string_view where,
                             std::string_view source) {
     const toml::node* node = table.get(key);

@@ -30,6 +30,10 @@ T value_or(const toml::table& table, std::string_view key, T fallback, std::stri
                       " has the wrong type");
 }
 
+// An integer that must lie in [min, max]; the message names the key and the range.
+int64_t integer_in_range(const toml::table& table, std::string_view key, int64_t fallback, int64_t min, int64_t max,
+                         std::string_view where, std::string_view source);
+
 const toml::table* subtable(const toml::table& table, std::string_view key, std::string_view where,
                             std::string_view source);
 
