@@ -45,6 +45,9 @@ Seed parse_seed(std::string_view text, std::string_view source) {
                             config::value_or<std::string>(t, "api_token", "", "accounts", source)};
         if (auto problem = email_problem(account.email))
             throw ConfigError(std::string(source) + ": accounts: " + *problem);
+        if (std::any_of(seed.accounts.begin(), seed.accounts.end(),
+                        [&](const AccountSeed& other) { return same_email(other.email, account.email); }))
+            throw ConfigError(std::string(source) + ": the account " + account.email + " is listed twice");
         seed.accounts.push_back(std::move(account));
     }
     auto is_account = [&](const std::string& email) {
@@ -90,6 +93,9 @@ Seed parse_seed(std::string_view text, std::string_view source) {
                 database.collaborators.push_back(std::move(collaborator));
             }
         }
+        if (std::any_of(seed.databases.begin(), seed.databases.end(),
+                        [&](const DatabaseSeed& other) { return other.name == database.name; }))
+            throw ConfigError(std::string(source) + ": the database " + database.name + " is listed twice");
         seed.databases.push_back(std::move(database));
     }
     return seed;

@@ -29,7 +29,9 @@ ShellAdapter::ShellAdapter(Handler handler, std::istream& in, std::ostream& out,
     : handler_(std::move(handler)), in_(in), out_(out), options_(std::move(options)) {}
 
 std::string ShellAdapter::answer(std::string_view raw) {
-    const std::string_view line = trim(raw);
+    // Tabs and non-breaking spaces count as blanks here as they do in the command itself.
+    const std::string normalised = text::is_valid_utf8(raw) ? text::normalise(raw) : std::string(raw);
+    const std::string_view line = trim(normalised);
     if (line.empty()) return {};
     const std::string head = text::ascii_lower(line.substr(0, command_word.size()));
     const bool is_command =

@@ -1,0 +1,205 @@
+// The bot's configuration file: the shipped example, the defaults, and a start-up error that names the
+// key at fault for every kind of mistake.
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "adapters/config/toml_checks.hpp"
+#include "bot/config.hpp"
+#include "temp_dir.hpp"
+
+namespace collab::bot {
+namespace {
+
+using config::ConfigError;
+namespace fs = std::filesystem;
+
+Config parse(std::string_view text, const fs::path& base_dir = "/etc/collab-bot") {
+    return parse_config(text, "test.toml", base_dir);
+}
+
+// The message of the ConfigError that parsing `text` throws, or a failure when it parses.
+std::string error_of(std::string_view text) {
+    try {
+        parse(text);
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    ADD_FAILURE() << "accepted:\n" << text;
+    return {};
+}
+
+// Every setting, the file name aside.
+void expect_same_settings(const Config& a, const Config& b) {
+    EXPECT_EQ(a.adapter, b.adapter);
+    EXPECT_EQ(a.provider, b.provider);
+    EXPECT_EQ(a.state_dir, b.state_dir);
+    EXPECT_EQ(a.log_level, b.log_level);
+    EXPECT_EQ(a.confirmation_ttl, b.confirmation_ttl);
+    EXPECT_EQ(a.confirmation_key_file, b.confirmation_key_file);
+    EXPECT_EQ(a.rules.admins, b.rules.admins);
+    EXPECT_EQ(a.rules.channel_databases, b.rules.channel_databases);
+    EXPECT_EQ(a.rules.default_policy, b.rules.default_policy);
+    EXPECT_EQ(a.rules.allow_apps, b.rules.allow_apps);
+    EXPECT_EQ(a.identities, b.identities);
+    EXPECT_EQ(a.shell_user_id, b.shell_user_id);
+    EXPECT_EQ(a.shell_email, b.shell_email);
+    EXPECT_EQ(a.sandbox_seed, b.sandbox_seed);
+    EXPECT_EQ(a.audit_rows, b.audit_rows);
+    EXPECT_EQ(a.scalingo.region, b.scalingo.region);
+    EXPECT_EQ(a.scalingo.api_url, b.scalingo.api_url);
+    EXPECT_EQ(a.scalingo.auth_url, b.scalingo.auth_url);
+    EXPECT_EQ(a.scalingo.token_file, b.scalingo.token_file);
+    EXPECT_EQ(a.scalingo.ca_file, b.scalingo.ca_file);
+    EXPECT_EQ(a.scalingo.requests_per_minute, b.scalingo.requests_per_minute);
+    EXPECT_EQ(a.scalingo.connect_timeout, b.scalingo.connect_timeout);
+    EXPECT_EQ(a.scalingo.request_timeout, b.scalingo.request_timeout);
+    EXPECT_EQ(a.scalingo.database_cache, b.scalingo.database_cache);
+    EXPECT_EQ(a.scalingo.collaborators_cache, b.scalingo.collaborators_cache);
+}
+
+TEST(ConfigTest, the_shipped_file_parses_and_is_the_embedded_default) {
+    const fs::path file = testing::source_file("config/collab-bot.toml");
+    const Config shipped = parse_config(testing::read_file(file), file.string(), file.parent_path());
+    const Config embedded = embedded_config();
+    EXPECT_EQ(embedded.source, "embedded default configuration");
+    expect_same_settings(shipped, embedded);
+
+    // What README's first command runs: the shell, on the sandbox, as user1 of the seed.
+    EXPECT_EQ(embedded.adapter, "shell");
+    EXPECT_EQ(embedded.provider, "sandbox");
+    EXPECT_EQ(embedded.shell_email, "user1@example.com");
+    EXPECT_EQ(embedded.confirmation_ttl, std::chrono::seconds{300});
+    EXPECT_EQ(embedded.rules.default_policy, DefaultChannelPolicy::allow_all);
+    EXPECT_TRUE(embedded.sandbox_seed.empty());
+}
+
+TEST(ConfigTest, an_empty_file_gives_the_documented_defaults) {
+    const Config config = parse("");
+    EXPECT_EQ(config.source, "test.toml");
+    EXPECT_EQ(config.adapter, "shell");
+    EXPECT_EQ(config.provider, "sandbox");
+    EXPECT_TRUE(config.state_dir.empty());
+    EXPECT_EQ(config.log_level, "info");
+    EXPECT_EQ(config.confirmation_ttl, std::chrono::seconds{300});
+    EXPECT_EQ(config.rules.default_policy, DefaultChannelPolicy::allow_all);
+    EXPECT_TRUE(config.rules.admins.empty());
+    EXPECT_FALSE(config.rules.allow_apps);
+    EXPECT_EQ(config.shell_user_id, "local");
+    EXPECT_EQ(config.audit_rows, 20);
+    EXPECT_EQ(config.scalingo.region, "osc-fr1");
+    EXPECT_EQ(config.scalingo.requests_per_minute, 60);
+}
+
+TEST(ConfigTest, unknown_keys_are_rejected_by_their_full_name) {
+    EXPECT_EQ(error_of("colour = \"blue\"\n"), "test.toml: unknown key \"colour\"");
+    EXPECT_EQ(error_of("[shell]\nnmae = \"me\"\n"), "test.toml: unknown key \"shell.nmae\"");
+    EXPECT_EQ(error_of("[policy]\nadmin = [\"U1\"]\n"), "test.toml: unknown key \"policy.admin\"");
+    EXPECT_EQ(error_of("[confirmation]\nttl = 60\n"), "test.toml: unknown key \"confirmation.ttl\"");
+    EXPECT_EQ(error_of("[scalingo]\ntoken = \"tk-us-secret\"\n"), "test.toml: unknown key \"scalingo.token\"");
+}
+
+TEST(ConfigTest, the_default_policy_is_allow_or_deny) {
+    EXPECT_EQ(parse("[policy]\ndefault = \"deny\"\n").rules.default_policy, DefaultChannelPolicy::deny_all);
+    EXPECT_EQ(parse("[policy]\ndefault = \"allow\"\n").rules.default_policy, DefaultChannelPolicy::allow_all);
+    EXPECT_EQ(error_of("[policy]\ndefault = \"maybe\"\n"),
+              "test.toml: policy.default is \"allow\" or \"deny\", not \"maybe\"");
+    EXPECT_EQ(error_of("[policy]\ndefault = \"Deny\"\n"),
+              "test.toml: policy.default is \"allow\" or \"deny\", not \"Deny\"");
+}
+
+TEST(ConfigTest, channel_rules_name_the_databases_each_channel_may_manage) {
+    const Config config = parse(R"toml(
+[policy.channels]
+"C0123ABCD" = ["my-dedicated-db", "analytics-db"]
+C0NOTHING = []
+)toml");
+    EXPECT_EQ(config.rules.channel_databases,
+              (std::map<std::string, std::set<std::string>>{{"C0123ABCD", {"analytics-db", "my-dedicated-db"}},
+                                                            {"C0NOTHING", {}}}));
+
+    EXPECT_EQ(error_of("[policy.channels]\nC1 = \"my-dedicated-db\"\n"),
+              "test.toml: policy.channels.C1 must be an array of strings");
+    EXPECT_EQ(error_of("[policy.channels]\nC1 = [\"My_DB\"]\n"),
+              "test.toml: policy.channels.C1: \"My_DB\" is not a valid database name: it starts with a letter and "
+              "has only lower-case letters, digits and hyphens (e.g. my-dedicated-db).");
+    EXPECT_EQ(error_of("[policy]\nchannels = [\"C1\"]\n"), "test.toml: policy.channels must be a table");
+}
+
+TEST(ConfigTest, admins_are_a_list_of_chat_user_ids) {
+    EXPECT_EQ(parse("[policy]\nadmins = [\"U0123ABCD\", \"U0456EFGH\"]\n").rules.admins,
+              (std::set<std::string>{"U0123ABCD", "U0456EFGH"}));
+    EXPECT_EQ(error_of("[policy]\nadmins = \"U0123ABCD\"\n"), "test.toml: policy.admins must be an array of strings");
+    EXPECT_EQ(error_of("[policy]\nadmins = [42]\n"), "test.toml: policy.admins must be an array of strings");
+}
+
+TEST(ConfigTest, identities_map_chat_users_to_emails) {
+    const Config config = parse("[identities]\nU0123ABCD = \"user1@example.com\"\n\"U0456\" = \"user2@example.com\"\n");
+    EXPECT_EQ(config.identities, (std::map<std::string, std::string>{{"U0123ABCD", "user1@example.com"},
+                                                                     {"U0456", "user2@example.com"}}));
+    EXPECT_EQ(error_of("[identities]\nU0123ABCD = \"user1\"\n"),
+              "test.toml: identities.U0123ABCD must be an e-mail address");
+    EXPECT_EQ(error_of("[identities]\nU0123ABCD = 7\n"), "test.toml: identities.U0123ABCD must be an e-mail address");
+}
+
+TEST(ConfigTest, a_value_of_the_wrong_type_or_range_is_rejected) {
+    EXPECT_EQ(error_of("[confirmation]\nttl_seconds = \"5\"\n"), "test.toml: confirmation.ttl_seconds has the wrong type");
+    EXPECT_EQ(error_of("[confirmation]\nttl_seconds = 5\n"),
+              "test.toml: confirmation.ttl_seconds must be between 10 and 86400");
+    EXPECT_EQ(parse("[confirmation]\nttl_seconds = 600\n").confirmation_ttl, std::chrono::seconds{600});
+    EXPECT_EQ(error_of("adapter = 1\n"), "test.toml: adapter has the wrong type");
+    EXPECT_EQ(error_of("[policy]\nallow_apps = \"yes\"\n"), "test.toml: policy.allow_apps has the wrong type");
+    EXPECT_EQ(error_of("shell = \"local\"\n"), "test.toml: shell must be a table");
+    EXPECT_EQ(error_of("[audit]\nrows = 0\n"), "test.toml: audit.rows must be between 1 and 200");
+    EXPECT_EQ(error_of("[scalingo]\nrequests_per_minute = 100\n"),
+              "test.toml: scalingo.requests_per_minute must be between 1 and 60");
+}
+
+TEST(ConfigTest, unknown_choices_are_rejected_with_the_known_ones) {
+    EXPECT_EQ(error_of("adapter = \"slack\"\n"), "test.toml: adapter \"slack\" is not available (known: shell)");
+    EXPECT_EQ(error_of("provider = \"heroku\"\n"),
+              "test.toml: provider \"heroku\" is not available (known: sandbox, scalingo)");
+    EXPECT_EQ(error_of("log_level = \"verbose\"\n"),
+              "test.toml: log_level \"verbose\" is not one of trace, debug, info, warn, error, off");
+    EXPECT_EQ(error_of("[shell]\nemail = \"user1\"\n"),
+              "test.toml: shell.email: \"user1\" is not an e-mail address: it has no @.");
+}
+
+TEST(ConfigTest, relative_paths_are_relative_to_the_files_directory) {
+    const Config config = parse(R"toml(
+state_dir = "state"
+[sandbox]
+seed = "seeds/demo.toml"
+[confirmation]
+key_file = "/run/secrets/collab.key"
+)toml",
+                                "/etc/collab-bot");
+    EXPECT_EQ(config.sandbox_seed, fs::path("/etc/collab-bot/seeds/demo.toml"));
+    EXPECT_EQ(config.state_dir, fs::path("/etc/collab-bot/state"));
+    EXPECT_EQ(config.confirmation_key_file, fs::path("/run/secrets/collab.key"));  // absolute: as written
+    EXPECT_TRUE(parse("[sandbox]\nseed = \"\"\n").sandbox_seed.empty());          // empty: the embedded seed
+}
+
+TEST(ConfigTest, a_config_file_is_read_relative_to_its_own_directory) {
+    testing::TempDir dir;
+    testing::write_file(dir / "bot.toml", "[sandbox]\nseed = \"seed.toml\"\n");
+    const Config config = load_config_file(dir / "bot.toml");
+    EXPECT_EQ(config.source, (dir / "bot.toml").string());
+    EXPECT_EQ(config.sandbox_seed, dir / "seed.toml");
+
+    try {
+        load_config_file(dir / "missing.toml");
+        FAIL() << "a missing file was read";
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(std::string(e.what()), "cannot read the configuration file " + (dir / "missing.toml").string());
+    }
+}
+
+TEST(ConfigTest, a_toml_syntax_error_gives_the_line_and_column) {
+    const std::string message = error_of("adapter = \"shell\"\n[policy\n");
+    EXPECT_TRUE(message.starts_with("test.toml:2:")) << message;
+}
+
+}  // namespace
+}  // namespace collab::bot
