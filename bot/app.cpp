@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include <fstream>
@@ -164,10 +165,36 @@ int run_bot(const RunOptions& options) {
     return status;
 }
 
-int run_sandbox_command(const Config& config, const std::vector<std::string>& arguments) {
+namespace {
+
+// Serves until SIGINT or SIGTERM. The first line on standard output is the URL, for scripts.
+int serve_sandbox(sandbox::SandboxStore& store, const sandbox::ServeOptions& options,
+                  std::shared_ptr<spdlog::logger> logger) {
+    asio::io_context io;
+    sandbox::SandboxServer server(io.get_executor(), store, options);
+    server.start();
+    std::cout << server.public_url() << std::endl;
+    logger->info("sandbox: serving the Scalingo auth and regional APIs at {}", server.public_url());
+    logger->info("sandbox: for Scalingo's CLI: SCALINGO_AUTH_URL={0} SCALINGO_API_URL={0} SCALINGO_DB_URL={0}",
+                 server.public_url());
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& error, int) {
+        if (!error) logger->info("sandbox: stopping");
+        server.stop();
+    });
+    io.run();
+    return 0;
+}
+
+}  // namespace
+
+int run_sandbox_command(const Config& config, const std::vector<std::string>& arguments,
+                        const sandbox::ServeOptions& serve) {
     auto logger = make_logger(config.log_level);
     auto store = open_sandbox(config, state_dir_of(config), logger);
-    const std::string usage = "Usage: collab-bot sandbox invitations | collab-bot sandbox accept TOKEN\n";
+    const std::string usage =
+        "Usage: collab-bot sandbox invitations | collab-bot sandbox accept TOKEN | collab-bot sandbox serve\n";
+    if (arguments.size() == 1 && arguments[0] == "serve") return serve_sandbox(store, serve, logger);
     if (arguments.size() == 1 && arguments[0] == "invitations") {
         const auto invitations = store.invitations();
         if (invitations.empty()) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/sandbox/http_server.hpp"
 #include "bot/config.hpp"
 
 namespace collab::bot {
@@ -15,6 +16,7 @@ struct RunOptions {
 };
 
 int run_bot(const RunOptions& options);
-int run_sandbox_command(const Config& config, const std::vector<std::string>& arguments);
+int run_sandbox_command(const Config& config, const std::vector<std::string>& arguments,
+                        const sandbox::ServeOptions& serve);
 
 }  // namespace collab::bot

@@ -16,7 +16,8 @@ namespace {
 constexpr std::string_view synopsis =
     "Usage: collab-bot [options]                  run the bot (embedded default: shell + sandbox)\n"
     "       collab-bot sandbox invitations        list the invitation e-mails the sandbox has sent\n"
-    "       collab-bot sandbox accept TOKEN       accept one, as its recipient would\n";
+    "       collab-bot sandbox accept TOKEN       accept one, as its recipient would\n"
+    "       collab-bot sandbox serve [options]    serve the sandbox as a Scalingo-compatible HTTP API\n";
 
 int run(int argc, char** argv) {
     // clang-format off
@@ -28,11 +29,19 @@ int run(int argc, char** argv) {
         ("state-dir", po::value<std::string>()->value_name("DIR"), "keep the bot's state in DIR (overrides state_dir)")
         ("provider", po::value<std::string>()->value_name("NAME"), "sandbox or scalingo (overrides provider)")
         ("as", po::value<std::string>()->value_name("EMAIL"), "shell: act as the person with this Scalingo e-mail");
+    po::options_description serving("Options of sandbox serve");
+    serving.add_options()
+        ("listen", po::value<std::string>()->value_name("HOST:PORT")->default_value("127.0.0.1:0"), "address to serve on (port 0: any free port)")
+        ("tls-cert", po::value<std::string>()->value_name("FILE"), "serve HTTPS with this PEM certificate chain (with --tls-key)")
+        ("tls-key", po::value<std::string>()->value_name("FILE"), "the PEM private key of --tls-cert")
+        ("jwt-lifetime", po::value<int>()->value_name("SECONDS")->default_value(3600), "how long the bearer tokens it issues live")
+        ("fault-latency-ms", po::value<int>()->value_name("MS")->default_value(0), "delay every answer by this much")
+        ("fault-error-share", po::value<double>()->value_name("SHARE")->default_value(0.0), "answer this share of requests (0 to 1) with 500, 503 or 429");
     // clang-format on
     po::options_description hidden;
     hidden.add_options()("arguments", po::value<std::vector<std::string>>());
     po::options_description all;
-    all.add(visible).add(hidden);
+    all.add(visible).add(serving).add(hidden);
     po::positional_options_description positional;
     positional.add("arguments", -1);
 
@@ -45,7 +54,8 @@ int run(int argc, char** argv) {
         return 2;
     }
     if (vm.count("help")) {
-        std::cout << synopsis << "\n" << visible << "\nIn the shell, type /collab help to see the chat commands.\n";
+        std::cout << synopsis << "\n" << visible << "\n" << serving
+                  << "\nIn the shell, type /collab help to see the chat commands.\n";
         return 0;
     }
     if (vm.count("version")) {
@@ -70,7 +80,20 @@ int run(int argc, char** argv) {
                 std::cerr << "collab-bot: unknown command \"" << arguments[0] << "\"\n" << synopsis;
                 return 2;
             }
-            return collab::bot::run_sandbox_command(config, {arguments.begin() + 1, arguments.end()});
+            collab::sandbox::ServeOptions serve;
+            serve.listen = vm["listen"].as<std::string>();
+            if (vm.count("tls-cert")) serve.cert_file = vm["tls-cert"].as<std::string>();
+            if (vm.count("tls-key")) serve.key_file = vm["tls-key"].as<std::string>();
+            if (serve.cert_file.empty() != serve.key_file.empty())
+                throw collab::config::ConfigError("--tls-cert and --tls-key go together");
+            serve.jwt_lifetime = std::chrono::seconds{vm["jwt-lifetime"].as<int>()};
+            serve.faults.latency = std::chrono::milliseconds{vm["fault-latency-ms"].as<int>()};
+            serve.faults.error_share = vm["fault-error-share"].as<double>();
+            if (serve.jwt_lifetime.count() < 1 || serve.faults.latency.count() < 0 || serve.faults.error_share < 0 ||
+                serve.faults.error_share > 1)
+                throw collab::config::ConfigError(
+                    "--jwt-lifetime is at least 1, --fault-latency-ms at least 0, --fault-error-share between 0 and 1");
+            return collab::bot::run_sandbox_command(config, {arguments.begin() + 1, arguments.end()}, serve);
         }
         std::optional<std::string> act_as;
         if (vm.count("as")) {

@@ -1,6 +1,10 @@
 #pragma once
 // The HTTP(S) client every adapter shares: Beast + OpenSSL, keep-alive connections reused across
 // requests, a timeout on each step, a cap on what it reads, and one error per way things fail.
+//
+// Thread model: a client and its requests live on one io_context thread (the executor given to the
+// constructor); it has no strand of its own. Requests may overlap: each takes an idle connection of
+// its origin or opens a new one, and gives it back when the exchange left it reusable.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -12,13 +16,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace collab::net {
 
 enum class NetErrorKind {
-    bad_url,   // not an absolute http:// or https:// URL
+    bad_url,   // not an absolute http:// or https:// URL, or a header that cannot be sent (line break, NUL)
     dns,       // the host name does not resolve
     refused,   // nobody listens there
     tls,       // handshake failed: certificate not trusted, wrong host name, protocol mismatch
@@ -44,17 +49,18 @@ struct HttpTimeouts {
 
 struct HttpClientOptions {
     HttpTimeouts timeouts;
-    std::size_t max_response_bytes = 4 * 1024 * 1024;
-    std::string ca_file;  // PEM bundle to trust instead of the system store; there is no "verify off"
-    std::size_t max_idle_per_origin = 4;
-    std::string user_agent;  // sent when the request sets none
+    std::size_t max_response_bytes = 4 * 1024 * 1024;  // body cap; headers are capped at min(64 KiB, this)
+    std::string ca_file;                  // PEM bundle to trust instead of the system store; there is no "verify off"
+    std::size_t max_idle_per_origin = 4;  // origin = scheme, host and port; 0 disables reuse
+    std::string user_agent;               // sent when the request sets none; "collab-bot" when empty
 };
 
 struct HttpRequest {
     boost::beast::http::verb method = boost::beast::http::verb::get;
     std::string url;  // absolute: scheme, host, optional port, target
+    // Host, Content-Length and Transfer-Encoding are set by the client; a caller's values are ignored.
     std::vector<std::pair<std::string, std::string>> headers;
-    std::string body;
+    std::string body;  // sent with a Content-Length
 };
 
 struct HttpResponse {
@@ -68,7 +74,9 @@ struct HttpResponse {
 
 class HttpClient {
 public:
+    // Throws std::runtime_error when options.ca_file cannot be loaded (a start-up configuration error).
     HttpClient(boost::asio::any_io_executor executor, HttpClientOptions options);
+    // Closes the idle connections. Requests still in flight keep what they use alive and finish normally.
     ~HttpClient();
     HttpClient(const HttpClient&) = delete;
     HttpClient& operator=(const HttpClient&) = delete;

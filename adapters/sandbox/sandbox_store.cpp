@@ -5,6 +5,7 @@
 #include <SQLiteCpp/VariadicBind.h>
 
 #include <array>
+#include <cstdint>
 
 #include "adapters/security/random.hpp"
 #include "adapters/store/sqlite_file.hpp"
@@ -13,7 +14,7 @@
 namespace collab::sandbox {
 namespace {
 
-constexpr std::array<std::string_view, 1> migrations{
+constexpr std::array<std::string_view, 2> migrations{
     R"sql(
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE accounts (
@@ -47,7 +48,17 @@ constexpr std::array<std::string_view, 1> migrations{
         token     TEXT NOT NULL,
         sent_ms   INTEGER NOT NULL
     );
+    )sql",
+    // Version 2: the creation time the regional API shows as created_at; files seeded before it get
+    // the time of the upgrade, which is as good a guess as any.
+    R"sql(
+    ALTER TABLE databases ADD COLUMN created_ms INTEGER;
+    UPDATE databases SET created_ms = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
     )sql"};
+
+std::int64_t epoch_ms(TimePoint at) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+}
 
 std::string new_id(std::string_view prefix) {
     return std::string(prefix) + "-" + security::random_hex(16);
@@ -80,9 +91,9 @@ void SandboxStore::load(const Seed& seed) {
     for (const auto& database : seed.databases) {
         const std::string id = new_id("ap");
         SQLite::Statement insert(db_,
-                                 "INSERT INTO databases (id, name, owner_id, dedicated) "
-                                 "SELECT ?, ?, id, ? FROM accounts WHERE email = ?");
-        SQLite::bind(insert, id, database.name, database.dedicated ? 1 : 0, database.owner);
+                                 "INSERT INTO databases (id, name, owner_id, dedicated, created_ms) "
+                                 "SELECT ?, ?, id, ?, ? FROM accounts WHERE email = ?");
+        SQLite::bind(insert, id, database.name, database.dedicated ? 1 : 0, epoch_ms(Clock::now()), database.owner);
         insert.exec();
         for (const auto& collaborator : database.collaborators) {
             const bool accepted = collaborator.status == Status::accepted;
@@ -285,6 +296,170 @@ Account SandboxStore::bot_account() {
                             "JOIN meta m ON m.key = 'bot_account' AND m.value = a.email");
     if (!query.executeStep()) return Account{};
     return Account{query.getColumn(0).getString(), query.getColumn(1).getString(), query.getColumn(2).getString()};
+}
+
+namespace {
+
+// An accepted collaborator row `c` that is the account bound as :account. Rows accepted before accounts
+// were linked to them are matched by e-mail.
+constexpr std::string_view accepted_member =
+    "c.status = 'accepted' AND (c.account_id = :account OR "
+    "(c.account_id IS NULL AND c.email = (SELECT email FROM accounts WHERE id = :account)))";
+
+constexpr std::string_view app_columns =
+    "SELECT d.id, d.name, a.id, a.email, a.username, d.dedicated, coalesce(d.created_ms, 0) "
+    "FROM databases d JOIN accounts a ON a.id = d.owner_id ";
+
+AppRecord app_from(SQLite::Statement& row) {
+    return AppRecord{
+        row.getColumn(0).getString(),
+        Database{row.getColumn(1).getString(),
+                 Account{row.getColumn(2).getString(), row.getColumn(3).getString(), row.getColumn(4).getString()},
+                 row.getColumn(5).getInt() != 0},
+        TimePoint{std::chrono::milliseconds{row.getColumn(6).getInt64()}}};
+}
+
+std::optional<Account> account_from(SQLite::Statement& query) {
+    if (!query.executeStep()) return std::nullopt;
+    return Account{query.getColumn(0).getString(), query.getColumn(1).getString(), query.getColumn(2).getString()};
+}
+
+}  // namespace
+
+std::optional<Account> SandboxStore::account_by_api_token(const std::string& api_token) {
+    // An empty token would match nothing anyway (NULL in the table), but say so plainly.
+    if (api_token.empty()) return std::nullopt;
+    SQLite::Statement query(db_, "SELECT id, email, username FROM accounts WHERE api_token = ?");
+    query.bind(1, api_token);
+    return account_from(query);
+}
+
+std::optional<Account> SandboxStore::account_by_id(const std::string& account_id) {
+    SQLite::Statement query(db_, "SELECT id, email, username FROM accounts WHERE id = ?");
+    query.bind(1, account_id);
+    return account_from(query);
+}
+
+std::optional<AppRecord> SandboxStore::find_app(const std::string& name) {
+    SQLite::Statement query(db_, std::string(app_columns) + "WHERE d.name = ?");
+    query.bind(1, name);
+    if (!query.executeStep()) return std::nullopt;
+    return app_from(query);
+}
+
+std::vector<AppRecord> SandboxStore::apps_visible_to(const std::string& account_id) {
+    std::vector<AppRecord> apps;
+    SQLite::Statement query(db_, std::string(app_columns) +
+                                     "WHERE d.owner_id = :account OR EXISTS (SELECT 1 FROM collaborators c "
+                                     "WHERE c.database_id = d.id AND " +
+                                     std::string(accepted_member) + ") ORDER BY d.name");
+    query.bind(":account", account_id);
+    while (query.executeStep()) apps.push_back(app_from(query));
+    return apps;
+}
+
+std::optional<AppRole> SandboxStore::role_of(const std::string& database, const std::string& account_id) {
+    auto app = find_app(database);
+    if (!app) return std::nullopt;
+    if (app->database.owner.id == account_id) return AppRole::owner;
+    SQLite::Statement query(db_, "SELECT c.is_limited FROM collaborators c WHERE c.database_id = :database AND " +
+                                     std::string(accepted_member));
+    query.bind(":database", app->id);
+    query.bind(":account", account_id);
+    if (!query.executeStep()) return std::nullopt;
+    return query.getColumn(0).getInt() != 0 ? AppRole::limited_collaborator : AppRole::collaborator;
+}
+
+std::vector<CollaboratorRecord> SandboxStore::collaborator_records(const std::string& database) {
+    std::vector<CollaboratorRecord> list;
+    SQLite::Statement query(db_,
+                            "SELECT c.id, c.email, coalesce(a.username, 'n/a'), c.status, c.is_limited, a.id, "
+                            "c.invitation_token, d.id, d.name "
+                            "FROM collaborators c JOIN databases d ON d.id = c.database_id "
+                            "LEFT JOIN accounts a ON a.id = c.account_id AND c.status = 'accepted' "
+                            "WHERE d.name = ? ORDER BY c.seq");
+    query.bind(1, database);
+    while (query.executeStep()) {
+        CollaboratorRecord record{
+            Collaborator{query.getColumn(0).getString(), query.getColumn(1).getString(), query.getColumn(2).getString(),
+                         status_from_string(query.getColumn(3).getString()).value_or(Status::pending),
+                         query.getColumn(4).getInt() != 0},
+            std::nullopt, "", query.getColumn(7).getString(), query.getColumn(8).getString()};
+        if (!query.getColumn(5).isNull()) record.user_id = query.getColumn(5).getString();
+        if (record.collaborator.status == Status::pending && !query.getColumn(6).isNull())
+            record.invitation_link = options_.invitation_link_prefix + query.getColumn(6).getString();
+        list.push_back(std::move(record));
+    }
+    return list;
+}
+
+std::optional<CollaboratorRecord> SandboxStore::find_collaborator_record(const std::string& database,
+                                                                         const std::string& collaborator_id) {
+    // Apps have a handful of collaborators: reading the list keeps one definition of a record.
+    for (auto& record : collaborator_records(database)) {
+        if (record.collaborator.id == collaborator_id) return std::move(record);
+    }
+    return std::nullopt;
+}
+
+ApiResult<CollaboratorRecord> SandboxStore::set_limited(const std::string& database, const std::string& collaborator_id,
+                                                        bool limited) {
+    try {
+        auto app = find_app(database);
+        if (!app) return std::unexpected(ApiError{ApiErrorKind::not_found, "app not found"});
+        if (limited && app->database.dedicated)
+            return std::unexpected(
+                ApiError{ApiErrorKind::invalid_input,
+                         "the Limited Collaborator role is not available for Dedicated Resources databases"});
+        SQLite::Statement update(db_, "UPDATE collaborators SET is_limited = ? WHERE id = ? AND database_id = ?");
+        SQLite::bind(update, limited ? 1 : 0, collaborator_id, app->id);
+        if (update.exec() == 0) return std::unexpected(ApiError{ApiErrorKind::not_found, "collaborator not found"});
+        auto record = find_collaborator_record(database, collaborator_id);
+        if (!record) return std::unexpected(ApiError{ApiErrorKind::not_found, "collaborator not found"});
+        return std::move(*record);
+    } catch (const SQLite::Exception& e) {
+        return std::unexpected(unavailable(e));
+    }
+}
+
+ApiResult<AppRecord> SandboxStore::accept_as(const std::string& token, const std::string& account_id) {
+    try {
+        auto account = account_by_id(account_id);
+        if (!account) return std::unexpected(ApiError{ApiErrorKind::unauthorized, "no such account"});
+        SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement find(db_,
+                               "SELECT c.id, d.id, d.name FROM collaborators c "
+                               "JOIN databases d ON d.id = c.database_id "
+                               "WHERE c.invitation_token = ? AND c.status = 'pending'");
+        find.bind(1, token);
+        if (!find.executeStep())
+            return std::unexpected(
+                ApiError{ApiErrorKind::not_found,
+                         "No pending invitation has this token: it was accepted, revoked or mistyped."});
+        const std::string id = find.getColumn(0).getString();
+        const std::string app_id = find.getColumn(1).getString();
+        const std::string name = find.getColumn(2).getString();
+        if (role_of(name, account_id))
+            return std::unexpected(
+                ApiError{ApiErrorKind::already_member, account->email + " already collaborates on " + name});
+        // Another invitation of the same app to this account's address: one entry per person.
+        SQLite::Statement twin(db_, "SELECT 1 FROM collaborators WHERE database_id = ? AND email = ? AND id != ?");
+        SQLite::bind(twin, app_id, account->email, id);
+        if (twin.executeStep())
+            return std::unexpected(
+                ApiError{ApiErrorKind::already_member, account->email + " is already invited to " + name});
+        SQLite::Statement accept(db_,
+                                 "UPDATE collaborators SET status = 'accepted', account_id = ?, email = ? "
+                                 "WHERE id = ?");
+        SQLite::bind(accept, account->id, account->email, id);
+        accept.exec();
+        transaction.commit();
+        auto app = find_app(name);
+        if (!app) return std::unexpected(ApiError{ApiErrorKind::not_found, "app not found"});
+        return std::move(*app);
+    } catch (const SQLite::Exception& e) {
+        return std::unexpected(unavailable(e));
+    }
 }
 
 }  // namespace collab::sandbox

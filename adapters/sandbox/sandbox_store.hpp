@@ -24,6 +24,25 @@ struct Invitation {
     std::string state;  // "pending", "accepted", or "revoked" when the collaborator was removed first
 };
 
+// An app as the regional API shows it: the database and what only the HTTP API needs besides.
+struct AppRecord {
+    std::string id;  // "ap-…"
+    Database database;
+    TimePoint created_at;
+};
+
+// A collaborator as the regional API shows it.
+struct CollaboratorRecord {
+    Collaborator collaborator;
+    std::optional<std::string> user_id;  // the account, once accepted; nothing while pending
+    std::string invitation_link;         // while pending; empty once accepted, as Scalingo sends it
+    std::string app_id;
+    std::string app_name;
+};
+
+// What an account is to an app it can see.
+enum class AppRole { owner, collaborator, limited_collaborator };
+
 struct SandboxOptions {
     // Invitation links are this followed by the token, as Scalingo's end in "?token=…".
     std::string invitation_link_prefix = "https://dashboard.sandbox.invalid/apps/collaboration?token=";
@@ -44,6 +63,25 @@ public:
     ApiResult<Invitation> accept(const std::string& token);
     std::vector<Invitation> invitations();
     Account bot_account();
+
+    // For the sandbox served over HTTP (signed-in accounts rather than the bot's).
+    std::optional<Account> account_by_api_token(const std::string& api_token);
+    std::optional<Account> account_by_id(const std::string& account_id);
+    std::optional<AppRecord> find_app(const std::string& name);
+    // The apps the account owns or is an accepted collaborator of, by name.
+    std::vector<AppRecord> apps_visible_to(const std::string& account_id);
+    // Nothing when the account neither owns the app nor is an accepted collaborator of it (or no such app).
+    std::optional<AppRole> role_of(const std::string& database, const std::string& account_id);
+    std::vector<CollaboratorRecord> collaborator_records(const std::string& database);
+    std::optional<CollaboratorRecord> find_collaborator_record(const std::string& database,
+                                                               const std::string& collaborator_id);
+    // Changes the role; a Limited Collaborator on a Dedicated Resources database is invalid_input.
+    ApiResult<CollaboratorRecord> set_limited(const std::string& database, const std::string& collaborator_id,
+                                              bool limited);
+    // The pending invitation accepted by a signed-in account, which becomes the collaborator whatever address
+    // the link was mailed to (links can be forwarded). already_member when that account already owns or
+    // collaborates on the app; not_found when no pending invitation has the token.
+    ApiResult<AppRecord> accept_as(const std::string& token, const std::string& account_id);
 
 private:
     void load(const Seed& seed);

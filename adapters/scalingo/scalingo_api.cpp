@@ -163,7 +163,8 @@ ApiError ScalingoApi::error_for(const net::HttpResponse& response, const Call& c
 
 asio::awaitable<ApiResult<std::string>> ScalingoApi::bearer() {
     if (bearer_ && Clock::now() + settings_.renew_margin < bearer_expiry_) co_return *bearer_;
-    co_return co_await exchanges_.run("exchange", [this] { return exchange(); });
+    decltype(exchanges_)::Fetch fetch = [this] { return exchange(); };
+    co_return co_await exchanges_.run("exchange", std::move(fetch));
 }
 
 asio::awaitable<ApiResult<std::string>> ScalingoApi::exchange() {
@@ -191,7 +192,8 @@ asio::awaitable<ApiResult<Database>> ScalingoApi::fetch_database(std::string nam
 
 asio::awaitable<ApiResult<Database>> ScalingoApi::show_database(std::string name) {
     if (auto cached = databases_.get(name)) co_return std::move(*cached);
-    co_return co_await database_fetches_.run("app:" + name, [this, name] { return fetch_database(name); });
+    decltype(database_fetches_)::Fetch fetch = [this, name] { return fetch_database(name); };
+    co_return co_await database_fetches_.run("app:" + name, std::move(fetch));
 }
 
 asio::awaitable<ApiResult<std::vector<Collaborator>>> ScalingoApi::fetch_collaborators(std::string database) {
@@ -206,8 +208,8 @@ asio::awaitable<ApiResult<std::vector<Collaborator>>> ScalingoApi::fetch_collabo
 
 asio::awaitable<ApiResult<std::vector<Collaborator>>> ScalingoApi::list_collaborators(std::string database) {
     if (auto cached = collaborators_.get(database)) co_return std::move(*cached);
-    co_return co_await collaborator_fetches_.run("collaborators:" + database,
-                                                 [this, database] { return fetch_collaborators(database); });
+    decltype(collaborator_fetches_)::Fetch fetch = [this, database] { return fetch_collaborators(database); };
+    co_return co_await collaborator_fetches_.run("collaborators:" + database, std::move(fetch));
 }
 
 asio::awaitable<ApiResult<Collaborator>> ScalingoApi::invite(std::string database, std::string email) {

@@ -19,11 +19,14 @@
 namespace collab::scalingo {
 
 // Runs one fetch per key at a time; callers arriving while it runs wait for it and share its result.
-// Used from one io_context thread.
+// Used from one io_context thread. Callers pass named values: g++ 12 destroys a temporary std::function
+// passed to a coroutine twice.
 template <typename T>
 class SingleFlight {
 public:
-    boost::asio::awaitable<T> run(const std::string& key, std::function<boost::asio::awaitable<T>()> fetch) {
+    using Fetch = std::function<boost::asio::awaitable<T>()>;
+
+    boost::asio::awaitable<T> run(std::string key, Fetch fetch) {
         namespace asio = boost::asio;
         if (auto running = flights_.find(key); running != flights_.end()) {
             auto flight = running->second;

@@ -50,7 +50,7 @@ TEST(SingleFlight, ConcurrentCallersShareOneFetch) {
     scalingo::SingleFlight<int> flights;
     int fetches = 0;
     std::vector<int> results;
-    auto slow_fetch = [&]() -> asio::awaitable<int> {
+    scalingo::SingleFlight<int>::Fetch slow_fetch = [&]() -> asio::awaitable<int> {
         ++fetches;
         asio::steady_timer timer(co_await asio::this_coro::executor, 20ms);
         co_await timer.async_wait(asio::use_awaitable);
@@ -70,7 +70,7 @@ TEST(SingleFlight, DifferentKeysFetchSeparately) {
     asio::io_context io;
     scalingo::SingleFlight<int> flights;
     int fetches = 0;
-    auto fetch = [&]() -> asio::awaitable<int> { co_return ++fetches; };
+    scalingo::SingleFlight<int>::Fetch fetch = [&]() -> asio::awaitable<int> { co_return ++fetches; };
     for (std::string key : {"a", "b"}) {
         asio::co_spawn(io, [&, key]() -> asio::awaitable<void> { co_await flights.run(key, fetch); }, asio::detached);
     }

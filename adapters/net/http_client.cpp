@@ -1,0 +1,449 @@
+#include "adapters/net/http_client.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <stdexcept>
+#include <variant>
+
+#include "adapters/net/url.hpp"
+
+namespace collab::net {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+using Result = std::expected<HttpResponse, NetError>;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::uint32_t max_header_bytes = 64 * 1024;
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using OutgoingRequest = http::request<http::string_body>;
+
+NetError fail(NetErrorKind kind, const Origin& origin, std::string what) {
+    return NetError{kind, to_string(origin) + ": " + std::move(what)};
+}
+
+std::string in_ms(std::chrono::milliseconds duration) {
+    return std::to_string(duration.count()) + " ms";
+}
+
+// Headers get their own, smaller cap: nothing legitimate needs more, and Beast buffers them whole.
+std::uint32_t header_limit(const HttpClientOptions& options) {
+    return static_cast<std::uint32_t>(std::min<std::size_t>(max_header_bytes, options.max_response_bytes));
+}
+
+// One connection to one origin, plain or TLS, with the bytes read past the last response.
+struct Connection {
+    explicit Connection(const asio::any_io_executor& executor) : stream(std::in_place_type<PlainStream>, executor) {}
+    Connection(const asio::any_io_executor& executor, ssl::context& tls)
+        : stream(std::in_place_type<TlsStream>, executor, tls) {}
+
+    beast::tcp_stream& tcp() {
+        if (auto* plain = std::get_if<PlainStream>(&stream)) return *plain;
+        return std::get<TlsStream>(stream).next_layer();
+    }
+
+    std::variant<PlainStream, TlsStream> stream;
+    beast::flat_buffer buffer;
+};
+
+using ConnectionPtr = std::unique_ptr<Connection>;
+
+// What the client owns. In-flight requests hold it too, so that a request finishing after the
+// client is destroyed gives its connection back to a pool that still exists.
+struct State {
+    State(asio::any_io_executor executor_in, HttpClientOptions options_in, ssl::context tls_in)
+        : executor(std::move(executor_in)), options(std::move(options_in)), tls(std::move(tls_in)) {}
+
+    asio::any_io_executor executor;
+    HttpClientOptions options;
+    ssl::context tls;
+    std::map<std::string, std::vector<ConnectionPtr>> idle;  // by to_string(origin)
+};
+
+ssl::context make_tls_context(const std::string& ca_file) {
+    ssl::context tls(ssl::context::tls_client);
+    // TLS 1.2 is the oldest version still considered safe.
+    SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
+    tls.set_verify_mode(ssl::verify_peer);
+    if (ca_file.empty()) {
+        tls.set_default_verify_paths();
+        return tls;
+    }
+    error_code error;
+    tls.load_verify_file(ca_file, error);
+    if (error) throw std::runtime_error("cannot load the CA file " + ca_file + ": " + error.message());
+    return tls;
+}
+
+// --- Requests ----------------------------------------------------------------------------------
+
+// A line break in a header would let a value smuggle in headers or a second request.
+std::optional<NetError> check_headers(const HttpRequest& request) {
+    for (std::size_t i = 0; i < request.headers.size(); ++i) {
+        const auto& [name, value] = request.headers[i];
+        const auto unsafe = [](char c) { return c == '\r' || c == '\n' || c == '\0'; };
+        const bool bad_name = name.empty() || std::any_of(name.begin(), name.end(), [&](char c) {
+                                  return unsafe(c) || c == ':' || c == ' ' || c == '\t';
+                              });
+        // Only the position is reported: values carry tokens, and a broken name may contain one.
+        if (bad_name || std::any_of(value.begin(), value.end(), unsafe))
+            return NetError{NetErrorKind::bad_url,
+                            "request header #" + std::to_string(i + 1) + " has a character HTTP forbids there"};
+    }
+    return std::nullopt;
+}
+
+bool is_owned_by_client(std::string_view name) {
+    return beast::iequals(name, "Host") || beast::iequals(name, "Content-Length") ||
+           beast::iequals(name, "Transfer-Encoding");
+}
+
+OutgoingRequest build_request(HttpRequest& request, const HttpUrl& url, const HttpClientOptions& options) {
+    OutgoingRequest message{request.method, url.target, 11};
+    message.set(http::field::host, url.host_header);
+    for (auto& [name, value] : request.headers)
+        if (!is_owned_by_client(name)) message.insert(name, value);
+    if (message.find(http::field::user_agent) == message.end())
+        message.set(http::field::user_agent, options.user_agent.empty() ? "collab-bot" : options.user_agent);
+    message.body() = std::move(request.body);
+    // Content-Length for a body, and for POST and PUT even when empty: some servers insist.
+    message.prepare_payload();
+    return message;
+}
+
+// --- Opening a connection ----------------------------------------------------------------------
+
+// Asio's resolver runs getaddrinfo on a thread that cannot be interrupted, so the timeout races it
+// instead: the lookup keeps this state alive and finishes in the background if it loses.
+struct Lookup {
+    explicit Lookup(const asio::any_io_executor& executor) : resolver(executor), done(executor) {}
+    tcp::resolver resolver;
+    asio::steady_timer done;
+    bool finished = false;
+    error_code error;
+    tcp::resolver::results_type endpoints;
+};
+
+asio::awaitable<std::expected<tcp::resolver::results_type, NetError>> resolve(const asio::any_io_executor& executor,
+                                                                              const Origin& origin,
+                                                                              std::chrono::milliseconds timeout) {
+    auto lookup = std::make_shared<Lookup>(executor);
+    lookup->done.expires_after(timeout);
+    lookup->resolver.async_resolve(origin.host, std::to_string(origin.port),
+                                   [lookup](const error_code& error, tcp::resolver::results_type endpoints) {
+                                       lookup->finished = true;
+                                       lookup->error = error;
+                                       lookup->endpoints = std::move(endpoints);
+                                       lookup->done.cancel();
+                                   });
+    co_await lookup->done.async_wait(use_tuple);
+    if (!lookup->finished) {
+        lookup->resolver.cancel();
+        co_return std::unexpected(
+            fail(NetErrorKind::timeout, origin, "resolving the host took longer than " + in_ms(timeout)));
+    }
+    if (lookup->error || lookup->endpoints.empty())
+        co_return std::unexpected(
+            fail(NetErrorKind::dns, origin, "cannot resolve the host: " + lookup->error.message()));
+    co_return std::move(lookup->endpoints);
+}
+
+asio::awaitable<std::optional<NetError>> connect(beast::tcp_stream& stream,
+                                                 const tcp::resolver::results_type& endpoints, const Origin& origin,
+                                                 std::chrono::milliseconds timeout) {
+    // One deadline for all the addresses tried, as a user waits for all of them.
+    stream.expires_after(timeout);
+    auto [error, endpoint] = co_await stream.async_connect(endpoints, use_tuple);
+    if (error == beast::error::timeout)
+        co_return fail(NetErrorKind::timeout, origin, "connecting took longer than " + in_ms(timeout));
+    if (error) co_return fail(NetErrorKind::refused, origin, "cannot connect: " + error.message());
+    // Small requests leave at once instead of waiting for Nagle's algorithm.
+    stream.socket().set_option(tcp::no_delay(true), error);
+    co_return std::nullopt;
+}
+
+// Asio's RFC 6125 host check, remembering why a certificate was refused: OpenSSL only reports
+// "certificate verify failed", which does not tell an admin what to fix.
+struct VerifyPeer {
+    bool operator()(bool preverified, ssl::verify_context& context) const {
+        X509_STORE_CTX* store = context.native_handle();
+        if (!preverified) {
+            if (failure->empty())
+                *failure = std::string("certificate verify failed: ") +
+                           X509_verify_cert_error_string(X509_STORE_CTX_get_error(store));
+            return false;
+        }
+        if (!matches_host(preverified, context)) {
+            if (failure->empty()) *failure = "the certificate is not valid for the host name \"" + host + "\"";
+            return false;
+        }
+        return true;
+    }
+
+    ssl::host_name_verification matches_host;
+    std::string host;
+    std::shared_ptr<std::string> failure;  // shared: OpenSSL keeps the callback as long as the stream
+};
+
+asio::awaitable<std::optional<NetError>> handshake(TlsStream& stream, const Origin& origin,
+                                                   std::chrono::milliseconds timeout) {
+    // Set SNI: hosts serving several names need it to pick the certificate. Not for IP literals (RFC 6066).
+    if (!is_ip_literal(origin.host) && !SSL_set_tlsext_host_name(stream.native_handle(), origin.host.c_str()))
+        co_return fail(NetErrorKind::tls, origin, "cannot set the TLS server name");
+    // Verify the chain against the trusted CAs and the certificate against the host name, always.
+    auto failure = std::make_shared<std::string>();
+    stream.set_verify_mode(ssl::verify_peer);
+    stream.set_verify_callback(VerifyPeer{ssl::host_name_verification(origin.host), origin.host, failure});
+
+    beast::get_lowest_layer(stream).expires_after(timeout);
+    auto [error] = co_await stream.async_handshake(ssl::stream_base::client, use_tuple);
+    if (error == beast::error::timeout)
+        co_return fail(NetErrorKind::timeout, origin, "the TLS handshake took longer than " + in_ms(timeout));
+    if (error) {
+        const bool closed = error == asio::error::eof || error == ssl::error::stream_truncated;
+        const std::string why = !failure->empty() ? *failure
+                                : closed          ? "the server closed the connection (does it speak TLS on this port?)"
+                                                  : error.message();
+        co_return fail(NetErrorKind::tls, origin, "TLS handshake failed: " + why);
+    }
+    co_return std::nullopt;
+}
+
+asio::awaitable<std::expected<ConnectionPtr, NetError>> open_connection(State& state, const Origin& origin) {
+    const HttpTimeouts& timeouts = state.options.timeouts;
+    auto endpoints = co_await resolve(state.executor, origin, timeouts.resolve);
+    if (!endpoints) co_return std::unexpected(std::move(endpoints.error()));
+
+    auto connection = origin.tls ? std::make_unique<Connection>(state.executor, state.tls)
+                                 : std::make_unique<Connection>(state.executor);
+    if (auto error = co_await connect(connection->tcp(), *endpoints, origin, timeouts.connect))
+        co_return std::unexpected(std::move(*error));
+    if (auto* tls = std::get_if<TlsStream>(&connection->stream))
+        if (auto error = co_await handshake(*tls, origin, timeouts.handshake))
+            co_return std::unexpected(std::move(*error));
+    co_return connection;
+}
+
+// --- One exchange --------------------------------------------------------------------------------
+
+struct Exchanged {
+    HttpResponse response;
+    bool reusable = false;
+};
+
+struct ExchangeFailure {
+    NetError error;
+    bool nothing_received = false;  // the peer answered not a byte: it may have closed the connection first
+};
+
+bool is_connection_loss(const error_code& error) {
+    return error == http::error::end_of_stream || error == http::error::partial_message || error == asio::error::eof ||
+           error == asio::error::connection_reset || error == asio::error::connection_aborted ||
+           error == asio::error::broken_pipe || error == ssl::error::stream_truncated;
+}
+
+NetError exchange_error(const error_code& error, const Origin& origin, const HttpClientOptions& options) {
+    if (error == beast::error::timeout)
+        return fail(NetErrorKind::timeout, origin, "no complete response within " + in_ms(options.timeouts.request));
+    if (error == http::error::body_limit)
+        return fail(NetErrorKind::oversize, origin,
+                    "the response body is larger than " + std::to_string(options.max_response_bytes) + " bytes");
+    if (error == http::error::header_limit || error == http::error::buffer_overflow)
+        return fail(NetErrorKind::oversize, origin,
+                    "the response headers are larger than " + std::to_string(header_limit(options)) + " bytes");
+    if (is_connection_loss(error))
+        return fail(NetErrorKind::reset, origin, "the connection was closed mid-exchange (" + error.message() + ")");
+    if (error.category() == http::make_error_code(http::error::bad_version).category())
+        return fail(NetErrorKind::protocol, origin, "the answer is not HTTP/1.1 (" + error.message() + ")");
+    if (error.category() == asio::error::get_ssl_category() || error.category() == ssl::error::get_stream_category())
+        return fail(NetErrorKind::tls, origin, "TLS failed mid-exchange: " + error.message());
+    return fail(NetErrorKind::reset, origin, "the exchange failed: " + error.message());
+}
+
+HttpResponse to_response(http::response<http::string_body>&& message) {
+    HttpResponse response;
+    response.status = message.result_int();
+    for (const auto& field : message) response.headers.emplace_back(field.name_string(), field.value());
+    response.body = std::move(message.body());
+    return response;
+}
+
+template <typename Stream>
+asio::awaitable<std::expected<Exchanged, ExchangeFailure>> exchange_on(Stream& stream, Connection& connection,
+                                                                       const OutgoingRequest& request,
+                                                                       const Origin& origin,
+                                                                       const HttpClientOptions& options) {
+    // One deadline for writing the request and reading the whole response.
+    connection.tcp().expires_after(options.timeouts.request);
+    auto [write_error, written] = co_await http::async_write(stream, request, use_tuple);
+    if (write_error) co_return std::unexpected(ExchangeFailure{exchange_error(write_error, origin, options), true});
+
+    bool received = false;
+    for (;;) {
+        http::response_parser<http::string_body> parser;
+        parser.header_limit(header_limit(options));
+        parser.body_limit(options.max_response_bytes);
+        // A response to HEAD announces a length but carries no body.
+        parser.skip(request.method() == http::verb::head);
+        auto [read_error, read] = co_await http::async_read(stream, connection.buffer, parser, use_tuple);
+        received = received || parser.got_some() || connection.buffer.size() > 0;
+        if (read_error)
+            co_return std::unexpected(ExchangeFailure{exchange_error(read_error, origin, options), !received});
+
+        const unsigned status = parser.get().result_int();
+        // 100 Continue and other interim answers precede the real one.
+        if (status >= 100 && status < 200 && status != 101) continue;
+        // Reuse only a connection left exactly at a message boundary that both sides keep open.
+        const bool reusable =
+            parser.keep_alive() && request.keep_alive() && status != 101 && connection.buffer.size() == 0;
+        co_return Exchanged{to_response(parser.release()), reusable};
+    }
+}
+
+asio::awaitable<std::expected<Exchanged, ExchangeFailure>> exchange(Connection& connection,
+                                                                    const OutgoingRequest& request,
+                                                                    const Origin& origin,
+                                                                    const HttpClientOptions& options) {
+    if (auto* tls = std::get_if<TlsStream>(&connection.stream))
+        co_return co_await exchange_on(*tls, connection, request, origin, options);
+    co_return co_await exchange_on(std::get<PlainStream>(connection.stream), connection, request, origin, options);
+}
+
+// --- The pool ------------------------------------------------------------------------------------
+
+// Whether the peer closed an idle connection while it sat in the pool: a non-blocking peek finds
+// the end of stream without consuming anything.
+bool still_open(Connection& connection) {
+    auto& socket = connection.tcp().socket();
+    error_code error;
+    std::array<char, 1> byte{};
+    socket.non_blocking(true, error);
+    socket.receive(asio::buffer(byte), tcp::socket::message_peek, error);
+    error_code ignored;
+    socket.non_blocking(false, ignored);
+    if (error == asio::error::would_block || error == asio::error::try_again) return true;
+    if (error) return false;
+    // Unsolicited bytes on a plain connection are a stray answer (a 408, say) that would be taken for
+    // the next response; on TLS they can be session tickets, which the TLS layer consumes.
+    return std::holds_alternative<TlsStream>(connection.stream);
+}
+
+ConnectionPtr take_idle(State& state, const std::string& key) {
+    auto found = state.idle.find(key);
+    if (found == state.idle.end()) return nullptr;
+    ConnectionPtr usable;
+    auto& connections = found->second;
+    // The most recently used first: the one least likely to have been closed by the peer.
+    while (!connections.empty() && !usable) {
+        ConnectionPtr candidate = std::move(connections.back());
+        connections.pop_back();
+        if (still_open(*candidate)) usable = std::move(candidate);
+    }
+    if (connections.empty()) state.idle.erase(found);
+    return usable;
+}
+
+void give_back(State& state, const std::string& key, ConnectionPtr connection) {
+    // An idle connection waits without a deadline; the next request sets one.
+    connection->tcp().expires_never();
+    auto& connections = state.idle[key];
+    if (connections.size() < state.options.max_idle_per_origin) connections.push_back(std::move(connection));
+    if (connections.empty()) state.idle.erase(key);
+}
+
+}  // namespace
+
+// --- Public interface ----------------------------------------------------------------------------
+
+std::string_view to_string(NetErrorKind kind) {
+    switch (kind) {
+        case NetErrorKind::bad_url: return "bad_url";
+        case NetErrorKind::dns: return "dns";
+        case NetErrorKind::refused: return "refused";
+        case NetErrorKind::tls: return "tls";
+        case NetErrorKind::timeout: return "timeout";
+        case NetErrorKind::reset: return "reset";
+        case NetErrorKind::oversize: return "oversize";
+        case NetErrorKind::protocol: return "protocol";
+    }
+    return "unknown";
+}
+
+std::optional<std::string> HttpResponse::header(std::string_view name) const {
+    for (const auto& [key, value] : headers)
+        if (beast::iequals(key, name)) return value;
+    return std::nullopt;
+}
+
+struct HttpClient::Impl {
+    std::shared_ptr<State> state;
+};
+
+HttpClient::HttpClient(asio::any_io_executor executor, HttpClientOptions options) : impl_(std::make_unique<Impl>()) {
+    auto tls = make_tls_context(options.ca_file);
+    impl_->state = std::make_shared<State>(std::move(executor), std::move(options), std::move(tls));
+}
+
+HttpClient::~HttpClient() {
+    // Idle connections close now; those in flight are closed or pooled by their request, then freed.
+    impl_->state->idle.clear();
+}
+
+std::size_t HttpClient::idle_connections() const {
+    std::size_t count = 0;
+    for (const auto& [origin, connections] : impl_->state->idle) count += connections.size();
+    return count;
+}
+
+asio::awaitable<Result> HttpClient::send(HttpRequest request) {
+    // From here on only `state` is used: the client itself may be gone when this resumes.
+    std::shared_ptr<State> state = impl_->state;
+
+    auto url = parse_http_url(request.url);
+    if (!url) co_return std::unexpected(std::move(url.error()));
+    if (auto invalid = check_headers(request)) co_return std::unexpected(std::move(*invalid));
+    const OutgoingRequest message = build_request(request, *url, state->options);
+    const std::string key = to_string(url->origin);
+
+    ConnectionPtr connection = take_idle(*state, key);
+    for (;;) {
+        const bool reused = connection != nullptr;
+        if (!reused) {
+            auto opened = co_await open_connection(*state, url->origin);
+            if (!opened) co_return std::unexpected(std::move(opened.error()));
+            connection = std::move(*opened);
+        }
+        auto outcome = co_await exchange(*connection, message, url->origin, state->options);
+        if (outcome) {
+            if (outcome->reusable) give_back(*state, key, std::move(connection));
+            co_return std::move(outcome->response);
+        }
+        // The peer closed a kept-alive connection as the request went out: once, on a new connection.
+        const bool stale =
+            reused && outcome.error().nothing_received && outcome.error().error.kind == NetErrorKind::reset;
+        if (!stale) co_return std::unexpected(std::move(outcome.error().error));
+        connection.reset();
+    }
+}
+
+}  // namespace collab::net

@@ -1,0 +1,76 @@
+#include "adapters/sandbox/jwt.hpp"
+
+#include <boost/json.hpp>
+
+#include <cstdint>
+
+#include "adapters/security/hmac_signer.hpp"
+
+namespace collab::sandbox {
+namespace json = boost::json;
+namespace {
+
+constexpr std::string_view header = R"({"alg":"none","typ":"JWT"})";
+
+std::int64_t epoch_seconds(TimePoint at) {
+    return std::chrono::duration_cast<std::chrono::seconds>(at.time_since_epoch()).count();
+}
+
+// The segment decoded and parsed as a JSON object, or nothing.
+std::optional<json::object> object_segment(std::string_view segment) {
+    auto bytes = security::base64url_decode(segment);
+    if (!bytes) return std::nullopt;
+    boost::system::error_code error;
+    json::value value = json::parse(*bytes, error);
+    if (error || !value.is_object()) return std::nullopt;
+    return std::move(value.as_object());
+}
+
+std::optional<std::int64_t> integer_claim(const json::object& payload, std::string_view key) {
+    const json::value* claim = payload.if_contains(key);
+    if (claim == nullptr) return std::nullopt;
+    if (claim->is_int64()) return claim->as_int64();
+    if (claim->is_uint64() && claim->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+        return static_cast<std::int64_t>(claim->as_uint64());
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::string make_jwt(const Account& account, TimePoint now, std::chrono::seconds lifetime) {
+    const json::object payload{{"iss", "collab-bot-sandbox"},
+                               {"sub", account.id},
+                               {"email", account.email},
+                               {"iat", epoch_seconds(now)},
+                               {"exp", epoch_seconds(now + lifetime)}};
+    return security::base64url_encode(header) + "." + security::base64url_encode(json::serialize(payload)) + ".";
+}
+
+std::optional<JwtClaims> decode_jwt(std::string_view token) {
+    const auto first = token.find('.');
+    if (first == std::string_view::npos) return std::nullopt;
+    const auto second = token.find('.', first + 1);
+    if (second == std::string_view::npos) return std::nullopt;
+    // Exactly three segments, and ours are never signed: a signature means someone else's token.
+    if (second + 1 != token.size()) return std::nullopt;
+
+    auto head = object_segment(token.substr(0, first));
+    if (!head) return std::nullopt;
+    const json::value* alg = head->if_contains("alg");
+    if (alg == nullptr || !alg->is_string() || alg->as_string() != "none") return std::nullopt;
+
+    auto payload = object_segment(token.substr(first + 1, second - first - 1));
+    if (!payload) return std::nullopt;
+    const json::value* sub = payload->if_contains("sub");
+    auto exp = integer_claim(*payload, "exp");
+    if (sub == nullptr || !sub->is_string() || !exp) return std::nullopt;
+    JwtClaims claims;
+    claims.account_id = std::string(sub->as_string());
+    if (const json::value* email = payload->if_contains("email"); email != nullptr && email->is_string())
+        claims.email = std::string(email->as_string());
+    claims.issued_at = TimePoint{std::chrono::seconds{integer_claim(*payload, "iat").value_or(0)}};
+    claims.expires_at = TimePoint{std::chrono::seconds{*exp}};
+    return claims;
+}
+
+}  // namespace collab::sandbox
