@@ -153,11 +153,12 @@ int run_bot(const RunOptions& options) {
     };
     const bool interactive = ::isatty(STDIN_FILENO) != 0 && ::isatty(STDOUT_FILENO) != 0;
     const auto email = identities.contains(actor.user_id) ? std::optional(identities.at(actor.user_id)) : std::nullopt;
-    shell::ShellAdapter shell(handle, std::cin, std::cout,
-                              shell::ShellOptions{actor, interactive,
-                                                  "collab-bot " COLLAB_VERSION " on " + provider.description + " (state in " +
-                                                      state_dir.string() + "). You are " + describe(actor, email) +
-                                                      ".\nType /collab help to see the commands, exit to leave."});
+    shell::ShellAdapter shell(
+        handle, std::cin, std::cout,
+        shell::ShellOptions{actor, interactive,
+                            "collab-bot " COLLAB_VERSION " on " + provider.description + " (state in " +
+                                state_dir.string() + "). You are " + describe(actor, email) +
+                                ".\nType /collab help to see the commands, exit to leave."});
     const int status = shell.run();
     work.reset();
     io.stop();

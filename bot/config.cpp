@@ -57,18 +57,19 @@ void read_policy(const toml::table& policy, std::string_view source, Config& con
 
 void read_scalingo(const toml::table& table, std::string_view source, const std::filesystem::path& base_dir,
                    ScalingoConfig& scalingo) {
-    config::reject_unknown_keys(table,
-                                {"region", "api_url", "auth_url", "token_file", "ca_file", "requests_per_minute",
-                                 "connect_timeout_seconds", "request_timeout_seconds", "database_cache_seconds",
-                                 "collaborators_cache_seconds"},
-                                "scalingo", source);
+    config::reject_unknown_keys(
+        table,
+        {"region", "api_url", "auth_url", "token_file", "ca_file", "requests_per_minute", "connect_timeout_seconds",
+         "request_timeout_seconds", "database_cache_seconds", "collaborators_cache_seconds"},
+        "scalingo", source);
     scalingo.region = value_or<std::string>(table, "region", scalingo.region, "scalingo", source);
     scalingo.api_url = value_or<std::string>(table, "api_url", "", "scalingo", source);
     scalingo.auth_url = value_or<std::string>(table, "auth_url", scalingo.auth_url, "scalingo", source);
     scalingo.token_file = resolve(value_or<std::string>(table, "token_file", "", "scalingo", source), base_dir);
     scalingo.ca_file = resolve(value_or<std::string>(table, "ca_file", "", "scalingo", source), base_dir);
     auto seconds = [&](std::string_view key, std::chrono::seconds fallback, int64_t min, int64_t max) {
-        return std::chrono::seconds{config::integer_in_range(table, key, fallback.count(), min, max, "scalingo", source)};
+        return std::chrono::seconds{
+            config::integer_in_range(table, key, fallback.count(), min, max, "scalingo", source)};
     };
     scalingo.requests_per_minute =
         static_cast<int>(config::integer_in_range(table, "requests_per_minute", 60, 1, 60, "scalingo", source));
@@ -104,7 +105,8 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
 
     if (const toml::table* confirmation = config::subtable(root, "confirmation", "", source)) {
         config::reject_unknown_keys(*confirmation, {"ttl_seconds", "key_file"}, "confirmation", source);
-        const int64_t ttl = config::integer_in_range(*confirmation, "ttl_seconds", 300, 10, 86400, "confirmation", source);
+        const int64_t ttl =
+            config::integer_in_range(*confirmation, "ttl_seconds", 300, 10, 86400, "confirmation", source);
         config.confirmation_ttl = std::chrono::seconds{ttl};
         config.confirmation_key_file =
             resolve(value_or<std::string>(*confirmation, "key_file", "", "confirmation", source), base_dir);
@@ -163,8 +165,9 @@ std::string scalingo_api_url(const ScalingoConfig& scalingo) {
 std::string scalingo_api_token(const ScalingoConfig& scalingo, const Environment& environment) {
     if (auto token = environment("SCALINGO_API_TOKEN")) return *token;
     if (scalingo.token_file.empty())
-        throw ConfigError("the scalingo provider needs an API token: set SCALINGO_API_TOKEN, or name a file holding it "
-                          "in scalingo.token_file");
+        throw ConfigError(
+            "the scalingo provider needs an API token: set SCALINGO_API_TOKEN, or name a file holding it "
+            "in scalingo.token_file");
     std::ifstream in(scalingo.token_file);
     std::string token;
     if (!in || !std::getline(in, token) || token.empty())

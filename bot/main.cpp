@@ -54,8 +54,9 @@ int run(int argc, char** argv) {
         return 2;
     }
     if (vm.count("help")) {
-        std::cout << synopsis << "\n" << visible << "\n" << serving
-                  << "\nIn the shell, type /collab help to see the chat commands.\n";
+        std::cout << synopsis << "\n"
+                  << visible << "\n"
+                  << serving << "\nIn the shell, type /collab help to see the chat commands.\n";
         return 0;
     }
     if (vm.count("version")) {

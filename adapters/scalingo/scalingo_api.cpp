@@ -22,7 +22,9 @@ std::string without_trailing_slash(std::string url) {
     return url;
 }
 
-bool is_idempotent(http::verb method) { return method == http::verb::get || method == http::verb::delete_; }
+bool is_idempotent(http::verb method) {
+    return method == http::verb::get || method == http::verb::delete_;
+}
 
 std::chrono::seconds rounded_up(std::chrono::milliseconds wait) {
     return std::chrono::ceil<std::chrono::seconds>(wait);
@@ -91,7 +93,8 @@ asio::awaitable<ApiResult<net::HttpResponse>> ScalingoApi::perform(Call call) {
             if (!token) co_return std::unexpected(token.error());
             request.headers.emplace_back("Authorization", "Bearer " + *token);
         } else {
-            request.headers.emplace_back("Authorization", "Basic " + security::base64_encode(":" + settings_.api_token));
+            request.headers.emplace_back("Authorization",
+                                         "Basic " + security::base64_encode(":" + settings_.api_token));
         }
         ++counters_.requests;
         auto response = co_await http_.send(std::move(request));
@@ -115,7 +118,8 @@ asio::awaitable<ApiResult<net::HttpResponse>> ScalingoApi::perform(Call call) {
         // A 429 was not processed, so even a write can be sent again; a 5xx only for reads.
         const bool retryable = response->status == 429 || (response->status >= 500 && is_idempotent(call.method));
         if (retryable && may_retry) {
-            const auto wait = retry_after(*response).value_or(net::jittered_backoff(settings_.backoff, attempt, jitter_));
+            const auto wait =
+                retry_after(*response).value_or(net::jittered_backoff(settings_.backoff, attempt, jitter_));
             if (wait <= settings_.longest_wait) {
                 ++counters_.retries;
                 co_await pause(wait);

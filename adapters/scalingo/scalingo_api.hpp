@@ -22,7 +22,7 @@ struct ScalingoSettings {
     std::string user_agent = "collab-bot";
     // Scalingo allows 60 requests a minute per account; the bot keeps under it by itself.
     int requests_per_minute = 60;
-    std::chrono::seconds database_ttl{300};     // owner and flags change rarely
+    std::chrono::seconds database_ttl{300};      // owner and flags change rarely
     std::chrono::seconds collaborators_ttl{10};  // invalidated by every change made through the bot
     // Exchange the API token again when the bearer has less than this left.
     std::chrono::seconds renew_margin{300};

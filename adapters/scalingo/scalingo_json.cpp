@@ -1,7 +1,7 @@
 #include "adapters/scalingo/scalingo_json.hpp"
 
-#include <boost/json.hpp>
 #include <simdjson.h>
+#include <boost/json.hpp>
 
 #include "adapters/security/hmac_signer.hpp"
 

@@ -13,12 +13,12 @@
 
 namespace collab::scalingo {
 
-std::optional<Database> parse_app(std::string_view body);  // {"app":{…}}
-std::optional<std::vector<Database>> parse_apps(std::string_view body);  // {"apps":[…]}
+std::optional<Database> parse_app(std::string_view body);                             // {"app":{…}}
+std::optional<std::vector<Database>> parse_apps(std::string_view body);               // {"apps":[…]}
 std::optional<std::vector<Collaborator>> parse_collaborators(std::string_view body);  // {"collaborators":[…]}
-std::optional<Collaborator> parse_collaborator(std::string_view body);  // {"collaborator":{…}}
-std::optional<Account> parse_user(std::string_view body);  // {"user":{…}}
-std::optional<std::string> parse_exchanged_token(std::string_view body);  // {"token":"…"}
+std::optional<Collaborator> parse_collaborator(std::string_view body);                // {"collaborator":{…}}
+std::optional<Account> parse_user(std::string_view body);                             // {"user":{…}}
+std::optional<std::string> parse_exchanged_token(std::string_view body);              // {"token":"…"}
 
 // The field messages of a 422 {"errors":{"field":["msg",…]}}, as "field msg; field msg".
 std::optional<std::string> parse_validation_errors(std::string_view body);

@@ -57,8 +57,9 @@ TEST(SingleFlight, ConcurrentCallersShareOneFetch) {
         co_return 42;
     };
     for (int i = 0; i < 5; ++i) {
-        asio::co_spawn(io, [&]() -> asio::awaitable<void> { results.push_back(co_await flights.run("k", slow_fetch)); },
-                       asio::detached);
+        asio::co_spawn(
+            io, [&]() -> asio::awaitable<void> { results.push_back(co_await flights.run("k", slow_fetch)); },
+            asio::detached);
     }
     io.run();
     EXPECT_EQ(fetches, 1);
@@ -72,7 +73,8 @@ TEST(SingleFlight, DifferentKeysFetchSeparately) {
     int fetches = 0;
     scalingo::SingleFlight<int>::Fetch fetch = [&]() -> asio::awaitable<int> { co_return ++fetches; };
     for (std::string key : {"a", "b"}) {
-        asio::co_spawn(io, [&, key]() -> asio::awaitable<void> { co_await flights.run(key, fetch); }, asio::detached);
+        asio::co_spawn(
+            io, [&, key]() -> asio::awaitable<void> { co_await flights.run(key, fetch); }, asio::detached);
     }
     io.run();
     EXPECT_EQ(fetches, 2);

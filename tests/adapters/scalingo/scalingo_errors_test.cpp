@@ -7,12 +7,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "loopback_server.hpp"
 #include "../run_coroutine.hpp"
 #include "adapters/scalingo/scalingo_api.hpp"
 #include "adapters/security/hmac_signer.hpp"
 #include "core/render.hpp"
 #include "core/service.hpp"
+#include "loopback_server.hpp"
 
 namespace collab::scalingo {
 namespace {
@@ -87,7 +87,8 @@ ApiError list_error(CannedScalingo& scalingo, net::HttpClientOptions options = {
 }
 
 TEST(ScalingoErrors, Unauthorized) {
-    CannedScalingo scalingo([](const ServerRequest&) { return json(http::status::unauthorized, R"({"error":"not authorized"})"); });
+    CannedScalingo scalingo(
+        [](const ServerRequest&) { return json(http::status::unauthorized, R"({"error":"not authorized"})"); });
     auto error = list_error(scalingo);
     EXPECT_EQ(error.kind, ApiErrorKind::unauthorized);
     EXPECT_EQ(chat_text(error),
@@ -104,7 +105,9 @@ TEST(ScalingoErrors, Forbidden) {
 }
 
 TEST(ScalingoErrors, NotFound) {
-    CannedScalingo scalingo([](const ServerRequest&) { return json(http::status::not_found, R"({"resource":"app","error":"not found"})"); });
+    CannedScalingo scalingo([](const ServerRequest&) {
+        return json(http::status::not_found, R"({"resource":"app","error":"not found"})");
+    });
     EXPECT_EQ(chat_text(list_error(scalingo)),
               " !     There is no database named \"my-dedicated-db\" (or the bot's account cannot see it).\n");
 }
@@ -123,7 +126,8 @@ TEST(ScalingoErrors, ValidationShowsTheFieldMessages) {
 }
 
 TEST(ScalingoErrors, ValidationWithoutFieldsIsMalformed) {
-    CannedScalingo scalingo([](const ServerRequest&) { return json(http::status::unprocessable_entity, R"({"errors":{}})"); });
+    CannedScalingo scalingo(
+        [](const ServerRequest&) { return json(http::status::unprocessable_entity, R"({"errors":{}})"); });
     auto error = list_error(scalingo);
     EXPECT_EQ(error.kind, ApiErrorKind::malformed);
 }
@@ -136,7 +140,8 @@ TEST(ScalingoErrors, RateLimitedSaysWhenToRetry) {
     });
     auto error = list_error(scalingo);
     EXPECT_EQ(error.kind, ApiErrorKind::rate_limited);
-    EXPECT_EQ(chat_text(error), " !     Scalingo is receiving too many requests from the bot. Try again in 30 seconds.\n");
+    EXPECT_EQ(chat_text(error),
+              " !     Scalingo is receiving too many requests from the bot. Try again in 30 seconds.\n");
     // 30 s is beyond what the bot waits out: one try, no retry.
     EXPECT_EQ(scalingo.server.requests(), 2);
 }
@@ -181,9 +186,11 @@ TEST(ScalingoErrors, WritesAreNotRetriedAfterAServerError) {
 }
 
 TEST(ScalingoErrors, GarbageJsonIsMalformed) {
-    CannedScalingo scalingo([](const ServerRequest&) { return json(http::status::ok, "{\"collaborators\": [ {\"id\": "); });
-    EXPECT_EQ(chat_text(list_error(scalingo)),
-              " !     Scalingo sent a collaborator list of my-dedicated-db the bot could not understand; try again later.\n");
+    CannedScalingo scalingo(
+        [](const ServerRequest&) { return json(http::status::ok, "{\"collaborators\": [ {\"id\": "); });
+    EXPECT_EQ(
+        chat_text(list_error(scalingo)),
+        " !     Scalingo sent a collaborator list of my-dedicated-db the bot could not understand; try again later.\n");
 }
 
 TEST(ScalingoErrors, UnexpectedStatusIsAnError) {
@@ -205,7 +212,8 @@ TEST(ScalingoErrors, StalledServerTimesOut) {
     LoopbackServer stalled([](asio::ip::tcp::socket socket) -> asio::awaitable<void> {
         std::array<char, 1024> data{};
         for (;;) {
-            auto [error, read] = co_await socket.async_read_some(asio::buffer(data), asio::as_tuple(asio::use_awaitable));
+            auto [error, read] =
+                co_await socket.async_read_some(asio::buffer(data), asio::as_tuple(asio::use_awaitable));
             if (error) co_return;
         }
     });
@@ -226,7 +234,8 @@ TEST(ScalingoErrors, StalledServerTimesOut) {
 TEST(ScalingoErrors, ResetConnectionIsTransient) {
     LoopbackServer resetting([](asio::ip::tcp::socket socket) -> asio::awaitable<void> {
         std::string head;
-        co_await asio::async_read_until(socket, asio::dynamic_buffer(head), "\r\n\r\n", asio::as_tuple(asio::use_awaitable));
+        co_await asio::async_read_until(socket, asio::dynamic_buffer(head), "\r\n\r\n",
+                                        asio::as_tuple(asio::use_awaitable));
         boost::system::error_code ignored;
         socket.set_option(asio::socket_base::linger(true, 0), ignored);
         socket.close(ignored);

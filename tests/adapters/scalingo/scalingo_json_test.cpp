@@ -49,7 +49,8 @@ TEST(ScalingoJson, CollaboratorsPendingAndAccepted) {
 
 TEST(ScalingoJson, UnknownStatusMakesTheListMalformed) {
     EXPECT_FALSE(parse_collaborators(R"({"collaborators":[{"id":"co-1","email":"a@b.co","status":"invited"}]})"));
-    EXPECT_TRUE(parse_collaborators(R"({"collaborators":[{"id":"co-1","email":"a@b.co","status":"user account deleted"}]})"));
+    EXPECT_TRUE(
+        parse_collaborators(R"({"collaborators":[{"id":"co-1","email":"a@b.co","status":"user account deleted"}]})"));
 }
 
 TEST(ScalingoJson, ValidationErrorsJoinFieldAndMessage) {
@@ -67,7 +68,8 @@ TEST(ScalingoJson, NotFoundResourceAndErrorMessage) {
 }
 
 TEST(ScalingoJson, UserAndToken) {
-    auto user = parse_user(R"({"user":{"id":"us-9","username":"bot","email":"bot@example.com","fullname":"","flags":{}}})");
+    auto user =
+        parse_user(R"({"user":{"id":"us-9","username":"bot","email":"bot@example.com","fullname":"","flags":{}}})");
     ASSERT_TRUE(user);
     EXPECT_EQ(user->email, "bot@example.com");
     EXPECT_FALSE(parse_user(R"({"id":"us-9","username":"bot","email":"bot@example.com"})"));
@@ -85,7 +87,8 @@ TEST(ScalingoJson, JwtExpiryIsReadWithoutTheSignature) {
 }
 
 TEST(ScalingoJson, InvitationAlwaysSaysNotLimited) {
-    EXPECT_EQ(invitation_body("user@example.com"), R"({"collaborator":{"email":"user@example.com","is_limited":false}})");
+    EXPECT_EQ(invitation_body("user@example.com"),
+              R"({"collaborator":{"email":"user@example.com","is_limited":false}})");
 }
 
 }  // namespace

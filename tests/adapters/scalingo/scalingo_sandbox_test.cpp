@@ -1,0 +1,301 @@
+// The Scalingo client against the sandbox served over HTTP and HTTPS on loopback: the real wire, the
+// token life cycle, and what a realistic mix of commands costs upstream.
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <thread>
+
+#include "../run_coroutine.hpp"
+#include "../temp_dir.hpp"
+#include "adapters/directory/static_directory.hpp"
+#include "adapters/sandbox/http_server.hpp"
+#include "adapters/sandbox/seed.hpp"
+#include "adapters/scalingo/scalingo_api.hpp"
+#include "adapters/security/hmac_signer.hpp"
+#include "adapters/store/sqlite_audit_log.hpp"
+#include "core/service.hpp"
+#include "test_certificates.hpp"
+
+namespace collab::scalingo {
+namespace {
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+const std::string owner_token = "tk-us-sandbox-user1-0000000000000000000000000000";
+const std::string exchange_route = "POST /v1/tokens/exchange";
+const std::string list_route = "GET /v1/apps/{app}/collaborators";
+
+// The sandbox seeded from config/sandbox.toml, served on its own thread.
+class ServedSandbox {
+public:
+    explicit ServedSandbox(sandbox::ServeOptions options = {})
+        : store_(dir_ / "sandbox.sqlite",
+                 sandbox::parse_seed(testing::read_file(testing::source_file("config/sandbox.toml")), "sandbox.toml")),
+          server_(io_.get_executor(), store_, std::move(options)) {
+        server_.start();
+        thread_ = std::thread([this] { io_.run(); });
+    }
+    ~ServedSandbox() {
+        server_.stop();
+        thread_.join();
+    }
+
+    std::string url() const { return server_.public_url(); }
+    std::size_t requests(std::string_view route) const { return server_.requests(route); }
+    std::size_t total() const { return server_.total_requests(); }
+
+    ScalingoSettings settings(std::string token = owner_token) const {
+        ScalingoSettings settings;
+        settings.api_url = settings.auth_url = url();
+        settings.api_token = std::move(token);
+        return settings;
+    }
+
+private:
+    testing::TempDir dir_;
+    sandbox::SandboxStore store_;
+    asio::io_context io_;
+    sandbox::SandboxServer server_;
+    std::thread thread_;
+};
+
+asio::awaitable<void> sleep_for(std::chrono::milliseconds duration) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, duration);
+    co_await timer.async_wait(asio::use_awaitable);
+}
+
+// Runs `body` with a client of its own, the way the bot's io thread would.
+template <typename T>
+T with_api(const ScalingoSettings& settings, const net::HttpClientOptions& options,
+           std::function<asio::awaitable<T>(ScalingoApi&)> body) {
+    return testing::run([&]() -> asio::awaitable<T> {
+        const auto executor = co_await asio::this_coro::executor;
+        net::HttpClient http(executor, options);
+        ScalingoApi api(http, settings);
+        co_return co_await body(api);
+    }());
+}
+
+TEST(ScalingoOnSandbox, ReadsTheSeedsDatabase) {
+    ServedSandbox sandbox;
+    auto [database, collaborators] = with_api<std::pair<ApiResult<Database>, ApiResult<std::vector<Collaborator>>>>(
+        sandbox.settings(), {},
+        [](ScalingoApi& api) -> asio::awaitable<std::pair<ApiResult<Database>, ApiResult<std::vector<Collaborator>>>> {
+            auto database = co_await api.show_database("my-dedicated-db");
+            auto collaborators = co_await api.list_collaborators("my-dedicated-db");
+            co_return std::pair{std::move(database), std::move(collaborators)};
+        });
+    ASSERT_TRUE(database) << database.error().message;
+    EXPECT_EQ(database->owner.email, "user1@example.com");
+    EXPECT_TRUE(database->dedicated);
+    ASSERT_TRUE(collaborators) << collaborators.error().message;
+    ASSERT_EQ(collaborators->size(), 2u);
+    EXPECT_EQ((*collaborators)[0].email, "user2@example.com");
+    EXPECT_EQ((*collaborators)[1].username, "n/a");
+    EXPECT_EQ((*collaborators)[1].status, Status::pending);
+}
+
+TEST(ScalingoOnSandbox, InviteThenRemove) {
+    ServedSandbox sandbox;
+    auto remaining = with_api<ApiResult<std::vector<Collaborator>>>(
+        sandbox.settings(), {}, [](ScalingoApi& api) -> asio::awaitable<ApiResult<std::vector<Collaborator>>> {
+            auto invited = co_await api.invite("my-dedicated-db", "new@example.com");
+            EXPECT_TRUE(invited) << invited.error().message;
+            if (!invited) co_return std::unexpected(invited.error());
+            EXPECT_EQ(invited->status, Status::pending);
+            EXPECT_FALSE(invited->limited) << "always invited as a full Collaborator";
+            auto listed = co_await api.list_collaborators("my-dedicated-db");
+            EXPECT_EQ(listed->size(), 3u) << "the invitation shows at once: the cached list was dropped";
+            auto removed = co_await api.remove("my-dedicated-db", invited->id);
+            EXPECT_TRUE(removed) << removed.error().message;
+            co_return co_await api.list_collaborators("my-dedicated-db");
+        });
+    ASSERT_TRUE(remaining);
+    EXPECT_EQ(remaining->size(), 2u);
+}
+
+TEST(ScalingoOnSandbox, UnknownDatabaseIsNotFound) {
+    ServedSandbox sandbox;
+    auto result = with_api<ApiResult<Database>>(sandbox.settings(), {},
+                                                [](ScalingoApi& api) { return api.show_database("no-such-db"); });
+    ASSERT_FALSE(result);
+    EXPECT_EQ(result.error().kind, ApiErrorKind::not_found);
+}
+
+TEST(ScalingoOnSandbox, OverHttpsWithAThrowAwayCa) {
+    net::test::TestCa ca("collab-bot test CA");
+    auto identity = ca.issue("localhost", "DNS:localhost,IP:127.0.0.1");
+    net::test::TempFile certificate(identity.certificate_pem), key(identity.private_key_pem),
+        trusted(ca.certificate_pem());
+    sandbox::ServeOptions options;
+    options.cert_file = certificate.path().string();
+    options.key_file = key.path().string();
+    ServedSandbox sandbox(options);
+    auto settings = sandbox.settings();
+    const std::string port = sandbox.url().substr(sandbox.url().rfind(':') + 1);
+    settings.api_url = settings.auth_url = "https://localhost:" + port;
+    net::HttpClientOptions client;
+    client.ca_file = trusted.path().string();
+    auto self = with_api<ApiResult<Account>>(settings, client, [](ScalingoApi& api) { return api.self(); });
+    ASSERT_TRUE(self) << self.error().message;
+    EXPECT_EQ(self->email, "user1@example.com");
+}
+
+TEST(ScalingoOnSandbox, ACertificateForAnotherHostIsRefused) {
+    net::test::TestCa ca("collab-bot test CA");
+    auto identity = ca.issue("other.example", "DNS:other.example");
+    net::test::TempFile certificate(identity.certificate_pem), key(identity.private_key_pem),
+        trusted(ca.certificate_pem());
+    sandbox::ServeOptions options;
+    options.cert_file = certificate.path().string();
+    options.key_file = key.path().string();
+    ServedSandbox sandbox(options);
+    auto settings = sandbox.settings();
+    const std::string port = sandbox.url().substr(sandbox.url().rfind(':') + 1);
+    settings.api_url = settings.auth_url = "https://localhost:" + port;
+    net::HttpClientOptions client;
+    client.ca_file = trusted.path().string();
+    auto self = with_api<ApiResult<Account>>(settings, client, [](ScalingoApi& api) { return api.self(); });
+    ASSERT_FALSE(self);
+    EXPECT_TRUE(self.error().message.starts_with("Cannot reach Scalingo (tls)")) << self.error().message;
+    EXPECT_EQ(sandbox.total(), 0u) << "nothing was sent over a connection that failed verification";
+}
+
+TEST(ScalingoOnSandbox, OneExchangeServesManyCalls) {
+    ServedSandbox sandbox;
+    auto settings = sandbox.settings();
+    settings.collaborators_ttl = 0s;
+    with_api<int>(settings, {}, [](ScalingoApi& api) -> asio::awaitable<int> {
+        for (int i = 0; i < 4; ++i) EXPECT_TRUE(co_await api.list_collaborators("my-dedicated-db"));
+        co_return 0;
+    });
+    EXPECT_EQ(sandbox.requests(exchange_route), 1u);
+    EXPECT_EQ(sandbox.requests(list_route), 4u);
+}
+
+TEST(ScalingoOnSandbox, TheBearerIsRenewedBeforeItExpires) {
+    sandbox::ServeOptions options;
+    options.jwt_lifetime = 3s;
+    ServedSandbox sandbox(options);
+    auto settings = sandbox.settings();
+    settings.renew_margin = 2s;
+    settings.collaborators_ttl = 0s;
+    with_api<int>(settings, {}, [](ScalingoApi& api) -> asio::awaitable<int> {
+        EXPECT_TRUE(co_await api.list_collaborators("my-dedicated-db"));
+        co_await sleep_for(1200ms);  // now less than the margin is left
+        EXPECT_TRUE(co_await api.list_collaborators("my-dedicated-db"));
+        co_return 0;
+    });
+    EXPECT_EQ(sandbox.requests(exchange_route), 2u);
+    EXPECT_EQ(sandbox.total(), 4u) << "no request was refused for an expired bearer";
+}
+
+TEST(ScalingoOnSandbox, AnExpiredBearerIsExchangedOnceOn401) {
+    sandbox::ServeOptions options;
+    options.jwt_lifetime = 1s;
+    ServedSandbox sandbox(options);
+    auto settings = sandbox.settings();
+    settings.renew_margin = -10s;  // the client believes its bearer good well past its exp
+    settings.collaborators_ttl = 0s;
+    auto second = with_api<ApiResult<std::vector<Collaborator>>>(
+        settings, {}, [](ScalingoApi& api) -> asio::awaitable<ApiResult<std::vector<Collaborator>>> {
+            EXPECT_TRUE(co_await api.list_collaborators("my-dedicated-db"));
+            co_await sleep_for(2100ms);
+            co_return co_await api.list_collaborators("my-dedicated-db");
+        });
+    EXPECT_TRUE(second) << second.error().message;
+    EXPECT_EQ(sandbox.requests(exchange_route), 2u);
+    EXPECT_EQ(sandbox.requests(list_route), 3u) << "the refused one, then its single retry";
+}
+
+TEST(ScalingoOnSandbox, AWrongTokenIsRefusedWithoutLooping) {
+    ServedSandbox sandbox;
+    auto result = with_api<ApiResult<std::vector<Collaborator>>>(
+        sandbox.settings("tk-us-not-a-real-token"), {},
+        [](ScalingoApi& api) { return api.list_collaborators("my-dedicated-db"); });
+    ASSERT_FALSE(result);
+    EXPECT_EQ(result.error().kind, ApiErrorKind::unauthorized);
+    EXPECT_EQ(result.error().message,
+              "Scalingo refused the bot's API token; an admin of the bot should check SCALINGO_API_TOKEN.");
+    EXPECT_EQ(sandbox.total(), 1u);
+}
+
+TEST(ScalingoOnSandbox, ConcurrentIdenticalListsCostOneRequest) {
+    ServedSandbox sandbox;
+    auto settings = sandbox.settings();
+    with_api<int>(settings, {}, [](ScalingoApi& api) -> asio::awaitable<int> {
+        auto executor = co_await asio::this_coro::executor;
+        std::vector<std::future<void>> lists;
+        for (int i = 0; i < 10; ++i) {
+            auto list = [&api]() -> asio::awaitable<void> {
+                auto result = co_await api.list_collaborators("my-dedicated-db");
+                EXPECT_TRUE(result && result->size() == 2u);
+            };
+            lists.push_back(asio::co_spawn(executor, list, asio::use_future));
+        }
+        // Let them all run to completion on this thread before the client goes away.
+        while (std::any_of(lists.begin(), lists.end(),
+                           [](auto& f) { return f.wait_for(0s) != std::future_status::ready; }))
+            co_await sleep_for(5ms);
+        co_return 0;
+    });
+    EXPECT_EQ(sandbox.requests(list_route), 1u);
+    EXPECT_EQ(sandbox.requests(exchange_route), 1u);
+}
+
+class FixedClock final : public WallClock {
+public:
+    TimePoint now() const override { return Clock::now(); }
+};
+
+TEST(ScalingoOnSandbox, ARealisticMixCostsAboutOneRequestPerCommand) {
+    ServedSandbox sandbox;
+    testing::TempDir state;
+    store::SqliteAuditLog audit(state / "state.sqlite");
+    security::HmacSigner signer(std::string(32, 'k'));
+    directory::StaticDirectory directory(std::map<std::string, std::string>{{"U1", "user1@example.com"}});
+    FixedClock clock;
+    const std::vector<std::string> script{"list my-dedicated-db",
+                                          "list my-dedicated-db",
+                                          "add my-dedicated-db new@example.com",
+                                          "list my-dedicated-db",
+                                          "remove my-dedicated-db user3@example.com",
+                                          "whoami",
+                                          "list my-dedicated-db",
+                                          "list my-dedicated-db",
+                                          "whoami",
+                                          "list my-dedicated-db"};
+    const int commands = with_api<int>(sandbox.settings(), {}, [&](ScalingoApi& api) -> asio::awaitable<int> {
+        CommandService service(api, directory, audit, clock, signer, ServiceSettings{});
+        int count = 0;
+        for (const auto& text : script) {
+            ChatRequest request{Actor{"shell", "local", "U1", "shell", std::nullopt}, text};
+            Reply reply = co_await service.handle(std::move(request));
+            EXPECT_NE(reply.kind, ReplyKind::failure) << text << ": " << to_plain_text(reply);
+            ++count;
+            if (reply.proposal) {
+                ChatRequest confirmation{Actor{"shell", "local", "U1", "shell", std::nullopt},
+                                         "confirm " + reply.proposal->token};
+                Reply done = co_await service.handle(std::move(confirmation));
+                EXPECT_EQ(to_plain_text(done),
+                          "-----> user3@example.com has been removed from the collaborators of my-dedicated-db\n");
+                ++count;
+            }
+        }
+        co_return count;
+    });
+    EXPECT_EQ(commands, 11);
+    // A naive client spends two or three requests a command (exchange, app, collaborators); this one
+    // reuses the bearer and the owner, and refreshes the list only after a change.
+    EXPECT_LE(sandbox.total(), 12u) << "upstream requests for " << commands << " commands";
+    std::cout << "[ figures  ] " << commands << " commands cost " << sandbox.total() << " upstream requests\n";
+}
+
+}  // namespace
+}  // namespace collab::scalingo
