@@ -1,6 +1,7 @@
 #pragma once
 // Runs the built collab-bot as a user would: arguments, standard input, and what it printed.
 
+#include <signal.h>
 #include <boost/process.hpp>
 
 #include <chrono>
@@ -42,15 +43,20 @@ private:
     std::filesystem::path path_;
 };
 
+using Environment = std::vector<std::pair<std::string, std::string>>;
+
 // Input and output go through files, so that a large output can never block on a full pipe.
-inline BotRun run_bot(const std::vector<std::string>& args, const std::string& input, const StateDir& scratch) {
+inline BotRun run_bot(const std::vector<std::string>& args, const std::string& input, const StateDir& scratch,
+                      const Environment& extra_environment = {}) {
     namespace bp = boost::process;
     static int counter = 0;
     const auto stem = scratch.path() / ("run-" + std::to_string(++counter));
     const auto in_file = stem.string() + ".in", out_file = stem.string() + ".out", err_file = stem.string() + ".err";
     std::ofstream(in_file, std::ios::binary) << input;
-    bp::child child(COLLAB_BOT_BINARY, bp::args(args), bp::std_in < in_file, bp::std_out > out_file,
-                    bp::std_err > err_file);
+    bp::environment environment = boost::this_process::environment();
+    for (const auto& [name, value] : extra_environment) environment[name] = value;
+    bp::child child(COLLAB_BOT_BINARY, bp::args(args), bp::std_in<in_file, bp::std_out> out_file,
+                    bp::std_err > err_file, environment);
     BotRun run;
     if (!child.wait_for(std::chrono::seconds(20))) {
         child.terminate();
@@ -62,5 +68,31 @@ inline BotRun run_bot(const std::vector<std::string>& args, const std::string& i
     run.err = slurp(err_file);
     return run;
 }
+
+// `collab-bot sandbox serve` on a free loopback port, stopped with SIGTERM as an admin would.
+class ServedSandbox {
+public:
+    explicit ServedSandbox(const StateDir& state)
+        : child_(COLLAB_BOT_BINARY,
+                 boost::process::args(
+                     {"sandbox", "serve", "--listen", "127.0.0.1:0", "--state-dir", state.path().string()}),
+                 boost::process::std_out > out_, boost::process::std_err > (state.path() / "serve.log").string()) {
+        // The first line it prints is its URL.
+        std::getline(out_, url_);
+    }
+    ~ServedSandbox() {
+        ::kill(child_.id(), SIGTERM);
+        child_.wait();
+    }
+    ServedSandbox(const ServedSandbox&) = delete;
+    ServedSandbox& operator=(const ServedSandbox&) = delete;
+
+    const std::string& url() const { return url_; }
+
+private:
+    boost::process::ipstream out_;
+    boost::process::child child_;
+    std::string url_;
+};
 
 }  // namespace collab::e2e

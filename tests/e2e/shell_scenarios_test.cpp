@@ -18,13 +18,45 @@ const std::string seed_table =
     "│ user3@example.com │ n/a      │ pending  │ collaborator │\n"
     "└───────────────────┴──────────┴──────────┴──────────────┘\n";
 
-class ShellScenarios : public ::testing::Test {
+// The same scenarios, answered by the sandbox in-process or served over HTTP to the Scalingo client.
+enum class Upstream { in_process, over_http };
+
+class ShellScenarios : public ::testing::TestWithParam<Upstream> {
 protected:
+    void SetUp() override {
+        if (GetParam() == Upstream::over_http) {
+            served_ = std::make_unique<ServedSandbox>(served_state_);
+            ASSERT_TRUE(served_->url().starts_with("http://127.0.0.1:")) << served_->url();
+        }
+    }
+
     BotRun bot(const std::string& input, std::vector<std::string> extra = {}) {
         std::vector<std::string> args{"--state-dir", state_.path().string()};
+        Environment environment;
+        if (served_) {
+            // user1's API token, from config/sandbox.toml: the bot works with the owner's account.
+            args.insert(args.end(), {"--provider", "scalingo"});
+            environment = {{"SCALINGO_API_URL", served_->url()},
+                           {"SCALINGO_AUTH_URL", served_->url()},
+                           {"SCALINGO_API_TOKEN", "tk-us-sandbox-user1-0000000000000000000000000000"}};
+        }
         args.insert(args.end(), extra.begin(), extra.end());
-        return run_bot(args, input, scratch_);
+        return run_bot(args, input, scratch_, environment);
     }
+
+    // `collab-bot sandbox …` on wherever the sandbox's data lives.
+    BotRun sandbox_command(std::vector<std::string> args) {
+        args.insert(args.begin(), "sandbox");
+        args.insert(args.end(), {"--state-dir", (served_ ? served_state_ : state_).path().string()});
+        return run_bot(args, "", scratch_);
+    }
+
+    // Where the sandbox "mails" its invitations: its log, the bot's own or the server's.
+    std::string sandbox_log(const BotRun& run) const {
+        return served_ ? slurp(served_state_.path() / "serve.log") : run.err;
+    }
+
+    std::string bot_account() const { return served_ ? "user1@example.com" : "collab-bot@example.com"; }
 
     // The token of the proposal the reply holds.
     static std::string token_in(const std::string& reply) {
@@ -35,15 +67,22 @@ protected:
 
     StateDir state_;
     StateDir scratch_;
+    StateDir served_state_;
+    std::unique_ptr<ServedSandbox> served_;
 };
 
-TEST_F(ShellScenarios, ListShowsTheSeedTable) {
+INSTANTIATE_TEST_SUITE_P(Upstreams, ShellScenarios, ::testing::Values(Upstream::in_process, Upstream::over_http),
+                         [](const auto& info) {
+                             return info.param == Upstream::in_process ? "InProcess" : "OverHttp";
+                         });
+
+TEST_P(ShellScenarios, ListShowsTheSeedTable) {
     auto run = bot("/collab list my-dedicated-db\n");
     EXPECT_EQ(run.exit_code, 0) << run.err;
     EXPECT_EQ(run.out, seed_table);
 }
 
-TEST_F(ShellScenarios, InviteAddsAPendingCollaborator) {
+TEST_P(ShellScenarios, InviteAddsAPendingCollaborator) {
     auto run = bot("/collab add my-dedicated-db user@example.com\n/collab list my-dedicated-db\n");
     EXPECT_EQ(run.exit_code, 0) << run.err;
     EXPECT_EQ(run.out,
@@ -57,10 +96,11 @@ TEST_F(ShellScenarios, InviteAddsAPendingCollaborator) {
               "│ user@example.com  │ n/a      │ pending  │ collaborator │\n"
               "└───────────────────┴──────────┴──────────┴──────────────┘\n");
     // The invitation e-mail goes to the log, with the link that accepts it.
-    EXPECT_NE(run.err.find("invitation e-mail to user@example.com for my-dedicated-db"), std::string::npos) << run.err;
+    EXPECT_NE(sandbox_log(run).find("invitation e-mail to user@example.com for my-dedicated-db"), std::string::npos)
+        << sandbox_log(run);
 }
 
-TEST_F(ShellScenarios, RemoveAsksForConfirmationThenRevokes) {
+TEST_P(ShellScenarios, RemoveAsksForConfirmationThenRevokes) {
     auto proposal = bot("/collab remove my-dedicated-db user2@example.com\n");
     EXPECT_EQ(proposal.exit_code, 0) << proposal.err;
     EXPECT_TRUE(proposal.out.starts_with("Revoke access of user2@example.com to my-dedicated-db?\n")) << proposal.out;
@@ -78,7 +118,7 @@ TEST_F(ShellScenarios, RemoveAsksForConfirmationThenRevokes) {
               "└───────────────────┴──────────┴─────────┴──────────────┘\n");
 }
 
-TEST_F(ShellScenarios, StopCollaborating) {
+TEST_P(ShellScenarios, StopCollaborating) {
     auto proposal = bot("/collab leave my-dedicated-db\n", {"--as", "user2@example.com"});
     EXPECT_TRUE(proposal.out.starts_with(
         "Stop collaborating on my-dedicated-db? You (user2@example.com) will lose access to it.\n"))
@@ -91,12 +131,12 @@ TEST_F(ShellScenarios, StopCollaborating) {
               "collaborator to invite you.\n");
 }
 
-TEST_F(ShellScenarios, TheOwnerCannotLeave) {
+TEST_P(ShellScenarios, TheOwnerCannotLeave) {
     auto run = bot("/collab leave my-dedicated-db\n");
     EXPECT_EQ(run.out, " !     You own my-dedicated-db: an owner cannot stop collaborating on their own database.\n");
 }
 
-TEST_F(ShellScenarios, ConfirmationBelongsToWhoeverAskedForIt) {
+TEST_P(ShellScenarios, ConfirmationBelongsToWhoeverAskedForIt) {
     auto proposal = bot("/collab remove my-dedicated-db user3@example.com\n");
     auto stolen = bot("/collab confirm " + token_in(proposal.out) + "\n", {"--as", "user2@example.com"});
     EXPECT_EQ(stolen.out,
@@ -104,34 +144,35 @@ TEST_F(ShellScenarios, ConfirmationBelongsToWhoeverAskedForIt) {
     EXPECT_EQ(bot("/collab list my-dedicated-db\n").out, seed_table);
 }
 
-TEST_F(ShellScenarios, InvitationLifeCycle) {
+TEST_P(ShellScenarios, InvitationLifeCycle) {
     bot("/collab add my-dedicated-db new.person@example.com\n");
-    auto outbox = bot("", {"sandbox", "invitations"});
+    auto outbox = sandbox_command({"invitations"});
     std::smatch match;
-    ASSERT_TRUE(std::regex_search(outbox.out, match,
-                                  std::regex("new\\.person@example\\.com +│ my-dedicated-db │ pending .*│ ([0-9a-f]{32}) │")))
+    ASSERT_TRUE(std::regex_search(
+        outbox.out, match, std::regex("new\\.person@example\\.com +│ my-dedicated-db │ pending .*│ ([0-9a-f]{32}) │")))
         << outbox.out;
-    auto accepted = bot("", {"sandbox", "accept", match[1].str()});
+    auto accepted = sandbox_command({"accept", match[1].str()});
     EXPECT_EQ(accepted.exit_code, 0);
-    EXPECT_EQ(accepted.out, "-----> new.person@example.com has accepted the invitation to collaborate to my-dedicated-db\n");
+    EXPECT_EQ(accepted.out,
+              "-----> new.person@example.com has accepted the invitation to collaborate to my-dedicated-db\n");
     auto list = bot("/collab list my-dedicated-db\n");
     EXPECT_NE(list.out.find("│ new.person@example.com │ new.person │ accepted │ collaborator │"), std::string::npos)
         << list.out;
     // Accepted rows come before pending ones.
     EXPECT_LT(list.out.find("new.person@example.com"), list.out.find("user3@example.com"));
 
-    auto again = bot("", {"sandbox", "accept", match[1].str()});
+    auto again = sandbox_command({"accept", match[1].str()});
     EXPECT_EQ(again.exit_code, 1);
     EXPECT_EQ(again.out, " !     No pending invitation has this token: it was accepted, revoked or mistyped.\n");
 }
 
-TEST_F(ShellScenarios, MistakesGetASpecificMessageAndTheUsage) {
-    auto run = bot(
-        "/collab lsit my-dedicated-db\n"
-        "/collab add my-dedicated-db not-an-email\n"
-        "/collab add my-dedicated-db user@example.com --limited\n"
-        "/collab remove my-dedicated-db\n"
-        "hello\n");
+TEST_P(ShellScenarios, MistakesGetASpecificMessageAndTheUsage) {
+    auto run =
+        bot("/collab lsit my-dedicated-db\n"
+            "/collab add my-dedicated-db not-an-email\n"
+            "/collab add my-dedicated-db user@example.com --limited\n"
+            "/collab remove my-dedicated-db\n"
+            "hello\n");
     EXPECT_EQ(run.out,
               " !     Unknown command \"lsit\". Did you mean \"list\"?\n"
               "Usage: /collab <command> [arguments] (type /collab help to see the commands)\n"
@@ -148,13 +189,13 @@ TEST_F(ShellScenarios, MistakesGetASpecificMessageAndTheUsage) {
     EXPECT_EQ(bot("/collab list my-dedicated-db\n").out, seed_table) << "mistakes change nothing";
 }
 
-TEST_F(ShellScenarios, ChatClientTypographyIsTolerated) {
+TEST_P(ShellScenarios, ChatClientTypographyIsTolerated) {
     // Smart quotes, a non-breaking space, repeated blanks and an upper-case sub-command.
     auto run = bot("/collab   LIST\u00a0 \u201cmy-dedicated-db\u201d\n");
     EXPECT_EQ(run.out, seed_table);
 }
 
-TEST_F(ShellScenarios, AuditShowsWhatWasDone) {
+TEST_P(ShellScenarios, AuditShowsWhatWasDone) {
     bot("/collab add my-dedicated-db user@example.com\n/collab list my-dedicated-db\n");
     auto run = bot("/collab audit my-dedicated-db\n");
     EXPECT_NE(run.out.find("Most recent actions on my-dedicated-db, newest first:"), std::string::npos) << run.out;
@@ -162,27 +203,28 @@ TEST_F(ShellScenarios, AuditShowsWhatWasDone) {
     EXPECT_NE(run.out.find("│ user1@example.com │ list                 │ allowed  │"), std::string::npos) << run.out;
 }
 
-TEST_F(ShellScenarios, StrangersAreNotToldWhoCollaborates) {
+TEST_P(ShellScenarios, StrangersAreNotToldWhoCollaborates) {
     auto run = bot("/collab list my-dedicated-db\n", {"--as", "someone@else.org"});
     EXPECT_EQ(run.out,
               " !     You (someone@else.org) are not a collaborator of my-dedicated-db; ask its owner or a "
               "collaborator to invite you.\n");
 }
 
-TEST_F(ShellScenarios, UnknownDatabase) {
+TEST_P(ShellScenarios, UnknownDatabase) {
     auto run = bot("/collab list no-such-db\n");
     EXPECT_EQ(run.out, " !     There is no database named \"no-such-db\" (or the bot's account cannot see it).\n");
 }
 
-TEST_F(ShellScenarios, WhoamiNamesTheIdentityAndTheAccount) {
+TEST_P(ShellScenarios, WhoamiNamesTheIdentityAndTheAccount) {
     auto run = bot("/collab whoami\n");
     EXPECT_EQ(run.out,
               "Chat identity: shell user local in local, channel shell\n"
               "Scalingo account: user1@example.com\n"
-              "The bot acts as Scalingo account collab-bot@example.com\n");
+              "The bot acts as Scalingo account " +
+                  bot_account() + "\n");
 }
 
-TEST_F(ShellScenarios, ExitAndQuitLeaveCleanly) {
+TEST_P(ShellScenarios, ExitAndQuitLeaveCleanly) {
     auto run = bot("/collab whoami\nexit\n/collab list my-dedicated-db\n");
     EXPECT_EQ(run.exit_code, 0);
     EXPECT_EQ(run.out.find("┌"), std::string::npos) << "nothing after exit is run";
