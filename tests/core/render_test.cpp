@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "../seed_output.hpp"
 #include "core/render.hpp"
 #include "core/text.hpp"
 
@@ -23,14 +24,7 @@ Table seed_table() {
                  {false, false, true}};
 }
 
-const std::string seed_output =
-    "┌───────────────────┬──────────┬──────────┬──────────────┐\n"
-    "│       EMAIL       │ USERNAME │  STATUS  │     ROLE     │\n"
-    "├───────────────────┼──────────┼──────────┼──────────────┤\n"
-    "│ user1@example.com │ user1    │ owner    │ owner        │\n"
-    "│ user2@example.com │ user2    │ accepted │ collaborator │\n"
-    "│ user3@example.com │ n/a      │ pending  │ collaborator │\n"
-    "└───────────────────┴──────────┴──────────┴──────────────┘\n";
+const std::string& seed_output = testing::seed_output;
 
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> lines;

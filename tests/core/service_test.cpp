@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "../seed_output.hpp"
 #include "core/service.hpp"
 #include "test_signer.hpp"
 
@@ -27,14 +28,7 @@ using namespace std::chrono_literals;
 const TimePoint t0 = TimePoint{std::chrono::sys_days{std::chrono::year{2026} / 11 / 28}} + 12h + 44min + 32s;
 const std::string db = "my-dedicated-db";
 
-const std::string seed_output =
-    "┌───────────────────┬──────────┬──────────┬──────────────┐\n"
-    "│       EMAIL       │ USERNAME │  STATUS  │     ROLE     │\n"
-    "├───────────────────┼──────────┼──────────┼──────────────┤\n"
-    "│ user1@example.com │ user1    │ owner    │ owner        │\n"
-    "│ user2@example.com │ user2    │ accepted │ collaborator │\n"
-    "│ user3@example.com │ n/a      │ pending  │ collaborator │\n"
-    "└───────────────────┴──────────┴──────────┴──────────────┘\n";
+const std::string& seed_output = testing::seed_output;
 
 // ---- Fakes of the ports ----------------------------------------------------------------------------------------
 

@@ -4,19 +4,13 @@
 
 #include <regex>
 
+#include "../seed_output.hpp"
 #include "bot_process.hpp"
 
 namespace collab::e2e {
 namespace {
 
-const std::string seed_table =
-    "┌───────────────────┬──────────┬──────────┬──────────────┐\n"
-    "│       EMAIL       │ USERNAME │  STATUS  │     ROLE     │\n"
-    "├───────────────────┼──────────┼──────────┼──────────────┤\n"
-    "│ user1@example.com │ user1    │ owner    │ owner        │\n"
-    "│ user2@example.com │ user2    │ accepted │ collaborator │\n"
-    "│ user3@example.com │ n/a      │ pending  │ collaborator │\n"
-    "└───────────────────┴──────────┴──────────┴──────────────┘\n";
+const std::string& seed_table = testing::seed_output;
 
 // The same scenarios, answered by the sandbox in-process or served over HTTP to the Scalingo client.
 enum class Upstream { in_process, over_http };

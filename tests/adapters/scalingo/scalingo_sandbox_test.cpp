@@ -128,43 +128,49 @@ TEST(ScalingoOnSandbox, UnknownDatabaseIsNotFound) {
     EXPECT_EQ(result.error().kind, ApiErrorKind::not_found);
 }
 
-TEST(ScalingoOnSandbox, OverHttpsWithAThrowAwayCa) {
-    net::test::TestCa ca("collab-bot test CA");
-    auto identity = ca.issue("localhost", "DNS:localhost,IP:127.0.0.1");
-    net::test::TempFile certificate(identity.certificate_pem), key(identity.private_key_pem),
-        trusted(ca.certificate_pem());
+sandbox::ServeOptions tls_serve_options(const net::test::TempFile& certificate, const net::test::TempFile& key) {
     sandbox::ServeOptions options;
     options.cert_file = certificate.path().string();
     options.key_file = key.path().string();
-    ServedSandbox sandbox(options);
-    auto settings = sandbox.settings();
-    const std::string port = sandbox.url().substr(sandbox.url().rfind(':') + 1);
-    settings.api_url = settings.auth_url = "https://localhost:" + port;
+    return options;
+}
+
+// The sandbox over HTTPS with a certificate for `alt_names` from a throw-away CA, reached as
+// https://localhost:PORT by a client that trusts that CA only.
+struct HttpsSandbox {
+    explicit HttpsSandbox(const std::string& alt_names)
+        : identity(ca.issue("sandbox", alt_names)),
+          certificate(identity.certificate_pem),
+          key(identity.private_key_pem),
+          trusted(ca.certificate_pem()),
+          sandbox(tls_serve_options(certificate, key)),
+          settings(sandbox.settings()) {
+        const std::string port = sandbox.url().substr(sandbox.url().rfind(':') + 1);
+        settings.api_url = settings.auth_url = "https://localhost:" + port;
+        client.ca_file = trusted.path().string();
+    }
+
+    net::test::TestCa ca{"collab-bot test CA"};
+    net::test::IssuedCertificate identity;
+    net::test::TempFile certificate, key, trusted;
+    ServedSandbox sandbox;
+    ScalingoSettings settings;
     net::HttpClientOptions client;
-    client.ca_file = trusted.path().string();
-    auto self = with_api<ApiResult<Account>>(settings, client, [](ScalingoApi& api) { return api.self(); });
+};
+
+TEST(ScalingoOnSandbox, OverHttpsWithAThrowAwayCa) {
+    HttpsSandbox https("DNS:localhost,IP:127.0.0.1");
+    auto self = with_api<ApiResult<Account>>(https.settings, https.client, [](ScalingoApi& api) { return api.self(); });
     ASSERT_TRUE(self) << self.error().message;
     EXPECT_EQ(self->email, "user1@example.com");
 }
 
 TEST(ScalingoOnSandbox, ACertificateForAnotherHostIsRefused) {
-    net::test::TestCa ca("collab-bot test CA");
-    auto identity = ca.issue("other.example", "DNS:other.example");
-    net::test::TempFile certificate(identity.certificate_pem), key(identity.private_key_pem),
-        trusted(ca.certificate_pem());
-    sandbox::ServeOptions options;
-    options.cert_file = certificate.path().string();
-    options.key_file = key.path().string();
-    ServedSandbox sandbox(options);
-    auto settings = sandbox.settings();
-    const std::string port = sandbox.url().substr(sandbox.url().rfind(':') + 1);
-    settings.api_url = settings.auth_url = "https://localhost:" + port;
-    net::HttpClientOptions client;
-    client.ca_file = trusted.path().string();
-    auto self = with_api<ApiResult<Account>>(settings, client, [](ScalingoApi& api) { return api.self(); });
+    HttpsSandbox https("DNS:other.example");
+    auto self = with_api<ApiResult<Account>>(https.settings, https.client, [](ScalingoApi& api) { return api.self(); });
     ASSERT_FALSE(self);
     EXPECT_TRUE(self.error().message.starts_with("Cannot reach Scalingo (tls)")) << self.error().message;
-    EXPECT_EQ(sandbox.total(), 0u) << "nothing was sent over a connection that failed verification";
+    EXPECT_EQ(https.sandbox.total(), 0u) << "nothing was sent over a connection that failed verification";
 }
 
 TEST(ScalingoOnSandbox, OneExchangeServesManyCalls) {
