@@ -86,13 +86,15 @@ TEST_F(SandboxStoreTest, a_new_state_file_holds_the_seeds_example) {
     EXPECT_TRUE(database->dedicated);
 }
 
-TEST_F(SandboxStoreTest, the_seed_has_two_databases_and_the_bots_account) {
+TEST_F(SandboxStoreTest, the_seed_has_two_databases_an_app_and_the_bots_account) {
     auto store = open();
     const auto all = store.databases();
-    ASSERT_EQ(all.size(), 2u);
+    ASSERT_EQ(all.size(), 3u);
     EXPECT_EQ(all[0].name, "analytics-db");  // by name
     EXPECT_EQ(all[0].owner.email, "user2@example.com");
     EXPECT_EQ(all[1].name, "my-dedicated-db");
+    EXPECT_EQ(all[2].name, "web-app");
+    EXPECT_FALSE(all[2].dedicated);
     EXPECT_EQ(store.bot_account().email, "collab-bot@example.com");
     EXPECT_EQ(store.bot_account().username, "collab-bot");
     EXPECT_EQ(emails_of(store.collaborators("analytics-db")),
@@ -352,7 +354,7 @@ TEST_F(SandboxStoreTest, changes_survive_a_restart_and_the_seed_is_not_applied_a
     // user3 stays removed: a second seeding would have brought them back (or duplicated user2).
     EXPECT_EQ(emails_of(store.collaborators("my-dedicated-db")),
               (std::vector<std::string>{"user2@example.com", "user4@example.com"}));
-    EXPECT_EQ(store.databases().size(), 2u);
+    EXPECT_EQ(store.databases().size(), 3u);
     const auto outbox = store.invitations();
     ASSERT_EQ(outbox.size(), 2u);
     EXPECT_EQ(outbox[0].state, "revoked");
@@ -494,9 +496,10 @@ TEST_F(SandboxApiTest, self_is_the_seeds_bot_account_and_databases_lists_both) {
 
     const auto all = run(api_.databases());
     ASSERT_TRUE(all.has_value());
-    ASSERT_EQ(all->size(), 2u);
+    ASSERT_EQ(all->size(), 3u);
     EXPECT_EQ((*all)[0].name, "analytics-db");
     EXPECT_EQ((*all)[1].name, "my-dedicated-db");
+    EXPECT_EQ((*all)[2].name, "web-app");
 }
 
 }  // namespace

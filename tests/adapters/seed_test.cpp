@@ -41,7 +41,7 @@ TEST(SeedTest, the_shipped_seed_parses) {
     const Seed seed = parse_seed(testing::read_file(testing::source_file("config/sandbox.toml")), "config/sandbox.toml");
     EXPECT_EQ(seed.bot_account, "collab-bot@example.com");
     EXPECT_EQ(seed.accounts.size(), 3u);
-    ASSERT_EQ(seed.databases.size(), 2u);
+    ASSERT_EQ(seed.databases.size(), 3u);
 
     const DatabaseSeed& example = seed.databases[0];
     EXPECT_EQ(example.name, "my-dedicated-db");
@@ -55,6 +55,8 @@ TEST(SeedTest, the_shipped_seed_parses) {
     EXPECT_EQ(example.collaborators[1].status, Status::pending);
 
     EXPECT_EQ(seed.databases[1].name, "analytics-db");
+    EXPECT_EQ(seed.databases[2].name, "web-app");
+    EXPECT_FALSE(seed.databases[2].dedicated) << "an ordinary app, to show that the bot refuses those";
 }
 
 TEST(SeedTest, a_minimal_seed_defaults_to_dedicated_and_accepted) {

@@ -204,6 +204,21 @@ TEST_P(ShellScenarios, StrangersAreNotToldWhoCollaborates) {
               "collaborator to invite you.\n");
 }
 
+TEST_P(ShellScenarios, OrdinaryAppsAreRefused) {
+    auto run = bot("/collab list web-app\n");
+    EXPECT_EQ(run.out,
+              " !     web-app is an application, not a Dedicated Resources database; the bot manages the "
+              "collaborators of databases only.\n");
+}
+
+TEST_P(ShellScenarios, DatabasesTheBotCanManage) {
+    auto run = bot("/collab dbs\n");
+    EXPECT_EQ(run.out,
+              "Databases the bot can manage from this channel:\n"
+              "  analytics-db\n"
+              "  my-dedicated-db\n");
+}
+
 TEST_P(ShellScenarios, UnknownDatabase) {
     auto run = bot("/collab list no-such-db\n");
     EXPECT_EQ(run.out, " !     There is no database named \"no-such-db\" (or the bot's account cannot see it).\n");

@@ -29,17 +29,10 @@ inline constexpr std::string_view bot_token = "tk-us-sandbox-collab-bot-00000000
 inline constexpr std::string_view link_prefix = "https://dashboard.sandbox.invalid/apps/collaboration?token=";
 inline constexpr std::string_view not_authorized = R"({"error":"You are not authorized to do this operation"})";
 
-// The shipped seed, and an ordinary (not Dedicated Resources) app where user2 collaborates.
+// The shipped seed, with its ordinary (not Dedicated Resources) app where user2 collaborates.
 inline Seed test_seed() {
-    const std::string extra = R"(
-[[databases]]
-name = "web-app"
-owner = "user1@example.com"
-dedicated = false
-collaborators = [ { email = "user2@example.com", status = "accepted" } ]
-)";
-    return parse_seed(collab::testing::read_file(collab::testing::source_file("config/sandbox.toml")) + extra,
-                      "config/sandbox.toml + web-app");
+    return parse_seed(collab::testing::read_file(collab::testing::source_file("config/sandbox.toml")),
+                      "config/sandbox.toml");
 }
 
 inline std::string basic(std::string_view api_token) {
