@@ -9,15 +9,13 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-
 #include <algorithm>
 #include <array>
 #include <map>
 #include <stdexcept>
 #include <variant>
 
+#include "adapters/net/tcp_tls.hpp"
 #include "adapters/net/url.hpp"
 
 namespace collab::net {
@@ -39,11 +37,7 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 using OutgoingRequest = http::request<http::string_body>;
 
 NetError fail(NetErrorKind kind, const Origin& origin, std::string what) {
-    return NetError{kind, to_string(origin) + ": " + std::move(what)};
-}
-
-std::string in_ms(std::chrono::milliseconds duration) {
-    return std::to_string(duration.count()) + " ms";
+    return net_error(kind, to_string(origin), std::move(what));
 }
 
 // Headers get their own, smaller cap: nothing legitimate needs more, and Beast buffers them whole.
@@ -79,21 +73,6 @@ struct State {
     ssl::context tls;
     std::map<std::string, std::vector<ConnectionPtr>> idle;  // by to_string(origin)
 };
-
-ssl::context make_tls_context(const std::string& ca_file) {
-    ssl::context tls(ssl::context::tls_client);
-    // TLS 1.2 is the oldest version still considered safe.
-    SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
-    tls.set_verify_mode(ssl::verify_peer);
-    if (ca_file.empty()) {
-        tls.set_default_verify_paths();
-        return tls;
-    }
-    error_code error;
-    tls.load_verify_file(ca_file, error);
-    if (error) throw std::runtime_error("cannot load the CA file " + ca_file + ": " + error.message());
-    return tls;
-}
 
 // --- Requests ----------------------------------------------------------------------------------
 
@@ -133,113 +112,18 @@ OutgoingRequest build_request(HttpRequest& request, const HttpUrl& url, const Ht
 
 // --- Opening a connection ----------------------------------------------------------------------
 
-// Asio's resolver runs getaddrinfo on a thread that cannot be interrupted, so the timeout races it
-// instead: the lookup keeps this state alive and finishes in the background if it loses.
-struct Lookup {
-    explicit Lookup(const asio::any_io_executor& executor) : resolver(executor), done(executor) {}
-    tcp::resolver resolver;
-    asio::steady_timer done;
-    bool finished = false;
-    error_code error;
-    tcp::resolver::results_type endpoints;
-};
-
-asio::awaitable<std::expected<tcp::resolver::results_type, NetError>> resolve(const asio::any_io_executor& executor,
-                                                                              const Origin& origin,
-                                                                              std::chrono::milliseconds timeout) {
-    auto lookup = std::make_shared<Lookup>(executor);
-    lookup->done.expires_after(timeout);
-    lookup->resolver.async_resolve(origin.host, std::to_string(origin.port),
-                                   [lookup](const error_code& error, tcp::resolver::results_type endpoints) {
-                                       lookup->finished = true;
-                                       lookup->error = error;
-                                       lookup->endpoints = std::move(endpoints);
-                                       lookup->done.cancel();
-                                   });
-    co_await lookup->done.async_wait(use_tuple);
-    if (!lookup->finished) {
-        lookup->resolver.cancel();
-        co_return std::unexpected(
-            fail(NetErrorKind::timeout, origin, "resolving the host took longer than " + in_ms(timeout)));
-    }
-    if (lookup->error || lookup->endpoints.empty())
-        co_return std::unexpected(
-            fail(NetErrorKind::dns, origin, "cannot resolve the host: " + lookup->error.message()));
-    co_return std::move(lookup->endpoints);
-}
-
-asio::awaitable<std::optional<NetError>> connect(beast::tcp_stream& stream,
-                                                 const tcp::resolver::results_type& endpoints, const Origin& origin,
-                                                 std::chrono::milliseconds timeout) {
-    // One deadline for all the addresses tried, as a user waits for all of them.
-    stream.expires_after(timeout);
-    auto [error, endpoint] = co_await stream.async_connect(endpoints, use_tuple);
-    if (error == beast::error::timeout)
-        co_return fail(NetErrorKind::timeout, origin, "connecting took longer than " + in_ms(timeout));
-    if (error) co_return fail(NetErrorKind::refused, origin, "cannot connect: " + error.message());
-    // Small requests leave at once instead of waiting for Nagle's algorithm.
-    stream.socket().set_option(tcp::no_delay(true), error);
-    co_return std::nullopt;
-}
-
-// Asio's RFC 6125 host check, remembering why a certificate was refused: OpenSSL only reports
-// "certificate verify failed", which does not tell an admin what to fix.
-struct VerifyPeer {
-    bool operator()(bool preverified, ssl::verify_context& context) const {
-        X509_STORE_CTX* store = context.native_handle();
-        if (!preverified) {
-            if (failure->empty())
-                *failure = std::string("certificate verify failed: ") +
-                           X509_verify_cert_error_string(X509_STORE_CTX_get_error(store));
-            return false;
-        }
-        if (!matches_host(preverified, context)) {
-            if (failure->empty()) *failure = "the certificate is not valid for the host name \"" + host + "\"";
-            return false;
-        }
-        return true;
-    }
-
-    ssl::host_name_verification matches_host;
-    std::string host;
-    std::shared_ptr<std::string> failure;  // shared: OpenSSL keeps the callback as long as the stream
-};
-
-asio::awaitable<std::optional<NetError>> handshake(TlsStream& stream, const Origin& origin,
-                                                   std::chrono::milliseconds timeout) {
-    // Set SNI: hosts serving several names need it to pick the certificate. Not for IP literals (RFC 6066).
-    if (!is_ip_literal(origin.host) && !SSL_set_tlsext_host_name(stream.native_handle(), origin.host.c_str()))
-        co_return fail(NetErrorKind::tls, origin, "cannot set the TLS server name");
-    // Verify the chain against the trusted CAs and the certificate against the host name, always.
-    auto failure = std::make_shared<std::string>();
-    stream.set_verify_mode(ssl::verify_peer);
-    stream.set_verify_callback(VerifyPeer{ssl::host_name_verification(origin.host), origin.host, failure});
-
-    beast::get_lowest_layer(stream).expires_after(timeout);
-    auto [error] = co_await stream.async_handshake(ssl::stream_base::client, use_tuple);
-    if (error == beast::error::timeout)
-        co_return fail(NetErrorKind::timeout, origin, "the TLS handshake took longer than " + in_ms(timeout));
-    if (error) {
-        const bool closed = error == asio::error::eof || error == ssl::error::stream_truncated;
-        const std::string why = !failure->empty() ? *failure
-                                : closed          ? "the server closed the connection (does it speak TLS on this port?)"
-                                                  : error.message();
-        co_return fail(NetErrorKind::tls, origin, "TLS handshake failed: " + why);
-    }
-    co_return std::nullopt;
-}
-
 asio::awaitable<std::expected<ConnectionPtr, NetError>> open_connection(State& state, const Origin& origin) {
     const HttpTimeouts& timeouts = state.options.timeouts;
-    auto endpoints = co_await resolve(state.executor, origin, timeouts.resolve);
+    const std::string label = to_string(origin);
+    auto endpoints = co_await resolve_host(state.executor, origin, label, timeouts.resolve);
     if (!endpoints) co_return std::unexpected(std::move(endpoints.error()));
 
     auto connection = origin.tls ? std::make_unique<Connection>(state.executor, state.tls)
                                  : std::make_unique<Connection>(state.executor);
-    if (auto error = co_await connect(connection->tcp(), *endpoints, origin, timeouts.connect))
+    if (auto error = co_await connect_tcp(connection->tcp(), *endpoints, label, timeouts.connect))
         co_return std::unexpected(std::move(*error));
     if (auto* tls = std::get_if<TlsStream>(&connection->stream))
-        if (auto error = co_await handshake(*tls, origin, timeouts.handshake))
+        if (auto error = co_await tls_handshake(*tls, origin, label, timeouts.handshake))
             co_return std::unexpected(std::move(*error));
     co_return connection;
 }
