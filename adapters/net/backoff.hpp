@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <optional>
 #include <random>
 
@@ -23,42 +24,28 @@ std::chrono::milliseconds jittered_backoff(const BackoffPolicy& policy, int atte
     return std::chrono::milliseconds{pick(rng)};
 }
 
-// `capacity` requests, refilled evenly over `period`.
+// At most `capacity` requests in any window of `period`: a sliding log of send times, so that even a
+// burst at start-up stays within an allowance counted over a rolling minute.
 class TokenBucket {
 public:
     using Clock = std::chrono::steady_clock;
 
-    TokenBucket(int capacity, std::chrono::milliseconds period)
-        : capacity_(capacity), period_(period), tokens_(capacity), updated_(Clock::now()) {}
+    TokenBucket(int capacity, std::chrono::milliseconds period) : capacity_(capacity), period_(period) {}
 
     // Takes one request from the allowance; when it is spent, how long until one is available.
     std::optional<std::chrono::milliseconds> try_take(Clock::time_point now = Clock::now()) {
-        refill(now);
-        if (tokens_ >= 1.0) {
-            tokens_ -= 1.0;
+        while (!sent_.empty() && now - sent_.front() >= period_) sent_.pop_front();
+        if (static_cast<int>(sent_.size()) < capacity_) {
+            sent_.push_back(now);
             return std::nullopt;
         }
-        const double per_token_ms = double(period_.count()) / capacity_;
-        return std::chrono::milliseconds{static_cast<long long>((1.0 - tokens_) * per_token_ms) + 1};
-    }
-
-    double available(Clock::time_point now = Clock::now()) {
-        refill(now);
-        return tokens_;
+        return std::chrono::ceil<std::chrono::milliseconds>(sent_.front() + period_ - now);
     }
 
 private:
-    void refill(Clock::time_point now) {
-        const auto elapsed = std::chrono::duration<double, std::milli>(now - updated_).count();
-        if (elapsed <= 0) return;
-        tokens_ = std::min<double>(capacity_, tokens_ + elapsed * capacity_ / double(period_.count()));
-        updated_ = now;
-    }
-
     int capacity_;
     std::chrono::milliseconds period_;
-    double tokens_;
-    Clock::time_point updated_;
+    std::deque<Clock::time_point> sent_;
 };
 
 }  // namespace collab::net

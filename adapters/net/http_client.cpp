@@ -322,9 +322,12 @@ asio::awaitable<Result> HttpClient::send(HttpRequest request) {
             if (outcome->reusable) give_back(*state, key, std::move(connection));
             co_return std::move(outcome->response);
         }
-        // The peer closed a kept-alive connection as the request went out: once, on a new connection.
-        const bool stale =
-            reused && outcome.error().nothing_received && outcome.error().error.kind == NetErrorKind::reset;
+        // The peer closed a kept-alive connection as the request went out: once, on a new connection. Only
+        // for reads and deletes: a POST or PATCH the peer may have applied is never sent twice.
+        const bool idempotent = request.method == http::verb::get || request.method == http::verb::head ||
+                                request.method == http::verb::delete_;
+        const bool stale = idempotent && reused && outcome.error().nothing_received &&
+                           outcome.error().error.kind == NetErrorKind::reset;
         if (!stale) co_return std::unexpected(std::move(outcome.error().error));
         connection.reset();
     }

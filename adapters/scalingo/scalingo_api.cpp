@@ -74,6 +74,8 @@ asio::awaitable<void> ScalingoApi::pause(std::chrono::milliseconds delay) {
 }
 
 asio::awaitable<ApiResult<net::HttpResponse>> ScalingoApi::perform(Call call) {
+    // A 401 right after an exchange means no rights, not a stale bearer: no second exchange then.
+    const std::size_t exchanges_before = counters_.exchanges;
     bool exchanged_again = false;
     for (int attempt = 0;; ++attempt) {
         // Never cause a 429 ourselves: past the allowance, say when to come back.
@@ -109,7 +111,8 @@ asio::awaitable<ApiResult<net::HttpResponse>> ScalingoApi::perform(Call call) {
             co_return std::unexpected(from_net(response.error()));
         }
         if (response->status == call.expected_status) co_return std::move(*response);
-        if (response->status == 401 && call.authenticated && !exchanged_again) {
+        if (response->status == 401 && call.authenticated && !exchanged_again &&
+            counters_.exchanges == exchanges_before) {
             // The bearer may have expired early or been revoked: exchange once more, never in a loop.
             exchanged_again = true;
             bearer_.reset();

@@ -217,15 +217,30 @@ TEST_F(HttpClientTest, KeptAliveConnectionClosedAsTheRequestArrivesIsRetriedOnce
     HttpClient client(io_.get_executor(), short_timeouts());
 
     ASSERT_TRUE(send(client, get(server.url("/first"))));
+    auto response = send(client, get(server.url("/second")));
+
+    ASSERT_TRUE(response) << response.error().message;
+    EXPECT_EQ(response->body, "GET /second\n");
+    EXPECT_EQ(server.connections(), 2);
+    EXPECT_EQ(server.requests(), 3);
+}
+
+TEST_F(HttpClientTest, APostOnAConnectionClosedAsItArrivesIsNotSentTwice) {
+    // The server read the POST before closing: it may have applied it, so it must not be sent again.
+    LoopbackServer server(serving([](const test::ServerRequest& request, int nth) {
+        return nth == 1 ? test::echo(request, nth) : std::nullopt;
+    }));
+    HttpClient client(io_.get_executor(), short_timeouts());
+
+    ASSERT_TRUE(send(client, get(server.url("/first"))));
     HttpRequest post = get(server.url("/second"));
     post.method = http::verb::post;
     post.body = "payload";
     auto response = send(client, std::move(post));
 
-    ASSERT_TRUE(response) << response.error().message;
-    EXPECT_EQ(response->body, "POST /second\npayload");
-    EXPECT_EQ(server.connections(), 2);
-    EXPECT_EQ(server.requests(), 3);
+    ASSERT_FALSE(response);
+    EXPECT_EQ(response.error().kind, NetErrorKind::reset);
+    EXPECT_EQ(server.requests(), 2);
 }
 
 TEST_F(HttpClientTest, NewConnectionClosedWithoutAnswerIsAResetNotARetry) {

@@ -94,6 +94,7 @@ TEST(ScalingoErrors, Unauthorized) {
     EXPECT_EQ(chat_text(error),
               " !     The bot's Scalingo account has no access to this, or its API token is no longer valid; an admin "
               "of the bot should check the account and SCALINGO_API_TOKEN.\n");
+    EXPECT_EQ(scalingo.server.requests(), 2) << "a 401 right after an exchange is not worth a second exchange";
 }
 
 TEST(ScalingoErrors, Forbidden) {
@@ -269,7 +270,7 @@ TEST(ScalingoErrors, TheBudgetRefusesBeforeScalingoWould) {
     }());
     EXPECT_EQ(error.kind, ApiErrorKind::rate_limited);
     EXPECT_EQ(chat_text(error),
-              " !     The bot has used its Scalingo request allowance for this minute. Try again in 20 seconds.\n");
+              " !     The bot has used its Scalingo request allowance for this minute. Try again in 1 minute.\n");
     EXPECT_EQ(scalingo.server.requests(), 3) << "one exchange and two lists: the third list never left";
 }
 
