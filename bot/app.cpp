@@ -103,7 +103,6 @@ Provider make_provider(const Config& config, const fs::path& state_dir, std::sha
     settings.api_url = scalingo_api_url(scalingo);
     settings.auth_url = scalingo.auth_url;
     settings.api_token = scalingo_api_token(scalingo, process_environment());
-    settings.user_agent = http_options.user_agent;
     settings.requests_per_minute = scalingo.requests_per_minute;
     settings.database_ttl = scalingo.database_cache;
     settings.collaborators_ttl = scalingo.collaborators_cache;

@@ -96,9 +96,7 @@ std::optional<std::vector<std::string>> split_words(std::string_view s) {
 }
 
 std::size_t display_width(std::string_view utf8) {
-    int width = u8_width(bytes(utf8), utf8.size(), "UTF-8");
-    // Control characters report -1: count them as one column rather than breaking the layout.
-    return width < 0 ? u8_mbsnlen(bytes(utf8), utf8.size()) : static_cast<std::size_t>(width);
+    return static_cast<std::size_t>(u8_width(bytes(utf8), utf8.size(), "UTF-8"));
 }
 
 std::string first_character(std::string_view utf8) {

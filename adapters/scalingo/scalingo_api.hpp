@@ -19,7 +19,6 @@ struct ScalingoSettings {
     std::string api_url = "https://api.osc-fr1.scalingo.com";  // regional API, without /v1
     std::string auth_url = "https://auth.scalingo.com";
     std::string api_token;  // secret: never logged, never put in a reply
-    std::string user_agent = "collab-bot";
     // Scalingo allows 60 requests a minute per account; the bot keeps under it by itself.
     int requests_per_minute = 60;
     std::chrono::seconds database_ttl{300};      // owner and flags change rarely
