@@ -1,0 +1,65 @@
+#pragma once
+// A core Reply as a Slack message: Block Kit blocks plus the plain-text fallback Slack shows in
+// notifications. Everything user-supplied is escaped for mrkdwn (see markup.hpp).
+//
+// Layout, top to bottom:
+// - the lines, packed into as few mrkdwn sections as fit (one line per row of text), each line
+//   keeping its CLI marker in a code span: "`----->` alice@x.com has been invited …" for a change,
+//   "`!` Only the owner …" for a refusal. The error marker is trimmed to its visible "!": Slack does
+//   not render a code span that starts or ends with a blank;
+// - the table as a ``` code block (monospace keeps the shell's box table aligned). A table too long
+//   for one section (3000 characters) is split on row boundaries, every part a complete box table
+//   with the header repeated; when the 50-block budget runs out, a last section says how many rows
+//   were left out (the text fallback still has them all);
+// - a proposal: a section with the question and its deadline, then an actions block with the
+//   danger button (action_id "collab_confirm", value = the token) behind Slack's confirmation dialog
+//   and a plain "Cancel" button (action_id "collab_cancel", value = the token too, so the click can be
+//   audited against the proposal);
+// - the usage line of a usage error, the command in a code span.
+
+#include <boost/json/object.hpp>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "core/render.hpp"
+
+namespace collab::slack {
+
+inline constexpr std::size_t max_section_text = 3000;  // Slack's limit for a section's text
+inline constexpr std::size_t max_blocks = 50;          // Slack's limit for one message
+inline constexpr std::string_view confirm_action_id = "collab_confirm";
+inline constexpr std::string_view cancel_action_id = "collab_cancel";
+
+enum class ResponseType { ephemeral, in_channel };
+std::string_view to_string(ResponseType type);
+
+// Who sees a reply, by kind. By default only executed changes go to the channel, so the team sees
+// them; everything else is for the person who asked.
+struct ResponsePolicy {
+    ResponseType result = ResponseType::ephemeral;
+    ResponseType change = ResponseType::in_channel;
+    ResponseType proposal = ResponseType::ephemeral;
+    ResponseType denied = ResponseType::ephemeral;
+    ResponseType usage_error = ResponseType::ephemeral;
+    ResponseType failure = ResponseType::ephemeral;
+
+    ResponseType for_kind(ReplyKind kind) const;
+    ResponsePolicy& set(ReplyKind kind, ResponseType type);
+};
+
+// {"response_type":…,"text":…,"blocks":[…]}: an ack payload or a response_url body as it is; for
+// chat.postMessage / chat.postEphemeral the caller adds "channel" (and "user").
+boost::json::object to_message(const Reply& reply, const ResponsePolicy& policy = {});
+
+// The response_url body that replaces the message a button was clicked in with the click's outcome:
+// {"replace_original":true,"text":…,"blocks":[…]}. It carries no response_type: the replaced
+// message keeps its own visibility (an ephemeral proposal stays ephemeral), so an outcome the policy
+// wants in the channel must also be posted with to_message.
+boost::json::object to_replacement(const Reply& reply);
+
+// Length as Slack counts it (UTF-16 code units), for the limits above.
+std::size_t slack_length(std::string_view utf8);
+
+}  // namespace collab::slack

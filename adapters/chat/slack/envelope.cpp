@@ -1,0 +1,222 @@
+#include "adapters/chat/slack/envelope.hpp"
+
+#include <simdjson.h>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+
+namespace collab::slack {
+namespace {
+
+using simdjson::dom::element;
+
+std::unexpected<DecodeError> fail(std::string reason, std::string envelope_id = {}) {
+    return std::unexpected(DecodeError{std::move(reason), std::move(envelope_id)});
+}
+
+// The root object of `text`, parsed within the limits; it lives as long as `parser`.
+std::expected<element, DecodeError> parse_object(simdjson::dom::parser& parser, std::string_view text,
+                                                 const DecodeLimits& limits) {
+    if (text.size() > limits.max_bytes)
+        return fail("frame of " + std::to_string(text.size()) + " bytes exceeds " + std::to_string(limits.max_bytes));
+    // The depth limit is the parser's own: deeply nested garbage stops the parse, not the stack.
+    if (parser.allocate(std::max<std::size_t>(text.size(), 64), limits.max_depth) != simdjson::SUCCESS)
+        return fail("out of memory");
+    element root;
+    if (auto error = parser.parse(simdjson::padded_string(text)).get(root); error != simdjson::SUCCESS) {
+        if (error == simdjson::DEPTH_ERROR) return fail("JSON nested deeper than " + std::to_string(limits.max_depth));
+        return fail(std::string("malformed JSON: ") + simdjson::error_message(error));
+    }
+    if (!root.is_object()) return fail("not a JSON object");
+    return root;
+}
+
+// Parses `text` and hands the root object to `read`; the parser's memory lives only for this call.
+template <typename T, typename F>
+std::expected<T, DecodeError> with_document(std::string_view text, const DecodeLimits& limits, F&& read) {
+    simdjson::dom::parser parser;
+    auto root = parse_object(parser, text, limits);
+    if (!root) return std::unexpected(std::move(root.error()));
+    return read(*root);
+}
+
+// The string at `key`, or empty when absent, null or not a string.
+std::string string_at(element object, std::string_view key) {
+    std::string_view value;
+    if (object[key].get_string().get(value) != simdjson::SUCCESS) return {};
+    return std::string(value);
+}
+
+// A path of keys into nested objects: {"user":{"id":…}} is string_in(root, {"user", "id"}).
+std::string string_in(element object, std::initializer_list<std::string_view> path) {
+    element at = object;
+    for (auto key : path) {
+        if (!at.is_object() || at[key].get(at) != simdjson::SUCCESS) return {};
+    }
+    std::string_view value;
+    if (at.get_string().get(value) != simdjson::SUCCESS) return {};
+    return std::string(value);
+}
+
+// Slack sends is_enterprise_install as a boolean or as the string "true"/"false".
+bool flag_at(element object, std::string_view key) {
+    element value;
+    if (object[key].get(value) != simdjson::SUCCESS) return false;
+    bool flag = false;
+    if (value.get_bool().get(flag) == simdjson::SUCCESS) return flag;
+    std::string_view text;
+    return value.get_string().get(text) == simdjson::SUCCESS && text == "true";
+}
+
+std::expected<SlashCommand, std::string> slash_command_from(element payload) {
+    SlashCommand command{string_at(payload, "team_id"),       string_at(payload, "channel_id"),
+                         string_at(payload, "user_id"),       string_at(payload, "user_name"),
+                         string_at(payload, "command"),       string_at(payload, "text"),
+                         string_at(payload, "response_url"),  string_at(payload, "trigger_id"),
+                         string_at(payload, "enterprise_id"), flag_at(payload, "is_enterprise_install")};
+    // Without these nobody can be identified or answered; `text` may be empty but must be there.
+    for (auto [name, value] : {std::pair{"team_id", &command.team_id}, std::pair{"channel_id", &command.channel_id},
+                               std::pair{"user_id", &command.user_id}, std::pair{"command", &command.command},
+                               std::pair{"response_url", &command.response_url}}) {
+        if (value->empty()) return std::unexpected(std::string("slash command without ") + name);
+    }
+    std::string_view text;
+    if (payload["text"].get_string().get(text) != simdjson::SUCCESS)
+        return std::unexpected(std::string("slash command without text"));
+    return command;
+}
+
+std::expected<BlockAction, std::string> block_action_from(element payload) {
+    simdjson::dom::array actions;
+    element first;
+    if (payload["actions"].get(actions) != simdjson::SUCCESS || actions.at(0).get(first) != simdjson::SUCCESS ||
+        !first.is_object())
+        return std::unexpected(std::string("block_actions without actions"));
+    BlockAction action;
+    action.user_id = string_in(payload, {"user", "id"});
+    action.team_id = string_in(payload, {"team", "id"});
+    // Enterprise installs may send "team": null; the user still names the team.
+    if (action.team_id.empty()) action.team_id = string_in(payload, {"user", "team_id"});
+    action.channel_id = string_in(payload, {"channel", "id"});
+    if (action.channel_id.empty()) action.channel_id = string_in(payload, {"container", "channel_id"});
+    action.response_url = string_at(payload, "response_url");
+    action.action_id = string_at(first, "action_id");
+    action.value = string_at(first, "value");
+    if (action.value.empty()) action.value = string_in(first, {"selected_option", "value"});
+    action.message_ts = string_in(payload, {"container", "message_ts"});
+    if (action.message_ts.empty()) action.message_ts = string_in(payload, {"message", "ts"});
+    if (action.user_id.empty()) return std::unexpected(std::string("block_actions without user.id"));
+    if (action.action_id.empty()) return std::unexpected(std::string("block_actions without action_id"));
+    return action;
+}
+
+EnvelopeType envelope_type(std::string_view text) {
+    if (text == "slash_commands") return EnvelopeType::slash_commands;
+    if (text == "interactive") return EnvelopeType::interactive;
+    if (text == "events_api") return EnvelopeType::events_api;
+    return EnvelopeType::other;
+}
+
+DisconnectReason disconnect_reason(std::string_view text) {
+    if (text == "warning") return DisconnectReason::warning;
+    if (text == "refresh_requested") return DisconnectReason::refresh_requested;
+    if (text == "link_disabled") return DisconnectReason::link_disabled;
+    if (text == "too_many_websockets") return DisconnectReason::too_many_websockets;
+    return DisconnectReason::other;
+}
+
+std::expected<Frame, DecodeError> envelope_from(element root, std::string envelope_id) {
+    Envelope envelope;
+    envelope.envelope_id = std::move(envelope_id);
+    envelope.type_text = string_at(root, "type");
+    envelope.type = envelope_type(envelope.type_text);
+    if (root["accepts_response_payload"].get_bool().get(envelope.accepts_response_payload) != simdjson::SUCCESS)
+        envelope.accepts_response_payload = false;
+    int64_t attempt = 0;
+    if (root["retry_attempt"].get_int64().get(attempt) == simdjson::SUCCESS && attempt >= 0 && attempt < 1000)
+        envelope.retry_attempt = static_cast<int>(attempt);
+    envelope.retry_reason = string_at(root, "retry_reason");
+
+    if (envelope.type != EnvelopeType::slash_commands && envelope.type != EnvelopeType::interactive) return envelope;
+    element payload;
+    if (root["payload"].get(payload) != simdjson::SUCCESS || !payload.is_object())
+        return fail(envelope.type_text + " envelope without a payload object", envelope.envelope_id);
+    if (envelope.type == EnvelopeType::slash_commands) {
+        auto command = slash_command_from(payload);
+        if (!command) return fail(command.error(), envelope.envelope_id);
+        envelope.slash_command = std::move(*command);
+        return envelope;
+    }
+    envelope.interactive_type = string_at(payload, "type");
+    if (envelope.interactive_type == "block_actions") {
+        auto action = block_action_from(payload);
+        if (!action) return fail(action.error(), envelope.envelope_id);
+        envelope.block_action = std::move(*action);
+    }
+    return envelope;
+}
+
+}  // namespace
+
+std::expected<Frame, DecodeError> decode_frame(std::string_view text, const DecodeLimits& limits) {
+    return with_document<Frame>(text, limits, [](element root) -> std::expected<Frame, DecodeError> {
+        std::string envelope_id = string_at(root, "envelope_id");
+        if (!envelope_id.empty()) return envelope_from(root, std::move(envelope_id));
+        const std::string type = string_at(root, "type");
+        if (type == "hello") {
+            Hello hello;
+            int64_t connections = 0;
+            if (root["num_connections"].get_int64().get(connections) == simdjson::SUCCESS && connections >= 0 &&
+                connections <= 1000)
+                hello.num_connections = static_cast<int>(connections);
+            hello.app_id = string_in(root, {"connection_info", "app_id"});
+            return hello;
+        }
+        if (type == "disconnect") {
+            std::string reason = string_at(root, "reason");
+            return Disconnect{disconnect_reason(reason), std::move(reason)};
+        }
+        if (type.empty()) return fail("frame without a type or an envelope_id");
+        return fail("unknown frame type '" + type.substr(0, 40) + "'");
+    });
+}
+
+std::expected<BlockAction, DecodeError> decode_block_actions(std::string_view json, const DecodeLimits& limits) {
+    return with_document<BlockAction>(json, limits, [](element root) -> std::expected<BlockAction, DecodeError> {
+        if (string_at(root, "type") != "block_actions") return fail("not a block_actions payload");
+        auto action = block_action_from(root);
+        if (!action) return fail(action.error());
+        return std::move(*action);
+    });
+}
+
+std::expected<std::string, OpenFailure> decode_connections_open(std::string_view body) {
+    simdjson::dom::parser parser;
+    auto root = parse_object(parser, body, {});
+    if (!root) return std::unexpected(OpenFailure{root.error().reason, false});
+    bool ok = false;
+    if ((*root)["ok"].get_bool().get(ok) != simdjson::SUCCESS)
+        return std::unexpected(OpenFailure{"answer without ok", false});
+    if (ok) {
+        std::string url = string_at(*root, "url");
+        if (url.empty()) return std::unexpected(OpenFailure{"answer without a url", false});
+        return url;
+    }
+    std::string error = string_at(*root, "error");
+    if (error.empty()) error = "unknown_error";
+    // Slack's SDKs stop on these: no retry can fix the token or the workspace.
+    static constexpr std::string_view permanent[] = {"not_authed", "invalid_auth", "account_inactive",
+                                                     "user_removed_from_team", "team_disabled"};
+    const bool fatal = std::find(std::begin(permanent), std::end(permanent), error) != std::end(permanent);
+    return std::unexpected(OpenFailure{std::move(error), fatal});
+}
+
+std::string encode_ack(std::string_view envelope_id) {
+    return boost::json::serialize(boost::json::object{{"envelope_id", envelope_id}});
+}
+
+std::string encode_ack(std::string_view envelope_id, const boost::json::object& payload) {
+    return boost::json::serialize(boost::json::object{{"envelope_id", envelope_id}, {"payload", payload}});
+}
+
+}  // namespace collab::slack

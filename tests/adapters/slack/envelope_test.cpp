@@ -1,0 +1,313 @@
+// Socket Mode frames as Slack's SDKs and documentation record them, and frames that must be refused.
+
+#include "adapters/chat/slack/envelope.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "tests/adapters/slack/fixtures.hpp"
+
+namespace collab::slack {
+namespace {
+
+using testing::fixture;
+
+template <typename T>
+T decoded_as(const std::string& text) {
+    auto frame = decode_frame(text);
+    if (!frame) ADD_FAILURE() << "decode error: " << frame.error().reason;
+    if (!frame || !std::holds_alternative<T>(*frame)) {
+        ADD_FAILURE() << "not the expected kind of frame";
+        return T{};
+    }
+    return std::get<T>(*frame);
+}
+
+Envelope envelope(const std::string& name) {
+    return decoded_as<Envelope>(fixture(name));
+}
+
+TEST(SlackEnvelope, HelloFromThePythonSdk) {
+    Hello hello = decoded_as<Hello>(fixture("py-sdk_hello.json"));
+    EXPECT_EQ(hello.num_connections, 2);
+    EXPECT_EQ(hello.app_id, "A111");
+}
+
+TEST(SlackEnvelope, TheHelloPublishedInSlacksDocumentationIsNotJson) {
+    auto frame = decode_frame(fixture("slackdocs_socket_mode_hello_AS_PUBLISHED_invalid_json.txt"));
+    ASSERT_FALSE(frame);
+    EXPECT_TRUE(frame.error().reason.starts_with("malformed JSON")) << frame.error().reason;
+    EXPECT_EQ(frame.error().envelope_id, "");
+}
+
+TEST(SlackEnvelope, DisconnectReasons) {
+    Disconnect too_many = decoded_as<Disconnect>(fixture("py-sdk_disconnect_too_many_websockets.json"));
+    EXPECT_EQ(too_many.reason, DisconnectReason::too_many_websockets);
+    EXPECT_EQ(too_many.reason_text, "too_many_websockets");
+    EXPECT_EQ(decoded_as<Disconnect>(fixture("slackdocs_socket_mode_disconnect_link_disabled.json")).reason,
+              DisconnectReason::link_disabled);
+    EXPECT_EQ(decoded_as<Disconnect>(fixture("slackdocs_socket_mode_disconnect_refresh_requested.json")).reason,
+              DisconnectReason::refresh_requested);
+    EXPECT_EQ(decoded_as<Disconnect>(fixture("slackdocs_socket_mode_disconnect_warning.json")).reason,
+              DisconnectReason::warning);
+    Disconnect other = decoded_as<Disconnect>(R"({"type":"disconnect","reason":"maintenance"})");
+    EXPECT_EQ(other.reason, DisconnectReason::other);
+    EXPECT_EQ(other.reason_text, "maintenance");
+}
+
+TEST(SlackEnvelope, SlashCommandFromThePythonSdk) {
+    Envelope e = envelope("py-sdk_slash_commands.json");
+    EXPECT_EQ(e.envelope_id, "1d3c79ab-0ffb-41f3-a080-d19e85f53649");
+    EXPECT_EQ(e.type, EnvelopeType::slash_commands);
+    EXPECT_TRUE(e.accepts_response_payload);
+    EXPECT_EQ(e.retry_attempt, 0);
+    EXPECT_EQ(e.retry_reason, "");
+    EXPECT_FALSE(e.block_action);
+    ASSERT_TRUE(e.slash_command);
+    const SlashCommand& c = *e.slash_command;
+    EXPECT_EQ(c.team_id, "T111");
+    EXPECT_EQ(c.channel_id, "C111");
+    EXPECT_EQ(c.user_id, "U111");
+    EXPECT_EQ(c.user_name, "testxyz");
+    EXPECT_EQ(c.command, "/hello-socket-mode");
+    EXPECT_EQ(c.text, "");
+    EXPECT_EQ(c.response_url, "https://hooks.slack.com/commands/T111/111/xxx");
+    EXPECT_EQ(c.trigger_id, "111.222.xxx");
+    EXPECT_EQ(c.enterprise_id, "");
+    EXPECT_FALSE(c.is_enterprise_install);
+}
+
+TEST(SlackEnvelope, SlashCommandFromTheNodeSdk) {
+    Envelope e = envelope("node-socket-mode_slash_commands.json");
+    EXPECT_EQ(e.envelope_id, "1d3c79ab-0ffb-41f3-a080-d19e85f53649");
+    EXPECT_EQ(e.type, EnvelopeType::slash_commands);
+    EXPECT_TRUE(e.accepts_response_payload);
+    ASSERT_TRUE(e.slash_command);
+    EXPECT_EQ(e.slash_command->user_name, "seratch");
+    EXPECT_EQ(e.slash_command->team_id, "T111");
+    EXPECT_EQ(e.slash_command->user_id, "U111");
+    EXPECT_EQ(e.slash_command->command, "/hello-socket-mode");
+    EXPECT_EQ(e.slash_command->response_url, "https://hooks.slack.com/commands/T111/111/xxx");
+}
+
+TEST(SlackEnvelope, SlashCommandFromSlacksDocumentation) {
+    Envelope e = envelope("slackdocs_socket_mode_slash_commands_envelope.json");
+    EXPECT_EQ(e.envelope_id, "dbdd0ef3-1543-4f94-bfb4-133d0e6c1545");
+    EXPECT_EQ(e.type, EnvelopeType::slash_commands);
+    EXPECT_TRUE(e.accepts_response_payload);
+    ASSERT_TRUE(e.slash_command);
+    const SlashCommand& c = *e.slash_command;
+    EXPECT_EQ(c.team_id, "T123ABC456");
+    EXPECT_EQ(c.channel_id, "C123ABC456");
+    EXPECT_EQ(c.user_id, "U123ABC456");
+    EXPECT_EQ(c.user_name, "rainer");
+    EXPECT_EQ(c.command, "/randorilke");
+    EXPECT_EQ(c.text, "");
+    EXPECT_EQ(c.response_url, "https://rilke.slack.com/commands/T0SNL8S4S/37053613554/YMB2ZESDLNjNLqSFZ1quhNAh");
+    EXPECT_EQ(c.trigger_id, "37053613634.26768298162.440952c06ef4de2653466a48fe495f93");
+}
+
+TEST(SlackEnvelope, EnterpriseInstallFlagAsStringOrBoolean) {
+    const std::string head =
+        R"({"envelope_id":"e1","type":"slash_commands","accepts_response_payload":true,"payload":{"team_id":"T1",)"
+        R"("channel_id":"C1","user_id":"U1","command":"/collab","text":"list my-db","enterprise_id":"E1",)"
+        R"("response_url":"https://hooks.slack.com/x","is_enterprise_install":)";
+    for (auto [flag, expected] : {std::pair{"\"false\"", false}, std::pair{"false", false}, std::pair{"\"true\"", true},
+                                  std::pair{"true", true}}) {
+        Envelope e = decoded_as<Envelope>(head + flag + "}}");
+        ASSERT_TRUE(e.slash_command);
+        EXPECT_EQ(e.slash_command->is_enterprise_install, expected) << flag;
+        EXPECT_EQ(e.slash_command->enterprise_id, "E1");
+        EXPECT_EQ(e.slash_command->text, "list my-db");
+    }
+}
+
+TEST(SlackEnvelope, EventsApiEnvelopes) {
+    Envelope mention = envelope("py-sdk_events_api_app_mention.json");
+    EXPECT_EQ(mention.envelope_id, "cda4159a-72a5-4744-aba3-4d66eb52682b");
+    EXPECT_EQ(mention.type, EnvelopeType::events_api);
+    EXPECT_FALSE(mention.accepts_response_payload);
+    EXPECT_EQ(mention.retry_attempt, 0);
+    EXPECT_EQ(mention.retry_reason, "");
+    EXPECT_FALSE(mention.slash_command);
+
+    Envelope message = envelope("py-sdk_events_api_message.json");
+    EXPECT_EQ(message.envelope_id, "ac2cfd40-6f8c-4d5e-a1ad-646e532baa19");
+    EXPECT_EQ(message.type, EnvelopeType::events_api);
+    EXPECT_EQ(message.retry_attempt, 0);
+}
+
+TEST(SlackEnvelope, RedeliveredEventsCarryTheirRetry) {
+    Envelope bolt = envelope("bolt-python_events_api_message_retry1_timeout.json");
+    EXPECT_EQ(bolt.envelope_id, "08cfc559-d933-402e-a5c1-79e135afaae4");
+    EXPECT_EQ(bolt.type, EnvelopeType::events_api);
+    EXPECT_FALSE(bolt.accepts_response_payload);
+    EXPECT_EQ(bolt.retry_attempt, 1);
+    EXPECT_EQ(bolt.retry_reason, "timeout");
+
+    for (const char* name :
+         {"node-socket-mode_events_api_app_mention_retry2.json", "node-socket-mode_events_api_message_retry2.json"}) {
+        Envelope node = envelope(name);
+        EXPECT_EQ(node.envelope_id, "cda4159a-72a5-4744-aba3-4d66eb52682b") << name;
+        EXPECT_EQ(node.type, EnvelopeType::events_api) << name;
+        EXPECT_EQ(node.retry_attempt, 2) << name;
+        EXPECT_EQ(node.retry_reason, "timeout") << name;
+    }
+}
+
+TEST(SlackEnvelope, ShortcutsAreInteractiveButNotBlockActions) {
+    for (const char* name : {"py-sdk_interactive_shortcut.json", "node-socket-mode_interactive_shortcut.json"}) {
+        Envelope e = envelope(name);
+        EXPECT_EQ(e.envelope_id, "57d6a792-4d35-4d0b-b6aa-3361493e1caf") << name;
+        EXPECT_EQ(e.type, EnvelopeType::interactive) << name;
+        EXPECT_EQ(e.interactive_type, "shortcut") << name;
+        EXPECT_FALSE(e.accepts_response_payload) << name;
+        EXPECT_FALSE(e.block_action) << name;
+    }
+}
+
+TEST(SlackEnvelope, TheLargeBlockActionsFrameDecodes) {
+    const std::string text = fixture("py-sdk_interactive_block_actions_large_static_select.json");
+    ASSERT_GT(text.size(), 65'000u);
+    Envelope e = decoded_as<Envelope>(text);
+    EXPECT_EQ(e.envelope_id, "dfb98ec6-45a8-4200-98af-7d05fb6fb44f");
+    EXPECT_EQ(e.type, EnvelopeType::interactive);
+    EXPECT_EQ(e.interactive_type, "block_actions");
+    ASSERT_TRUE(e.block_action);
+    const BlockAction& a = *e.block_action;
+    EXPECT_EQ(a.user_id, "U12345678");
+    EXPECT_EQ(a.team_id, "T12345678");
+    EXPECT_EQ(a.action_id, "a");
+    EXPECT_EQ(a.value, std::string(75, 'a'));  // the selected option's value
+    // A click in a modal: no channel, no message, no response_url.
+    EXPECT_EQ(a.channel_id, "");
+    EXPECT_EQ(a.response_url, "");
+    EXPECT_EQ(a.message_ts, "");
+}
+
+TEST(SlackEnvelope, AButtonClickPayloadFromBoltPython) {
+    auto action = decode_block_actions(fixture("bolt-python_block_actions_button_payload.json"));
+    ASSERT_TRUE(action) << action.error().reason;
+    EXPECT_EQ(action->user_id, "U111");
+    EXPECT_EQ(action->team_id, "T0G9PQBBK");
+    EXPECT_EQ(action->channel_id, "C111");
+    EXPECT_EQ(action->response_url, "http://localhost:8888/webhook");
+    EXPECT_EQ(action->action_id, "button");
+    EXPECT_EQ(action->value, "clicked");
+    EXPECT_EQ(action->message_ts, "1678252213.679169");
+}
+
+TEST(SlackEnvelope, AButtonClickInsideAnEnvelope) {
+    const std::string text = R"({"envelope_id":"b1","type":"interactive","accepts_response_payload":false,"payload":)" +
+                             fixture("bolt-python_block_actions_button_payload.json") + "}";
+    Envelope e = decoded_as<Envelope>(text);
+    ASSERT_TRUE(e.block_action);
+    EXPECT_EQ(e.block_action->value, "clicked");
+    EXPECT_EQ(e.block_action->channel_id, "C111");
+}
+
+TEST(SlackEnvelope, AnUnknownEnvelopeTypeIsStillAnEnvelopeToAcknowledge) {
+    Envelope e = decoded_as<Envelope>(R"({"envelope_id":"x1","type":"something_new","payload":{}})");
+    EXPECT_EQ(e.type, EnvelopeType::other);
+    EXPECT_EQ(e.type_text, "something_new");
+    EXPECT_EQ(e.envelope_id, "x1");
+}
+
+TEST(SlackEnvelope, AnIncompleteSlashCommandIsAnErrorThatKeepsTheEnvelopeId) {
+    auto frame = decode_frame(
+        R"({"envelope_id":"e2","type":"slash_commands","payload":{"team_id":"T1","channel_id":"C1","command":"/collab","text":"","response_url":"https://x"}})");
+    ASSERT_FALSE(frame);
+    EXPECT_EQ(frame.error().reason, "slash command without user_id");
+    EXPECT_EQ(frame.error().envelope_id, "e2");
+
+    auto no_payload = decode_frame(R"({"envelope_id":"e3","type":"slash_commands"})");
+    ASSERT_FALSE(no_payload);
+    EXPECT_EQ(no_payload.error().envelope_id, "e3");
+
+    auto no_text = decode_frame(
+        R"({"envelope_id":"e4","type":"slash_commands","payload":{"team_id":"T1","channel_id":"C1","user_id":"U1","command":"/collab","response_url":"https://x"}})");
+    ASSERT_FALSE(no_text);
+    EXPECT_EQ(no_text.error().reason, "slash command without text");
+}
+
+TEST(SlackEnvelope, UnknownFramesAreErrors) {
+    auto unknown = decode_frame(R"({"type":"goodbye"})");
+    ASSERT_FALSE(unknown);
+    EXPECT_EQ(unknown.error().reason, "unknown frame type 'goodbye'");
+    auto untyped = decode_frame(R"({"hello":1})");
+    ASSERT_FALSE(untyped);
+    EXPECT_EQ(untyped.error().reason, "frame without a type or an envelope_id");
+}
+
+TEST(SlackEnvelope, GarbageNeverCrashes) {
+    for (std::string garbage : {std::string(), std::string("{"), std::string("[]"), std::string("null"),
+                                std::string("\"hello\""), std::string("\xff\xfe\x00\x01", 4),
+                                std::string("{\"type\":\"hello\"}}"), std::string("{\"type\":\"hel\xc3\x28lo\"}")}) {
+        EXPECT_FALSE(decode_frame(garbage)) << garbage;
+    }
+}
+
+TEST(SlackEnvelope, EveryTruncationOfAFrameIsAnError) {
+    std::string text = fixture("py-sdk_slash_commands.json");
+    while (!text.empty() && text.back() == '\n') text.pop_back();  // the file ends with one
+    ASSERT_TRUE(decode_frame(text));
+    for (std::size_t length = 0; length < text.size(); ++length)
+        EXPECT_FALSE(decode_frame(std::string_view(text).substr(0, length))) << length;
+    const std::string large = fixture("py-sdk_interactive_block_actions_large_static_select.json");
+    EXPECT_FALSE(decode_frame(std::string_view(large).substr(0, large.size() / 2)));
+}
+
+TEST(SlackEnvelope, DeepNestingIsRefused) {
+    const std::string arrays = std::string(100'000, '[') + std::string(100'000, ']');
+    auto frame = decode_frame(arrays);
+    ASSERT_FALSE(frame);
+    EXPECT_EQ(frame.error().reason, "JSON nested deeper than 64");
+
+    std::string nested = R"({"envelope_id":"e5","type":"events_api","payload":)";
+    for (int i = 0; i < 200; ++i) nested += R"({"a":)";
+    nested += "1" + std::string(200, '}') + "}";
+    EXPECT_FALSE(decode_frame(nested));
+}
+
+TEST(SlackEnvelope, OversizeFramesAreRefused) {
+    const std::string text = fixture("py-sdk_interactive_block_actions_large_static_select.json");
+    auto frame = decode_frame(text, DecodeLimits{.max_bytes = 60'000});
+    ASSERT_FALSE(frame);
+    EXPECT_EQ(frame.error().reason, "frame of 67343 bytes exceeds 60000");
+}
+
+TEST(SlackConnectionsOpen, TheUrlFromSlacksDocumentation) {
+    auto url = decode_connections_open(fixture("slackdocs_apps_connections_open_response.json"));
+    ASSERT_TRUE(url) << url.error().error;
+    EXPECT_EQ(*url, "wss://wss.slack.com/link/?ticket=1234-5678");
+}
+
+TEST(SlackConnectionsOpen, ErrorsSayWhetherRetryingHelps) {
+    auto invalid = decode_connections_open(R"({"ok":false,"error":"invalid_auth"})");
+    ASSERT_FALSE(invalid);
+    EXPECT_EQ(invalid.error().error, "invalid_auth");
+    EXPECT_TRUE(invalid.error().permanent);
+    auto limited = decode_connections_open(R"({"ok":false,"error":"ratelimited"})");
+    ASSERT_FALSE(limited);
+    EXPECT_EQ(limited.error().error, "ratelimited");
+    EXPECT_FALSE(limited.error().permanent);
+    EXPECT_FALSE(decode_connections_open("<html>502</html>"));
+}
+
+TEST(SlackAck, PlainAcknowledgement) {
+    EXPECT_EQ(encode_ack("1d3c79ab-0ffb-41f3-a080-d19e85f53649"),
+              R"({"envelope_id":"1d3c79ab-0ffb-41f3-a080-d19e85f53649"})");
+}
+
+TEST(SlackAck, AcknowledgementWithBlocksAsInSlacksDocumentation) {
+    const boost::json::value documented =
+        boost::json::parse(fixture("slackdocs_socket_mode_slash_commands_ack_with_blocks.json"));
+    const auto& payload = documented.at("payload").as_object();
+    const std::string ack = encode_ack("dbdd0ef3-1543-4f94-bfb4-133d0e6c1545", payload);
+    EXPECT_EQ(boost::json::parse(ack), documented);
+    EXPECT_TRUE(ack.starts_with(R"({"envelope_id":"dbdd0ef3-1543-4f94-bfb4-133d0e6c1545","payload":{"blocks":[)"));
+}
+
+}  // namespace
+}  // namespace collab::slack

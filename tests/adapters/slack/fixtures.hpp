@@ -1,0 +1,20 @@
+#pragma once
+// Slack's recorded payloads, read from ../shared/fixtures/slack.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace collab::slack::testing {
+
+inline std::string fixture(const std::string& name) {
+    std::ifstream in(std::string(COLLAB_FIXTURES_DIR) + "/slack/" + name, std::ios::binary);
+    EXPECT_TRUE(in) << "missing fixture " << name;
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+}  // namespace collab::slack::testing
