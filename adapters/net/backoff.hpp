@@ -2,6 +2,12 @@
 // Retry pacing shared by every client: capped exponential backoff with full jitter, and a token
 // bucket that keeps a client within an upstream's request allowance.
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <deque>
@@ -22,6 +28,12 @@ std::chrono::milliseconds jittered_backoff(const BackoffPolicy& policy, int atte
     const auto ceiling = std::min<long long>(policy.cap.count(), policy.base.count() << std::min(attempt, 20));
     std::uniform_int_distribution<long long> pick(0, ceiling);
     return std::chrono::milliseconds{pick(rng)};
+}
+
+// Waits on the calling coroutine's executor. Cancellation ends the wait early, without an error.
+inline boost::asio::awaitable<void> sleep_for(std::chrono::milliseconds delay) {
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, delay);
+    co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
 }
 
 // At most `capacity` requests in any window of `period`: a sliding log of send times, so that even a

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <map>
 #include <stdexcept>
 #include <variant>
@@ -277,6 +278,15 @@ std::optional<std::string> HttpResponse::header(std::string_view name) const {
     for (const auto& [key, value] : headers)
         if (beast::iequals(key, name)) return value;
     return std::nullopt;
+}
+
+std::optional<std::chrono::milliseconds> retry_after(const HttpResponse& response) {
+    auto value = response.header("Retry-After");
+    if (!value) return std::nullopt;
+    long long seconds = 0;
+    auto [end, error] = std::from_chars(value->data(), value->data() + value->size(), seconds);
+    if (error != std::errc{} || end != value->data() + value->size() || seconds < 0) return std::nullopt;
+    return std::chrono::seconds{seconds};
 }
 
 struct HttpClient::Impl {

@@ -72,6 +72,9 @@ struct HttpResponse {
     std::optional<std::string> header(std::string_view name) const;
 };
 
+// Retry-After in seconds (the HTTP-date form is rare enough for callers to fall back to their own backoff).
+std::optional<std::chrono::milliseconds> retry_after(const HttpResponse& response);
+
 class HttpClient {
 public:
     // Throws std::runtime_error when options.ca_file cannot be loaded (a start-up configuration error).

@@ -5,8 +5,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <charconv>
-
 #include "adapters/scalingo/scalingo_json.hpp"
 #include "adapters/security/hmac_signer.hpp"
 
@@ -28,16 +26,6 @@ bool is_idempotent(http::verb method) {
 
 std::chrono::seconds rounded_up(std::chrono::milliseconds wait) {
     return std::chrono::ceil<std::chrono::seconds>(wait);
-}
-
-// Retry-After in seconds; the HTTP-date form is rare enough to fall back to our own backoff.
-std::optional<std::chrono::milliseconds> retry_after(const net::HttpResponse& response) {
-    auto value = response.header("Retry-After");
-    if (!value) return std::nullopt;
-    long long seconds = 0;
-    auto [end, error] = std::from_chars(value->data(), value->data() + value->size(), seconds);
-    if (error != std::errc{} || end != value->data() + value->size() || seconds < 0) return std::nullopt;
-    return std::chrono::seconds{seconds};
 }
 
 ApiError malformed(std::string_view what) {
@@ -66,11 +54,6 @@ ScalingoApi::ScalingoApi(net::HttpClient& http, ScalingoSettings settings)
 
 std::string ScalingoApi::app_url(std::string_view database, std::string_view rest) const {
     return settings_.api_url + "/v1/apps/" + std::string(database) + std::string(rest);
-}
-
-asio::awaitable<void> ScalingoApi::pause(std::chrono::milliseconds delay) {
-    asio::steady_timer timer(co_await asio::this_coro::executor, delay);
-    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
 asio::awaitable<ApiResult<net::HttpResponse>> ScalingoApi::perform(Call call) {
@@ -105,7 +88,7 @@ asio::awaitable<ApiResult<net::HttpResponse>> ScalingoApi::perform(Call call) {
             // A read can be sent again; a write might have been applied before the connection broke.
             if (may_retry && is_idempotent(call.method) && response.error().kind != net::NetErrorKind::timeout) {
                 ++counters_.retries;
-                co_await pause(net::jittered_backoff(settings_.backoff, attempt, jitter_));
+                co_await net::sleep_for(net::jittered_backoff(settings_.backoff, attempt, jitter_));
                 continue;
             }
             co_return std::unexpected(from_net(response.error()));
@@ -122,10 +105,10 @@ asio::awaitable<ApiResult<net::HttpResponse>> ScalingoApi::perform(Call call) {
         const bool retryable = response->status == 429 || (response->status >= 500 && is_idempotent(call.method));
         if (retryable && may_retry) {
             const auto wait =
-                retry_after(*response).value_or(net::jittered_backoff(settings_.backoff, attempt, jitter_));
+                net::retry_after(*response).value_or(net::jittered_backoff(settings_.backoff, attempt, jitter_));
             if (wait <= settings_.longest_wait) {
                 ++counters_.retries;
-                co_await pause(wait);
+                co_await net::sleep_for(wait);
                 continue;
             }
         }
@@ -158,7 +141,7 @@ ApiError ScalingoApi::error_for(const net::HttpResponse& response, const Call& c
             return malformed("a validation error (" + code + ")");
         case 429:
             return ApiError{ApiErrorKind::rate_limited, "Scalingo is receiving too many requests from the bot.",
-                            rounded_up(retry_after(response).value_or(std::chrono::seconds{60}))};
+                            rounded_up(net::retry_after(response).value_or(std::chrono::seconds{60}))};
         default: break;
     }
     if (status >= 500)

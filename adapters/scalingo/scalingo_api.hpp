@@ -64,7 +64,6 @@ private:
     boost::asio::awaitable<ApiResult<std::string>> exchange();
     boost::asio::awaitable<ApiResult<Database>> fetch_database(std::string name);
     boost::asio::awaitable<ApiResult<std::vector<Collaborator>>> fetch_collaborators(std::string database);
-    boost::asio::awaitable<void> pause(std::chrono::milliseconds delay);
     ApiError error_for(const net::HttpResponse& response, const Call& call) const;
     std::string app_url(std::string_view database, std::string_view rest = "") const;
 

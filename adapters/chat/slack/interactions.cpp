@@ -1,0 +1,203 @@
+#include "adapters/chat/slack/interactions.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "adapters/chat/slack/markup.hpp"
+#include "core/confirmation.hpp"
+
+namespace collab::slack {
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+Reply failure_reply(std::string text) {
+    Reply reply;
+    reply.kind = ReplyKind::failure;
+    reply.lines.push_back(Line{LineStyle::error, std::move(text)});
+    return reply;
+}
+
+Reply single_line(ReplyKind kind, LineStyle style, std::string text) {
+    Reply reply;
+    reply.kind = kind;
+    reply.lines.push_back(Line{style, std::move(text)});
+    return reply;
+}
+
+// Keeps the count of work in progress right on every way out of a coroutine.
+class InFlight {
+public:
+    explicit InFlight(std::size_t& count) : count_(count) { ++count_; }
+    ~InFlight() { --count_; }
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+
+private:
+    std::size_t& count_;
+};
+
+}  // namespace
+
+// A slash command between its arrival and its acknowledgement. The command's coroutine cancels the
+// timer when the reply is in; the acknowledging side stops waiting at that moment or at the budget.
+struct Interactions::Pending {
+    Pending(asio::any_io_executor executor, SlashCommand command)
+        : command(std::move(command)), ready(std::move(executor), asio::steady_timer::time_point::max()) {}
+    SlashCommand command;
+    asio::steady_timer ready;
+    std::optional<Reply> reply;
+    bool acknowledged = false;  // with the placeholder: the reply must follow through response_url
+};
+
+Interactions::Interactions(asio::any_io_executor executor, CommandService& service, WebApi& web,
+                           const Signer& signer, InteractionSettings settings, std::shared_ptr<spdlog::logger> logger)
+    : executor_(std::move(executor)),
+      service_(service),
+      web_(web),
+      signer_(signer),
+      settings_(std::move(settings)),
+      logger_(std::move(logger)) {}
+
+Actor Interactions::actor_of(const std::string& team, const std::string& user, const std::string& channel) const {
+    return Actor{"slack", team, user, channel, std::nullopt};
+}
+
+asio::awaitable<json::object> Interactions::slash_command(SlashCommand command) {
+    ++counters_.commands;
+    auto pending = std::make_shared<Pending>(executor_, std::move(command));
+    asio::co_spawn(executor_, run_command(pending), asio::detached);
+    if (!pending->reply) {
+        pending->ready.expires_after(settings_.answer_budget);
+        co_await pending->ready.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    if (pending->reply) {
+        ++counters_.answered_in_ack;
+        co_return to_message(*pending->reply, settings_.responses);
+    }
+    pending->acknowledged = true;
+    ++counters_.answered_later;
+    const Reply placeholder = single_line(ReplyKind::result, LineStyle::plain, settings_.placeholder);
+    co_return to_message(placeholder);
+}
+
+asio::awaitable<void> Interactions::run_command(std::shared_ptr<Pending> pending) {
+    InFlight counted(in_flight_);
+    ChatRequest request{actor_of(pending->command.team_id, pending->command.user_id, pending->command.channel_id),
+                        unescape_command_text(pending->command.text)};
+    Reply reply;
+    try {
+        reply = co_await service_.handle(std::move(request));
+    } catch (const std::exception& error) {
+        logger_->error("slack: command from {} failed: {}", pending->command.user_id, error.what());
+        reply = failure_reply("The bot hit an internal error; nothing more was done. Try again in a moment.");
+    }
+    if (!pending->acknowledged) {
+        pending->reply = std::move(reply);
+        pending->ready.cancel();
+        co_return;
+    }
+    co_await follow_up(pending->command, std::move(reply));
+}
+
+asio::awaitable<void> Interactions::follow_up(SlashCommand command, Reply reply) {
+    json::object message = to_message(reply, settings_.responses);
+    if (settings_.responses.for_kind(reply.kind) == ResponseType::ephemeral) {
+        // The placeholder is ephemeral too: the reply takes its place.
+        message["replace_original"] = true;
+        co_await respond(command.response_url, command.channel_id, command.user_id, std::move(message));
+        co_return;
+    }
+    // An ephemeral message cannot become a channel message: post beside it, then remove it.
+    co_await respond(command.response_url, command.channel_id, command.user_id, std::move(message));
+    json::object removal{{"delete_original", true}};
+    auto removed = co_await web_.respond(command.response_url, std::move(removal));
+    if (!removed) logger_->debug("slack: could not delete a placeholder ({})", removed.error().error);
+}
+
+void Interactions::deliver_later(SlashCommand command, json::object payload) {
+    auto task = [this, command = std::move(command), payload = std::move(payload)]() mutable -> asio::awaitable<void> {
+        InFlight counted(in_flight_);
+        co_await respond(command.response_url, command.channel_id, command.user_id, std::move(payload));
+    };
+    asio::co_spawn(executor_, std::move(task), asio::detached);
+}
+
+void Interactions::block_action(BlockAction action) {
+    ++counters_.clicks;
+    asio::co_spawn(executor_, click(std::move(action)), asio::detached);
+}
+
+asio::awaitable<void> Interactions::click(BlockAction action) {
+    InFlight counted(in_flight_);
+    if (action.action_id != confirm_action_id && action.action_id != cancel_action_id) {
+        logger_->debug("slack: ignoring a click on {}", action.action_id);
+        co_return;
+    }
+    const Actor clicker = actor_of(action.team_id, action.user_id, action.channel_id);
+    const auto claims = read_token(signer_, action.value);
+    const bool proposer = claims && claims->platform == clicker.platform && claims->team == clicker.team &&
+                          claims->user_id == clicker.user_id;
+    Reply outcome;
+    if (action.action_id == cancel_action_id) {
+        outcome = proposer ? single_line(ReplyKind::result, LineStyle::plain,
+                                         "Cancelled: " + claims->target + " keeps access to " + claims->database + ".")
+                           : single_line(ReplyKind::denied, LineStyle::error,
+                                         "Only the person who asked for this removal can cancel it.");
+    } else {
+        ChatRequest request{clicker, "confirm " + action.value};
+        try {
+            outcome = co_await service_.handle(std::move(request));
+        } catch (const std::exception& error) {
+            logger_->error("slack: confirmation by {} failed: {}", action.user_id, error.what());
+            outcome = failure_reply("The bot hit an internal error; nothing more was done. Try again in a moment.");
+        }
+    }
+    if (!proposer) {
+        // The proposal stays for the person it belongs to; the refusal goes to the clicker alone.
+        json::object refusal = to_message(outcome);
+        refusal["response_type"] = "ephemeral";
+        refusal["replace_original"] = false;
+        co_await respond(action.response_url, action.channel_id, action.user_id, std::move(refusal));
+        co_return;
+    }
+    json::object replacement = to_replacement(outcome);
+    co_await respond(action.response_url, action.channel_id, action.user_id, std::move(replacement));
+    if (settings_.responses.for_kind(outcome.kind) == ResponseType::in_channel) {
+        json::object announcement = to_message(outcome, settings_.responses);
+        announcement["replace_original"] = false;
+        co_await respond(action.response_url, action.channel_id, action.user_id, std::move(announcement));
+    }
+}
+
+asio::awaitable<void> Interactions::respond(std::string response_url, std::string channel, std::string user,
+                                            json::object body) {
+    if (!response_url.empty()) {
+        json::object copy = body;
+        auto sent = co_await web_.respond(response_url, std::move(copy));
+        if (sent) co_return;
+        logger_->warn("slack: response_url refused the reply ({}); posting it with the Web API", sent.error().error);
+    }
+    if (body.contains("delete_original") || channel.empty()) {
+        ++counters_.delivery_failures;
+        co_return;
+    }
+    // A replacement cannot be done without the response_url: the reply comes as a new message.
+    const bool in_channel = body.contains("response_type") && body.at("response_type") == "in_channel";
+    body.erase("replace_original");
+    SlackResult<void> posted;
+    if (in_channel)
+        posted = co_await web_.post_message(channel, std::move(body));
+    else
+        posted = co_await web_.post_ephemeral(channel, user, std::move(body));
+    if (!posted) {
+        ++counters_.delivery_failures;
+        logger_->error("slack: could not deliver a reply to {} in {}: {}", user, channel, posted.error().error);
+    }
+}
+
+}  // namespace collab::slack

@@ -1,0 +1,89 @@
+#pragma once
+// What the bot does with a slash command or a button click, whichever way Slack delivered it
+// (Socket Mode or HTTP): the part both transports share.
+//
+// A slash command must be acknowledged within 3 seconds. The command runs at once; if its reply is
+// ready within the answer budget it is the acknowledgement's payload, otherwise the acknowledgement
+// is a "working on it" placeholder and the reply follows through the command's response_url,
+// replacing the placeholder (or, for a reply meant for the channel, posted beside it and the
+// placeholder deleted). Whatever goes wrong upstream, the person gets an answer.
+//
+// A click on a proposal's button is acknowledged at once; the confirmation runs as the person who
+// clicked, and the proposal is replaced by the outcome, so its buttons cannot be clicked twice.
+// Someone else's click (possible when proposals are posted in the channel) gets its refusal on its
+// own and leaves the proposal alone.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <spdlog/logger.h>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "adapters/chat/slack/blocks.hpp"
+#include "adapters/chat/slack/envelope.hpp"
+#include "adapters/chat/slack/web_api.hpp"
+#include "core/ports.hpp"
+#include "core/service.hpp"
+
+namespace collab::slack {
+
+struct InteractionSettings {
+    // How long a slash command's reply may take to travel in the acknowledgement itself; Slack's
+    // deadline is 3 s, and the acknowledgement still has to reach it.
+    std::chrono::milliseconds answer_budget{2'000};
+    ResponsePolicy responses;
+    std::string placeholder = "Working on it…";
+};
+
+struct InteractionCounters {
+    long commands = 0;
+    long answered_in_ack = 0;
+    long answered_later = 0;  // placeholder, then response_url
+    long clicks = 0;
+    long delivery_failures = 0;  // a reply that neither response_url nor chat.post* could deliver
+};
+
+class Interactions {
+public:
+    Interactions(boost::asio::any_io_executor executor, CommandService& service, WebApi& web, const Signer& signer,
+                 InteractionSettings settings, std::shared_ptr<spdlog::logger> logger);
+
+    // The acknowledgement's payload for a slash command (see above). Never throws.
+    boost::asio::awaitable<boost::json::object> slash_command(SlashCommand command);
+
+    // Handles a click in the background; the caller acknowledges it at once, with no payload.
+    void block_action(BlockAction action);
+
+    // Delivers a payload through the command's response_url after all, for a transport that could not
+    // send the acknowledgement that carried it (the socket closed meanwhile).
+    void deliver_later(SlashCommand command, boost::json::object payload);
+
+    // Commands and clicks still being worked on: graceful shutdown waits for this to reach zero.
+    std::size_t in_flight() const { return in_flight_; }
+    const InteractionCounters& counters() const { return counters_; }
+
+private:
+    struct Pending;
+    boost::asio::awaitable<void> run_command(std::shared_ptr<Pending> pending);
+    boost::asio::awaitable<void> follow_up(SlashCommand command, Reply reply);
+    boost::asio::awaitable<void> click(BlockAction action);
+    // Posts to a response_url; if Slack refuses (used up, expired), through chat.post* instead.
+    boost::asio::awaitable<void> respond(std::string response_url, std::string channel, std::string user,
+                                         boost::json::object body);
+    Actor actor_of(const std::string& team, const std::string& user, const std::string& channel) const;
+
+    boost::asio::any_io_executor executor_;
+    CommandService& service_;
+    WebApi& web_;
+    const Signer& signer_;
+    InteractionSettings settings_;
+    std::shared_ptr<spdlog::logger> logger_;
+    std::size_t in_flight_ = 0;
+    InteractionCounters counters_;
+};
+
+}  // namespace collab::slack

@@ -1,0 +1,235 @@
+#include "adapters/chat/slack/socket_mode.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+
+namespace collab::slack {
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+bool EnvelopeIds::first_time(const std::string& id) {
+    if (!seen_.insert(id).second) return false;
+    order_.push_back(id);
+    if (order_.size() > capacity_) {
+        seen_.erase(order_.front());
+        order_.pop_front();
+    }
+    return true;
+}
+
+SocketModeClient::SocketModeClient(asio::any_io_executor executor, WebApi& web, Interactions& interactions,
+                                   SocketModeSettings settings, std::shared_ptr<spdlog::logger> logger)
+    : executor_(executor),
+      web_(web),
+      interactions_(interactions),
+      settings_(std::move(settings)),
+      logger_(std::move(logger)),
+      seen_(settings_.remembered_envelopes),
+      done_(executor, asio::steady_timer::time_point::max()) {
+    settings_.connections = std::clamp(settings_.connections, 1, 10);
+}
+
+asio::awaitable<int> SocketModeClient::run() {
+    for (int slot = 0; slot < settings_.connections; ++slot) {
+        ++slots_running_;
+        asio::co_spawn(executor_, keep_socket(slot), asio::detached);
+    }
+    co_await done_.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_return failed_ || !stopping_ ? 1 : 0;
+}
+
+void SocketModeClient::stop() {
+    if (stopping_) return;
+    stopping_ = true;
+    for (auto* timer : pauses_) timer->cancel();
+    for (const Link& link : links_) asio::co_spawn(link->executor(), close_link(link, "shutting down"), asio::detached);
+}
+
+void SocketModeClient::fail(std::string why) {
+    logger_->error("slack: {}", why);
+    failed_ = true;
+    stop();
+}
+
+asio::awaitable<bool> SocketModeClient::pause(std::chrono::milliseconds delay) {
+    if (stopping_) co_return false;
+    asio::steady_timer timer(executor_, delay);
+    auto registered = pauses_.insert(pauses_.end(), &timer);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    pauses_.erase(registered);
+    co_return !stopping_;
+}
+
+asio::awaitable<void> SocketModeClient::close_link(Link link, std::string reason) {
+    co_await link->close(std::move(reason));
+}
+
+asio::awaitable<void> SocketModeClient::keep_socket(int slot) {
+    Link replaced;  // after a refresh: still read until its replacement is up
+    int failures = 0;
+    for (;;) {
+        Link link = co_await establish(slot);
+        if (replaced) {
+            asio::co_spawn(replaced->executor(), close_link(replaced, "replaced"), asio::detached);
+            replaced.reset();
+        }
+        if (!link) break;
+        const auto up_since = std::chrono::steady_clock::now();
+        const LinkEnd end = co_await read_frames(link, slot, true);
+        if (end == LinkEnd::refresh) {
+            replaced = link;
+            auto drain = [this, link, slot]() -> asio::awaitable<void> { co_await read_frames(link, slot, false); };
+            asio::co_spawn(link->executor(), std::move(drain), asio::detached);
+            continue;
+        }
+        if (end != LinkEnd::lost) break;
+        // A socket that keeps dying right after hello must not turn into a reconnection loop.
+        failures = std::chrono::steady_clock::now() - up_since > 30s ? 0 : failures + 1;
+        if (!co_await pause(net::jittered_backoff(settings_.reconnect, failures, jitter_))) break;
+    }
+    if (--slots_running_ == 0) done_.cancel();
+}
+
+asio::awaitable<SocketModeClient::Link> SocketModeClient::establish(int slot) {
+    for (int attempt = 0;; ++attempt) {
+        if (stopping_) co_return nullptr;
+        auto url = co_await web_.open_connection();
+        if (!url && url.error().permanent) {
+            fail("Slack refused the app-level token SLACK_APP_TOKEN (" + url.error().error +
+                 "): it must be the app's xapp- token with the connections:write scope. Stopping.");
+            co_return nullptr;
+        }
+        if (!url) {
+            const auto wait = url.error().error == "ratelimited"
+                                  ? std::chrono::duration_cast<std::chrono::milliseconds>(settings_.ratelimited_wait)
+                                  : net::jittered_backoff(settings_.reconnect, attempt, jitter_);
+            logger_->warn("slack: socket {}: apps.connections.open failed ({}); trying again in {} ms", slot,
+                          url.error().error, wait.count());
+            if (!co_await pause(wait)) co_return nullptr;
+            continue;
+        }
+        std::string target = std::move(*url);
+        if (settings_.debug_reconnects) target += (target.find('?') == std::string::npos ? "?" : "&");
+        if (settings_.debug_reconnects) target += "debug_reconnects=true";
+        auto connected = co_await net::WebSocketConnection::connect(executor_, std::move(target), settings_.websocket);
+        std::optional<std::string> trouble;
+        if (!connected) {
+            // The URL itself is not logged: its ticket lets anyone take the socket.
+            trouble = std::string(net::to_string(connected.error().kind));
+        } else {
+            Link link = *connected;
+            auto first = co_await link->read();
+            std::optional<Frame> frame;
+            if (first) {
+                auto decoded = decode_frame(*first);
+                if (decoded) frame = std::move(*decoded);
+            }
+            if (frame && std::holds_alternative<Hello>(*frame)) {
+                const auto& hello = std::get<Hello>(*frame);
+                links_.push_back(link);
+                ++sockets_up_;
+                ++counters_.connects;
+                logger_->info("slack: socket {} connected to Slack (app {}, {} socket(s) open for it)", slot,
+                              hello.app_id.empty() ? "?" : hello.app_id, hello.num_connections);
+                co_return link;
+            }
+            trouble = first ? "the first frame was not hello" : std::string(net::to_string(first.error().kind));
+            link->abort();
+        }
+        const auto wait = net::jittered_backoff(settings_.reconnect, attempt, jitter_);
+        logger_->warn("slack: socket {}: could not connect ({}); trying again in {} ms", slot, *trouble, wait.count());
+        if (!co_await pause(wait)) co_return nullptr;
+    }
+}
+
+asio::awaitable<SocketModeClient::LinkEnd> SocketModeClient::read_frames(Link link, int slot, bool until_refresh) {
+    auto forget = [this, &link] {
+        if (auto found = std::find(links_.begin(), links_.end(), link); found != links_.end()) {
+            links_.erase(found);
+            --sockets_up_;
+        }
+    };
+    for (;;) {
+        auto text = co_await link->read();
+        if (!text) {
+            forget();
+            if (stopping_) co_return LinkEnd::stopped;
+            if (!until_refresh) co_return LinkEnd::refresh;  // the replaced socket: expected to end
+            if (text.error().kind == net::NetErrorKind::timeout)
+                logger_->warn("slack: socket {} was silent too long; replacing it", slot);
+            else
+                logger_->warn("slack: socket {} lost: {}", slot, text.error().message);
+            co_return LinkEnd::lost;
+        }
+        auto frame = decode_frame(*text);
+        if (!frame) {
+            ++counters_.skipped_frames;
+            logger_->warn("slack: socket {}: skipped a frame ({})", slot, frame.error().reason);
+            // An envelope we cannot use is still acknowledged: a re-delivery would not be any better.
+            if (!frame.error().envelope_id.empty()) link->send(encode_ack(frame.error().envelope_id));
+            continue;
+        }
+        if (auto* envelope = std::get_if<Envelope>(&*frame)) {
+            if (!seen_.first_time(envelope->envelope_id)) {
+                ++counters_.redeliveries;
+                logger_->info("slack: envelope {} delivered again (attempt {}); acknowledged, not run twice",
+                              envelope->envelope_id, envelope->retry_attempt);
+                link->send(encode_ack(envelope->envelope_id));
+                continue;
+            }
+            ++counters_.envelopes;
+            asio::co_spawn(link->executor(), serve_envelope(link, std::move(*envelope)), asio::detached);
+            continue;
+        }
+        if (std::holds_alternative<Hello>(*frame)) continue;
+        const auto& disconnect = std::get<Disconnect>(*frame);
+        ++counters_.disconnects;
+        switch (disconnect.reason) {
+            case DisconnectReason::link_disabled:
+                forget();
+                fail("Slack disabled Socket Mode for this app (link_disabled): turn Socket Mode on in the app's "
+                     "settings, then start the bot again.");
+                co_return LinkEnd::fatal;
+            case DisconnectReason::too_many_websockets:
+                forget();
+                logger_->warn("slack: socket {} refused: the app already holds as many sockets as Slack allows "
+                              "(too_many_websockets); this one is not reopened. Lower slack.connections or run "
+                              "fewer instances.",
+                              slot);
+                link->abort();
+                co_return LinkEnd::too_many;
+            default:
+                if (!until_refresh) continue;
+                logger_->info("slack: socket {}: Slack asked for a new socket ({}); opening it before this one closes",
+                              slot, disconnect.reason_text);
+                co_return LinkEnd::refresh;
+        }
+    }
+}
+
+asio::awaitable<void> SocketModeClient::serve_envelope(Link link, Envelope envelope) {
+    if (envelope.slash_command) {
+        boost::json::object payload = co_await interactions_.slash_command(*envelope.slash_command);
+        if (link->closed()) {
+            // The acknowledgement cannot leave any more; Slack will deliver the envelope again
+            // elsewhere, and it is recognised there. The answer still reaches the person.
+            interactions_.deliver_later(*envelope.slash_command, std::move(payload));
+            co_return;
+        }
+        link->send(encode_ack(envelope.envelope_id, payload));
+        co_return;
+    }
+    link->send(encode_ack(envelope.envelope_id));
+    if (envelope.block_action) {
+        interactions_.block_action(std::move(*envelope.block_action));
+        co_return;
+    }
+    logger_->debug("slack: acknowledged a {} envelope the bot does not act on",
+                   envelope.type == EnvelopeType::interactive ? envelope.interactive_type : envelope.type_text);
+}
+
+}  // namespace collab::slack

@@ -1,0 +1,114 @@
+#pragma once
+// Slack Socket Mode: a few websockets on which Slack pushes envelopes, each acknowledged in time.
+//
+// Each of the configured sockets (1 to 10; Slack hands every envelope to one of them) lives in its
+// own loop: ask apps.connections.open for a fresh URL, connect, wait for `hello`, then read frames
+// until the socket ends, and start over after a capped, jittered, growing pause. On `warning` or
+// `refresh_requested` the replacement socket is opened while the old one is still read, and the old
+// one is closed only once the new one said hello, so nothing is missed. `link_disabled` and a token
+// Slack refuses stop the whole client (no retry can help); `too_many_websockets` ends that socket's
+// loop only. The websocket's idle timeout is the watchdog: a socket silent that long is replaced.
+//
+// Envelope ids are remembered across all sockets, so an envelope Slack delivers again (its first
+// acknowledgement came late or was lost) is acknowledged but not carried out twice.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/logger.h>
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <list>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <unordered_set>
+
+#include "adapters/chat/slack/interactions.hpp"
+#include "adapters/chat/slack/web_api.hpp"
+#include "adapters/net/backoff.hpp"
+#include "adapters/net/websocket_client.hpp"
+
+namespace collab::slack {
+
+struct SocketModeSettings {
+    int connections = 1;  // sockets held at once, 1 to 10
+    net::WebSocketOptions websocket;
+    net::BackoffPolicy reconnect{std::chrono::seconds{1}, std::chrono::seconds{30}, 0};
+    std::chrono::seconds ratelimited_wait{30};  // apps.connections.open refused for the rate, no Retry-After
+    std::size_t remembered_envelopes = 10'000;
+    bool debug_reconnects = false;  // asks Slack to recycle sockets every 360 s (to exercise reconnection)
+};
+
+// Bounded memory of the envelope ids already taken in, oldest forgotten first.
+class EnvelopeIds {
+public:
+    explicit EnvelopeIds(std::size_t capacity) : capacity_(capacity) {}
+    // True the first time an id is seen.
+    bool first_time(const std::string& id);
+
+private:
+    std::size_t capacity_;
+    std::unordered_set<std::string> seen_;
+    std::deque<std::string> order_;
+};
+
+struct SocketModeCounters {
+    long connects = 0;       // sockets that said hello
+    long envelopes = 0;      // envelopes carried out
+    long redeliveries = 0;   // envelopes seen again, acknowledged only
+    long skipped_frames = 0; // malformed, unknown or oversize
+    long disconnects = 0;    // disconnect frames of any reason
+};
+
+class SocketModeClient {
+public:
+    SocketModeClient(boost::asio::any_io_executor executor, WebApi& web, Interactions& interactions,
+                     SocketModeSettings settings, std::shared_ptr<spdlog::logger> logger);
+
+    // Runs until stop() or a fatal refusal. 0 after stop(); 1 when Slack made it stop (the reason
+    // is logged): link_disabled, a refused token, every socket refused as one too many.
+    boost::asio::awaitable<int> run();
+
+    // Closes the sockets politely and ends run(). Envelopes already taken in still get their answer.
+    void stop();
+
+    // Sockets that said hello and are still open.
+    int sockets_up() const { return sockets_up_; }
+    const SocketModeCounters& counters() const { return counters_; }
+
+private:
+    using Link = std::shared_ptr<net::WebSocketConnection>;
+    enum class LinkEnd { lost, refresh, too_many, fatal, stopped };
+
+    boost::asio::awaitable<void> keep_socket(int slot);
+    // A socket that said hello, or nullptr when the client is stopping.
+    boost::asio::awaitable<Link> establish(int slot);
+    boost::asio::awaitable<LinkEnd> read_frames(Link link, int slot, bool until_refresh);
+    boost::asio::awaitable<void> serve_envelope(Link link, Envelope envelope);
+    boost::asio::awaitable<void> close_link(Link link, std::string reason);
+    // Waits unless the client stops first; false then.
+    boost::asio::awaitable<bool> pause(std::chrono::milliseconds delay);
+    void fail(std::string why);
+
+    boost::asio::any_io_executor executor_;
+    WebApi& web_;
+    Interactions& interactions_;
+    SocketModeSettings settings_;
+    std::shared_ptr<spdlog::logger> logger_;
+    EnvelopeIds seen_;
+    std::minstd_rand jitter_{std::random_device{}()};
+    std::list<Link> links_;  // every open socket, replacements and replaced ones included
+    std::list<boost::asio::steady_timer*> pauses_;
+    boost::asio::steady_timer done_;
+    int slots_running_ = 0;
+    int sockets_up_ = 0;
+    bool stopping_ = false;
+    bool failed_ = false;
+    SocketModeCounters counters_;
+};
+
+}  // namespace collab::slack
