@@ -4,17 +4,24 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sstream>
 #include <thread>
 
 #include "adapters/chat/shell/shell_adapter.hpp"
+#include "adapters/chat/slack/interactions.hpp"
+#include "adapters/chat/slack/slack_directory.hpp"
+#include "adapters/chat/slack/socket_mode.hpp"
+#include "adapters/chat/slack/web_api.hpp"
 #include "adapters/config/toml_checks.hpp"
 #include "adapters/directory/static_directory.hpp"
 #include "adapters/sandbox/sandbox_api.hpp"
@@ -116,11 +123,96 @@ std::string describe(const Actor& actor, const std::optional<std::string>& email
                  : "shell user " + actor.user_id + ", linked to no Scalingo account";
 }
 
+slack::ResponseType response_type(const std::string& visibility) {
+    return visibility == "in_channel" ? slack::ResponseType::in_channel : slack::ResponseType::ephemeral;
+}
+
+// Waits for the commands in progress to be answered, at most `limit`.
+asio::awaitable<void> drain(const slack::Interactions& interactions, std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (interactions.in_flight() > 0 && std::chrono::steady_clock::now() < deadline)
+        co_await net::sleep_for(std::chrono::milliseconds{20});
+}
+
+int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
+    const SlackConfig& settings = config.slack;
+    const SlackSecrets secrets = slack_secrets(settings, process_environment());
+    const fs::path state_dir = state_dir_of(config);
+    asio::io_context io;
+    Provider provider = make_provider(config, state_dir, logger, io);
+    store::SqliteAuditLog audit(state_dir / "state.sqlite");
+    security::HmacSigner signer(security::load_or_create_key(
+        config.confirmation_key_file.empty() ? state_dir / "confirmation.key" : config.confirmation_key_file));
+    SystemClock clock;
+
+    net::HttpClientOptions http_options;
+    http_options.timeouts.request = settings.request_timeout;
+    http_options.ca_file = settings.ca_file.string();
+    http_options.user_agent = "collab-bot/" COLLAB_VERSION;
+    net::HttpClient http(io.get_executor(), http_options);
+    slack::WebApiSettings web_settings;
+    web_settings.api_url = settings.api_url;
+    web_settings.app_token = secrets.app_token;
+    web_settings.bot_token = secrets.bot_token;
+    slack::WebApi web(http, web_settings);
+
+    slack::DirectorySettings directory_settings;
+    directory_settings.overrides = config.identities;
+    directory_settings.ttl = settings.user_cache;
+    slack::SlackDirectory directory(web, directory_settings, logger);
+    CommandService service(*provider.api, directory, audit, clock, signer,
+                           ServiceSettings{config.rules, config.confirmation_ttl, config.audit_rows});
+
+    slack::InteractionSettings interaction_settings;
+    interaction_settings.answer_budget = settings.answer_budget;
+    for (const auto& [command, visibility] : settings.responses)
+        interaction_settings.by_command[command] = response_type(visibility);
+    slack::Interactions interactions(io.get_executor(), service, web, signer, interaction_settings, logger);
+
+    slack::SocketModeSettings socket_settings;
+    socket_settings.connections = settings.connections;
+    socket_settings.websocket.timeouts.idle = settings.idle_timeout;
+    socket_settings.websocket.ca_file = settings.ca_file.string();
+    socket_settings.websocket.user_agent = "collab-bot/" COLLAB_VERSION;
+    slack::SocketModeClient client(io.get_executor(), web, interactions, socket_settings, logger);
+
+    logger->info("collab-bot {} on Slack (Socket Mode, {} socket(s), Web API at {}) and {}; state in {}",
+                 COLLAB_VERSION, socket_settings.connections, web_settings.api_url, provider.description,
+                 state_dir.string());
+    // First signal: stop taking envelopes and answer those in progress. Second: leave at once.
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    int signals_seen = 0;
+    std::function<void(const boost::system::error_code&, int)> on_signal =
+        [&](const boost::system::error_code& error, int number) {
+            if (error) return;
+            if (signals_seen++ > 0) {
+                logger->warn("second signal: leaving at once");
+                std::_Exit(1);
+            }
+            logger->info("signal {}: closing the Slack sockets and answering the commands in progress", number);
+            client.stop();
+            signals.async_wait(on_signal);
+        };
+    signals.async_wait(on_signal);
+    int status = 1;
+    auto main_task = [&]() -> asio::awaitable<void> {
+        status = co_await client.run();
+        co_await drain(interactions, std::chrono::seconds{10});
+        signals.cancel();
+        io.stop();
+    };
+    asio::co_spawn(io, std::move(main_task), asio::detached);
+    io.run();
+    logger->info("stopped");
+    return status;
+}
+
 }  // namespace
 
 int run_bot(const RunOptions& options) {
     const Config& config = options.config;
     auto logger = make_logger(config.log_level);
+    if (config.adapter == "slack") return run_slack(config, logger);
     const fs::path state_dir = state_dir_of(config);
     asio::io_context io;
     Provider provider = make_provider(config, state_dir, logger, io);

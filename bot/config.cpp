@@ -79,19 +79,78 @@ void read_scalingo(const toml::table& table, std::string_view source, const std:
     scalingo.collaborators_cache = seconds("collaborators_cache_seconds", scalingo.collaborators_cache, 0, 300);
 }
 
+void read_slack(const toml::table& table, std::string_view source, const std::filesystem::path& base_dir,
+                SlackConfig& slack) {
+    config::reject_unknown_keys(table,
+                                {"mode", "api_url", "connections", "app_token_file", "bot_token_file",
+                                 "signing_secret_file", "ca_file", "http_listen", "answer_budget_ms",
+                                 "idle_timeout_seconds", "request_timeout_seconds", "user_cache_seconds", "responses"},
+                                "slack", source);
+    slack.mode = value_or<std::string>(table, "mode", slack.mode, "slack", source);
+    if (slack.mode != "socket" && slack.mode != "http")
+        throw ConfigError(std::string(source) + ": slack.mode is \"socket\" or \"http\", not \"" + slack.mode + "\"");
+    slack.api_url = value_or<std::string>(table, "api_url", slack.api_url, "slack", source);
+    slack.connections = static_cast<int>(config::integer_in_range(table, "connections", 1, 1, 10, "slack", source));
+    for (auto [key, path] : {std::pair{"app_token_file", &slack.app_token_file},
+                             std::pair{"bot_token_file", &slack.bot_token_file},
+                             std::pair{"signing_secret_file", &slack.signing_secret_file},
+                             std::pair{"ca_file", &slack.ca_file}})
+        *path = resolve(value_or<std::string>(table, key, "", "slack", source), base_dir);
+    slack.http_listen = value_or<std::string>(table, "http_listen", slack.http_listen, "slack", source);
+    slack.answer_budget = std::chrono::milliseconds{
+        config::integer_in_range(table, "answer_budget_ms", 2000, 100, 2500, "slack", source)};
+    auto seconds = [&](std::string_view key, std::chrono::seconds fallback, int64_t min, int64_t max) {
+        return std::chrono::seconds{config::integer_in_range(table, key, fallback.count(), min, max, "slack", source)};
+    };
+    slack.idle_timeout = seconds("idle_timeout_seconds", slack.idle_timeout, 5, 300);
+    slack.request_timeout = seconds("request_timeout_seconds", slack.request_timeout, 1, 60);
+    slack.user_cache = seconds("user_cache_seconds", slack.user_cache, 0, 86400);
+    if (const toml::table* responses = config::subtable(table, "responses", "slack", source)) {
+        for (const auto& [command, visibility] : *responses) {
+            const std::string key = "slack.responses." + std::string(command.str());
+            const CommandSpec* spec = find_spec(command.str());
+            if (spec == nullptr || spec->name != command.str())
+                throw ConfigError(std::string(source) + ": " + key + ": no such command");
+            auto value = visibility.value_exact<std::string>();
+            if (!value || (*value != "ephemeral" && *value != "in_channel"))
+                throw ConfigError(std::string(source) + ": " + key + " is \"ephemeral\" or \"in_channel\"");
+            slack.responses[std::string(command.str())] = *value;
+        }
+    }
+}
+
+// The first line of a file holding a secret.
+std::string read_secret_file(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    std::string secret;
+    if (!in || !std::getline(in, secret) || secret.empty())
+        throw ConfigError("cannot read a secret from " + file.string());
+    while (!secret.empty() && (secret.back() == '\r' || secret.back() == ' ')) secret.pop_back();
+    return secret;
+}
+
+// The variable, else the file, else nothing.
+std::optional<std::string> secret(const Environment& environment, std::string_view variable,
+                                  const std::filesystem::path& file) {
+    if (auto value = environment(variable)) return value;
+    if (!file.empty()) return read_secret_file(file);
+    return std::nullopt;
+}
+
 }  // namespace
 
 Config parse_config(std::string_view text, std::string_view source, const std::filesystem::path& base_dir) {
     const toml::table root = config::parse_toml(text, source);
     config::reject_unknown_keys(root,
                                 {"adapter", "provider", "state_dir", "log_level", "confirmation", "policy", "scalingo",
-                                 "identities", "shell", "sandbox", "audit"},
+                                 "identities", "shell", "sandbox", "audit", "slack"},
                                 "", source);
     Config config;
     config.source = std::string(source);
     config.adapter = value_or<std::string>(root, "adapter", config.adapter, "", source);
-    if (config.adapter != "shell")
-        throw ConfigError(std::string(source) + ": adapter \"" + config.adapter + "\" is not available (known: shell)");
+    if (config.adapter != "shell" && config.adapter != "slack")
+        throw ConfigError(std::string(source) + ": adapter \"" + config.adapter +
+                          "\" is not available (known: shell, slack)");
     config.provider = value_or<std::string>(root, "provider", config.provider, "", source);
     if (config.provider != "sandbox" && config.provider != "scalingo")
         throw ConfigError(std::string(source) + ": provider \"" + config.provider +
@@ -141,6 +200,8 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
     }
     if (const toml::table* scalingo = config::subtable(root, "scalingo", "", source))
         read_scalingo(*scalingo, source, base_dir, config.scalingo);
+    if (const toml::table* slack = config::subtable(root, "slack", "", source))
+        read_slack(*slack, source, base_dir, config.slack);
     return config;
 }
 
@@ -156,6 +217,30 @@ void apply_environment(Config& config, const Environment& environment) {
     if (auto region = environment("SCALINGO_REGION")) config.scalingo.region = *region;
     if (auto api = environment("SCALINGO_API_URL")) config.scalingo.api_url = *api;
     if (auto auth = environment("SCALINGO_AUTH_URL")) config.scalingo.auth_url = *auth;
+    if (auto slack = environment("SLACK_API_URL")) config.slack.api_url = *slack;
+}
+
+SlackSecrets slack_secrets(const SlackConfig& slack, const Environment& environment) {
+    SlackSecrets secrets;
+    auto bot = secret(environment, "SLACK_BOT_TOKEN", slack.bot_token_file);
+    if (!bot)
+        throw ConfigError("the Slack adapter needs the bot token (xoxb-…): set SLACK_BOT_TOKEN, or name a file "
+                          "holding it in slack.bot_token_file");
+    secrets.bot_token = *bot;
+    if (slack.mode == "socket") {
+        auto app = secret(environment, "SLACK_APP_TOKEN", slack.app_token_file);
+        if (!app)
+            throw ConfigError("Slack's Socket Mode needs the app-level token (xapp-…, scope connections:write): set "
+                              "SLACK_APP_TOKEN, or name a file holding it in slack.app_token_file");
+        secrets.app_token = *app;
+    } else {
+        auto signing = secret(environment, "SLACK_SIGNING_SECRET", slack.signing_secret_file);
+        if (!signing)
+            throw ConfigError("Slack's HTTP mode needs the app's signing secret: set SLACK_SIGNING_SECRET, or name a "
+                              "file holding it in slack.signing_secret_file");
+        secrets.signing_secret = *signing;
+    }
+    return secrets;
 }
 
 std::string scalingo_api_url(const ScalingoConfig& scalingo) {
@@ -168,12 +253,7 @@ std::string scalingo_api_token(const ScalingoConfig& scalingo, const Environment
         throw ConfigError(
             "the scalingo provider needs an API token: set SCALINGO_API_TOKEN, or name a file holding it "
             "in scalingo.token_file");
-    std::ifstream in(scalingo.token_file);
-    std::string token;
-    if (!in || !std::getline(in, token) || token.empty())
-        throw ConfigError("cannot read an API token from " + scalingo.token_file.string());
-    while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
-    return token;
+    return read_secret_file(scalingo.token_file);
 }
 
 Config load_config_file(const std::filesystem::path& file) {

@@ -25,6 +25,32 @@ struct ScalingoConfig {
     std::chrono::seconds collaborators_cache{10};
 };
 
+// Who sees a command's answer in Slack: "ephemeral" or "in_channel".
+using ResponseVisibility = std::map<std::string, std::string>;  // command name -> visibility
+
+struct SlackConfig {
+    std::string mode = "socket";  // "socket" (Socket Mode) or "http" (Slack POSTs to http_listen)
+    std::string api_url = "https://slack.com/api/";
+    int connections = 1;  // Socket Mode sockets held by this instance, 1 to 10
+    std::filesystem::path app_token_file;       // read when SLACK_APP_TOKEN is not set
+    std::filesystem::path bot_token_file;       // read when SLACK_BOT_TOKEN is not set
+    std::filesystem::path signing_secret_file;  // read when SLACK_SIGNING_SECRET is not set
+    std::filesystem::path ca_file;              // empty: the system's trust store
+    std::string http_listen = "127.0.0.1:3000";
+    std::chrono::milliseconds answer_budget{2'000};
+    std::chrono::seconds idle_timeout{30};
+    std::chrono::seconds request_timeout{10};
+    std::chrono::seconds user_cache{600};
+    ResponseVisibility responses;  // overrides of the defaults, by command
+};
+
+// The credentials the Slack adapter needs, from the environment or the files named in [slack].
+struct SlackSecrets {
+    std::string app_token;       // Socket Mode only
+    std::string bot_token;
+    std::string signing_secret;  // HTTP mode only
+};
+
 struct Config {
     std::string source;  // the file it came from, or "embedded default"
     std::string adapter = "shell";
@@ -40,13 +66,14 @@ struct Config {
     std::filesystem::path sandbox_seed;  // empty: the embedded seed
     int audit_rows = 20;
     ScalingoConfig scalingo;
+    SlackConfig slack;
 };
 
 using Environment = std::function<std::optional<std::string>(std::string_view name)>;
 Environment process_environment();
 
 // What the environment says over the file, the way Scalingo's CLI reads it: SCALINGO_REGION,
-// SCALINGO_API_URL, SCALINGO_AUTH_URL.
+// SCALINGO_API_URL, SCALINGO_AUTH_URL; and SLACK_API_URL.
 void apply_environment(Config& config, const Environment& environment);
 
 // The regional API URL in force: api_url, or the region's.
@@ -54,6 +81,10 @@ std::string scalingo_api_url(const ScalingoConfig& scalingo);
 
 // SCALINGO_API_TOKEN, else the token file. Throws ConfigError saying where to put it.
 std::string scalingo_api_token(const ScalingoConfig& scalingo, const Environment& environment);
+
+// SLACK_APP_TOKEN, SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (the names of Slack's SDKs), else the
+// files. Throws ConfigError naming what is missing for the configured mode.
+SlackSecrets slack_secrets(const SlackConfig& slack, const Environment& environment);
 
 // Throws config::ConfigError naming the file and the key at fault. Relative paths in the file are
 // resolved against `base_dir`.

@@ -27,6 +27,7 @@ int run(int argc, char** argv) {
         ("version", "show the version and exit")
         ("config,c", po::value<std::string>()->value_name("FILE"), "read the configuration from FILE instead of the embedded default")
         ("state-dir", po::value<std::string>()->value_name("DIR"), "keep the bot's state in DIR (overrides state_dir)")
+        ("adapter", po::value<std::string>()->value_name("NAME"), "shell or slack (overrides adapter)")
         ("provider", po::value<std::string>()->value_name("NAME"), "sandbox or scalingo (overrides provider)")
         ("as", po::value<std::string>()->value_name("EMAIL"), "shell: act as the person with this Scalingo e-mail");
     po::options_description serving("Options of sandbox serve");
@@ -70,6 +71,11 @@ int run(int argc, char** argv) {
         collab::bot::Config config = vm.count("config") ? collab::bot::load_config_file(vm["config"].as<std::string>())
                                                         : collab::bot::embedded_config();
         if (vm.count("state-dir")) config.state_dir = vm["state-dir"].as<std::string>();
+        if (vm.count("adapter")) {
+            config.adapter = vm["adapter"].as<std::string>();
+            if (config.adapter != "shell" && config.adapter != "slack")
+                throw collab::config::ConfigError("--adapter is shell or slack, not \"" + config.adapter + "\"");
+        }
         if (vm.count("provider")) {
             config.provider = vm["provider"].as<std::string>();
             if (config.provider != "sandbox" && config.provider != "scalingo")

@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "adapters/chat/slack/markup.hpp"
+#include "core/command.hpp"
 #include "core/confirmation.hpp"
 
 namespace collab::slack {
@@ -49,6 +50,8 @@ struct Interactions::Pending {
     Pending(asio::any_io_executor executor, SlashCommand command)
         : command(std::move(command)), ready(std::move(executor), asio::steady_timer::time_point::max()) {}
     SlashCommand command;
+    std::string text;  // the command text with Slack's markup undone
+    ResponsePolicy policy;
     asio::steady_timer ready;
     std::optional<Reply> reply;
     bool acknowledged = false;  // with the placeholder: the reply must follow through response_url
@@ -63,6 +66,23 @@ Interactions::Interactions(asio::any_io_executor executor, CommandService& servi
       settings_(std::move(settings)),
       logger_(std::move(logger)) {}
 
+ResponsePolicy Interactions::policy_for(std::string_view command_text) const {
+    ResponsePolicy policy = settings_.responses;
+    auto command = parse_command(command_text);
+    if (!command) return policy;
+    std::string_view name = command_name(*command);
+    if (const auto* confirm = std::get_if<ConfirmCommand>(&*command)) {
+        const auto claims = read_token(signer_, confirm->token);
+        if (!claims) return policy;
+        name = claims->action == ConfirmAction::remove ? "remove" : "leave";
+    }
+    if (auto found = settings_.by_command.find(name); found != settings_.by_command.end()) {
+        policy.set(ReplyKind::result, found->second);
+        policy.set(ReplyKind::change, found->second);
+    }
+    return policy;
+}
+
 Actor Interactions::actor_of(const std::string& team, const std::string& user, const std::string& channel) const {
     return Actor{"slack", team, user, channel, std::nullopt};
 }
@@ -70,6 +90,8 @@ Actor Interactions::actor_of(const std::string& team, const std::string& user, c
 asio::awaitable<json::object> Interactions::slash_command(SlashCommand command) {
     ++counters_.commands;
     auto pending = std::make_shared<Pending>(executor_, std::move(command));
+    pending->text = unescape_command_text(pending->command.text);
+    pending->policy = policy_for(pending->text);
     asio::co_spawn(executor_, run_command(pending), asio::detached);
     if (!pending->reply) {
         pending->ready.expires_after(settings_.answer_budget);
@@ -77,7 +99,7 @@ asio::awaitable<json::object> Interactions::slash_command(SlashCommand command) 
     }
     if (pending->reply) {
         ++counters_.answered_in_ack;
-        co_return to_message(*pending->reply, settings_.responses);
+        co_return to_message(*pending->reply, pending->policy);
     }
     pending->acknowledged = true;
     ++counters_.answered_later;
@@ -88,7 +110,7 @@ asio::awaitable<json::object> Interactions::slash_command(SlashCommand command) 
 asio::awaitable<void> Interactions::run_command(std::shared_ptr<Pending> pending) {
     InFlight counted(in_flight_);
     ChatRequest request{actor_of(pending->command.team_id, pending->command.user_id, pending->command.channel_id),
-                        unescape_command_text(pending->command.text)};
+                        pending->text};
     Reply reply;
     try {
         reply = co_await service_.handle(std::move(request));
@@ -101,12 +123,12 @@ asio::awaitable<void> Interactions::run_command(std::shared_ptr<Pending> pending
         pending->ready.cancel();
         co_return;
     }
-    co_await follow_up(pending->command, std::move(reply));
+    co_await follow_up(pending->command, std::move(reply), pending->policy);
 }
 
-asio::awaitable<void> Interactions::follow_up(SlashCommand command, Reply reply) {
-    json::object message = to_message(reply, settings_.responses);
-    if (settings_.responses.for_kind(reply.kind) == ResponseType::ephemeral) {
+asio::awaitable<void> Interactions::follow_up(SlashCommand command, Reply reply, ResponsePolicy policy) {
+    json::object message = to_message(reply, policy);
+    if (policy.for_kind(reply.kind) == ResponseType::ephemeral) {
         // The placeholder is ephemeral too: the reply takes its place.
         message["replace_original"] = true;
         co_await respond(command.response_url, command.channel_id, command.user_id, std::move(message));
@@ -143,6 +165,7 @@ asio::awaitable<void> Interactions::click(BlockAction action) {
     const bool proposer = claims && claims->platform == clicker.platform && claims->team == clicker.team &&
                           claims->user_id == clicker.user_id;
     Reply outcome;
+    ResponsePolicy policy = settings_.responses;
     if (action.action_id == cancel_action_id) {
         outcome = proposer ? single_line(ReplyKind::result, LineStyle::plain,
                                          "Cancelled: " + claims->target + " keeps access to " + claims->database + ".")
@@ -150,6 +173,7 @@ asio::awaitable<void> Interactions::click(BlockAction action) {
                                          "Only the person who asked for this removal can cancel it.");
     } else {
         ChatRequest request{clicker, "confirm " + action.value};
+        policy = policy_for(request.text);
         try {
             outcome = co_await service_.handle(std::move(request));
         } catch (const std::exception& error) {
@@ -167,8 +191,8 @@ asio::awaitable<void> Interactions::click(BlockAction action) {
     }
     json::object replacement = to_replacement(outcome);
     co_await respond(action.response_url, action.channel_id, action.user_id, std::move(replacement));
-    if (settings_.responses.for_kind(outcome.kind) == ResponseType::in_channel) {
-        json::object announcement = to_message(outcome, settings_.responses);
+    if (policy.for_kind(outcome.kind) == ResponseType::in_channel) {
+        json::object announcement = to_message(outcome, policy);
         announcement["replace_original"] = false;
         co_await respond(action.response_url, action.channel_id, action.user_id, std::move(announcement));
     }

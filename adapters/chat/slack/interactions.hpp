@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -36,6 +37,9 @@ struct InteractionSettings {
     // deadline is 3 s, and the acknowledgement still has to reach it.
     std::chrono::milliseconds answer_budget{2'000};
     ResponsePolicy responses;
+    // Who sees a successful answer, by command name ("list", "add", …): overrides `responses` for the
+    // result and change kinds. A confirmation follows the entry of what it confirms (remove, leave).
+    std::map<std::string, ResponseType, std::less<>> by_command;
     std::string placeholder = "Working on it…";
 };
 
@@ -69,11 +73,12 @@ public:
 private:
     struct Pending;
     boost::asio::awaitable<void> run_command(std::shared_ptr<Pending> pending);
-    boost::asio::awaitable<void> follow_up(SlashCommand command, Reply reply);
+    boost::asio::awaitable<void> follow_up(SlashCommand command, Reply reply, ResponsePolicy policy);
     boost::asio::awaitable<void> click(BlockAction action);
     // Posts to a response_url; if Slack refuses (used up, expired), through chat.post* instead.
     boost::asio::awaitable<void> respond(std::string response_url, std::string channel, std::string user,
                                          boost::json::object body);
+    ResponsePolicy policy_for(std::string_view command_text) const;
     Actor actor_of(const std::string& team, const std::string& user, const std::string& channel) const;
 
     boost::asio::any_io_executor executor_;

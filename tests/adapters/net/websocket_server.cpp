@@ -76,6 +76,11 @@ public:
         co_await timer.async_wait(use_tuple);
     }
 
+    void abort() override {
+        boost::system::error_code ignored;
+        beast::get_lowest_layer(ws_).socket().close(ignored);
+    }
+
 private:
     Ws ws_;
 };

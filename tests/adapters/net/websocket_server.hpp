@@ -31,6 +31,8 @@ public:
     virtual boost::asio::awaitable<bool> close(std::uint16_t code, std::string reason) = 0;
     // Waits this long without reading: pings from the client stay unanswered.
     virtual boost::asio::awaitable<void> stay_silent(std::chrono::milliseconds duration) = 0;
+    // Closes the TCP connection at once, without a close frame: a link lost in the network.
+    virtual void abort() = 0;
 
     std::string user_agent;                          // from the client's upgrade request
     std::string target;                              // likewise

@@ -1,0 +1,186 @@
+#include "adapters/chat/slack/http_mode.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/params_view.hpp>
+#include <boost/url/parse_query.hpp>
+
+#include <optional>
+
+namespace collab::slack {
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+namespace json = boost::json;
+namespace urls = boost::urls;
+
+namespace {
+
+// The same answer for every signature failure: which check failed is for the log only.
+constexpr std::string_view unauthorized_answer = "the request is not signed by Slack";
+
+HttpRefusal refuse(http::status status, std::string answer, std::string log_reason) {
+    return HttpRefusal{status, std::move(answer), std::move(log_reason)};
+}
+
+// The decoded `payload` field of a form body: what marks an interactive request. Nothing for a slash
+// command's form, and for a body that is no form at all (the slash command decoder reports that).
+std::optional<std::string> payload_field(std::string_view body) {
+    // A copy: Boost.URL 1.81 may decode the last value past the end of a view into a longer buffer.
+    const std::string form(body);
+    if (!urls::parse_query(form)) return std::nullopt;
+    urls::encoding_opts options;
+    options.space_as_plus = true;
+    for (const auto& param : urls::params_view(form, options)) {
+        if (param.key == "payload") return std::string(param.value);
+    }
+    return std::nullopt;
+}
+
+// The `type` of an interactive payload; nothing when the payload is not a JSON object with one.
+std::optional<std::string> payload_type(std::string_view payload) {
+    boost::system::error_code error;
+    const json::value parsed = json::parse(payload, error);
+    if (error || !parsed.is_object()) return std::nullopt;
+    const auto* type = parsed.as_object().if_contains("type");
+    if (type == nullptr || !type->is_string()) return std::nullopt;
+    return std::string(type->as_string());
+}
+
+std::string_view path_of(std::string_view target) {
+    return target.substr(0, target.find('?'));
+}
+
+net::ServerResponse empty_ok() {
+    return net::ServerResponse{http::status::ok, 11};
+}
+
+}  // namespace
+
+HttpModeRequest read_http_mode_request(const net::ServerRequest& request, std::string_view signing_secret,
+                                       const HttpModeOptions& options, TimePoint now) {
+    const std::string_view path = path_of(request.target());
+    if (path != options.commands_path && path != options.interactive_path)
+        return refuse(http::status::not_found, "not found", "no such path");
+    if (request.method() != http::verb::post)
+        return refuse(http::status::method_not_allowed, "only POST is accepted here",
+                      "method " + std::string(request.method_string()));
+
+    const auto timestamp = request.find("X-Slack-Request-Timestamp");
+    const auto signature = request.find("X-Slack-Signature");
+    if (timestamp == request.end())
+        return refuse(http::status::unauthorized, std::string(unauthorized_answer),
+                      "the X-Slack-Request-Timestamp header is missing");
+    if (signature == request.end())
+        return refuse(http::status::unauthorized, std::string(unauthorized_answer),
+                      "the X-Slack-Signature header is missing");
+    auto verified = verify_signature(signing_secret, timestamp->value(), request.body(), signature->value(), now,
+                                     options.tolerance);
+    if (!verified) return refuse(http::status::unauthorized, std::string(unauthorized_answer), verified.error().reason);
+
+    // Signed by Slack from here on: what follows is Slack's own doing, not an attacker's.
+    if (auto payload = payload_field(request.body())) {
+        auto type = payload_type(*payload);
+        if (!type)
+            return refuse(http::status::bad_request, "malformed payload", "an interactive payload without a type");
+        if (*type != "block_actions") return IgnoredInteraction{std::move(*type)};
+        auto action = decode_block_actions_form(request.body());
+        if (!action) return refuse(http::status::bad_request, "malformed payload", action.error().reason);
+        return std::move(*action);
+    }
+    auto command = decode_slash_command_form(request.body());
+    if (!command) return refuse(http::status::bad_request, "malformed slash command", command.error().reason);
+    return std::move(*command);
+}
+
+struct HttpModeServer::State {
+    asio::any_io_executor executor;  // Interactions' own
+    Interactions& interactions;
+    const std::string signing_secret;
+    const HttpModeOptions options;
+    const TimeSource clock;
+    const std::shared_ptr<spdlog::logger> logger;
+
+    static asio::awaitable<net::ServerResponse> handle(std::shared_ptr<State> state, net::ServerRequest request) {
+        HttpModeRequest decided =
+            read_http_mode_request(request, state->signing_secret, state->options, state->clock());
+        const std::string path(path_of(request.target()));
+        if (auto* refusal = std::get_if<HttpRefusal>(&decided)) {
+            const auto status = static_cast<unsigned>(refusal->status);
+            // Refused signatures and signed requests that make no sense deserve attention; stray paths do not.
+            const auto level = status == 401 || status == 400 ? spdlog::level::warn : spdlog::level::debug;
+            state->logger->log(level, "slack http: {} {} refused with {}: {}", request.method_string(), path, status,
+                               refusal->log_reason);
+            net::ServerResponse response = net::plain_error(refusal->status, refusal->answer);
+            if (refusal->status == http::status::method_not_allowed) response.set(http::field::allow, "POST");
+            co_return response;
+        }
+        if (auto* command = std::get_if<SlashCommand>(&decided)) {
+            state->logger->debug("slack http: slash command {} from {} in {}", command->command, command->user_id,
+                                 command->channel_id);
+            // Interactions lives on its own executor; the answer comes back to this connection's strand.
+            SlashCommand taken = std::move(*command);
+            json::object payload = co_await asio::co_spawn(
+                state->executor, state->interactions.slash_command(std::move(taken)), asio::use_awaitable);
+            net::ServerResponse response{http::status::ok, 11};
+            response.set(http::field::content_type, "application/json");
+            response.body() = json::serialize(payload);
+            co_return response;
+        }
+        if (auto* action = std::get_if<BlockAction>(&decided)) {
+            state->logger->debug("slack http: click on {} from {}", action->action_id, action->user_id);
+            asio::post(state->executor, [&interactions = state->interactions, action = std::move(*action)]() mutable {
+                interactions.block_action(std::move(action));
+            });
+            co_return empty_ok();
+        }
+        state->logger->debug("slack http: acknowledged a {} payload the bot does not act on",
+                             std::get<IgnoredInteraction>(decided).type);
+        co_return empty_ok();
+    }
+};
+
+namespace {
+
+net::HttpServerOptions server_options(const HttpModeOptions& options) {
+    net::HttpServerOptions server;
+    server.listen = options.listen;
+    server.cert_file = options.cert_file;
+    server.key_file = options.key_file;
+    server.max_body_bytes = options.max_body_bytes;
+    // Slack gives up on an answer after 3 s: a peer slower than this is not Slack.
+    server.read_timeout = std::chrono::seconds{10};
+    server.write_timeout = std::chrono::seconds{10};
+    return server;
+}
+
+}  // namespace
+
+HttpModeServer::HttpModeServer(asio::any_io_executor executor, Interactions& interactions, std::string signing_secret,
+                               HttpModeOptions options, TimeSource clock, std::shared_ptr<spdlog::logger> logger)
+    : state_(std::make_shared<State>(
+          State{executor, interactions, std::move(signing_secret), options, std::move(clock), std::move(logger)})),
+      server_(executor, server_options(options),
+              [state = state_](net::ServerRequest request) { return State::handle(state, std::move(request)); }) {}
+
+void HttpModeServer::start() {
+    server_.start();
+}
+
+void HttpModeServer::stop() {
+    server_.stop();
+}
+
+boost::asio::ip::tcp::endpoint HttpModeServer::endpoint() const {
+    return server_.endpoint();
+}
+
+std::string HttpModeServer::public_url() const {
+    return server_.public_url();
+}
+
+}  // namespace collab::slack

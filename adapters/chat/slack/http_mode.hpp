@@ -1,0 +1,85 @@
+#pragma once
+// Slack's HTTP mode, for workspaces that cannot use Socket Mode: Slack POSTs slash commands (a form)
+// and interactivity (a form whose one `payload` field holds JSON) to the bot's request URLs.
+//
+// Every request is checked before anything is decoded: both signing headers present, the timestamp
+// within the tolerance of now, the HMAC of the raw body right; otherwise 401 with a short reason that
+// is the same whatever failed (the precise one goes to the log, never the secret or the signature).
+// Then a slash command is answered 200 application/json with the acknowledgement's payload (see
+// interactions.hpp: within about 2 s, later replies go through the response_url), a block_actions
+// click with an empty 200 while the click is handled in the background, and any other interactive
+// payload with an empty 200. Either path takes either kind: the form's `payload` field tells them
+// apart, so one request URL may serve both. Other paths are 404, other methods 405, a signed body
+// that is no usable form 400. Request bodies and tokens are never logged.
+
+#include <spdlog/logger.h>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/status.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "adapters/chat/slack/envelope.hpp"
+#include "adapters/chat/slack/interactions.hpp"
+#include "adapters/chat/slack/signature.hpp"
+#include "adapters/net/http_server.hpp"
+#include "core/model.hpp"
+
+namespace collab::slack {
+
+struct HttpModeOptions {
+    std::string listen = "127.0.0.1:3000";                // HOST:PORT; behind a reverse proxy that terminates TLS
+    std::string cert_file;                                // PEM certificate chain; with key_file, serve HTTPS directly
+    std::string key_file;                                 // PEM private key
+    std::string commands_path = "/slack/commands";        // the slash command's Request URL
+    std::string interactive_path = "/slack/interactive";  // the app's Interactivity Request URL
+    std::size_t max_body_bytes = 1 << 20;                 // Slack's interactive payloads can carry a whole message
+    std::chrono::seconds tolerance = signature_window;    // how far the request timestamp may be from now
+};
+
+// What a request asks for, decided without I/O.
+struct HttpRefusal {
+    boost::beast::http::status status;
+    std::string answer;      // short plain text for the caller: nothing that helps an attacker
+    std::string log_reason;  // the precise reason, for the log; never the secret, the signature or the body
+};
+struct IgnoredInteraction {
+    std::string type;  // the payload's type ("shortcut", "view_submission", …)
+};
+using HttpModeRequest = std::variant<HttpRefusal, SlashCommand, BlockAction, IgnoredInteraction>;
+
+HttpModeRequest read_http_mode_request(const net::ServerRequest& request, std::string_view signing_secret,
+                                       const HttpModeOptions& options, TimePoint now);
+
+class HttpModeServer {
+public:
+    using TimeSource = std::function<TimePoint()>;
+
+    // `executor` is the one `interactions` was made with: Interactions is called only there, so give a
+    // strand when its io_context has several threads. Connections run on strands of it. Interactions
+    // must outlive the server's io_context run; the server must be destroyed before that io_context.
+    HttpModeServer(boost::asio::any_io_executor executor, Interactions& interactions, std::string signing_secret,
+                   HttpModeOptions options, TimeSource clock, std::shared_ptr<spdlog::logger> logger);
+    HttpModeServer(const HttpModeServer&) = delete;
+    HttpModeServer& operator=(const HttpModeServer&) = delete;
+
+    // As net::HttpServer's: start() throws std::runtime_error on a listen address, port or certificate
+    // that cannot work; stop() closes the listener and every connection.
+    void start();
+    void stop();
+    boost::asio::ip::tcp::endpoint endpoint() const;
+    std::string public_url() const;
+
+private:
+    struct State;
+    std::shared_ptr<State> state_;
+    net::HttpServer server_;
+};
+
+}  // namespace collab::slack

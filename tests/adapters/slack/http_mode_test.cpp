@@ -1,0 +1,407 @@
+// Slack's HTTP mode over a real loopback socket: requests signed the way Slack signs them, sent with
+// the bot's own HTTP client; the commands run on the in-process sandbox, and replies that go through
+// a response_url land on a loopback server standing in for Slack.
+
+#include "adapters/chat/slack/http_mode.hpp"
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "../run_coroutine.hpp"
+#include "../temp_dir.hpp"
+#include "adapters/chat/slack/blocks.hpp"
+#include "adapters/chat/slack/interactions.hpp"
+#include "adapters/chat/slack/signature.hpp"
+#include "adapters/chat/slack/web_api.hpp"
+#include "adapters/directory/static_directory.hpp"
+#include "adapters/net/http_client.hpp"
+#include "adapters/sandbox/sandbox_api.hpp"
+#include "adapters/sandbox/sandbox_store.hpp"
+#include "adapters/sandbox/seed.hpp"
+#include "adapters/security/hmac_signer.hpp"
+#include "adapters/store/sqlite_audit_log.hpp"
+#include "core/service.hpp"
+#include "loopback_server.hpp"
+#include "tests/adapters/slack/fixtures.hpp"
+
+namespace collab::slack {
+namespace {
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+const std::string secret = "test-signing-secret-4c1d";
+const std::string refusal_text = "the request is not signed by Slack\n";
+// The moment every test runs at, as the server's clock sees it: the Python SDK vector's timestamp.
+constexpr std::int64_t now_seconds = 1531420618;
+
+class SystemClock final : public WallClock {
+public:
+    TimePoint now() const override { return Clock::now(); }
+};
+
+// Form encoding as Slack's servers do it: unreserved characters as they are, a space as '+'.
+std::string form(const std::vector<std::pair<std::string, std::string>>& fields) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const auto& [name, value] : fields) {
+        if (!out.empty()) out += '&';
+        out += name + '=';
+        for (unsigned char c : value) {
+            if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+                out += static_cast<char>(c);
+            } else if (c == ' ') {
+                out += '+';
+            } else {
+                out += '%';
+                out += hex[c >> 4];
+                out += hex[c & 0x0F];
+            }
+        }
+    }
+    return out;
+}
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// On a free loopback port.
+HttpModeOptions loopback() {
+    HttpModeOptions options;
+    options.listen = "127.0.0.1:0";
+    return options;
+}
+
+Headers signed_headers(const std::string& body, std::int64_t timestamp = now_seconds,
+                       const std::string& signing_secret = secret) {
+    const std::string stamp = std::to_string(timestamp);
+    return {{"Content-Type", "application/x-www-form-urlencoded"},
+            {"X-Slack-Request-Timestamp", stamp},
+            {"X-Slack-Signature", compute_signature(signing_secret, stamp, body)}};
+}
+
+// What the stand-in for Slack received on response_urls.
+class ResponseUrls {
+public:
+    std::optional<net::test::ServerResponse> record(const net::test::ServerRequest& request) {
+        {
+            std::lock_guard lock(mutex_);
+            posts_.emplace_back(std::string(request.target()), request.body());
+        }
+        net::test::ServerResponse ok{http::status::ok, 11};
+        ok.set(http::field::content_type, "text/plain");
+        ok.body() = "ok";
+        return ok;
+    }
+    std::vector<std::pair<std::string, std::string>> posts() const {
+        std::lock_guard lock(mutex_);
+        return posts_;
+    }
+    // The bodies posted to one response_url path, waiting up to a second for the first.
+    std::vector<json::object> wait_for(const std::string& path) const {
+        const auto deadline = std::chrono::steady_clock::now() + 1s;
+        for (;;) {
+            std::vector<json::object> bodies;
+            for (const auto& [target, body] : posts())
+                if (target == path) bodies.push_back(json::parse(body).as_object());
+            if (!bodies.empty() || std::chrono::steady_clock::now() > deadline) return bodies;
+            std::this_thread::sleep_for(5ms);
+        }
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<std::pair<std::string, std::string>> posts_;
+};
+
+class HttpModeTest : public ::testing::Test {
+protected:
+    HttpModeTest() {
+        server_.start();
+        io_thread_ = std::thread([this] { io_.run(); });
+    }
+    // The io_context runs out of work once the server's connections and the clicks have ended:
+    // joining proves nothing was left hanging.
+    ~HttpModeTest() override {
+        server_.stop();
+        io_thread_.join();
+    }
+
+    // One POST with the project's HTTP client, as Slack would send it.
+    net::HttpResponse post(const std::string& path, const std::string& body, const Headers& headers,
+                           http::verb method = http::verb::post) {
+        const std::string url = server_.public_url() + path;
+        auto sent = collab::testing::run([&]() -> asio::awaitable<std::expected<net::HttpResponse, net::NetError>> {
+            const auto executor = co_await asio::this_coro::executor;
+            net::HttpClientOptions options;
+            net::HttpClient client(executor, options);
+            net::HttpRequest request{method, url, headers, body};
+            co_return co_await client.send(std::move(request));
+        }());
+        EXPECT_TRUE(sent) << sent.error().message;
+        return sent ? *sent : net::HttpResponse{};
+    }
+
+    net::HttpResponse signed_post(const std::string& path, const std::string& body) {
+        return post(path, body, signed_headers(body));
+    }
+
+    // A slash command from the owner of my-dedicated-db (U0001 is user1@example.com).
+    std::string command_form(const std::string& text, const std::string& response_path = "/commands/1") const {
+        return form({{"token", "legacy-verification-token"},
+                     {"team_id", "T0001"},
+                     {"team_domain", "example"},
+                     {"channel_id", "C0001"},
+                     {"channel_name", "ops"},
+                     {"user_id", "U0001"},
+                     {"user_name", "user1"},
+                     {"command", "/collab"},
+                     {"text", text},
+                     {"response_url", slack_.url(response_path)},
+                     {"trigger_id", "1.2.3"}});
+    }
+
+    std::vector<std::string> collaborators() {
+        std::vector<std::string> emails;
+        for (const auto& collaborator : store_.collaborators("my-dedicated-db")) emails.push_back(collaborator.email);
+        return emails;
+    }
+
+    std::string logged() const {
+        std::string all;
+        for (const auto& line : log_->last_formatted()) all += line;
+        return all;
+    }
+
+    collab::testing::TempDir dir_;
+    // The seed the bot embeds as its default sandbox.
+    sandbox::SandboxStore store_{
+        dir_ / "sandbox.sqlite",
+        sandbox::parse_seed(collab::testing::read_file(collab::testing::source_file("config/sandbox.toml")),
+                            "config/sandbox.toml")};
+    sandbox::SandboxApi api_{store_};
+    store::SqliteAuditLog audit_{dir_ / "state.sqlite"};
+    security::HmacSigner signer_{std::string(32, 'k')};
+    directory::StaticDirectory directory_{std::map<std::string, std::string>{{"U0001", "user1@example.com"}}};
+    SystemClock clock_;
+    CommandService service_{api_, directory_, audit_, clock_, signer_, ServiceSettings{}};
+
+    ResponseUrls response_urls_;
+    net::test::LoopbackServer slack_{net::test::HttpServerOptions{
+        [this](const net::test::ServerRequest& request, int) { return response_urls_.record(request); }, {}, 10s}};
+
+    std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> log_ = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(100);
+    std::shared_ptr<spdlog::logger> logger_ = [this] {
+        auto logger = std::make_shared<spdlog::logger>("http-mode-test", log_);
+        logger->set_level(spdlog::level::trace);
+        return logger;
+    }();
+
+    asio::io_context io_;
+    net::HttpClient http_{io_.get_executor(), net::HttpClientOptions{}};
+    WebApi web_{http_, [this] {
+                    WebApiSettings settings;
+                    settings.api_url = slack_.url("/api/");
+                    settings.app_token = "xapp-test";
+                    settings.bot_token = "xoxb-test";
+                    return settings;
+                }()};
+    Interactions interactions_{io_.get_executor(), service_, web_, signer_, InteractionSettings{}, logger_};
+    std::atomic<std::int64_t> now_{now_seconds};
+    HttpModeServer server_{io_.get_executor(),
+                           interactions_,
+                           secret,
+                           loopback(),
+                           [this] { return TimePoint{std::chrono::seconds{now_.load()}}; },
+                           logger_};
+    std::thread io_thread_;
+};
+
+TEST_F(HttpModeTest, ThePythonSdkVectorIsAcceptedAtItsTimestamp) {
+    const auto vector = json::parse(testing::fixture("py-sdk_signature_verifier_vector.json")).as_object();
+    const std::string body(vector.at("body").as_string());
+    const Headers headers{
+        {"Content-Type", std::string(vector.at("content_type").as_string())},
+        {"X-Slack-Request-Timestamp", std::string(vector.at("x_slack_request_timestamp").as_string())},
+        {"X-Slack-Signature", std::string(vector.at("x_slack_signature").as_string())}};
+    // A server that knows the vector's secret and whose clock reads the vector's time.
+    HttpModeServer vector_server(
+        io_.get_executor(), interactions_, std::string(vector.at("signing_secret").as_string()), loopback(),
+        [] { return TimePoint{std::chrono::seconds{now_seconds}}; }, logger_);
+    vector_server.start();
+    const std::string url = vector_server.public_url() + "/slack/commands";
+    auto sent = collab::testing::run([&]() -> asio::awaitable<std::expected<net::HttpResponse, net::NetError>> {
+        const auto executor = co_await asio::this_coro::executor;
+        net::HttpClientOptions options;
+        net::HttpClient client(executor, options);
+        net::HttpRequest request{http::verb::post, url, headers, body};
+        co_return co_await client.send(std::move(request));
+    }());
+    vector_server.stop();
+    ASSERT_TRUE(sent) << sent.error().message;
+    EXPECT_EQ(sent->status, 200u) << sent->body;
+    EXPECT_EQ(sent->header("Content-Type"), "application/json");
+    // The vector's command has no text: the person gets the usage, for them alone.
+    const auto answer = json::parse(sent->body).as_object();
+    EXPECT_EQ(answer.at("response_type"), "ephemeral");
+    EXPECT_NE(std::string(answer.at("text").as_string()).find("/collab"), std::string::npos) << sent->body;
+
+    // The same request to a server with another secret is refused.
+    const auto refused = post("/slack/commands", body, headers);
+    EXPECT_EQ(refused.status, 401u);
+}
+
+TEST_F(HttpModeTest, UnsignedOrStaleRequestsAreRefusedAndChangeNothing) {
+    const std::string body = command_form("add my-dedicated-db new@example.com");
+    const auto before = collaborators();
+
+    std::string tampered = body;
+    tampered.replace(tampered.find("new%40example.com"), 17, "evil%40example.com");
+    Headers wrong_secret = signed_headers(body, now_seconds, "another-secret");
+    Headers missing_signature = signed_headers(body);
+    missing_signature.pop_back();
+    Headers missing_timestamp = signed_headers(body);
+    missing_timestamp.erase(missing_timestamp.begin() + 1);
+    const Headers six_minutes_old = signed_headers(body, now_seconds - 360);
+
+    const std::vector<std::pair<std::string, net::HttpResponse>> attempts{
+        {"tampered body", post("/slack/commands", tampered, signed_headers(body))},
+        {"wrong signature", post("/slack/commands", body, wrong_secret)},
+        {"missing signature", post("/slack/commands", body, missing_signature)},
+        {"missing timestamp", post("/slack/commands", body, missing_timestamp)},
+        {"six minutes old", post("/slack/commands", body, six_minutes_old)},
+        {"on the interactive path", post("/slack/interactive", body, six_minutes_old)},
+    };
+    for (const auto& [what, response] : attempts) {
+        EXPECT_EQ(response.status, 401u) << what;
+        // The same short answer whatever failed: nothing for an attacker to learn from.
+        EXPECT_EQ(response.body, refusal_text) << what;
+    }
+    EXPECT_EQ(collaborators(), before);
+    EXPECT_TRUE(response_urls_.posts().empty());
+
+    // The log says precisely why, and never holds the secret, a signature or the body.
+    const std::string log = logged();
+    EXPECT_NE(log.find("the signature does not match the request"), std::string::npos) << log;
+    EXPECT_NE(log.find("the X-Slack-Signature header is missing"), std::string::npos) << log;
+    EXPECT_NE(log.find("the X-Slack-Request-Timestamp header is missing"), std::string::npos) << log;
+    EXPECT_NE(log.find("more than 5 minutes away"), std::string::npos) << log;
+    EXPECT_NE(log.find("[warning]"), std::string::npos) << log;
+    EXPECT_EQ(log.find(secret), std::string::npos);
+    EXPECT_EQ(log.find("v0="), std::string::npos);
+    EXPECT_EQ(log.find("example.com"), std::string::npos);
+    EXPECT_EQ(log.find("legacy-verification-token"), std::string::npos);
+}
+
+TEST_F(HttpModeTest, ListAnswersTheAskerAlone) {
+    const auto response = signed_post("/slack/commands", command_form("list my-dedicated-db"));
+    ASSERT_EQ(response.status, 200u) << response.body;
+    EXPECT_EQ(response.header("Content-Type"), "application/json");
+    const auto answer = json::parse(response.body).as_object();
+    EXPECT_EQ(answer.at("response_type"), "ephemeral");
+    EXPECT_NE(std::string(answer.at("text").as_string()).find("user2@example.com"), std::string::npos) << response.body;
+    EXPECT_TRUE(response_urls_.posts().empty()) << "the reply travelled in the acknowledgement";
+}
+
+TEST_F(HttpModeTest, AddIsAnnouncedInTheChannelAndInvitesTheCollaborator) {
+    const auto response = signed_post("/slack/commands", command_form("add my-dedicated-db new@example.com"));
+    ASSERT_EQ(response.status, 200u) << response.body;
+    EXPECT_EQ(response.header("Content-Type"), "application/json");
+    const auto answer = json::parse(response.body).as_object();
+    EXPECT_EQ(answer.at("response_type"), "in_channel");
+    EXPECT_NE(std::string(answer.at("text").as_string()).find("new@example.com"), std::string::npos) << response.body;
+
+    const auto now = store_.collaborators("my-dedicated-db");
+    const auto added =
+        std::find_if(now.begin(), now.end(), [](const Collaborator& c) { return c.email == "new@example.com"; });
+    ASSERT_NE(added, now.end());
+    EXPECT_EQ(added->status, Status::pending);
+    EXPECT_EQ(now.size(), 3u);
+}
+
+// The token of the proposal's confirm button in a slash command's answer.
+std::string confirm_token(const json::object& message) {
+    for (const auto& block : message.at("blocks").as_array()) {
+        if (block.at("type").as_string() != "actions") continue;
+        for (const auto& element : block.at("elements").as_array()) {
+            if (element.at("action_id").as_string() == confirm_action_id)
+                return std::string(element.at("value").as_string());
+        }
+    }
+    return {};
+}
+
+TEST_F(HttpModeTest, AConfirmClickIsAcknowledgedEmptyAndCarriedOut) {
+    const auto proposal = signed_post("/slack/commands", command_form("remove my-dedicated-db user2@example.com"));
+    ASSERT_EQ(proposal.status, 200u) << proposal.body;
+    const std::string token = confirm_token(json::parse(proposal.body).as_object());
+    ASSERT_FALSE(token.empty()) << proposal.body;
+    EXPECT_EQ(collaborators().size(), 2u) << "nothing changes before the confirmation";
+
+    const json::object click{
+        {"type", "block_actions"},
+        {"user", {{"id", "U0001"}, {"team_id", "T0001"}}},
+        {"team", {{"id", "T0001"}}},
+        {"channel", {{"id", "C0001"}}},
+        {"container", {{"type", "message"}, {"message_ts", "1678252213.679169"}, {"channel_id", "C0001"}}},
+        {"response_url", slack_.url("/actions/1")},
+        {"actions", json::array{{{"type", "button"}, {"action_id", confirm_action_id}, {"value", token}}}}};
+    const auto response = signed_post("/slack/interactive", form({{"payload", json::serialize(click)}}));
+    EXPECT_EQ(response.status, 200u) << response.body;
+    EXPECT_EQ(response.body, "");
+
+    // The proposal is replaced by the outcome, through the click's response_url.
+    const auto replies = response_urls_.wait_for("/actions/1");
+    ASSERT_FALSE(replies.empty());
+    EXPECT_EQ(replies.front().at("replace_original"), true);
+    EXPECT_NE(std::string(replies.front().at("text").as_string()).find("user2@example.com"), std::string::npos)
+        << json::serialize(replies.front());
+    const auto remaining = collaborators();
+    EXPECT_EQ(std::count(remaining.begin(), remaining.end(), "user2@example.com"), 0);
+}
+
+TEST_F(HttpModeTest, EitherPathTakesEitherKind) {
+    // A slash command on the interactivity URL.
+    const auto listed = signed_post("/slack/interactive", command_form("list my-dedicated-db"));
+    ASSERT_EQ(listed.status, 200u) << listed.body;
+    EXPECT_NE(listed.body.find("user2@example.com"), std::string::npos);
+    // An interactive payload the bot does not act on, on the commands URL: acknowledged, nothing else.
+    const json::object shortcut{{"type", "shortcut"}, {"callback_id", "x"}, {"user", {{"id", "U0001"}}}};
+    const auto acknowledged = signed_post("/slack/commands", form({{"payload", json::serialize(shortcut)}}));
+    EXPECT_EQ(acknowledged.status, 200u);
+    EXPECT_EQ(acknowledged.body, "");
+    EXPECT_TRUE(response_urls_.posts().empty());
+}
+
+TEST_F(HttpModeTest, OtherPathsMethodsAndBodiesAreRefused) {
+    const std::string body = command_form("list my-dedicated-db");
+    EXPECT_EQ(post("/slack/events", body, signed_headers(body)).status, 404u);
+    EXPECT_EQ(post("/", body, signed_headers(body)).status, 404u);
+
+    const auto got = post("/slack/commands", "", signed_headers(""), http::verb::get);
+    EXPECT_EQ(got.status, 405u);
+    EXPECT_EQ(got.header("Allow"), "POST");
+
+    // Signed, but no slash command can be read from it.
+    EXPECT_EQ(signed_post("/slack/commands", "text=%zz").status, 400u);
+    EXPECT_EQ(signed_post("/slack/commands", form({{"text", "list my-dedicated-db"}})).status, 400u);
+    EXPECT_EQ(signed_post("/slack/interactive", form({{"payload", "{not json"}})).status, 400u);
+    EXPECT_TRUE(response_urls_.posts().empty());
+}
+
+}  // namespace
+}  // namespace collab::slack

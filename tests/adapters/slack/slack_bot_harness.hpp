@@ -1,0 +1,121 @@
+#pragma once
+// The Slack side of collab-bot assembled as the bot assembles it (Socket Mode client, Web API,
+// users.info directory, command service on the in-process sandbox seeded from config/sandbox.toml,
+// SQLite audit trail, HMAC confirmations), running on its own thread against a SlackEmulator.
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <spdlog/logger.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include "adapters/chat/slack/interactions.hpp"
+#include "adapters/chat/slack/slack_directory.hpp"
+#include "adapters/chat/slack/socket_mode.hpp"
+#include "adapters/chat/slack/web_api.hpp"
+#include "adapters/net/http_client.hpp"
+#include "adapters/sandbox/sandbox_store.hpp"
+#include "adapters/security/hmac_signer.hpp"
+#include "adapters/store/sqlite_audit_log.hpp"
+#include "core/service.hpp"
+#include "slack_emulator.hpp"
+#include "temp_dir.hpp"
+
+namespace collab::slack::test {
+
+// The wall clock, moved forward on demand (confirmation expiry).
+class SteppedClock final : public WallClock {
+public:
+    TimePoint now() const override { return Clock::now() + std::chrono::seconds{offset_.load()}; }
+    void advance(std::chrono::seconds by) { offset_ += by.count(); }
+
+private:
+    std::atomic<long long> offset_{0};
+};
+
+// The sandbox with an adjustable delay before every answer: a slow upstream.
+class DelayedApi final : public CollaboratorsApi {
+public:
+    explicit DelayedApi(CollaboratorsApi& inner) : inner_(inner) {}
+    void set_delay(std::chrono::milliseconds delay) { delay_ms_ = delay.count(); }
+
+    boost::asio::awaitable<ApiResult<Database>> show_database(std::string name) override;
+    boost::asio::awaitable<ApiResult<std::vector<Collaborator>>> list_collaborators(std::string database) override;
+    boost::asio::awaitable<ApiResult<Collaborator>> invite(std::string database, std::string email) override;
+    boost::asio::awaitable<ApiResult<void>> remove(std::string database, std::string collaborator_id) override;
+    boost::asio::awaitable<ApiResult<Account>> self() override;
+    boost::asio::awaitable<ApiResult<std::vector<Database>>> databases() override;
+
+private:
+    boost::asio::awaitable<void> wait();
+    CollaboratorsApi& inner_;
+    std::atomic<long long> delay_ms_{0};
+};
+
+struct HarnessOptions {
+    int connections = 1;
+    std::chrono::milliseconds idle_timeout{30'000};
+    std::chrono::milliseconds answer_budget{2'000};
+    std::chrono::seconds confirmation_ttl{300};
+};
+
+class SlackBotHarness {
+public:
+    SlackBotHarness(SlackEmulator& emulator, HarnessOptions options = {});
+    ~SlackBotHarness();  // stops the client and joins the thread
+
+    void start();
+    // What run() returned, once it has.
+    std::optional<int> wait_for_exit(std::chrono::milliseconds timeout);
+
+    // Runs f on the bot's thread (the sandbox's SQLite connection belongs to it) and returns its result.
+    template <typename F>
+    auto on_bot(F f) {
+        std::packaged_task<decltype(f())()> task(std::move(f));
+        auto result = task.get_future();
+        boost::asio::post(io_, std::move(task));
+        return result.get();
+    }
+
+    std::vector<Collaborator> collaborators(const std::string& database);
+    std::vector<sandbox::Invitation> invitations();
+    SocketModeCounters counters();
+
+    // Everything the bot logged so far (read on the bot's thread, where the logging happens).
+    std::string logs();
+
+    DelayedApi& upstream() { return delayed_; }
+    SteppedClock& clock() { return clock_; }
+    const Signer& signer() const { return signer_; }
+
+private:
+    testing::TempDir dir_;
+    boost::asio::io_context io_;
+    std::shared_ptr<std::ostringstream> log_text_;
+    std::shared_ptr<spdlog::logger> logger_;
+    sandbox::SandboxStore store_;
+    std::unique_ptr<CollaboratorsApi> sandbox_;
+    DelayedApi delayed_;
+    store::SqliteAuditLog audit_;
+    security::HmacSigner signer_;
+    SteppedClock clock_;
+    net::HttpClient http_;
+    WebApi web_;
+    SlackDirectory directory_;
+    CommandService service_;
+    Interactions interactions_;
+    SocketModeClient client_;
+    std::promise<int> exit_;
+    std::shared_future<int> exit_future_;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
+    std::thread thread_;
+};
+
+}  // namespace collab::slack::test

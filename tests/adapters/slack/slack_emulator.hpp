@@ -1,0 +1,118 @@
+#pragma once
+// A Slack emulator on 127.0.0.1, built from ../shared/reference/slack.md and Slack's recorded
+// payloads: the Web API (apps.connections.open, users.info, chat.postMessage, chat.postEphemeral),
+// response_url endpoints, and the Socket Mode websocket that says hello, pushes envelopes and reads
+// their acknowledgements. It runs on its own thread; every method here is safe to call from a test.
+// What the bot sent is recorded for the test to check, with the time each acknowledgement took.
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace collab::slack::test {
+
+struct EmulatorOptions {
+    std::string app_token = "xapp-1-A111-emulated-app-token";
+    std::string bot_token = "xoxb-111-emulated-bot-token";
+    std::map<std::string, std::string> emails;  // Slack user id -> profile e-mail (users.info)
+    std::string app_id = "A111";
+};
+
+struct Ack {
+    std::string envelope_id;
+    boost::json::object payload;  // empty when the acknowledgement carried none
+    std::chrono::microseconds latency{0};  // from the envelope's write to its acknowledgement's arrival
+    int socket = -1;
+};
+
+struct Post {
+    std::string target;  // "chat.postMessage", "chat.postEphemeral", or "respond/<key>"
+    boost::json::object body;
+};
+
+class SlackEmulator {
+public:
+    explicit SlackEmulator(EmulatorOptions options = {});
+    ~SlackEmulator();
+    SlackEmulator(const SlackEmulator&) = delete;
+    SlackEmulator& operator=(const SlackEmulator&) = delete;
+
+    std::string api_url() const;                         // "http://127.0.0.1:P/api/"
+    std::string response_url(std::string_view key) const;  // "http://127.0.0.1:P/respond/<key>"
+
+    // Sockets are numbered from 0 in the order they said hello. Open = hello sent and not yet closed.
+    int sockets_open() const;
+    std::vector<int> open_sockets() const;
+    int sockets_ever() const;
+    bool wait_for_open_sockets(int count, std::chrono::milliseconds timeout = std::chrono::seconds{5}) const;
+    // How many times apps.connections.open handed out a URL.
+    int urls_handed_out() const;
+
+    // Sends an envelope (or anything) on an open socket: the given one, or the next in turn. The
+    // socket used, or -1 when none is open.
+    int deliver(std::string frame, std::optional<int> socket = std::nullopt);
+    void disconnect(int socket, std::string_view reason);  // a {"type":"disconnect"} frame
+    void drop(int socket);                                 // closes the TCP connection, no close frame
+    void go_silent(int socket);                            // stops reading and answering pings
+
+    std::vector<Ack> acks() const;
+    std::optional<Ack> wait_for_ack(std::string_view envelope_id,
+                                    std::chrono::milliseconds timeout = std::chrono::seconds{5}) const;
+    int acks_for(std::string_view envelope_id) const;
+    // Text frames from the bot that were not acknowledgements (there should be none).
+    std::vector<std::string> unexpected_frames() const;
+
+    std::vector<Post> posts(std::string_view target_prefix = "") const;
+    bool wait_for_posts(std::string_view target_prefix, std::size_t count,
+                        std::chrono::milliseconds timeout = std::chrono::seconds{5}) const;
+    int users_info_calls() const;
+    int requests_with_bad_token() const;
+
+    // Scripting. The next `times` calls of the method answer this way.
+    void fail_connections_open(std::string error, int times = 1);  // {"ok":false,"error":…}
+    void rate_limit(std::string method, int times, int retry_after_seconds);  // 429 + Retry-After
+    void refuse_response_urls(std::string answer, int times);     // 404 with this text
+    void set_web_api_latency(std::chrono::milliseconds latency);  // every Web API answer waits this long
+
+    struct State;
+
+private:
+    std::shared_ptr<State> state_;
+    struct Servers;
+    std::unique_ptr<Servers> servers_;
+};
+
+// Envelopes made from Slack's recorded ones (../shared/fixtures/slack), with our values put in.
+struct SlashCommandFields {
+    std::string envelope_id;
+    std::string text;
+    std::string user_id = "U111";
+    std::string channel_id = "C111";
+    std::string team_id = "T111";
+    std::string response_url;
+    int retry_attempt = 0;
+};
+std::string slash_command_envelope(const SlashCommandFields& fields);
+
+struct ButtonClickFields {
+    std::string envelope_id;
+    std::string action_id;  // "collab_confirm" or "collab_cancel"
+    std::string value;      // the confirmation token
+    std::string user_id = "U111";
+    std::string channel_id = "C111";
+    std::string team_id = "T111";
+    std::string response_url;
+};
+std::string button_click_envelope(const ButtonClickFields& fields);
+
+// A fixture file's text.
+std::string fixture(std::string_view name);
+
+}  // namespace collab::slack::test

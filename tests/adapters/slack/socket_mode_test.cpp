@@ -1,0 +1,388 @@
+// The Slack adapter end to end over Socket Mode: the bot's real client, Web API and directory
+// against the Slack emulator, on the in-process sandbox seeded like the shell default
+// (my-dedicated-db: owner user1, accepted user2, pending user3).
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <set>
+#include <thread>
+
+#include "slack_bot_harness.hpp"
+#include "slack_emulator.hpp"
+
+namespace collab::slack::test {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+constexpr auto slack_deadline = 3s;
+
+EmulatorOptions workspace() {
+    EmulatorOptions options;
+    options.emails = {{"U111", "user1@example.com"},
+                      {"U222", "user2@example.com"},
+                      {"U333", "stranger@example.com"},
+                      {"U444", ""}};
+    return options;
+}
+
+std::string text_of(const json::object& message) {
+    const auto* text = message.if_contains("text");
+    return text && text->is_string() ? std::string(text->as_string()) : "";
+}
+
+std::string response_type_of(const json::object& message) {
+    const auto* type = message.if_contains("response_type");
+    return type && type->is_string() ? std::string(type->as_string()) : "";
+}
+
+// The value of the button with this action id in a message's blocks.
+std::string button_value(const json::object& message, std::string_view action_id) {
+    const auto* blocks = message.if_contains("blocks");
+    if (!blocks || !blocks->is_array()) return "";
+    for (const auto& block : blocks->as_array()) {
+        const auto* elements = block.as_object().if_contains("elements");
+        if (!elements || !elements->is_array()) continue;
+        for (const auto& element : elements->as_array()) {
+            const auto& object = element.as_object();
+            if (object.contains("action_id") && object.at("action_id").as_string() == action_id)
+                return std::string(object.at("value").as_string());
+        }
+    }
+    return "";
+}
+
+bool has_collaborator(const std::vector<Collaborator>& collaborators, std::string_view email) {
+    for (const auto& collaborator : collaborators)
+        if (collaborator.email == email) return true;
+    return false;
+}
+
+class SlackSocketModeTest : public ::testing::Test {
+protected:
+    void start(HarnessOptions options = {}) {
+        bot_ = std::make_unique<SlackBotHarness>(slack_, options);
+        bot_->start();
+        ASSERT_TRUE(slack_.wait_for_open_sockets(options.connections)) << bot_->logs();
+    }
+
+    std::string next_id() { return "env-" + std::to_string(++envelopes_); }
+
+    // Types a slash command as this user and returns the acknowledgement it got.
+    Ack type(std::string text, std::string user = "U111", std::string id = {}) {
+        if (id.empty()) id = next_id();
+        SlashCommandFields fields;
+        fields.envelope_id = id;
+        fields.text = std::move(text);
+        fields.user_id = std::move(user);
+        fields.response_url = slack_.response_url(id);
+        EXPECT_GE(slack_.deliver(slash_command_envelope(fields)), 0);
+        auto ack = slack_.wait_for_ack(id);
+        EXPECT_TRUE(ack.has_value()) << "no acknowledgement for " << id << "\n" << bot_->logs();
+        if (!ack) return {};
+        EXPECT_LT(ack->latency, slack_deadline);
+        return *ack;
+    }
+
+    Ack click(std::string action_id, std::string token, std::string user = "U111") {
+        const std::string id = next_id();
+        ButtonClickFields fields;
+        fields.envelope_id = id;
+        fields.action_id = std::move(action_id);
+        fields.value = std::move(token);
+        fields.user_id = std::move(user);
+        fields.response_url = slack_.response_url(id);
+        EXPECT_GE(slack_.deliver(button_click_envelope(fields)), 0);
+        auto ack = slack_.wait_for_ack(id);
+        EXPECT_TRUE(ack.has_value()) << bot_->logs();
+        return ack.value_or(Ack{});
+    }
+
+    // The response_url posts made for this envelope, once `count` of them arrived.
+    std::vector<Post> responses(const std::string& envelope_id, std::size_t count) {
+        EXPECT_TRUE(slack_.wait_for_posts("respond/" + envelope_id, count)) << bot_->logs();
+        return slack_.posts("respond/" + envelope_id);
+    }
+
+    std::string last_id() const { return "env-" + std::to_string(envelopes_); }
+
+    SlackEmulator slack_{workspace()};
+    std::unique_ptr<SlackBotHarness> bot_;
+    int envelopes_ = 0;
+};
+
+TEST_F(SlackSocketModeTest, ListIsAnsweredInTheAcknowledgementForTheAskerOnly) {
+    start();
+    const Ack ack = type("list my-dedicated-db");
+    EXPECT_EQ(response_type_of(ack.payload), "ephemeral");
+    EXPECT_NE(text_of(ack.payload).find("user2@example.com"), std::string::npos);
+    EXPECT_NE(json::serialize(ack.payload).find("```"), std::string::npos) << "the table is a code block";
+    EXPECT_EQ(slack_.users_info_calls(), 1);
+    type("list my-dedicated-db");
+    EXPECT_EQ(slack_.users_info_calls(), 1) << "the profile e-mail is cached";
+    EXPECT_TRUE(slack_.unexpected_frames().empty());
+}
+
+TEST_F(SlackSocketModeTest, AddIsPostedInTheChannelAndInvitesOnce) {
+    start();
+    const Ack ack = type("add my-dedicated-db <mailto:new@example.com|new@example.com>");
+    EXPECT_EQ(response_type_of(ack.payload), "in_channel");
+    EXPECT_NE(text_of(ack.payload).find("new@example.com has been invited"), std::string::npos) << text_of(ack.payload);
+    EXPECT_TRUE(has_collaborator(bot_->collaborators("my-dedicated-db"), "new@example.com"));
+}
+
+TEST_F(SlackSocketModeTest, ARedeliveredEnvelopeIsAcknowledgedButNotRunTwice) {
+    start();
+    type("add my-dedicated-db twice@example.com", "U111", "env-same");
+    const auto invitations = bot_->invitations().size();
+    SlashCommandFields again;
+    again.envelope_id = "env-same";
+    again.text = "add my-dedicated-db twice@example.com";
+    again.retry_attempt = 1;
+    again.response_url = slack_.response_url("env-same");
+    slack_.deliver(slash_command_envelope(again));
+    for (int i = 0; i < 100 && slack_.acks_for("env-same") < 2; ++i) std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(slack_.acks_for("env-same"), 2);
+    EXPECT_EQ(bot_->invitations().size(), invitations);
+    EXPECT_EQ(bot_->counters().redeliveries, 1);
+}
+
+TEST_F(SlackSocketModeTest, SomeoneWithoutAnEmailOnTheirProfileIsRefusedWithTheReason) {
+    start();
+    const Ack ack = type("list my-dedicated-db", "U444");
+    EXPECT_EQ(response_type_of(ack.payload), "ephemeral");
+    EXPECT_NE(text_of(ack.payload).find("Scalingo account"), std::string::npos) << text_of(ack.payload);
+    EXPECT_EQ(text_of(ack.payload).find("user2@example.com"), std::string::npos);
+}
+
+TEST_F(SlackSocketModeTest, UserTextCannotNotifyTheChannel) {
+    start();
+    const Ack ack = type("list <!channel>");
+    const std::string message = json::serialize(ack.payload);
+    EXPECT_EQ(message.find("<!channel>"), std::string::npos) << message;
+    EXPECT_EQ(response_type_of(ack.payload), "ephemeral");
+}
+
+TEST_F(SlackSocketModeTest, RemovalIsConfirmedWithTheButtonAndTheProposalReplaced) {
+    start();
+    const Ack proposal = type("remove my-dedicated-db user2@example.com");
+    EXPECT_EQ(response_type_of(proposal.payload), "ephemeral");
+    const std::string token = button_value(proposal.payload, "collab_confirm");
+    ASSERT_FALSE(token.empty()) << json::serialize(proposal.payload);
+    EXPECT_TRUE(has_collaborator(bot_->collaborators("my-dedicated-db"), "user2@example.com"));
+
+    const Ack ack = click("collab_confirm", token);
+    EXPECT_TRUE(ack.payload.empty());
+    const auto posts = responses(ack.envelope_id, 2);
+    ASSERT_EQ(posts.size(), 2u);
+    EXPECT_EQ(posts[0].body.at("replace_original"), true);
+    EXPECT_NE(text_of(posts[0].body).find("user2@example.com"), std::string::npos);
+    EXPECT_EQ(response_type_of(posts[1].body), "in_channel") << "the team sees the change";
+    EXPECT_FALSE(has_collaborator(bot_->collaborators("my-dedicated-db"), "user2@example.com"));
+}
+
+TEST_F(SlackSocketModeTest, AClickBySomeoneElseIsRefusedAndLeavesTheProposal) {
+    start();
+    const std::string token = button_value(type("remove my-dedicated-db user2@example.com").payload, "collab_confirm");
+    const Ack ack = click("collab_confirm", token, "U222");
+    const auto posts = responses(ack.envelope_id, 1);
+    ASSERT_EQ(posts.size(), 1u);
+    EXPECT_EQ(posts[0].body.at("replace_original"), false);
+    EXPECT_EQ(response_type_of(posts[0].body), "ephemeral");
+    EXPECT_NE(text_of(posts[0].body).find("someone else"), std::string::npos) << text_of(posts[0].body);
+    EXPECT_TRUE(has_collaborator(bot_->collaborators("my-dedicated-db"), "user2@example.com"));
+}
+
+TEST_F(SlackSocketModeTest, AClickAfterExpiryIsRefused) {
+    start();
+    const std::string token = button_value(type("remove my-dedicated-db user2@example.com").payload, "collab_confirm");
+    bot_->clock().advance(301s);
+    const Ack ack = click("collab_confirm", token);
+    const auto posts = responses(ack.envelope_id, 1);
+    ASSERT_GE(posts.size(), 1u);
+    EXPECT_NE(text_of(posts[0].body).find("expired"), std::string::npos) << text_of(posts[0].body);
+    EXPECT_TRUE(has_collaborator(bot_->collaborators("my-dedicated-db"), "user2@example.com"));
+}
+
+TEST_F(SlackSocketModeTest, CancelReplacesTheProposalAndChangesNothing) {
+    start();
+    const std::string token = button_value(type("remove my-dedicated-db user2@example.com").payload, "collab_cancel");
+    ASSERT_FALSE(token.empty());
+    const Ack ack = click("collab_cancel", token);
+    const auto posts = responses(ack.envelope_id, 1);
+    EXPECT_NE(text_of(posts[0].body).find("Cancelled"), std::string::npos);
+    EXPECT_TRUE(has_collaborator(bot_->collaborators("my-dedicated-db"), "user2@example.com"));
+}
+
+TEST_F(SlackSocketModeTest, LeaveIsConfirmedByTheOneLeaving) {
+    start();
+    const std::string token = button_value(type("leave my-dedicated-db", "U222").payload, "collab_confirm");
+    ASSERT_FALSE(token.empty());
+    const Ack ack = click("collab_confirm", token, "U222");
+    responses(ack.envelope_id, 2);
+    EXPECT_FALSE(has_collaborator(bot_->collaborators("my-dedicated-db"), "user2@example.com"));
+}
+
+TEST_F(SlackSocketModeTest, EveryOtherCommandIsAnswered) {
+    start();
+    EXPECT_NE(text_of(type("whoami").payload).find("user1@example.com"), std::string::npos);
+    EXPECT_NE(text_of(type("help").payload).find("/collab"), std::string::npos);
+    EXPECT_NE(text_of(type("dbs").payload).find("my-dedicated-db"), std::string::npos);
+    type("add my-dedicated-db audited@example.com");
+    EXPECT_NE(text_of(type("audit my-dedicated-db").payload).find("audited@example.com"), std::string::npos);
+    const Ack typo = type("lst my-dedicated-db");
+    EXPECT_EQ(response_type_of(typo.payload), "ephemeral");
+    EXPECT_NE(text_of(typo.payload).find("lst"), std::string::npos) << text_of(typo.payload);
+}
+
+TEST_F(SlackSocketModeTest, ASlowUpstreamGetsAPlaceholderThenTheAnswer) {
+    start({.answer_budget = 300ms});
+    bot_->upstream().set_delay(600ms);
+    const Ack ack = type("list my-dedicated-db");
+    EXPECT_LT(ack.latency, 1s);
+    EXPECT_NE(text_of(ack.payload).find("Working on it"), std::string::npos) << text_of(ack.payload);
+    const auto posts = responses(ack.envelope_id, 1);
+    EXPECT_EQ(posts[0].body.at("replace_original"), true);
+    EXPECT_NE(text_of(posts[0].body).find("user2@example.com"), std::string::npos);
+}
+
+TEST_F(SlackSocketModeTest, AReplyTheResponseUrlRefusesIsPostedWithTheWebApi) {
+    start({.answer_budget = 200ms});
+    bot_->upstream().set_delay(400ms);
+    slack_.refuse_response_urls("expired_url", 1);
+    type("list my-dedicated-db");
+    ASSERT_TRUE(slack_.wait_for_posts("chat.postEphemeral", 1)) << bot_->logs();
+    const auto posted = slack_.posts("chat.postEphemeral");
+    EXPECT_EQ(posted[0].body.at("user"), "U111");
+    EXPECT_EQ(posted[0].body.at("channel"), "C111");
+    EXPECT_NE(text_of(posted[0].body).find("user2@example.com"), std::string::npos);
+}
+
+TEST_F(SlackSocketModeTest, UsersInfoRateLimitIsWaitedOut) {
+    slack_.rate_limit("users.info", 1, 1);
+    start();
+    const auto begin = std::chrono::steady_clock::now();
+    const Ack ack = type("list my-dedicated-db");
+    EXPECT_GE(std::chrono::steady_clock::now() - begin, 1s) << "Retry-After was honoured";
+    EXPECT_EQ(slack_.users_info_calls(), 1) << "the 429 answer is not counted as a users.info answer";
+    EXPECT_NE(text_of(ack.payload).find("user2@example.com"), std::string::npos);
+}
+
+TEST_F(SlackSocketModeTest, GarbageAndOversizeFramesAreSkippedWithoutLosingTheSocket) {
+    start();
+    slack_.deliver("this is not json");
+    slack_.deliver(R"({"type":"mystery","envelope_id":"env-mystery","payload":{}})");
+    slack_.deliver(R"({"envelope_id":"env-broken","type":"slash_commands","payload":"nope"})");
+    slack_.deliver(R"({"envelope_id":"env-huge","type":"events_api","payload":{"pad":")" + std::string(1'500'000, 'x') +
+                   "\"}}");
+    slack_.deliver(fixture("slackdocs_socket_mode_hello_AS_PUBLISHED_invalid_json.txt"));
+    EXPECT_TRUE(slack_.wait_for_ack("env-mystery"));
+    EXPECT_TRUE(slack_.wait_for_ack("env-broken")) << "an envelope we cannot use is still acknowledged";
+    type("list my-dedicated-db");
+    EXPECT_EQ(slack_.sockets_ever(), 1) << bot_->logs();
+    EXPECT_GE(bot_->counters().skipped_frames, 3);
+}
+
+TEST_F(SlackSocketModeTest, WarningOpensTheReplacementBeforeTheOldSocketCloses) {
+    start();
+    slack_.disconnect(0, "warning");
+    // Slack may still use the old socket until the bot closes it: what it sends there is not lost.
+    SlashCommandFields late;
+    late.envelope_id = "env-late";
+    late.text = "list my-dedicated-db";
+    late.response_url = slack_.response_url("env-late");
+    ASSERT_EQ(slack_.deliver(slash_command_envelope(late), 0), 0);
+    const auto ack = slack_.wait_for_ack("env-late");
+    ASSERT_TRUE(ack.has_value()) << bot_->logs();
+    // Answered in the acknowledgement, or, when the old socket closed first, through response_url.
+    if (text_of(ack->payload).find("user2@example.com") == std::string::npos) {
+        ASSERT_TRUE(slack_.wait_for_posts("respond/env-late", 1)) << bot_->logs();
+        EXPECT_NE(text_of(slack_.posts("respond/env-late")[0].body).find("user2@example.com"), std::string::npos);
+    }
+    // The replacement said hello before the old socket was closed.
+    for (int i = 0; i < 300 && slack_.sockets_ever() < 2; ++i) std::this_thread::sleep_for(10ms);
+    ASSERT_TRUE(slack_.wait_for_open_sockets(1));
+    EXPECT_EQ(slack_.open_sockets(), std::vector<int>{1});
+    EXPECT_NE(bot_->logs().find("opening it before this one closes"), std::string::npos);
+    type("list my-dedicated-db");
+    EXPECT_EQ(slack_.urls_handed_out(), 2);
+}
+
+TEST_F(SlackSocketModeTest, RefreshRequestedIsHandledLikeAWarning) {
+    start();
+    slack_.disconnect(0, "refresh_requested");
+    EXPECT_TRUE(slack_.wait_for_open_sockets(2));
+    EXPECT_TRUE(slack_.wait_for_open_sockets(1));
+    EXPECT_EQ(slack_.open_sockets(), std::vector<int>{1});
+    type("whoami");
+}
+
+TEST_F(SlackSocketModeTest, LinkDisabledStopsTheBotWithAClearReason) {
+    start();
+    slack_.disconnect(0, "link_disabled");
+    EXPECT_EQ(bot_->wait_for_exit(5s), 1);
+    EXPECT_NE(bot_->logs().find("link_disabled"), std::string::npos);
+    EXPECT_EQ(slack_.urls_handed_out(), 1) << "no reconnection";
+}
+
+TEST_F(SlackSocketModeTest, TooManyWebsocketsEndsThatSocketWithoutALoop) {
+    start({.connections = 2});
+    slack_.disconnect(1, "too_many_websockets");
+    ASSERT_TRUE(slack_.wait_for_open_sockets(1));
+    std::this_thread::sleep_for(500ms);
+    EXPECT_EQ(slack_.urls_handed_out(), 2);
+    type("whoami");
+}
+
+TEST_F(SlackSocketModeTest, ALostConnectionIsReopened) {
+    start();
+    slack_.drop(0);
+    EXPECT_TRUE(slack_.wait_for_open_sockets(1));
+    for (int i = 0; i < 200 && slack_.sockets_ever() < 2; ++i) std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(slack_.open_sockets(), std::vector<int>{1});
+    type("whoami");
+}
+
+TEST_F(SlackSocketModeTest, ASilentSocketIsReplacedByTheWatchdog) {
+    start({.idle_timeout = 600ms});
+    slack_.go_silent(0);
+    for (int i = 0; i < 300 && slack_.sockets_ever() < 2; ++i) std::this_thread::sleep_for(10ms);
+    EXPECT_TRUE(slack_.wait_for_open_sockets(1));
+    EXPECT_EQ(slack_.open_sockets(), std::vector<int>{1}) << bot_->logs();
+    type("whoami");
+}
+
+TEST_F(SlackSocketModeTest, EnvelopesAreSpreadOverSeveralSockets) {
+    start({.connections = 3});
+    for (int i = 0; i < 9; ++i) type("whoami");
+    std::set<int> used;
+    for (const auto& ack : slack_.acks()) used.insert(ack.socket);
+    EXPECT_EQ(used.size(), 3u);
+}
+
+TEST(SlackSocketModeStart, ARefusedAppTokenStopsTheBotNamingTheToken) {
+    SlackEmulator slack{workspace()};
+    slack.fail_connections_open("invalid_auth");
+    SlackBotHarness bot(slack);
+    bot.start();
+    EXPECT_EQ(bot.wait_for_exit(5s), 1);
+    const std::string logs = bot.logs();
+    EXPECT_NE(logs.find("SLACK_APP_TOKEN"), std::string::npos) << logs;
+    EXPECT_NE(logs.find("invalid_auth"), std::string::npos);
+    EXPECT_EQ(logs.find(EmulatorOptions{}.app_token), std::string::npos) << "the token itself never appears";
+}
+
+TEST(SlackSocketModeStart, ATransientRefusalIsRetried) {
+    SlackEmulator slack{workspace()};
+    slack.fail_connections_open("internal_error", 2);
+    SlackBotHarness bot(slack);
+    bot.start();
+    EXPECT_TRUE(slack.wait_for_open_sockets(1));
+    EXPECT_EQ(slack.urls_handed_out(), 1);
+}
+
+}  // namespace
+}  // namespace collab::slack::test
