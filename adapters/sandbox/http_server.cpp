@@ -1,132 +1,65 @@
 #include "adapters/sandbox/http_server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
 
-#include <atomic>
-#include <charconv>
-#include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <random>
-#include <stdexcept>
 
+#include "adapters/net/http_server.hpp"
 #include "adapters/sandbox/routes.hpp"
 
 namespace collab::sandbox {
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
+namespace http = boost::beast::http;
 namespace json = boost::json;
-namespace ssl = asio::ssl;
-using tcp = asio::ip::tcp;
 
 namespace {
-
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t max_header_bytes = 16 * 1024;
-
-using Request = http::request<http::string_body>;
-using Response = http::response<http::string_body>;
-
-// "HOST:PORT" or "[V6]:PORT"; "localhost" means the IPv4 loopback (no resolver at start-up).
-tcp::endpoint parse_listen(const std::string& listen) {
-    const auto fail = [&] {
-        return std::runtime_error("the listen address \"" + listen +
-                                  "\" is not HOST:PORT (e.g. 127.0.0.1:8080, [::1]:8080, port 0 for any free one)");
-    };
-    const auto colon = listen.rfind(':');
-    if (colon == std::string::npos || colon == 0) throw fail();
-    std::string host = listen.substr(0, colon);
-    const std::string port_text = listen.substr(colon + 1);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    if (host == "localhost") host = "127.0.0.1";
-    unsigned port = 0;
-    const auto [end, error] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (port_text.empty() || error != std::errc() || end != port_text.data() + port_text.size() || port > 65535)
-        throw fail();
-    boost::system::error_code bad_address;
-    const auto address = asio::ip::make_address(host, bad_address);
-    if (bad_address) throw fail();
-    return tcp::endpoint(address, static_cast<unsigned short>(port));
-}
-
-// What clients on this machine can reach: a wildcard bind is advertised as the loopback address.
-std::string derived_public_url(const tcp::endpoint& bound, bool tls) {
-    const auto address = bound.address();
-    std::string host;
-    if (address.is_unspecified())
-        host = address.is_v6() ? "[::1]" : "127.0.0.1";
-    else
-        host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-    return std::string(tls ? "https" : "http") + "://" + host + ":" + std::to_string(bound.port());
-}
 
 RouteResponse error_answer(unsigned status, std::string_view message) {
     return RouteResponse{status, json::serialize(json::object{{"error", message}}), {}};
 }
 
-Response to_http(RouteResponse routed, unsigned version, bool keep_alive) {
-    Response response{static_cast<http::status>(routed.status), version};
-    response.set(http::field::server, "collab-bot-sandbox");
+net::ServerResponse to_http(RouteResponse routed) {
+    net::ServerResponse response{static_cast<http::status>(routed.status), 11};
     if (!routed.body.empty()) response.set(http::field::content_type, "application/json");
     for (auto& [name, value] : routed.headers) response.set(name, value);
     response.body() = std::move(routed.body);
-    response.keep_alive(keep_alive);
-    response.prepare_payload();
     return response;
 }
 
-}  // namespace
+// The server's own refusals (400, 413, 500) in the API's error shape.
+net::ServerResponse json_error(http::status status, std::string_view message) {
+    return to_http(error_answer(static_cast<unsigned>(status), message));
+}
 
-struct SandboxServer::Impl {
-    Impl(asio::any_io_executor executor_, SandboxStore& store_, ServeOptions options_)
-        : executor(std::move(executor_)),
-          acceptor(asio::make_strand(executor)),
-          store(store_),
-          options(std::move(options_)) {}
+net::HttpServerOptions server_options(const ServeOptions& options) {
+    net::HttpServerOptions server;
+    server.listen = options.listen;
+    server.cert_file = options.cert_file;
+    server.key_file = options.key_file;
+    server.public_url = options.public_url;
+    server.read_timeout = options.read_timeout;
+    server.write_timeout = options.write_timeout;
+    server.max_body_bytes = options.max_body_bytes;
+    server.server_name = "collab-bot-sandbox";
+    server.error_answer = json_error;
+    return server;
+}
 
-    struct Connection {
-        asio::any_io_executor executor;  // the connection's strand: its socket is only touched there
-        tcp::socket* socket;
-    };
+// What the requests share: the store, the counters and the fault dice. Held by the handler, so that
+// it lasts as long as a connection still runs.
+struct State {
+    State(SandboxStore& store_, ServeOptions options_) : store(store_), options(std::move(options_)) {}
 
-    // Keeps a connection in the list that stop() closes, for as long as the connection's coroutine runs.
-    class Enrolment {
-    public:
-        Enrolment(std::shared_ptr<Impl> impl, tcp::socket& socket) : impl_(std::move(impl)) {
-            std::lock_guard lock(impl_->mutex);
-            if (impl_->stopping) return;  // stop() has already walked the list: do not start
-            id_ = ++impl_->next_connection;
-            impl_->connections.emplace(id_, Connection{socket.get_executor(), &socket});
-        }
-        ~Enrolment() {
-            if (id_ == 0) return;
-            std::lock_guard lock(impl_->mutex);
-            impl_->connections.erase(id_);
-        }
-        Enrolment(const Enrolment&) = delete;
-        Enrolment& operator=(const Enrolment&) = delete;
-        bool active() const { return id_ != 0; }
-
-    private:
-        std::shared_ptr<Impl> impl_;
-        std::uint64_t id_ = 0;
-    };
-
-    void count(const std::string& key) {
+    // Counts the request; the public URL the answer advertises.
+    std::string count(const std::string& key) {
         std::lock_guard lock(mutex);
         ++total;
         auto it = counts.find(key);
@@ -134,6 +67,7 @@ struct SandboxServer::Impl {
             counts.emplace(key, 1);
         else
             ++it->second;
+        return public_url;
     }
 
     // A 500, 503 or 429 for the configured share of requests, drawn at random.
@@ -152,206 +86,90 @@ struct SandboxServer::Impl {
         }
     }
 
-    RouteResponse answer(const Request& request) {
+    RouteResponse answer(const net::ServerRequest& request, std::string public_url) {
         if (auto fault = draw_fault()) return std::move(*fault);
         RouteRequest routed;
         routed.method = request.method();
         routed.target = std::string(request.target());
         routed.authorization = std::string(request[http::field::authorization]);
         routed.body = request.body();
-        RouteContext context{Clock::now(), options.jwt_lifetime, public_url};
+        RouteContext context{Clock::now(), options.jwt_lifetime, std::move(public_url)};
         // One SQLite connection: requests on other strands take turns (each is a few short statements).
         std::lock_guard lock(store_mutex);
         return handle_route(store, routed, context);
     }
 
-    template <typename Stream>
-    static asio::awaitable<void> write_answer(std::shared_ptr<Impl> impl, Stream& stream, Response& response) {
-        beast::get_lowest_layer(stream).expires_after(impl->options.write_timeout);
-        co_await http::async_write(stream, response, use_tuple);
-    }
-
-    template <typename Stream>
-    static asio::awaitable<void> serve_http(std::shared_ptr<Impl> impl, Stream& stream) {
-        beast::flat_buffer buffer;
-        for (;;) {
-            http::request_parser<http::string_body> parser;
-            parser.header_limit(max_header_bytes);
-            parser.body_limit(impl->options.max_body_bytes);
-            // Every wait for a request has a deadline, the idle time between kept-alive requests included.
-            beast::get_lowest_layer(stream).expires_after(impl->options.read_timeout);
-            auto [read_error, read] = co_await http::async_read(stream, buffer, parser, use_tuple);
-            if (read_error == http::error::body_limit || read_error == http::error::header_limit) {
-                Response response = to_http(error_answer(413, "the request is too large"), 11, false);
-                co_await write_answer(impl, stream, response);
-                co_return;
-            }
-            if (read_error == http::error::end_of_stream || read_error == http::error::partial_message) co_return;
-            if (read_error && read_error.category() == http::make_error_code(http::error::bad_target).category()) {
-                Response response = to_http(error_answer(400, "malformed HTTP request"), 11, false);
-                co_await write_answer(impl, stream, response);
-                co_return;
-            }
-            if (read_error) co_return;  // timeout, reset, closed by stop()
-
-            Request request = parser.release();
-            impl->count(route_key(request.method(), request.target()));
-            if (impl->options.faults.latency.count() > 0) {
-                asio::steady_timer delay(co_await asio::this_coro::executor, impl->options.faults.latency);
-                co_await delay.async_wait(use_tuple);
-            }
-            const bool keep_alive = request.keep_alive() && !impl->stopping;
-            Response response = to_http(impl->answer(request), request.version(), keep_alive);
-            beast::get_lowest_layer(stream).expires_after(impl->options.write_timeout);
-            auto [write_error, written] = co_await http::async_write(stream, response, use_tuple);
-            if (write_error || !keep_alive) co_return;
+    static asio::awaitable<net::ServerResponse> handle(std::shared_ptr<State> state, net::ServerRequest request) {
+        std::string public_url = state->count(route_key(request.method(), request.target()));
+        if (state->options.faults.latency.count() > 0) {
+            asio::steady_timer delay(co_await asio::this_coro::executor, state->options.faults.latency);
+            co_await delay.async_wait(asio::as_tuple(asio::use_awaitable));
         }
+        co_return to_http(state->answer(request, std::move(public_url)));
     }
 
-    static asio::awaitable<void> serve(std::shared_ptr<Impl> impl, tcp::socket socket) {
-        boost::system::error_code ignored;
-        if (!impl->tls) {
-            beast::tcp_stream stream(std::move(socket));
-            Enrolment enrolment(impl, stream.socket());
-            if (!enrolment.active()) co_return;
-            co_await serve_http(impl, stream);
-            // Half-close so that the client reads the whole of the last answer before the end of stream.
-            stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-            co_return;
-        }
-        beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *impl->tls);
-        Enrolment enrolment(impl, beast::get_lowest_layer(stream).socket());
-        if (!enrolment.active()) co_return;
-        beast::get_lowest_layer(stream).expires_after(impl->options.read_timeout);
-        auto [handshake_error] = co_await stream.async_handshake(ssl::stream_base::server, use_tuple);
-        if (handshake_error) co_return;  // e.g. a client that does not trust our certificate
-        co_await serve_http(impl, stream);
-        // close_notify, briefly: a peer that has gone away must not hold the coroutine.
-        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
-        co_await stream.async_shutdown(use_tuple);
-    }
-
-    static asio::awaitable<void> accept_loop(std::shared_ptr<Impl> impl) {
-        while (!impl->stopping) {
-            // One strand per connection: its socket, timer and coroutine never run on two threads at once.
-            tcp::socket socket(asio::make_strand(impl->executor));
-            auto [error] = co_await impl->acceptor.async_accept(socket, use_tuple);
-            if (error) {
-                if (error == asio::error::operation_aborted || impl->stopping || !impl->acceptor.is_open()) co_return;
-                // Out of descriptors and the like: pause instead of spinning, then keep serving.
-                asio::steady_timer pause(impl->acceptor.get_executor(), std::chrono::milliseconds(50));
-                co_await pause.async_wait(use_tuple);
-                continue;
-            }
-            // Small answers leave at once instead of waiting for Nagle's algorithm.
-            socket.set_option(tcp::no_delay(true), error);
-            auto executor = socket.get_executor();
-            asio::co_spawn(executor, serve(impl, std::move(socket)), asio::detached);
-        }
-    }
-
-    asio::any_io_executor executor;
-    tcp::acceptor acceptor;
     SandboxStore& store;
-    ServeOptions options;
-    std::optional<ssl::context> tls;
-    tcp::endpoint bound;
-    std::string public_url;
-    std::atomic<bool> stopping{false};
+    const ServeOptions options;
 
     mutable std::mutex mutex;  // guards what follows
+    std::string public_url;    // the server's, once started
     std::map<std::string, std::size_t, std::less<>> counts;
     std::size_t total = 0;
-    std::uint64_t next_connection = 0;
-    std::map<std::uint64_t, Connection> connections;
     std::mt19937_64 random{std::random_device{}()};
 
     std::mutex store_mutex;
 };
 
+net::HttpHandler handler_of(std::shared_ptr<State> state) {
+    return [state = std::move(state)](net::ServerRequest request) { return State::handle(state, std::move(request)); };
+}
+
+}  // namespace
+
+struct SandboxServer::Impl {
+    Impl(asio::any_io_executor executor, SandboxStore& store, const ServeOptions& options)
+        : state(std::make_shared<State>(store, options)),
+          server(std::move(executor), server_options(options), handler_of(state)) {}
+
+    std::shared_ptr<State> state;
+    net::HttpServer server;
+};
+
 SandboxServer::SandboxServer(asio::any_io_executor executor, SandboxStore& store, ServeOptions options)
-    : impl_(std::make_shared<Impl>(std::move(executor), store, std::move(options))) {}
+    : impl_(std::make_shared<Impl>(std::move(executor), store, options)) {}
 
 SandboxServer::~SandboxServer() {
     stop();
 }
 
 void SandboxServer::start() {
-    Impl& impl = *impl_;
-    const tcp::endpoint wanted = parse_listen(impl.options.listen);
-    if (impl.options.cert_file.empty() != impl.options.key_file.empty())
-        throw std::runtime_error("serving HTTPS needs both a certificate file and a key file");
-    if (!impl.options.cert_file.empty()) {
-        ssl::context context(ssl::context::tls_server);
-        boost::system::error_code error;
-        context.use_certificate_chain_file(impl.options.cert_file, error);
-        if (error)
-            throw std::runtime_error("cannot load the certificate " + impl.options.cert_file + ": " + error.message());
-        context.use_private_key_file(impl.options.key_file, ssl::context::pem, error);
-        if (error)
-            throw std::runtime_error("cannot load the private key " + impl.options.key_file + ": " + error.message());
-        impl.tls.emplace(std::move(context));
-    }
-
-    boost::system::error_code error;
-    const auto fail = [&](std::string_view step) {
-        return std::runtime_error("cannot " + std::string(step) + " " + impl.options.listen + ": " + error.message());
-    };
-    impl.acceptor.open(wanted.protocol(), error);
-    if (error) throw fail("listen on");
-    // A restarted sandbox can take its port back while old connections linger in TIME_WAIT.
-    impl.acceptor.set_option(tcp::acceptor::reuse_address(true), error);
-    impl.acceptor.bind(wanted, error);
-    if (error) throw fail("bind to");
-    impl.acceptor.listen(asio::socket_base::max_listen_connections, error);
-    if (error) throw fail("listen on");
-    impl.bound = impl.acceptor.local_endpoint();
-
-    impl.public_url = impl.options.public_url.empty() ? derived_public_url(impl.bound, impl.tls.has_value())
-                                                      : impl.options.public_url;
-    // Clients append /v1 themselves: a trailing "/" would make them send "//v1/…".
-    while (impl.public_url.ends_with('/')) impl.public_url.pop_back();
-
-    asio::co_spawn(impl.acceptor.get_executor(), Impl::accept_loop(impl_), asio::detached);
+    // Held until the URL is known: a request that arrives meanwhile waits for it in count().
+    std::lock_guard lock(impl_->state->mutex);
+    impl_->server.start();
+    impl_->state->public_url = impl_->server.public_url();
 }
 
 void SandboxServer::stop() {
-    auto impl = impl_;
-    impl->stopping = true;
-    asio::post(impl->acceptor.get_executor(), [impl] {
-        boost::system::error_code ignored;
-        impl->acceptor.close(ignored);
-    });
-    std::lock_guard lock(impl->mutex);
-    for (const auto& [id, connection] : impl->connections) {
-        // Closed on the connection's own strand; it may have ended (and left the list) in the meantime.
-        asio::post(connection.executor, [impl, id = id] {
-            std::lock_guard lock(impl->mutex);
-            auto it = impl->connections.find(id);
-            if (it == impl->connections.end()) return;
-            boost::system::error_code ignored;
-            it->second.socket->close(ignored);
-        });
-    }
+    impl_->server.stop();
 }
 
-tcp::endpoint SandboxServer::endpoint() const {
-    return impl_->bound;
+boost::asio::ip::tcp::endpoint SandboxServer::endpoint() const {
+    return impl_->server.endpoint();
 }
 
 std::string SandboxServer::public_url() const {
-    return impl_->public_url;
+    return impl_->server.public_url();
 }
 
 std::size_t SandboxServer::requests(std::string_view route_key) const {
-    std::lock_guard lock(impl_->mutex);
-    auto it = impl_->counts.find(route_key);
-    return it == impl_->counts.end() ? 0 : it->second;
+    std::lock_guard lock(impl_->state->mutex);
+    auto it = impl_->state->counts.find(route_key);
+    return it == impl_->state->counts.end() ? 0 : it->second;
 }
 
 std::size_t SandboxServer::total_requests() const {
-    std::lock_guard lock(impl_->mutex);
-    return impl_->total;
+    std::lock_guard lock(impl_->state->mutex);
+    return impl_->state->total;
 }
 
 }  // namespace collab::sandbox

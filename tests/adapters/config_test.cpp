@@ -47,6 +47,14 @@ void expect_same_settings(const Config& a, const Config& b) {
     EXPECT_EQ(a.shell_email, b.shell_email);
     EXPECT_EQ(a.sandbox_seed, b.sandbox_seed);
     EXPECT_EQ(a.audit_rows, b.audit_rows);
+    EXPECT_EQ(a.slack.mode, b.slack.mode);
+    EXPECT_EQ(a.slack.api_url, b.slack.api_url);
+    EXPECT_EQ(a.slack.connections, b.slack.connections);
+    EXPECT_EQ(a.slack.http_listen, b.slack.http_listen);
+    EXPECT_EQ(a.slack.answer_budget, b.slack.answer_budget);
+    EXPECT_EQ(a.slack.idle_timeout, b.slack.idle_timeout);
+    EXPECT_EQ(a.slack.request_timeout, b.slack.request_timeout);
+    EXPECT_EQ(a.slack.user_cache, b.slack.user_cache);
     EXPECT_EQ(a.scalingo.region, b.scalingo.region);
     EXPECT_EQ(a.scalingo.api_url, b.scalingo.api_url);
     EXPECT_EQ(a.scalingo.auth_url, b.scalingo.auth_url);
@@ -157,7 +165,8 @@ TEST(ConfigTest, a_value_of_the_wrong_type_or_range_is_rejected) {
 }
 
 TEST(ConfigTest, unknown_choices_are_rejected_with_the_known_ones) {
-    EXPECT_EQ(error_of("adapter = \"slack\"\n"), "test.toml: adapter \"slack\" is not available (known: shell)");
+    EXPECT_EQ(error_of("adapter = \"discord\"\n"),
+              "test.toml: adapter \"discord\" is not available (known: shell, slack)");
     EXPECT_EQ(error_of("provider = \"heroku\"\n"),
               "test.toml: provider \"heroku\" is not available (known: sandbox, scalingo)");
     EXPECT_EQ(error_of("log_level = \"verbose\"\n"),
@@ -199,6 +208,77 @@ TEST(ConfigTest, a_config_file_is_read_relative_to_its_own_directory) {
 TEST(ConfigTest, a_toml_syntax_error_gives_the_line_and_column) {
     const std::string message = error_of("adapter = \"shell\"\n[policy\n");
     EXPECT_TRUE(message.starts_with("test.toml:2:")) << message;
+}
+
+TEST(ConfigTest, the_slack_section_is_read_strictly) {
+    const Config config = parse(R"toml(
+adapter = "slack"
+[slack]
+mode = "http"
+connections = 3
+bot_token_file = "secrets/bot"
+answer_budget_ms = 1500
+[slack.responses]
+list = "in_channel"
+add = "ephemeral"
+)toml");
+    EXPECT_EQ(config.adapter, "slack");
+    EXPECT_EQ(config.slack.mode, "http");
+    EXPECT_EQ(config.slack.connections, 3);
+    EXPECT_EQ(config.slack.bot_token_file, fs::path("/etc/collab-bot/secrets/bot"));
+    EXPECT_EQ(config.slack.answer_budget, std::chrono::milliseconds{1500});
+    EXPECT_EQ(config.slack.responses.at("list"), "in_channel");
+    EXPECT_EQ(config.slack.responses.at("add"), "ephemeral");
+
+    EXPECT_EQ(error_of("[slack]\nmode = \"webhook\"\n"), "test.toml: slack.mode is \"socket\" or \"http\", not \"webhook\"");
+    EXPECT_EQ(error_of("[slack]\nconnections = 11\n"), "test.toml: slack.connections must be between 1 and 10");
+    EXPECT_EQ(error_of("[slack]\nbot_token = \"xoxb-1\"\n"), "test.toml: unknown key \"slack.bot_token\"");
+    EXPECT_EQ(error_of("[slack.responses]\nlsit = \"ephemeral\"\n"), "test.toml: slack.responses.lsit: no such command");
+    EXPECT_EQ(error_of("[slack.responses]\nlist = \"public\"\n"),
+              "test.toml: slack.responses.list is \"ephemeral\" or \"in_channel\"");
+}
+
+TEST(ConfigTest, slack_secrets_come_from_the_environment_or_files_and_the_missing_one_is_named) {
+    testing::TempDir dir;
+    testing::write_file(dir / "bot-token", "xoxb-from-file\n");
+    SlackConfig slack;
+    slack.bot_token_file = dir / "bot-token";
+    std::map<std::string, std::string> variables{{"SLACK_APP_TOKEN", "xapp-from-env"}};
+    const Environment environment = [&](std::string_view name) -> std::optional<std::string> {
+        auto found = variables.find(std::string(name));
+        return found == variables.end() ? std::nullopt : std::optional(found->second);
+    };
+    const SlackSecrets secrets = slack_secrets(slack, environment);
+    EXPECT_EQ(secrets.app_token, "xapp-from-env");
+    EXPECT_EQ(secrets.bot_token, "xoxb-from-file");
+    variables["SLACK_BOT_TOKEN"] = "xoxb-from-env";
+    EXPECT_EQ(slack_secrets(slack, environment).bot_token, "xoxb-from-env") << "the environment wins";
+
+    variables.erase("SLACK_APP_TOKEN");
+    try {
+        slack_secrets(slack, environment);
+        FAIL() << "Socket Mode started without an app token";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("SLACK_APP_TOKEN"), std::string::npos) << e.what();
+    }
+    slack.mode = "http";
+    try {
+        slack_secrets(slack, environment);
+        FAIL() << "HTTP mode started without a signing secret";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("SLACK_SIGNING_SECRET"), std::string::npos) << e.what();
+    }
+    variables["SLACK_SIGNING_SECRET"] = "8f742231b10e8888abcd99yyyzzz85a5";
+    EXPECT_EQ(slack_secrets(slack, environment).signing_secret, "8f742231b10e8888abcd99yyyzzz85a5");
+}
+
+TEST(ConfigTest, slack_api_url_in_the_environment_overrides_the_file) {
+    Config config = parse("[slack]\napi_url = \"https://slack.example/api/\"\n");
+    apply_environment(config, [](std::string_view name) -> std::optional<std::string> {
+        if (name == "SLACK_API_URL") return "http://127.0.0.1:9/api/";
+        return std::nullopt;
+    });
+    EXPECT_EQ(config.slack.api_url, "http://127.0.0.1:9/api/");
 }
 
 }  // namespace

@@ -92,7 +92,7 @@ struct SlackEmulator::State {
         const std::string path(parsed->path());
         std::lock_guard lock(mutex);
         if (path.starts_with("/respond/")) {
-            posts.push_back(Post{path.substr(1), parse_object(request.body())});
+            posts.push_back(Post{path.substr(1), parse_object(request.body()), SteadyClock::now()});
             notify();
             if (refused_responses.first > 0) {
                 --refused_responses.first;
@@ -142,7 +142,7 @@ struct SlackEmulator::State {
         }
         if (method == "chat.postMessage" || method == "chat.postEphemeral") {
             json::object body = parse_object(request.body());
-            posts.push_back(Post{method, body});
+            posts.push_back(Post{method, body, SteadyClock::now()});
             notify();
             if (!body.contains("channel")) return slack_error("channel_not_found");
             json::object ok{{"ok", true}, {"channel", body.at("channel")}, {"ts", "1700000000.000100"}};
@@ -222,8 +222,11 @@ struct SlackEmulator::State {
             if (auto* payload = frame.if_contains("payload"); payload && payload->is_object())
                 ack.payload = payload->as_object();
             socket->unacked.erase(ack.envelope_id);
-            if (auto sent = socket->sent_at.find(ack.envelope_id); sent != socket->sent_at.end())
+            if (auto sent = socket->sent_at.find(ack.envelope_id); sent != socket->sent_at.end()) {
+                ack.sent = sent->second;
                 ack.latency = std::chrono::duration_cast<std::chrono::microseconds>(now - sent->second);
+                socket->sent_at.erase(sent);
+            }
             state->acks.push_back(std::move(ack));
             state->notify();
             if (socket->silent) break;
@@ -408,6 +411,16 @@ int SlackEmulator::acks_for(std::string_view envelope_id) const {
     int count = 0;
     for (const auto& ack : state_->acks) count += ack.envelope_id == envelope_id ? 1 : 0;
     return count;
+}
+
+std::size_t SlackEmulator::ack_count() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->acks.size();
+}
+
+bool SlackEmulator::wait_for_ack_count(std::size_t count, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(state_->mutex);
+    return state_->changed.wait_for(lock, timeout, [&] { return state_->acks.size() >= count; });
 }
 
 std::vector<std::string> SlackEmulator::unexpected_frames() const {

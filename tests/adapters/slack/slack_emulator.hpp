@@ -29,12 +29,14 @@ struct Ack {
     std::string envelope_id;
     boost::json::object payload;  // empty when the acknowledgement carried none
     std::chrono::microseconds latency{0};  // from the envelope's write to its acknowledgement's arrival
+    std::chrono::steady_clock::time_point sent;  // when the envelope was written
     int socket = -1;
 };
 
 struct Post {
     std::string target;  // "chat.postMessage", "chat.postEphemeral", or "respond/<key>"
     boost::json::object body;
+    std::chrono::steady_clock::time_point at;  // when it arrived
 };
 
 class SlackEmulator {
@@ -66,6 +68,8 @@ public:
     std::optional<Ack> wait_for_ack(std::string_view envelope_id,
                                     std::chrono::milliseconds timeout = std::chrono::seconds{5}) const;
     int acks_for(std::string_view envelope_id) const;
+    std::size_t ack_count() const;
+    bool wait_for_ack_count(std::size_t count, std::chrono::milliseconds timeout) const;
     // Text frames from the bot that were not acknowledgements (there should be none).
     std::vector<std::string> unexpected_frames() const;
 
