@@ -8,6 +8,9 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include <cstdlib>
@@ -18,6 +21,7 @@
 #include <thread>
 
 #include "adapters/chat/shell/shell_adapter.hpp"
+#include "adapters/chat/slack/http_mode.hpp"
 #include "adapters/chat/slack/interactions.hpp"
 #include "adapters/chat/slack/slack_directory.hpp"
 #include "adapters/chat/slack/socket_mode.hpp"
@@ -169,17 +173,50 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
         interaction_settings.by_command[command] = response_type(visibility);
     slack::Interactions interactions(io.get_executor(), service, web, signer, interaction_settings, logger);
 
-    slack::SocketModeSettings socket_settings;
-    socket_settings.connections = settings.connections;
-    socket_settings.websocket.timeouts.idle = settings.idle_timeout;
-    socket_settings.websocket.ca_file = settings.ca_file.string();
-    socket_settings.websocket.user_agent = "collab-bot/" COLLAB_VERSION;
-    slack::SocketModeClient client(io.get_executor(), web, interactions, socket_settings, logger);
+    // The transport: Socket Mode (the bot connects out) or HTTP mode (Slack connects in). Either way
+    // `serve` runs until `stop` is called, or until Slack makes the bot stop (status 1).
+    std::optional<slack::SocketModeClient> client;
+    std::optional<slack::HttpModeServer> listener;
+    std::function<asio::awaitable<int>()> serve;
+    std::function<void()> stop;
+    asio::steady_timer stopped(io, asio::steady_timer::time_point::max());
+    if (settings.mode == "socket") {
+        slack::SocketModeSettings socket_settings;
+        socket_settings.connections = settings.connections;
+        socket_settings.websocket.timeouts.idle = settings.idle_timeout;
+        socket_settings.websocket.ca_file = settings.ca_file.string();
+        socket_settings.websocket.user_agent = "collab-bot/" COLLAB_VERSION;
+        client.emplace(io.get_executor(), web, interactions, socket_settings, logger);
+        serve = [&client] { return client->run(); };
+        stop = [&client] { client->stop(); };
+        logger->info("collab-bot {} on Slack (Socket Mode, {} socket(s), Web API at {}) and {}; state in {}",
+                     COLLAB_VERSION, socket_settings.connections, web_settings.api_url, provider.description,
+                     state_dir.string());
+    } else {
+        slack::HttpModeOptions http_mode;
+        http_mode.listen = settings.http_listen;
+        listener.emplace(io.get_executor(), interactions, secrets.signing_secret, http_mode,
+                         [&clock] { return clock.now(); }, logger);
+        try {
+            listener->start();
+        } catch (const std::runtime_error& error) {
+            throw config::ConfigError("slack.http_listen: " + std::string(error.what()));
+        }
+        serve = [&stopped]() -> asio::awaitable<int> {
+            co_await stopped.async_wait(asio::as_tuple(asio::use_awaitable));
+            co_return 0;
+        };
+        stop = [&listener, &stopped] {
+            listener->stop();
+            stopped.cancel();
+        };
+        logger->info("collab-bot {} on Slack (HTTP mode: request URLs {}{} and {}{}, Web API at {}) and {}; "
+                     "state in {}",
+                     COLLAB_VERSION, listener->public_url(), http_mode.commands_path, listener->public_url(),
+                     http_mode.interactive_path, web_settings.api_url, provider.description, state_dir.string());
+    }
 
-    logger->info("collab-bot {} on Slack (Socket Mode, {} socket(s), Web API at {}) and {}; state in {}",
-                 COLLAB_VERSION, socket_settings.connections, web_settings.api_url, provider.description,
-                 state_dir.string());
-    // First signal: stop taking envelopes and answer those in progress. Second: leave at once.
+    // First signal: stop taking commands and answer those in progress. Second: leave at once.
     asio::signal_set signals(io, SIGINT, SIGTERM);
     int signals_seen = 0;
     std::function<void(const boost::system::error_code&, int)> on_signal =
@@ -189,14 +226,14 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
                 logger->warn("second signal: leaving at once");
                 std::_Exit(1);
             }
-            logger->info("signal {}: closing the Slack sockets and answering the commands in progress", number);
-            client.stop();
+            logger->info("signal {}: no new commands; answering those in progress", number);
+            stop();
             signals.async_wait(on_signal);
         };
     signals.async_wait(on_signal);
     int status = 1;
     auto main_task = [&]() -> asio::awaitable<void> {
-        status = co_await client.run();
+        status = co_await serve();
         co_await drain(interactions, std::chrono::seconds{10});
         signals.cancel();
         io.stop();

@@ -5,7 +5,15 @@
 
 #include <boost/json.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <regex>
 #include <thread>
+
+#include "adapters/chat/slack/signature.hpp"
+#include "adapters/net/http_client.hpp"
 
 #include "bot_process.hpp"
 #include "slack_emulator.hpp"
@@ -28,7 +36,8 @@ EmulatorOptions workspace() {
 // collab-bot --adapter slack as a child process; standard error goes to a file.
 class SlackBot {
 public:
-    SlackBot(const SlackEmulator& slack, const StateDir& state, Environment environment = {})
+    SlackBot(const SlackEmulator& slack, const StateDir& state, Environment environment = {},
+             std::vector<std::string> extra_args = {})
         : log_(state.path() / "bot.log") {
         bp::environment env = boost::this_process::environment();
         env["SLACK_APP_TOKEN"] = EmulatorOptions{}.app_token;
@@ -40,7 +49,9 @@ public:
             else
                 env[name] = value;
         }
-        child_ = bp::child(COLLAB_BOT_BINARY, bp::args({"--adapter", "slack", "--state-dir", state.path().string()}),
+        std::vector<std::string> args{"--adapter", "slack", "--state-dir", state.path().string()};
+        args.insert(args.end(), extra_args.begin(), extra_args.end());
+        child_ = bp::child(COLLAB_BOT_BINARY, bp::args(args),
                            bp::std_in < bp::null, bp::std_out > bp::null, bp::std_err > log_.string(), env);
     }
     ~SlackBot() {
@@ -126,6 +137,58 @@ TEST(SlackProcess, LinkDisabledStopsTheBot) {
     slack.disconnect(0, "link_disabled");
     EXPECT_EQ(bot.wait(), 1);
     EXPECT_NE(bot.log().find("link_disabled"), std::string::npos) << bot.log();
+}
+
+// A signed slash command POSTed the way Slack does in HTTP mode.
+net::HttpResponse post_command(const std::string& url, const std::string& secret, const std::string& text) {
+    const std::string timestamp = std::to_string(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+    const std::string body = "team_id=T111&channel_id=C111&user_id=U111&user_name=someone&command=%2Fcollab&text=" +
+                             text + "&response_url=http%3A%2F%2F127.0.0.1%3A9%2Frespond";
+    net::HttpRequest request;
+    request.method = boost::beast::http::verb::post;
+    request.url = url;
+    request.body = body;
+    request.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                       {"X-Slack-Request-Timestamp", timestamp},
+                       {"X-Slack-Signature", slack::compute_signature(secret, timestamp, body)}};
+    boost::asio::io_context io;
+    net::HttpClient client(io.get_executor(), {});
+    auto sent = boost::asio::co_spawn(io, client.send(std::move(request)), boost::asio::use_future);
+    io.run();
+    auto response = sent.get();
+    EXPECT_TRUE(response.has_value());
+    return response.value_or(net::HttpResponse{});
+}
+
+TEST(SlackProcess, HttpModeAnswersSignedCommandsAndRefusesForgedOnes) {
+    SlackEmulator slack{workspace()};
+    StateDir state;
+    const auto config = state.path() / "http.toml";
+    std::ofstream(config) << "[slack]\nmode = \"http\"\nhttp_listen = \"127.0.0.1:0\"\n";
+    const std::string secret = "8f742231b10e8888abcd99yyyzzz85a5";
+    SlackBot bot(slack, state, {{"SLACK_SIGNING_SECRET", secret}, {"SLACK_APP_TOKEN", ""}},
+                 {"--config", config.string()});
+    // The log names the request URL, port included.
+    std::smatch found;
+    const std::regex commands_url("request URLs (http://127\\.0\\.0\\.1:[0-9]+/slack/commands)");
+    std::string log;
+    for (int i = 0; i < 200 && !std::regex_search(log = bot.log(), found, commands_url); ++i)
+        std::this_thread::sleep_for(25ms);
+    ASSERT_FALSE(found.empty()) << log;
+    const std::string url = found[1];
+
+    const auto answer = post_command(url, secret, "list+my-dedicated-db");
+    EXPECT_EQ(answer.status, 200u);
+    EXPECT_NE(answer.body.find("user2@example.com"), std::string::npos) << answer.body;
+    const auto forged = post_command(url, "not-the-secret", "add+my-dedicated-db+intruder%40example.com");
+    EXPECT_EQ(forged.status, 401u);
+    const auto listed = post_command(url, secret, "list+my-dedicated-db");
+    EXPECT_EQ(listed.body.find("intruder@example.com"), std::string::npos);
+
+    bot.signal(SIGTERM);
+    EXPECT_EQ(bot.wait(), 0);
+    EXPECT_EQ(bot.log().find(secret), std::string::npos) << "the signing secret leaked into the log";
 }
 
 }  // namespace
