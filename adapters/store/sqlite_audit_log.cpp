@@ -1,7 +1,12 @@
 #include "adapters/store/sqlite_audit_log.hpp"
 
 #include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
 #include <SQLiteCpp/VariadicBind.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <array>
 
@@ -45,31 +50,142 @@ ApiError storage_error(std::string_view doing, const std::exception& e) {
 
 }  // namespace
 
-SqliteAuditLog::SqliteAuditLog(const std::filesystem::path& file)
-    : db_(open_state_file(file, "audit trail", migrations)) {}
+namespace {
 
-boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::record(AuditEntry e) {
-    try {
-        SQLite::Statement insert(db_,
-                                 "INSERT INTO audit (at_ms, platform, team, channel, user_id, email, action, "
-                                 "database_name, target, outcome, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
-        const int64_t at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(e.at.time_since_epoch()).count();
-        SQLite::bind(insert, at_ms, e.platform, e.team, e.channel, e.user_id, e.email, e.action, e.database, e.target,
-                     std::string(to_string(e.outcome)), e.detail);
-        insert.exec();
-    } catch (const std::exception& error) {
-        co_return std::unexpected(storage_error("written", error));
+template <typename Result>
+boost::asio::awaitable<Result> wait_for(boost::asio::steady_timer& done, Result& result) {
+    co_await done.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    co_return std::move(result);
+}
+
+}  // namespace
+
+SqliteAuditLog::SqliteAuditLog(const std::filesystem::path& file)
+    : db_(open_state_file(file, "audit trail", migrations)),
+      thread_([this] { run(); }),
+      checkpoints_([this, file] { checkpoint_every(std::chrono::seconds{1}, file); }) {
+    db_.exec("PRAGMA wal_autocheckpoint = 0");
+}
+
+SqliteAuditLog::~SqliteAuditLog() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
     }
-    co_return ApiResult<void>{};
+    wake_.notify_one();
+    stop_checkpoints_.notify_one();
+    thread_.join();
+    checkpoints_.join();
+}
+
+void SqliteAuditLog::checkpoint_every(std::chrono::milliseconds period, std::filesystem::path file) {
+    try {
+        SQLite::Database db(file.string(), SQLite::OPEN_READWRITE, 5000);
+        for (;;) {
+            {
+                std::unique_lock lock(mutex_);
+                if (stop_checkpoints_.wait_for(lock, period, [this] { return stopping_; })) return;
+            }
+            // PASSIVE: copies what it can without waiting for, or blocking, the writer.
+            db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+        }
+    } catch (const std::exception&) {
+        // The WAL keeps growing until the next start, which checkpoints it; commits are unaffected.
+    }
+}
+
+void SqliteAuditLog::enqueue(Job job) {
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(std::move(job));
+    }
+    wake_.notify_one();
+}
+
+boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::record(AuditEntry entry) {
+    auto executor = co_await boost::asio::this_coro::executor;
+    boost::asio::steady_timer done(executor, boost::asio::steady_timer::time_point::max());
+    ApiResult<void> result;
+    Write write{std::move(entry), {executor, &done, &result}};
+    enqueue(std::move(write));
+    co_return co_await wait_for(done, result);
 }
 
 boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> SqliteAuditLog::recent(std::string database, int limit) {
+    auto executor = co_await boost::asio::this_coro::executor;
+    boost::asio::steady_timer done(executor, boost::asio::steady_timer::time_point::max());
+    ApiResult<std::vector<AuditEntry>> result;
+    Read read{std::move(database), limit, {executor, &done, &result}};
+    enqueue(std::move(read));
+    co_return co_await wait_for(done, result);
+}
+
+namespace {
+
+template <typename Waiter, typename Result>
+void complete(const Waiter& waiter, Result value) {
+    *waiter.result = std::move(value);
+    boost::asio::post(waiter.executor, [done = waiter.done] { done->cancel(); });
+}
+
+}  // namespace
+
+void SqliteAuditLog::run() {
+    for (;;) {
+        std::deque<Job> jobs;
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) return;  // stopping, and nothing left to write
+            jobs.swap(queue_);
+        }
+        // Consecutive writes share one transaction; a read sees every write queued before it.
+        std::vector<Write> writes;
+        for (auto& job : jobs) {
+            if (auto* write = std::get_if<Write>(&job)) {
+                writes.push_back(std::move(*write));
+                continue;
+            }
+            write_all(writes);
+            const auto& request = std::get<Read>(job);
+            complete(request.waiter, read(request));
+        }
+        write_all(writes);
+    }
+}
+
+void SqliteAuditLog::write_all(std::vector<Write>& writes) {
+    if (writes.empty()) return;
+    ApiResult<void> outcome;
+    try {
+        SQLite::Transaction transaction(db_);
+        SQLite::Statement insert(db_,
+                                 "INSERT INTO audit (at_ms, platform, team, channel, user_id, email, action, "
+                                 "database_name, target, outcome, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+        for (const auto& write : writes) {
+            const AuditEntry& e = write.entry;
+            const int64_t at_ms =
+                std::chrono::duration_cast<std::chrono::milliseconds>(e.at.time_since_epoch()).count();
+            SQLite::bind(insert, at_ms, e.platform, e.team, e.channel, e.user_id, e.email, e.action, e.database,
+                         e.target, std::string(to_string(e.outcome)), e.detail);
+            insert.exec();
+            insert.reset();
+        }
+        transaction.commit();
+    } catch (const std::exception& error) {
+        outcome = std::unexpected(storage_error("written", error));
+    }
+    for (const auto& write : writes) complete(write.waiter, outcome);
+    writes.clear();
+}
+
+ApiResult<std::vector<AuditEntry>> SqliteAuditLog::read(const Read& request) {
     std::vector<AuditEntry> entries;
     try {
         SQLite::Statement query(db_,
                                 "SELECT at_ms, platform, team, channel, user_id, email, action, database_name, target, "
                                 "outcome, detail FROM audit WHERE database_name = ? ORDER BY seq DESC LIMIT ?");
-        SQLite::bind(query, database, limit);
+        SQLite::bind(query, request.database, request.limit);
         while (query.executeStep()) {
             entries.push_back(AuditEntry{
                 TimePoint{std::chrono::milliseconds{query.getColumn(0).getInt64()}}, query.getColumn(1).getString(),
@@ -79,9 +195,9 @@ boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> SqliteAuditLog::recen
                 query.getColumn(10).getString()});
         }
     } catch (const std::exception& error) {
-        co_return std::unexpected(storage_error("read", error));
+        return std::unexpected(storage_error("read", error));
     }
-    co_return entries;
+    return entries;
 }
 
 }  // namespace collab::store

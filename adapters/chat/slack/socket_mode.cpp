@@ -31,6 +31,10 @@ SocketModeClient::SocketModeClient(asio::any_io_executor executor, WebApi& web, 
       seen_(settings_.remembered_envelopes),
       done_(executor, asio::steady_timer::time_point::max()) {
     settings_.connections = std::clamp(settings_.connections, 1, 10);
+    // A frame too large to decode is skipped, not a reason to drop the socket: the websocket itself
+    // accepts more than the decoder does.
+    settings_.websocket.max_message_bytes =
+        std::max(settings_.websocket.max_message_bytes, 4 * DecodeLimits{}.max_bytes);
 }
 
 asio::awaitable<int> SocketModeClient::run() {
@@ -47,6 +51,7 @@ void SocketModeClient::stop() {
     stopping_ = true;
     for (auto* timer : pauses_) timer->cancel();
     for (const Link& link : links_) asio::co_spawn(link->executor(), close_link(link, "shutting down"), asio::detached);
+    for (const Link& link : connecting_) link->abort();
 }
 
 void SocketModeClient::fail(std::string why) {
@@ -122,7 +127,13 @@ asio::awaitable<SocketModeClient::Link> SocketModeClient::establish(int slot) {
             trouble = std::string(net::to_string(connected.error().kind));
         } else {
             Link link = *connected;
+            auto waiting = connecting_.insert(connecting_.end(), link);
             auto first = co_await link->read();
+            connecting_.erase(waiting);
+            if (stopping_) {
+                link->abort();
+                co_return nullptr;
+            }
             std::optional<Frame> frame;
             if (first) {
                 auto decoded = decode_frame(*first);

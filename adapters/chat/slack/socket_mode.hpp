@@ -101,7 +101,8 @@ private:
     std::shared_ptr<spdlog::logger> logger_;
     EnvelopeIds seen_;
     std::minstd_rand jitter_{std::random_device{}()};
-    std::list<Link> links_;  // every open socket, replacements and replaced ones included
+    std::list<Link> links_;       // every socket that said hello and is open, replaced ones included
+    std::list<Link> connecting_;  // sockets waiting for their hello
     std::list<boost::asio::steady_timer*> pauses_;
     boost::asio::steady_timer done_;
     int slots_running_ = 0;

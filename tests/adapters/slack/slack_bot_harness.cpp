@@ -62,7 +62,6 @@ SocketModeSettings socket_settings(const HarnessOptions& options) {
     SocketModeSettings settings;
     settings.connections = options.connections;
     settings.websocket.timeouts.idle = options.idle_timeout;
-    settings.websocket.max_message_bytes = 4 * 1024 * 1024;
     // Reconnections in tests need not wait seconds.
     settings.reconnect = {std::chrono::milliseconds{20}, std::chrono::milliseconds{200}, 0};
     return settings;

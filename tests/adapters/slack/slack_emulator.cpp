@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <deque>
 #include <fstream>
+#include <future>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -388,6 +389,33 @@ void SlackEmulator::go_silent(int number) {
         socket->silent = true;
     }
     deliver(fixture("py-sdk_events_api_message.json"), number);
+}
+
+void SlackEmulator::ping(int number, std::string payload) {
+    std::shared_ptr<Socket> socket;
+    {
+        std::lock_guard lock(state_->mutex);
+        socket = state_->socket_at(number);
+    }
+    if (!socket) return;
+    asio::post(socket->executor, [socket, payload = std::move(payload)] {
+        if (socket->session) asio::co_spawn(socket->executor, socket->session->ping(payload), asio::detached);
+    });
+}
+
+std::vector<std::string> SlackEmulator::pongs(int number) const {
+    std::shared_ptr<Socket> socket;
+    {
+        std::lock_guard lock(state_->mutex);
+        socket = state_->socket_at(number);
+    }
+    if (!socket) return {};
+    std::promise<std::vector<std::string>> copy;
+    auto result = copy.get_future();
+    asio::post(socket->executor, [socket, &copy] {
+        copy.set_value(socket->session ? socket->session->pongs : std::vector<std::string>{});
+    });
+    return result.get();
 }
 
 std::vector<Ack> SlackEmulator::acks() const {

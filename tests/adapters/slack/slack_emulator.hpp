@@ -63,6 +63,8 @@ public:
     void disconnect(int socket, std::string_view reason);  // a {"type":"disconnect"} frame
     void drop(int socket);                                 // closes the TCP connection, no close frame
     void go_silent(int socket);                            // stops reading and answering pings
+    void ping(int socket, std::string payload);            // a websocket ping, as Slack sends them
+    std::vector<std::string> pongs(int socket) const;      // the payloads of the pongs the bot sent back
 
     std::vector<Ack> acks() const;
     std::optional<Ack> wait_for_ack(std::string_view envelope_id,

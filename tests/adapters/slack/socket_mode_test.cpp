@@ -355,6 +355,18 @@ TEST_F(SlackSocketModeTest, ASilentSocketIsReplacedByTheWatchdog) {
     type("whoami");
 }
 
+TEST_F(SlackSocketModeTest, SlacksPingsAreAnswered) {
+    start();
+    slack_.ping(0, "ping-1");
+    std::vector<std::string> pongs;
+    for (int i = 0; i < 200 && pongs.empty(); ++i) {
+        std::this_thread::sleep_for(10ms);
+        pongs = slack_.pongs(0);
+    }
+    EXPECT_EQ(pongs, std::vector<std::string>{"ping-1"});
+    type("whoami");
+}
+
 TEST_F(SlackSocketModeTest, EnvelopesAreSpreadOverSeveralSockets) {
     start({.connections = 3});
     for (int i = 0; i < 9; ++i) type("whoami");
