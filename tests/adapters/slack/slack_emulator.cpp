@@ -64,6 +64,8 @@ struct Socket {
     std::map<std::string, std::string> unacked;              // envelope id -> frame, until acknowledged
     bool open = true;
     bool silent = false;
+    SteadyClock::time_point hello_at;
+    SteadyClock::time_point closed_at;
 };
 
 struct SlackEmulator::State {
@@ -198,6 +200,10 @@ struct SlackEmulator::State {
                            {"debug_info", json::object{{"host", "applink-emulated"}, {"approximate_connection_time", 18060}}},
                            {"connection_info", json::object{{"app_id", state->options.app_id}}}};
         if (!co_await session.write(json::serialize(hello))) co_return;
+        {
+            std::lock_guard lock(state->mutex);
+            socket->hello_at = SteadyClock::now();
+        }
         state->notify();
         // The writer runs beside this reader; both end with the socket.
         auto writer_done = std::make_shared<asio::steady_timer>(socket->executor, asio::steady_timer::time_point::max());
@@ -244,6 +250,7 @@ struct SlackEmulator::State {
         {
             std::lock_guard lock(state->mutex);
             socket->open = false;
+            socket->closed_at = SteadyClock::now();
             unacknowledged.swap(socket->unacked);
         }
         state->notify();
@@ -349,6 +356,13 @@ bool SlackEmulator::wait_for_open_sockets(int count, std::chrono::milliseconds t
         for (const auto& socket : state_->sockets) open += socket->open ? 1 : 0;
         return open == count;
     });
+}
+
+std::optional<SlackEmulator::SocketLife> SlackEmulator::socket_life(int number) const {
+    std::lock_guard lock(state_->mutex);
+    auto socket = state_->socket_at(number);
+    if (!socket) return std::nullopt;
+    return SocketLife{socket->hello_at, socket->closed_at};
 }
 
 int SlackEmulator::urls_handed_out() const {

@@ -54,6 +54,12 @@ public:
     std::vector<int> open_sockets() const;
     int sockets_ever() const;
     bool wait_for_open_sockets(int count, std::chrono::milliseconds timeout = std::chrono::seconds{5}) const;
+    // When a socket's hello went out and when it closed (time_point{} while it is open).
+    struct SocketLife {
+        std::chrono::steady_clock::time_point hello;
+        std::chrono::steady_clock::time_point closed;
+    };
+    std::optional<SocketLife> socket_life(int socket) const;
     // How many times apps.connections.open handed out a URL.
     int urls_handed_out() const;
 

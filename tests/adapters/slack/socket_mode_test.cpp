@@ -107,7 +107,15 @@ protected:
         return slack_.posts("respond/" + envelope_id);
     }
 
-    std::string last_id() const { return "env-" + std::to_string(envelopes_); }
+    // Socket 1 replaced socket 0: it said hello before socket 0 was closed.
+    void expect_replaced_before_closed() {
+        for (int i = 0; i < 300 && slack_.sockets_ever() < 2; ++i) std::this_thread::sleep_for(10ms);
+        ASSERT_TRUE(slack_.wait_for_open_sockets(1)) << bot_->logs();
+        EXPECT_EQ(slack_.open_sockets(), std::vector<int>{1});
+        const auto old_socket = slack_.socket_life(0), replacement = slack_.socket_life(1);
+        ASSERT_TRUE(old_socket && replacement);
+        EXPECT_LT(replacement->hello, old_socket->closed) << "the old socket closed before its replacement was up";
+    }
 
     SlackEmulator slack_{workspace()};
     std::unique_ptr<SlackBotHarness> bot_;
@@ -302,10 +310,7 @@ TEST_F(SlackSocketModeTest, WarningOpensTheReplacementBeforeTheOldSocketCloses) 
         ASSERT_TRUE(slack_.wait_for_posts("respond/env-late", 1)) << bot_->logs();
         EXPECT_NE(text_of(slack_.posts("respond/env-late")[0].body).find("user2@example.com"), std::string::npos);
     }
-    // The replacement said hello before the old socket was closed.
-    for (int i = 0; i < 300 && slack_.sockets_ever() < 2; ++i) std::this_thread::sleep_for(10ms);
-    ASSERT_TRUE(slack_.wait_for_open_sockets(1));
-    EXPECT_EQ(slack_.open_sockets(), std::vector<int>{1});
+    expect_replaced_before_closed();
     EXPECT_NE(bot_->logs().find("opening it before this one closes"), std::string::npos);
     type("list my-dedicated-db");
     EXPECT_EQ(slack_.urls_handed_out(), 2);
@@ -314,9 +319,7 @@ TEST_F(SlackSocketModeTest, WarningOpensTheReplacementBeforeTheOldSocketCloses) 
 TEST_F(SlackSocketModeTest, RefreshRequestedIsHandledLikeAWarning) {
     start();
     slack_.disconnect(0, "refresh_requested");
-    EXPECT_TRUE(slack_.wait_for_open_sockets(2));
-    EXPECT_TRUE(slack_.wait_for_open_sockets(1));
-    EXPECT_EQ(slack_.open_sockets(), std::vector<int>{1});
+    expect_replaced_before_closed();
     type("whoami");
 }
 
@@ -351,6 +354,7 @@ TEST_F(SlackSocketModeTest, ASilentSocketIsReplacedByTheWatchdog) {
     slack_.go_silent(0);
     for (int i = 0; i < 300 && slack_.sockets_ever() < 2; ++i) std::this_thread::sleep_for(10ms);
     EXPECT_TRUE(slack_.wait_for_open_sockets(1));
+    for (int i = 0; i < 300 && slack_.open_sockets() != std::vector<int>{1}; ++i) std::this_thread::sleep_for(10ms);
     EXPECT_EQ(slack_.open_sockets(), std::vector<int>{1}) << bot_->logs();
     type("whoami");
 }
