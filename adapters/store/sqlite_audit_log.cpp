@@ -94,12 +94,24 @@ void SqliteAuditLog::checkpoint_every(std::chrono::milliseconds period, std::fil
     }
 }
 
-void SqliteAuditLog::enqueue(Job job) {
+void SqliteAuditLog::enqueue(Job job, boost::asio::any_io_executor executor) {
+    bool first = false;
     {
         std::lock_guard lock(mutex_);
         queue_.push_back(std::move(job));
+        first = !wake_scheduled_;
+        wake_scheduled_ = true;
     }
-    wake_.notify_one();
+    // The file's thread is woken once the event loop has queued what the current burst records, not
+    // once per record: on a busy core that is one thread switch per batch instead of one per command.
+    if (first)
+        boost::asio::post(executor, [this] {
+            {
+                std::lock_guard lock(mutex_);
+                wake_scheduled_ = false;
+            }
+            wake_.notify_one();
+        });
 }
 
 boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::record(AuditEntry entry) {
@@ -107,7 +119,7 @@ boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::record(AuditEntry entry)
     boost::asio::steady_timer done(executor, boost::asio::steady_timer::time_point::max());
     ApiResult<void> result;
     Write write{std::move(entry), {executor, &done, &result}};
-    enqueue(std::move(write));
+    enqueue(std::move(write), executor);
     co_return co_await wait_for(done, result);
 }
 
@@ -116,7 +128,7 @@ boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> SqliteAuditLog::recen
     boost::asio::steady_timer done(executor, boost::asio::steady_timer::time_point::max());
     ApiResult<std::vector<AuditEntry>> result;
     Read read{std::move(database), limit, {executor, &done, &result}};
-    enqueue(std::move(read));
+    enqueue(std::move(read), executor);
     co_return co_await wait_for(done, result);
 }
 
@@ -137,6 +149,10 @@ void SqliteAuditLog::run() {
             std::unique_lock lock(mutex_);
             wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
             if (queue_.empty()) return;  // stopping, and nothing left to write
+            // Let the event loop finish queueing what arrived with this record: a bigger batch, one commit.
+            lock.unlock();
+            std::this_thread::yield();
+            lock.lock();
             jobs.swap(queue_);
         }
         // Consecutive writes share one transaction; a read sees every write queued before it.
@@ -175,7 +191,19 @@ void SqliteAuditLog::write_all(std::vector<Write>& writes) {
     } catch (const std::exception& error) {
         outcome = std::unexpected(storage_error("written", error));
     }
-    for (const auto& write : writes) complete(write.waiter, outcome);
+    // One wake-up per event loop for the whole batch.
+    std::vector<boost::asio::steady_timer*> done;
+    for (std::size_t i = 0; i < writes.size(); ++i) {
+        const auto& waiter = writes[i].waiter;
+        *waiter.result = outcome;
+        done.push_back(waiter.done);
+        if (i + 1 == writes.size() || writes[i + 1].waiter.executor != waiter.executor) {
+            boost::asio::post(waiter.executor, [done = std::move(done)] {
+                for (auto* timer : done) timer->cancel();
+            });
+            done.clear();
+        }
+    }
     writes.clear();
 }
 

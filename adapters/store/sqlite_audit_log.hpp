@@ -55,7 +55,7 @@ private:
     };
     using Job = std::variant<Write, Read>;
 
-    void enqueue(Job job);
+    void enqueue(Job job, boost::asio::any_io_executor executor);
     void run();
     void write_all(std::vector<Write>& writes);
     void checkpoint_every(std::chrono::milliseconds period, std::filesystem::path file);
@@ -67,6 +67,7 @@ private:
     std::condition_variable stop_checkpoints_;
     std::deque<Job> queue_;
     bool stopping_ = false;
+    bool wake_scheduled_ = false;
     std::thread thread_;
     std::thread checkpoints_;
 };
