@@ -122,6 +122,26 @@ Provider make_provider(const Config& config, const fs::path& state_dir, std::sha
     return provider;
 }
 
+// What every adapter stands on: the state directory, the upstream, the audit trail, the key that
+// signs confirmations, and the clock.
+struct Foundation {
+    fs::path state_dir;
+    Provider provider;
+    std::unique_ptr<store::SqliteAuditLog> audit;
+    std::unique_ptr<security::HmacSigner> signer;
+    SystemClock clock;
+};
+
+Foundation lay_foundation(const Config& config, std::shared_ptr<spdlog::logger> logger, asio::io_context& io) {
+    Foundation base;
+    base.state_dir = state_dir_of(config);
+    base.provider = make_provider(config, base.state_dir, std::move(logger), io);
+    base.audit = std::make_unique<store::SqliteAuditLog>(base.state_dir / "state.sqlite");
+    base.signer = std::make_unique<security::HmacSigner>(security::load_or_create_key(
+        config.confirmation_key_file.empty() ? base.state_dir / "confirmation.key" : config.confirmation_key_file));
+    return base;
+}
+
 std::string describe(const Actor& actor, const std::optional<std::string>& email) {
     return email ? *email + " (shell user " + actor.user_id + ")"
                  : "shell user " + actor.user_id + ", linked to no Scalingo account";
@@ -141,13 +161,13 @@ asio::awaitable<void> drain(const slack::Interactions& interactions, std::chrono
 int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
     const SlackConfig& settings = config.slack;
     const SlackSecrets secrets = slack_secrets(settings, process_environment());
-    const fs::path state_dir = state_dir_of(config);
     asio::io_context io;
-    Provider provider = make_provider(config, state_dir, logger, io);
-    store::SqliteAuditLog audit(state_dir / "state.sqlite");
-    security::HmacSigner signer(security::load_or_create_key(
-        config.confirmation_key_file.empty() ? state_dir / "confirmation.key" : config.confirmation_key_file));
-    SystemClock clock;
+    Foundation base = lay_foundation(config, logger, io);
+    const fs::path& state_dir = base.state_dir;
+    Provider& provider = base.provider;
+    store::SqliteAuditLog& audit = *base.audit;
+    const security::HmacSigner& signer = *base.signer;
+    const SystemClock& clock = base.clock;
 
     net::HttpClientOptions http_options;
     http_options.timeouts.request = settings.request_timeout;
@@ -250,13 +270,13 @@ int run_bot(const RunOptions& options) {
     const Config& config = options.config;
     auto logger = make_logger(config.log_level);
     if (config.adapter == "slack") return run_slack(config, logger);
-    const fs::path state_dir = state_dir_of(config);
     asio::io_context io;
-    Provider provider = make_provider(config, state_dir, logger, io);
-    store::SqliteAuditLog audit(state_dir / "state.sqlite");
-    security::HmacSigner signer(security::load_or_create_key(
-        config.confirmation_key_file.empty() ? state_dir / "confirmation.key" : config.confirmation_key_file));
-    SystemClock clock;
+    Foundation base = lay_foundation(config, logger, io);
+    const fs::path& state_dir = base.state_dir;
+    Provider& provider = base.provider;
+    store::SqliteAuditLog& audit = *base.audit;
+    const security::HmacSigner& signer = *base.signer;
+    const SystemClock& clock = base.clock;
 
     Actor actor{"shell", "local", config.shell_user_id, "shell", std::nullopt};
     auto identities = config.identities;
