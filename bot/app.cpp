@@ -86,7 +86,8 @@ sandbox::SandboxStore open_sandbox(const Config& config, const fs::path& state_d
 
 // The CollaboratorsApi the configuration asks for, with what it needs kept alive beside it.
 struct Provider {
-    std::optional<sandbox::SandboxStore> store;
+    // Behind pointers: `api` refers to them, and a Provider moves.
+    std::unique_ptr<sandbox::SandboxStore> store;
     std::unique_ptr<net::HttpClient> http;
     std::unique_ptr<CollaboratorsApi> api;
     std::string description;
@@ -96,7 +97,7 @@ Provider make_provider(const Config& config, const fs::path& state_dir, std::sha
                        asio::io_context& io) {
     Provider provider;
     if (config.provider == "sandbox") {
-        provider.store.emplace(open_sandbox(config, state_dir, std::move(logger)));
+        provider.store = std::make_unique<sandbox::SandboxStore>(open_sandbox(config, state_dir, std::move(logger)));
         provider.api = std::make_unique<sandbox::SandboxApi>(*provider.store);
         provider.description = "the sandbox";
         return provider;
