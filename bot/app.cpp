@@ -34,6 +34,7 @@
 #include "adapters/security/hmac_signer.hpp"
 #include "adapters/store/sqlite_audit_log.hpp"
 #include "adapters/store/sqlite_file.hpp"
+#include "bot/logging.hpp"
 #include "core/command.hpp"
 #include "core/render.hpp"
 #include "core/service.hpp"
@@ -48,13 +49,6 @@ class SystemClock final : public WallClock {
 public:
     TimePoint now() const override { return Clock::now(); }
 };
-
-std::shared_ptr<spdlog::logger> make_logger(const std::string& level) {
-    auto logger = spdlog::stderr_color_st("collab-bot");
-    logger->set_level(spdlog::level::from_str(level));
-    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
-    return logger;
-}
 
 fs::path state_dir_of(const Config& config) {
     fs::path dir = config.state_dir.empty() ? default_state_dir() : config.state_dir;
@@ -269,7 +263,7 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
 
 int run_bot(const RunOptions& options) {
     const Config& config = options.config;
-    auto logger = make_logger(config.log_level);
+    auto logger = make_logger(config.log_level, config.log_format);
     if (config.adapter == "slack") return run_slack(config, logger);
     asio::io_context io;
     Foundation base = lay_foundation(config, logger, io);
@@ -340,7 +334,7 @@ int serve_sandbox(sandbox::SandboxStore& store, const sandbox::ServeOptions& opt
 
 int run_sandbox_command(const Config& config, const std::vector<std::string>& arguments,
                         const sandbox::ServeOptions& serve) {
-    auto logger = make_logger(config.log_level);
+    auto logger = make_logger(config.log_level, config.log_format);
     auto store = open_sandbox(config, state_dir_of(config), logger);
     const std::string usage =
         "Usage: collab-bot sandbox invitations | collab-bot sandbox accept TOKEN | collab-bot sandbox serve\n";

@@ -119,6 +119,14 @@ void read_slack(const toml::table& table, std::string_view source, const std::fi
     }
 }
 
+void check_store_url(const std::string& url, std::string_view source) {
+    if (url.empty() || url.starts_with("sqlite:///") || url.starts_with("postgresql://") ||
+        url.starts_with("postgres://"))
+        return;
+    throw ConfigError(std::string(source) +
+                      ": store.url is \"sqlite:///path/to/file\" or \"postgresql://user@host:port/database\"");
+}
+
 // The first line of a file holding a secret.
 std::string read_secret_file(const std::filesystem::path& file) {
     std::ifstream in(file);
@@ -143,7 +151,8 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
     const toml::table root = config::parse_toml(text, source);
     config::reject_unknown_keys(root,
                                 {"adapter", "provider", "state_dir", "log_level", "confirmation", "policy", "scalingo",
-                                 "identities", "shell", "sandbox", "audit", "slack"},
+                                 "identities", "shell", "sandbox", "audit", "slack", "log_format", "store",
+                                 "health"},
                                 "", source);
     Config config;
     config.source = std::string(source);
@@ -161,6 +170,21 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
     if (!levels.contains(config.log_level))
         throw ConfigError(std::string(source) + ": log_level \"" + config.log_level +
                           "\" is not one of trace, debug, info, warn, error, off");
+    config.log_format = value_or<std::string>(root, "log_format", config.log_format, "", source);
+    if (config.log_format != "text" && config.log_format != "json")
+        throw ConfigError(std::string(source) + ": log_format is \"text\" or \"json\", not \"" + config.log_format +
+                          "\"");
+    if (const toml::table* store = config::subtable(root, "store", "", source)) {
+        config::reject_unknown_keys(*store, {"url", "audit_retention_days"}, "store", source);
+        config.store.url = value_or<std::string>(*store, "url", "", "store", source);
+        config.store.audit_retention_days =
+            static_cast<int>(config::integer_in_range(*store, "audit_retention_days", 365, 1, 36500, "store", source));
+    }
+    check_store_url(config.store.url, source);
+    if (const toml::table* health = config::subtable(root, "health", "", source)) {
+        config::reject_unknown_keys(*health, {"listen"}, "health", source);
+        config.health_listen = value_or<std::string>(*health, "listen", "", "health", source);
+    }
 
     if (const toml::table* confirmation = config::subtable(root, "confirmation", "", source)) {
         config::reject_unknown_keys(*confirmation, {"ttl_seconds", "key_file"}, "confirmation", source);
@@ -218,6 +242,10 @@ void apply_environment(Config& config, const Environment& environment) {
     if (auto api = environment("SCALINGO_API_URL")) config.scalingo.api_url = *api;
     if (auto auth = environment("SCALINGO_AUTH_URL")) config.scalingo.auth_url = *auth;
     if (auto slack = environment("SLACK_API_URL")) config.slack.api_url = *slack;
+    if (auto store = environment("COLLAB_STORE_URL")) {
+        check_store_url(*store, "COLLAB_STORE_URL");
+        config.store.url = *store;
+    }
 }
 
 SlackSecrets slack_secrets(const SlackConfig& slack, const Environment& environment) {

@@ -51,12 +51,20 @@ struct SlackSecrets {
     std::string signing_secret;  // HTTP mode only
 };
 
+// Where the audit trail and the state shared by instances live.
+struct StoreConfig {
+    std::string url;  // "": SQLite in the state directory; "sqlite:///path/file.sqlite"; "postgresql://…"
+    int audit_retention_days = 365;
+};
+
 struct Config {
     std::string source;  // the file it came from, or "embedded default"
     std::string adapter = "shell";
     std::string provider = "sandbox";
     std::filesystem::path state_dir;  // empty: the user's state directory
     std::string log_level = "info";
+    std::string log_format = "text";  // "text" or "json" (one object a line)
+    std::string health_listen;        // "": no health/metrics listener; else HOST:PORT
     std::chrono::seconds confirmation_ttl{300};
     std::filesystem::path confirmation_key_file;  // empty: generated in the state directory
     Rules rules;
@@ -67,13 +75,15 @@ struct Config {
     int audit_rows = 20;
     ScalingoConfig scalingo;
     SlackConfig slack;
+    StoreConfig store;
 };
 
 using Environment = std::function<std::optional<std::string>(std::string_view name)>;
 Environment process_environment();
 
 // What the environment says over the file, the way Scalingo's CLI reads it: SCALINGO_REGION,
-// SCALINGO_API_URL, SCALINGO_AUTH_URL; and SLACK_API_URL.
+// SCALINGO_API_URL, SCALINGO_AUTH_URL; SLACK_API_URL; COLLAB_STORE_URL (a PostgreSQL URL may hold a
+// password, which belongs in the environment rather than in the file).
 void apply_environment(Config& config, const Environment& environment);
 
 // The regional API URL in force: api_url, or the region's.

@@ -1,5 +1,7 @@
 #include "adapters/chat/slack/envelope.hpp"
 
+#include <cctype>
+
 #include <simdjson.h>
 #include <boost/json/serialize.hpp>
 
@@ -14,11 +16,31 @@ std::unexpected<DecodeError> fail(std::string reason, std::string envelope_id = 
     return std::unexpected(DecodeError{std::move(reason), std::move(envelope_id)});
 }
 
+// The envelope id of a frame too large to parse, found without parsing it: such an envelope must
+// still be acknowledged, or Slack delivers it again and again. Slack writes the id near the start
+// and without escapes (it is a UUID), so only the first kilobytes are searched.
+std::string envelope_id_of_oversize(std::string_view text) {
+    constexpr std::string_view key = "\"envelope_id\"";
+    const std::string_view head = text.substr(0, 4096);
+    auto at = head.find(key);
+    if (at == std::string_view::npos) return {};
+    at = head.find('"', head.find(':', at + key.size()));
+    if (at == std::string_view::npos) return {};
+    const auto end = head.find('"', at + 1);
+    if (end == std::string_view::npos || end - at - 1 > 128) return {};
+    const std::string_view id = head.substr(at + 1, end - at - 1);
+    const bool plain = std::all_of(id.begin(), id.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+    });
+    return plain ? std::string(id) : std::string();
+}
+
 // The root object of `text`, parsed within the limits; it lives as long as `parser`.
 std::expected<element, DecodeError> parse_object(simdjson::dom::parser& parser, std::string_view text,
                                                  const DecodeLimits& limits) {
     if (text.size() > limits.max_bytes)
-        return fail("frame of " + std::to_string(text.size()) + " bytes exceeds " + std::to_string(limits.max_bytes));
+        return fail("frame of " + std::to_string(text.size()) + " bytes exceeds " + std::to_string(limits.max_bytes),
+                    envelope_id_of_oversize(text));
     // The depth limit is the parser's own: deeply nested garbage stops the parse, not the stack.
     if (parser.allocate(std::max<std::size_t>(text.size(), 64), limits.max_depth) != simdjson::SUCCESS)
         return fail("out of memory");
@@ -205,8 +227,10 @@ std::expected<std::string, OpenFailure> decode_connections_open(std::string_view
     std::string error = string_at(*root, "error");
     if (error.empty()) error = "unknown_error";
     // Slack's SDKs stop on these: no retry can fix the token or the workspace.
-    static constexpr std::string_view permanent[] = {"not_authed", "invalid_auth", "account_inactive",
-                                                     "user_removed_from_team", "team_disabled"};
+    // not_allowed_token_type: a bot or user token where the app-level one belongs.
+    static constexpr std::string_view permanent[] = {"not_authed",           "invalid_auth",
+                                                     "account_inactive",     "user_removed_from_team",
+                                                     "team_disabled",        "not_allowed_token_type"};
     const bool fatal = std::find(std::begin(permanent), std::end(permanent), error) != std::end(permanent);
     return std::unexpected(OpenFailure{std::move(error), fatal});
 }

@@ -4,6 +4,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <expected>
 #include <optional>
@@ -87,6 +88,7 @@ std::expected<BlockAction, DecodeError> decode_block_actions(std::string_view js
 struct OpenFailure {
     std::string error;  // "invalid_auth", "ratelimited", … or a short reason for a malformed answer
     bool permanent = false;
+    std::optional<std::chrono::seconds> retry_after = std::nullopt;  // with "ratelimited", when Slack said
 };
 
 // The websocket URL of an apps.connections.open answer {"ok":true,"url":"wss://…"}.

@@ -50,7 +50,9 @@ struct Interactions::Pending {
     Pending(asio::any_io_executor executor, SlashCommand command)
         : command(std::move(command)), ready(std::move(executor), asio::steady_timer::time_point::max()) {}
     SlashCommand command;
+    std::string request_id;
     std::string text;  // the command text with Slack's markup undone
+    std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
     ResponsePolicy policy;
     asio::steady_timer ready;
     std::optional<Reply> reply;
@@ -83,13 +85,36 @@ ResponsePolicy Interactions::policy_for(std::string_view command_text) const {
     return policy;
 }
 
+namespace {
+
+std::string_view to_string(ReplyKind kind) {
+    switch (kind) {
+        case ReplyKind::result: return "answered";
+        case ReplyKind::change: return "changed";
+        case ReplyKind::proposal: return "proposed";
+        case ReplyKind::denied: return "denied";
+        case ReplyKind::usage_error: return "usage error";
+        case ReplyKind::failure: return "failed";
+    }
+    return "answered";
+}
+
+// The command's name as the grammar knows it ("list", "add", …), or "?" for a command typed wrong.
+std::string command_word(std::string_view text) {
+    auto command = parse_command(text);
+    return command ? std::string(command_name(*command)) : "?";
+}
+
+}  // namespace
+
 Actor Interactions::actor_of(const std::string& team, const std::string& user, const std::string& channel) const {
     return Actor{"slack", team, user, channel, std::nullopt};
 }
 
-asio::awaitable<json::object> Interactions::slash_command(SlashCommand command) {
+asio::awaitable<json::object> Interactions::slash_command(SlashCommand command, std::string request_id) {
     ++counters_.commands;
     auto pending = std::make_shared<Pending>(executor_, std::move(command));
+    pending->request_id = request_id.empty() ? pending->command.trigger_id : std::move(request_id);
     pending->text = unescape_command_text(pending->command.text);
     pending->policy = policy_for(pending->text);
     asio::co_spawn(executor_, run_command(pending), asio::detached);
@@ -115,9 +140,18 @@ asio::awaitable<void> Interactions::run_command(std::shared_ptr<Pending> pending
     try {
         reply = co_await service_.handle(std::move(request));
     } catch (const std::exception& error) {
-        logger_->error("slack: command from {} failed: {}", pending->command.user_id, error.what());
+        logger_->error("[{}] slack: command from {} failed: {}", pending->request_id, pending->command.user_id,
+                       error.what());
         reply = failure_reply("The bot hit an internal error; nothing more was done. Try again in a moment.");
     }
+    // One line per command: who, where, what kind of command and how it ended; never its arguments
+    // (a confirmation token is a credential).
+    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                              pending->received);
+    logger_->info("[{}] slack: {} {} by {} in {}: {} in {:.1f} ms{}", pending->request_id, pending->command.command,
+                  command_word(pending->text), pending->command.user_id, pending->command.channel_id,
+                  to_string(reply.kind), static_cast<double>(elapsed.count()) / 1000.0,
+                  pending->acknowledged ? " (after the placeholder)" : "");
     if (!pending->acknowledged) {
         pending->reply = std::move(reply);
         pending->ready.cancel();

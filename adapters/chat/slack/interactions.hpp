@@ -56,8 +56,9 @@ public:
     Interactions(boost::asio::any_io_executor executor, CommandService& service, WebApi& web, const Signer& signer,
                  InteractionSettings settings, std::shared_ptr<spdlog::logger> logger);
 
-    // The acknowledgement's payload for a slash command (see above). Never throws.
-    boost::asio::awaitable<boost::json::object> slash_command(SlashCommand command);
+    // The acknowledgement's payload for a slash command (see above). Never throws. `request_id` names
+    // the command in every log line about it (the envelope id; empty: the command's trigger_id).
+    boost::asio::awaitable<boost::json::object> slash_command(SlashCommand command, std::string request_id = {});
 
     // Handles a click in the background; the caller acknowledges it at once, with no payload.
     void block_action(BlockAction action);

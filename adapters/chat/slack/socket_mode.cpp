@@ -50,6 +50,8 @@ void SocketModeClient::stop() {
     if (stopping_) return;
     stopping_ = true;
     for (auto* timer : pauses_) timer->cancel();
+    // New envelopes are no longer taken in (Slack gives them to another socket); those in progress
+    // are answered before each socket closes.
     for (const Link& link : links_) asio::co_spawn(link->executor(), close_link(link, "shutting down"), asio::detached);
     for (const Link& link : connecting_) link->abort();
 }
@@ -70,6 +72,10 @@ asio::awaitable<bool> SocketModeClient::pause(std::chrono::milliseconds delay) {
 }
 
 asio::awaitable<void> SocketModeClient::close_link(Link link, std::string reason) {
+    const auto deadline = std::chrono::steady_clock::now() + settings_.close_grace;
+    while (unanswered_[link.get()] > 0 && !link->closed() && std::chrono::steady_clock::now() < deadline)
+        co_await net::sleep_for(std::chrono::milliseconds{10});
+    unanswered_.erase(link.get());
     co_await link->close(std::move(reason));
 }
 
@@ -77,11 +83,18 @@ asio::awaitable<void> SocketModeClient::keep_socket(int slot) {
     Link replaced;  // after a refresh: still read until its replacement is up
     int failures = 0;
     for (;;) {
-        Link link = co_await establish(slot);
+        Established established = co_await establish(slot);
+        if (!established.link && established.refusal == LinkEnd::too_many && replaced) {
+            // Every socket Slack allows is in use, the one being replaced included: let it go first.
+            co_await close_link(replaced, "replaced");
+            replaced.reset();
+            continue;
+        }
         if (replaced) {
             asio::co_spawn(replaced->executor(), close_link(replaced, "replaced"), asio::detached);
             replaced.reset();
         }
+        Link link = established.link;
         if (!link) break;
         const auto up_since = std::chrono::steady_clock::now();
         const LinkEnd end = co_await read_frames(link, slot, true);
@@ -99,22 +112,23 @@ asio::awaitable<void> SocketModeClient::keep_socket(int slot) {
     if (--slots_running_ == 0) done_.cancel();
 }
 
-asio::awaitable<SocketModeClient::Link> SocketModeClient::establish(int slot) {
+asio::awaitable<SocketModeClient::Established> SocketModeClient::establish(int slot) {
     for (int attempt = 0;; ++attempt) {
-        if (stopping_) co_return nullptr;
+        if (stopping_) co_return Established{};
         auto url = co_await web_.open_connection();
         if (!url && url.error().permanent) {
             fail("Slack refused the app-level token SLACK_APP_TOKEN (" + url.error().error +
                  "): it must be the app's xapp- token with the connections:write scope. Stopping.");
-            co_return nullptr;
+            co_return Established{nullptr, LinkEnd::fatal};
         }
         if (!url) {
             const auto wait = url.error().error == "ratelimited"
-                                  ? std::chrono::duration_cast<std::chrono::milliseconds>(settings_.ratelimited_wait)
+                                  ? std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        url.error().retry_after.value_or(settings_.ratelimited_wait))
                                   : net::jittered_backoff(settings_.reconnect, attempt, jitter_);
             logger_->warn("slack: socket {}: apps.connections.open failed ({}); trying again in {} ms", slot,
                           url.error().error, wait.count());
-            if (!co_await pause(wait)) co_return nullptr;
+            if (!co_await pause(wait)) co_return Established{};
             continue;
         }
         std::string target = std::move(*url);
@@ -132,7 +146,7 @@ asio::awaitable<SocketModeClient::Link> SocketModeClient::establish(int slot) {
             connecting_.erase(waiting);
             if (stopping_) {
                 link->abort();
-                co_return nullptr;
+                co_return Established{};
             }
             std::optional<Frame> frame;
             if (first) {
@@ -146,14 +160,40 @@ asio::awaitable<SocketModeClient::Link> SocketModeClient::establish(int slot) {
                 ++counters_.connects;
                 logger_->info("slack: socket {} connected to Slack (app {}, {} socket(s) open for it)", slot,
                               hello.app_id.empty() ? "?" : hello.app_id, hello.num_connections);
-                co_return link;
+                co_return Established{link};
+            }
+            link->abort();
+            // Slack refuses a socket it will not serve with a disconnect in place of hello.
+            if (frame && std::holds_alternative<Disconnect>(*frame)) {
+                const LinkEnd end = on_disconnect(std::get<Disconnect>(*frame), slot, true);
+                if (end == LinkEnd::too_many || end == LinkEnd::fatal) co_return Established{nullptr, end};
             }
             trouble = first ? "the first frame was not hello" : std::string(net::to_string(first.error().kind));
-            link->abort();
         }
         const auto wait = net::jittered_backoff(settings_.reconnect, attempt, jitter_);
         logger_->warn("slack: socket {}: could not connect ({}); trying again in {} ms", slot, *trouble, wait.count());
-        if (!co_await pause(wait)) co_return nullptr;
+        if (!co_await pause(wait)) co_return Established{};
+    }
+}
+
+SocketModeClient::LinkEnd SocketModeClient::on_disconnect(const Disconnect& disconnect, int slot, bool until_refresh) {
+    ++counters_.disconnects;
+    switch (disconnect.reason) {
+        case DisconnectReason::link_disabled:
+            fail("Slack disabled Socket Mode for this app (link_disabled): turn Socket Mode on in the app's "
+                 "settings, then start the bot again.");
+            return LinkEnd::fatal;
+        case DisconnectReason::too_many_websockets:
+            logger_->warn("slack: socket {} refused: the app already holds as many sockets as Slack allows "
+                          "(too_many_websockets); this one is not reopened. Lower slack.connections or run "
+                          "fewer instances.",
+                          slot);
+            return LinkEnd::too_many;
+        default:
+            if (until_refresh)
+                logger_->info("slack: socket {}: Slack asked for a new socket ({}); opening it before this one closes",
+                              slot, disconnect.reason_text);
+            return LinkEnd::refresh;
     }
 }
 
@@ -185,9 +225,12 @@ asio::awaitable<SocketModeClient::LinkEnd> SocketModeClient::read_frames(Link li
             continue;
         }
         if (auto* envelope = std::get_if<Envelope>(&*frame)) {
+            // Shutting down: left unacknowledged, Slack hands it to another socket or instance.
+            if (stopping_) continue;
             if (!seen_.first_time(envelope->envelope_id)) {
                 ++counters_.redeliveries;
-                logger_->info("slack: envelope {} delivered again (attempt {}); acknowledged, not run twice",
+                if (running_.contains(envelope->envelope_id)) delivered_again_.insert(envelope->envelope_id);
+                logger_->info("[{}] slack: delivered again (attempt {}); acknowledged, not run twice",
                               envelope->envelope_id, envelope->retry_attempt);
                 link->send(encode_ack(envelope->envelope_id));
                 continue;
@@ -197,50 +240,41 @@ asio::awaitable<SocketModeClient::LinkEnd> SocketModeClient::read_frames(Link li
             continue;
         }
         if (std::holds_alternative<Hello>(*frame)) continue;
-        const auto& disconnect = std::get<Disconnect>(*frame);
-        ++counters_.disconnects;
-        switch (disconnect.reason) {
-            case DisconnectReason::link_disabled:
-                forget();
-                fail("Slack disabled Socket Mode for this app (link_disabled): turn Socket Mode on in the app's "
-                     "settings, then start the bot again.");
-                co_return LinkEnd::fatal;
-            case DisconnectReason::too_many_websockets:
-                forget();
-                logger_->warn("slack: socket {} refused: the app already holds as many sockets as Slack allows "
-                              "(too_many_websockets); this one is not reopened. Lower slack.connections or run "
-                              "fewer instances.",
-                              slot);
-                link->abort();
-                co_return LinkEnd::too_many;
-            default:
-                if (!until_refresh) continue;
-                logger_->info("slack: socket {}: Slack asked for a new socket ({}); opening it before this one closes",
-                              slot, disconnect.reason_text);
-                co_return LinkEnd::refresh;
+        const LinkEnd end = on_disconnect(std::get<Disconnect>(*frame), slot, until_refresh);
+        if (end == LinkEnd::refresh) {
+            if (!until_refresh) continue;
+            co_return LinkEnd::refresh;
         }
+        forget();
+        link->abort();
+        co_return end;
     }
 }
 
 asio::awaitable<void> SocketModeClient::serve_envelope(Link link, Envelope envelope) {
-    if (envelope.slash_command) {
-        boost::json::object payload = co_await interactions_.slash_command(*envelope.slash_command);
-        if (link->closed()) {
-            // The acknowledgement cannot leave any more; Slack will deliver the envelope again
-            // elsewhere, and it is recognised there. The answer still reaches the person.
-            interactions_.deliver_later(*envelope.slash_command, std::move(payload));
+    if (!envelope.slash_command) {
+        link->send(encode_ack(envelope.envelope_id));
+        if (envelope.block_action) {
+            interactions_.block_action(std::move(*envelope.block_action));
             co_return;
         }
-        link->send(encode_ack(envelope.envelope_id, payload));
+        logger_->debug("[{}] slack: acknowledged a {} envelope the bot does not act on", envelope.envelope_id,
+                       envelope.type == EnvelopeType::interactive ? envelope.interactive_type : envelope.type_text);
         co_return;
     }
-    link->send(encode_ack(envelope.envelope_id));
-    if (envelope.block_action) {
-        interactions_.block_action(std::move(*envelope.block_action));
-        co_return;
+    ++unanswered_[link.get()];
+    running_.insert(envelope.envelope_id);
+    boost::json::object payload = co_await interactions_.slash_command(*envelope.slash_command, envelope.envelope_id);
+    running_.erase(envelope.envelope_id);
+    if (auto counted = unanswered_.find(link.get()); counted != unanswered_.end()) --counted->second;
+    // Slack delivered it again while it ran: this acknowledgement may come after Slack stopped
+    // waiting for it, so the answer also travels through response_url.
+    const bool late = delivered_again_.erase(envelope.envelope_id) > 0;
+    if (link->closed() || late) {
+        interactions_.deliver_later(*envelope.slash_command, payload);
+        if (link->closed()) co_return;
     }
-    logger_->debug("slack: acknowledged a {} envelope the bot does not act on",
-                   envelope.type == EnvelopeType::interactive ? envelope.interactive_type : envelope.type_text);
+    link->send(encode_ack(envelope.envelope_id, payload));
 }
 
 }  // namespace collab::slack

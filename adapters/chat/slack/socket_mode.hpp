@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <deque>
 #include <list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -39,6 +40,9 @@ struct SocketModeSettings {
     net::WebSocketOptions websocket;
     net::BackoffPolicy reconnect{std::chrono::seconds{1}, std::chrono::seconds{30}, 0};
     std::chrono::seconds ratelimited_wait{30};  // apps.connections.open refused for the rate, no Retry-After
+    // How long a socket being closed (replaced, or at shutdown) waits for the answers to the
+    // envelopes it carried, so that they still travel in their acknowledgements.
+    std::chrono::milliseconds close_grace{3'000};
     std::size_t remembered_envelopes = 10'000;
     bool debug_reconnects = false;  // asks Slack to recycle sockets every 360 s (to exercise reconnection)
 };
@@ -83,10 +87,16 @@ public:
 private:
     using Link = std::shared_ptr<net::WebSocketConnection>;
     enum class LinkEnd { lost, refresh, too_many, fatal, stopped };
+    // A socket that said hello, or why there is none.
+    struct Established {
+        Link link;
+        LinkEnd refusal = LinkEnd::stopped;  // without a link: too_many, fatal or stopped
+    };
 
     boost::asio::awaitable<void> keep_socket(int slot);
-    // A socket that said hello, or nullptr when the client is stopping.
-    boost::asio::awaitable<Link> establish(int slot);
+    boost::asio::awaitable<Established> establish(int slot);
+    // What a disconnect frame means for its socket (logging it, and failing the client when fatal).
+    LinkEnd on_disconnect(const Disconnect& disconnect, int slot, bool until_refresh);
     boost::asio::awaitable<LinkEnd> read_frames(Link link, int slot, bool until_refresh);
     boost::asio::awaitable<void> serve_envelope(Link link, Envelope envelope);
     boost::asio::awaitable<void> close_link(Link link, std::string reason);
@@ -103,6 +113,12 @@ private:
     std::minstd_rand jitter_{std::random_device{}()};
     std::list<Link> links_;       // every socket that said hello and is open, replaced ones included
     std::list<Link> connecting_;  // sockets waiting for their hello
+    // Envelopes being worked on, by socket: a socket is closed once they are acknowledged.
+    std::map<const net::WebSocketConnection*, int> unanswered_;
+    // Slash commands being worked on, and those of them Slack delivered again meanwhile (their
+    // acknowledgement may come too late to count: the answer then also goes through response_url).
+    std::unordered_set<std::string> running_;
+    std::unordered_set<std::string> delivered_again_;
     std::list<boost::asio::steady_timer*> pauses_;
     boost::asio::steady_timer done_;
     int slots_running_ = 0;

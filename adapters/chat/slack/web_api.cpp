@@ -71,7 +71,7 @@ asio::awaitable<SlackResult<net::HttpResponse>> WebApi::perform(Call call) {
         } else if (response->status == 429) {
             ++counters_.rate_limited;
             const auto asked = net::retry_after(*response).value_or(std::chrono::seconds{1});
-            if (!may_retry || asked > settings_.longest_wait)
+            if (!may_retry || !call.wait_out_rate_limits || asked > settings_.longest_wait)
                 co_return std::unexpected(SlackError{"ratelimited", rounded_up(asked)});
             // Slack's wait plus a little jitter, so that instances do not come back at the same instant.
             const auto jitter = net::jittered_backoff({std::chrono::milliseconds{100}, std::chrono::seconds{1}, 0},
@@ -96,11 +96,14 @@ asio::awaitable<SlackResult<json::object>> WebApi::call_method(std::string metho
 }
 
 asio::awaitable<std::expected<std::string, OpenFailure>> WebApi::open_connection() {
+    // A 429 is not waited out here: the Socket Mode client waits, in a way its stop() can cut short.
     Call call{settings_.api_url + "apps.connections.open", "application/x-www-form-urlencoded", "",
-              &settings_.app_token, false};
+              &settings_.app_token, false, false};
     auto response = co_await perform(std::move(call));
-    if (!response) co_return std::unexpected(OpenFailure{response.error().error, false});
-    if (response->status == 429) co_return std::unexpected(OpenFailure{"ratelimited", false});
+    if (!response) {
+        OpenFailure failure{response.error().error, false, response.error().retry_after};
+        co_return std::unexpected(std::move(failure));
+    }
     co_return decode_connections_open(response->body);
 }
 

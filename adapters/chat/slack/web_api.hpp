@@ -78,6 +78,7 @@ private:
         std::string body;
         const std::string* token;  // nullptr: no Authorization header
         bool idempotent;
+        bool wait_out_rate_limits = true;  // false: a 429 comes back to the caller at once
     };
     // The final response of a call after the retries above; an error only when no response came.
     boost::asio::awaitable<SlackResult<net::HttpResponse>> perform(Call call);

@@ -1,5 +1,5 @@
 #pragma once
-// Slack's recorded payloads, read from ../shared/fixtures/slack.
+// Slack's recorded payloads, copied into tests/fixtures/slack (origins in tests/fixtures/SOURCES.md).
 
 #include <gtest/gtest.h>
 

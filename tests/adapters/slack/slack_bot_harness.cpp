@@ -102,6 +102,10 @@ void SlackBotHarness::start() {
     thread_ = std::thread([this] { io_.run(); });
 }
 
+void SlackBotHarness::stop() {
+    asio::post(io_, [this] { client_.stop(); });
+}
+
 SlackBotHarness::~SlackBotHarness() {
     if (thread_.joinable()) {
         asio::post(io_, [this] { client_.stop(); });

@@ -72,6 +72,8 @@ public:
     ~SlackBotHarness();  // stops the client and joins the thread
 
     void start();
+    // What SIGTERM does in the bot: no new envelopes, answers to those in progress, sockets closed.
+    void stop();
     // What run() returned, once it has.
     std::optional<int> wait_for_exit(std::chrono::milliseconds timeout);
 

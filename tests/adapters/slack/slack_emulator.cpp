@@ -80,6 +80,7 @@ struct SlackEmulator::State {
     std::map<std::string, std::pair<int, int>> rate_limits;  // method -> (times left, Retry-After)
     std::pair<int, std::string> refused_responses{0, ""};
     std::deque<std::string> orphans;  // re-deliveries waiting for a socket to open
+    std::string refusal;              // a disconnect reason new sockets get instead of hello
     std::vector<Ack> acks;
     std::vector<std::string> unexpected;
     std::vector<Post> posts;
@@ -117,7 +118,12 @@ struct SlackEmulator::State {
         if (authorization != "Bearer " + wanted) {
             ++bad_tokens;
             notify();
-            return slack_error(authorization.empty() ? "not_authed" : "invalid_auth");
+            if (authorization.empty()) return slack_error("not_authed");
+            // What Slack answers for a token of the wrong kind (a bot token where the app-level one belongs).
+            const bool app_method = method == "apps.connections.open";
+            if (authorization.starts_with(app_method ? "Bearer xoxb-" : "Bearer xapp-"))
+                return slack_error("not_allowed_token_type");
+            return slack_error("invalid_auth");
         }
         if (method == "apps.connections.open") {
             if (!open_failures.empty()) {
@@ -187,9 +193,22 @@ struct SlackEmulator::State {
         socket->executor = co_await asio::this_coro::executor;
         socket->session = &session;
         socket->wake = std::make_unique<asio::steady_timer>(socket->executor);
+        std::string refusal;
         {
             std::lock_guard lock(state->mutex);
             if (session.target.find("ticket=") == std::string::npos) co_return;
+            int open = 0;
+            for (const auto& other : state->sockets) open += other->open && !other->silent ? 1 : 0;
+            refusal = open >= state->options.max_sockets ? "too_many_websockets" : state->refusal;
+        }
+        if (!refusal.empty()) {
+            json::object frame{{"type", "disconnect"}, {"reason", refusal}, {"debug_info", json::object{{"host", "applink-emulated"}}}};
+            co_await session.write(json::serialize(frame));
+            co_await session.close(1000, "");
+            co_return;
+        }
+        {
+            std::lock_guard lock(state->mutex);
             socket->number = static_cast<int>(state->sockets.size());
             state->sockets.push_back(socket);
             socket->outbox.insert(socket->outbox.end(), state->orphans.begin(), state->orphans.end());
@@ -500,6 +519,11 @@ int SlackEmulator::requests_with_bad_token() const {
 void SlackEmulator::fail_connections_open(std::string error, int times) {
     std::lock_guard lock(state_->mutex);
     for (int i = 0; i < times; ++i) state_->open_failures.push_back(error);
+}
+
+void SlackEmulator::refuse_new_sockets(std::string reason) {
+    std::lock_guard lock(state_->mutex);
+    state_->refusal = std::move(reason);
 }
 
 void SlackEmulator::rate_limit(std::string method, int times, int retry_after_seconds) {

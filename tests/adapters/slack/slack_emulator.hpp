@@ -23,6 +23,7 @@ struct EmulatorOptions {
     std::string bot_token = "xoxb-111-emulated-bot-token";
     std::map<std::string, std::string> emails;  // Slack user id -> profile e-mail (users.info)
     std::string app_id = "A111";
+    int max_sockets = 10;  // an app's limit: a socket beyond it gets too_many_websockets instead of hello
 };
 
 struct Ack {
@@ -89,6 +90,8 @@ public:
 
     // Scripting. The next `times` calls of the method answer this way.
     void fail_connections_open(std::string error, int times = 1);  // {"ok":false,"error":…}
+    // New sockets get {"type":"disconnect","reason":…} in place of hello, then are closed ("" stops).
+    void refuse_new_sockets(std::string reason);
     void rate_limit(std::string method, int times, int retry_after_seconds);  // 429 + Retry-After
     void refuse_response_urls(std::string answer, int times);     // 404 with this text
     void set_web_api_latency(std::chrono::milliseconds latency);  // every Web API answer waits this long
@@ -101,7 +104,7 @@ private:
     std::unique_ptr<Servers> servers_;
 };
 
-// Envelopes made from Slack's recorded ones (../shared/fixtures/slack), with our values put in.
+// Envelopes made from Slack's recorded ones (tests/fixtures/slack, copied from the SDKs' test suites), with our values put in.
 struct SlashCommandFields {
     std::string envelope_id;
     std::string text;

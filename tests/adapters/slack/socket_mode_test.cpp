@@ -63,10 +63,10 @@ bool has_collaborator(const std::vector<Collaborator>& collaborators, std::strin
 
 class SlackSocketModeTest : public ::testing::Test {
 protected:
-    void start(HarnessOptions options = {}) {
+    void start(HarnessOptions options = {}, std::optional<int> sockets = std::nullopt) {
         bot_ = std::make_unique<SlackBotHarness>(slack_, options);
         bot_->start();
-        ASSERT_TRUE(slack_.wait_for_open_sockets(options.connections)) << bot_->logs();
+        ASSERT_TRUE(slack_.wait_for_open_sockets(sockets.value_or(options.connections))) << bot_->logs();
     }
 
     std::string next_id() { return "env-" + std::to_string(++envelopes_); }
@@ -143,19 +143,26 @@ TEST_F(SlackSocketModeTest, AddIsPostedInTheChannelAndInvitesOnce) {
 }
 
 TEST_F(SlackSocketModeTest, ARedeliveredEnvelopeIsAcknowledgedButNotRunTwice) {
-    start();
-    type("add my-dedicated-db twice@example.com", "U111", "env-same");
+    start({.connections = 2});
+    bot_->upstream().set_delay(400ms);
+    SlashCommandFields fields;
+    fields.envelope_id = "env-same";
+    fields.text = "add my-dedicated-db twice@example.com";
+    fields.response_url = slack_.response_url("env-same");
     const auto invitations = bot_->invitations().size();
-    SlashCommandFields again;
-    again.envelope_id = "env-same";
-    again.text = "add my-dedicated-db twice@example.com";
-    again.retry_attempt = 1;
-    again.response_url = slack_.response_url("env-same");
-    slack_.deliver(slash_command_envelope(again));
-    for (int i = 0; i < 100 && slack_.acks_for("env-same") < 2; ++i) std::this_thread::sleep_for(10ms);
+    slack_.deliver(slash_command_envelope(fields), 0);
+    std::this_thread::sleep_for(100ms);
+    // Slack gave up waiting and delivers it again, on the other socket, while the first still runs.
+    fields.retry_attempt = 1;
+    slack_.deliver(slash_command_envelope(fields), 1);
+    for (int i = 0; i < 300 && slack_.acks_for("env-same") < 2; ++i) std::this_thread::sleep_for(10ms);
     EXPECT_EQ(slack_.acks_for("env-same"), 2);
-    EXPECT_EQ(bot_->invitations().size(), invitations);
+    EXPECT_EQ(bot_->invitations().size(), invitations + 1) << "invited once";
     EXPECT_EQ(bot_->counters().redeliveries, 1);
+    // The person sees the outcome even though the acknowledgement that carried it came late.
+    ASSERT_TRUE(slack_.wait_for_posts("respond/env-same", 1)) << bot_->logs();
+    EXPECT_NE(text_of(slack_.posts("respond/env-same")[0].body).find("twice@example.com has been invited"),
+              std::string::npos);
 }
 
 TEST_F(SlackSocketModeTest, SomeoneWithoutAnEmailOnTheirProfileIsRefusedWithTheReason) {
@@ -168,9 +175,11 @@ TEST_F(SlackSocketModeTest, SomeoneWithoutAnEmailOnTheirProfileIsRefusedWithTheR
 
 TEST_F(SlackSocketModeTest, UserTextCannotNotifyTheChannel) {
     start();
-    const Ack ack = type("list <!channel>");
-    const std::string message = json::serialize(ack.payload);
+    // What Slack sends when someone types a literal <!channel>: the reply quotes it back, escaped.
+    const Ack ack = type("list &lt;!channel&gt;");
+    const std::string message = json::serialize(ack.payload.at("blocks"));
     EXPECT_EQ(message.find("<!channel>"), std::string::npos) << message;
+    EXPECT_NE(message.find("&lt;!channel&gt;"), std::string::npos) << message;
     EXPECT_EQ(response_type_of(ack.payload), "ephemeral");
 }
 
@@ -257,6 +266,18 @@ TEST_F(SlackSocketModeTest, ASlowUpstreamGetsAPlaceholderThenTheAnswer) {
     EXPECT_NE(text_of(posts[0].body).find("user2@example.com"), std::string::npos);
 }
 
+TEST_F(SlackSocketModeTest, ASlowChangeIsPostedInTheChannelAndThePlaceholderRemoved) {
+    start({.answer_budget = 200ms});
+    bot_->upstream().set_delay(300ms);
+    const Ack ack = type("add my-dedicated-db slow@example.com");
+    EXPECT_NE(text_of(ack.payload).find("Working on it"), std::string::npos);
+    const auto posts = responses(ack.envelope_id, 2);
+    ASSERT_EQ(posts.size(), 2u);
+    EXPECT_EQ(response_type_of(posts[0].body), "in_channel");
+    EXPECT_NE(text_of(posts[0].body).find("slow@example.com has been invited"), std::string::npos);
+    EXPECT_EQ(posts[1].body.at("delete_original"), true);
+}
+
 TEST_F(SlackSocketModeTest, AReplyTheResponseUrlRefusesIsPostedWithTheWebApi) {
     start({.answer_budget = 200ms});
     bot_->upstream().set_delay(400ms);
@@ -296,6 +317,7 @@ TEST_F(SlackSocketModeTest, GarbageAndOversizeFramesAreSkippedWithoutLosingTheSo
 
 TEST_F(SlackSocketModeTest, WarningOpensTheReplacementBeforeTheOldSocketCloses) {
     start();
+    bot_->upstream().set_delay(300ms);
     slack_.disconnect(0, "warning");
     // Slack may still use the old socket until the bot closes it: what it sends there is not lost.
     SlashCommandFields late;
@@ -305,11 +327,10 @@ TEST_F(SlackSocketModeTest, WarningOpensTheReplacementBeforeTheOldSocketCloses) 
     ASSERT_EQ(slack_.deliver(slash_command_envelope(late), 0), 0);
     const auto ack = slack_.wait_for_ack("env-late");
     ASSERT_TRUE(ack.has_value()) << bot_->logs();
-    // Answered in the acknowledgement, or, when the old socket closed first, through response_url.
-    if (text_of(ack->payload).find("user2@example.com") == std::string::npos) {
-        ASSERT_TRUE(slack_.wait_for_posts("respond/env-late", 1)) << bot_->logs();
-        EXPECT_NE(text_of(slack_.posts("respond/env-late")[0].body).find("user2@example.com"), std::string::npos);
-    }
+    // The old socket waited for the answer before it closed: it travelled in the acknowledgement.
+    EXPECT_EQ(ack->socket, 0);
+    EXPECT_LT(ack->latency, slack_deadline);
+    EXPECT_NE(text_of(ack->payload).find("user2@example.com"), std::string::npos) << bot_->logs();
     expect_replaced_before_closed();
     EXPECT_NE(bot_->logs().find("opening it before this one closes"), std::string::npos);
     type("list my-dedicated-db");
@@ -389,6 +410,63 @@ TEST(SlackSocketModeStart, ARefusedAppTokenStopsTheBotNamingTheToken) {
     EXPECT_NE(logs.find("SLACK_APP_TOKEN"), std::string::npos) << logs;
     EXPECT_NE(logs.find("invalid_auth"), std::string::npos);
     EXPECT_EQ(logs.find(EmulatorOptions{}.app_token), std::string::npos) << "the token itself never appears";
+}
+
+TEST(SlackSocketModeStart, ASocketBeyondSlacksLimitIsRefusedOnceNotInALoop) {
+    EmulatorOptions options = workspace();
+    options.max_sockets = 1;
+    SlackEmulator slack{options};
+    SlackBotHarness bot(slack, {.connections = 2});
+    bot.start();
+    ASSERT_TRUE(slack.wait_for_open_sockets(1));
+    std::this_thread::sleep_for(500ms);
+    EXPECT_EQ(slack.urls_handed_out(), 2) << bot.logs();
+    EXPECT_EQ(slack.sockets_open(), 1);
+    EXPECT_NE(bot.logs().find("too_many_websockets"), std::string::npos);
+}
+
+TEST(SlackSocketModeStart, LinkDisabledInPlaceOfHelloStopsTheBot) {
+    SlackEmulator slack{workspace()};
+    slack.refuse_new_sockets("link_disabled");
+    SlackBotHarness bot(slack);
+    bot.start();
+    EXPECT_EQ(bot.wait_for_exit(5s), 1);
+    EXPECT_EQ(slack.urls_handed_out(), 1);
+    EXPECT_NE(bot.logs().find("link_disabled"), std::string::npos);
+}
+
+TEST(SlackSocketModeStart, AtSlacksLimitARefreshClosesTheOldSocketFirst) {
+    EmulatorOptions options = workspace();
+    options.max_sockets = 2;
+    SlackEmulator slack{options};
+    SlackBotHarness bot(slack, {.connections = 2});
+    bot.start();
+    ASSERT_TRUE(slack.wait_for_open_sockets(2));
+    slack.disconnect(0, "refresh_requested");
+    // The replacement is refused while the old socket is open; the old one goes, the new one comes.
+    for (int i = 0; i < 300 && slack.sockets_ever() < 3; ++i) std::this_thread::sleep_for(10ms);
+    ASSERT_TRUE(slack.wait_for_open_sockets(2)) << bot.logs();
+    EXPECT_EQ(slack.open_sockets(), (std::vector<int>{1, 2}));
+}
+
+TEST(SlackSocketModeStart, StoppingAnswersTheCommandsInProgressInTheirAcknowledgements) {
+    SlackEmulator slack{workspace()};
+    SlackBotHarness bot(slack);
+    bot.start();
+    ASSERT_TRUE(slack.wait_for_open_sockets(1));
+    bot.upstream().set_delay(400ms);
+    SlashCommandFields fields;
+    fields.envelope_id = "env-running";
+    fields.text = "list my-dedicated-db";
+    fields.response_url = slack.response_url("env-running");
+    slack.deliver(slash_command_envelope(fields));
+    std::this_thread::sleep_for(100ms);
+    bot.stop();
+    const auto ack = slack.wait_for_ack("env-running");
+    ASSERT_TRUE(ack.has_value()) << bot.logs();
+    EXPECT_NE(text_of(ack->payload).find("user2@example.com"), std::string::npos);
+    EXPECT_EQ(bot.wait_for_exit(5s), 0);
+    EXPECT_TRUE(slack.wait_for_open_sockets(0)) << "the socket was closed";
 }
 
 TEST(SlackSocketModeStart, ATransientRefusalIsRetried) {

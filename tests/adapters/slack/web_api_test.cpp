@@ -100,7 +100,7 @@ TEST_F(WebApiTest, ConnectionsOpenUsesTheAppTokenAndARefusalIsPermanent) {
     wrong.app_token = EmulatorOptions{}.bot_token;  // a bot token where the app-level one belongs
     auto refused = call([](WebApi& api) { return api.open_connection(); }, wrong);
     ASSERT_FALSE(refused.has_value());
-    EXPECT_EQ(refused.error().error, "invalid_auth");
+    EXPECT_EQ(refused.error().error, "not_allowed_token_type");
     EXPECT_TRUE(refused.error().permanent);
 }
 

@@ -1,0 +1,62 @@
+#include "adapters/store/local_state.hpp"
+
+namespace collab::store {
+namespace {
+
+ApiError invalid_allowance(int per_minute) {
+    return ApiError{ApiErrorKind::invalid_input,
+                    "A request allowance of " + std::to_string(per_minute) + " a minute lets nothing through."};
+}
+
+}  // namespace
+
+LocalState::LocalState(LocalStateOptions options) : options_(options) {}
+
+boost::asio::awaitable<ApiResult<bool>> LocalState::claim(std::string key) {
+    std::lock_guard lock(mutex_);
+    if (!claimed_.insert(key).second) co_return false;
+    claim_order_.push_back(std::move(key));
+    if (claim_order_.size() > options_.claim_capacity) {
+        claimed_.erase(claim_order_.front());
+        claim_order_.pop_front();
+    }
+    co_return true;
+}
+
+LocalState::Allowance& LocalState::allowance_of(const std::string& account, int per_minute) {
+    auto found = allowances_.find(account);
+    // A changed allowance starts a fresh log: the old one counted against another limit.
+    if (found != allowances_.end() && found->second.per_minute != per_minute) {
+        allowances_.erase(found);
+        found = allowances_.end();
+    }
+    if (found == allowances_.end())
+        found =
+            allowances_.emplace(account, Allowance{per_minute, net::TokenBucket(per_minute, options_.request_window)})
+                .first;
+    return found->second;
+}
+
+boost::asio::awaitable<ApiResult<std::optional<std::chrono::milliseconds>>> LocalState::take_request(
+    std::string account, int per_minute) {
+    if (per_minute < 1) co_return std::unexpected(invalid_allowance(per_minute));
+    std::lock_guard lock(mutex_);
+    co_return allowance_of(account, per_minute).bucket.try_take();
+}
+
+boost::asio::awaitable<ApiResult<int>> LocalState::requests_left(std::string account, int per_minute) {
+    if (per_minute < 1) co_return std::unexpected(invalid_allowance(per_minute));
+    std::lock_guard lock(mutex_);
+    // The bucket tells only whether one more request fits: count how many would on a copy of it.
+    net::TokenBucket probe = allowance_of(account, per_minute).bucket;
+    const auto now = net::TokenBucket::Clock::now();
+    int left = 0;
+    while (left < per_minute && !probe.try_take(now)) ++left;
+    co_return left;
+}
+
+boost::asio::awaitable<ApiResult<void>> LocalState::ping() {
+    co_return ApiResult<void>{};
+}
+
+}  // namespace collab::store

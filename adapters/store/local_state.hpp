@@ -1,0 +1,51 @@
+#pragma once
+// SharedState for a bot that runs as one instance: everything in memory, nothing shared. Claims are
+// remembered in a bounded first-in first-out set (a re-delivery arrives within seconds, so the oldest
+// keys are the ones to forget), and each account's request allowance is a sliding log of send times.
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "adapters/net/backoff.hpp"
+#include "adapters/store/shared_state.hpp"
+
+namespace collab::store {
+
+struct LocalStateOptions {
+    // Envelope ids remembered; past this the oldest are forgotten first.
+    std::size_t claim_capacity = 100'000;
+    // The rolling window an allowance is counted over (Scalingo counts per minute; shorter in tests).
+    std::chrono::milliseconds request_window{std::chrono::minutes{1}};
+};
+
+class LocalState final : public SharedState {
+public:
+    explicit LocalState(LocalStateOptions options = {});
+
+    boost::asio::awaitable<ApiResult<bool>> claim(std::string key) override;
+    boost::asio::awaitable<ApiResult<std::optional<std::chrono::milliseconds>>> take_request(std::string account,
+                                                                                             int per_minute) override;
+    boost::asio::awaitable<ApiResult<int>> requests_left(std::string account, int per_minute) override;
+    boost::asio::awaitable<ApiResult<void>> ping() override;
+
+private:
+    struct Allowance {
+        int per_minute;
+        net::TokenBucket bucket;
+    };
+    Allowance& allowance_of(const std::string& account, int per_minute);
+
+    LocalStateOptions options_;
+    // Callers may run on more than one thread; every call is short, so one lock is enough.
+    std::mutex mutex_;
+    std::unordered_set<std::string> claimed_;
+    std::deque<std::string> claim_order_;
+    std::unordered_map<std::string, Allowance> allowances_;
+};
+
+}  // namespace collab::store

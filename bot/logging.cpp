@@ -1,0 +1,62 @@
+#include "bot/logging.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/object.hpp>
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+
+namespace collab::bot {
+
+namespace {
+
+// "[id] rest" -> {id, rest}; a message without the prefix has no id.
+std::pair<std::string_view, std::string_view> split_request_id(std::string_view message) {
+    if (!message.starts_with('[')) return {{}, message};
+    const auto close = message.find("] ");
+    if (close == std::string_view::npos || close == 1 || message.substr(1, close - 1).find(' ') != std::string_view::npos)
+        return {{}, message};
+    return {message.substr(1, close - 1), message.substr(close + 2)};
+}
+
+// The whole line as JSON: spdlog's own patterns cannot escape a message.
+class JsonLine final : public spdlog::formatter {
+public:
+    void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+        const auto time = std::chrono::system_clock::to_time_t(msg.time);
+        const auto millis =
+            std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count() % 1000;
+        std::tm utc{};
+        ::gmtime_r(&time, &utc);
+        char stamp[32];
+        const auto length = std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
+        const std::string when = std::string(stamp, length) + fmt::format(".{:03}Z", millis);
+        const auto level = spdlog::level::to_string_view(msg.level);
+        const std::string line = json_log_line(when, std::string_view(level.data(), level.size()),
+                                               std::string_view(msg.payload.data(), msg.payload.size()));
+        dest.append(line.data(), line.data() + line.size());
+        dest.push_back('\n');
+    }
+    std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonLine>(); }
+};
+
+}  // namespace
+
+std::string json_log_line(std::string_view time, std::string_view level, std::string_view message) {
+    const auto [request_id, text] = split_request_id(message);
+    boost::json::object line{{"time", time}, {"level", level}};
+    if (!request_id.empty()) line["request_id"] = request_id;
+    line["message"] = text;
+    return boost::json::serialize(line);
+}
+
+std::shared_ptr<spdlog::logger> make_logger(const std::string& level, const std::string& format) {
+    auto logger = spdlog::stderr_color_st("collab-bot");
+    logger->set_level(spdlog::level::from_str(level));
+    if (format == "json")
+        logger->set_formatter(std::make_unique<JsonLine>());
+    else
+        logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+    return logger;
+}
+
+}  // namespace collab::bot

@@ -1,0 +1,188 @@
+// What instances of the bot must agree on, run against each backend: memory (one instance, where the
+// "two instances" are the one object) and PostgreSQL (two store objects on one database, as two
+// processes would have).
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "run_coroutine.hpp"
+#include "store_backends.hpp"
+
+namespace collab::testing {
+namespace {
+
+using Wait = std::optional<std::chrono::milliseconds>;
+
+bool claim(store::SharedState& state, std::string key) {
+    const auto claimed = run(state.claim(std::move(key)));
+    if (!claimed) {
+        ADD_FAILURE() << claimed.error().message;
+        return false;
+    }
+    return *claimed;
+}
+
+Wait take(store::SharedState& state, std::string account, int per_minute) {
+    const auto taken = run(state.take_request(std::move(account), per_minute));
+    if (!taken) {
+        ADD_FAILURE() << taken.error().message;
+        return std::chrono::milliseconds{-1};
+    }
+    return *taken;
+}
+
+int left(store::SharedState& state, std::string account, int per_minute) {
+    const auto counted = run(state.requests_left(std::move(account), per_minute));
+    if (!counted) {
+        ADD_FAILURE() << counted.error().message;
+        return -1;
+    }
+    return *counted;
+}
+
+template <typename Backend>
+class StoreSharedStateContract : public ::testing::Test {
+protected:
+    void SetUp() override { ASSERT_NO_FATAL_FAILURE(backend_.start()); }
+    Backend backend_;
+};
+
+using StateBackends = ::testing::Types<LocalBackend, PostgresBackend>;
+TYPED_TEST_SUITE(StoreSharedStateContract, StateBackends, BackendName);
+
+TYPED_TEST(StoreSharedStateContract, only_the_first_claim_of_a_key_wins) {
+    auto state = this->backend_.open_shared_state();
+    EXPECT_TRUE(claim(*state, "Ev01"));
+    EXPECT_FALSE(claim(*state, "Ev01"));
+    EXPECT_FALSE(claim(*state, "Ev01"));
+    EXPECT_TRUE(claim(*state, "Ev02"));
+}
+
+TYPED_TEST(StoreSharedStateContract, a_key_claimed_by_one_instance_is_taken_for_the_other) {
+    auto first = this->backend_.open_shared_state();
+    auto second = this->backend_.open_shared_state();
+    EXPECT_TRUE(claim(*first, "Ev01"));
+    EXPECT_FALSE(claim(*second, "Ev01"));
+    EXPECT_TRUE(claim(*second, "Ev02"));
+    EXPECT_FALSE(claim(*first, "Ev02"));
+}
+
+TYPED_TEST(StoreSharedStateContract, claims_racing_from_two_instances_have_one_winner_each) {
+    auto first = this->backend_.open_shared_state();
+    auto second = this->backend_.open_shared_state();
+    constexpr int keys = 30;
+    std::vector<boost::asio::awaitable<ApiResult<bool>>> claims;
+    for (int i = 0; i < keys; ++i) {
+        std::string key = "Ev" + std::to_string(i);
+        std::string same_key = key;
+        claims.push_back(first->claim(std::move(key)));
+        claims.push_back(second->claim(std::move(same_key)));
+    }
+    const auto results = run_together(std::move(claims));
+    for (int i = 0; i < keys; ++i) {
+        const auto& a = results[static_cast<std::size_t>(2 * i)];
+        const auto& b = results[static_cast<std::size_t>(2 * i + 1)];
+        ASSERT_TRUE(a.has_value() && b.has_value());
+        EXPECT_NE(*a, *b) << "key Ev" << i << ": exactly one instance must win it";
+    }
+}
+
+TYPED_TEST(StoreSharedStateContract, the_allowance_is_shared_between_instances) {
+    auto first = this->backend_.open_shared_state();
+    auto second = this->backend_.open_shared_state();
+    EXPECT_EQ(take(*first, "account-1", 4), std::nullopt);
+    EXPECT_EQ(take(*second, "account-1", 4), std::nullopt);
+    EXPECT_EQ(take(*first, "account-1", 4), std::nullopt);
+    EXPECT_EQ(take(*second, "account-1", 4), std::nullopt);
+    EXPECT_NE(take(*first, "account-1", 4), std::nullopt) << "a fifth request in the minute was granted";
+    EXPECT_NE(take(*second, "account-1", 4), std::nullopt) << "a fifth request in the minute was granted";
+    // Another account has an allowance of its own.
+    EXPECT_EQ(take(*second, "account-2", 4), std::nullopt);
+}
+
+TYPED_TEST(StoreSharedStateContract, requests_racing_from_several_instances_get_no_more_than_the_allowance) {
+    std::vector<std::shared_ptr<store::SharedState>> instances;
+    for (int i = 0; i < 4; ++i) instances.push_back(this->backend_.open_shared_state());
+    constexpr int allowance = 25;
+    std::vector<boost::asio::awaitable<ApiResult<Wait>>> takes;
+    for (int i = 0; i < 60; ++i) {
+        std::string account = "account-1";
+        takes.push_back(instances[static_cast<std::size_t>(i % 4)]->take_request(std::move(account), allowance));
+    }
+    int granted = 0;
+    for (const auto& taken : run_together(std::move(takes))) {
+        ASSERT_TRUE(taken.has_value()) << taken.error().message;
+        if (!taken->has_value()) ++granted;
+    }
+    EXPECT_EQ(granted, allowance);
+    EXPECT_EQ(left(*instances[0], "account-1", allowance), 0);
+}
+
+TYPED_TEST(StoreSharedStateContract, a_spent_allowance_says_how_long_to_wait) {
+    auto state = this->backend_.open_shared_state();
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(take(*state, "account-1", 3), std::nullopt);
+    const auto wait = take(*state, "account-1", 3);
+    ASSERT_TRUE(wait.has_value());
+    // The oldest request leaves the window a minute after it was sent, which was just now.
+    EXPECT_GT(*wait, 50s);
+    EXPECT_LE(*wait, 60s);
+}
+
+TYPED_TEST(StoreSharedStateContract, requests_left_counts_down_for_every_instance) {
+    auto first = this->backend_.open_shared_state();
+    auto second = this->backend_.open_shared_state();
+    EXPECT_EQ(left(*first, "account-1", 5), 5);
+    ASSERT_EQ(take(*first, "account-1", 5), std::nullopt);
+    ASSERT_EQ(take(*second, "account-1", 5), std::nullopt);
+    EXPECT_EQ(left(*first, "account-1", 5), 3);
+    EXPECT_EQ(left(*second, "account-1", 5), 3);
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(take(*second, "account-1", 5), std::nullopt);
+    EXPECT_NE(take(*second, "account-1", 5), std::nullopt);
+    EXPECT_EQ(left(*first, "account-1", 5), 0);
+    EXPECT_EQ(left(*first, "account-2", 5), 5);
+}
+
+TYPED_TEST(StoreSharedStateContract, the_window_slides) {
+    // A one-second window instead of a minute, so that the test can wait for the oldest to leave.
+    auto first = this->backend_.open_shared_state(1s);
+    auto second = this->backend_.open_shared_state(1s);
+    ASSERT_EQ(take(*first, "account-1", 2), std::nullopt);
+    std::this_thread::sleep_for(400ms);
+    ASSERT_EQ(take(*second, "account-1", 2), std::nullopt);
+    // Free again when the first request is a second old, some 600 ms from now.
+    const auto wait = take(*first, "account-1", 2);
+    ASSERT_TRUE(wait.has_value());
+    EXPECT_GT(*wait, 0ms);
+    EXPECT_LE(*wait, 600ms);
+    std::this_thread::sleep_for(*wait + 50ms);
+    // The first request has left the window, the second (400 ms younger) has not.
+    EXPECT_EQ(left(*second, "account-1", 2), 1);
+    EXPECT_EQ(take(*second, "account-1", 2), std::nullopt);
+    EXPECT_NE(take(*first, "account-1", 2), std::nullopt);
+}
+
+TYPED_TEST(StoreSharedStateContract, an_allowance_of_nothing_is_refused) {
+    auto state = this->backend_.open_shared_state();
+    std::string account = "account-1";
+    const auto taken = run(state->take_request(std::move(account), 0));
+    ASSERT_FALSE(taken.has_value());
+    EXPECT_EQ(taken.error().kind, ApiErrorKind::invalid_input);
+}
+
+TYPED_TEST(StoreSharedStateContract, ping_answers) {
+    auto state = this->backend_.open_shared_state();
+    const auto answered = run(state->ping());
+    EXPECT_TRUE(answered.has_value()) << answered.error().message;
+}
+
+TEST(StoreLocalState, the_oldest_claims_are_forgotten_past_the_capacity) {
+    store::LocalState state(store::LocalStateOptions{.claim_capacity = 3});
+    for (std::string key : {"Ev1", "Ev2", "Ev3", "Ev4"}) EXPECT_TRUE(claim(state, key));
+    EXPECT_FALSE(claim(state, "Ev4"));
+    EXPECT_FALSE(claim(state, "Ev2"));
+    EXPECT_TRUE(claim(state, "Ev1")) << "the oldest key was kept past the capacity";
+}
+
+}  // namespace
+}  // namespace collab::testing
