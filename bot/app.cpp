@@ -32,6 +32,8 @@
 #include "adapters/sandbox/sandbox_store.hpp"
 #include "adapters/scalingo/scalingo_api.hpp"
 #include "adapters/security/hmac_signer.hpp"
+#include "adapters/store/local_state.hpp"
+#include "adapters/store/postgres_store.hpp"
 #include "adapters/store/sqlite_audit_log.hpp"
 #include "adapters/store/sqlite_file.hpp"
 #include "bot/logging.hpp"
@@ -88,7 +90,7 @@ struct Provider {
 };
 
 Provider make_provider(const Config& config, const fs::path& state_dir, std::shared_ptr<spdlog::logger> logger,
-                       asio::io_context& io) {
+                       asio::io_context& io, store::SharedState* shared) {
     Provider provider;
     if (config.provider == "sandbox") {
         provider.store = std::make_unique<sandbox::SandboxStore>(open_sandbox(config, state_dir, std::move(logger)));
@@ -112,17 +114,24 @@ Provider make_provider(const Config& config, const fs::path& state_dir, std::sha
     settings.requests_per_minute = scalingo.requests_per_minute;
     settings.database_ttl = scalingo.database_cache;
     settings.collaborators_ttl = scalingo.collaborators_cache;
+    // With PostgreSQL the allowance is counted across instances; alone, in this process.
+    if (config.store.url.starts_with("postgres")) settings.shared_budget = shared;
     provider.description = "Scalingo at " + settings.api_url;
     provider.api = std::make_unique<scalingo::ScalingoApi>(*provider.http, std::move(settings));
     return provider;
 }
 
-// What every adapter stands on: the state directory, the upstream, the audit trail, the key that
-// signs confirmations, and the clock.
+// What every adapter stands on: the state directory, the store (audit trail and what instances
+// share), the upstream, the key that signs confirmations, and the clock.
 struct Foundation {
     fs::path state_dir;
+    std::unique_ptr<store::SqliteAuditLog> sqlite;  // one of these two
+    std::unique_ptr<store::PostgresStore> postgres;
+    std::unique_ptr<store::LocalState> local;  // with SQLite: one instance, shared state in memory
+    AuditLog* audit = nullptr;
+    store::SharedState* shared = nullptr;
+    std::string store_description;
     Provider provider;
-    std::unique_ptr<store::SqliteAuditLog> audit;
     std::unique_ptr<security::HmacSigner> signer;
     SystemClock clock;
 };
@@ -130,8 +139,24 @@ struct Foundation {
 Foundation lay_foundation(const Config& config, std::shared_ptr<spdlog::logger> logger, asio::io_context& io) {
     Foundation base;
     base.state_dir = state_dir_of(config);
-    base.provider = make_provider(config, base.state_dir, std::move(logger), io);
-    base.audit = std::make_unique<store::SqliteAuditLog>(base.state_dir / "state.sqlite");
+    const std::string& url = config.store.url;
+    if (url.starts_with("postgres")) {
+        store::PostgresOptions options;
+        options.url = url;
+        options.audit_retention_days = config.store.audit_retention_days;
+        base.postgres = std::make_unique<store::PostgresStore>(options, logger);
+        base.audit = base.postgres.get();
+        base.shared = base.postgres.get();
+        base.store_description = "PostgreSQL at " + store::postgres_server_of(url);
+    } else {
+        const fs::path file = url.empty() ? base.state_dir / "state.sqlite" : fs::path(url.substr(9));
+        base.sqlite = std::make_unique<store::SqliteAuditLog>(file);
+        base.local = std::make_unique<store::LocalState>();
+        base.audit = base.sqlite.get();
+        base.shared = base.local.get();
+        base.store_description = "SQLite " + file.string();
+    }
+    base.provider = make_provider(config, base.state_dir, logger, io, base.shared);
     base.signer = std::make_unique<security::HmacSigner>(security::load_or_create_key(
         config.confirmation_key_file.empty() ? base.state_dir / "confirmation.key" : config.confirmation_key_file));
     return base;
@@ -160,7 +185,7 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
     Foundation base = lay_foundation(config, logger, io);
     const fs::path& state_dir = base.state_dir;
     Provider& provider = base.provider;
-    store::SqliteAuditLog& audit = *base.audit;
+    AuditLog& audit = *base.audit;
     const security::HmacSigner& signer = *base.signer;
     const SystemClock& clock = base.clock;
 
@@ -188,6 +213,7 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
         interaction_settings.by_command[command] = response_type(visibility);
     slack::Interactions interactions(io.get_executor(), service, web, signer, interaction_settings, logger);
 
+    logger->info("audit trail and shared state: {}", base.store_description);
     // The transport: Socket Mode (the bot connects out) or HTTP mode (Slack connects in). Either way
     // `serve` runs until `stop` is called, or until Slack makes the bot stop (status 1).
     std::optional<slack::SocketModeClient> client;
@@ -201,7 +227,7 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
         socket_settings.websocket.timeouts.idle = settings.idle_timeout;
         socket_settings.websocket.ca_file = settings.ca_file.string();
         socket_settings.websocket.user_agent = "collab-bot/" COLLAB_VERSION;
-        client.emplace(io.get_executor(), web, interactions, socket_settings, logger);
+        client.emplace(io.get_executor(), web, interactions, *base.shared, socket_settings, logger);
         serve = [&client] { return client->run(); };
         stop = [&client] { client->stop(); };
         logger->info("collab-bot {} on Slack (Socket Mode, {} socket(s), Web API at {}) and {}; state in {}",
@@ -269,7 +295,7 @@ int run_bot(const RunOptions& options) {
     Foundation base = lay_foundation(config, logger, io);
     const fs::path& state_dir = base.state_dir;
     Provider& provider = base.provider;
-    store::SqliteAuditLog& audit = *base.audit;
+    AuditLog& audit = *base.audit;
     const security::HmacSigner& signer = *base.signer;
     const SystemClock& clock = base.clock;
 

@@ -49,6 +49,8 @@ ScalingoApi::ScalingoApi(net::HttpClient& http, ScalingoSettings settings)
       databases_(settings_.database_ttl),
       collaborators_(settings_.collaborators_ttl) {
     settings_.api_url = without_trailing_slash(settings_.api_url);
+    // Instances with the same token share one allowance; the digest names it without revealing it.
+    budget_account_ = "scalingo:" + security::base64url_encode(security::sha256(settings_.api_token)).substr(0, 22);
     settings_.auth_url = without_trailing_slash(settings_.auth_url);
 }
 
@@ -62,11 +64,13 @@ asio::awaitable<ApiResult<net::HttpResponse>> ScalingoApi::perform(Call call) {
     bool exchanged_again = false;
     for (int attempt = 0;; ++attempt) {
         // Never cause a 429 ourselves: past the allowance, say when to come back.
-        if (auto wait = budget_.try_take()) {
+        auto wait = co_await take_from_budget();
+        if (!wait) co_return std::unexpected(wait.error());
+        if (*wait) {
             ++counters_.budget_refusals;
             co_return std::unexpected(ApiError{ApiErrorKind::rate_limited,
                                                "The bot has used its Scalingo request allowance for this minute.",
-                                               rounded_up(*wait)});
+                                               rounded_up(**wait)});
         }
         net::HttpRequest request;
         request.method = call.method;
@@ -83,6 +87,7 @@ asio::awaitable<ApiResult<net::HttpResponse>> ScalingoApi::perform(Call call) {
         }
         ++counters_.requests;
         auto response = co_await http_.send(std::move(request));
+        if (settings_.on_answer) settings_.on_answer(response ? response->status : 0);
         const bool may_retry = attempt < settings_.backoff.max_attempts;
         if (!response) {
             // A read can be sent again; a write might have been applied before the connection broke.
@@ -114,6 +119,11 @@ asio::awaitable<ApiResult<net::HttpResponse>> ScalingoApi::perform(Call call) {
         }
         co_return std::unexpected(error_for(*response, call));
     }
+}
+
+asio::awaitable<ApiResult<std::optional<std::chrono::milliseconds>>> ScalingoApi::take_from_budget() {
+    if (!settings_.shared_budget) co_return budget_.try_take();
+    co_return co_await settings_.shared_budget->take_request(budget_account_, settings_.requests_per_minute);
 }
 
 ApiError ScalingoApi::error_for(const net::HttpResponse& response, const Call& call) const {

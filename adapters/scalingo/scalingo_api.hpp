@@ -4,6 +4,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
@@ -11,6 +12,7 @@
 #include "adapters/net/backoff.hpp"
 #include "adapters/net/http_client.hpp"
 #include "adapters/scalingo/single_flight.hpp"
+#include "adapters/store/shared_state.hpp"
 #include "core/ports.hpp"
 
 namespace collab::scalingo {
@@ -28,6 +30,11 @@ struct ScalingoSettings {
     net::BackoffPolicy backoff{std::chrono::milliseconds{500}, std::chrono::milliseconds{8'000}, 2};
     // A 429 whose Retry-After is longer than this is reported to the user instead of waited out.
     std::chrono::seconds longest_wait{10};
+    // Where the allowance is counted when several instances share the account (PostgreSQL); null:
+    // in this process. The account is named by a digest of its token, never by the token.
+    store::SharedState* shared_budget = nullptr;
+    // Told the status of every answer Scalingo gives (0 when none came): for the metrics.
+    std::function<void(unsigned status)> on_answer;
 };
 
 // Upstream requests sent, by outcome: for tests, the benchmark and metrics.
@@ -64,12 +71,14 @@ private:
     boost::asio::awaitable<ApiResult<std::string>> exchange();
     boost::asio::awaitable<ApiResult<Database>> fetch_database(std::string name);
     boost::asio::awaitable<ApiResult<std::vector<Collaborator>>> fetch_collaborators(std::string database);
+    boost::asio::awaitable<ApiResult<std::optional<std::chrono::milliseconds>>> take_from_budget();
     ApiError error_for(const net::HttpResponse& response, const Call& call) const;
     std::string app_url(std::string_view database, std::string_view rest = "") const;
 
     net::HttpClient& http_;
     ScalingoSettings settings_;
     net::TokenBucket budget_;
+    std::string budget_account_;  // the account's name in a shared budget
     std::optional<std::string> bearer_;
     TimePoint bearer_expiry_{};
     SingleFlight<ApiResult<std::string>> exchanges_;

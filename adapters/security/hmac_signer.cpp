@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/sha.h>
 #include <openssl/rand.h>
 
 #include <sys/stat.h>
@@ -39,6 +40,12 @@ std::optional<std::string> HmacSigner::open(std::string_view token) const {
     if (presented.size() != expected.size() || CRYPTO_memcmp(presented.data(), expected.data(), expected.size()) != 0)
         return std::nullopt;
     return base64url_decode(body);
+}
+
+std::string sha256(std::string_view bytes) {
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+    return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
 }
 
 std::string base64_encode(std::string_view bytes) {

@@ -23,6 +23,7 @@ private:
 // Throws std::runtime_error with a message for the admin when neither can be had.
 std::string load_or_create_key(const std::filesystem::path& key_file);
 
+std::string sha256(std::string_view bytes);  // the raw 32-byte digest
 std::string base64_encode(std::string_view bytes);  // the standard alphabet, padded
 std::string base64url_encode(std::string_view bytes);  // the URL-safe alphabet, unpadded
 std::optional<std::string> base64url_decode(std::string_view text);

@@ -11,24 +11,15 @@ namespace collab::slack {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-bool EnvelopeIds::first_time(const std::string& id) {
-    if (!seen_.insert(id).second) return false;
-    order_.push_back(id);
-    if (order_.size() > capacity_) {
-        seen_.erase(order_.front());
-        order_.pop_front();
-    }
-    return true;
-}
-
 SocketModeClient::SocketModeClient(asio::any_io_executor executor, WebApi& web, Interactions& interactions,
-                                   SocketModeSettings settings, std::shared_ptr<spdlog::logger> logger)
+                                   store::SharedState& shared, SocketModeSettings settings,
+                                   std::shared_ptr<spdlog::logger> logger)
     : executor_(executor),
       web_(web),
       interactions_(interactions),
+      shared_(shared),
       settings_(std::move(settings)),
       logger_(std::move(logger)),
-      seen_(settings_.remembered_envelopes),
       done_(executor, asio::steady_timer::time_point::max()) {
     settings_.connections = std::clamp(settings_.connections, 1, 10);
     // A frame too large to decode is skipped, not a reason to drop the socket: the websocket itself
@@ -227,16 +218,7 @@ asio::awaitable<SocketModeClient::LinkEnd> SocketModeClient::read_frames(Link li
         if (auto* envelope = std::get_if<Envelope>(&*frame)) {
             // Shutting down: left unacknowledged, Slack hands it to another socket or instance.
             if (stopping_) continue;
-            if (!seen_.first_time(envelope->envelope_id)) {
-                ++counters_.redeliveries;
-                if (running_.contains(envelope->envelope_id)) delivered_again_.insert(envelope->envelope_id);
-                logger_->info("[{}] slack: delivered again (attempt {}); acknowledged, not run twice",
-                              envelope->envelope_id, envelope->retry_attempt);
-                link->send(encode_ack(envelope->envelope_id));
-                continue;
-            }
-            ++counters_.envelopes;
-            asio::co_spawn(link->executor(), serve_envelope(link, std::move(*envelope)), asio::detached);
+            asio::co_spawn(link->executor(), take_in(link, std::move(*envelope)), asio::detached);
             continue;
         }
         if (std::holds_alternative<Hello>(*frame)) continue;
@@ -251,6 +233,33 @@ asio::awaitable<SocketModeClient::LinkEnd> SocketModeClient::read_frames(Link li
     }
 }
 
+asio::awaitable<void> SocketModeClient::take_in(Link link, Envelope envelope) {
+    const std::string id = envelope.envelope_id;
+    bool repeat = running_.contains(id);
+    if (repeat) {
+        delivered_again_.insert(id);
+    } else {
+        running_.insert(id);
+        auto claimed = co_await shared_.claim(id);
+        if (!claimed)
+            logger_->warn("[{}] slack: cannot tell whether another instance took this envelope ({}); running it",
+                          id, claimed.error().message);
+        repeat = claimed && !*claimed;
+        if (repeat) running_.erase(id);
+    }
+    if (repeat) {
+        ++counters_.redeliveries;
+        logger_->info("[{}] slack: delivered again (attempt {}); acknowledged, not run twice", id,
+                      envelope.retry_attempt);
+        link->send(encode_ack(id));
+        co_return;
+    }
+    ++counters_.envelopes;
+    co_await serve_envelope(std::move(link), std::move(envelope));
+    running_.erase(id);
+    delivered_again_.erase(id);
+}
+
 asio::awaitable<void> SocketModeClient::serve_envelope(Link link, Envelope envelope) {
     if (!envelope.slash_command) {
         link->send(encode_ack(envelope.envelope_id));
@@ -263,13 +272,11 @@ asio::awaitable<void> SocketModeClient::serve_envelope(Link link, Envelope envel
         co_return;
     }
     ++unanswered_[link.get()];
-    running_.insert(envelope.envelope_id);
     boost::json::object payload = co_await interactions_.slash_command(*envelope.slash_command, envelope.envelope_id);
-    running_.erase(envelope.envelope_id);
     if (auto counted = unanswered_.find(link.get()); counted != unanswered_.end()) --counted->second;
     // Slack delivered it again while it ran: this acknowledgement may come after Slack stopped
     // waiting for it, so the answer also travels through response_url.
-    const bool late = delivered_again_.erase(envelope.envelope_id) > 0;
+    const bool late = delivered_again_.contains(envelope.envelope_id);
     if (link->closed() || late) {
         interactions_.deliver_later(*envelope.slash_command, payload);
         if (link->closed()) co_return;

@@ -9,8 +9,9 @@
 // Slack refuses stop the whole client (no retry can help); `too_many_websockets` ends that socket's
 // loop only. The websocket's idle timeout is the watchdog: a socket silent that long is replaced.
 //
-// Envelope ids are remembered across all sockets, so an envelope Slack delivers again (its first
-// acknowledgement came late or was lost) is acknowledged but not carried out twice.
+// Envelope ids are claimed in the shared state (in memory, or PostgreSQL for several instances), so
+// an envelope Slack delivers again (its first acknowledgement came late or was lost) is
+// acknowledged but not carried out twice, whichever socket or instance took it first.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -19,7 +20,6 @@
 
 #include <chrono>
 #include <cstddef>
-#include <deque>
 #include <list>
 #include <map>
 #include <memory>
@@ -32,6 +32,7 @@
 #include "adapters/chat/slack/web_api.hpp"
 #include "adapters/net/backoff.hpp"
 #include "adapters/net/websocket_client.hpp"
+#include "adapters/store/shared_state.hpp"
 
 namespace collab::slack {
 
@@ -43,21 +44,7 @@ struct SocketModeSettings {
     // How long a socket being closed (replaced, or at shutdown) waits for the answers to the
     // envelopes it carried, so that they still travel in their acknowledgements.
     std::chrono::milliseconds close_grace{3'000};
-    std::size_t remembered_envelopes = 10'000;
     bool debug_reconnects = false;  // asks Slack to recycle sockets every 360 s (to exercise reconnection)
-};
-
-// Bounded memory of the envelope ids already taken in, oldest forgotten first.
-class EnvelopeIds {
-public:
-    explicit EnvelopeIds(std::size_t capacity) : capacity_(capacity) {}
-    // True the first time an id is seen.
-    bool first_time(const std::string& id);
-
-private:
-    std::size_t capacity_;
-    std::unordered_set<std::string> seen_;
-    std::deque<std::string> order_;
 };
 
 struct SocketModeCounters {
@@ -71,7 +58,7 @@ struct SocketModeCounters {
 class SocketModeClient {
 public:
     SocketModeClient(boost::asio::any_io_executor executor, WebApi& web, Interactions& interactions,
-                     SocketModeSettings settings, std::shared_ptr<spdlog::logger> logger);
+                     store::SharedState& shared, SocketModeSettings settings, std::shared_ptr<spdlog::logger> logger);
 
     // Runs until stop() or a fatal refusal. 0 after stop(); 1 when Slack made it stop (the reason
     // is logged): link_disabled, a refused token, every socket refused as one too many.
@@ -98,6 +85,8 @@ private:
     // What a disconnect frame means for its socket (logging it, and failing the client when fatal).
     LinkEnd on_disconnect(const Disconnect& disconnect, int slot, bool until_refresh);
     boost::asio::awaitable<LinkEnd> read_frames(Link link, int slot, bool until_refresh);
+    // Claims the envelope, then serves it; a repeat is only acknowledged.
+    boost::asio::awaitable<void> take_in(Link link, Envelope envelope);
     boost::asio::awaitable<void> serve_envelope(Link link, Envelope envelope);
     boost::asio::awaitable<void> close_link(Link link, std::string reason);
     // Waits unless the client stops first; false then.
@@ -107,9 +96,9 @@ private:
     boost::asio::any_io_executor executor_;
     WebApi& web_;
     Interactions& interactions_;
+    store::SharedState& shared_;
     SocketModeSettings settings_;
     std::shared_ptr<spdlog::logger> logger_;
-    EnvelopeIds seen_;
     std::minstd_rand jitter_{std::random_device{}()};
     std::list<Link> links_;       // every socket that said hello and is open, replaced ones included
     std::list<Link> connecting_;  // sockets waiting for their hello

@@ -90,7 +90,7 @@ SlackBotHarness::SlackBotHarness(SlackEmulator& emulator, HarnessOptions options
       service_(delayed_, directory_, audit_, clock_, signer_,
                ServiceSettings{Rules{}, options.confirmation_ttl, 20}),
       interactions_(io_.get_executor(), service_, web_, signer_, interaction_settings(options), logger_),
-      client_(io_.get_executor(), web_, interactions_, socket_settings(options), logger_),
+      client_(io_.get_executor(), web_, interactions_, shared_, socket_settings(options), logger_),
       exit_future_(exit_.get_future()) {}
 
 void SlackBotHarness::start() {

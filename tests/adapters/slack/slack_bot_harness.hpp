@@ -23,6 +23,7 @@
 #include "adapters/net/http_client.hpp"
 #include "adapters/sandbox/sandbox_store.hpp"
 #include "adapters/security/hmac_signer.hpp"
+#include "adapters/store/local_state.hpp"
 #include "adapters/store/sqlite_audit_log.hpp"
 #include "core/service.hpp"
 #include "slack_emulator.hpp"
@@ -113,6 +114,7 @@ private:
     SlackDirectory directory_;
     CommandService service_;
     Interactions interactions_;
+    store::LocalState shared_;
     SocketModeClient client_;
     std::promise<int> exit_;
     std::shared_future<int> exit_future_;
