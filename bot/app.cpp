@@ -28,6 +28,8 @@
 #include "adapters/chat/slack/web_api.hpp"
 #include "adapters/config/toml_checks.hpp"
 #include "adapters/directory/static_directory.hpp"
+#include "adapters/observability/health_server.hpp"
+#include "adapters/observability/metrics.hpp"
 #include "adapters/sandbox/sandbox_api.hpp"
 #include "adapters/sandbox/sandbox_store.hpp"
 #include "adapters/scalingo/scalingo_api.hpp"
@@ -86,11 +88,12 @@ struct Provider {
     std::unique_ptr<sandbox::SandboxStore> store;
     std::unique_ptr<net::HttpClient> http;
     std::unique_ptr<CollaboratorsApi> api;
+    scalingo::ScalingoApi* scalingo = nullptr;  // the api, when it is Scalingo's: its allowance is a metric
     std::string description;
 };
 
 Provider make_provider(const Config& config, const fs::path& state_dir, std::shared_ptr<spdlog::logger> logger,
-                       asio::io_context& io, store::SharedState* shared) {
+                       asio::io_context& io, store::SharedState* shared, observability::Registry* metrics) {
     Provider provider;
     if (config.provider == "sandbox") {
         provider.store = std::make_unique<sandbox::SandboxStore>(open_sandbox(config, state_dir, std::move(logger)));
@@ -116,8 +119,19 @@ Provider make_provider(const Config& config, const fs::path& state_dir, std::sha
     settings.collaborators_ttl = scalingo.collaborators_cache;
     // With PostgreSQL the allowance is counted across instances; alone, in this process.
     if (config.store.url.starts_with("postgres")) settings.shared_budget = shared;
+    if (metrics) {
+        settings.on_answer = [metrics, by_status = std::map<unsigned, observability::Counter*>{}](unsigned status) mutable {
+            auto& counter = by_status[status];
+            if (!counter)
+                counter = &metrics->counter("collab_upstream_requests_total", "Requests to Scalingo, by HTTP status (0: no answer).",
+                                            {{"status", std::to_string(status)}});
+            counter->inc();
+        };
+    }
     provider.description = "Scalingo at " + settings.api_url;
-    provider.api = std::make_unique<scalingo::ScalingoApi>(*provider.http, std::move(settings));
+    auto api = std::make_unique<scalingo::ScalingoApi>(*provider.http, std::move(settings));
+    provider.scalingo = api.get();
+    provider.api = std::move(api);
     return provider;
 }
 
@@ -136,7 +150,8 @@ struct Foundation {
     SystemClock clock;
 };
 
-Foundation lay_foundation(const Config& config, std::shared_ptr<spdlog::logger> logger, asio::io_context& io) {
+Foundation lay_foundation(const Config& config, std::shared_ptr<spdlog::logger> logger, asio::io_context& io,
+                          observability::Registry* metrics = nullptr) {
     Foundation base;
     base.state_dir = state_dir_of(config);
     const std::string& url = config.store.url;
@@ -156,7 +171,7 @@ Foundation lay_foundation(const Config& config, std::shared_ptr<spdlog::logger> 
         base.shared = base.local.get();
         base.store_description = "SQLite " + file.string();
     }
-    base.provider = make_provider(config, base.state_dir, logger, io, base.shared);
+    base.provider = make_provider(config, base.state_dir, logger, io, base.shared, metrics);
     base.signer = std::make_unique<security::HmacSigner>(security::load_or_create_key(
         config.confirmation_key_file.empty() ? base.state_dir / "confirmation.key" : config.confirmation_key_file));
     return base;
@@ -181,8 +196,9 @@ asio::awaitable<void> drain(const slack::Interactions& interactions, std::chrono
 int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
     const SlackConfig& settings = config.slack;
     const SlackSecrets secrets = slack_secrets(settings, process_environment());
+    observability::Registry metrics;
     asio::io_context io;
-    Foundation base = lay_foundation(config, logger, io);
+    Foundation base = lay_foundation(config, logger, io, &metrics);
     const fs::path& state_dir = base.state_dir;
     Provider& provider = base.provider;
     AuditLog& audit = *base.audit;
@@ -212,6 +228,7 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
     for (const auto& [command, visibility] : settings.responses)
         interaction_settings.by_command[command] = response_type(visibility);
     slack::Interactions interactions(io.get_executor(), service, web, signer, interaction_settings, logger);
+    interactions.count_into(metrics);
 
     logger->info("audit trail and shared state: {}", base.store_description);
     // The transport: Socket Mode (the bot connects out) or HTTP mode (Slack connects in). Either way
@@ -228,6 +245,13 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
         socket_settings.websocket.ca_file = settings.ca_file.string();
         socket_settings.websocket.user_agent = "collab-bot/" COLLAB_VERSION;
         client.emplace(io.get_executor(), web, interactions, *base.shared, socket_settings, logger);
+        client->measure_into(metrics);
+        metrics.gauge_callback("collab_open_sockets", "Socket Mode sockets connected to Slack.", {},
+                               [&client] { return static_cast<double>(client->sockets_up()); });
+        metrics.gauge_callback("collab_reconnects", "Sockets opened beyond the configured number: reconnections.",
+                               {}, [&client, wanted = settings.connections] {
+                                   return static_cast<double>(std::max(0L, client->counters().connects - wanted));
+                               });
         serve = [&client] { return client->run(); };
         stop = [&client] { client->stop(); };
         logger->info("collab-bot {} on Slack (Socket Mode, {} socket(s), Web API at {}) and {}; state in {}",
@@ -257,6 +281,45 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
                      http_mode.interactive_path, web_settings.api_url, provider.description, state_dir.string());
     }
 
+    // Health and metrics, when configured: the Slack link and the store, checked every second.
+    observability::ComponentState slack_link("starting up"), store_link("not checked yet");
+    observability::Gauge& budget_left =
+        metrics.gauge("collab_scalingo_budget_left", "Requests left in the Scalingo allowance of the current minute.");
+    std::optional<observability::HealthServer> health;
+    bool watching = true;
+    if (!config.health_listen.empty()) {
+        health.emplace(io.get_executor(), metrics, observability::HealthServerOptions{config.health_listen});
+        health->add_component("slack", [&slack_link] { return slack_link.status(); });
+        health->add_component("store", [&store_link] { return store_link.status(); });
+        try {
+            health->start();
+        } catch (const std::runtime_error& error) {
+            throw config::ConfigError("health.listen: " + std::string(error.what()));
+        }
+        logger->info("health and metrics at {}/healthz and {}/metrics", health->public_url(), health->public_url());
+    }
+    auto watch = [&]() -> asio::awaitable<void> {
+        for (int tick = 0; watching; ++tick) {
+            if (!client || client->sockets_up() > 0)
+                slack_link.set_up();
+            else
+                slack_link.set_down("no socket connected to Slack");
+            if (tick % 5 == 0) {
+                auto answered = co_await base.shared->ping();
+                if (answered)
+                    store_link.set_up();
+                else
+                    store_link.set_down(answered.error().message);
+                if (provider.scalingo) {
+                    auto left = co_await provider.scalingo->requests_left();
+                    if (left) budget_left.set(*left);
+                }
+            }
+            co_await net::sleep_for(std::chrono::seconds{1});
+        }
+    };
+    asio::co_spawn(io, std::move(watch), asio::detached);
+
     // First signal: stop taking commands and answer those in progress. Second: leave at once.
     asio::signal_set signals(io, SIGINT, SIGTERM);
     int signals_seen = 0;
@@ -276,6 +339,8 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
     auto main_task = [&]() -> asio::awaitable<void> {
         status = co_await serve();
         co_await drain(interactions, std::chrono::seconds{10});
+        watching = false;
+        if (health) health->stop();
         signals.cancel();
         io.stop();
     };

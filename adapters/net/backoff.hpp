@@ -54,6 +54,12 @@ public:
         return std::chrono::ceil<std::chrono::milliseconds>(sent_.front() + period_ - now);
     }
 
+    // Requests that could be taken now.
+    int available(Clock::time_point now = Clock::now()) {
+        while (!sent_.empty() && now - sent_.front() >= period_) sent_.pop_front();
+        return capacity_ - static_cast<int>(sent_.size());
+    }
+
 private:
     int capacity_;
     std::chrono::milliseconds period_;

@@ -126,6 +126,12 @@ asio::awaitable<ApiResult<std::optional<std::chrono::milliseconds>>> ScalingoApi
     co_return co_await settings_.shared_budget->take_request(budget_account_, settings_.requests_per_minute);
 }
 
+asio::awaitable<ApiResult<int>> ScalingoApi::requests_left() {
+    if (settings_.shared_budget)
+        co_return co_await settings_.shared_budget->requests_left(budget_account_, settings_.requests_per_minute);
+    co_return budget_.available();
+}
+
 ApiError ScalingoApi::error_for(const net::HttpResponse& response, const Call& call) const {
     const unsigned status = response.status;
     const std::string code = "HTTP " + std::to_string(status);

@@ -72,6 +72,11 @@ private:
     boost::asio::awaitable<ApiResult<Database>> fetch_database(std::string name);
     boost::asio::awaitable<ApiResult<std::vector<Collaborator>>> fetch_collaborators(std::string database);
     boost::asio::awaitable<ApiResult<std::optional<std::chrono::milliseconds>>> take_from_budget();
+public:
+    // Requests left in the current minute's allowance (for the metrics).
+    boost::asio::awaitable<ApiResult<int>> requests_left();
+
+private:
     ApiError error_for(const net::HttpResponse& response, const Call& call) const;
     std::string app_url(std::string_view database, std::string_view rest = "") const;
 

@@ -630,7 +630,7 @@ void PostgresStore::fail_queued() {
     for (auto& job : jobs) job.finish(nullptr, unreachable);
 }
 
-void PostgresStore::lose_connection(const std::string& reason) {
+void PostgresStore::lose_connection(std::string reason) {  // by value: it may live in the session reset below
     session_.reset();
     const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch());
     lost_at_ms_ = std::max<std::int64_t>(now.count(), 1);

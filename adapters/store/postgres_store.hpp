@@ -109,7 +109,7 @@ private:
 
     void run();
     bool reconnect(int attempt);
-    void lose_connection(const std::string& reason);
+    void lose_connection(std::string reason);
     void fail_queued();
     void drain_wake();
     void work_through(std::deque<Job>& jobs);

@@ -14,6 +14,8 @@
 
 #include "adapters/chat/slack/signature.hpp"
 #include "adapters/net/http_client.hpp"
+#include "postgres_test_server.hpp"
+#include "prometheus_text.hpp"
 
 #include "bot_process.hpp"
 #include "slack_emulator.hpp"
@@ -137,6 +139,130 @@ TEST(SlackProcess, LinkDisabledStopsTheBot) {
     slack.disconnect(0, "link_disabled");
     EXPECT_EQ(bot.wait(), 1);
     EXPECT_NE(bot.log().find("link_disabled"), std::string::npos) << bot.log();
+}
+
+// One HTTP exchange with the project's client.
+net::HttpResponse http_get(const std::string& url) {
+    net::HttpRequest request;
+    request.url = url;
+    boost::asio::io_context io;
+    net::HttpClient client(io.get_executor(), {});
+    auto sent = boost::asio::co_spawn(io, client.send(std::move(request)), boost::asio::use_future);
+    io.run();
+    auto response = sent.get();
+    return response.value_or(net::HttpResponse{});
+}
+
+// The first match of `pattern`'s group 1 in the bot's log, waiting for it to appear.
+std::string from_log(const SlackBot& bot, const std::string& pattern) {
+    const std::regex wanted(pattern);
+    std::smatch found;
+    for (int i = 0; i < 400; ++i) {
+        const std::string log = bot.log();
+        if (std::regex_search(log, found, wanted)) return found[1];
+        std::this_thread::sleep_for(25ms);
+    }
+    ADD_FAILURE() << "never logged: " << pattern << "\n" << bot.log();
+    return {};
+}
+
+// Polls `url` until its status is `status`.
+net::HttpResponse wait_for_status(const std::string& url, unsigned status) {
+    net::HttpResponse response;
+    for (int i = 0; i < 100; ++i) {
+        response = http_get(url);
+        if (response.status == status) break;
+        std::this_thread::sleep_for(100ms);
+    }
+    return response;
+}
+
+TEST(SlackProcess, HealthFollowsTheSlackLinkAndThePostgresStoreAndMetricsAreProm) {
+    testing::TestDatabase database;
+    SlackEmulator slack{workspace()};
+    StateDir state;
+    const auto config = state.path() / "ops.toml";
+    std::ofstream(config) << "log_format = \"json\"\n[health]\nlisten = \"127.0.0.1:0\"\n";
+    SlackBot bot(slack, state, {{"COLLAB_STORE_URL", database.url()}}, {"--config", config.string()});
+    const std::string base = from_log(bot, "health and metrics at (http://127\\.0\\.0\\.1:[0-9]+)/healthz");
+    ASSERT_TRUE(slack.wait_for_open_sockets(1, 10s)) << bot.log();
+    EXPECT_EQ(wait_for_status(base + "/healthz", 200).status, 200u);
+    type(slack, "env-1", "list my-dedicated-db");
+
+    const auto metrics = http_get(base + "/metrics");
+    EXPECT_EQ(metrics.status, 200u);
+    EXPECT_TRUE(observability::test::prometheus_text_problems(metrics.body).empty()) << metrics.body;
+    EXPECT_NE(metrics.body.find("collab_commands_total{kind=\"list\",outcome=\"answered\"} 1"), std::string::npos)
+        << metrics.body;
+    EXPECT_NE(metrics.body.find("collab_open_sockets 1"), std::string::npos);
+    EXPECT_NE(metrics.body.find("collab_ack_latency_seconds_count 1"), std::string::npos);
+
+    // Slack drops the socket and refuses new ones for a while: the check names the link.
+    slack.refuse_new_sockets("refresh_requested");
+    slack.drop(0);
+    auto down = wait_for_status(base + "/healthz", 503);
+    EXPECT_EQ(down.status, 503u);
+    EXPECT_NE(down.body.find("slack: down since"), std::string::npos) << down.body;
+    slack.refuse_new_sockets("");
+    EXPECT_EQ(wait_for_status(base + "/healthz", 200).status, 200u);
+
+    // The database goes away: the check names the store; it comes back by itself.
+    testing::query(database.admin_url(), "ALTER DATABASE \"" + database.name() + "\" ALLOW_CONNECTIONS false");
+    testing::query(database.admin_url(), "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
+                                             database.name() + "'");
+    down = wait_for_status(base + "/healthz", 503);
+    EXPECT_NE(down.body.find("store: down"), std::string::npos) << down.body;
+    const auto refused = type(slack, "env-2", "add my-dedicated-db during-outage@example.com");
+    EXPECT_NE(text_of(refused.payload).find("cannot be"), std::string::npos) << text_of(refused.payload);
+    testing::query(database.admin_url(), "ALTER DATABASE \"" + database.name() + "\" ALLOW_CONNECTIONS true");
+    EXPECT_EQ(wait_for_status(base + "/healthz", 200).status, 200u) << bot.log();
+    const auto added = type(slack, "env-3", "add my-dedicated-db after-outage@example.com");
+    EXPECT_NE(text_of(added.payload).find("has been invited"), std::string::npos) << text_of(added.payload);
+
+    bot.signal(SIGTERM);
+    EXPECT_EQ(bot.wait(), 0);
+    // JSON logs: every line an object; the command lines carry the envelope id; no token anywhere.
+    std::istringstream lines(bot.log());
+    int with_request_id = 0;
+    for (std::string line; std::getline(lines, line);) {
+        boost::system::error_code error;
+        auto parsed = json::parse(line, error);
+        ASSERT_FALSE(error) << "not JSON: " << line;
+        if (parsed.as_object().contains("request_id")) ++with_request_id;
+    }
+    EXPECT_GE(with_request_id, 3);
+    for (const auto& secret : {EmulatorOptions{}.app_token, EmulatorOptions{}.bot_token})
+        EXPECT_EQ(bot.log().find(secret), std::string::npos);
+}
+
+TEST(SlackProcess, SigtermDuringABurstAnswersWhatWasTakenIn) {
+    SlackEmulator slack{workspace()};
+    StateDir state;
+    SlackBot bot(slack, state);
+    ASSERT_TRUE(slack.wait_for_open_sockets(1, 10s)) << bot.log();
+    std::vector<std::string> ids;
+    for (int i = 0; i < 300; ++i) {
+        slack::test::SlashCommandFields fields;
+        fields.envelope_id = "burst-" + std::to_string(i);
+        fields.text = i % 3 == 0 ? "add my-dedicated-db burst" + std::to_string(i) + "@example.com" : "list my-dedicated-db";
+        fields.response_url = slack.response_url(fields.envelope_id);
+        slack.deliver(slack::test::slash_command_envelope(fields));
+        ids.push_back(fields.envelope_id);
+        if (i == 150) {
+            // Mid-burst: some answered, some in progress, more arriving.
+            ASSERT_TRUE(slack.wait_for_ack_count(50, 10s)) << bot.log();
+            bot.signal(SIGTERM);
+        }
+    }
+    EXPECT_EQ(bot.wait(), 0) << bot.log();
+    // Everything acknowledged carries its answer; what was not taken in stays for Slack to re-deliver.
+    int answered = 0;
+    for (const auto& ack : slack.acks()) {
+        EXPECT_FALSE(text_of(ack.payload).empty()) << ack.envelope_id << " acknowledged without its answer";
+        ++answered;
+    }
+    EXPECT_GE(answered, 50) << "the commands before the signal were answered";
+    EXPECT_NE(bot.log().find("no new commands"), std::string::npos);
 }
 
 // A signed slash command POSTed the way Slack does in HTTP mode.

@@ -107,6 +107,22 @@ std::string command_word(std::string_view text) {
 
 }  // namespace
 
+void Interactions::count_into(observability::Registry& metrics) {
+    constexpr std::array kinds{ReplyKind::result, ReplyKind::change, ReplyKind::proposal,
+                               ReplyKind::denied, ReplyKind::usage_error, ReplyKind::failure};
+    std::vector<std::string> names;
+    for (const auto& spec : command_specs()) names.emplace_back(spec.name);
+    names.emplace_back("?");
+    for (const auto& name : names) {
+        auto& row = commands_metric_[name];
+        for (auto kind : kinds)
+            row[static_cast<std::size_t>(kind)] =
+                &metrics.counter("collab_commands_total", "Slash commands handled, by command and outcome.",
+                                 {{"kind", name}, {"outcome", std::string(to_string(kind))}});
+    }
+    denied_metric_ = &metrics.counter("collab_decisions_denied_total", "Commands the policy refused.");
+}
+
 Actor Interactions::actor_of(const std::string& team, const std::string& user, const std::string& channel) const {
     return Actor{"slack", team, user, channel, std::nullopt};
 }
@@ -148,8 +164,12 @@ asio::awaitable<void> Interactions::run_command(std::shared_ptr<Pending> pending
     // (a confirmation token is a credential).
     const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                               pending->received);
+    const std::string kind = command_word(pending->text);
+    if (auto counters = commands_metric_.find(kind); counters != commands_metric_.end())
+        counters->second[static_cast<std::size_t>(reply.kind)]->inc();
+    if (denied_metric_ && reply.kind == ReplyKind::denied) denied_metric_->inc();
     logger_->info("[{}] slack: {} {} by {} in {}: {} in {:.1f} ms{}", pending->request_id, pending->command.command,
-                  command_word(pending->text), pending->command.user_id, pending->command.channel_id,
+                  kind, pending->command.user_id, pending->command.channel_id,
                   to_string(reply.kind), static_cast<double>(elapsed.count()) / 1000.0,
                   pending->acknowledged ? " (after the placeholder)" : "");
     if (!pending->acknowledged) {

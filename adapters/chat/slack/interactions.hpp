@@ -18,6 +18,7 @@
 #include <boost/json/object.hpp>
 #include <spdlog/logger.h>
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <map>
@@ -27,6 +28,7 @@
 #include "adapters/chat/slack/blocks.hpp"
 #include "adapters/chat/slack/envelope.hpp"
 #include "adapters/chat/slack/web_api.hpp"
+#include "adapters/observability/metrics.hpp"
 #include "core/ports.hpp"
 #include "core/service.hpp"
 
@@ -67,6 +69,9 @@ public:
     // send the acknowledgement that carried it (the socket closed meanwhile).
     void deliver_later(SlashCommand command, boost::json::object payload);
 
+    // Counts commands by kind and outcome, and refusals, into the registry from now on.
+    void count_into(observability::Registry& metrics);
+
     // Commands and clicks still being worked on: graceful shutdown waits for this to reach zero.
     std::size_t in_flight() const { return in_flight_; }
     const InteractionCounters& counters() const { return counters_; }
@@ -90,6 +95,9 @@ private:
     std::shared_ptr<spdlog::logger> logger_;
     std::size_t in_flight_ = 0;
     InteractionCounters counters_;
+    // Resolved once (a lookup allocates; an increment does not): [command kind][reply kind].
+    std::map<std::string, std::array<observability::Counter*, 6>, std::less<>> commands_metric_;
+    observability::Counter* denied_metric_ = nullptr;
 };
 
 }  // namespace collab::slack

@@ -28,6 +28,12 @@ SocketModeClient::SocketModeClient(asio::any_io_executor executor, WebApi& web, 
         std::max(settings_.websocket.max_message_bytes, 4 * DecodeLimits{}.max_bytes);
 }
 
+void SocketModeClient::measure_into(observability::Registry& metrics) {
+    ack_latency_ = &metrics.histogram("collab_ack_latency_seconds",
+                                      "From an envelope's arrival to its acknowledgement.",
+                                      observability::ack_latency_buckets);
+}
+
 asio::awaitable<int> SocketModeClient::run() {
     for (int slot = 0; slot < settings_.connections; ++slot) {
         ++slots_running_;
@@ -261,8 +267,13 @@ asio::awaitable<void> SocketModeClient::take_in(Link link, Envelope envelope) {
 }
 
 asio::awaitable<void> SocketModeClient::serve_envelope(Link link, Envelope envelope) {
+    const auto arrived = std::chrono::steady_clock::now();
+    auto acknowledged = [this, arrived] {
+        if (ack_latency_) ack_latency_->observe(std::chrono::steady_clock::now() - arrived);
+    };
     if (!envelope.slash_command) {
         link->send(encode_ack(envelope.envelope_id));
+        acknowledged();
         if (envelope.block_action) {
             interactions_.block_action(std::move(*envelope.block_action));
             co_return;
@@ -282,6 +293,7 @@ asio::awaitable<void> SocketModeClient::serve_envelope(Link link, Envelope envel
         if (link->closed()) co_return;
     }
     link->send(encode_ack(envelope.envelope_id, payload));
+    acknowledged();
 }
 
 }  // namespace collab::slack

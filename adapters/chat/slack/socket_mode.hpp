@@ -32,6 +32,7 @@
 #include "adapters/chat/slack/web_api.hpp"
 #include "adapters/net/backoff.hpp"
 #include "adapters/net/websocket_client.hpp"
+#include "adapters/observability/metrics.hpp"
 #include "adapters/store/shared_state.hpp"
 
 namespace collab::slack {
@@ -66,6 +67,9 @@ public:
 
     // Closes the sockets politely and ends run(). Envelopes already taken in still get their answer.
     void stop();
+
+    // Records the acknowledgement latency of every envelope into the registry from now on.
+    void measure_into(observability::Registry& metrics);
 
     // Sockets that said hello and are still open.
     int sockets_up() const { return sockets_up_; }
@@ -115,6 +119,7 @@ private:
     bool stopping_ = false;
     bool failed_ = false;
     SocketModeCounters counters_;
+    observability::Histogram* ack_latency_ = nullptr;
 };
 
 }  // namespace collab::slack
