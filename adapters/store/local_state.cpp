@@ -12,6 +12,10 @@ ApiError invalid_allowance(int per_minute) {
 
 LocalState::LocalState(LocalStateOptions options) : options_(options) {}
 
+boost::asio::awaitable<ApiResult<void>> LocalState::complete(std::string) {
+    co_return ApiResult<void>{};
+}
+
 boost::asio::awaitable<ApiResult<bool>> LocalState::claim(std::string key) {
     std::lock_guard lock(mutex_);
     if (!claimed_.insert(key).second) co_return false;

@@ -28,6 +28,8 @@ public:
     explicit LocalState(LocalStateOptions options = {});
 
     boost::asio::awaitable<ApiResult<bool>> claim(std::string key) override;
+    // One process: a claim it made is never abandoned while it runs.
+    boost::asio::awaitable<ApiResult<void>> complete(std::string key) override;
     boost::asio::awaitable<ApiResult<std::optional<std::chrono::milliseconds>>> take_request(std::string account,
                                                                                              int per_minute) override;
     boost::asio::awaitable<ApiResult<int>> requests_left(std::string account, int per_minute) override;

@@ -56,7 +56,8 @@ constexpr std::array<std::string_view, 1> migrations{
 
     CREATE TABLE deliveries (
         key        text PRIMARY KEY,
-        claimed_at timestamptz NOT NULL DEFAULT now()
+        claimed_at timestamptz NOT NULL DEFAULT now(),
+        done       boolean NOT NULL DEFAULT false
     );
     CREATE INDEX deliveries_by_time ON deliveries (claimed_at);
 
@@ -557,10 +558,24 @@ asio::awaitable<ApiResult<std::vector<AuditEntry>>> PostgresStore::recent(std::s
 
 asio::awaitable<ApiResult<bool>> PostgresStore::claim(std::string key) {
     std::function<ApiResult<bool>(Session&)> work = [this, key = std::move(key)](Session& session) -> ApiResult<bool> {
-        // The primary key decides between instances: only the first insert of a key adds a row.
-        const auto inserted = session.exec("INSERT INTO deliveries (key) VALUES ($1) ON CONFLICT DO NOTHING", {key});
+        // The primary key decides between instances: only the first insert of a key adds a row, unless
+        // the instance that claimed it never finished and has had time enough: it died, take it over.
+        const std::string takeover = std::to_string(options_.claim_takeover.count()) + " milliseconds";
+        const auto inserted = session.exec(
+            "INSERT INTO deliveries (key) VALUES ($1) ON CONFLICT (key) DO UPDATE SET claimed_at = now() "
+            "WHERE NOT deliveries.done AND deliveries.claimed_at < now() - $2::interval",
+            {key, takeover});
         if (!inserted) return std::unexpected(failure_of(server_, inserted.error()));
         return std::string_view(PQcmdTuples(inserted->get())) == "1";
+    };
+    co_return co_await call(std::move(work));
+}
+
+asio::awaitable<ApiResult<void>> PostgresStore::complete(std::string key) {
+    std::function<ApiResult<void>(Session&)> work = [this, key = std::move(key)](Session& session) -> ApiResult<void> {
+        const auto updated = session.exec("UPDATE deliveries SET done = true WHERE key = $1", {key});
+        if (!updated) return std::unexpected(failure_of(server_, updated.error()));
+        return {};
     };
     co_return co_await call(std::move(work));
 }

@@ -53,6 +53,8 @@ struct PostgresOptions {
     int audit_retention_days = 365;
     // Envelope ids are remembered at least this long (Slack re-delivers within minutes).
     std::chrono::hours claim_retention{24};
+    // A claim never completed (its instance died) may be taken over by another after this long.
+    std::chrono::milliseconds claim_takeover{5'000};
     // How often expired rows are deleted (also right after each connection).
     std::chrono::milliseconds cleanup_every{std::chrono::hours{1}};
     // Waits between reconnection attempts: full jitter up to base * 2^attempt, capped.
@@ -77,6 +79,7 @@ public:
     boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> recent(std::string database, int limit) override;
 
     boost::asio::awaitable<ApiResult<bool>> claim(std::string key) override;
+    boost::asio::awaitable<ApiResult<void>> complete(std::string key) override;
     boost::asio::awaitable<ApiResult<std::optional<std::chrono::milliseconds>>> take_request(std::string account,
                                                                                              int per_minute) override;
     boost::asio::awaitable<ApiResult<int>> requests_left(std::string account, int per_minute) override;

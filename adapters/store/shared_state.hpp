@@ -19,9 +19,12 @@ class SharedState {
 public:
     virtual ~SharedState() = default;
 
-    // True for the first claim of `key` (an envelope id) by any instance; false once one was made.
-    // Keys are kept at least a day.
+    // True for the first claim of `key` (an envelope id) by any instance; false once one was made,
+    // unless the claim was never completed and is old enough for its instance to be presumed dead
+    // (then this claim takes it over). Keys are kept at least a day.
     virtual boost::asio::awaitable<ApiResult<bool>> claim(std::string key) = 0;
+    // The claimed work is done (acknowledged): nobody may take it over any more.
+    virtual boost::asio::awaitable<ApiResult<void>> complete(std::string key) = 0;
 
     // Takes one request from `account`'s allowance of `per_minute` requests in any rolling minute,
     // counted across instances: nullopt when granted, else how long until one is free.

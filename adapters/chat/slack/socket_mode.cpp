@@ -264,6 +264,8 @@ asio::awaitable<void> SocketModeClient::take_in(Link link, Envelope envelope) {
     co_await serve_envelope(std::move(link), std::move(envelope));
     running_.erase(id);
     delivered_again_.erase(id);
+    auto completed = co_await shared_.complete(id);
+    if (!completed) logger_->warn("[{}] slack: could not mark the envelope done ({})", id, completed.error().message);
 }
 
 asio::awaitable<void> SocketModeClient::serve_envelope(Link link, Envelope envelope) {

@@ -273,7 +273,16 @@ struct SlackEmulator::State {
             unacknowledged.swap(socket->unacked);
         }
         state->notify();
-        state->redeliver(std::move(unacknowledged));
+        if (state->options.redelivery_delay.count() > 0 && !unacknowledged.empty()) {
+            auto later = [state, unacknowledged = std::move(unacknowledged)]() mutable -> asio::awaitable<void> {
+                asio::steady_timer wait(co_await asio::this_coro::executor, state->options.redelivery_delay);
+                co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+                state->redeliver(std::move(unacknowledged));
+            };
+            asio::co_spawn(socket->executor, std::move(later), asio::detached);
+        } else {
+            state->redeliver(std::move(unacknowledged));
+        }
         socket->wake->cancel();
         co_await writer_done->async_wait(asio::as_tuple(asio::use_awaitable));
         socket->session = nullptr;

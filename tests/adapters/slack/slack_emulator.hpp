@@ -24,6 +24,8 @@ struct EmulatorOptions {
     std::map<std::string, std::string> emails;  // Slack user id -> profile e-mail (users.info)
     std::string app_id = "A111";
     int max_sockets = 10;  // an app's limit: a socket beyond it gets too_many_websockets instead of hello
+    // How long after a socket closes the envelopes it never acknowledged are delivered again.
+    std::chrono::milliseconds redelivery_delay{0};
 };
 
 struct Ack {
