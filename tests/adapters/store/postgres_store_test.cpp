@@ -164,6 +164,21 @@ TEST_F(StorePostgres, an_outage_fails_calls_at_once_and_the_store_recovers_by_it
     EXPECT_TRUE(*claimed_after);
 }
 
+TEST_F(StorePostgres, a_claim_never_completed_is_taken_over_and_a_completed_one_never) {
+    auto options = backend_.options();
+    options.claim_takeover = 300ms;
+    store::PostgresStore first(options), second(options);
+    std::string abandoned = "Ev-abandoned", finished = "Ev-finished";
+    ASSERT_TRUE(run(first.claim(abandoned)).value_or(false));
+    ASSERT_TRUE(run(first.claim(finished)).value_or(false));
+    ASSERT_TRUE(run(first.complete(finished)).has_value());
+    EXPECT_FALSE(run(second.claim(abandoned)).value_or(true)) << "taken over while its instance may still answer";
+    std::this_thread::sleep_for(400ms);
+    EXPECT_TRUE(run(second.claim(abandoned)).value_or(false)) << "an instance that died keeps its envelope forever";
+    EXPECT_FALSE(run(second.claim(abandoned)).value_or(true)) << "taken over twice";
+    EXPECT_FALSE(run(second.claim(finished)).value_or(true)) << "a completed envelope ran again";
+}
+
 TEST_F(StorePostgres, expired_rows_are_deleted) {
     auto options = backend_.options();
     options.audit_retention_days = 30;
