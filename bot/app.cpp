@@ -315,6 +315,7 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
                     if (left) budget_left.set(*left);
                 }
             }
+            logger->flush();
             co_await net::sleep_for(std::chrono::seconds{1});
         }
     };
@@ -347,6 +348,7 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
     asio::co_spawn(io, std::move(main_task), asio::detached);
     io.run();
     logger->info("stopped");
+    logger->flush();
     return status;
 }
 
@@ -354,8 +356,8 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
 
 int run_bot(const RunOptions& options) {
     const Config& config = options.config;
+    if (config.adapter == "slack") return run_slack(config, make_logger(config.log_level, config.log_format, true));
     auto logger = make_logger(config.log_level, config.log_format);
-    if (config.adapter == "slack") return run_slack(config, logger);
     asio::io_context io;
     Foundation base = lay_foundation(config, logger, io);
     const fs::path& state_dir = base.state_dir;

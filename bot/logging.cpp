@@ -3,7 +3,12 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/object.hpp>
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/details/null_mutex.h>
+#include <spdlog/sinks/base_sink.h>
+#include <unistd.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
+
+#include <cstdio>
 
 namespace collab::bot {
 
@@ -39,6 +44,32 @@ public:
     std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonLine>(); }
 };
 
+// Standard error through a buffer of its own: a line costs a copy, not a system call.
+class BufferedStderr final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
+public:
+    BufferedStderr() : file_(::fdopen(::dup(STDERR_FILENO), "a")) {
+        if (file_) ::setvbuf(file_, nullptr, _IOFBF, 64 * 1024);
+    }
+    ~BufferedStderr() override {
+        if (file_) ::fclose(file_);
+    }
+    BufferedStderr(const BufferedStderr&) = delete;
+    BufferedStderr& operator=(const BufferedStderr&) = delete;
+
+protected:
+    void sink_it_(const spdlog::details::log_msg& msg) override {
+        spdlog::memory_buf_t line;
+        formatter_->format(msg, line);
+        if (file_) ::fwrite(line.data(), 1, line.size(), file_);
+    }
+    void flush_() override {
+        if (file_) ::fflush(file_);
+    }
+
+private:
+    std::FILE* file_;
+};
+
 }  // namespace
 
 std::string json_log_line(std::string_view time, std::string_view level, std::string_view message) {
@@ -49,8 +80,14 @@ std::string json_log_line(std::string_view time, std::string_view level, std::st
     return boost::json::serialize(line);
 }
 
-std::shared_ptr<spdlog::logger> make_logger(const std::string& level, const std::string& format) {
-    auto logger = spdlog::stderr_color_st("collab-bot");
+std::shared_ptr<spdlog::logger> make_logger(const std::string& level, const std::string& format, bool buffered) {
+    std::shared_ptr<spdlog::logger> logger;
+    if (buffered) {
+        logger = std::make_shared<spdlog::logger>("collab-bot", std::make_shared<BufferedStderr>());
+        logger->flush_on(spdlog::level::warn);
+    } else {
+        logger = spdlog::stderr_color_st("collab-bot");
+    }
     logger->set_level(spdlog::level::from_str(level));
     if (format == "json")
         logger->set_formatter(std::make_unique<JsonLine>());

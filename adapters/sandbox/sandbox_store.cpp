@@ -145,6 +145,29 @@ Invitation SandboxStore::post_invitation(const std::string& email, const std::st
     return invitation;
 }
 
+// A cached statement, reset when the caller is done with it: a statement left mid-result would keep
+// its read transaction open, and this connection would stop seeing what other processes commit.
+class SandboxStore::Prepared {
+public:
+    explicit Prepared(SQLite::Statement& statement) : statement_(statement) {}
+    ~Prepared() {
+        statement_.reset();
+        statement_.clearBindings();
+    }
+    Prepared(const Prepared&) = delete;
+    Prepared& operator=(const Prepared&) = delete;
+    SQLite::Statement* operator->() { return &statement_; }
+
+private:
+    SQLite::Statement& statement_;
+};
+
+SandboxStore::Prepared SandboxStore::prepared(const char* sql) {
+    auto& statement = statements_[sql];
+    if (!statement) statement = std::make_unique<SQLite::Statement>(db_, sql);
+    return Prepared(*statement);
+}
+
 std::optional<std::string> SandboxStore::database_id(const std::string& name) {
     SQLite::Statement find(db_, "SELECT id FROM databases WHERE name = ?");
     find.bind(1, name);
@@ -153,15 +176,15 @@ std::optional<std::string> SandboxStore::database_id(const std::string& name) {
 }
 
 std::optional<Database> SandboxStore::find_database(const std::string& name) {
-    SQLite::Statement find(db_,
-                           "SELECT d.name, a.id, a.email, a.username, d.dedicated FROM databases d "
-                           "JOIN accounts a ON a.id = d.owner_id WHERE d.name = ?");
-    find.bind(1, name);
-    if (!find.executeStep()) return std::nullopt;
+    auto find = prepared(
+        "SELECT d.name, a.id, a.email, a.username, d.dedicated FROM databases d "
+        "JOIN accounts a ON a.id = d.owner_id WHERE d.name = ?");
+    find->bind(1, name);
+    if (!find->executeStep()) return std::nullopt;
     return Database{
-        find.getColumn(0).getString(),
-        Account{find.getColumn(1).getString(), find.getColumn(2).getString(), find.getColumn(3).getString()},
-        find.getColumn(4).getInt() != 0};
+        find->getColumn(0).getString(),
+        Account{find->getColumn(1).getString(), find->getColumn(2).getString(), find->getColumn(3).getString()},
+        find->getColumn(4).getInt() != 0};
 }
 
 std::vector<Database> SandboxStore::databases() {
@@ -175,17 +198,17 @@ std::vector<Database> SandboxStore::databases() {
 
 std::vector<Collaborator> SandboxStore::collaborators(const std::string& database) {
     std::vector<Collaborator> list;
-    SQLite::Statement query(db_,
-                            "SELECT c.id, c.email, coalesce(a.username, 'n/a'), c.status, c.is_limited "
-                            "FROM collaborators c JOIN databases d ON d.id = c.database_id "
-                            "LEFT JOIN accounts a ON a.id = c.account_id AND c.status = 'accepted' "
-                            "WHERE d.name = ? ORDER BY c.seq");
-    query.bind(1, database);
-    while (query.executeStep()) {
-        list.push_back(Collaborator{query.getColumn(0).getString(), query.getColumn(1).getString(),
-                                    query.getColumn(2).getString(),
-                                    status_from_string(query.getColumn(3).getString()).value_or(Status::pending),
-                                    query.getColumn(4).getInt() != 0});
+    auto query = prepared(
+        "SELECT c.id, c.email, coalesce(a.username, 'n/a'), c.status, c.is_limited "
+        "FROM collaborators c JOIN databases d ON d.id = c.database_id "
+        "LEFT JOIN accounts a ON a.id = c.account_id AND c.status = 'accepted' "
+        "WHERE d.name = ? ORDER BY c.seq");
+    query->bind(1, database);
+    while (query->executeStep()) {
+        list.push_back(Collaborator{query->getColumn(0).getString(), query->getColumn(1).getString(),
+                                    query->getColumn(2).getString(),
+                                    status_from_string(query->getColumn(3).getString()).value_or(Status::pending),
+                                    query->getColumn(4).getInt() != 0});
     }
     return list;
 }

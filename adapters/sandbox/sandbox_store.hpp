@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "adapters/sandbox/seed.hpp"
@@ -90,6 +92,10 @@ private:
     Invitation post_invitation(const std::string& email, const std::string& database, const std::string& token);
 
     SQLite::Database db_;
+    // The statements of the hot reads, prepared once: preparing cost more than running them.
+    class Prepared;
+    Prepared prepared(const char* sql);
+    std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
     SandboxOptions options_;
 };
 
