@@ -1,5 +1,6 @@
 #include "bot/config.hpp"
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -140,9 +141,22 @@ std::string read_secret_file(const std::filesystem::path& file) {
 // The variable, else the file, else nothing.
 std::optional<std::string> secret(const Environment& environment, std::string_view variable,
                                   const std::filesystem::path& file) {
-    if (auto value = environment(variable)) return value;
+    if (auto value = environment(variable)) {
+        // A value pasted with its line break would make an HTTP header no server accepts.
+        while (!value->empty() && std::isspace(static_cast<unsigned char>(value->back()))) value->pop_back();
+        while (!value->empty() && std::isspace(static_cast<unsigned char>(value->front()))) value->erase(0, 1);
+        if (!value->empty()) return value;
+    }
     if (!file.empty()) return read_secret_file(file);
     return std::nullopt;
+}
+
+// Slack's tokens say what they are by their prefix: a token in the wrong place is named at start-up.
+void check_token_kind(const std::string& token, std::string_view prefix, std::string_view variable,
+                      std::string_view what) {
+    if (!token.starts_with(prefix))
+        throw ConfigError(std::string(variable) + " must be " + std::string(what) + ", which starts with " +
+                          std::string(prefix) + "; the value given does not");
 }
 
 }  // namespace
@@ -255,12 +269,14 @@ SlackSecrets slack_secrets(const SlackConfig& slack, const Environment& environm
         throw ConfigError("the Slack adapter needs the bot token (xoxb-…): set SLACK_BOT_TOKEN, or name a file "
                           "holding it in slack.bot_token_file");
     secrets.bot_token = *bot;
+    check_token_kind(secrets.bot_token, "xoxb-", "SLACK_BOT_TOKEN", "the app's Bot User OAuth Token");
     if (slack.mode == "socket") {
         auto app = secret(environment, "SLACK_APP_TOKEN", slack.app_token_file);
         if (!app)
             throw ConfigError("Slack's Socket Mode needs the app-level token (xapp-…, scope connections:write): set "
                               "SLACK_APP_TOKEN, or name a file holding it in slack.app_token_file");
         secrets.app_token = *app;
+        check_token_kind(secrets.app_token, "xapp-", "SLACK_APP_TOKEN", "an app-level token");
     } else {
         auto signing = secret(environment, "SLACK_SIGNING_SECRET", slack.signing_secret_file);
         if (!signing)

@@ -268,6 +268,19 @@ TEST(ConfigTest, slack_secrets_come_from_the_environment_or_files_and_the_missin
     } catch (const ConfigError& e) {
         EXPECT_NE(std::string(e.what()).find("SLACK_SIGNING_SECRET"), std::string::npos) << e.what();
     }
+    variables["SLACK_APP_TOKEN"] = "xoxb-a-bot-token-in-the-wrong-place\n";
+    slack.mode = "socket";
+    try {
+        slack_secrets(slack, environment);
+        FAIL() << "a bot token was taken for the app-level one";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("SLACK_APP_TOKEN must be an app-level token"), std::string::npos)
+            << e.what();
+        EXPECT_EQ(std::string(e.what()).find("xoxb-a-bot"), std::string::npos) << "the token itself is not shown";
+    }
+    variables["SLACK_APP_TOKEN"] = "  xapp-1-pasted-with-blanks \n";
+    EXPECT_EQ(slack_secrets(slack, environment).app_token, "xapp-1-pasted-with-blanks");
+    slack.mode = "http";
     variables["SLACK_SIGNING_SECRET"] = "8f742231b10e8888abcd99yyyzzz85a5";
     EXPECT_EQ(slack_secrets(slack, environment).signing_secret, "8f742231b10e8888abcd99yyyzzz85a5");
 }
