@@ -51,11 +51,12 @@ public:
     virtual boost::asio::awaitable<ApiResult<std::vector<Database>>> databases() = 0;
 };
 
-// Maps a chat identity to the Scalingo e-mail of that person.
+// Maps a chat identity to the Scalingo e-mail of that person: nullopt when the person has none
+// (denied, with that reason); an error when the directory could not say (the command fails with it).
 class Directory {
 public:
     virtual ~Directory() = default;
-    virtual boost::asio::awaitable<std::optional<std::string>> email_of(const Actor& actor) = 0;
+    virtual boost::asio::awaitable<ApiResult<std::optional<std::string>>> email_of(const Actor& actor) = 0;
 };
 
 enum class AuditOutcome { allowed, denied, proposed, confirmed, executed, failed };

@@ -108,7 +108,11 @@ asio::awaitable<Reply> CommandService::handle(ChatRequest request) {
     if (auto* help = std::get_if<HelpCommand>(&*command)) co_return help_reply(help->topic);
 
     Actor actor = request.actor;
-    if (!actor.email) actor.email = co_await directory_.email_of(actor);
+    if (!actor.email) {
+        auto email = co_await directory_.email_of(actor);
+        if (!email) co_return single_line(ReplyKind::failure, error(email.error().message));
+        actor.email = std::move(*email);
+    }
 
     if (std::holds_alternative<WhoamiCommand>(*command)) co_return co_await whoami(actor);
     if (auto* c = std::get_if<ListCommand>(&*command)) co_return co_await list(actor, *c);

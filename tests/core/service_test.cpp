@@ -104,10 +104,13 @@ class FakeDirectory : public Directory {
 public:
     std::map<std::string, std::string> emails;  // user id -> Scalingo e-mail
 
-    net::awaitable<std::optional<std::string>> email_of(const Actor& actor) override {
+    std::optional<ApiError> failure;  // when set, every lookup fails with it
+
+    net::awaitable<ApiResult<std::optional<std::string>>> email_of(const Actor& actor) override {
+        if (failure) co_return std::unexpected(*failure);
         auto it = emails.find(actor.user_id);
-        if (it == emails.end()) co_return std::nullopt;
-        co_return it->second;
+        if (it == emails.end()) co_return std::optional<std::string>{};
+        co_return std::optional<std::string>{it->second};
     }
 };
 
@@ -215,6 +218,14 @@ TEST_F(Service, ListDimsOnlyPendingRows) {
     EXPECT_NE(coloured.find("│ \x1b[2muser3@example.com\x1b[22m │"), std::string::npos) << coloured;
     EXPECT_EQ(coloured.find("\x1b[2muser2"), std::string::npos) << coloured;
     EXPECT_EQ(coloured.find("\x1b[2muser1"), std::string::npos) << coloured;
+}
+
+TEST_F(Service, ADirectoryThatCannotSayWhoSomeoneIsFailsTheCommandWithItsReason) {
+    directory_.failure = ApiError{ApiErrorKind::forbidden, "The directory is missing a permission."};
+    const Reply reply = ask("U1", "add my-dedicated-db new@example.com");
+    EXPECT_EQ(reply.kind, ReplyKind::failure);
+    EXPECT_EQ(to_plain_text(reply), " !     The directory is missing a permission.\n");
+    EXPECT_TRUE(api_.invited.empty()) << "nothing was done for someone the bot could not identify";
 }
 
 TEST_F(Service, StrangerIsDeniedAndSeesNoTable) {

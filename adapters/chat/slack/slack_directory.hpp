@@ -27,17 +27,17 @@ class SlackDirectory final : public Directory {
 public:
     SlackDirectory(WebApi& api, DirectorySettings settings, std::shared_ptr<spdlog::logger> logger);
 
-    boost::asio::awaitable<std::optional<std::string>> email_of(const Actor& actor) override;
+    boost::asio::awaitable<ApiResult<std::optional<std::string>>> email_of(const Actor& actor) override;
 
 private:
-    boost::asio::awaitable<std::optional<std::string>> look_up(std::string user_id);
+    boost::asio::awaitable<ApiResult<std::optional<std::string>>> look_up(std::string user_id);
 
     WebApi& api_;
     DirectorySettings settings_;
     std::shared_ptr<spdlog::logger> logger_;
     scalingo::TtlCache<std::string> found_;
     scalingo::TtlCache<bool> missing_;
-    scalingo::SingleFlight<std::optional<std::string>> lookups_;
+    scalingo::SingleFlight<ApiResult<std::optional<std::string>>> lookups_;
 };
 
 }  // namespace collab::slack

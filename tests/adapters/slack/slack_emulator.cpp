@@ -81,6 +81,7 @@ struct SlackEmulator::State {
     std::pair<int, std::string> refused_responses{0, ""};
     std::deque<std::string> orphans;  // re-deliveries waiting for a socket to open
     std::string refusal;              // a disconnect reason new sockets get instead of hello
+    std::string users_info_error;     // users.info answers this error
     std::vector<Ack> acks;
     std::vector<std::string> unexpected;
     std::vector<Post> posts;
@@ -139,6 +140,7 @@ struct SlackEmulator::State {
         if (method == "users.info") {
             ++users_info;
             notify();
+            if (!users_info_error.empty()) return slack_error(users_info_error);
             std::string user;
             for (auto param : parsed->params())
                 if (param.key == "user") user = std::string(param.value);
@@ -528,6 +530,11 @@ int SlackEmulator::requests_with_bad_token() const {
 void SlackEmulator::fail_connections_open(std::string error, int times) {
     std::lock_guard lock(state_->mutex);
     for (int i = 0; i < times; ++i) state_->open_failures.push_back(error);
+}
+
+void SlackEmulator::refuse_users_info(std::string error) {
+    std::lock_guard lock(state_->mutex);
+    state_->users_info_error = std::move(error);
 }
 
 void SlackEmulator::refuse_new_sockets(std::string reason) {

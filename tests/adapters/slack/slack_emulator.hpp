@@ -96,6 +96,7 @@ public:
     void refuse_new_sockets(std::string reason);
     void rate_limit(std::string method, int times, int retry_after_seconds);  // 429 + Retry-After
     void refuse_response_urls(std::string answer, int times);     // 404 with this text
+    void refuse_users_info(std::string error);                    // every users.info answers ok:false ("": stop)
     void set_web_api_latency(std::chrono::milliseconds latency);  // every Web API answer waits this long
 
     struct State;

@@ -173,6 +173,18 @@ TEST_F(SlackSocketModeTest, SomeoneWithoutAnEmailOnTheirProfileIsRefusedWithTheR
     EXPECT_EQ(text_of(ack.payload).find("user2@example.com"), std::string::npos);
 }
 
+TEST_F(SlackSocketModeTest, AnAppWithoutTheEmailScopeSaysSoInsteadOfBlamingThePerson) {
+    start();
+    slack_.refuse_users_info("missing_scope");
+    const Ack ack = type("list my-dedicated-db");
+    EXPECT_EQ(response_type_of(ack.payload), "ephemeral");
+    EXPECT_NE(text_of(ack.payload).find("users:read.email"), std::string::npos) << text_of(ack.payload);
+    EXPECT_EQ(text_of(ack.payload).find("user2@example.com"), std::string::npos);
+    slack_.refuse_users_info("");
+    EXPECT_NE(text_of(type("list my-dedicated-db").payload).find("user2@example.com"), std::string::npos)
+        << "a failed lookup is not remembered as 'no e-mail'";
+}
+
 TEST_F(SlackSocketModeTest, UserTextCannotNotifyTheChannel) {
     start();
     // What Slack sends when someone types a literal <!channel>: the reply quotes it back, escaped.
