@@ -271,10 +271,8 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
             co_await stopped.async_wait(asio::as_tuple(asio::use_awaitable));
             co_return 0;
         };
-        stop = [&listener, &stopped] {
-            listener->stop();
-            stopped.cancel();
-        };
+        // The listener stays open until the commands in progress are answered (see main_task).
+        stop = [&stopped] { stopped.cancel(); };
         logger->info("collab-bot {} on Slack (HTTP mode: request URLs {}{} and {}{}, Web API at {}) and {}; "
                      "state in {}",
                      COLLAB_VERSION, listener->public_url(), http_mode.commands_path, listener->public_url(),
@@ -340,6 +338,11 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
     auto main_task = [&]() -> asio::awaitable<void> {
         status = co_await serve();
         co_await drain(interactions, std::chrono::seconds{10});
+        if (listener) {
+            // The answers just computed still have to be written to their HTTP connections.
+            co_await net::sleep_for(std::chrono::milliseconds{200});
+            listener->stop();
+        }
         watching = false;
         if (health) health->stop();
         signals.cancel();
