@@ -7,8 +7,6 @@
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <boost/url/params_view.hpp>
-#include <boost/url/parse_query.hpp>
 
 #include <optional>
 
@@ -16,7 +14,6 @@ namespace collab::slack {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 namespace json = boost::json;
-namespace urls = boost::urls;
 
 namespace {
 
@@ -30,15 +27,11 @@ HttpRefusal refuse(http::status status, std::string answer, std::string log_reas
 // The decoded `payload` field of a form body: what marks an interactive request. Nothing for a slash
 // command's form, and for a body that is no form at all (the slash command decoder reports that).
 std::optional<std::string> payload_field(std::string_view body) {
-    // A copy: Boost.URL 1.81 may decode the last value past the end of a view into a longer buffer.
-    const std::string form(body);
-    if (!urls::parse_query(form)) return std::nullopt;
-    urls::encoding_opts options;
-    options.space_as_plus = true;
-    for (const auto& param : urls::params_view(form, options)) {
-        if (param.key == "payload") return std::string(param.value);
-    }
-    return std::nullopt;
+    auto fields = form_fields(body);
+    if (!fields) return std::nullopt;
+    auto payload = fields->find("payload");
+    if (payload == fields->end()) return std::nullopt;
+    return payload->second;
 }
 
 // The `type` of an interactive payload; nothing when the payload is not a JSON object with one.

@@ -16,19 +16,14 @@ namespace json = boost::json;
 
 namespace {
 
-Reply failure_reply(std::string text) {
+Reply single_line(ReplyKind kind, LineStyle style, std::string_view text) {
     Reply reply;
-    reply.kind = ReplyKind::failure;
-    reply.lines.push_back(Line{LineStyle::error, std::move(text)});
+    reply.kind = kind;
+    reply.lines.push_back(Line{style, std::string(text)});
     return reply;
 }
 
-Reply single_line(ReplyKind kind, LineStyle style, std::string text) {
-    Reply reply;
-    reply.kind = kind;
-    reply.lines.push_back(Line{style, std::move(text)});
-    return reply;
-}
+constexpr std::string_view internal_error = "The bot hit an internal error; nothing more was done. Try again in a moment.";
 
 // Keeps the count of work in progress right on every way out of a coroutine.
 class InFlight {
@@ -158,7 +153,7 @@ asio::awaitable<void> Interactions::run_command(std::shared_ptr<Pending> pending
     } catch (const std::exception& error) {
         logger_->error("[{}] slack: command from {} failed: {}", pending->request_id, pending->command.user_id,
                        error.what());
-        reply = failure_reply("The bot hit an internal error; nothing more was done. Try again in a moment.");
+        reply = single_line(ReplyKind::failure, LineStyle::error, internal_error);
     }
     // One line per command: who, where, what kind of command and how it ended; never its arguments
     // (a confirmation token is a credential).
@@ -232,7 +227,7 @@ asio::awaitable<void> Interactions::click(BlockAction action) {
             outcome = co_await service_.handle(std::move(request));
         } catch (const std::exception& error) {
             logger_->error("slack: confirmation by {} failed: {}", action.user_id, error.what());
-            outcome = failure_reply("The bot hit an internal error; nothing more was done. Try again in a moment.");
+            outcome = single_line(ReplyKind::failure, LineStyle::error, internal_error);
         }
     }
     if (!proposer) {

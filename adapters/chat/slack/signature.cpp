@@ -23,6 +23,8 @@ std::unexpected<DecodeError> fail(std::string reason) {
     return std::unexpected(DecodeError{std::move(reason), {}});
 }
 
+}  // namespace
+
 // The decoded fields of a form body; the first of a repeated name wins. Nothing when the body is not
 // a well-formed form (a bad %-escape, say).
 std::optional<std::map<std::string, std::string, std::less<>>> form_fields(std::string_view body) {
@@ -39,8 +41,6 @@ std::optional<std::map<std::string, std::string, std::less<>>> form_fields(std::
     for (const auto& param : urls::params_view(form, options)) fields.emplace(param.key, param.value);
     return fields;
 }
-
-}  // namespace
 
 std::string compute_signature(std::string_view signing_secret, std::string_view timestamp, std::string_view body) {
     std::string base = "v0:";
