@@ -7,6 +7,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -72,14 +73,35 @@ sandbox::Seed load_seed(const Config& config) {
     return sandbox::parse_seed(text.str(), config.sandbox_seed.string());
 }
 
+// `io`: the event loop that owns the logger, when the store is used from another thread (the
+// in-process provider's): the logger is single-threaded, so the line is written there.
 sandbox::SandboxStore open_sandbox(const Config& config, const fs::path& state_dir,
-                                   std::shared_ptr<spdlog::logger> logger) {
+                                   std::shared_ptr<spdlog::logger> logger, asio::io_context* io = nullptr) {
     sandbox::SandboxOptions options;
-    options.on_invitation = [logger](const sandbox::Invitation& invitation) {
-        logger->info("sandbox: invitation e-mail to {} for {}: {}", invitation.recipient, invitation.database,
-                     invitation.link);
+    options.on_invitation = [logger, io](const sandbox::Invitation& invitation) {
+        auto write = [logger, invitation] {
+            logger->info("sandbox: invitation e-mail to {} for {}: {}", invitation.recipient, invitation.database,
+                         invitation.link);
+        };
+        if (io)
+            asio::post(*io, std::move(write));
+        else
+            write();
     };
     return sandbox::SandboxStore(state_dir / "sandbox.sqlite", load_seed(config), std::move(options));
+}
+
+// Starts what a setting names (a listen address, a CA file): one that cannot be used is a
+// configuration mistake, reported with the setting's name (exit code 2), whichever part found it.
+template <typename Start>
+auto starting(std::string_view setting, Start&& start) -> decltype(start()) {
+    try {
+        return start();
+    } catch (const config::ConfigError&) {
+        throw;
+    } catch (const std::runtime_error& error) {
+        throw config::ConfigError(std::string(setting) + ": " + error.what());
+    }
 }
 
 // The CollaboratorsApi the configuration asks for, with what it needs kept alive beside it.
@@ -96,7 +118,8 @@ Provider make_provider(const Config& config, const fs::path& state_dir, std::sha
                        asio::io_context& io, store::SharedState* shared, observability::Registry* metrics) {
     Provider provider;
     if (config.provider == "sandbox") {
-        provider.store = std::make_unique<sandbox::SandboxStore>(open_sandbox(config, state_dir, std::move(logger)));
+        provider.store =
+            std::make_unique<sandbox::SandboxStore>(open_sandbox(config, state_dir, std::move(logger), &io));
         provider.api = std::make_unique<sandbox::SandboxApi>(*provider.store);
         provider.description = "the sandbox";
         return provider;
@@ -108,7 +131,8 @@ Provider make_provider(const Config& config, const fs::path& state_dir, std::sha
     http_options.timeouts.request = scalingo.request_timeout;
     http_options.ca_file = scalingo.ca_file.string();
     http_options.user_agent = "collab-bot/" COLLAB_VERSION;
-    provider.http = std::make_unique<net::HttpClient>(io.get_executor(), http_options);
+    provider.http = starting("scalingo.ca_file",
+                             [&] { return std::make_unique<net::HttpClient>(io.get_executor(), http_options); });
 
     scalingo::ScalingoSettings settings;
     settings.api_url = scalingo_api_url(scalingo);
@@ -186,6 +210,17 @@ slack::ResponseType response_type(const std::string& visibility) {
     return visibility == "in_channel" ? slack::ResponseType::in_channel : slack::ResponseType::ephemeral;
 }
 
+// How long a stop waits for the commands in progress to be answered.
+constexpr std::chrono::seconds drain_limit{10};
+
+// For a bot that must stop now, from any thread: the log is not thread-safe, standard error is.
+[[noreturn]] void leave_at_once(std::string_view why) {
+    if (::write(STDERR_FILENO, why.data(), why.size()) < 0) {
+        // Nothing more can be said.
+    }
+    std::_Exit(1);
+}
+
 // Waits for the commands in progress to be answered, at most `limit`.
 asio::awaitable<void> drain(const slack::Interactions& interactions, std::chrono::milliseconds limit) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
@@ -209,12 +244,26 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
     http_options.timeouts.request = settings.request_timeout;
     http_options.ca_file = settings.ca_file.string();
     http_options.user_agent = "collab-bot/" COLLAB_VERSION;
-    net::HttpClient http(io.get_executor(), http_options);
+    auto http =
+        starting("slack.ca_file", [&] { return std::make_unique<net::HttpClient>(io.get_executor(), http_options); });
+    // How the transport is stopped: set below, once it exists.
+    std::function<void()> stop;
+    // A bot token Slack refuses (revoked, its workspace gone) cannot answer anyone: stop, exit code 1.
+    bool token_refused = false;
     slack::WebApiSettings web_settings;
     web_settings.api_url = settings.api_url;
     web_settings.app_token = secrets.app_token;
     web_settings.bot_token = secrets.bot_token;
-    slack::WebApi web(http, web_settings);
+    web_settings.on_bot_token_refused = [&](const std::string& error) {
+        if (token_refused) return;
+        token_refused = true;
+        logger->error(
+            "Slack refused the bot token SLACK_BOT_TOKEN ({}): it must be the app's Bot User OAuth Token "
+            "(xoxb-), installed in the workspace. Stopping.",
+            error);
+        if (stop) stop();
+    };
+    slack::WebApi web(*http, web_settings);
 
     slack::DirectorySettings directory_settings;
     directory_settings.overrides = config.identities;
@@ -236,7 +285,6 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
     std::optional<slack::SocketModeClient> client;
     std::optional<slack::HttpModeServer> listener;
     std::function<asio::awaitable<int>()> serve;
-    std::function<void()> stop;
     asio::steady_timer stopped(io, asio::steady_timer::time_point::max());
     if (settings.mode == "socket") {
         slack::SocketModeSettings socket_settings;
@@ -262,11 +310,7 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
         http_mode.listen = settings.http_listen;
         listener.emplace(io.get_executor(), interactions, secrets.signing_secret, http_mode,
                          [&clock] { return clock.now(); }, logger);
-        try {
-            listener->start();
-        } catch (const std::runtime_error& error) {
-            throw config::ConfigError("slack.http_listen: " + std::string(error.what()));
-        }
+        starting("slack.http_listen", [&] { listener->start(); });
         serve = [&stopped]() -> asio::awaitable<int> {
             co_await stopped.async_wait(asio::as_tuple(asio::use_awaitable));
             co_return 0;
@@ -289,11 +333,7 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
         health.emplace(io.get_executor(), metrics, observability::HealthServerOptions{config.health_listen});
         health->add_component("slack", [&slack_link] { return slack_link.status(); });
         health->add_component("store", [&store_link] { return store_link.status(); });
-        try {
-            health->start();
-        } catch (const std::runtime_error& error) {
-            throw config::ConfigError("health.listen: " + std::string(error.what()));
-        }
+        starting("health.listen", [&] { health->start(); });
         logger->info("health and metrics at {}/healthz and {}/metrics", health->public_url(), health->public_url());
     }
     auto watch = [&]() -> asio::awaitable<void> {
@@ -319,25 +359,51 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
     };
     asio::co_spawn(io, std::move(watch), asio::detached);
 
-    // First signal: stop taking commands and answer those in progress. Second: leave at once.
-    asio::signal_set signals(io, SIGINT, SIGTERM);
+    // First signal: stop taking commands and answer those in progress. Second: leave at once. Signals
+    // are taken on a thread of their own, so that an event loop kept busy by one request cannot keep
+    // the bot from stopping: past `stop_limit` after the first, it leaves anyway.
+    asio::io_context signal_io;
+    asio::signal_set signals(signal_io, SIGINT, SIGTERM);
+    asio::steady_timer stop_limit(signal_io);
     int signals_seen = 0;
     std::function<void(const boost::system::error_code&, int)> on_signal =
         [&](const boost::system::error_code& error, int number) {
             if (error) return;
-            if (signals_seen++ > 0) {
-                logger->warn("second signal: leaving at once");
-                std::_Exit(1);
-            }
-            logger->info("signal {}: no new commands; answering those in progress", number);
-            stop();
+            if (signals_seen++ > 0) leave_at_once("collab-bot: second signal: leaving at once\n");
+            asio::post(io, [&logger, &stop, number] {
+                logger->info("signal {}: no new commands; answering those in progress", number);
+                stop();
+            });
+            stop_limit.expires_after(drain_limit + std::chrono::seconds{5});
+            stop_limit.async_wait([](const boost::system::error_code& cancelled) {
+                if (!cancelled) leave_at_once("collab-bot: not stopped in time after the signal: leaving at once\n");
+            });
             signals.async_wait(on_signal);
         };
     signals.async_wait(on_signal);
+    std::thread signal_thread([&signal_io] { signal_io.run(); });
+    // However run() ends, the signal thread ends with it.
+    struct SignalThreadStop {
+        asio::io_context& io;
+        std::thread& thread;
+        ~SignalThreadStop() {
+            io.stop();
+            thread.join();
+        }
+    } signal_thread_stop{signal_io, signal_thread};
     int status = 1;
     auto main_task = [&]() -> asio::awaitable<void> {
-        status = co_await serve();
-        co_await drain(interactions, std::chrono::seconds{10});
+        // A refused bot token shows now, not at the first command. Slack out of reach is no reason to
+        // stay down: the transport retries, and the token is checked again by every call.
+        auto identity = co_await web.auth_test();
+        if (identity)
+            logger->info("bot token accepted: user {} ({}) in workspace {} ({})", identity->user, identity->user_id,
+                         identity->team, identity->team_id);
+        else if (!token_refused)
+            logger->warn("could not check the bot token with auth.test ({}); going on", identity.error().error);
+        if (!token_refused) status = co_await serve();
+        if (token_refused) status = 1;
+        co_await drain(interactions, drain_limit);
         if (listener) {
             // The answers just computed still have to be written to their HTTP connections.
             co_await net::sleep_for(std::chrono::milliseconds{200});
@@ -345,7 +411,6 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
         }
         watching = false;
         if (health) health->stop();
-        signals.cancel();
         io.stop();
     };
     asio::co_spawn(io, std::move(main_task), asio::detached);
@@ -412,7 +477,7 @@ int serve_sandbox(sandbox::SandboxStore& store, const sandbox::ServeOptions& opt
                   std::shared_ptr<spdlog::logger> logger) {
     asio::io_context io;
     sandbox::SandboxServer server(io.get_executor(), store, options);
-    server.start();
+    starting("sandbox serve", [&] { server.start(); });
     std::cout << server.public_url() << std::endl;
     logger->info("sandbox: serving the Scalingo auth and regional APIs at {}", server.public_url());
     logger->info("sandbox: for Scalingo's CLI: SCALINGO_AUTH_URL={0} SCALINGO_API_URL={0} SCALINGO_DB_URL={0}",

@@ -301,10 +301,15 @@ std::string scalingo_api_token(const ScalingoConfig& scalingo, const Environment
 }
 
 Config load_config_file(const std::filesystem::path& file) {
+    // A directory opens like an empty file, and would quietly run on the defaults.
+    std::error_code error;
+    if (std::filesystem::is_directory(file, error))
+        throw ConfigError("the configuration file " + file.string() + " is a directory; give the file in it");
     std::ifstream in(file);
     if (!in) throw ConfigError("cannot read the configuration file " + file.string());
     std::stringstream text;
     text << in.rdbuf();
+    if (in.bad()) throw ConfigError("cannot read the configuration file " + file.string());
     return parse_config(text.str(), file.string(), file.parent_path());
 }
 

@@ -19,6 +19,11 @@ constexpr std::string_view synopsis =
     "       collab-bot sandbox accept TOKEN       accept one, as its recipient would\n"
     "       collab-bot sandbox serve [options]    serve the sandbox as a Scalingo-compatible HTTP API\n";
 
+// Exit codes (README, "Running it"): 0 stopped as asked; 1 stopped while running because Slack
+// refused the bot (a token, Socket Mode) or something unforeseen; 2 did not start: the command line,
+// the configuration, or what it names (a file, a listen address, the state) cannot be used.
+constexpr int exit_not_started = 2;
+
 int run(int argc, char** argv) {
     // clang-format off
     po::options_description visible("Options");
@@ -52,7 +57,7 @@ int run(int argc, char** argv) {
         po::notify(vm);
     } catch (const po::error& error) {
         std::cerr << "collab-bot: " << error.what() << "\nTry collab-bot --help.\n";
-        return 2;
+        return exit_not_started;
     }
     if (vm.count("help")) {
         std::cout << synopsis << "\n"
@@ -85,7 +90,7 @@ int run(int argc, char** argv) {
         if (!arguments.empty()) {
             if (arguments[0] != "sandbox") {
                 std::cerr << "collab-bot: unknown command \"" << arguments[0] << "\"\n" << synopsis;
-                return 2;
+                return exit_not_started;
             }
             collab::sandbox::ServeOptions serve;
             serve.listen = vm["listen"].as<std::string>();
@@ -107,16 +112,16 @@ int run(int argc, char** argv) {
             act_as = vm["as"].as<std::string>();
             if (auto problem = collab::email_problem(*act_as)) {
                 std::cerr << "collab-bot: --as: " << *problem << "\n";
-                return 2;
+                return exit_not_started;
             }
         }
         return collab::bot::run_bot({std::move(config), act_as});
     } catch (const collab::config::ConfigError& error) {
         std::cerr << "collab-bot: configuration error: " << error.what() << "\n";
-        return 2;
+        return exit_not_started;
     } catch (const collab::store::StateError& error) {
         std::cerr << "collab-bot: " << error.what() << "\n";
-        return 1;
+        return exit_not_started;
     } catch (const std::exception& error) {
         std::cerr << "collab-bot: " << error.what() << "\n";
         return 1;

@@ -2,11 +2,12 @@
 
 #include <SQLiteCpp/Exception.h>
 
+#include <functional>
+
 namespace collab::sandbox {
 namespace asio = boost::asio;
 namespace {
 
-// SQLite calls here are short and bounded, so they run on the calling thread.
 template <typename F>
 auto guarded(F&& read) -> ApiResult<decltype(read())> {
     try {
@@ -17,36 +18,60 @@ auto guarded(F&& read) -> ApiResult<decltype(read())> {
     }
 }
 
+ApiError not_found() {
+    return ApiError{ApiErrorKind::not_found, "app not found"};
+}
+
 }  // namespace
 
+SandboxApi::SandboxApi(SandboxStore& store)
+    : store_(store), worker_(ApiError{ApiErrorKind::unavailable, "The request to the sandbox was cancelled."}) {}
+
 asio::awaitable<ApiResult<Database>> SandboxApi::show_database(std::string name) {
-    auto found = guarded([&] { return store_.find_database(name); });
-    if (!found) co_return std::unexpected(found.error());
-    if (!*found) co_return std::unexpected(ApiError{ApiErrorKind::not_found, "app not found"});
-    co_return std::move(**found);
+    std::function<ApiResult<Database>()> work = [this, name = std::move(name)]() -> ApiResult<Database> {
+        auto found = guarded([&] { return store_.find_database(name); });
+        if (!found) return std::unexpected(found.error());
+        if (!*found) return std::unexpected(not_found());
+        return std::move(**found);
+    };
+    co_return co_await worker_.call(std::move(work));
 }
 
 asio::awaitable<ApiResult<std::vector<Collaborator>>> SandboxApi::list_collaborators(std::string database) {
-    auto exists = guarded([&] { return store_.find_database(database).has_value(); });
-    if (!exists) co_return std::unexpected(exists.error());
-    if (!*exists) co_return std::unexpected(ApiError{ApiErrorKind::not_found, "app not found"});
-    co_return guarded([&] { return store_.collaborators(database); });
+    using List = std::vector<Collaborator>;
+    std::function<ApiResult<List>()> work = [this, database = std::move(database)]() -> ApiResult<List> {
+        auto exists = guarded([&] { return store_.find_database(database).has_value(); });
+        if (!exists) return std::unexpected(exists.error());
+        if (!*exists) return std::unexpected(not_found());
+        return guarded([&] { return store_.collaborators(database); });
+    };
+    co_return co_await worker_.call(std::move(work));
 }
 
 asio::awaitable<ApiResult<Collaborator>> SandboxApi::invite(std::string database, std::string email) {
-    co_return store_.invite(database, email, false);
+    std::function<ApiResult<Collaborator>()> work = [this, database = std::move(database), email = std::move(email)] {
+        return store_.invite(database, email, false);
+    };
+    co_return co_await worker_.call(std::move(work));
 }
 
 asio::awaitable<ApiResult<void>> SandboxApi::remove(std::string database, std::string collaborator_id) {
-    co_return store_.remove(database, collaborator_id);
+    std::function<ApiResult<void>()> work = [this, database = std::move(database),
+                                             collaborator_id = std::move(collaborator_id)] {
+        return store_.remove(database, collaborator_id);
+    };
+    co_return co_await worker_.call(std::move(work));
 }
 
 asio::awaitable<ApiResult<Account>> SandboxApi::self() {
-    co_return guarded([&] { return store_.bot_account(); });
+    std::function<ApiResult<Account>()> work = [this] { return guarded([&] { return store_.bot_account(); }); };
+    co_return co_await worker_.call(std::move(work));
 }
 
 asio::awaitable<ApiResult<std::vector<Database>>> SandboxApi::databases() {
-    co_return guarded([&] { return store_.databases(); });
+    using List = std::vector<Database>;
+    std::function<ApiResult<List>()> work = [this] { return guarded([&] { return store_.databases(); }); };
+    co_return co_await worker_.call(std::move(work));
 }
 
 }  // namespace collab::sandbox

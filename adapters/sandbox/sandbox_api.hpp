@@ -1,14 +1,18 @@
 #pragma once
-// The CollaboratorsApi port served in-process by the sandbox store.
+// The CollaboratorsApi port served in-process by the sandbox store. The store's SQLite calls may
+// wait up to its busy timeout for a lock another process holds (the sandbox command line, a test),
+// so they run on a thread of the port's own, never on the caller's event loop.
 
 #include "adapters/sandbox/sandbox_store.hpp"
+#include "adapters/store/worker_thread.hpp"
 #include "core/ports.hpp"
 
 namespace collab::sandbox {
 
 class SandboxApi final : public CollaboratorsApi {
 public:
-    explicit SandboxApi(SandboxStore& store) : store_(store) {}
+    // The store is used on the port's thread only from now on.
+    explicit SandboxApi(SandboxStore& store);
 
     boost::asio::awaitable<ApiResult<Database>> show_database(std::string name) override;
     boost::asio::awaitable<ApiResult<std::vector<Collaborator>>> list_collaborators(std::string database) override;
@@ -19,6 +23,7 @@ public:
 
 private:
     SandboxStore& store_;
+    store::WorkerThread worker_;
 };
 
 }  // namespace collab::sandbox

@@ -7,9 +7,7 @@
 
 #include <spdlog/logger.h>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/prefer.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -25,6 +23,7 @@
 #include <vector>
 
 #include "adapters/store/sqlite_file.hpp"
+#include "adapters/store/worker_thread.hpp"
 
 namespace collab::store {
 
@@ -394,32 +393,6 @@ std::string postgres_server_of(std::string_view url) {
     return server;
 }
 
-// An answer on its way from the store's thread to the coroutine waiting for it. The thread keeps the
-// result, then wakes the coroutine on the coroutine's own executor: the timer is touched there only.
-template <typename T>
-struct PostgresStore::Pending {
-    explicit Pending(const asio::any_io_executor& executor)
-        : caller(asio::prefer(executor, asio::execution::outstanding_work.tracked)),
-          wake(executor, asio::steady_timer::time_point::max()) {}
-
-    // On the store's thread, once. Takes the thread's reference along, so that the state is released
-    // on the caller's executor, where its timer lives.
-    static void answer(std::shared_ptr<Pending> self, ApiResult<T> value) {
-        self->result = std::move(value);
-        auto caller = self->caller;
-        asio::post(caller, [self = std::move(self)] {
-            self->answered = true;
-            // A wait still to start completes at once, one under way is woken.
-            self->wake.expires_at(asio::steady_timer::time_point::min());
-        });
-    }
-
-    asio::any_io_executor caller;  // counts as work: the caller's event loop runs until the answer is in
-    asio::steady_timer wake;
-    ApiResult<T> result;
-    bool answered = false;
-};
-
 PostgresStore::PostgresStore(PostgresOptions options, std::shared_ptr<spdlog::logger> logger)
     : options_(std::move(options)),
       server_(postgres_server_of(options_.url)),
@@ -497,42 +470,42 @@ void PostgresStore::enqueue(Job job, const asio::any_io_executor& executor) {
         });
 }
 
-template <typename T>
-asio::awaitable<ApiResult<T>> PostgresStore::answer_of(std::shared_ptr<Pending<T>> pending) {
-    co_await pending->wake.async_wait(asio::as_tuple(asio::use_awaitable));
-    // Woken without an answer: the caller cancelled its wait. The store's thread still completes the call.
-    if (!pending->answered)
-        co_return std::unexpected(
-            ApiError{ApiErrorKind::unavailable, "The request to the bot's database was cancelled."});
-    co_return std::move(pending->result);
+namespace {
+
+ApiError cancelled_error() {
+    return ApiError{ApiErrorKind::unavailable, "The request to the bot's database was cancelled."};
 }
+
+}  // namespace
 
 template <typename T>
 asio::awaitable<ApiResult<T>> PostgresStore::call(std::function<ApiResult<T>(Session&)> work) {
     // Fail fast while the connection is down: the thread is busy reconnecting.
     if (!connected_.load()) co_return std::unexpected(unreachable_error(server_));
     auto executor = co_await asio::this_coro::executor;
-    auto pending = std::make_shared<Pending<T>>(executor);
+    auto pending = std::make_shared<ThreadAnswer<T>>(executor);
     Job job;
     job.finish = [pending, work = std::move(work)](Session* session, const ApiResult<void>& blocked) mutable {
         ApiResult<T> result = session != nullptr ? work(*session) : ApiResult<T>(std::unexpected(blocked.error()));
-        Pending<T>::answer(std::move(pending), std::move(result));
+        ThreadAnswer<T>::answer(std::move(pending), std::move(result));
     };
     enqueue(std::move(job), executor);
-    co_return co_await answer_of(pending);
+    ApiError cancelled = cancelled_error();
+    co_return co_await ThreadAnswer<T>::wait(std::move(pending), std::move(cancelled));
 }
 
 asio::awaitable<ApiResult<void>> PostgresStore::record(AuditEntry entry) {
     if (!connected_.load()) co_return std::unexpected(unreachable_error(server_));
     auto executor = co_await asio::this_coro::executor;
-    auto pending = std::make_shared<Pending<void>>(executor);
+    auto pending = std::make_shared<ThreadAnswer<void>>(executor);
     Job job;
     job.entry = std::move(entry);
     job.finish = [pending](Session*, const ApiResult<void>& committed) mutable {
-        Pending<void>::answer(std::move(pending), committed);
+        ThreadAnswer<void>::answer(std::move(pending), committed);
     };
     enqueue(std::move(job), executor);
-    co_return co_await answer_of(pending);
+    ApiError cancelled = cancelled_error();
+    co_return co_await ThreadAnswer<void>::wait(std::move(pending), std::move(cancelled));
 }
 
 asio::awaitable<ApiResult<std::vector<AuditEntry>>> PostgresStore::recent(std::string database, int limit) {

@@ -93,8 +93,6 @@ public:
 
 private:
     using Session = detail::PostgresSession;
-    template <typename T>
-    struct Pending;
 
     // Work for the store's thread. `finish` completes the call exactly once: it runs the call on the
     // session when given one, else answers with the error in `outcome`. Audit writes (`entry` set)
@@ -106,8 +104,6 @@ private:
 
     template <typename T>
     boost::asio::awaitable<ApiResult<T>> call(std::function<ApiResult<T>(Session&)> work);
-    template <typename T>
-    boost::asio::awaitable<ApiResult<T>> answer_of(std::shared_ptr<Pending<T>> pending);
     void enqueue(Job job, const boost::asio::any_io_executor& executor);
 
     void run();

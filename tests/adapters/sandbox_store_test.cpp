@@ -3,7 +3,16 @@
 
 #include <gtest/gtest.h>
 
+#include <SQLiteCpp/Database.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <algorithm>
+#include <chrono>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -500,6 +509,44 @@ TEST_F(SandboxApiTest, self_is_the_seeds_bot_account_and_databases_lists_both) {
     EXPECT_EQ((*all)[0].name, "analytics-db");
     EXPECT_EQ((*all)[1].name, "my-dedicated-db");
     EXPECT_EQ((*all)[2].name, "web-app");
+}
+
+// Another process holding the state file's write lock (the sandbox command line, a second bot) makes
+// an invitation wait for it; the event loop that asked goes on with everything else meanwhile.
+TEST_F(SandboxApiTest, a_locked_state_file_holds_up_the_call_but_not_the_event_loop) {
+    namespace asio = boost::asio;
+    using Steady = std::chrono::steady_clock;
+    SQLite::Database other(file_.string(), SQLite::OPEN_READWRITE);
+    other.exec("BEGIN IMMEDIATE");
+
+    asio::io_context io;
+    const auto start = Steady::now();
+    std::optional<ApiResult<Collaborator>> invited;
+    Steady::time_point invited_at, ticked_at;
+    auto invite = [&]() -> asio::awaitable<void> {
+        std::string database = "my-dedicated-db";
+        std::string email = "user4@example.com";
+        invited = co_await api_.invite(database, email);
+        invited_at = Steady::now();
+    };
+    // An unrelated piece of work on the same event loop: a short timer, then the lock is let go.
+    auto unrelated = [&]() -> asio::awaitable<void> {
+        asio::steady_timer timer(io, std::chrono::milliseconds{50});
+        co_await timer.async_wait(asio::use_awaitable);
+        ticked_at = Steady::now();
+        timer.expires_after(std::chrono::milliseconds{1500});
+        co_await timer.async_wait(asio::use_awaitable);
+        other.exec("ROLLBACK");
+    };
+    asio::co_spawn(io, std::move(invite), asio::detached);
+    asio::co_spawn(io, std::move(unrelated), asio::detached);
+    io.run();
+
+    EXPECT_LT(ticked_at - start, std::chrono::milliseconds{500}) << "the event loop waited for the lock";
+    ASSERT_TRUE(invited.has_value());
+    ASSERT_TRUE(invited->has_value()) << invited->error().message;
+    EXPECT_GE(invited_at - start, std::chrono::milliseconds{1500}) << "the invitation did not wait for the lock";
+    EXPECT_EQ(sent_.size(), 1u);
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
 #include <fstream>
 
 #include "bot_process.hpp"
@@ -52,7 +55,7 @@ TEST(CommandLine, CorruptStateFileIsReportedClearly) {
     StateDir state;
     std::ofstream(state.path() / "sandbox.sqlite") << "this is not a database, it only has the name of one";
     auto run = run_bot({"--state-dir", state.path().string()}, "/collab list my-dedicated-db\n", state);
-    EXPECT_EQ(run.exit_code, 1);
+    EXPECT_EQ(run.exit_code, 2) << "a start-up error";
     EXPECT_NE(run.err.find("sandbox state file " + (state.path() / "sandbox.sqlite").string() + " is damaged"),
               std::string::npos)
         << run.err;
@@ -64,7 +67,7 @@ TEST(CommandLine, UnwritableStateDirectoryIsReportedClearly) {
     const auto blocker = scratch.path() / "a-file";
     std::ofstream(blocker) << "x";
     auto run = run_bot({"--state-dir", (blocker / "state").string()}, "", scratch);
-    EXPECT_EQ(run.exit_code, 1);
+    EXPECT_EQ(run.exit_code, 2) << "a start-up error";
     EXPECT_NE(run.err.find("cannot create the state directory"), std::string::npos) << run.err;
 }
 
@@ -73,6 +76,39 @@ TEST(CommandLine, ActAsNeedsAValidEmail) {
     auto run = run_bot({"--as", "bob", "--state-dir", state.path().string()}, "", state);
     EXPECT_EQ(run.exit_code, 2);
     EXPECT_NE(run.err.find("--as: \"bob\" is not an e-mail address"), std::string::npos) << run.err;
+}
+
+// A directory opens like an empty file: it must not run on the defaults as if it were one.
+TEST(CommandLine, AConfigDirectoryIsRefusedAtStartUp) {
+    StateDir state;
+    auto run =
+        run_bot({"--config", state.path().string(), "--state-dir", state.path().string()}, "/collab whoami\n", state);
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_NE(run.err.find("configuration file " + state.path().string() + " is a directory"), std::string::npos)
+        << run.err;
+    EXPECT_EQ(run.out, "");
+}
+
+// Every start-up error exits with the same code, 2, naming what to fix: a CA file, a listen address.
+TEST(CommandLine, ABadCaFileIsAStartUpError) {
+    StateDir state;
+    const auto config = state.path() / "bot.toml";
+    std::ofstream(config) << "provider = \"scalingo\"\n[scalingo]\nca_file = \"no-such-ca.pem\"\n";
+    auto run = run_bot({"--config", config.string(), "--state-dir", state.path().string()}, "", state,
+                       {{"SCALINGO_API_TOKEN", "tk-us-sandbox-user1-0000000000000000000000000000"}});
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_NE(run.err.find("scalingo.ca_file: cannot load the CA file"), std::string::npos) << run.err;
+}
+
+TEST(CommandLine, AListenAddressInUseIsAStartUpError) {
+    StateDir state;
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor taken(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    const std::string listen = "127.0.0.1:" + std::to_string(taken.local_endpoint().port());
+    auto run = run_bot({"sandbox", "serve", "--listen", listen, "--state-dir", state.path().string()}, "", state);
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_NE(run.err.find("sandbox serve: "), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find(listen), std::string::npos) << run.err;
 }
 
 }  // namespace

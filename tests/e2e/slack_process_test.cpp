@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <SQLiteCpp/Database.h>
 #include <boost/json.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -129,6 +130,34 @@ TEST(SlackProcess, ARefusedAppTokenStopsWithAMessageNamingIt) {
     EXPECT_NE(log.find("SLACK_APP_TOKEN"), std::string::npos) << log;
     EXPECT_NE(log.find("invalid_auth"), std::string::npos) << log;
     EXPECT_EQ(log.find("xapp-1-revoked-token"), std::string::npos);
+}
+
+// auth.test at start-up: a refused bot token stops the bot before it takes any command.
+TEST(SlackProcess, ARefusedBotTokenStopsTheStartNamingIt) {
+    SlackEmulator slack{workspace()};
+    StateDir state;
+    SlackBot bot(slack, state, {{"SLACK_BOT_TOKEN", "xoxb-222-revoked-bot-token"}});
+    EXPECT_EQ(bot.wait(), 1);
+    const std::string log = bot.log();
+    EXPECT_NE(log.find("SLACK_BOT_TOKEN (invalid_auth)"), std::string::npos) << log;
+    EXPECT_EQ(log.find("xoxb-222-revoked-bot-token"), std::string::npos) << "the token leaked into the log";
+    EXPECT_EQ(slack.auth_test_calls(), 1);
+    EXPECT_EQ(slack.urls_handed_out(), 0) << "no socket is opened for a bot that cannot answer";
+}
+
+// A token revoked while the bot runs shows at its next Web API call: the bot stops the same way.
+TEST(SlackProcess, ABotTokenRevokedLaterStopsTheBot) {
+    SlackEmulator slack{workspace()};
+    StateDir state;
+    SlackBot bot(slack, state);
+    ASSERT_TRUE(slack.wait_for_open_sockets(1, 10s)) << bot.log();
+    EXPECT_EQ(slack.auth_test_calls(), 1);
+    slack.refuse_bot_token("token_revoked");
+    type(slack, "env-1", "whoami");
+    EXPECT_EQ(bot.wait(), 1);
+    const std::string log = bot.log();
+    EXPECT_NE(log.find("SLACK_BOT_TOKEN (token_revoked)"), std::string::npos) << log;
+    EXPECT_EQ(log.find(EmulatorOptions{}.bot_token), std::string::npos) << "the token leaked into the log";
 }
 
 TEST(SlackProcess, LinkDisabledStopsTheBot) {
@@ -265,8 +294,9 @@ TEST(SlackProcess, SigtermDuringABurstAnswersWhatWasTakenIn) {
     EXPECT_NE(bot.log().find("no new commands"), std::string::npos);
 }
 
-// A signed slash command POSTed the way Slack does in HTTP mode.
-net::HttpResponse post_command(const std::string& url, const std::string& secret, const std::string& text) {
+// A signed slash command POSTed the way Slack does in HTTP mode; the answer, or why none came.
+std::expected<net::HttpResponse, net::NetError> send_command(const std::string& url, const std::string& secret,
+                                                             const std::string& text) {
     const std::string timestamp = std::to_string(
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
     const std::string body = "team_id=T111&channel_id=C111&user_id=U111&user_name=someone&command=%2Fcollab&text=" +
@@ -282,9 +312,23 @@ net::HttpResponse post_command(const std::string& url, const std::string& secret
     net::HttpClient client(io.get_executor(), {});
     auto sent = boost::asio::co_spawn(io, client.send(std::move(request)), boost::asio::use_future);
     io.run();
-    auto response = sent.get();
+    return sent.get();
+}
+
+net::HttpResponse post_command(const std::string& url, const std::string& secret, const std::string& text) {
+    auto response = send_command(url, secret, text);
     EXPECT_TRUE(response.has_value());
     return response.value_or(net::HttpResponse{});
+}
+
+TEST(SlackProcess, AnUnreadableCaFileIsAStartUpError) {
+    SlackEmulator slack{workspace()};
+    StateDir state;
+    const auto config = state.path() / "ca.toml";
+    std::ofstream(config) << "[slack]\nca_file = \"no-such-ca.pem\"\n";
+    SlackBot bot(slack, state, {}, {"--config", config.string()});
+    EXPECT_EQ(bot.wait(), 2);
+    EXPECT_NE(bot.log().find("slack.ca_file: cannot load the CA file"), std::string::npos) << bot.log();
 }
 
 TEST(SlackProcess, HttpModeAnswersSignedCommandsAndRefusesForgedOnes) {
@@ -315,6 +359,93 @@ TEST(SlackProcess, HttpModeAnswersSignedCommandsAndRefusesForgedOnes) {
     bot.signal(SIGTERM);
     EXPECT_EQ(bot.wait(), 0);
     EXPECT_EQ(bot.log().find(secret), std::string::npos) << "the signing secret leaked into the log";
+}
+
+// collab-bot in HTTP mode on any free port; `url` is its slash-command request URL, read from its log.
+struct HttpModeBot {
+    HttpModeBot(const SlackEmulator& slack, const StateDir& state, const std::string& signing_secret)
+        : bot(slack, state, {{"SLACK_SIGNING_SECRET", signing_secret}, {"SLACK_APP_TOKEN", ""}},
+              {"--config",
+               write_file(state.path() / "http.toml", "[slack]\nmode = \"http\"\nhttp_listen = \"127.0.0.1:0\"\n")}),
+          url(from_log(bot, "request URLs (http://127\\.0\\.0\\.1:[0-9]+/slack/commands)")) {}
+
+    static std::string write_file(const std::filesystem::path& file, std::string_view text) {
+        std::ofstream(file) << text;
+        return file.string();
+    }
+
+    SlackBot bot;
+    std::string url;
+};
+
+// A command waiting for the sandbox's state file, whose write lock another process holds, keeps
+// nobody else waiting: the io thread answers the next request at once and acts on SIGTERM, and the
+// waiting command is answered once the lock is let go.
+TEST(SlackProcess, HttpModeStaysResponsiveWhileACommandWaitsForALockedStore) {
+    SlackEmulator slack{workspace()};
+    StateDir state;
+    const std::string secret = "8f742231b10e8888abcd99yyyzzz85a5";
+    HttpModeBot http_mode(slack, state, secret);
+    SlackBot& bot = http_mode.bot;
+    const std::string& url = http_mode.url;
+    ASSERT_FALSE(url.empty());
+
+    SQLite::Database other((state.path() / "sandbox.sqlite").string(), SQLite::OPEN_READWRITE);
+    other.exec("BEGIN IMMEDIATE");
+    const auto added_at = std::chrono::steady_clock::now();
+    net::HttpResponse added;
+    std::thread adding([&] { added = post_command(url, secret, "add+my-dedicated-db+waiting%40example.com"); });
+    std::this_thread::sleep_for(300ms);  // the invitation is waiting for the lock by now
+
+    const auto asked = std::chrono::steady_clock::now();
+    const auto help = post_command(url, secret, "help");
+    const auto took = std::chrono::steady_clock::now() - asked;
+    EXPECT_EQ(help.status, 200u);
+    EXPECT_NE(help.body.find("/collab list"), std::string::npos) << help.body;
+    EXPECT_LT(took, 1s) << "help waited for the locked store";
+
+    bot.signal(SIGTERM);
+    // The log is written out every second by the io thread: the line is there if the thread is free.
+    bool acted_on = false;
+    for (int i = 0; i < 80 && !acted_on; ++i) {
+        acted_on = bot.log().find("no new commands") != std::string::npos;
+        if (!acted_on) std::this_thread::sleep_for(25ms);
+    }
+    EXPECT_TRUE(acted_on) << "SIGTERM was not acted on while the store was locked\n" << bot.log();
+
+    // Past the answer budget (2 s), so that the answer has to follow the acknowledgement.
+    std::this_thread::sleep_until(added_at + 2500ms);
+    other.exec("ROLLBACK");
+    adding.join();
+    EXPECT_NE(added.body.find("Working on it"), std::string::npos) << added.body;
+    EXPECT_EQ(bot.wait(), 0) << bot.log();
+    // The waiting command was answered before the bot stopped (its response_url refused: posted instead).
+    ASSERT_TRUE(slack.wait_for_posts("chat.post", 1)) << bot.log();
+    EXPECT_NE(text_of(slack.posts("chat.post").front().body).find("waiting@example.com has been invited"),
+              std::string::npos);
+}
+
+// Signals are taken on a thread of their own: a request that keeps the io thread busy (one `add` of
+// 30,000 addresses took minutes to parse before the grammar was made linear and `add` capped) cannot
+// keep the bot from stopping. The second signal leaves at once.
+TEST(SlackProcess, ASecondSignalLeavesAtOnceWhateverTheIoThreadIsDoing) {
+    SlackEmulator slack{workspace()};
+    StateDir state;
+    const std::string secret = "8f742231b10e8888abcd99yyyzzz85a5";
+    HttpModeBot http_mode(slack, state, secret);
+    ASSERT_FALSE(http_mode.url.empty());
+    std::string text = "add+my-dedicated-db";
+    for (int i = 0; i < 30'000; ++i) text += "+person" + std::to_string(i) + "%40example.com";
+    // Answered or cut off when the bot leaves: either way, not what this test looks at.
+    std::thread adding([&] { send_command(http_mode.url, secret, text); });
+    std::this_thread::sleep_for(1s);
+
+    http_mode.bot.signal(SIGTERM);
+    std::this_thread::sleep_for(100ms);
+    http_mode.bot.signal(SIGTERM);
+    EXPECT_EQ(http_mode.bot.wait(3s), 1) << "the signals waited for the io thread";
+    adding.join();
+    EXPECT_NE(http_mode.bot.log().find("second signal: leaving at once"), std::string::npos) << http_mode.bot.log();
 }
 
 }  // namespace

@@ -226,13 +226,16 @@ std::expected<std::string, OpenFailure> decode_connections_open(std::string_view
     }
     std::string error = string_at(*root, "error");
     if (error.empty()) error = "unknown_error";
-    // Slack's SDKs stop on these: no retry can fix the token or the workspace.
-    // not_allowed_token_type: a bot or user token where the app-level one belongs.
-    static constexpr std::string_view permanent[] = {"not_authed",           "invalid_auth",
-                                                     "account_inactive",     "user_removed_from_team",
-                                                     "team_disabled",        "not_allowed_token_type"};
-    const bool fatal = std::find(std::begin(permanent), std::end(permanent), error) != std::end(permanent);
+    const bool fatal = token_refused(error);
     return std::unexpected(OpenFailure{std::move(error), fatal});
+}
+
+bool token_refused(std::string_view error) {
+    // not_allowed_token_type: a bot or user token where the app-level one belongs, or the reverse.
+    static constexpr std::string_view refusals[] = {"not_authed",    "invalid_auth",          "token_revoked",
+                                                    "token_expired", "account_inactive",      "user_removed_from_team",
+                                                    "team_disabled", "not_allowed_token_type"};
+    return std::find(std::begin(refusals), std::end(refusals), error) != std::end(refusals);
 }
 
 std::string encode_ack(std::string_view envelope_id) {

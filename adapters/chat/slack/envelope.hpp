@@ -91,6 +91,10 @@ struct OpenFailure {
     std::optional<std::chrono::seconds> retry_after = std::nullopt;  // with "ratelimited", when Slack said
 };
 
+// Whether a Web API error code means Slack refuses the token itself (wrong, revoked, its account or
+// workspace gone): no retry can fix it. Slack's SDKs stop on these.
+bool token_refused(std::string_view error);
+
 // The websocket URL of an apps.connections.open answer {"ok":true,"url":"wss://…"}.
 std::expected<std::string, OpenFailure> decode_connections_open(std::string_view body);
 

@@ -92,7 +92,26 @@ asio::awaitable<SlackResult<json::object>> WebApi::call_method(std::string metho
               &settings_.bot_token, false};
     auto response = co_await perform(std::move(call));
     if (!response) co_return std::unexpected(response.error());
-    co_return decode_answer(*response);
+    co_return bot_answer(*response);
+}
+
+SlackResult<json::object> WebApi::bot_answer(const net::HttpResponse& response) {
+    auto answer = decode_answer(response);
+    if (!answer && token_refused(answer.error().error) && settings_.on_bot_token_refused)
+        settings_.on_bot_token_refused(answer.error().error);
+    return answer;
+}
+
+asio::awaitable<SlackResult<BotIdentity>> WebApi::auth_test() {
+    json::object no_arguments;
+    auto answer = co_await call_method("auth.test", std::move(no_arguments));
+    if (!answer) co_return std::unexpected(answer.error());
+    const auto text = [&](std::string_view key) {
+        const json::value* value = answer->if_contains(key);
+        const json::string* string = value ? value->if_string() : nullptr;
+        return string ? std::string(*string) : std::string();
+    };
+    co_return BotIdentity{text("team"), text("user"), text("team_id"), text("user_id")};
 }
 
 asio::awaitable<std::expected<std::string, OpenFailure>> WebApi::open_connection() {
@@ -112,7 +131,7 @@ asio::awaitable<SlackResult<std::optional<std::string>>> WebApi::user_email(std:
               "", "", &settings_.bot_token, true};
     auto response = co_await perform(std::move(call));
     if (!response) co_return std::unexpected(response.error());
-    auto answer = decode_answer(*response);
+    auto answer = bot_answer(*response);
     if (!answer) co_return std::unexpected(answer.error());
     const json::value* email = answer->if_contains("user");
     for (std::string_view key : {"profile", "email"}) {

@@ -1,6 +1,6 @@
 #pragma once
-// The slice of Slack's Web API the bot uses: apps.connections.open (app-level token), users.info,
-// chat.postMessage and chat.postEphemeral (bot token), and POSTs to a response_url.
+// The slice of Slack's Web API the bot uses: apps.connections.open (app-level token), auth.test,
+// users.info, chat.postMessage and chat.postEphemeral (bot token), and POSTs to a response_url.
 //
 // Slack answers HTTP 200 with {"ok":false,"error":"…"} for most failures; those come back as a
 // SlackError carrying Slack's code. A 429 is retried after its Retry-After (a request Slack refused
@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <expected>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
@@ -32,6 +33,17 @@ struct WebApiSettings {
     net::BackoffPolicy retry{std::chrono::milliseconds{250}, std::chrono::seconds{10}, 3};
     // A Retry-After longer than this is not waited for: the caller gets the error (and its wait).
     std::chrono::seconds longest_wait{30};
+    // Called with Slack's code whenever a bot-token call is refused for the token itself
+    // (invalid_auth, token_revoked, account_inactive, …: see token_refused): the bot cannot go on.
+    std::function<void(const std::string& error)> on_bot_token_refused;
+};
+
+// Who the bot token belongs to, as auth.test tells.
+struct BotIdentity {
+    std::string team;     // the workspace's name
+    std::string user;     // the bot user's name
+    std::string team_id;  // T…
+    std::string user_id;  // U…
 };
 
 struct SlackError {
@@ -56,6 +68,9 @@ public:
 
     // A fresh Socket Mode URL. Slack's refusals keep their `permanent` flag (see OpenFailure).
     boost::asio::awaitable<std::expected<std::string, OpenFailure>> open_connection();
+
+    // Checks the bot token (auth.test), as the bot does at start-up.
+    boost::asio::awaitable<SlackResult<BotIdentity>> auth_test();
 
     // The e-mail on a user's profile; nullopt when the profile shows none (a bot, or the app lacks
     // users:read.email, which Slack reports by omitting the field).
@@ -84,6 +99,8 @@ private:
     boost::asio::awaitable<SlackResult<net::HttpResponse>> perform(Call call);
     boost::asio::awaitable<SlackResult<boost::json::object>> call_method(std::string method,
                                                                         boost::json::object arguments);
+    // decode_answer for a bot-token call: a refusal of the token is reported to on_bot_token_refused.
+    SlackResult<boost::json::object> bot_answer(const net::HttpResponse& response);
 
     net::HttpClient& http_;
     WebApiSettings settings_;

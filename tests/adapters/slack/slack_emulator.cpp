@@ -82,10 +82,12 @@ struct SlackEmulator::State {
     std::deque<std::string> orphans;  // re-deliveries waiting for a socket to open
     std::string refusal;              // a disconnect reason new sockets get instead of hello
     std::string users_info_error;     // users.info answers this error
+    std::string bot_token_refusal;    // every bot-token method answers this error (a revoked token)
     std::vector<Ack> acks;
     std::vector<std::string> unexpected;
     std::vector<Post> posts;
     int users_info = 0;
+    int auth_tests = 0;
     int bad_tokens = 0;
 
     void notify() { changed.notify_all(); }
@@ -107,6 +109,7 @@ struct SlackEmulator::State {
         }
         if (!path.starts_with("/api/")) return answer(http::status::not_found, "no such page", "text/plain");
         const std::string method = path.substr(5);
+        if (method == "auth.test") ++auth_tests;
         if (auto limit = rate_limits.find(method); limit != rate_limits.end() && limit->second.first > 0) {
             --limit->second.first;
             ServerResponse limited = slack_error("ratelimited");
@@ -125,6 +128,19 @@ struct SlackEmulator::State {
             if (authorization.starts_with(app_method ? "Bearer xoxb-" : "Bearer xapp-"))
                 return slack_error("not_allowed_token_type");
             return slack_error("invalid_auth");
+        }
+        if (method != "apps.connections.open" && !bot_token_refusal.empty()) {
+            notify();
+            return slack_error(bot_token_refusal);
+        }
+        if (method == "auth.test") {
+            notify();
+            // The fields of Slack's documented answer for a bot token.
+            json::object body{{"ok", true},         {"url", "https://emulated.slack.com/"},
+                              {"team", "Emulated"}, {"user", "collab-bot"},
+                              {"team_id", "T111"},  {"user_id", "UBOT111"},
+                              {"bot_id", "B111"},   {"is_enterprise_install", false}};
+            return answer(http::status::ok, json::serialize(body));
         }
         if (method == "apps.connections.open") {
             if (!open_failures.empty()) {
@@ -520,6 +536,16 @@ bool SlackEmulator::wait_for_posts(std::string_view prefix, std::size_t count, s
 int SlackEmulator::users_info_calls() const {
     std::lock_guard lock(state_->mutex);
     return state_->users_info;
+}
+
+int SlackEmulator::auth_test_calls() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->auth_tests;
+}
+
+void SlackEmulator::refuse_bot_token(std::string error) {
+    std::lock_guard lock(state_->mutex);
+    state_->bot_token_refusal = std::move(error);
 }
 
 int SlackEmulator::requests_with_bad_token() const {

@@ -1,6 +1,6 @@
 #pragma once
 // A Slack emulator on 127.0.0.1, built from ../shared/reference/slack.md and Slack's recorded
-// payloads: the Web API (apps.connections.open, users.info, chat.postMessage, chat.postEphemeral),
+// payloads: the Web API (apps.connections.open, auth.test, users.info, chat.postMessage, chat.postEphemeral),
 // response_url endpoints, and the Socket Mode websocket that says hello, pushes envelopes and reads
 // their acknowledgements. It runs on its own thread; every method here is safe to call from a test.
 // What the bot sent is recorded for the test to check, with the time each acknowledgement took.
@@ -88,6 +88,7 @@ public:
     bool wait_for_posts(std::string_view target_prefix, std::size_t count,
                         std::chrono::milliseconds timeout = std::chrono::seconds{5}) const;
     int users_info_calls() const;
+    int auth_test_calls() const;
     int requests_with_bad_token() const;
 
     // Scripting. The next `times` calls of the method answer this way.
@@ -97,6 +98,8 @@ public:
     void rate_limit(std::string method, int times, int retry_after_seconds);  // 429 + Retry-After
     void refuse_response_urls(std::string answer, int times);     // 404 with this text
     void refuse_users_info(std::string error);                    // every users.info answers ok:false ("": stop)
+    // Every bot-token method answers ok:false with this error, as for a revoked token ("": stop).
+    void refuse_bot_token(std::string error);
     void set_web_api_latency(std::chrono::milliseconds latency);  // every Web API answer waits this long
 
     struct State;

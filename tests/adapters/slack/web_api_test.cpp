@@ -5,6 +5,9 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <string>
+#include <vector>
+
 #include "adapters/chat/slack/web_api.hpp"
 #include "run_coroutine.hpp"
 #include "slack_emulator.hpp"
@@ -102,6 +105,37 @@ TEST_F(WebApiTest, ConnectionsOpenUsesTheAppTokenAndARefusalIsPermanent) {
     ASSERT_FALSE(refused.has_value());
     EXPECT_EQ(refused.error().error, "not_allowed_token_type");
     EXPECT_TRUE(refused.error().permanent);
+}
+
+TEST_F(WebApiTest, AuthTestTellsWhoTheBotTokenBelongsTo) {
+    auto identity = call([](WebApi& api) { return api.auth_test(); });
+    ASSERT_TRUE(identity.has_value()) << identity.error().error;
+    EXPECT_EQ(identity->team_id, "T111");
+    EXPECT_EQ(identity->user, "collab-bot");
+    EXPECT_EQ(slack_.auth_test_calls(), 1);
+}
+
+// A revoked bot token is reported once per refused call, whichever call met it, with Slack's code.
+TEST_F(WebApiTest, ARefusedBotTokenIsReportedWhicheverCallMeetsIt) {
+    std::vector<std::string> refusals;
+    WebApiSettings settings;
+    settings.on_bot_token_refused = [&refusals](const std::string& error) { refusals.push_back(error); };
+    ASSERT_TRUE(call([](WebApi& api) { return api.auth_test(); }, settings).has_value());
+    EXPECT_TRUE(refusals.empty());
+
+    slack_.refuse_bot_token("token_revoked");
+    auto email = call([](WebApi& api) { return api.user_email("U111"); }, settings);
+    ASSERT_FALSE(email.has_value());
+    EXPECT_EQ(email.error().error, "token_revoked");
+    auto posted = call([](WebApi& api) { return api.post_message("C111", hello_message()); }, settings);
+    ASSERT_FALSE(posted.has_value());
+    EXPECT_EQ(refusals, (std::vector<std::string>{"token_revoked", "token_revoked"}));
+
+    // Other refusals are the call's own business.
+    slack_.refuse_bot_token("");
+    slack_.refuse_users_info("user_not_found");
+    EXPECT_FALSE(call([](WebApi& api) { return api.user_email("U111"); }, settings).has_value());
+    EXPECT_EQ(refusals.size(), 2u);
 }
 
 }  // namespace
