@@ -361,7 +361,7 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
 
     // First signal: stop taking commands and answer those in progress. Second: leave at once. Signals
     // are taken on a thread of their own, so that an event loop kept busy by one request cannot keep
-    // the bot from stopping: past `stop_limit` after the first, it leaves anyway.
+    // the bot from stopping: when the loop has not taken the first within `stop_limit`, it leaves.
     asio::io_context signal_io;
     asio::signal_set signals(signal_io, SIGINT, SIGTERM);
     asio::steady_timer stop_limit(signal_io);
@@ -370,13 +370,15 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
         [&](const boost::system::error_code& error, int number) {
             if (error) return;
             if (signals_seen++ > 0) leave_at_once("collab-bot: second signal: leaving at once\n");
-            asio::post(io, [&logger, &stop, number] {
+            asio::post(io, [&logger, &stop, &signal_io, &stop_limit, number] {
                 logger->info("signal {}: no new commands; answering those in progress", number);
                 stop();
+                // Taken: the stop goes on within its own bounds.
+                asio::post(signal_io, [&stop_limit] { stop_limit.cancel(); });
             });
-            stop_limit.expires_after(drain_limit + std::chrono::seconds{5});
+            stop_limit.expires_after(std::chrono::seconds{5});
             stop_limit.async_wait([](const boost::system::error_code& cancelled) {
-                if (!cancelled) leave_at_once("collab-bot: not stopped in time after the signal: leaving at once\n");
+                if (!cancelled) leave_at_once("collab-bot: the signal was not taken within 5 s: leaving at once\n");
             });
             signals.async_wait(on_signal);
         };
