@@ -220,7 +220,7 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
     directory_settings.overrides = config.identities;
     directory_settings.ttl = settings.user_cache;
     slack::SlackDirectory directory(web, directory_settings, logger);
-    CommandService service(*provider.api, directory, audit, clock, signer,
+    CommandService service(*provider.api, directory, audit, clock, signer, *base.shared,
                            ServiceSettings{config.rules, config.confirmation_ttl, config.audit_rows});
 
     slack::InteractionSettings interaction_settings;
@@ -260,8 +260,11 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
     } else {
         slack::HttpModeOptions http_mode;
         http_mode.listen = settings.http_listen;
-        listener.emplace(io.get_executor(), interactions, secrets.signing_secret, http_mode,
-                         [&clock] { return clock.now(); }, logger);
+        http_mode.read_timeout = settings.http_read_timeout;
+        http_mode.write_timeout = settings.http_write_timeout;
+        listener.emplace(
+            io.get_executor(), interactions, *base.shared, secrets.signing_secret, http_mode,
+            [&clock] { return clock.now(); }, logger);
         try {
             listener->start();
         } catch (const std::runtime_error& error) {
@@ -378,7 +381,7 @@ int run_bot(const RunOptions& options) {
         identities[actor.user_id] = config.shell_email;
     }
     directory::StaticDirectory directory(identities);
-    CommandService service(*provider.api, directory, audit, clock, signer,
+    CommandService service(*provider.api, directory, audit, clock, signer, *base.shared,
                            ServiceSettings{config.rules, config.confirmation_ttl, config.audit_rows});
 
     // The service runs on the io_context thread; the shell blocks on standard input on this one.
