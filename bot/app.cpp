@@ -3,13 +3,13 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
@@ -144,10 +144,12 @@ Provider make_provider(const Config& config, const fs::path& state_dir, std::sha
     // With PostgreSQL the allowance is counted across instances; alone, in this process.
     if (config.store.url.starts_with("postgres")) settings.shared_budget = shared;
     if (metrics) {
-        settings.on_answer = [metrics, by_status = std::map<unsigned, observability::Counter*>{}](unsigned status) mutable {
+        settings.on_answer = [metrics,
+                              by_status = std::map<unsigned, observability::Counter*>{}](unsigned status) mutable {
             auto& counter = by_status[status];
             if (!counter)
-                counter = &metrics->counter("collab_upstream_requests_total", "Requests to Scalingo, by HTTP status (0: no answer).",
+                counter = &metrics->counter("collab_upstream_requests_total",
+                                            "Requests to Scalingo, by HTTP status (0: no answer).",
                                             {{"status", std::to_string(status)}});
             counter->inc();
         };
@@ -269,7 +271,7 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
     directory_settings.overrides = config.identities;
     directory_settings.ttl = settings.user_cache;
     slack::SlackDirectory directory(web, directory_settings, logger);
-    CommandService service(*provider.api, directory, audit, clock, signer,
+    CommandService service(*provider.api, directory, audit, clock, signer, *base.shared,
                            ServiceSettings{config.rules, config.confirmation_ttl, config.audit_rows});
 
     slack::InteractionSettings interaction_settings;
@@ -296,8 +298,8 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
         client->measure_into(metrics);
         metrics.gauge_callback("collab_open_sockets", "Socket Mode sockets connected to Slack.", {},
                                [&client] { return static_cast<double>(client->sockets_up()); });
-        metrics.gauge_callback("collab_reconnects", "Sockets opened beyond the configured number: reconnections.",
-                               {}, [&client, wanted = settings.connections] {
+        metrics.gauge_callback("collab_reconnects", "Sockets opened beyond the configured number: reconnections.", {},
+                               [&client, wanted = settings.connections] {
                                    return static_cast<double>(std::max(0L, client->counters().connects - wanted));
                                });
         serve = [&client] { return client->run(); };
@@ -308,8 +310,11 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
     } else {
         slack::HttpModeOptions http_mode;
         http_mode.listen = settings.http_listen;
-        listener.emplace(io.get_executor(), interactions, secrets.signing_secret, http_mode,
-                         [&clock] { return clock.now(); }, logger);
+        http_mode.read_timeout = settings.http_read_timeout;
+        http_mode.write_timeout = settings.http_write_timeout;
+        listener.emplace(
+            io.get_executor(), interactions, *base.shared, secrets.signing_secret, http_mode,
+            [&clock] { return clock.now(); }, logger);
         starting("slack.http_listen", [&] { listener->start(); });
         serve = [&stopped]() -> asio::awaitable<int> {
             co_await stopped.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -317,10 +322,11 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
         };
         // The listener stays open until the commands in progress are answered (see main_task).
         stop = [&stopped] { stopped.cancel(); };
-        logger->info("collab-bot {} on Slack (HTTP mode: request URLs {}{} and {}{}, Web API at {}) and {}; "
-                     "state in {}",
-                     COLLAB_VERSION, listener->public_url(), http_mode.commands_path, listener->public_url(),
-                     http_mode.interactive_path, web_settings.api_url, provider.description, state_dir.string());
+        logger->info(
+            "collab-bot {} on Slack (HTTP mode: request URLs {}{} and {}{}, Web API at {}) and {}; "
+            "state in {}",
+            COLLAB_VERSION, listener->public_url(), http_mode.commands_path, listener->public_url(),
+            http_mode.interactive_path, web_settings.api_url, provider.description, state_dir.string());
     }
 
     // Health and metrics, when configured: the Slack link and the store, checked every second.
@@ -366,22 +372,22 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
     asio::signal_set signals(signal_io, SIGINT, SIGTERM);
     asio::steady_timer stop_limit(signal_io);
     int signals_seen = 0;
-    std::function<void(const boost::system::error_code&, int)> on_signal =
-        [&](const boost::system::error_code& error, int number) {
-            if (error) return;
-            if (signals_seen++ > 0) leave_at_once("collab-bot: second signal: leaving at once\n");
-            asio::post(io, [&logger, &stop, &signal_io, &stop_limit, number] {
-                logger->info("signal {}: no new commands; answering those in progress", number);
-                stop();
-                // Taken: the stop goes on within its own bounds.
-                asio::post(signal_io, [&stop_limit] { stop_limit.cancel(); });
-            });
-            stop_limit.expires_after(std::chrono::seconds{5});
-            stop_limit.async_wait([](const boost::system::error_code& cancelled) {
-                if (!cancelled) leave_at_once("collab-bot: the signal was not taken within 5 s: leaving at once\n");
-            });
-            signals.async_wait(on_signal);
-        };
+    std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& error,
+                                                                               int number) {
+        if (error) return;
+        if (signals_seen++ > 0) leave_at_once("collab-bot: second signal: leaving at once\n");
+        asio::post(io, [&logger, &stop, &signal_io, &stop_limit, number] {
+            logger->info("signal {}: no new commands; answering those in progress", number);
+            stop();
+            // Taken: the stop goes on within its own bounds.
+            asio::post(signal_io, [&stop_limit] { stop_limit.cancel(); });
+        });
+        stop_limit.expires_after(std::chrono::seconds{5});
+        stop_limit.async_wait([](const boost::system::error_code& cancelled) {
+            if (!cancelled) leave_at_once("collab-bot: the signal was not taken within 5 s: leaving at once\n");
+        });
+        signals.async_wait(on_signal);
+    };
     signals.async_wait(on_signal);
     std::thread signal_thread([&signal_io] { signal_io.run(); });
     // However run() ends, the signal thread ends with it.
@@ -445,7 +451,7 @@ int run_bot(const RunOptions& options) {
         identities[actor.user_id] = config.shell_email;
     }
     directory::StaticDirectory directory(identities);
-    CommandService service(*provider.api, directory, audit, clock, signer,
+    CommandService service(*provider.api, directory, audit, clock, signer, *base.shared,
                            ServiceSettings{config.rules, config.confirmation_ttl, config.audit_rows});
 
     // The service runs on the io_context thread; the shell blocks on standard input on this one.

@@ -82,11 +82,12 @@ void read_scalingo(const toml::table& table, std::string_view source, const std:
 
 void read_slack(const toml::table& table, std::string_view source, const std::filesystem::path& base_dir,
                 SlackConfig& slack) {
-    config::reject_unknown_keys(table,
-                                {"mode", "api_url", "connections", "app_token_file", "bot_token_file",
-                                 "signing_secret_file", "ca_file", "http_listen", "answer_budget_ms",
-                                 "idle_timeout_seconds", "request_timeout_seconds", "user_cache_seconds", "responses"},
-                                "slack", source);
+    config::reject_unknown_keys(
+        table,
+        {"mode", "api_url", "connections", "app_token_file", "bot_token_file", "signing_secret_file", "ca_file",
+         "http_listen", "http_read_timeout_seconds", "http_write_timeout_seconds", "answer_budget_ms",
+         "idle_timeout_seconds", "request_timeout_seconds", "user_cache_seconds", "responses"},
+        "slack", source);
     slack.mode = value_or<std::string>(table, "mode", slack.mode, "slack", source);
     if (slack.mode != "socket" && slack.mode != "http")
         throw ConfigError(std::string(source) + ": slack.mode is \"socket\" or \"http\", not \"" + slack.mode + "\"");
@@ -106,6 +107,8 @@ void read_slack(const toml::table& table, std::string_view source, const std::fi
     slack.idle_timeout = seconds("idle_timeout_seconds", slack.idle_timeout, 5, 300);
     slack.request_timeout = seconds("request_timeout_seconds", slack.request_timeout, 1, 60);
     slack.user_cache = seconds("user_cache_seconds", slack.user_cache, 0, 86400);
+    slack.http_read_timeout = seconds("http_read_timeout_seconds", slack.http_read_timeout, 1, 300);
+    slack.http_write_timeout = seconds("http_write_timeout_seconds", slack.http_write_timeout, 1, 300);
     if (const toml::table* responses = config::subtable(table, "responses", "slack", source)) {
         for (const auto& [command, visibility] : *responses) {
             const std::string key = "slack.responses." + std::string(command.str());

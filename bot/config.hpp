@@ -37,6 +37,8 @@ struct SlackConfig {
     std::filesystem::path signing_secret_file;  // read when SLACK_SIGNING_SECRET is not set
     std::filesystem::path ca_file;              // empty: the system's trust store
     std::string http_listen = "127.0.0.1:3000";
+    std::chrono::seconds http_read_timeout{10};   // HTTP mode: for a request to arrive whole
+    std::chrono::seconds http_write_timeout{10};  // HTTP mode: for an answer to leave
     std::chrono::milliseconds answer_budget{2'000};
     std::chrono::seconds idle_timeout{30};
     std::chrono::seconds request_timeout{10};

@@ -8,7 +8,8 @@
 namespace collab {
 namespace {
 
-constexpr std::string_view version_tag = "c1";
+// c2 added the collaborator id; c1 tokens (without it) are no longer accepted.
+constexpr std::string_view version_tag = "c2";
 constexpr char separator = '\n';  // cannot occur in any field: ids, names and e-mails are single-line
 
 std::vector<std::string_view> split(std::string_view text) {
@@ -22,20 +23,29 @@ std::vector<std::string_view> split(std::string_view text) {
     }
 }
 
-}  // namespace
-
-std::string issue_token(const Signer& signer, const ConfirmationClaims& claims) {
+std::string payload_of(const ConfirmationClaims& claims) {
     const auto expiry = std::chrono::duration_cast<std::chrono::seconds>(claims.expires_at.time_since_epoch()).count();
     std::string payload{version_tag};
     for (std::string_view field :
          {std::string_view(claims.action == ConfirmAction::remove ? "remove" : "leave"),
           std::string_view(claims.platform), std::string_view(claims.team), std::string_view(claims.user_id),
-          std::string_view(claims.channel), std::string_view(claims.database), std::string_view(claims.target)}) {
+          std::string_view(claims.channel), std::string_view(claims.database), std::string_view(claims.target),
+          std::string_view(claims.collaborator_id)}) {
         payload += separator;
         payload += field;
     }
     payload += separator + std::to_string(expiry);
-    return signer.seal(payload);
+    return payload;
+}
+
+}  // namespace
+
+std::string issue_token(const Signer& signer, const ConfirmationClaims& claims) {
+    return signer.seal(payload_of(claims));
+}
+
+std::string use_key(const ConfirmationClaims& claims) {
+    return "confirmation" + std::string(1, separator) + payload_of(claims);
 }
 
 std::optional<ConfirmationClaims> read_token(const Signer& signer, std::string_view token) {
@@ -43,8 +53,8 @@ std::optional<ConfirmationClaims> read_token(const Signer& signer, std::string_v
     if (!payload) return std::nullopt;
     auto fields = split(*payload);
     long long expiry = 0;
-    if (fields.size() != 9 || fields[0] != version_tag ||
-        std::from_chars(fields[8].data(), fields[8].data() + fields[8].size(), expiry).ec != std::errc{} ||
+    if (fields.size() != 10 || fields[0] != version_tag ||
+        std::from_chars(fields[9].data(), fields[9].data() + fields[9].size(), expiry).ec != std::errc{} ||
         (fields[1] != "remove" && fields[1] != "leave"))
         return std::nullopt;
     return ConfirmationClaims{fields[1] == "remove" ? ConfirmAction::remove : ConfirmAction::leave,
@@ -54,6 +64,7 @@ std::optional<ConfirmationClaims> read_token(const Signer& signer, std::string_v
                               std::string(fields[5]),
                               std::string(fields[6]),
                               std::string(fields[7]),
+                              std::string(fields[8]),
                               TimePoint{std::chrono::seconds{expiry}}};
 }
 

@@ -20,10 +20,36 @@ struct ConfirmationClaims {
     std::string channel;
     std::string database;
     std::string target;  // the e-mail whose access goes away
+    // The collaborator record proposed for removal: someone removed and invited again is another
+    // record, which this confirmation must not remove.
+    std::string collaborator_id;
     TimePoint expires_at;
 };
 
+// The first use of a confirmation: when, and by whom (empty when not known).
+struct TokenUse {
+    TimePoint at;
+    std::string by;
+};
+
+// Which confirmations have been used, agreed on by every instance of the bot, so that a proposal
+// is carried out at most once however often (and wherever) its token is presented.
+class UsedTokens {
+public:
+    virtual ~UsedTokens() = default;
+    // Marks `key` used unless it already is, as one step whichever instances ask at once: nothing
+    // when this use is the first, else the first one. The mark is kept at least until `keep_until`.
+    virtual boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> use_once(std::string key, TokenUse use,
+                                                                                TimePoint keep_until) = 0;
+    // Takes the mark back: the use it recorded changed nothing, and may be tried again.
+    virtual boost::asio::awaitable<ApiResult<void>> forget(std::string key) = 0;
+};
+
 std::string issue_token(const Signer& signer, const ConfirmationClaims& claims);
+
+// What UsedTokens knows a confirmation by: its claims, so that however a token is re-encoded, one
+// proposal is one key. Holds no signature: the key cannot be turned back into a token.
+std::string use_key(const ConfirmationClaims& claims);
 
 // The claims of a genuine token, whoever presents it and whenever: for the audit trail of a refusal.
 std::optional<ConfirmationClaims> read_token(const Signer& signer, std::string_view token);

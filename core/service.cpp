@@ -93,8 +93,14 @@ Reply api_error_reply(const ApiError& failure, std::string_view database) {
 }
 
 CommandService::CommandService(CollaboratorsApi& api, Directory& directory, AuditLog& audit, const WallClock& clock,
-                               const Signer& signer, ServiceSettings settings)
-    : api_(api), directory_(directory), audit_(audit), clock_(clock), signer_(signer), settings_(std::move(settings)) {
+                               const Signer& signer, UsedTokens& used, ServiceSettings settings)
+    : api_(api),
+      directory_(directory),
+      audit_(audit),
+      clock_(clock),
+      signer_(signer),
+      used_(used),
+      settings_(std::move(settings)) {
     if (!settings_.rules.service_account_email.empty()) service_account_ = settings_.rules.service_account_email;
 }
 
@@ -250,6 +256,7 @@ asio::awaitable<Reply> CommandService::propose_removal(const Actor& actor, const
                               actor.channel,
                               database,
                               collaborator->email,
+                              collaborator->id,
                               clock_.now() + settings_.confirmation_ttl};
     Proposal proposal{
         leaving ? "Stop collaborating on " + database + "? You (" + collaborator->email + ") will lose access to it."
@@ -279,26 +286,65 @@ asio::awaitable<Reply> CommandService::confirm(const Actor& actor, const Confirm
         co_await record(actor, "leave", claims->database, claims->target, AuditOutcome::denied, reason);
         co_return single_line(ReplyKind::denied, error(reason));
     }
+    // At most once, whichever instance is asked and however often: marked before the upstream is asked.
+    std::string key = use_key(*claims);
+    TokenUse use{clock_.now(), actor.email.value_or(actor.platform + ":" + actor.user_id)};
+    const TimePoint keep_until = claims->expires_at;
+    auto earlier = co_await used_.use_once(key, std::move(use), keep_until);
+    if (!earlier) {
+        std::string reason = "The bot cannot tell whether this confirmation was already used (" +
+                             earlier.error().message + "), so nothing was removed; try again in a moment.";
+        co_await record(actor, "confirm", claims->database, claims->target, AuditOutcome::failed, reason);
+        co_return single_line(ReplyKind::failure, error(std::move(reason)));
+    }
+    if (*earlier) {
+        const TokenUse& first = **earlier;
+        std::string reason = "This confirmation was already used";
+        if (first.at != TimePoint{}) reason += " at " + format_utc(first.at);
+        if (!first.by.empty()) reason += " by " + first.by;
+        reason += "; nothing more was done.";
+        co_await record(actor, "confirm", claims->database, claims->target, AuditOutcome::denied, reason);
+        co_return single_line(ReplyKind::denied, error(std::move(reason)));
+    }
+    bool executed = false;
+    Reply reply = co_await carry_out(actor, *claims, executed);
+    // Only a removal that took place uses the confirmation up: after a refusal or a failure it may be
+    // presented again (the collaborator id in it keeps a retry from reaching anyone else). Should the
+    // mark stay, the worst is a new proposal to ask for.
+    if (!executed) co_await used_.forget(std::move(key));
+    co_return reply;
+}
+
+asio::awaitable<Reply> CommandService::carry_out(const Actor& actor, const ConfirmationClaims& claims, bool& executed) {
+    const bool leaving = claims.action == ConfirmAction::leave;
     // The database may have changed since the proposal: decide again on what it is now.
     const Command confirmed =
-        leaving ? Command{LeaveCommand{claims->database}} : Command{RemoveCommand{claims->database, claims->target}};
+        leaving ? Command{LeaveCommand{claims.database}} : Command{RemoveCommand{claims.database, claims.target}};
     const std::string_view action = command_name(confirmed);
     auto state = co_await authorise(actor, confirmed);
     if (!state) co_return state.error();
-    const Collaborator* collaborator = find_collaborator(*state, claims->target);
+    const Collaborator* collaborator = find_collaborator(*state, claims.target);
     if (collaborator == nullptr)
-        co_return single_line(ReplyKind::result, error(not_a_collaborator_line(claims->target, claims->database)));
-    if (!co_await record(actor, action, claims->database, claims->target, AuditOutcome::confirmed))
+        co_return single_line(ReplyKind::result, error(not_a_collaborator_line(claims.target, claims.database)));
+    if (collaborator->id != claims.collaborator_id) {
+        std::string reason = claims.target + " was invited to " + claims.database +
+                             " again after this confirmation was proposed, so it does not apply to them any more; "
+                             "nothing was removed. Run the command again to remove them now.";
+        co_await record(actor, action, claims.database, claims.target, AuditOutcome::denied, reason);
+        co_return single_line(ReplyKind::denied, error(std::move(reason)));
+    }
+    if (!co_await record(actor, action, claims.database, claims.target, AuditOutcome::confirmed))
         co_return single_line(ReplyKind::failure,
                               error("The audit trail cannot be written, so nothing was removed; an admin of the bot "
                                     "should check its state storage."));
-    auto removed = co_await api_.remove(claims->database, collaborator->id);
+    auto removed = co_await api_.remove(claims.database, collaborator->id);
     if (!removed) {
-        co_await record(actor, action, claims->database, claims->target, AuditOutcome::failed, removed.error().message);
-        co_return api_error_reply(removed.error(), claims->database);
+        co_await record(actor, action, claims.database, claims.target, AuditOutcome::failed, removed.error().message);
+        co_return api_error_reply(removed.error(), claims.database);
     }
-    co_await record(actor, action, claims->database, claims->target, AuditOutcome::executed);
-    co_return single_line(ReplyKind::change, done(removed_line(claims->target, claims->database)));
+    executed = true;
+    co_await record(actor, action, claims.database, claims.target, AuditOutcome::executed);
+    co_return single_line(ReplyKind::change, done(removed_line(claims.target, claims.database)));
 }
 
 asio::awaitable<Reply> CommandService::whoami(const Actor& actor) {

@@ -30,7 +30,7 @@ struct ServiceSettings {
 class CommandService {
 public:
     CommandService(CollaboratorsApi& api, Directory& directory, AuditLog& audit, const WallClock& clock,
-                   const Signer& signer, ServiceSettings settings);
+                   const Signer& signer, UsedTokens& used, ServiceSettings settings);
 
     boost::asio::awaitable<Reply> handle(ChatRequest request);
 
@@ -39,6 +39,8 @@ private:
     boost::asio::awaitable<Reply> add(const Actor& actor, const AddCommand& command);
     boost::asio::awaitable<Reply> propose_removal(const Actor& actor, const Command& command);
     boost::asio::awaitable<Reply> confirm(const Actor& actor, const ConfirmCommand& command);
+    // The removal a genuine, unused confirmation asks for; `executed` says whether it took place.
+    boost::asio::awaitable<Reply> carry_out(const Actor& actor, const ConfirmationClaims& claims, bool& executed);
     boost::asio::awaitable<Reply> whoami(const Actor& actor);
     boost::asio::awaitable<Reply> audit_trail(const Actor& actor, const AuditCommand& command);
     boost::asio::awaitable<Reply> manageable_databases(const Actor& actor);
@@ -57,6 +59,7 @@ private:
     AuditLog& audit_;
     const WallClock& clock_;
     const Signer& signer_;
+    UsedTokens& used_;
     ServiceSettings settings_;
     std::optional<std::string> service_account_;
 };

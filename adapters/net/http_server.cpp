@@ -12,7 +12,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <sys/socket.h>
+
 #include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <cstdint>
 #include <map>
@@ -65,6 +68,26 @@ std::string derived_public_url(const tcp::endpoint& bound, bool tls) {
     return std::string(tls ? "https" : "http") + "://" + host + ":" + std::to_string(bound.port());
 }
 
+// True when the client has closed its end or reset the connection: an answer written now would be
+// read by nobody (the kernel takes it all the same). Peeks, so a pipelined request stays unread.
+bool peer_closed(tcp::socket& socket) {
+    char byte = 0;
+    const auto got = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+asio::awaitable<ServerAnswer> answer_without_fallback(std::shared_ptr<const HttpHandler> handler,
+                                                      ServerRequest request) {
+    ServerResponse response = co_await (*handler)(std::move(request));
+    co_return ServerAnswer{std::move(response), {}};
+}
+
+AnswerHandler without_fallback(HttpHandler handler) {
+    return [handler = std::make_shared<const HttpHandler>(std::move(handler))](ServerRequest request) {
+        return answer_without_fallback(handler, std::move(request));
+    };
+}
+
 }  // namespace
 
 ServerResponse plain_error(http::status status, std::string_view message) {
@@ -75,7 +98,7 @@ ServerResponse plain_error(http::status status, std::string_view message) {
 }
 
 struct HttpServer::Impl {
-    Impl(asio::any_io_executor executor_, HttpServerOptions options_, HttpHandler handler_)
+    Impl(asio::any_io_executor executor_, HttpServerOptions options_, AnswerHandler handler_)
         : executor(std::move(executor_)),
           acceptor(asio::make_strand(executor)),
           options(std::move(options_)),
@@ -126,14 +149,14 @@ struct HttpServer::Impl {
     }
 
     // The handler's answer; an exception becomes a 500 (and the end of the connection).
-    static asio::awaitable<ServerResponse> call_handler(std::shared_ptr<Impl> impl, ServerRequest request) {
+    static asio::awaitable<ServerAnswer> call_handler(std::shared_ptr<Impl> impl, ServerRequest request) {
         try {
             co_return co_await impl->handler(std::move(request));
         } catch (...) {
         }
         ServerResponse failed = impl->options.error_answer(http::status::internal_server_error, "internal error");
         failed.keep_alive(false);
-        co_return failed;
+        co_return ServerAnswer{std::move(failed), {}};
     }
 
     // False when the answer could not leave (reset, timed out, closed by stop()).
@@ -170,10 +193,14 @@ struct HttpServer::Impl {
             ServerRequest request = parser.release();
             const unsigned version = request.version();
             const bool client_keeps_alive = request.keep_alive();
-            ServerResponse response = co_await call_handler(impl, std::move(request));
+            ServerAnswer answer = co_await call_handler(impl, std::move(request));
+            ServerResponse& response = answer.response;
             const bool keep_alive = client_keeps_alive && response.keep_alive() && !impl->stopping;
             impl->finish(response, version, keep_alive);
-            const bool written = co_await write_answer(impl, stream, response);
+            bool written = false;
+            if (!peer_closed(beast::get_lowest_layer(stream).socket()))
+                written = co_await write_answer(impl, stream, response);
+            if (!written && answer.undelivered) answer.undelivered();
             if (!written || !keep_alive) co_return;
         }
     }
@@ -223,7 +250,7 @@ struct HttpServer::Impl {
     asio::any_io_executor executor;
     tcp::acceptor acceptor;
     const HttpServerOptions options;
-    const HttpHandler handler;
+    const AnswerHandler handler;
     std::optional<ssl::context> tls;
     tcp::endpoint bound;
     std::string public_url;
@@ -235,6 +262,9 @@ struct HttpServer::Impl {
 };
 
 HttpServer::HttpServer(asio::any_io_executor executor, HttpServerOptions options, HttpHandler handler)
+    : HttpServer(std::move(executor), std::move(options), without_fallback(std::move(handler))) {}
+
+HttpServer::HttpServer(asio::any_io_executor executor, HttpServerOptions options, AnswerHandler handler)
     : impl_(std::make_shared<Impl>(std::move(executor), std::move(options), std::move(handler))) {}
 
 HttpServer::~HttpServer() {

@@ -36,6 +36,14 @@ using ServerResponse = boost::beast::http::response<boost::beast::http::string_b
 // It should not throw: an exception is answered 500 and closes the connection.
 using HttpHandler = std::function<boost::asio::awaitable<ServerResponse>(ServerRequest)>;
 
+// An answer, and what to do when it reaches nobody: the client closed the connection before it was
+// written, or the write failed. For answers that can still be delivered another way.
+struct ServerAnswer {
+    ServerResponse response;
+    std::function<void()> undelivered;  // may be empty; called once at most, on the connection's strand
+};
+using AnswerHandler = std::function<boost::asio::awaitable<ServerAnswer>(ServerRequest)>;
+
 // The answers the server makes on its own (400, 413, 500), from a status and a short message.
 using ErrorAnswer = std::function<ServerResponse(boost::beast::http::status status, std::string_view message)>;
 
@@ -60,6 +68,7 @@ public:
     // of the listener to it). Whatever the handler refers to must outlive the connections, i.e. last
     // until that io_context has run out of work or been destroyed.
     HttpServer(boost::asio::any_io_executor executor, HttpServerOptions options, HttpHandler handler);
+    HttpServer(boost::asio::any_io_executor executor, HttpServerOptions options, AnswerHandler handler);
     ~HttpServer();  // stop()
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;

@@ -59,6 +59,34 @@ boost::asio::awaitable<ApiResult<int>> LocalState::requests_left(std::string acc
     co_return left;
 }
 
+boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> LocalState::use_once(std::string key, TokenUse use,
+                                                                                TimePoint keep_until) {
+    std::lock_guard lock(mutex_);
+    // Past their deadline the marks guard nothing (the token or signature is refused by then).
+    while (!used_until_.empty() && used_until_.begin()->first <= use.at) {
+        used_.erase(used_until_.begin()->second);
+        used_until_.erase(used_until_.begin());
+    }
+    auto [entry, first] = used_.try_emplace(key, Used{std::move(use), keep_until});
+    if (!first) co_return entry->second.use;
+    used_until_.emplace(keep_until, std::move(key));
+    co_return std::nullopt;
+}
+
+boost::asio::awaitable<ApiResult<void>> LocalState::forget(std::string key) {
+    std::lock_guard lock(mutex_);
+    auto entry = used_.find(key);
+    if (entry == used_.end()) co_return ApiResult<void>{};
+    auto [from, to] = used_until_.equal_range(entry->second.keep_until);
+    for (auto it = from; it != to; ++it)
+        if (it->second == key) {
+            used_until_.erase(it);
+            break;
+        }
+    used_.erase(entry);
+    co_return ApiResult<void>{};
+}
+
 boost::asio::awaitable<ApiResult<void>> LocalState::ping() {
     co_return ApiResult<void>{};
 }

@@ -1,11 +1,14 @@
 #pragma once
 // SharedState for a bot that runs as one instance: everything in memory, nothing shared. Claims are
 // remembered in a bounded first-in first-out set (a re-delivery arrives within seconds, so the oldest
-// keys are the ones to forget), and each account's request allowance is a sliding log of send times.
+// keys are the ones to forget), each account's request allowance is a sliding log of send times, and
+// used tokens are kept until their own deadline (a restart forgets them: a confirmation's claims still
+// name the collaborator record, so a replay after a restart cannot reach a re-invited person).
 
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -34,6 +37,9 @@ public:
                                                                                              int per_minute) override;
     boost::asio::awaitable<ApiResult<int>> requests_left(std::string account, int per_minute) override;
     boost::asio::awaitable<ApiResult<void>> ping() override;
+    boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> use_once(std::string key, TokenUse use,
+                                                                        TimePoint keep_until) override;
+    boost::asio::awaitable<ApiResult<void>> forget(std::string key) override;
 
 private:
     struct Allowance {
@@ -48,6 +54,12 @@ private:
     std::unordered_set<std::string> claimed_;
     std::deque<std::string> claim_order_;
     std::unordered_map<std::string, Allowance> allowances_;
+    struct Used {
+        TokenUse use;
+        TimePoint keep_until;
+    };
+    std::unordered_map<std::string, Used> used_;
+    std::multimap<TimePoint, std::string> used_until_;  // the keys of used_, soonest forgotten first
 };
 
 }  // namespace collab::store

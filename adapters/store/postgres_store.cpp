@@ -34,7 +34,7 @@ namespace {
 
 // migrations[i] brings the schema from version i to version i + 1. Never edit one that has shipped:
 // add the next.
-constexpr std::array<std::string_view, 1> migrations{
+constexpr std::array<std::string_view, 2> migrations{
     R"sql(
     CREATE TABLE audit (
         seq           bigserial PRIMARY KEY,
@@ -88,6 +88,16 @@ constexpr std::array<std::string_view, 1> migrations{
         RETURN greatest(1, ceil(extract(epoch FROM v_oldest + p_window - v_now) * 1000))::bigint;
     END
     $$;
+    )sql",
+    // Confirmations and signed requests already used: a proposal completes once, a request is not replayed.
+    R"sql(
+    CREATE TABLE used_tokens (
+        key           text PRIMARY KEY,
+        used_at_ms    bigint NOT NULL,
+        used_by       text NOT NULL,
+        keep_until_ms bigint NOT NULL
+    );
+    CREATE INDEX used_tokens_by_deadline ON used_tokens (keep_until_ms);
     )sql"};
 
 // Serialises migrations between instances. Above the 32-bit range, so that it never meets the lock
@@ -555,6 +565,45 @@ asio::awaitable<ApiResult<void>> PostgresStore::complete(std::string key) {
 
 namespace {
 
+std::int64_t milliseconds_of(TimePoint at) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+}
+
+}  // namespace
+
+asio::awaitable<ApiResult<std::optional<TokenUse>>> PostgresStore::use_once(std::string key, TokenUse use,
+                                                                            TimePoint keep_until) {
+    using Earlier = std::optional<TokenUse>;
+    std::function<ApiResult<Earlier>(Session&)> work = [this, key = std::move(key), use = std::move(use),
+                                                        keep_until](Session& session) -> ApiResult<Earlier> {
+        // The primary key decides between instances: only one insert of a key adds a row.
+        const auto inserted = session.exec(
+            "INSERT INTO used_tokens (key, used_at_ms, used_by, keep_until_ms) VALUES ($1, $2, $3, $4) "
+            "ON CONFLICT (key) DO NOTHING",
+            {key, std::to_string(milliseconds_of(use.at)), use.by, std::to_string(milliseconds_of(keep_until))});
+        if (!inserted) return std::unexpected(failure_of(server_, inserted.error()));
+        if (std::string_view(PQcmdTuples(inserted->get())) == "1") return Earlier{};
+        const auto earlier = session.exec("SELECT used_at_ms, used_by FROM used_tokens WHERE key = $1", {key});
+        if (!earlier) return std::unexpected(failure_of(server_, earlier.error()));
+        // Taken back in between: used all the same, by whom is no longer known.
+        if (PQntuples(earlier->get()) == 0) return Earlier{TokenUse{}};
+        return Earlier{TokenUse{TimePoint{std::chrono::milliseconds{std::stoll(PQgetvalue(earlier->get(), 0, 0))}},
+                                PQgetvalue(earlier->get(), 0, 1)}};
+    };
+    co_return co_await call(std::move(work));
+}
+
+asio::awaitable<ApiResult<void>> PostgresStore::forget(std::string key) {
+    std::function<ApiResult<void>(Session&)> work = [this, key = std::move(key)](Session& session) -> ApiResult<void> {
+        const auto deleted = session.exec("DELETE FROM used_tokens WHERE key = $1", {key});
+        if (!deleted) return std::unexpected(failure_of(server_, deleted.error()));
+        return {};
+    };
+    co_return co_await call(std::move(work));
+}
+
+namespace {
+
 ApiError invalid_allowance(int per_minute) {
     return ApiError{ApiErrorKind::invalid_input,
                     "A request allowance of " + std::to_string(per_minute) + " a minute lets nothing through."};
@@ -773,7 +822,7 @@ void PostgresStore::clean_up() {
     // In batches, so that no statement runs into the statement timeout after a long pause.
     const auto audit_cutoff = std::chrono::duration_cast<std::chrono::milliseconds>(
         (Clock::now() - std::chrono::days{options_.audit_retention_days}).time_since_epoch());
-    const std::array<std::pair<std::string, std::string>, 3> expiries{{
+    const std::array<std::pair<std::string, std::string>, 4> expiries{{
         {"DELETE FROM audit WHERE seq IN (SELECT seq FROM audit WHERE at_ms < $1::bigint LIMIT 10000)",
          std::to_string(audit_cutoff.count())},
         {"DELETE FROM deliveries WHERE key IN "
@@ -782,6 +831,9 @@ void PostgresStore::clean_up() {
         {"DELETE FROM request_log WHERE ctid IN "
          "(SELECT ctid FROM request_log WHERE sent_at <= clock_timestamp() - $1::interval LIMIT 10000)",
          interval_of(options_.request_window)},
+        {"DELETE FROM used_tokens WHERE key IN "
+         "(SELECT key FROM used_tokens WHERE keep_until_ms < $1::bigint LIMIT 10000)",
+         std::to_string(milliseconds_of(Clock::now()))},
     }};
     for (const auto& [sql, cutoff] : expiries) {
         for (;;) {

@@ -1,6 +1,7 @@
 #pragma once
 // The bot's state on a PostgreSQL server, shared by every instance that points at it: the audit
-// trail, the envelope ids already taken in, and each upstream account's request allowance.
+// trail, the envelope ids already taken in, each upstream account's request allowance, and the
+// confirmations and signed requests already used.
 //
 // libpq blocks, so the connection lives on a thread of the store's own; callers await its answers
 // the way they await SqliteAuditLog's, and audit records that arrive together are committed in one
@@ -84,6 +85,9 @@ public:
                                                                                              int per_minute) override;
     boost::asio::awaitable<ApiResult<int>> requests_left(std::string account, int per_minute) override;
     boost::asio::awaitable<ApiResult<void>> ping() override;
+    boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> use_once(std::string key, TokenUse use,
+                                                                        TimePoint keep_until) override;
+    boost::asio::awaitable<ApiResult<void>> forget(std::string key) override;
 
     // For the health check: whether the connection is up, and since when it is not.
     bool connected() const { return connected_.load(); }

@@ -2,8 +2,9 @@
 // What instances of the bot must agree on besides the audit trail: which envelopes have been taken
 // in (Slack spreads envelopes over every instance's sockets and delivers one again when its
 // acknowledgement was late), and how much of an upstream account's request allowance is left (the
-// allowance is per account, not per process). One instance keeps both in memory (LocalState);
-// several share them through PostgreSQL (PostgresStore).
+// allowance is per account, not per process), and which confirmations and signed requests have been
+// used (UsedTokens: a proposal completes once, a captured request cannot be replayed). One instance
+// keeps all of it in memory (LocalState); several share it through PostgreSQL (PostgresStore).
 
 #include <boost/asio/awaitable.hpp>
 
@@ -11,11 +12,12 @@
 #include <optional>
 #include <string>
 
+#include "core/confirmation.hpp"
 #include "core/ports.hpp"
 
 namespace collab::store {
 
-class SharedState {
+class SharedState : public UsedTokens {
 public:
     virtual ~SharedState() = default;
 

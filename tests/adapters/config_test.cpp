@@ -51,6 +51,8 @@ void expect_same_settings(const Config& a, const Config& b) {
     EXPECT_EQ(a.slack.api_url, b.slack.api_url);
     EXPECT_EQ(a.slack.connections, b.slack.connections);
     EXPECT_EQ(a.slack.http_listen, b.slack.http_listen);
+    EXPECT_EQ(a.slack.http_read_timeout, b.slack.http_read_timeout);
+    EXPECT_EQ(a.slack.http_write_timeout, b.slack.http_write_timeout);
     EXPECT_EQ(a.slack.answer_budget, b.slack.answer_budget);
     EXPECT_EQ(a.slack.idle_timeout, b.slack.idle_timeout);
     EXPECT_EQ(a.slack.request_timeout, b.slack.request_timeout);
@@ -218,6 +220,8 @@ mode = "http"
 connections = 3
 bot_token_file = "secrets/bot"
 answer_budget_ms = 1500
+http_read_timeout_seconds = 4
+http_write_timeout_seconds = 30
 [slack.responses]
 list = "in_channel"
 add = "ephemeral"
@@ -227,6 +231,8 @@ add = "ephemeral"
     EXPECT_EQ(config.slack.connections, 3);
     EXPECT_EQ(config.slack.bot_token_file, fs::path("/etc/collab-bot/secrets/bot"));
     EXPECT_EQ(config.slack.answer_budget, std::chrono::milliseconds{1500});
+    EXPECT_EQ(config.slack.http_read_timeout, std::chrono::seconds{4});
+    EXPECT_EQ(config.slack.http_write_timeout, std::chrono::seconds{30});
     EXPECT_EQ(config.slack.responses.at("list"), "in_channel");
     EXPECT_EQ(config.slack.responses.at("add"), "ephemeral");
 
@@ -234,6 +240,9 @@ add = "ephemeral"
     EXPECT_EQ(error_of("[slack]\nconnections = 11\n"), "test.toml: slack.connections must be between 1 and 10");
     EXPECT_EQ(error_of("[slack]\nbot_token = \"xoxb-1\"\n"), "test.toml: unknown key \"slack.bot_token\"");
     EXPECT_EQ(error_of("[slack.responses]\nlsit = \"ephemeral\"\n"), "test.toml: slack.responses.lsit: no such command");
+    EXPECT_EQ(error_of("[slack]\nhttp_read_timeout_seconds = 0\n"),
+              "test.toml: slack.http_read_timeout_seconds must be between 1 and 300");
+    EXPECT_EQ(error_of("[slack]\nhttp_timeout_seconds = 5\n"), "test.toml: unknown key \"slack.http_timeout_seconds\"");
     EXPECT_EQ(error_of("[slack.responses]\nlist = \"public\"\n"),
               "test.toml: slack.responses.list is \"ephemeral\" or \"in_channel\"");
 }

@@ -23,8 +23,9 @@ const std::string other_channel = "This confirmation was issued in another chann
 const TimePoint issued_at = TimePoint{std::chrono::sys_days{std::chrono::year{2026} / 11 / 28}} + 12h + 44min + 32s;
 
 ConfirmationClaims removal_claims() {
-    return ConfirmationClaims{ConfirmAction::remove, "slack",         "T1", "U1", "C-ops", "my-dedicated-db",
-                              "user2@example.com",   issued_at + 5min};
+    return ConfirmationClaims{
+        ConfirmAction::remove, "slack", "T1", "U1", "C-ops", "my-dedicated-db", "user2@example.com", "co-2",
+        issued_at + 5min};
 }
 
 Actor proposer() {
@@ -47,7 +48,31 @@ TEST_F(ConfirmationToken, ValidTokenGivesBackEveryClaim) {
     EXPECT_EQ(claims->channel, "C-ops");
     EXPECT_EQ(claims->database, "my-dedicated-db");
     EXPECT_EQ(claims->target, "user2@example.com");
+    EXPECT_EQ(claims->collaborator_id, "co-2");
     EXPECT_EQ(claims->expires_at, issued_at + 5min);
+}
+
+TEST_F(ConfirmationToken, ATokenWithoutTheCollaboratorIdIsRefused) {
+    // The previous format named only the e-mail, which a later invitation of the same person shares.
+    const std::string payload =
+        "c1\nremove\nslack\nT1\nU1\nC-ops\nmy-dedicated-db\nuser2@example.com\n" +
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>((issued_at + 5min).time_since_epoch()).count());
+    auto claims = check_token(signer_, signer_.seal(payload), proposer(), issued_at);
+    ASSERT_FALSE(claims.has_value());
+    EXPECT_EQ(claims.error(), invalid);
+}
+
+TEST_F(ConfirmationToken, OneProposalIsOneUseKeyWhoeverSealedIt) {
+    const ConfirmationClaims claims = removal_claims();
+    ConfirmationClaims reinvited = claims;
+    reinvited.collaborator_id = "co-9";
+    EXPECT_EQ(use_key(claims), use_key(removal_claims()));
+    EXPECT_NE(use_key(claims), use_key(reinvited)) << "a re-invited collaborator is another proposal";
+    // The key holds no signature: it cannot be presented as a token.
+    const std::string token = issue_token(signer_, claims);
+    const std::string signature = token.substr(token.rfind('.') + 1);
+    EXPECT_EQ(use_key(claims).find(signature), std::string::npos);
+    EXPECT_FALSE(check_token(signer_, use_key(claims), proposer(), issued_at).has_value());
 }
 
 TEST_F(ConfirmationToken, LeaveActionSurvivesTheRoundTrip) {

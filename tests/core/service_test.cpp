@@ -133,6 +133,23 @@ public:
     }
 };
 
+// What the stores keep of used confirmations, in a map; `unavailable` makes every call fail.
+class FakeUsedTokens : public UsedTokens {
+public:
+    std::map<std::string, TokenUse> used;
+    bool unavailable = false;
+
+    net::awaitable<ApiResult<std::optional<TokenUse>>> use_once(std::string key, TokenUse use, TimePoint) override {
+        if (unavailable) co_return std::unexpected(ApiError{ApiErrorKind::unavailable, "the store is down", {}});
+        auto [it, first] = used.emplace(std::move(key), std::move(use));
+        co_return first ? std::nullopt : std::optional<TokenUse>{it->second};
+    }
+    net::awaitable<ApiResult<void>> forget(std::string key) override {
+        used.erase(key);
+        co_return ApiResult<void>{};
+    }
+};
+
 class FakeClock : public WallClock {
 public:
     TimePoint now_ = t0;
@@ -164,7 +181,7 @@ protected:
 
     Reply ask(const std::string& user_id, const std::string& text, const std::string& channel = "C-ops") {
         if (!service_)
-            service_ = std::make_unique<CommandService>(api_, directory_, audit_, clock_, signer_, settings_);
+            service_ = std::make_unique<CommandService>(api_, directory_, audit_, clock_, signer_, used_, settings_);
         // A named request: g++ 12 destroys a braced temporary passed to a coroutine twice.
         ChatRequest request{Actor{"shell", "local", user_id, channel, std::nullopt}, text};
         return run(service_->handle(std::move(request)));
@@ -194,6 +211,7 @@ protected:
     FakeAuditLog audit_;
     FakeClock clock_;
     test_support::TestSigner signer_{"service-test-key"};
+    FakeUsedTokens used_;
     ServiceSettings settings_;
     std::unique_ptr<CommandService> service_;
 };
@@ -454,8 +472,78 @@ TEST_F(Service, ForgedTokenIsRefused) {
 TEST_F(Service, ConfirmingTwiceRemovesOnce) {
     const std::string token = propose("U1", "remove my-dedicated-db user2@example.com");
     EXPECT_EQ(say("U1", "confirm " + token), removed_user2);
-    EXPECT_EQ(say("U1", "confirm " + token), " !     user2@example.com is not a collaborator of my-dedicated-db.\n");
+    clock_.now_ += 30s;
+    Reply again = ask("U1", "confirm " + token);
+    EXPECT_EQ(again.kind, ReplyKind::denied);
+    EXPECT_EQ(to_plain_text(again),
+              " !     This confirmation was already used at 2026-11-28 12:44:32 UTC by user1@example.com; nothing more "
+              "was done.\n");
     EXPECT_EQ(api_.removed.size(), 1u);
+    EXPECT_EQ(audit_.entries.back().outcome, AuditOutcome::denied);
+}
+
+// Accepting an invitation gives the collaborator a username, as Scalingo does.
+void accept(FakeApi& api, const std::string& email) {
+    for (auto& c : api.collaborators[db])
+        if (c.email == email) {
+            c.status = Status::accepted;
+            c.username = "back-again";
+        }
+}
+
+TEST_F(Service, AConfirmationUsedOnceCannotRemoveTheSamePersonInvitedAgain) {
+    const std::string token = propose("U1", "remove my-dedicated-db user2@example.com");
+    EXPECT_EQ(say("U1", "confirm " + token), removed_user2);
+    ASSERT_EQ(ask("U1", "add my-dedicated-db user2@example.com").kind, ReplyKind::change);
+    accept(api_, "user2@example.com");
+
+    EXPECT_EQ(say("U1", "confirm " + token),
+              " !     This confirmation was already used at 2026-11-28 12:44:32 UTC by user1@example.com; nothing more "
+              "was done.\n");
+    EXPECT_EQ(api_.removed, std::vector<std::string>{"my-dedicated-db c2"});
+    EXPECT_NE(say("U1", "list my-dedicated-db").find("user2@example.com"), std::string::npos);
+}
+
+TEST_F(Service, AConfirmationNamesTheCollaboratorRecordNotOnlyTheAddress) {
+    // The record of its use is gone (a restart of a lone instance): the token itself still names c2.
+    const std::string token = propose("U1", "remove my-dedicated-db user2@example.com");
+    EXPECT_EQ(say("U1", "confirm " + token), removed_user2);
+    used_.used.clear();
+    ASSERT_EQ(ask("U1", "add my-dedicated-db user2@example.com").kind, ReplyKind::change);
+    accept(api_, "user2@example.com");
+
+    Reply reply = ask("U1", "confirm " + token);
+    EXPECT_EQ(reply.kind, ReplyKind::denied);
+    EXPECT_EQ(to_plain_text(reply),
+              " !     user2@example.com was invited to my-dedicated-db again after this confirmation was proposed, so "
+              "it does not apply to them any more; nothing was removed. Run the command again to remove them now.\n");
+    EXPECT_EQ(api_.removed.size(), 1u);
+    // A new proposal names the new record, and works.
+    const std::string fresh = propose("U1", "remove my-dedicated-db user2@example.com");
+    EXPECT_EQ(say("U1", "confirm " + fresh), removed_user2);
+    EXPECT_EQ(api_.removed.size(), 2u);
+}
+
+TEST_F(Service, AConfirmationThatChangedNothingCanBeTriedAgain) {
+    const std::string token = propose("U1", "remove my-dedicated-db user2@example.com");
+    api_.remove_error = ApiError{ApiErrorKind::rate_limited, "Scalingo asks the bot to slow down.", 20s};
+    EXPECT_EQ(say("U1", "confirm " + token), " !     Scalingo asks the bot to slow down. Try again in 20 seconds.\n");
+    api_.remove_error.reset();
+    EXPECT_EQ(say("U1", "confirm " + token), removed_user2);
+    EXPECT_EQ(api_.removed.size(), 1u);
+}
+
+TEST_F(Service, AConfirmationIsNotCarriedOutWhenItsUseCannotBeRecorded) {
+    const std::string token = propose("U1", "remove my-dedicated-db user2@example.com");
+    used_.unavailable = true;
+    Reply reply = ask("U1", "confirm " + token);
+    EXPECT_EQ(reply.kind, ReplyKind::failure);
+    EXPECT_EQ(to_plain_text(reply),
+              " !     The bot cannot tell whether this confirmation was already used (the store is down), so nothing "
+              "was removed; try again in a moment.\n");
+    EXPECT_TRUE(api_.removed.empty());
+    used_.unavailable = false;
+    EXPECT_EQ(say("U1", "confirm " + token), removed_user2);
 }
 
 TEST_F(Service, ConfirmationIsDecidedAgainOnTheDatabaseAsItIsNow) {

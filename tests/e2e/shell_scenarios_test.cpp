@@ -138,6 +138,34 @@ TEST_P(ShellScenarios, ConfirmationBelongsToWhoeverAskedForIt) {
     EXPECT_EQ(bot("/collab list my-dedicated-db\n").out, seed_table);
 }
 
+TEST_P(ShellScenarios, AConfirmationIsUsedOnce) {
+    const std::string token = token_in(bot("/collab remove my-dedicated-db user2@example.com\n").out);
+    auto twice = bot("/collab confirm " + token + "\n/collab confirm " + token + "\n");
+    EXPECT_EQ(twice.exit_code, 0) << twice.err;
+    const std::regex answers(
+        "-----> user2@example\\.com has been removed from the collaborators of my-dedicated-db\n"
+        " !     This confirmation was already used at [0-9-]+ [0-9:]+ UTC by user1@example\\.com; nothing more was "
+        "done\\.\n");
+    EXPECT_TRUE(std::regex_match(twice.out, answers)) << twice.out;
+
+    // user2 is invited again and accepts; the old token, typed once more in a later run, removes nobody.
+    bot("/collab add my-dedicated-db user2@example.com\n");
+    auto outbox = sandbox_command({"invitations"});
+    std::smatch match;
+    ASSERT_TRUE(std::regex_search(outbox.out, match,
+                                  std::regex("user2@example\\.com +│ my-dedicated-db │ pending .*│ ([0-9a-f]{32}) │")))
+        << outbox.out;
+    ASSERT_EQ(sandbox_command({"accept", match[1].str()}).exit_code, 0);
+    auto replayed = bot("/collab confirm " + token + "\n/collab list my-dedicated-db\n");
+    EXPECT_TRUE(
+        replayed.out.starts_with(" !     user2@example.com was invited to my-dedicated-db again after this "
+                                 "confirmation was proposed, so it does not apply to them any more; nothing "
+                                 "was removed."))
+        << replayed.out;
+    EXPECT_TRUE(std::regex_search(replayed.out, std::regex("│ user2@example\\.com +│ [^│]+│ accepted +│")))
+        << replayed.out;
+}
+
 TEST_P(ShellScenarios, InvitationLifeCycle) {
     bot("/collab add my-dedicated-db new.person@example.com\n");
     auto outbox = sandbox_command({"invitations"});

@@ -10,15 +10,18 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <atomic>
 #include <regex>
 #include <thread>
 
+#include "adapters/chat/slack/blocks.hpp"
 #include "adapters/chat/slack/signature.hpp"
 #include "adapters/net/http_client.hpp"
 #include "postgres_test_server.hpp"
 #include "prometheus_text.hpp"
 
 #include "bot_process.hpp"
+#include "fixtures.hpp"
 #include "slack_emulator.hpp"
 
 namespace collab::e2e {
@@ -54,8 +57,8 @@ public:
         }
         std::vector<std::string> args{"--adapter", "slack", "--state-dir", state.path().string()};
         args.insert(args.end(), extra_args.begin(), extra_args.end());
-        child_ = bp::child(COLLAB_BOT_BINARY, bp::args(args),
-                           bp::std_in < bp::null, bp::std_out > bp::null, bp::std_err > log_.string(), env);
+        child_ = bp::child(COLLAB_BOT_BINARY, bp::args(args), bp::std_in<bp::null, bp::std_out> bp::null,
+                           bp::std_err > log_.string(), env);
     }
     ~SlackBot() {
         if (child_.running()) child_.terminate();
@@ -237,8 +240,8 @@ TEST(SlackProcess, HealthFollowsTheSlackLinkAndThePostgresStoreAndMetricsAreProm
 
     // The database goes away: the check names the store; it comes back by itself.
     testing::query(database.admin_url(), "ALTER DATABASE \"" + database.name() + "\" ALLOW_CONNECTIONS false");
-    testing::query(database.admin_url(), "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
-                                             database.name() + "'");
+    testing::query(database.admin_url(),
+                   "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database.name() + "'");
     down = wait_for_status(base + "/healthz", 503);
     EXPECT_NE(down.body.find("store: down"), std::string::npos) << down.body;
     const auto refused = type(slack, "env-2", "add my-dedicated-db during-outage@example.com");
@@ -273,7 +276,8 @@ TEST(SlackProcess, SigtermDuringABurstAnswersWhatWasTakenIn) {
     for (int i = 0; i < 300; ++i) {
         slack::test::SlashCommandFields fields;
         fields.envelope_id = "burst-" + std::to_string(i);
-        fields.text = i % 3 == 0 ? "add my-dedicated-db burst" + std::to_string(i) + "@example.com" : "list my-dedicated-db";
+        fields.text =
+            i % 3 == 0 ? "add my-dedicated-db burst" + std::to_string(i) + "@example.com" : "list my-dedicated-db";
         fields.response_url = slack.response_url(fields.envelope_id);
         slack.deliver(slack::test::slash_command_envelope(fields));
         ids.push_back(fields.envelope_id);
@@ -294,20 +298,24 @@ TEST(SlackProcess, SigtermDuringABurstAnswersWhatWasTakenIn) {
     EXPECT_NE(bot.log().find("no new commands"), std::string::npos);
 }
 
-// A signed slash command POSTed the way Slack does in HTTP mode; the answer, or why none came.
-std::expected<net::HttpResponse, net::NetError> send_command(const std::string& url, const std::string& secret,
-                                                             const std::string& text) {
+// The headers Slack signs a request body with, now.
+std::vector<std::pair<std::string, std::string>> signed_headers(const std::string& secret, const std::string& body) {
     const std::string timestamp = std::to_string(
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-    const std::string body = "team_id=T111&channel_id=C111&user_id=U111&user_name=someone&command=%2Fcollab&text=" +
-                             text + "&response_url=http%3A%2F%2F127.0.0.1%3A9%2Frespond";
+    return {{"Content-Type", "application/x-www-form-urlencoded"},
+            {"X-Slack-Request-Timestamp", timestamp},
+            {"X-Slack-Signature", slack::compute_signature(secret, timestamp, body)}};
+}
+
+// A request POSTed the way Slack does in HTTP mode, with these (signing) headers; the answer, or why
+// none came.
+std::expected<net::HttpResponse, net::NetError> send_form(
+    const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body) {
     net::HttpRequest request;
     request.method = boost::beast::http::verb::post;
     request.url = url;
     request.body = body;
-    request.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
-                       {"X-Slack-Request-Timestamp", timestamp},
-                       {"X-Slack-Signature", slack::compute_signature(secret, timestamp, body)}};
+    request.headers = headers;
     boost::asio::io_context io;
     net::HttpClient client(io.get_executor(), {});
     auto sent = boost::asio::co_spawn(io, client.send(std::move(request)), boost::asio::use_future);
@@ -315,10 +323,29 @@ std::expected<net::HttpResponse, net::NetError> send_command(const std::string& 
     return sent.get();
 }
 
-net::HttpResponse post_command(const std::string& url, const std::string& secret, const std::string& text) {
-    auto response = send_command(url, secret, text);
+net::HttpResponse post_form(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers,
+                            const std::string& body) {
+    auto response = send_form(url, headers, body);
     EXPECT_TRUE(response.has_value());
     return response.value_or(net::HttpResponse{});
+}
+
+// A signed slash command from U111 (user1@example.com); each has a trigger id of its own, as Slack's do.
+std::string command_body(const std::string& text) {
+    static std::atomic<int> triggers = 0;
+    return "team_id=T111&channel_id=C111&user_id=U111&user_name=someone&command=%2Fcollab&text=" + text +
+           "&response_url=http%3A%2F%2F127.0.0.1%3A9%2Frespond&trigger_id=" + std::to_string(++triggers);
+}
+
+std::expected<net::HttpResponse, net::NetError> send_command(const std::string& url, const std::string& secret,
+                                                             const std::string& text) {
+    const std::string body = command_body(text);
+    return send_form(url, signed_headers(secret, body), body);
+}
+
+net::HttpResponse post_command(const std::string& url, const std::string& secret, const std::string& text) {
+    const std::string body = command_body(text);
+    return post_form(url, signed_headers(secret, body), body);
 }
 
 TEST(SlackProcess, AnUnreadableCaFileIsAStartUpError) {
@@ -329,36 +356,6 @@ TEST(SlackProcess, AnUnreadableCaFileIsAStartUpError) {
     SlackBot bot(slack, state, {}, {"--config", config.string()});
     EXPECT_EQ(bot.wait(), 2);
     EXPECT_NE(bot.log().find("slack.ca_file: cannot load the CA file"), std::string::npos) << bot.log();
-}
-
-TEST(SlackProcess, HttpModeAnswersSignedCommandsAndRefusesForgedOnes) {
-    SlackEmulator slack{workspace()};
-    StateDir state;
-    const auto config = state.path() / "http.toml";
-    std::ofstream(config) << "[slack]\nmode = \"http\"\nhttp_listen = \"127.0.0.1:0\"\n";
-    const std::string secret = "8f742231b10e8888abcd99yyyzzz85a5";
-    SlackBot bot(slack, state, {{"SLACK_SIGNING_SECRET", secret}, {"SLACK_APP_TOKEN", ""}},
-                 {"--config", config.string()});
-    // The log names the request URL, port included.
-    std::smatch found;
-    const std::regex commands_url("request URLs (http://127\\.0\\.0\\.1:[0-9]+/slack/commands)");
-    std::string log;
-    for (int i = 0; i < 200 && !std::regex_search(log = bot.log(), found, commands_url); ++i)
-        std::this_thread::sleep_for(25ms);
-    ASSERT_FALSE(found.empty()) << log;
-    const std::string url = found[1];
-
-    const auto answer = post_command(url, secret, "list+my-dedicated-db");
-    EXPECT_EQ(answer.status, 200u);
-    EXPECT_NE(answer.body.find("user2@example.com"), std::string::npos) << answer.body;
-    const auto forged = post_command(url, "not-the-secret", "add+my-dedicated-db+intruder%40example.com");
-    EXPECT_EQ(forged.status, 401u);
-    const auto listed = post_command(url, secret, "list+my-dedicated-db");
-    EXPECT_EQ(listed.body.find("intruder@example.com"), std::string::npos);
-
-    bot.signal(SIGTERM);
-    EXPECT_EQ(bot.wait(), 0);
-    EXPECT_EQ(bot.log().find(secret), std::string::npos) << "the signing secret leaked into the log";
 }
 
 // collab-bot in HTTP mode on any free port; `url` is its slash-command request URL, read from its log.
@@ -377,6 +374,35 @@ struct HttpModeBot {
     SlackBot bot;
     std::string url;
 };
+
+// collab-bot in HTTP mode against the emulator.
+class HttpModeProcess : public ::testing::Test {
+protected:
+    void SetUp() override { ASSERT_FALSE(http_mode_.url.empty()) << http_mode_.bot.log(); }
+
+    SlackEmulator slack_{workspace()};
+    StateDir state_;
+    const std::string secret_ = "8f742231b10e8888abcd99yyyzzz85a5";
+    HttpModeBot http_mode_{slack_, state_, secret_};
+};
+
+TEST_F(HttpModeProcess, AnswersSignedCommandsAndRefusesForgedOnes) {
+    const std::string& url = http_mode_.url;
+    const std::string& secret = secret_;
+    SlackBot& bot = http_mode_.bot;
+
+    const auto answer = post_command(url, secret, "list+my-dedicated-db");
+    EXPECT_EQ(answer.status, 200u);
+    EXPECT_NE(answer.body.find("user2@example.com"), std::string::npos) << answer.body;
+    const auto forged = post_command(url, "not-the-secret", "add+my-dedicated-db+intruder%40example.com");
+    EXPECT_EQ(forged.status, 401u);
+    const auto listed = post_command(url, secret, "list+my-dedicated-db");
+    EXPECT_EQ(listed.body.find("intruder@example.com"), std::string::npos);
+
+    bot.signal(SIGTERM);
+    EXPECT_EQ(bot.wait(), 0);
+    EXPECT_EQ(bot.log().find(secret), std::string::npos) << "the signing secret leaked into the log";
+}
 
 // A command waiting for the sandbox's state file, whose write lock another process holds, keeps
 // nobody else waiting: the io thread answers the next request at once and acts on SIGTERM, and the
@@ -465,6 +491,57 @@ TEST_F(BusyIoThread, ASecondSignalLeavesAtOnce) {
     if (*status != 0) {
         EXPECT_NE(http_mode.bot.log().find("second signal: leaving at once"), std::string::npos) << http_mode.bot.log();
     }
+}
+
+TEST_F(HttpModeProcess, RefusesTheSameSignedClickTwice) {
+    const std::string& url = http_mode_.url;
+    const std::string& secret = secret_;
+    SlackBot& bot = http_mode_.bot;
+    const std::string interactive = url.substr(0, url.rfind('/')) + "/interactive";
+
+    const auto proposal = post_command(url, secret, "remove+my-dedicated-db+user2%40example.com");
+    std::smatch token;
+    ASSERT_TRUE(std::regex_search(proposal.body, token, std::regex("\"value\":\"([^\"]+)\""))) << proposal.body;
+    const json::object payload{
+        {"type", "block_actions"},
+        {"user", {{"id", "U111"}, {"team_id", "T111"}}},
+        {"team", {{"id", "T111"}}},
+        {"channel", {{"id", "C111"}}},
+        {"response_url", "http://127.0.0.1:9/respond"},
+        {"actions",
+         json::array{{{"type", "button"}, {"action_id", slack::confirm_action_id}, {"value", token[1].str()}}}}};
+    const std::string click = slack::testing::form({{"payload", json::serialize(payload)}});
+    // The click as Slack signed it, captured (at a proxy, in a log) and sent again later.
+    const auto captured = signed_headers(secret, click);
+    EXPECT_EQ(post_form(interactive, captured, click).status, 200u);
+    bool removed = false;
+    for (int i = 0; i < 100 && !removed; ++i) {
+        std::this_thread::sleep_for(50ms);
+        removed = post_command(url, secret, "list+my-dedicated-db").body.find("user2@example.com") == std::string::npos;
+    }
+    ASSERT_TRUE(removed) << bot.log();
+
+    // user2 is invited again and accepts.
+    EXPECT_EQ(post_command(url, secret, "add+my-dedicated-db+user2%40example.com").status, 200u);
+    const BotRun outbox = run_bot({"sandbox", "invitations", "--state-dir", state_.path().string()}, "", state_);
+    std::smatch invitation;
+    ASSERT_TRUE(std::regex_search(outbox.out, invitation,
+                                  std::regex("user2@example\\.com +│ my-dedicated-db │ pending .*│ ([0-9a-f]{32}) │")))
+        << outbox.out;
+    EXPECT_EQ(run_bot({"sandbox", "accept", invitation[1].str(), "--state-dir", state_.path().string()}, "", state_)
+                  .exit_code,
+              0);
+
+    const auto replayed = post_form(interactive, captured, click);
+    EXPECT_EQ(replayed.status, 409u) << replayed.body;
+    std::this_thread::sleep_for(300ms);
+    const auto listed = post_command(url, secret, "list+my-dedicated-db");
+    EXPECT_TRUE(std::regex_search(listed.body, std::regex("user2@example\\.com +│ [^│]+│ accepted")))
+        << "the re-invited user2 was removed: " << listed.body;
+    EXPECT_NE(bot.log().find("refused with 409"), std::string::npos) << bot.log();
+
+    bot.signal(SIGTERM);
+    EXPECT_EQ(bot.wait(), 0);
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 
 #include <optional>
 
+#include "core/render.hpp"
+
 namespace collab::slack {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
@@ -50,6 +52,10 @@ std::string_view path_of(std::string_view target) {
 
 net::ServerResponse empty_ok() {
     return net::ServerResponse{http::status::ok, 11};
+}
+
+net::ServerAnswer answer(net::ServerResponse response) {
+    return net::ServerAnswer{std::move(response), {}};
 }
 
 }  // namespace
@@ -93,47 +99,85 @@ HttpModeRequest read_http_mode_request(const net::ServerRequest& request, std::s
 struct HttpModeServer::State {
     asio::any_io_executor executor;  // Interactions' own
     Interactions& interactions;
+    UsedTokens& used;
     const std::string signing_secret;
     const HttpModeOptions options;
     const TimeSource clock;
     const std::shared_ptr<spdlog::logger> logger;
 
-    static asio::awaitable<net::ServerResponse> handle(std::shared_ptr<State> state, net::ServerRequest request) {
-        HttpModeRequest decided =
-            read_http_mode_request(request, state->signing_secret, state->options, state->clock());
-        const std::string path(path_of(request.target()));
-        if (auto* refusal = std::get_if<HttpRefusal>(&decided)) {
-            const auto status = static_cast<unsigned>(refusal->status);
-            // Refused signatures and signed requests that make no sense deserve attention; stray paths do not.
-            const auto level = status == 401 || status == 400 ? spdlog::level::warn : spdlog::level::debug;
-            state->logger->log(level, "slack http: {} {} refused with {}: {}", request.method_string(), path, status,
-                               refusal->log_reason);
-            net::ServerResponse response = net::plain_error(refusal->status, refusal->answer);
-            if (refusal->status == http::status::method_not_allowed) response.set(http::field::allow, "POST");
-            co_return response;
-        }
+    static asio::awaitable<net::ServerAnswer> handle(std::shared_ptr<State> state, net::ServerRequest request) {
+        const TimePoint now = state->clock();
+        HttpModeRequest decided = read_http_mode_request(request, state->signing_secret, state->options, now);
+        if (auto* refusal = std::get_if<HttpRefusal>(&decided)) co_return answer(state->refused(request, *refusal));
+        if (auto replayed = co_await refuse_replay(state, request, now)) co_return answer(std::move(*replayed));
         if (auto* command = std::get_if<SlashCommand>(&decided)) {
             state->logger->debug("slack http: slash command {} from {} in {}", command->command, command->user_id,
                                  command->channel_id);
             // Interactions lives on its own executor; the answer comes back to this connection's strand.
-            SlashCommand taken = std::move(*command);
+            SlashCommand taken = *command;
             json::object payload = co_await asio::co_spawn(
                 state->executor, state->interactions.slash_command(std::move(taken)), asio::use_awaitable);
             net::ServerResponse response{http::status::ok, 11};
             response.set(http::field::content_type, "application/json");
             response.body() = json::serialize(payload);
-            co_return response;
+            // Nobody is left to read it on this connection: the person still gets it, through response_url.
+            auto undelivered = [state, asked = std::move(*command), payload = std::move(payload)]() mutable {
+                state->logger->warn(
+                    "slack http: the connection closed before the answer to {} from {} was sent; "
+                    "sending it through response_url",
+                    asked.command, asked.user_id);
+                asio::post(state->executor, [state, asked = std::move(asked), payload = std::move(payload)]() mutable {
+                    state->interactions.deliver_later(std::move(asked), std::move(payload));
+                });
+            };
+            co_return net::ServerAnswer{std::move(response), std::move(undelivered)};
         }
         if (auto* action = std::get_if<BlockAction>(&decided)) {
             state->logger->debug("slack http: click on {} from {}", action->action_id, action->user_id);
             asio::post(state->executor, [&interactions = state->interactions, action = std::move(*action)]() mutable {
                 interactions.block_action(std::move(action));
             });
-            co_return empty_ok();
+            co_return answer(empty_ok());
         }
         state->logger->debug("slack http: acknowledged a {} payload the bot does not act on",
                              std::get<IgnoredInteraction>(decided).type);
-        co_return empty_ok();
+        co_return answer(empty_ok());
+    }
+
+    net::ServerResponse refused(const net::ServerRequest& request, const HttpRefusal& refusal) const {
+        const auto status = static_cast<unsigned>(refusal.status);
+        // Refused signatures, replays, signed requests that make no sense and a store that cannot say deserve
+        // attention; stray paths do not.
+        const auto level = status == 401 || status == 400 || status == 409 || status == 503 ? spdlog::level::warn
+                                                                                            : spdlog::level::debug;
+        logger->log(level, "slack http: {} {} refused with {}: {}", request.method_string(), path_of(request.target()),
+                    status, refusal.log_reason);
+        net::ServerResponse response = net::plain_error(refusal.status, refusal.answer);
+        if (refusal.status == http::status::method_not_allowed) response.set(http::field::allow, "POST");
+        return response;
+    }
+
+    // The refusal of a signed request taken in before (by any instance), or nothing for its first arrival.
+    static asio::awaitable<std::optional<net::ServerResponse>> refuse_replay(std::shared_ptr<State> state,
+                                                                             const net::ServerRequest& request,
+                                                                             TimePoint now) {
+        // The signature covers the timestamp and the body: one request, one signature.
+        std::string key = "slack-request\n" + std::string(request["X-Slack-Signature"]);
+        TokenUse arrival{now, std::string(path_of(request.target()))};
+        // Remembered for as long as a timestamp within the tolerance of now can still be accepted.
+        const TimePoint keep_until = now + 2 * state->options.tolerance;
+        auto earlier = co_await state->used.use_once(std::move(key), std::move(arrival), keep_until);
+        if (!earlier) {
+            HttpRefusal unknown{http::status::service_unavailable, "the request cannot be checked right now; try again",
+                                "cannot tell whether it is a replay: " + earlier.error().message};
+            co_return state->refused(request, unknown);
+        }
+        if (!*earlier) co_return std::nullopt;
+        const TimePoint first = (*earlier)->at;
+        HttpRefusal replay{http::status::conflict, "this request was already received",
+                           "the same signed request was already received" +
+                               (first == TimePoint{} ? std::string() : " at " + format_utc(first)) + ": a replay"};
+        co_return state->refused(request, replay);
     }
 };
 
@@ -145,20 +189,21 @@ net::HttpServerOptions server_options(const HttpModeOptions& options) {
     server.cert_file = options.cert_file;
     server.key_file = options.key_file;
     server.max_body_bytes = options.max_body_bytes;
-    // Slack gives up on an answer after 3 s: a peer slower than this is not Slack.
-    server.read_timeout = std::chrono::seconds{10};
-    server.write_timeout = std::chrono::seconds{10};
+    server.read_timeout = options.read_timeout;
+    server.write_timeout = options.write_timeout;
     return server;
 }
 
 }  // namespace
 
-HttpModeServer::HttpModeServer(asio::any_io_executor executor, Interactions& interactions, std::string signing_secret,
-                               HttpModeOptions options, TimeSource clock, std::shared_ptr<spdlog::logger> logger)
-    : state_(std::make_shared<State>(
-          State{executor, interactions, std::move(signing_secret), options, std::move(clock), std::move(logger)})),
-      server_(executor, server_options(options),
-              [state = state_](net::ServerRequest request) { return State::handle(state, std::move(request)); }) {}
+HttpModeServer::HttpModeServer(asio::any_io_executor executor, Interactions& interactions, UsedTokens& used,
+                               std::string signing_secret, HttpModeOptions options, TimeSource clock,
+                               std::shared_ptr<spdlog::logger> logger)
+    : state_(std::make_shared<State>(State{executor, interactions, used, std::move(signing_secret), options,
+                                           std::move(clock), std::move(logger)})),
+      server_(executor, server_options(options), net::AnswerHandler{[state = state_](net::ServerRequest request) {
+                  return State::handle(state, std::move(request));
+              }}) {}
 
 void HttpModeServer::start() {
     server_.start();

@@ -11,6 +11,12 @@
 // payload with an empty 200. Either path takes either kind: the form's `payload` field tells them
 // apart, so one request URL may serve both. Other paths are 404, other methods 405, a signed body
 // that is no usable form 400. Request bodies and tokens are never logged.
+//
+// A signed request is taken once: the same signature again within its window (a request captured at
+// a proxy or in a log, sent again) is refused with 409 and a warning, and changes nothing. What was
+// taken is remembered in the store the instances share, so a replay to another instance is refused
+// too. When the connection that should carry a slash command's answer is gone by the time the answer
+// is ready (Slack gave up waiting, a proxy dropped it), the answer goes through the response_url.
 
 #include <spdlog/logger.h>
 #include <boost/asio/any_io_executor.hpp>
@@ -29,6 +35,7 @@
 #include "adapters/chat/slack/interactions.hpp"
 #include "adapters/chat/slack/signature.hpp"
 #include "adapters/net/http_server.hpp"
+#include "core/confirmation.hpp"
 #include "core/model.hpp"
 
 namespace collab::slack {
@@ -41,6 +48,9 @@ struct HttpModeOptions {
     std::string interactive_path = "/slack/interactive";  // the app's Interactivity Request URL
     std::size_t max_body_bytes = 1 << 20;                 // Slack's interactive payloads can carry a whole message
     std::chrono::seconds tolerance = signature_window;    // how far the request timestamp may be from now
+    // Slack sends a request at once and gives up on the answer after 3 s: a slower peer is not Slack.
+    std::chrono::seconds read_timeout{10};   // for a request to arrive whole, idle keep-alive included
+    std::chrono::seconds write_timeout{10};  // for an answer to leave
 };
 
 // What a request asks for, decided without I/O.
@@ -64,8 +74,10 @@ public:
     // `executor` is the one `interactions` was made with: Interactions is called only there, so give a
     // strand when its io_context has several threads. Connections run on strands of it. Interactions
     // must outlive the server's io_context run; the server must be destroyed before that io_context.
-    HttpModeServer(boost::asio::any_io_executor executor, Interactions& interactions, std::string signing_secret,
-                   HttpModeOptions options, TimeSource clock, std::shared_ptr<spdlog::logger> logger);
+    // `used` remembers the signatures taken in (the store the instances share); it must outlive the server.
+    HttpModeServer(boost::asio::any_io_executor executor, Interactions& interactions, UsedTokens& used,
+                   std::string signing_secret, HttpModeOptions options, TimeSource clock,
+                   std::shared_ptr<spdlog::logger> logger);
     HttpModeServer(const HttpModeServer&) = delete;
     HttpModeServer& operator=(const HttpModeServer&) = delete;
 

@@ -18,6 +18,7 @@
 #include "adapters/sandbox/seed.hpp"
 #include "adapters/scalingo/scalingo_api.hpp"
 #include "adapters/security/hmac_signer.hpp"
+#include "adapters/store/local_state.hpp"
 #include "adapters/store/sqlite_audit_log.hpp"
 #include "core/service.hpp"
 #include "test_certificates.hpp"
@@ -267,6 +268,7 @@ TEST(ScalingoOnSandbox, ARealisticMixCostsAboutOneRequestPerCommand) {
     security::HmacSigner signer(std::string(32, 'k'));
     directory::StaticDirectory directory(std::map<std::string, std::string>{{"U1", "user1@example.com"}});
     FixedClock clock;
+    store::LocalState used;
     const std::vector<std::string> script{"list my-dedicated-db",
                                           "list my-dedicated-db",
                                           "add my-dedicated-db new@example.com",
@@ -278,7 +280,7 @@ TEST(ScalingoOnSandbox, ARealisticMixCostsAboutOneRequestPerCommand) {
                                           "whoami",
                                           "list my-dedicated-db"};
     const int commands = with_api<int>(sandbox.settings(), {}, [&](ScalingoApi& api) -> asio::awaitable<int> {
-        CommandService service(api, directory, audit, clock, signer, ServiceSettings{});
+        CommandService service(api, directory, audit, clock, signer, used, ServiceSettings{});
         int count = 0;
         for (const auto& text : script) {
             ChatRequest request{Actor{"shell", "local", "U1", "shell", std::nullopt}, text};

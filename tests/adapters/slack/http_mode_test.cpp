@@ -9,7 +9,9 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
@@ -33,6 +35,7 @@
 #include "adapters/sandbox/sandbox_store.hpp"
 #include "adapters/sandbox/seed.hpp"
 #include "adapters/security/hmac_signer.hpp"
+#include "adapters/store/local_state.hpp"
 #include "adapters/store/sqlite_audit_log.hpp"
 #include "core/service.hpp"
 #include "loopback_server.hpp"
@@ -47,35 +50,17 @@ using namespace std::chrono_literals;
 
 const std::string secret = "test-signing-secret-4c1d";
 const std::string refusal_text = "the request is not signed by Slack\n";
-// The moment every test runs at, as the server's clock sees it: the Python SDK vector's timestamp.
-constexpr std::int64_t now_seconds = 1531420618;
+// The moment the tests run at, as the server's clock sees it: the real one, which the command service
+// and the shared store also read.
+const std::int64_t now_seconds =
+    std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 
 class SystemClock final : public WallClock {
 public:
     TimePoint now() const override { return Clock::now(); }
 };
 
-// Form encoding as Slack's servers do it: unreserved characters as they are, a space as '+'.
-std::string form(const std::vector<std::pair<std::string, std::string>>& fields) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (const auto& [name, value] : fields) {
-        if (!out.empty()) out += '&';
-        out += name + '=';
-        for (unsigned char c : value) {
-            if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-                out += static_cast<char>(c);
-            } else if (c == ' ') {
-                out += '+';
-            } else {
-                out += '%';
-                out += hex[c >> 4];
-                out += hex[c & 0x0F];
-            }
-        }
-    }
-    return out;
-}
+using testing::form;
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
@@ -198,7 +183,9 @@ protected:
     security::HmacSigner signer_{std::string(32, 'k')};
     directory::StaticDirectory directory_{std::map<std::string, std::string>{{"U0001", "user1@example.com"}}};
     SystemClock clock_;
-    CommandService service_{api_, directory_, audit_, clock_, signer_, ServiceSettings{}};
+    // What the instances share: used confirmations and the signed requests already taken in.
+    store::LocalState used_;
+    CommandService service_{api_, directory_, audit_, clock_, signer_, used_, ServiceSettings{}};
 
     ResponseUrls response_urls_;
     net::test::LoopbackServer slack_{net::test::HttpServerOptions{
@@ -224,6 +211,7 @@ protected:
     std::atomic<std::int64_t> now_{now_seconds};
     HttpModeServer server_{io_.get_executor(),
                            interactions_,
+                           used_,
                            secret,
                            loopback(),
                            [this] { return TimePoint{std::chrono::seconds{now_.load()}}; },
@@ -240,8 +228,12 @@ TEST_F(HttpModeTest, ThePythonSdkVectorIsAcceptedAtItsTimestamp) {
         {"X-Slack-Signature", std::string(vector.at("x_slack_signature").as_string())}};
     // A server that knows the vector's secret and whose clock reads the vector's time.
     HttpModeServer vector_server(
-        io_.get_executor(), interactions_, std::string(vector.at("signing_secret").as_string()), loopback(),
-        [] { return TimePoint{std::chrono::seconds{now_seconds}}; }, logger_);
+        io_.get_executor(), interactions_, used_, std::string(vector.at("signing_secret").as_string()), loopback(),
+        [&vector] {
+            return TimePoint{
+                std::chrono::seconds{std::stoll(std::string(vector.at("x_slack_request_timestamp").as_string()))}};
+        },
+        logger_);
     vector_server.start();
     const std::string url = vector_server.public_url() + "/slack/commands";
     auto sent = collab::testing::run([&]() -> asio::awaitable<std::expected<net::HttpResponse, net::NetError>> {
@@ -345,6 +337,19 @@ std::string confirm_token(const json::object& message) {
     return {};
 }
 
+// A click on the confirm button of a proposal, as Slack posts it.
+std::string click_form(const std::string& token, const std::string& response_url) {
+    const json::object click{
+        {"type", "block_actions"},
+        {"user", {{"id", "U0001"}, {"team_id", "T0001"}}},
+        {"team", {{"id", "T0001"}}},
+        {"channel", {{"id", "C0001"}}},
+        {"container", {{"type", "message"}, {"message_ts", "1678252213.679169"}, {"channel_id", "C0001"}}},
+        {"response_url", response_url},
+        {"actions", json::array{{{"type", "button"}, {"action_id", confirm_action_id}, {"value", token}}}}};
+    return form({{"payload", json::serialize(click)}});
+}
+
 TEST_F(HttpModeTest, AConfirmClickIsAcknowledgedEmptyAndCarriedOut) {
     const auto proposal = signed_post("/slack/commands", command_form("remove my-dedicated-db user2@example.com"));
     ASSERT_EQ(proposal.status, 200u) << proposal.body;
@@ -352,15 +357,7 @@ TEST_F(HttpModeTest, AConfirmClickIsAcknowledgedEmptyAndCarriedOut) {
     ASSERT_FALSE(token.empty()) << proposal.body;
     EXPECT_EQ(collaborators().size(), 2u) << "nothing changes before the confirmation";
 
-    const json::object click{
-        {"type", "block_actions"},
-        {"user", {{"id", "U0001"}, {"team_id", "T0001"}}},
-        {"team", {{"id", "T0001"}}},
-        {"channel", {{"id", "C0001"}}},
-        {"container", {{"type", "message"}, {"message_ts", "1678252213.679169"}, {"channel_id", "C0001"}}},
-        {"response_url", slack_.url("/actions/1")},
-        {"actions", json::array{{{"type", "button"}, {"action_id", confirm_action_id}, {"value", token}}}}};
-    const auto response = signed_post("/slack/interactive", form({{"payload", json::serialize(click)}}));
+    const auto response = signed_post("/slack/interactive", click_form(token, slack_.url("/actions/1")));
     EXPECT_EQ(response.status, 200u) << response.body;
     EXPECT_EQ(response.body, "");
 
@@ -401,6 +398,115 @@ TEST_F(HttpModeTest, OtherPathsMethodsAndBodiesAreRefused) {
     EXPECT_EQ(signed_post("/slack/commands", form({{"text", "list my-dedicated-db"}})).status, 400u);
     EXPECT_EQ(signed_post("/slack/interactive", form({{"payload", "{not json"}})).status, 400u);
     EXPECT_TRUE(response_urls_.posts().empty());
+}
+
+TEST_F(HttpModeTest, AReplayedClickIsRefusedOnEveryInstanceAndRemovesNobody) {
+    const auto proposal = signed_post("/slack/commands", command_form("remove my-dedicated-db user2@example.com"));
+    const std::string token = confirm_token(json::parse(proposal.body).as_object());
+    ASSERT_FALSE(token.empty()) << proposal.body;
+    const std::string click = click_form(token, slack_.url("/actions/1"));
+    const Headers signed_click = signed_headers(click);
+    ASSERT_EQ(post("/slack/interactive", click, signed_click).status, 200u);
+    ASSERT_FALSE(response_urls_.wait_for("/actions/1").empty());
+    std::this_thread::sleep_for(200ms);  // the outcome replaces the proposal, and is announced in the channel
+    const auto answered = response_urls_.wait_for("/actions/1").size();
+    const auto after_click = collaborators();
+    ASSERT_EQ(std::count(after_click.begin(), after_click.end(), "user2@example.com"), 0);
+
+    // user2 is invited again and accepts: a new collaborator record.
+    ASSERT_EQ(signed_post("/slack/commands", command_form("add my-dedicated-db user2@example.com")).status, 200u);
+    for (const auto& invitation : store_.invitations()) {
+        if (invitation.recipient == "user2@example.com" && invitation.state == "pending") {
+            ASSERT_TRUE(store_.accept(invitation.token).has_value());
+        }
+    }
+
+    // The captured click, byte for byte, to this instance and to another one sharing the store.
+    HttpModeServer other_instance(
+        io_.get_executor(), interactions_, used_, secret, loopback(),
+        [this] { return TimePoint{std::chrono::seconds{now_.load()}}; }, logger_);
+    other_instance.start();
+    now_ += 60;  // a minute later, well within the signature's five
+    const auto replayed = post("/slack/interactive", click, signed_click);
+    const auto elsewhere =
+        collab::testing::run([&]() -> asio::awaitable<std::expected<net::HttpResponse, net::NetError>> {
+            const auto executor = co_await asio::this_coro::executor;
+            net::HttpClient client(executor, net::HttpClientOptions{});
+            net::HttpRequest request{http::verb::post, other_instance.public_url() + "/slack/interactive", signed_click,
+                                     click};
+            co_return co_await client.send(std::move(request));
+        }());
+    other_instance.stop();
+    EXPECT_EQ(replayed.status, 409u) << replayed.body;
+    EXPECT_EQ(replayed.body, "this request was already received\n");
+    ASSERT_TRUE(elsewhere.has_value());
+    EXPECT_EQ(elsewhere->status, 409u) << elsewhere->body;
+
+    std::this_thread::sleep_for(200ms);
+    const auto now = collaborators();
+    EXPECT_EQ(std::count(now.begin(), now.end(), "user2@example.com"), 1) << "the re-invited user2 was removed";
+    EXPECT_EQ(response_urls_.wait_for("/actions/1").size(), answered) << "the replay reached the proposal's message";
+    const std::string log = logged();
+    EXPECT_NE(log.find("refused with 409: the same signed request was already received at"), std::string::npos) << log;
+    EXPECT_EQ(log.find("v0="), std::string::npos) << "a signature reached the log";
+}
+
+TEST_F(HttpModeTest, AReplayedCommandIsNotRunTwice) {
+    const std::string body = command_form("add my-dedicated-db new@example.com");
+    ASSERT_EQ(signed_post("/slack/commands", body).status, 200u);
+    // Removed meanwhile: a second run would invite new@example.com again.
+    for (const auto& collaborator : store_.collaborators("my-dedicated-db")) {
+        if (collaborator.email == "new@example.com") {
+            ASSERT_TRUE(store_.remove("my-dedicated-db", collaborator.id).has_value());
+        }
+    }
+    const auto replayed = signed_post("/slack/commands", body);
+    EXPECT_EQ(replayed.status, 409u) << replayed.body;
+    const auto now = collaborators();
+    EXPECT_EQ(std::count(now.begin(), now.end(), "new@example.com"), 0);
+}
+
+// The raw request a client sends for `body`, signed, on its own connection.
+std::string raw_request(const std::string& path, const std::string& body) {
+    std::string request = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    for (const auto& [name, value] : signed_headers(body)) request += name + ": " + value + "\r\n";
+    return request + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+TEST_F(HttpModeTest, AnAnswerWhoseConnectionIsGoneArrivesThroughTheResponseUrl) {
+    // Slack gave up waiting (or a proxy dropped the connection) before the answer was written.
+    asio::io_context client_io;
+    asio::ip::tcp::socket socket(client_io);
+    socket.connect(server_.endpoint());
+    asio::write(socket, asio::buffer(raw_request("/slack/commands", command_form("list my-dedicated-db", "/late/1"))));
+    socket.close();
+
+    const auto answers = response_urls_.wait_for("/late/1");
+    ASSERT_EQ(answers.size(), 1u) << "the answer reached nobody";
+    EXPECT_NE(std::string(answers.front().at("text").as_string()).find("user2@example.com"), std::string::npos);
+    EXPECT_NE(logged().find("sending it through response_url"), std::string::npos) << logged();
+}
+
+TEST_F(HttpModeTest, TheReadTimeoutIsASetting) {
+    HttpModeOptions options = loopback();
+    options.read_timeout = std::chrono::seconds{1};
+    HttpModeServer impatient(
+        io_.get_executor(), interactions_, used_, secret, options,
+        [this] { return TimePoint{std::chrono::seconds{now_.load()}}; }, logger_);
+    impatient.start();
+    // A peer that connects and says nothing holds a connection for the read timeout, then loses it.
+    asio::io_context client_io;
+    asio::ip::tcp::socket socket(client_io);
+    socket.connect(impatient.endpoint());
+    const auto started = std::chrono::steady_clock::now();
+    char byte = 0;
+    boost::system::error_code closed;
+    socket.read_some(asio::buffer(&byte, 1), closed);
+    const auto held = std::chrono::steady_clock::now() - started;
+    impatient.stop();
+    EXPECT_EQ(closed, asio::error::eof);
+    EXPECT_GE(held, 900ms);
+    EXPECT_LT(held, 3s) << "the connection was held past the configured read timeout";
 }
 
 }  // namespace

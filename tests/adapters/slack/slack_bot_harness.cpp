@@ -87,7 +87,7 @@ SlackBotHarness::SlackBotHarness(SlackEmulator& emulator, HarnessOptions options
       http_(io_.get_executor(), net::HttpClientOptions{}),
       web_(http_, web_settings(emulator)),
       directory_(web_, DirectorySettings{}, logger_),
-      service_(delayed_, directory_, audit_, clock_, signer_,
+      service_(delayed_, directory_, audit_, clock_, signer_, shared_,
                ServiceSettings{Rules{}, options.confirmation_ttl, 20}),
       interactions_(io_.get_executor(), service_, web_, signer_, interaction_settings(options), logger_),
       client_(io_.get_executor(), web_, interactions_, shared_, socket_settings(options), logger_),

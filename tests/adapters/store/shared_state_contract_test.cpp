@@ -41,6 +41,21 @@ int left(store::SharedState& state, std::string account, int per_minute) {
     return *counted;
 }
 
+// Now, at a whole millisecond (what PostgreSQL keeps): the store deletes marks whose deadline has passed.
+const TimePoint t0 = std::chrono::floor<std::chrono::milliseconds>(Clock::now());
+
+// The earlier use of `key`, or nothing when this one is the first.
+std::optional<TokenUse> use(store::SharedState& state, std::string key, std::string by, TimePoint at,
+                            TimePoint keep_until) {
+    TokenUse used{at, std::move(by)};
+    const auto earlier = run(state.use_once(std::move(key), std::move(used), keep_until));
+    if (!earlier) {
+        ADD_FAILURE() << earlier.error().message;
+        return TokenUse{};
+    }
+    return *earlier;
+}
+
 template <typename Backend>
 class StoreSharedStateContract : public ::testing::Test {
 protected:
@@ -174,6 +189,71 @@ TYPED_TEST(StoreSharedStateContract, ping_answers) {
     auto state = this->backend_.open_shared_state();
     const auto answered = run(state->ping());
     EXPECT_TRUE(answered.has_value()) << answered.error().message;
+}
+
+TYPED_TEST(StoreSharedStateContract, a_token_is_used_once_whichever_instance_is_asked) {
+    auto first = this->backend_.open_shared_state();
+    auto second = this->backend_.open_shared_state();
+    EXPECT_EQ(use(*first, "confirmation-1", "user1@example.com", t0, t0 + 5min), std::nullopt);
+    for (auto* instance : {first.get(), second.get()}) {
+        const auto earlier = use(*instance, "confirmation-1", "someone@example.com", t0 + 1min, t0 + 5min);
+        ASSERT_TRUE(earlier.has_value()) << "a used token was accepted again";
+        // When and by whom it was used first, to tell the person presenting it again.
+        EXPECT_EQ(earlier->at, t0);
+        EXPECT_EQ(earlier->by, "user1@example.com");
+    }
+    EXPECT_EQ(use(*second, "confirmation-2", "user1@example.com", t0 + 1min, t0 + 5min), std::nullopt);
+}
+
+TYPED_TEST(StoreSharedStateContract, uses_racing_from_two_instances_have_one_winner_each) {
+    auto first = this->backend_.open_shared_state();
+    auto second = this->backend_.open_shared_state();
+    constexpr int keys = 30;
+    std::vector<boost::asio::awaitable<ApiResult<std::optional<TokenUse>>>> uses;
+    for (int i = 0; i < keys; ++i) {
+        std::string key = "confirmation-" + std::to_string(i);
+        std::string same_key = key;
+        TokenUse by_first{t0, "first"};
+        TokenUse by_second{t0, "second"};
+        uses.push_back(first->use_once(std::move(key), std::move(by_first), t0 + 5min));
+        uses.push_back(second->use_once(std::move(same_key), std::move(by_second), t0 + 5min));
+    }
+    const auto results = run_together(std::move(uses));
+    for (int i = 0; i < keys; ++i) {
+        const auto& a = results[static_cast<std::size_t>(2 * i)];
+        const auto& b = results[static_cast<std::size_t>(2 * i + 1)];
+        ASSERT_TRUE(a.has_value() && b.has_value());
+        EXPECT_NE(a->has_value(), b->has_value()) << "token " << i << ": exactly one use must be the first";
+    }
+}
+
+TYPED_TEST(StoreSharedStateContract, a_use_is_kept_until_its_deadline) {
+    auto first = this->backend_.open_shared_state();
+    auto second = this->backend_.open_shared_state();
+    EXPECT_EQ(use(*first, "confirmation-1", "user1@example.com", t0, t0 + 5min), std::nullopt);
+    // Other tokens come and go meanwhile.
+    EXPECT_EQ(use(*second, "confirmation-2", "user1@example.com", t0 + 4min, t0 + 9min), std::nullopt);
+    EXPECT_TRUE(use(*second, "confirmation-1", "user1@example.com", t0 + 5min - 1s, t0 + 5min).has_value());
+}
+
+TYPED_TEST(StoreSharedStateContract, a_forgotten_use_can_be_made_again) {
+    auto first = this->backend_.open_shared_state();
+    auto second = this->backend_.open_shared_state();
+    EXPECT_EQ(use(*first, "confirmation-1", "user1@example.com", t0, t0 + 5min), std::nullopt);
+    const auto forgotten = run(first->forget("confirmation-1"));
+    ASSERT_TRUE(forgotten.has_value()) << forgotten.error().message;
+    EXPECT_EQ(use(*second, "confirmation-1", "user1@example.com", t0 + 1min, t0 + 5min), std::nullopt);
+    EXPECT_TRUE(use(*first, "confirmation-1", "user1@example.com", t0 + 2min, t0 + 5min).has_value());
+    // Forgetting what was never used is no error.
+    EXPECT_TRUE(run(second->forget("never-used")).has_value());
+}
+
+TEST(StoreLocalState, used_tokens_are_let_go_after_their_deadline) {
+    store::LocalState state;
+    EXPECT_EQ(use(state, "confirmation-1", "user1@example.com", t0, t0 + 5min), std::nullopt);
+    EXPECT_TRUE(use(state, "confirmation-1", "user1@example.com", t0 + 5min - 1s, t0 + 5min).has_value());
+    // Past it the token itself is refused: the mark guards nothing and need not take memory.
+    EXPECT_EQ(use(state, "confirmation-1", "user1@example.com", t0 + 5min, t0 + 10min), std::nullopt);
 }
 
 TEST(StoreLocalState, the_oldest_claims_are_forgotten_past_the_capacity) {
