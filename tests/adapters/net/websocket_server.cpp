@@ -174,8 +174,12 @@ WebSocketServer::WebSocketServer(WsHandler handler, std::optional<TlsIdentity> t
 
 WebSocketServer::~WebSocketServer() {
     // Stopping drops every session mid-flight; their sockets close when the io_context goes.
+    stop();
+}
+
+void WebSocketServer::stop() {
     impl_->io.stop();
-    impl_->thread.join();
+    if (impl_->thread.joinable()) impl_->thread.join();
 }
 
 unsigned short WebSocketServer::port() const {

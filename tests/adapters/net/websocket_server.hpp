@@ -50,7 +50,7 @@ boost::asio::awaitable<void> echo_messages(WsServerSession& session);
 class WebSocketServer {
 public:
     explicit WebSocketServer(WsHandler handler, std::optional<TlsIdentity> tls = std::nullopt);
-    ~WebSocketServer();
+    ~WebSocketServer();  // stop()s
     WebSocketServer(const WebSocketServer&) = delete;
     WebSocketServer& operator=(const WebSocketServer&) = delete;
 
@@ -60,6 +60,10 @@ public:
 
     // "ws://127.0.0.1:PORT" + target, or with another scheme and host.
     std::string url(std::string_view target, std::string_view scheme = "ws", std::string_view host = "127.0.0.1") const;
+
+    // Stops the server's thread, leaving its sessions suspended until the server is destroyed: a
+    // handler that shares I/O objects of this server with longer-lived state releases them in between.
+    void stop();
 
 private:
     struct Impl;

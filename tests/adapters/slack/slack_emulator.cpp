@@ -367,6 +367,14 @@ SlackEmulator::SlackEmulator(EmulatorOptions options) : state_(std::make_shared<
 }
 
 SlackEmulator::~SlackEmulator() {
+    // The sockets' wake timers belong to the websocket server's io_context, but the sockets live in
+    // the state, which outlives it: with the server's thread stopped, the timers go first, then the
+    // io_context (destroying the suspended sessions), then the state.
+    servers_->ws.stop();
+    {
+        std::lock_guard lock(state_->mutex);
+        for (const auto& socket : state_->sockets) socket->wake.reset();
+    }
     servers_.reset();
 }
 
