@@ -4,8 +4,11 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "adapters/config/toml_checks.hpp"
+#include "adapters/net/url.hpp"
 #include "core/command.hpp"
 
 namespace collab::bot {
@@ -292,6 +295,19 @@ SlackSecrets slack_secrets(const SlackConfig& slack, const Environment& environm
 
 std::string scalingo_api_url(const ScalingoConfig& scalingo) {
     return scalingo.api_url.empty() ? "https://api." + scalingo.region + ".scalingo.com" : scalingo.api_url;
+}
+
+void check_urls(const Config& config) {
+    std::vector<std::pair<std::string_view, std::string>> in_force;
+    if (config.provider == "scalingo") {
+        in_force.emplace_back("SCALINGO_API_URL ([scalingo] api_url, or region)", scalingo_api_url(config.scalingo));
+        in_force.emplace_back("SCALINGO_AUTH_URL ([scalingo] auth_url)", config.scalingo.auth_url);
+    }
+    if (config.adapter == "slack") in_force.emplace_back("SLACK_API_URL ([slack] api_url)", config.slack.api_url);
+    for (const auto& [setting, url] : in_force) {
+        if (auto parsed = net::parse_http_url(url); !parsed)
+            throw ConfigError(std::string(setting) + " is " + parsed.error().message);
+    }
 }
 
 std::string scalingo_api_token(const ScalingoConfig& scalingo, const Environment& environment) {

@@ -91,6 +91,11 @@ void apply_environment(Config& config, const Environment& environment);
 // The regional API URL in force: api_url, or the region's.
 std::string scalingo_api_url(const ScalingoConfig& scalingo);
 
+// Parses every URL the configured provider and adapter will call, so that a bad one stops the start
+// instead of failing each command later. Throws ConfigError naming the setting (never the URL, which
+// may hold a secret).
+void check_urls(const Config& config);
+
 // SCALINGO_API_TOKEN, else the token file. Throws ConfigError saying where to put it.
 std::string scalingo_api_token(const ScalingoConfig& scalingo, const Environment& environment);
 

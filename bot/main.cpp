@@ -107,6 +107,7 @@ int run(int argc, char** argv) {
                     "--jwt-lifetime is at least 1, --fault-latency-ms at least 0, --fault-error-share between 0 and 1");
             return collab::bot::run_sandbox_command(config, {arguments.begin() + 1, arguments.end()}, serve);
         }
+        collab::bot::check_urls(config);
         std::optional<std::string> act_as;
         if (vm.count("as")) {
             act_as = vm["as"].as<std::string>();

@@ -225,8 +225,10 @@ asio::awaitable<Reply> CommandService::add(const Actor& actor, const AddCommand&
             reply.kind = ReplyKind::change;
             reply.lines.push_back(done(email + " has been invited to collaborate to " + command.database));
         } else if (invited.error().kind == ApiErrorKind::already_member) {
-            co_await record(actor, "add", command.database, email, AuditOutcome::executed, invited.error().message);
-            reply.lines.push_back(plain(email + " is already a collaborator of " + command.database + "."));
+            // Nothing was done upstream: recorded as the check before the invitation records it.
+            const std::string note = email + " is already a collaborator of " + command.database + ".";
+            co_await record(actor, "add", command.database, email, AuditOutcome::allowed, note);
+            reply.lines.push_back(plain(note));
         } else {
             co_await record(actor, "add", command.database, email, AuditOutcome::failed, invited.error().message);
             if (reply.kind != ReplyKind::change) reply.kind = ReplyKind::failure;
@@ -339,7 +341,12 @@ asio::awaitable<Reply> CommandService::carry_out(const Actor& actor, const Confi
                                     "should check its state storage."));
     auto removed = co_await api_.remove(claims.database, collaborator->id);
     if (!removed) {
-        co_await record(actor, action, claims.database, claims.target, AuditOutcome::failed, removed.error().message);
+        // Removed by someone else since the list was read: the database is there, the person is not.
+        const bool gone = removed.error().kind == ApiErrorKind::not_member;
+        const std::string note =
+            gone ? not_a_collaborator_line(claims.target, claims.database) : removed.error().message;
+        co_await record(actor, action, claims.database, claims.target, AuditOutcome::failed, note);
+        if (gone) co_return single_line(ReplyKind::result, error(note));
         co_return api_error_reply(removed.error(), claims.database);
     }
     executed = true;

@@ -88,7 +88,7 @@ std::optional<NetError> check_headers(const HttpRequest& request) {
         // Only the position is reported: values carry tokens, and a broken name may contain one.
         if (bad_name || std::any_of(value.begin(), value.end(), unsafe))
             return NetError{NetErrorKind::bad_url,
-                            "request header #" + std::to_string(i + 1) + " has a character HTTP forbids there"};
+                            "request header #" + std::to_string(i + 1) + " has a character HTTP forbids there", true};
     }
     return std::nullopt;
 }
@@ -286,7 +286,9 @@ std::optional<std::chrono::milliseconds> retry_after(const HttpResponse& respons
     long long seconds = 0;
     auto [end, error] = std::from_chars(value->data(), value->data() + value->size(), seconds);
     if (error != std::errc{} || end != value->data() + value->size() || seconds < 0) return std::nullopt;
-    return std::chrono::seconds{seconds};
+    // Capped before converting: a huge count (9223372036854776) would wrap to a negative wait in
+    // milliseconds and slip under every caller's longest-wait bound.
+    return std::chrono::seconds{std::min<long long>(seconds, 3600)};
 }
 
 struct HttpClient::Impl {

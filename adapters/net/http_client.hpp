@@ -36,6 +36,9 @@ enum class NetErrorKind {
 struct NetError {
     NetErrorKind kind;
     std::string message;  // for logs and admins; never contains request headers or bodies
+    // Retrying cannot help until a setting or the peer's set-up changes: a malformed URL, a host name
+    // that does not exist, a certificate that fails verification. Callers fail fast on these.
+    bool permanent = false;
 };
 
 std::string_view to_string(NetErrorKind kind);
@@ -72,7 +75,8 @@ struct HttpResponse {
     std::optional<std::string> header(std::string_view name) const;
 };
 
-// Retry-After in seconds (the HTTP-date form is rare enough for callers to fall back to their own backoff).
+// Retry-After in seconds, at most an hour (the HTTP-date form is rare enough for callers to fall back to
+// their own backoff).
 std::optional<std::chrono::milliseconds> retry_after(const HttpResponse& response);
 
 class HttpClient {

@@ -101,9 +101,13 @@ asio::awaitable<std::expected<tcp::resolver::results_type, NetError>> resolve_ho
         co_return std::unexpected(
             net_error(NetErrorKind::timeout, label, "resolving the host took longer than " + in_ms(timeout)));
     }
-    if (lookup->error || lookup->endpoints.empty())
-        co_return std::unexpected(
-            net_error(NetErrorKind::dns, label, "cannot resolve the host: " + lookup->error.message()));
+    if (lookup->error || lookup->endpoints.empty()) {
+        NetError error = net_error(NetErrorKind::dns, label, "cannot resolve the host: " + lookup->error.message());
+        // A name that does not exist stays so; a resolver that could not answer (try again) may recover.
+        error.permanent = lookup->error == asio::error::host_not_found || lookup->error == asio::error::no_data ||
+                          (!lookup->error && lookup->endpoints.empty());
+        co_return std::unexpected(std::move(error));
+    }
     co_return std::move(lookup->endpoints);
 }
 
@@ -126,7 +130,7 @@ asio::awaitable<std::optional<NetError>> tls_handshake(beast::ssl_stream<beast::
                                                        std::chrono::milliseconds timeout) {
     // Set SNI: hosts serving several names need it to pick the certificate. Not for IP literals (RFC 6066).
     if (!is_ip_literal(origin.host) && !SSL_set_tlsext_host_name(stream.native_handle(), origin.host.c_str()))
-        co_return net_error(NetErrorKind::tls, label, "cannot set the TLS server name");
+        co_return NetError{NetErrorKind::tls, label + ": cannot set the TLS server name", true};
     // Verify the chain against the trusted CAs and the certificate against the host name, always.
     auto failure = std::make_shared<std::string>();
     stream.set_verify_mode(ssl::verify_peer);
@@ -141,7 +145,10 @@ asio::awaitable<std::optional<NetError>> tls_handshake(beast::ssl_stream<beast::
         const std::string why = !failure->empty() ? *failure
                                 : closed          ? "the server closed the connection (does it speak TLS on this port?)"
                                                   : error.message();
-        co_return net_error(NetErrorKind::tls, label, "TLS handshake failed: " + why);
+        NetError failed = net_error(NetErrorKind::tls, label, "TLS handshake failed: " + why);
+        // A certificate that fails verification fails the same way next time.
+        failed.permanent = !failure->empty();
+        co_return failed;
     }
     co_return std::nullopt;
 }

@@ -16,7 +16,7 @@ namespace urls = boost::urls;
 namespace {
 
 std::unexpected<NetError> bad_url(std::string why) {
-    return std::unexpected(NetError{NetErrorKind::bad_url, "not a usable http(s) URL: " + std::move(why)});
+    return std::unexpected(NetError{NetErrorKind::bad_url, "not a usable http(s) URL: " + std::move(why), true});
 }
 
 // Letters, digits, '-', '.' and '_': anything else (percent-decoded bytes, unicode) is refused,

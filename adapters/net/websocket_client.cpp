@@ -162,6 +162,7 @@ protected:
     WebSocketOptions options_;
     std::string label_;
     std::deque<std::string> queue_;  // front() is being written while writing_
+    std::size_t queued_bytes_ = 0;   // in queue_
     bool writing_ = false;
     bool closing_ = false;  // close() has started: it owns the teardown
     bool aborted_ = false;
@@ -291,6 +292,15 @@ private:
 
     void enqueue(std::string text) override {
         if (closed_) return;
+        if (queued_bytes_ + text.size() > options_.max_queued_bytes) {
+            // The peer does not take what we send: closing hands over to the caller's reconnection.
+            record(net_error(NetErrorKind::reset, label_,
+                             "the peer is too slow: more than " + std::to_string(options_.max_queued_bytes) +
+                                 " bytes were waiting to be sent, so the connection was closed"));
+            if (!closing_) close_socket();
+            return;
+        }
+        queued_bytes_ += text.size();
         queue_.push_back(std::move(text));
         if (writing_) return;
         writing_ = true;
@@ -307,8 +317,10 @@ private:
                                 : transfer_error(error, "writing"));
                 if (!closing_) close_socket();  // the pending read reports it
                 queue_.clear();
+                queued_bytes_ = 0;
                 break;
             }
+            queued_bytes_ -= queue_.front().size();
             queue_.pop_front();
         }
         writing_ = false;

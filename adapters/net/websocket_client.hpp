@@ -44,8 +44,12 @@ struct WebSocketTimeouts {
 struct WebSocketOptions {
     WebSocketTimeouts timeouts;
     std::size_t max_message_bytes = 1024 * 1024;  // a larger incoming message fails the connection (`oversize`)
-    std::string ca_file;                          // PEM bundle to trust instead of the system store; no "verify off"
-    std::string user_agent;                       // "collab-bot" when empty
+    // Bytes waiting to be sent, the message being written included. A peer that lets more pile up is
+    // too slow to be served: the connection is closed (a `reset` naming the cause) rather than let
+    // memory grow, and the caller's reconnection takes over.
+    std::size_t max_queued_bytes = 4 * 1024 * 1024;
+    std::string ca_file;     // PEM bundle to trust instead of the system store; no "verify off"
+    std::string user_agent;  // "collab-bot" when empty
 };
 
 // What the peer said in its close frame.
@@ -82,6 +86,7 @@ public:
 
     // Queues a text message and returns at once; messages leave in the order queued, one write at a
     // time. Dropped when the connection is closed or closing: a write error shows on read() and closed().
+    // Past options.max_queued_bytes the connection is closed as too slow (see WebSocketOptions).
     void send(std::string text);
 
     // Polite close: lets queued messages drain, sends a close frame with the reason (code 1000) and

@@ -14,6 +14,7 @@
 
 #include "adapters/net/http_server.hpp"
 #include "adapters/sandbox/routes.hpp"
+#include "adapters/security/random.hpp"
 
 namespace collab::sandbox {
 namespace asio = boost::asio;
@@ -93,7 +94,7 @@ struct State {
         routed.target = std::string(request.target());
         routed.authorization = std::string(request[http::field::authorization]);
         routed.body = request.body();
-        RouteContext context{Clock::now(), options.jwt_lifetime, std::move(public_url)};
+        RouteContext context{Clock::now(), options.jwt_lifetime, std::move(public_url), &token_issuer};
         // One SQLite connection: requests on other strands take turns (each is a few short statements).
         std::lock_guard lock(store_mutex);
         return handle_route(store, routed, context);
@@ -110,6 +111,9 @@ struct State {
 
     SandboxStore& store;
     const ServeOptions options;
+    // A key of this process's own: the tokens it issued are the only ones it accepts, and a restart
+    // makes clients exchange again (they do on a 401).
+    const security::HmacSigner token_issuer{security::random_hex(32)};
 
     mutable std::mutex mutex;  // guards what follows
     std::string public_url;    // the server's, once started

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "adapters/security/hmac_signer.hpp"
+#include "core/epoch.hpp"
 
 namespace collab::sandbox {
 namespace json = boost::json;
@@ -35,18 +35,27 @@ std::optional<std::int64_t> integer_claim(const json::object& payload, std::stri
     return std::nullopt;
 }
 
+// What the "jti" seal vouches for: the account and the token's lifetime.
+std::string sealed_claims(std::string_view sub, std::int64_t iat, std::int64_t exp) {
+    return std::string(sub) + "\n" + std::to_string(iat) + "\n" + std::to_string(exp);
+}
+
 }  // namespace
 
-std::string make_jwt(const Account& account, TimePoint now, std::chrono::seconds lifetime) {
+std::string make_jwt(const Account& account, TimePoint now, std::chrono::seconds lifetime,
+                     const security::HmacSigner& issuer) {
+    const std::int64_t iat = epoch_seconds(now);
+    const std::int64_t exp = epoch_seconds(now + lifetime);
     const json::object payload{{"iss", "collab-bot-sandbox"},
                                {"sub", account.id},
                                {"email", account.email},
-                               {"iat", epoch_seconds(now)},
-                               {"exp", epoch_seconds(now + lifetime)}};
+                               {"iat", iat},
+                               {"exp", exp},
+                               {"jti", issuer.seal(sealed_claims(account.id, iat, exp))}};
     return security::base64url_encode(header) + "." + security::base64url_encode(json::serialize(payload)) + ".";
 }
 
-std::optional<JwtClaims> decode_jwt(std::string_view token) {
+std::optional<JwtClaims> decode_jwt(std::string_view token, const security::HmacSigner& issuer) {
     const auto first = token.find('.');
     if (first == std::string_view::npos) return std::nullopt;
     const auto second = token.find('.', first + 1);
@@ -62,14 +71,22 @@ std::optional<JwtClaims> decode_jwt(std::string_view token) {
     auto payload = object_segment(token.substr(first + 1, second - first - 1));
     if (!payload) return std::nullopt;
     const json::value* sub = payload->if_contains("sub");
+    const json::value* jti = payload->if_contains("jti");
     auto exp = integer_claim(*payload, "exp");
-    if (sub == nullptr || !sub->is_string() || !exp) return std::nullopt;
+    auto iat = integer_claim(*payload, "iat");
+    if (sub == nullptr || !sub->is_string() || jti == nullptr || !jti->is_string() || !exp || !iat) return std::nullopt;
+    // Only a token this sandbox issued: the seal must open, and to exactly these claims.
+    if (issuer.open(jti->as_string()) != sealed_claims(sub->as_string(), *iat, *exp)) return std::nullopt;
+    // Checked before any arithmetic, although a sealed token never holds such numbers.
+    auto issued_at = from_epoch_seconds(*iat);
+    auto expires_at = from_epoch_seconds(*exp);
+    if (!issued_at || !expires_at) return std::nullopt;
     JwtClaims claims;
     claims.account_id = std::string(sub->as_string());
     if (const json::value* email = payload->if_contains("email"); email != nullptr && email->is_string())
         claims.email = std::string(email->as_string());
-    claims.issued_at = TimePoint{std::chrono::seconds{integer_claim(*payload, "iat").value_or(0)}};
-    claims.expires_at = TimePoint{std::chrono::seconds{*exp}};
+    claims.issued_at = *issued_at;
+    claims.expires_at = *expires_at;
     return claims;
 }
 

@@ -1,13 +1,15 @@
 #pragma once
 // The sandbox's bearer tokens: JWTs with "alg": "none" and an empty signature, as go-scalingo's own
-// tests use. Clients only read "exp" (to exchange again in time); the sandbox only checks that a
-// token decodes, has not expired and names an account. Anyone can forge one: it is a sandbox.
+// tests use, since clients only read "exp" (to exchange again in time). The sandbox accepts only the
+// tokens it issued: each carries a "jti" claim sealed with the serving process's own key over the
+// claims it vouches for, so a forged token (alg none is trivial to write) is refused.
 
 #include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "adapters/security/hmac_signer.hpp"
 #include "core/model.hpp"
 
 namespace collab::sandbox {
@@ -20,9 +22,10 @@ struct JwtClaims {
 };
 
 // base64url({"alg":"none","typ":"JWT"}) "." base64url(payload) "." (the signature is empty).
-std::string make_jwt(const Account& account, TimePoint now, std::chrono::seconds lifetime);
+std::string make_jwt(const Account& account, TimePoint now, std::chrono::seconds lifetime,
+                     const security::HmacSigner& issuer);
 
-// The claims of a token of that shape, whether expired or not; nothing when it is not one.
-std::optional<JwtClaims> decode_jwt(std::string_view token);
+// The claims of a token that `issuer` made, whether expired or not; nothing for any other token.
+std::optional<JwtClaims> decode_jwt(std::string_view token, const security::HmacSigner& issuer);
 
 }  // namespace collab::sandbox

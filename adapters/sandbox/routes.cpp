@@ -152,6 +152,7 @@ RouteResponse invalid(std::string_view field, std::string_view message) {
 RouteResponse from_store_error(const ApiError& error, std::string_view resource) {
     switch (error.kind) {
         case ApiErrorKind::not_found: return not_found(resource);
+        case ApiErrorKind::not_member: return not_found("collaborator");
         case ApiErrorKind::already_member: return error_response(409, error.message);
         case ApiErrorKind::invalid_input: return invalid("base", error.message);
         case ApiErrorKind::unauthorized:
@@ -250,7 +251,7 @@ std::expected<Account, RouteResponse> authenticate(SandboxStore& store, const Ro
     if (!starts_with_scheme(header, "Bearer"))
         return std::unexpected(error_response(
             401, "authentication required: send Authorization: Bearer <token from POST /v1/tokens/exchange>"));
-    auto claims = decode_jwt(trimmed(header.substr(6)));
+    auto claims = context.token_issuer ? decode_jwt(trimmed(header.substr(6)), *context.token_issuer) : std::nullopt;
     if (!claims) return std::unexpected(error_response(401, "invalid token"));
     if (claims->expires_at <= context.now) return std::unexpected(error_response(401, "token expired"));
     auto account = store.account_by_id(claims->account_id);
@@ -290,7 +291,9 @@ RouteResponse token_exchange(SandboxStore& store, const RouteRequest& request, c
     if (!token) return error_response(401, R"(send the API token as Authorization: Basic base64(":" + token))");
     auto account = store.account_by_api_token(*token);
     if (!account) return error_response(401, "invalid API token");
-    return json_response(200, json::object{{"token", make_jwt(*account, context.now, context.jwt_lifetime)}});
+    if (!context.token_issuer) return error_response(503, "this sandbox issues no tokens");
+    return json_response(
+        200, json::object{{"token", make_jwt(*account, context.now, context.jwt_lifetime, *context.token_issuer)}});
 }
 
 RouteResponse regions(const RouteContext& context) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "adapters/sandbox/sandbox_store.hpp"
+#include "adapters/security/hmac_signer.hpp"
 
 namespace collab::sandbox {
 
@@ -40,6 +41,9 @@ struct RouteContext {
     TimePoint now;
     std::chrono::seconds jwt_lifetime{3600};
     std::string public_url;  // base URL of the regions' "api", without /v1: "http://127.0.0.1:PORT"
+    // Seals the bearer tokens the exchange issues and checks the ones presented; without it no bearer
+    // is issued or accepted.
+    const security::HmacSigner* token_issuer = nullptr;
 };
 
 // The counter key of a request: its method and the path template it matched, e.g.

@@ -257,7 +257,8 @@ ApiResult<void> SandboxStore::remove(const std::string& database, const std::str
                                 "DELETE FROM collaborators WHERE id = ? AND database_id = "
                                 "(SELECT id FROM databases WHERE name = ?)");
         SQLite::bind(erase, collaborator_id, database);
-        if (erase.exec() == 0) return std::unexpected(ApiError{ApiErrorKind::not_found, "collaborator not found"});
+        // The database is there, the person is not: not a "no such database".
+        if (erase.exec() == 0) return std::unexpected(ApiError{ApiErrorKind::not_member, "collaborator not found"});
         return {};
     } catch (const SQLite::Exception& e) {
         return std::unexpected(unavailable(e));

@@ -33,9 +33,17 @@ ApiError malformed(std::string_view what) {
                     "Scalingo sent " + std::string(what) + " the bot could not understand; try again later."};
 }
 
-ApiError from_net(const net::NetError& error) {
-    if (error.kind == net::NetErrorKind::timeout)
-        return ApiError{ApiErrorKind::timeout, "Scalingo did not answer in time; try again in a moment."};
+ApiError no_answer_in_time() {
+    return ApiError{ApiErrorKind::timeout, "Scalingo did not answer in time; try again in a moment."};
+}
+
+// `setting` names where the URL of the failed call is configured, for the admin who must fix it.
+ApiError from_net(const net::NetError& error, std::string_view setting) {
+    if (error.permanent)
+        return ApiError{ApiErrorKind::unavailable, "The bot cannot reach Scalingo (" + error.message +
+                                                       "); an admin of the bot should check " + std::string(setting) +
+                                                       "."};
+    if (error.kind == net::NetErrorKind::timeout) return no_answer_in_time();
     return ApiError{ApiErrorKind::transient, "Cannot reach Scalingo (" + std::string(net::to_string(error.kind)) +
                                                  "): " + error.message + ". Try again in a moment."};
 }
@@ -46,6 +54,9 @@ ScalingoApi::ScalingoApi(net::HttpClient& http, ScalingoSettings settings)
     : http_(http),
       settings_(std::move(settings)),
       budget_(settings_.requests_per_minute, std::chrono::minutes{1}),
+      exchanges_(settings_.shared_fetch_wait, std::unexpected(no_answer_in_time())),
+      database_fetches_(settings_.shared_fetch_wait, std::unexpected(no_answer_in_time())),
+      collaborator_fetches_(settings_.shared_fetch_wait, std::unexpected(no_answer_in_time())),
       databases_(settings_.database_ttl),
       collaborators_(settings_.collaborators_ttl) {
     settings_.api_url = without_trailing_slash(settings_.api_url);
@@ -91,12 +102,14 @@ asio::awaitable<ApiResult<net::HttpResponse>> ScalingoApi::perform(Call call) {
         const bool may_retry = attempt < settings_.backoff.max_attempts;
         if (!response) {
             // A read can be sent again; a write might have been applied before the connection broke.
-            if (may_retry && is_idempotent(call.method) && response.error().kind != net::NetErrorKind::timeout) {
+            // Nothing helps against a bad URL, an unknown host or a refused certificate: no retry.
+            if (may_retry && is_idempotent(call.method) && !response.error().permanent &&
+                response.error().kind != net::NetErrorKind::timeout) {
                 ++counters_.retries;
                 co_await net::sleep_for(net::jittered_backoff(settings_.backoff, attempt, jitter_));
                 continue;
             }
-            co_return std::unexpected(from_net(response.error()));
+            co_return std::unexpected(from_net(response.error(), setting_of(call.url)));
         }
         if (response->status == call.expected_status) co_return std::move(*response);
         if (response->status == 401 && call.authenticated && !exchanged_again &&
@@ -132,6 +145,14 @@ asio::awaitable<ApiResult<int>> ScalingoApi::requests_left() {
     co_return budget_.available();
 }
 
+std::string_view ScalingoApi::setting_of(std::string_view url) const {
+    const bool auth = url.starts_with(settings_.auth_url + "/");
+    const bool api = url.starts_with(settings_.api_url + "/");
+    if (auth && api) return "SCALINGO_API_URL and SCALINGO_AUTH_URL ([scalingo] api_url and auth_url)";
+    if (auth) return "SCALINGO_AUTH_URL ([scalingo] auth_url)";
+    return "SCALINGO_API_URL ([scalingo] api_url, or region)";
+}
+
 ApiError ScalingoApi::error_for(const net::HttpResponse& response, const Call& call) const {
     const unsigned status = response.status;
     const std::string code = "HTTP " + std::to_string(status);
@@ -151,6 +172,16 @@ ApiError ScalingoApi::error_for(const net::HttpResponse& response, const Call& c
             if (parse_not_found_resource(response.body).value_or("") == "collaborator")
                 return ApiError{ApiErrorKind::not_member, "That person is no longer a collaborator of it."};
             return ApiError{ApiErrorKind::not_found, "not found"};
+        case 409:
+            // On an invitation, a conflict is the person already being there; elsewhere, a change that
+            // crossed another one.
+            if (call.method == http::verb::post && call.expected_status == 201)
+                return ApiError{ApiErrorKind::already_member,
+                                "Scalingo says that person is already a collaborator (" +
+                                    parse_error_message(response.body).value_or("conflict") + ")."};
+            return ApiError{ApiErrorKind::transient, "Scalingo reported a conflicting change (" +
+                                                         parse_error_message(response.body).value_or("conflict") +
+                                                         "); try again in a moment."};
         case 422:
             if (auto fields = parse_validation_errors(response.body))
                 return ApiError{ApiErrorKind::invalid_input, "Scalingo refused it: " + *fields + "."};
@@ -202,26 +233,43 @@ asio::awaitable<ApiResult<Database>> ScalingoApi::show_database(std::string name
     co_return co_await database_fetches_.run("app:" + name, std::move(fetch));
 }
 
-asio::awaitable<ApiResult<std::vector<Collaborator>>> ScalingoApi::fetch_collaborators(std::string database) {
+asio::awaitable<ApiResult<std::vector<Collaborator>>> ScalingoApi::fetch_collaborators(std::string database,
+                                                                                       std::uint64_t generation) {
     Call call{http::verb::get, app_url(database, "/collaborators"), "", 200};
     auto response = co_await perform(std::move(call));
     if (!response) co_return std::unexpected(response.error());
     auto list = parse_collaborators(response->body);
     if (!list) co_return std::unexpected(malformed("a collaborator list of " + database));
-    collaborators_.put(database, *list);
+    // A change made while this was in flight may be missing from it: good for this caller, not for later.
+    if (collaborator_generation(database) == generation) collaborators_.put(database, *list);
     co_return std::move(*list);
+}
+
+std::uint64_t ScalingoApi::collaborator_generation(std::string_view database) const {
+    auto found = collaborator_generations_.find(database);
+    return found == collaborator_generations_.end() ? 0 : found->second;
+}
+
+void ScalingoApi::collaborators_changed(const std::string& database) {
+    ++collaborator_generations_[database];
+    collaborators_.erase(database);
 }
 
 asio::awaitable<ApiResult<std::vector<Collaborator>>> ScalingoApi::list_collaborators(std::string database) {
     if (auto cached = collaborators_.get(database)) co_return std::move(*cached);
-    decltype(collaborator_fetches_)::Fetch fetch = [this, database] { return fetch_collaborators(database); };
-    co_return co_await collaborator_fetches_.run("collaborators:" + database, std::move(fetch));
+    const std::uint64_t generation = collaborator_generation(database);
+    decltype(collaborator_fetches_)::Fetch fetch = [this, database, generation] {
+        return fetch_collaborators(database, generation);
+    };
+    // A fetch begun before the last change is not joined: the generation is part of the key.
+    std::string key = "collaborators:" + database + "#" + std::to_string(generation);
+    co_return co_await collaborator_fetches_.run(std::move(key), std::move(fetch));
 }
 
 asio::awaitable<ApiResult<Collaborator>> ScalingoApi::invite(std::string database, std::string email) {
     Call call{http::verb::post, app_url(database, "/collaborators"), invitation_body(email), 201};
     auto response = co_await perform(std::move(call));
-    collaborators_.erase(database);
+    collaborators_changed(database);
     if (!response) co_return std::unexpected(response.error());
     auto collaborator = parse_collaborator(response->body);
     if (!collaborator) co_return std::unexpected(malformed("an invitation answer"));
@@ -231,7 +279,7 @@ asio::awaitable<ApiResult<Collaborator>> ScalingoApi::invite(std::string databas
 asio::awaitable<ApiResult<void>> ScalingoApi::remove(std::string database, std::string collaborator_id) {
     Call call{http::verb::delete_, app_url(database, "/collaborators/" + collaborator_id), "", 204};
     auto response = co_await perform(std::move(call));
-    collaborators_.erase(database);
+    collaborators_changed(database);
     if (!response) co_return std::unexpected(response.error());
     co_return ApiResult<void>{};
 }

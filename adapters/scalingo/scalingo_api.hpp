@@ -4,7 +4,9 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <random>
 #include <string>
@@ -30,6 +32,9 @@ struct ScalingoSettings {
     net::BackoffPolicy backoff{std::chrono::milliseconds{500}, std::chrono::milliseconds{8'000}, 2};
     // A 429 whose Retry-After is longer than this is reported to the user instead of waited out.
     std::chrono::seconds longest_wait{10};
+    // How long a caller waits for the same read already in flight for another one, before it is
+    // told that Scalingo did not answer in time.
+    std::chrono::seconds shared_fetch_wait{20};
     // Where the allowance is counted when several instances share the account (PostgreSQL); null:
     // in this process. The account is named by a digest of its token, never by the token.
     store::SharedState* shared_budget = nullptr;
@@ -70,7 +75,10 @@ private:
     boost::asio::awaitable<ApiResult<std::string>> bearer();
     boost::asio::awaitable<ApiResult<std::string>> exchange();
     boost::asio::awaitable<ApiResult<Database>> fetch_database(std::string name);
-    boost::asio::awaitable<ApiResult<std::vector<Collaborator>>> fetch_collaborators(std::string database);
+    boost::asio::awaitable<ApiResult<std::vector<Collaborator>>> fetch_collaborators(std::string database,
+                                                                                     std::uint64_t generation);
+    std::uint64_t collaborator_generation(std::string_view database) const;
+    void collaborators_changed(const std::string& database);
     boost::asio::awaitable<ApiResult<std::optional<std::chrono::milliseconds>>> take_from_budget();
 public:
     // Requests left in the current minute's allowance (for the metrics).
@@ -78,6 +86,8 @@ public:
 
 private:
     ApiError error_for(const net::HttpResponse& response, const Call& call) const;
+    // Where the base URL of `url` is configured: what an admin must check when it cannot be reached.
+    std::string_view setting_of(std::string_view url) const;
     std::string app_url(std::string_view database, std::string_view rest = "") const;
 
     net::HttpClient& http_;
@@ -91,6 +101,9 @@ private:
     SingleFlight<ApiResult<std::vector<Collaborator>>> collaborator_fetches_;
     TtlCache<Database> databases_;
     TtlCache<std::vector<Collaborator>> collaborators_;
+    // Per database, bumped by every invitation and removal: a list fetched under an older generation
+    // may predate the change, so it is neither cached nor shared with callers who came after it.
+    std::map<std::string, std::uint64_t, std::less<>> collaborator_generations_;
     std::optional<Account> self_;
     ScalingoCounters counters_;
     std::minstd_rand jitter_{std::random_device{}()};

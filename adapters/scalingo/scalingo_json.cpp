@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "adapters/security/hmac_signer.hpp"
+#include "core/epoch.hpp"
 
 namespace collab::scalingo {
 namespace {
@@ -154,13 +155,12 @@ std::optional<TimePoint> jwt_expiry(std::string_view jwt) {
     auto payload = security::base64url_decode(jwt.substr(first + 1, second - first - 1));
     if (!payload) return std::nullopt;
     return with_document(*payload, [](element root) -> std::optional<TimePoint> {
+        // Out of a TimePoint's range (99999999999, 1e300) reads as no exp: the caller's default applies.
         int64_t exp = 0;
-        if (root["exp"].get_int64().get(exp) != simdjson::SUCCESS) {
-            double real = 0;
-            if (root["exp"].get_double().get(real) != simdjson::SUCCESS) return std::nullopt;
-            exp = static_cast<int64_t>(real);
-        }
-        return TimePoint{std::chrono::seconds{exp}};
+        if (root["exp"].get_int64().get(exp) == simdjson::SUCCESS) return from_epoch_seconds(exp);
+        double real = 0;
+        if (root["exp"].get_double().get(real) != simdjson::SUCCESS) return std::nullopt;
+        return from_epoch_seconds(real);
     });
 }
 

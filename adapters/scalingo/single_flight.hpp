@@ -15,27 +15,36 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace collab::scalingo {
 
-// Runs one fetch per key at a time; callers arriving while it runs wait for it and share its result.
-// Used from one io_context thread. Callers pass named values: g++ 12 destroys a temporary std::function
-// passed to a coroutine twice.
+// Runs one fetch per key at a time; callers arriving while it runs wait for it and share its result,
+// but for no longer than the wait limit: a fetch that hangs holds up only its own caller, and the
+// others get `timed_out`. Used from one io_context thread. Callers pass named values: g++ 12 destroys a
+// temporary std::function passed to a coroutine twice.
 template <typename T>
 class SingleFlight {
 public:
     using Fetch = std::function<boost::asio::awaitable<T>()>;
 
+    SingleFlight(std::chrono::milliseconds wait_limit, T timed_out)
+        : wait_limit_(wait_limit), timed_out_(std::move(timed_out)) {}
+
     boost::asio::awaitable<T> run(std::string key, Fetch fetch) {
         namespace asio = boost::asio;
         if (auto running = flights_.find(key); running != flights_.end()) {
             auto flight = running->second;
-            // The leader cancels the timer when the result is in: that is the wake-up.
-            co_await flight->done.async_wait(asio::as_tuple(asio::use_awaitable));
+            // Each waiter has a timer of its own; the leader cancels them all when the result is in.
+            asio::steady_timer wake(co_await asio::this_coro::executor, wait_limit_);
+            flight->waiters.push_back(&wake);
+            co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
+            std::erase(flight->waiters, &wake);
             if (flight->failure) std::rethrow_exception(flight->failure);
+            if (!flight->result) co_return timed_out_;
             co_return *flight->result;
         }
-        auto flight = std::make_shared<Flight>(co_await asio::this_coro::executor);
+        auto flight = std::make_shared<Flight>();
         flights_.emplace(key, flight);
         try {
             flight->result = co_await fetch();
@@ -43,7 +52,7 @@ public:
             flight->failure = std::current_exception();
         }
         flights_.erase(key);
-        flight->done.cancel();
+        for (auto* waiter : flight->waiters) waiter->cancel();
         if (flight->failure) std::rethrow_exception(flight->failure);
         co_return *flight->result;
     }
@@ -52,12 +61,12 @@ public:
 
 private:
     struct Flight {
-        explicit Flight(boost::asio::any_io_executor executor)
-            : done(executor, boost::asio::steady_timer::time_point::max()) {}
-        boost::asio::steady_timer done;
+        std::vector<boost::asio::steady_timer*> waiters;  // those still waiting; each removes itself
         std::optional<T> result;
         std::exception_ptr failure;
     };
+    std::chrono::milliseconds wait_limit_;
+    T timed_out_;
     std::map<std::string, std::shared_ptr<Flight>> flights_;
 };
 

@@ -303,5 +303,38 @@ TEST(ConfigTest, slack_api_url_in_the_environment_overrides_the_file) {
     EXPECT_EQ(config.slack.api_url, "http://127.0.0.1:9/api/");
 }
 
+TEST(ConfigTest, every_url_in_force_is_parsed_at_start_up_and_a_bad_one_is_named) {
+    Config config = parse("");
+    config.provider = "scalingo";
+    config.adapter = "slack";
+    EXPECT_NO_THROW(check_urls(config));
+    const auto refusal = [](const Config& c) {
+        try {
+            check_urls(c);
+        } catch (const ConfigError& error) {
+            return std::string(error.what());
+        }
+        return std::string("accepted");
+    };
+    Config bad_api = config;
+    bad_api.scalingo.api_url = "api.osc-fr1.scalingo.com";
+    EXPECT_EQ(
+        refusal(bad_api),
+        "SCALINGO_API_URL ([scalingo] api_url, or region) is not a usable http(s) URL: it is not an absolute URL");
+    Config bad_auth = config;
+    bad_auth.scalingo.auth_url = "https://user:secret@auth.example.com";
+    EXPECT_EQ(refusal(bad_auth),
+              "SCALINGO_AUTH_URL ([scalingo] auth_url) is not a usable http(s) URL: user name or password in the URL "
+              "are not supported");
+    Config bad_slack = config;
+    bad_slack.slack.api_url = "ftp://slack.com/api/";
+    EXPECT_EQ(refusal(bad_slack),
+              "SLACK_API_URL ([slack] api_url) is not a usable http(s) URL: the scheme must be http or https");
+    // URLs of what is not in use are not checked: the shell and the sandbox call none.
+    bad_slack.adapter = "shell";
+    bad_slack.provider = "sandbox";
+    EXPECT_EQ(refusal(bad_slack), "accepted");
+}
+
 }  // namespace
 }  // namespace collab::bot

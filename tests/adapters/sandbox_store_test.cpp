@@ -284,7 +284,7 @@ TEST_F(SandboxStoreTest, an_invitation_is_accepted_only_once_and_only_with_its_t
     EXPECT_EQ(wrong.error().message, no_pending_invitation);
 }
 
-TEST_F(SandboxStoreTest, remove_takes_the_entry_away_and_a_second_remove_is_not_found) {
+TEST_F(SandboxStoreTest, remove_takes_the_entry_away_and_a_second_remove_is_not_a_member) {
     auto store = open();
     const std::string user3 = id_of(store, "my-dedicated-db", "user3@example.com");
 
@@ -293,7 +293,7 @@ TEST_F(SandboxStoreTest, remove_takes_the_entry_away_and_a_second_remove_is_not_
 
     const auto again = store.remove("my-dedicated-db", user3);
     ASSERT_FALSE(again.has_value());
-    EXPECT_EQ(again.error().kind, ApiErrorKind::not_found);
+    EXPECT_EQ(again.error().kind, ApiErrorKind::not_member) << "the database exists: only the person is missing";
     EXPECT_EQ(again.error().message, "collaborator not found");
 }
 
@@ -328,7 +328,7 @@ TEST_F(SandboxStoreTest, remove_is_confined_to_the_named_database) {
     const std::string user1_on_analytics = id_of(store, "analytics-db", "user1@example.com");
     const auto removed = store.remove("my-dedicated-db", user1_on_analytics);
     ASSERT_FALSE(removed.has_value());
-    EXPECT_EQ(removed.error().kind, ApiErrorKind::not_found);
+    EXPECT_EQ(removed.error().kind, ApiErrorKind::not_member);
     EXPECT_EQ(store.collaborators("analytics-db").size(), 2u);
 
     const auto unknown = store.remove("no-such-db", user1_on_analytics);
@@ -494,7 +494,7 @@ TEST_F(SandboxApiTest, invite_then_remove_through_the_port) {
     EXPECT_EQ(unknown.error().kind, ApiErrorKind::not_found);
     const auto gone = run(api_.remove("my-dedicated-db", invited->id));
     ASSERT_FALSE(gone.has_value());
-    EXPECT_EQ(gone.error().kind, ApiErrorKind::not_found);
+    EXPECT_EQ(gone.error().kind, ApiErrorKind::not_member) << "the database is there, the person is not";
 }
 
 TEST_F(SandboxApiTest, self_is_the_seeds_bot_account_and_databases_lists_both) {

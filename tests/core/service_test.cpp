@@ -77,7 +77,7 @@ public:
         auto& list = collaborators[database];
         auto it =
             std::find_if(list.begin(), list.end(), [&](const Collaborator& c) { return c.id == collaborator_id; });
-        if (it == list.end()) co_return std::unexpected(ApiError{ApiErrorKind::not_found, "no such collaborator", {}});
+        if (it == list.end()) co_return std::unexpected(ApiError{ApiErrorKind::not_member, "no such collaborator", {}});
         list.erase(it);
         removed.push_back(database + " " + collaborator_id);
         co_return ApiResult<void>{};
@@ -561,6 +561,24 @@ TEST_F(Service, RemovalFailureUpstreamIsShownAndAudited) {
     api_.remove_error = ApiError{ApiErrorKind::forbidden, "The bot's account may not remove collaborators here.", {}};
     EXPECT_EQ(say("U1", "confirm " + token), " !     The bot's account may not remove collaborators here.\n");
     EXPECT_EQ(outcomes(), (std::vector{AuditOutcome::proposed, AuditOutcome::confirmed, AuditOutcome::failed}));
+}
+
+TEST_F(Service, SomeoneGoneBeforeTheRemovalIsNotACollaboratorRatherThanAMissingDatabase) {
+    const std::string token = propose("U1", "remove my-dedicated-db user2@example.com");
+    api_.remove_error = ApiError{ApiErrorKind::not_member, "collaborator not found", {}};
+    EXPECT_EQ(say("U1", "confirm " + token), " !     user2@example.com is not a collaborator of my-dedicated-db.\n");
+    EXPECT_EQ(outcomes(), (std::vector{AuditOutcome::proposed, AuditOutcome::confirmed, AuditOutcome::failed}));
+    EXPECT_EQ(audit_.entries.back().detail, "user2@example.com is not a collaborator of my-dedicated-db.");
+}
+
+TEST_F(Service, AnUpstreamAlreadyMemberIsRecordedAsNothingDone) {
+    api_.invite_error =
+        ApiError{ApiErrorKind::already_member, "Scalingo says that person is already a collaborator", {}};
+    EXPECT_EQ(say("U1", "add my-dedicated-db new@example.com"),
+              "new@example.com is already a collaborator of my-dedicated-db.\n");
+    EXPECT_EQ(outcomes(), (std::vector{AuditOutcome::allowed, AuditOutcome::allowed}))
+        << "no invitation went out, so nothing is recorded as executed";
+    EXPECT_EQ(audit_.entries.back().detail, "new@example.com is already a collaborator of my-dedicated-db.");
 }
 
 TEST_F(Service, AuditTrailFailureBlocksRemovals) {

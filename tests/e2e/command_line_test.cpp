@@ -51,6 +51,18 @@ TEST(CommandLine, UnknownConfigKeyStopsTheStartNamingIt) {
     EXPECT_NE(run.err.find("unknown key \"shell.emial\""), std::string::npos) << run.err;
 }
 
+TEST(CommandLine, ABadScalingoUrlStopsTheStartNamingTheSetting) {
+    StateDir state;
+    auto run = run_bot({"--provider", "scalingo", "--state-dir", state.path().string()}, "/collab whoami\n", state,
+                       {{"SCALINGO_API_TOKEN", "tk-us-e2e-url-check"}, {"SCALINGO_API_URL", "htp://api.example.com"}});
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_NE(run.err.find("configuration error: SCALINGO_API_URL ([scalingo] api_url, or region) is not a usable "
+                           "http(s) URL: the scheme must be http or https"),
+              std::string::npos)
+        << run.err;
+    EXPECT_EQ(run.out, "");
+}
+
 TEST(CommandLine, CorruptStateFileIsReportedClearly) {
     StateDir state;
     std::ofstream(state.path() / "sandbox.sqlite") << "this is not a database, it only has the name of one";

@@ -10,6 +10,8 @@
 #include <charconv>
 #include <map>
 
+#include "core/epoch.hpp"
+
 namespace collab::slack {
 namespace urls = boost::urls;
 
@@ -69,8 +71,10 @@ std::expected<void, SignatureError> verify_signature(std::string_view signing_se
         return reject(SignatureFailure::bad_format, "the request timestamp is not a number of seconds");
     if (!signature.starts_with("v0=") || signature.size() != 3 + 64)
         return reject(SignatureFailure::bad_format, "the signature is not of the form v0=<64 hex digits>");
-    const auto sent = TimePoint{std::chrono::seconds{seconds}};
-    const auto skew = sent > now ? sent - now : now - sent;
+    // Twelve digits can be more seconds than a TimePoint holds: so far away is stale, not arithmetic.
+    const auto sent = from_epoch_seconds(seconds);
+    if (!sent) return reject(SignatureFailure::stale, "the request timestamp is more than 5 minutes away");
+    const auto skew = *sent > now ? *sent - now : now - *sent;
     if (skew > window) return reject(SignatureFailure::stale, "the request timestamp is more than 5 minutes away");
     const std::string expected = compute_signature(signing_secret, timestamp, body);
     // Constant time, so that the comparison reveals nothing about the right signature.

@@ -8,7 +8,11 @@ SlackDirectory::SlackDirectory(WebApi& api, DirectorySettings settings, std::sha
       settings_(std::move(settings)),
       logger_(std::move(logger)),
       found_(settings_.ttl),
-      missing_(settings_.miss_ttl) {}
+      missing_(settings_.miss_ttl),
+      lookups_(settings_.shared_lookup_wait,
+               std::unexpected(ApiError{ApiErrorKind::timeout,
+                                        "Slack did not say who you are in time; try again "
+                                        "in a moment."})) {}
 
 namespace {
 

@@ -21,6 +21,7 @@ struct DirectorySettings {
     std::map<std::string, std::string> overrides;  // Slack user id -> e-mail
     std::chrono::seconds ttl{600};                 // a profile e-mail is reused this long
     std::chrono::seconds miss_ttl{60};             // "no e-mail" (or a failed lookup) this long
+    std::chrono::seconds shared_lookup_wait{10};   // the longest wait for a lookup another command began
 };
 
 class SlackDirectory final : public Directory {

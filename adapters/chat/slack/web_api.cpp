@@ -21,10 +21,13 @@ std::string with_trailing_slash(std::string url) {
 }
 
 SlackError from_net(const net::NetError& error) {
+    // What cannot get better by waiting says where an admin must look.
+    if (error.permanent) return SlackError{"unreachable: " + error.message + "; check SLACK_API_URL ([slack] api_url)"};
     return SlackError{error.kind == net::NetErrorKind::timeout ? "timeout" : "unreachable"};
 }
 
-// Nothing reached Slack: sending again cannot make anything happen twice.
+// Nothing reached Slack: sending again cannot make anything happen twice (and a permanent failure is
+// not retried at all).
 bool never_sent(const net::NetError& error) {
     return error.kind == net::NetErrorKind::dns || error.kind == net::NetErrorKind::refused;
 }
@@ -67,7 +70,8 @@ asio::awaitable<SlackResult<net::HttpResponse>> WebApi::perform(Call call) {
         if (!response) {
             const bool safe = never_sent(response.error()) ||
                               (call.idempotent && response.error().kind != net::NetErrorKind::timeout);
-            if (!(may_retry && safe)) co_return std::unexpected(from_net(response.error()));
+            if (!(may_retry && safe) || response.error().permanent)
+                co_return std::unexpected(from_net(response.error()));
         } else if (response->status == 429) {
             ++counters_.rate_limited;
             const auto asked = net::retry_after(*response).value_or(std::chrono::seconds{1});

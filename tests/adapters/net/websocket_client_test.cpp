@@ -201,6 +201,28 @@ TEST_F(WebSocketClientTest, PeerThatStopsAnsweringIsDetectedWithinTheIdleTimeout
     expect_failure(read(*connection), NetErrorKind::timeout);
 }
 
+TEST_F(WebSocketClientTest, APeerThatDoesNotTakeOurMessagesIsClosedAsTooSlowOnceTheQueueIsFull) {
+    WebSocketServer server(&go_silent);
+    WebSocketOptions options = short_timeouts();
+    options.timeouts.idle = 10s;  // so that only the queue bound can end the connection in time
+    options.max_queued_bytes = 256 * 1024;
+    auto connection = connect_ok(server.url("/"), options);
+    ASSERT_TRUE(connection);
+
+    // 64 MiB offered: far more than the socket buffers take, so the rest waits in the queue.
+    const std::string chunk(64 * 1024, 'x');
+    for (int i = 0; i < 1024; ++i) connection->send(chunk);
+    const auto start = Clock::now();
+    auto result = read(*connection);
+
+    expect_failure(result, NetErrorKind::reset);
+    EXPECT_NE(result.error().message.find("the peer is too slow: more than 262144 bytes were waiting to be sent"),
+              std::string::npos)
+        << result.error().message;
+    EXPECT_LT(since(start), 2s) << "closed when the bound was hit, not at the idle timeout";
+    EXPECT_TRUE(connection->closed());
+}
+
 TEST_F(WebSocketClientTest, QuietButLivePeerIsKeptAliveByPings) {
     WebSocketServer server([](WsServerSession& session) -> asio::awaitable<void> {
         // Reads (so answers the client's keep-alive pings) but sends nothing for 3 idle periods.

@@ -15,7 +15,7 @@ TEST_F(AuthRoutes, ExchangeTurnsAnApiTokenIntoAJwtThatLivesAnHour) {
     const json::value body = parsed(response.body);
     ASSERT_TRUE(body.is_object());
     EXPECT_EQ(body.as_object().size(), 1u) << response.body;
-    const auto claims = decode_jwt(body.at("token").as_string());
+    const auto claims = decode_jwt(body.at("token").as_string(), issuer_);
     ASSERT_TRUE(claims) << response.body;
     EXPECT_EQ(claims->account_id, account_id("user1@example.com"));
     EXPECT_EQ(claims->expires_at, context_.now + std::chrono::hours(1));
@@ -23,7 +23,7 @@ TEST_F(AuthRoutes, ExchangeTurnsAnApiTokenIntoAJwtThatLivesAnHour) {
 
 TEST_F(AuthRoutes, ExchangeHonoursTheConfiguredLifetime) {
     context_.jwt_lifetime = std::chrono::seconds(90);
-    const auto claims = decode_jwt(bearer(user2_token).substr(7));
+    const auto claims = decode_jwt(bearer(user2_token).substr(7), issuer_);
     ASSERT_TRUE(claims);
     EXPECT_EQ(claims->expires_at, context_.now + std::chrono::seconds(90));
 }
@@ -100,9 +100,36 @@ TEST_F(AuthRoutes, ExpiredBearerIs401) {
 }
 
 TEST_F(AuthRoutes, BearerOfNoAccountIs401) {
-    const std::string forged =
-        make_jwt(Account{"us-nobody", "nobody@example.com", "nobody"}, context_.now, std::chrono::seconds(3600));
+    const std::string forged = make_jwt(Account{"us-nobody", "nobody@example.com", "nobody"}, context_.now,
+                                        std::chrono::seconds(3600), issuer_);
     expect_json(call(http::verb::get, "/v1/apps", "Bearer " + forged), 401, R"({"error":"invalid token"})");
+}
+
+TEST_F(AuthRoutes, ForgedAlgNoneTokensAre401) {
+    // Anyone can write an alg-none JWT naming a real account: without the sandbox's seal it is refused.
+    const std::string user1 = account_id("user1@example.com");
+    const std::string header = security::base64url_encode(R"({"alg":"none","typ":"JWT"})");
+    const std::string payload =
+        security::base64url_encode(R"({"sub":")" + user1 + R"(","iat":1700000000,"exp":1700003600})");
+    expect_json(call(http::verb::get, "/v1/apps", "Bearer " + header + "." + payload + "."), 401,
+                R"({"error":"invalid token"})");
+    // Nor does another sandbox's token pass (another key, or a copy of a seal onto other claims).
+    const security::HmacSigner other_issuer{std::string(32, 'o')};
+    const std::string elsewhere =
+        make_jwt(Account{user1, "user1@example.com", "user1"}, context_.now, std::chrono::seconds(3600), other_issuer);
+    expect_json(call(http::verb::get, "/v1/apps", "Bearer " + elsewhere), 401, R"({"error":"invalid token"})");
+    // A token issued here, with its exp pushed far out (-1e18 and 1e18 seconds) and the seal kept.
+    const json::value issued = parsed(call(http::verb::post, "/v1/tokens/exchange", basic(user1_token), "{}").body);
+    const std::string token(issued.at("token").as_string());
+    const auto dot = token.find('.');
+    json::object claims =
+        parsed(*security::base64url_decode(token.substr(dot + 1, token.rfind('.') - dot - 1))).as_object();
+    for (std::int64_t exp : {std::int64_t{-1'000'000'000'000'000'000}, std::int64_t{1'000'000'000'000'000'000}}) {
+        claims["exp"] = exp;
+        const std::string tampered =
+            token.substr(0, dot) + "." + security::base64url_encode(json::serialize(claims)) + ".";
+        expect_json(call(http::verb::get, "/v1/apps", "Bearer " + tampered), 401, R"({"error":"invalid token"})");
+    }
 }
 
 TEST_F(AuthRoutes, BearerSchemeIsCaseInsensitive) {

@@ -15,6 +15,7 @@ namespace {
 namespace json = boost::json;
 
 const Account user1{"us-1234", "user1@example.com", "user1"};
+const security::HmacSigner issuer{std::string(32, 'k')};
 const TimePoint now{std::chrono::seconds{1'700'000'000}};
 
 std::vector<std::string> segments(const std::string& token) {
@@ -29,7 +30,7 @@ std::vector<std::string> segments(const std::string& token) {
 }
 
 TEST(Jwt, HasThreeBase64UrlSegmentsWithAlgNoneAndAnEmptySignature) {
-    const std::string token = make_jwt(user1, now, std::chrono::seconds(3600));
+    const std::string token = make_jwt(user1, now, std::chrono::seconds(3600), issuer);
     const auto parts = segments(token);
     ASSERT_EQ(parts.size(), 3u) << token;
     EXPECT_EQ(security::base64url_decode(parts[0]), R"({"alg":"none","typ":"JWT"})");
@@ -38,7 +39,7 @@ TEST(Jwt, HasThreeBase64UrlSegmentsWithAlgNoneAndAnEmptySignature) {
 }
 
 TEST(Jwt, PayloadNamesTheAccountAndExpiresAfterTheLifetime) {
-    const auto parts = segments(make_jwt(user1, now, std::chrono::seconds(3600)));
+    const auto parts = segments(make_jwt(user1, now, std::chrono::seconds(3600), issuer));
     ASSERT_EQ(parts.size(), 3u);
     const auto payload = security::base64url_decode(parts[1]);
     ASSERT_TRUE(payload);
@@ -50,7 +51,7 @@ TEST(Jwt, PayloadNamesTheAccountAndExpiresAfterTheLifetime) {
 }
 
 TEST(Jwt, DecodesWhatItMade) {
-    const auto claims = decode_jwt(make_jwt(user1, now, std::chrono::seconds(60)));
+    const auto claims = decode_jwt(make_jwt(user1, now, std::chrono::seconds(60), issuer), issuer);
     ASSERT_TRUE(claims);
     EXPECT_EQ(claims->account_id, "us-1234");
     EXPECT_EQ(claims->email, "user1@example.com");
@@ -59,7 +60,7 @@ TEST(Jwt, DecodesWhatItMade) {
 }
 
 TEST(Jwt, RefusesWhatIsNotOneOfItsTokens) {
-    const std::string good = make_jwt(user1, now, std::chrono::seconds(60));
+    const std::string good = make_jwt(user1, now, std::chrono::seconds(60), issuer);
     const std::string payload = segments(good)[1];
     const std::string none_header = security::base64url_encode(R"({"alg":"none","typ":"JWT"})");
     const std::string hs256_header = security::base64url_encode(R"({"alg":"HS256","typ":"JWT"})");
@@ -67,15 +68,20 @@ TEST(Jwt, RefusesWhatIsNotOneOfItsTokens) {
     const std::string text_exp = security::base64url_encode(R"({"sub":"us-1234","exp":"tomorrow"})");
     const std::string no_sub = security::base64url_encode(R"({"exp":1700000060})");
 
-    EXPECT_FALSE(decode_jwt(""));
-    EXPECT_FALSE(decode_jwt("tk-us-sandbox-user1-0000000000000000000000000000"));
-    EXPECT_FALSE(decode_jwt(good + "c2lnbmF0dXJl")) << "a signed token is someone else's";
-    EXPECT_FALSE(decode_jwt(hs256_header + "." + payload + "."));
-    EXPECT_FALSE(decode_jwt(none_header + "." + no_exp + "."));
-    EXPECT_FALSE(decode_jwt(none_header + "." + text_exp + "."));
-    EXPECT_FALSE(decode_jwt(none_header + "." + no_sub + "."));
-    EXPECT_FALSE(decode_jwt(none_header + ".!!!."));
-    EXPECT_FALSE(decode_jwt(none_header + "." + security::base64url_encode("[1,2]") + "."));
+    EXPECT_FALSE(decode_jwt("", issuer));
+    EXPECT_FALSE(decode_jwt("tk-us-sandbox-user1-0000000000000000000000000000", issuer));
+    EXPECT_FALSE(decode_jwt(good + "c2lnbmF0dXJl", issuer)) << "a signed token is someone else's";
+    EXPECT_FALSE(decode_jwt(hs256_header + "." + payload + ".", issuer));
+    EXPECT_FALSE(decode_jwt(none_header + "." + no_exp + ".", issuer));
+    EXPECT_FALSE(decode_jwt(none_header + "." + text_exp + ".", issuer));
+    EXPECT_FALSE(decode_jwt(none_header + "." + no_sub + ".", issuer));
+    EXPECT_FALSE(decode_jwt(none_header + ".!!!.", issuer));
+    EXPECT_FALSE(decode_jwt(none_header + "." + security::base64url_encode("[1,2]") + ".", issuer));
+    // Well formed, but not issued by this sandbox: no seal, or another sandbox's.
+    const std::string forged = security::base64url_encode(R"({"sub":"us-1234","iat":1700000000,"exp":1700000060})");
+    EXPECT_FALSE(decode_jwt(none_header + "." + forged + ".", issuer)) << "anyone can write an alg-none token";
+    const security::HmacSigner elsewhere{std::string(32, 'o')};
+    EXPECT_FALSE(decode_jwt(make_jwt(user1, now, std::chrono::seconds(60), elsewhere), issuer));
 }
 
 }  // namespace

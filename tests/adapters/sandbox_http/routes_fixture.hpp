@@ -92,8 +92,9 @@ protected:
 
     collab::testing::TempDir dir_;
     SandboxStore store_{dir_ / "sandbox.sqlite", test_seed()};
+    const security::HmacSigner issuer_{std::string(32, 'k')};
     RouteContext context_{TimePoint{std::chrono::seconds{1'700'000'000}}, std::chrono::seconds{3600},
-                          "http://127.0.0.1:4242"};
+                          "http://127.0.0.1:4242", &issuer_};
 };
 
 }  // namespace collab::sandbox::test

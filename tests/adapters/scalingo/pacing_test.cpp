@@ -47,7 +47,7 @@ TEST(Backoff, StaysUnderTheCapAndVaries) {
 
 TEST(SingleFlight, ConcurrentCallersShareOneFetch) {
     asio::io_context io;
-    scalingo::SingleFlight<int> flights;
+    scalingo::SingleFlight<int> flights{1s, -1};
     int fetches = 0;
     std::vector<int> results;
     scalingo::SingleFlight<int>::Fetch slow_fetch = [&]() -> asio::awaitable<int> {
@@ -69,7 +69,7 @@ TEST(SingleFlight, ConcurrentCallersShareOneFetch) {
 
 TEST(SingleFlight, DifferentKeysFetchSeparately) {
     asio::io_context io;
-    scalingo::SingleFlight<int> flights;
+    scalingo::SingleFlight<int> flights{1s, -1};
     int fetches = 0;
     scalingo::SingleFlight<int>::Fetch fetch = [&]() -> asio::awaitable<int> { co_return ++fetches; };
     for (std::string key : {"a", "b"}) {
@@ -78,6 +78,36 @@ TEST(SingleFlight, DifferentKeysFetchSeparately) {
     }
     io.run();
     EXPECT_EQ(fetches, 2);
+}
+
+TEST(SingleFlight, WaitersGiveUpAfterTheWaitLimit) {
+    // A fetch that hangs holds up its own caller only: the ones who joined it are told in time.
+    asio::io_context io;
+    scalingo::SingleFlight<int> flights{100ms, -1};
+    scalingo::SingleFlight<int>::Fetch hanging_fetch = [&]() -> asio::awaitable<int> {
+        asio::steady_timer timer(co_await asio::this_coro::executor, 2s);
+        co_await timer.async_wait(asio::use_awaitable);
+        co_return 42;
+    };
+    std::vector<std::pair<int, std::chrono::steady_clock::duration>> waited;
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 3; ++i) {
+        asio::co_spawn(
+            io,
+            [&]() -> asio::awaitable<void> {
+                const int result = co_await flights.run("k", hanging_fetch);
+                waited.emplace_back(result, std::chrono::steady_clock::now() - start);
+            },
+            asio::detached);
+    }
+    io.run();
+    ASSERT_EQ(waited.size(), 3u);
+    for (int i = 0; i < 2; ++i) {
+        EXPECT_EQ(waited[i].first, -1) << "a waiter is told it timed out";
+        EXPECT_LT(waited[i].second, 1s) << "a waiter does not wait for the hanging fetch";
+    }
+    EXPECT_EQ(waited[2].first, 42) << "the leader still gets its own answer";
+    EXPECT_EQ(flights.in_flight(), 0u);
 }
 
 TEST(TtlCache, ExpiresAndErases) {

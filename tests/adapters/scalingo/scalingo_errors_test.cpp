@@ -86,6 +86,15 @@ ApiError list_error(CannedScalingo& scalingo, net::HttpClientOptions options = {
     }());
 }
 
+ApiError invite_error(CannedScalingo& scalingo, const std::string& email) {
+    return testing::run([&]() -> asio::awaitable<ApiError> {
+        const auto executor = co_await asio::this_coro::executor;
+        net::HttpClient http(executor, net::HttpClientOptions{});
+        ScalingoApi api(http, scalingo.settings());
+        co_return failure_of(co_await api.invite("my-dedicated-db", email));
+    }());
+}
+
 TEST(ScalingoErrors, Unauthorized) {
     CannedScalingo scalingo(
         [](const ServerRequest&) { return json(http::status::unauthorized, R"({"error":"not authorized"})"); });
@@ -117,13 +126,58 @@ TEST(ScalingoErrors, ValidationShowsTheFieldMessages) {
     CannedScalingo scalingo([](const ServerRequest&) {
         return json(http::status::unprocessable_entity, R"({"errors":{"email":["is invalid"]}})");
     });
-    auto error = testing::run([&]() -> asio::awaitable<ApiError> {
+    auto error = invite_error(scalingo, "x@y.z");
+    EXPECT_EQ(chat_text(error), " !     Scalingo refused it: email is invalid.\n");
+}
+
+TEST(ScalingoErrors, AConflictOnAnInvitationMeansAlreadyThere) {
+    CannedScalingo scalingo(
+        [](const ServerRequest&) { return json(http::status::conflict, R"({"error":"already invited"})"); });
+    auto error = invite_error(scalingo, "user3@example.com");
+    EXPECT_EQ(error.kind, ApiErrorKind::already_member);
+    EXPECT_EQ(scalingo.server.requests(), 2) << "one exchange and the invitation, not sent again";
+}
+
+TEST(ScalingoErrors, AConflictElsewhereSaysSo) {
+    CannedScalingo scalingo(
+        [](const ServerRequest&) { return json(http::status::conflict, R"({"error":"app is being updated"})"); });
+    EXPECT_EQ(chat_text(list_error(scalingo)),
+              " !     Scalingo reported a conflicting change (app is being updated); try again in a moment.\n");
+}
+
+// A client whose API URL is `api_url`, the rest from `scalingo`: the error of listing, and the retries spent.
+std::pair<ApiError, std::size_t> list_error_at(CannedScalingo& scalingo, std::string api_url) {
+    return testing::run([&]() -> asio::awaitable<std::pair<ApiError, std::size_t>> {
         const auto executor = co_await asio::this_coro::executor;
         net::HttpClient http(executor, net::HttpClientOptions{});
-        ScalingoApi api(http, scalingo.settings());
-        co_return failure_of(co_await api.invite("my-dedicated-db", "x@y.z"));
+        ScalingoSettings settings = scalingo.settings();
+        settings.api_url = api_url;
+        ScalingoApi api(http, settings);
+        ApiError error = failure_of(co_await api.list_collaborators("my-dedicated-db"));
+        co_return std::pair{std::move(error), api.counters().retries};
     }());
-    EXPECT_EQ(chat_text(error), " !     Scalingo refused it: email is invalid.\n");
+}
+
+TEST(ScalingoErrors, AMalformedApiUrlFailsAtOnceNamingTheSetting) {
+    CannedScalingo scalingo([](const ServerRequest&) { return json(http::status::ok, R"({"collaborators":[]})"); });
+    auto [error, retries] = list_error_at(scalingo, "htp://api.example.com");
+    EXPECT_EQ(chat_text(error),
+              " !     The bot cannot reach Scalingo (not a usable http(s) URL: the scheme must be http or https); an "
+              "admin of the bot should check SCALINGO_API_URL ([scalingo] api_url, or region).\n");
+    EXPECT_EQ(retries, 0u);
+}
+
+TEST(ScalingoErrors, AHostThatDoesNotExistFailsAtOnceNamingTheSetting) {
+    CannedScalingo scalingo([](const ServerRequest&) { return json(http::status::ok, R"({"collaborators":[]})"); });
+    auto [error, retries] = list_error_at(scalingo, "http://no-such-host.invalid");
+    if (error.message.find("again") != std::string::npos)
+        GTEST_SKIP() << "this machine's resolver cannot answer at all: " << error.message;
+    EXPECT_TRUE(
+        error.message.starts_with("The bot cannot reach Scalingo (http://no-such-host.invalid:80: cannot "
+                                  "resolve the host"))
+        << error.message;
+    EXPECT_NE(error.message.find("should check SCALINGO_API_URL"), std::string::npos) << error.message;
+    EXPECT_EQ(retries, 0u) << "a name that does not exist is not looked up three times";
 }
 
 TEST(ScalingoErrors, ValidationWithoutFieldsIsMalformed) {
@@ -145,6 +199,20 @@ TEST(ScalingoErrors, RateLimitedSaysWhenToRetry) {
               " !     Scalingo is receiving too many requests from the bot. Try again in 30 seconds.\n");
     // 30 s is beyond what the bot waits out: one try, no retry.
     EXPECT_EQ(scalingo.server.requests(), 2);
+}
+
+TEST(ScalingoErrors, HugeRetryAfterIsNotWaitedOutNorRetried) {
+    // 9223372036854776 s wraps to a negative wait in milliseconds if converted unchecked.
+    CannedScalingo scalingo([](const ServerRequest&) {
+        auto response = json(http::status::too_many_requests, R"({"error":"Retry later"})");
+        response.set(http::field::retry_after, "9223372036854776");
+        return response;
+    });
+    auto error = list_error(scalingo);
+    EXPECT_EQ(error.kind, ApiErrorKind::rate_limited);
+    EXPECT_EQ(chat_text(error),
+              " !     Scalingo is receiving too many requests from the bot. Try again in 60 minutes.\n");
+    EXPECT_EQ(scalingo.server.requests(), 2) << "one exchange and one call: no retry without a wait";
 }
 
 TEST(ScalingoErrors, ShortRetryAfterIsWaitedOut) {
@@ -176,12 +244,7 @@ TEST(ScalingoErrors, ServerErrorsAreRetriedThenReported) {
 
 TEST(ScalingoErrors, WritesAreNotRetriedAfterAServerError) {
     CannedScalingo scalingo([](const ServerRequest&) { return json(http::status::internal_server_error, ""); });
-    auto error = testing::run([&]() -> asio::awaitable<ApiError> {
-        const auto executor = co_await asio::this_coro::executor;
-        net::HttpClient http(executor, net::HttpClientOptions{});
-        ScalingoApi api(http, scalingo.settings());
-        co_return failure_of(co_await api.invite("my-dedicated-db", "user@example.com"));
-    }());
+    auto error = invite_error(scalingo, "user@example.com");
     EXPECT_EQ(error.kind, ApiErrorKind::transient);
     EXPECT_EQ(scalingo.server.requests(), 2) << "an invitation that may have been sent is not sent again";
 }
@@ -198,12 +261,7 @@ TEST(ScalingoErrors, UnexpectedStatusIsAnError) {
     CannedScalingo scalingo([](const ServerRequest&) {
         return json(http::status::ok, R"({"collaborator":{"id":"co-1","email":"a@b.co","status":"pending"}})");
     });
-    auto error = testing::run([&]() -> asio::awaitable<ApiError> {
-        const auto executor = co_await asio::this_coro::executor;
-        net::HttpClient http(executor, net::HttpClientOptions{});
-        ScalingoApi api(http, scalingo.settings());
-        co_return failure_of(co_await api.invite("my-dedicated-db", "a@b.co"));
-    }());
+    auto error = invite_error(scalingo, "a@b.co");
     EXPECT_EQ(chat_text(error),
               " !     Scalingo answered HTTP 200 where HTTP 201 was expected; nothing can be assumed about the "
               "outcome.\n");

@@ -86,6 +86,17 @@ TEST(ScalingoJson, JwtExpiryIsReadWithoutTheSignature) {
     EXPECT_FALSE(jwt_expiry("not-a-jwt"));
 }
 
+TEST(ScalingoJson, JwtExpiryOutOfRangeReadsAsNoExpiry) {
+    // Beyond what a TimePoint holds, converting would overflow: such a token has no usable exp.
+    const std::string header = security::base64url_encode(R"({"alg":"none","typ":"JWT"})");
+    for (const char* exp : {"99999999999", "1e300", "-1e18", "-1", "9223372036854775807"}) {
+        const std::string payload = security::base64url_encode(std::string(R"({"exp":)") + exp + "}");
+        EXPECT_FALSE(jwt_expiry(header + "." + payload + ".")) << exp;
+    }
+    const std::string fractional = security::base64url_encode(R"({"exp":1795870971.5})");
+    EXPECT_TRUE(jwt_expiry(header + "." + fractional + "."));
+}
+
 TEST(ScalingoJson, InvitationAlwaysSaysNotLimited) {
     EXPECT_EQ(invitation_body("user@example.com"),
               R"({"collaborator":{"email":"user@example.com","is_limited":false}})");

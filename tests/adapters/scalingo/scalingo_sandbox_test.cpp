@@ -166,11 +166,23 @@ TEST(ScalingoOnSandbox, OverHttpsWithAThrowAwayCa) {
     EXPECT_EQ(self->email, "user1@example.com");
 }
 
-TEST(ScalingoOnSandbox, ACertificateForAnotherHostIsRefused) {
+TEST(ScalingoOnSandbox, ACertificateForAnotherHostIsRefusedAtOnceNamingTheSetting) {
     HttpsSandbox https("DNS:other.example");
-    auto self = with_api<ApiResult<Account>>(https.settings, https.client, [](ScalingoApi& api) { return api.self(); });
+    std::size_t retries = 0;
+    auto self = with_api<ApiResult<Account>>(https.settings, https.client,
+                                             [&](ScalingoApi& api) -> asio::awaitable<ApiResult<Account>> {
+                                                 auto result = co_await api.self();
+                                                 retries = api.counters().retries;
+                                                 co_return result;
+                                             });
     ASSERT_FALSE(self);
-    EXPECT_TRUE(self.error().message.starts_with("Cannot reach Scalingo (tls)")) << self.error().message;
+    EXPECT_TRUE(self.error().message.starts_with("The bot cannot reach Scalingo (https://localhost:"))
+        << self.error().message;
+    EXPECT_NE(self.error().message.find("the certificate is not valid for the host name"), std::string::npos)
+        << self.error().message;
+    EXPECT_NE(self.error().message.find("should check SCALINGO_API_URL and SCALINGO_AUTH_URL"), std::string::npos)
+        << self.error().message;
+    EXPECT_EQ(retries, 0u) << "a certificate that fails verification fails again: no retry";
     EXPECT_EQ(https.sandbox.total(), 0u) << "nothing was sent over a connection that failed verification";
 }
 
@@ -261,14 +273,19 @@ public:
     TimePoint now() const override { return Clock::now(); }
 };
 
-TEST(ScalingoOnSandbox, ARealisticMixCostsAboutOneRequestPerCommand) {
-    ServedSandbox sandbox;
+// What a CommandService needs besides the API: an audit trail, a signer, user1 as U1, a clock.
+struct ServiceParts {
     testing::TempDir state;
-    store::SqliteAuditLog audit(state / "state.sqlite");
-    security::HmacSigner signer(std::string(32, 'k'));
-    directory::StaticDirectory directory(std::map<std::string, std::string>{{"U1", "user1@example.com"}});
+    store::SqliteAuditLog audit{state / "state.sqlite"};
+    security::HmacSigner signer{std::string(32, 'k')};
+    directory::StaticDirectory directory{std::map<std::string, std::string>{{"U1", "user1@example.com"}}};
     FixedClock clock;
     store::LocalState used;
+};
+
+TEST(ScalingoOnSandbox, ARealisticMixCostsAboutOneRequestPerCommand) {
+    ServedSandbox sandbox;
+    ServiceParts parts;
     const std::vector<std::string> script{"list my-dedicated-db",
                                           "list my-dedicated-db",
                                           "add my-dedicated-db new@example.com",
@@ -280,7 +297,8 @@ TEST(ScalingoOnSandbox, ARealisticMixCostsAboutOneRequestPerCommand) {
                                           "whoami",
                                           "list my-dedicated-db"};
     const int commands = with_api<int>(sandbox.settings(), {}, [&](ScalingoApi& api) -> asio::awaitable<int> {
-        CommandService service(api, directory, audit, clock, signer, used, ServiceSettings{});
+        CommandService service(api, parts.directory, parts.audit, parts.clock, parts.signer, parts.used,
+                               ServiceSettings{});
         int count = 0;
         for (const auto& text : script) {
             ChatRequest request{Actor{"shell", "local", "U1", "shell", std::nullopt}, text};
@@ -303,6 +321,39 @@ TEST(ScalingoOnSandbox, ARealisticMixCostsAboutOneRequestPerCommand) {
     // reuses the bearer and the owner, and refreshes the list only after a change.
     EXPECT_LE(sandbox.total(), 12u) << "upstream requests for " << commands << " commands";
     std::cout << "[ figures  ] " << commands << " commands cost " << sandbox.total() << " upstream requests\n";
+}
+
+TEST(ScalingoOnSandbox, SomeoneRemovedElsewhereBeforeTheConfirmationIsNotACollaborator) {
+    ServedSandbox sandbox;
+    ServiceParts parts;
+    const std::string reply =
+        with_api<std::string>(sandbox.settings(), {}, [&](ScalingoApi& api) -> asio::awaitable<std::string> {
+            CommandService service(api, parts.directory, parts.audit, parts.clock, parts.signer, parts.used,
+                                   ServiceSettings{});
+            ChatRequest request{Actor{"shell", "local", "U1", "shell", std::nullopt},
+                                "remove my-dedicated-db user3@example.com"};
+            Reply proposal = co_await service.handle(std::move(request));
+            EXPECT_TRUE(proposal.proposal) << to_plain_text(proposal);
+            if (!proposal.proposal) co_return std::string();
+            // Another instance (its own client) removes the same person in the meantime.
+            const auto executor = co_await asio::this_coro::executor;
+            net::HttpClient other_http(executor, net::HttpClientOptions{});
+            ScalingoApi other(other_http, sandbox.settings());
+            auto listed = co_await other.list_collaborators("my-dedicated-db");
+            EXPECT_TRUE(listed);
+            std::vector<Collaborator> collaborators;
+            if (listed) collaborators = std::move(*listed);
+            for (const auto& c : collaborators) {
+                if (c.email != "user3@example.com") continue;
+                auto removed = co_await other.remove("my-dedicated-db", c.id);
+                EXPECT_TRUE(removed) << removed.error().message;
+            }
+            ChatRequest confirmation{Actor{"shell", "local", "U1", "shell", std::nullopt},
+                                     "confirm " + proposal.proposal->token};
+            Reply done = co_await service.handle(std::move(confirmation));
+            co_return to_plain_text(done);
+        });
+    EXPECT_EQ(reply, " !     user3@example.com is not a collaborator of my-dedicated-db.\n");
 }
 
 }  // namespace

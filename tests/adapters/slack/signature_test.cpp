@@ -65,6 +65,23 @@ TEST(SlackSignature, AnOldOrFutureTimestampIsStale) {
     }
 }
 
+TEST(SlackSignature, ATimestampBeyondWhatAClockHoldsIsStale) {
+    // 11 and 12 digits are more seconds than a TimePoint holds: converted unchecked, they wrapped to
+    // some other time, and a request signed with such a timestamp passed when the clock read that time.
+    const Vector v = vector();
+    for (std::string timestamp : {"99999999999", "999999999999", "9223372037"}) {
+        const auto seconds = static_cast<std::uint64_t>(std::stoll(timestamp));
+        const auto wrapped = static_cast<std::int64_t>(seconds * 1'000'000'000u);
+        const TimePoint clock_at_wrapped_time{TimePoint::duration{wrapped}};
+        const std::string signature = compute_signature(v.secret, timestamp, v.body);
+        for (TimePoint now : {v.at, clock_at_wrapped_time}) {
+            auto result = verify_signature(v.secret, timestamp, v.body, signature, now);
+            ASSERT_FALSE(result) << timestamp;
+            EXPECT_EQ(result.error().failure, SignatureFailure::stale) << timestamp;
+        }
+    }
+}
+
 TEST(SlackSignature, MalformedHeadersAreRefused) {
     const Vector v = vector();
     for (std::string timestamp : {"", "abc", "-1531420618", "1531420618.5", " 1531420618", "99999999999999999999"}) {

@@ -57,6 +57,18 @@ TEST_F(WebApiTest, PostMessageSendsTheChannelAndNoResponseType) {
     EXPECT_FALSE(posts[0].body.contains("response_type"));
 }
 
+TEST_F(WebApiTest, AHostThatDoesNotExistIsNotRetriedAndTheSettingIsNamed) {
+    WebApiSettings settings;
+    settings.api_url = "http://no-such-host.invalid/api/";
+    auto email = call([](WebApi& api) { return api.user_email("U111"); }, settings);
+    ASSERT_FALSE(email.has_value());
+    if (email.error().error == "unreachable") GTEST_SKIP() << "this machine's resolver cannot answer at all";
+    EXPECT_TRUE(email.error().error.starts_with("unreachable: http://no-such-host.invalid:80: cannot resolve the host"))
+        << email.error().error;
+    EXPECT_TRUE(email.error().error.ends_with("; check SLACK_API_URL ([slack] api_url)")) << email.error().error;
+    EXPECT_EQ(counters_.retries, 0) << "a name that does not exist is not looked up again";
+}
+
 TEST_F(WebApiTest, ARateLimitIsWaitedOutThenTheCallGoesThrough) {
     slack_.rate_limit("chat.postEphemeral", 1, 1);
     const auto begin = std::chrono::steady_clock::now();
