@@ -12,6 +12,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <array>
 #include <atomic>
 #include <charconv>
 #include <cstdint>
@@ -151,10 +152,23 @@ struct HttpServer::Impl {
             http::request_parser<http::string_body> parser;
             parser.header_limit(max_header_bytes);
             parser.body_limit(impl->options.max_body_bytes);
-            // Every wait for a request has a deadline, the idle time between kept-alive requests included.
+            // Waiting for a request to begin has a deadline, the idle time between kept-alive requests
+            // included; then the request has one of its own, so that a slow sender is cut in time.
             beast::get_lowest_layer(stream).expires_after(impl->options.read_timeout);
+            if (buffer.size() == 0) {
+                auto [idle_error, began] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+                if (idle_error) co_return;  // closed, timed out, reset, stopped
+                buffer.commit(began);
+            }
+            beast::get_lowest_layer(stream).expires_after(impl->options.request_timeout);
             auto [read_error, read] = co_await http::async_read(stream, buffer, parser, use_tuple);
-            if (read_error == http::error::body_limit || read_error == http::error::header_limit) {
+            if (read_error == http::error::header_limit) {
+                ServerResponse response =
+                    impl->refusal(http::status::request_header_fields_too_large, "the request's head is too large");
+                co_await write_answer(impl, stream, response);
+                co_return;
+            }
+            if (read_error == http::error::body_limit) {
                 ServerResponse response = impl->refusal(http::status::payload_too_large, "the request is too large");
                 co_await write_answer(impl, stream, response);
                 co_return;
@@ -178,6 +192,19 @@ struct HttpServer::Impl {
         }
     }
 
+    // Reads what the client still sends (the rest of a refused body), briefly and up to a bound:
+    // closing with unread bytes would reset the connection, and a reset destroys the answer that is
+    // still on its way to the client.
+    static asio::awaitable<void> drain(beast::tcp_stream& stream) {
+        stream.expires_after(std::chrono::seconds(1));
+        std::array<char, 16 * 1024> discarded;
+        for (std::size_t total = 0; total < 4 * 1024 * 1024;) {
+            auto [error, read] = co_await stream.async_read_some(asio::buffer(discarded), use_tuple);
+            if (error) co_return;
+            total += read;
+        }
+    }
+
     static asio::awaitable<void> serve(std::shared_ptr<Impl> impl, tcp::socket socket) {
         boost::system::error_code ignored;
         if (!impl->tls) {
@@ -187,6 +214,7 @@ struct HttpServer::Impl {
             co_await serve_http(impl, stream);
             // Half-close so that the client reads the whole of the last answer before the end of stream.
             stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+            co_await drain(stream);
             co_return;
         }
         beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *impl->tls);
