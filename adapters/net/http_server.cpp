@@ -12,7 +12,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
-#include <array>
 #include <atomic>
 #include <charconv>
 #include <cstdint>
@@ -192,19 +191,6 @@ struct HttpServer::Impl {
         }
     }
 
-    // Reads what the client still sends (the rest of a refused body), briefly and up to a bound:
-    // closing with unread bytes would reset the connection, and a reset destroys the answer that is
-    // still on its way to the client.
-    static asio::awaitable<void> drain(beast::tcp_stream& stream) {
-        stream.expires_after(std::chrono::seconds(1));
-        std::array<char, 16 * 1024> discarded;
-        for (std::size_t total = 0; total < 4 * 1024 * 1024;) {
-            auto [error, read] = co_await stream.async_read_some(asio::buffer(discarded), use_tuple);
-            if (error) co_return;
-            total += read;
-        }
-    }
-
     static asio::awaitable<void> serve(std::shared_ptr<Impl> impl, tcp::socket socket) {
         boost::system::error_code ignored;
         if (!impl->tls) {
@@ -214,7 +200,6 @@ struct HttpServer::Impl {
             co_await serve_http(impl, stream);
             // Half-close so that the client reads the whole of the last answer before the end of stream.
             stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-            co_await drain(stream);
             co_return;
         }
         beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *impl->tls);
