@@ -21,6 +21,7 @@
 #include <sstream>
 #include <thread>
 
+#include "adapters/chat/decision_line.hpp"
 #include "adapters/chat/shell/shell_adapter.hpp"
 #include "adapters/chat/slack/http_mode.hpp"
 #include "adapters/chat/slack/interactions.hpp"
@@ -203,6 +204,10 @@ Foundation lay_foundation(const Config& config, std::shared_ptr<spdlog::logger> 
     return base;
 }
 
+ServiceSettings service_settings(const Config& config) {
+    return ServiceSettings{config.rules, config.confirmation_ttl, config.audit_rows, config.max_addresses_per_add};
+}
+
 std::string describe(const Actor& actor, const std::optional<std::string>& email) {
     return email ? *email + " (shell user " + actor.user_id + ")"
                  : "shell user " + actor.user_id + ", linked to no Scalingo account";
@@ -271,8 +276,7 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
     directory_settings.overrides = config.identities;
     directory_settings.ttl = settings.user_cache;
     slack::SlackDirectory directory(web, directory_settings, logger);
-    CommandService service(*provider.api, directory, audit, clock, signer, *base.shared,
-                           ServiceSettings{config.rules, config.confirmation_ttl, config.audit_rows});
+    CommandService service(*provider.api, directory, audit, clock, signer, *base.shared, service_settings(config));
 
     slack::InteractionSettings interaction_settings;
     interaction_settings.answer_budget = settings.answer_budget;
@@ -451,16 +455,16 @@ int run_bot(const RunOptions& options) {
         identities[actor.user_id] = config.shell_email;
     }
     directory::StaticDirectory directory(identities);
-    CommandService service(*provider.api, directory, audit, clock, signer, *base.shared,
-                           ServiceSettings{config.rules, config.confirmation_ttl, config.audit_rows});
+    CommandService service(*provider.api, directory, audit, clock, signer, *base.shared, service_settings(config));
 
     // The service runs on the io_context thread; the shell blocks on standard input on this one.
     auto work = asio::make_work_guard(io);
     std::thread io_thread([&io] { io.run(); });
+    // One line per decision, at debug level: at a terminal the log shares the screen with the replies.
+    int commands = 0;
     auto handle = [&](ChatRequest request) {
-        const std::string text = request.text;
         Reply reply = asio::co_spawn(io, service.handle(std::move(request)), asio::use_future).get();
-        logger->debug("shell command \"{}\" answered ({} lines)", text, reply.lines.size());
+        logger->debug("[shell-{}] {}", ++commands, chat::decision_line(reply.decision));
         return reply;
     };
     const bool interactive = ::isatty(STDIN_FILENO) != 0 && ::isatty(STDOUT_FILENO) != 0;

@@ -38,8 +38,11 @@ std::filesystem::path resolve(const std::string& path, const std::filesystem::pa
 }
 
 void read_policy(const toml::table& policy, std::string_view source, Config& config) {
-    config::reject_unknown_keys(policy, {"default", "admins", "channels", "allow_apps"}, "policy", source);
+    config::reject_unknown_keys(policy, {"default", "admins", "channels", "allow_apps", "max_addresses_per_add"},
+                                "policy", source);
     config.rules.allow_apps = value_or<bool>(policy, "allow_apps", false, "policy", source);
+    config.max_addresses_per_add = static_cast<std::size_t>(
+        config::integer_in_range(policy, "max_addresses_per_add", 10, 1, 100, "policy", source));
     const std::string fallback = value_or<std::string>(policy, "default", "allow", "policy", source);
     if (fallback != "allow" && fallback != "deny")
         throw ConfigError(std::string(source) + ": policy.default is \"allow\" or \"deny\", not \"" + fallback + "\"");

@@ -70,6 +70,7 @@ struct Config {
     std::chrono::seconds confirmation_ttl{300};
     std::filesystem::path confirmation_key_file;  // empty: generated in the state directory
     Rules rules;
+    std::size_t max_addresses_per_add = 10;         // [policy]: addresses one /collab add may invite
     std::map<std::string, std::string> identities;  // chat user id -> Scalingo e-mail
     std::string shell_user_id = "local";
     std::string shell_email;

@@ -10,6 +10,8 @@
 
 #include <cstdio>
 
+#include "core/text.hpp"
+
 namespace collab::bot {
 
 namespace {
@@ -44,6 +46,27 @@ public:
     std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonLine>(); }
 };
 
+// spdlog's pattern with the message made printable first: whatever a line quotes (a username from
+// Scalingo, what someone typed) cannot drive the terminal the log is read on, nor fake a line.
+class PrintableText final : public spdlog::formatter {
+public:
+    PrintableText() : pattern_(std::make_unique<spdlog::pattern_formatter>(pattern)) {}
+    void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+        const std::string shown = text::printable(std::string_view(msg.payload.data(), msg.payload.size()));
+        spdlog::details::log_msg copy = msg;
+        copy.payload = shown;
+        pattern_->format(copy, dest);
+        // Where the level's colour goes, for a colour sink to read on the message it gave.
+        msg.color_range_start = copy.color_range_start;
+        msg.color_range_end = copy.color_range_end;
+    }
+    std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<PrintableText>(); }
+
+private:
+    static constexpr const char* pattern = "%Y-%m-%d %H:%M:%S.%e %^%l%$ %v";
+    std::unique_ptr<spdlog::formatter> pattern_;
+};
+
 // Standard error through a buffer of its own: a line costs a copy, not a system call.
 class BufferedStderr final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
 public:
@@ -76,7 +99,8 @@ std::string json_log_line(std::string_view time, std::string_view level, std::st
     const auto [request_id, text] = split_request_id(message);
     boost::json::object line{{"time", time}, {"level", level}};
     if (!request_id.empty()) line["request_id"] = request_id;
-    line["message"] = text;
+    // JSON escapes control characters itself; the bidi and other invisible ones are made visible too.
+    line["message"] = text::printable(text, true);
     return boost::json::serialize(line);
 }
 
@@ -92,7 +116,7 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& level, const std:
     if (format == "json")
         logger->set_formatter(std::make_unique<JsonLine>());
     else
-        logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+        logger->set_formatter(std::make_unique<PrintableText>());
     return logger;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <unordered_set>
 
 #include "core/text.hpp"
 
@@ -40,8 +41,20 @@ std::unexpected<UsageError> usage_error(std::string message, const CommandSpec* 
     return std::unexpected(UsageError{std::move(message), spec ? usage_line(*spec) : general_usage()});
 }
 
+// What people typed, echoed in an error: cut to a length that fits a message (a pasted megabyte is
+// not sent back), and made printable by the renderer that shows it.
+constexpr std::size_t max_echoed_characters = 80;
+
 std::string quoted(std::string_view value) {
-    return "\"" + std::string(value) + "\"";
+    return "\"" + text::shortened(value, max_echoed_characters) + "\"";
+}
+
+// The first character of `utf8` quoted, with its code point when it is not ASCII: a look-alike
+// (Cyrillic "а" for "a", fullwidth "＠" for "@") shows for what it is.
+std::string quoted_character(std::string_view utf8) {
+    const std::string character = text::first_character(utf8);
+    if (character.empty() || static_cast<unsigned char>(character[0]) < 0x80) return quoted(character);
+    return quoted(character) + " (" + text::code_point(character) + ")";
 }
 
 bool is_option(std::string_view word) {
@@ -65,6 +78,12 @@ bool is_label_char(char c) {
 }
 
 std::optional<std::string> domain_problem(std::string_view email, std::string_view domain) {
+    // Named first: a look-alike dot ("。") or letter ("а") would otherwise be reported as something else.
+    if (auto foreign = std::find_if(domain.begin(), domain.end(), [](char c) { return c & 0x80; });
+        foreign != domain.end())
+        return quoted(email) + " is not a valid e-mail address: " +
+               quoted_character(domain.substr(foreign - domain.begin())) +
+               " is not allowed in a domain name (an internationalised domain is written in its xn-- form).";
     if (domain.find('.') == std::string_view::npos)
         return quoted(email) + " is not a valid e-mail address: the domain " + quoted(domain) + " has no dot.";
     std::size_t start = 0;
@@ -126,6 +145,8 @@ const CommandSpec* closest_spec(std::string_view word) {
         std::vector<std::string_view> names{spec.name};
         names.insert(names.end(), spec.aliases.begin(), spec.aliases.end());
         for (auto name : names) {
+            // Lengths that far apart cannot be within the distance: a long word costs nothing.
+            if (word.size() > name.size() + best_distance) continue;
             std::size_t distance = text::levenshtein(word, name);
             if (distance < best_distance && distance < std::max<std::size_t>(name.size(), 2)) {
                 best = &spec;
@@ -171,13 +192,12 @@ std::expected<Command, UsageError> parse_arguments(const CommandSpec& spec, cons
         auto database = take_database(args[0], spec);
         if (!database) return std::unexpected(database.error());
         AddCommand add{*database, {}};
+        // Addresses seen so far, lower-cased once each: the check stays linear however many are typed.
+        std::unordered_set<std::string> seen;
         for (const auto& word : split_commas({args.begin() + 1, args.end()})) {
             auto email = take_email(word, spec);
             if (!email) return std::unexpected(email.error());
-            bool seen = std::any_of(add.emails.begin(), add.emails.end(), [&](const std::string& e) {
-                return text::ascii_lower(e) == text::ascii_lower(*email);
-            });
-            if (!seen) add.emails.push_back(std::move(*email));
+            if (seen.insert(text::ascii_lower(*email)).second) add.emails.push_back(std::move(*email));
         }
         if (add.emails.empty()) return missing("at least one e-mail address to invite", spec);
         return add;
@@ -273,7 +293,14 @@ std::optional<std::string> email_problem(std::string_view email) {
     if (email.empty()) return "An e-mail address is empty.";
     if (email.size() > 254) return quoted(email) + " is too long for an e-mail address.";
     std::size_t at = email.find('@');
-    if (at == std::string_view::npos) return quoted(email) + " is not an e-mail address: it has no @.";
+    if (at == std::string_view::npos) {
+        for (std::string_view look_alike : {"＠", "﹫"}) {
+            if (auto found = email.find(look_alike); found != std::string_view::npos)
+                return quoted(email) + " is not an e-mail address: its " + quoted_character(email.substr(found)) +
+                       " only looks like an @.";
+        }
+        return quoted(email) + " is not an e-mail address: it has no @.";
+    }
     if (email.find('@', at + 1) != std::string_view::npos)
         return quoted(email) + " is not a valid e-mail address: it has more than one @.";
     std::string_view local = email.substr(0, at);
@@ -285,7 +312,8 @@ std::optional<std::string> email_problem(std::string_view email) {
         return quoted(email) + " is not a valid e-mail address: dots may not start, end or repeat before the @.";
     auto bad = std::find_if(local.begin(), local.end(), [](char c) { return c != '.' && !is_atext(c); });
     if (bad != local.end())
-        return quoted(email) + " is not a valid e-mail address: " + quoted(text::first_character(local.substr(bad - local.begin()))) +
+        return quoted(email) +
+               " is not a valid e-mail address: " + quoted_character(local.substr(bad - local.begin())) +
                " is not allowed before the @.";
     return domain_problem(email, domain);
 }

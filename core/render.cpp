@@ -37,7 +37,13 @@ std::string left_aligned(const std::string& cell, std::size_t width) {
 
 }  // namespace
 
-std::string render_table(const Table& table, bool ansi_dim) {
+std::string render_table(const Table& raw, bool ansi_dim) {
+    // Cells come from outside (usernames from Scalingo, what people typed): made printable before
+    // they are measured, so that no escape sequence reaches the terminal and the columns stay aligned.
+    Table table = raw;
+    for (auto& cell : table.header) cell = text::printable(cell);
+    for (auto& row : table.rows)
+        for (auto& cell : row) cell = text::printable(cell);
     std::vector<std::size_t> widths(table.header.size());
     for (std::size_t i = 0; i < widths.size(); ++i) {
         widths[i] = text::display_width(table.header[i]);
@@ -59,23 +65,26 @@ std::string render_table(const Table& table, bool ansi_dim) {
     return out + border(widths, "└", "┴", "┘");
 }
 
+// Every piece of text a reply carries may hold what someone typed or an upstream sent: each is made
+// printable here, the one way out to a terminal (render_table does the cells).
 std::string to_plain_text(const Reply& reply, const PlainTextOptions& options) {
     std::string out;
     for (const auto& line : reply.lines) {
+        const std::string shown = text::printable(line.text, true);
         switch (line.style) {
-            case LineStyle::plain: out += line.text; break;
-            case LineStyle::done: out += "-----> " + line.text; break;
-            case LineStyle::error: out += " !     " + line.text; break;
+            case LineStyle::plain: out += shown; break;
+            case LineStyle::done: out += "-----> " + shown; break;
+            case LineStyle::error: out += " !     " + shown; break;
         }
         out += "\n";
     }
     if (reply.table) out += render_table(*reply.table, options.ansi_dim);
     if (reply.proposal) {
-        out += reply.proposal->question + "\n";
+        out += text::printable(reply.proposal->question) + "\n";
         out += "To confirm, type before " + format_utc(reply.proposal->expires_at) + ":\n";
         out += "  " + options.command_prefix + " confirm " + reply.proposal->token + "\n";
     }
-    if (!reply.usage.empty()) out += reply.usage + "\n";
+    if (!reply.usage.empty()) out += text::printable(reply.usage) + "\n";
     return out;
 }
 

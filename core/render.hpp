@@ -42,12 +42,24 @@ enum class ReplyKind {
     failure,      // upstream or local trouble
 };
 
+// What was decided about one command, for the one line an adapter logs about it. Never the command's
+// text: a confirmation token is a credential, so a confirmation is named by what its token confirms.
+struct DecisionNote {
+    Actor actor;                      // who, with the Scalingo e-mail when it was resolved
+    std::string command = "?";        // "list", "add", …; "?" when the command was typed wrong
+    std::string database;             // empty when the command names none
+    std::string target;               // the address(es) acted on
+    std::string decision = "failed";  // "allow", "deny", "invalid" (typed wrong) or "failed"
+    std::string reason;               // why not, or what failed; empty when allowed
+};
+
 struct Reply {
     ReplyKind kind = ReplyKind::result;
     std::vector<Line> lines;
     std::optional<Table> table;  // printed after the lines
     std::optional<Proposal> proposal;
-    std::string usage;  // the usage line shown after a usage error
+    std::string usage;           // the usage line shown after a usage error
+    DecisionNote decision = {};  // filled by CommandService::handle; not shown
 };
 
 struct PlainTextOptions {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/text.hpp"
+
 namespace collab {
 namespace asio = boost::asio;
 
@@ -105,15 +107,30 @@ CommandService::CommandService(CollaboratorsApi& api, Directory& directory, Audi
 }
 
 asio::awaitable<Reply> CommandService::handle(ChatRequest request) {
-    auto command = parse_command(request.text);
+    const auto command = parse_command(request.text);
+    Actor actor = std::move(request.actor);
+    Reply reply = co_await answer(actor, command);
+    reply.decision = decision_of(actor, command, reply);
+    co_return reply;
+}
+
+asio::awaitable<Reply> CommandService::answer(Actor& actor, const std::expected<Command, UsageError>& command) {
     if (!command) {
         Reply reply = single_line(ReplyKind::usage_error, error(command.error().message));
         reply.usage = command.error().usage;
         co_return reply;
     }
     if (auto* help = std::get_if<HelpCommand>(&*command)) co_return help_reply(help->topic);
+    if (auto* add = std::get_if<AddCommand>(&*command); add && add->emails.size() > settings_.max_addresses_per_add) {
+        // Refused before any lookup: a long list would hold up everyone else's commands.
+        Reply reply = single_line(
+            ReplyKind::usage_error,
+            error("add takes at most " + std::to_string(settings_.max_addresses_per_add) + " addresses at a time (" +
+                  std::to_string(add->emails.size()) + " were given): split them over several commands."));
+        reply.usage = usage_line(*find_spec("add"));
+        co_return reply;
+    }
 
-    Actor actor = request.actor;
     if (!actor.email) {
         auto email = co_await directory_.email_of(actor);
         if (!email) co_return single_line(ReplyKind::failure, error(email.error().message));
@@ -127,6 +144,50 @@ asio::awaitable<Reply> CommandService::handle(ChatRequest request) {
     if (auto* c = std::get_if<AuditCommand>(&*command)) co_return co_await audit_trail(actor, *c);
     if (std::holds_alternative<DatabasesCommand>(*command)) co_return co_await manageable_databases(actor);
     co_return co_await propose_removal(actor, *command);
+}
+
+DecisionNote CommandService::decision_of(const Actor& actor, const std::expected<Command, UsageError>& command,
+                                         const Reply& reply) const {
+    DecisionNote note;
+    note.actor = actor;
+    if (command) {
+        note.command = command_name(*command);
+        note.database = database_of(*command).value_or("");
+        if (const auto* add = std::get_if<AddCommand>(&*command)) {
+            for (const auto& email : add->emails) note.target += (note.target.empty() ? "" : ",") + email;
+            // Within reason: a refused list of thousands is not worth a log line of that size.
+            note.target = text::shortened(note.target, 512);
+        } else if (const auto* remove = std::get_if<RemoveCommand>(&*command)) {
+            note.target = remove->email;
+        } else if (std::holds_alternative<LeaveCommand>(*command)) {
+            note.target = actor.email.value_or("");
+        } else if (const auto* confirm = std::get_if<ConfirmCommand>(&*command)) {
+            if (const auto claims = read_token(signer_, confirm->token)) {
+                note.database = claims->database;
+                note.target = claims->target;
+            }
+        }
+    }
+    const std::string first_line = reply.lines.empty() ? "" : reply.lines.front().text;
+    switch (reply.kind) {
+        case ReplyKind::result:
+        case ReplyKind::change:
+        case ReplyKind::proposal: note.decision = "allow"; break;
+        case ReplyKind::denied:
+            note.decision = "deny";
+            note.reason = first_line;
+            break;
+        case ReplyKind::usage_error:
+            // The message quotes what was typed, which may be anything (a pasted token): not logged.
+            note.decision = "invalid";
+            note.reason = "the command was typed wrong";
+            break;
+        case ReplyKind::failure:
+            note.decision = "failed";
+            note.reason = first_line;
+            break;
+    }
+    return note;
 }
 
 asio::awaitable<ApiResult<DatabaseSnapshot>> CommandService::snapshot(const std::string& database) {

@@ -25,6 +25,8 @@ struct ServiceSettings {
     Rules rules;
     std::chrono::seconds confirmation_ttl{300};
     int audit_rows = 20;
+    // Addresses one `add` may invite: more is refused before anything is looked up or sent.
+    std::size_t max_addresses_per_add = 10;
 };
 
 class CommandService {
@@ -32,9 +34,14 @@ public:
     CommandService(CollaboratorsApi& api, Directory& directory, AuditLog& audit, const WallClock& clock,
                    const Signer& signer, UsedTokens& used, ServiceSettings settings);
 
+    // The reply, with what was decided about the command in its `decision`.
     boost::asio::awaitable<Reply> handle(ChatRequest request);
 
 private:
+    // The reply alone; `actor` gains the Scalingo e-mail when the directory knows it.
+    boost::asio::awaitable<Reply> answer(Actor& actor, const std::expected<Command, UsageError>& command);
+    DecisionNote decision_of(const Actor& actor, const std::expected<Command, UsageError>& command,
+                             const Reply& reply) const;
     boost::asio::awaitable<Reply> list(const Actor& actor, const ListCommand& command);
     boost::asio::awaitable<Reply> add(const Actor& actor, const AddCommand& command);
     boost::asio::awaitable<Reply> propose_removal(const Actor& actor, const Command& command);

@@ -1,9 +1,11 @@
 #include "core/text.hpp"
 
+#include <unictype.h>
 #include <unistr.h>
 #include <uniwidth.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <numeric>
 #include <utility>
 
@@ -37,7 +39,63 @@ char ascii_quote_for(ucs4_t c) {
     }
 }
 
+// Characters that must not reach a terminal, a chat message or a log line as they are: controls,
+// and the invisible formatting characters (bidi overrides and isolates, marks, zero-width spaces,
+// tags) that reorder or hide text. Zero-width (non-)joiners stay: scripts and emoji need them and
+// they move nothing.
+bool needs_escape(ucs4_t c, bool keep_line_feeds) {
+    if (c < 0x20) return !(keep_line_feeds && c == '\n');
+    if (c < 0x7F) return false;
+    if (c <= 0x9F) return true;  // DEL and C1, among them U+009B, the one-byte CSI
+    if (c == 0x200C || c == 0x200D) return false;
+    return c == 0x2028 || c == 0x2029 || uc_is_general_category(c, UC_CATEGORY_Cf);
+}
+
+void append_escape(std::string& out, const char* format, unsigned value) {
+    char buffer[16];
+    const int length = std::snprintf(buffer, sizeof buffer, format, value);
+    out.append(buffer, static_cast<std::size_t>(length));
+}
+
 }  // namespace
+
+std::string printable(std::string_view text, bool keep_line_feeds) {
+    const auto plain = [&](unsigned char c) { return (c >= 0x20 && c < 0x7F) || (keep_line_feeds && c == '\n'); };
+    if (std::all_of(text.begin(), text.end(), plain)) return std::string(text);
+    std::string out;
+    out.reserve(text.size() + 16);
+    const uint8_t* p = bytes(text);
+    const uint8_t* end = p + text.size();
+    while (p < end) {
+        ucs4_t c = 0;
+        const int n = u8_mbtoucr(&c, p, end - p);
+        if (n < 0) {
+            append_escape(out, "\\x%02x", *p);  // a byte of invalid UTF-8
+            ++p;
+            continue;
+        }
+        if (!needs_escape(c, keep_line_feeds))
+            out.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
+        else if (c <= 0xFF)
+            append_escape(out, "\\x%02x", c);
+        else if (c <= 0xFFFF)
+            append_escape(out, "\\u%04x", c);
+        else
+            append_escape(out, "\\U%08x", c);
+        p += n;
+    }
+    return out;
+}
+
+std::string shortened(std::string_view utf8, std::size_t limit) {
+    std::size_t characters = 0;
+    for (std::size_t i = 0; i < utf8.size(); ++i) {
+        // A character starts at every byte that is not a continuation byte.
+        if ((static_cast<unsigned char>(utf8[i]) & 0xC0) == 0x80) continue;
+        if (characters++ == limit) return std::string(utf8.substr(0, i)) + "…";
+    }
+    return std::string(utf8);
+}
 
 bool is_valid_utf8(std::string_view text) {
     return u8_check(bytes(text), text.size()) == nullptr;
@@ -103,6 +161,14 @@ std::string first_character(std::string_view utf8) {
     if (utf8.empty()) return {};
     const int length = u8_mblen(bytes(utf8), utf8.size());
     return std::string(utf8.substr(0, length > 0 ? static_cast<std::size_t>(length) : 1));
+}
+
+std::string code_point(std::string_view utf8) {
+    ucs4_t c = 0;
+    if (!utf8.empty()) u8_mbtouc(&c, bytes(utf8), utf8.size());
+    std::string out;
+    append_escape(out, "U+%04X", c);
+    return out;
 }
 
 std::string ascii_lower(std::string_view text) {

@@ -174,10 +174,23 @@ struct HttpServer::Impl {
             http::request_parser<http::string_body> parser;
             parser.header_limit(max_header_bytes);
             parser.body_limit(impl->options.max_body_bytes);
-            // Every wait for a request has a deadline, the idle time between kept-alive requests included.
+            // Waiting for a request to begin has a deadline, the idle time between kept-alive requests
+            // included; then the request has one of its own, so that a slow sender is cut in time.
             beast::get_lowest_layer(stream).expires_after(impl->options.read_timeout);
+            if (buffer.size() == 0) {
+                auto [idle_error, began] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+                if (idle_error) co_return;  // closed, timed out, reset, stopped
+                buffer.commit(began);
+            }
+            beast::get_lowest_layer(stream).expires_after(impl->options.request_timeout);
             auto [read_error, read] = co_await http::async_read(stream, buffer, parser, use_tuple);
-            if (read_error == http::error::body_limit || read_error == http::error::header_limit) {
+            if (read_error == http::error::header_limit) {
+                ServerResponse response =
+                    impl->refusal(http::status::request_header_fields_too_large, "the request's head is too large");
+                co_await write_answer(impl, stream, response);
+                co_return;
+            }
+            if (read_error == http::error::body_limit) {
                 ServerResponse response = impl->refusal(http::status::payload_too_large, "the request is too large");
                 co_await write_answer(impl, stream, response);
                 co_return;

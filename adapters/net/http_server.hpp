@@ -2,11 +2,13 @@
 // A small HTTP(S)/1.1 server for the bot's own endpoints (the sandbox's Scalingo API, Slack's HTTP
 // mode): it owns the sockets, the caller owns what a request means.
 //
-// Each request is read whole (headers capped at 16 KiB, body at max_body_bytes: larger ones are
-// answered 413, malformed ones 400, and the connection is closed), handed to the asynchronous
-// handler, and its answer written back; connections are kept alive between requests as the client
-// asks. Every wait has a deadline: read_timeout for the next request (idle keep-alive included),
-// write_timeout for an answer to leave. The handler itself has none: it must bound its own work.
+// Each request is read whole (request line and headers capped at 16 KiB: larger ones are answered
+// 431; body at max_body_bytes: 413; malformed requests 400; and the connection is closed), handed
+// to the asynchronous handler, and its answer written back; connections are kept alive between
+// requests as the client asks. Every wait has a deadline: read_timeout for the next request to
+// begin (idle keep-alive included), request_timeout for a begun request to arrive whole (a slow
+// sender is cut however it trickles its bytes), write_timeout for an answer to leave. The handler
+// itself has none: it must bound its own work.
 //
 // Thread model: the acceptor and each connection run on strands of the given executor, so the
 // io_context may have one thread or several; a handler starts on its connection's strand, and two
@@ -44,7 +46,7 @@ struct ServerAnswer {
 };
 using AnswerHandler = std::function<boost::asio::awaitable<ServerAnswer>(ServerRequest)>;
 
-// The answers the server makes on its own (400, 413, 500), from a status and a short message.
+// The answers the server makes on its own (400, 413, 431, 500), from a status and a short message.
 using ErrorAnswer = std::function<ServerResponse(boost::beast::http::status status, std::string_view message)>;
 
 // The default ErrorAnswer: the message as text/plain.
@@ -55,10 +57,11 @@ struct HttpServerOptions {
     std::string cert_file;               // PEM certificate chain; with key_file, serve HTTPS instead of HTTP
     std::string key_file;                // PEM private key
     std::string public_url;              // what public_url() returns; empty: derived from the bound address
-    std::chrono::seconds read_timeout{30};   // for the next request to arrive, idle keep-alive included
-    std::chrono::seconds write_timeout{30};  // for an answer to leave
-    std::size_t max_body_bytes = 64 * 1024;  // larger request bodies get 413 and the connection is closed
-    std::string server_name = "collab-bot";  // the Server header; empty: none
+    std::chrono::seconds read_timeout{30};     // for the next request to begin, idle keep-alive included
+    std::chrono::seconds request_timeout{10};  // for a request, from its first byte, to arrive whole
+    std::chrono::seconds write_timeout{30};    // for an answer to leave
+    std::size_t max_body_bytes = 64 * 1024;    // larger request bodies get 413 and the connection is closed
+    std::string server_name = "collab-bot";    // the Server header; empty: none
     ErrorAnswer error_answer = plain_error;
 };
 

@@ -119,6 +119,15 @@ TEST(ConfigTest, the_default_policy_is_allow_or_deny) {
               "test.toml: policy.default is \"allow\" or \"deny\", not \"Deny\"");
 }
 
+TEST(ConfigTest, the_addresses_one_add_may_invite_are_capped_at_ten_unless_configured) {
+    EXPECT_EQ(parse("").max_addresses_per_add, 10u);
+    EXPECT_EQ(parse("[policy]\nmax_addresses_per_add = 25\n").max_addresses_per_add, 25u);
+    EXPECT_NE(error_of("[policy]\nmax_addresses_per_add = 0\n").find("policy.max_addresses_per_add"),
+              std::string::npos);
+    EXPECT_NE(error_of("[policy]\nmax_addresses_per_add = 100000\n").find("policy.max_addresses_per_add"),
+              std::string::npos);
+}
+
 TEST(ConfigTest, channel_rules_name_the_databases_each_channel_may_manage) {
     const Config config = parse(R"toml(
 [policy.channels]

@@ -133,6 +133,22 @@ TEST(RenderTable, MissingDimFlagsMeanNotDimmed) {
     EXPECT_EQ(render_table(table, true), seed_output);
 }
 
+TEST(RenderTable, ControlSequencesInACellAreShownInertAndTheColumnsStayAligned) {
+    // A username as an upstream may send it: set the window title, clear the screen, reverse the text.
+    Table table = seed_table();
+    table.rows[1][1] = "\x1b]0;pwned\x07\x1b[2J\u202eevil";
+    const std::string out = render_table(table, true);
+    const auto lines = lines_of(out);
+    ASSERT_EQ(lines.size(), 7u);
+    EXPECT_EQ(lines[4], "│ user2@example.com │ \\x1b]0;pwned\\x07\\x1b[2J\\u202eevil │ accepted │ collaborator │");
+    for (const auto& line : lines_of(render_table(table)))
+        EXPECT_EQ(text::display_width(line), text::display_width(lines[0])) << line;
+    // The only escapes left are the renderer's own dimming of the pending row.
+    EXPECT_EQ(lines[4].find('\x1b'), std::string::npos);
+    EXPECT_EQ(out.find("\u202e"), std::string::npos);
+    EXPECT_NE(lines[5].find("\x1b[2m"), std::string::npos);
+}
+
 // ---- Replies as plain text ----------------------------------------------------------------------------------
 
 TEST(ToPlainText, EachLineStyleHasTheCliPrefix) {
@@ -152,6 +168,21 @@ TEST(ToPlainText, UsageLineComesAfterTheMessage) {
     reply.lines = {{LineStyle::error, "Missing the database name."}};
     reply.usage = "Usage: /collab list <db>";
     EXPECT_EQ(to_plain_text(reply), " !     Missing the database name.\nUsage: /collab list <db>\n");
+}
+
+TEST(ToPlainText, EveryTextOfAReplyIsMadePrintable) {
+    Reply reply;
+    reply.kind = ReplyKind::usage_error;
+    reply.lines = {{LineStyle::error, "Unknown command \"\x1b[2J\u009b31m\x07\u202e\".\nSecond line"}};
+    reply.usage = "Usage: \x1b[5m";
+    reply.proposal = Proposal{"Revoke \u2066x\u2069?", "Revoke", "tok", TimePoint{}};
+    const std::string out = to_plain_text(reply);
+    EXPECT_EQ(out,
+              " !     Unknown command \"\\x1b[2J\\x9b31m\\x07\\u202e\".\nSecond line\n"
+              "Revoke \\u2066x\\u2069?\n"
+              "To confirm, type before 1970-01-01 00:00:00 UTC:\n"
+              "  /collab confirm tok\n"
+              "Usage: \\x1b[5m\n");
 }
 
 TEST(ToPlainText, EmptyReplyIsEmptyText) {

@@ -105,8 +105,10 @@ public:
     std::map<std::string, std::string> emails;  // user id -> Scalingo e-mail
 
     std::optional<ApiError> failure;  // when set, every lookup fails with it
+    int lookups = 0;
 
     net::awaitable<ApiResult<std::optional<std::string>>> email_of(const Actor& actor) override {
+        ++lookups;
         if (failure) co_return std::unexpected(*failure);
         auto it = emails.find(actor.user_id);
         if (it == emails.end()) co_return std::optional<std::string>{};
@@ -363,6 +365,43 @@ TEST_F(Service, AddWithLimitedIsRefusedBeforeAnythingHappens) {
     EXPECT_NE(to_plain_text(reply).find("Limited Collaborator"), std::string::npos);
     EXPECT_EQ(reply.usage, "Usage: /collab add <db> <email> [<email>…]");
     EXPECT_EQ(api_.calls, 0);
+}
+
+std::string addresses(int count) {
+    std::string list;
+    for (int i = 0; i < count; ++i) list += " person" + std::to_string(i) + "@example.com";
+    return list;
+}
+
+TEST_F(Service, AddOfMoreAddressesThanTheCapIsRefusedBeforeAnythingIsAskedSayingTheCap) {
+    Reply reply = ask("U1", "add my-dedicated-db" + addresses(11));
+    EXPECT_EQ(to_plain_text(reply),
+              " !     add takes at most 10 addresses at a time (11 were given): split them over several commands.\n"
+              "Usage: /collab add <db> <email> [<email>…]\n");
+    EXPECT_EQ(reply.kind, ReplyKind::usage_error);
+    EXPECT_EQ(directory_.lookups, 0) << "no identity lookup";
+    EXPECT_EQ(api_.calls, 0) << "no upstream call";
+    EXPECT_TRUE(audit_.entries.empty());
+}
+
+TEST_F(Service, AddOfTenThousandAddressesIsRefusedAtOnce) {
+    const auto started = std::chrono::steady_clock::now();
+    Reply reply = ask("U1", "add my-dedicated-db" + addresses(10'000));
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);  // 10 s before the grammar was linear
+    EXPECT_EQ(reply.lines.at(0).text,
+              "add takes at most 10 addresses at a time (10000 were given): split them over several commands.");
+    EXPECT_EQ(api_.calls, 0);
+    EXPECT_LE(reply.decision.target.size(), 600u) << "the decision's target is bounded too";
+}
+
+TEST_F(Service, TheCapIsASettingAndCountsDistinctAddresses) {
+    settings_.max_addresses_per_add = 3;
+    EXPECT_EQ(ask("U1", "add my-dedicated-db" + addresses(4)).lines.at(0).text,
+              "add takes at most 3 addresses at a time (4 were given): split them over several commands.");
+    // The same address twice, in another case, counts once.
+    Reply reply = ask("U1", "add my-dedicated-db" + addresses(3) + " PERSON0@example.com");
+    EXPECT_EQ(reply.kind, ReplyKind::change) << to_plain_text(reply);
+    EXPECT_EQ(api_.invited.size(), 3u);
 }
 
 TEST_F(Service, InviteFailureIsShownAndAudited) {
@@ -786,6 +825,51 @@ TEST_F(ServiceWithAnApp, DbsNeedsALinkedIdentity) {
 TEST_F(ServiceWithAnApp, DbsShowsUpstreamErrors) {
     api_.databases_error = ApiError{ApiErrorKind::unauthorized, "The bot's Scalingo token was refused.", {}};
     EXPECT_EQ(say("U1", "dbs"), " !     The bot's Scalingo token was refused.\n");
+}
+
+// ---- What the adapters log: one note per decision -------------------------------------------------------------
+
+TEST_F(Service, TheDecisionNamesWhoWhatOnWhatAndTheOutcome) {
+    Reply listed = ask("U1", "list my-dedicated-db");
+    EXPECT_EQ(listed.decision.actor.user_id, "U1");
+    EXPECT_EQ(listed.decision.actor.email, "user1@example.com");
+    EXPECT_EQ(listed.decision.command, "list");
+    EXPECT_EQ(listed.decision.database, db);
+    EXPECT_EQ(listed.decision.decision, "allow");
+    EXPECT_EQ(listed.decision.reason, "");
+
+    Reply refused = ask("U9", "remove my-dedicated-db user2@example.com");
+    EXPECT_EQ(refused.decision.command, "remove");
+    EXPECT_EQ(refused.decision.target, "user2@example.com");
+    EXPECT_EQ(refused.decision.decision, "deny");
+    EXPECT_EQ(refused.decision.reason, refused.lines.at(0).text);
+
+    Reply added = ask("U1", "add my-dedicated-db a@example.com B@example.com");
+    EXPECT_EQ(added.decision.target, "a@example.com,B@example.com");
+
+    api_.list_error = ApiError{ApiErrorKind::timeout, "Scalingo did not answer in time.", {}};
+    Reply failed = ask("U1", "list my-dedicated-db");
+    EXPECT_EQ(failed.decision.decision, "failed");
+    EXPECT_EQ(failed.decision.reason, "Scalingo did not answer in time.");
+}
+
+TEST_F(Service, TheDecisionOfAConfirmationNamesWhatItConfirmsNeverTheToken) {
+    const std::string token = propose("U1", "remove my-dedicated-db user2@example.com");
+    ASSERT_FALSE(token.empty());
+    for (const std::string& text : {"confirm " + token, "confirm " + token + " extra", "confirm " + token + "x",
+                                    "\"confirm " + token + "\"", "remove " + token + " x@example.com"}) {
+        Reply reply = ask("U1", text);
+        const DecisionNote& note = reply.decision;
+        for (const std::string* field : {&note.command, &note.database, &note.target, &note.reason})
+            EXPECT_EQ(field->find(token.substr(0, 24)), std::string::npos) << text << " -> " << *field;
+    }
+    Reply done = ask("U1", "confirm " + token);
+    EXPECT_EQ(done.decision.command, "confirm");
+    EXPECT_EQ(done.decision.database, db);
+    EXPECT_EQ(done.decision.target, "user2@example.com");
+    Reply typo = ask("U1", "confirm " + token + " extra");
+    EXPECT_EQ(typo.decision.decision, "invalid");
+    EXPECT_EQ(typo.decision.reason, "the command was typed wrong");
 }
 
 TEST_F(Service, MissingArgumentShowsTheCommandsUsage) {

@@ -72,11 +72,10 @@ inline BotRun run_bot(const std::vector<std::string>& args, const std::string& i
 // `collab-bot sandbox serve` on a free loopback port, stopped with SIGTERM as an admin would.
 class ServedSandbox {
 public:
-    explicit ServedSandbox(const StateDir& state)
-        : child_(COLLAB_BOT_BINARY,
-                 boost::process::args(
-                     {"sandbox", "serve", "--listen", "127.0.0.1:0", "--state-dir", state.path().string()}),
-                 boost::process::std_out > out_, boost::process::std_err > (state.path() / "serve.log").string()) {
+    // `extra_args`: more options, e.g. a --config whose [sandbox] seed is not the embedded one.
+    explicit ServedSandbox(const StateDir& state, const std::vector<std::string>& extra_args = {})
+        : child_(COLLAB_BOT_BINARY, boost::process::args(serve_args(state, extra_args)), boost::process::std_out > out_,
+                 boost::process::std_err > (state.path() / "serve.log").string()) {
         // The first line it prints is its URL.
         std::getline(out_, url_);
     }
@@ -90,9 +89,24 @@ public:
     const std::string& url() const { return url_; }
 
 private:
+    static std::vector<std::string> serve_args(const StateDir& state, const std::vector<std::string>& extra_args) {
+        std::vector<std::string> args{"sandbox",     "serve",       "--listen",
+                                      "127.0.0.1:0", "--state-dir", state.path().string()};
+        args.insert(args.end(), extra_args.begin(), extra_args.end());
+        return args;
+    }
+
     boost::process::ipstream out_;
     boost::process::child child_;
     std::string url_;
 };
+
+// The environment that points the bot's Scalingo client (--provider scalingo) at a served sandbox,
+// with user1's API token from config/sandbox.toml: the bot works with the owner's account.
+inline Environment scalingo_environment(const ServedSandbox& served) {
+    return {{"SCALINGO_API_URL", served.url()},
+            {"SCALINGO_AUTH_URL", served.url()},
+            {"SCALINGO_API_TOKEN", "tk-us-sandbox-user1-0000000000000000000000000000"}};
+}
 
 }  // namespace collab::e2e

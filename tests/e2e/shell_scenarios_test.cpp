@@ -26,16 +26,9 @@ protected:
 
     BotRun bot(const std::string& input, std::vector<std::string> extra = {}) {
         std::vector<std::string> args{"--state-dir", state_.path().string()};
-        Environment environment;
-        if (served_) {
-            // user1's API token, from config/sandbox.toml: the bot works with the owner's account.
-            args.insert(args.end(), {"--provider", "scalingo"});
-            environment = {{"SCALINGO_API_URL", served_->url()},
-                           {"SCALINGO_AUTH_URL", served_->url()},
-                           {"SCALINGO_API_TOKEN", "tk-us-sandbox-user1-0000000000000000000000000000"}};
-        }
+        if (served_) args.insert(args.end(), {"--provider", "scalingo"});
         args.insert(args.end(), extra.begin(), extra.end());
-        return run_bot(args, input, scratch_, environment);
+        return run_bot(args, input, scratch_, served_ ? scalingo_environment(*served_) : Environment{});
     }
 
     // `collab-bot sandbox …` on wherever the sandbox's data lives.

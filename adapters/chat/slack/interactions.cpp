@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "adapters/chat/decision_line.hpp"
 #include "adapters/chat/slack/markup.hpp"
 #include "core/command.hpp"
 #include "core/confirmation.hpp"
@@ -163,10 +164,8 @@ asio::awaitable<void> Interactions::run_command(std::shared_ptr<Pending> pending
     if (auto counters = commands_metric_.find(kind); counters != commands_metric_.end())
         counters->second[static_cast<std::size_t>(reply.kind)]->inc();
     if (denied_metric_ && reply.kind == ReplyKind::denied) denied_metric_->inc();
-    logger_->info("[{}] slack: {} {} by {} in {}: {} in {:.1f} ms{}", pending->request_id, pending->command.command,
-                  kind, pending->command.user_id, pending->command.channel_id,
-                  to_string(reply.kind), static_cast<double>(elapsed.count()) / 1000.0,
-                  pending->acknowledged ? " (after the placeholder)" : "");
+    logger_->info("[{}] {} elapsed_ms={:.1f} via={}", pending->request_id, chat::decision_line(reply.decision),
+                  static_cast<double>(elapsed.count()) / 1000.0, pending->acknowledged ? "response_url" : "ack");
     if (!pending->acknowledged) {
         pending->reply = std::move(reply);
         pending->ready.cancel();
@@ -229,6 +228,7 @@ asio::awaitable<void> Interactions::click(BlockAction action) {
             logger_->error("slack: confirmation by {} failed: {}", action.user_id, error.what());
             outcome = single_line(ReplyKind::failure, LineStyle::error, internal_error);
         }
+        logger_->info("{}", chat::decision_line(outcome.decision));
     }
     if (!proposer) {
         // The proposal stays for the person it belongs to; the refusal goes to the clicker alone.

@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "core/text.hpp"
+
 namespace collab::slack {
 namespace {
 
@@ -70,10 +72,13 @@ std::string unescape_command_text(std::string_view text) {
     return out;
 }
 
-std::string escape_mrkdwn(std::string_view text) {
+std::string escape_mrkdwn(std::string_view raw) {
+    // Control and bidi characters made visible first, as on a terminal: every text of a message
+    // passes here.
+    const std::string shown = text::printable(raw, true);
     std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
+    out.reserve(shown.size());
+    for (char c : shown) {
         switch (c) {
             case '&': out += "&amp;"; break;
             case '<': out += "&lt;"; break;

@@ -22,7 +22,8 @@ std::string unescape_command_text(std::string_view text);
 
 // The three characters Slack parses, escaped: "&" -> "&amp;", "<" -> "&lt;", ">" -> "&gt;". Enough to
 // keep "<!channel>", "<@U…>" and "<https://evil|x>" from becoming mentions or links; *bold* and
-// _italic_ markers are left alone (they cannot notify anybody or hide a target).
+// _italic_ markers are left alone (they cannot notify anybody or hide a target). Control and bidi
+// characters are made visible first (text::printable, line feeds kept).
 std::string escape_mrkdwn(std::string_view text);
 
 }  // namespace collab::slack

@@ -55,5 +55,10 @@ TEST(SlackMarkup, EscapeThenUnescapeIsTheIdentity) {
         EXPECT_EQ(unescape_command_text(escape_mrkdwn(text)), text);
 }
 
+TEST(SlackMarkup, ControlAndBidiCharactersAreMadeVisibleInMessages) {
+    // A username an upstream sent, or what someone typed, echoed into a message.
+    EXPECT_EQ(escape_mrkdwn("x\x1b]0;t\x07 \u202eevil <b>\nnext"), "x\\x1b]0;t\\x07 \\u202eevil &lt;b&gt;\nnext");
+}
+
 }  // namespace
 }  // namespace collab::slack
