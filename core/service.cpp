@@ -116,8 +116,8 @@ asio::awaitable<Reply> CommandService::handle(ChatRequest request) {
 
     if (std::holds_alternative<WhoamiCommand>(*command)) co_return co_await whoami(actor);
     if (auto* c = std::get_if<ListCommand>(&*command)) co_return co_await list(actor, *c);
-    if (auto* c = std::get_if<AddCommand>(&*command)) co_return co_await add(actor, *c);
-    if (auto* c = std::get_if<ConfirmCommand>(&*command)) co_return co_await confirm(actor, *c);
+    if (auto* c = std::get_if<AddCommand>(&*command)) co_return co_await add(actor, *c, request.resumed);
+    if (auto* c = std::get_if<ConfirmCommand>(&*command)) co_return co_await confirm(actor, *c, request.resumed);
     if (auto* c = std::get_if<AuditCommand>(&*command)) co_return co_await audit_trail(actor, *c);
     if (std::holds_alternative<DatabasesCommand>(*command)) co_return co_await manageable_databases(actor);
     co_return co_await propose_removal(actor, *command);
@@ -193,13 +193,20 @@ asio::awaitable<Reply> CommandService::list(const Actor& actor, const ListComman
     co_return reply;
 }
 
-asio::awaitable<Reply> CommandService::add(const Actor& actor, const AddCommand& command) {
+asio::awaitable<Reply> CommandService::add(const Actor& actor, const AddCommand& command, bool resumed) {
     auto state = co_await authorise(actor, command);
     if (!state) co_return state.error();
     Reply reply{ReplyKind::result, {}, {}, {}, {}};
+    const auto pending_in = [](const DatabaseSnapshot& snapshot, const std::string& email) {
+        const Collaborator* collaborator = find_collaborator(snapshot, email);
+        return collaborator != nullptr && collaborator->status == Status::pending;
+    };
     for (const auto& email : command.emails) {
         const Collaborator* existing = find_collaborator(*state, email);
-        if (existing != nullptr || same_email(email, state->database.owner.email)) {
+        // Resumed: a pending invitation is most likely the one the first attempt sent.
+        bool sent_before = resumed && pending_in(*state, email);
+        std::optional<ApiResult<Collaborator>> invited;
+        if (!sent_before && (existing != nullptr || same_email(email, state->database.owner.email))) {
             const std::string note = existing ? email + " is already a collaborator of " + command.database + " (" +
                                                     std::string(to_string(existing->status)) + ")."
                                               : email + " already owns " + command.database + ".";
@@ -207,25 +214,37 @@ asio::awaitable<Reply> CommandService::add(const Actor& actor, const AddCommand&
             reply.lines.push_back(plain(note));
             continue;
         }
-        if (!co_await record(actor, "add", command.database, email, AuditOutcome::allowed)) {
-            reply.kind = ReplyKind::failure;
-            reply.lines.push_back(error("The audit trail cannot be written, so " + email +
-                                        " was not invited; an admin of the bot should check its state storage."));
+        if (!sent_before) {
+            if (!co_await record(actor, "add", command.database, email, AuditOutcome::allowed)) {
+                reply.kind = ReplyKind::failure;
+                reply.lines.push_back(error("The audit trail cannot be written, so " + email +
+                                            " was not invited; an admin of the bot should check its state storage."));
+                continue;
+            }
+            invited = co_await api_.invite(command.database, email);
+            if (!*invited && resumed) {
+                // The list read before may predate the first attempt's invitation: what the API says now decides.
+                auto now = co_await snapshot(command.database);
+                sent_before = now && pending_in(*now, email);
+            }
+        }
+        if (sent_before) {
+            co_await record(actor, "add", command.database, email, AuditOutcome::allowed,
+                            "invited by an earlier attempt of this command");
+        } else if (*invited) {
+            co_await record(actor, "add", command.database, email, AuditOutcome::executed);
+        } else if (invited->error().kind == ApiErrorKind::already_member) {
+            co_await record(actor, "add", command.database, email, AuditOutcome::executed, invited->error().message);
+            reply.lines.push_back(plain(email + " is already a collaborator of " + command.database + "."));
+            continue;
+        } else {
+            co_await record(actor, "add", command.database, email, AuditOutcome::failed, invited->error().message);
+            if (reply.kind != ReplyKind::change) reply.kind = ReplyKind::failure;
+            reply.lines.push_back(api_error_reply(invited->error(), command.database).lines.front());
             continue;
         }
-        auto invited = co_await api_.invite(command.database, email);
-        if (invited) {
-            co_await record(actor, "add", command.database, email, AuditOutcome::executed);
-            reply.kind = ReplyKind::change;
-            reply.lines.push_back(done(email + " has been invited to collaborate to " + command.database));
-        } else if (invited.error().kind == ApiErrorKind::already_member) {
-            co_await record(actor, "add", command.database, email, AuditOutcome::executed, invited.error().message);
-            reply.lines.push_back(plain(email + " is already a collaborator of " + command.database + "."));
-        } else {
-            co_await record(actor, "add", command.database, email, AuditOutcome::failed, invited.error().message);
-            if (reply.kind != ReplyKind::change) reply.kind = ReplyKind::failure;
-            reply.lines.push_back(api_error_reply(invited.error(), command.database).lines.front());
-        }
+        reply.kind = ReplyKind::change;
+        reply.lines.push_back(done(email + " has been invited to collaborate to " + command.database));
     }
     co_return reply;
 }
@@ -259,7 +278,7 @@ asio::awaitable<Reply> CommandService::propose_removal(const Actor& actor, const
     co_return Reply{ReplyKind::proposal, {}, {}, std::move(proposal), {}};
 }
 
-asio::awaitable<Reply> CommandService::confirm(const Actor& actor, const ConfirmCommand& command) {
+asio::awaitable<Reply> CommandService::confirm(const Actor& actor, const ConfirmCommand& command, bool resumed) {
     // A refusal is filed under the database the token names, when it is genuine.
     const auto named = read_token(signer_, command.token);
     const std::string database = named ? named->database : "";
@@ -286,13 +305,23 @@ asio::awaitable<Reply> CommandService::confirm(const Actor& actor, const Confirm
     auto state = co_await authorise(actor, confirmed);
     if (!state) co_return state.error();
     const Collaborator* collaborator = find_collaborator(*state, claims->target);
-    if (collaborator == nullptr)
+    if (collaborator == nullptr && !resumed)
         co_return single_line(ReplyKind::result, error(not_a_collaborator_line(claims->target, claims->database)));
-    if (!co_await record(actor, action, claims->database, claims->target, AuditOutcome::confirmed))
-        co_return single_line(ReplyKind::failure,
-                              error("The audit trail cannot be written, so nothing was removed; an admin of the bot "
-                                    "should check its state storage."));
-    auto removed = co_await api_.remove(claims->database, collaborator->id);
+    // Resumed: the first attempt may have removed them before it could say so (gone from the list, or
+    // from the API when the list was read before).
+    ApiResult<void> removed = std::unexpected(ApiError{ApiErrorKind::not_member, "removed before"});
+    if (collaborator != nullptr) {
+        if (!co_await record(actor, action, claims->database, claims->target, AuditOutcome::confirmed))
+            co_return single_line(ReplyKind::failure,
+                                  error("The audit trail cannot be written, so nothing was removed; an admin of the "
+                                        "bot should check its state storage."));
+        removed = co_await api_.remove(claims->database, collaborator->id);
+    }
+    if (!removed && resumed && removed.error().kind == ApiErrorKind::not_member) {
+        co_await record(actor, action, claims->database, claims->target, AuditOutcome::allowed,
+                        "removed by an earlier attempt of this confirmation");
+        co_return single_line(ReplyKind::change, done(removed_line(claims->target, claims->database)));
+    }
     if (!removed) {
         co_await record(actor, action, claims->database, claims->target, AuditOutcome::failed, removed.error().message);
         co_return api_error_reply(removed.error(), claims->database);

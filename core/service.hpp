@@ -19,6 +19,9 @@ namespace collab {
 struct ChatRequest {
     Actor actor;
     std::string text;  // what followed /collab, with platform markup already undone
+    // The same request again, because the instance that first took it died before answering: what it
+    // may already have done upstream is reported as done, not done twice.
+    bool resumed = false;
 };
 
 struct ServiceSettings {
@@ -36,9 +39,9 @@ public:
 
 private:
     boost::asio::awaitable<Reply> list(const Actor& actor, const ListCommand& command);
-    boost::asio::awaitable<Reply> add(const Actor& actor, const AddCommand& command);
+    boost::asio::awaitable<Reply> add(const Actor& actor, const AddCommand& command, bool resumed);
     boost::asio::awaitable<Reply> propose_removal(const Actor& actor, const Command& command);
-    boost::asio::awaitable<Reply> confirm(const Actor& actor, const ConfirmCommand& command);
+    boost::asio::awaitable<Reply> confirm(const Actor& actor, const ConfirmCommand& command, bool resumed);
     boost::asio::awaitable<Reply> whoami(const Actor& actor);
     boost::asio::awaitable<Reply> audit_trail(const Actor& actor, const AuditCommand& command);
     boost::asio::awaitable<Reply> manageable_databases(const Actor& actor);

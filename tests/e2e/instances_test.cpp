@@ -112,8 +112,6 @@ TEST(SeveralInstances, ShareClaimsTheAuditTrailAndTheAllowanceAndSurviveAKill) {
     ServedSandbox sandbox;
     EmulatorOptions options;
     options.emails = {{"U111", "user1@example.com"}};
-    // Slack gives an unacknowledged envelope to another socket once its deadline has passed.
-    options.redelivery_delay = 6s;
     SlackEmulator slack{options};
     std::vector<std::unique_ptr<Instance>> instances;
     for (int i = 0; i < 3; ++i) instances.push_back(std::make_unique<Instance>(slack, sandbox, database.url(), i));
