@@ -133,7 +133,8 @@ private:
     boost::asio::awaitable<void> serve(tcp::socket client) {
         auto link = std::make_shared<Link>(std::move(client));
         const tcp::endpoint sandbox(boost::asio::ip::address_v4::loopback(), upstream_port_);
-        auto [error] = co_await link->upstream.async_connect(sandbox, boost::asio::as_tuple(boost::asio::use_awaitable));
+        auto [error] =
+            co_await link->upstream.async_connect(sandbox, boost::asio::as_tuple(boost::asio::use_awaitable));
         if (error) co_return;
         auto down = [this, link]() -> boost::asio::awaitable<void> { co_await answers(link); };
         boost::asio::co_spawn(link->client.get_executor(), std::move(down), boost::asio::detached);
@@ -144,7 +145,7 @@ private:
         std::array<char, 16384> buffer;
         for (;;) {
             auto [error, n] = co_await link->client.async_read_some(boost::asio::buffer(buffer),
-                                                                     boost::asio::as_tuple(boost::asio::use_awaitable));
+                                                                    boost::asio::as_tuple(boost::asio::use_awaitable));
             if (error) break;
             const std::string_view chunk(buffer.data(), n);
             {
@@ -166,8 +167,8 @@ private:
         std::array<char, 16384> buffer;
         boost::asio::steady_timer pause(link->client.get_executor());
         for (;;) {
-            auto [error, n] = co_await link->upstream.async_read_some(boost::asio::buffer(buffer),
-                                                                       boost::asio::as_tuple(boost::asio::use_awaitable));
+            auto [error, n] = co_await link->upstream.async_read_some(
+                boost::asio::buffer(buffer), boost::asio::as_tuple(boost::asio::use_awaitable));
             if (error) break;
             while (link->holding) {
                 {
@@ -306,7 +307,6 @@ TEST(SeveralInstances, ShareClaimsTheAuditTrailAndTheAllowanceAndSurviveAKill) {
     EXPECT_GT(sandbox.requests(), 0u);
 }
 
-
 // What the person who sent envelope `id` was told: acknowledgement payloads that reached Slack in
 // time (a later one is dropped by Slack), and messages posted for it through its response_url.
 struct Told {
@@ -377,10 +377,13 @@ TEST(SeveralInstances, EveryAcknowledgedCommandAndClickIsAnsweredOnceWhicheverIn
     for (const auto& ack : slack.acks())
         if (ack.envelope_id == add.envelope_id && ack.retry_attempt > 0 && !retry) retry = ack;
     ASSERT_TRUE(retry.has_value()) << "Slack delivered it again";
-    const auto ms = [](auto duration) { return std::chrono::duration_cast<std::chrono::milliseconds>(duration).count(); };
+    const auto ms = [](auto duration) {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(duration).count();
+    };
     std::cout << "[ figures  ] add: killed " << ms(killed - delivered) << " ms after delivery; retry "
-              << retry->retry_attempt << " delivered " << ms(retry->sent - delivered) << " ms after the first on socket "
-              << retry->socket << "; answered by " << add_told.how[0] << ": \"" << add_told.texts[0] << "\"\n";
+              << retry->retry_attempt << " delivered " << ms(retry->sent - delivered)
+              << " ms after the first on socket " << retry->socket << "; answered by " << add_told.how[0] << ": \""
+              << add_told.texts[0] << "\"\n";
 
     // 2. Instance 1 acknowledges a Confirm click, removes user2 upstream and is killed before it says
     // so. The click was acknowledged: Slack never delivers it again; the last instance must finish it.
