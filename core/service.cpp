@@ -109,12 +109,13 @@ CommandService::CommandService(CollaboratorsApi& api, Directory& directory, Audi
 asio::awaitable<Reply> CommandService::handle(ChatRequest request) {
     const auto command = parse_command(request.text);
     Actor actor = std::move(request.actor);
-    Reply reply = co_await answer(actor, command);
+    Reply reply = co_await answer(actor, command, request.resumed);
     reply.decision = decision_of(actor, command, reply);
     co_return reply;
 }
 
-asio::awaitable<Reply> CommandService::answer(Actor& actor, const std::expected<Command, UsageError>& command) {
+asio::awaitable<Reply> CommandService::answer(Actor& actor, const std::expected<Command, UsageError>& command,
+                                              bool resumed) {
     if (!command) {
         Reply reply = single_line(ReplyKind::usage_error, error(command.error().message));
         reply.usage = command.error().usage;
@@ -139,8 +140,8 @@ asio::awaitable<Reply> CommandService::answer(Actor& actor, const std::expected<
 
     if (std::holds_alternative<WhoamiCommand>(*command)) co_return co_await whoami(actor);
     if (auto* c = std::get_if<ListCommand>(&*command)) co_return co_await list(actor, *c);
-    if (auto* c = std::get_if<AddCommand>(&*command)) co_return co_await add(actor, *c);
-    if (auto* c = std::get_if<ConfirmCommand>(&*command)) co_return co_await confirm(actor, *c);
+    if (auto* c = std::get_if<AddCommand>(&*command)) co_return co_await add(actor, *c, resumed);
+    if (auto* c = std::get_if<ConfirmCommand>(&*command)) co_return co_await confirm(actor, *c, resumed);
     if (auto* c = std::get_if<AuditCommand>(&*command)) co_return co_await audit_trail(actor, *c);
     if (std::holds_alternative<DatabasesCommand>(*command)) co_return co_await manageable_databases(actor);
     co_return co_await propose_removal(actor, *command);
@@ -260,13 +261,20 @@ asio::awaitable<Reply> CommandService::list(const Actor& actor, const ListComman
     co_return reply;
 }
 
-asio::awaitable<Reply> CommandService::add(const Actor& actor, const AddCommand& command) {
+asio::awaitable<Reply> CommandService::add(const Actor& actor, const AddCommand& command, bool resumed) {
     auto state = co_await authorise(actor, command);
     if (!state) co_return state.error();
     Reply reply{ReplyKind::result, {}, {}, {}, {}};
+    const auto pending_in = [](const DatabaseSnapshot& snapshot, const std::string& email) {
+        const Collaborator* collaborator = find_collaborator(snapshot, email);
+        return collaborator != nullptr && collaborator->status == Status::pending;
+    };
     for (const auto& email : command.emails) {
         const Collaborator* existing = find_collaborator(*state, email);
-        if (existing != nullptr || same_email(email, state->database.owner.email)) {
+        // Resumed: a pending invitation is most likely the one the first attempt sent.
+        bool sent_before = resumed && pending_in(*state, email);
+        std::optional<ApiResult<Collaborator>> invited;
+        if (!sent_before && (existing != nullptr || same_email(email, state->database.owner.email))) {
             const std::string note = existing ? email + " is already a collaborator of " + command.database + " (" +
                                                     std::string(to_string(existing->status)) + ")."
                                               : email + " already owns " + command.database + ".";
@@ -274,27 +282,39 @@ asio::awaitable<Reply> CommandService::add(const Actor& actor, const AddCommand&
             reply.lines.push_back(plain(note));
             continue;
         }
-        if (!co_await record(actor, "add", command.database, email, AuditOutcome::allowed)) {
-            reply.kind = ReplyKind::failure;
-            reply.lines.push_back(error("The audit trail cannot be written, so " + email +
-                                        " was not invited; an admin of the bot should check its state storage."));
-            continue;
+        if (!sent_before) {
+            if (!co_await record(actor, "add", command.database, email, AuditOutcome::allowed)) {
+                reply.kind = ReplyKind::failure;
+                reply.lines.push_back(error("The audit trail cannot be written, so " + email +
+                                            " was not invited; an admin of the bot should check its state storage."));
+                continue;
+            }
+            invited = co_await api_.invite(command.database, email);
+            if (!*invited && resumed) {
+                // The list read before may predate the first attempt's invitation: what the API says now decides.
+                auto now = co_await snapshot(command.database);
+                sent_before = now && pending_in(*now, email);
+            }
         }
-        auto invited = co_await api_.invite(command.database, email);
-        if (invited) {
+        if (sent_before) {
+            co_await record(actor, "add", command.database, email, AuditOutcome::allowed,
+                            "invited by an earlier attempt of this command");
+        } else if (*invited) {
             co_await record(actor, "add", command.database, email, AuditOutcome::executed);
-            reply.kind = ReplyKind::change;
-            reply.lines.push_back(done(email + " has been invited to collaborate to " + command.database));
-        } else if (invited.error().kind == ApiErrorKind::already_member) {
+        } else if (invited->error().kind == ApiErrorKind::already_member) {
             // Nothing was done upstream: recorded as the check before the invitation records it.
             const std::string note = email + " is already a collaborator of " + command.database + ".";
             co_await record(actor, "add", command.database, email, AuditOutcome::allowed, note);
             reply.lines.push_back(plain(note));
+            continue;
         } else {
-            co_await record(actor, "add", command.database, email, AuditOutcome::failed, invited.error().message);
+            co_await record(actor, "add", command.database, email, AuditOutcome::failed, invited->error().message);
             if (reply.kind != ReplyKind::change) reply.kind = ReplyKind::failure;
-            reply.lines.push_back(api_error_reply(invited.error(), command.database).lines.front());
+            reply.lines.push_back(api_error_reply(invited->error(), command.database).lines.front());
+            continue;
         }
+        reply.kind = ReplyKind::change;
+        reply.lines.push_back(done(email + " has been invited to collaborate to " + command.database));
     }
     co_return reply;
 }
@@ -329,7 +349,7 @@ asio::awaitable<Reply> CommandService::propose_removal(const Actor& actor, const
     co_return Reply{ReplyKind::proposal, {}, {}, std::move(proposal), {}};
 }
 
-asio::awaitable<Reply> CommandService::confirm(const Actor& actor, const ConfirmCommand& command) {
+asio::awaitable<Reply> CommandService::confirm(const Actor& actor, const ConfirmCommand& command, bool resumed) {
     // A refusal is filed under the database the token names, when it is genuine.
     const auto named = read_token(signer_, command.token);
     const std::string database = named ? named->database : "";
@@ -360,7 +380,8 @@ asio::awaitable<Reply> CommandService::confirm(const Actor& actor, const Confirm
         co_await record(actor, "confirm", claims->database, claims->target, AuditOutcome::failed, reason);
         co_return single_line(ReplyKind::failure, error(std::move(reason)));
     }
-    if (*earlier) {
+    // A resumed confirmation finds the mark of its own first attempt, whose instance died.
+    if (*earlier && !resumed) {
         const TokenUse& first = **earlier;
         std::string reason = "This confirmation was already used";
         if (first.at != TimePoint{}) reason += " at " + format_utc(first.at);
@@ -370,7 +391,7 @@ asio::awaitable<Reply> CommandService::confirm(const Actor& actor, const Confirm
         co_return single_line(ReplyKind::denied, error(std::move(reason)));
     }
     bool executed = false;
-    Reply reply = co_await carry_out(actor, *claims, executed);
+    Reply reply = co_await carry_out(actor, *claims, resumed, executed);
     // Only a removal that took place uses the confirmation up: after a refusal or a failure it may be
     // presented again (the collaborator id in it keeps a retry from reaching anyone else). Should the
     // mark stay, the worst is a new proposal to ask for.
@@ -378,7 +399,8 @@ asio::awaitable<Reply> CommandService::confirm(const Actor& actor, const Confirm
     co_return reply;
 }
 
-asio::awaitable<Reply> CommandService::carry_out(const Actor& actor, const ConfirmationClaims& claims, bool& executed) {
+asio::awaitable<Reply> CommandService::carry_out(const Actor& actor, const ConfirmationClaims& claims, bool resumed,
+                                                 bool& executed) {
     const bool leaving = claims.action == ConfirmAction::leave;
     // The database may have changed since the proposal: decide again on what it is now.
     const Command confirmed =
@@ -387,20 +409,31 @@ asio::awaitable<Reply> CommandService::carry_out(const Actor& actor, const Confi
     auto state = co_await authorise(actor, confirmed);
     if (!state) co_return state.error();
     const Collaborator* collaborator = find_collaborator(*state, claims.target);
-    if (collaborator == nullptr)
+    // Resumed: the first attempt may have removed them before it could say so (gone from the list, or
+    // from the API when the list was read before).
+    ApiResult<void> removed = std::unexpected(ApiError{ApiErrorKind::not_member, "removed before"});
+    if (collaborator == nullptr && !resumed)
         co_return single_line(ReplyKind::result, error(not_a_collaborator_line(claims.target, claims.database)));
-    if (collaborator->id != claims.collaborator_id) {
-        std::string reason = claims.target + " was invited to " + claims.database +
-                             " again after this confirmation was proposed, so it does not apply to them any more; "
-                             "nothing was removed. Run the command again to remove them now.";
-        co_await record(actor, action, claims.database, claims.target, AuditOutcome::denied, reason);
-        co_return single_line(ReplyKind::denied, error(std::move(reason)));
+    if (collaborator != nullptr) {
+        if (collaborator->id != claims.collaborator_id) {
+            std::string reason = claims.target + " was invited to " + claims.database +
+                                 " again after this confirmation was proposed, so it does not apply to them any "
+                                 "more; nothing was removed. Run the command again to remove them now.";
+            co_await record(actor, action, claims.database, claims.target, AuditOutcome::denied, reason);
+            co_return single_line(ReplyKind::denied, error(std::move(reason)));
+        }
+        if (!co_await record(actor, action, claims.database, claims.target, AuditOutcome::confirmed))
+            co_return single_line(ReplyKind::failure,
+                                  error("The audit trail cannot be written, so nothing was removed; an admin of the "
+                                        "bot should check its state storage."));
+        removed = co_await api_.remove(claims.database, collaborator->id);
     }
-    if (!co_await record(actor, action, claims.database, claims.target, AuditOutcome::confirmed))
-        co_return single_line(ReplyKind::failure,
-                              error("The audit trail cannot be written, so nothing was removed; an admin of the bot "
-                                    "should check its state storage."));
-    auto removed = co_await api_.remove(claims.database, collaborator->id);
+    if (!removed && resumed && removed.error().kind == ApiErrorKind::not_member) {
+        executed = true;
+        co_await record(actor, action, claims.database, claims.target, AuditOutcome::allowed,
+                        "removed by an earlier attempt of this confirmation");
+        co_return single_line(ReplyKind::change, done(removed_line(claims.target, claims.database)));
+    }
     if (!removed) {
         // Removed by someone else since the list was read: the database is there, the person is not.
         const bool gone = removed.error().kind == ApiErrorKind::not_member;

@@ -19,6 +19,9 @@ namespace collab {
 struct ChatRequest {
     Actor actor;
     std::string text;  // what followed /collab, with platform markup already undone
+    // The same request again, because the instance that first took it died before answering: what it
+    // may already have done upstream is reported as done, not done twice.
+    bool resumed = false;
 };
 
 struct ServiceSettings {
@@ -39,15 +42,17 @@ public:
 
 private:
     // The reply alone; `actor` gains the Scalingo e-mail when the directory knows it.
-    boost::asio::awaitable<Reply> answer(Actor& actor, const std::expected<Command, UsageError>& command);
+    boost::asio::awaitable<Reply> answer(Actor& actor, const std::expected<Command, UsageError>& command, bool resumed);
     DecisionNote decision_of(const Actor& actor, const std::expected<Command, UsageError>& command,
                              const Reply& reply) const;
     boost::asio::awaitable<Reply> list(const Actor& actor, const ListCommand& command);
-    boost::asio::awaitable<Reply> add(const Actor& actor, const AddCommand& command);
+    boost::asio::awaitable<Reply> add(const Actor& actor, const AddCommand& command, bool resumed);
     boost::asio::awaitable<Reply> propose_removal(const Actor& actor, const Command& command);
-    boost::asio::awaitable<Reply> confirm(const Actor& actor, const ConfirmCommand& command);
-    // The removal a genuine, unused confirmation asks for; `executed` says whether it took place.
-    boost::asio::awaitable<Reply> carry_out(const Actor& actor, const ConfirmationClaims& claims, bool& executed);
+    boost::asio::awaitable<Reply> confirm(const Actor& actor, const ConfirmCommand& command, bool resumed);
+    // The removal a genuine, unused confirmation asks for (`resumed`: taken over from an instance that
+    // may have carried it out already); `executed` says whether it took place.
+    boost::asio::awaitable<Reply> carry_out(const Actor& actor, const ConfirmationClaims& claims, bool resumed,
+                                            bool& executed);
     boost::asio::awaitable<Reply> whoami(const Actor& actor);
     boost::asio::awaitable<Reply> audit_trail(const Actor& actor, const AuditCommand& command);
     boost::asio::awaitable<Reply> manageable_databases(const Actor& actor);

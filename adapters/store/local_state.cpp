@@ -12,19 +12,59 @@ ApiError invalid_allowance(int per_minute) {
 
 LocalState::LocalState(LocalStateOptions options) : options_(options) {}
 
-boost::asio::awaitable<ApiResult<void>> LocalState::complete(std::string) {
-    co_return ApiResult<void>{};
-}
-
-boost::asio::awaitable<ApiResult<bool>> LocalState::claim(std::string key) {
+boost::asio::awaitable<ApiResult<ClaimState>> LocalState::claim(std::string key, std::string owner, std::string work,
+                                                                std::chrono::milliseconds lease) {
     std::lock_guard lock(mutex_);
-    if (!claimed_.insert(key).second) co_return false;
+    const auto now = std::chrono::steady_clock::now();
+    auto [found, inserted] = claimed_.try_emplace(key, Claimed{owner, now + lease, std::move(work)});
+    if (!inserted) {
+        Claimed& claimed = found->second;
+        if (claimed.done) co_return ClaimState::answered;
+        if (claimed.lease_until > now) co_return ClaimState::running;
+        claimed.owner = std::move(owner);
+        claimed.lease_until = now + lease;
+        co_return ClaimState::taken_over;
+    }
     claim_order_.push_back(std::move(key));
     if (claim_order_.size() > options_.claim_capacity) {
         claimed_.erase(claim_order_.front());
         claim_order_.pop_front();
     }
+    co_return ClaimState::won;
+}
+
+boost::asio::awaitable<ApiResult<bool>> LocalState::renew(std::string key, std::string owner,
+                                                          std::chrono::milliseconds lease) {
+    std::lock_guard lock(mutex_);
+    auto found = claimed_.find(key);
+    if (found == claimed_.end() || found->second.done || found->second.owner != owner) co_return false;
+    found->second.lease_until = std::chrono::steady_clock::now() + lease;
     co_return true;
+}
+
+boost::asio::awaitable<ApiResult<void>> LocalState::complete(std::string key) {
+    std::lock_guard lock(mutex_);
+    if (auto found = claimed_.find(key); found != claimed_.end()) {
+        found->second.done = true;
+        found->second.work.clear();
+    }
+    co_return ApiResult<void>{};
+}
+
+boost::asio::awaitable<ApiResult<std::vector<Orphan>>> LocalState::take_over_lapsed(std::string owner,
+                                                                                    std::chrono::milliseconds lease,
+                                                                                    int limit) {
+    std::lock_guard lock(mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    std::vector<Orphan> orphans;
+    for (auto& [key, claimed] : claimed_) {
+        if (static_cast<int>(orphans.size()) >= limit) break;
+        if (claimed.done || claimed.work.empty() || claimed.lease_until > now) continue;
+        claimed.owner = owner;
+        claimed.lease_until = now + lease;
+        orphans.push_back(Orphan{key, claimed.work});
+    }
+    co_return orphans;
 }
 
 LocalState::Allowance& LocalState::allowance_of(const std::string& account, int per_minute) {

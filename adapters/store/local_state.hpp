@@ -1,9 +1,10 @@
 #pragma once
 // SharedState for a bot that runs as one instance: everything in memory, nothing shared. Claims are
-// remembered in a bounded first-in first-out set (a re-delivery arrives within seconds, so the oldest
+// remembered in a bounded first-in first-out map (a re-delivery arrives within seconds, so the oldest
 // keys are the ones to forget), each account's request allowance is a sliding log of send times, and
 // used tokens are kept until their own deadline (a restart forgets them: a confirmation's claims still
-// name the collaborator record, so a replay after a restart cannot reach a re-invited person).
+// name the collaborator record, so a replay after a restart cannot reach a re-invited person). Leases
+// behave as in PostgreSQL, so that instances sharing one object (tests) see the same contract.
 
 #include <chrono>
 #include <cstddef>
@@ -12,7 +13,6 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "adapters/net/backoff.hpp"
 #include "adapters/store/shared_state.hpp"
@@ -30,9 +30,14 @@ class LocalState final : public SharedState {
 public:
     explicit LocalState(LocalStateOptions options = {});
 
-    boost::asio::awaitable<ApiResult<bool>> claim(std::string key) override;
-    // One process: a claim it made is never abandoned while it runs.
+    boost::asio::awaitable<ApiResult<ClaimState>> claim(std::string key, std::string owner, std::string work,
+                                                        std::chrono::milliseconds lease) override;
+    boost::asio::awaitable<ApiResult<bool>> renew(std::string key, std::string owner,
+                                                  std::chrono::milliseconds lease) override;
     boost::asio::awaitable<ApiResult<void>> complete(std::string key) override;
+    boost::asio::awaitable<ApiResult<std::vector<Orphan>>> take_over_lapsed(std::string owner,
+                                                                            std::chrono::milliseconds lease,
+                                                                            int limit) override;
     boost::asio::awaitable<ApiResult<std::optional<std::chrono::milliseconds>>> take_request(std::string account,
                                                                                              int per_minute) override;
     boost::asio::awaitable<ApiResult<int>> requests_left(std::string account, int per_minute) override;
@@ -46,12 +51,18 @@ private:
         int per_minute;
         net::TokenBucket bucket;
     };
+    struct Claimed {
+        std::string owner;
+        std::chrono::steady_clock::time_point lease_until;
+        std::string work;
+        bool done = false;
+    };
     Allowance& allowance_of(const std::string& account, int per_minute);
 
     LocalStateOptions options_;
     // Callers may run on more than one thread; every call is short, so one lock is enough.
     std::mutex mutex_;
-    std::unordered_set<std::string> claimed_;
+    std::unordered_map<std::string, Claimed> claimed_;
     std::deque<std::string> claim_order_;
     std::unordered_map<std::string, Allowance> allowances_;
     struct Used {

@@ -34,7 +34,7 @@ namespace {
 
 // migrations[i] brings the schema from version i to version i + 1. Never edit one that has shipped:
 // add the next.
-constexpr std::array<std::string_view, 2> migrations{
+constexpr std::array<std::string_view, 3> migrations{
     R"sql(
     CREATE TABLE audit (
         seq           bigserial PRIMARY KEY,
@@ -98,6 +98,15 @@ constexpr std::array<std::string_view, 2> migrations{
         keep_until_ms bigint NOT NULL
     );
     CREATE INDEX used_tokens_by_deadline ON used_tokens (keep_until_ms);
+    )sql",
+    // Claims with an owner and a lease it renews while it works, and what another instance needs to
+    // finish the work when the lease lapses. Claims made before have no work left to finish.
+    R"sql(
+    ALTER TABLE deliveries
+        ADD COLUMN owner       text NOT NULL DEFAULT '',
+        ADD COLUMN lease_until timestamptz NOT NULL DEFAULT now(),
+        ADD COLUMN work        text NOT NULL DEFAULT '';
+    CREATE INDEX deliveries_unfinished ON deliveries (lease_until) WHERE NOT done;
     )sql"};
 
 // Serialises migrations between instances. Above the 32-bit range, so that it never meets the lock
@@ -539,26 +548,72 @@ asio::awaitable<ApiResult<std::vector<AuditEntry>>> PostgresStore::recent(std::s
     co_return co_await call(std::move(work));
 }
 
-asio::awaitable<ApiResult<bool>> PostgresStore::claim(std::string key) {
-    std::function<ApiResult<bool>(Session&)> work = [this, key = std::move(key)](Session& session) -> ApiResult<bool> {
+asio::awaitable<ApiResult<ClaimState>> PostgresStore::claim(std::string key, std::string owner, std::string work,
+                                                            std::chrono::milliseconds lease) {
+    std::function<ApiResult<ClaimState>(Session&)> work_on = [this, key = std::move(key), owner = std::move(owner),
+                                                              work = std::move(work),
+                                                              lease](Session& session) -> ApiResult<ClaimState> {
         // The primary key decides between instances: only the first insert of a key adds a row, unless
-        // the instance that claimed it never finished and has had time enough: it died, take it over.
-        const std::string takeover = std::to_string(options_.claim_takeover.count()) + " milliseconds";
-        const auto inserted = session.exec(
-            "INSERT INTO deliveries (key) VALUES ($1) ON CONFLICT (key) DO UPDATE SET claimed_at = now() "
-            "WHERE NOT deliveries.done AND deliveries.claimed_at < now() - $2::interval",
-            {key, takeover});
-        if (!inserted) return std::unexpected(failure_of(server_, inserted.error()));
-        return std::string_view(PQcmdTuples(inserted->get())) == "1";
+        // the claim was never completed and its owner stopped renewing its lease: it died, take it over.
+        // xmax is 0 on a row this statement inserted, set on one it updated.
+        const auto claimed = session.exec(
+            "INSERT INTO deliveries (key, owner, lease_until, work) VALUES ($1, $2, now() + $3::interval, $4) "
+            "ON CONFLICT (key) DO UPDATE SET owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until "
+            "WHERE NOT deliveries.done AND deliveries.lease_until < now() "
+            "RETURNING xmax = 0",
+            {key, owner, interval_of(lease), work});
+        if (!claimed) return std::unexpected(failure_of(server_, claimed.error()));
+        if (PQntuples(claimed->get()) == 1)
+            return std::string_view(PQgetvalue(claimed->get(), 0, 0)) == "t" ? ClaimState::won : ClaimState::taken_over;
+        const auto found = session.exec("SELECT done FROM deliveries WHERE key = $1", {key});
+        if (!found) return std::unexpected(failure_of(server_, found.error()));
+        // Gone meanwhile (expired): it was done long ago.
+        if (PQntuples(found->get()) == 0) return ClaimState::answered;
+        return std::string_view(PQgetvalue(found->get(), 0, 0)) == "t" ? ClaimState::answered : ClaimState::running;
+    };
+    co_return co_await call(std::move(work_on));
+}
+
+asio::awaitable<ApiResult<bool>> PostgresStore::renew(std::string key, std::string owner,
+                                                      std::chrono::milliseconds lease) {
+    std::function<ApiResult<bool>(Session&)> work = [this, key = std::move(key), owner = std::move(owner),
+                                                     lease](Session& session) -> ApiResult<bool> {
+        const auto renewed = session.exec(
+            "UPDATE deliveries SET lease_until = now() + $3::interval WHERE key = $1 AND owner = $2 AND NOT done",
+            {key, owner, interval_of(lease)});
+        if (!renewed) return std::unexpected(failure_of(server_, renewed.error()));
+        return std::string_view(PQcmdTuples(renewed->get())) == "1";
     };
     co_return co_await call(std::move(work));
 }
 
 asio::awaitable<ApiResult<void>> PostgresStore::complete(std::string key) {
     std::function<ApiResult<void>(Session&)> work = [this, key = std::move(key)](Session& session) -> ApiResult<void> {
-        const auto updated = session.exec("UPDATE deliveries SET done = true WHERE key = $1", {key});
+        // What was kept to finish the work (a response_url, a confirmation token) is not kept longer.
+        const auto updated = session.exec("UPDATE deliveries SET done = true, work = '' WHERE key = $1", {key});
         if (!updated) return std::unexpected(failure_of(server_, updated.error()));
         return {};
+    };
+    co_return co_await call(std::move(work));
+}
+
+asio::awaitable<ApiResult<std::vector<Orphan>>> PostgresStore::take_over_lapsed(std::string owner,
+                                                                                std::chrono::milliseconds lease,
+                                                                                int limit) {
+    std::function<ApiResult<std::vector<Orphan>>(Session&)> work =
+        [this, owner = std::move(owner), lease, limit](Session& session) -> ApiResult<std::vector<Orphan>> {
+        // SKIP LOCKED: instances sweeping at the same moment each get other rows, never the same one.
+        const auto taken = session.exec(
+            "UPDATE deliveries SET owner = $1, lease_until = now() + $2::interval WHERE key IN "
+            "(SELECT key FROM deliveries WHERE NOT done AND work <> '' AND lease_until < now() "
+            "ORDER BY lease_until LIMIT $3 FOR UPDATE SKIP LOCKED) "
+            "AND NOT done AND lease_until < now() RETURNING key, work",
+            {owner, interval_of(lease), std::to_string(std::max(limit, 0))});
+        if (!taken) return std::unexpected(failure_of(server_, taken.error()));
+        std::vector<Orphan> orphans;
+        for (int row = 0; row < PQntuples(taken->get()); ++row)
+            orphans.push_back(Orphan{PQgetvalue(taken->get(), row, 0), PQgetvalue(taken->get(), row, 1)});
+        return orphans;
     };
     co_return co_await call(std::move(work));
 }

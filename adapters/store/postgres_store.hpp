@@ -1,7 +1,7 @@
 #pragma once
 // The bot's state on a PostgreSQL server, shared by every instance that points at it: the audit
-// trail, the envelope ids already taken in, each upstream account's request allowance, and the
-// confirmations and signed requests already used.
+// trail, the envelopes taken in (with their owner's lease and what is needed to finish them), each
+// upstream account's request allowance, and the confirmations and signed requests already used.
 //
 // libpq blocks, so the connection lives on a thread of the store's own; callers await its answers
 // the way they await SqliteAuditLog's, and audit records that arrive together are committed in one
@@ -54,8 +54,6 @@ struct PostgresOptions {
     int audit_retention_days = 365;
     // Envelope ids are remembered at least this long (Slack re-delivers within minutes).
     std::chrono::hours claim_retention{24};
-    // A claim never completed (its instance died) may be taken over by another after this long.
-    std::chrono::milliseconds claim_takeover{5'000};
     // How often expired rows are deleted (also right after each connection).
     std::chrono::milliseconds cleanup_every{std::chrono::hours{1}};
     // Waits between reconnection attempts: full jitter up to base * 2^attempt, capped.
@@ -79,8 +77,14 @@ public:
     boost::asio::awaitable<ApiResult<void>> record(AuditEntry entry) override;
     boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> recent(std::string database, int limit) override;
 
-    boost::asio::awaitable<ApiResult<bool>> claim(std::string key) override;
+    boost::asio::awaitable<ApiResult<ClaimState>> claim(std::string key, std::string owner, std::string work,
+                                                        std::chrono::milliseconds lease) override;
+    boost::asio::awaitable<ApiResult<bool>> renew(std::string key, std::string owner,
+                                                  std::chrono::milliseconds lease) override;
     boost::asio::awaitable<ApiResult<void>> complete(std::string key) override;
+    boost::asio::awaitable<ApiResult<std::vector<Orphan>>> take_over_lapsed(std::string owner,
+                                                                            std::chrono::milliseconds lease,
+                                                                            int limit) override;
     boost::asio::awaitable<ApiResult<std::optional<std::chrono::milliseconds>>> take_request(std::string account,
                                                                                              int per_minute) override;
     boost::asio::awaitable<ApiResult<int>> requests_left(std::string account, int per_minute) override;

@@ -1,32 +1,58 @@
 #pragma once
 // What instances of the bot must agree on besides the audit trail: which envelopes have been taken
-// in (Slack spreads envelopes over every instance's sockets and delivers one again when its
-// acknowledgement was late), and how much of an upstream account's request allowance is left (the
-// allowance is per account, not per process), and which confirmations and signed requests have been
-// used (UsedTokens: a proposal completes once, a captured request cannot be replayed). One instance
-// keeps all of it in memory (LocalState); several share it through PostgreSQL (PostgresStore).
+// in and by whom (Slack spreads envelopes over every instance's sockets, delivers one again when its
+// acknowledgement was late, and any instance may die while it works on one), how much of an upstream
+// account's request allowance is left (the allowance is per account, not per process), and which
+// confirmations and signed requests have been used (UsedTokens: a proposal completes once, a
+// captured request cannot be replayed). One instance keeps all of it in memory (LocalState); several
+// share it through PostgreSQL (PostgresStore).
 
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/confirmation.hpp"
 #include "core/ports.hpp"
 
 namespace collab::store {
 
+// What a claim on an envelope found.
+enum class ClaimState {
+    won,         // first claim: the caller does the work
+    taken_over,  // claimed before, but its owner's lease lapsed (it died): the caller does the work again
+    running,     // another owner holds a live lease: it, or whoever takes over if it dies, answers
+    answered,    // done: nothing more to do
+};
+
+// Claimed work whose owner's lease lapsed, now the caller's: `work` is what its first owner left
+// so that anyone can finish it (opaque to the store).
+struct Orphan {
+    std::string key;
+    std::string work;
+};
+
 class SharedState : public UsedTokens {
 public:
     virtual ~SharedState() = default;
 
-    // True for the first claim of `key` (an envelope id) by any instance; false once one was made,
-    // unless the claim was never completed and is old enough for its instance to be presumed dead
-    // (then this claim takes it over). Keys are kept at least a day.
-    virtual boost::asio::awaitable<ApiResult<bool>> claim(std::string key) = 0;
-    // The claimed work is done (acknowledged): nobody may take it over any more.
+    // Claims `key` (an envelope id) for `owner` (an instance) for `lease`, leaving `work` for whoever
+    // must finish it if the owner dies (empty: nothing to finish). A claim whose lease lapsed before
+    // it was completed is taken over at once. Keys are kept at least a day.
+    virtual boost::asio::awaitable<ApiResult<ClaimState>> claim(std::string key, std::string owner, std::string work,
+                                                                std::chrono::milliseconds lease) = 0;
+    // Extends the owner's lease while the work runs: false when the claim is not (or no more) its.
+    virtual boost::asio::awaitable<ApiResult<bool>> renew(std::string key, std::string owner,
+                                                          std::chrono::milliseconds lease) = 0;
+    // The claimed work is done (answered): nobody may take it over any more, and its work is forgotten.
     virtual boost::asio::awaitable<ApiResult<void>> complete(std::string key) = 0;
+    // Takes over up to `limit` unfinished claims with work left whose lease lapsed, for `owner`, each
+    // for `lease`: each goes to exactly one caller.
+    virtual boost::asio::awaitable<ApiResult<std::vector<Orphan>>> take_over_lapsed(std::string owner,
+                                                                                    std::chrono::milliseconds lease,
+                                                                                    int limit) = 0;
 
     // Takes one request from `account`'s allowance of `per_minute` requests in any rolling minute,
     // counted across instances: nullopt when granted, else how long until one is free.

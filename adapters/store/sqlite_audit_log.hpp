@@ -28,7 +28,7 @@ namespace collab::store {
 class SqliteAuditLog final : public AuditLog {
 public:
     explicit SqliteAuditLog(const std::filesystem::path& file);  // throws StateError
-    ~SqliteAuditLog() override;  // writes what is queued, then stops the thread
+    ~SqliteAuditLog() override;                                  // writes what is queued, then stops the thread
     SqliteAuditLog(const SqliteAuditLog&) = delete;
     SqliteAuditLog& operator=(const SqliteAuditLog&) = delete;
 

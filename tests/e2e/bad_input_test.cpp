@@ -358,9 +358,11 @@ std::string form_encoded(std::string_view text) {
     return out;
 }
 
+// Each with a trigger id of its own, as Slack's are: a byte-identical signed request is a replay.
 std::string slash_command_body(std::string_view text) {
+    static std::atomic<int> triggers = 0;
     return "team_id=T111&channel_id=C111&user_id=U111&user_name=someone&command=%2Fcollab&text=" + form_encoded(text) +
-           "&response_url=http%3A%2F%2F127.0.0.1%3A9%2Frespond";
+           "&response_url=http%3A%2F%2F127.0.0.1%3A9%2Frespond&trigger_id=" + std::to_string(++triggers);
 }
 
 // collab-bot --adapter slack in HTTP mode against the Slack emulator's Web API.

@@ -126,9 +126,8 @@ struct HttpModeServer::State {
                     "slack http: the connection closed before the answer to {} from {} was sent; "
                     "sending it through response_url",
                     asked.command, asked.user_id);
-                asio::post(state->executor, [state, asked = std::move(asked), payload = std::move(payload)]() mutable {
-                    state->interactions.deliver_later(std::move(asked), std::move(payload));
-                });
+                asio::co_spawn(state->executor, state->interactions.deliver_later(std::move(asked), std::move(payload)),
+                               [state](const std::exception_ptr&) {});
             };
             co_return net::ServerAnswer{std::move(response), std::move(undelivered)};
         }

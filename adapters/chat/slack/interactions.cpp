@@ -24,7 +24,8 @@ Reply single_line(ReplyKind kind, LineStyle style, std::string_view text) {
     return reply;
 }
 
-constexpr std::string_view internal_error = "The bot hit an internal error; nothing more was done. Try again in a moment.";
+constexpr std::string_view internal_error =
+    "The bot hit an internal error; nothing more was done. Try again in a moment.";
 
 // Keeps the count of work in progress right on every way out of a coroutine.
 class InFlight {
@@ -53,10 +54,21 @@ struct Interactions::Pending {
     asio::steady_timer ready;
     std::optional<Reply> reply;
     bool acknowledged = false;  // with the placeholder: the reply must follow through response_url
+    bool resumed = false;
+    std::shared_ptr<Answered> answered;
 };
 
-Interactions::Interactions(asio::any_io_executor executor, CommandService& service, WebApi& web,
-                           const Signer& signer, InteractionSettings settings, std::shared_ptr<spdlog::logger> logger)
+void Answered::set() {
+    set_ = true;
+    timer_.cancel();
+}
+
+asio::awaitable<void> Answered::wait() {
+    if (!set_) co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+Interactions::Interactions(asio::any_io_executor executor, CommandService& service, WebApi& web, const Signer& signer,
+                           InteractionSettings settings, std::shared_ptr<spdlog::logger> logger)
     : executor_(std::move(executor)),
       service_(service),
       web_(web),
@@ -104,7 +116,7 @@ std::string command_word(std::string_view text) {
 }  // namespace
 
 void Interactions::count_into(observability::Registry& metrics) {
-    constexpr std::array kinds{ReplyKind::result, ReplyKind::change, ReplyKind::proposal,
+    constexpr std::array kinds{ReplyKind::result, ReplyKind::change,      ReplyKind::proposal,
                                ReplyKind::denied, ReplyKind::usage_error, ReplyKind::failure};
     std::vector<std::string> names;
     for (const auto& spec : command_specs()) names.emplace_back(spec.name);
@@ -123,12 +135,28 @@ Actor Interactions::actor_of(const std::string& team, const std::string& user, c
     return Actor{"slack", team, user, channel, std::nullopt};
 }
 
-asio::awaitable<json::object> Interactions::slash_command(SlashCommand command, std::string request_id) {
+std::shared_ptr<Interactions::Pending> Interactions::take(SlashCommand command, std::string request_id, bool resumed) {
     ++counters_.commands;
     auto pending = std::make_shared<Pending>(executor_, std::move(command));
     pending->request_id = request_id.empty() ? pending->command.trigger_id : std::move(request_id);
     pending->text = unescape_command_text(pending->command.text);
     pending->policy = policy_for(pending->text);
+    pending->resumed = resumed;
+    return pending;
+}
+
+asio::awaitable<void> Interactions::resume_command(SlashCommand command, std::string request_id) {
+    auto pending = take(std::move(command), std::move(request_id), true);
+    // Its acknowledgement, if any, was sent by the instance that died: the answer follows it.
+    pending->acknowledged = true;
+    ++counters_.answered_later;
+    co_await run_command(pending);
+}
+
+asio::awaitable<json::object> Interactions::slash_command(SlashCommand command, std::string request_id, bool resumed,
+                                                          std::shared_ptr<Answered> answered) {
+    auto pending = take(std::move(command), std::move(request_id), resumed);
+    pending->answered = std::move(answered);
     asio::co_spawn(executor_, run_command(pending), asio::detached);
     if (!pending->reply) {
         pending->ready.expires_after(settings_.answer_budget);
@@ -147,7 +175,7 @@ asio::awaitable<json::object> Interactions::slash_command(SlashCommand command, 
 asio::awaitable<void> Interactions::run_command(std::shared_ptr<Pending> pending) {
     InFlight counted(in_flight_);
     ChatRequest request{actor_of(pending->command.team_id, pending->command.user_id, pending->command.channel_id),
-                        pending->text};
+                        pending->text, pending->resumed};
     Reply reply;
     try {
         reply = co_await service_.handle(std::move(request));
@@ -158,20 +186,22 @@ asio::awaitable<void> Interactions::run_command(std::shared_ptr<Pending> pending
     }
     // One line per command: who, where, what kind of command and how it ended; never its arguments
     // (a confirmation token is a credential).
-    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                                              pending->received);
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - pending->received);
     const std::string kind = command_word(pending->text);
     if (auto counters = commands_metric_.find(kind); counters != commands_metric_.end())
         counters->second[static_cast<std::size_t>(reply.kind)]->inc();
     if (denied_metric_ && reply.kind == ReplyKind::denied) denied_metric_->inc();
-    logger_->info("[{}] {} elapsed_ms={:.1f} via={}", pending->request_id, chat::decision_line(reply.decision),
-                  static_cast<double>(elapsed.count()) / 1000.0, pending->acknowledged ? "response_url" : "ack");
+    logger_->info("[{}] {} elapsed_ms={:.1f} via={}{}", pending->request_id, chat::decision_line(reply.decision),
+                  static_cast<double>(elapsed.count()) / 1000.0, pending->acknowledged ? "response_url" : "ack",
+                  pending->resumed ? " resumed=true" : "");
     if (!pending->acknowledged) {
         pending->reply = std::move(reply);
         pending->ready.cancel();
-        co_return;
+    } else {
+        co_await follow_up(pending->command, std::move(reply), pending->policy);
     }
-    co_await follow_up(pending->command, std::move(reply), pending->policy);
+    if (pending->answered) pending->answered->set();
 }
 
 asio::awaitable<void> Interactions::follow_up(SlashCommand command, Reply reply, ResponsePolicy policy) {
@@ -189,21 +219,18 @@ asio::awaitable<void> Interactions::follow_up(SlashCommand command, Reply reply,
     if (!removed) logger_->debug("slack: could not delete a placeholder ({})", removed.error().error);
 }
 
-void Interactions::deliver_later(SlashCommand command, json::object payload) {
-    auto task = [this, command = std::move(command), payload = std::move(payload)]() mutable -> asio::awaitable<void> {
-        InFlight counted(in_flight_);
-        co_await respond(command.response_url, command.channel_id, command.user_id, std::move(payload));
-    };
-    asio::co_spawn(executor_, std::move(task), asio::detached);
+asio::awaitable<void> Interactions::deliver_later(SlashCommand command, json::object payload) {
+    InFlight counted(in_flight_);
+    co_await respond(command.response_url, command.channel_id, command.user_id, std::move(payload));
 }
 
 void Interactions::block_action(BlockAction action) {
-    ++counters_.clicks;
     asio::co_spawn(executor_, click(std::move(action)), asio::detached);
 }
 
-asio::awaitable<void> Interactions::click(BlockAction action) {
+asio::awaitable<void> Interactions::click(BlockAction action, bool resumed) {
     InFlight counted(in_flight_);
+    ++counters_.clicks;
     if (action.action_id != confirm_action_id && action.action_id != cancel_action_id) {
         logger_->debug("slack: ignoring a click on {}", action.action_id);
         co_return;
@@ -220,7 +247,7 @@ asio::awaitable<void> Interactions::click(BlockAction action) {
                            : single_line(ReplyKind::denied, LineStyle::error,
                                          "Only the person who asked for this removal can cancel it.");
     } else {
-        ChatRequest request{clicker, "confirm " + action.value};
+        ChatRequest request{clicker, "confirm " + action.value, resumed};
         policy = policy_for(request.text);
         try {
             outcome = co_await service_.handle(std::move(request));

@@ -10,13 +10,18 @@
 //
 // A click on a proposal's button is acknowledged at once; the confirmation runs as the person who
 // clicked, and the proposal is replaced by the outcome, so its buttons cannot be clicked twice.
+//
+// A command or click another instance took in and died on is resumed here: it runs again, told that
+// the first attempt may have done part of it (see ChatRequest::resumed), and is answered through its
+// response_url.
 // Someone else's click (possible when proposals are posted in the channel) gets its refusal on its
 // own and leaves the proposal alone.
 
+#include <spdlog/logger.h>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
-#include <spdlog/logger.h>
 
 #include <array>
 #include <chrono>
@@ -45,6 +50,20 @@ struct InteractionSettings {
     std::string placeholder = "Working on it…";
 };
 
+// Set once a command's answer is on its way, in its acknowledgement or through response_url: the work
+// a transport claimed for it is done only then.
+class Answered {
+public:
+    explicit Answered(boost::asio::any_io_executor executor)
+        : timer_(std::move(executor), boost::asio::steady_timer::time_point::max()) {}
+    void set();
+    boost::asio::awaitable<void> wait();
+
+private:
+    boost::asio::steady_timer timer_;
+    bool set_ = false;
+};
+
 struct InteractionCounters {
     long commands = 0;
     long answered_in_ack = 0;
@@ -60,14 +79,21 @@ public:
 
     // The acknowledgement's payload for a slash command (see above). Never throws. `request_id` names
     // the command in every log line about it (the envelope id; empty: the command's trigger_id).
-    boost::asio::awaitable<boost::json::object> slash_command(SlashCommand command, std::string request_id = {});
+    // `answered`, when given, is set once the answer is on its way.
+    boost::asio::awaitable<boost::json::object> slash_command(SlashCommand command, std::string request_id = {},
+                                                              bool resumed = false,
+                                                              std::shared_ptr<Answered> answered = nullptr);
+    // Runs again a command another instance took in and died on, and answers it through response_url.
+    boost::asio::awaitable<void> resume_command(SlashCommand command, std::string request_id);
 
     // Handles a click in the background; the caller acknowledges it at once, with no payload.
     void block_action(BlockAction action);
+    // Handles a click (resumed: one another instance died on) until its outcome is delivered.
+    boost::asio::awaitable<void> click(BlockAction action, bool resumed = false);
 
     // Delivers a payload through the command's response_url after all, for a transport that could not
-    // send the acknowledgement that carried it (the socket closed meanwhile).
-    void deliver_later(SlashCommand command, boost::json::object payload);
+    // send the acknowledgement that carried it in time (the socket closed, or Slack stopped waiting).
+    boost::asio::awaitable<void> deliver_later(SlashCommand command, boost::json::object payload);
 
     // Counts commands by kind and outcome, and refusals, into the registry from now on.
     void count_into(observability::Registry& metrics);
@@ -78,9 +104,9 @@ public:
 
 private:
     struct Pending;
+    std::shared_ptr<Pending> take(SlashCommand command, std::string request_id, bool resumed);
     boost::asio::awaitable<void> run_command(std::shared_ptr<Pending> pending);
     boost::asio::awaitable<void> follow_up(SlashCommand command, Reply reply, ResponsePolicy policy);
-    boost::asio::awaitable<void> click(BlockAction action);
     // Posts to a response_url; if Slack refuses (used up, expired), through chat.post* instead.
     boost::asio::awaitable<void> respond(std::string response_url, std::string channel, std::string user,
                                          boost::json::object body);

@@ -9,14 +9,19 @@
 // Slack refuses stop the whole client (no retry can help); `too_many_websockets` ends that socket's
 // loop only. The websocket's idle timeout is the watchdog: a socket silent that long is replaced.
 //
-// Envelope ids are claimed in the shared state (in memory, or PostgreSQL for several instances), so
-// an envelope Slack delivers again (its first acknowledgement came late or was lost) is
-// acknowledged but not carried out twice, whichever socket or instance took it first.
+// Envelope ids are claimed in the shared state (in memory, or PostgreSQL for several instances)
+// before they are acknowledged, so an envelope Slack delivers again (its first acknowledgement came
+// late or was lost) is acknowledged but not carried out twice, whichever socket or instance took it
+// first. A claim holds a lease its instance renews while the work runs, and what is needed to answer
+// it. An instance that dies stops renewing: a re-delivery of its envelope, or else the sweep every
+// instance makes for lapsed leases, takes the work over and answers the person (through response_url
+// when the acknowledgement is gone). So every command and click acknowledged gets its answer,
+// whichever instance dies when.
 
+#include <spdlog/logger.h>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <spdlog/logger.h>
 
 #include <chrono>
 #include <cstddef>
@@ -46,14 +51,25 @@ struct SocketModeSettings {
     // envelopes it carried, so that they still travel in their acknowledgements.
     std::chrono::milliseconds close_grace{3'000};
     bool debug_reconnects = false;  // asks Slack to recycle sockets every 360 s (to exercise reconnection)
+    // This instance's name in its claims; empty: host name, process id and a random number.
+    std::string instance;
+    // How long a claim stays this instance's without renewal (renewed every third of it while the
+    // work runs): a dead instance's work is taken over at most this long after its last renewal.
+    std::chrono::milliseconds claim_lease{2'000};
+    // How often to look for claims whose lease lapsed.
+    std::chrono::milliseconds sweep_every{1'000};
+    // An acknowledgement sent this long after its envelope arrived may reach Slack after it stopped
+    // waiting (3 s): its answer also travels through response_url.
+    std::chrono::milliseconds late_after{2'500};
 };
 
 struct SocketModeCounters {
-    long connects = 0;       // sockets that said hello
-    long envelopes = 0;      // envelopes carried out
-    long redeliveries = 0;   // envelopes seen again, acknowledged only
-    long skipped_frames = 0; // malformed, unknown or oversize
-    long disconnects = 0;    // disconnect frames of any reason
+    long connects = 0;        // sockets that said hello
+    long envelopes = 0;       // envelopes carried out
+    long redeliveries = 0;    // envelopes seen again, acknowledged only
+    long takeovers = 0;       // envelopes another instance took in and died on, finished here
+    long skipped_frames = 0;  // malformed, unknown or oversize
+    long disconnects = 0;     // disconnect frames of any reason
 };
 
 class SocketModeClient {
@@ -91,7 +107,17 @@ private:
     boost::asio::awaitable<LinkEnd> read_frames(Link link, int slot, bool until_refresh);
     // Claims the envelope, then serves it; a repeat is only acknowledged.
     boost::asio::awaitable<void> take_in(Link link, Envelope envelope);
-    boost::asio::awaitable<void> serve_envelope(Link link, Envelope envelope);
+    boost::asio::awaitable<void> serve_envelope(Link link, Envelope envelope,
+                                                std::chrono::steady_clock::time_point arrived, bool resumed);
+    // Takes over, every sweep_every, the work of instances that stopped renewing their claims.
+    boost::asio::awaitable<void> sweep();
+    boost::asio::awaitable<void> resume(store::Orphan orphan);
+    // Renews the claim on `key` until `lease` is released.
+    struct Lease;
+    std::shared_ptr<Lease> hold_lease(const std::string& key);
+    boost::asio::awaitable<void> renew_lease(std::string key, std::shared_ptr<Lease> lease);
+    boost::asio::awaitable<void> finish(std::string key, std::shared_ptr<Lease> lease);
+    void task_ended();
     boost::asio::awaitable<void> close_link(Link link, std::string reason);
     // Waits unless the client stops first; false then.
     boost::asio::awaitable<bool> pause(std::chrono::milliseconds delay);
@@ -114,7 +140,8 @@ private:
     std::unordered_set<std::string> delivered_again_;
     std::list<boost::asio::steady_timer*> pauses_;
     boost::asio::steady_timer done_;
-    int slots_running_ = 0;
+    int tasks_running_ = 0;  // socket loops and the sweep
+    int sockets_running_ = 0;
     int sockets_up_ = 0;
     bool stopping_ = false;
     bool failed_ = false;

@@ -64,6 +64,9 @@ SocketModeSettings socket_settings(const HarnessOptions& options) {
     settings.websocket.timeouts.idle = options.idle_timeout;
     // Reconnections in tests need not wait seconds.
     settings.reconnect = {std::chrono::milliseconds{20}, std::chrono::milliseconds{200}, 0};
+    settings.instance = "harness";
+    settings.claim_lease = options.claim_lease;
+    settings.sweep_every = options.sweep_every;
     return settings;
 }
 

@@ -3,10 +3,10 @@
 // users.info directory, command service on the in-process sandbox seeded from config/sandbox.toml,
 // SQLite audit trail, HMAC confirmations), running on its own thread against a SlackEmulator.
 
+#include <spdlog/logger.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <spdlog/logger.h>
 
 #include <atomic>
 #include <chrono>
@@ -65,6 +65,8 @@ struct HarnessOptions {
     std::chrono::milliseconds idle_timeout{30'000};
     std::chrono::milliseconds answer_budget{2'000};
     std::chrono::seconds confirmation_ttl{300};
+    std::chrono::milliseconds claim_lease{2'000};
+    std::chrono::milliseconds sweep_every{1'000};
 };
 
 class SlackBotHarness {
@@ -81,9 +83,10 @@ public:
     // Runs f on the bot's thread (the sandbox's SQLite connection belongs to it) and returns its result.
     template <typename F>
     auto on_bot(F f) {
-        std::packaged_task<decltype(f())()> task(std::move(f));
-        auto result = task.get_future();
-        boost::asio::post(io_, std::move(task));
+        // Wrapped: Asio takes a packaged_task itself for a completion token, and retrieves its future.
+        auto task = std::make_shared<std::packaged_task<decltype(f())()>>(std::move(f));
+        auto result = task->get_future();
+        boost::asio::post(io_, [task] { (*task)(); });
         return result.get();
     }
 
@@ -95,6 +98,10 @@ public:
     std::string logs();
 
     DelayedApi& upstream() { return delayed_; }
+    // The sandbox itself, for on_bot(): what another instance did upstream before it died.
+    sandbox::SandboxStore& sandbox() { return store_; }
+    // The claims this instance shares (in memory: as a dead instance left them, for the tests).
+    store::SharedState& shared() { return shared_; }
     SteppedClock& clock() { return clock_; }
     const Signer& signer() const { return signer_; }
 

@@ -198,12 +198,32 @@ struct SlackEmulator::State {
             }
             const json::object frame = parse_object(*next);
             if (const auto* id = frame.if_contains("envelope_id"); id && id->is_string()) {
-                std::lock_guard lock(state->mutex);
-                socket->sent_at[std::string(id->as_string())] = SteadyClock::now();
-                socket->unacked[std::string(id->as_string())] = *next;
+                {
+                    std::lock_guard lock(state->mutex);
+                    socket->sent_at[std::string(id->as_string())] = SteadyClock::now();
+                    socket->unacked[std::string(id->as_string())] = *next;
+                }
+                asio::co_spawn(socket->executor, watch_deadline(state, socket, std::string(id->as_string()), *next),
+                               asio::detached);
             }
             if (!co_await socket->session->write(std::move(*next))) co_return;
         }
+    }
+
+    // Slack's side of the acknowledgement deadline: a delivery still unacknowledged then is given up
+    // on, and the envelope delivered again.
+    static asio::awaitable<void> watch_deadline(std::shared_ptr<State> state, std::shared_ptr<Socket> socket,
+                                                std::string id, std::string frame) {
+        asio::steady_timer wait(socket->executor, state->options.ack_deadline + state->options.retry_delay);
+        co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+        {
+            std::lock_guard lock(state->mutex);
+            auto unacked = socket->unacked.find(id);
+            // Acknowledged, or delivered on this socket again since (that delivery has a deadline of its own).
+            if (unacked == socket->unacked.end() || unacked->second != frame) co_return;
+            socket->unacked.erase(unacked);
+        }
+        state->redeliver(frame, socket->number);
     }
 
     static asio::awaitable<void> serve(std::shared_ptr<State> state, WsServerSession& session) {
@@ -263,6 +283,11 @@ struct SlackEmulator::State {
             Ack ack;
             ack.envelope_id = std::string(id->as_string());
             ack.socket = socket->number;
+            if (auto unacked = socket->unacked.find(ack.envelope_id); unacked != socket->unacked.end()) {
+                const json::object delivered = parse_object(unacked->second);
+                const auto* attempt = delivered.if_contains("retry_attempt");
+                ack.retry_attempt = attempt && attempt->is_int64() ? static_cast<int>(attempt->as_int64()) : 0;
+            }
             if (auto* payload = frame.if_contains("payload"); payload && payload->is_object())
                 ack.payload = payload->as_object();
             socket->unacked.erase(ack.envelope_id);
@@ -283,24 +308,13 @@ struct SlackEmulator::State {
             state->notify();
             co_await session.stay_silent(std::chrono::hours{1});
         }
-        std::map<std::string, std::string> unacknowledged;
         {
+            // What it never acknowledged is delivered again at its deadline (watch_deadline).
             std::lock_guard lock(state->mutex);
             socket->open = false;
             socket->closed_at = SteadyClock::now();
-            unacknowledged.swap(socket->unacked);
         }
         state->notify();
-        if (state->options.redelivery_delay.count() > 0 && !unacknowledged.empty()) {
-            auto later = [state, unacknowledged = std::move(unacknowledged)]() mutable -> asio::awaitable<void> {
-                asio::steady_timer wait(co_await asio::this_coro::executor, state->options.redelivery_delay);
-                co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
-                state->redeliver(std::move(unacknowledged));
-            };
-            asio::co_spawn(socket->executor, std::move(later), asio::detached);
-        } else {
-            state->redeliver(std::move(unacknowledged));
-        }
         socket->wake->cancel();
         co_await writer_done->async_wait(asio::as_tuple(asio::use_awaitable));
         socket->session = nullptr;
@@ -328,20 +342,29 @@ struct SlackEmulator::State {
         return socket->number;
     }
 
-    // What Slack does with the envelopes a closed socket never acknowledged: delivers them again,
-    // marked as a retry, on another socket (or the next one to open).
-    void redeliver(std::map<std::string, std::string> unacknowledged) {
-        for (auto& [id, text] : unacknowledged) {
-            json::object frame = parse_object(text);
-            const auto* attempt = frame.if_contains("retry_attempt");
-            frame["retry_attempt"] = (attempt && attempt->is_int64() ? attempt->as_int64() : 0) + 1;
-            frame["retry_reason"] = "timeout";
-            std::string again = json::serialize(frame);
-            if (enqueue(again, std::nullopt) < 0) {
-                std::lock_guard lock(mutex);
-                orphans.push_back(std::move(again));
+    // What Slack does with an envelope not acknowledged in time: delivers it again, marked as a retry,
+    // on another socket than the one that let it time out when there is one (or the next to open).
+    void redeliver(const std::string& text, int timed_out_on) {
+        json::object frame = parse_object(text);
+        const auto* attempt = frame.if_contains("retry_attempt");
+        const std::int64_t next = (attempt && attempt->is_int64() ? attempt->as_int64() : 0) + 1;
+        if (next > options.max_retries) return;
+        frame["retry_attempt"] = next;
+        frame["retry_reason"] = "timeout";
+        std::string again = json::serialize(frame);
+        std::optional<int> elsewhere;
+        {
+            std::lock_guard lock(mutex);
+            const int count = static_cast<int>(sockets.size());
+            for (int tried = 0; tried < count && !elsewhere; ++tried) {
+                const auto& candidate = sockets[next_turn++ % count];
+                if (candidate->open && !candidate->silent && candidate->number != timed_out_on)
+                    elsewhere = candidate->number;
             }
         }
+        if (enqueue(again, elsewhere) >= 0 || enqueue(again, std::nullopt) >= 0) return;
+        std::lock_guard lock(mutex);
+        orphans.push_back(std::move(again));
     }
 
     std::shared_ptr<Socket> socket_at(int number) {

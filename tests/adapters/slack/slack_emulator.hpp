@@ -24,14 +24,20 @@ struct EmulatorOptions {
     std::map<std::string, std::string> emails;  // Slack user id -> profile e-mail (users.info)
     std::string app_id = "A111";
     int max_sockets = 10;  // an app's limit: a socket beyond it gets too_many_websockets instead of hello
-    // How long after a socket closes the envelopes it never acknowledged are delivered again.
-    std::chrono::milliseconds redelivery_delay{0};
+    // As Slack: an envelope not acknowledged within ack_deadline (on the socket it went to, whether that
+    // socket is still open or not) is delivered again retry_delay after the deadline, marked
+    // retry_attempt + 1 and retry_reason "timeout", on another open socket when there is one (else on
+    // the next to open), at most max_retries times.
+    std::chrono::milliseconds ack_deadline{3'000};
+    std::chrono::milliseconds retry_delay{100};
+    int max_retries = 3;
 };
 
 struct Ack {
     std::string envelope_id;
-    boost::json::object payload;  // empty when the acknowledgement carried none
-    std::chrono::microseconds latency{0};  // from the envelope's write to its acknowledgement's arrival
+    int retry_attempt = 0;                       // of the delivery acknowledged
+    boost::json::object payload;                 // empty when the acknowledgement carried none
+    std::chrono::microseconds latency{0};        // from the envelope's write to its acknowledgement's arrival
     std::chrono::steady_clock::time_point sent;  // when the envelope was written
     int socket = -1;
 };

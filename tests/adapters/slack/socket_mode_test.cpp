@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "run_coroutine.hpp"
 #include "slack_bot_harness.hpp"
 #include "slack_emulator.hpp"
 
@@ -165,6 +166,101 @@ TEST_F(SlackSocketModeTest, ARedeliveredEnvelopeIsAcknowledgedButNotRunTwice) {
               std::string::npos);
 }
 
+// Another instance took `envelope` in, acknowledged it or not, and died: its claim is left with a
+// short lease nobody renews, and what it did upstream is done by the test.
+void left_by_a_dead_instance(SlackBotHarness& bot, const std::string& id, const std::string& envelope) {
+    std::string key = id;
+    std::string owner = "dead-instance";
+    std::string work = envelope;
+    const auto claimed = testing::run(bot.shared().claim(std::move(key), std::move(owner), std::move(work), 300ms));
+    ASSERT_TRUE(claimed.has_value());
+    ASSERT_EQ(*claimed, store::ClaimState::won);
+}
+
+std::size_t invitations_of(SlackBotHarness& bot, const std::string& email) {
+    std::size_t count = 0;
+    for (const auto& invitation : bot.invitations()) count += invitation.recipient == email ? 1 : 0;
+    return count;
+}
+
+// The instance that took the add died after its invitation went out and before it answered; Slack's
+// retry comes once its claim has lapsed: the retry's acknowledgement tells the truth, once.
+TEST_F(SlackSocketModeTest, ARetryOfACommandWhoseInstanceDiedIsTakenOverAndToldAsDone) {
+    start({.claim_lease = 600ms, .sweep_every = 10s});
+    SlashCommandFields fields;
+    fields.envelope_id = "env-died";
+    fields.text = "add my-dedicated-db load-11@example.com";
+    fields.response_url = slack_.response_url("env-died");
+    ASSERT_NO_FATAL_FAILURE(left_by_a_dead_instance(*bot_, fields.envelope_id, slash_command_envelope(fields)));
+    ASSERT_TRUE(bot_->on_bot(
+        [this] { return bot_->sandbox().invite("my-dedicated-db", "load-11@example.com", false).has_value(); }));
+    std::this_thread::sleep_for(400ms);
+    fields.retry_attempt = 1;
+    slack_.deliver(slash_command_envelope(fields));
+    const auto ack = slack_.wait_for_ack("env-died");
+    ASSERT_TRUE(ack.has_value()) << bot_->logs();
+    EXPECT_NE(text_of(ack->payload).find("load-11@example.com has been invited"), std::string::npos)
+        << text_of(ack->payload) << "\n"
+        << bot_->logs();
+    EXPECT_EQ(invitations_of(*bot_, "load-11@example.com"), 1u) << "invited twice";
+    EXPECT_EQ(bot_->counters().takeovers, 1);
+    std::this_thread::sleep_for(300ms);
+    EXPECT_TRUE(slack_.posts().empty()) << "answered twice";
+}
+
+// A retry that finds the claim's owner alive is acknowledged and left to it: answered once, by it.
+TEST_F(SlackSocketModeTest, ARetryWhileAnotherInstanceStillWorksIsLeftToIt) {
+    start({.claim_lease = 600ms, .sweep_every = 100ms});
+    SlashCommandFields fields;
+    fields.envelope_id = "env-alive";
+    fields.text = "add my-dedicated-db alive@example.com";
+    fields.response_url = slack_.response_url("env-alive");
+    ASSERT_NO_FATAL_FAILURE(left_by_a_dead_instance(*bot_, fields.envelope_id, slash_command_envelope(fields)));
+    // The other instance is alive: it keeps renewing, then answers and completes.
+    fields.retry_attempt = 1;
+    slack_.deliver(slash_command_envelope(fields));
+    const auto ack = slack_.wait_for_ack("env-alive");
+    ASSERT_TRUE(ack.has_value()) << bot_->logs();
+    EXPECT_TRUE(ack->payload.empty()) << text_of(ack->payload);
+    for (int i = 0; i < 5; ++i) {
+        std::this_thread::sleep_for(200ms);
+        std::string key = "env-alive", owner = "dead-instance";
+        ASSERT_TRUE(testing::run(bot_->shared().renew(std::move(key), std::move(owner), 600ms)).value_or(false))
+            << "the claim was taken over from a live instance";
+    }
+    std::string key = "env-alive";
+    ASSERT_TRUE(testing::run(bot_->shared().complete(std::move(key))).has_value());
+    std::this_thread::sleep_for(800ms);
+    EXPECT_TRUE(slack_.posts().empty()) << "answered although another instance did";
+    EXPECT_EQ(invitations_of(*bot_, "alive@example.com"), 0u) << "run twice";
+    EXPECT_EQ(bot_->counters().takeovers, 0);
+}
+
+// The instance acknowledged the command with its placeholder, then died before the answer: no retry
+// will ever come, so the sweep finds the lapsed claim and answers through the response_url.
+TEST_F(SlackSocketModeTest, AnAcknowledgedCommandWhoseInstanceDiedIsAnsweredThroughItsResponseUrl) {
+    start({.claim_lease = 600ms, .sweep_every = 100ms});
+    SlashCommandFields fields;
+    fields.envelope_id = "env-acked";
+    fields.text = "add my-dedicated-db load-12@example.com";
+    fields.response_url = slack_.response_url("env-acked");
+    ASSERT_NO_FATAL_FAILURE(left_by_a_dead_instance(*bot_, fields.envelope_id, slash_command_envelope(fields)));
+    ASSERT_TRUE(bot_->on_bot(
+        [this] { return bot_->sandbox().invite("my-dedicated-db", "load-12@example.com", false).has_value(); }));
+    ASSERT_TRUE(slack_.wait_for_posts("respond/env-acked", 1, 5s)) << bot_->logs();
+    std::this_thread::sleep_for(500ms);
+    const auto posts = slack_.posts("respond/");
+    ASSERT_GE(posts.size(), 1u);
+    EXPECT_EQ(response_type_of(posts[0].body), "in_channel");
+    EXPECT_NE(text_of(posts[0].body).find("load-12@example.com has been invited"), std::string::npos)
+        << text_of(posts[0].body);
+    for (const auto& post : posts)
+        EXPECT_EQ(text_of(post.body).find("already"), std::string::npos) << text_of(post.body);
+    EXPECT_EQ(invitations_of(*bot_, "load-12@example.com"), 1u) << "invited twice";
+    EXPECT_EQ(bot_->counters().takeovers, 1);
+    EXPECT_EQ(slack_.posts("respond/env-acked").size(), posts.size()) << "taken over more than once";
+}
+
 TEST_F(SlackSocketModeTest, SomeoneWithoutAnEmailOnTheirProfileIsRefusedWithTheReason) {
     start();
     const Ack ack = type("list my-dedicated-db", "U444");
@@ -210,6 +306,54 @@ TEST_F(SlackSocketModeTest, RemovalIsConfirmedWithTheButtonAndTheProposalReplace
     EXPECT_EQ(posts[0].body.at("replace_original"), true);
     EXPECT_NE(text_of(posts[0].body).find("user2@example.com"), std::string::npos);
     EXPECT_EQ(response_type_of(posts[1].body), "in_channel") << "the team sees the change";
+    EXPECT_FALSE(has_collaborator(bot_->collaborators("my-dedicated-db"), "user2@example.com"));
+}
+
+// The instance acknowledged the Confirm click, removed user2, and died before it said so: another
+// instance finishes the click and reports the removal as done.
+TEST_F(SlackSocketModeTest, AClickWhoseInstanceDiedAfterAcknowledgingItIsCompleted) {
+    start({.claim_lease = 600ms, .sweep_every = 100ms});
+    const std::string token = button_value(type("remove my-dedicated-db user2@example.com").payload, "collab_confirm");
+    ASSERT_FALSE(token.empty());
+    ButtonClickFields fields;
+    fields.envelope_id = "env-click-died";
+    fields.action_id = "collab_confirm";
+    fields.value = token;
+    fields.response_url = slack_.response_url("env-click-died");
+    ASSERT_NO_FATAL_FAILURE(left_by_a_dead_instance(*bot_, fields.envelope_id, button_click_envelope(fields)));
+    ASSERT_TRUE(bot_->on_bot([this] {
+        for (const auto& collaborator : bot_->sandbox().collaborators("my-dedicated-db"))
+            if (collaborator.email == "user2@example.com")
+                return bot_->sandbox().remove("my-dedicated-db", collaborator.id).has_value();
+        return false;
+    }));
+    const auto posts = responses("env-click-died", 2);
+    ASSERT_EQ(posts.size(), 2u);
+    EXPECT_EQ(posts[0].body.at("replace_original"), true);
+    EXPECT_NE(text_of(posts[0].body).find("user2@example.com has been removed"), std::string::npos)
+        << text_of(posts[0].body) << "\n"
+        << bot_->logs();
+    EXPECT_EQ(response_type_of(posts[1].body), "in_channel") << "the team sees the change";
+    EXPECT_FALSE(has_collaborator(bot_->collaborators("my-dedicated-db"), "user2@example.com"));
+    std::this_thread::sleep_for(500ms);
+    EXPECT_EQ(slack_.posts("respond/env-click-died").size(), 2u) << "answered twice";
+}
+
+// The instance acknowledged the click and died before it did anything: the removal is done elsewhere.
+TEST_F(SlackSocketModeTest, AClickWhoseInstanceDiedBeforeActingIsCarriedOutElsewhere) {
+    start({.claim_lease = 600ms, .sweep_every = 100ms});
+    const std::string token = button_value(type("remove my-dedicated-db user2@example.com").payload, "collab_confirm");
+    ASSERT_FALSE(token.empty());
+    ButtonClickFields fields;
+    fields.envelope_id = "env-click-idle";
+    fields.action_id = "collab_confirm";
+    fields.value = token;
+    fields.response_url = slack_.response_url("env-click-idle");
+    ASSERT_NO_FATAL_FAILURE(left_by_a_dead_instance(*bot_, fields.envelope_id, button_click_envelope(fields)));
+    const auto posts = responses("env-click-idle", 2);
+    ASSERT_EQ(posts.size(), 2u);
+    EXPECT_NE(text_of(posts[0].body).find("user2@example.com has been removed"), std::string::npos)
+        << text_of(posts[0].body);
     EXPECT_FALSE(has_collaborator(bot_->collaborators("my-dedicated-db"), "user2@example.com"));
 }
 

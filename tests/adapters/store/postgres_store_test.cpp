@@ -136,7 +136,9 @@ TEST_F(StorePostgres, an_outage_fails_calls_at_once_and_the_store_recovers_by_it
     std::string key = "Ev01";
     std::string account = "account-1";
     std::string database = "my-dedicated-db";
-    const auto claimed = run(store.claim(std::move(key)));
+    std::string owner = "instance-1";
+    std::string work = "work";
+    const auto claimed = run(store.claim(std::move(key), std::move(owner), std::move(work), 10s));
     const auto taken = run(store.take_request(std::move(account), 60));
     const auto read = run(store.recent(std::move(database), 10));
     const auto pinged = run(store.ping());
@@ -159,24 +161,11 @@ TEST_F(StorePostgres, an_outage_fails_calls_at_once_and_the_store_recovers_by_it
     // Only what was reported written is in the trail.
     EXPECT_EQ(targets_in(store), (std::vector<std::string>{"after@example.com", "before@example.com"}));
     std::string same_key = "Ev01";
-    const auto claimed_after = run(store.claim(std::move(same_key)));
+    std::string same_owner = "instance-1";
+    std::string same_work = "work";
+    const auto claimed_after = run(store.claim(std::move(same_key), std::move(same_owner), std::move(same_work), 10s));
     ASSERT_TRUE(claimed_after.has_value()) << claimed_after.error().message;
-    EXPECT_TRUE(*claimed_after);
-}
-
-TEST_F(StorePostgres, a_claim_never_completed_is_taken_over_and_a_completed_one_never) {
-    auto options = backend_.options();
-    options.claim_takeover = 300ms;
-    store::PostgresStore first(options), second(options);
-    std::string abandoned = "Ev-abandoned", finished = "Ev-finished";
-    ASSERT_TRUE(run(first.claim(abandoned)).value_or(false));
-    ASSERT_TRUE(run(first.claim(finished)).value_or(false));
-    ASSERT_TRUE(run(first.complete(finished)).has_value());
-    EXPECT_FALSE(run(second.claim(abandoned)).value_or(true)) << "taken over while its instance may still answer";
-    std::this_thread::sleep_for(400ms);
-    EXPECT_TRUE(run(second.claim(abandoned)).value_or(false)) << "an instance that died keeps its envelope forever";
-    EXPECT_FALSE(run(second.claim(abandoned)).value_or(true)) << "taken over twice";
-    EXPECT_FALSE(run(second.claim(finished)).value_or(true)) << "a completed envelope ran again";
+    EXPECT_EQ(*claimed_after, store::ClaimState::won);
 }
 
 TEST_F(StorePostgres, expired_rows_are_deleted) {
@@ -188,10 +177,14 @@ TEST_F(StorePostgres, expired_rows_are_deleted) {
     ASSERT_TRUE(run(store.record(entry("expired@example.com", now - std::chrono::days{31}))).has_value());
     ASSERT_TRUE(run(store.record(entry("old@example.com", now - std::chrono::days{29}))).has_value());
     ASSERT_TRUE(run(store.record(entry("new@example.com", now))).has_value());
-    std::string old_key = "Ev-old";
-    std::string new_key = "Ev-new";
-    ASSERT_TRUE(run(store.claim(std::move(old_key))).value_or(false));
-    ASSERT_TRUE(run(store.claim(std::move(new_key))).value_or(false));
+    const auto claim = [&store](std::string key) {
+        std::string owner = "instance-1";
+        std::string work = "work";
+        return run(store.claim(std::move(key), std::move(owner), std::move(work), 10s))
+            .value_or(store::ClaimState::answered);
+    };
+    ASSERT_EQ(claim("Ev-old"), store::ClaimState::won);
+    ASSERT_EQ(claim("Ev-new"), store::ClaimState::won);
     // Claimed a day and an hour ago, past the 24 hours envelope ids are kept.
     in_database("UPDATE deliveries SET claimed_at = now() - interval '25 hours' WHERE key = 'Ev-old'");
 
@@ -199,10 +192,8 @@ TEST_F(StorePostgres, expired_rows_are_deleted) {
     EXPECT_EQ(targets_in(store), (std::vector<std::string>{"new@example.com", "old@example.com"}));
     EXPECT_TRUE(eventually(
         [&] { return in_database("SELECT count(*) FROM deliveries WHERE key = 'Ev-old'")[0][0] == "0"; }, 10s));
-    std::string old_again = "Ev-old";
-    std::string new_again = "Ev-new";
-    EXPECT_TRUE(run(store.claim(std::move(old_again))).value_or(false)) << "an expired key was not forgotten";
-    EXPECT_FALSE(run(store.claim(std::move(new_again))).value_or(true)) << "a fresh key was forgotten";
+    EXPECT_EQ(claim("Ev-old"), store::ClaimState::won) << "an expired key was not forgotten";
+    EXPECT_EQ(claim("Ev-new"), store::ClaimState::running) << "a fresh key was forgotten";
 }
 
 // Makes the server refuse, stall on, or sleep through the insert of chosen targets, so that a test

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "run_coroutine.hpp"
@@ -14,13 +15,49 @@ namespace {
 
 using Wait = std::optional<std::chrono::milliseconds>;
 
-bool claim(store::SharedState& state, std::string key) {
-    const auto claimed = run(state.claim(std::move(key)));
+using store::ClaimState;
+
+// Claims `key` as instance `owner`, leaving `work`; a test failure (and answered) when the store fails.
+ClaimState claim(store::SharedState& state, std::string key, std::string owner = "instance-1",
+                 std::chrono::milliseconds lease = 10s, std::string work = "work") {
+    const auto claimed = run(state.claim(std::move(key), std::move(owner), std::move(work), lease));
     if (!claimed) {
         ADD_FAILURE() << claimed.error().message;
-        return false;
+        return ClaimState::answered;
     }
     return *claimed;
+}
+
+bool renew(store::SharedState& state, std::string key, std::string owner, std::chrono::milliseconds lease) {
+    const auto renewed = run(state.renew(std::move(key), std::move(owner), lease));
+    if (!renewed) {
+        ADD_FAILURE() << renewed.error().message;
+        return false;
+    }
+    return *renewed;
+}
+
+void complete(store::SharedState& state, std::string key) {
+    const auto completed = run(state.complete(std::move(key)));
+    if (!completed) ADD_FAILURE() << completed.error().message;
+}
+
+// The keys taken over, with their work, sorted.
+std::vector<std::pair<std::string, std::string>> sorted(const std::vector<store::Orphan>& orphans) {
+    std::vector<std::pair<std::string, std::string>> keys;
+    for (const auto& orphan : orphans) keys.emplace_back(orphan.key, orphan.work);
+    std::sort(keys.begin(), keys.end());
+    return keys;
+}
+
+std::vector<store::Orphan> take_over(store::SharedState& state, std::string owner, std::chrono::milliseconds lease,
+                                     int limit = 100) {
+    const auto taken = run(state.take_over_lapsed(std::move(owner), lease, limit));
+    if (!taken) {
+        ADD_FAILURE() << taken.error().message;
+        return {};
+    }
+    return *taken;
 }
 
 Wait take(store::SharedState& state, std::string account, int per_minute) {
@@ -68,39 +105,126 @@ TYPED_TEST_SUITE(StoreSharedStateContract, StateBackends, BackendName);
 
 TYPED_TEST(StoreSharedStateContract, only_the_first_claim_of_a_key_wins) {
     auto state = this->backend_.open_shared_state();
-    EXPECT_TRUE(claim(*state, "Ev01"));
-    EXPECT_FALSE(claim(*state, "Ev01"));
-    EXPECT_FALSE(claim(*state, "Ev01"));
-    EXPECT_TRUE(claim(*state, "Ev02"));
+    EXPECT_EQ(claim(*state, "Ev01"), ClaimState::won);
+    EXPECT_EQ(claim(*state, "Ev01"), ClaimState::running);
+    EXPECT_EQ(claim(*state, "Ev01", "instance-2"), ClaimState::running);
+    EXPECT_EQ(claim(*state, "Ev02"), ClaimState::won);
+    complete(*state, "Ev01");
+    EXPECT_EQ(claim(*state, "Ev01", "instance-2"), ClaimState::answered);
 }
 
 TYPED_TEST(StoreSharedStateContract, a_key_claimed_by_one_instance_is_taken_for_the_other) {
     auto first = this->backend_.open_shared_state();
     auto second = this->backend_.open_shared_state();
-    EXPECT_TRUE(claim(*first, "Ev01"));
-    EXPECT_FALSE(claim(*second, "Ev01"));
-    EXPECT_TRUE(claim(*second, "Ev02"));
-    EXPECT_FALSE(claim(*first, "Ev02"));
+    EXPECT_EQ(claim(*first, "Ev01", "instance-1"), ClaimState::won);
+    EXPECT_EQ(claim(*second, "Ev01", "instance-2"), ClaimState::running);
+    EXPECT_EQ(claim(*second, "Ev02", "instance-2"), ClaimState::won);
+    EXPECT_EQ(claim(*first, "Ev02", "instance-1"), ClaimState::running);
 }
 
 TYPED_TEST(StoreSharedStateContract, claims_racing_from_two_instances_have_one_winner_each) {
     auto first = this->backend_.open_shared_state();
     auto second = this->backend_.open_shared_state();
     constexpr int keys = 30;
-    std::vector<boost::asio::awaitable<ApiResult<bool>>> claims;
+    std::vector<boost::asio::awaitable<ApiResult<ClaimState>>> claims;
     for (int i = 0; i < keys; ++i) {
         std::string key = "Ev" + std::to_string(i);
         std::string same_key = key;
-        claims.push_back(first->claim(std::move(key)));
-        claims.push_back(second->claim(std::move(same_key)));
+        std::string owner = "instance-1", other_owner = "instance-2";
+        std::string work = "work", other_work = "work";
+        claims.push_back(first->claim(std::move(key), std::move(owner), std::move(work), 10s));
+        claims.push_back(second->claim(std::move(same_key), std::move(other_owner), std::move(other_work), 10s));
     }
     const auto results = run_together(std::move(claims));
     for (int i = 0; i < keys; ++i) {
         const auto& a = results[static_cast<std::size_t>(2 * i)];
         const auto& b = results[static_cast<std::size_t>(2 * i + 1)];
         ASSERT_TRUE(a.has_value() && b.has_value());
-        EXPECT_NE(*a, *b) << "key Ev" << i << ": exactly one instance must win it";
+        EXPECT_EQ((*a == ClaimState::won) + (*b == ClaimState::won), 1)
+            << "key Ev" << i << ": exactly one instance must win it";
+        EXPECT_TRUE(*a == ClaimState::running || *b == ClaimState::running) << "key Ev" << i;
     }
+}
+
+TYPED_TEST(StoreSharedStateContract, a_lapsed_lease_is_taken_over_at_once_and_a_live_or_answered_one_never) {
+    auto first = this->backend_.open_shared_state();
+    auto second = this->backend_.open_shared_state();
+    ASSERT_EQ(claim(*first, "Ev-abandoned", "instance-1", 300ms), ClaimState::won);
+    ASSERT_EQ(claim(*first, "Ev-answered", "instance-1", 300ms), ClaimState::won);
+    complete(*first, "Ev-answered");
+    EXPECT_EQ(claim(*second, "Ev-abandoned", "instance-2", 300ms), ClaimState::running)
+        << "taken over while its instance may still answer";
+    std::this_thread::sleep_for(400ms);
+    EXPECT_EQ(claim(*second, "Ev-abandoned", "instance-2", 10s), ClaimState::taken_over)
+        << "an instance that died keeps its envelope";
+    EXPECT_EQ(claim(*first, "Ev-abandoned", "instance-3", 10s), ClaimState::running) << "taken over twice";
+    EXPECT_EQ(claim(*second, "Ev-answered", "instance-2", 10s), ClaimState::answered)
+        << "an answered envelope ran again";
+}
+
+TYPED_TEST(StoreSharedStateContract, a_renewed_lease_keeps_the_claim_and_only_its_owner_renews_it) {
+    auto first = this->backend_.open_shared_state();
+    auto second = this->backend_.open_shared_state();
+    ASSERT_EQ(claim(*first, "Ev01", "instance-1", 300ms), ClaimState::won);
+    for (int i = 0; i < 5; ++i) {
+        std::this_thread::sleep_for(100ms);
+        EXPECT_TRUE(renew(*first, "Ev01", "instance-1", 300ms));
+    }
+    // Half a second after the claim, past its first lease: still the owner's.
+    EXPECT_EQ(claim(*second, "Ev01", "instance-2", 300ms), ClaimState::running);
+    EXPECT_FALSE(renew(*second, "Ev01", "instance-2", 300ms)) << "renewed by an instance that does not own it";
+    EXPECT_FALSE(renew(*second, "Ev-unknown", "instance-2", 300ms));
+    std::this_thread::sleep_for(400ms);
+    ASSERT_EQ(claim(*second, "Ev01", "instance-2", 10s), ClaimState::taken_over);
+    EXPECT_FALSE(renew(*first, "Ev01", "instance-1", 300ms)) << "the first owner kept a claim taken over from it";
+    complete(*second, "Ev01");
+    EXPECT_FALSE(renew(*second, "Ev01", "instance-2", 300ms)) << "an answered claim renewed";
+}
+
+TYPED_TEST(StoreSharedStateContract, lapsed_work_is_taken_over_once_with_what_its_owner_left) {
+    auto first = this->backend_.open_shared_state();
+    auto second = this->backend_.open_shared_state();
+    auto third = this->backend_.open_shared_state();
+    std::vector<std::pair<std::string, std::string>> lapsed;
+    for (int i = 0; i < 6; ++i) {
+        const std::string key = "Ev-lapsed-" + std::to_string(i);
+        lapsed.emplace_back(key, "{\"work\":" + std::to_string(i) + "}");
+        ASSERT_EQ(claim(*first, key, "instance-1", 200ms, lapsed.back().second), ClaimState::won);
+    }
+    ASSERT_EQ(claim(*first, "Ev-nothing-to-do", "instance-1", 200ms, ""), ClaimState::won);
+    ASSERT_EQ(claim(*first, "Ev-answered", "instance-1", 200ms), ClaimState::won);
+    complete(*first, "Ev-answered");
+    ASSERT_EQ(claim(*first, "Ev-live", "instance-1", 10s), ClaimState::won);
+    EXPECT_TRUE(take_over(*second, "instance-2", 10s).empty()) << "work taken over before its lease lapsed";
+    std::this_thread::sleep_for(300ms);
+
+    // Two instances sweep at the same moment: each lapsed claim goes to exactly one of them.
+    std::vector<boost::asio::awaitable<ApiResult<std::vector<store::Orphan>>>> sweeps;
+    std::string owner = "instance-2", other_owner = "instance-3";
+    sweeps.push_back(second->take_over_lapsed(std::move(owner), 10s, 100));
+    sweeps.push_back(third->take_over_lapsed(std::move(other_owner), 10s, 100));
+    std::vector<store::Orphan> taken;
+    for (auto& swept : run_together(std::move(sweeps))) {
+        ASSERT_TRUE(swept.has_value()) << swept.error().message;
+        taken.insert(taken.end(), swept->begin(), swept->end());
+    }
+    EXPECT_EQ(sorted(taken), lapsed);
+    // The takers hold them now; once answered they are never taken again, and their work is forgotten.
+    EXPECT_TRUE(take_over(*first, "instance-1", 10s).empty()) << "taken over twice";
+    EXPECT_EQ(claim(*first, lapsed[0].first, "instance-1", 10s), ClaimState::running);
+    for (const auto& [key, work] : lapsed) complete(*second, key);
+    std::this_thread::sleep_for(300ms);
+    EXPECT_TRUE(take_over(*first, "instance-1", 10s).empty());
+}
+
+TYPED_TEST(StoreSharedStateContract, a_sweep_takes_no_more_than_asked) {
+    auto first = this->backend_.open_shared_state();
+    auto second = this->backend_.open_shared_state();
+    for (int i = 0; i < 5; ++i)
+        ASSERT_EQ(claim(*first, "Ev" + std::to_string(i), "instance-1", 100ms), ClaimState::won);
+    std::this_thread::sleep_for(200ms);
+    EXPECT_EQ(take_over(*second, "instance-2", 10s, 3).size(), 3u);
+    EXPECT_EQ(take_over(*second, "instance-2", 10s, 3).size(), 2u);
 }
 
 TYPED_TEST(StoreSharedStateContract, the_allowance_is_shared_between_instances) {
@@ -258,10 +382,10 @@ TEST(StoreLocalState, used_tokens_are_let_go_after_their_deadline) {
 
 TEST(StoreLocalState, the_oldest_claims_are_forgotten_past_the_capacity) {
     store::LocalState state(store::LocalStateOptions{.claim_capacity = 3});
-    for (std::string key : {"Ev1", "Ev2", "Ev3", "Ev4"}) EXPECT_TRUE(claim(state, key));
-    EXPECT_FALSE(claim(state, "Ev4"));
-    EXPECT_FALSE(claim(state, "Ev2"));
-    EXPECT_TRUE(claim(state, "Ev1")) << "the oldest key was kept past the capacity";
+    for (std::string key : {"Ev1", "Ev2", "Ev3", "Ev4"}) EXPECT_EQ(claim(state, key), ClaimState::won);
+    EXPECT_EQ(claim(state, "Ev4"), ClaimState::running);
+    EXPECT_EQ(claim(state, "Ev2"), ClaimState::running);
+    EXPECT_EQ(claim(state, "Ev1"), ClaimState::won) << "the oldest key was kept past the capacity";
 }
 
 }  // namespace
