@@ -43,9 +43,11 @@ std::optional<ConfirmationClaims> read_token(const Signer& signer, std::string_v
     if (!payload) return std::nullopt;
     auto fields = split(*payload);
     long long expiry = 0;
+    // An expiry the clock cannot represent would overflow on conversion: no token of ours has one.
+    constexpr auto latest = std::chrono::floor<std::chrono::seconds>(TimePoint::max().time_since_epoch()).count();
     if (fields.size() != 9 || fields[0] != version_tag ||
         std::from_chars(fields[8].data(), fields[8].data() + fields[8].size(), expiry).ec != std::errc{} ||
-        (fields[1] != "remove" && fields[1] != "leave"))
+        expiry < 0 || expiry > latest || (fields[1] != "remove" && fields[1] != "leave"))
         return std::nullopt;
     return ConfirmationClaims{fields[1] == "remove" ? ConfirmAction::remove : ConfirmAction::leave,
                               std::string(fields[2]),

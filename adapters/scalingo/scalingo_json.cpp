@@ -154,12 +154,16 @@ std::optional<TimePoint> jwt_expiry(std::string_view jwt) {
     auto payload = security::base64url_decode(jwt.substr(first + 1, second - first - 1));
     if (!payload) return std::nullopt;
     return with_document(*payload, [](element root) -> std::optional<TimePoint> {
+        // Beyond what the clock represents, the conversion would overflow: that is no readable exp.
+        constexpr auto latest = std::chrono::floor<std::chrono::seconds>(TimePoint::max().time_since_epoch()).count();
         int64_t exp = 0;
         if (root["exp"].get_int64().get(exp) != simdjson::SUCCESS) {
             double real = 0;
-            if (root["exp"].get_double().get(real) != simdjson::SUCCESS) return std::nullopt;
+            if (root["exp"].get_double().get(real) != simdjson::SUCCESS || !(real >= 0 && real <= double(latest)))
+                return std::nullopt;
             exp = static_cast<int64_t>(real);
         }
+        if (exp < 0 || exp > latest) return std::nullopt;
         return TimePoint{std::chrono::seconds{exp}};
     });
 }
