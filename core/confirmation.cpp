@@ -3,6 +3,7 @@
 #include <charconv>
 #include <vector>
 
+#include "core/epoch.hpp"
 #include "core/render.hpp"
 
 namespace collab {
@@ -57,6 +58,9 @@ std::optional<ConfirmationClaims> read_token(const Signer& signer, std::string_v
         std::from_chars(fields[9].data(), fields[9].data() + fields[9].size(), expiry).ec != std::errc{} ||
         (fields[1] != "remove" && fields[1] != "leave"))
         return std::nullopt;
+    // An expiry the clock cannot represent would overflow on conversion: no token of ours has one.
+    const auto expires_at = from_epoch_seconds(static_cast<std::int64_t>(expiry));
+    if (!expires_at) return std::nullopt;
     return ConfirmationClaims{fields[1] == "remove" ? ConfirmAction::remove : ConfirmAction::leave,
                               std::string(fields[2]),
                               std::string(fields[3]),
@@ -65,14 +69,15 @@ std::optional<ConfirmationClaims> read_token(const Signer& signer, std::string_v
                               std::string(fields[6]),
                               std::string(fields[7]),
                               std::string(fields[8]),
-                              TimePoint{std::chrono::seconds{expiry}}};
+                              *expires_at};
 }
 
 std::expected<ConfirmationClaims, std::string> check_token(const Signer& signer, std::string_view token,
                                                            const Actor& presenter, TimePoint now) {
     auto read = read_token(signer, token);
     if (!read)
-        return std::unexpected("This confirmation token is not valid: it was altered, cut short, or issued by another bot.");
+        return std::unexpected(
+            "This confirmation token is not valid: it was altered, cut short, or issued by another bot.");
     const ConfirmationClaims& claims = *read;
     if (claims.platform != presenter.platform || claims.team != presenter.team || claims.user_id != presenter.user_id)
         return std::unexpected(

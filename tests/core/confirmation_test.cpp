@@ -182,6 +182,17 @@ TEST_F(ConfirmationToken, GenuinelySealedButNotAConfirmationIsRefused) {
     }
 }
 
+TEST_F(ConfirmationToken, AnExpiryBeyondTheClockIsRefused) {
+    // Found by fuzzing: 99999999999999 seconds overflowed the clock's nanoseconds and came out as some
+    // other time.
+    const std::string genuine = *signer_.open(issue_token(signer_, removal_claims()));
+    const std::string far = genuine.substr(0, genuine.rfind('\n') + 1) + "99999999999999";
+    EXPECT_FALSE(read_token(signer_, signer_.seal(far)));
+    auto claims = check_token(signer_, signer_.seal(far), proposer(), issued_at);
+    ASSERT_FALSE(claims.has_value());
+    EXPECT_EQ(claims.error(), invalid);
+}
+
 TEST_F(ConfirmationToken, IdentityIsCheckedBeforeExpiry) {
     // Someone else learns nothing about a token that is not theirs, not even its deadline.
     Actor other = proposer();

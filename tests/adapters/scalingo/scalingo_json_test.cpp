@@ -97,6 +97,14 @@ TEST(ScalingoJson, JwtExpiryOutOfRangeReadsAsNoExpiry) {
     EXPECT_TRUE(jwt_expiry(header + "." + fractional + "."));
 }
 
+TEST(ScalingoJson, AnExpiryBeyondTheClockIsNoExpiry) {
+    // Found by fuzzing: these overflowed the clock's nanoseconds (or the conversion from a double) and
+    // came out as some other time.
+    const std::string header = security::base64url_encode(R"({"alg":"none","typ":"JWT"})");
+    for (std::string_view claims : {R"({"exp":99999999999})", R"({"exp":179587097171})", R"({"exp":1e300})"})
+        EXPECT_FALSE(jwt_expiry(header + "." + security::base64url_encode(claims) + ".")) << claims;
+}
+
 TEST(ScalingoJson, InvitationAlwaysSaysNotLimited) {
     EXPECT_EQ(invitation_body("user@example.com"),
               R"({"collaborator":{"email":"user@example.com","is_limited":false}})");

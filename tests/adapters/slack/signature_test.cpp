@@ -82,6 +82,22 @@ TEST(SlackSignature, ATimestampBeyondWhatAClockHoldsIsStale) {
     }
 }
 
+TEST(SlackSignature, AFarTimestampDoesNotWrapOntoThePresent) {
+    // Found by fuzzing: 18446744074 s after the vector's time is 2^64 ns plus 0.29 s, so in nanoseconds
+    // it wrapped onto the present, and a request signed with it passed as fresh.
+    const Vector v = vector();
+    const std::string far = std::to_string(std::stoll(v.timestamp) + 18'446'744'074);
+    auto verified = verify_signature(v.secret, far, v.body, compute_signature(v.secret, far, v.body), v.at);
+    ASSERT_FALSE(verified);
+    EXPECT_EQ(verified.error().failure, SignatureFailure::stale);
+    for (std::string_view twelve_digits : {"999999999999", "100000000000"}) {
+        auto refused =
+            verify_signature(v.secret, twelve_digits, v.body, compute_signature(v.secret, twelve_digits, v.body), v.at);
+        ASSERT_FALSE(refused) << twelve_digits;
+        EXPECT_EQ(refused.error().failure, SignatureFailure::stale) << twelve_digits;
+    }
+}
+
 TEST(SlackSignature, MalformedHeadersAreRefused) {
     const Vector v = vector();
     for (std::string timestamp : {"", "abc", "-1531420618", "1531420618.5", " 1531420618", "99999999999999999999"}) {
