@@ -82,7 +82,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fs::copy_file(box.pristine, box.work, fs::copy_options::overwrite_existing);
     {
         SandboxStore store(box.work, box.seed);
-        const RouteContext context{now, std::chrono::seconds{3600}, "http://127.0.0.1:8080"};
+        // The served sandbox seals its bearer tokens with a key of its own: the fuzzer's is fixed.
+        static const collab::security::HmacSigner issuer(std::string(32, 'i'));
+        const RouteContext context{now, std::chrono::seconds{3600}, "http://127.0.0.1:8080", &issuer};
         std::map<std::string, std::string, std::less<>> bearers;
 
         std::string_view input(reinterpret_cast<const char*>(data), size);
