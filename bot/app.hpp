@@ -1,22 +1,26 @@
 #pragma once
-// Wiring: builds the adapters a configuration asks for and runs them.
+// The bot itself: the run of the chat adapter the configuration names.
 
 #include <optional>
 #include <string>
-#include <vector>
 
-#include "adapters/sandbox/http_server.hpp"
 #include "bot/config.hpp"
 
 namespace collab::bot {
+
+// Exit codes (README, "Running it"): 0 stopped as asked; 1 stopped while running because Slack
+// refused the bot (a token, Socket Mode) or something unforeseen; 2 did not start: the command line,
+// the configuration, or what it names (a file, a listen address, the state, standard input for the
+// shell) cannot be used.
+inline constexpr int exit_failed = 1;
+inline constexpr int exit_not_started = 2;
 
 struct RunOptions {
     Config config;
     std::optional<std::string> act_as;  // --as EMAIL
 };
 
+// Runs the chat adapter the configuration names. Returns the process exit code.
 int run_bot(const RunOptions& options);
-int run_sandbox_command(const Config& config, const std::vector<std::string>& arguments,
-                        const sandbox::ServeOptions& serve);
 
 }  // namespace collab::bot

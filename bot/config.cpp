@@ -37,18 +37,18 @@ std::filesystem::path resolve(const std::string& path, const std::filesystem::pa
     return p.is_absolute() || base_dir.empty() ? p : base_dir / p;
 }
 
-void read_policy(const toml::table& policy, std::string_view source, Config& config) {
+void read_policy(const toml::table& policy, std::string_view source, ServiceSettings& service) {
     config::reject_unknown_keys(policy, {"default", "admins", "channels", "allow_apps", "max_addresses_per_add"},
                                 "policy", source);
-    config.rules.allow_apps = value_or<bool>(policy, "allow_apps", false, "policy", source);
-    config.max_addresses_per_add = static_cast<std::size_t>(
+    service.rules.allow_apps = value_or<bool>(policy, "allow_apps", false, "policy", source);
+    service.max_addresses_per_add = static_cast<std::size_t>(
         config::integer_in_range(policy, "max_addresses_per_add", 10, 1, 100, "policy", source));
     const std::string fallback = value_or<std::string>(policy, "default", "allow", "policy", source);
     if (fallback != "allow" && fallback != "deny")
         throw ConfigError(std::string(source) + ": policy.default is \"allow\" or \"deny\", not \"" + fallback + "\"");
-    config.rules.default_policy =
+    service.rules.default_policy =
         fallback == "allow" ? DefaultChannelPolicy::allow_all : DefaultChannelPolicy::deny_all;
-    config.rules.admins = string_set(policy.get("admins"), "policy.admins", source);
+    service.rules.admins = string_set(policy.get("admins"), "policy.admins", source);
     if (const toml::table* channels = config::subtable(policy, "channels", "policy", source)) {
         for (const auto& [channel, databases] : *channels) {
             const std::string key = "policy.channels." + std::string(channel.str());
@@ -57,7 +57,7 @@ void read_policy(const toml::table& policy, std::string_view source, Config& con
                 if (auto problem = database_name_problem(name))
                     throw ConfigError(std::string(source) + ": " + key + ": " + *problem);
             }
-            config.rules.channel_databases[std::string(channel.str())] = std::move(names);
+            service.rules.channel_databases[std::string(channel.str())] = std::move(names);
         }
     }
 }
@@ -69,21 +69,23 @@ void read_scalingo(const toml::table& table, std::string_view source, const std:
         {"region", "api_url", "auth_url", "token_file", "ca_file", "requests_per_minute", "connect_timeout_seconds",
          "request_timeout_seconds", "database_cache_seconds", "collaborators_cache_seconds"},
         "scalingo", source);
-    scalingo.region = value_or<std::string>(table, "region", scalingo.region, "scalingo", source);
+    scalingo.region = value_or<std::string>(table, "region", "osc-fr1", "scalingo", source);
     scalingo.api_url = value_or<std::string>(table, "api_url", "", "scalingo", source);
-    scalingo.auth_url = value_or<std::string>(table, "auth_url", scalingo.auth_url, "scalingo", source);
     scalingo.token_file = resolve(value_or<std::string>(table, "token_file", "", "scalingo", source), base_dir);
-    scalingo.ca_file = resolve(value_or<std::string>(table, "ca_file", "", "scalingo", source), base_dir);
-    auto seconds = [&](std::string_view key, std::chrono::seconds fallback, int64_t min, int64_t max) {
-        return std::chrono::seconds{
-            config::integer_in_range(table, key, fallback.count(), min, max, "scalingo", source)};
+    auto seconds = [&](std::string_view key, int64_t fallback, int64_t min, int64_t max) {
+        return std::chrono::seconds{config::integer_in_range(table, key, fallback, min, max, "scalingo", source)};
     };
-    scalingo.requests_per_minute =
+    net::HttpClientOptions& http = scalingo.http;
+    http.ca_file = resolve(value_or<std::string>(table, "ca_file", "", "scalingo", source), base_dir).string();
+    http.timeouts.connect = seconds("connect_timeout_seconds", 5, 1, 60);
+    http.timeouts.handshake = http.timeouts.connect;
+    http.timeouts.request = seconds("request_timeout_seconds", 15, 1, 120);
+    scalingo::ScalingoSettings& api = scalingo.api;
+    api.auth_url = value_or<std::string>(table, "auth_url", "https://auth.scalingo.com", "scalingo", source);
+    api.requests_per_minute =
         static_cast<int>(config::integer_in_range(table, "requests_per_minute", 60, 1, 60, "scalingo", source));
-    scalingo.connect_timeout = seconds("connect_timeout_seconds", scalingo.connect_timeout, 1, 60);
-    scalingo.request_timeout = seconds("request_timeout_seconds", scalingo.request_timeout, 1, 120);
-    scalingo.database_cache = seconds("database_cache_seconds", scalingo.database_cache, 0, 3600);
-    scalingo.collaborators_cache = seconds("collaborators_cache_seconds", scalingo.collaborators_cache, 0, 300);
+    api.database_ttl = seconds("database_cache_seconds", 300, 0, 3600);
+    api.collaborators_ttl = seconds("collaborators_cache_seconds", 10, 0, 300);
 }
 
 void read_slack(const toml::table& table, std::string_view source, const std::filesystem::path& base_dir,
@@ -94,27 +96,32 @@ void read_slack(const toml::table& table, std::string_view source, const std::fi
          "http_listen", "http_read_timeout_seconds", "http_write_timeout_seconds", "answer_budget_ms",
          "idle_timeout_seconds", "request_timeout_seconds", "user_cache_seconds", "responses"},
         "slack", source);
-    slack.mode = value_or<std::string>(table, "mode", slack.mode, "slack", source);
-    if (slack.mode != "socket" && slack.mode != "http")
-        throw ConfigError(std::string(source) + ": slack.mode is \"socket\" or \"http\", not \"" + slack.mode + "\"");
-    slack.api_url = value_or<std::string>(table, "api_url", slack.api_url, "slack", source);
-    slack.connections = static_cast<int>(config::integer_in_range(table, "connections", 1, 1, 10, "slack", source));
-    for (auto [key, path] : {std::pair{"app_token_file", &slack.app_token_file},
-                             std::pair{"bot_token_file", &slack.bot_token_file},
-                             std::pair{"signing_secret_file", &slack.signing_secret_file},
-                             std::pair{"ca_file", &slack.ca_file}})
+    const std::string mode = value_or<std::string>(table, "mode", "socket", "slack", source);
+    if (mode != "socket" && mode != "http")
+        throw ConfigError(std::string(source) + ": slack.mode is \"socket\" or \"http\", not \"" + mode + "\"");
+    slack.mode = mode == "socket" ? SlackMode::socket : SlackMode::http;
+    for (auto [key, path] :
+         {std::pair{"app_token_file", &slack.app_token_file}, std::pair{"bot_token_file", &slack.bot_token_file},
+          std::pair{"signing_secret_file", &slack.signing_secret_file}})
         *path = resolve(value_or<std::string>(table, key, "", "slack", source), base_dir);
-    slack.http_listen = value_or<std::string>(table, "http_listen", slack.http_listen, "slack", source);
-    slack.answer_budget = std::chrono::milliseconds{
-        config::integer_in_range(table, "answer_budget_ms", 2000, 100, 2500, "slack", source)};
-    auto seconds = [&](std::string_view key, std::chrono::seconds fallback, int64_t min, int64_t max) {
-        return std::chrono::seconds{config::integer_in_range(table, key, fallback.count(), min, max, "slack", source)};
+    auto seconds = [&](std::string_view key, int64_t fallback, int64_t min, int64_t max) {
+        return std::chrono::seconds{config::integer_in_range(table, key, fallback, min, max, "slack", source)};
     };
-    slack.idle_timeout = seconds("idle_timeout_seconds", slack.idle_timeout, 5, 300);
-    slack.request_timeout = seconds("request_timeout_seconds", slack.request_timeout, 1, 60);
-    slack.user_cache = seconds("user_cache_seconds", slack.user_cache, 0, 86400);
-    slack.http_read_timeout = seconds("http_read_timeout_seconds", slack.http_read_timeout, 1, 300);
-    slack.http_write_timeout = seconds("http_write_timeout_seconds", slack.http_write_timeout, 1, 300);
+    const std::string ca_file =
+        resolve(value_or<std::string>(table, "ca_file", "", "slack", source), base_dir).string();
+    slack.http.ca_file = ca_file;
+    slack.http.timeouts.request = seconds("request_timeout_seconds", 10, 1, 60);
+    slack.web.api_url = value_or<std::string>(table, "api_url", "https://slack.com/api/", "slack", source);
+    slack.socket.connections =
+        static_cast<int>(config::integer_in_range(table, "connections", 1, 1, 10, "slack", source));
+    slack.socket.websocket.ca_file = ca_file;
+    slack.socket.websocket.timeouts.idle = seconds("idle_timeout_seconds", 30, 5, 300);
+    slack.http_mode.listen = value_or<std::string>(table, "http_listen", "127.0.0.1:3000", "slack", source);
+    slack.http_mode.read_timeout = seconds("http_read_timeout_seconds", 10, 1, 300);
+    slack.http_mode.write_timeout = seconds("http_write_timeout_seconds", 10, 1, 300);
+    slack.interactions.answer_budget = std::chrono::milliseconds{
+        config::integer_in_range(table, "answer_budget_ms", 2000, 100, 2500, "slack", source)};
+    slack.directory.ttl = seconds("user_cache_seconds", 600, 0, 86400);
     if (const toml::table* responses = config::subtable(table, "responses", "slack", source)) {
         for (const auto& [command, visibility] : *responses) {
             const std::string key = "slack.responses." + std::string(command.str());
@@ -124,16 +131,18 @@ void read_slack(const toml::table& table, std::string_view source, const std::fi
             auto value = visibility.value_exact<std::string>();
             if (!value || (*value != "ephemeral" && *value != "in_channel"))
                 throw ConfigError(std::string(source) + ": " + key + " is \"ephemeral\" or \"in_channel\"");
-            slack.responses[std::string(command.str())] = *value;
+            slack.interactions.by_command[std::string(command.str())] =
+                *value == "in_channel" ? slack::ResponseType::in_channel : slack::ResponseType::ephemeral;
         }
     }
 }
 
-void check_store_url(const std::string& url, std::string_view source) {
-    if (url.empty() || url.starts_with("sqlite:///") || url.starts_with("postgresql://") ||
-        url.starts_with("postgres://"))
-        return;
-    throw ConfigError(std::string(source) +
+// The store a URL names; `setting` names where it was given, for the error.
+std::variant<SqliteFile, PostgresUrl> store_at(const std::string& url, std::string_view setting) {
+    if (url.empty()) return SqliteFile{};
+    if (url.starts_with("sqlite:///")) return SqliteFile{url.substr(std::string_view("sqlite://").size())};
+    if (url.starts_with("postgresql://") || url.starts_with("postgres://")) return PostgresUrl{url};
+    throw ConfigError(std::string(setting) +
                       ": store.url is \"sqlite:///path/to/file\" or \"postgresql://user@host:port/database\"");
 }
 
@@ -170,6 +179,18 @@ void check_token_kind(const std::string& token, std::string_view prefix, std::st
 
 }  // namespace
 
+std::optional<AdapterKind> adapter_named(std::string_view name) {
+    if (name == "shell") return AdapterKind::shell;
+    if (name == "slack") return AdapterKind::slack;
+    return std::nullopt;
+}
+
+std::optional<ProviderKind> provider_named(std::string_view name) {
+    if (name == "sandbox") return ProviderKind::sandbox;
+    if (name == "scalingo") return ProviderKind::scalingo;
+    return std::nullopt;
+}
+
 Config parse_config(std::string_view text, std::string_view source, const std::filesystem::path& base_dir) {
     const toml::table root = config::parse_toml(text, source);
     config::reject_unknown_keys(root,
@@ -179,14 +200,17 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
                                 "", source);
     Config config;
     config.source = std::string(source);
-    config.adapter = value_or<std::string>(root, "adapter", config.adapter, "", source);
-    if (config.adapter != "shell" && config.adapter != "slack")
-        throw ConfigError(std::string(source) + ": adapter \"" + config.adapter +
-                          "\" is not available (known: shell, slack)");
-    config.provider = value_or<std::string>(root, "provider", config.provider, "", source);
-    if (config.provider != "sandbox" && config.provider != "scalingo")
-        throw ConfigError(std::string(source) + ": provider \"" + config.provider +
+    const std::string adapter = value_or<std::string>(root, "adapter", "shell", "", source);
+    const auto adapter_kind = adapter_named(adapter);
+    if (!adapter_kind)
+        throw ConfigError(std::string(source) + ": adapter \"" + adapter + "\" is not available (known: shell, slack)");
+    config.adapter = *adapter_kind;
+    const std::string provider = value_or<std::string>(root, "provider", "sandbox", "", source);
+    const auto provider_kind = provider_named(provider);
+    if (!provider_kind)
+        throw ConfigError(std::string(source) + ": provider \"" + provider +
                           "\" is not available (known: sandbox, scalingo)");
+    config.provider = *provider_kind;
     config.state_dir = resolve(value_or<std::string>(root, "state_dir", "", "", source), base_dir);
     config.log_level = value_or<std::string>(root, "log_level", config.log_level, "", source);
     static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
@@ -199,11 +223,11 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
                           "\"");
     if (const toml::table* store = config::subtable(root, "store", "", source)) {
         config::reject_unknown_keys(*store, {"url", "audit_retention_days"}, "store", source);
-        config.store.url = value_or<std::string>(*store, "url", "", "store", source);
+        const std::string url = value_or<std::string>(*store, "url", "", "store", source);
         config.store.audit_retention_days =
             static_cast<int>(config::integer_in_range(*store, "audit_retention_days", 365, 1, 36500, "store", source));
+        config.store.location = store_at(url, source);
     }
-    check_store_url(config.store.url, source);
     if (const toml::table* health = config::subtable(root, "health", "", source)) {
         config::reject_unknown_keys(*health, {"listen"}, "health", source);
         config.health_listen = value_or<std::string>(*health, "listen", "", "health", source);
@@ -213,11 +237,12 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
         config::reject_unknown_keys(*confirmation, {"ttl_seconds", "key_file"}, "confirmation", source);
         const int64_t ttl =
             config::integer_in_range(*confirmation, "ttl_seconds", 300, 10, 86400, "confirmation", source);
-        config.confirmation_ttl = std::chrono::seconds{ttl};
+        config.service.confirmation_ttl = std::chrono::seconds{ttl};
         config.confirmation_key_file =
             resolve(value_or<std::string>(*confirmation, "key_file", "", "confirmation", source), base_dir);
     }
-    if (const toml::table* policy = config::subtable(root, "policy", "", source)) read_policy(*policy, source, config);
+    if (const toml::table* policy = config::subtable(root, "policy", "", source))
+        read_policy(*policy, source, config.service);
     if (const toml::table* identities = config::subtable(root, "identities", "", source)) {
         for (const auto& [user_id, email] : *identities) {
             auto value = email.value_exact<std::string>();
@@ -243,12 +268,14 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
     if (const toml::table* audit = config::subtable(root, "audit", "", source)) {
         config::reject_unknown_keys(*audit, {"rows"}, "audit", source);
         const int64_t rows = config::integer_in_range(*audit, "rows", 20, 1, 200, "audit", source);
-        config.audit_rows = static_cast<int>(rows);
+        config.service.audit_rows = static_cast<int>(rows);
     }
-    if (const toml::table* scalingo = config::subtable(root, "scalingo", "", source))
-        read_scalingo(*scalingo, source, base_dir, config.scalingo);
-    if (const toml::table* slack = config::subtable(root, "slack", "", source))
-        read_slack(*slack, source, base_dir, config.slack);
+    // Read even when absent: their readers hold the defaults of the settings they fill.
+    static const toml::table absent;
+    const toml::table* scalingo = config::subtable(root, "scalingo", "", source);
+    read_scalingo(scalingo ? *scalingo : absent, source, base_dir, config.scalingo);
+    const toml::table* slack = config::subtable(root, "slack", "", source);
+    read_slack(slack ? *slack : absent, source, base_dir, config.slack);
     return config;
 }
 
@@ -263,12 +290,9 @@ Environment process_environment() {
 void apply_environment(Config& config, const Environment& environment) {
     if (auto region = environment("SCALINGO_REGION")) config.scalingo.region = *region;
     if (auto api = environment("SCALINGO_API_URL")) config.scalingo.api_url = *api;
-    if (auto auth = environment("SCALINGO_AUTH_URL")) config.scalingo.auth_url = *auth;
-    if (auto slack = environment("SLACK_API_URL")) config.slack.api_url = *slack;
-    if (auto store = environment("COLLAB_STORE_URL")) {
-        check_store_url(*store, "COLLAB_STORE_URL");
-        config.store.url = *store;
-    }
+    if (auto auth = environment("SCALINGO_AUTH_URL")) config.scalingo.api.auth_url = *auth;
+    if (auto slack = environment("SLACK_API_URL")) config.slack.web.api_url = *slack;
+    if (auto store = environment("COLLAB_STORE_URL")) config.store.location = store_at(*store, "COLLAB_STORE_URL");
 }
 
 SlackSecrets slack_secrets(const SlackConfig& slack, const Environment& environment) {
@@ -279,7 +303,7 @@ SlackSecrets slack_secrets(const SlackConfig& slack, const Environment& environm
                           "holding it in slack.bot_token_file");
     secrets.bot_token = *bot;
     check_token_kind(secrets.bot_token, "xoxb-", "SLACK_BOT_TOKEN", "the app's Bot User OAuth Token");
-    if (slack.mode == "socket") {
+    if (slack.mode == SlackMode::socket) {
         auto app = secret(environment, "SLACK_APP_TOKEN", slack.app_token_file);
         if (!app)
             throw ConfigError("Slack's Socket Mode needs the app-level token (xapp-…, scope connections:write): set "
@@ -302,11 +326,12 @@ std::string scalingo_api_url(const ScalingoConfig& scalingo) {
 
 void check_urls(const Config& config) {
     std::vector<std::pair<std::string_view, std::string>> in_force;
-    if (config.provider == "scalingo") {
+    if (config.provider == ProviderKind::scalingo) {
         in_force.emplace_back("SCALINGO_API_URL ([scalingo] api_url, or region)", scalingo_api_url(config.scalingo));
-        in_force.emplace_back("SCALINGO_AUTH_URL ([scalingo] auth_url)", config.scalingo.auth_url);
+        in_force.emplace_back("SCALINGO_AUTH_URL ([scalingo] auth_url)", config.scalingo.api.auth_url);
     }
-    if (config.adapter == "slack") in_force.emplace_back("SLACK_API_URL ([slack] api_url)", config.slack.api_url);
+    if (config.adapter == AdapterKind::slack)
+        in_force.emplace_back("SLACK_API_URL ([slack] api_url)", config.slack.web.api_url);
     for (const auto& [setting, url] : in_force) {
         if (auto parsed = net::parse_http_url(url); !parsed)
             throw ConfigError(std::string(setting) + " is " + parsed.error().message);

@@ -1,49 +1,60 @@
 #pragma once
 // The bot's configuration: one TOML file (or the embedded default), strictly read.
 
-#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <variant>
 
-#include "core/policy.hpp"
+#include "adapters/chat/slack/http_mode.hpp"
+#include "adapters/chat/slack/interactions.hpp"
+#include "adapters/chat/slack/slack_directory.hpp"
+#include "adapters/chat/slack/socket_mode.hpp"
+#include "adapters/chat/slack/web_api.hpp"
+#include "adapters/net/http_client.hpp"
+#include "adapters/scalingo/scalingo_api.hpp"
+#include "core/service.hpp"
 
 namespace collab::bot {
 
-struct ScalingoConfig {
-    std::string region = "osc-fr1";
-    std::string api_url;  // empty: the region's API
-    std::string auth_url = "https://auth.scalingo.com";
-    std::filesystem::path token_file;  // read when SCALINGO_API_TOKEN is not set
-    std::filesystem::path ca_file;     // empty: the system's trust store
-    int requests_per_minute = 60;
-    std::chrono::seconds connect_timeout{5};
-    std::chrono::seconds request_timeout{15};
-    std::chrono::seconds database_cache{300};
-    std::chrono::seconds collaborators_cache{10};
+// What the file names a chat adapter, an upstream and a Slack transport by.
+enum class AdapterKind { shell, slack };
+enum class ProviderKind { sandbox, scalingo };
+enum class SlackMode {
+    socket,  // Socket Mode: the bot connects out to Slack
+    http,    // Slack POSTs commands and clicks to [slack] http_listen
 };
 
-// Who sees a command's answer in Slack: "ephemeral" or "in_channel".
-using ResponseVisibility = std::map<std::string, std::string>;  // command name -> visibility
+// The choice a name stands for ("shell", "slack"; "sandbox", "scalingo"), or nothing.
+std::optional<AdapterKind> adapter_named(std::string_view name);
+std::optional<ProviderKind> provider_named(std::string_view name);
 
+// [scalingo]: read into the settings of the HTTP client and of the API client. What only the start
+// knows (the API token, the regional URL after the environment has spoken) is added then.
+struct ScalingoConfig {
+    std::string region = "osc-fr1";
+    std::string api_url;               // empty: the region's API
+    std::filesystem::path token_file;  // read when SCALINGO_API_TOKEN is not set
+    net::HttpClientOptions http;       // connect and request timeouts, ca_file (empty: the system's trust store)
+    scalingo::ScalingoSettings api;    // auth_url, requests_per_minute, the caches
+};
+
+// [slack]: read into the settings of each part of the Slack adapter. The tokens and the identities
+// are added at start.
 struct SlackConfig {
-    std::string mode = "socket";  // "socket" (Socket Mode) or "http" (Slack POSTs to http_listen)
-    std::string api_url = "https://slack.com/api/";
-    int connections = 1;  // Socket Mode sockets held by this instance, 1 to 10
+    SlackMode mode = SlackMode::socket;
     std::filesystem::path app_token_file;       // read when SLACK_APP_TOKEN is not set
     std::filesystem::path bot_token_file;       // read when SLACK_BOT_TOKEN is not set
     std::filesystem::path signing_secret_file;  // read when SLACK_SIGNING_SECRET is not set
-    std::filesystem::path ca_file;              // empty: the system's trust store
-    std::string http_listen = "127.0.0.1:3000";
-    std::chrono::seconds http_read_timeout{10};   // HTTP mode: for a request to arrive whole
-    std::chrono::seconds http_write_timeout{10};  // HTTP mode: for an answer to leave
-    std::chrono::milliseconds answer_budget{2'000};
-    std::chrono::seconds idle_timeout{30};
-    std::chrono::seconds request_timeout{10};
-    std::chrono::seconds user_cache{600};
-    ResponseVisibility responses;  // overrides of the defaults, by command
+    net::HttpClientOptions http;                // Web API calls: request timeout, ca_file
+    slack::WebApiSettings web;                  // api_url
+    slack::SocketModeSettings socket;           // connections; the websocket's idle timeout and ca_file
+    slack::HttpModeOptions http_mode;           // listen, read and write timeouts
+    slack::InteractionSettings interactions;    // answer_budget; who sees each command's answer
+    slack::DirectorySettings directory;         // how long a profile e-mail is reused
 };
 
 // The credentials the Slack adapter needs, from the environment or the files named in [slack].
@@ -53,29 +64,33 @@ struct SlackSecrets {
     std::string signing_secret;  // HTTP mode only
 };
 
-// Where the audit trail and the state shared by instances live.
+// Where the audit trail and the state shared by instances live: a SQLite file, for one instance, or
+// PostgreSQL, for several.
+struct SqliteFile {
+    std::filesystem::path file;  // empty: state.sqlite in the state directory
+};
+struct PostgresUrl {
+    std::string url;  // postgresql://… or postgres://…; may hold a password: never logged
+};
 struct StoreConfig {
-    std::string url;  // "": SQLite in the state directory; "sqlite:///path/file.sqlite"; "postgresql://…"
-    int audit_retention_days = 365;
+    std::variant<SqliteFile, PostgresUrl> location;
+    int audit_retention_days = 365;  // PostgreSQL: older audit entries are deleted
 };
 
 struct Config {
     std::string source;  // the file it came from, or "embedded default"
-    std::string adapter = "shell";
-    std::string provider = "sandbox";
+    AdapterKind adapter = AdapterKind::shell;
+    ProviderKind provider = ProviderKind::sandbox;
     std::filesystem::path state_dir;  // empty: the user's state directory
     std::string log_level = "info";
     std::string log_format = "text";  // "text" or "json" (one object a line)
     std::string health_listen;        // "": no health/metrics listener; else HOST:PORT
-    std::chrono::seconds confirmation_ttl{300};
     std::filesystem::path confirmation_key_file;  // empty: generated in the state directory
-    Rules rules;
-    std::size_t max_addresses_per_add = 10;         // [policy]: addresses one /collab add may invite
+    ServiceSettings service;                      // [policy], [confirmation] ttl_seconds, [audit] rows
     std::map<std::string, std::string> identities;  // chat user id -> Scalingo e-mail
     std::string shell_user_id = "local";
     std::string shell_email;
     std::filesystem::path sandbox_seed;  // empty: the embedded seed
-    int audit_rows = 20;
     ScalingoConfig scalingo;
     SlackConfig slack;
     StoreConfig store;

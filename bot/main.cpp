@@ -7,6 +7,7 @@
 #include "adapters/config/toml_checks.hpp"
 #include "adapters/store/sqlite_file.hpp"
 #include "bot/app.hpp"
+#include "bot/sandbox_command.hpp"
 #include "core/command.hpp"
 
 namespace po = boost::program_options;
@@ -19,10 +20,8 @@ constexpr std::string_view synopsis =
     "       collab-bot sandbox accept TOKEN       accept one, as its recipient would\n"
     "       collab-bot sandbox serve [options]    serve the sandbox as a Scalingo-compatible HTTP API\n";
 
-// Exit codes (README, "Running it"): 0 stopped as asked; 1 stopped while running because Slack
-// refused the bot (a token, Socket Mode) or something unforeseen; 2 did not start: the command line,
-// the configuration, or what it names (a file, a listen address, the state) cannot be used.
-constexpr int exit_not_started = 2;
+using collab::bot::exit_failed;
+using collab::bot::exit_not_started;
 
 int run(int argc, char** argv) {
     // clang-format off
@@ -77,14 +76,17 @@ int run(int argc, char** argv) {
                                                         : collab::bot::embedded_config();
         if (vm.count("state-dir")) config.state_dir = vm["state-dir"].as<std::string>();
         if (vm.count("adapter")) {
-            config.adapter = vm["adapter"].as<std::string>();
-            if (config.adapter != "shell" && config.adapter != "slack")
-                throw collab::config::ConfigError("--adapter is shell or slack, not \"" + config.adapter + "\"");
+            const auto& adapter = vm["adapter"].as<std::string>();
+            const auto named = collab::bot::adapter_named(adapter);
+            if (!named) throw collab::config::ConfigError("--adapter is shell or slack, not \"" + adapter + "\"");
+            config.adapter = *named;
         }
         if (vm.count("provider")) {
-            config.provider = vm["provider"].as<std::string>();
-            if (config.provider != "sandbox" && config.provider != "scalingo")
-                throw collab::config::ConfigError("--provider is sandbox or scalingo, not \"" + config.provider + "\"");
+            const auto& provider = vm["provider"].as<std::string>();
+            const auto named = collab::bot::provider_named(provider);
+            if (!named)
+                throw collab::config::ConfigError("--provider is sandbox or scalingo, not \"" + provider + "\"");
+            config.provider = *named;
         }
         collab::bot::apply_environment(config, collab::bot::process_environment());
         if (!arguments.empty()) {
@@ -125,7 +127,7 @@ int run(int argc, char** argv) {
         return exit_not_started;
     } catch (const std::exception& error) {
         std::cerr << "collab-bot: " << error.what() << "\n";
-        return 1;
+        return exit_failed;
     }
 }
 

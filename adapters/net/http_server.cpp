@@ -23,6 +23,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "adapters/net/gate.hpp"
+
 namespace collab::net {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -102,7 +104,8 @@ struct HttpServer::Impl {
         : executor(std::move(executor_)),
           acceptor(asio::make_strand(executor)),
           options(std::move(options_)),
-          handler(std::move(handler_)) {}
+          handler(std::move(handler_)),
+          answering(executor) {}
 
     struct Connection {
         asio::any_io_executor executor;  // the connection's strand: its socket is only touched there
@@ -204,6 +207,8 @@ struct HttpServer::Impl {
             if (read_error) co_return;  // timeout, reset, closed by stop()
 
             ServerRequest request = parser.release();
+            // Counted until the answer has left, so that a graceful stop lets it leave.
+            const auto held = impl->answering.try_enter();
             const unsigned version = request.version();
             const bool client_keeps_alive = request.keep_alive();
             ServerAnswer answer = co_await call_handler(impl, std::move(request));
@@ -272,6 +277,8 @@ struct HttpServer::Impl {
     mutable std::mutex mutex;  // guards what follows
     std::uint64_t next_connection = 0;
     std::map<std::uint64_t, Connection> connections;
+
+    Gate answering;  // requests taken in and not answered yet
 };
 
 HttpServer::HttpServer(asio::any_io_executor executor, HttpServerOptions options, HttpHandler handler)
@@ -341,6 +348,12 @@ void HttpServer::stop() {
             it->second.socket->close(ignored);
         });
     }
+}
+
+asio::awaitable<void> HttpServer::stop_gracefully(std::chrono::milliseconds limit) {
+    auto impl = impl_;
+    co_await impl->answering.close(limit);
+    stop();
 }
 
 tcp::endpoint HttpServer::endpoint() const {

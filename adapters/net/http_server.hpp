@@ -83,6 +83,10 @@ public:
     // finishes, and its answer is dropped. The coroutines end on the executor, so its io_context runs out
     // of work once they have.
     void stop();
+    // stop() once the answers to the requests taken in so far have been written, at most `limit`
+    // later. Requests that arrive meanwhile are still answered if they can be. Called once, from a
+    // coroutine on the executor the server was made with.
+    boost::asio::awaitable<void> stop_gracefully(std::chrono::milliseconds limit);
 
     boost::asio::ip::tcp::endpoint endpoint() const;  // the bound address and port (after start())
     // "http://127.0.0.1:PORT" (a wildcard bind is advertised as the loopback address), "https://…" with

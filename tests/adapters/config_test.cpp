@@ -30,43 +30,57 @@ std::string error_of(std::string_view text) {
     return {};
 }
 
+std::string store_url(const Config& config) {
+    if (const auto* postgres = std::get_if<PostgresUrl>(&config.store.location)) return postgres->url;
+    return "sqlite://" + std::get<SqliteFile>(config.store.location).file.string();
+}
+
 // Every setting, the file name aside.
 void expect_same_settings(const Config& a, const Config& b) {
     EXPECT_EQ(a.adapter, b.adapter);
     EXPECT_EQ(a.provider, b.provider);
     EXPECT_EQ(a.state_dir, b.state_dir);
     EXPECT_EQ(a.log_level, b.log_level);
-    EXPECT_EQ(a.confirmation_ttl, b.confirmation_ttl);
+    EXPECT_EQ(a.log_format, b.log_format);
+    EXPECT_EQ(a.health_listen, b.health_listen);
+    EXPECT_EQ(a.service.confirmation_ttl, b.service.confirmation_ttl);
     EXPECT_EQ(a.confirmation_key_file, b.confirmation_key_file);
-    EXPECT_EQ(a.rules.admins, b.rules.admins);
-    EXPECT_EQ(a.rules.channel_databases, b.rules.channel_databases);
-    EXPECT_EQ(a.rules.default_policy, b.rules.default_policy);
-    EXPECT_EQ(a.rules.allow_apps, b.rules.allow_apps);
+    EXPECT_EQ(a.service.rules.admins, b.service.rules.admins);
+    EXPECT_EQ(a.service.rules.channel_databases, b.service.rules.channel_databases);
+    EXPECT_EQ(a.service.rules.default_policy, b.service.rules.default_policy);
+    EXPECT_EQ(a.service.rules.allow_apps, b.service.rules.allow_apps);
+    EXPECT_EQ(a.service.max_addresses_per_add, b.service.max_addresses_per_add);
+    EXPECT_EQ(a.service.audit_rows, b.service.audit_rows);
     EXPECT_EQ(a.identities, b.identities);
     EXPECT_EQ(a.shell_user_id, b.shell_user_id);
     EXPECT_EQ(a.shell_email, b.shell_email);
     EXPECT_EQ(a.sandbox_seed, b.sandbox_seed);
-    EXPECT_EQ(a.audit_rows, b.audit_rows);
+    EXPECT_EQ(store_url(a), store_url(b));
+    EXPECT_EQ(a.store.audit_retention_days, b.store.audit_retention_days);
     EXPECT_EQ(a.slack.mode, b.slack.mode);
-    EXPECT_EQ(a.slack.api_url, b.slack.api_url);
-    EXPECT_EQ(a.slack.connections, b.slack.connections);
-    EXPECT_EQ(a.slack.http_listen, b.slack.http_listen);
-    EXPECT_EQ(a.slack.http_read_timeout, b.slack.http_read_timeout);
-    EXPECT_EQ(a.slack.http_write_timeout, b.slack.http_write_timeout);
-    EXPECT_EQ(a.slack.answer_budget, b.slack.answer_budget);
-    EXPECT_EQ(a.slack.idle_timeout, b.slack.idle_timeout);
-    EXPECT_EQ(a.slack.request_timeout, b.slack.request_timeout);
-    EXPECT_EQ(a.slack.user_cache, b.slack.user_cache);
+    EXPECT_EQ(a.slack.web.api_url, b.slack.web.api_url);
+    EXPECT_EQ(a.slack.socket.connections, b.slack.socket.connections);
+    EXPECT_EQ(a.slack.socket.websocket.ca_file, b.slack.socket.websocket.ca_file);
+    EXPECT_EQ(a.slack.socket.websocket.timeouts.idle, b.slack.socket.websocket.timeouts.idle);
+    EXPECT_EQ(a.slack.http.ca_file, b.slack.http.ca_file);
+    EXPECT_EQ(a.slack.http.timeouts.request, b.slack.http.timeouts.request);
+    EXPECT_EQ(a.slack.http_mode.listen, b.slack.http_mode.listen);
+    EXPECT_EQ(a.slack.http_mode.read_timeout, b.slack.http_mode.read_timeout);
+    EXPECT_EQ(a.slack.http_mode.write_timeout, b.slack.http_mode.write_timeout);
+    EXPECT_EQ(a.slack.interactions.answer_budget, b.slack.interactions.answer_budget);
+    EXPECT_EQ(a.slack.interactions.by_command, b.slack.interactions.by_command);
+    EXPECT_EQ(a.slack.directory.ttl, b.slack.directory.ttl);
     EXPECT_EQ(a.scalingo.region, b.scalingo.region);
     EXPECT_EQ(a.scalingo.api_url, b.scalingo.api_url);
-    EXPECT_EQ(a.scalingo.auth_url, b.scalingo.auth_url);
+    EXPECT_EQ(a.scalingo.api.auth_url, b.scalingo.api.auth_url);
     EXPECT_EQ(a.scalingo.token_file, b.scalingo.token_file);
-    EXPECT_EQ(a.scalingo.ca_file, b.scalingo.ca_file);
-    EXPECT_EQ(a.scalingo.requests_per_minute, b.scalingo.requests_per_minute);
-    EXPECT_EQ(a.scalingo.connect_timeout, b.scalingo.connect_timeout);
-    EXPECT_EQ(a.scalingo.request_timeout, b.scalingo.request_timeout);
-    EXPECT_EQ(a.scalingo.database_cache, b.scalingo.database_cache);
-    EXPECT_EQ(a.scalingo.collaborators_cache, b.scalingo.collaborators_cache);
+    EXPECT_EQ(a.scalingo.http.ca_file, b.scalingo.http.ca_file);
+    EXPECT_EQ(a.scalingo.api.requests_per_minute, b.scalingo.api.requests_per_minute);
+    EXPECT_EQ(a.scalingo.http.timeouts.connect, b.scalingo.http.timeouts.connect);
+    EXPECT_EQ(a.scalingo.http.timeouts.handshake, b.scalingo.http.timeouts.handshake);
+    EXPECT_EQ(a.scalingo.http.timeouts.request, b.scalingo.http.timeouts.request);
+    EXPECT_EQ(a.scalingo.api.database_ttl, b.scalingo.api.database_ttl);
+    EXPECT_EQ(a.scalingo.api.collaborators_ttl, b.scalingo.api.collaborators_ttl);
 }
 
 TEST(ConfigTest, the_shipped_file_parses_and_is_the_embedded_default) {
@@ -77,29 +91,37 @@ TEST(ConfigTest, the_shipped_file_parses_and_is_the_embedded_default) {
     expect_same_settings(shipped, embedded);
 
     // What README's first command runs: the shell, on the sandbox, as user1 of the seed.
-    EXPECT_EQ(embedded.adapter, "shell");
-    EXPECT_EQ(embedded.provider, "sandbox");
+    EXPECT_EQ(embedded.adapter, AdapterKind::shell);
+    EXPECT_EQ(embedded.provider, ProviderKind::sandbox);
     EXPECT_EQ(embedded.shell_email, "user1@example.com");
-    EXPECT_EQ(embedded.confirmation_ttl, std::chrono::seconds{300});
-    EXPECT_EQ(embedded.rules.default_policy, DefaultChannelPolicy::allow_all);
+    EXPECT_EQ(embedded.service.confirmation_ttl, std::chrono::seconds{300});
+    EXPECT_EQ(embedded.service.rules.default_policy, DefaultChannelPolicy::allow_all);
     EXPECT_TRUE(embedded.sandbox_seed.empty());
+
+    // With no section at all, every setting has the value the example documents.
+    expect_same_settings(parse(""), embedded);
 }
 
 TEST(ConfigTest, an_empty_file_gives_the_documented_defaults) {
     const Config config = parse("");
     EXPECT_EQ(config.source, "test.toml");
-    EXPECT_EQ(config.adapter, "shell");
-    EXPECT_EQ(config.provider, "sandbox");
+    EXPECT_EQ(config.adapter, AdapterKind::shell);
+    EXPECT_EQ(config.provider, ProviderKind::sandbox);
     EXPECT_TRUE(config.state_dir.empty());
     EXPECT_EQ(config.log_level, "info");
-    EXPECT_EQ(config.confirmation_ttl, std::chrono::seconds{300});
-    EXPECT_EQ(config.rules.default_policy, DefaultChannelPolicy::allow_all);
-    EXPECT_TRUE(config.rules.admins.empty());
-    EXPECT_FALSE(config.rules.allow_apps);
+    EXPECT_EQ(config.service.confirmation_ttl, std::chrono::seconds{300});
+    EXPECT_EQ(config.service.rules.default_policy, DefaultChannelPolicy::allow_all);
+    EXPECT_TRUE(config.service.rules.admins.empty());
+    EXPECT_FALSE(config.service.rules.allow_apps);
     EXPECT_EQ(config.shell_user_id, "local");
-    EXPECT_EQ(config.audit_rows, 20);
+    EXPECT_EQ(config.service.audit_rows, 20);
     EXPECT_EQ(config.scalingo.region, "osc-fr1");
-    EXPECT_EQ(config.scalingo.requests_per_minute, 60);
+    EXPECT_EQ(config.scalingo.api.requests_per_minute, 60);
+    EXPECT_EQ(config.scalingo.http.timeouts.request, std::chrono::seconds{15});
+    EXPECT_EQ(config.slack.mode, SlackMode::socket);
+    EXPECT_EQ(config.slack.http.timeouts.request, std::chrono::seconds{10});
+    EXPECT_TRUE(std::holds_alternative<SqliteFile>(config.store.location));
+    EXPECT_TRUE(std::get<SqliteFile>(config.store.location).file.empty()) << "in the state directory";
 }
 
 TEST(ConfigTest, unknown_keys_are_rejected_by_their_full_name) {
@@ -111,8 +133,8 @@ TEST(ConfigTest, unknown_keys_are_rejected_by_their_full_name) {
 }
 
 TEST(ConfigTest, the_default_policy_is_allow_or_deny) {
-    EXPECT_EQ(parse("[policy]\ndefault = \"deny\"\n").rules.default_policy, DefaultChannelPolicy::deny_all);
-    EXPECT_EQ(parse("[policy]\ndefault = \"allow\"\n").rules.default_policy, DefaultChannelPolicy::allow_all);
+    EXPECT_EQ(parse("[policy]\ndefault = \"deny\"\n").service.rules.default_policy, DefaultChannelPolicy::deny_all);
+    EXPECT_EQ(parse("[policy]\ndefault = \"allow\"\n").service.rules.default_policy, DefaultChannelPolicy::allow_all);
     EXPECT_EQ(error_of("[policy]\ndefault = \"maybe\"\n"),
               "test.toml: policy.default is \"allow\" or \"deny\", not \"maybe\"");
     EXPECT_EQ(error_of("[policy]\ndefault = \"Deny\"\n"),
@@ -120,8 +142,8 @@ TEST(ConfigTest, the_default_policy_is_allow_or_deny) {
 }
 
 TEST(ConfigTest, the_addresses_one_add_may_invite_are_capped_at_ten_unless_configured) {
-    EXPECT_EQ(parse("").max_addresses_per_add, 10u);
-    EXPECT_EQ(parse("[policy]\nmax_addresses_per_add = 25\n").max_addresses_per_add, 25u);
+    EXPECT_EQ(parse("").service.max_addresses_per_add, 10u);
+    EXPECT_EQ(parse("[policy]\nmax_addresses_per_add = 25\n").service.max_addresses_per_add, 25u);
     EXPECT_NE(error_of("[policy]\nmax_addresses_per_add = 0\n").find("policy.max_addresses_per_add"),
               std::string::npos);
     EXPECT_NE(error_of("[policy]\nmax_addresses_per_add = 100000\n").find("policy.max_addresses_per_add"),
@@ -134,7 +156,7 @@ TEST(ConfigTest, channel_rules_name_the_databases_each_channel_may_manage) {
 "C0123ABCD" = ["my-dedicated-db", "analytics-db"]
 C0NOTHING = []
 )toml");
-    EXPECT_EQ(config.rules.channel_databases,
+    EXPECT_EQ(config.service.rules.channel_databases,
               (std::map<std::string, std::set<std::string>>{{"C0123ABCD", {"analytics-db", "my-dedicated-db"}},
                                                             {"C0NOTHING", {}}}));
 
@@ -147,7 +169,7 @@ C0NOTHING = []
 }
 
 TEST(ConfigTest, admins_are_a_list_of_chat_user_ids) {
-    EXPECT_EQ(parse("[policy]\nadmins = [\"U0123ABCD\", \"U0456EFGH\"]\n").rules.admins,
+    EXPECT_EQ(parse("[policy]\nadmins = [\"U0123ABCD\", \"U0456EFGH\"]\n").service.rules.admins,
               (std::set<std::string>{"U0123ABCD", "U0456EFGH"}));
     EXPECT_EQ(error_of("[policy]\nadmins = \"U0123ABCD\"\n"), "test.toml: policy.admins must be an array of strings");
     EXPECT_EQ(error_of("[policy]\nadmins = [42]\n"), "test.toml: policy.admins must be an array of strings");
@@ -166,7 +188,7 @@ TEST(ConfigTest, a_value_of_the_wrong_type_or_range_is_rejected) {
     EXPECT_EQ(error_of("[confirmation]\nttl_seconds = \"5\"\n"), "test.toml: confirmation.ttl_seconds has the wrong type");
     EXPECT_EQ(error_of("[confirmation]\nttl_seconds = 5\n"),
               "test.toml: confirmation.ttl_seconds must be between 10 and 86400");
-    EXPECT_EQ(parse("[confirmation]\nttl_seconds = 600\n").confirmation_ttl, std::chrono::seconds{600});
+    EXPECT_EQ(parse("[confirmation]\nttl_seconds = 600\n").service.confirmation_ttl, std::chrono::seconds{600});
     EXPECT_EQ(error_of("adapter = 1\n"), "test.toml: adapter has the wrong type");
     EXPECT_EQ(error_of("[policy]\nallow_apps = \"yes\"\n"), "test.toml: policy.allow_apps has the wrong type");
     EXPECT_EQ(error_of("shell = \"local\"\n"), "test.toml: shell must be a table");
@@ -235,15 +257,15 @@ http_write_timeout_seconds = 30
 list = "in_channel"
 add = "ephemeral"
 )toml");
-    EXPECT_EQ(config.adapter, "slack");
-    EXPECT_EQ(config.slack.mode, "http");
-    EXPECT_EQ(config.slack.connections, 3);
+    EXPECT_EQ(config.adapter, AdapterKind::slack);
+    EXPECT_EQ(config.slack.mode, SlackMode::http);
+    EXPECT_EQ(config.slack.socket.connections, 3);
     EXPECT_EQ(config.slack.bot_token_file, fs::path("/etc/collab-bot/secrets/bot"));
-    EXPECT_EQ(config.slack.answer_budget, std::chrono::milliseconds{1500});
-    EXPECT_EQ(config.slack.http_read_timeout, std::chrono::seconds{4});
-    EXPECT_EQ(config.slack.http_write_timeout, std::chrono::seconds{30});
-    EXPECT_EQ(config.slack.responses.at("list"), "in_channel");
-    EXPECT_EQ(config.slack.responses.at("add"), "ephemeral");
+    EXPECT_EQ(config.slack.interactions.answer_budget, std::chrono::milliseconds{1500});
+    EXPECT_EQ(config.slack.http_mode.read_timeout, std::chrono::seconds{4});
+    EXPECT_EQ(config.slack.http_mode.write_timeout, std::chrono::seconds{30});
+    EXPECT_EQ(config.slack.interactions.by_command.at("list"), slack::ResponseType::in_channel);
+    EXPECT_EQ(config.slack.interactions.by_command.at("add"), slack::ResponseType::ephemeral);
 
     EXPECT_EQ(error_of("[slack]\nmode = \"webhook\"\n"), "test.toml: slack.mode is \"socket\" or \"http\", not \"webhook\"");
     EXPECT_EQ(error_of("[slack]\nconnections = 11\n"), "test.toml: slack.connections must be between 1 and 10");
@@ -279,7 +301,7 @@ TEST(ConfigTest, slack_secrets_come_from_the_environment_or_files_and_the_missin
     } catch (const ConfigError& e) {
         EXPECT_NE(std::string(e.what()).find("SLACK_APP_TOKEN"), std::string::npos) << e.what();
     }
-    slack.mode = "http";
+    slack.mode = SlackMode::http;
     try {
         slack_secrets(slack, environment);
         FAIL() << "HTTP mode started without a signing secret";
@@ -287,7 +309,7 @@ TEST(ConfigTest, slack_secrets_come_from_the_environment_or_files_and_the_missin
         EXPECT_NE(std::string(e.what()).find("SLACK_SIGNING_SECRET"), std::string::npos) << e.what();
     }
     variables["SLACK_APP_TOKEN"] = "xoxb-a-bot-token-in-the-wrong-place\n";
-    slack.mode = "socket";
+    slack.mode = SlackMode::socket;
     try {
         slack_secrets(slack, environment);
         FAIL() << "a bot token was taken for the app-level one";
@@ -298,7 +320,7 @@ TEST(ConfigTest, slack_secrets_come_from_the_environment_or_files_and_the_missin
     }
     variables["SLACK_APP_TOKEN"] = "  xapp-1-pasted-with-blanks \n";
     EXPECT_EQ(slack_secrets(slack, environment).app_token, "xapp-1-pasted-with-blanks");
-    slack.mode = "http";
+    slack.mode = SlackMode::http;
     variables["SLACK_SIGNING_SECRET"] = "8f742231b10e8888abcd99yyyzzz85a5";
     EXPECT_EQ(slack_secrets(slack, environment).signing_secret, "8f742231b10e8888abcd99yyyzzz85a5");
 }
@@ -309,13 +331,40 @@ TEST(ConfigTest, slack_api_url_in_the_environment_overrides_the_file) {
         if (name == "SLACK_API_URL") return "http://127.0.0.1:9/api/";
         return std::nullopt;
     });
-    EXPECT_EQ(config.slack.api_url, "http://127.0.0.1:9/api/");
+    EXPECT_EQ(config.slack.web.api_url, "http://127.0.0.1:9/api/");
+}
+
+TEST(ConfigTest, the_store_is_a_sqlite_file_or_a_postgresql_url_and_the_environment_may_name_it) {
+    EXPECT_EQ(
+        std::get<SqliteFile>(parse("[store]\nurl = \"sqlite:///var/lib/bot/state.sqlite\"\n").store.location).file,
+        fs::path("/var/lib/bot/state.sqlite"));
+    EXPECT_EQ(std::get<PostgresUrl>(parse("[store]\nurl = \"postgres://db/collab\"\n").store.location).url,
+              "postgres://db/collab");
+    EXPECT_EQ(error_of("[store]\nurl = \"mysql://db/collab\"\n"),
+              "test.toml: store.url is \"sqlite:///path/to/file\" or \"postgresql://user@host:port/database\"");
+
+    // The URL in the environment (it may hold a password); the retention still from the file.
+    Config config = parse("[store]\naudit_retention_days = 30\n");
+    apply_environment(config, [](std::string_view name) -> std::optional<std::string> {
+        if (name == "COLLAB_STORE_URL") return "postgresql://collab@db.internal:5432/collab";
+        return std::nullopt;
+    });
+    EXPECT_EQ(std::get<PostgresUrl>(config.store.location).url, "postgresql://collab@db.internal:5432/collab");
+    EXPECT_EQ(config.store.audit_retention_days, 30);
+    try {
+        apply_environment(config, [](std::string_view) -> std::optional<std::string> { return "db.internal"; });
+        FAIL() << "a store URL of no known kind was taken";
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(
+            std::string(e.what()),
+            "COLLAB_STORE_URL: store.url is \"sqlite:///path/to/file\" or \"postgresql://user@host:port/database\"");
+    }
 }
 
 TEST(ConfigTest, every_url_in_force_is_parsed_at_start_up_and_a_bad_one_is_named) {
     Config config = parse("");
-    config.provider = "scalingo";
-    config.adapter = "slack";
+    config.provider = ProviderKind::scalingo;
+    config.adapter = AdapterKind::slack;
     EXPECT_NO_THROW(check_urls(config));
     const auto refusal = [](const Config& c) {
         try {
@@ -331,17 +380,17 @@ TEST(ConfigTest, every_url_in_force_is_parsed_at_start_up_and_a_bad_one_is_named
         refusal(bad_api),
         "SCALINGO_API_URL ([scalingo] api_url, or region) is not a usable http(s) URL: it is not an absolute URL");
     Config bad_auth = config;
-    bad_auth.scalingo.auth_url = "https://user:secret@auth.example.com";
+    bad_auth.scalingo.api.auth_url = "https://user:secret@auth.example.com";
     EXPECT_EQ(refusal(bad_auth),
               "SCALINGO_AUTH_URL ([scalingo] auth_url) is not a usable http(s) URL: user name or password in the URL "
               "are not supported");
     Config bad_slack = config;
-    bad_slack.slack.api_url = "ftp://slack.com/api/";
+    bad_slack.slack.web.api_url = "ftp://slack.com/api/";
     EXPECT_EQ(refusal(bad_slack),
               "SLACK_API_URL ([slack] api_url) is not a usable http(s) URL: the scheme must be http or https");
     // URLs of what is not in use are not checked: the shell and the sandbox call none.
-    bad_slack.adapter = "shell";
-    bad_slack.provider = "sandbox";
+    bad_slack.adapter = AdapterKind::shell;
+    bad_slack.provider = ProviderKind::sandbox;
     EXPECT_EQ(refusal(bad_slack), "accepted");
 }
 

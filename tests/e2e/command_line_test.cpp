@@ -123,5 +123,27 @@ TEST(CommandLine, AListenAddressInUseIsAStartUpError) {
     EXPECT_NE(run.err.find(listen), std::string::npos) << run.err;
 }
 
+// As a service manager starts it: no terminal, and standard input /dev/null or closed. The shell would
+// read the end of input at once and exit 0 as if its work were done; it says what is wrong instead.
+TEST(CommandLine, TheShellWithNothingOnStandardInputSaysSoAndDoesNotStart) {
+    namespace bp = boost::process;
+    StateDir state;
+    const std::vector<std::string> args{"--state-dir", state.path().string()};
+    const auto log = state.path() / "bot.log";
+    for (const std::string input : {"/dev/null", "closed"}) {
+        bp::child child = input == "closed"
+                              ? bp::child(COLLAB_BOT_BINARY, bp::args(args), bp::std_in.close(), bp::std_out > bp::null,
+                                          bp::std_err > log.string())
+                              : bp::child(COLLAB_BOT_BINARY, bp::args(args), bp::std_in<bp::null, bp::std_out> bp::null,
+                                          bp::std_err > log.string());
+        ASSERT_TRUE(child.wait_for(std::chrono::seconds(20))) << input;
+        EXPECT_EQ(child.exit_code(), 2) << input;
+        const std::string said = slurp(log);
+        EXPECT_NE(said.find("the shell adapter reads commands from standard input, which is " + input),
+                  std::string::npos)
+            << said;
+    }
+}
+
 }  // namespace
 }  // namespace collab::e2e

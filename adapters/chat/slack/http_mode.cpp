@@ -212,6 +212,10 @@ void HttpModeServer::stop() {
     server_.stop();
 }
 
+asio::awaitable<void> HttpModeServer::stop_gracefully(std::chrono::milliseconds limit) {
+    co_await server_.stop_gracefully(limit);
+}
+
 boost::asio::ip::tcp::endpoint HttpModeServer::endpoint() const {
     return server_.endpoint();
 }

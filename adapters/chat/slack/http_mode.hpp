@@ -85,6 +85,8 @@ public:
     // that cannot work; stop() closes the listener and every connection.
     void start();
     void stop();
+    // stop() once the answers to the requests taken in so far have been written, at most `limit` later.
+    boost::asio::awaitable<void> stop_gracefully(std::chrono::milliseconds limit);
     boost::asio::ip::tcp::endpoint endpoint() const;
     std::string public_url() const;
 

@@ -27,18 +27,6 @@ Reply single_line(ReplyKind kind, LineStyle style, std::string_view text) {
 constexpr std::string_view internal_error =
     "The bot hit an internal error; nothing more was done. Try again in a moment.";
 
-// Keeps the count of work in progress right on every way out of a coroutine.
-class InFlight {
-public:
-    explicit InFlight(std::size_t& count) : count_(count) { ++count_; }
-    ~InFlight() { --count_; }
-    InFlight(const InFlight&) = delete;
-    InFlight& operator=(const InFlight&) = delete;
-
-private:
-    std::size_t& count_;
-};
-
 }  // namespace
 
 // A slash command between its arrival and its acknowledgement. The command's coroutine cancels the
@@ -74,7 +62,8 @@ Interactions::Interactions(asio::any_io_executor executor, CommandService& servi
       web_(web),
       signer_(signer),
       settings_(std::move(settings)),
-      logger_(std::move(logger)) {}
+      logger_(std::move(logger)),
+      in_progress_(executor_) {}
 
 ResponsePolicy Interactions::policy_for(std::string_view command_text) const {
     ResponsePolicy policy = settings_.responses;
@@ -173,7 +162,7 @@ asio::awaitable<json::object> Interactions::slash_command(SlashCommand command, 
 }
 
 asio::awaitable<void> Interactions::run_command(std::shared_ptr<Pending> pending) {
-    InFlight counted(in_flight_);
+    const auto held = in_progress_.try_enter();
     ChatRequest request{actor_of(pending->command.team_id, pending->command.user_id, pending->command.channel_id),
                         pending->text, pending->resumed};
     Reply reply;
@@ -220,8 +209,12 @@ asio::awaitable<void> Interactions::follow_up(SlashCommand command, Reply reply,
 }
 
 asio::awaitable<void> Interactions::deliver_later(SlashCommand command, json::object payload) {
-    InFlight counted(in_flight_);
+    const auto held = in_progress_.try_enter();
     co_await respond(command.response_url, command.channel_id, command.user_id, std::move(payload));
+}
+
+asio::awaitable<bool> Interactions::drain(std::chrono::milliseconds limit) {
+    co_return co_await in_progress_.close(limit);
 }
 
 void Interactions::block_action(BlockAction action) {
@@ -229,7 +222,7 @@ void Interactions::block_action(BlockAction action) {
 }
 
 asio::awaitable<void> Interactions::click(BlockAction action, bool resumed) {
-    InFlight counted(in_flight_);
+    const auto held = in_progress_.try_enter();
     ++counters_.clicks;
     if (action.action_id != confirm_action_id && action.action_id != cancel_action_id) {
         logger_->debug("slack: ignoring a click on {}", action.action_id);

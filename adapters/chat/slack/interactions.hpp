@@ -33,6 +33,7 @@
 #include "adapters/chat/slack/blocks.hpp"
 #include "adapters/chat/slack/envelope.hpp"
 #include "adapters/chat/slack/web_api.hpp"
+#include "adapters/net/gate.hpp"
 #include "adapters/observability/metrics.hpp"
 #include "core/ports.hpp"
 #include "core/service.hpp"
@@ -98,8 +99,9 @@ public:
     // Counts commands by kind and outcome, and refusals, into the registry from now on.
     void count_into(observability::Registry& metrics);
 
-    // Commands and clicks still being worked on: graceful shutdown waits for this to reach zero.
-    std::size_t in_flight() const { return in_flight_; }
+    // Waits until the commands and clicks in progress are done, at most `limit` (false then). Work
+    // that begins afterwards is done but no longer counted. Called once, on the executor.
+    boost::asio::awaitable<bool> drain(std::chrono::milliseconds limit);
     const InteractionCounters& counters() const { return counters_; }
 
 private:
@@ -119,7 +121,7 @@ private:
     const Signer& signer_;
     InteractionSettings settings_;
     std::shared_ptr<spdlog::logger> logger_;
-    std::size_t in_flight_ = 0;
+    net::Gate in_progress_;
     InteractionCounters counters_;
     // Resolved once (a lookup allocates; an increment does not): [command kind][reply kind].
     std::map<std::string, std::array<observability::Counter*, 6>, std::less<>> commands_metric_;

@@ -135,10 +135,15 @@ void SocketModeClient::task_ended() {
     if (--tasks_running_ == 0) done_.cancel();
 }
 
+std::shared_ptr<net::Gate> SocketModeClient::unanswered(const Link& link) {
+    auto& gate = unanswered_[link.get()];
+    if (!gate) gate = std::make_shared<net::Gate>(link->executor());
+    return gate;
+}
+
 asio::awaitable<void> SocketModeClient::close_link(Link link, std::string reason) {
-    const auto deadline = std::chrono::steady_clock::now() + settings_.close_grace;
-    while (unanswered_[link.get()] > 0 && !link->closed() && std::chrono::steady_clock::now() < deadline)
-        co_await net::sleep_for(std::chrono::milliseconds{10});
+    const std::shared_ptr<net::Gate> gate = unanswered(link);
+    co_await gate->close(settings_.close_grace);
     unanswered_.erase(link.get());
     co_await link->close(std::move(reason));
 }
@@ -374,11 +379,13 @@ asio::awaitable<void> SocketModeClient::serve_envelope(Link link, Envelope envel
                        envelope.type == EnvelopeType::interactive ? envelope.interactive_type : envelope.type_text);
         co_return;
     }
-    ++unanswered_[link.get()];
+    // Counted until its acknowledgement is ready; on a socket already closing, not waited for.
+    const std::shared_ptr<net::Gate> gate = unanswered(link);
+    auto held = gate->try_enter();
     auto answered = std::make_shared<Answered>(executor_);
     boost::json::object payload =
         co_await interactions_.slash_command(*envelope.slash_command, envelope.envelope_id, resumed, answered);
-    if (auto counted = unanswered_.find(link.get()); counted != unanswered_.end()) --counted->second;
+    held.reset();
     // Slack delivered it again while it ran, or it took long enough that Slack may have stopped
     // waiting: this acknowledgement may not count, so the answer also travels through response_url.
     const bool late = delivered_again_.contains(envelope.envelope_id) ||

@@ -36,6 +36,7 @@
 #include "adapters/chat/slack/interactions.hpp"
 #include "adapters/chat/slack/web_api.hpp"
 #include "adapters/net/backoff.hpp"
+#include "adapters/net/gate.hpp"
 #include "adapters/net/websocket_client.hpp"
 #include "adapters/observability/metrics.hpp"
 #include "adapters/store/shared_state.hpp"
@@ -118,6 +119,9 @@ private:
     boost::asio::awaitable<void> renew_lease(std::string key, std::shared_ptr<Lease> lease);
     boost::asio::awaitable<void> finish(std::string key, std::shared_ptr<Lease> lease);
     void task_ended();
+    // The gate of the envelopes `link` carries that are not acknowledged yet.
+    std::shared_ptr<net::Gate> unanswered(const Link& link);
+    // Closes `link` once those envelopes are acknowledged, or after close_grace.
     boost::asio::awaitable<void> close_link(Link link, std::string reason);
     // Waits unless the client stops first; false then.
     boost::asio::awaitable<bool> pause(std::chrono::milliseconds delay);
@@ -133,7 +137,7 @@ private:
     std::list<Link> links_;       // every socket that said hello and is open, replaced ones included
     std::list<Link> connecting_;  // sockets waiting for their hello
     // Envelopes being worked on, by socket: a socket is closed once they are acknowledged.
-    std::map<const net::WebSocketConnection*, int> unanswered_;
+    std::map<const net::WebSocketConnection*, std::shared_ptr<net::Gate>> unanswered_;
     // Slash commands being worked on, and those of them Slack delivered again meanwhile (their
     // acknowledgement may come too late to count: the answer then also goes through response_url).
     std::unordered_set<std::string> running_;

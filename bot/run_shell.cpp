@@ -1,0 +1,98 @@
+#include <sys/stat.h>
+#include <unistd.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <cerrno>
+#include <iostream>
+#include <string_view>
+#include <thread>
+
+#include "adapters/chat/decision_line.hpp"
+#include "adapters/chat/shell/shell_adapter.hpp"
+#include "adapters/directory/static_directory.hpp"
+#include "bot/app.hpp"
+#include "bot/logging.hpp"
+#include "bot/runs.hpp"
+#include "bot/wiring.hpp"
+
+namespace collab::bot {
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string describe(const Actor& actor, const std::optional<std::string>& email) {
+    return email ? *email + " (shell user " + actor.user_id + ")"
+                 : "shell user " + actor.user_id + ", linked to no Scalingo account";
+}
+
+// What standard input is when a service manager starts the bot: closed, or /dev/null. Nothing else.
+std::optional<std::string_view> no_input() {
+    struct stat input {};
+    if (::fstat(STDIN_FILENO, &input) != 0) return errno == EBADF ? std::optional("closed") : std::nullopt;
+    struct stat null {};
+    if (S_ISCHR(input.st_mode) && ::stat("/dev/null", &null) == 0 && input.st_rdev == null.st_rdev) return "/dev/null";
+    return std::nullopt;
+}
+
+}  // namespace
+
+int run_shell(const Config& config, const std::optional<std::string>& act_as) {
+    auto logger = make_logger(config.log_level, config.log_format);
+    // Before anything opens a file, which could take the place of a closed standard input. The shell
+    // would read the end of input at once and exit 0, as if it had done its work.
+    if (auto missing = no_input()) {
+        logger->error(
+            "the shell adapter reads commands from standard input, which is {} (as for a service): give it a "
+            "terminal or a pipe, or set adapter = \"slack\" in the configuration",
+            *missing);
+        return exit_not_started;
+    }
+    asio::io_context io;
+    Foundation base = lay_foundation(config, logger, io);
+    const fs::path& state_dir = base.state_dir;
+    Provider& provider = base.provider;
+    AuditLog& audit = *base.audit;
+    const security::HmacSigner& signer = *base.signer;
+    const SystemClock& clock = base.clock;
+
+    Actor actor{"shell", "local", config.shell_user_id, "shell", std::nullopt};
+    auto identities = config.identities;
+    if (act_as) {
+        actor.user_id = *act_as;
+        identities[actor.user_id] = *act_as;
+    } else if (!config.shell_email.empty()) {
+        identities[actor.user_id] = config.shell_email;
+    }
+    directory::StaticDirectory directory(identities);
+    CommandService service(*provider.api, directory, audit, clock, signer, *base.shared, config.service);
+
+    // The service runs on the io_context thread; the shell blocks on standard input on this one.
+    auto work = asio::make_work_guard(io);
+    std::thread io_thread([&io] { io.run(); });
+    // One line per decision, at debug level: at a terminal the log shares the screen with the replies.
+    int commands = 0;
+    auto handle = [&](ChatRequest request) {
+        Reply reply = asio::co_spawn(io, service.handle(std::move(request)), asio::use_future).get();
+        logger->debug("[shell-{}] {}", ++commands, chat::decision_line(reply.decision));
+        return reply;
+    };
+    const bool interactive = ::isatty(STDIN_FILENO) != 0 && ::isatty(STDOUT_FILENO) != 0;
+    const auto email = identities.contains(actor.user_id) ? std::optional(identities.at(actor.user_id)) : std::nullopt;
+    shell::ShellAdapter shell(
+        handle, std::cin, std::cout,
+        shell::ShellOptions{actor, interactive,
+                            "collab-bot " COLLAB_VERSION " on " + provider.description + " (state in " +
+                                state_dir.string() + "). You are " + describe(actor, email) +
+                                ".\nType /collab help to see the commands, exit to leave."});
+    const int status = shell.run();
+    work.reset();
+    io.stop();
+    io_thread.join();
+    return status;
+}
+
+}  // namespace collab::bot
