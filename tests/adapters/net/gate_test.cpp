@@ -36,15 +36,17 @@ void close_gate(asio::io_context& io, Gate& gate, Clock::duration limit, Closing
     asio::co_spawn(io, close, asio::detached);
 }
 
+// The holder lives in the coroutine's frame until the work ends.
+asio::awaitable<void> hold(Gate::Holder, Clock::duration held) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, held);
+    co_await timer.async_wait(asio::use_awaitable);
+}
+
 // Holds the gate for `held`, as a piece of work would.
 void work_for(asio::io_context& io, Gate& gate, Clock::duration held) {
     auto holder = gate.try_enter();
     ASSERT_TRUE(holder);
-    auto work = [held](Gate::Holder holder) -> asio::awaitable<void> {
-        asio::steady_timer timer(co_await asio::this_coro::executor, held);
-        co_await timer.async_wait(asio::use_awaitable);
-    };
-    asio::co_spawn(io, work(std::move(*holder)), asio::detached);
+    asio::co_spawn(io, hold(std::move(*holder), held), asio::detached);
 }
 
 TEST(Gate, AnEmptyGateClosesAtOnce) {
