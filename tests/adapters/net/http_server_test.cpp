@@ -6,8 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/status.hpp>
 
 #include <atomic>
@@ -144,6 +148,43 @@ TEST(HttpServerTimeouts, AnIdleConnectionIsClosedAfterTheIdleTimeout) {
     const auto began = std::chrono::steady_clock::now();
     EXPECT_TRUE(idle.closed_within(5s));
     EXPECT_LT(std::chrono::steady_clock::now() - began, 3s);
+}
+
+// A stop that lets the answers being prepared leave first: the bot's shutdown in Slack's HTTP mode,
+// where a command answered in time must still reach Slack in its HTTP response.
+TEST(HttpServerStop, AGracefulStopLetsTheAnswerInProgressLeaveThenCloses) {
+    asio::io_context io;
+    auto work = asio::make_work_guard(io);
+    std::atomic<bool> arrived{false};
+    HttpServer server(io.get_executor(), HttpServerOptions{},
+                      [&arrived](ServerRequest) -> asio::awaitable<ServerResponse> {
+                          arrived = true;
+                          asio::steady_timer slow(co_await asio::this_coro::executor, 300ms);
+                          co_await slow.async_wait(asio::use_awaitable);
+                          ServerResponse response{http::status::ok, 11};
+                          response.body() = "answered";
+                          co_return response;
+                      });
+    server.start();
+    std::thread runner([&io] { io.run(); });
+    const unsigned short port = server.endpoint().port();
+    test::RawAnswer answer;
+    std::thread client([&answer, port] { answer = test::raw_exchange(port, small_request); });
+    while (!arrived) std::this_thread::sleep_for(5ms);
+
+    std::atomic<bool> stopped{false};
+    auto stop = [&server, &stopped]() -> asio::awaitable<void> {
+        co_await server.stop_gracefully(5s);
+        stopped = true;
+    };
+    asio::co_spawn(io, stop, asio::detached);
+    client.join();
+    EXPECT_EQ(answer.status, 200u) << answer.text;
+    EXPECT_NE(answer.text.find("answered"), std::string::npos) << answer.text;
+    for (int i = 0; i < 200 && !stopped; ++i) std::this_thread::sleep_for(5ms);
+    EXPECT_TRUE(stopped) << "closed once the answer had left, well before the limit";
+    work.reset();
+    runner.join();
 }
 
 }  // namespace
