@@ -33,7 +33,8 @@ std::optional<AdapterKind> adapter_named(std::string_view name);
 std::optional<ProviderKind> provider_named(std::string_view name);
 
 // [scalingo]: read into the settings of the HTTP client and of the API client. What only the start
-// knows (the API token, the regional URL after the environment has spoken) is added then.
+// knows (the API token, the regional URL after the environment has spoken) is added then. Like
+// [slack], read whether or not the file has the section: the reader holds the defaults.
 struct ScalingoConfig {
     std::string region = "osc-fr1";
     std::string api_url;               // empty: the region's API
