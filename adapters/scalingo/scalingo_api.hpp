@@ -13,6 +13,7 @@
 
 #include "adapters/net/backoff.hpp"
 #include "adapters/net/http_client.hpp"
+#include "adapters/scalingo/call_machine.hpp"
 #include "adapters/scalingo/single_flight.hpp"
 #include "adapters/store/shared_state.hpp"
 #include "core/ports.hpp"
@@ -80,18 +81,22 @@ private:
     std::uint64_t collaborator_generation(std::string_view database) const;
     void collaborators_changed(const std::string& database);
     boost::asio::awaitable<ApiResult<std::optional<std::chrono::milliseconds>>> take_from_budget();
+
 public:
     // Requests left in the current minute's allowance (for the metrics).
     boost::asio::awaitable<ApiResult<int>> requests_left();
 
 private:
-    ApiError error_for(const net::HttpResponse& response, const Call& call) const;
+    // `come_back_after`: what the retry machine said when it stopped.
+    ApiError error_for(const net::HttpResponse& response, const Call& call,
+                       std::optional<std::chrono::seconds> come_back_after) const;
     // Where the base URL of `url` is configured: what an admin must check when it cannot be reached.
     std::string_view setting_of(std::string_view url) const;
     std::string app_url(std::string_view database, std::string_view rest = "") const;
 
     net::HttpClient& http_;
     ScalingoSettings settings_;
+    net::RetryPolicy retry_policy_;
     net::TokenBucket budget_;
     std::string budget_account_;  // the account's name in a shared budget
     std::optional<std::string> bearer_;

@@ -26,23 +26,13 @@ SlackError from_net(const net::NetError& error) {
     return SlackError{error.kind == net::NetErrorKind::timeout ? "timeout" : "unreachable"};
 }
 
-// Nothing reached Slack: sending again cannot make anything happen twice (and a permanent failure is
-// not retried at all).
-bool never_sent(const net::NetError& error) {
-    return error.kind == net::NetErrorKind::dns || error.kind == net::NetErrorKind::refused;
-}
-
-std::chrono::seconds rounded_up(std::chrono::milliseconds wait) {
-    return std::chrono::ceil<std::chrono::seconds>(wait);
-}
-
 // An answer of the form {"ok":true,…}, or Slack's error code.
 SlackResult<json::object> decode_answer(const net::HttpResponse& response) {
     boost::system::error_code error;
     json::value value = json::parse(response.body, error);
     if (error || !value.is_object() || !value.as_object().contains("ok"))
-        return std::unexpected(SlackError{response.status == 200 ? "malformed_response"
-                                                                  : "http_" + std::to_string(response.status)});
+        return std::unexpected(
+            SlackError{response.status == 200 ? "malformed_response" : "http_" + std::to_string(response.status)});
     json::object& object = value.as_object();
     if (const bool* ok = object.at("ok").if_bool(); ok && *ok) return std::move(object);
     const json::string* code = object.contains("error") ? object.at("error").if_string() : nullptr;
@@ -51,12 +41,17 @@ SlackResult<json::object> decode_answer(const net::HttpResponse& response) {
 
 }  // namespace
 
-WebApi::WebApi(net::HttpClient& http, WebApiSettings settings) : http_(http), settings_(std::move(settings)) {
+WebApi::WebApi(net::HttpClient& http, WebApiSettings settings)
+    : http_(http),
+      settings_(std::move(settings)),
+      // Slack's 429s carry a Retry-After; one without is taken to ask for a second.
+      retry_policy_{settings_.retry, settings_.longest_wait, std::chrono::milliseconds{100}, std::chrono::seconds{1}} {
     settings_.api_url = with_trailing_slash(settings_.api_url);
 }
 
 asio::awaitable<SlackResult<net::HttpResponse>> WebApi::perform(Call call) {
-    for (int attempt = 0;; ++attempt) {
+    net::RetryState state{call.idempotent, call.wait_out_rate_limits};
+    for (;;) {
         net::HttpRequest request;
         request.method = call.body.empty() && call.idempotent ? http::verb::get : http::verb::post;
         request.url = call.url;
@@ -66,28 +61,16 @@ asio::awaitable<SlackResult<net::HttpResponse>> WebApi::perform(Call call) {
         if (call.token) request.headers.emplace_back("Authorization", "Bearer " + *call.token);
         ++counters_.requests;
         auto response = co_await http_.send(std::move(request));
-        const bool may_retry = attempt < settings_.retry.max_attempts;
-        if (!response) {
-            const bool safe = never_sent(response.error()) ||
-                              (call.idempotent && response.error().kind != net::NetErrorKind::timeout);
-            if (!(may_retry && safe) || response.error().permanent)
-                co_return std::unexpected(from_net(response.error()));
-        } else if (response->status == 429) {
-            ++counters_.rate_limited;
-            const auto asked = net::retry_after(*response).value_or(std::chrono::seconds{1});
-            if (!may_retry || !call.wait_out_rate_limits || asked > settings_.longest_wait)
-                co_return std::unexpected(SlackError{"ratelimited", rounded_up(asked)});
-            // Slack's wait plus a little jitter, so that instances do not come back at the same instant.
-            const auto jitter = net::jittered_backoff({std::chrono::milliseconds{100}, std::chrono::seconds{1}, 0},
-                                                      0, jitter_);
+        if (response && response->status == 429) ++counters_.rate_limited;
+        const net::RetryAction action = net::next(retry_policy_, state, net::attempt_of(response));
+        if (action.step == net::RetryStep::send_again) {
             ++counters_.retries;
-            co_await net::sleep_for(asked + jitter);
+            co_await net::sleep_for(net::draw(action.wait, jitter_));
             continue;
-        } else if (!(response->status >= 500 && call.idempotent && may_retry)) {
-            co_return std::move(*response);
         }
-        ++counters_.retries;
-        co_await net::sleep_for(net::jittered_backoff(settings_.retry, attempt, jitter_));
+        if (!response) co_return std::unexpected(from_net(response.error()));
+        if (response->status == 429) co_return std::unexpected(SlackError{"ratelimited", action.come_back_after});
+        co_return std::move(*response);
     }
 }
 
@@ -120,8 +103,12 @@ asio::awaitable<SlackResult<BotIdentity>> WebApi::auth_test() {
 
 asio::awaitable<std::expected<std::string, OpenFailure>> WebApi::open_connection() {
     // A 429 is not waited out here: the Socket Mode client waits, in a way its stop() can cut short.
-    Call call{settings_.api_url + "apps.connections.open", "application/x-www-form-urlencoded", "",
-              &settings_.app_token, false, false};
+    Call call{settings_.api_url + "apps.connections.open",
+              "application/x-www-form-urlencoded",
+              "",
+              &settings_.app_token,
+              false,
+              false};
     auto response = co_await perform(std::move(call));
     if (!response) {
         OpenFailure failure{response.error().error, false, response.error().retry_after};
@@ -131,8 +118,8 @@ asio::awaitable<std::expected<std::string, OpenFailure>> WebApi::open_connection
 }
 
 asio::awaitable<SlackResult<std::optional<std::string>>> WebApi::user_email(std::string user_id) {
-    Call call{settings_.api_url + "users.info?user=" + boost::urls::encode(user_id, boost::urls::unreserved_chars),
-              "", "", &settings_.bot_token, true};
+    Call call{settings_.api_url + "users.info?user=" + boost::urls::encode(user_id, boost::urls::unreserved_chars), "",
+              "", &settings_.bot_token, true};
     auto response = co_await perform(std::move(call));
     if (!response) co_return std::unexpected(response.error());
     auto answer = bot_answer(*response);
@@ -155,8 +142,7 @@ asio::awaitable<SlackResult<void>> WebApi::post_message(std::string channel, jso
     co_return SlackResult<void>{};
 }
 
-asio::awaitable<SlackResult<void>> WebApi::post_ephemeral(std::string channel, std::string user,
-                                                          json::object message) {
+asio::awaitable<SlackResult<void>> WebApi::post_ephemeral(std::string channel, std::string user, json::object message) {
     message["channel"] = channel;
     message["user"] = user;
     message.erase("response_type");
