@@ -100,10 +100,12 @@ asio::awaitable<ApiResult<net::HttpResponse>> ScalingoApi::perform(Call call) {
         const CallAction action = next(retry_policy_, state, event);
         switch (action.step) {
             case CallStep::exchange_and_send: bearer_.reset(); continue;
-            case CallStep::send_again:
+            case CallStep::send_again: {
                 ++counters_.retries;
-                co_await net::sleep_for(net::draw(action.wait, jitter_));
+                const auto pause = net::draw(action.wait, jitter_);
+                co_await net::sleep_for(pause);
                 continue;
+            }
             case CallStep::stop: break;
         }
         if (!response) co_return std::unexpected(from_net(response.error(), setting_of(call.url)));

@@ -26,6 +26,9 @@ std::string default_instance_name() {
            std::to_string(std::random_device{}() % 1'000'000);
 }
 
+// Also what a pause cut short by stop() tells the connection machine.
+const ConnectionEvent client_stops{ConnectionEventKind::stopped};
+
 // What another instance needs to finish an envelope's work if this one dies: the envelope itself,
 // reduced to the fields the bot reads, in Slack's own shape (decode_frame reads it back). Empty for
 // an envelope the bot does not act on.
@@ -208,14 +211,8 @@ void SocketModeClient::ended(int slot, const ConnectionAction& action) {
     }
 }
 
-asio::awaitable<ConnectionAction> SocketModeClient::paused(ConnectionState& state, ConnectionAction action,
-                                                           std::chrono::milliseconds wait) {
-    if (co_await pause(wait)) co_return action;
-    co_return next(connection_rules_, state, ConnectionEvent{ConnectionEventKind::stopped});
-}
-
 asio::awaitable<ConnectionAction> SocketModeClient::open_url(int slot, ConnectionState& state, std::string& url) {
-    if (stopping_) co_return next(connection_rules_, state, ConnectionEvent{ConnectionEventKind::stopped});
+    if (stopping_) co_return next(connection_rules_, state, client_stops);
     auto opened = co_await web_.open_connection();
     if (opened) {
         url = std::move(*opened);
@@ -232,7 +229,8 @@ asio::awaitable<ConnectionAction> SocketModeClient::open_url(int slot, Connectio
     const auto wait = net::draw(*action.wait, jitter_);
     logger_->warn("slack: socket {}: apps.connections.open failed ({}); trying again in {} ms", slot, failure.error,
                   wait.count());
-    co_return co_await paused(state, action, wait);
+    if (co_await pause(wait)) co_return action;
+    co_return next(connection_rules_, state, client_stops);
 }
 
 asio::awaitable<ConnectionAction> SocketModeClient::connect(int slot, ConnectionState& state, std::string url,
@@ -252,7 +250,7 @@ asio::awaitable<ConnectionAction> SocketModeClient::connect(int slot, Connection
         connecting_.erase(waiting);
         if (stopping_) {
             candidate->abort();
-            co_return next(connection_rules_, state, ConnectionEvent{ConnectionEventKind::stopped});
+            co_return next(connection_rules_, state, client_stops);
         }
         std::optional<Frame> frame;
         if (first) {
@@ -281,7 +279,8 @@ asio::awaitable<ConnectionAction> SocketModeClient::connect(int slot, Connection
     if (!action.wait) co_return action;
     const auto wait = net::draw(*action.wait, jitter_);
     logger_->warn("slack: socket {}: could not connect ({}); trying again in {} ms", slot, trouble, wait.count());
-    co_return co_await paused(state, action, wait);
+    if (co_await pause(wait)) co_return action;
+    co_return next(connection_rules_, state, client_stops);
 }
 
 void SocketModeClient::forget(const Link& link) {
@@ -306,7 +305,9 @@ asio::awaitable<ConnectionAction> SocketModeClient::read_frames(Link link, int s
                 logger_->warn("slack: socket {} was silent too long; replacing it", slot);
             else
                 logger_->warn("slack: socket {} lost: {}", slot, text.error().message);
-            co_return co_await paused(state, action, net::draw(*action.wait, jitter_));
+            const auto wait = net::draw(*action.wait, jitter_);
+            if (co_await pause(wait)) co_return action;
+            co_return next(connection_rules_, state, client_stops);
         }
         auto frame = decode_frame(*text);
         if (!frame) {

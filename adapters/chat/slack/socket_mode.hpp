@@ -100,9 +100,6 @@ private:
     boost::asio::awaitable<ConnectionAction> read_frames(Link link, int slot, ConnectionState& state);
     // Reads a socket set aside until it ends.
     boost::asio::awaitable<void> read_set_aside(Link link, int slot);
-    // Pauses as the machine said, unless the client stops first: then what the machine says to that.
-    boost::asio::awaitable<ConnectionAction> paused(ConnectionState& state, ConnectionAction action,
-                                                    std::chrono::milliseconds wait);
     // Says why a slot or a socket set aside ended, and fails the client when Slack will not serve it.
     void ended(int slot, const ConnectionAction& action);
     void forget(const Link& link);

@@ -65,7 +65,8 @@ asio::awaitable<SlackResult<net::HttpResponse>> WebApi::perform(Call call) {
         const net::RetryAction action = net::next(retry_policy_, state, net::attempt_of(response));
         if (action.step == net::RetryStep::send_again) {
             ++counters_.retries;
-            co_await net::sleep_for(net::draw(action.wait, jitter_));
+            const auto wait = net::draw(action.wait, jitter_);
+            co_await net::sleep_for(wait);
             continue;
         }
         if (!response) co_return std::unexpected(from_net(response.error()));
