@@ -5,6 +5,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "adapters/scalingo/call_machine.hpp"
 #include "adapters/scalingo/scalingo_json.hpp"
 #include "adapters/security/hmac_signer.hpp"
 

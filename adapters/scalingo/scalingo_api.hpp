@@ -1,5 +1,6 @@
 #pragma once
-// The CollaboratorsApi port against Scalingo's regional API, over adapters/net's HTTP client.
+// The CollaboratorsApi port against Scalingo's regional API, over adapters/net's HTTP client. When a
+// call is sent again is decided by the pure machine of call_machine.hpp.
 
 #include <boost/asio/awaitable.hpp>
 
@@ -13,7 +14,6 @@
 
 #include "adapters/net/backoff.hpp"
 #include "adapters/net/http_client.hpp"
-#include "adapters/scalingo/call_machine.hpp"
 #include "adapters/scalingo/single_flight.hpp"
 #include "adapters/store/shared_state.hpp"
 #include "core/ports.hpp"
@@ -81,7 +81,6 @@ private:
     std::uint64_t collaborator_generation(std::string_view database) const;
     void collaborators_changed(const std::string& database);
     boost::asio::awaitable<ApiResult<std::optional<std::chrono::milliseconds>>> take_from_budget();
-
 public:
     // Requests left in the current minute's allowance (for the metrics).
     boost::asio::awaitable<ApiResult<int>> requests_left();

@@ -27,10 +27,11 @@
 
 namespace collab::slack {
 
+// SocketModeSettings' reconnect and ratelimited_wait, and a rule of the machine's own.
 struct ConnectionRules {
-    net::BackoffPolicy reconnect{std::chrono::seconds{1}, std::chrono::seconds{30}, 0};
+    net::BackoffPolicy reconnect;
     // apps.connections.open refused for the rate without a Retry-After.
-    std::chrono::milliseconds ratelimited_wait{30'000};
+    std::chrono::milliseconds ratelimited_wait{};
     // A socket lost after it was up this long starts the count of quick losses over.
     std::chrono::milliseconds steady_after{30'000};
 };

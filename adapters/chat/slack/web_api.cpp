@@ -26,13 +26,20 @@ SlackError from_net(const net::NetError& error) {
     return SlackError{error.kind == net::NetErrorKind::timeout ? "timeout" : "unreachable"};
 }
 
+net::RetryPolicy retry_policy(const WebApiSettings& settings) {
+    net::RetryPolicy policy{settings.retry, settings.longest_wait};
+    // Slack's 429s carry a Retry-After; one without is taken to ask for a second.
+    policy.unknown_rate_wait = std::chrono::seconds{1};
+    return policy;
+}
+
 // An answer of the form {"ok":true,…}, or Slack's error code.
 SlackResult<json::object> decode_answer(const net::HttpResponse& response) {
     boost::system::error_code error;
     json::value value = json::parse(response.body, error);
     if (error || !value.is_object() || !value.as_object().contains("ok"))
-        return std::unexpected(
-            SlackError{response.status == 200 ? "malformed_response" : "http_" + std::to_string(response.status)});
+        return std::unexpected(SlackError{response.status == 200 ? "malformed_response"
+                                                                  : "http_" + std::to_string(response.status)});
     json::object& object = value.as_object();
     if (const bool* ok = object.at("ok").if_bool(); ok && *ok) return std::move(object);
     const json::string* code = object.contains("error") ? object.at("error").if_string() : nullptr;
@@ -42,10 +49,7 @@ SlackResult<json::object> decode_answer(const net::HttpResponse& response) {
 }  // namespace
 
 WebApi::WebApi(net::HttpClient& http, WebApiSettings settings)
-    : http_(http),
-      settings_(std::move(settings)),
-      // Slack's 429s carry a Retry-After; one without is taken to ask for a second.
-      retry_policy_{settings_.retry, settings_.longest_wait, std::chrono::milliseconds{100}, std::chrono::seconds{1}} {
+    : http_(http), settings_(std::move(settings)), retry_policy_(retry_policy(settings_)) {
     settings_.api_url = with_trailing_slash(settings_.api_url);
 }
 
@@ -104,12 +108,8 @@ asio::awaitable<SlackResult<BotIdentity>> WebApi::auth_test() {
 
 asio::awaitable<std::expected<std::string, OpenFailure>> WebApi::open_connection() {
     // A 429 is not waited out here: the Socket Mode client waits, in a way its stop() can cut short.
-    Call call{settings_.api_url + "apps.connections.open",
-              "application/x-www-form-urlencoded",
-              "",
-              &settings_.app_token,
-              false,
-              false};
+    Call call{settings_.api_url + "apps.connections.open", "application/x-www-form-urlencoded", "",
+              &settings_.app_token, false, false};
     auto response = co_await perform(std::move(call));
     if (!response) {
         OpenFailure failure{response.error().error, false, response.error().retry_after};
@@ -119,8 +119,8 @@ asio::awaitable<std::expected<std::string, OpenFailure>> WebApi::open_connection
 }
 
 asio::awaitable<SlackResult<std::optional<std::string>>> WebApi::user_email(std::string user_id) {
-    Call call{settings_.api_url + "users.info?user=" + boost::urls::encode(user_id, boost::urls::unreserved_chars), "",
-              "", &settings_.bot_token, true};
+    Call call{settings_.api_url + "users.info?user=" + boost::urls::encode(user_id, boost::urls::unreserved_chars),
+              "", "", &settings_.bot_token, true};
     auto response = co_await perform(std::move(call));
     if (!response) co_return std::unexpected(response.error());
     auto answer = bot_answer(*response);
@@ -143,7 +143,8 @@ asio::awaitable<SlackResult<void>> WebApi::post_message(std::string channel, jso
     co_return SlackResult<void>{};
 }
 
-asio::awaitable<SlackResult<void>> WebApi::post_ephemeral(std::string channel, std::string user, json::object message) {
+asio::awaitable<SlackResult<void>> WebApi::post_ephemeral(std::string channel, std::string user,
+                                                          json::object message) {
     message["channel"] = channel;
     message["user"] = user;
     message.erase("response_type");
