@@ -7,12 +7,12 @@
 // like SqliteAuditLog's file, and audit records that arrive together are committed in one
 // transaction. When the connection is lost every call fails at once with `unavailable` while the
 // link reconnects by itself; a write whose commit was not confirmed is reported as failed, never as
-// done. The schema is migrated on each connection (postgres_migrations.hpp); this file's queries are
-// in postgres_store.cpp.
+// done. Each new connection first brings the schema up to date (postgres_migrations.hpp).
 
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
