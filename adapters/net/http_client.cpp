@@ -18,6 +18,7 @@
 
 #include "adapters/net/tcp_tls.hpp"
 #include "adapters/net/url.hpp"
+#include "core/format.hpp"
 
 namespace collab::net {
 namespace asio = boost::asio;
@@ -149,7 +150,8 @@ bool is_connection_loss(const error_code& error) {
 
 NetError exchange_error(const error_code& error, const Origin& origin, const HttpClientOptions& options) {
     if (error == beast::error::timeout)
-        return fail(NetErrorKind::timeout, origin, "no complete response within " + in_ms(options.timeouts.request));
+        return fail(NetErrorKind::timeout, origin,
+                    "no complete response within " + format_ms(options.timeouts.request));
     if (error == http::error::body_limit)
         return fail(NetErrorKind::oversize, origin,
                     "the response body is larger than " + std::to_string(options.max_response_bytes) + " bytes");

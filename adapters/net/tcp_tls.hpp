@@ -23,9 +23,6 @@ namespace collab::net {
 // "<label>: <what>". The label names the peer (scheme, host and port), never a path or a query.
 NetError net_error(NetErrorKind kind, const std::string& label, std::string what);
 
-// "250 ms", for error messages.
-std::string in_ms(std::chrono::milliseconds duration);
-
 // A client context: TLS 1.2 or later, peer verification on; trusts ca_file when given, else the
 // system store. Throws std::runtime_error when ca_file cannot be loaded.
 boost::asio::ssl::context make_tls_context(const std::string& ca_file);

@@ -20,6 +20,7 @@
 
 #include "adapters/net/tcp_tls.hpp"
 #include "adapters/net/url.hpp"
+#include "core/format.hpp"
 
 namespace collab::net {
 namespace asio = boost::asio;
@@ -267,7 +268,7 @@ public:
         if (writing_) {
             close_socket();
             co_return net_error(NetErrorKind::timeout, label_,
-                                "queued messages did not leave within " + in_ms(options_.timeouts.close));
+                                "queued messages did not leave within " + format_ms(options_.timeouts.close));
         }
         if (reason.size() > max_close_reason_bytes) reason.resize(max_close_reason_bytes);
         const websocket::close_reason frame(websocket::close_code::normal, beast::string_view(reason));
@@ -278,7 +279,7 @@ public:
         // Beast hands its timeout to whichever operation asks first; either way the peer did not answer.
         if (error == beast::error::timeout || error == asio::error::operation_aborted)
             co_return net_error(NetErrorKind::timeout, label_,
-                                "the peer did not answer the close frame within " + in_ms(options_.timeouts.close));
+                                "the peer did not answer the close frame within " + format_ms(options_.timeouts.close));
         co_return transfer_error(error, "closing");
     }
 
@@ -343,7 +344,7 @@ private:
         }
         if (error == beast::error::timeout)
             return net_error(NetErrorKind::timeout, label_,
-                             "no frame from the peer for " + in_ms(options_.timeouts.idle) +
+                             "no frame from the peer for " + format_ms(options_.timeouts.idle) +
                                  ", not even a pong to a keep-alive ping: the link is dead");
         if (error == websocket::error::message_too_big)
             return net_error(NetErrorKind::oversize, label_,
@@ -356,7 +357,7 @@ private:
         const std::chrono::milliseconds timeout = options_.timeouts.websocket_handshake;
         if (error == beast::error::timeout)
             return net_error(NetErrorKind::timeout, label_,
-                             "the WebSocket handshake took longer than " + in_ms(timeout));
+                             "the WebSocket handshake took longer than " + format_ms(timeout));
         if (error == websocket::error::upgrade_declined)
             return net_error(
                 NetErrorKind::protocol, label_,

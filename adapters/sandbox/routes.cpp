@@ -12,6 +12,7 @@
 #include "adapters/sandbox/jwt.hpp"
 #include "adapters/security/hmac_signer.hpp"
 #include "core/command.hpp"
+#include "core/format.hpp"
 
 namespace collab::sandbox {
 namespace http = boost::beast::http;
@@ -161,18 +162,6 @@ RouteResponse from_store_error(const ApiError& error, std::string_view resource)
     }
 }
 
-std::string rfc3339(TimePoint at) {
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
-    const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-    std::tm utc{};
-    ::gmtime_r(&seconds, &utc);
-    char text[32];
-    const std::size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-    char fraction[8];
-    std::snprintf(fraction, sizeof fraction, ".%03dZ", static_cast<int>(ms % 1000));
-    return std::string(text, length) + fraction;
-}
-
 json::object owner_json(const Account& owner) {
     return json::object{{"id", owner.id}, {"username", owner.username}, {"email", owner.email}};
 }
@@ -181,7 +170,7 @@ json::object app_json(const AppRecord& app) {
     json::object flags;
     // The mark of a Dedicated Resources database; ordinary apps carry no such flag.
     if (app.database.dedicated) flags["dedicated-database"] = true;
-    const std::string created = rfc3339(app.created_at);
+    const std::string created = format_rfc3339(app.created_at);
     return json::object{{"id", app.id},
                         {"name", app.database.name},
                         {"region", region_name},
@@ -198,7 +187,7 @@ json::object addon_json(const AppRecord& app) {
                         {"app_id", app.id},
                         {"resource_id", app.database.name},
                         {"status", "running"},
-                        {"provisioned_at", rfc3339(app.created_at)},
+                        {"provisioned_at", format_rfc3339(app.created_at)},
                         {"plan", json::object{{"id", "pl-sandbox-dedicated"},
                                               {"name", "dedicated-sandbox"},
                                               {"display_name", "Dedicated Resources (sandbox)"}}},

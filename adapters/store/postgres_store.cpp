@@ -24,6 +24,7 @@
 
 #include "adapters/store/sqlite_file.hpp"
 #include "adapters/store/worker_thread.hpp"
+#include "core/format.hpp"
 
 namespace collab::store {
 
@@ -191,12 +192,6 @@ int poll_until(std::span<pollfd> fds, SteadyClock::time_point deadline) {
     }
 }
 
-std::string seconds_text(std::chrono::milliseconds duration) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(duration.count()) / 1000.0);
-    return text;
-}
-
 std::string interval_of(std::chrono::milliseconds duration) {
     return std::to_string(duration.count()) + " milliseconds";
 }
@@ -284,7 +279,7 @@ private:
         lost_ = reason;
         return std::unexpected(DbError{true, "", std::move(reason)});
     }
-    std::string no_answer() const { return "no answer within " + seconds_text(patience_); }
+    std::string no_answer() const { return "no answer within " + format_seconds(patience_); }
     bool wait(short events, SteadyClock::time_point deadline) {
         std::array<pollfd, 1> fds{{{socket(), events, 0}}};
         return poll_until(fds, deadline) != 0;  // an error is left for libpq to report
@@ -754,7 +749,7 @@ bool PostgresStore::reconnect(int attempt) {
     connected_ = true;
     lost_at_ms_ = 0;
     logger_->info("Reconnected to the bot's database (PostgreSQL at {}) after {}", server_,
-                  seconds_text(std::chrono::milliseconds{now.count() - lost_at}));
+                  format_seconds(std::chrono::milliseconds{now.count() - lost_at}));
     return true;
 }
 
