@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/ssl.hpp>
 
 #include <openssl/ssl.h>
@@ -64,6 +65,17 @@ struct VerifyPeer {
 
 NetError net_error(NetErrorKind kind, const std::string& label, std::string what) {
     return NetError{kind, label + ": " + std::move(what)};
+}
+
+bool is_connection_loss(const boost::system::error_code& error) {
+    return error == asio::error::eof || error == asio::error::connection_reset ||
+           error == asio::error::connection_aborted || error == asio::error::broken_pipe ||
+           error == ssl::error::stream_truncated || error == beast::http::error::end_of_stream ||
+           error == beast::http::error::partial_message;
+}
+
+bool is_tls_error(const boost::system::error_code& error) {
+    return error.category() == asio::error::get_ssl_category() || error.category() == ssl::error::get_stream_category();
 }
 
 ssl::context make_tls_context(const std::string& ca_file) {

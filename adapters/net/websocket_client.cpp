@@ -69,17 +69,6 @@ std::string ws_label(const Origin& origin) {
     return "ws" + to_string(origin).substr(4);  // "http://…" -> "ws://…", "https://…" -> "wss://…"
 }
 
-bool is_connection_loss(const error_code& error) {
-    return error == asio::error::eof || error == asio::error::connection_reset ||
-           error == asio::error::connection_aborted || error == asio::error::broken_pipe ||
-           error == ssl::error::stream_truncated || error == http::error::end_of_stream ||
-           error == http::error::partial_message;
-}
-
-bool is_tls_error(const error_code& error) {
-    return error.category() == asio::error::get_ssl_category() || error.category() == ssl::error::get_stream_category();
-}
-
 std::string describe(const WebSocketClose& close) {
     std::string text = "code " + std::to_string(close.code);
     if (!close.reason.empty()) text += ", \"" + close.reason + "\"";
