@@ -7,10 +7,10 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
 #include <map>
 
 #include "adapters/store/sqlite_file.hpp"
+#include "core/format.hpp"
 
 namespace collab::store {
 namespace {
@@ -59,12 +59,6 @@ std::vector<std::string> split_commas(const std::string& text) {
         if (comma == std::string::npos) return parts;
         start = comma + 1;
     }
-}
-
-std::string seconds_text(std::chrono::milliseconds duration) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(duration.count()) / 1000.0);
-    return text;
 }
 
 void log_notice(void* logger, const PGresult* notice) {
@@ -160,7 +154,7 @@ std::expected<PgResult, DbError> PostgresSession::exec(const std::string& sql, c
                                     : PQsendQueryParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
                                                         values.data(), nullptr, nullptr, 0);
     if (sent == 0) return broken(error_of(conn));
-    const auto no_answer = [this] { return "no answer within " + seconds_text(patience_); };
+    const auto no_answer = [this] { return "no answer within " + format_seconds(patience_); };
     // Non-blocking: push the query out, reading meanwhile so that neither side waits on the other.
     for (;;) {
         const int flushed = PQflush(conn);
@@ -310,7 +304,7 @@ bool PostgresLink::reconnect(Idle& idle) {
     connected_ = true;
     lost_at_ms_ = 0;
     logger_->info("Reconnected to the bot's database (PostgreSQL at {}) after {}", server_,
-                  seconds_text(std::chrono::milliseconds{now_ms() - lost_at}));
+                  format_seconds(std::chrono::milliseconds{now_ms() - lost_at}));
     return true;
 }
 
