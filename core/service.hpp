@@ -45,17 +45,26 @@ private:
     boost::asio::awaitable<Reply> answer(Actor& actor, const std::expected<Command, UsageError>& command, bool resumed);
     DecisionNote decision_of(const Actor& actor, const std::expected<Command, UsageError>& command,
                              const Reply& reply) const;
-    boost::asio::awaitable<Reply> list(const Actor& actor, const ListCommand& command);
-    boost::asio::awaitable<Reply> add(const Actor& actor, const AddCommand& command, bool resumed);
-    boost::asio::awaitable<Reply> propose_removal(const Actor& actor, const Command& command);
-    boost::asio::awaitable<Reply> confirm(const Actor& actor, const ConfirmCommand& command, bool resumed);
+
+    // One handler per command (`resumed`: see ChatRequest); a command without one does not compile.
+    boost::asio::awaitable<Reply> execute(Actor& actor, const ListCommand& command, bool resumed);
+    boost::asio::awaitable<Reply> execute(Actor& actor, const AddCommand& command, bool resumed);
+    boost::asio::awaitable<Reply> execute(Actor& actor, const RemoveCommand& command, bool resumed);
+    boost::asio::awaitable<Reply> execute(Actor& actor, const LeaveCommand& command, bool resumed);
+    boost::asio::awaitable<Reply> execute(Actor& actor, const WhoamiCommand& command, bool resumed);
+    boost::asio::awaitable<Reply> execute(Actor& actor, const AuditCommand& command, bool resumed);
+    boost::asio::awaitable<Reply> execute(Actor& actor, const HelpCommand& command, bool resumed);
+    boost::asio::awaitable<Reply> execute(Actor& actor, const ConfirmCommand& command, bool resumed);
+    boost::asio::awaitable<Reply> execute(Actor& actor, const DatabasesCommand& command, bool resumed);
+
+    // Resolves the actor's Scalingo e-mail through the directory; the reply when it could not say.
+    boost::asio::awaitable<std::optional<Reply>> identify(Actor& actor);
+    // The proposal of a removal (`remove`) or of leaving (`leave`) of `target`.
+    boost::asio::awaitable<Reply> propose_removal(const Actor& actor, const Command& command, std::string target);
     // The removal a genuine, unused confirmation asks for (`resumed`: taken over from an instance that
     // may have carried it out already); `executed` says whether it took place.
     boost::asio::awaitable<Reply> carry_out(const Actor& actor, const ConfirmationClaims& claims, bool resumed,
                                             bool& executed);
-    boost::asio::awaitable<Reply> whoami(const Actor& actor);
-    boost::asio::awaitable<Reply> audit_trail(const Actor& actor, const AuditCommand& command);
-    boost::asio::awaitable<Reply> manageable_databases(const Actor& actor);
 
     boost::asio::awaitable<ApiResult<DatabaseSnapshot>> snapshot(const std::string& database);
     // Snapshot and decision together; a reply when the command must stop there.
@@ -75,8 +84,5 @@ private:
     ServiceSettings settings_;
     std::optional<std::string> service_account_;
 };
-
-Reply help_reply(const std::optional<std::string>& topic);
-Reply api_error_reply(const ApiError& error, std::string_view database);
 
 }  // namespace collab

@@ -10,22 +10,13 @@
 #include "adapters/chat/slack/markup.hpp"
 #include "core/command.hpp"
 #include "core/confirmation.hpp"
+#include "core/replies.hpp"
 
 namespace collab::slack {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
 namespace {
-
-Reply single_line(ReplyKind kind, LineStyle style, std::string_view text) {
-    Reply reply;
-    reply.kind = kind;
-    reply.lines.push_back(Line{style, std::string(text)});
-    return reply;
-}
-
-constexpr std::string_view internal_error =
-    "The bot hit an internal error; nothing more was done. Try again in a moment.";
 
 // Keeps the count of work in progress right on every way out of a coroutine.
 class InFlight {
@@ -168,7 +159,7 @@ asio::awaitable<json::object> Interactions::slash_command(SlashCommand command, 
     }
     pending->acknowledged = true;
     ++counters_.answered_later;
-    const Reply placeholder = single_line(ReplyKind::result, LineStyle::plain, settings_.placeholder);
+    const Reply placeholder = replies::one_line(ReplyKind::result, LineStyle::plain, settings_.placeholder);
     co_return to_message(placeholder);
 }
 
@@ -182,7 +173,7 @@ asio::awaitable<void> Interactions::run_command(std::shared_ptr<Pending> pending
     } catch (const std::exception& error) {
         logger_->error("[{}] slack: command from {} failed: {}", pending->request_id, pending->command.user_id,
                        error.what());
-        reply = single_line(ReplyKind::failure, LineStyle::error, internal_error);
+        reply = replies::internal_error();
     }
     // One line per command: who, where, what kind of command and how it ended; never its arguments
     // (a confirmation token is a credential).
@@ -242,10 +233,7 @@ asio::awaitable<void> Interactions::click(BlockAction action, bool resumed) {
     Reply outcome;
     ResponsePolicy policy = settings_.responses;
     if (action.action_id == cancel_action_id) {
-        outcome = proposer ? single_line(ReplyKind::result, LineStyle::plain,
-                                         "Cancelled: " + claims->target + " keeps access to " + claims->database + ".")
-                           : single_line(ReplyKind::denied, LineStyle::error,
-                                         "Only the person who asked for this removal can cancel it.");
+        outcome = proposer ? replies::cancelled(*claims) : replies::cancel_refused();
     } else {
         ChatRequest request{clicker, "confirm " + action.value, resumed};
         policy = policy_for(request.text);
@@ -253,7 +241,7 @@ asio::awaitable<void> Interactions::click(BlockAction action, bool resumed) {
             outcome = co_await service_.handle(std::move(request));
         } catch (const std::exception& error) {
             logger_->error("slack: confirmation by {} failed: {}", action.user_id, error.what());
-            outcome = single_line(ReplyKind::failure, LineStyle::error, internal_error);
+            outcome = replies::internal_error();
         }
         logger_->info("{}", chat::decision_line(outcome.decision));
     }
