@@ -282,7 +282,7 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
     interaction_settings.answer_budget = settings.answer_budget;
     for (const auto& [command, visibility] : settings.responses)
         interaction_settings.by_command[command] = response_type(visibility);
-    slack::Interactions interactions(io.get_executor(), service, web, signer, interaction_settings, logger);
+    slack::Interactions interactions(io.get_executor(), service, web, interaction_settings, logger);
     interactions.count_into(metrics);
 
     logger->info("audit trail and shared state: {}", base.store_description);
@@ -463,9 +463,9 @@ int run_bot(const RunOptions& options) {
     // One line per decision, at debug level: at a terminal the log shares the screen with the replies.
     int commands = 0;
     auto handle = [&](ChatRequest request) {
-        Reply reply = asio::co_spawn(io, service.handle(std::move(request)), asio::use_future).get();
-        logger->debug("[shell-{}] {}", ++commands, chat::decision_line(reply.decision));
-        return reply;
+        Outcome outcome = asio::co_spawn(io, service.handle(std::move(request)), asio::use_future).get();
+        logger->debug("[shell-{}] {}", ++commands, chat::decision_line(outcome.decision));
+        return outcome.reply;
     };
     const bool interactive = ::isatty(STDIN_FILENO) != 0 && ::isatty(STDOUT_FILENO) != 0;
     const auto email = identities.contains(actor.user_id) ? std::optional(identities.at(actor.user_id)) : std::nullopt;

@@ -8,62 +8,14 @@
 namespace collab {
 namespace asio = boost::asio;
 
-CommandService::CommandService(CollaboratorsApi& api, Directory& directory, AuditLog& audit, const WallClock& clock,
-                               const Signer& signer, UsedTokens& used, ServiceSettings settings)
-    : api_(api),
-      directory_(directory),
-      audit_(audit),
-      clock_(clock),
-      signer_(signer),
-      used_(used),
-      settings_(std::move(settings)) {
-    if (!settings_.rules.service_account_email.empty()) service_account_ = settings_.rules.service_account_email;
-}
+namespace {
 
-asio::awaitable<Reply> CommandService::handle(ChatRequest request) {
-    const auto command = parse_command(request.text);
-    Actor actor = std::move(request.actor);
-    Reply reply = co_await answer(actor, command, request.resumed);
-    reply.decision = decision_of(actor, command, reply);
-    co_return reply;
-}
-
-asio::awaitable<Reply> CommandService::answer(Actor& actor, const std::expected<Command, UsageError>& command,
-                                              bool resumed) {
-    if (!command) co_return replies::usage_error(command.error());
-    co_return co_await std::visit([&](const auto& typed) { return execute(actor, typed, resumed); }, *command);
-}
-
-asio::awaitable<std::optional<Reply>> CommandService::identify(Actor& actor) {
-    if (actor.email) co_return std::nullopt;
-    auto email = co_await directory_.email_of(actor);
-    if (!email) co_return replies::failed(email.error().message);
-    actor.email = std::move(*email);
-    co_return std::nullopt;
-}
-
-DecisionNote CommandService::decision_of(const Actor& actor, const std::expected<Command, UsageError>& command,
-                                         const Reply& reply) const {
+// What was decided, as the log line tells it: from the reply's kind. Database and target are the
+// caller's to fill.
+DecisionNote note_of(const Actor& actor, std::string_view command, const Reply& reply) {
     DecisionNote note;
     note.actor = actor;
-    if (command) {
-        note.command = command_name(*command);
-        note.database = database_of(*command).value_or("");
-        if (const auto* add = std::get_if<AddCommand>(&*command)) {
-            for (const auto& email : add->emails) note.target += (note.target.empty() ? "" : ",") + email;
-            // Within reason: a refused list of thousands is not worth a log line of that size.
-            note.target = text::shortened(note.target, 512);
-        } else if (const auto* remove = std::get_if<RemoveCommand>(&*command)) {
-            note.target = remove->email;
-        } else if (std::holds_alternative<LeaveCommand>(*command)) {
-            note.target = actor.email.value_or("");
-        } else if (const auto* confirm = std::get_if<ConfirmCommand>(&*command)) {
-            if (const auto claims = read_token(signer_, confirm->token)) {
-                note.database = claims->database;
-                note.target = claims->target;
-            }
-        }
-    }
+    note.command = std::string(command);
     const std::string first_line = reply.lines.empty() ? "" : reply.lines.front().text;
     switch (reply.kind) {
         case ReplyKind::result:
@@ -84,6 +36,94 @@ DecisionNote CommandService::decision_of(const Actor& actor, const std::expected
             break;
     }
     return note;
+}
+
+}  // namespace
+
+CommandService::CommandService(CollaboratorsApi& api, Directory& directory, AuditLog& audit, const WallClock& clock,
+                               const Signer& signer, UsedTokens& used, ServiceSettings settings)
+    : api_(api),
+      directory_(directory),
+      audit_(audit),
+      clock_(clock),
+      signer_(signer),
+      used_(used),
+      settings_(std::move(settings)) {
+    if (!settings_.rules.service_account_email.empty()) service_account_ = settings_.rules.service_account_email;
+}
+
+std::string_view Outcome::subject() const {
+    if (!confirms) return command;
+    return *confirms == ConfirmAction::leave ? LeaveCommand::name : RemoveCommand::name;
+}
+
+asio::awaitable<Outcome> CommandService::handle(ChatRequest request) {
+    const auto command = parse_command(request.text);
+    Context context{std::move(request.actor), request.resumed, std::nullopt};
+    Reply reply;
+    if (!command)
+        reply = replies::usage_error(command.error());
+    else
+        reply = co_await std::visit([&](const auto& typed) { return execute(context, typed); }, *command);
+    co_return outcome(context, command, std::move(reply));
+}
+
+asio::awaitable<Outcome> CommandService::handle(ConfirmationRequest request) {
+    Context context{std::move(request.actor), request.resumed, std::nullopt};
+    if (request.cancel) {
+        context.claims = read_token(signer_, request.token);
+        const bool by_proposer = context.claims && proposed_to(*context.claims, context.actor);
+        // Nothing is done, so nothing is recorded: the proposal simply goes away.
+        Outcome cancelled;
+        cancelled.reply = by_proposer ? replies::cancelled(*context.claims) : replies::cancel_refused();
+        cancelled.command = "cancel";
+        cancelled.by_proposer = by_proposer;
+        cancelled.decision = note_of(context.actor, cancelled.command, cancelled.reply);
+        if (context.claims) {
+            cancelled.decision.database = context.claims->database;
+            cancelled.decision.target = context.claims->target;
+        }
+        co_return cancelled;
+    }
+    const std::expected<Command, UsageError> command = ConfirmCommand{std::move(request.token)};
+    Reply reply = co_await execute(context, std::get<ConfirmCommand>(*command));
+    Outcome confirmed = outcome(context, command, std::move(reply));
+    confirmed.by_proposer = context.claims && proposed_to(*context.claims, context.actor);
+    co_return confirmed;
+}
+
+asio::awaitable<std::optional<Reply>> CommandService::identify(Actor& actor) {
+    if (actor.email) co_return std::nullopt;
+    auto email = co_await directory_.email_of(actor);
+    if (!email) co_return replies::failed(email.error().message);
+    actor.email = std::move(*email);
+    co_return std::nullopt;
+}
+
+Outcome CommandService::outcome(Context& context, const std::expected<Command, UsageError>& command,
+                                Reply reply) const {
+    Outcome outcome;
+    outcome.command = command ? command_name(*command) : "?";
+    outcome.decision = note_of(context.actor, outcome.command, reply);
+    if (command) {
+        DecisionNote& note = outcome.decision;
+        note.database = database_of(*command).value_or("");
+        if (const auto* add = std::get_if<AddCommand>(&*command)) {
+            for (const auto& email : add->emails) note.target += (note.target.empty() ? "" : ",") + email;
+            // Within reason: a refused list of thousands is not worth a log line of that size.
+            note.target = text::shortened(note.target, 512);
+        } else if (const auto* remove = std::get_if<RemoveCommand>(&*command)) {
+            note.target = remove->email;
+        } else if (std::holds_alternative<LeaveCommand>(*command)) {
+            note.target = context.actor.email.value_or("");
+        } else if (context.claims) {
+            note.database = context.claims->database;
+            note.target = context.claims->target;
+            outcome.confirms = context.claims->action;
+        }
+    }
+    outcome.reply = std::move(reply);
+    return outcome;
 }
 
 asio::awaitable<ApiResult<DatabaseSnapshot>> CommandService::snapshot(const std::string& database) {
@@ -148,11 +188,12 @@ asio::awaitable<std::expected<DatabaseSnapshot, Reply>> CommandService::authoris
     co_return std::move(*state);
 }
 
-asio::awaitable<Reply> CommandService::execute(Actor&, const HelpCommand& command, bool) {
+asio::awaitable<Reply> CommandService::execute(Context&, const HelpCommand& command) {
     co_return replies::help(command.topic);
 }
 
-asio::awaitable<Reply> CommandService::execute(Actor& actor, const ListCommand& command, bool) {
+asio::awaitable<Reply> CommandService::execute(Context& context, const ListCommand& command) {
+    Actor& actor = context.actor;
     if (auto unknown = co_await identify(actor)) co_return *unknown;
     auto state = co_await authorise(actor, command);
     if (!state) co_return state.error();
@@ -160,7 +201,8 @@ asio::awaitable<Reply> CommandService::execute(Actor& actor, const ListCommand& 
     co_return replies::collaborators(*state);
 }
 
-asio::awaitable<Reply> CommandService::execute(Actor& actor, const AddCommand& command, bool resumed) {
+asio::awaitable<Reply> CommandService::execute(Context& context, const AddCommand& command) {
+    Actor& actor = context.actor;
     // Refused before any lookup: a long list would hold up everyone else's commands.
     if (command.emails.size() > settings_.max_addresses_per_add)
         co_return replies::too_many_addresses(settings_.max_addresses_per_add, command.emails.size());
@@ -176,7 +218,7 @@ asio::awaitable<Reply> CommandService::execute(Actor& actor, const AddCommand& c
     for (const auto& email : command.emails) {
         const Collaborator* existing = find_collaborator(*state, email);
         // Resumed: a pending invitation is most likely the one the first attempt sent.
-        bool sent_before = resumed && pending_in(*state, email);
+        bool sent_before = context.resumed && pending_in(*state, email);
         std::optional<ApiResult<Collaborator>> invited;
         if (!sent_before && (existing != nullptr || same_email(email, state->database.owner.email))) {
             const std::string note = existing ? replies::already_collaborator(email, command.database, existing->status)
@@ -192,7 +234,7 @@ asio::awaitable<Reply> CommandService::execute(Actor& actor, const AddCommand& c
                 continue;
             }
             invited = co_await api_.invite(command.database, email);
-            if (!*invited && resumed) {
+            if (!*invited && context.resumed) {
                 // The list read before may predate the first attempt's invitation: what the API says now decides.
                 auto now = co_await snapshot(command.database);
                 sent_before = now && pending_in(*now, email);
@@ -221,7 +263,8 @@ asio::awaitable<Reply> CommandService::execute(Actor& actor, const AddCommand& c
     co_return reply;
 }
 
-asio::awaitable<Reply> CommandService::execute(Actor& actor, const RemoveCommand& command, bool) {
+asio::awaitable<Reply> CommandService::execute(Context& context, const RemoveCommand& command) {
+    Actor& actor = context.actor;
     if (auto unknown = co_await identify(actor)) co_return *unknown;
     // Named: g++ 12 destroys a temporary passed to a coroutine twice.
     const Command proposed{command};
@@ -229,7 +272,8 @@ asio::awaitable<Reply> CommandService::execute(Actor& actor, const RemoveCommand
     co_return co_await propose_removal(actor, proposed, std::move(target));
 }
 
-asio::awaitable<Reply> CommandService::execute(Actor& actor, const LeaveCommand& command, bool) {
+asio::awaitable<Reply> CommandService::execute(Context& context, const LeaveCommand& command) {
+    Actor& actor = context.actor;
     if (auto unknown = co_await identify(actor)) co_return *unknown;
     const Command proposed{command};
     std::string target = actor.email.value_or("");
@@ -266,18 +310,19 @@ asio::awaitable<Reply> CommandService::propose_removal(const Actor& actor, const
     co_return reply;
 }
 
-asio::awaitable<Reply> CommandService::execute(Actor& actor, const ConfirmCommand& command, bool resumed) {
+asio::awaitable<Reply> CommandService::execute(Context& context, const ConfirmCommand& command) {
+    Actor& actor = context.actor;
+    // Opened once per request; a refusal is filed under the database the token names, when it is genuine.
+    context.claims = read_token(signer_, command.token);
     if (auto unknown = co_await identify(actor)) co_return *unknown;
     constexpr std::string_view action = ConfirmCommand::name;
-    // A refusal is filed under the database the token names, when it is genuine.
-    const auto named = read_token(signer_, command.token);
-    const std::string database = named ? named->database : "";
-    const std::string target = named ? named->target : "";
+    const std::string database = context.claims ? context.claims->database : "";
+    const std::string target = context.claims ? context.claims->target : "";
     if (Decision identity = decide(actor, command, nullptr, settings_.rules); !identity.allowed) {
         co_await record(actor, action, database, target, AuditOutcome::denied, identity.reason);
         co_return replies::refused(identity.reason);
     }
-    auto claims = check_token(signer_, command.token, actor, clock_.now());
+    auto claims = check_claims(context.claims, actor, clock_.now());
     if (!claims) {
         co_await record(actor, action, database, target, AuditOutcome::denied, claims.error());
         co_return replies::refused(claims.error());
@@ -299,13 +344,13 @@ asio::awaitable<Reply> CommandService::execute(Actor& actor, const ConfirmComman
         co_return replies::failed(std::move(reason));
     }
     // A resumed confirmation finds the mark of its own first attempt, whose instance died.
-    if (*earlier && !resumed) {
+    if (*earlier && !context.resumed) {
         std::string reason = replies::already_used(**earlier);
         co_await record(actor, action, claims->database, claims->target, AuditOutcome::denied, reason);
         co_return replies::refused(std::move(reason));
     }
     bool executed = false;
-    Reply reply = co_await carry_out(actor, *claims, resumed, executed);
+    Reply reply = co_await carry_out(actor, *claims, context.resumed, executed);
     // Only a removal that took place uses the confirmation up: after a refusal or a failure it may be
     // presented again (the collaborator id in it keeps a retry from reaching anyone else). Should the
     // mark stay, the worst is a new proposal to ask for.
@@ -359,14 +404,16 @@ asio::awaitable<Reply> CommandService::carry_out(const Actor& actor, const Confi
     co_return replies::removed(claims.target, claims.database);
 }
 
-asio::awaitable<Reply> CommandService::execute(Actor& actor, const WhoamiCommand&, bool) {
+asio::awaitable<Reply> CommandService::execute(Context& context, const WhoamiCommand&) {
+    Actor& actor = context.actor;
     if (auto unknown = co_await identify(actor)) co_return *unknown;
     auto bot = co_await service_account();
     co_return replies::whoami(actor, settings_.rules.admins.contains(actor.user_id),
                               bot ? std::optional(*bot) : std::nullopt);
 }
 
-asio::awaitable<Reply> CommandService::execute(Actor& actor, const AuditCommand& command, bool) {
+asio::awaitable<Reply> CommandService::execute(Context& context, const AuditCommand& command) {
+    Actor& actor = context.actor;
     if (auto unknown = co_await identify(actor)) co_return *unknown;
     auto state = co_await authorise(actor, command);
     if (!state) co_return state.error();
@@ -376,7 +423,8 @@ asio::awaitable<Reply> CommandService::execute(Actor& actor, const AuditCommand&
     co_return replies::audit_trail(command.database, *entries);
 }
 
-asio::awaitable<Reply> CommandService::execute(Actor& actor, const DatabasesCommand& command, bool) {
+asio::awaitable<Reply> CommandService::execute(Context& context, const DatabasesCommand& command) {
+    Actor& actor = context.actor;
     if (auto unknown = co_await identify(actor)) co_return *unknown;
     if (Decision identity = decide(actor, command, nullptr, settings_.rules); !identity.allowed)
         co_return replies::refused(identity.reason);

@@ -58,26 +58,17 @@ asio::awaitable<void> Answered::wait() {
     if (!set_) co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
-Interactions::Interactions(asio::any_io_executor executor, CommandService& service, WebApi& web, const Signer& signer,
+Interactions::Interactions(asio::any_io_executor executor, CommandService& service, WebApi& web,
                            InteractionSettings settings, std::shared_ptr<spdlog::logger> logger)
     : executor_(std::move(executor)),
       service_(service),
       web_(web),
-      signer_(signer),
       settings_(std::move(settings)),
       logger_(std::move(logger)) {}
 
-ResponsePolicy Interactions::policy_for(std::string_view command_text) const {
+ResponsePolicy Interactions::policy_for(const Outcome& outcome) const {
     ResponsePolicy policy = settings_.responses;
-    auto command = parse_command(command_text);
-    if (!command) return policy;
-    std::string_view name = command_name(*command);
-    if (const auto* confirm = std::get_if<ConfirmCommand>(&*command)) {
-        const auto claims = read_token(signer_, confirm->token);
-        if (!claims) return policy;
-        name = claims->action == ConfirmAction::remove ? "remove" : "leave";
-    }
-    if (auto found = settings_.by_command.find(name); found != settings_.by_command.end()) {
+    if (auto found = settings_.by_command.find(outcome.subject()); found != settings_.by_command.end()) {
         policy.set(ReplyKind::result, found->second);
         policy.set(ReplyKind::change, found->second);
     }
@@ -96,12 +87,6 @@ std::string_view to_string(ReplyKind kind) {
         case ReplyKind::failure: return "failed";
     }
     return "answered";
-}
-
-// The command's name as the grammar knows it ("list", "add", …), or "?" for a command typed wrong.
-std::string command_word(std::string_view text) {
-    auto command = parse_command(text);
-    return command ? std::string(command_name(*command)) : "?";
 }
 
 }  // namespace
@@ -131,7 +116,6 @@ std::shared_ptr<Interactions::Pending> Interactions::take(SlashCommand command, 
     auto pending = std::make_shared<Pending>(executor_, std::move(command));
     pending->request_id = request_id.empty() ? pending->command.trigger_id : std::move(request_id);
     pending->text = unescape_command_text(pending->command.text);
-    pending->policy = policy_for(pending->text);
     pending->resumed = resumed;
     return pending;
 }
@@ -167,23 +151,24 @@ asio::awaitable<void> Interactions::run_command(std::shared_ptr<Pending> pending
     InFlight counted(in_flight_);
     ChatRequest request{actor_of(pending->command.team_id, pending->command.user_id, pending->command.channel_id),
                         pending->text, pending->resumed};
-    Reply reply;
+    Outcome outcome;
     try {
-        reply = co_await service_.handle(std::move(request));
+        outcome = co_await service_.handle(std::move(request));
     } catch (const std::exception& error) {
         logger_->error("[{}] slack: command from {} failed: {}", pending->request_id, pending->command.user_id,
                        error.what());
-        reply = replies::internal_error();
+        outcome.reply = replies::internal_error();
     }
+    Reply& reply = outcome.reply;
+    pending->policy = policy_for(outcome);
     // One line per command: who, where, what kind of command and how it ended; never its arguments
     // (a confirmation token is a credential).
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - pending->received);
-    const std::string kind = command_word(pending->text);
-    if (auto counters = commands_metric_.find(kind); counters != commands_metric_.end())
+    if (auto counters = commands_metric_.find(outcome.command); counters != commands_metric_.end())
         counters->second[static_cast<std::size_t>(reply.kind)]->inc();
     if (denied_metric_ && reply.kind == ReplyKind::denied) denied_metric_->inc();
-    logger_->info("[{}] {} elapsed_ms={:.1f} via={}{}", pending->request_id, chat::decision_line(reply.decision),
+    logger_->info("[{}] {} elapsed_ms={:.1f} via={}{}", pending->request_id, chat::decision_line(outcome.decision),
                   static_cast<double>(elapsed.count()) / 1000.0, pending->acknowledged ? "response_url" : "ack",
                   pending->resumed ? " resumed=true" : "");
     if (!pending->acknowledged) {
@@ -226,26 +211,19 @@ asio::awaitable<void> Interactions::click(BlockAction action, bool resumed) {
         logger_->debug("slack: ignoring a click on {}", action.action_id);
         co_return;
     }
-    const Actor clicker = actor_of(action.team_id, action.user_id, action.channel_id);
-    const auto claims = read_token(signer_, action.value);
-    const bool proposer = claims && claims->platform == clicker.platform && claims->team == clicker.team &&
-                          claims->user_id == clicker.user_id;
-    Reply outcome;
-    ResponsePolicy policy = settings_.responses;
-    if (action.action_id == cancel_action_id) {
-        outcome = proposer ? replies::cancelled(*claims) : replies::cancel_refused();
-    } else {
-        ChatRequest request{clicker, "confirm " + action.value, resumed};
-        policy = policy_for(request.text);
-        try {
-            outcome = co_await service_.handle(std::move(request));
-        } catch (const std::exception& error) {
-            logger_->error("slack: confirmation by {} failed: {}", action.user_id, error.what());
-            outcome = replies::internal_error();
-        }
-        logger_->info("{}", chat::decision_line(outcome.decision));
+    ConfirmationRequest request{actor_of(action.team_id, action.user_id, action.channel_id), action.value,
+                                action.action_id == cancel_action_id, resumed};
+    Outcome told;
+    try {
+        told = co_await service_.handle(std::move(request));
+    } catch (const std::exception& error) {
+        logger_->error("slack: confirmation by {} failed: {}", action.user_id, error.what());
+        told.reply = replies::internal_error();
     }
-    if (!proposer) {
+    logger_->info("{}", chat::decision_line(told.decision));
+    const Reply& outcome = told.reply;
+    const ResponsePolicy policy = policy_for(told);
+    if (!told.by_proposer) {
         // The proposal stays for the person it belongs to; the refusal goes to the clicker alone.
         json::object refusal = to_message(outcome);
         refusal["response_type"] = "ephemeral";

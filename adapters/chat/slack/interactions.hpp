@@ -74,7 +74,7 @@ struct InteractionCounters {
 
 class Interactions {
 public:
-    Interactions(boost::asio::any_io_executor executor, CommandService& service, WebApi& web, const Signer& signer,
+    Interactions(boost::asio::any_io_executor executor, CommandService& service, WebApi& web,
                  InteractionSettings settings, std::shared_ptr<spdlog::logger> logger);
 
     // The acknowledgement's payload for a slash command (see above). Never throws. `request_id` names
@@ -110,13 +110,13 @@ private:
     // Posts to a response_url; if Slack refuses (used up, expired), through chat.post* instead.
     boost::asio::awaitable<void> respond(std::string response_url, std::string channel, std::string user,
                                          boost::json::object body);
-    ResponsePolicy policy_for(std::string_view command_text) const;
+    // Who sees the reply: by its kind, and for the command it answers.
+    ResponsePolicy policy_for(const Outcome& outcome) const;
     Actor actor_of(const std::string& team, const std::string& user, const std::string& channel) const;
 
     boost::asio::any_io_executor executor_;
     CommandService& service_;
     WebApi& web_;
-    const Signer& signer_;
     InteractionSettings settings_;
     std::shared_ptr<spdlog::logger> logger_;
     std::size_t in_flight_ = 0;

@@ -207,7 +207,7 @@ protected:
                     settings.bot_token = "xoxb-test";
                     return settings;
                 }()};
-    Interactions interactions_{io_.get_executor(), service_, web_, signer_, InteractionSettings{}, logger_};
+    Interactions interactions_{io_.get_executor(), service_, web_, InteractionSettings{}, logger_};
     std::atomic<std::int64_t> now_{now_seconds};
     HttpModeServer server_{io_.get_executor(),
                            interactions_,

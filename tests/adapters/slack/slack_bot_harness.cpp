@@ -1,8 +1,8 @@
 #include "slack_bot_harness.hpp"
 
+#include <spdlog/sinks/ostream_sink.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <spdlog/sinks/ostream_sink.h>
 
 #include "adapters/net/backoff.hpp"
 #include "adapters/sandbox/sandbox_api.hpp"
@@ -92,7 +92,7 @@ SlackBotHarness::SlackBotHarness(SlackEmulator& emulator, HarnessOptions options
       directory_(web_, DirectorySettings{}, logger_),
       service_(delayed_, directory_, audit_, clock_, signer_, shared_,
                ServiceSettings{Rules{}, options.confirmation_ttl, 20}),
-      interactions_(io_.get_executor(), service_, web_, signer_, interaction_settings(options), logger_),
+      interactions_(io_.get_executor(), service_, web_, interaction_settings(options), logger_),
       client_(io_.get_executor(), web_, interactions_, shared_, socket_settings(options), logger_),
       exit_future_(exit_.get_future()) {}
 
