@@ -21,7 +21,6 @@
 #include <sstream>
 #include <thread>
 
-#include "adapters/chat/decision_line.hpp"
 #include "adapters/chat/shell/shell_adapter.hpp"
 #include "adapters/chat/slack/http_mode.hpp"
 #include "adapters/chat/slack/interactions.hpp"
@@ -213,8 +212,8 @@ std::string describe(const Actor& actor, const std::optional<std::string>& email
                  : "shell user " + actor.user_id + ", linked to no Scalingo account";
 }
 
-slack::ResponseType response_type(const std::string& visibility) {
-    return visibility == "in_channel" ? slack::ResponseType::in_channel : slack::ResponseType::ephemeral;
+chat::Visibility visibility_of(const std::string& visibility) {
+    return visibility == "in_channel" ? chat::Visibility::in_channel : chat::Visibility::ephemeral;
 }
 
 // How long a stop waits for the commands in progress to be answered.
@@ -229,9 +228,9 @@ constexpr std::chrono::seconds drain_limit{10};
 }
 
 // Waits for the commands in progress to be answered, at most `limit`.
-asio::awaitable<void> drain(const slack::Interactions& interactions, std::chrono::milliseconds limit) {
+asio::awaitable<void> drain(const chat::Desk& desk, std::chrono::milliseconds limit) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (interactions.in_flight() > 0 && std::chrono::steady_clock::now() < deadline)
+    while (desk.in_flight() > 0 && std::chrono::steady_clock::now() < deadline)
         co_await net::sleep_for(std::chrono::milliseconds{20});
 }
 
@@ -278,12 +277,13 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
     slack::SlackDirectory directory(web, directory_settings, logger);
     CommandService service(*provider.api, directory, audit, clock, signer, *base.shared, service_settings(config));
 
-    slack::InteractionSettings interaction_settings;
-    interaction_settings.answer_budget = settings.answer_budget;
+    chat::DeskSettings desk_settings;
+    desk_settings.answer_budget = settings.answer_budget;
     for (const auto& [command, visibility] : settings.responses)
-        interaction_settings.by_command[command] = response_type(visibility);
-    slack::Interactions interactions(io.get_executor(), service, web, interaction_settings, logger);
-    interactions.count_into(metrics);
+        desk_settings.visibility.by_command[command] = visibility_of(visibility);
+    slack::SlackOutbox outbox(web, logger);
+    chat::Desk desk(io.get_executor(), service, outbox, desk_settings, logger);
+    desk.count_into(metrics);
 
     logger->info("audit trail and shared state: {}", base.store_description);
     // The transport: Socket Mode (the bot connects out) or HTTP mode (Slack connects in). Either way
@@ -298,7 +298,7 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
         socket_settings.websocket.timeouts.idle = settings.idle_timeout;
         socket_settings.websocket.ca_file = settings.ca_file.string();
         socket_settings.websocket.user_agent = "collab-bot/" COLLAB_VERSION;
-        client.emplace(io.get_executor(), web, interactions, *base.shared, socket_settings, logger);
+        client.emplace(io.get_executor(), web, desk, *base.shared, socket_settings, logger);
         client->measure_into(metrics);
         metrics.gauge_callback("collab_open_sockets", "Socket Mode sockets connected to Slack.", {},
                                [&client] { return static_cast<double>(client->sockets_up()); });
@@ -317,8 +317,8 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
         http_mode.read_timeout = settings.http_read_timeout;
         http_mode.write_timeout = settings.http_write_timeout;
         listener.emplace(
-            io.get_executor(), interactions, *base.shared, secrets.signing_secret, http_mode,
-            [&clock] { return clock.now(); }, logger);
+            io.get_executor(), desk, *base.shared, secrets.signing_secret, http_mode, [&clock] { return clock.now(); },
+            logger);
         starting("slack.http_listen", [&] { listener->start(); });
         serve = [&stopped]() -> asio::awaitable<int> {
             co_await stopped.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -415,7 +415,7 @@ int run_slack(const Config& config, std::shared_ptr<spdlog::logger> logger) {
             logger->warn("could not check the bot token with auth.test ({}); going on", identity.error().error);
         if (!token_refused) status = co_await serve();
         if (token_refused) status = 1;
-        co_await drain(interactions, drain_limit);
+        co_await drain(desk, drain_limit);
         if (listener) {
             // The answers just computed still have to be written to their HTTP connections.
             co_await net::sleep_for(std::chrono::milliseconds{200});
@@ -460,12 +460,16 @@ int run_bot(const RunOptions& options) {
     // The service runs on the io_context thread; the shell blocks on standard input on this one.
     auto work = asio::make_work_guard(io);
     std::thread io_thread([&io] { io.run(); });
-    // One line per decision, at debug level: at a terminal the log shares the screen with the replies.
-    int commands = 0;
-    auto handle = [&](ChatRequest request) {
-        Outcome outcome = asio::co_spawn(io, service.handle(std::move(request)), asio::use_future).get();
-        logger->debug("[shell-{}] {}", ++commands, chat::decision_line(outcome.decision));
-        return outcome.reply;
+    // The shell is a chat platform without a deadline: the Desk waits for every answer. One line per
+    // decision, at debug level: at a terminal the log shares the screen with the replies.
+    chat::DeskSettings desk_settings;
+    desk_settings.answer_budget = std::chrono::hours{24};
+    desk_settings.decision_level = spdlog::level::debug;
+    shell::ShellOutbox outbox(std::cout);
+    chat::Desk desk(io.get_executor(), service, outbox, desk_settings, logger);
+    auto handle = [&](chat::CommandRequest request) {
+        std::shared_ptr<chat::Answered> unwatched;
+        return asio::co_spawn(io, desk.command(std::move(request), false, unwatched), asio::use_future).get();
     };
     const bool interactive = ::isatty(STDIN_FILENO) != 0 && ::isatty(STDOUT_FILENO) != 0;
     const auto email = identities.contains(actor.user_id) ? std::optional(identities.at(actor.user_id)) : std::nullopt;
