@@ -1,6 +1,7 @@
 #pragma once
-// Retry pacing shared by every client: capped exponential backoff with full jitter, and a token
-// bucket that keeps a client within an upstream's request allowance.
+// Retry pacing shared by every client, on the I/O side of the retry machine: waits drawn and slept,
+// send outcomes read for the machine, and a token bucket that keeps a client within an upstream's
+// request allowance.
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -8,26 +9,38 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <algorithm>
 #include <chrono>
 #include <deque>
+#include <expected>
 #include <optional>
 #include <random>
 
+#include "adapters/net/http_client.hpp"
+#include "adapters/net/retry_machine.hpp"
+
 namespace collab::net {
 
-struct BackoffPolicy {
-    std::chrono::milliseconds base{500};
-    std::chrono::milliseconds cap{30'000};
-    int max_attempts = 3;  // retries after the first try
-};
+// A wait drawn from its range.
+template <typename Rng>
+std::chrono::milliseconds draw(WaitRange range, Rng& rng) {
+    std::uniform_int_distribution<long long> pick(range.shortest.count(), range.longest.count());
+    return std::chrono::milliseconds{pick(rng)};
+}
 
 // A random delay in [0, min(cap, base * 2^attempt)]: full jitter spreads retrying clients apart.
 template <typename Rng>
 std::chrono::milliseconds jittered_backoff(const BackoffPolicy& policy, int attempt, Rng& rng) {
-    const auto ceiling = std::min<long long>(policy.cap.count(), policy.base.count() << std::min(attempt, 20));
-    std::uniform_int_distribution<long long> pick(0, ceiling);
-    return std::chrono::milliseconds{pick(rng)};
+    return draw(backoff_range(policy, attempt), rng);
+}
+
+// What a send came to, as the retry machine reads it.
+inline Attempt attempt_of(const std::expected<HttpResponse, NetError>& response) {
+    if (response) return Attempt{Outcome::answered, response->status, retry_after(*response)};
+    const NetError& error = response.error();
+    if (error.permanent) return Attempt{Outcome::unusable};
+    if (error.kind == NetErrorKind::timeout) return Attempt{Outcome::timed_out};
+    if (error.kind == NetErrorKind::dns || error.kind == NetErrorKind::refused) return Attempt{Outcome::never_sent};
+    return Attempt{Outcome::lost};
 }
 
 // Waits on the calling coroutine's executor. Cancellation ends the wait early, without an error.

@@ -5,6 +5,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "adapters/scalingo/call_machine.hpp"
 #include "adapters/scalingo/scalingo_json.hpp"
 #include "adapters/security/hmac_signer.hpp"
 
@@ -22,10 +23,6 @@ std::string without_trailing_slash(std::string url) {
 
 bool is_idempotent(http::verb method) {
     return method == http::verb::get || method == http::verb::delete_;
-}
-
-std::chrono::seconds rounded_up(std::chrono::milliseconds wait) {
-    return std::chrono::ceil<std::chrono::seconds>(wait);
 }
 
 ApiError malformed(std::string_view what) {
@@ -53,6 +50,7 @@ ApiError from_net(const net::NetError& error, std::string_view setting) {
 ScalingoApi::ScalingoApi(net::HttpClient& http, ScalingoSettings settings)
     : http_(http),
       settings_(std::move(settings)),
+      retry_policy_{settings_.backoff, settings_.longest_wait},
       budget_(settings_.requests_per_minute, std::chrono::minutes{1}),
       exchanges_(settings_.shared_fetch_wait, std::unexpected(no_answer_in_time())),
       database_fetches_(settings_.shared_fetch_wait, std::unexpected(no_answer_in_time())),
@@ -70,10 +68,9 @@ std::string ScalingoApi::app_url(std::string_view database, std::string_view res
 }
 
 asio::awaitable<ApiResult<net::HttpResponse>> ScalingoApi::perform(Call call) {
-    // A 401 right after an exchange means no rights, not a stale bearer: no second exchange then.
     const std::size_t exchanges_before = counters_.exchanges;
-    bool exchanged_again = false;
-    for (int attempt = 0;; ++attempt) {
+    CallState state{{is_idempotent(call.method)}, call.authenticated};
+    for (;;) {
         // Never cause a 429 ourselves: past the allowance, say when to come back.
         auto wait = co_await take_from_budget();
         if (!wait) co_return std::unexpected(wait.error());
@@ -81,7 +78,7 @@ asio::awaitable<ApiResult<net::HttpResponse>> ScalingoApi::perform(Call call) {
             ++counters_.budget_refusals;
             co_return std::unexpected(ApiError{ApiErrorKind::rate_limited,
                                                "The bot has used its Scalingo request allowance for this minute.",
-                                               rounded_up(**wait)});
+                                               std::chrono::ceil<std::chrono::seconds>(**wait)});
         }
         net::HttpRequest request;
         request.method = call.method;
@@ -99,38 +96,21 @@ asio::awaitable<ApiResult<net::HttpResponse>> ScalingoApi::perform(Call call) {
         ++counters_.requests;
         auto response = co_await http_.send(std::move(request));
         if (settings_.on_answer) settings_.on_answer(response ? response->status : 0);
-        const bool may_retry = attempt < settings_.backoff.max_attempts;
-        if (!response) {
-            // A read can be sent again; a write might have been applied before the connection broke.
-            // Nothing helps against a bad URL, an unknown host or a refused certificate: no retry.
-            if (may_retry && is_idempotent(call.method) && !response.error().permanent &&
-                response.error().kind != net::NetErrorKind::timeout) {
+        if (response && response->status == call.expected_status) co_return std::move(*response);
+        const CallEvent event{net::attempt_of(response), counters_.exchanges != exchanges_before};
+        const CallAction action = next(retry_policy_, state, event);
+        switch (action.step) {
+            case CallStep::exchange_and_send: bearer_.reset(); continue;
+            case CallStep::send_again: {
                 ++counters_.retries;
-                co_await net::sleep_for(net::jittered_backoff(settings_.backoff, attempt, jitter_));
+                const auto pause = net::draw(action.wait, jitter_);
+                co_await net::sleep_for(pause);
                 continue;
             }
-            co_return std::unexpected(from_net(response.error(), setting_of(call.url)));
+            case CallStep::stop: break;
         }
-        if (response->status == call.expected_status) co_return std::move(*response);
-        if (response->status == 401 && call.authenticated && !exchanged_again &&
-            counters_.exchanges == exchanges_before) {
-            // The bearer may have expired early or been revoked: exchange once more, never in a loop.
-            exchanged_again = true;
-            bearer_.reset();
-            continue;
-        }
-        // A 429 was not processed, so even a write can be sent again; a 5xx only for reads.
-        const bool retryable = response->status == 429 || (response->status >= 500 && is_idempotent(call.method));
-        if (retryable && may_retry) {
-            const auto wait =
-                net::retry_after(*response).value_or(net::jittered_backoff(settings_.backoff, attempt, jitter_));
-            if (wait <= settings_.longest_wait) {
-                ++counters_.retries;
-                co_await net::sleep_for(wait);
-                continue;
-            }
-        }
-        co_return std::unexpected(error_for(*response, call));
+        if (!response) co_return std::unexpected(from_net(response.error(), setting_of(call.url)));
+        co_return std::unexpected(error_for(*response, call, action.come_back_after));
     }
 }
 
@@ -153,7 +133,8 @@ std::string_view ScalingoApi::setting_of(std::string_view url) const {
     return "SCALINGO_API_URL ([scalingo] api_url, or region)";
 }
 
-ApiError ScalingoApi::error_for(const net::HttpResponse& response, const Call& call) const {
+ApiError ScalingoApi::error_for(const net::HttpResponse& response, const Call& call,
+                                std::optional<std::chrono::seconds> come_back_after) const {
     const unsigned status = response.status;
     const std::string code = "HTTP " + std::to_string(status);
     switch (status) {
@@ -188,7 +169,7 @@ ApiError ScalingoApi::error_for(const net::HttpResponse& response, const Call& c
             return malformed("a validation error (" + code + ")");
         case 429:
             return ApiError{ApiErrorKind::rate_limited, "Scalingo is receiving too many requests from the bot.",
-                            rounded_up(net::retry_after(response).value_or(std::chrono::seconds{60}))};
+                            come_back_after};
         default: break;
     }
     if (status >= 500)

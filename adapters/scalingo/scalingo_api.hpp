@@ -1,5 +1,6 @@
 #pragma once
-// The CollaboratorsApi port against Scalingo's regional API, over adapters/net's HTTP client.
+// The CollaboratorsApi port against Scalingo's regional API, over adapters/net's HTTP client. When a
+// call is sent again is decided by the pure machine of call_machine.hpp.
 
 #include <boost/asio/awaitable.hpp>
 
@@ -85,13 +86,16 @@ public:
     boost::asio::awaitable<ApiResult<int>> requests_left();
 
 private:
-    ApiError error_for(const net::HttpResponse& response, const Call& call) const;
+    // `come_back_after`: what the retry machine said when it stopped.
+    ApiError error_for(const net::HttpResponse& response, const Call& call,
+                       std::optional<std::chrono::seconds> come_back_after) const;
     // Where the base URL of `url` is configured: what an admin must check when it cannot be reached.
     std::string_view setting_of(std::string_view url) const;
     std::string app_url(std::string_view database, std::string_view rest = "") const;
 
     net::HttpClient& http_;
     ScalingoSettings settings_;
+    net::RetryPolicy retry_policy_;
     net::TokenBucket budget_;
     std::string budget_account_;  // the account's name in a shared budget
     std::optional<std::string> bearer_;

@@ -14,15 +14,13 @@
 
 #include "adapters/chat/slack/signature.hpp"
 #include "adapters/security/hmac_signer.hpp"
-#include "bot_process.hpp"
 #include "core/text.hpp"
 #include "raw_connection.hpp"
-#include "slack_emulator.hpp"
+#include "slack_bot_process.hpp"
 
 namespace collab::e2e {
 namespace {
 
-namespace bp = boost::process;
 namespace json = boost::json;
 using namespace std::chrono_literals;
 using net::test::RawAnswer;
@@ -365,55 +363,15 @@ std::string slash_command_body(std::string_view text) {
            "&response_url=http%3A%2F%2F127.0.0.1%3A9%2Frespond&trigger_id=" + std::to_string(++triggers);
 }
 
-// collab-bot --adapter slack in HTTP mode against the Slack emulator's Web API.
-class HttpModeBot {
-public:
-    HttpModeBot(const slack::test::SlackEmulator& slack, const StateDir& state) : log_(state.path() / "bot.log") {
-        const auto config = state.path() / "http.toml";
-        std::ofstream(config) << "[slack]\nmode = \"http\"\nhttp_listen = \"127.0.0.1:0\"\n";
-        bp::environment env = boost::this_process::environment();
-        env["SLACK_BOT_TOKEN"] = slack::test::EmulatorOptions{}.bot_token;
-        env["SLACK_SIGNING_SECRET"] = signing_secret;
-        env["SLACK_API_URL"] = slack.api_url();
-        env.erase("SLACK_APP_TOKEN");
-        child_ = bp::child(
-            COLLAB_BOT_BINARY,
-            bp::args({"--adapter", "slack", "--config", config.string(), "--state-dir", state.path().string()}),
-            bp::std_in<bp::null, bp::std_out> bp::null, bp::std_err > log_.string(), env);
-        const std::regex commands_url("request URLs http://127\\.0\\.0\\.1:([0-9]+)/slack/commands");
-        std::smatch found;
-        std::string text;
-        for (int i = 0; i < 400 && !std::regex_search(text = log(), found, commands_url); ++i)
-            std::this_thread::sleep_for(25ms);
-        if (!found.empty()) port_ = static_cast<unsigned short>(std::stoi(found[1]));
-    }
-    ~HttpModeBot() {
-        if (child_.running()) child_.terminate();
-    }
-
-    unsigned short port() const { return port_; }
-    std::string log() const { return slurp(log_); }
-    bool running() { return child_.running(); }
-    std::optional<int> stop() {
-        ::kill(child_.id(), SIGTERM);
-        if (!child_.wait_for(std::chrono::seconds(15))) return std::nullopt;
-        return child_.exit_code();
-    }
-
-private:
-    std::filesystem::path log_;
-    bp::child child_;
-    unsigned short port_ = 0;
-};
-
 TEST(MalformedHttp, SlackHttpModeAnswersEachWithAClear4xxAndGoesOn) {
     slack::test::EmulatorOptions workspace;
     workspace.emails = {{"U111", "user1@example.com"}};
     slack::test::SlackEmulator slack{workspace};
     StateDir state;
-    HttpModeBot bot(slack, state);
-    ASSERT_NE(bot.port(), 0) << bot.log();
-    const unsigned short port = bot.port();
+    HttpModeBot http_mode(slack, state, signing_secret);
+    SlackBot& bot = http_mode.bot;
+    ASSERT_NE(http_mode.port(), 0) << bot.log();
+    const unsigned short port = http_mode.port();
     const auto exchange = [&](const std::string& bytes) { return net::test::raw_exchange(port, bytes); };
     const auto list = [&] {
         return exchange(signed_post("/slack/commands", slash_command_body("list my-dedicated-db")));
@@ -483,7 +441,8 @@ TEST(MalformedHttp, SlackHttpModeAnswersEachWithAClear4xxAndGoesOn) {
     EXPECT_TRUE(cut) << "a slow sender was never cut";
     EXPECT_EQ(body_of(list()), body_of(before)) << "nothing changed";
     ASSERT_TRUE(bot.running()) << bot.log();
-    EXPECT_EQ(bot.stop(), 0);
+    bot.signal(SIGTERM);
+    EXPECT_EQ(bot.wait(15s), 0);
     const std::string log = bot.log();
     EXPECT_TRUE(inert(log));
     EXPECT_EQ(log.find(signing_secret), std::string::npos);

@@ -20,9 +20,8 @@
 #include "postgres_test_server.hpp"
 #include "prometheus_text.hpp"
 
-#include "bot_process.hpp"
 #include "fixtures.hpp"
-#include "slack_emulator.hpp"
+#include "slack_bot_process.hpp"
 
 namespace collab::e2e {
 namespace {
@@ -38,44 +37,6 @@ EmulatorOptions workspace() {
     options.emails = {{"U111", "user1@example.com"}, {"U222", "user2@example.com"}};
     return options;
 }
-
-// collab-bot --adapter slack as a child process; standard error goes to a file.
-class SlackBot {
-public:
-    SlackBot(const SlackEmulator& slack, const StateDir& state, Environment environment = {},
-             std::vector<std::string> extra_args = {})
-        : log_(state.path() / "bot.log") {
-        bp::environment env = boost::this_process::environment();
-        env["SLACK_APP_TOKEN"] = EmulatorOptions{}.app_token;
-        env["SLACK_BOT_TOKEN"] = EmulatorOptions{}.bot_token;
-        env["SLACK_API_URL"] = slack.api_url();
-        for (const auto& [name, value] : environment) {
-            if (value.empty())
-                env.erase(name);
-            else
-                env[name] = value;
-        }
-        std::vector<std::string> args{"--adapter", "slack", "--state-dir", state.path().string()};
-        args.insert(args.end(), extra_args.begin(), extra_args.end());
-        child_ = bp::child(COLLAB_BOT_BINARY, bp::args(args), bp::std_in<bp::null, bp::std_out> bp::null,
-                           bp::std_err > log_.string(), env);
-    }
-    ~SlackBot() {
-        if (child_.running()) child_.terminate();
-    }
-
-    // The exit code, once the process ended within the timeout.
-    std::optional<int> wait(std::chrono::seconds timeout = 10s) {
-        if (!child_.wait_for(timeout)) return std::nullopt;
-        return child_.exit_code();
-    }
-    void signal(int number) { ::kill(child_.id(), number); }
-    std::string log() const { return slurp(log_); }
-
-private:
-    std::filesystem::path log_;
-    bp::child child_;
-};
 
 std::string text_of(const json::object& message) {
     const auto* text = message.if_contains("text");
@@ -186,18 +147,6 @@ net::HttpResponse http_get(const std::string& url) {
 }
 
 // The first match of `pattern`'s group 1 in the bot's log, waiting for it to appear.
-std::string from_log(const SlackBot& bot, const std::string& pattern) {
-    const std::regex wanted(pattern);
-    std::smatch found;
-    for (int i = 0; i < 400; ++i) {
-        const std::string log = bot.log();
-        if (std::regex_search(log, found, wanted)) return found[1];
-        std::this_thread::sleep_for(25ms);
-    }
-    ADD_FAILURE() << "never logged: " << pattern << "\n" << bot.log();
-    return {};
-}
-
 // Polls `url` until its status is `status`.
 net::HttpResponse wait_for_status(const std::string& url, unsigned status) {
     net::HttpResponse response;
@@ -357,23 +306,6 @@ TEST(SlackProcess, AnUnreadableCaFileIsAStartUpError) {
     EXPECT_EQ(bot.wait(), 2);
     EXPECT_NE(bot.log().find("slack.ca_file: cannot load the CA file"), std::string::npos) << bot.log();
 }
-
-// collab-bot in HTTP mode on any free port; `url` is its slash-command request URL, read from its log.
-struct HttpModeBot {
-    HttpModeBot(const SlackEmulator& slack, const StateDir& state, const std::string& signing_secret)
-        : bot(slack, state, {{"SLACK_SIGNING_SECRET", signing_secret}, {"SLACK_APP_TOKEN", ""}},
-              {"--config",
-               write_file(state.path() / "http.toml", "[slack]\nmode = \"http\"\nhttp_listen = \"127.0.0.1:0\"\n")}),
-          url(from_log(bot, "request URLs (http://127\\.0\\.0\\.1:[0-9]+/slack/commands)")) {}
-
-    static std::string write_file(const std::filesystem::path& file, std::string_view text) {
-        std::ofstream(file) << text;
-        return file.string();
-    }
-
-    SlackBot bot;
-    std::string url;
-};
 
 // collab-bot in HTTP mode against the emulator.
 class HttpModeProcess : public ::testing::Test {

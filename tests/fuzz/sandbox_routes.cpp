@@ -19,6 +19,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/parse.hpp>
@@ -79,7 +80,12 @@ std::string bearer_for(SandboxStore& store, const RouteContext& context, std::st
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     Sandbox& box = sandbox();
-    fs::copy_file(box.pristine, box.work, fs::copy_options::overwrite_existing);
+    // libFuzzer's timeout alarm can interrupt the copy's system call: that is no finding.
+    for (std::error_code copy_error;; copy_error.clear()) {
+        fs::copy_file(box.pristine, box.work, fs::copy_options::overwrite_existing, copy_error);
+        if (!copy_error) break;
+        if (copy_error != std::errc::interrupted) std::abort();
+    }
     {
         SandboxStore store(box.work, box.seed);
         // The served sandbox seals its bearer tokens with a key of its own: the fuzzer's is fixed.

@@ -15,6 +15,13 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
+namespace {
+
+// Also what a pause cut short by stop() tells the connection machine.
+const ConnectionEvent client_stops{ConnectionEventKind::stopped};
+
+}  // namespace
+
 SocketModeClient::SocketModeClient(asio::any_io_executor executor, WebApi& web, chat::Desk& desk,
                                    store::SharedState& shared, SocketModeSettings settings,
                                    std::shared_ptr<spdlog::logger> logger)
@@ -23,6 +30,7 @@ SocketModeClient::SocketModeClient(asio::any_io_executor executor, WebApi& web, 
       desk_(desk),
       claims_(executor, shared, settings.claims, logger),
       settings_(std::move(settings)),
+      connection_rules_{settings_.reconnect, settings_.ratelimited_wait},
       logger_(std::move(logger)),
       done_(executor, asio::steady_timer::time_point::max()) {
     settings_.connections = std::clamp(settings_.connections, 1, 10);
@@ -95,35 +103,37 @@ asio::awaitable<void> SocketModeClient::close_link(Link link, std::string reason
 }
 
 asio::awaitable<void> SocketModeClient::keep_socket(int slot) {
-    Link replaced;  // after a refresh: still read until its replacement is up
-    int failures = 0;
+    ConnectionState state;
+    Link link;      // the socket opened, then read
+    Link replaced;  // set aside after a refresh: still read until its replacement is up
+    std::string url;
+    ConnectionAction action{ConnectionStep::open};
     for (;;) {
-        Established established = co_await establish(slot);
-        if (!established.link && established.refusal == LinkEnd::too_many && replaced) {
-            // Every socket Slack allows is in use, the one being replaced included: let it go first.
-            co_await close_link(replaced, "replaced");
-            replaced.reset();
-            continue;
+        switch (action.older) {
+            case OlderSocket::keep: break;
+            case OlderSocket::close:
+                asio::co_spawn(replaced->executor(), close_link(replaced, "replaced"), asio::detached);
+                replaced.reset();
+                break;
+            case OlderSocket::close_first:
+                co_await close_link(replaced, "replaced");
+                replaced.reset();
+                break;
+            case OlderSocket::set_aside:
+                replaced = link;
+                asio::co_spawn(link->executor(), read_set_aside(link, slot), asio::detached);
+                break;
         }
-        if (replaced) {
-            asio::co_spawn(replaced->executor(), close_link(replaced, "replaced"), asio::detached);
-            replaced.reset();
-        }
-        Link link = established.link;
-        if (!link) break;
-        const auto up_since = std::chrono::steady_clock::now();
-        const LinkEnd end = co_await read_frames(link, slot, true);
-        if (end == LinkEnd::refresh) {
-            replaced = link;
-            auto drain = [this, link, slot]() -> asio::awaitable<void> { co_await read_frames(link, slot, false); };
-            asio::co_spawn(link->executor(), std::move(drain), asio::detached);
-            continue;
-        }
-        if (end != LinkEnd::lost) break;
-        // A socket that keeps dying right after hello must not turn into a reconnection loop.
-        failures = std::chrono::steady_clock::now() - up_since > 30s ? 0 : failures + 1;
-        if (!co_await pause(net::jittered_backoff(settings_.reconnect, failures, jitter_))) break;
+        if (action.step == ConnectionStep::open)
+            action = co_await open_url(slot, state, url);
+        else if (action.step == ConnectionStep::connect)
+            action = co_await connect(slot, state, std::move(url), link);
+        else if (action.step == ConnectionStep::read)
+            action = co_await read_frames(link, slot, state);
+        else
+            break;
     }
+    ended(slot, action);
     if (--sockets_running_ == 0) {
         // The sweep ends too: work is taken over only by an instance Slack can reach.
         claims_.stop();
@@ -132,109 +142,128 @@ asio::awaitable<void> SocketModeClient::keep_socket(int slot) {
     task_ended();
 }
 
-asio::awaitable<SocketModeClient::Established> SocketModeClient::establish(int slot) {
-    for (int attempt = 0;; ++attempt) {
-        if (stopping_) co_return Established{};
-        auto url = co_await web_.open_connection();
-        if (!url && url.error().permanent) {
-            fail("Slack refused the app-level token SLACK_APP_TOKEN (" + url.error().error +
-                 "): it must be the app's xapp- token with the connections:write scope. Stopping.");
-            co_return Established{nullptr, LinkEnd::fatal};
-        }
-        if (!url) {
-            const auto wait = url.error().error == "ratelimited"
-                                  ? std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        url.error().retry_after.value_or(settings_.ratelimited_wait))
-                                  : net::jittered_backoff(settings_.reconnect, attempt, jitter_);
-            logger_->warn("slack: socket {}: apps.connections.open failed ({}); trying again in {} ms", slot,
-                          url.error().error, wait.count());
-            if (!co_await pause(wait)) co_return Established{};
-            continue;
-        }
-        std::string target = std::move(*url);
-        if (settings_.debug_reconnects) target += (target.find('?') == std::string::npos ? "?" : "&");
-        if (settings_.debug_reconnects) target += "debug_reconnects=true";
-        auto connected = co_await net::WebSocketConnection::connect(executor_, std::move(target), settings_.websocket);
-        std::optional<std::string> trouble;
-        if (!connected) {
-            // The URL itself is not logged: its ticket lets anyone take the socket.
-            trouble = std::string(net::to_string(connected.error().kind));
-        } else {
-            Link link = *connected;
-            auto waiting = connecting_.insert(connecting_.end(), link);
-            auto first = co_await link->read();
-            connecting_.erase(waiting);
-            if (stopping_) {
-                link->abort();
-                co_return Established{};
-            }
-            std::optional<Frame> frame;
-            if (first) {
-                auto decoded = decode_frame(*first);
-                if (decoded) frame = std::move(*decoded);
-            }
-            if (frame && std::holds_alternative<Hello>(*frame)) {
-                const auto& hello = std::get<Hello>(*frame);
-                links_.push_back(link);
-                ++sockets_up_;
-                ++counters_.connects;
-                logger_->info("slack: socket {} connected to Slack (app {}, {} socket(s) open for it)", slot,
-                              hello.app_id.empty() ? "?" : hello.app_id, hello.num_connections);
-                co_return Established{link};
-            }
-            link->abort();
-            // Slack refuses a socket it will not serve with a disconnect in place of hello.
-            if (frame && std::holds_alternative<Disconnect>(*frame)) {
-                const LinkEnd end = on_disconnect(std::get<Disconnect>(*frame), slot, true);
-                if (end == LinkEnd::too_many || end == LinkEnd::fatal) co_return Established{nullptr, end};
-            }
-            trouble = first ? "the first frame was not hello" : std::string(net::to_string(first.error().kind));
-        }
-        const auto wait = net::jittered_backoff(settings_.reconnect, attempt, jitter_);
-        logger_->warn("slack: socket {}: could not connect ({}); trying again in {} ms", slot, *trouble, wait.count());
-        if (!co_await pause(wait)) co_return Established{};
-    }
+asio::awaitable<void> SocketModeClient::read_set_aside(Link link, int slot) {
+    ConnectionState state{ConnectionPhase::set_aside};
+    ended(slot, co_await read_frames(std::move(link), slot, state));
 }
 
-SocketModeClient::LinkEnd SocketModeClient::on_disconnect(const Disconnect& disconnect, int slot, bool until_refresh) {
-    ++counters_.disconnects;
-    switch (disconnect.reason) {
-        case DisconnectReason::link_disabled:
+void SocketModeClient::ended(int slot, const ConnectionAction& action) {
+    switch (action.why) {
+        case Ending::link_disabled:
             fail("Slack disabled Socket Mode for this app (link_disabled): turn Socket Mode on in the app's "
                  "settings, then start the bot again.");
-            return LinkEnd::fatal;
-        case DisconnectReason::too_many_websockets:
+            break;
+        case Ending::too_many:
             logger_->warn("slack: socket {} refused: the app already holds as many sockets as Slack allows "
                           "(too_many_websockets); this one is not reopened. Lower slack.connections or run "
                           "fewer instances.",
                           slot);
-            return LinkEnd::too_many;
-        default:
-            if (until_refresh)
-                logger_->info("slack: socket {}: Slack asked for a new socket ({}); opening it before this one closes",
-                              slot, disconnect.reason_text);
-            return LinkEnd::refresh;
+            break;
+        case Ending::out_of_order: logger_->error("slack: socket {} ended: an event came out of order", slot); break;
+        case Ending::token_refused:  // said where Slack's code is known
+        case Ending::none:
+        case Ending::stopped:
+        case Ending::replaced: break;
     }
 }
 
-asio::awaitable<SocketModeClient::LinkEnd> SocketModeClient::read_frames(Link link, int slot, bool until_refresh) {
-    auto forget = [this, &link] {
-        if (auto found = std::find(links_.begin(), links_.end(), link); found != links_.end()) {
-            links_.erase(found);
-            --sockets_up_;
+asio::awaitable<ConnectionAction> SocketModeClient::open_url(int slot, ConnectionState& state, std::string& url) {
+    if (stopping_) co_return next(connection_rules_, state, client_stops);
+    auto opened = co_await web_.open_connection();
+    if (opened) {
+        url = std::move(*opened);
+        co_return next(connection_rules_, state, ConnectionEvent{ConnectionEventKind::opened});
+    }
+    const OpenFailure& failure = opened.error();
+    ConnectionEvent event{ConnectionEventKind::open_failed, failure.permanent, failure.error == "ratelimited"};
+    if (failure.retry_after) event.retry_after = *failure.retry_after;
+    const ConnectionAction action = next(connection_rules_, state, event);
+    if (action.why == Ending::token_refused)
+        fail("Slack refused the app-level token SLACK_APP_TOKEN (" + failure.error +
+             "): it must be the app's xapp- token with the connections:write scope. Stopping.");
+    if (!action.wait) co_return action;
+    const auto wait = net::draw(*action.wait, jitter_);
+    logger_->warn("slack: socket {}: apps.connections.open failed ({}); trying again in {} ms", slot, failure.error,
+                  wait.count());
+    if (co_await pause(wait)) co_return action;
+    co_return next(connection_rules_, state, client_stops);
+}
+
+asio::awaitable<ConnectionAction> SocketModeClient::connect(int slot, ConnectionState& state, std::string url,
+                                                            Link& link) {
+    if (settings_.debug_reconnects) url += (url.find('?') == std::string::npos ? "?" : "&");
+    if (settings_.debug_reconnects) url += "debug_reconnects=true";
+    auto connected = co_await net::WebSocketConnection::connect(executor_, std::move(url), settings_.websocket);
+    ConnectionEvent event{ConnectionEventKind::failed};
+    std::string trouble;
+    if (!connected) {
+        // The URL itself is not logged: its ticket lets anyone take the socket.
+        trouble = std::string(net::to_string(connected.error().kind));
+    } else {
+        Link candidate = *connected;
+        auto waiting = connecting_.insert(connecting_.end(), candidate);
+        auto first = co_await candidate->read();
+        connecting_.erase(waiting);
+        if (stopping_) {
+            candidate->abort();
+            co_return next(connection_rules_, state, client_stops);
         }
-    };
+        std::optional<Frame> frame;
+        if (first) {
+            auto decoded = decode_frame(*first);
+            if (decoded) frame = std::move(*decoded);
+        }
+        if (frame && std::holds_alternative<Hello>(*frame)) {
+            const auto& hello = std::get<Hello>(*frame);
+            link = candidate;
+            links_.push_back(link);
+            ++sockets_up_;
+            ++counters_.connects;
+            logger_->info("slack: socket {} connected to Slack (app {}, {} socket(s) open for it)", slot,
+                          hello.app_id.empty() ? "?" : hello.app_id, hello.num_connections);
+            co_return next(connection_rules_, state, ConnectionEvent{ConnectionEventKind::hello});
+        }
+        candidate->abort();
+        if (frame && std::holds_alternative<Disconnect>(*frame)) {
+            ++counters_.disconnects;
+            event.kind = ConnectionEventKind::disconnect;
+            event.reason = std::get<Disconnect>(*frame).reason;
+        }
+        trouble = first ? "the first frame was not hello" : std::string(net::to_string(first.error().kind));
+    }
+    const ConnectionAction action = next(connection_rules_, state, event);
+    if (!action.wait) co_return action;
+    const auto wait = net::draw(*action.wait, jitter_);
+    logger_->warn("slack: socket {}: could not connect ({}); trying again in {} ms", slot, trouble, wait.count());
+    if (co_await pause(wait)) co_return action;
+    co_return next(connection_rules_, state, client_stops);
+}
+
+void SocketModeClient::forget(const Link& link) {
+    if (auto found = std::find(links_.begin(), links_.end(), link); found != links_.end()) {
+        links_.erase(found);
+        --sockets_up_;
+    }
+}
+
+asio::awaitable<ConnectionAction> SocketModeClient::read_frames(Link link, int slot, ConnectionState& state) {
+    const auto up_since = std::chrono::steady_clock::now();
     for (;;) {
         auto text = co_await link->read();
         if (!text) {
-            forget();
-            if (stopping_) co_return LinkEnd::stopped;
-            if (!until_refresh) co_return LinkEnd::refresh;  // the replaced socket: expected to end
+            forget(link);
+            ConnectionEvent event{stopping_ ? ConnectionEventKind::stopped : ConnectionEventKind::failed};
+            event.up_for =
+                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - up_since);
+            const ConnectionAction action = next(connection_rules_, state, event);
+            if (!action.wait) co_return action;
             if (text.error().kind == net::NetErrorKind::timeout)
                 logger_->warn("slack: socket {} was silent too long; replacing it", slot);
             else
                 logger_->warn("slack: socket {} lost: {}", slot, text.error().message);
-            co_return LinkEnd::lost;
+            const auto wait = net::draw(*action.wait, jitter_);
+            if (co_await pause(wait)) co_return action;
+            co_return next(connection_rules_, state, client_stops);
         }
         auto frame = decode_frame(*text);
         if (!frame) {
@@ -250,15 +279,23 @@ asio::awaitable<SocketModeClient::LinkEnd> SocketModeClient::read_frames(Link li
             asio::co_spawn(link->executor(), take_in(link, std::move(*envelope)), asio::detached);
             continue;
         }
-        if (std::holds_alternative<Hello>(*frame)) continue;
-        const LinkEnd end = on_disconnect(std::get<Disconnect>(*frame), slot, until_refresh);
-        if (end == LinkEnd::refresh) {
-            if (!until_refresh) continue;
-            co_return LinkEnd::refresh;
+        ConnectionEvent event{ConnectionEventKind::hello};
+        const auto* disconnect = std::get_if<Disconnect>(&*frame);
+        if (disconnect) {
+            ++counters_.disconnects;
+            event.kind = ConnectionEventKind::disconnect;
+            event.reason = disconnect->reason;
         }
-        forget();
+        const ConnectionAction action = next(connection_rules_, state, event);
+        if (action.step == ConnectionStep::read) continue;
+        if (action.older == OlderSocket::set_aside) {
+            logger_->info("slack: socket {}: Slack asked for a new socket ({}); opening it before this one closes",
+                          slot, disconnect->reason_text);
+            co_return action;
+        }
+        forget(link);
         link->abort();
-        co_return end;
+        co_return action;
     }
 }
 

@@ -3,11 +3,9 @@
 //
 // Each of the configured sockets (1 to 10; Slack hands every envelope to one of them) lives in its
 // own loop: ask apps.connections.open for a fresh URL, connect, wait for `hello`, then read frames
-// until the socket ends, and start over after a capped, jittered, growing pause. On `warning` or
-// `refresh_requested` the replacement socket is opened while the old one is still read, and the old
-// one is closed only once the new one said hello, so nothing is missed. `link_disabled` and a token
-// Slack refuses stop the whole client (no retry can help); `too_many_websockets` ends that socket's
-// loop only. The websocket's idle timeout is the watchdog: a socket silent that long is replaced.
+// until the socket ends, and start over. What happens when (refreshes, refusals, pauses) is decided
+// by the pure machine of connection_machine.hpp; this client carries it out and logs it. The
+// websocket's idle timeout is the watchdog: a socket silent that long is replaced.
 //
 // What an envelope asks for is decoded (interactions.hpp) and handed to the Desk, the part every chat
 // platform shares (adapters/chat/desk.hpp); envelope ids are claimed before they are acknowledged
@@ -30,6 +28,7 @@
 
 #include "adapters/chat/claims.hpp"
 #include "adapters/chat/desk.hpp"
+#include "adapters/chat/slack/connection_machine.hpp"
 #include "adapters/chat/slack/envelope.hpp"
 #include "adapters/chat/slack/web_api.hpp"
 #include "adapters/net/backoff.hpp"
@@ -84,18 +83,17 @@ public:
 
 private:
     using Link = std::shared_ptr<net::WebSocketConnection>;
-    enum class LinkEnd { lost, refresh, too_many, fatal, stopped };
-    // A socket that said hello, or why there is none.
-    struct Established {
-        Link link;
-        LinkEnd refusal = LinkEnd::stopped;  // without a link: too_many, fatal or stopped
-    };
 
+    // Each step of a socket's life (connection_machine.hpp) returns what the machine says next.
     boost::asio::awaitable<void> keep_socket(int slot);
-    boost::asio::awaitable<Established> establish(int slot);
-    // What a disconnect frame means for its socket (logging it, and failing the client when fatal).
-    LinkEnd on_disconnect(const Disconnect& disconnect, int slot, bool until_refresh);
-    boost::asio::awaitable<LinkEnd> read_frames(Link link, int slot, bool until_refresh);
+    boost::asio::awaitable<ConnectionAction> open_url(int slot, ConnectionState& state, std::string& url);
+    boost::asio::awaitable<ConnectionAction> connect(int slot, ConnectionState& state, std::string url, Link& link);
+    boost::asio::awaitable<ConnectionAction> read_frames(Link link, int slot, ConnectionState& state);
+    // Reads a socket set aside until it ends.
+    boost::asio::awaitable<void> read_set_aside(Link link, int slot);
+    // Says why a slot or a socket set aside ended, and fails the client when Slack will not serve it.
+    void ended(int slot, const ConnectionAction& action);
+    void forget(const Link& link);
     // Claims the envelope, then serves it; a repeat is only acknowledged.
     boost::asio::awaitable<void> take_in(Link link, Envelope envelope);
     boost::asio::awaitable<void> serve_envelope(Link link, Envelope envelope,
@@ -113,6 +111,7 @@ private:
     chat::Desk& desk_;
     chat::Claims claims_;
     SocketModeSettings settings_;
+    ConnectionRules connection_rules_;
     std::shared_ptr<spdlog::logger> logger_;
     std::minstd_rand jitter_{std::random_device{}()};
     std::list<Link> links_;       // every socket that said hello and is open, replaced ones included

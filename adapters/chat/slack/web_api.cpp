@@ -26,14 +26,11 @@ SlackError from_net(const net::NetError& error) {
     return SlackError{error.kind == net::NetErrorKind::timeout ? "timeout" : "unreachable"};
 }
 
-// Nothing reached Slack: sending again cannot make anything happen twice (and a permanent failure is
-// not retried at all).
-bool never_sent(const net::NetError& error) {
-    return error.kind == net::NetErrorKind::dns || error.kind == net::NetErrorKind::refused;
-}
-
-std::chrono::seconds rounded_up(std::chrono::milliseconds wait) {
-    return std::chrono::ceil<std::chrono::seconds>(wait);
+net::RetryPolicy retry_policy(const WebApiSettings& settings) {
+    net::RetryPolicy policy{settings.retry, settings.longest_wait};
+    // Slack's 429s carry a Retry-After; one without is taken to ask for a second.
+    policy.unknown_rate_wait = std::chrono::seconds{1};
+    return policy;
 }
 
 // An answer of the form {"ok":true,…}, or Slack's error code.
@@ -51,12 +48,14 @@ SlackResult<json::object> decode_answer(const net::HttpResponse& response) {
 
 }  // namespace
 
-WebApi::WebApi(net::HttpClient& http, WebApiSettings settings) : http_(http), settings_(std::move(settings)) {
+WebApi::WebApi(net::HttpClient& http, WebApiSettings settings)
+    : http_(http), settings_(std::move(settings)), retry_policy_(retry_policy(settings_)) {
     settings_.api_url = with_trailing_slash(settings_.api_url);
 }
 
 asio::awaitable<SlackResult<net::HttpResponse>> WebApi::perform(Call call) {
-    for (int attempt = 0;; ++attempt) {
+    net::RetryState state{call.idempotent, call.wait_out_rate_limits};
+    for (;;) {
         net::HttpRequest request;
         request.method = call.body.empty() && call.idempotent ? http::verb::get : http::verb::post;
         request.url = call.url;
@@ -66,28 +65,17 @@ asio::awaitable<SlackResult<net::HttpResponse>> WebApi::perform(Call call) {
         if (call.token) request.headers.emplace_back("Authorization", "Bearer " + *call.token);
         ++counters_.requests;
         auto response = co_await http_.send(std::move(request));
-        const bool may_retry = attempt < settings_.retry.max_attempts;
-        if (!response) {
-            const bool safe = never_sent(response.error()) ||
-                              (call.idempotent && response.error().kind != net::NetErrorKind::timeout);
-            if (!(may_retry && safe) || response.error().permanent)
-                co_return std::unexpected(from_net(response.error()));
-        } else if (response->status == 429) {
-            ++counters_.rate_limited;
-            const auto asked = net::retry_after(*response).value_or(std::chrono::seconds{1});
-            if (!may_retry || !call.wait_out_rate_limits || asked > settings_.longest_wait)
-                co_return std::unexpected(SlackError{"ratelimited", rounded_up(asked)});
-            // Slack's wait plus a little jitter, so that instances do not come back at the same instant.
-            const auto jitter = net::jittered_backoff({std::chrono::milliseconds{100}, std::chrono::seconds{1}, 0},
-                                                      0, jitter_);
+        if (response && response->status == 429) ++counters_.rate_limited;
+        const net::RetryAction action = net::next(retry_policy_, state, net::attempt_of(response));
+        if (action.step == net::RetryStep::send_again) {
             ++counters_.retries;
-            co_await net::sleep_for(asked + jitter);
+            const auto wait = net::draw(action.wait, jitter_);
+            co_await net::sleep_for(wait);
             continue;
-        } else if (!(response->status >= 500 && call.idempotent && may_retry)) {
-            co_return std::move(*response);
         }
-        ++counters_.retries;
-        co_await net::sleep_for(net::jittered_backoff(settings_.retry, attempt, jitter_));
+        if (!response) co_return std::unexpected(from_net(response.error()));
+        if (response->status == 429) co_return std::unexpected(SlackError{"ratelimited", action.come_back_after});
+        co_return std::move(*response);
     }
 }
 

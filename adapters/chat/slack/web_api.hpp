@@ -3,10 +3,12 @@
 // users.info, chat.postMessage and chat.postEphemeral (bot token), and POSTs to a response_url.
 //
 // Slack answers HTTP 200 with {"ok":false,"error":"…"} for most failures; those come back as a
-// SlackError carrying Slack's code. A 429 is retried after its Retry-After (a request Slack refused
-// for the rate was not carried out, so even a post may be sent again), a bounded number of times,
-// each wait with a little jitter so that instances do not come back in step. Network failures are
-// retried only where sending twice is harmless: before anything reached Slack, or for reads.
+// SlackError carrying Slack's code. Retries follow the shared retry machine
+// (adapters/net/retry_machine.hpp): a 429 is waited out when its Retry-After is reasonable (a request
+// Slack refused for the rate was not carried out, so even a post may be sent again); 5xx answers and
+// broken connections are retried only where sending twice is harmless: before anything reached
+// Slack, or for reads; a bounded number of times, with jitter so that instances do not come back in
+// step.
 // Tokens go in the Authorization header only, never into an error or a log.
 
 #include <boost/asio/awaitable.hpp>
@@ -79,7 +81,7 @@ public:
     // `message` is a to_message() object; the channel (and user) are added here.
     boost::asio::awaitable<SlackResult<void>> post_message(std::string channel, boost::json::object message);
     boost::asio::awaitable<SlackResult<void>> post_ephemeral(std::string channel, std::string user,
-                                                              boost::json::object message);
+                                                             boost::json::object message);
 
     // POSTs the JSON body to a response_url (no token: the URL is the credential).
     boost::asio::awaitable<SlackResult<void>> respond(std::string response_url, boost::json::object body);
@@ -98,12 +100,13 @@ private:
     // The final response of a call after the retries above; an error only when no response came.
     boost::asio::awaitable<SlackResult<net::HttpResponse>> perform(Call call);
     boost::asio::awaitable<SlackResult<boost::json::object>> call_method(std::string method,
-                                                                        boost::json::object arguments);
+                                                                         boost::json::object arguments);
     // decode_answer for a bot-token call: a refusal of the token is reported to on_bot_token_refused.
     SlackResult<boost::json::object> bot_answer(const net::HttpResponse& response);
 
     net::HttpClient& http_;
     WebApiSettings settings_;
+    net::RetryPolicy retry_policy_;
     WebApiCounters counters_;
     std::minstd_rand jitter_{std::random_device{}()};
 };
