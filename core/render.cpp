@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 
 #include "core/text.hpp"
 
@@ -86,18 +85,6 @@ std::string to_plain_text(const Reply& reply, const PlainTextOptions& options) {
     }
     if (!reply.usage.empty()) out += text::printable(reply.usage) + "\n";
     return out;
-}
-
-std::string format_utc(TimePoint at) {
-    using namespace std::chrono;
-    const auto day = floor<days>(at);
-    const year_month_day date{day};
-    const hh_mm_ss time{floor<seconds>(at - day)};
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u %02ld:%02ld:%02ld UTC", int(date.year()),
-                  unsigned(date.month()), unsigned(date.day()), long(time.hours().count()),
-                  long(time.minutes().count()), long(time.seconds().count()));
-    return buffer;
 }
 
 std::string format_duration(std::chrono::seconds duration) {

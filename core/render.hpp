@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/format.hpp"  // format_utc, for the replies' times
 #include "core/model.hpp"
 
 namespace collab {
@@ -69,7 +70,6 @@ struct PlainTextOptions {
 std::string render_table(const Table& table, bool ansi_dim = false);
 std::string to_plain_text(const Reply& reply, const PlainTextOptions& options = {});
 
-std::string format_utc(TimePoint at);                        // "2026-11-28 12:44:32 UTC"
 std::string format_duration(std::chrono::seconds duration);  // "5 minutes", "90 seconds"
 
 }  // namespace collab

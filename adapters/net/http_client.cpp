@@ -18,6 +18,7 @@
 
 #include "adapters/net/tcp_tls.hpp"
 #include "adapters/net/url.hpp"
+#include "core/format.hpp"
 
 namespace collab::net {
 namespace asio = boost::asio;
@@ -141,15 +142,10 @@ struct ExchangeFailure {
     bool nothing_received = false;  // the peer answered not a byte: it may have closed the connection first
 };
 
-bool is_connection_loss(const error_code& error) {
-    return error == http::error::end_of_stream || error == http::error::partial_message || error == asio::error::eof ||
-           error == asio::error::connection_reset || error == asio::error::connection_aborted ||
-           error == asio::error::broken_pipe || error == ssl::error::stream_truncated;
-}
-
 NetError exchange_error(const error_code& error, const Origin& origin, const HttpClientOptions& options) {
     if (error == beast::error::timeout)
-        return fail(NetErrorKind::timeout, origin, "no complete response within " + in_ms(options.timeouts.request));
+        return fail(NetErrorKind::timeout, origin,
+                    "no complete response within " + format_ms(options.timeouts.request));
     if (error == http::error::body_limit)
         return fail(NetErrorKind::oversize, origin,
                     "the response body is larger than " + std::to_string(options.max_response_bytes) + " bytes");
@@ -160,8 +156,7 @@ NetError exchange_error(const error_code& error, const Origin& origin, const Htt
         return fail(NetErrorKind::reset, origin, "the connection was closed mid-exchange (" + error.message() + ")");
     if (error.category() == http::make_error_code(http::error::bad_version).category())
         return fail(NetErrorKind::protocol, origin, "the answer is not HTTP/1.1 (" + error.message() + ")");
-    if (error.category() == asio::error::get_ssl_category() || error.category() == ssl::error::get_stream_category())
-        return fail(NetErrorKind::tls, origin, "TLS failed mid-exchange: " + error.message());
+    if (is_tls_error(error)) return fail(NetErrorKind::tls, origin, "TLS failed mid-exchange: " + error.message());
     return fail(NetErrorKind::reset, origin, "the exchange failed: " + error.message());
 }
 

@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/ssl.hpp>
 
 #include <openssl/ssl.h>
@@ -12,6 +13,8 @@
 
 #include <memory>
 #include <stdexcept>
+
+#include "core/format.hpp"
 
 namespace collab::net {
 namespace asio = boost::asio;
@@ -64,8 +67,15 @@ NetError net_error(NetErrorKind kind, const std::string& label, std::string what
     return NetError{kind, label + ": " + std::move(what)};
 }
 
-std::string in_ms(std::chrono::milliseconds duration) {
-    return std::to_string(duration.count()) + " ms";
+bool is_connection_loss(const boost::system::error_code& error) {
+    return error == asio::error::eof || error == asio::error::connection_reset ||
+           error == asio::error::connection_aborted || error == asio::error::broken_pipe ||
+           error == ssl::error::stream_truncated || error == beast::http::error::end_of_stream ||
+           error == beast::http::error::partial_message;
+}
+
+bool is_tls_error(const boost::system::error_code& error) {
+    return error.category() == asio::error::get_ssl_category() || error.category() == ssl::error::get_stream_category();
 }
 
 ssl::context make_tls_context(const std::string& ca_file) {
@@ -99,7 +109,7 @@ asio::awaitable<std::expected<tcp::resolver::results_type, NetError>> resolve_ho
     if (!lookup->finished) {
         lookup->resolver.cancel();
         co_return std::unexpected(
-            net_error(NetErrorKind::timeout, label, "resolving the host took longer than " + in_ms(timeout)));
+            net_error(NetErrorKind::timeout, label, "resolving the host took longer than " + format_ms(timeout)));
     }
     if (lookup->error || lookup->endpoints.empty()) {
         NetError error = net_error(NetErrorKind::dns, label, "cannot resolve the host: " + lookup->error.message());
@@ -118,7 +128,7 @@ asio::awaitable<std::optional<NetError>> connect_tcp(beast::tcp_stream& stream,
     stream.expires_after(timeout);
     auto [error, endpoint] = co_await stream.async_connect(endpoints, use_tuple);
     if (error == beast::error::timeout)
-        co_return net_error(NetErrorKind::timeout, label, "connecting took longer than " + in_ms(timeout));
+        co_return net_error(NetErrorKind::timeout, label, "connecting took longer than " + format_ms(timeout));
     if (error) co_return net_error(NetErrorKind::refused, label, "cannot connect: " + error.message());
     // Small messages leave at once instead of waiting for Nagle's algorithm.
     stream.socket().set_option(tcp::no_delay(true), error);
@@ -139,7 +149,7 @@ asio::awaitable<std::optional<NetError>> tls_handshake(beast::ssl_stream<beast::
     beast::get_lowest_layer(stream).expires_after(timeout);
     auto [error] = co_await stream.async_handshake(ssl::stream_base::client, use_tuple);
     if (error == beast::error::timeout)
-        co_return net_error(NetErrorKind::timeout, label, "the TLS handshake took longer than " + in_ms(timeout));
+        co_return net_error(NetErrorKind::timeout, label, "the TLS handshake took longer than " + format_ms(timeout));
     if (error) {
         const bool closed = error == asio::error::eof || error == ssl::error::stream_truncated;
         const std::string why = !failure->empty() ? *failure

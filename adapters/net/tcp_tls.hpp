@@ -23,8 +23,10 @@ namespace collab::net {
 // "<label>: <what>". The label names the peer (scheme, host and port), never a path or a query.
 NetError net_error(NetErrorKind kind, const std::string& label, std::string what);
 
-// "250 ms", for error messages.
-std::string in_ms(std::chrono::milliseconds duration);
+// The peer closed or reset the connection (cleanly or not) while a message was under way.
+bool is_connection_loss(const boost::system::error_code& error);
+// A failure of TLS itself (OpenSSL's or the stream's), rather than of the connection under it.
+bool is_tls_error(const boost::system::error_code& error);
 
 // A client context: TLS 1.2 or later, peer verification on; trusts ca_file when given, else the
 // system store. Throws std::runtime_error when ca_file cannot be loaded.

@@ -20,6 +20,7 @@
 
 #include "adapters/net/tcp_tls.hpp"
 #include "adapters/net/url.hpp"
+#include "core/format.hpp"
 
 namespace collab::net {
 namespace asio = boost::asio;
@@ -66,17 +67,6 @@ std::expected<HttpUrl, NetError> parse_ws_url(std::string_view url) {
 // "wss://host:port": what error messages start with (never the target, which carries Slack's ticket).
 std::string ws_label(const Origin& origin) {
     return "ws" + to_string(origin).substr(4);  // "http://…" -> "ws://…", "https://…" -> "wss://…"
-}
-
-bool is_connection_loss(const error_code& error) {
-    return error == asio::error::eof || error == asio::error::connection_reset ||
-           error == asio::error::connection_aborted || error == asio::error::broken_pipe ||
-           error == ssl::error::stream_truncated || error == http::error::end_of_stream ||
-           error == http::error::partial_message;
-}
-
-bool is_tls_error(const error_code& error) {
-    return error.category() == asio::error::get_ssl_category() || error.category() == ssl::error::get_stream_category();
 }
 
 std::string describe(const WebSocketClose& close) {
@@ -267,7 +257,7 @@ public:
         if (writing_) {
             close_socket();
             co_return net_error(NetErrorKind::timeout, label_,
-                                "queued messages did not leave within " + in_ms(options_.timeouts.close));
+                                "queued messages did not leave within " + format_ms(options_.timeouts.close));
         }
         if (reason.size() > max_close_reason_bytes) reason.resize(max_close_reason_bytes);
         const websocket::close_reason frame(websocket::close_code::normal, beast::string_view(reason));
@@ -278,7 +268,7 @@ public:
         // Beast hands its timeout to whichever operation asks first; either way the peer did not answer.
         if (error == beast::error::timeout || error == asio::error::operation_aborted)
             co_return net_error(NetErrorKind::timeout, label_,
-                                "the peer did not answer the close frame within " + in_ms(options_.timeouts.close));
+                                "the peer did not answer the close frame within " + format_ms(options_.timeouts.close));
         co_return transfer_error(error, "closing");
     }
 
@@ -343,7 +333,7 @@ private:
         }
         if (error == beast::error::timeout)
             return net_error(NetErrorKind::timeout, label_,
-                             "no frame from the peer for " + in_ms(options_.timeouts.idle) +
+                             "no frame from the peer for " + format_ms(options_.timeouts.idle) +
                                  ", not even a pong to a keep-alive ping: the link is dead");
         if (error == websocket::error::message_too_big)
             return net_error(NetErrorKind::oversize, label_,
@@ -356,7 +346,7 @@ private:
         const std::chrono::milliseconds timeout = options_.timeouts.websocket_handshake;
         if (error == beast::error::timeout)
             return net_error(NetErrorKind::timeout, label_,
-                             "the WebSocket handshake took longer than " + in_ms(timeout));
+                             "the WebSocket handshake took longer than " + format_ms(timeout));
         if (error == websocket::error::upgrade_declined)
             return net_error(
                 NetErrorKind::protocol, label_,

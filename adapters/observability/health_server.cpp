@@ -5,10 +5,11 @@
 #include <boost/beast/http/verb.hpp>
 
 #include <algorithm>
-#include <ctime>
 #include <exception>
 #include <utility>
 #include <vector>
+
+#include "core/format.hpp"
 
 namespace collab::observability {
 namespace asio = boost::asio;
@@ -38,16 +39,6 @@ ComponentStatus ComponentState::status() const {
 }
 
 // --- The /healthz text -----------------------------------------------------------------------------
-
-std::string format_utc(SystemClock::time_point when) {
-    const auto seconds = std::chrono::floor<std::chrono::seconds>(when).time_since_epoch().count();
-    const auto time = static_cast<std::time_t>(seconds);
-    std::tm utc{};
-    if (::gmtime_r(&time, &utc) == nullptr) return "an unknown time";
-    char text[64];
-    const std::size_t length = std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &utc);
-    return std::string(text, length);
-}
 
 std::string describe_down(std::string_view name, const ComponentStatus& status) {
     std::string line = std::string(name) + ": down";

@@ -56,8 +56,6 @@ private:
     ComponentStatus status_;
 };
 
-// "2026-12-01 12:00:03 UTC" (whole seconds).
-std::string format_utc(SystemClock::time_point when);
 // The /healthz line for a component that is down: "NAME: down[ since TIME UTC][ (DETAIL)]".
 std::string describe_down(std::string_view name, const ComponentStatus& status);
 

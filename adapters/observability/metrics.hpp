@@ -1,11 +1,14 @@
 #pragma once
-// The bot's metrics: counters, gauges and histograms with label sets, rendered in the Prometheus text
-// exposition format 0.0.4 for a scrape of /metrics.
+// The bot's metrics: counters, gauges and histograms with label sets, kept by prometheus-cpp's core
+// (registry, families, text serializer) and rendered in the Prometheus text exposition format 0.0.4
+// for a scrape of /metrics. This facade adds what the bot relies on besides: handles that stay the
+// same for the same series, gauges read from a callback at scrape time, checks that refuse a name's
+// second type, help text or bucket bounds, and a sorted, valid exposition.
 //
 // Hot path: a series is looked up once (that allocates and takes the registry's lock) and the handle
-// it returns is then updated with one atomic operation, without lock or allocation. Code that picks a
-// series at run time (a command's kind and outcome) resolves every combination it can report up
-// front, e.g. into an array of Counter* indexed by kind and outcome.
+// it returns is then updated without lock (a histogram takes its own short one) or allocation. Code
+// that picks a series at run time (a command's kind and outcome) resolves every combination it can
+// report up front, e.g. into an array of Counter* indexed by kind and outcome.
 //
 // Thread model: everything here may be called from any thread. Handles stay valid for the registry's
 // lifetime (series are never removed). Gauges computed by a callback are read during render(), on
@@ -13,12 +16,18 @@
 // block, must be safe to call from that thread, and must not register or remove callbacks themselves.
 //
 // Rendering: families sorted by name, each with one HELP and one TYPE line, then its series sorted by
-// label values; label names sorted within a series. Metric and label names are checked at
-// registration (std::invalid_argument names what is wrong): a programming error, found at start-up.
+// label values; a histogram's series as _count, _sum, then its buckets. Metric and label names are
+// checked at registration (std::invalid_argument names what is wrong): a programming error, found at
+// start-up.
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/labels.h>
 
 #include <array>
-#include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -29,6 +38,10 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+namespace prometheus {
+class Registry;
+}
 
 namespace collab::observability {
 
@@ -44,50 +57,48 @@ inline constexpr std::array<double, 13> ack_latency_buckets{0.0005, 0.001, 0.002
 // Only ever goes up: commands handled, requests sent, reconnections.
 class Counter {
 public:
-    void inc(std::uint64_t by = 1) noexcept { value_.fetch_add(by, std::memory_order_relaxed); }
-    std::uint64_t value() const noexcept { return value_.load(std::memory_order_relaxed); }
+    explicit Counter(prometheus::Counter& series) noexcept : series_(series) {}
+    void inc(std::uint64_t by = 1) noexcept { series_.Increment(static_cast<double>(by)); }
+    std::uint64_t value() const noexcept { return static_cast<std::uint64_t>(series_.Value()); }
 
 private:
-    std::atomic<std::uint64_t> value_{0};
+    prometheus::Counter& series_;
 };
 
 // A value that goes up and down: open sockets, requests left in the budget.
 class Gauge {
 public:
-    void set(double value) noexcept { value_.store(value, std::memory_order_relaxed); }
-    void inc(double by = 1) noexcept { value_.fetch_add(by, std::memory_order_relaxed); }
-    void dec(double by = 1) noexcept { value_.fetch_sub(by, std::memory_order_relaxed); }
-    double value() const noexcept { return value_.load(std::memory_order_relaxed); }
+    explicit Gauge(prometheus::Gauge& series) noexcept : series_(series) {}
+    void set(double value) noexcept { series_.Set(value); }
+    void inc(double by = 1) noexcept { series_.Increment(by); }
+    void dec(double by = 1) noexcept { series_.Decrement(by); }
+    double value() const noexcept { return series_.Value(); }
 
 private:
-    std::atomic<double> value_{0};
+    prometheus::Gauge& series_;
 };
 
 // Observations counted into fixed buckets (each counts the values <= its upper bound, plus one for
 // all values), with their sum: latencies.
 class Histogram {
 public:
-    // Bounds finite and strictly increasing (the +Inf bucket is implicit); std::invalid_argument otherwise.
-    explicit Histogram(std::span<const double> bounds);
+    explicit Histogram(prometheus::Histogram& series) noexcept : series_(series) {}
 
     // NaN is ignored: it would make the sum NaN for good.
-    void observe(double value) noexcept;
+    void observe(double value) noexcept {
+        if (!std::isnan(value)) series_.Observe(value);
+    }
     template <typename Rep, typename Period>
     void observe(std::chrono::duration<Rep, Period> elapsed) noexcept {
         observe(std::chrono::duration<double>(elapsed).count());
     }
 
-    std::span<const double> bounds() const noexcept { return bounds_; }
-    // Observations <= each bound, then the total (the +Inf bucket); read one bucket at a time, so a
-    // snapshot under concurrent updates may be mid-way, but it is always cumulative.
-    std::vector<std::uint64_t> cumulative_counts() const;
-    std::uint64_t count() const noexcept;
-    double sum() const noexcept { return sum_.load(std::memory_order_relaxed); }
+    // Read as a scrape reads them (which allocates): for tests.
+    std::uint64_t count() const;
+    double sum() const;
 
 private:
-    std::vector<double> bounds_;
-    std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;  // per bucket (not cumulative), +Inf last
-    std::atomic<double> sum_{0};
+    prometheus::Histogram& series_;
 };
 
 class Registry {
@@ -117,24 +128,32 @@ public:
     std::string render() const;
 
 private:
-    enum class Kind { counter, gauge, gauge_callback, histogram };
-    struct Series;
-    struct Family;
-    // Finds or creates the series (and its family), checking names and that the kinds agree.
-    Series& series(std::string_view name, std::string_view help, Kind kind, std::span<const double> bounds,
-                   const Labels& labels);
+    enum class Kind { counter, gauge, histogram };
+    // What a name was first registered as; later registrations must agree.
+    struct Family {
+        Kind kind;
+        std::string help;
+        std::vector<double> bounds;  // a histogram's
+    };
+    struct Callback {
+        std::string help;
+        std::function<double()> read;
+    };
+    // The labels of a series of `name`, once the name, the labels and what the family was registered
+    // as are checked; records the family on first use.
+    prometheus::Labels admit(std::string_view name, std::string_view help, Kind kind, std::span<const double> bounds,
+                             const Labels& labels);
+    bool has_callback(std::string_view name, const prometheus::Labels& labels) const;
 
-    mutable std::mutex mutex_;  // guards families_ (not the series' values, which are atomic)
-    std::map<std::string, std::unique_ptr<Family>, std::less<>> families_;
+    std::unique_ptr<prometheus::Registry> registry_;
+    mutable std::mutex mutex_;  // guards families_ and the handles
+    std::map<std::string, Family, std::less<>> families_;
+    std::map<const prometheus::Counter*, std::unique_ptr<Counter>> counters_;
+    std::map<const prometheus::Gauge*, std::unique_ptr<Gauge>> gauges_;
+    std::map<const prometheus::Histogram*, std::unique_ptr<Histogram>> histograms_;
     // Held while a callback runs and while one is set or removed, so that removal waits for a running one.
     mutable std::mutex callbacks_mutex_;
+    std::map<std::pair<std::string, prometheus::Labels>, Callback> callbacks_;
 };
-
-// The value as the text format writes it: shortest round-trip form, "+Inf", "-Inf", "NaN".
-std::string format_value(double value);
-// A label value with backslash, double quote and line feed escaped.
-std::string escape_label_value(std::string_view value);
-// A HELP text with backslash and line feed escaped.
-std::string escape_help(std::string_view help);
 
 }  // namespace collab::observability

@@ -1,21 +1,22 @@
 #include "adapters/sandbox/routes.hpp"
 
 #include <boost/json.hpp>
+#include <boost/url/params_view.hpp>
+#include <boost/url/parse.hpp>
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
-#include <ctime>
 #include <expected>
 #include <optional>
 
 #include "adapters/sandbox/jwt.hpp"
 #include "adapters/security/hmac_signer.hpp"
-#include "core/command.hpp"
+#include "core/format.hpp"
 
 namespace collab::sandbox {
 namespace http = boost::beast::http;
 namespace json = boost::json;
+namespace urls = boost::urls;
 namespace {
 
 // Scalingo's answer when a signed-in account lacks rights on an app.
@@ -61,60 +62,14 @@ const RouteSpec& spec_of(Route route) {
     return specs[static_cast<std::size_t>(route)];
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-// %XX decoded; a malformed escape is kept as it is rather than refused, as lenient servers do.
-std::string percent_decode(std::string_view text, bool plus_is_space) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
-            out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
-            i += 2;
-        } else if (plus_is_space && text[i] == '+') {
-            out += ' ';
-        } else {
-            out += text[i];
-        }
+// The route of a request target's decoded path segments. go-scalingo appends "?" to every GET and
+// DELETE, and a base URL ending in "/" makes "//v1/…": the query is left aside and empty segments are
+// skipped, so both are accepted.
+Match match(const urls::url_view& target) {
+    std::vector<std::string> s;
+    for (std::string segment : target.segments()) {
+        if (!segment.empty()) s.push_back(std::move(segment));
     }
-    return out;
-}
-
-// go-scalingo appends "?" to every GET and DELETE, and a base URL ending in "/" makes "//v1/…":
-// splitting at "?" and skipping empty segments accepts both.
-std::pair<std::vector<std::string>, std::string_view> split_target(std::string_view target) {
-    const auto question = target.find('?');
-    const std::string_view path = target.substr(0, question);
-    const std::string_view query = question == std::string_view::npos ? "" : target.substr(question + 1);
-    std::vector<std::string> segments;
-    std::size_t start = 0;
-    while (start <= path.size()) {
-        const auto slash = std::min(path.find('/', start), path.size());
-        if (slash > start) segments.push_back(percent_decode(path.substr(start, slash - start), false));
-        start = slash + 1;
-    }
-    return {std::move(segments), query};
-}
-
-std::optional<std::string> query_parameter(std::string_view query, std::string_view name) {
-    while (!query.empty()) {
-        const auto amp = query.find('&');
-        const std::string_view pair = query.substr(0, amp);
-        const auto equals = pair.find('=');
-        if (percent_decode(pair.substr(0, equals), true) == name)
-            return equals == std::string_view::npos ? std::string() : percent_decode(pair.substr(equals + 1), true);
-        if (amp == std::string_view::npos) break;
-        query.remove_prefix(amp + 1);
-    }
-    return std::nullopt;
-}
-
-Match match(const std::vector<std::string>& s) {
     const std::size_t n = s.size();
     if (n < 2 || s[0] != "v1") return {};
     if (n == 3 && s[1] == "tokens" && s[2] == "exchange") return {Route::token_exchange, "", ""};
@@ -148,6 +103,10 @@ RouteResponse invalid(std::string_view field, std::string_view message) {
     return json_response(422, json::object{{"errors", json::object{{field, json::array{json::string(message)}}}}});
 }
 
+RouteResponse limited_on_dedicated() {
+    return invalid("is_limited", "is not available for Dedicated Resources databases: their only role is Collaborator");
+}
+
 // For the errors of store calls that the route did not rule out beforehand.
 RouteResponse from_store_error(const ApiError& error, std::string_view resource) {
     switch (error.kind) {
@@ -161,18 +120,6 @@ RouteResponse from_store_error(const ApiError& error, std::string_view resource)
     }
 }
 
-std::string rfc3339(TimePoint at) {
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
-    const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-    std::tm utc{};
-    ::gmtime_r(&seconds, &utc);
-    char text[32];
-    const std::size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-    char fraction[8];
-    std::snprintf(fraction, sizeof fraction, ".%03dZ", static_cast<int>(ms % 1000));
-    return std::string(text, length) + fraction;
-}
-
 json::object owner_json(const Account& owner) {
     return json::object{{"id", owner.id}, {"username", owner.username}, {"email", owner.email}};
 }
@@ -181,7 +128,7 @@ json::object app_json(const AppRecord& app) {
     json::object flags;
     // The mark of a Dedicated Resources database; ordinary apps carry no such flag.
     if (app.database.dedicated) flags["dedicated-database"] = true;
-    const std::string created = rfc3339(app.created_at);
+    const std::string created = format_rfc3339(app.created_at);
     return json::object{{"id", app.id},
                         {"name", app.database.name},
                         {"region", region_name},
@@ -198,7 +145,7 @@ json::object addon_json(const AppRecord& app) {
                         {"app_id", app.id},
                         {"resource_id", app.database.name},
                         {"status", "running"},
-                        {"provisioned_at", rfc3339(app.created_at)},
+                        {"provisioned_at", format_rfc3339(app.created_at)},
                         {"plan", json::object{{"id", "pl-sandbox-dedicated"},
                                               {"name", "dedicated-sandbox"},
                                               {"display_name", "Dedicated Resources (sandbox)"}}},
@@ -313,10 +260,13 @@ RouteResponse list_apps(SandboxStore& store, const Account& account) {
     return json_response(200, json::object{{"apps", std::move(apps)}});
 }
 
-RouteResponse accept_invitation(SandboxStore& store, const Account& account, std::string_view query) {
-    auto token = query_parameter(query, "token");
-    if (!token || token->empty()) return error_response(400, "the invitation token is missing: ?token=…");
-    auto app = store.accept_as(*token, account.id);
+RouteResponse accept_invitation(SandboxStore& store, const Account& account, const urls::url_view& target) {
+    // A form's "+" is a space, as the query of a link followed from an e-mail may carry.
+    const urls::params_view params = target.params(urls::encoding_opts(true));
+    const auto token = params.find("token");
+    if (token == params.end() || (*token).value.empty())
+        return error_response(400, "the invitation token is missing: ?token=…");
+    auto app = store.accept_as((*token).value, account.id);
     if (!app) return from_store_error(app.error(), "collaborator");
     return json_response(200, json::object{{"app", app_json(*app)}});
 }
@@ -336,7 +286,6 @@ RouteResponse invite(SandboxStore& store, const AppRecord& app, const RouteReque
         return invalid("email", "can't be blank");
     if (!email_value->is_string()) return invalid("email", "is invalid");
     const std::string email(email_value->as_string());
-    if (email_problem(email)) return invalid("email", "is invalid");
 
     // Absent means Limited Collaborator on Scalingo, except on a Dedicated Resources database, whose one
     // role is Collaborator: that is how old clients, which never send the flag, invite there.
@@ -345,12 +294,13 @@ RouteResponse invite(SandboxStore& store, const AppRecord& app, const RouteReque
         if (!flag->is_bool()) return invalid("is_limited", "must be true or false");
         limited = flag->as_bool();
     }
-    if (limited && app.database.dedicated)
-        return invalid("is_limited",
-                       "is not available for Dedicated Resources databases: their only role is Collaborator");
-    if (same_email(app.database.owner.email, email)) return invalid("email", "is the owner of this app");
-    for (const auto& existing : store.collaborators(app.database.name)) {
-        if (same_email(existing.email, email)) return invalid("email", "is already a collaborator of this app");
+    if (auto problem = store.invite_problem(app.database, email, limited)) {
+        switch (problem->refusal) {
+            case InviteRefusal::invalid_email: return invalid("email", "is invalid");
+            case InviteRefusal::limited_on_dedicated: return limited_on_dedicated();
+            case InviteRefusal::owner: return invalid("email", "is the owner of this app");
+            case InviteRefusal::already_collaborator: return invalid("email", "is already a collaborator of this app");
+        }
     }
 
     auto invited = store.invite(app.database.name, email, limited);
@@ -366,9 +316,7 @@ RouteResponse change_role(SandboxStore& store, const AppRecord& app, const std::
     if (!body) return body.error();
     const json::value* flag = body->if_contains("is_limited");
     if (flag == nullptr || !flag->is_bool()) return invalid("is_limited", "must be true or false");
-    if (flag->as_bool() && app.database.dedicated)
-        return invalid("is_limited",
-                       "is not available for Dedicated Resources databases: their only role is Collaborator");
+    if (flag->as_bool() && app.database.dedicated) return limited_on_dedicated();
     auto changed = store.set_limited(app.database.name, id, flag->as_bool());
     if (!changed) return from_store_error(changed.error(), "collaborator");
     return json_response(200, json::object{{"collaborator", collaborator_json(*changed)}});
@@ -411,8 +359,9 @@ RouteResponse app_route(SandboxStore& store, const Match& m, const RouteRequest&
 }
 
 RouteResponse dispatch(SandboxStore& store, const RouteRequest& request, const RouteContext& context) {
-    auto [segments, query] = split_target(request.target);
-    const Match m = match(segments);
+    const auto target = urls::parse_origin_form(request.target);
+    if (!target) return error_response(400, "the request target is not a path with an optional query");
+    const Match m = match(*target);
     if (m.route == Route::unmatched) return error_response(404, "not found");
     const RouteSpec& spec = spec_of(m.route);
     if (std::find(spec.methods.begin(), spec.methods.end(), request.method) == spec.methods.end()) {
@@ -430,7 +379,7 @@ RouteResponse dispatch(SandboxStore& store, const RouteRequest& request, const R
     switch (m.route) {
         case Route::users_self: return json_response(200, json::object{{"user", user_json(*account)}});
         case Route::apps: return list_apps(store, *account);
-        case Route::collaboration: return accept_invitation(store, *account, query);
+        case Route::collaboration: return accept_invitation(store, *account, *target);
         default: return app_route(store, m, request, *account);
     }
 }
@@ -438,7 +387,8 @@ RouteResponse dispatch(SandboxStore& store, const RouteRequest& request, const R
 }  // namespace
 
 std::string route_key(http::verb method, std::string_view target) {
-    const Match m = match(split_target(target).first);
+    const auto parsed = urls::parse_origin_form(target);
+    const Match m = parsed ? match(*parsed) : Match{};
     if (m.route == Route::unmatched) return "unmatched";
     return std::string(http::to_string(method)) + " " + std::string(spec_of(m.route).path);
 }

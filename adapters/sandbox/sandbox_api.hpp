@@ -4,7 +4,7 @@
 // so they run on a thread of the port's own, never on the caller's event loop.
 
 #include "adapters/sandbox/sandbox_store.hpp"
-#include "adapters/store/worker_thread.hpp"
+#include "adapters/store/store_worker.hpp"
 #include "core/ports.hpp"
 
 namespace collab::sandbox {
@@ -22,8 +22,8 @@ public:
     boost::asio::awaitable<ApiResult<std::vector<Database>>> databases() override;
 
 private:
-    SandboxStore& store_;
-    store::WorkerThread worker_;
+    store::FixedSession<SandboxStore> store_;
+    store::StoreWorker<SandboxStore> worker_;
 };
 
 }  // namespace collab::sandbox

@@ -213,23 +213,32 @@ std::vector<Collaborator> SandboxStore::collaborators(const std::string& databas
     return list;
 }
 
+std::optional<InviteProblem> SandboxStore::invite_problem(const Database& database, const std::string& email,
+                                                          bool limited) {
+    if (auto problem = email_problem(email)) return InviteProblem{InviteRefusal::invalid_email, *problem};
+    if (limited && database.dedicated)
+        return InviteProblem{InviteRefusal::limited_on_dedicated,
+                             "the Limited Collaborator role is not available for Dedicated Resources databases"};
+    if (same_email(database.owner.email, email))
+        return InviteProblem{InviteRefusal::owner, email + " owns " + database.name};
+    for (const auto& existing : collaborators(database.name)) {
+        if (same_email(existing.email, email))
+            return InviteProblem{
+                InviteRefusal::already_collaborator,
+                email + " is already a collaborator (" + std::string(to_string(existing.status)) + ")"};
+    }
+    return std::nullopt;
+}
+
 ApiResult<Collaborator> SandboxStore::invite(const std::string& database, const std::string& email, bool limited) {
     try {
         auto info = find_database(database);
         if (!info) return std::unexpected(ApiError{ApiErrorKind::not_found, "app not found"});
-        if (auto problem = email_problem(email))
-            return std::unexpected(ApiError{ApiErrorKind::invalid_input, *problem});
-        if (limited && info->dedicated)
+        if (auto problem = invite_problem(*info, email, limited)) {
+            const bool member =
+                problem->refusal == InviteRefusal::owner || problem->refusal == InviteRefusal::already_collaborator;
             return std::unexpected(
-                ApiError{ApiErrorKind::invalid_input,
-                         "the Limited Collaborator role is not available for Dedicated Resources databases"});
-        if (same_email(info->owner.email, email))
-            return std::unexpected(ApiError{ApiErrorKind::already_member, email + " owns " + database});
-        for (const auto& existing : collaborators(database)) {
-            if (same_email(existing.email, email))
-                return std::unexpected(
-                    ApiError{ApiErrorKind::already_member,
-                             email + " is already a collaborator (" + std::string(to_string(existing.status)) + ")"});
+                ApiError{member ? ApiErrorKind::already_member : ApiErrorKind::invalid_input, problem->message});
         }
         const std::string token = security::random_hex(16);
         Collaborator collaborator{new_id("co"), email, "n/a", Status::pending, limited};
@@ -266,10 +275,14 @@ ApiResult<void> SandboxStore::remove(const std::string& database, const std::str
 }
 
 ApiResult<Invitation> SandboxStore::accept(const std::string& token) {
+    return accept_pending(token, std::nullopt);
+}
+
+ApiResult<Invitation> SandboxStore::accept_pending(const std::string& token, const std::optional<Account>& signed_in) {
     try {
         SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
         SQLite::Statement find(db_,
-                               "SELECT c.id, c.email, d.name, o.link, o.sent_ms FROM collaborators c "
+                               "SELECT c.id, c.email, d.id, d.name, o.link, o.sent_ms FROM collaborators c "
                                "JOIN databases d ON d.id = c.database_id JOIN outbox o ON o.token = c.invitation_token "
                                "WHERE c.invitation_token = ? AND c.status = 'pending'");
         find.bind(1, token);
@@ -279,17 +292,35 @@ ApiResult<Invitation> SandboxStore::accept(const std::string& token) {
                          "No pending invitation has this token: it was accepted, revoked or mistyped."});
         const std::string id = find.getColumn(0).getString();
         const std::string email = find.getColumn(1).getString();
+        const std::string app_id = find.getColumn(2).getString();
         Invitation invitation{email,
-                              find.getColumn(2).getString(),
                               find.getColumn(3).getString(),
+                              find.getColumn(4).getString(),
                               token,
-                              TimePoint{std::chrono::milliseconds{find.getColumn(4).getInt64()}},
+                              TimePoint{std::chrono::milliseconds{find.getColumn(5).getInt64()}},
                               "accepted"};
-        const std::string account = account_for(email, username_from(email), "");
+        const std::string& name = invitation.database;
+        std::string account_id;
+        std::string account_email = email;
+        if (signed_in) {
+            if (role_of(name, signed_in->id))
+                return std::unexpected(
+                    ApiError{ApiErrorKind::already_member, signed_in->email + " already collaborates on " + name});
+            // Another invitation of the same app to this account's address: one entry per person.
+            SQLite::Statement twin(db_, "SELECT 1 FROM collaborators WHERE database_id = ? AND email = ? AND id != ?");
+            SQLite::bind(twin, app_id, signed_in->email, id);
+            if (twin.executeStep())
+                return std::unexpected(
+                    ApiError{ApiErrorKind::already_member, signed_in->email + " is already invited to " + name});
+            account_id = signed_in->id;
+            account_email = signed_in->email;
+        } else {
+            account_id = account_for(email, username_from(email), "");
+        }
         SQLite::Statement accept(db_,
-                                 "UPDATE collaborators SET status = 'accepted', account_id = ? "
+                                 "UPDATE collaborators SET status = 'accepted', account_id = ?, email = ? "
                                  "WHERE id = ?");
-        SQLite::bind(accept, account, id);
+        SQLite::bind(accept, account_id, account_email, id);
         accept.exec();
         transaction.commit();
         return invitation;
@@ -450,35 +481,9 @@ ApiResult<AppRecord> SandboxStore::accept_as(const std::string& token, const std
     try {
         auto account = account_by_id(account_id);
         if (!account) return std::unexpected(ApiError{ApiErrorKind::unauthorized, "no such account"});
-        SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
-        SQLite::Statement find(db_,
-                               "SELECT c.id, d.id, d.name FROM collaborators c "
-                               "JOIN databases d ON d.id = c.database_id "
-                               "WHERE c.invitation_token = ? AND c.status = 'pending'");
-        find.bind(1, token);
-        if (!find.executeStep())
-            return std::unexpected(
-                ApiError{ApiErrorKind::not_found,
-                         "No pending invitation has this token: it was accepted, revoked or mistyped."});
-        const std::string id = find.getColumn(0).getString();
-        const std::string app_id = find.getColumn(1).getString();
-        const std::string name = find.getColumn(2).getString();
-        if (role_of(name, account_id))
-            return std::unexpected(
-                ApiError{ApiErrorKind::already_member, account->email + " already collaborates on " + name});
-        // Another invitation of the same app to this account's address: one entry per person.
-        SQLite::Statement twin(db_, "SELECT 1 FROM collaborators WHERE database_id = ? AND email = ? AND id != ?");
-        SQLite::bind(twin, app_id, account->email, id);
-        if (twin.executeStep())
-            return std::unexpected(
-                ApiError{ApiErrorKind::already_member, account->email + " is already invited to " + name});
-        SQLite::Statement accept(db_,
-                                 "UPDATE collaborators SET status = 'accepted', account_id = ?, email = ? "
-                                 "WHERE id = ?");
-        SQLite::bind(accept, account->id, account->email, id);
-        accept.exec();
-        transaction.commit();
-        auto app = find_app(name);
+        auto accepted = accept_pending(token, account);
+        if (!accepted) return std::unexpected(std::move(accepted.error()));
+        auto app = find_app(accepted->database);
         if (!app) return std::unexpected(ApiError{ApiErrorKind::not_found, "app not found"});
         return std::move(*app);
     } catch (const SQLite::Exception& e) {

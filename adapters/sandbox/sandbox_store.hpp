@@ -5,8 +5,8 @@
 
 #include <filesystem>
 #include <functional>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -45,6 +45,13 @@ struct CollaboratorRecord {
 // What an account is to an app it can see.
 enum class AppRole { owner, collaborator, limited_collaborator };
 
+// Why an invitation would be refused; the served API words each reason in its own way.
+enum class InviteRefusal { invalid_email, limited_on_dedicated, owner, already_collaborator };
+struct InviteProblem {
+    InviteRefusal refusal;
+    std::string message;  // for a chat user
+};
+
 struct SandboxOptions {
     // Invitation links are this followed by the token, as Scalingo's end in "?token=…".
     std::string invitation_link_prefix = "https://dashboard.sandbox.invalid/apps/collaboration?token=";
@@ -59,7 +66,11 @@ public:
     std::optional<Database> find_database(const std::string& name);
     std::vector<Database> databases();
     std::vector<Collaborator> collaborators(const std::string& database);
+    // Refused as invite_problem() says: invalid_input for the e-mail or the role, already_member for the
+    // owner or a collaborator; not_found without such a database.
     ApiResult<Collaborator> invite(const std::string& database, const std::string& email, bool limited);
+    // Why invite() would refuse this invitation, or nothing when it would send it.
+    std::optional<InviteProblem> invite_problem(const Database& database, const std::string& email, bool limited);
     ApiResult<void> remove(const std::string& database, const std::string& collaborator_id);
     // The invitation, now accepted: its recipient collaborates on its database.
     ApiResult<Invitation> accept(const std::string& token);
@@ -90,6 +101,9 @@ private:
     std::string account_for(const std::string& email, const std::string& username, const std::string& api_token);
     std::optional<std::string> database_id(const std::string& name);
     Invitation post_invitation(const std::string& email, const std::string& database, const std::string& token);
+    // Accepts the pending invitation of `token`: by the signed-in account when given (which becomes the
+    // collaborator, with its own address), else by the account of the address it was mailed to.
+    ApiResult<Invitation> accept_pending(const std::string& token, const std::optional<Account>& signed_in);
 
     SQLite::Database db_;
     // The statements of the hot reads, prepared once: preparing cost more than running them.

@@ -1,15 +1,6 @@
 #include "adapters/store/local_state.hpp"
 
 namespace collab::store {
-namespace {
-
-ApiError invalid_allowance(int per_minute) {
-    return ApiError{ApiErrorKind::invalid_input,
-                    "A request allowance of " + std::to_string(per_minute) + " a minute lets nothing through."};
-}
-
-}  // namespace
-
 LocalState::LocalState(LocalStateOptions options) : options_(options) {}
 
 boost::asio::awaitable<ApiResult<ClaimState>> LocalState::claim(std::string key, std::string owner, std::string work,

@@ -62,6 +62,12 @@ public:
     // Requests still free in `account`'s current minute (for the metrics).
     virtual boost::asio::awaitable<ApiResult<int>> requests_left(std::string account, int per_minute) = 0;
 
+    // The answer to an allowance that lets nothing through (per_minute < 1).
+    static ApiError invalid_allowance(int per_minute) {
+        return ApiError{ApiErrorKind::invalid_input,
+                        "A request allowance of " + std::to_string(per_minute) + " a minute lets nothing through."};
+    }
+
     // Whether the store answers (for the health check); the error says why not.
     virtual boost::asio::awaitable<ApiResult<void>> ping() = 0;
 };

@@ -226,27 +226,7 @@ TEST(ToPlainText, LinesThenTableThenUsage) {
               "Usage: /collab audit <db>\n");
 }
 
-// ---- Times and durations ------------------------------------------------------------------------------------
-
-TEST(FormatUtc, SecondsPrecisionInUtc) {
-    using std::chrono::sys_days;
-    using std::chrono::year;
-    EXPECT_EQ(format_utc(at_utc(sys_days{year{2026} / 11 / 28}, 12h + 44min + 32s)), "2026-11-28 12:44:32 UTC");
-    EXPECT_EQ(format_utc(at_utc(sys_days{year{2026} / 1 / 5}, 3h + 4min + 5s)), "2026-01-05 03:04:05 UTC");
-    EXPECT_EQ(format_utc(TimePoint{}), "1970-01-01 00:00:00 UTC");
-    EXPECT_EQ(format_utc(at_utc(sys_days{year{2024} / 2 / 29}, 23h + 59min + 59s)), "2024-02-29 23:59:59 UTC");
-}
-
-TEST(FormatUtc, FractionsOfASecondAreDroppedNotRounded) {
-    using std::chrono::sys_days;
-    using std::chrono::year;
-    const TimePoint almost = at_utc(sys_days{year{2026} / 12 / 31}, 23h + 59min + 59s) + 999ms;
-    EXPECT_EQ(format_utc(almost), "2026-12-31 23:59:59 UTC");
-}
-
-TEST(FormatUtc, BeforeTheEpoch) {
-    EXPECT_EQ(format_utc(TimePoint{} - 1s), "1969-12-31 23:59:59 UTC");
-}
+// ---- Durations ----------------------------------------------------------------------------------------
 
 TEST(FormatDuration, WholeMinutesInMinutesOtherwiseSeconds) {
     EXPECT_EQ(format_duration(300s), "5 minutes");

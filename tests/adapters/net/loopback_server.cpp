@@ -1,9 +1,6 @@
 #include "loopback_server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -11,7 +8,6 @@
 #include <boost/beast/ssl.hpp>
 
 #include <atomic>
-#include <thread>
 
 namespace collab::net::test {
 namespace asio = boost::asio;
@@ -20,42 +16,10 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
-namespace {
-
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-ssl::context make_server_context(const TlsIdentity& identity) {
-    ssl::context context(ssl::context::tls_server);
-    context.use_certificate_chain(asio::buffer(identity.certificate_pem));
-    context.use_private_key(asio::buffer(identity.private_key_pem), ssl::context::pem);
-    return context;
-}
-
-}  // namespace
-
 struct LoopbackServer::Impl {
-    Impl()
-        : acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)), port(acceptor.local_endpoint().port()) {}
-
-    asio::awaitable<void> accept_loop() {
-        for (;;) {
-            auto [error, socket] = co_await acceptor.async_accept(use_tuple);
-            if (error) co_return;  // closed: the server is stopping
-            ++connections;
-            // As the client does: small answers leave at once.
-            socket.set_option(tcp::no_delay(true), error);
-            asio::co_spawn(io, serve(std::move(socket)), asio::detached);
-        }
-    }
-
-    // Counts a connection as closed however its session ends.
-    struct CloseCounter {
-        ~CloseCounter() { ++count; }
-        std::atomic<int>& count;
-    };
-
     asio::awaitable<void> serve(tcp::socket socket) {
-        CloseCounter counter{closed};
         if (raw) {
             co_await raw(std::move(socket));
             co_return;
@@ -96,21 +60,15 @@ struct LoopbackServer::Impl {
     }
 
     void start() {
-        asio::co_spawn(io, accept_loop(), asio::detached);
-        thread = std::thread([this] { io.run(); });
+        listener.start([this](tcp::socket socket) { return serve(std::move(socket)); });
     }
 
-    // Declared before the io_context: sessions it destroys on stop still count themselves closed.
-    std::atomic<int> connections{0};
     std::atomic<int> requests{0};
-    std::atomic<int> closed{0};
     HttpServerOptions http_options;
     RawHandler raw;
     std::optional<ssl::context> tls;
-    asio::io_context io;
-    tcp::acceptor acceptor;
-    unsigned short port;
-    std::thread thread;
+    // Last: stopped and destroyed first, with the sessions that use the members above.
+    LoopbackListener listener;
 };
 
 LoopbackServer::LoopbackServer(HttpServerOptions options) : impl_(std::make_unique<Impl>()) {
@@ -124,27 +82,24 @@ LoopbackServer::LoopbackServer(RawHandler handler) : impl_(std::make_unique<Impl
     impl_->start();
 }
 
-LoopbackServer::~LoopbackServer() {
-    // Stopping drops every session mid-flight; their sockets close when the io_context goes.
-    impl_->io.stop();
-    impl_->thread.join();
-}
+// Stopping drops every session mid-flight; their sockets close when the io_context goes.
+LoopbackServer::~LoopbackServer() = default;
 
 unsigned short LoopbackServer::port() const {
-    return impl_->port;
+    return impl_->listener.port();
 }
 int LoopbackServer::connections() const {
-    return impl_->connections;
+    return impl_->listener.accepted();
 }
 int LoopbackServer::requests() const {
     return impl_->requests;
 }
 int LoopbackServer::closed() const {
-    return impl_->closed;
+    return impl_->listener.ended();
 }
 
 std::string LoopbackServer::url(std::string_view target, std::string_view scheme, std::string_view host) const {
-    return std::string(scheme) + "://" + std::string(host) + ":" + std::to_string(port()) + std::string(target);
+    return impl_->listener.url(target, scheme, host);
 }
 
 std::optional<ServerResponse> echo(const ServerRequest& request, int) {

@@ -1,6 +1,6 @@
 #pragma once
-// Real servers on 127.0.0.1 for the HTTP client's tests, each on its own thread and io_context so
-// that the client under test runs alone on the test's. A server stops (and joins) when destroyed.
+// Real HTTP servers on 127.0.0.1 for the HTTP client's tests, each on its own LoopbackListener. A
+// server stops (and joins) when destroyed.
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include "loopback_listener.hpp"
+
 namespace collab::net::test {
 
 using ServerRequest = boost::beast::http::request<boost::beast::http::string_body>;
@@ -24,11 +26,6 @@ using HttpHandler = std::function<std::optional<ServerResponse>(const ServerRequ
 
 // Takes over an accepted connection, for servers that do not speak HTTP properly.
 using RawHandler = std::function<boost::asio::awaitable<void>(boost::asio::ip::tcp::socket)>;
-
-struct TlsIdentity {
-    std::string certificate_pem;
-    std::string private_key_pem;
-};
 
 struct HttpServerOptions {
     HttpHandler handler;

@@ -1,9 +1,6 @@
 #include "websocket_server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -14,7 +11,6 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include <atomic>
-#include <thread>
 
 namespace collab::net::test {
 namespace asio = boost::asio;
@@ -96,25 +92,7 @@ asio::awaitable<void> echo_messages(WsServerSession& session) {
 }
 
 struct WebSocketServer::Impl {
-    Impl()
-        : acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)), port(acceptor.local_endpoint().port()) {}
-
-    asio::awaitable<void> accept_loop() {
-        for (;;) {
-            auto [error, socket] = co_await acceptor.async_accept(use_tuple);
-            if (error) co_return;  // closed: the server is stopping
-            socket.set_option(tcp::no_delay(true), error);
-            asio::co_spawn(io, serve(std::move(socket)), asio::detached);
-        }
-    }
-
-    struct EndCounter {
-        ~EndCounter() { ++count; }
-        std::atomic<int>& count;
-    };
-
     asio::awaitable<void> serve(tcp::socket socket) {
-        EndCounter counter{ended};
         if (!tls) {
             SessionOn<websocket::stream<beast::tcp_stream>> session(std::move(socket));
             co_await run(session);
@@ -147,53 +125,41 @@ struct WebSocketServer::Impl {
     }
 
     void start() {
-        asio::co_spawn(io, accept_loop(), asio::detached);
-        thread = std::thread([this] { io.run(); });
+        listener.start([this](tcp::socket socket) { return serve(std::move(socket)); });
     }
 
     std::atomic<int> accepted{0};
-    std::atomic<int> ended{0};
     WsHandler handler;
     std::optional<ssl::context> tls;
-    asio::io_context io;
-    tcp::acceptor acceptor;
-    unsigned short port;
-    std::thread thread;
+    // Last: stopped and destroyed first, with the sessions that use the members above.
+    LoopbackListener listener;
 };
 
 WebSocketServer::WebSocketServer(WsHandler handler, std::optional<TlsIdentity> tls) : impl_(std::make_unique<Impl>()) {
     impl_->handler = std::move(handler);
-    if (tls) {
-        ssl::context context(ssl::context::tls_server);
-        context.use_certificate_chain(asio::buffer(tls->certificate_pem));
-        context.use_private_key(asio::buffer(tls->private_key_pem), ssl::context::pem);
-        impl_->tls.emplace(std::move(context));
-    }
+    if (tls) impl_->tls.emplace(make_server_context(*tls));
     impl_->start();
 }
 
-WebSocketServer::~WebSocketServer() {
-    // Stopping drops every session mid-flight; their sockets close when the io_context goes.
-    stop();
-}
+// Stopping drops every session mid-flight; their sockets close when the io_context goes.
+WebSocketServer::~WebSocketServer() = default;
 
 void WebSocketServer::stop() {
-    impl_->io.stop();
-    if (impl_->thread.joinable()) impl_->thread.join();
+    impl_->listener.stop();
 }
 
 unsigned short WebSocketServer::port() const {
-    return impl_->port;
+    return impl_->listener.port();
 }
 int WebSocketServer::sessions() const {
     return impl_->accepted;
 }
 int WebSocketServer::sessions_ended() const {
-    return impl_->ended;
+    return impl_->listener.ended();
 }
 
 std::string WebSocketServer::url(std::string_view target, std::string_view scheme, std::string_view host) const {
-    return std::string(scheme) + "://" + std::string(host) + ":" + std::to_string(port()) + std::string(target);
+    return impl_->listener.url(target, scheme, host);
 }
 
 }  // namespace collab::net::test

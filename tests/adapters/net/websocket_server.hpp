@@ -1,6 +1,6 @@
 #pragma once
-// A Beast WebSocket server on 127.0.0.1 for the WebSocket client's tests, on its own thread and
-// io_context like LoopbackServer. Each accepted session runs a scripted handler, so that a test can
+// A Beast WebSocket server on 127.0.0.1 for the WebSocket client's tests, on its own LoopbackListener
+// like LoopbackServer. Each accepted session runs a scripted handler, so that a test can
 // make the server echo, ping, stay silent, send too much or close with a reason.
 
 #include <boost/asio/awaitable.hpp>
@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "loopback_server.hpp"
+#include "loopback_listener.hpp"
 
 namespace collab::net::test {
 

@@ -44,8 +44,6 @@ asio::awaitable<std::expected<net::HttpResponse, net::NetError>> send_once(net::
 }
 
 TEST(HealthText, DownLinesSayWhatAndSinceWhen) {
-    EXPECT_EQ(format_utc(outage_start), "2026-12-01 12:00:03 UTC");
-    EXPECT_EQ(format_utc(outage_start + 999ms), "2026-12-01 12:00:03 UTC");
     EXPECT_EQ(describe_down("slack", ComponentStatus{false, "no socket connected", outage_start}),
               "slack: down since 2026-12-01 12:00:03 UTC (no socket connected)");
     EXPECT_EQ(describe_down("store", ComponentStatus{false, "", std::nullopt}), "store: down");

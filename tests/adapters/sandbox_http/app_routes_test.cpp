@@ -343,7 +343,22 @@ TEST_F(AppRoutes, AnInvitationIsAcceptedOnceAndNeedsItsToken) {
     expect_json(call(http::verb::get, "/v1/apps/collaboration?token=0000", bot_), 404,
                 R"({"resource":"collaborator","error":"not found"})");
     EXPECT_EQ(call(http::verb::get, "/v1/apps/collaboration?", bot_).status, 400u);
+    EXPECT_EQ(call(http::verb::get, "/v1/apps/collaboration?token=", bot_).status, 400u);
     EXPECT_EQ(call(http::verb::get, "/v1/apps/collaboration?token=" + token).status, 401u) << "signed in only";
+}
+
+TEST_F(AppRoutes, EscapedPathsAndQueriesAreDecodedAndMalformedTargetsRefused) {
+    // Every character of the token escaped, as some clients do.
+    std::string escaped;
+    for (const unsigned char c : pending_token("user3@example.com")) {
+        constexpr std::string_view hex = "0123456789ABCDEF";
+        escaped += {'%', hex[c >> 4], hex[c & 0xF]};
+    }
+    EXPECT_EQ(call(http::verb::get, "/v1/apps/%6Dy-dedicated-db?", user1_).status, 200u);
+    EXPECT_EQ(call(http::verb::get, "/v1/apps/collaboration?other=1&to%6Ben=" + escaped, bot_).status, 200u);
+    expect_json(call(http::verb::get, "/v1/apps/%zz", bot_), 400,
+                R"({"error":"the request target is not a path with an optional query"})");
+    EXPECT_EQ(call(http::verb::get, "/v1/apps?a b", bot_).status, 400u);
 }
 
 TEST_F(AppRoutes, AForwardedInvitationMakesItsAcceptorTheCollaborator) {

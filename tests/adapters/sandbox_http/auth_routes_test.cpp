@@ -171,6 +171,10 @@ TEST(RouteKey, NamesTheMethodAndPathTemplate) {
     EXPECT_EQ(route_key(http::verb::get, "/v1/apps/collaboration?token=abc"), "GET /v1/apps/collaboration");
     EXPECT_EQ(route_key(http::verb::get, "/v1/elsewhere"), "unmatched");
     EXPECT_EQ(route_key(http::verb::get, "/"), "unmatched");
+    // Escaped segments are decoded before matching; a target that is not a path matches nothing.
+    EXPECT_EQ(route_key(http::verb::get, "/v1/%61pps/x%2Fy"), "GET /v1/apps/{app}");
+    EXPECT_EQ(route_key(http::verb::get, "/v1/apps/%zz"), "unmatched");
+    EXPECT_EQ(route_key(http::verb::get, "http://example.com/v1/apps"), "unmatched");
 }
 
 }  // namespace

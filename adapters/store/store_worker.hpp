@@ -1,0 +1,307 @@
+#pragma once
+// Blocking store work (a SQLite or libpq call may wait seconds for a lock or a server) kept off the
+// event loops: it runs on a thread of its own, and the coroutine that asked for it is resumed on its
+// own executor once the answer is in. Meanwhile that event loop goes on accepting, answering other
+// requests and acting on signals.
+//
+// Writes that arrive together are committed in one transaction (group commit): one WAL append or one
+// round trip for a burst of commands instead of one each. Each caller still learns its own result: a
+// write completes only once its transaction is committed (a failed commit fails every write in it),
+// and any other call runs alone, seeing every write queued before it.
+
+#include <poll.h>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <thread>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include "core/ports.hpp"
+
+namespace collab::store {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// poll() until `deadline` (time_point::max(): no deadline), through signals; 0 when the time is up.
+int poll_until(std::span<pollfd> fds, SteadyClock::time_point deadline);
+
+// An answer on its way from a worker thread to the coroutine waiting for it. The worker keeps the
+// result, then wakes the coroutine on the coroutine's own executor: the timer is touched there only.
+template <typename T>
+struct ThreadAnswer {
+    explicit ThreadAnswer(const boost::asio::any_io_executor& executor)
+        : caller(boost::asio::prefer(executor, boost::asio::execution::outstanding_work.tracked)),
+          wake(executor, boost::asio::steady_timer::time_point::max()) {}
+
+    // On the worker thread, once for each answer: the same `value` for all of them, with one wake-up
+    // for each run of answers awaited on the same executor. The posted wake-up holds the worker's
+    // references, so that each state is released on its caller's executor, where its timer lives.
+    static void answer_all(std::span<std::shared_ptr<ThreadAnswer>> answers, const ApiResult<T>& value) {
+        for (std::size_t first = 0; first < answers.size();) {
+            std::size_t end = first + 1;
+            while (end < answers.size() && answers[end]->caller == answers[first]->caller) ++end;
+            std::vector<std::shared_ptr<ThreadAnswer>> run;
+            for (std::size_t i = first; i < end; ++i) {
+                answers[i]->result = value;
+                run.push_back(std::move(answers[i]));
+            }
+            auto caller = run.front()->caller;
+            boost::asio::post(caller, [run = std::move(run)] {
+                for (const auto& answer : run) {
+                    answer->answered = true;
+                    // A wait still to start completes at once, one under way is woken.
+                    answer->wake.expires_at(boost::asio::steady_timer::time_point::min());
+                }
+            });
+            first = end;
+        }
+    }
+
+    static void answer(std::shared_ptr<ThreadAnswer> self, ApiResult<T> value) {
+        self->result = std::move(value);
+        auto caller = self->caller;
+        boost::asio::post(caller, [self = std::move(self)] {
+            self->answered = true;
+            self->wake.expires_at(boost::asio::steady_timer::time_point::min());
+        });
+    }
+
+    // On the caller's executor. Woken without an answer (the caller cancelled its wait): `cancelled`;
+    // the worker still completes the work.
+    static boost::asio::awaitable<ApiResult<T>> wait(std::shared_ptr<ThreadAnswer> self, ApiError cancelled) {
+        co_await self->wake.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+        if (!self->answered) co_return std::unexpected(std::move(cancelled));
+        co_return std::move(self->result);
+    }
+
+    boost::asio::any_io_executor caller;  // counts as work: the caller's event loop runs until the answer is in
+    boost::asio::steady_timer wake;
+    ApiResult<T> result;
+    bool answered = false;
+};
+
+// Tells a worker's thread that work is queued or that it must stop. An eventfd underneath, so that
+// the thread can wait for work and for a socket at once.
+class WorkerWake {
+public:
+    WorkerWake();  // throws std::system_error
+    ~WorkerWake();
+    WorkerWake(const WorkerWake&) = delete;
+    WorkerWake& operator=(const WorkerWake&) = delete;
+
+    // A caller queued work: true when it is the first of a burst and must announce() the burst.
+    bool schedule();
+    // On the caller's executor, once the event loop has queued what the current burst sends: the
+    // thread is then woken once per burst, not once per call, and the burst shares one commit.
+    void announce();
+    void stop();
+
+    enum class Woken { fd_ready, work, deadline };
+    // Until work is announced or a stop asked (`work`, at once when either already is), `fd` is ready
+    // for `events` (-1: no fd), or `deadline` passes.
+    Woken wait(SteadyClock::time_point deadline, int fd, short events);
+    // The thread takes in what was announced.
+    void clear();
+    bool stopping() const;
+
+private:
+    mutable std::mutex mutex_;
+    bool scheduled_ = false;
+    bool announced_ = false;
+    bool stopping_ = false;
+    int fd_ = -1;
+};
+
+// What a store may do on its worker's thread while no work is queued (keep a connection up, clean up).
+class Idle {
+public:
+    using Woken = WorkerWake::Woken;
+
+    // Waits until work is announced or a stop asked, `fd` is ready for `events`, or `deadline` passes.
+    Woken wait(SteadyClock::time_point deadline, int fd = -1, short events = 0) {
+        return wake_->wait(deadline, fd, events);
+    }
+    // Answers the work queued so far now, as the worker would once idle() returns (a store that has no
+    // session meanwhile fails it at once); false once the worker stops.
+    virtual bool answer_queued() = 0;
+
+protected:
+    explicit Idle(std::shared_ptr<WorkerWake> wake) : wake_(std::move(wake)) {}
+    ~Idle() = default;
+
+    std::shared_ptr<WorkerWake> wake_;
+};
+
+// The store's side of a worker, called on the worker's thread only. `Write` is what the store commits
+// in groups (void: nothing).
+template <typename Session, typename Write = void>
+class WorkerHost;
+
+template <typename Session>
+class WorkerHost<Session, void> {
+public:
+    virtual ~WorkerHost() = default;
+    // What the next work runs on, or why there is none: the work then fails with that error, unrun.
+    virtual ApiResult<Session*> session() = 0;
+    // Returns once work may be queued (see Idle::wait); a store with upkeep of its own does it meanwhile.
+    virtual void idle(Idle& idle) { idle.wait(SteadyClock::time_point::max()); }
+};
+
+template <typename Session, typename Write>
+class WorkerHost : public WorkerHost<Session, void> {
+public:
+    // Writes `writes` in one transaction: success only once the commit is confirmed.
+    virtual ApiResult<void> commit(Session& session, std::span<const Write> writes) = 0;
+};
+
+// A session that is always there, for work that writes nothing in groups.
+template <typename Session>
+class FixedSession final : public WorkerHost<Session> {
+public:
+    explicit FixedSession(Session& session) : session_(session) {}
+    ApiResult<Session*> session() override { return &session_; }
+
+private:
+    Session& session_;
+};
+
+// One thread that runs a store's blocking work in the order it was asked for (a connection is used by
+// one thread at a time anyway).
+template <typename Session, typename Write = void>
+class StoreWorker final : private Idle {
+public:
+    // `cancelled` is the answer of a call whose caller stopped waiting; at most `writes_per_commit`
+    // writes share a transaction. The thread starts here: `host` must be ready for it.
+    StoreWorker(WorkerHost<Session, Write>& host, ApiError cancelled,
+                std::size_t writes_per_commit = std::numeric_limits<std::size_t>::max())
+        : Idle(std::make_shared<WorkerWake>()),
+          host_(host),
+          cancelled_(std::move(cancelled)),
+          writes_per_commit_(writes_per_commit),
+          thread_([this] { run(); }) {}
+    // Answers what is queued, then stops the thread.
+    ~StoreWorker() {
+        wake_->stop();
+        thread_.join();
+    }
+    StoreWorker(const StoreWorker&) = delete;
+    StoreWorker& operator=(const StoreWorker&) = delete;
+
+    // Runs `work` on the thread, on the host's session; the caller's event loop stays free meanwhile.
+    template <typename T>
+    boost::asio::awaitable<ApiResult<T>> call(std::function<ApiResult<T>(Session&)> work) {
+        auto executor = co_await boost::asio::this_coro::executor;
+        auto pending = std::make_shared<ThreadAnswer<T>>(executor);
+        Call job{[pending, work = std::move(work)](const ApiResult<Session*>& session) mutable {
+            ApiResult<T> result = session ? work(**session) : ApiResult<T>(std::unexpected(session.error()));
+            ThreadAnswer<T>::answer(std::move(pending), std::move(result));
+        }};
+        enqueue(std::move(job), executor);
+        ApiError cancelled = cancelled_;
+        co_return co_await ThreadAnswer<T>::wait(std::move(pending), std::move(cancelled));
+    }
+
+    // Commits `write` together with the writes queued next to it; completes once committed.
+    template <typename W = Write>
+    requires(!std::is_void_v<W>) boost::asio::awaitable<ApiResult<void>> write(W write) {
+        auto executor = co_await boost::asio::this_coro::executor;
+        auto pending = std::make_shared<ThreadAnswer<void>>(executor);
+        enqueue(Written{std::move(write), pending}, executor);
+        ApiError cancelled = cancelled_;
+        co_return co_await ThreadAnswer<void>::wait(std::move(pending), std::move(cancelled));
+    }
+
+private:
+    struct Call {
+        std::function<void(const ApiResult<Session*>& session)> run;  // runs the work, or fails it, and answers
+    };
+    struct Written {
+        std::conditional_t<std::is_void_v<Write>, std::monostate, Write> value;
+        std::shared_ptr<ThreadAnswer<void>> answer;
+    };
+    using Job = std::variant<Call, Written>;
+
+    void enqueue(Job job, const boost::asio::any_io_executor& executor) {
+        {
+            std::lock_guard lock(mutex_);
+            queue_.push_back(std::move(job));
+        }
+        if (wake_->schedule()) boost::asio::post(executor, [wake = wake_] { wake->announce(); });
+    }
+
+    void run() {
+        do host_.idle(*this);
+        while (answer_queued());
+    }
+
+    bool answer_queued() override {
+        // Let event loops on other threads finish queueing their bursts too: a bigger batch, one commit.
+        std::this_thread::yield();
+        wake_->clear();
+        std::deque<Job> jobs;
+        {
+            std::lock_guard lock(mutex_);
+            jobs.swap(queue_);
+        }
+        std::vector<Written> writes;
+        for (auto& job : jobs) {
+            if (auto* written = std::get_if<Written>(&job)) {
+                writes.push_back(std::move(*written));
+                continue;
+            }
+            commit(writes);
+            std::get<Call>(job).run(host_.session());
+        }
+        commit(writes);
+        if (!wake_->stopping()) return true;
+        std::lock_guard lock(mutex_);
+        return !queue_.empty();
+    }
+
+    void commit(std::vector<Written>& writes) {
+        if constexpr (!std::is_void_v<Write>) {
+            for (std::size_t first = 0; first < writes.size(); first += writes_per_commit_) {
+                const std::size_t end = first + std::min(writes.size() - first, writes_per_commit_);
+                std::vector<Write> values;
+                std::vector<std::shared_ptr<ThreadAnswer<void>>> answers;
+                for (std::size_t i = first; i < end; ++i) {
+                    values.push_back(std::move(writes[i].value));
+                    answers.push_back(std::move(writes[i].answer));
+                }
+                const auto session = host_.session();
+                const ApiResult<void> committed =
+                    session ? host_.commit(**session, values) : ApiResult<void>(std::unexpected(session.error()));
+                ThreadAnswer<void>::answer_all(answers, committed);
+            }
+        }
+        writes.clear();
+    }
+
+    WorkerHost<Session, Write>& host_;
+    const ApiError cancelled_;
+    const std::size_t writes_per_commit_;
+    std::mutex mutex_;
+    std::deque<Job> queue_;
+    std::thread thread_;
+};
+
+}  // namespace collab::store

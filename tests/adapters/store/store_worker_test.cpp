@@ -1,0 +1,234 @@
+// The worker both stores run their blocking work on: what arrives together is committed together,
+// each caller learns its own result, a failed commit fails every write in it, a stop answers what is
+// queued, and every caller is resumed on its own executor.
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "adapters/store/store_worker.hpp"
+
+namespace collab::testing {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+// The "database": the batches committed, in order. Touched on the worker's thread only, read by the
+// test once the worker is idle or gone.
+struct Ledger {
+    std::vector<std::vector<std::string>> commits;
+};
+
+class LedgerHost final : public store::WorkerHost<Ledger, std::string> {
+public:
+    ApiResult<Ledger*> session() override {
+        if (!up) return std::unexpected(ApiError{ApiErrorKind::unavailable, "the ledger is down"});
+        return &ledger;
+    }
+    // A batch holding "refused" fails whole.
+    ApiResult<void> commit(Ledger& into, std::span<const std::string> writes) override {
+        std::vector<std::string> batch(writes.begin(), writes.end());
+        for (const auto& write : batch)
+            if (write == "refused") return std::unexpected(ApiError{ApiErrorKind::unavailable, "commit refused"});
+        into.commits.push_back(std::move(batch));
+        return {};
+    }
+
+    std::atomic<bool> up{true};
+    Ledger ledger;
+};
+
+using Worker = store::StoreWorker<Ledger, std::string>;
+using Batches = std::vector<std::vector<std::string>>;
+
+ApiError cancelled() {
+    return ApiError{ApiErrorKind::unavailable, "cancelled"};
+}
+
+asio::awaitable<ApiResult<void>> write(Worker& worker, std::string target) {
+    co_return co_await worker.write(std::move(target));
+}
+
+// A call with an answer of its own: how many writes were committed before it ran.
+asio::awaitable<ApiResult<std::size_t>> count_committed(Worker& worker) {
+    std::function<ApiResult<std::size_t>(Ledger&)> work = [](Ledger& ledger) -> ApiResult<std::size_t> {
+        std::size_t rows = 0;
+        for (const auto& batch : ledger.commits) rows += batch.size();
+        return rows;
+    };
+    co_return co_await worker.call(std::move(work));
+}
+
+// Holds the worker's thread in a call until `gate` opens, telling `entered` once it is in.
+asio::awaitable<ApiResult<std::size_t>> hold(Worker& worker, std::shared_ptr<std::promise<void>> entered,
+                                             std::shared_future<void> gate) {
+    std::function<ApiResult<std::size_t>(Ledger&)> work = [entered, gate](Ledger&) -> ApiResult<std::size_t> {
+        entered->set_value();
+        gate.wait();
+        return 0;
+    };
+    co_return co_await worker.call(std::move(work));
+}
+
+std::future<ApiResult<void>> spawn_write(asio::io_context& io, Worker& worker, const std::string& target) {
+    std::string copy = target;
+    return asio::co_spawn(io, write(worker, std::move(copy)), asio::use_future);
+}
+
+TEST(StoreWorker, writes_that_arrive_together_share_one_commit_and_each_caller_learns_it) {
+    LedgerHost host;
+    Worker worker(host, cancelled());
+    asio::io_context io;
+    std::vector<std::future<ApiResult<void>>> writes;
+    for (const char* target : {"a", "b", "c", "d"}) writes.push_back(spawn_write(io, worker, target));
+    io.run();
+    for (auto& written : writes) EXPECT_TRUE(written.get().has_value());
+    EXPECT_EQ(host.ledger.commits, (Batches{{"a", "b", "c", "d"}}));
+}
+
+TEST(StoreWorker, a_commit_holds_at_most_the_writes_per_commit) {
+    LedgerHost host;
+    Worker worker(host, cancelled(), 2);
+    asio::io_context io;
+    std::vector<std::future<ApiResult<void>>> writes;
+    for (const char* target : {"a", "b", "c", "d", "e"}) writes.push_back(spawn_write(io, worker, target));
+    io.run();
+    for (auto& written : writes) EXPECT_TRUE(written.get().has_value());
+    EXPECT_EQ(host.ledger.commits, (Batches{{"a", "b"}, {"c", "d"}, {"e"}}));
+}
+
+TEST(StoreWorker, a_call_gets_its_own_answer_and_sees_every_write_queued_before_it) {
+    LedgerHost host;
+    Worker worker(host, cancelled());
+    asio::io_context io;
+    auto a = spawn_write(io, worker, "a");
+    auto b = spawn_write(io, worker, "b");
+    auto counted = asio::co_spawn(io, count_committed(worker), asio::use_future);
+    auto c = spawn_write(io, worker, "c");
+    io.run();
+    EXPECT_TRUE(a.get().has_value());
+    EXPECT_TRUE(b.get().has_value());
+    EXPECT_TRUE(c.get().has_value());
+    const auto rows = counted.get();
+    ASSERT_TRUE(rows.has_value());
+    EXPECT_EQ(*rows, 2u);
+    EXPECT_EQ(host.ledger.commits, (Batches{{"a", "b"}, {"c"}}));
+}
+
+TEST(StoreWorker, a_failed_commit_fails_every_write_in_it_and_nothing_else) {
+    LedgerHost host;
+    Worker worker(host, cancelled());
+    asio::io_context io;
+    std::vector<std::future<ApiResult<void>>> failing;
+    for (const char* target : {"x", "refused", "y"}) failing.push_back(spawn_write(io, worker, target));
+    auto counted = asio::co_spawn(io, count_committed(worker), asio::use_future);
+    auto z = spawn_write(io, worker, "z");
+    io.run();
+    for (auto& written : failing) {
+        const auto result = written.get();
+        ASSERT_FALSE(result.has_value()) << "a write of a failed commit was reported written";
+        EXPECT_EQ(result.error().message, "commit refused");
+    }
+    EXPECT_TRUE(counted.get().has_value());
+    EXPECT_TRUE(z.get().has_value());
+    EXPECT_EQ(host.ledger.commits, (Batches{{"z"}}));
+}
+
+TEST(StoreWorker, without_a_session_every_call_fails_unrun_with_the_hosts_error) {
+    LedgerHost host;
+    host.up = false;
+    Worker worker(host, cancelled());
+    asio::io_context io;
+    auto written = spawn_write(io, worker, "a");
+    auto counted = asio::co_spawn(io, count_committed(worker), asio::use_future);
+    io.run();
+    const auto write_result = written.get();
+    const auto call_result = counted.get();
+    ASSERT_FALSE(write_result.has_value());
+    ASSERT_FALSE(call_result.has_value());
+    EXPECT_EQ(write_result.error().message, "the ledger is down");
+    EXPECT_EQ(call_result.error().message, "the ledger is down");
+    EXPECT_TRUE(host.ledger.commits.empty());
+}
+
+TEST(StoreWorker, a_stop_answers_the_work_still_queued) {
+    LedgerHost host;
+    auto worker = std::make_unique<Worker>(host, cancelled());
+    asio::io_context io;
+    auto entered = std::make_shared<std::promise<void>>();
+    std::promise<void> gate;
+    auto held = asio::co_spawn(io, hold(*worker, entered, gate.get_future().share()), asio::use_future);
+    auto in_hold = entered->get_future();
+    while (in_hold.wait_for(0s) != std::future_status::ready) io.run_one_for(10ms);
+    // The worker's thread is busy: these wait in its queue.
+    auto a = spawn_write(io, *worker, "a");
+    auto counted = asio::co_spawn(io, count_committed(*worker), asio::use_future);
+    auto b = spawn_write(io, *worker, "b");
+    io.poll();
+
+    std::thread stopper([&worker] { worker.reset(); });
+    std::this_thread::sleep_for(100ms);  // the stop is asked while the work is still queued
+    gate.set_value();
+    stopper.join();
+    io.run();
+    EXPECT_TRUE(held.get().has_value());
+    EXPECT_TRUE(a.get().has_value());
+    EXPECT_TRUE(b.get().has_value());
+    const auto rows = counted.get();
+    ASSERT_TRUE(rows.has_value());
+    EXPECT_EQ(*rows, 1u);
+    EXPECT_EQ(host.ledger.commits, (Batches{{"a"}, {"b"}}));
+}
+
+asio::awaitable<std::thread::id> write_then_where(Worker& worker, std::string target) {
+    const auto written = co_await worker.write(std::move(target));
+    EXPECT_TRUE(written.has_value());
+    co_return std::this_thread::get_id();
+}
+
+TEST(StoreWorker, each_caller_is_resumed_on_its_own_executor) {
+    LedgerHost host;
+    Worker worker(host, cancelled());
+    asio::io_context first_io;
+    asio::io_context second_io;
+    std::vector<std::future<std::thread::id>> first;
+    std::vector<std::future<std::thread::id>> second;
+    for (int i = 0; i < 3; ++i) {
+        std::string one = "first-" + std::to_string(i);
+        std::string other = "second-" + std::to_string(i);
+        first.push_back(asio::co_spawn(first_io, write_then_where(worker, std::move(one)), asio::use_future));
+        second.push_back(asio::co_spawn(second_io, write_then_where(worker, std::move(other)), asio::use_future));
+    }
+    std::promise<std::thread::id> first_thread;
+    std::promise<std::thread::id> second_thread;
+    std::thread first_runner([&] {
+        first_thread.set_value(std::this_thread::get_id());
+        first_io.run();
+    });
+    std::thread second_runner([&] {
+        second_thread.set_value(std::this_thread::get_id());
+        second_io.run();
+    });
+    first_runner.join();
+    second_runner.join();
+    const auto first_id = first_thread.get_future().get();
+    const auto second_id = second_thread.get_future().get();
+    for (auto& resumed : first) EXPECT_EQ(resumed.get(), first_id);
+    for (auto& resumed : second) EXPECT_EQ(resumed.get(), second_id);
+}
+
+}  // namespace
+}  // namespace collab::testing
