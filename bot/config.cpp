@@ -119,7 +119,7 @@ void read_slack(const toml::table& table, std::string_view source, const std::fi
     slack.http_mode.listen = value_or<std::string>(table, "http_listen", "127.0.0.1:3000", "slack", source);
     slack.http_mode.read_timeout = seconds("http_read_timeout_seconds", 10, 1, 300);
     slack.http_mode.write_timeout = seconds("http_write_timeout_seconds", 10, 1, 300);
-    slack.interactions.answer_budget = std::chrono::milliseconds{
+    slack.desk.answer_budget = std::chrono::milliseconds{
         config::integer_in_range(table, "answer_budget_ms", 2000, 100, 2500, "slack", source)};
     slack.directory.ttl = seconds("user_cache_seconds", 600, 0, 86400);
     if (const toml::table* responses = config::subtable(table, "responses", "slack", source)) {
@@ -131,8 +131,8 @@ void read_slack(const toml::table& table, std::string_view source, const std::fi
             auto value = visibility.value_exact<std::string>();
             if (!value || (*value != "ephemeral" && *value != "in_channel"))
                 throw ConfigError(std::string(source) + ": " + key + " is \"ephemeral\" or \"in_channel\"");
-            slack.interactions.by_command[std::string(command.str())] =
-                *value == "in_channel" ? slack::ResponseType::in_channel : slack::ResponseType::ephemeral;
+            slack.desk.visibility.by_command[std::string(command.str())] =
+                *value == "in_channel" ? chat::Visibility::in_channel : chat::Visibility::ephemeral;
         }
     }
 }

@@ -10,7 +10,7 @@
 #include <variant>
 
 #include "adapters/chat/slack/http_mode.hpp"
-#include "adapters/chat/slack/interactions.hpp"
+#include "adapters/chat/desk.hpp"
 #include "adapters/chat/slack/slack_directory.hpp"
 #include "adapters/chat/slack/socket_mode.hpp"
 #include "adapters/chat/slack/web_api.hpp"
@@ -54,7 +54,7 @@ struct SlackConfig {
     slack::WebApiSettings web;                  // api_url
     slack::SocketModeSettings socket;           // connections; the websocket's idle timeout and ca_file
     slack::HttpModeOptions http_mode;           // listen, read and write timeouts
-    slack::InteractionSettings interactions;    // answer_budget; who sees each command's answer
+    chat::DeskSettings desk;                    // answer_budget; who sees each command's answer
     slack::DirectorySettings directory;         // how long a profile e-mail is reused
 };
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <thread>
 
-#include "adapters/chat/decision_line.hpp"
+#include "adapters/chat/desk.hpp"
 #include "adapters/chat/shell/shell_adapter.hpp"
 #include "adapters/directory/static_directory.hpp"
 #include "bot/app.hpp"
@@ -73,12 +73,16 @@ int run_shell(const Config& config, const std::optional<std::string>& act_as) {
     // The service runs on the io_context thread; the shell blocks on standard input on this one.
     auto work = asio::make_work_guard(io);
     std::thread io_thread([&io] { io.run(); });
-    // One line per decision, at debug level: at a terminal the log shares the screen with the replies.
-    int commands = 0;
-    auto handle = [&](ChatRequest request) {
-        Reply reply = asio::co_spawn(io, service.handle(std::move(request)), asio::use_future).get();
-        logger->debug("[shell-{}] {}", ++commands, chat::decision_line(reply.decision));
-        return reply;
+    // The shell is a chat platform without a deadline: the Desk waits for every answer. One line per
+    // decision, at debug level: at a terminal the log shares the screen with the replies.
+    chat::DeskSettings desk_settings;
+    desk_settings.answer_budget = std::chrono::hours{24};
+    desk_settings.decision_level = spdlog::level::debug;
+    shell::ShellOutbox outbox(std::cout);
+    chat::Desk desk(io.get_executor(), service, outbox, desk_settings, logger);
+    auto handle = [&](chat::CommandRequest request) {
+        std::shared_ptr<chat::Answered> unwatched;
+        return asio::co_spawn(io, desk.command(std::move(request), false, unwatched), asio::use_future).get();
     };
     const bool interactive = ::isatty(STDIN_FILENO) != 0 && ::isatty(STDOUT_FILENO) != 0;
     const auto email = identities.contains(actor.user_id) ? std::optional(identities.at(actor.user_id)) : std::nullopt;

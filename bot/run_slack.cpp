@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "adapters/chat/slack/http_mode.hpp"
+#include "adapters/chat/desk.hpp"
 #include "adapters/chat/slack/interactions.hpp"
 #include "adapters/chat/slack/slack_directory.hpp"
 #include "adapters/chat/slack/socket_mode.hpp"
@@ -84,8 +85,9 @@ int run_slack(const Config& config) {
     slack::SlackDirectory directory(web, directory_settings, logger);
     CommandService service(*provider.api, directory, audit, clock, signer, *base.shared, config.service);
 
-    slack::Interactions interactions(io.get_executor(), service, web, signer, settings.interactions, logger);
-    interactions.count_into(metrics);
+    slack::SlackOutbox outbox(web, logger);
+    chat::Desk desk(io.get_executor(), service, outbox, settings.desk, logger);
+    desk.count_into(metrics);
 
     logger->info("audit trail and shared state: {}", base.store_description);
     // The transport: Socket Mode (the bot connects out) or HTTP mode (Slack connects in). Either way
@@ -97,7 +99,7 @@ int run_slack(const Config& config) {
     if (settings.mode == SlackMode::socket) {
         slack::SocketModeSettings socket_settings = settings.socket;
         socket_settings.websocket.user_agent = user_agent;
-        client.emplace(io.get_executor(), web, interactions, *base.shared, socket_settings, logger);
+        client.emplace(io.get_executor(), web, desk, *base.shared, socket_settings, logger);
         client->measure_into(metrics);
         metrics.gauge_callback("collab_open_sockets", "Socket Mode sockets connected to Slack.", {},
                                [&client] { return static_cast<double>(client->sockets_up()); });
@@ -113,7 +115,7 @@ int run_slack(const Config& config) {
     } else {
         const slack::HttpModeOptions& http_mode = settings.http_mode;
         listener.emplace(
-            io.get_executor(), interactions, *base.shared, secrets.signing_secret, http_mode,
+            io.get_executor(), desk, *base.shared, secrets.signing_secret, http_mode,
             [&clock] { return clock.now(); }, logger);
         starting("slack.http_listen", [&] { listener->start(); });
         serve = [&stopped]() -> asio::awaitable<int> {
@@ -211,7 +213,7 @@ int run_slack(const Config& config) {
             logger->warn("could not check the bot token with auth.test ({}); going on", identity.error().error);
         if (!token_refused) status = co_await serve();
         if (token_refused) status = 1;
-        co_await interactions.drain(drain_limit);
+        co_await desk.drain(drain_limit);
         // The answers just computed still have to be written to their HTTP connections.
         if (listener) co_await listener->stop_gracefully(settings.http_mode.write_timeout);
         watching = false;

@@ -11,29 +11,41 @@
 
 namespace collab {
 
+// Each command knows its name: the one the grammar, the help, the audit trail and the metrics use.
 struct ListCommand {
+    static constexpr std::string_view name = "list";
     std::string database;
 };
 struct AddCommand {
+    static constexpr std::string_view name = "add";
     std::string database;
     std::vector<std::string> emails;
 };
 struct RemoveCommand {
+    static constexpr std::string_view name = "remove";
     std::string database;
     std::string email;
 };
 struct LeaveCommand {
+    static constexpr std::string_view name = "leave";
     std::string database;
 };
-struct WhoamiCommand {};
+struct WhoamiCommand {
+    static constexpr std::string_view name = "whoami";
+};
 struct AuditCommand {
+    static constexpr std::string_view name = "audit";
     std::string database;
 };
 struct HelpCommand {
+    static constexpr std::string_view name = "help";
     std::optional<std::string> topic;
 };
-struct DatabasesCommand {};
+struct DatabasesCommand {
+    static constexpr std::string_view name = "dbs";
+};
 struct ConfirmCommand {
+    static constexpr std::string_view name = "confirm";
     std::string token;
 };
 
@@ -45,13 +57,21 @@ struct UsageError {
     std::string usage;    // the usage line of the command concerned, or the general one
 };
 
-// One entry of the command table: drives the parser, the help and the suggestions.
+struct CommandSpec;
+// Turns the words after a command's name into the command, or says what is wrong with them.
+using CommandParser = std::expected<Command, UsageError> (*)(const CommandSpec& spec,
+                                                             std::span<const std::string> arguments);
+
+// One entry of the command table: drives the parser, the help and the suggestions. Adding a command
+// is a type in the Command variant, its entry here (naming the type's name and its parser) and its
+// handler in CommandService (which does not compile without one).
 struct CommandSpec {
-    std::string_view name;
+    std::string_view name;  // the command type's own name
     std::vector<std::string_view> aliases;
     std::string_view arguments;  // e.g. "<db> <email> [<email>…]"
     std::string_view summary;
     std::string_view example;  // the arguments of a typical call
+    CommandParser parse = nullptr;
     bool listed_in_help = true;
 };
 
@@ -66,6 +86,7 @@ std::expected<Command, UsageError> parse_command(std::string_view text);
 std::optional<std::string> email_problem(std::string_view email);
 std::optional<std::string> database_name_problem(std::string_view name);
 
+// The command's name, as its type states it ("list", "add", …).
 std::string_view command_name(const Command& command);
 // The database a command acts on, if any.
 std::optional<std::string> database_of(const Command& command);

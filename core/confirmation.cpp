@@ -72,14 +72,17 @@ std::optional<ConfirmationClaims> read_token(const Signer& signer, std::string_v
                               *expires_at};
 }
 
-std::expected<ConfirmationClaims, std::string> check_token(const Signer& signer, std::string_view token,
-                                                           const Actor& presenter, TimePoint now) {
-    auto read = read_token(signer, token);
+bool proposed_to(const ConfirmationClaims& claims, const Actor& person) {
+    return claims.platform == person.platform && claims.team == person.team && claims.user_id == person.user_id;
+}
+
+std::expected<ConfirmationClaims, std::string> check_claims(const std::optional<ConfirmationClaims>& read,
+                                                            const Actor& presenter, TimePoint now) {
     if (!read)
         return std::unexpected(
             "This confirmation token is not valid: it was altered, cut short, or issued by another bot.");
     const ConfirmationClaims& claims = *read;
-    if (claims.platform != presenter.platform || claims.team != presenter.team || claims.user_id != presenter.user_id)
+    if (!proposed_to(claims, presenter))
         return std::unexpected(
             "This confirmation was issued to someone else; only the person who asked can confirm it.");
     if (claims.channel != presenter.channel)
@@ -88,6 +91,11 @@ std::expected<ConfirmationClaims, std::string> check_token(const Signer& signer,
         return std::unexpected("This confirmation expired at " + format_utc(claims.expires_at) +
                                "; run the command again to get a new one.");
     return claims;
+}
+
+std::expected<ConfirmationClaims, std::string> check_token(const Signer& signer, std::string_view token,
+                                                           const Actor& presenter, TimePoint now) {
+    return check_claims(read_token(signer, token), presenter, now);
 }
 
 }  // namespace collab

@@ -54,8 +54,16 @@ std::string use_key(const ConfirmationClaims& claims);
 // The claims of a genuine token, whoever presents it and whenever: for the audit trail of a refusal.
 std::optional<ConfirmationClaims> read_token(const Signer& signer, std::string_view token);
 
-// The claims when the token is genuine, unexpired, and presented by the same person in the same
-// channel; otherwise the reason, for the person presenting it.
+// Whether the claims were issued to this person (same platform, workspace and user; any channel).
+bool proposed_to(const ConfirmationClaims& claims, const Actor& person);
+
+// The claims of a token read once (read_token) when it was genuine, unexpired, and is presented by
+// the same person in the same channel; otherwise the reason, for the person presenting it.
+std::expected<ConfirmationClaims, std::string> check_claims(const std::optional<ConfirmationClaims>& read,
+                                                            const Actor& presenter, TimePoint now);
+
+// check_claims of read_token: the claims when the token is genuine, unexpired, and presented by the same person in the
+// same channel; otherwise the reason, for the person presenting it.
 std::expected<ConfirmationClaims, std::string> check_token(const Signer& signer, std::string_view token,
                                                            const Actor& presenter, TimePoint now);
 

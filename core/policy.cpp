@@ -1,11 +1,9 @@
 #include "core/policy.hpp"
 
+#include "core/text.hpp"
+
 namespace collab {
 namespace {
-
-std::string quoted(std::string_view value) {
-    return "\"" + std::string(value) + "\"";
-}
 
 Decision channel_check(const Actor& actor, const std::string& database, const Rules& rules) {
     auto rule = rules.channel_databases.find(actor.channel);
@@ -43,9 +41,9 @@ Decision removal_check(const Actor& actor, std::string_view target, const Databa
     if (same_email(target, snapshot.database.owner.email))
         return Decision::deny(self_only ? "You own " + database +
                                               ": an owner cannot stop collaborating on their own database."
-                                        : quoted(target) + " owns " + database + " and cannot be removed.");
+                                        : text::quoted(target) + " owns " + database + " and cannot be removed.");
     if (!rules.service_account_email.empty() && same_email(target, rules.service_account_email))
-        return Decision::deny(quoted(target) +
+        return Decision::deny(text::quoted(target) +
                               " is the account the bot works with; removing it would cut the bot off from " + database +
                               ".");
     if (self_only && find_collaborator(snapshot, *actor.email) == nullptr)
@@ -74,8 +72,9 @@ Decision decide(const Actor& actor, const Command& command, const DatabaseSnapsh
         return Decision::deny("The bot could not establish who may act on this database.");
     if (auto channel = channel_check(actor, *database, rules); !channel.allowed) return channel;
     if (!snapshot->database.dedicated && !rules.allow_apps)
-        return Decision::deny(*database + " is an application, not a Dedicated Resources database; the bot manages "
-                                          "the collaborators of databases only.");
+        return Decision::deny(*database +
+                              " is an application, not a Dedicated Resources database; the bot manages "
+                              "the collaborators of databases only.");
 
     const Standing standing = standing_of(*snapshot, *actor.email);
     return std::visit(

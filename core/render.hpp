@@ -59,8 +59,7 @@ struct Reply {
     std::vector<Line> lines;
     std::optional<Table> table;  // printed after the lines
     std::optional<Proposal> proposal;
-    std::string usage;           // the usage line shown after a usage error
-    DecisionNote decision = {};  // filled by CommandService::handle; not shown
+    std::string usage;  // the usage line shown after a usage error
 };
 
 struct PlainTextOptions {

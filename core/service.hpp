@@ -24,6 +24,32 @@ struct ChatRequest {
     bool resumed = false;
 };
 
+// A click on a proposal's Confirm or Cancel button: the confirmation its token carries, handed over
+// as such (never as command text to parse again).
+struct ConfirmationRequest {
+    Actor actor;
+    std::string token;
+    bool cancel = false;   // the Cancel button: the proposal is dropped, nothing is done
+    bool resumed = false;  // as ChatRequest::resumed
+};
+
+// What the service made of one request, so that an adapter needs to parse or open nothing again:
+// the reply, which command it was, and for a confirmation, what it confirms.
+struct Outcome {
+    Reply reply;
+    DecisionNote decision;  // for the one log line about it
+    // The command's name ("list", "confirm", …), "cancel" for a Cancel click, "?" when typed wrong.
+    std::string_view command = "?";
+    // For a confirmation (typed or clicked) whose token is genuine: the action it confirms.
+    std::optional<ConfirmAction> confirms;
+    // For a click: whether the clicker is the person the proposal was made to. A click by anyone else
+    // leaves the proposal as it is, and its refusal is for the clicker alone.
+    bool by_proposer = true;
+
+    // The command whose visibility settings apply: a confirmation follows what it confirms.
+    std::string_view subject() const;
+};
+
 struct ServiceSettings {
     Rules rules;
     std::chrono::seconds confirmation_ttl{300};
@@ -37,25 +63,41 @@ public:
     CommandService(CollaboratorsApi& api, Directory& directory, AuditLog& audit, const WallClock& clock,
                    const Signer& signer, UsedTokens& used, ServiceSettings settings);
 
-    // The reply, with what was decided about the command in its `decision`.
-    boost::asio::awaitable<Reply> handle(ChatRequest request);
+    // A command typed after /collab: parsed once, carried out, and told.
+    boost::asio::awaitable<Outcome> handle(ChatRequest request);
+    // A click on a proposal's button; its token is opened once.
+    boost::asio::awaitable<Outcome> handle(ConfirmationRequest request);
 
 private:
-    // The reply alone; `actor` gains the Scalingo e-mail when the directory knows it.
-    boost::asio::awaitable<Reply> answer(Actor& actor, const std::expected<Command, UsageError>& command, bool resumed);
-    DecisionNote decision_of(const Actor& actor, const std::expected<Command, UsageError>& command,
-                             const Reply& reply) const;
-    boost::asio::awaitable<Reply> list(const Actor& actor, const ListCommand& command);
-    boost::asio::awaitable<Reply> add(const Actor& actor, const AddCommand& command, bool resumed);
-    boost::asio::awaitable<Reply> propose_removal(const Actor& actor, const Command& command);
-    boost::asio::awaitable<Reply> confirm(const Actor& actor, const ConfirmCommand& command, bool resumed);
+    // What handling one request learns on the way: who asks (gaining the Scalingo e-mail when the
+    // directory knows it), and the claims of the token a confirmation carries, read once.
+    struct Context {
+        Actor actor;
+        bool resumed = false;
+        std::optional<ConfirmationClaims> claims;
+    };
+
+    Outcome outcome(Context& context, const std::expected<Command, UsageError>& command, Reply reply) const;
+
+    // One handler per command; a command without one does not compile.
+    boost::asio::awaitable<Reply> execute(Context& context, const ListCommand& command);
+    boost::asio::awaitable<Reply> execute(Context& context, const AddCommand& command);
+    boost::asio::awaitable<Reply> execute(Context& context, const RemoveCommand& command);
+    boost::asio::awaitable<Reply> execute(Context& context, const LeaveCommand& command);
+    boost::asio::awaitable<Reply> execute(Context& context, const WhoamiCommand& command);
+    boost::asio::awaitable<Reply> execute(Context& context, const AuditCommand& command);
+    boost::asio::awaitable<Reply> execute(Context& context, const HelpCommand& command);
+    boost::asio::awaitable<Reply> execute(Context& context, const ConfirmCommand& command);
+    boost::asio::awaitable<Reply> execute(Context& context, const DatabasesCommand& command);
+
+    // Resolves the actor's Scalingo e-mail through the directory; the reply when it could not say.
+    boost::asio::awaitable<std::optional<Reply>> identify(Actor& actor);
+    // The proposal of a removal (`remove`) or of leaving (`leave`) of `target`.
+    boost::asio::awaitable<Reply> propose_removal(const Actor& actor, const Command& command, std::string target);
     // The removal a genuine, unused confirmation asks for (`resumed`: taken over from an instance that
     // may have carried it out already); `executed` says whether it took place.
     boost::asio::awaitable<Reply> carry_out(const Actor& actor, const ConfirmationClaims& claims, bool resumed,
                                             bool& executed);
-    boost::asio::awaitable<Reply> whoami(const Actor& actor);
-    boost::asio::awaitable<Reply> audit_trail(const Actor& actor, const AuditCommand& command);
-    boost::asio::awaitable<Reply> manageable_databases(const Actor& actor);
 
     boost::asio::awaitable<ApiResult<DatabaseSnapshot>> snapshot(const std::string& database);
     // Snapshot and decision together; a reply when the command must stop there.
@@ -75,8 +117,5 @@ private:
     ServiceSettings settings_;
     std::optional<std::string> service_account_;
 };
-
-Reply help_reply(const std::optional<std::string>& topic);
-Reply api_error_reply(const ApiError& error, std::string_view database);
 
 }  // namespace collab

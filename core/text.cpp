@@ -193,4 +193,8 @@ std::size_t levenshtein(std::string_view a, std::string_view b) {
     return row[b.size()];
 }
 
+std::string quoted(std::string_view value) {
+    return "\"" + std::string(value) + "\"";
+}
+
 }  // namespace collab::text

@@ -40,6 +40,9 @@ std::string printable(std::string_view text, bool keep_line_feeds = false);
 // At most `limit` characters of `utf8`, "…" standing for the rest: how input is echoed back.
 std::string shortened(std::string_view utf8, std::size_t limit);
 
+// The value between double quotes, as replies name what someone typed or an address they act on.
+std::string quoted(std::string_view value);
+
 // Edit distance, to suggest what the user probably meant.
 std::size_t levenshtein(std::string_view a, std::string_view b);
 

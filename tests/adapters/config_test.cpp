@@ -67,8 +67,8 @@ void expect_same_settings(const Config& a, const Config& b) {
     EXPECT_EQ(a.slack.http_mode.listen, b.slack.http_mode.listen);
     EXPECT_EQ(a.slack.http_mode.read_timeout, b.slack.http_mode.read_timeout);
     EXPECT_EQ(a.slack.http_mode.write_timeout, b.slack.http_mode.write_timeout);
-    EXPECT_EQ(a.slack.interactions.answer_budget, b.slack.interactions.answer_budget);
-    EXPECT_EQ(a.slack.interactions.by_command, b.slack.interactions.by_command);
+    EXPECT_EQ(a.slack.desk.answer_budget, b.slack.desk.answer_budget);
+    EXPECT_EQ(a.slack.desk.visibility.by_command, b.slack.desk.visibility.by_command);
     EXPECT_EQ(a.slack.directory.ttl, b.slack.directory.ttl);
     EXPECT_EQ(a.scalingo.region, b.scalingo.region);
     EXPECT_EQ(a.scalingo.api_url, b.scalingo.api_url);
@@ -102,7 +102,7 @@ TEST(ConfigTest, the_shipped_file_parses_and_is_the_embedded_default) {
     // the example sets: the shell's e-mail, and each command's visibility written out.
     Config bare = parse("");
     bare.shell_email = embedded.shell_email;
-    bare.slack.interactions.by_command = embedded.slack.interactions.by_command;
+    bare.slack.desk.visibility.by_command = embedded.slack.desk.visibility.by_command;
     expect_same_settings(bare, embedded);
 }
 
@@ -265,11 +265,11 @@ add = "ephemeral"
     EXPECT_EQ(config.slack.mode, SlackMode::http);
     EXPECT_EQ(config.slack.socket.connections, 3);
     EXPECT_EQ(config.slack.bot_token_file, fs::path("/etc/collab-bot/secrets/bot"));
-    EXPECT_EQ(config.slack.interactions.answer_budget, std::chrono::milliseconds{1500});
+    EXPECT_EQ(config.slack.desk.answer_budget, std::chrono::milliseconds{1500});
     EXPECT_EQ(config.slack.http_mode.read_timeout, std::chrono::seconds{4});
     EXPECT_EQ(config.slack.http_mode.write_timeout, std::chrono::seconds{30});
-    EXPECT_EQ(config.slack.interactions.by_command.at("list"), slack::ResponseType::in_channel);
-    EXPECT_EQ(config.slack.interactions.by_command.at("add"), slack::ResponseType::ephemeral);
+    EXPECT_EQ(config.slack.desk.visibility.by_command.at("list"), chat::Visibility::in_channel);
+    EXPECT_EQ(config.slack.desk.visibility.by_command.at("add"), chat::Visibility::ephemeral);
 
     EXPECT_EQ(error_of("[slack]\nmode = \"webhook\"\n"), "test.toml: slack.mode is \"socket\" or \"http\", not \"webhook\"");
     EXPECT_EQ(error_of("[slack]\nconnections = 11\n"), "test.toml: slack.connections must be between 1 and 10");

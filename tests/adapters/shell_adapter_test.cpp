@@ -34,9 +34,9 @@ protected:
         std::istringstream in(std::move(input));
         std::ostringstream out;
         ShellAdapter shell(
-            [this](ChatRequest request) {
+            [this](chat::CommandRequest request) {
                 requests_.push_back(std::move(request));
-                return reply_;
+                return chat::Answer{reply_, chat::Visibility::ephemeral};
             },
             in, out, ShellOptions{terminal_user(), interactive, std::move(greeting)});
         exit_code_ = shell.run();
@@ -54,7 +54,7 @@ protected:
                  std::nullopt,
                  std::nullopt,
                  ""};
-    std::vector<ChatRequest> requests_;
+    std::vector<chat::CommandRequest> requests_;
     int exit_code_ = -1;
 };
 
@@ -63,10 +63,11 @@ TEST_F(ShellAdapterTest, a_collab_line_reaches_the_service_with_the_actor) {
     ASSERT_EQ(requests_.size(), 1u);
     // What follows /collab, as a chat platform's slash command would deliver it.
     EXPECT_EQ(requests_[0].text, " list my-dedicated-db");
-    EXPECT_EQ(requests_[0].actor.platform, "shell");
-    EXPECT_EQ(requests_[0].actor.user_id, "local");
-    EXPECT_EQ(requests_[0].actor.channel, "terminal");
-    EXPECT_EQ(requests_[0].actor.email, "user1@example.com");
+    EXPECT_EQ(requests_[0].origin.id, "shell-1") << "names the request in the log";
+    EXPECT_EQ(requests_[0].origin.actor.platform, "shell");
+    EXPECT_EQ(requests_[0].origin.actor.user_id, "local");
+    EXPECT_EQ(requests_[0].origin.actor.channel, "terminal");
+    EXPECT_EQ(requests_[0].origin.actor.email, "user1@example.com");
 }
 
 TEST_F(ShellAdapterTest, the_command_word_is_case_insensitive_and_surrounding_blanks_are_ignored) {

@@ -181,12 +181,26 @@ protected:
                              {"U9", "stranger@example.com"}};
     }
 
-    Reply ask(const std::string& user_id, const std::string& text, const std::string& channel = "C-ops") {
+    CommandService& service() {
         if (!service_)
             service_ = std::make_unique<CommandService>(api_, directory_, audit_, clock_, signer_, used_, settings_);
+        return *service_;
+    }
+
+    Outcome handled(const std::string& user_id, const std::string& text, const std::string& channel = "C-ops") {
         // A named request: g++ 12 destroys a braced temporary passed to a coroutine twice.
         ChatRequest request{Actor{"shell", "local", user_id, channel, std::nullopt}, text};
-        return run(service_->handle(std::move(request)));
+        return run(service().handle(std::move(request)));
+    }
+
+    // A click on a proposal's button.
+    Outcome clicked(const std::string& user_id, const std::string& token, bool cancel = false) {
+        ConfirmationRequest request{Actor{"shell", "local", user_id, "C-ops", std::nullopt}, token, cancel};
+        return run(service().handle(std::move(request)));
+    }
+
+    Reply ask(const std::string& user_id, const std::string& text, const std::string& channel = "C-ops") {
+        return handled(user_id, text, channel).reply;
     }
 
     std::string say(const std::string& user_id, const std::string& text, const std::string& channel = "C-ops") {
@@ -386,12 +400,13 @@ TEST_F(Service, AddOfMoreAddressesThanTheCapIsRefusedBeforeAnythingIsAskedSaying
 
 TEST_F(Service, AddOfTenThousandAddressesIsRefusedAtOnce) {
     const auto started = std::chrono::steady_clock::now();
-    Reply reply = ask("U1", "add my-dedicated-db" + addresses(10'000));
+    Outcome outcome = handled("U1", "add my-dedicated-db" + addresses(10'000));
+    const Reply& reply = outcome.reply;
     EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);  // 10 s before the grammar was linear
     EXPECT_EQ(reply.lines.at(0).text,
               "add takes at most 10 addresses at a time (10000 were given): split them over several commands.");
     EXPECT_EQ(api_.calls, 0);
-    EXPECT_LE(reply.decision.target.size(), 600u) << "the decision's target is bounded too";
+    EXPECT_LE(outcome.decision.target.size(), 600u) << "the decision's target is bounded too";
 }
 
 TEST_F(Service, TheCapIsASettingAndCountsDistinctAddresses) {
@@ -830,7 +845,7 @@ TEST_F(ServiceWithAnApp, DbsShowsUpstreamErrors) {
 // ---- What the adapters log: one note per decision -------------------------------------------------------------
 
 TEST_F(Service, TheDecisionNamesWhoWhatOnWhatAndTheOutcome) {
-    Reply listed = ask("U1", "list my-dedicated-db");
+    Outcome listed = handled("U1", "list my-dedicated-db");
     EXPECT_EQ(listed.decision.actor.user_id, "U1");
     EXPECT_EQ(listed.decision.actor.email, "user1@example.com");
     EXPECT_EQ(listed.decision.command, "list");
@@ -838,17 +853,17 @@ TEST_F(Service, TheDecisionNamesWhoWhatOnWhatAndTheOutcome) {
     EXPECT_EQ(listed.decision.decision, "allow");
     EXPECT_EQ(listed.decision.reason, "");
 
-    Reply refused = ask("U9", "remove my-dedicated-db user2@example.com");
+    Outcome refused = handled("U9", "remove my-dedicated-db user2@example.com");
     EXPECT_EQ(refused.decision.command, "remove");
     EXPECT_EQ(refused.decision.target, "user2@example.com");
     EXPECT_EQ(refused.decision.decision, "deny");
-    EXPECT_EQ(refused.decision.reason, refused.lines.at(0).text);
+    EXPECT_EQ(refused.decision.reason, refused.reply.lines.at(0).text);
 
-    Reply added = ask("U1", "add my-dedicated-db a@example.com B@example.com");
+    Outcome added = handled("U1", "add my-dedicated-db a@example.com B@example.com");
     EXPECT_EQ(added.decision.target, "a@example.com,B@example.com");
 
     api_.list_error = ApiError{ApiErrorKind::timeout, "Scalingo did not answer in time.", {}};
-    Reply failed = ask("U1", "list my-dedicated-db");
+    Outcome failed = handled("U1", "list my-dedicated-db");
     EXPECT_EQ(failed.decision.decision, "failed");
     EXPECT_EQ(failed.decision.reason, "Scalingo did not answer in time.");
 }
@@ -858,18 +873,89 @@ TEST_F(Service, TheDecisionOfAConfirmationNamesWhatItConfirmsNeverTheToken) {
     ASSERT_FALSE(token.empty());
     for (const std::string& text : {"confirm " + token, "confirm " + token + " extra", "confirm " + token + "x",
                                     "\"confirm " + token + "\"", "remove " + token + " x@example.com"}) {
-        Reply reply = ask("U1", text);
-        const DecisionNote& note = reply.decision;
+        Outcome outcome = handled("U1", text);
+        const DecisionNote& note = outcome.decision;
         for (const std::string* field : {&note.command, &note.database, &note.target, &note.reason})
             EXPECT_EQ(field->find(token.substr(0, 24)), std::string::npos) << text << " -> " << *field;
     }
-    Reply done = ask("U1", "confirm " + token);
+    Outcome done = handled("U1", "confirm " + token);
     EXPECT_EQ(done.decision.command, "confirm");
     EXPECT_EQ(done.decision.database, db);
     EXPECT_EQ(done.decision.target, "user2@example.com");
-    Reply typo = ask("U1", "confirm " + token + " extra");
+    Outcome typo = handled("U1", "confirm " + token + " extra");
     EXPECT_EQ(typo.decision.decision, "invalid");
     EXPECT_EQ(typo.decision.reason, "the command was typed wrong");
+}
+
+// ---- What the adapters are told: which command it was, and what a confirmation confirms -----------------------
+
+TEST_F(Service, TheOutcomeNamesTheCommandAndWhatAConfirmationConfirms) {
+    EXPECT_EQ(handled("U1", "ls my-dedicated-db").command, "list");
+    EXPECT_EQ(handled("U1", "lst my-dedicated-db").command, "?");
+    const std::string token = propose("U1", "remove my-dedicated-db user2@example.com");
+    const Outcome typed = handled("U1", "confirm " + token);
+    EXPECT_EQ(typed.command, "confirm");
+    EXPECT_EQ(typed.confirms, ConfirmAction::remove);
+    EXPECT_EQ(typed.subject(), "remove") << "a confirmation is seen as what it confirms";
+    const Outcome forged = handled("U1", "confirm " + token + "0");
+    EXPECT_FALSE(forged.confirms.has_value());
+    EXPECT_EQ(forged.subject(), "confirm");
+}
+
+TEST_F(Service, AClickIsAConfirmationOfItsToken) {
+    const std::string token = propose("U1", "remove my-dedicated-db user2@example.com");
+    const Outcome done = clicked("U1", token);
+    EXPECT_TRUE(done.by_proposer);
+    EXPECT_EQ(done.confirms, ConfirmAction::remove);
+    EXPECT_EQ(to_plain_text(done.reply),
+              "-----> user2@example.com has been removed from the collaborators of " + db + "\n");
+    EXPECT_EQ(api_.removed, std::vector<std::string>{db + " c2"});
+    EXPECT_EQ(done.decision.command, "confirm");
+    EXPECT_EQ(done.decision.target, "user2@example.com");
+}
+
+TEST_F(Service, AClickBySomeoneElseIsRefusedAndLeavesTheProposalAlone) {
+    const std::string token = propose("U1", "remove my-dedicated-db user2@example.com");
+    const Outcome confirmed = clicked("U2", token);
+    EXPECT_FALSE(confirmed.by_proposer);
+    EXPECT_EQ(confirmed.reply.kind, ReplyKind::denied);
+    const Outcome cancelled = clicked("U2", token, true);
+    EXPECT_FALSE(cancelled.by_proposer);
+    EXPECT_EQ(to_plain_text(cancelled.reply), " !     Only the person who asked for this removal can cancel it.\n");
+    EXPECT_TRUE(api_.removed.empty());
+}
+
+TEST_F(Service, ACancelClickDropsTheProposalAndDoesNothing) {
+    const Outcome mine = clicked("U1", propose("U1", "remove my-dedicated-db user2@example.com"), true);
+    EXPECT_TRUE(mine.by_proposer);
+    EXPECT_EQ(mine.command, "cancel");
+    EXPECT_EQ(to_plain_text(mine.reply), "Cancelled: user2@example.com keeps access to " + db + ".\n");
+    EXPECT_TRUE(api_.removed.empty());
+}
+
+// One request, one look at its token: a signer that counts how often it is asked.
+class CountingSigner : public Signer {
+public:
+    explicit CountingSigner(const Signer& inner) : inner_(inner) {}
+    std::string seal(std::string_view claims) const override { return inner_.seal(claims); }
+    std::optional<std::string> open(std::string_view token) const override {
+        ++opened;
+        return inner_.open(token);
+    }
+    mutable int opened = 0;
+
+private:
+    const Signer& inner_;
+};
+
+TEST_F(Service, AConfirmationOpensItsTokenOnce) {
+    const std::string token = propose("U1", "remove my-dedicated-db user2@example.com");
+    CountingSigner counting(signer_);
+    CommandService counted(api_, directory_, audit_, clock_, counting, used_, settings_);
+    ConfirmationRequest click{Actor{"shell", "local", "U1", "C-ops", std::nullopt}, token};
+    const Outcome outcome = run(counted.handle(std::move(click)));
+    EXPECT_EQ(outcome.reply.kind, ReplyKind::change) << to_plain_text(outcome.reply);
+    EXPECT_EQ(counting.opened, 1);
 }
 
 TEST_F(Service, MissingArgumentShowsTheCommandsUsage) {

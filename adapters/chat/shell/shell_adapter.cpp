@@ -39,8 +39,10 @@ std::string ShellAdapter::answer(std::string_view raw) {
     if (!is_command)
         return "Commands start with /collab, for example: /collab list my-dedicated-db\n"
                "Type /collab help to see them all, or exit to leave.\n";
-    Reply reply = handler_(ChatRequest{options_.actor, std::string(line.substr(command_word.size()))});
-    return to_plain_text(reply, PlainTextOptions{options_.interactive, std::string(command_word)});
+    chat::CommandRequest request{chat::Origin{"shell-" + std::to_string(++commands_), options_.actor, {}},
+                                 std::string(line.substr(command_word.size()))};
+    const chat::Answer answer = handler_(std::move(request));
+    return to_plain_text(answer.reply, PlainTextOptions{options_.interactive, std::string(command_word)});
 }
 
 int ShellAdapter::run() {
@@ -55,6 +57,30 @@ int ShellAdapter::run() {
         if (is_exit(trim(line))) return 0;
         out_ << answer(line) << std::flush;
     }
+}
+
+void ShellOutbox::print(const Reply& reply) {
+    out_ << to_plain_text(reply, options_) << std::flush;
+}
+
+boost::asio::awaitable<void> ShellOutbox::complete(const chat::Origin&, chat::Answer answer) {
+    print(answer.reply);
+    co_return;
+}
+
+boost::asio::awaitable<void> ShellOutbox::deliver(const chat::Origin&, chat::Answer answer) {
+    print(answer.reply);
+    co_return;
+}
+
+boost::asio::awaitable<void> ShellOutbox::replace_proposal(const chat::Origin&, Reply reply) {
+    print(reply);
+    co_return;
+}
+
+boost::asio::awaitable<void> ShellOutbox::post_beside(const chat::Origin&, chat::Answer answer) {
+    print(answer.reply);
+    co_return;
 }
 
 }  // namespace collab::shell

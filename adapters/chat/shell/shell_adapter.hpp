@@ -1,12 +1,14 @@
 #pragma once
-// The shell: /collab commands typed on a terminal, or piped in line by line.
+// The shell: /collab commands typed on a terminal, or piped in line by line. A chat platform like the
+// others (adapters/chat/desk.hpp): each line is decoded into a CommandRequest for the Desk, and its
+// answer encoded as plain text; the terminal is its connection.
 
 #include <functional>
 #include <iosfwd>
 #include <string>
 
+#include "adapters/chat/desk.hpp"
 #include "core/render.hpp"
-#include "core/service.hpp"
 
 namespace collab::shell {
 
@@ -18,7 +20,8 @@ struct ShellOptions {
 
 class ShellAdapter {
 public:
-    using Handler = std::function<Reply(ChatRequest)>;
+    // Carries a command out (through the Desk) and gives back its answer.
+    using Handler = std::function<chat::Answer(chat::CommandRequest)>;
 
     ShellAdapter(Handler handler, std::istream& in, std::ostream& out, ShellOptions options);
 
@@ -33,6 +36,25 @@ private:
     std::istream& in_;
     std::ostream& out_;
     ShellOptions options_;
+    int commands_ = 0;  // names each request in the log: shell-1, shell-2, …
+};
+
+// What the Desk sends outside an answer, printed. The shell gives the Desk all the time a command
+// needs (nobody is waiting with a deadline), so this only prints what a platform would send later.
+class ShellOutbox : public chat::Outbox {
+public:
+    explicit ShellOutbox(std::ostream& out, PlainTextOptions options = {}) : out_(out), options_(std::move(options)) {}
+
+    boost::asio::awaitable<void> complete(const chat::Origin& origin, chat::Answer answer) override;
+    boost::asio::awaitable<void> deliver(const chat::Origin& origin, chat::Answer answer) override;
+    boost::asio::awaitable<void> replace_proposal(const chat::Origin& origin, Reply reply) override;
+    boost::asio::awaitable<void> post_beside(const chat::Origin& origin, chat::Answer answer) override;
+
+private:
+    void print(const Reply& reply);
+
+    std::ostream& out_;
+    PlainTextOptions options_;
 };
 
 }  // namespace collab::shell

@@ -177,36 +177,12 @@ std::string fallback_text(const Reply& reply) {
 
 }  // namespace
 
-std::string_view to_string(ResponseType type) {
-    return type == ResponseType::in_channel ? "in_channel" : "ephemeral";
+json::object to_message(const Reply& reply) {
+    return to_message(reply, chat::VisibilityPolicy{}.for_kind(reply.kind));
 }
 
-ResponseType ResponsePolicy::for_kind(ReplyKind kind) const {
-    switch (kind) {
-        case ReplyKind::result: return result;
-        case ReplyKind::change: return change;
-        case ReplyKind::proposal: return proposal;
-        case ReplyKind::denied: return denied;
-        case ReplyKind::usage_error: return usage_error;
-        case ReplyKind::failure: return failure;
-    }
-    return ResponseType::ephemeral;  // an unknown kind stays private
-}
-
-ResponsePolicy& ResponsePolicy::set(ReplyKind kind, ResponseType type) {
-    switch (kind) {
-        case ReplyKind::result: result = type; break;
-        case ReplyKind::change: change = type; break;
-        case ReplyKind::proposal: proposal = type; break;
-        case ReplyKind::denied: denied = type; break;
-        case ReplyKind::usage_error: usage_error = type; break;
-        case ReplyKind::failure: failure = type; break;
-    }
-    return *this;
-}
-
-json::object to_message(const Reply& reply, const ResponsePolicy& policy) {
-    json::object message{{"response_type", to_string(policy.for_kind(reply.kind))}, {"text", fallback_text(reply)}};
+json::object to_message(const Reply& reply, chat::Visibility visibility) {
+    json::object message{{"response_type", chat::to_string(visibility)}, {"text", fallback_text(reply)}};
     if (json::array blocks = blocks_of(reply); !blocks.empty()) message["blocks"] = std::move(blocks);
     return message;
 }

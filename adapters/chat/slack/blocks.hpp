@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 
+#include "adapters/chat/visibility.hpp"
 #include "core/render.hpp"
 
 namespace collab::slack {
@@ -32,26 +33,11 @@ inline constexpr std::size_t max_blocks = 50;          // Slack's limit for one 
 inline constexpr std::string_view confirm_action_id = "collab_confirm";
 inline constexpr std::string_view cancel_action_id = "collab_cancel";
 
-enum class ResponseType { ephemeral, in_channel };
-std::string_view to_string(ResponseType type);
-
-// Who sees a reply, by kind. By default only executed changes go to the channel, so the team sees
-// them; everything else is for the person who asked.
-struct ResponsePolicy {
-    ResponseType result = ResponseType::ephemeral;
-    ResponseType change = ResponseType::in_channel;
-    ResponseType proposal = ResponseType::ephemeral;
-    ResponseType denied = ResponseType::ephemeral;
-    ResponseType usage_error = ResponseType::ephemeral;
-    ResponseType failure = ResponseType::ephemeral;
-
-    ResponseType for_kind(ReplyKind kind) const;
-    ResponsePolicy& set(ReplyKind kind, ResponseType type);
-};
-
 // {"response_type":…,"text":…,"blocks":[…]}: an ack payload or a response_url body as it is; for
-// chat.postMessage / chat.postEphemeral the caller adds "channel" (and "user").
-boost::json::object to_message(const Reply& reply, const ResponsePolicy& policy = {});
+// chat.postMessage / chat.postEphemeral the caller adds "channel" (and "user"). Without a visibility,
+// the default policy's for the reply's kind.
+boost::json::object to_message(const Reply& reply, chat::Visibility visibility);
+boost::json::object to_message(const Reply& reply);
 
 // The response_url body that replaces the message a button was clicked in with the click's outcome:
 // {"replace_original":true,"text":…,"blocks":[…]}. It carries no response_type: the replaced

@@ -1,6 +1,7 @@
 #include "adapters/chat/slack/http_mode.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
@@ -10,6 +11,9 @@
 
 #include <optional>
 
+#include "adapters/chat/slack/blocks.hpp"
+#include "adapters/chat/slack/interactions.hpp"
+#include "adapters/security/hmac_signer.hpp"
 #include "core/render.hpp"
 
 namespace collab::slack {
@@ -97,9 +101,21 @@ HttpModeRequest read_http_mode_request(const net::ServerRequest& request, std::s
 }
 
 struct HttpModeServer::State {
-    asio::any_io_executor executor;  // Interactions' own
-    Interactions& interactions;
+    State(asio::any_io_executor executor, chat::Desk& desk, store::SharedState& shared, std::string signing_secret,
+          HttpModeOptions options, TimeSource clock, std::shared_ptr<spdlog::logger> logger)
+        : executor(executor),
+          desk(desk),
+          used(shared),
+          claims(executor, shared, options.claims, logger),
+          signing_secret(std::move(signing_secret)),
+          options(std::move(options)),
+          clock(std::move(clock)),
+          logger(std::move(logger)) {}
+
+    asio::any_io_executor executor;  // the Desk's own
+    chat::Desk& desk;
     UsedTokens& used;
+    chat::Claims claims;
     const std::string signing_secret;
     const HttpModeOptions options;
     const TimeSource clock;
@@ -110,37 +126,105 @@ struct HttpModeServer::State {
         HttpModeRequest decided = read_http_mode_request(request, state->signing_secret, state->options, now);
         if (auto* refusal = std::get_if<HttpRefusal>(&decided)) co_return answer(state->refused(request, *refusal));
         if (auto replayed = co_await refuse_replay(state, request, now)) co_return answer(std::move(*replayed));
+        const std::string key = claim_key(request);
         if (auto* command = std::get_if<SlashCommand>(&decided)) {
-            state->logger->debug("slack http: slash command {} from {} in {}", command->command, command->user_id,
-                                 command->channel_id);
-            // Interactions lives on its own executor; the answer comes back to this connection's strand.
-            SlashCommand taken = *command;
-            json::object payload = co_await asio::co_spawn(
-                state->executor, state->interactions.slash_command(std::move(taken)), asio::use_awaitable);
+            state->logger->debug("[{}] slack http: slash command {} from {} in {}", key, command->command,
+                                 command->user_id, command->channel_id);
+            // The Desk lives on its own executor; the answer comes back to this connection's strand.
+            std::optional<Served> told = co_await asio::co_spawn(
+                state->executor, serve_command(state, key, std::move(*command)), asio::use_awaitable);
+            // Taken in by another instance already: it answers.
+            if (!told) co_return answer(empty_ok());
             net::ServerResponse response{http::status::ok, 11};
             response.set(http::field::content_type, "application/json");
-            response.body() = json::serialize(payload);
+            response.body() = json::serialize(to_message(told->answer.reply, told->answer.visibility));
             // Nobody is left to read it on this connection: the person still gets it, through response_url.
-            auto undelivered = [state, asked = std::move(*command), payload = std::move(payload)]() mutable {
+            auto undelivered = [state, key, served = std::move(*told)]() mutable {
                 state->logger->warn(
-                    "slack http: the connection closed before the answer to {} from {} was sent; "
-                    "sending it through response_url",
-                    asked.command, asked.user_id);
-                asio::co_spawn(state->executor, state->interactions.deliver_later(std::move(asked), std::move(payload)),
-                               [state](const std::exception_ptr&) {});
+                    "[{}] slack http: the connection closed before the answer was sent; sending it through "
+                    "response_url",
+                    key);
+                auto deliver = [state, served = std::move(served)]() mutable -> asio::awaitable<void> {
+                    co_await state->desk.deliver_later(served.origin, std::move(served.answer));
+                };
+                asio::co_spawn(state->executor, std::move(deliver), [state](const std::exception_ptr&) {});
             };
             co_return net::ServerAnswer{std::move(response), std::move(undelivered)};
         }
         if (auto* action = std::get_if<BlockAction>(&decided)) {
-            state->logger->debug("slack http: click on {} from {}", action->action_id, action->user_id);
-            asio::post(state->executor, [&interactions = state->interactions, action = std::move(*action)]() mutable {
-                interactions.block_action(std::move(action));
-            });
+            state->logger->debug("[{}] slack http: click on {} from {}", key, action->action_id, action->user_id);
+            asio::co_spawn(state->executor, serve_click(state, key, std::move(*action)), asio::detached);
             co_return answer(empty_ok());
         }
         state->logger->debug("slack http: acknowledged a {} payload the bot does not act on",
                              std::get<IgnoredInteraction>(decided).type);
         co_return answer(empty_ok());
+    }
+
+    // What names a signed request in the claims and the logs: a digest of its signature (one request,
+    // one signature), which the signature cannot be recovered from.
+    static std::string claim_key(const net::ServerRequest& request) {
+        const std::string digest = security::base64url_encode(security::sha256(request["X-Slack-Signature"]));
+        return "http-" + digest.substr(0, 22);
+    }
+
+    // A command's acknowledgement, and where to send it should the connection be gone.
+    struct Served {
+        chat::Origin origin;
+        chat::Answer answer;
+    };
+
+    // On the Desk's executor: the command claimed, then answered; nothing when another instance has it.
+    static asio::awaitable<std::optional<Served>> serve_command(std::shared_ptr<State> state, std::string key,
+                                                                SlashCommand command) {
+        Envelope envelope;
+        envelope.envelope_id = key;
+        envelope.type = EnvelopeType::slash_commands;
+        envelope.slash_command = command;
+        std::string work = work_of(envelope);
+        const chat::Delivery delivery = co_await state->claims.take(key, std::move(work));
+        if (delivery == chat::Delivery::repeat) co_return std::nullopt;
+        chat::CommandRequest request = command_request(command, key);
+        chat::Origin origin = request.origin;
+        auto answered = std::make_shared<chat::Answered>(state->executor);
+        chat::Answer told =
+            co_await state->desk.command(std::move(request), delivery == chat::Delivery::taken_over, answered);
+        // The claim is done once the answer is on its way, in this response or through response_url.
+        auto finish = [state, key, answered]() -> asio::awaitable<void> {
+            co_await answered->wait();
+            co_await state->claims.finish(key);
+        };
+        asio::co_spawn(state->executor, std::move(finish), asio::detached);
+        co_return Served{std::move(origin), std::move(told)};
+    }
+
+    // On the Desk's executor: the click claimed, then handled until its outcome is delivered.
+    static asio::awaitable<void> serve_click(std::shared_ptr<State> state, std::string key, BlockAction action) {
+        auto click = click_request(action, key);
+        if (!click) {
+            state->logger->debug("[{}] slack http: ignoring a click on {}", key, action.action_id);
+            co_return;
+        }
+        Envelope envelope;
+        envelope.envelope_id = key;
+        envelope.type = EnvelopeType::interactive;
+        envelope.interactive_type = "block_actions";
+        envelope.block_action = std::move(action);
+        std::string work = work_of(envelope);
+        const chat::Delivery delivery = co_await state->claims.take(key, std::move(work));
+        if (delivery == chat::Delivery::repeat) co_return;
+        co_await state->desk.click(std::move(*click), delivery == chat::Delivery::taken_over);
+        co_await state->claims.finish(key);
+    }
+
+    // Carries out again the work an instance that died left in a lapsed claim.
+    static asio::awaitable<void> resume(std::shared_ptr<State> state, store::Orphan orphan) {
+        auto request = request_of_work(orphan);
+        if (!request) {
+            state->logger->error("[{}] slack http: cannot read the work left unfinished; dropped", orphan.key);
+            co_return;
+        }
+        co_await state->desk.resume(std::move(*request));
     }
 
     net::ServerResponse refused(const net::ServerRequest& request, const HttpRefusal& refusal) const {
@@ -195,20 +279,27 @@ net::HttpServerOptions server_options(const HttpModeOptions& options) {
 
 }  // namespace
 
-HttpModeServer::HttpModeServer(asio::any_io_executor executor, Interactions& interactions, UsedTokens& used,
+HttpModeServer::HttpModeServer(asio::any_io_executor executor, chat::Desk& desk, store::SharedState& shared,
                                std::string signing_secret, HttpModeOptions options, TimeSource clock,
                                std::shared_ptr<spdlog::logger> logger)
-    : state_(std::make_shared<State>(State{executor, interactions, used, std::move(signing_secret), options,
-                                           std::move(clock), std::move(logger)})),
+    : state_(std::make_shared<State>(executor, desk, shared, std::move(signing_secret), options, std::move(clock),
+                                     std::move(logger))),
       server_(executor, server_options(options), net::AnswerHandler{[state = state_](net::ServerRequest request) {
                   return State::handle(state, std::move(request));
               }}) {}
 
 void HttpModeServer::start() {
     server_.start();
+    auto sweep = [state = state_]() -> asio::awaitable<void> {
+        // Named: g++ 12 destroys a temporary passed to a coroutine twice.
+        chat::Claims::Resume resume = [state](store::Orphan orphan) { return State::resume(state, std::move(orphan)); };
+        co_await state->claims.sweep(std::move(resume));
+    };
+    asio::co_spawn(state_->executor, std::move(sweep), asio::detached);
 }
 
 void HttpModeServer::stop() {
+    asio::post(state_->executor, [state = state_] { state->claims.stop(); });
     server_.stop();
 }
 

@@ -6,9 +6,9 @@
 // within the tolerance of now, the HMAC of the raw body right; otherwise 401 with a short reason that
 // is the same whatever failed (the precise one goes to the log, never the secret or the signature).
 // Then a slash command is answered 200 application/json with the acknowledgement's payload (see
-// interactions.hpp: within about 2 s, later replies go through the response_url), a block_actions
-// click with an empty 200 while the click is handled in the background, and any other interactive
-// payload with an empty 200. Either path takes either kind: the form's `payload` field tells them
+// adapters/chat/desk.hpp: within about 2 s, later replies go through the response_url), a
+// block_actions click with an empty 200 while the click is handled in the background, and any other
+// interactive payload with an empty 200. Either path takes either kind: the form's `payload` field tells them
 // apart, so one request URL may serve both. Other paths are 404, other methods 405, a signed body
 // that is no usable form 400. Request bodies and tokens are never logged.
 //
@@ -17,6 +17,8 @@
 // taken is remembered in the store the instances share, so a replay to another instance is refused
 // too. When the connection that should carry a slash command's answer is gone by the time the answer
 // is ready (Slack gave up waiting, a proxy dropped it), the answer goes through the response_url.
+// Commands and clicks are claimed as Socket Mode's envelopes are (adapters/chat/claims.hpp): the work
+// of an instance that dies mid-request is taken over by another and answered through the response_url.
 
 #include <spdlog/logger.h>
 #include <boost/asio/any_io_executor.hpp>
@@ -31,8 +33,9 @@
 #include <string_view>
 #include <variant>
 
+#include "adapters/chat/claims.hpp"
+#include "adapters/chat/desk.hpp"
 #include "adapters/chat/slack/envelope.hpp"
-#include "adapters/chat/slack/interactions.hpp"
 #include "adapters/chat/slack/signature.hpp"
 #include "adapters/net/http_server.hpp"
 #include "core/confirmation.hpp"
@@ -51,6 +54,7 @@ struct HttpModeOptions {
     // Slack sends a request at once and gives up on the answer after 3 s: a slower peer is not Slack.
     std::chrono::seconds read_timeout{10};   // for a request to arrive whole, idle keep-alive included
     std::chrono::seconds write_timeout{10};  // for an answer to leave
+    chat::ClaimSettings claims;              // of the requests taken in
 };
 
 // What a request asks for, decided without I/O.
@@ -71,18 +75,20 @@ class HttpModeServer {
 public:
     using TimeSource = std::function<TimePoint()>;
 
-    // `executor` is the one `interactions` was made with: Interactions is called only there, so give a
-    // strand when its io_context has several threads. Connections run on strands of it. Interactions
-    // must outlive the server's io_context run; the server must be destroyed before that io_context.
-    // `used` remembers the signatures taken in (the store the instances share); it must outlive the server.
-    HttpModeServer(boost::asio::any_io_executor executor, Interactions& interactions, UsedTokens& used,
+    // `executor` is the one `desk` was made with: the Desk is called only there, so give a strand when
+    // its io_context has several threads. Connections run on strands of it. The Desk must outlive the
+    // server's io_context run; the server must be destroyed before that io_context. `shared` (the store
+    // the instances share) remembers the signatures and claims the requests taken in; it must outlive
+    // the server.
+    HttpModeServer(boost::asio::any_io_executor executor, chat::Desk& desk, store::SharedState& shared,
                    std::string signing_secret, HttpModeOptions options, TimeSource clock,
                    std::shared_ptr<spdlog::logger> logger);
     HttpModeServer(const HttpModeServer&) = delete;
     HttpModeServer& operator=(const HttpModeServer&) = delete;
 
     // As net::HttpServer's: start() throws std::runtime_error on a listen address, port or certificate
-    // that cannot work; stop() closes the listener and every connection.
+    // that cannot work; stop() closes the listener and every connection. Between the two, the work of
+    // instances that died is looked for.
     void start();
     void stop();
     // stop() once the answers to the requests taken in so far have been written, at most `limit` later.

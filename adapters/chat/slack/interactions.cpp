@@ -1,15 +1,9 @@
 #include "adapters/chat/slack/interactions.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
 
-#include "adapters/chat/decision_line.hpp"
+#include "adapters/chat/slack/blocks.hpp"
 #include "adapters/chat/slack/markup.hpp"
-#include "core/command.hpp"
-#include "core/confirmation.hpp"
 
 namespace collab::slack {
 namespace asio = boost::asio;
@@ -17,261 +11,108 @@ namespace json = boost::json;
 
 namespace {
 
-Reply single_line(ReplyKind kind, LineStyle style, std::string_view text) {
-    Reply reply;
-    reply.kind = kind;
-    reply.lines.push_back(Line{style, std::string(text)});
-    return reply;
-}
-
-constexpr std::string_view internal_error =
-    "The bot hit an internal error; nothing more was done. Try again in a moment.";
-
-}  // namespace
-
-// A slash command between its arrival and its acknowledgement. The command's coroutine cancels the
-// timer when the reply is in; the acknowledging side stops waiting at that moment or at the budget.
-struct Interactions::Pending {
-    Pending(asio::any_io_executor executor, SlashCommand command)
-        : command(std::move(command)), ready(std::move(executor), asio::steady_timer::time_point::max()) {}
-    SlashCommand command;
-    std::string request_id;
-    std::string text;  // the command text with Slack's markup undone
-    std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
-    ResponsePolicy policy;
-    asio::steady_timer ready;
-    std::optional<Reply> reply;
-    bool acknowledged = false;  // with the placeholder: the reply must follow through response_url
-    bool resumed = false;
-    std::shared_ptr<Answered> answered;
-};
-
-void Answered::set() {
-    set_ = true;
-    timer_.cancel();
-}
-
-asio::awaitable<void> Answered::wait() {
-    if (!set_) co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
-}
-
-Interactions::Interactions(asio::any_io_executor executor, CommandService& service, WebApi& web, const Signer& signer,
-                           InteractionSettings settings, std::shared_ptr<spdlog::logger> logger)
-    : executor_(std::move(executor)),
-      service_(service),
-      web_(web),
-      signer_(signer),
-      settings_(std::move(settings)),
-      logger_(std::move(logger)),
-      in_progress_(executor_) {}
-
-ResponsePolicy Interactions::policy_for(std::string_view command_text) const {
-    ResponsePolicy policy = settings_.responses;
-    auto command = parse_command(command_text);
-    if (!command) return policy;
-    std::string_view name = command_name(*command);
-    if (const auto* confirm = std::get_if<ConfirmCommand>(&*command)) {
-        const auto claims = read_token(signer_, confirm->token);
-        if (!claims) return policy;
-        name = claims->action == ConfirmAction::remove ? "remove" : "leave";
-    }
-    if (auto found = settings_.by_command.find(name); found != settings_.by_command.end()) {
-        policy.set(ReplyKind::result, found->second);
-        policy.set(ReplyKind::change, found->second);
-    }
-    return policy;
-}
-
-namespace {
-
-std::string_view to_string(ReplyKind kind) {
-    switch (kind) {
-        case ReplyKind::result: return "answered";
-        case ReplyKind::change: return "changed";
-        case ReplyKind::proposal: return "proposed";
-        case ReplyKind::denied: return "denied";
-        case ReplyKind::usage_error: return "usage error";
-        case ReplyKind::failure: return "failed";
-    }
-    return "answered";
-}
-
-// The command's name as the grammar knows it ("list", "add", …), or "?" for a command typed wrong.
-std::string command_word(std::string_view text) {
-    auto command = parse_command(text);
-    return command ? std::string(command_name(*command)) : "?";
-}
-
-}  // namespace
-
-void Interactions::count_into(observability::Registry& metrics) {
-    constexpr std::array kinds{ReplyKind::result, ReplyKind::change,      ReplyKind::proposal,
-                               ReplyKind::denied, ReplyKind::usage_error, ReplyKind::failure};
-    std::vector<std::string> names;
-    for (const auto& spec : command_specs()) names.emplace_back(spec.name);
-    names.emplace_back("?");
-    for (const auto& name : names) {
-        auto& row = commands_metric_[name];
-        for (auto kind : kinds)
-            row[static_cast<std::size_t>(kind)] =
-                &metrics.counter("collab_commands_total", "Slash commands handled, by command and outcome.",
-                                 {{"kind", name}, {"outcome", std::string(to_string(kind))}});
-    }
-    denied_metric_ = &metrics.counter("collab_decisions_denied_total", "Commands the policy refused.");
-}
-
-Actor Interactions::actor_of(const std::string& team, const std::string& user, const std::string& channel) const {
+Actor actor_of(const std::string& team, const std::string& user, const std::string& channel) {
     return Actor{"slack", team, user, channel, std::nullopt};
 }
 
-std::shared_ptr<Interactions::Pending> Interactions::take(SlashCommand command, std::string request_id, bool resumed) {
-    ++counters_.commands;
-    auto pending = std::make_shared<Pending>(executor_, std::move(command));
-    pending->request_id = request_id.empty() ? pending->command.trigger_id : std::move(request_id);
-    pending->text = unescape_command_text(pending->command.text);
-    pending->policy = policy_for(pending->text);
-    pending->resumed = resumed;
-    return pending;
+}  // namespace
+
+chat::CommandRequest command_request(const SlashCommand& command, std::string id) {
+    return chat::CommandRequest{
+        chat::Origin{id.empty() ? command.trigger_id : std::move(id),
+                     actor_of(command.team_id, command.user_id, command.channel_id), command.response_url},
+        unescape_command_text(command.text)};
 }
 
-asio::awaitable<void> Interactions::resume_command(SlashCommand command, std::string request_id) {
-    auto pending = take(std::move(command), std::move(request_id), true);
-    // Its acknowledgement, if any, was sent by the instance that died: the answer follows it.
-    pending->acknowledged = true;
-    ++counters_.answered_later;
-    co_await run_command(pending);
+std::optional<chat::ClickRequest> click_request(const BlockAction& action, std::string id) {
+    if (action.action_id != confirm_action_id && action.action_id != cancel_action_id) return std::nullopt;
+    return chat::ClickRequest{
+        chat::Origin{std::move(id), actor_of(action.team_id, action.user_id, action.channel_id), action.response_url},
+        action.value, action.action_id == cancel_action_id};
 }
 
-asio::awaitable<json::object> Interactions::slash_command(SlashCommand command, std::string request_id, bool resumed,
-                                                          std::shared_ptr<Answered> answered) {
-    auto pending = take(std::move(command), std::move(request_id), resumed);
-    pending->answered = std::move(answered);
-    asio::co_spawn(executor_, run_command(pending), asio::detached);
-    if (!pending->reply) {
-        pending->ready.expires_after(settings_.answer_budget);
-        co_await pending->ready.async_wait(asio::as_tuple(asio::use_awaitable));
+std::string work_of(const Envelope& envelope) {
+    if (envelope.slash_command) {
+        const SlashCommand& c = *envelope.slash_command;
+        json::object payload{{"team_id", c.team_id},
+                             {"channel_id", c.channel_id},
+                             {"user_id", c.user_id},
+                             {"user_name", c.user_name},
+                             {"command", c.command},
+                             {"text", c.text},
+                             {"response_url", c.response_url},
+                             {"trigger_id", c.trigger_id},
+                             {"enterprise_id", c.enterprise_id},
+                             {"is_enterprise_install", c.is_enterprise_install}};
+        return json::serialize(
+            json::object{{"envelope_id", envelope.envelope_id}, {"type", "slash_commands"}, {"payload", payload}});
     }
-    if (pending->reply) {
-        ++counters_.answered_in_ack;
-        co_return to_message(*pending->reply, pending->policy);
+    if (envelope.block_action) {
+        const BlockAction& a = *envelope.block_action;
+        json::object payload{{"type", "block_actions"},
+                             {"user", json::object{{"id", a.user_id}}},
+                             {"team", json::object{{"id", a.team_id}}},
+                             {"channel", json::object{{"id", a.channel_id}}},
+                             {"response_url", a.response_url},
+                             {"container", json::object{{"message_ts", a.message_ts}}},
+                             {"actions", json::array{json::object{{"action_id", a.action_id}, {"value", a.value}}}}};
+        return json::serialize(
+            json::object{{"envelope_id", envelope.envelope_id}, {"type", "interactive"}, {"payload", payload}});
     }
-    pending->acknowledged = true;
-    ++counters_.answered_later;
-    const Reply placeholder = single_line(ReplyKind::result, LineStyle::plain, settings_.placeholder);
-    co_return to_message(placeholder);
+    return {};
 }
 
-asio::awaitable<void> Interactions::run_command(std::shared_ptr<Pending> pending) {
-    const auto held = in_progress_.try_enter();
-    ChatRequest request{actor_of(pending->command.team_id, pending->command.user_id, pending->command.channel_id),
-                        pending->text, pending->resumed};
-    Reply reply;
-    try {
-        reply = co_await service_.handle(std::move(request));
-    } catch (const std::exception& error) {
-        logger_->error("[{}] slack: command from {} failed: {}", pending->request_id, pending->command.user_id,
-                       error.what());
-        reply = single_line(ReplyKind::failure, LineStyle::error, internal_error);
+std::optional<chat::Request> request_of_work(const store::Orphan& orphan) {
+    auto frame = decode_frame(orphan.work);
+    auto* envelope = frame ? std::get_if<Envelope>(&*frame) : nullptr;
+    if (envelope == nullptr) return std::nullopt;
+    if (envelope->slash_command) return command_request(*envelope->slash_command, orphan.key);
+    if (envelope->block_action) {
+        if (auto click = click_request(*envelope->block_action, orphan.key)) return std::move(*click);
     }
-    // One line per command: who, where, what kind of command and how it ended; never its arguments
-    // (a confirmation token is a credential).
-    const auto elapsed =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - pending->received);
-    const std::string kind = command_word(pending->text);
-    if (auto counters = commands_metric_.find(kind); counters != commands_metric_.end())
-        counters->second[static_cast<std::size_t>(reply.kind)]->inc();
-    if (denied_metric_ && reply.kind == ReplyKind::denied) denied_metric_->inc();
-    logger_->info("[{}] {} elapsed_ms={:.1f} via={}{}", pending->request_id, chat::decision_line(reply.decision),
-                  static_cast<double>(elapsed.count()) / 1000.0, pending->acknowledged ? "response_url" : "ack",
-                  pending->resumed ? " resumed=true" : "");
-    if (!pending->acknowledged) {
-        pending->reply = std::move(reply);
-        pending->ready.cancel();
-    } else {
-        co_await follow_up(pending->command, std::move(reply), pending->policy);
-    }
-    if (pending->answered) pending->answered->set();
+    return std::nullopt;
 }
 
-asio::awaitable<void> Interactions::follow_up(SlashCommand command, Reply reply, ResponsePolicy policy) {
-    json::object message = to_message(reply, policy);
-    if (policy.for_kind(reply.kind) == ResponseType::ephemeral) {
+SlackOutbox::SlackOutbox(WebApi& web, std::shared_ptr<spdlog::logger> logger) : web_(web), logger_(std::move(logger)) {}
+
+asio::awaitable<void> SlackOutbox::complete(const chat::Origin& origin, chat::Answer answer) {
+    json::object message = to_message(answer.reply, answer.visibility);
+    if (answer.visibility == chat::Visibility::ephemeral) {
         // The placeholder is ephemeral too: the reply takes its place.
         message["replace_original"] = true;
-        co_await respond(command.response_url, command.channel_id, command.user_id, std::move(message));
+        co_await respond(origin, std::move(message));
         co_return;
     }
     // An ephemeral message cannot become a channel message: post beside it, then remove it.
-    co_await respond(command.response_url, command.channel_id, command.user_id, std::move(message));
+    co_await respond(origin, std::move(message));
     json::object removal{{"delete_original", true}};
-    auto removed = co_await web_.respond(command.response_url, std::move(removal));
+    auto removed = co_await web_.respond(origin.reply_url, std::move(removal));
     if (!removed) logger_->debug("slack: could not delete a placeholder ({})", removed.error().error);
 }
 
-asio::awaitable<void> Interactions::deliver_later(SlashCommand command, json::object payload) {
-    const auto held = in_progress_.try_enter();
-    co_await respond(command.response_url, command.channel_id, command.user_id, std::move(payload));
+asio::awaitable<void> SlackOutbox::deliver(const chat::Origin& origin, chat::Answer answer) {
+    // Named: g++ 12 destroys a temporary passed to a coroutine twice.
+    json::object message = to_message(answer.reply, answer.visibility);
+    co_await respond(origin, std::move(message));
 }
 
-asio::awaitable<bool> Interactions::drain(std::chrono::milliseconds limit) {
-    co_return co_await in_progress_.close(limit);
+asio::awaitable<void> SlackOutbox::replace_proposal(const chat::Origin& origin, Reply reply) {
+    json::object replacement = to_replacement(reply);
+    co_await respond(origin, std::move(replacement));
 }
 
-void Interactions::block_action(BlockAction action) {
-    asio::co_spawn(executor_, click(std::move(action)), asio::detached);
+asio::awaitable<void> SlackOutbox::post_beside(const chat::Origin& origin, chat::Answer answer) {
+    json::object message = to_message(answer.reply, answer.visibility);
+    message["replace_original"] = false;
+    co_await respond(origin, std::move(message));
 }
 
-asio::awaitable<void> Interactions::click(BlockAction action, bool resumed) {
-    const auto held = in_progress_.try_enter();
-    ++counters_.clicks;
-    if (action.action_id != confirm_action_id && action.action_id != cancel_action_id) {
-        logger_->debug("slack: ignoring a click on {}", action.action_id);
-        co_return;
-    }
-    const Actor clicker = actor_of(action.team_id, action.user_id, action.channel_id);
-    const auto claims = read_token(signer_, action.value);
-    const bool proposer = claims && claims->platform == clicker.platform && claims->team == clicker.team &&
-                          claims->user_id == clicker.user_id;
-    Reply outcome;
-    ResponsePolicy policy = settings_.responses;
-    if (action.action_id == cancel_action_id) {
-        outcome = proposer ? single_line(ReplyKind::result, LineStyle::plain,
-                                         "Cancelled: " + claims->target + " keeps access to " + claims->database + ".")
-                           : single_line(ReplyKind::denied, LineStyle::error,
-                                         "Only the person who asked for this removal can cancel it.");
-    } else {
-        ChatRequest request{clicker, "confirm " + action.value, resumed};
-        policy = policy_for(request.text);
-        try {
-            outcome = co_await service_.handle(std::move(request));
-        } catch (const std::exception& error) {
-            logger_->error("slack: confirmation by {} failed: {}", action.user_id, error.what());
-            outcome = single_line(ReplyKind::failure, LineStyle::error, internal_error);
-        }
-        logger_->info("{}", chat::decision_line(outcome.decision));
-    }
-    if (!proposer) {
-        // The proposal stays for the person it belongs to; the refusal goes to the clicker alone.
-        json::object refusal = to_message(outcome);
-        refusal["response_type"] = "ephemeral";
-        refusal["replace_original"] = false;
-        co_await respond(action.response_url, action.channel_id, action.user_id, std::move(refusal));
-        co_return;
-    }
-    json::object replacement = to_replacement(outcome);
-    co_await respond(action.response_url, action.channel_id, action.user_id, std::move(replacement));
-    if (policy.for_kind(outcome.kind) == ResponseType::in_channel) {
-        json::object announcement = to_message(outcome, policy);
-        announcement["replace_original"] = false;
-        co_await respond(action.response_url, action.channel_id, action.user_id, std::move(announcement));
-    }
-}
-
-asio::awaitable<void> Interactions::respond(std::string response_url, std::string channel, std::string user,
-                                            json::object body) {
-    if (!response_url.empty()) {
+asio::awaitable<void> SlackOutbox::respond(const chat::Origin& origin, json::object body) {
+    const std::string& channel = origin.actor.channel;
+    const std::string& user = origin.actor.user_id;
+    if (!origin.reply_url.empty()) {
         json::object copy = body;
-        auto sent = co_await web_.respond(response_url, std::move(copy));
+        auto sent = co_await web_.respond(origin.reply_url, std::move(copy));
         if (sent) co_return;
         logger_->warn("slack: response_url refused the reply ({}); posting it with the Web API", sent.error().error);
     }

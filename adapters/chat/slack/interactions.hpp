@@ -1,131 +1,63 @@
 #pragma once
-// What the bot does with a slash command or a button click, whichever way Slack delivered it
-// (Socket Mode or HTTP): the part both transports share.
+// Slack's side of the chat contract (adapters/chat/desk.hpp), whichever way Slack delivered a request
+// (Socket Mode or HTTP): slash commands and button clicks decoded into the Desk's requests, and the
+// Desk's answers encoded as Block Kit messages and sent through the request's response_url.
 //
-// A slash command must be acknowledged within 3 seconds. The command runs at once; if its reply is
-// ready within the answer budget it is the acknowledgement's payload, otherwise the acknowledgement
-// is a "working on it" placeholder and the reply follows through the command's response_url,
-// replacing the placeholder (or, for a reply meant for the channel, posted beside it and the
-// placeholder deleted). Whatever goes wrong upstream, the person gets an answer.
-//
-// A click on a proposal's button is acknowledged at once; the confirmation runs as the person who
-// clicked, and the proposal is replaced by the outcome, so its buttons cannot be clicked twice.
-//
-// A command or click another instance took in and died on is resumed here: it runs again, told that
-// the first attempt may have done part of it (see ChatRequest::resumed), and is answered through its
-// response_url.
-// Someone else's click (possible when proposals are posted in the channel) gets its refusal on its
-// own and leaves the proposal alone.
+// A reply that follows a placeholder takes its place through the response_url (or, for a reply meant
+// for the channel, is posted beside it and the placeholder deleted). When Slack refuses a
+// response_url (used up, expired), the reply goes through chat.postMessage / chat.postEphemeral.
 
 #include <spdlog/logger.h>
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
 
-#include <array>
-#include <chrono>
-#include <cstddef>
-#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
-#include "adapters/chat/slack/blocks.hpp"
+#include "adapters/chat/desk.hpp"
 #include "adapters/chat/slack/envelope.hpp"
 #include "adapters/chat/slack/web_api.hpp"
-#include "adapters/net/gate.hpp"
-#include "adapters/observability/metrics.hpp"
-#include "core/ports.hpp"
-#include "core/service.hpp"
+#include "adapters/store/shared_state.hpp"
 
 namespace collab::slack {
 
-struct InteractionSettings {
-    // How long a slash command's reply may take to travel in the acknowledgement itself; Slack's
-    // deadline is 3 s, and the acknowledgement still has to reach it.
-    std::chrono::milliseconds answer_budget{2'000};
-    ResponsePolicy responses;
-    // Who sees a successful answer, by command name ("list", "add", …): overrides `responses` for the
-    // result and change kinds. A confirmation follows the entry of what it confirms (remove, leave).
-    std::map<std::string, ResponseType, std::less<>> by_command;
-    std::string placeholder = "Working on it…";
-};
+// Decoding: Slack's requests as the Desk's. `id` names the request in the log (empty: the trigger id).
+chat::CommandRequest command_request(const SlashCommand& command, std::string id = {});
+// Nothing for a click on anything but a proposal's Confirm or Cancel button.
+std::optional<chat::ClickRequest> click_request(const BlockAction& action, std::string id);
 
-// Set once a command's answer is on its way, in its acknowledgement or through response_url: the work
-// a transport claimed for it is done only then.
-class Answered {
-public:
-    explicit Answered(boost::asio::any_io_executor executor)
-        : timer_(std::move(executor), boost::asio::steady_timer::time_point::max()) {}
-    void set();
-    boost::asio::awaitable<void> wait();
+// What another instance needs to finish a request if this one dies: the envelope itself, reduced to
+// the fields the bot reads, in Slack's own shape (decode_frame reads it back). Empty for an envelope
+// the bot does not act on.
+std::string work_of(const Envelope& envelope);
+// The request a claim's work describes; nothing when it cannot be read.
+std::optional<chat::Request> request_of_work(const store::Orphan& orphan);
 
-private:
-    boost::asio::steady_timer timer_;
-    bool set_ = false;
-};
-
-struct InteractionCounters {
-    long commands = 0;
-    long answered_in_ack = 0;
-    long answered_later = 0;  // placeholder, then response_url
-    long clicks = 0;
+struct OutboxCounters {
     long delivery_failures = 0;  // a reply that neither response_url nor chat.post* could deliver
 };
 
-class Interactions {
+// Encoding: the Desk's answers as Slack messages, through the response_url.
+class SlackOutbox : public chat::Outbox {
 public:
-    Interactions(boost::asio::any_io_executor executor, CommandService& service, WebApi& web, const Signer& signer,
-                 InteractionSettings settings, std::shared_ptr<spdlog::logger> logger);
+    SlackOutbox(WebApi& web, std::shared_ptr<spdlog::logger> logger);
 
-    // The acknowledgement's payload for a slash command (see above). Never throws. `request_id` names
-    // the command in every log line about it (the envelope id; empty: the command's trigger_id).
-    // `answered`, when given, is set once the answer is on its way.
-    boost::asio::awaitable<boost::json::object> slash_command(SlashCommand command, std::string request_id = {},
-                                                              bool resumed = false,
-                                                              std::shared_ptr<Answered> answered = nullptr);
-    // Runs again a command another instance took in and died on, and answers it through response_url.
-    boost::asio::awaitable<void> resume_command(SlashCommand command, std::string request_id);
+    boost::asio::awaitable<void> complete(const chat::Origin& origin, chat::Answer answer) override;
+    boost::asio::awaitable<void> deliver(const chat::Origin& origin, chat::Answer answer) override;
+    boost::asio::awaitable<void> replace_proposal(const chat::Origin& origin, Reply reply) override;
+    boost::asio::awaitable<void> post_beside(const chat::Origin& origin, chat::Answer answer) override;
 
-    // Handles a click in the background; the caller acknowledges it at once, with no payload.
-    void block_action(BlockAction action);
-    // Handles a click (resumed: one another instance died on) until its outcome is delivered.
-    boost::asio::awaitable<void> click(BlockAction action, bool resumed = false);
-
-    // Delivers a payload through the command's response_url after all, for a transport that could not
-    // send the acknowledgement that carried it in time (the socket closed, or Slack stopped waiting).
-    boost::asio::awaitable<void> deliver_later(SlashCommand command, boost::json::object payload);
-
-    // Counts commands by kind and outcome, and refusals, into the registry from now on.
-    void count_into(observability::Registry& metrics);
-
-    // Waits until the commands and clicks in progress are done, at most `limit` (false then). Work
-    // that begins afterwards is done but no longer counted. Called once, on the executor.
-    boost::asio::awaitable<bool> drain(std::chrono::milliseconds limit);
-    const InteractionCounters& counters() const { return counters_; }
+    const OutboxCounters& counters() const { return counters_; }
 
 private:
-    struct Pending;
-    std::shared_ptr<Pending> take(SlashCommand command, std::string request_id, bool resumed);
-    boost::asio::awaitable<void> run_command(std::shared_ptr<Pending> pending);
-    boost::asio::awaitable<void> follow_up(SlashCommand command, Reply reply, ResponsePolicy policy);
-    // Posts to a response_url; if Slack refuses (used up, expired), through chat.post* instead.
-    boost::asio::awaitable<void> respond(std::string response_url, std::string channel, std::string user,
-                                         boost::json::object body);
-    ResponsePolicy policy_for(std::string_view command_text) const;
-    Actor actor_of(const std::string& team, const std::string& user, const std::string& channel) const;
+    // Posts to the response_url; if Slack refuses (used up, expired), through chat.post* instead.
+    boost::asio::awaitable<void> respond(const chat::Origin& origin, boost::json::object body);
 
-    boost::asio::any_io_executor executor_;
-    CommandService& service_;
     WebApi& web_;
-    const Signer& signer_;
-    InteractionSettings settings_;
     std::shared_ptr<spdlog::logger> logger_;
-    net::Gate in_progress_;
-    InteractionCounters counters_;
-    // Resolved once (a lookup allocates; an increment does not): [command kind][reply kind].
-    std::map<std::string, std::array<observability::Counter*, 6>, std::less<>> commands_metric_;
-    observability::Counter* denied_metric_ = nullptr;
+    OutboxCounters counters_;
 };
 
 }  // namespace collab::slack

@@ -5,12 +5,10 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <unistd.h>
-
-#include <boost/json/serialize.hpp>
-
 #include <algorithm>
-#include <array>
+
+#include "adapters/chat/slack/blocks.hpp"
+#include "adapters/chat/slack/interactions.hpp"
 
 namespace collab::slack {
 namespace asio = boost::asio;
@@ -19,72 +17,23 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string default_instance_name() {
-    std::array<char, 256> host{};
-    if (::gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
-    return std::string(host.data()) + "/" + std::to_string(::getpid()) + "/" +
-           std::to_string(std::random_device{}() % 1'000'000);
-}
-
 // Also what a pause cut short by stop() tells the connection machine.
 const ConnectionEvent client_stops{ConnectionEventKind::stopped};
 
-// What another instance needs to finish an envelope's work if this one dies: the envelope itself,
-// reduced to the fields the bot reads, in Slack's own shape (decode_frame reads it back). Empty for
-// an envelope the bot does not act on.
-std::string work_of(const Envelope& envelope) {
-    if (envelope.slash_command) {
-        const SlashCommand& c = *envelope.slash_command;
-        json::object payload{{"team_id", c.team_id},
-                             {"channel_id", c.channel_id},
-                             {"user_id", c.user_id},
-                             {"user_name", c.user_name},
-                             {"command", c.command},
-                             {"text", c.text},
-                             {"response_url", c.response_url},
-                             {"trigger_id", c.trigger_id},
-                             {"enterprise_id", c.enterprise_id},
-                             {"is_enterprise_install", c.is_enterprise_install}};
-        return json::serialize(
-            json::object{{"envelope_id", envelope.envelope_id}, {"type", "slash_commands"}, {"payload", payload}});
-    }
-    if (envelope.block_action) {
-        const BlockAction& a = *envelope.block_action;
-        json::object payload{{"type", "block_actions"},
-                             {"user", json::object{{"id", a.user_id}}},
-                             {"team", json::object{{"id", a.team_id}}},
-                             {"channel", json::object{{"id", a.channel_id}}},
-                             {"response_url", a.response_url},
-                             {"container", json::object{{"message_ts", a.message_ts}}},
-                             {"actions", json::array{json::object{{"action_id", a.action_id}, {"value", a.value}}}}};
-        return json::serialize(
-            json::object{{"envelope_id", envelope.envelope_id}, {"type", "interactive"}, {"payload", payload}});
-    }
-    return {};
-}
-
 }  // namespace
 
-// A claim's lease, renewed until the work is done.
-struct SocketModeClient::Lease {
-    explicit Lease(asio::any_io_executor executor) : timer(std::move(executor)) {}
-    asio::steady_timer timer;
-    bool released = false;
-};
-
-SocketModeClient::SocketModeClient(asio::any_io_executor executor, WebApi& web, Interactions& interactions,
+SocketModeClient::SocketModeClient(asio::any_io_executor executor, WebApi& web, chat::Desk& desk,
                                    store::SharedState& shared, SocketModeSettings settings,
                                    std::shared_ptr<spdlog::logger> logger)
     : executor_(executor),
       web_(web),
-      interactions_(interactions),
-      shared_(shared),
+      desk_(desk),
+      claims_(executor, shared, settings.claims, logger),
       settings_(std::move(settings)),
       connection_rules_{settings_.reconnect, settings_.ratelimited_wait},
       logger_(std::move(logger)),
       done_(executor, asio::steady_timer::time_point::max()) {
     settings_.connections = std::clamp(settings_.connections, 1, 10);
-    if (settings_.instance.empty()) settings_.instance = default_instance_name();
     // A frame too large to decode is skipped, not a reason to drop the socket: the websocket itself
     // accepts more than the decoder does.
     settings_.websocket.max_message_bytes =
@@ -104,7 +53,13 @@ asio::awaitable<int> SocketModeClient::run() {
         asio::co_spawn(executor_, keep_socket(slot), asio::detached);
     }
     ++tasks_running_;
-    asio::co_spawn(executor_, sweep(), asio::detached);
+    auto sweep = [this]() -> asio::awaitable<void> {
+        // Named: g++ 12 destroys a temporary passed to a coroutine twice.
+        chat::Claims::Resume resume = [this](store::Orphan orphan) { return this->resume(std::move(orphan)); };
+        co_await claims_.sweep(std::move(resume));
+        task_ended();
+    };
+    asio::co_spawn(executor_, std::move(sweep), asio::detached);
     co_await done_.async_wait(asio::as_tuple(asio::use_awaitable));
     co_return failed_ || !stopping_ ? 1 : 0;
 }
@@ -112,6 +67,7 @@ asio::awaitable<int> SocketModeClient::run() {
 void SocketModeClient::stop() {
     if (stopping_) return;
     stopping_ = true;
+    claims_.stop();
     for (auto* timer : pauses_) timer->cancel();
     // New envelopes are no longer taken in (Slack gives them to another socket); those in progress
     // are answered before each socket closes.
@@ -126,7 +82,6 @@ void SocketModeClient::fail(std::string why) {
 }
 
 asio::awaitable<bool> SocketModeClient::pause(std::chrono::milliseconds delay) {
-    // Once no socket is left the sweep ends too: work is taken over only by an instance Slack can reach.
     if (stopping_ || sockets_running_ == 0) co_return false;
     asio::steady_timer timer(executor_, delay);
     auto registered = pauses_.insert(pauses_.end(), &timer);
@@ -184,8 +139,11 @@ asio::awaitable<void> SocketModeClient::keep_socket(int slot) {
             break;
     }
     ended(slot, action);
-    if (--sockets_running_ == 0)
+    if (--sockets_running_ == 0) {
+        // The sweep ends too: work is taken over only by an instance Slack can reach.
+        claims_.stop();
         for (auto* timer : pauses_) timer->cancel();
+    }
     task_ended();
 }
 
@@ -349,51 +307,15 @@ asio::awaitable<ConnectionAction> SocketModeClient::read_frames(Link link, int s
 asio::awaitable<void> SocketModeClient::take_in(Link link, Envelope envelope) {
     const auto arrived = std::chrono::steady_clock::now();
     const std::string id = envelope.envelope_id;
-    if (running_.contains(id)) {
-        // This instance works on it, and its answer will also go through response_url (serve_envelope).
-        delivered_again_.insert(id);
-        ++counters_.redeliveries;
-        logger_->info(
-            "[{}] slack: delivered again (attempt {}) while this instance works on it; acknowledged, "
-            "not run twice",
-            id, envelope.retry_attempt);
-        link->send(encode_ack(id));
-        co_return;
-    }
-    running_.insert(id);
-    // Claimed before it is acknowledged: from then on, if this instance dies, another one finishes it.
-    std::string owner = settings_.instance;
     std::string work = work_of(envelope);
-    auto claimed = co_await shared_.claim(id, owner, work, settings_.claim_lease);
-    store::ClaimState state = store::ClaimState::won;
-    if (claimed)
-        state = *claimed;
-    else
-        logger_->warn("[{}] slack: cannot tell whether another instance took this envelope ({}); running it", id,
-                      claimed.error().message);
-    if (state == store::ClaimState::running || state == store::ClaimState::answered) {
-        running_.erase(id);
-        ++counters_.redeliveries;
-        logger_->info("[{}] slack: delivered again (attempt {}); {}; acknowledged, not run twice", id,
-                      envelope.retry_attempt,
-                      state == store::ClaimState::answered
-                          ? "already answered"
-                          : "another instance is working on it (if it dies, its lease lapses and the work is "
-                            "taken over)");
+    const chat::Delivery delivery = co_await claims_.take(id, std::move(work), envelope.retry_attempt);
+    if (delivery == chat::Delivery::repeat) {
         link->send(encode_ack(id));
         co_return;
-    }
-    if (state == store::ClaimState::taken_over) {
-        ++counters_.takeovers;
-        logger_->warn(
-            "[{}] slack: delivered again (attempt {}) after the instance that took it stopped renewing "
-            "its claim; running it again here",
-            id, envelope.retry_attempt);
     }
     ++counters_.envelopes;
-    auto lease = hold_lease(id);
-    co_await serve_envelope(std::move(link), std::move(envelope), arrived, state == store::ClaimState::taken_over);
-    co_await finish(id, std::move(lease));
+    co_await serve_envelope(std::move(link), std::move(envelope), arrived, delivery == chat::Delivery::taken_over);
+    co_await claims_.finish(id);
 }
 
 asio::awaitable<void> SocketModeClient::serve_envelope(Link link, Envelope envelope,
@@ -405,7 +327,11 @@ asio::awaitable<void> SocketModeClient::serve_envelope(Link link, Envelope envel
         link->send(encode_ack(envelope.envelope_id));
         acknowledged();
         if (envelope.block_action) {
-            co_await interactions_.click(std::move(*envelope.block_action), resumed);
+            if (auto click = click_request(*envelope.block_action, envelope.envelope_id))
+                co_await desk_.click(std::move(*click), resumed);
+            else
+                logger_->debug("[{}] slack: ignoring a click on {}", envelope.envelope_id,
+                               envelope.block_action->action_id);
             co_return;
         }
         logger_->debug("[{}] slack: acknowledged a {} envelope the bot does not act on", envelope.envelope_id,
@@ -415,93 +341,38 @@ asio::awaitable<void> SocketModeClient::serve_envelope(Link link, Envelope envel
     // Counted until its acknowledgement is ready; on a socket already closing, not waited for.
     const std::shared_ptr<net::Gate> gate = unanswered(link);
     auto held = gate->try_enter();
-    auto answered = std::make_shared<Answered>(executor_);
-    boost::json::object payload =
-        co_await interactions_.slash_command(*envelope.slash_command, envelope.envelope_id, resumed, answered);
+    auto answered = std::make_shared<chat::Answered>(executor_);
+    chat::CommandRequest request = command_request(*envelope.slash_command, envelope.envelope_id);
+    const chat::Origin origin = request.origin;
+    chat::Answer answer = co_await desk_.command(std::move(request), resumed, answered);
     held.reset();
     // Slack delivered it again while it ran, or it took long enough that Slack may have stopped
     // waiting: this acknowledgement may not count, so the answer also travels through response_url.
-    const bool late = delivered_again_.contains(envelope.envelope_id) ||
+    const bool late = claims_.delivered_again(envelope.envelope_id) ||
                       std::chrono::steady_clock::now() - arrived > settings_.late_after;
     if (!link->closed()) {
-        link->send(encode_ack(envelope.envelope_id, payload));
+        link->send(encode_ack(envelope.envelope_id, to_message(answer.reply, answer.visibility)));
         acknowledged();
     }
-    if (link->closed() || late) co_await interactions_.deliver_later(*envelope.slash_command, payload);
+    if (link->closed() || late) co_await desk_.deliver_later(origin, std::move(answer));
     co_await answered->wait();
 }
 
-std::shared_ptr<SocketModeClient::Lease> SocketModeClient::hold_lease(const std::string& key) {
-    auto lease = std::make_shared<Lease>(executor_);
-    std::string renewed = key;
-    asio::co_spawn(executor_, renew_lease(std::move(renewed), lease), asio::detached);
-    return lease;
-}
-
-asio::awaitable<void> SocketModeClient::renew_lease(std::string key, std::shared_ptr<Lease> lease) {
-    for (;;) {
-        lease->timer.expires_after(settings_.claim_lease / 3);
-        co_await lease->timer.async_wait(asio::as_tuple(asio::use_awaitable));
-        if (lease->released) co_return;
-        std::string owner = settings_.instance;
-        std::string same_key = key;
-        auto renewed = co_await shared_.renew(same_key, owner, settings_.claim_lease);
-        if (lease->released) co_return;
-        if (!renewed) {
-            logger_->warn("[{}] slack: could not renew the claim ({})", key, renewed.error().message);
-        } else if (!*renewed) {
-            logger_->warn("[{}] slack: the claim was taken over by another instance while this one worked on it", key);
-            co_return;
-        }
-    }
-}
-
-asio::awaitable<void> SocketModeClient::finish(std::string key, std::shared_ptr<Lease> lease) {
-    lease->released = true;
-    lease->timer.cancel();
-    running_.erase(key);
-    delivered_again_.erase(key);
-    auto completed = co_await shared_.complete(key);
-    if (!completed) logger_->warn("[{}] slack: could not mark the envelope done ({})", key, completed.error().message);
-}
-
-asio::awaitable<void> SocketModeClient::sweep() {
-    while (co_await pause(settings_.sweep_every)) {
-        std::string owner = settings_.instance;
-        auto orphans = co_await shared_.take_over_lapsed(owner, settings_.claim_lease, 10);
-        if (!orphans) {
-            logger_->debug("slack: could not look for work left unfinished ({})", orphans.error().message);
-            continue;
-        }
-        for (auto& orphan : *orphans) asio::co_spawn(executor_, resume(std::move(orphan)), asio::detached);
-    }
-    task_ended();
-}
-
 asio::awaitable<void> SocketModeClient::resume(store::Orphan orphan) {
-    const std::string key = orphan.key;
-    auto frame = decode_frame(orphan.work);
-    auto* envelope = frame ? std::get_if<Envelope>(&*frame) : nullptr;
-    if (running_.contains(key)) co_return;
-    if (envelope == nullptr) {
-        // Not taken over again and again: nobody could read it.
-        logger_->error("[{}] slack: cannot read the work left unfinished; dropped", key);
-        auto completed = co_await shared_.complete(key);
-        if (!completed) logger_->warn("[{}] slack: could not mark it done ({})", key, completed.error().message);
+    auto request = request_of_work(orphan);
+    if (!request) {
+        // Completed all the same: not taken over again and again when nobody can read it.
+        logger_->error("[{}] slack: cannot read the work left unfinished; dropped", orphan.key);
         co_return;
     }
-    running_.insert(key);
-    ++counters_.takeovers;
-    logger_->warn(
-        "[{}] slack: taking over work the instance that took it left unfinished (its claim lapsed); "
-        "answering through response_url",
-        key);
-    auto lease = hold_lease(key);
-    if (envelope->slash_command)
-        co_await interactions_.resume_command(std::move(*envelope->slash_command), key);
-    else if (envelope->block_action)
-        co_await interactions_.click(std::move(*envelope->block_action), true);
-    co_await finish(key, std::move(lease));
+    co_await desk_.resume(std::move(*request));
+}
+
+SocketModeCounters SocketModeClient::counters() const {
+    SocketModeCounters counters = counters_;
+    counters.redeliveries = claims_.counters().redeliveries;
+    counters.takeovers = claims_.counters().takeovers;
+    return counters;
 }
 
 }  // namespace collab::slack

@@ -7,14 +7,10 @@
 // by the pure machine of connection_machine.hpp; this client carries it out and logs it. The
 // websocket's idle timeout is the watchdog: a socket silent that long is replaced.
 //
-// Envelope ids are claimed in the shared state (in memory, or PostgreSQL for several instances)
-// before they are acknowledged, so an envelope Slack delivers again (its first acknowledgement came
-// late or was lost) is acknowledged but not carried out twice, whichever socket or instance took it
-// first. A claim holds a lease its instance renews while the work runs, and what is needed to answer
-// it. An instance that dies stops renewing: a re-delivery of its envelope, or else the sweep every
-// instance makes for lapsed leases, takes the work over and answers the person (through response_url
-// when the acknowledgement is gone). So every command and click acknowledged gets its answer,
-// whichever instance dies when.
+// What an envelope asks for is decoded (interactions.hpp) and handed to the Desk, the part every chat
+// platform shares (adapters/chat/desk.hpp); envelope ids are claimed before they are acknowledged
+// (adapters/chat/claims.hpp), so a re-delivery is acknowledged but not carried out twice, and the
+// work of an instance that died is taken over.
 
 #include <spdlog/logger.h>
 #include <boost/asio/any_io_executor.hpp>
@@ -29,10 +25,11 @@
 #include <optional>
 #include <random>
 #include <string>
-#include <unordered_set>
 
+#include "adapters/chat/claims.hpp"
+#include "adapters/chat/desk.hpp"
 #include "adapters/chat/slack/connection_machine.hpp"
-#include "adapters/chat/slack/interactions.hpp"
+#include "adapters/chat/slack/envelope.hpp"
 #include "adapters/chat/slack/web_api.hpp"
 #include "adapters/net/backoff.hpp"
 #include "adapters/net/gate.hpp"
@@ -51,13 +48,7 @@ struct SocketModeSettings {
     // envelopes it carried, so that they still travel in their acknowledgements.
     std::chrono::milliseconds close_grace{3'000};
     bool debug_reconnects = false;  // asks Slack to recycle sockets every 360 s (to exercise reconnection)
-    // This instance's name in its claims; empty: host name, process id and a random number.
-    std::string instance;
-    // How long a claim stays this instance's without renewal (renewed every third of it while the
-    // work runs): a dead instance's work is taken over at most this long after its last renewal.
-    std::chrono::milliseconds claim_lease{2'000};
-    // How often to look for claims whose lease lapsed.
-    std::chrono::milliseconds sweep_every{1'000};
+    chat::ClaimSettings claims;     // of the envelopes taken in
     // An acknowledgement sent this long after its envelope arrived may reach Slack after it stopped
     // waiting (3 s): its answer also travels through response_url.
     std::chrono::milliseconds late_after{2'500};
@@ -74,8 +65,8 @@ struct SocketModeCounters {
 
 class SocketModeClient {
 public:
-    SocketModeClient(boost::asio::any_io_executor executor, WebApi& web, Interactions& interactions,
-                     store::SharedState& shared, SocketModeSettings settings, std::shared_ptr<spdlog::logger> logger);
+    SocketModeClient(boost::asio::any_io_executor executor, WebApi& web, chat::Desk& desk, store::SharedState& shared,
+                     SocketModeSettings settings, std::shared_ptr<spdlog::logger> logger);
 
     // Runs until stop() or a fatal refusal. 0 after stop(); 1 when Slack made it stop (the reason
     // is logged): link_disabled, a refused token, every socket refused as one too many.
@@ -89,7 +80,7 @@ public:
 
     // Sockets that said hello and are still open.
     int sockets_up() const { return sockets_up_; }
-    const SocketModeCounters& counters() const { return counters_; }
+    SocketModeCounters counters() const;
 
 private:
     using Link = std::shared_ptr<net::WebSocketConnection>;
@@ -108,14 +99,8 @@ private:
     boost::asio::awaitable<void> take_in(Link link, Envelope envelope);
     boost::asio::awaitable<void> serve_envelope(Link link, Envelope envelope,
                                                 std::chrono::steady_clock::time_point arrived, bool resumed);
-    // Takes over, every sweep_every, the work of instances that stopped renewing their claims.
-    boost::asio::awaitable<void> sweep();
+    // Carries out again, through the Desk, the work an instance that died left in a lapsed claim.
     boost::asio::awaitable<void> resume(store::Orphan orphan);
-    // Renews the claim on `key` until `lease` is released.
-    struct Lease;
-    std::shared_ptr<Lease> hold_lease(const std::string& key);
-    boost::asio::awaitable<void> renew_lease(std::string key, std::shared_ptr<Lease> lease);
-    boost::asio::awaitable<void> finish(std::string key, std::shared_ptr<Lease> lease);
     void task_ended();
     // The gate of the envelopes `link` carries that are not acknowledged yet.
     std::shared_ptr<net::Gate> unanswered(const Link& link);
@@ -127,8 +112,8 @@ private:
 
     boost::asio::any_io_executor executor_;
     WebApi& web_;
-    Interactions& interactions_;
-    store::SharedState& shared_;
+    chat::Desk& desk_;
+    chat::Claims claims_;
     SocketModeSettings settings_;
     ConnectionRules connection_rules_;
     std::shared_ptr<spdlog::logger> logger_;
@@ -137,13 +122,9 @@ private:
     std::list<Link> connecting_;  // sockets waiting for their hello
     // Envelopes being worked on, by socket: a socket is closed once they are acknowledged.
     std::map<const net::WebSocketConnection*, std::shared_ptr<net::Gate>> unanswered_;
-    // Slash commands being worked on, and those of them Slack delivered again meanwhile (their
-    // acknowledgement may come too late to count: the answer then also goes through response_url).
-    std::unordered_set<std::string> running_;
-    std::unordered_set<std::string> delivered_again_;
     std::list<boost::asio::steady_timer*> pauses_;
     boost::asio::steady_timer done_;
-    int tasks_running_ = 0;  // socket loops and the sweep
+    int tasks_running_ = 0;  // socket loops and the claims' sweep
     int sockets_running_ = 0;
     int sockets_up_ = 0;
     bool stopping_ = false;

@@ -11,6 +11,7 @@
 #include "adapters/scalingo/scalingo_api.hpp"
 #include "adapters/security/hmac_signer.hpp"
 #include "core/render.hpp"
+#include "core/replies.hpp"
 #include "core/service.hpp"
 #include "loopback_server.hpp"
 
@@ -68,7 +69,7 @@ struct CannedScalingo {
 
 // What the chat shows for a failed call on my-dedicated-db.
 std::string chat_text(const ApiError& error) {
-    return to_plain_text(api_error_reply(error, "my-dedicated-db"));
+    return to_plain_text(replies::api_error(error, "my-dedicated-db"));
 }
 
 template <typename T>

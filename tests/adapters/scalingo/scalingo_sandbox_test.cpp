@@ -302,13 +302,13 @@ TEST(ScalingoOnSandbox, ARealisticMixCostsAboutOneRequestPerCommand) {
         int count = 0;
         for (const auto& text : script) {
             ChatRequest request{Actor{"shell", "local", "U1", "shell", std::nullopt}, text};
-            Reply reply = co_await service.handle(std::move(request));
+            Reply reply = (co_await service.handle(std::move(request))).reply;
             EXPECT_NE(reply.kind, ReplyKind::failure) << text << ": " << to_plain_text(reply);
             ++count;
             if (reply.proposal) {
                 ChatRequest confirmation{Actor{"shell", "local", "U1", "shell", std::nullopt},
                                          "confirm " + reply.proposal->token};
-                Reply done = co_await service.handle(std::move(confirmation));
+                Reply done = (co_await service.handle(std::move(confirmation))).reply;
                 EXPECT_EQ(to_plain_text(done),
                           "-----> user3@example.com has been removed from the collaborators of my-dedicated-db\n");
                 ++count;
@@ -332,7 +332,7 @@ TEST(ScalingoOnSandbox, SomeoneRemovedElsewhereBeforeTheConfirmationIsNotACollab
                                    ServiceSettings{});
             ChatRequest request{Actor{"shell", "local", "U1", "shell", std::nullopt},
                                 "remove my-dedicated-db user3@example.com"};
-            Reply proposal = co_await service.handle(std::move(request));
+            Reply proposal = (co_await service.handle(std::move(request))).reply;
             EXPECT_TRUE(proposal.proposal) << to_plain_text(proposal);
             if (!proposal.proposal) co_return std::string();
             // Another instance (its own client) removes the same person in the meantime.
@@ -350,7 +350,7 @@ TEST(ScalingoOnSandbox, SomeoneRemovedElsewhereBeforeTheConfirmationIsNotACollab
             }
             ChatRequest confirmation{Actor{"shell", "local", "U1", "shell", std::nullopt},
                                      "confirm " + proposal.proposal->token};
-            Reply done = co_await service.handle(std::move(confirmation));
+            Reply done = (co_await service.handle(std::move(confirmation))).reply;
             co_return to_plain_text(done);
         });
     EXPECT_EQ(reply, " !     user3@example.com is not a collaborator of my-dedicated-db.\n");

@@ -111,20 +111,12 @@ TEST(SlackBlocks, UsageError) {
         ]})");
 }
 
-TEST(SlackBlocks, ResponseTypeFollowsThePolicy) {
-    const ResponsePolicy defaults;
-    EXPECT_EQ(defaults.for_kind(ReplyKind::result), ResponseType::ephemeral);
-    EXPECT_EQ(defaults.for_kind(ReplyKind::change), ResponseType::in_channel);
-    EXPECT_EQ(defaults.for_kind(ReplyKind::proposal), ResponseType::ephemeral);
-    EXPECT_EQ(defaults.for_kind(ReplyKind::denied), ResponseType::ephemeral);
-    EXPECT_EQ(defaults.for_kind(ReplyKind::usage_error), ResponseType::ephemeral);
-    EXPECT_EQ(defaults.for_kind(ReplyKind::failure), ResponseType::ephemeral);
-
-    ResponsePolicy loud;
-    loud.set(ReplyKind::result, ResponseType::in_channel).set(ReplyKind::change, ResponseType::ephemeral);
-    EXPECT_EQ(to_message(list_reply(), loud).at("response_type"), "in_channel");
+TEST(SlackBlocks, ResponseTypeIsTheVisibilityAndDefaultsToThePolicys) {
+    EXPECT_EQ(to_message(list_reply()).at("response_type"), "ephemeral");
+    EXPECT_EQ(to_message(list_reply(), chat::Visibility::in_channel).at("response_type"), "in_channel");
     Reply change{ReplyKind::change, {{LineStyle::done, "done"}}, {}, {}, {}};
-    EXPECT_EQ(to_message(change, loud).at("response_type"), "ephemeral");
+    EXPECT_EQ(to_message(change).at("response_type"), "in_channel");
+    EXPECT_EQ(to_message(change, chat::Visibility::ephemeral).at("response_type"), "ephemeral");
 }
 
 TEST(SlackBlocks, AButtonsOutcomeReplacesTheProposal) {

@@ -97,8 +97,9 @@ public:
         return posts_;
     }
     // The bodies posted to one response_url path, waiting up to a second for the first.
-    std::vector<json::object> wait_for(const std::string& path) const {
-        const auto deadline = std::chrono::steady_clock::now() + 1s;
+    std::vector<json::object> wait_for(const std::string& path) const { return wait_for_within(path, 1s); }
+    std::vector<json::object> wait_for_within(const std::string& path, std::chrono::milliseconds limit) const {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
         for (;;) {
             std::vector<json::object> bodies;
             for (const auto& [target, body] : posts())
@@ -207,10 +208,12 @@ protected:
                     settings.bot_token = "xoxb-test";
                     return settings;
                 }()};
-    Interactions interactions_{io_.get_executor(), service_, web_, signer_, InteractionSettings{}, logger_};
+    SlackOutbox outbox_{web_, logger_};
+    const chat::DeskSettings desk_settings_;
+    chat::Desk desk_{io_.get_executor(), service_, outbox_, desk_settings_, logger_};
     std::atomic<std::int64_t> now_{now_seconds};
     HttpModeServer server_{io_.get_executor(),
-                           interactions_,
+                           desk_,
                            used_,
                            secret,
                            loopback(),
@@ -228,7 +231,7 @@ TEST_F(HttpModeTest, ThePythonSdkVectorIsAcceptedAtItsTimestamp) {
         {"X-Slack-Signature", std::string(vector.at("x_slack_signature").as_string())}};
     // A server that knows the vector's secret and whose clock reads the vector's time.
     HttpModeServer vector_server(
-        io_.get_executor(), interactions_, used_, std::string(vector.at("signing_secret").as_string()), loopback(),
+        io_.get_executor(), desk_, used_, std::string(vector.at("signing_secret").as_string()), loopback(),
         [&vector] {
             return TimePoint{
                 std::chrono::seconds{std::stoll(std::string(vector.at("x_slack_request_timestamp").as_string()))}};
@@ -423,7 +426,7 @@ TEST_F(HttpModeTest, AReplayedClickIsRefusedOnEveryInstanceAndRemovesNobody) {
 
     // The captured click, byte for byte, to this instance and to another one sharing the store.
     HttpModeServer other_instance(
-        io_.get_executor(), interactions_, used_, secret, loopback(),
+        io_.get_executor(), desk_, used_, secret, loopback(),
         [this] { return TimePoint{std::chrono::seconds{now_.load()}}; }, logger_);
     other_instance.start();
     now_ += 60;  // a minute later, well within the signature's five
@@ -491,7 +494,7 @@ TEST_F(HttpModeTest, TheReadTimeoutIsASetting) {
     HttpModeOptions options = loopback();
     options.read_timeout = std::chrono::seconds{1};
     HttpModeServer impatient(
-        io_.get_executor(), interactions_, used_, secret, options,
+        io_.get_executor(), desk_, used_, secret, options,
         [this] { return TimePoint{std::chrono::seconds{now_.load()}}; }, logger_);
     impatient.start();
     // A peer that connects and says nothing holds a connection for the read timeout, then loses it.
@@ -507,6 +510,49 @@ TEST_F(HttpModeTest, TheReadTimeoutIsASetting) {
     EXPECT_EQ(closed, asio::error::eof);
     EXPECT_GE(held, 900ms);
     EXPECT_LT(held, 3s) << "the connection was held past the configured read timeout";
+}
+
+// Another instance took a command in over HTTP, claimed it and died before answering: once its lease
+// lapses, this instance's sweep takes the work over and the person is answered through the
+// response_url, once.
+TEST_F(HttpModeTest, ACommandWhoseInstanceDiedIsTakenOverAndAnsweredThroughItsResponseUrl) {
+    HttpModeOptions options = loopback();
+    options.claims.instance = "survivor";
+    options.claims.lease = 300ms;
+    options.claims.sweep_every = 50ms;
+    HttpModeServer survivor(
+        io_.get_executor(), desk_, used_, secret, options,
+        [this] { return TimePoint{std::chrono::seconds{now_.load()}}; }, logger_);
+    survivor.start();
+
+    Envelope taken;
+    taken.envelope_id = "http-left-by-a-dead-instance";
+    taken.type = EnvelopeType::slash_commands;
+    SlashCommand& command = taken.slash_command.emplace();
+    command.team_id = "T0001";
+    command.channel_id = "C0001";
+    command.user_id = "U0001";
+    command.command = "/collab";
+    command.text = "add my-dedicated-db orphan@example.com";
+    command.response_url = slack_.url("/commands/orphan");
+    std::string key = taken.envelope_id;
+    std::string owner = "dead-instance";
+    std::string work = work_of(taken);
+    const auto claimed = collab::testing::run(used_.claim(std::move(key), std::move(owner), std::move(work), 300ms));
+    ASSERT_EQ(claimed, store::ClaimState::won);
+
+    ASSERT_FALSE(response_urls_.wait_for_within("/commands/orphan", 3s).empty()) << logged();
+    std::this_thread::sleep_for(300ms);  // time enough for a second take-over, should there be one
+    survivor.stop();
+    const auto answers = response_urls_.wait_for("/commands/orphan");
+    // The answer, then the removal of the placeholder the dead instance may have sent.
+    ASSERT_EQ(answers.size(), 2u) << logged();
+    EXPECT_EQ(answers[1], (json::object{{"delete_original", true}}));
+    EXPECT_EQ(answers[0].at("response_type"), "in_channel");
+    EXPECT_NE(std::string(answers[0].at("text").as_string()).find("orphan@example.com has been invited"),
+              std::string::npos);
+    const auto now = collaborators();
+    EXPECT_EQ(std::count(now.begin(), now.end(), "orphan@example.com"), 1);
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 #include "slack_bot_harness.hpp"
 
+#include <spdlog/sinks/ostream_sink.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <spdlog/sinks/ostream_sink.h>
 
 #include "adapters/net/backoff.hpp"
 #include "adapters/sandbox/sandbox_api.hpp"
@@ -64,14 +64,14 @@ SocketModeSettings socket_settings(const HarnessOptions& options) {
     settings.websocket.timeouts.idle = options.idle_timeout;
     // Reconnections in tests need not wait seconds.
     settings.reconnect = {std::chrono::milliseconds{20}, std::chrono::milliseconds{200}, 0};
-    settings.instance = "harness";
-    settings.claim_lease = options.claim_lease;
-    settings.sweep_every = options.sweep_every;
+    settings.claims.instance = "harness";
+    settings.claims.lease = options.claim_lease;
+    settings.claims.sweep_every = options.sweep_every;
     return settings;
 }
 
-InteractionSettings interaction_settings(const HarnessOptions& options) {
-    InteractionSettings settings;
+chat::DeskSettings desk_settings(const HarnessOptions& options) {
+    chat::DeskSettings settings;
     settings.answer_budget = options.answer_budget;
     return settings;
 }
@@ -92,8 +92,9 @@ SlackBotHarness::SlackBotHarness(SlackEmulator& emulator, HarnessOptions options
       directory_(web_, DirectorySettings{}, logger_),
       service_(delayed_, directory_, audit_, clock_, signer_, shared_,
                ServiceSettings{Rules{}, options.confirmation_ttl, 20}),
-      interactions_(io_.get_executor(), service_, web_, signer_, interaction_settings(options), logger_),
-      client_(io_.get_executor(), web_, interactions_, shared_, socket_settings(options), logger_),
+      outbox_(web_, logger_),
+      desk_(io_.get_executor(), service_, outbox_, desk_settings(options), logger_),
+      client_(io_.get_executor(), web_, desk_, shared_, socket_settings(options), logger_),
       exit_future_(exit_.get_future()) {}
 
 void SlackBotHarness::start() {

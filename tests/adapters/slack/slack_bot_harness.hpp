@@ -120,7 +120,8 @@ private:
     WebApi web_;
     SlackDirectory directory_;
     CommandService service_;
-    Interactions interactions_;
+    SlackOutbox outbox_;
+    chat::Desk desk_;
     store::LocalState shared_;
     SocketModeClient client_;
     std::promise<int> exit_;
