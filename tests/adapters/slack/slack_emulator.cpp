@@ -81,6 +81,7 @@ struct SlackEmulator::State {
     std::pair<int, std::string> refused_responses{0, ""};
     std::deque<std::string> orphans;  // re-deliveries waiting for a socket to open
     std::string refusal;              // a disconnect reason new sockets get instead of hello
+    std::chrono::milliseconds hello_delay{0};
     std::string users_info_error;     // users.info answers this error
     std::string bot_token_refusal;    // every bot-token method answers this error (a revoked token)
     std::vector<Ack> acks;
@@ -251,6 +252,15 @@ struct SlackEmulator::State {
             state->sockets.push_back(socket);
             socket->outbox.insert(socket->outbox.end(), state->orphans.begin(), state->orphans.end());
             state->orphans.clear();
+        }
+        std::chrono::milliseconds hello_delay;
+        {
+            std::lock_guard lock(state->mutex);
+            hello_delay = state->hello_delay;
+        }
+        if (hello_delay > std::chrono::milliseconds{0}) {
+            asio::steady_timer wait(socket->executor, hello_delay);
+            co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
         }
         json::object hello{{"type", "hello"},
                            {"num_connections", 1},
@@ -597,6 +607,11 @@ void SlackEmulator::refuse_users_info(std::string error) {
 void SlackEmulator::refuse_new_sockets(std::string reason) {
     std::lock_guard lock(state_->mutex);
     state_->refusal = std::move(reason);
+}
+
+void SlackEmulator::delay_hello(std::chrono::milliseconds delay) {
+    std::lock_guard lock(state_->mutex);
+    state_->hello_delay = delay;
 }
 
 void SlackEmulator::rate_limit(std::string method, int times, int retry_after_seconds) {

@@ -101,6 +101,8 @@ public:
     void fail_connections_open(std::string error, int times = 1);  // {"ok":false,"error":…}
     // New sockets get {"type":"disconnect","reason":…} in place of hello, then are closed ("" stops).
     void refuse_new_sockets(std::string reason);
+    // New sockets wait this long before their hello, as a slow Slack would.
+    void delay_hello(std::chrono::milliseconds delay);
     void rate_limit(std::string method, int times, int retry_after_seconds);  // 429 + Retry-After
     void refuse_response_urls(std::string answer, int times);     // 404 with this text
     void refuse_users_info(std::string error);                    // every users.info answers ok:false ("": stop)

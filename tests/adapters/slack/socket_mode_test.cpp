@@ -474,6 +474,8 @@ TEST_F(SlackSocketModeTest, GarbageAndOversizeFramesAreSkippedWithoutLosingTheSo
 TEST_F(SlackSocketModeTest, WarningOpensTheReplacementBeforeTheOldSocketCloses) {
     start();
     bot_->upstream().set_delay(300ms);
+    // The replacement says hello late enough for the old socket to be certainly still open below.
+    slack_.delay_hello(200ms);
     slack_.disconnect(0, "warning");
     // Slack may still use the old socket until the bot closes it: what it sends there is not lost.
     SlashCommandFields late;
