@@ -10,6 +10,7 @@
 
 #include <cstdio>
 
+#include "core/format.hpp"
 #include "core/text.hpp"
 
 namespace collab::bot {
@@ -29,14 +30,7 @@ std::pair<std::string_view, std::string_view> split_request_id(std::string_view 
 class JsonLine final : public spdlog::formatter {
 public:
     void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-        const auto time = std::chrono::system_clock::to_time_t(msg.time);
-        const auto millis =
-            std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count() % 1000;
-        std::tm utc{};
-        ::gmtime_r(&time, &utc);
-        char stamp[32];
-        const auto length = std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
-        const std::string when = std::string(stamp, length) + fmt::format(".{:03}Z", millis);
+        const std::string when = format_rfc3339(msg.time);
         const auto level = spdlog::level::to_string_view(msg.level);
         const std::string line = json_log_line(when, std::string_view(level.data(), level.size()),
                                                std::string_view(msg.payload.data(), msg.payload.size()));
