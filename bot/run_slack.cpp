@@ -1,29 +1,24 @@
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <cstdlib>
 #include <functional>
 #include <optional>
-#include <thread>
 
-#include "adapters/chat/slack/http_mode.hpp"
 #include "adapters/chat/desk.hpp"
+#include "adapters/chat/slack/http_mode.hpp"
 #include "adapters/chat/slack/interactions.hpp"
 #include "adapters/chat/slack/slack_directory.hpp"
 #include "adapters/chat/slack/socket_mode.hpp"
 #include "adapters/chat/slack/web_api.hpp"
-#include "adapters/observability/health_server.hpp"
 #include "adapters/observability/metrics.hpp"
 #include "bot/logging.hpp"
 #include "bot/runs.hpp"
+#include "bot/service_life.hpp"
 #include "bot/wiring.hpp"
 
 namespace collab::bot {
@@ -34,14 +29,6 @@ namespace {
 
 // How long a stop waits for the commands in progress to be answered.
 constexpr std::chrono::seconds drain_limit{10};
-
-// For a bot that must stop now, from any thread: the log is not thread-safe, standard error is.
-[[noreturn]] void leave_at_once(std::string_view why) {
-    if (::write(STDERR_FILENO, why.data(), why.size()) < 0) {
-        // Nothing more can be said.
-    }
-    std::_Exit(1);
-}
 
 }  // namespace
 
@@ -115,8 +102,8 @@ int run_slack(const Config& config) {
     } else {
         const slack::HttpModeOptions& http_mode = settings.http_mode;
         listener.emplace(
-            io.get_executor(), desk, *base.shared, secrets.signing_secret, http_mode,
-            [&clock] { return clock.now(); }, logger);
+            io.get_executor(), desk, *base.shared, secrets.signing_secret, http_mode, [&clock] { return clock.now(); },
+            logger);
         starting("slack.http_listen", [&] { listener->start(); });
         serve = [&stopped]() -> asio::awaitable<int> {
             co_await stopped.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -131,76 +118,13 @@ int run_slack(const Config& config) {
             http_mode.interactive_path, web_settings.api_url, provider.description, state_dir.string());
     }
 
-    // Health and metrics, when configured: the Slack link and the store, checked every second.
-    observability::ComponentState slack_link("starting up"), store_link("not checked yet");
-    observability::Gauge& budget_left =
-        metrics.gauge("collab_scalingo_budget_left", "Requests left in the Scalingo allowance of the current minute.");
-    std::optional<observability::HealthServer> health;
-    bool watching = true;
-    if (!config.health_listen.empty()) {
-        health.emplace(io.get_executor(), metrics, observability::HealthServerOptions{config.health_listen});
-        health->add_component("slack", [&slack_link] { return slack_link.status(); });
-        health->add_component("store", [&store_link] { return store_link.status(); });
-        starting("health.listen", [&] { health->start(); });
-        logger->info("health and metrics at {}/healthz and {}/metrics", health->public_url(), health->public_url());
-    }
-    auto watch = [&]() -> asio::awaitable<void> {
-        for (int tick = 0; watching; ++tick) {
-            if (!client || client->sockets_up() > 0)
-                slack_link.set_up();
-            else
-                slack_link.set_down("no socket connected to Slack");
-            if (tick % 5 == 0) {
-                auto answered = co_await base.shared->ping();
-                if (answered)
-                    store_link.set_up();
-                else
-                    store_link.set_down(answered.error().message);
-                if (provider.scalingo) {
-                    auto left = co_await provider.scalingo->requests_left();
-                    if (left) budget_left.set(*left);
-                }
-            }
-            logger->flush();
-            co_await net::sleep_for(std::chrono::seconds{1});
-        }
-    };
-    asio::co_spawn(io, std::move(watch), asio::detached);
-
-    // First signal: stop taking commands and answer those in progress. Second: leave at once. Signals
-    // are taken on a thread of their own, so that an event loop kept busy by one request cannot keep
-    // the bot from stopping: when the loop has not taken the first within `stop_limit`, it leaves.
-    asio::io_context signal_io;
-    asio::signal_set signals(signal_io, SIGINT, SIGTERM);
-    asio::steady_timer stop_limit(signal_io);
-    int signals_seen = 0;
-    std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& error,
-                                                                               int number) {
-        if (error) return;
-        if (signals_seen++ > 0) leave_at_once("collab-bot: second signal: leaving at once\n");
-        asio::post(io, [&logger, &stop, &signal_io, &stop_limit, number] {
-            logger->info("signal {}: no new commands; answering those in progress", number);
-            stop();
-            // Taken: the stop goes on within its own bounds.
-            asio::post(signal_io, [&stop_limit] { stop_limit.cancel(); });
-        });
-        stop_limit.expires_after(std::chrono::seconds{5});
-        stop_limit.async_wait([](const boost::system::error_code& cancelled) {
-            if (!cancelled) leave_at_once("collab-bot: the signal was not taken within 5 s: leaving at once\n");
-        });
-        signals.async_wait(on_signal);
-    };
-    signals.async_wait(on_signal);
-    std::thread signal_thread([&signal_io] { signal_io.run(); });
-    // However run() ends, the signal thread ends with it.
-    struct SignalThreadStop {
-        asio::io_context& io;
-        std::thread& thread;
-        ~SignalThreadStop() {
-            io.stop();
-            thread.join();
-        }
-    } signal_thread_stop{signal_io, signal_thread};
+    // Health and metrics, when configured: the Slack link and the store.
+    PlatformLink slack_link{"slack", [&client]() -> std::optional<std::string> {
+                                if (!client || client->sockets_up() > 0) return std::nullopt;
+                                return "no socket connected to Slack";
+                            }};
+    HealthWatch health(io, config.health_listen, metrics, base, std::move(slack_link), logger);
+    StopSignals signals(io, logger, [&stop] { stop(); });
     int status = 1;
     auto main_task = [&]() -> asio::awaitable<void> {
         // A refused bot token shows now, not at the first command. Slack out of reach is no reason to
@@ -216,8 +140,7 @@ int run_slack(const Config& config) {
         co_await desk.drain(drain_limit);
         // The answers just computed still have to be written to their HTTP connections.
         if (listener) co_await listener->stop_gracefully(settings.http_mode.write_timeout);
-        watching = false;
-        if (health) health->stop();
+        health.stop();
         io.stop();
     };
     asio::co_spawn(io, std::move(main_task), asio::detached);
