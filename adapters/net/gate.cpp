@@ -38,13 +38,15 @@ bool Gate::closed() const {
 }
 
 asio::awaitable<bool> Gate::close(std::chrono::steady_clock::duration limit) {
+    bool closed_before = false;
     {
         std::lock_guard lock(state_->mutex);
-        state_->closed = true;
+        closed_before = std::exchange(state_->closed, true);
         if (state_->count == 0) co_return true;
     }
-    // Cancelled by the last holder's wake-up, which runs on this executor, after this wait began.
-    state_->emptied.expires_after(limit);
+    // Cancelled by the last holder's wake-up, which runs on this executor, after this wait began. A
+    // later close() joins the first one's wait: setting the timer again would cancel that wait.
+    if (!closed_before) state_->emptied.expires_after(limit);
     co_await state_->emptied.async_wait(asio::as_tuple(asio::use_awaitable));
     co_return count() == 0;
 }

@@ -63,7 +63,8 @@ public:
     bool closed() const;
 
     // Closes the gate and waits until the work inside has left, at most `limit`: true when it has. The
-    // work still inside at the limit goes on; the gate stays closed. Called once.
+    // work still inside at the limit goes on; the gate stays closed. A later call joins the first
+    // one's wait (and its limit).
     boost::asio::awaitable<bool> close(std::chrono::steady_clock::duration limit);
 
 private:

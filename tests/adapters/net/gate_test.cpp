@@ -75,6 +75,23 @@ TEST(Gate, CloseWakesWhenTheLastPieceOfWorkLeaves) {
     EXPECT_EQ(gate.count(), 0u);
 }
 
+// A socket can be closed by its replacement and by the stop at once: the second close must not
+// cut the first one's wait short.
+TEST(Gate, ASecondCloseWaitsWithTheFirstInsteadOfEndingIt) {
+    asio::io_context io;
+    Gate gate(io.get_executor());
+    work_for(io, gate, 150ms);
+    Closing first, second;
+    close_gate(io, gate, 10s, first);
+    close_gate(io, gate, 10s, second);
+    io.run();
+    EXPECT_EQ(first.emptied, true);
+    EXPECT_EQ(second.emptied, true);
+    EXPECT_GE(first.took, 140ms) << "the first close still waited for the work";
+    EXPECT_GE(second.took, 140ms);
+    EXPECT_LT(second.took, 1s);
+}
+
 TEST(Gate, AClosedGateRefusesNewWork) {
     asio::io_context io;
     Gate gate(io.get_executor());
