@@ -110,7 +110,10 @@ int run_slack(const Config& config) {
             co_return 0;
         };
         // The listener stays open until the commands in progress are answered (see main_task).
-        stop = [&stopped] { stopped.cancel(); };
+        stop = [&stopped, &listener] {
+            listener->stop_taking_over();
+            stopped.cancel();
+        };
         logger->info(
             "collab-bot {} on Slack (HTTP mode: request URLs {}{} and {}{}, Web API at {}) and {}; "
             "state in {}",

@@ -195,7 +195,9 @@ asio::awaitable<Reply> CommandService::execute(Context&, const HelpCommand& comm
 asio::awaitable<Reply> CommandService::execute(Context& context, const ListCommand& command) {
     Actor& actor = context.actor;
     if (auto unknown = co_await identify(actor)) co_return *unknown;
-    auto state = co_await authorise(actor, command);
+    // Named: g++ 12 destroys a temporary passed to a coroutine twice.
+    const Command requested{command};
+    auto state = co_await authorise(actor, requested);
     if (!state) co_return state.error();
     co_await record(actor, ListCommand::name, command.database, "", AuditOutcome::allowed);
     co_return replies::collaborators(*state);
@@ -207,7 +209,9 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const AddComman
     if (command.emails.size() > settings_.max_addresses_per_add)
         co_return replies::too_many_addresses(settings_.max_addresses_per_add, command.emails.size());
     if (auto unknown = co_await identify(actor)) co_return *unknown;
-    auto state = co_await authorise(actor, command);
+    // Named: g++ 12 destroys a temporary passed to a coroutine twice.
+    const Command requested{command};
+    auto state = co_await authorise(actor, requested);
     if (!state) co_return state.error();
     constexpr std::string_view action = AddCommand::name;
     Reply reply;
@@ -415,7 +419,9 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const WhoamiCom
 asio::awaitable<Reply> CommandService::execute(Context& context, const AuditCommand& command) {
     Actor& actor = context.actor;
     if (auto unknown = co_await identify(actor)) co_return *unknown;
-    auto state = co_await authorise(actor, command);
+    // Named: g++ 12 destroys a temporary passed to a coroutine twice.
+    const Command requested{command};
+    auto state = co_await authorise(actor, requested);
     if (!state) co_return state.error();
     auto entries = co_await audit_.recent(command.database, settings_.audit_rows);
     if (!entries) co_return replies::failed(entries.error().message);

@@ -43,6 +43,9 @@ struct Desk::Pending {
     bool acknowledged = false;  // with the placeholder: the answer must follow through the Outbox
     bool resumed = false;
     std::shared_ptr<Answered> answered;
+    // Taken when the command arrives, not when its coroutine first runs: a drain in between must
+    // still wait for it.
+    std::optional<net::Gate::Holder> held;
 };
 
 void Answered::set() {
@@ -96,6 +99,7 @@ std::shared_ptr<Desk::Pending> Desk::take(CommandRequest request, bool resumed) 
     ++counters_.commands;
     auto pending = std::make_shared<Pending>(executor_, std::move(request));
     pending->resumed = resumed;
+    pending->held = in_progress_.try_enter();
     return pending;
 }
 
@@ -130,7 +134,6 @@ asio::awaitable<void> Desk::resume(Request request) {
 }
 
 asio::awaitable<void> Desk::run_command(std::shared_ptr<Pending> pending) {
-    const auto held = in_progress_.try_enter();
     const Origin& origin = pending->request.origin;
     ChatRequest request{origin.actor, pending->request.text, pending->resumed};
     Outcome outcome = co_await ask(origin, std::move(request));
@@ -152,6 +155,7 @@ asio::awaitable<void> Desk::run_command(std::shared_ptr<Pending> pending) {
         co_await outbox_.complete(origin, std::move(answer));
     }
     if (pending->answered) pending->answered->set();
+    pending->held.reset();
 }
 
 asio::awaitable<void> Desk::deliver_later(Origin origin, Answer answer) {
@@ -161,10 +165,6 @@ asio::awaitable<void> Desk::deliver_later(Origin origin, Answer answer) {
 
 asio::awaitable<bool> Desk::drain(std::chrono::milliseconds limit) {
     co_return co_await in_progress_.close(limit);
-}
-
-void Desk::click_later(ClickRequest request) {
-    asio::co_spawn(executor_, click(std::move(request)), asio::detached);
 }
 
 asio::awaitable<void> Desk::click(ClickRequest request, bool resumed) {

@@ -126,8 +126,6 @@ public:
     boost::asio::awaitable<Answer> command(CommandRequest request, bool resumed, std::shared_ptr<Answered> answered);
     // Handles a click until its outcome is delivered (`resumed`: one another instance died on).
     boost::asio::awaitable<void> click(ClickRequest request, bool resumed = false);
-    // Handles a click in the background; the platform acknowledges it at once, with nothing.
-    void click_later(ClickRequest request);
     // Carries out again a request another instance took in and died on; answers it through the Outbox.
     boost::asio::awaitable<void> resume(Request request);
     // Delivers an Answer through the Outbox after all, for a platform that could not send the

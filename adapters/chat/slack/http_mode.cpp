@@ -299,11 +299,16 @@ void HttpModeServer::start() {
 }
 
 void HttpModeServer::stop() {
-    asio::post(state_->executor, [state = state_] { state->claims.stop(); });
+    stop_taking_over();
     server_.stop();
 }
 
+void HttpModeServer::stop_taking_over() {
+    asio::post(state_->executor, [state = state_] { state->claims.stop(); });
+}
+
 asio::awaitable<void> HttpModeServer::stop_gracefully(std::chrono::milliseconds limit) {
+    stop_taking_over();
     co_await server_.stop_gracefully(limit);
 }
 

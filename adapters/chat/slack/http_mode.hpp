@@ -91,6 +91,9 @@ public:
     // instances that died is looked for.
     void start();
     void stop();
+    // No more looking for the work of instances that died: the first step of a stop, so that no work
+    // is taken over that the stop would then cut off.
+    void stop_taking_over();
     // stop() once the answers to the requests taken in so far have been written, at most `limit` later.
     boost::asio::awaitable<void> stop_gracefully(std::chrono::milliseconds limit);
     boost::asio::ip::tcp::endpoint endpoint() const;

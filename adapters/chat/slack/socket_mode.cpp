@@ -71,7 +71,8 @@ void SocketModeClient::stop() {
     for (auto* timer : pauses_) timer->cancel();
     // New envelopes are no longer taken in (Slack gives them to another socket); those in progress
     // are answered before each socket closes.
-    for (const Link& link : links_) asio::co_spawn(link->executor(), close_link(link, "shutting down"), asio::detached);
+    const std::string reason = "shutting down";
+    for (const Link& link : links_) asio::co_spawn(link->executor(), close_link(link, reason), asio::detached);
     for (const Link& link : connecting_) link->abort();
 }
 
@@ -111,17 +112,18 @@ asio::awaitable<void> SocketModeClient::keep_socket(int slot) {
     ConnectionState state;
     Link link;      // the socket opened, then read
     Link replaced;  // set aside after a refresh: still read until its replacement is up
+    const std::string replaced_reason = "replaced";
     std::string url;
     ConnectionAction action{ConnectionStep::open};
     for (;;) {
         switch (action.older) {
             case OlderSocket::keep: break;
             case OlderSocket::close:
-                asio::co_spawn(replaced->executor(), close_link(replaced, "replaced"), asio::detached);
+                asio::co_spawn(replaced->executor(), close_link(replaced, replaced_reason), asio::detached);
                 replaced.reset();
                 break;
             case OlderSocket::close_first:
-                co_await close_link(replaced, "replaced");
+                co_await close_link(replaced, replaced_reason);
                 replaced.reset();
                 break;
             case OlderSocket::set_aside:
@@ -249,6 +251,8 @@ void SocketModeClient::forget(const Link& link) {
         links_.erase(found);
         --sockets_up_;
     }
+    // The gate stays alive for the envelopes still holding it; the next socket must not find it.
+    unanswered_.erase(link.get());
 }
 
 asio::awaitable<ConnectionAction> SocketModeClient::read_frames(Link link, int slot, ConnectionState& state) {
