@@ -219,12 +219,7 @@ struct HttpModeServer::State {
 
     // Carries out again the work an instance that died left in a lapsed claim.
     static asio::awaitable<void> resume(std::shared_ptr<State> state, store::Orphan orphan) {
-        auto request = request_of_work(orphan);
-        if (!request) {
-            state->logger->error("[{}] slack http: cannot read the work left unfinished; dropped", orphan.key);
-            co_return;
-        }
-        co_await state->desk.resume(std::move(*request));
+        co_await resume_work(state->desk, *state->logger, std::move(orphan), "slack http");
     }
 
     net::ServerResponse refused(const net::ServerRequest& request, const HttpRefusal& refusal) const {

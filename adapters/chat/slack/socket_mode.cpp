@@ -41,9 +41,9 @@ SocketModeClient::SocketModeClient(asio::any_io_executor executor, WebApi& web, 
 }
 
 void SocketModeClient::measure_into(observability::Registry& metrics) {
-    ack_latency_ = &metrics.histogram("collab_ack_latency_seconds",
-                                      "From an envelope's arrival to its acknowledgement.",
-                                      observability::ack_latency_buckets);
+    ack_latency_ =
+        &metrics.histogram("collab_ack_latency_seconds", "From an envelope's arrival to its acknowledgement.",
+                           observability::ack_latency_buckets);
 }
 
 asio::awaitable<int> SocketModeClient::run() {
@@ -157,14 +157,16 @@ asio::awaitable<void> SocketModeClient::read_set_aside(Link link, int slot) {
 void SocketModeClient::ended(int slot, const ConnectionAction& action) {
     switch (action.why) {
         case Ending::link_disabled:
-            fail("Slack disabled Socket Mode for this app (link_disabled): turn Socket Mode on in the app's "
-                 "settings, then start the bot again.");
+            fail(
+                "Slack disabled Socket Mode for this app (link_disabled): turn Socket Mode on in the app's "
+                "settings, then start the bot again.");
             break;
         case Ending::too_many:
-            logger_->warn("slack: socket {} refused: the app already holds as many sockets as Slack allows "
-                          "(too_many_websockets); this one is not reopened. Lower slack.connections or run "
-                          "fewer instances.",
-                          slot);
+            logger_->warn(
+                "slack: socket {} refused: the app already holds as many sockets as Slack allows "
+                "(too_many_websockets); this one is not reopened. Lower slack.connections or run "
+                "fewer instances.",
+                slot);
             break;
         case Ending::out_of_order: logger_->error("slack: socket {} ended: an event came out of order", slot); break;
         case Ending::token_refused:  // said where Slack's code is known
@@ -363,13 +365,7 @@ asio::awaitable<void> SocketModeClient::serve_envelope(Link link, Envelope envel
 }
 
 asio::awaitable<void> SocketModeClient::resume(store::Orphan orphan) {
-    auto request = request_of_work(orphan);
-    if (!request) {
-        // Completed all the same: not taken over again and again when nobody can read it.
-        logger_->error("[{}] slack: cannot read the work left unfinished; dropped", orphan.key);
-        co_return;
-    }
-    co_await desk_.resume(std::move(*request));
+    co_await resume_work(desk_, *logger_, std::move(orphan), "slack");
 }
 
 SocketModeCounters SocketModeClient::counters() const {
