@@ -141,6 +141,8 @@ int run_slack(const Config& config) {
         if (!token_refused) status = co_await serve();
         if (token_refused) status = 1;
         co_await desk.drain(drain_limit);
+        // Marked done in the shared state, so that no other instance answers them again.
+        if (client) co_await client->settle(drain_limit);
         // The answers just computed still have to be written to their HTTP connections.
         if (listener) co_await listener->stop_gracefully(settings.http_mode.write_timeout);
         health.stop();

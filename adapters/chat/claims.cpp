@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <optional>
 #include <random>
 
 namespace collab::chat {
@@ -29,6 +30,8 @@ struct Claims::Lease {
     explicit Lease(asio::any_io_executor executor) : timer(std::move(executor)) {}
     asio::steady_timer timer;
     bool released = false;
+    // Held from the claim until the work is marked done, so that a stop waits for that mark.
+    std::optional<net::Gate::Holder> unfinished;
 };
 
 Claims::Claims(asio::any_io_executor executor, store::SharedState& shared, ClaimSettings settings,
@@ -37,7 +40,8 @@ Claims::Claims(asio::any_io_executor executor, store::SharedState& shared, Claim
       shared_(shared),
       settings_(std::move(settings)),
       logger_(std::move(logger)),
-      sweep_timer_(executor) {
+      sweep_timer_(executor),
+      unfinished_(executor) {
     if (settings_.instance.empty()) settings_.instance = default_instance_name();
 }
 
@@ -85,6 +89,7 @@ asio::awaitable<Delivery> Claims::take(std::string key, std::string work, int at
 
 std::shared_ptr<Claims::Lease> Claims::hold_lease(const std::string& key) {
     auto lease = std::make_shared<Lease>(executor_);
+    lease->unfinished = unfinished_.try_enter();
     std::string renewed = key;
     asio::co_spawn(executor_, renew_lease(std::move(renewed), lease), asio::detached);
     return lease;
@@ -109,9 +114,11 @@ asio::awaitable<void> Claims::renew_lease(std::string key, std::shared_ptr<Lease
 }
 
 asio::awaitable<void> Claims::finish(std::string key) {
+    std::shared_ptr<Lease> ending;
     if (auto lease = leases_.find(key); lease != leases_.end()) {
-        lease->second->released = true;
-        lease->second->timer.cancel();
+        ending = std::move(lease->second);
+        ending->released = true;
+        ending->timer.cancel();
         leases_.erase(lease);
     }
     running_.erase(key);
@@ -119,6 +126,11 @@ asio::awaitable<void> Claims::finish(std::string key) {
     std::string completed_key = key;
     auto completed = co_await shared_.complete(std::move(completed_key));
     if (!completed) logger_->warn("[{}] could not mark the request done ({})", key, completed.error().message);
+    if (ending) ending->unfinished.reset();
+}
+
+asio::awaitable<bool> Claims::settle(std::chrono::milliseconds limit) {
+    co_return co_await unfinished_.close(limit);
 }
 
 asio::awaitable<void> Claims::sweep(Resume resume) {

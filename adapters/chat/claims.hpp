@@ -22,6 +22,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "adapters/net/gate.hpp"
 #include "adapters/store/shared_state.hpp"
 
 namespace collab::chat {
@@ -70,6 +71,9 @@ public:
     // with its lease held until it ends.
     boost::asio::awaitable<void> sweep(Resume resume);
     void stop();
+    // On stop, after stop(): waits until the work claimed here is marked done, at most `limit` (false
+    // then), so that no other instance takes over and answers again what was answered here.
+    boost::asio::awaitable<bool> settle(std::chrono::milliseconds limit);
 
     const ClaimCounters& counters() const { return counters_; }
 
@@ -89,6 +93,7 @@ private:
     std::map<std::string, std::shared_ptr<Lease>> leases_;
     boost::asio::steady_timer sweep_timer_;
     bool stopped_ = false;
+    net::Gate unfinished_;
     ClaimCounters counters_;
 };
 

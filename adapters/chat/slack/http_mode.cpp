@@ -305,6 +305,7 @@ void HttpModeServer::stop_taking_over() {
 asio::awaitable<void> HttpModeServer::stop_gracefully(std::chrono::milliseconds limit) {
     stop_taking_over();
     co_await server_.stop_gracefully(limit);
+    co_await state_->claims.settle(limit);
 }
 
 boost::asio::ip::tcp::endpoint HttpModeServer::endpoint() const {

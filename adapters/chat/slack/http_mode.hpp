@@ -94,7 +94,8 @@ public:
     // No more looking for the work of instances that died: the first step of a stop, so that no work
     // is taken over that the stop would then cut off.
     void stop_taking_over();
-    // stop() once the answers to the requests taken in so far have been written, at most `limit` later.
+    // stop() once the answers to the requests taken in so far have been written, at most `limit` later,
+    // then waits as long again, at most, for their claims to be marked done.
     boost::asio::awaitable<void> stop_gracefully(std::chrono::milliseconds limit);
     boost::asio::ip::tcp::endpoint endpoint() const;
     std::string public_url() const;

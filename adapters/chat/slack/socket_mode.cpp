@@ -76,6 +76,10 @@ void SocketModeClient::stop() {
     for (const Link& link : connecting_) link->abort();
 }
 
+asio::awaitable<bool> SocketModeClient::settle(std::chrono::milliseconds limit) {
+    co_return co_await claims_.settle(limit);
+}
+
 void SocketModeClient::fail(std::string why) {
     logger_->error("slack: {}", why);
     failed_ = true;

@@ -74,6 +74,9 @@ public:
 
     // Closes the sockets politely and ends run(). Envelopes already taken in still get their answer.
     void stop();
+    // After run() and the Desk's drain: waits until the envelopes taken in are marked done in the
+    // shared state, at most `limit` (see chat::Claims::settle).
+    boost::asio::awaitable<bool> settle(std::chrono::milliseconds limit);
 
     // Records the acknowledgement latency of every envelope into the registry from now on.
     void measure_into(observability::Registry& metrics);
