@@ -155,6 +155,11 @@ asio::awaitable<bool> CommandService::record(const Actor& actor, std::string_vie
     co_return written.has_value();
 }
 
+asio::awaitable<std::expected<DatabaseSnapshot, Reply>> CommandService::admit(Actor& actor, const Command& command) {
+    if (auto unknown = co_await identify(actor)) co_return std::unexpected(std::move(*unknown));
+    co_return co_await authorise(actor, command);
+}
+
 asio::awaitable<std::expected<DatabaseSnapshot, Reply>> CommandService::authorise(const Actor& actor,
                                                                                   const Command& command) {
     const std::string database = database_of(command).value_or("");
@@ -194,10 +199,9 @@ asio::awaitable<Reply> CommandService::execute(Context&, const HelpCommand& comm
 
 asio::awaitable<Reply> CommandService::execute(Context& context, const ListCommand& command) {
     Actor& actor = context.actor;
-    if (auto unknown = co_await identify(actor)) co_return *unknown;
     // Named: g++ 12 destroys a temporary passed to a coroutine twice.
     const Command requested{command};
-    auto state = co_await authorise(actor, requested);
+    auto state = co_await admit(actor, requested);
     if (!state) co_return state.error();
     co_await record(actor, ListCommand::name, command.database, "", AuditOutcome::allowed);
     co_return replies::collaborators(*state);
@@ -208,10 +212,9 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const AddComman
     // Refused before any lookup: a long list would hold up everyone else's commands.
     if (command.emails.size() > settings_.max_addresses_per_add)
         co_return replies::too_many_addresses(settings_.max_addresses_per_add, command.emails.size());
-    if (auto unknown = co_await identify(actor)) co_return *unknown;
     // Named: g++ 12 destroys a temporary passed to a coroutine twice.
     const Command requested{command};
-    auto state = co_await authorise(actor, requested);
+    auto state = co_await admit(actor, requested);
     if (!state) co_return state.error();
     constexpr std::string_view action = AddCommand::name;
     Reply reply;
@@ -418,10 +421,9 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const WhoamiCom
 
 asio::awaitable<Reply> CommandService::execute(Context& context, const AuditCommand& command) {
     Actor& actor = context.actor;
-    if (auto unknown = co_await identify(actor)) co_return *unknown;
     // Named: g++ 12 destroys a temporary passed to a coroutine twice.
     const Command requested{command};
-    auto state = co_await authorise(actor, requested);
+    auto state = co_await admit(actor, requested);
     if (!state) co_return state.error();
     auto entries = co_await audit_.recent(command.database, settings_.audit_rows);
     if (!entries) co_return replies::failed(entries.error().message);

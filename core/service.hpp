@@ -103,6 +103,8 @@ private:
     // Snapshot and decision together; a reply when the command must stop there.
     boost::asio::awaitable<std::expected<DatabaseSnapshot, Reply>> authorise(const Actor& actor,
                                                                              const Command& command);
+    // identify(), then authorise(): for the commands about one database that need to know who asks.
+    boost::asio::awaitable<std::expected<DatabaseSnapshot, Reply>> admit(Actor& actor, const Command& command);
     boost::asio::awaitable<ApiResult<std::string>> service_account();
     // False when the trail could not be written: changes must not go ahead unrecorded.
     boost::asio::awaitable<bool> record(const Actor& actor, std::string_view action, std::string_view database,
