@@ -348,9 +348,10 @@ asio::awaitable<void> SocketModeClient::serve_envelope(Link link, Envelope envel
                        envelope.type == EnvelopeType::interactive ? envelope.interactive_type : envelope.type_text);
         co_return;
     }
-    // Counted until its acknowledgement is ready; on a socket already closing, not waited for.
-    const std::shared_ptr<net::Gate> gate = unanswered(link);
-    auto held = gate->try_enter();
+    // Counted until its acknowledgement is ready; on a socket already closing, not waited for, and on
+    // one already lost, not counted at all (its gate went with it).
+    std::optional<net::Gate::Holder> held;
+    if (!link->closed()) held = unanswered(link)->try_enter();
     auto answered = std::make_shared<chat::Answered>(executor_);
     chat::CommandRequest request = command_request(*envelope.slash_command, envelope.envelope_id);
     const chat::Origin origin = request.origin;
