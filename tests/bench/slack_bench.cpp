@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <unistd.h>
 #include <boost/json/serialize.hpp>
+#include <boost/process/args.hpp>
 #include <boost/process/child.hpp>
 #include <boost/process/io.hpp>
 
