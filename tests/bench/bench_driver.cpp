@@ -102,7 +102,7 @@ void Report::print(std::ostream& out) const {
     for (const auto& row : rows_) {
         if (row.section || row.note) continue;
         figure_width = std::max(figure_width, row.figure.size());
-        value_width = std::max(value_width, row.value.size());
+        if (!row.target.empty()) value_width = std::max(value_width, row.value.size());
     }
     for (const auto& row : rows_) {
         if (row.section) {
@@ -110,9 +110,11 @@ void Report::print(std::ostream& out) const {
         } else if (row.note) {
             out << "  (" << row.figure << ")\n";
         } else {
-            out << "  " << std::left << std::setw(static_cast<int>(figure_width)) << row.figure << "  " << std::right
-                << std::setw(static_cast<int>(value_width)) << row.value;
-            if (!row.target.empty()) out << "   target " << row.target;
+            out << "  " << std::left << std::setw(static_cast<int>(figure_width)) << row.figure << "  ";
+            if (row.target.empty())
+                out << row.value;
+            else
+                out << std::setw(static_cast<int>(value_width)) << row.value << "  target " << row.target;
             out << "\n";
         }
     }

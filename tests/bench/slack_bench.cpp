@@ -145,10 +145,10 @@ struct Bench {
     // The workload once through, answers kept: says in the report when one is not the expected one
     // (a `list` whose answer lacks `expected_in_list`, or an answer without text).
     void warm_up(SlackEmulator& slack, SocketModeLoad& load, const std::string& name, std::size_t count,
-                 const std::string& expected_in_list = "user2@example.com") {
+                 const std::string& expected_in_list = "user2@example.com", std::size_t in_flight = 0) {
         slack.keep_ack_payloads(true);
         const std::string prefix = name + "-warm-";
-        const auto figures = load.closed_loop(prefix, count, settings.in_flight);
+        const auto figures = load.closed_loop(prefix, count, in_flight ? in_flight : settings.in_flight);
         std::size_t wrong = 0;
         for (const auto& ack : slack.acks()) {
             if (!ack.envelope_id.starts_with(prefix)) continue;
@@ -163,19 +163,26 @@ struct Bench {
         slack.keep_ack_payloads(false);
     }
 
-    void run_figures(const std::string& label, const RunFigures& run, bool latency) {
+    // A run's figures; the targets (of the issue), when given, are printed beside them.
+    void run_figures(const std::string& label, const RunFigures& run, const std::string& cpu_target = "",
+                     const std::string& latency_target = "") {
         const std::string incomplete = run.complete ? "" : " (INCOMPLETE)";
         report.row(label + ": commands/s", fixed(run.per_second(), 0) + incomplete);
-        report.row(label + ": bot CPU per command", fixed(run.bot_ms_per_command(), 4) + " ms");
-        report.row(label + ": answered in the acknowledgement",
-                   std::to_string(run.answered_in_ack) + " of " + std::to_string(run.commands));
-        report.row(label + ": generator CPU per command",
-                   fixed(run.generator_cpu * 1000.0 / static_cast<double>(std::max<std::size_t>(1, run.commands)), 4) +
-                       " ms");
-        if (latency)
+        report.row(label + ": bot CPU per command", fixed(run.bot_ms_per_command(), 4) + " ms", cpu_target);
+        if (!latency_target.empty() || run.per_second() < settings.rate * 1.5)
             report.row(label + ": ack latency p50 / p99 / max",
                        fixed(run.ack_ms.p50, 2) + " / " + fixed(run.ack_ms.p99, 2) + " / " + fixed(run.ack_ms.max, 2) +
-                           " ms");
+                           " ms",
+                       latency_target);
+        report.row(label + ": answered in the acknowledgement",
+                   std::to_string(run.answered_in_ack) + " of " + std::to_string(run.commands));
+        report.row(label + ": generator CPU per command (this process)",
+                   fixed(run.generator_cpu * 1000.0 / static_cast<double>(std::max<std::size_t>(1, run.commands)), 4) +
+                       " ms");
+    }
+
+    std::string steady_label() const {
+        return "steady " + fixed(settings.rate, 0) + "/s, " + std::to_string(settings.paced);
     }
 
     // Closed loop with RSS checkpoints, then the steady rate, on one bot.
@@ -190,14 +197,10 @@ struct Bench {
         std::map<std::size_t, long> rss;
         const auto closed = load.closed_loop("closed-", settings.commands, settings.in_flight, {10'000, 100'000},
                                              [&](std::size_t done) { rss[done] = rss_kib(bot->pid()); });
-        run_figures("closed loop (" + std::to_string(settings.commands) + ")", closed, false);
-        report.row("closed loop: bot CPU per command", fixed(closed.bot_ms_per_command(), 4) + " ms", "<= 0.015 ms");
+        run_figures("closed loop, " + std::to_string(settings.commands), closed, "<= 0.015 ms");
         for (const auto& [done, kib] : rss) report.row("RSS after " + std::to_string(done) + " commands", mib(kib));
         const auto paced = load.paced("paced-", settings.paced, settings.rate);
-        run_figures("steady " + fixed(settings.rate, 0) + "/s (" + std::to_string(settings.paced) + ")", paced, true);
-        report.row("steady: bot CPU per command", fixed(paced.bot_ms_per_command(), 4) + " ms", "<= 0.03 ms");
-        report.row("steady: ack latency p99 / max", fixed(paced.ack_ms.p99, 2) + " / " + fixed(paced.ack_ms.max, 2) + " ms",
-                   "<= 2 / 5 ms");
+        run_figures(steady_label(), paced, "<= 0.03 ms", "p99 <= 2, max <= 5 ms");
         report.row("peak RSS over " + std::to_string(settings.commands + settings.paced + 1'000) + " commands",
                    mib(peak_rss_kib(bot->pid())), "<= 16 MiB");
     }
@@ -313,19 +316,20 @@ struct Bench {
         warm_up(slack, load, "scalingo", 200);
         const long before = upstream();
         const auto closed = load.closed_loop("sc-closed-", settings.commands / 5, settings.in_flight);
-        run_figures("closed loop (" + std::to_string(settings.commands / 5) + ")", closed, false);
+        run_figures("closed loop, " + std::to_string(settings.commands / 5), closed, "<= 0.015 ms");
         const auto paced = load.paced("sc-paced-", settings.paced, settings.rate);
-        run_figures("steady " + fixed(settings.rate, 0) + "/s (" + std::to_string(settings.paced) + ")", paced, true);
+        run_figures(steady_label(), paced, "<= 0.03 ms", "p99 <= 2, max <= 5 ms");
         const long after = upstream();
         report.row("upstream requests served during both runs", port ? std::to_string(after - before) : "?",
-                   "0 from cache (collaborators are reused for scalingo.collaborators_cache_seconds)");
+                   "0 (answers from the cache)");
+        report.note("the cache keeps a collaborator list for scalingo.collaborators_cache_seconds (default 10 s)");
         report.row("peak RSS", mib(peak_rss_kib(bot->pid())));
     }
 
     // How the cost grows with the data: one generated seed per case.
     void growth() {
         report.section("Growth (generated sandbox seeds; " + std::to_string(settings.growth) + " commands each, " +
-                       std::to_string(settings.in_flight) + " in flight)");
+                       std::to_string(settings.in_flight) + " in flight unless said)");
         auto base_people = [] {
             return std::vector<Person>{{"U111", "user1@example.com"}, {"U222", "user2@example.com"}};
         };
@@ -335,8 +339,9 @@ struct Bench {
                 many_collaborators.people.push_back({"UC" + std::to_string(i), "c" + std::to_string(i) + "@example.com"});
                 many_collaborators.databases[0].collaborators.push_back(many_collaborators.people.size() - 1);
             }
-            growth_case("500 collaborators on my-dedicated-db", "growth-collaborators", many_collaborators,
-                        help_and_list("my-dedicated-db"), 200, "user2@example.com");
+            // Fewer in flight: 64 answers of this size outgrow what the bot lets wait for a slow socket.
+            growth_case("500 collaborators on my-dedicated-db, 8 in flight", "growth-collaborators", many_collaborators,
+                        help_and_list("my-dedicated-db"), 200, "user2@example.com", 8);
         }
         {
             Population databases{base_people(), {}};
@@ -346,7 +351,7 @@ struct Bench {
                                index % 2 == 0 ? "help" : "list db-" + std::to_string((index / 2) % 1'000)};
             };
             growth_case("1,000 databases, lists spread over them", "growth-databases", databases, workload, 2'000,
-                        "user2@example.com");
+                        "user2@example.com", settings.in_flight);
         }
         {
             // 10,000 people in teams of ten, one database each: person 10k owns db-k, 10k+1…10k+9 collaborate.
@@ -364,12 +369,13 @@ struct Bench {
                                index % 2 == 0 ? "help" : "list db-" + std::to_string(person / 10)};
             };
             growth_case("10,000 people (1,000 databases of 10), each typing in turn", "growth-people", people, workload,
-                        20'000, "@example.com");
+                        20'000, "@example.com", settings.in_flight);
         }
     }
 
     void growth_case(const std::string& label, const std::string& name, const Population& population,
-                     const Workload& workload, std::size_t warm, const std::string& expected_in_list) {
+                     const Workload& workload, std::size_t warm, const std::string& expected_in_list,
+                     std::size_t in_flight) {
         SlackEmulator slack(workspace(population.emails()));
         const fs::path state = work.make(name);
         population.write_seed(state / "seed.toml");
@@ -377,24 +383,28 @@ struct Bench {
         if (!bot) return;
         SocketModeLoad load(slack, workload, bot->pid());
         // Every person seen once (users.info), every database read once.
-        warm_up(slack, load, name, warm, expected_in_list);
-        std::size_t largest = 0, blocks = 0;
+        warm_up(slack, load, name, warm, expected_in_list, in_flight);
+        // The largest answer (a `list`), and the messages that followed answers through their response_url.
+        std::size_t largest = 0, blocks = 0, lists = 0;
         for (const auto& ack : slack.acks()) {
-            if (!ack.envelope_id.starts_with(name + "-warm-") || ack.payload.empty()) continue;
+            const std::string prefix = name + "-warm-";
+            if (!ack.envelope_id.starts_with(prefix) || ack.payload.empty()) continue;
+            lists += workload(std::stoul(ack.envelope_id.substr(prefix.size()))).text.starts_with("list") ? 1 : 0;
             const std::size_t size = boost::json::serialize(ack.payload).size();
             if (size <= largest) continue;
             largest = size;
             const auto* found = ack.payload.if_contains("blocks");
             blocks = found && found->is_array() ? found->as_array().size() : 0;
         }
-        const auto run = load.closed_loop(name + "-", settings.growth, settings.in_flight);
+        const std::size_t follow_ups = slack.posts("respond/" + name + "-warm-").size();
+        const auto run = load.closed_loop(name + "-", settings.growth, in_flight);
         report.row(label + ": bot CPU per command",
                    fixed(run.bot_ms_per_command(), 4) + " ms" + (run.complete ? "" : " (INCOMPLETE)"));
         report.row(label + ": commands/s", fixed(run.per_second(), 0));
         report.row(label + ": RSS after / peak", mib(rss_kib(bot->pid())) + " / " + mib(peak_rss_kib(bot->pid())));
-        report.row(label + ": largest answer", std::to_string(largest / 1024) + " KiB, " + std::to_string(blocks) +
-                                                   " blocks, " + std::to_string(slack.posts("respond/").size()) +
-                                                   " follow-up messages");
+        report.row(label + ": largest answer", fixed(static_cast<double>(largest) / 1024.0, 1) + " KiB in " +
+                                                   std::to_string(blocks) + " blocks; " + std::to_string(follow_ups) +
+                                                   " follow-up messages for " + std::to_string(lists) + " lists");
     }
 
     // The same mix through HTTP mode: signed requests over kept-alive loopback connections.
@@ -419,9 +429,9 @@ struct Bench {
                           help_and_list("my-dedicated-db"), bot.pid());
         load.closed_loop(1'000, settings.in_flight);  // warm-up
         const std::size_t count = settings.commands / 5;
-        run_figures("closed loop (" + std::to_string(count) + ")", load.closed_loop(count, settings.in_flight), true);
-        run_figures("steady " + fixed(settings.rate, 0) + "/s (" + std::to_string(settings.paced) + ")",
-                    load.paced(settings.paced, settings.rate, settings.in_flight), true);
+        run_figures("closed loop, " + std::to_string(count), load.closed_loop(count, settings.in_flight));
+        run_figures(steady_label(), load.paced(settings.paced, settings.rate, settings.in_flight), "",
+                    "p99 <= 2, max <= 5 ms");
         report.row("peak RSS", mib(peak_rss_kib(bot.pid())));
     }
 
