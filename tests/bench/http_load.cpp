@@ -65,8 +65,9 @@ RunFigures HttpModeLoad::run(std::size_t count, std::size_t connections, double 
     std::vector<double> latencies;
     latencies.reserve(count);
     std::size_t next = 0, answered = 0;
-    const auto interval = rate > 0 ? std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(1.0 / rate))
-                                   : SteadyClock::duration::zero();
+    const auto interval =
+        rate > 0 ? std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(1.0 / rate))
+                 : SteadyClock::duration::zero();
     const double bot_before = cpu_seconds(bot_), generator_before = cpu_seconds(::getpid());
     const auto start = SteadyClock::now();
 
@@ -101,7 +102,8 @@ RunFigures HttpModeLoad::run(std::size_t count, std::size_t connections, double 
                 std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
                     .count());
             request.set("X-Slack-Request-Timestamp", timestamp);
-            request.set("X-Slack-Signature", slack::compute_signature(target_.signing_secret, timestamp, request.body()));
+            request.set("X-Slack-Signature",
+                        slack::compute_signature(target_.signing_secret, timestamp, request.body()));
             request.keep_alive(true);
             request.prepare_payload();
             stream.expires_after(10s);

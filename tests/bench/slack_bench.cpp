@@ -93,15 +93,24 @@ Settings parse(int argc, char** argv) {
         return value;
     };
     for (const auto& [name, value] : given) {
-        if (name == "--only") only = value;
-        else if (name == "--commands") settings.commands = static_cast<std::size_t>(number(name, value));
-        else if (name == "--in-flight") settings.in_flight = std::max<std::size_t>(1, static_cast<std::size_t>(number(name, value)));
-        else if (name == "--rate") settings.rate = std::max(1.0, number(name, value));
-        else if (name == "--paced") settings.paced = static_cast<std::size_t>(number(name, value));
-        else if (name == "--changes") settings.changes = static_cast<std::size_t>(number(name, value));
-        else if (name == "--growth") settings.growth = static_cast<std::size_t>(number(name, value));
-        else if (name == "--cpu") settings.cpu = static_cast<int>(number(name, value));
-        else usage("unknown option " + name);
+        if (name == "--only")
+            only = value;
+        else if (name == "--commands")
+            settings.commands = static_cast<std::size_t>(number(name, value));
+        else if (name == "--in-flight")
+            settings.in_flight = std::max<std::size_t>(1, static_cast<std::size_t>(number(name, value)));
+        else if (name == "--rate")
+            settings.rate = std::max(1.0, number(name, value));
+        else if (name == "--paced")
+            settings.paced = static_cast<std::size_t>(number(name, value));
+        else if (name == "--changes")
+            settings.changes = static_cast<std::size_t>(number(name, value));
+        else if (name == "--growth")
+            settings.growth = static_cast<std::size_t>(number(name, value));
+        else if (name == "--cpu")
+            settings.cpu = static_cast<int>(number(name, value));
+        else
+            usage("unknown option " + name);
     }
     std::istringstream list(only);
     for (std::string part; std::getline(list, part, ',');) {
@@ -170,15 +179,15 @@ struct Bench {
         report.row(label + ": commands/s", fixed(run.per_second(), 0) + incomplete);
         report.row(label + ": bot CPU per command", fixed(run.bot_ms_per_command(), 4) + " ms", cpu_target);
         if (!latency_target.empty() || run.per_second() < settings.rate * 1.5)
-            report.row(label + ": ack latency p50 / p99 / max",
-                       fixed(run.ack_ms.p50, 2) + " / " + fixed(run.ack_ms.p99, 2) + " / " + fixed(run.ack_ms.max, 2) +
-                           " ms",
-                       latency_target);
+            report.row(
+                label + ": ack latency p50 / p99 / max",
+                fixed(run.ack_ms.p50, 2) + " / " + fixed(run.ack_ms.p99, 2) + " / " + fixed(run.ack_ms.max, 2) + " ms",
+                latency_target);
         report.row(label + ": answered in the acknowledgement",
                    std::to_string(run.answered_in_ack) + " of " + std::to_string(run.commands));
-        report.row(label + ": generator CPU per command (this process)",
-                   fixed(run.generator_cpu * 1000.0 / static_cast<double>(std::max<std::size_t>(1, run.commands)), 4) +
-                       " ms");
+        report.row(
+            label + ": generator CPU per command (this process)",
+            fixed(run.generator_cpu * 1000.0 / static_cast<double>(std::max<std::size_t>(1, run.commands)), 4) + " ms");
     }
 
     std::string steady_label() const {
@@ -336,7 +345,8 @@ struct Bench {
         {
             Population many_collaborators{base_people(), {{"my-dedicated-db", 0, {1}}}};
             for (std::size_t i = 0; i < 499; ++i) {
-                many_collaborators.people.push_back({"UC" + std::to_string(i), "c" + std::to_string(i) + "@example.com"});
+                many_collaborators.people.push_back(
+                    {"UC" + std::to_string(i), "c" + std::to_string(i) + "@example.com"});
                 many_collaborators.databases[0].collaborators.push_back(many_collaborators.people.size() - 1);
             }
             // Fewer in flight: 64 answers of this size outgrow what the bot lets wait for a slow socket.
@@ -360,7 +370,8 @@ struct Bench {
                 people.people.push_back({"UP" + std::to_string(i), "p" + std::to_string(i) + "@example.com"});
             for (std::size_t team = 0; team < 1'000; ++team) {
                 SeedDatabase database{"db-" + std::to_string(team), team * 10, {}};
-                for (std::size_t member = 1; member < 10; ++member) database.collaborators.push_back(team * 10 + member);
+                for (std::size_t member = 1; member < 10; ++member)
+                    database.collaborators.push_back(team * 10 + member);
                 people.databases.push_back(std::move(database));
             }
             auto workload = [](std::size_t index) {
@@ -451,7 +462,8 @@ struct Bench {
             return;
         }
         const double count = static_cast<double>(run.commands);
-        report.row("allocations per command", fixed(static_cast<double>(after.allocations - before.allocations) / count, 1));
+        report.row("allocations per command",
+                   fixed(static_cast<double>(after.allocations - before.allocations) / count, 1));
         report.row("frees per command", fixed(static_cast<double>(after.frees - before.frees) / count, 1));
     }
 
@@ -486,7 +498,8 @@ struct Bench {
         long total = 0;
         for (std::string line; std::getline(in, line);) {
             std::istringstream fields(line);
-            std::vector<std::string> words{std::istream_iterator<std::string>(fields), std::istream_iterator<std::string>()};
+            std::vector<std::string> words{std::istream_iterator<std::string>(fields),
+                                           std::istream_iterator<std::string>()};
             if (words.size() < 5 || !std::isdigit(static_cast<unsigned char>(words[0][0]))) continue;
             const long calls = std::atol(words[3].c_str());
             if (words.back() == "total")

@@ -207,8 +207,8 @@ struct SlackEmulator::State {
                     if (watched) socket->unacked[std::string(id->as_string())] = *next;
                 }
                 if (watched)
-                    asio::co_spawn(socket->executor,
-                                   watch_deadline(state, socket, std::string(id->as_string()), *next), asio::detached);
+                    asio::co_spawn(socket->executor, watch_deadline(state, socket, std::string(id->as_string()), *next),
+                                   asio::detached);
             }
             if (!co_await socket->session->write(std::move(*next))) co_return;
         }
