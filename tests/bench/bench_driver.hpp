@@ -76,7 +76,8 @@ private:
 
 // The bot as an admin starts it: the binary, arguments, environment, an optional configuration file.
 struct BotLaunch {
-    std::vector<std::string> args;
+    std::vector<std::string> args;                   // the bot's also get --state-dir
+    std::string program;                             // another program than the built collab-bot (the Bolt app's node)
     std::map<std::string, std::string> environment;  // added to this process's; an empty value removes one
     std::string config_text;                         // non-empty: written to a file and passed as --config
     bool count_allocations = false;                  // preload the counting allocator

@@ -6,7 +6,8 @@
 //               [--changes N] [--growth N] [--cpu K]
 //   --quick      fewer commands everywhere: the whole run in under a minute
 //   --only       a comma-separated subset of the parts: socket (closed loop, RSS, steady rate), start,
-//                change, scalingo, growth, http, allocations, syscalls (default: all of them)
+//                change, scalingo, growth, http, allocations, syscalls, bolt (the same load and start on a
+//                Bolt for JavaScript app, when `npm ci --prefix tests/bench/bolt` was run) (default: all)
 //   --commands   commands of the closed-loop run (default 100000; quick 20000)
 //   --in-flight  envelopes (requests, in HTTP mode) in flight at once in closed loops (default 64)
 //   --rate       commands per second of the steady runs (default 1000)
@@ -47,7 +48,7 @@ using namespace collab::bench;
 using collab::slack::test::EmulatorOptions;
 using collab::slack::test::SlackEmulator;
 
-const std::string all_parts = "socket,start,change,scalingo,growth,http,allocations,syscalls";
+const std::string all_parts = "socket,start,change,scalingo,growth,http,allocations,syscalls,bolt";
 
 struct Settings {
     bool quick = false;
@@ -141,11 +142,13 @@ struct Bench {
     Report report;
 
     // A Socket Mode bot connected to `slack`, or nothing (said in the report) when it did not connect.
-    std::unique_ptr<BotProcess> socket_mode_bot(const std::string& name, SlackEmulator& slack, BotLaunch launch = {}) {
-        launch.args.insert(launch.args.begin(), {"--adapter", "slack"});
+    // The state directory is a new one unless given.
+    std::unique_ptr<BotProcess> socket_mode_bot(const std::string& name, SlackEmulator& slack, BotLaunch launch = {},
+                                                const fs::path& state = {}) {
+        if (launch.program.empty()) launch.args.insert(launch.args.begin(), {"--adapter", "slack"});
         const auto env = socket_mode_environment(slack);
         launch.environment.insert(env.begin(), env.end());
-        auto bot = std::make_unique<BotProcess>(work.make(name), std::move(launch), cores.bot);
+        auto bot = std::make_unique<BotProcess>(state.empty() ? work.make(name) : state, std::move(launch), cores.bot);
         if (slack.wait_for_open_sockets(1, 30s)) return bot;
         report.note(name + ": the bot did not connect; its log:\n" + bot->log());
         return nullptr;
@@ -194,55 +197,65 @@ struct Bench {
         return "steady " + fixed(settings.rate, 0) + "/s, " + std::to_string(settings.paced);
     }
 
-    // Closed loop with RSS checkpoints, then the steady rate, on one bot.
-    void socket_mode() {
-        report.section("Socket Mode, embedded sandbox: help/list mix, " + std::to_string(settings.in_flight) +
-                       " in flight, then " + fixed(settings.rate, 0) + "/s");
+    // Closed loop with RSS checkpoints, then the steady rate, on one bot (or the Bolt app: no targets).
+    void socket_mode(const std::string& name, const BotLaunch& launch, bool targets) {
         SlackEmulator slack(workspace());
-        auto bot = socket_mode_bot("socket", slack);
+        auto bot = socket_mode_bot(name, slack, launch);
         if (!bot) return;
         SocketModeLoad load(slack, help_and_list("my-dedicated-db"), bot->pid());
-        warm_up(slack, load, "socket", 1'000);
+        warm_up(slack, load, name, 1'000);
         std::map<std::size_t, long> rss;
-        const auto closed = load.closed_loop("closed-", settings.commands, settings.in_flight, {10'000, 100'000},
-                                             [&](std::size_t done) { rss[done] = rss_kib(bot->pid()); });
-        run_figures("closed loop, " + std::to_string(settings.commands), closed, "<= 0.015 ms");
+        const auto closed =
+            load.closed_loop(name + "-closed-", settings.commands, settings.in_flight, {10'000, 100'000},
+                             [&](std::size_t done) { rss[done] = rss_kib(bot->pid()); });
+        run_figures("closed loop, " + std::to_string(settings.commands), closed, targets ? "<= 0.015 ms" : "");
         for (const auto& [done, kib] : rss) report.row("RSS after " + std::to_string(done) + " commands", mib(kib));
-        const auto paced = load.paced("paced-", settings.paced, settings.rate);
-        run_figures(steady_label(), paced, "<= 0.03 ms", "p99 <= 2, max <= 5 ms");
+        const auto paced = load.paced(name + "-paced-", settings.paced, settings.rate);
+        run_figures(steady_label(), paced, targets ? "<= 0.03 ms" : "", targets ? "p99 <= 2, max <= 5 ms" : "");
         report.row("peak RSS over " + std::to_string(settings.commands + settings.paced + 1'000) + " commands",
-                   mib(peak_rss_kib(bot->pid())), "<= 16 MiB");
+                   mib(peak_rss_kib(bot->pid())), targets ? "<= 16 MiB" : "");
     }
 
     // Spawn to hello, and to the first command answered (users.info included), on a state made by an
     // earlier start (a restart, not a first run).
-    void start() {
-        report.section("Start: process spawn -> connected (restarts on an existing state directory)");
-        const fs::path state = work.make("start");
+    void start(const std::string& name, const BotLaunch& launch, bool targets) {
+        const fs::path state = work.make(name);
         std::vector<double> hello_ms, answer_ms;
         const int starts = settings.quick ? 3 : 7;
         for (int i = 0; i <= starts; ++i) {
             SlackEmulator slack(workspace());
-            BotLaunch launch{{"--adapter", "slack"}, socket_mode_environment(slack), "", false};
-            BotProcess bot(state, std::move(launch), cores.bot);
-            if (!slack.wait_for_open_sockets(1, 30s)) {
-                report.note("start: the bot did not connect; its log:\n" + bot.log());
-                return;
-            }
+            auto bot = socket_mode_bot(name, slack, launch, state);
+            if (!bot) return;
             EnvelopeFactory envelopes(slack);
-            slack.deliver(envelopes.make("start-" + std::to_string(i), {"U111", "list my-dedicated-db"}));
-            const auto ack = slack.wait_for_ack("start-" + std::to_string(i), 10s);
+            const std::string id = name + "-" + std::to_string(i);
+            slack.deliver(envelopes.make(id, {"U111", "list my-dedicated-db"}));
+            const auto ack = slack.wait_for_ack(id, 10s);
             const auto life = slack.socket_life(0);
             if (i == 0 || !ack || !life) continue;  // the first start makes the state
-            hello_ms.push_back(std::chrono::duration<double, std::milli>(life->hello - bot.spawned_at()).count());
+            hello_ms.push_back(std::chrono::duration<double, std::milli>(life->hello - bot->spawned_at()).count());
             answer_ms.push_back(
-                std::chrono::duration<double, std::milli>(ack->sent + ack->latency - bot.spawned_at()).count());
+                std::chrono::duration<double, std::milli>(ack->sent + ack->latency - bot->spawned_at()).count());
         }
         const auto hello = summarize(hello_ms), answer = summarize(answer_ms);
         report.row("spawn -> Socket Mode hello sent, median / max of " + std::to_string(hello_ms.size()),
-                   fixed(hello.p50, 1) + " / " + fixed(hello.max, 1) + " ms", "<= 100 ms");
+                   fixed(hello.p50, 1) + " / " + fixed(hello.max, 1) + " ms", targets ? "<= 100 ms" : "");
         report.row("spawn -> first command answered, median / max",
                    fixed(answer.p50, 1) + " / " + fixed(answer.max, 1) + " ms");
+    }
+
+    // The same load and start on a Bolt for JavaScript app, when node and its packages are there.
+    void bolt() {
+        report.section("Bolt for JavaScript 5.1 app (tests/bench/bolt/app.js), the same Socket Mode load");
+        const fs::path app = fs::path(COLLAB_BENCH_SOURCE_DIR) / "bolt";
+        if (!fs::exists("/usr/bin/node") || !fs::exists(app / "node_modules/@slack/bolt")) {
+            report.note("bolt: skipped; it needs node, and `npm ci --prefix tests/bench/bolt`");
+            return;
+        }
+        BotLaunch launch;
+        launch.program = "/usr/bin/node";
+        launch.args = {(app / "app.js").string()};
+        socket_mode("bolt", launch, false);
+        start("bolt-start", launch, false);
     }
 
     // `add` of new addresses, then `remove` of each confirmed by a click, one at a time.
@@ -295,7 +308,9 @@ struct Bench {
     void scalingo() {
         report.section("--provider scalingo against `collab-bot sandbox serve` (the bot acts as user1)");
         const fs::path served_state = work.make("served");
-        BotProcess sandbox(served_state, BotLaunch{{"sandbox", "serve"}, {}, "", false}, -1);
+        BotLaunch serve;
+        serve.args = {"sandbox", "serve"};
+        BotProcess sandbox(served_state, std::move(serve), -1);
         const auto url = sandbox.wait_for_log("regional APIs at (http://[^ \\n]+)");
         if (!url) {
             report.note("scalingo: the sandbox did not serve; its log:\n" + sandbox.log());
@@ -390,7 +405,9 @@ struct Bench {
         SlackEmulator slack(workspace(population.emails()));
         const fs::path state = work.make(name);
         population.write_seed(state / "seed.toml");
-        auto bot = socket_mode_bot(name, slack, BotLaunch{{}, {}, "[sandbox]\nseed = \"seed.toml\"\n", false});
+        BotLaunch seeded;
+        seeded.config_text = "[sandbox]\nseed = \"seed.toml\"\n";
+        auto bot = socket_mode_bot(name, slack, std::move(seeded));
         if (!bot) return;
         SocketModeLoad load(slack, workload, bot->pid());
         // Every person seen once (users.info), every database read once.
@@ -450,7 +467,9 @@ struct Bench {
     void allocations() {
         report.section("Allocations (counting allocator preloaded into the bot), closed loop");
         SlackEmulator slack(workspace());
-        auto bot = socket_mode_bot("allocations", slack, BotLaunch{{}, {}, "", true});
+        BotLaunch counted;
+        counted.count_allocations = true;
+        auto bot = socket_mode_bot("allocations", slack, std::move(counted));
         if (!bot) return;
         SocketModeLoad load(slack, help_and_list("my-dedicated-db"), bot->pid());
         warm_up(slack, load, "allocations", 1'000);
@@ -527,14 +546,23 @@ int main(int argc, char** argv) {
     std::cout << "collab-bot Slack benchmark: bot pinned to core " << bench.cores.bot << " of " << bench.cores.count
               << ", emulator and load generator on the other" << (bench.cores.count > 2 ? "s" : "") << std::endl;
     const auto& parts = bench.settings.parts;
-    if (parts.contains("socket")) bench.socket_mode();
-    if (parts.contains("start")) bench.start();
+    if (parts.contains("socket")) {
+        bench.report.section("Socket Mode, embedded sandbox: help/list mix, " +
+                             std::to_string(bench.settings.in_flight) + " in flight, then " +
+                             fixed(bench.settings.rate, 0) + "/s");
+        bench.socket_mode("socket", {}, true);
+    }
+    if (parts.contains("start")) {
+        bench.report.section("Start: process spawn -> connected (restarts on an existing state directory)");
+        bench.start("start", {}, true);
+    }
     if (parts.contains("change")) bench.change();
     if (parts.contains("scalingo")) bench.scalingo();
     if (parts.contains("growth")) bench.growth();
     if (parts.contains("http")) bench.http_mode();
     if (parts.contains("allocations")) bench.allocations();
     if (parts.contains("syscalls")) bench.syscalls();
+    if (parts.contains("bolt")) bench.bolt();
     bench.report.print(std::cout);
     std::cout << "\n(" << fixed(std::chrono::duration<double>(SteadyClock::now() - started).count(), 0)
               << " s; CPU from /proc/<pid>/stat over each measured window only, start-up excluded)\n";

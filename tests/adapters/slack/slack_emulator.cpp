@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/parse_query.hpp>
 
 #include <condition_variable>
 #include <deque>
@@ -159,9 +160,13 @@ struct SlackEmulator::State {
             ++users_info;
             notify();
             if (!users_info_error.empty()) return slack_error(users_info_error);
+            // Arguments come in the query string or, as the SDKs send them, in a form-encoded body.
             std::string user;
             for (auto param : parsed->params())
                 if (param.key == "user") user = std::string(param.value);
+            if (auto form = boost::urls::parse_query(request.body()); form && user.empty())
+                for (auto param : *form)
+                    if (param.key == "user") user = param.value.decode();
             auto found = options.emails.find(user);
             if (found == options.emails.end()) return slack_error("user_not_found");
             json::object profile{{"real_name", "Emulated " + user}};
