@@ -297,4 +297,15 @@ std::string encode_ack(std::string_view envelope_id, const boost::json::object& 
     return ack;
 }
 
+std::string encode_ack_with_json(std::string_view envelope_id, std::string_view payload_json) {
+    std::string ack;
+    ack.reserve(envelope_id.size() + payload_json.size() + 32);
+    ack += '{';
+    json_out::append_member(ack, "envelope_id", envelope_id);
+    ack += ",\"payload\":";
+    ack += payload_json;
+    ack += '}';
+    return ack;
+}
+
 }  // namespace collab::slack

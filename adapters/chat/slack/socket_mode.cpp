@@ -362,7 +362,7 @@ asio::awaitable<void> SocketModeClient::serve_envelope(Link link, Envelope envel
     const bool late = claims_.delivered_again(envelope.envelope_id) ||
                       std::chrono::steady_clock::now() - arrived > settings_.late_after;
     if (!link->closed()) {
-        link->send(encode_ack(envelope.envelope_id, to_message(answer.reply, answer.visibility)));
+        link->send(encode_ack_with_json(envelope.envelope_id, encode_message(answer.reply, answer.visibility)));
         acknowledged();
     }
     if (link->closed() || late) co_await desk_.deliver_later(origin, std::move(answer));

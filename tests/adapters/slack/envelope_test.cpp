@@ -312,6 +312,11 @@ TEST(SlackAck, AcknowledgementWithBlocksAsInSlacksDocumentation) {
     EXPECT_TRUE(ack.starts_with(R"({"envelope_id":"dbdd0ef3-1543-4f94-bfb4-133d0e6c1545","payload":{"blocks":[)"));
 }
 
+TEST(SlackAck, APayloadAlreadyWrittenAsJsonIsCarriedAsItIs) {
+    const boost::json::object payload{{"response_type", "ephemeral"}, {"text", "a \"quoted\" <word>"}};
+    EXPECT_EQ(encode_ack_with_json("e-1", boost::json::serialize(payload)), encode_ack("e-1", payload));
+}
+
 TEST(SlackAck, AnIdThatNeedsEscapesStaysValidJson) {
     const std::string id = "quote\" backslash\\ tab\t bell\x07 é";
     const std::string ack = encode_ack(id);
