@@ -203,16 +203,14 @@ std::string encode(std::string_view head, const Reply& reply) {
     json_out::append_member(out, "text", text);
     if (!blocks.sections.empty() || !blocks.tail.empty()) {
         out += R"(,"blocks":[)";
-        char separator = ' ';
+        // Every block is an object: a closing brace at the end means a block came before.
         for (const auto& section : blocks.sections) {
-            if (separator == ',') out += separator;
+            if (out.back() == '}') out += ',';
             append_section(out, section);
-            separator = ',';
         }
         for (const auto& block : blocks.tail) {
-            if (separator == ',') out += separator;
+            if (out.back() == '}') out += ',';
             json_out::append_value(out, block);
-            separator = ',';
         }
         out += ']';
     }
