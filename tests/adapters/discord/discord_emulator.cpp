@@ -149,6 +149,7 @@ struct Connection {
     bool identified = false;
     std::string session_id;
     std::vector<std::int64_t> heartbeats;
+    SteadyClock::time_point last_heartbeat;           // or the Hello, before the first one
     std::deque<SteadyClock::time_point> sent_by_bot;  // for the send limit
     std::optional<std::uint16_t> client_close;
     bool ended = false;
@@ -395,6 +396,7 @@ struct DiscordEmulator::State {
         switch (op->get_int64()) {
             case 1:
                 connection->heartbeats.push_back(data && data->is_int64() ? data->get_int64() : -1);
+                connection->last_heartbeat = now;
                 if (acking) enqueue(connection, {R"({"op":11})"});
                 notify();
                 return;
@@ -497,6 +499,23 @@ struct DiscordEmulator::State {
         }
     }
 
+    // Discord's side of the heartbeat: a connection that stops sending them is dropped.
+    static asio::awaitable<void> watch_heartbeats(std::shared_ptr<State> state,
+                                                  std::shared_ptr<Connection> connection) {
+        const auto allowed = state->options.heartbeat_interval + state->options.heartbeat_tolerance;
+        asio::steady_timer timer(connection->executor);
+        for (;;) {
+            timer.expires_after(std::max(std::chrono::milliseconds{10}, state->options.heartbeat_interval / 4));
+            co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            std::lock_guard lock(state->mutex);
+            if (connection->ended || !connection->open) co_return;
+            if (SteadyClock::now() - connection->last_heartbeat <= allowed) continue;
+            state->violation("no heartbeat within " + std::to_string(allowed.count()) + " ms");
+            state->enqueue(connection, {"", std::nullopt, true});
+            co_return;
+        }
+    }
+
     static asio::awaitable<void> serve(std::shared_ptr<State> state, WsServerSession& session) {
         auto connection = std::make_shared<Connection>();
         connection->executor = co_await asio::this_coro::executor;
@@ -513,8 +532,10 @@ struct DiscordEmulator::State {
             const json::object hello{
                 {"op", 10}, {"d", json::object{{"heartbeat_interval", state->options.heartbeat_interval.count()}}}};
             state->enqueue(connection, {json::serialize(hello)});
+            connection->last_heartbeat = SteadyClock::now();
             state->notify();
         }
+        asio::co_spawn(connection->executor, watch_heartbeats(state, connection), asio::detached);
         auto writer_done =
             std::make_shared<asio::steady_timer>(connection->executor, asio::steady_timer::time_point::max());
         auto writer = [state, connection, writer_done]() -> asio::awaitable<void> {

@@ -7,12 +7,11 @@
 // method here is safe to call from a test.
 //
 // As Discord, it refuses what Discord refuses, and records it as a violation for the test to see:
-// a gateway frame over 4,096 bytes (close 4002), more than 120 frames in 60 s (close 4008), a wrong
-// token (401 on REST, close 4004 on Identify), a second Identify (close 4005), an unknown op (close
-// 4001); a callback after the interaction's 3 s or for an unknown one (404, code 10062), a second
-// callback (400, code 40060), a callback type the interaction does not allow, content over 2,000
-// characters, a custom_id over 100 characters, a message without allowed_mentions {"parse": []}, a
-// command set Discord would not register.
+// no heartbeat in time (the connection dropped), a gateway frame over 4,096 bytes (close 4002), more than 120 frames in
+// 60 s (close 4008), a wrong token (401 on REST, close 4004 on Identify), a second Identify (close 4005), an unknown op
+// (close 4001); a callback after the interaction's 3 s or for an unknown one (404, code 10062), a second callback (400,
+// code 40060), a callback type the interaction does not allow, content over 2,000 characters, a custom_id over 100
+// characters, a message without allowed_mentions {"parse": []}, a command set Discord would not register.
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -31,6 +30,8 @@ struct EmulatorOptions {
     std::string bot_token = "emulated-bot-token.XXXX.YYYY";
     std::string application_id = "555000000000000001";
     std::chrono::milliseconds heartbeat_interval{45'000};
+    // A connection with no heartbeat for heartbeat_interval + this is dropped, as Discord drops it.
+    std::chrono::milliseconds heartbeat_tolerance{5'000};
     int shards = 1;
     std::chrono::milliseconds interaction_window{3'000};  // a callback later than this: 404, 10062
     std::chrono::milliseconds webhook_window{15 * 60'000};

@@ -132,14 +132,14 @@ TEST(DiscordGateway, AReconnectResumesWithNothingLost) {
     EXPECT_EQ(discord.violations(), std::vector<std::string>{});
 }
 
-// What the gateway closes with, read as the machine reads it.
-std::uint16_t close_code_after(DiscordEmulator& discord, std::string frame) {
+// What the gateway closes with after these frames (Hello read first): 0 for a drop.
+std::uint16_t close_code_after_frames(DiscordEmulator& discord, std::vector<std::string> frames) {
     return on_loop<std::uint16_t>([&](asio::any_io_executor executor) -> asio::awaitable<std::uint16_t> {
         std::string url = discord.gateway_url();
         Connection connection = co_await open(executor, url);
         if (!connection) co_return 0;
-        co_await next_frame(connection);  // Hello
-        connection->send(std::move(frame));
+        co_await next_frame(connection);
+        for (auto& frame : frames) connection->send(std::move(frame));
         for (;;) {
             auto text = co_await connection->read();
             if (!text) break;
@@ -148,16 +148,61 @@ std::uint16_t close_code_after(DiscordEmulator& discord, std::string frame) {
     });
 }
 
+TEST(DiscordGateway, TheSendLimitIsEnforced) {
+    test::EmulatorOptions options;
+    options.send_limit = 3;
+    DiscordEmulator discord(options);
+    EXPECT_EQ(close_code_after_frames(discord,
+                                      {heartbeat_frame(1), heartbeat_frame(1), heartbeat_frame(1), heartbeat_frame(1)}),
+              4008);
+    EXPECT_EQ(discord.violations(), std::vector<std::string>{"more than 3 gateway frames in the send window"});
+}
+
+TEST(DiscordGateway, ASecondIdentifyIsClosed) {
+    DiscordEmulator discord;
+    const std::string token = discord.options().bot_token;
+    EXPECT_EQ(close_code_after_frames(discord, {identify_frame(token, {}), identify_frame(token, {})}), 4005);
+}
+
+TEST(DiscordGateway, AConnectionWithoutHeartbeatsIsDropped) {
+    test::EmulatorOptions options;
+    options.heartbeat_interval = 200ms;
+    options.heartbeat_tolerance = 100ms;
+    DiscordEmulator discord(options);
+    EXPECT_EQ(close_code_after_frames(discord, {}), 0);  // dropped, no close frame
+    EXPECT_EQ(discord.violations(), std::vector<std::string>{"no heartbeat within 300 ms"});
+}
+
+TEST(DiscordGateway, ARefusedResumeIsAnInvalidSession) {
+    DiscordEmulator discord;
+    discord.refuse_resumes();
+    const std::string token = discord.options().bot_token;
+    const auto kind =
+        on_loop<GatewayEventKind>([&](asio::any_io_executor executor) -> asio::awaitable<GatewayEventKind> {
+            std::string url = discord.gateway_url();
+            Connection connection = co_await open(executor, url);
+            if (!connection) co_return GatewayEventKind::stopped;
+            co_await next_frame(connection);
+            const GatewaySession session{"session-unknown", url};
+            connection->send(resume_frame(token, session, 5));
+            const GatewayFrame answer = co_await next_frame(connection);
+            EXPECT_FALSE(answer.event.resumable);
+            connection->abort();
+            co_return answer.event.kind;
+        });
+    EXPECT_EQ(kind, GatewayEventKind::invalid_session);
+}
+
 TEST(DiscordGateway, AWrongTokenIsAFatalClose) {
     DiscordEmulator discord;
-    const std::uint16_t code = close_code_after(discord, identify_frame("not-the-token", {}));
+    const std::uint16_t code = close_code_after_frames(discord, {identify_frame("not-the-token", {})});
     EXPECT_EQ(code, 4004);
     EXPECT_TRUE(fatal_close(code));
 }
 
 TEST(DiscordGateway, AnOversizeFrameIsClosedAndReported) {
     DiscordEmulator discord;
-    EXPECT_EQ(close_code_after(discord, heartbeat_frame(1) + std::string(5000, ' ')), 4002);
+    EXPECT_EQ(close_code_after_frames(discord, {heartbeat_frame(1) + std::string(5000, ' ')}), 4002);
     EXPECT_EQ(discord.violations(), std::vector<std::string>{"a gateway frame of 5014 bytes"});
 }
 
