@@ -10,6 +10,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <expected>
@@ -22,6 +23,10 @@
 namespace collab::discord {
 
 inline constexpr std::size_t max_sent_frame = 4096;
+// Discord closes a connection that sends more (4008): the gateway client takes each frame it sends
+// from a net::TokenBucket of this size and window.
+inline constexpr int max_sends = 120;
+inline constexpr std::chrono::seconds send_window{60};
 // INTERACTION_CREATE is all the bot needs, and it is tied to no intent.
 inline constexpr int least_intents = 0;
 

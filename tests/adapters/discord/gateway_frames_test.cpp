@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 
 #include "adapters/chat/discord/gateway_frames.hpp"
+#include "adapters/net/backoff.hpp"
 #include "fixtures.hpp"
 
 namespace collab::discord {
@@ -87,6 +88,14 @@ TEST(GatewayFrames, SentFramesFollowDiscordsExamples) {
     EXPECT_EQ(json::parse(heartbeat_frame(251)), json::parse(fixture("discord_gateway_heartbeat_op1.json")));
     EXPECT_EQ(json::parse(heartbeat_frame(std::nullopt)), json::parse(R"({"op":1,"d":null})"));
     EXPECT_LE(identify_frame(std::string(1'000, 't'), {}).size(), max_sent_frame);
+}
+
+// The 121st frame within a minute waits until the first one is a minute old.
+TEST(GatewayFrames, TheSendLimitIsDiscords) {
+    net::TokenBucket sends(max_sends, send_window);
+    const auto start = net::TokenBucket::Clock::now();
+    for (int i = 0; i < 120; ++i) EXPECT_EQ(sends.try_take(start), std::nullopt);
+    EXPECT_EQ(sends.try_take(start + std::chrono::seconds{1}), std::chrono::seconds{59});
 }
 
 TEST(GatewayFrames, ConnectUrlsCarryVersionAndEncoding) {
