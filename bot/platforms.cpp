@@ -5,13 +5,13 @@
 
 namespace collab::bot {
 
-// The registrations, each defined beside its platform's run. A new platform is one line here.
-extern const Platform shell_platform;  // run_shell.cpp
-extern const Platform slack_platform;  // run_slack.cpp
+// The registrations, each defined at the end of its platform's run (run_<name>.cpp), listed here once.
+extern const Platform shell_platform;
+extern const Platform slack_platform;
 
 namespace {
 
-const std::array<const Platform*, 2> registered{&shell_platform, &slack_platform};
+const std::array registered{&shell_platform, &slack_platform};
 
 }  // namespace
 

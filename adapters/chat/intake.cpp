@@ -16,8 +16,10 @@ asio::awaitable<std::optional<Taken>> Intake::command(Arrival arrival, CommandRe
     if (delivery == Delivery::repeat) co_return std::nullopt;
     Taken taken{arrival.key, request.origin, {}, false, std::make_shared<Answered>(executor_)};
     taken.answer = co_await desk_.command(std::move(request), delivery == Delivery::taken_over, taken.answered);
-    taken.late =
-        claims_.delivered_again(arrival.key) || std::chrono::steady_clock::now() - arrival.at > settings_.late_after;
+    // In milliseconds: late_after's maximum would overflow a finer unit.
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - arrival.at);
+    taken.late = claims_.delivered_again(arrival.key) || elapsed > settings_.late_after;
     co_return taken;
 }
 

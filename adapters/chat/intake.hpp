@@ -58,8 +58,8 @@ struct Taken {
 
 class Intake {
 public:
-    // Carries out a request found in a lapsed claim: what the work its first owner left asks for, or
-    // nothing when it cannot be read.
+    // The transport's reading of the work a lapsed claim's first owner left: the request it describes,
+    // or nothing when it cannot be read.
     using ReadWork = std::function<std::optional<Request>(const store::Orphan& orphan)>;
 
     Intake(boost::asio::any_io_executor executor, Desk& desk, store::SharedState& shared, IntakeSettings settings,

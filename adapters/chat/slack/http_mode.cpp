@@ -185,8 +185,10 @@ struct HttpModeServer::State {
         if (taken) {
             // The response carries it; should its connection be gone, `undelivered` sends it through
             // response_url. The claim is done once the answer is on its way.
-            chat::Taken finished = *taken;
-            asio::co_spawn(state->executor, state->intake.finish(std::move(finished), true), asio::detached);
+            auto finish = [state, finished = *taken]() mutable -> asio::awaitable<void> {
+                co_await state->intake.finish(std::move(finished), true);
+            };
+            asio::co_spawn(state->executor, std::move(finish), asio::detached);
         }
         co_return taken;
     }
