@@ -127,6 +127,25 @@ boost::asio::awaitable<ApiResult<void>> LocalState::forget(std::string key) {
     co_return ApiResult<void>{};
 }
 
+boost::asio::awaitable<ApiResult<void>> LocalState::keep(std::string key, std::string value, TimePoint keep_until) {
+    std::lock_guard lock(mutex_);
+    if (kept_.try_emplace(key, Kept{std::move(value), keep_until}).second)
+        kept_until_.emplace(keep_until, std::move(key));
+    co_return ApiResult<void>{};
+}
+
+boost::asio::awaitable<ApiResult<std::optional<std::string>>> LocalState::recall(std::string key, TimePoint now) {
+    std::lock_guard lock(mutex_);
+    // Past their deadline the values answer nobody: let them go.
+    while (!kept_until_.empty() && kept_until_.begin()->first <= now) {
+        kept_.erase(kept_until_.begin()->second);
+        kept_until_.erase(kept_until_.begin());
+    }
+    const auto found = kept_.find(key);
+    if (found == kept_.end()) co_return std::nullopt;
+    co_return found->second.value;
+}
+
 boost::asio::awaitable<ApiResult<void>> LocalState::ping() {
     co_return ApiResult<void>{};
 }

@@ -50,6 +50,8 @@ public:
     boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> use_once(std::string key, TokenUse use,
                                                                         TimePoint keep_until) override;
     boost::asio::awaitable<ApiResult<void>> forget(std::string key) override;
+    boost::asio::awaitable<ApiResult<void>> keep(std::string key, std::string value, TimePoint keep_until) override;
+    boost::asio::awaitable<ApiResult<std::optional<std::string>>> recall(std::string key, TimePoint now) override;
 
 private:
     struct Allowance {
@@ -90,6 +92,12 @@ private:
     };
     std::unordered_map<std::string, Used> used_;
     std::multimap<TimePoint, std::string> used_until_;  // the keys of used_, soonest forgotten first
+    struct Kept {
+        std::string value;
+        TimePoint keep_until;
+    };
+    std::unordered_map<std::string, Kept> kept_;
+    std::multimap<TimePoint, std::string> kept_until_;  // the keys of kept_, soonest forgotten first
 };
 
 }  // namespace collab::store
