@@ -71,7 +71,7 @@ struct Reply {
     std::optional<Table> table;  // printed after the lines
     std::optional<Proposal> proposal;
     std::string usage;  // the usage line shown after a usage error
-    std::optional<ReplyKey> key;
+    std::optional<ReplyKey> key = std::nullopt;  // defaulted: a reply built positionally need not name it
 };
 
 struct PlainTextOptions {
