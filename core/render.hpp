@@ -70,7 +70,7 @@ struct Reply {
     std::vector<Line> lines;
     std::optional<Table> table;  // printed after the lines
     std::optional<Proposal> proposal;
-    std::string usage;  // the usage line shown after a usage error
+    std::string usage;                           // the usage line shown after a usage error
     std::optional<ReplyKey> key = std::nullopt;  // defaulted: a reply built positionally need not name it
 };
 

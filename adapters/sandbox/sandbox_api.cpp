@@ -135,10 +135,8 @@ asio::awaitable<ApiResult<std::vector<Collaborator>>> SandboxApi::list_collabora
 }
 
 asio::awaitable<ApiResult<Collaborator>> SandboxApi::invite(std::string database, std::string email) {
-    std::function<ApiResult<Collaborator>(SandboxStore&)> work = [database, email = std::move(email)](
-                                                                     SandboxStore& store) {
-        return store.invite(database, email, false);
-    };
+    std::function<ApiResult<Collaborator>(SandboxStore&)> work =
+        [database, email = std::move(email)](SandboxStore& store) { return store.invite(database, email, false); };
     co_return co_await change(std::move(database), std::move(work));
 }
 

@@ -64,8 +64,7 @@ private:
     void catch_up();
     // A change the port makes: `database`'s snapshot is dropped whatever the outcome.
     template <typename T>
-    boost::asio::awaitable<ApiResult<T>> change(std::string database,
-                                                std::function<ApiResult<T>(SandboxStore&)> work);
+    boost::asio::awaitable<ApiResult<T>> change(std::string database, std::function<ApiResult<T>(SandboxStore&)> work);
 
     Watch watch_;
     store::StoreWorker<SandboxStore> worker_;

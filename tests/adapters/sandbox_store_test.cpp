@@ -356,8 +356,7 @@ TEST_F(SandboxStoreTest, changes_survive_a_restart_and_the_seed_is_not_applied_a
     {
         auto store = open();
         ASSERT_TRUE(store.invite("my-dedicated-db", "user4@example.com", false).has_value());
-        ASSERT_TRUE(
-            store.remove("my-dedicated-db", id_of(store, "my-dedicated-db", "user3@example.com")).has_value());
+        ASSERT_TRUE(store.remove("my-dedicated-db", id_of(store, "my-dedicated-db", "user3@example.com")).has_value());
         token = store.invitations().back().token;
     }  // closed here, as when the bot stops
 
@@ -570,17 +569,17 @@ TEST_F(SandboxApiTest, a_read_under_way_while_a_change_is_made_does_not_hide_the
     // The invitation drops the snapshot; a read queued just before it on the port's thread reads the
     // old list, which must not be what later readers get.
     ASSERT_TRUE(run([&]() -> asio::awaitable<bool> {
-                    ApiResult<Collaborator> invited = std::unexpected(ApiError{ApiErrorKind::unavailable, ""});
-                    std::string database = "my-dedicated-db";
-                    auto read = [&]() -> asio::awaitable<void> {
-                        std::string name = "my-dedicated-db";
-                        co_await api_.snapshot(name);
-                    };
-                    asio::co_spawn(co_await asio::this_coro::executor, read(), asio::detached);
-                    std::string email = "user4@example.com";
-                    invited = co_await api_.invite(database, email);
-                    co_return invited.has_value();
-                }()));
+        ApiResult<Collaborator> invited = std::unexpected(ApiError{ApiErrorKind::unavailable, ""});
+        std::string database = "my-dedicated-db";
+        auto read = [&]() -> asio::awaitable<void> {
+            std::string name = "my-dedicated-db";
+            co_await api_.snapshot(name);
+        };
+        asio::co_spawn(co_await asio::this_coro::executor, read(), asio::detached);
+        std::string email = "user4@example.com";
+        invited = co_await api_.invite(database, email);
+        co_return invited.has_value();
+    }()));
     EXPECT_EQ(emails_in(run(api_.snapshot("my-dedicated-db"))),
               (std::vector<std::string>{"user2@example.com", "user3@example.com", "user4@example.com"}));
 }

@@ -147,7 +147,8 @@ TEST(FormCache, AReplySeenAgainIsNotRenderedAgain) {
 TEST(FormCache, FormsForDifferentAudiencesDoNotMix) {
     FormCache<std::string> forms;
     const Reply reply = keyed("list my-dedicated-db", 7);
-    const auto ephemeral = forms.render(reply, "blocks ephemeral", [](const Reply&) { return std::string("only you"); });
+    const auto ephemeral =
+        forms.render(reply, "blocks ephemeral", [](const Reply&) { return std::string("only you"); });
     const auto channel = forms.render(reply, "blocks in_channel", [](const Reply&) { return std::string("everyone"); });
     EXPECT_EQ(*ephemeral, "only you");
     EXPECT_EQ(*channel, "everyone");

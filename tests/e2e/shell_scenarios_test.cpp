@@ -215,7 +215,8 @@ TEST_P(ShellScenarios, AuditShowsWhatWasDoneAndWhoWasRefusedButNotTheReads) {
     bot("/collab list my-dedicated-db\n", {"--as", "someone@else.org"});
     auto run = bot("/collab audit my-dedicated-db\n");
     EXPECT_NE(run.out.find("Most recent actions on my-dedicated-db, newest first:"), std::string::npos) << run.out;
-    EXPECT_TRUE(std::regex_search(run.out, std::regex("│ user1@example\\.com +│ add user@example\\.com +│ executed +│")))
+    EXPECT_TRUE(
+        std::regex_search(run.out, std::regex("│ user1@example\\.com +│ add user@example\\.com +│ executed +│")))
         << run.out;
     EXPECT_TRUE(std::regex_search(run.out, std::regex("│ someone@else\\.org +│ list +│ denied +│"))) << run.out;
     EXPECT_FALSE(std::regex_search(run.out, std::regex("│ list +│ allowed"))) << run.out;
