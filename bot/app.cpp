@@ -1,15 +1,11 @@
 #include "bot/app.hpp"
 
-#include "bot/runs.hpp"
+#include "bot/platforms.hpp"
 
 namespace collab::bot {
 
 int run_bot(const RunOptions& options) {
-    switch (options.config.adapter) {
-        case AdapterKind::shell: return run_shell(options.config, options.act_as);
-        case AdapterKind::slack: return run_slack(options.config);
-    }
-    return exit_failed;
+    return options.config.adapter->run(options);
 }
 
 }  // namespace collab::bot

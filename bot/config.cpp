@@ -1,14 +1,16 @@
 #include "bot/config.hpp"
 
-#include <cctype>
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <utility>
 #include <vector>
 
 #include "adapters/config/toml_checks.hpp"
 #include "adapters/net/url.hpp"
+#include "bot/platforms.hpp"
 #include "core/command.hpp"
 
 namespace collab::bot {
@@ -29,12 +31,6 @@ std::set<std::string> string_set(const toml::node* node, std::string_view key, s
         values.insert(*value);
     }
     return values;
-}
-
-std::filesystem::path resolve(const std::string& path, const std::filesystem::path& base_dir) {
-    if (path.empty()) return {};
-    std::filesystem::path p(path);
-    return p.is_absolute() || base_dir.empty() ? p : base_dir / p;
 }
 
 void read_policy(const toml::table& policy, std::string_view source, ServiceSettings& service) {
@@ -71,12 +67,12 @@ void read_scalingo(const toml::table& table, std::string_view source, const std:
         "scalingo", source);
     scalingo.region = value_or<std::string>(table, "region", "osc-fr1", "scalingo", source);
     scalingo.api_url = value_or<std::string>(table, "api_url", "", "scalingo", source);
-    scalingo.token_file = resolve(value_or<std::string>(table, "token_file", "", "scalingo", source), base_dir);
+    scalingo.token_file = resolve_path(value_or<std::string>(table, "token_file", "", "scalingo", source), base_dir);
     auto seconds = [&](std::string_view key, int64_t fallback, int64_t min, int64_t max) {
         return std::chrono::seconds{config::integer_in_range(table, key, fallback, min, max, "scalingo", source)};
     };
     net::HttpClientOptions& http = scalingo.http;
-    http.ca_file = resolve(value_or<std::string>(table, "ca_file", "", "scalingo", source), base_dir).string();
+    http.ca_file = resolve_path(value_or<std::string>(table, "ca_file", "", "scalingo", source), base_dir).string();
     http.timeouts.connect = seconds("connect_timeout_seconds", 5, 1, 60);
     http.timeouts.handshake = http.timeouts.connect;
     http.timeouts.request = seconds("request_timeout_seconds", 15, 1, 120);
@@ -88,55 +84,6 @@ void read_scalingo(const toml::table& table, std::string_view source, const std:
     api.collaborators_ttl = seconds("collaborators_cache_seconds", 10, 0, 300);
 }
 
-void read_slack(const toml::table& table, std::string_view source, const std::filesystem::path& base_dir,
-                SlackConfig& slack) {
-    config::reject_unknown_keys(
-        table,
-        {"mode", "api_url", "connections", "app_token_file", "bot_token_file", "signing_secret_file", "ca_file",
-         "http_listen", "http_read_timeout_seconds", "http_write_timeout_seconds", "answer_budget_ms",
-         "idle_timeout_seconds", "request_timeout_seconds", "user_cache_seconds", "responses"},
-        "slack", source);
-    const std::string mode = value_or<std::string>(table, "mode", "socket", "slack", source);
-    if (mode != "socket" && mode != "http")
-        throw ConfigError(std::string(source) + ": slack.mode is \"socket\" or \"http\", not \"" + mode + "\"");
-    slack.mode = mode == "socket" ? SlackMode::socket : SlackMode::http;
-    for (auto [key, path] :
-         {std::pair{"app_token_file", &slack.app_token_file}, std::pair{"bot_token_file", &slack.bot_token_file},
-          std::pair{"signing_secret_file", &slack.signing_secret_file}})
-        *path = resolve(value_or<std::string>(table, key, "", "slack", source), base_dir);
-    auto seconds = [&](std::string_view key, int64_t fallback, int64_t min, int64_t max) {
-        return std::chrono::seconds{config::integer_in_range(table, key, fallback, min, max, "slack", source)};
-    };
-    const std::string ca_file =
-        resolve(value_or<std::string>(table, "ca_file", "", "slack", source), base_dir).string();
-    slack.http.ca_file = ca_file;
-    slack.http.timeouts.request = seconds("request_timeout_seconds", 10, 1, 60);
-    slack.web.api_url = value_or<std::string>(table, "api_url", "https://slack.com/api/", "slack", source);
-    slack.socket.connections =
-        static_cast<int>(config::integer_in_range(table, "connections", 1, 1, 10, "slack", source));
-    slack.socket.websocket.ca_file = ca_file;
-    slack.socket.websocket.timeouts.idle = seconds("idle_timeout_seconds", 30, 5, 300);
-    slack.http_mode.server.listen = value_or<std::string>(table, "http_listen", "127.0.0.1:3000", "slack", source);
-    slack.http_mode.server.read_timeout = seconds("http_read_timeout_seconds", 10, 1, 300);
-    slack.http_mode.server.write_timeout = seconds("http_write_timeout_seconds", 10, 1, 300);
-    slack.desk.answer_budget = std::chrono::milliseconds{
-        config::integer_in_range(table, "answer_budget_ms", 2000, 100, 2500, "slack", source)};
-    slack.directory.ttl = seconds("user_cache_seconds", 600, 0, 86400);
-    if (const toml::table* responses = config::subtable(table, "responses", "slack", source)) {
-        for (const auto& [command, visibility] : *responses) {
-            const std::string key = "slack.responses." + std::string(command.str());
-            const CommandSpec* spec = find_spec(command.str());
-            if (spec == nullptr || spec->name != command.str())
-                throw ConfigError(std::string(source) + ": " + key + ": no such command");
-            auto value = visibility.value_exact<std::string>();
-            if (!value || (*value != "ephemeral" && *value != "in_channel"))
-                throw ConfigError(std::string(source) + ": " + key + " is \"ephemeral\" or \"in_channel\"");
-            slack.desk.visibility.by_command[std::string(command.str())] =
-                *value == "in_channel" ? chat::Visibility::in_channel : chat::Visibility::ephemeral;
-        }
-    }
-}
-
 // The store a URL names; `setting` names where it was given, for the error.
 std::variant<SqliteFile, PostgresUrl> store_at(const std::string& url, std::string_view setting) {
     if (url.empty()) return SqliteFile{};
@@ -146,44 +93,7 @@ std::variant<SqliteFile, PostgresUrl> store_at(const std::string& url, std::stri
                       ": store.url is \"sqlite:///path/to/file\" or \"postgresql://user@host:port/database\"");
 }
 
-// The first line of a file holding a secret.
-std::string read_secret_file(const std::filesystem::path& file) {
-    std::ifstream in(file);
-    std::string secret;
-    if (!in || !std::getline(in, secret) || secret.empty())
-        throw ConfigError("cannot read a secret from " + file.string());
-    while (!secret.empty() && (secret.back() == '\r' || secret.back() == ' ')) secret.pop_back();
-    return secret;
-}
-
-// The variable, else the file, else nothing.
-std::optional<std::string> secret(const Environment& environment, std::string_view variable,
-                                  const std::filesystem::path& file) {
-    if (auto value = environment(variable)) {
-        // A value pasted with its line break would make an HTTP header no server accepts.
-        while (!value->empty() && std::isspace(static_cast<unsigned char>(value->back()))) value->pop_back();
-        while (!value->empty() && std::isspace(static_cast<unsigned char>(value->front()))) value->erase(0, 1);
-        if (!value->empty()) return value;
-    }
-    if (!file.empty()) return read_secret_file(file);
-    return std::nullopt;
-}
-
-// Slack's tokens say what they are by their prefix: a token in the wrong place is named at start-up.
-void check_token_kind(const std::string& token, std::string_view prefix, std::string_view variable,
-                      std::string_view what) {
-    if (!token.starts_with(prefix))
-        throw ConfigError(std::string(variable) + " must be " + std::string(what) + ", which starts with " +
-                          std::string(prefix) + "; the value given does not");
-}
-
 }  // namespace
-
-std::optional<AdapterKind> adapter_named(std::string_view name) {
-    if (name == "shell") return AdapterKind::shell;
-    if (name == "slack") return AdapterKind::slack;
-    return std::nullopt;
-}
 
 std::optional<ProviderKind> provider_named(std::string_view name) {
     if (name == "sandbox") return ProviderKind::sandbox;
@@ -193,25 +103,26 @@ std::optional<ProviderKind> provider_named(std::string_view name) {
 
 Config parse_config(std::string_view text, std::string_view source, const std::filesystem::path& base_dir) {
     const toml::table root = config::parse_toml(text, source);
-    config::reject_unknown_keys(root,
-                                {"adapter", "provider", "state_dir", "log_level", "confirmation", "policy", "scalingo",
-                                 "identities", "shell", "sandbox", "audit", "slack", "log_format", "store",
-                                 "health"},
-                                "", source);
+    std::vector<std::string_view> sections{"adapter",    "provider", "state_dir",  "log_level", "confirmation",
+                                           "policy",     "scalingo", "identities", "sandbox",   "audit",
+                                           "log_format", "store",    "health"};
+    for (const Platform* platform : platforms()) sections.push_back(platform->name);
+    config::reject_unknown_keys(root, sections, "", source);
     Config config;
     config.source = std::string(source);
-    const std::string adapter = value_or<std::string>(root, "adapter", "shell", "", source);
-    const auto adapter_kind = adapter_named(adapter);
-    if (!adapter_kind)
-        throw ConfigError(std::string(source) + ": adapter \"" + adapter + "\" is not available (known: shell, slack)");
-    config.adapter = *adapter_kind;
+    const std::string adapter =
+        value_or<std::string>(root, "adapter", std::string(default_platform()->name), "", source);
+    config.adapter = platform_named(adapter);
+    if (config.adapter == nullptr)
+        throw ConfigError(std::string(source) + ": adapter \"" + adapter +
+                          "\" is not available (known: " + platform_names(", ") + ")");
     const std::string provider = value_or<std::string>(root, "provider", "sandbox", "", source);
     const auto provider_kind = provider_named(provider);
     if (!provider_kind)
         throw ConfigError(std::string(source) + ": provider \"" + provider +
                           "\" is not available (known: sandbox, scalingo)");
     config.provider = *provider_kind;
-    config.state_dir = resolve(value_or<std::string>(root, "state_dir", "", "", source), base_dir);
+    config.state_dir = resolve_path(value_or<std::string>(root, "state_dir", "", "", source), base_dir);
     config.log_level = value_or<std::string>(root, "log_level", config.log_level, "", source);
     static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
     if (!levels.contains(config.log_level))
@@ -239,7 +150,7 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
             config::integer_in_range(*confirmation, "ttl_seconds", 300, 10, 86400, "confirmation", source);
         config.service.confirmation_ttl = std::chrono::seconds{ttl};
         config.confirmation_key_file =
-            resolve(value_or<std::string>(*confirmation, "key_file", "", "confirmation", source), base_dir);
+            resolve_path(value_or<std::string>(*confirmation, "key_file", "", "confirmation", source), base_dir);
     }
     if (const toml::table* policy = config::subtable(root, "policy", "", source))
         read_policy(*policy, source, config.service);
@@ -252,18 +163,9 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
             config.identities[std::string(user_id.str())] = *value;
         }
     }
-    if (const toml::table* shell = config::subtable(root, "shell", "", source)) {
-        config::reject_unknown_keys(*shell, {"user_id", "email"}, "shell", source);
-        config.shell_user_id = value_or<std::string>(*shell, "user_id", config.shell_user_id, "shell", source);
-        config.shell_email = value_or<std::string>(*shell, "email", "", "shell", source);
-        if (!config.shell_email.empty()) {
-            if (auto problem = email_problem(config.shell_email))
-                throw ConfigError(std::string(source) + ": shell.email: " + *problem);
-        }
-    }
     if (const toml::table* sandbox = config::subtable(root, "sandbox", "", source)) {
         config::reject_unknown_keys(*sandbox, {"seed"}, "sandbox", source);
-        config.sandbox_seed = resolve(value_or<std::string>(*sandbox, "seed", "", "sandbox", source), base_dir);
+        config.sandbox_seed = resolve_path(value_or<std::string>(*sandbox, "seed", "", "sandbox", source), base_dir);
     }
     if (const toml::table* audit = config::subtable(root, "audit", "", source)) {
         config::reject_unknown_keys(*audit, {"rows"}, "audit", source);
@@ -274,50 +176,20 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
     static const toml::table absent;
     const toml::table* scalingo = config::subtable(root, "scalingo", "", source);
     read_scalingo(scalingo ? *scalingo : absent, source, base_dir, config.scalingo);
-    const toml::table* slack = config::subtable(root, "slack", "", source);
-    read_slack(slack ? *slack : absent, source, base_dir, config.slack);
+    for (const Platform* platform : platforms()) {
+        const toml::table* section = config::subtable(root, platform->name, "", source);
+        platform->read_section(section ? *section : absent, source, base_dir, config);
+    }
     return config;
-}
-
-Environment process_environment() {
-    return [](std::string_view name) -> std::optional<std::string> {
-        const char* value = std::getenv(std::string(name).c_str());
-        if (value == nullptr || *value == '\0') return std::nullopt;
-        return std::string(value);
-    };
 }
 
 void apply_environment(Config& config, const Environment& environment) {
     if (auto region = environment("SCALINGO_REGION")) config.scalingo.region = *region;
     if (auto api = environment("SCALINGO_API_URL")) config.scalingo.api_url = *api;
     if (auto auth = environment("SCALINGO_AUTH_URL")) config.scalingo.api.auth_url = *auth;
-    if (auto slack = environment("SLACK_API_URL")) config.slack.web.api_url = *slack;
+    for (const Platform* platform : platforms())
+        if (platform->apply_environment) platform->apply_environment(config, environment);
     if (auto store = environment("COLLAB_STORE_URL")) config.store.location = store_at(*store, "COLLAB_STORE_URL");
-}
-
-SlackSecrets slack_secrets(const SlackConfig& slack, const Environment& environment) {
-    SlackSecrets secrets;
-    auto bot = secret(environment, "SLACK_BOT_TOKEN", slack.bot_token_file);
-    if (!bot)
-        throw ConfigError("the Slack adapter needs the bot token (xoxb-…): set SLACK_BOT_TOKEN, or name a file "
-                          "holding it in slack.bot_token_file");
-    secrets.bot_token = *bot;
-    check_token_kind(secrets.bot_token, "xoxb-", "SLACK_BOT_TOKEN", "the app's Bot User OAuth Token");
-    if (slack.mode == SlackMode::socket) {
-        auto app = secret(environment, "SLACK_APP_TOKEN", slack.app_token_file);
-        if (!app)
-            throw ConfigError("Slack's Socket Mode needs the app-level token (xapp-…, scope connections:write): set "
-                              "SLACK_APP_TOKEN, or name a file holding it in slack.app_token_file");
-        secrets.app_token = *app;
-        check_token_kind(secrets.app_token, "xapp-", "SLACK_APP_TOKEN", "an app-level token");
-    } else {
-        auto signing = secret(environment, "SLACK_SIGNING_SECRET", slack.signing_secret_file);
-        if (!signing)
-            throw ConfigError("Slack's HTTP mode needs the app's signing secret: set SLACK_SIGNING_SECRET, or name a "
-                              "file holding it in slack.signing_secret_file");
-        secrets.signing_secret = *signing;
-    }
-    return secrets;
 }
 
 std::string scalingo_api_url(const ScalingoConfig& scalingo) {
@@ -325,13 +197,12 @@ std::string scalingo_api_url(const ScalingoConfig& scalingo) {
 }
 
 void check_urls(const Config& config) {
-    std::vector<std::pair<std::string_view, std::string>> in_force;
+    std::vector<UrlSetting> in_force;
     if (config.provider == ProviderKind::scalingo) {
         in_force.emplace_back("SCALINGO_API_URL ([scalingo] api_url, or region)", scalingo_api_url(config.scalingo));
         in_force.emplace_back("SCALINGO_AUTH_URL ([scalingo] auth_url)", config.scalingo.api.auth_url);
     }
-    if (config.adapter == AdapterKind::slack)
-        in_force.emplace_back("SLACK_API_URL ([slack] api_url)", config.slack.web.api_url);
+    if (config.adapter->urls) std::ranges::move(config.adapter->urls(config), std::back_inserter(in_force));
     for (const auto& [setting, url] : in_force) {
         if (auto parsed = net::parse_http_url(url); !parsed)
             throw ConfigError(std::string(setting) + " is " + parsed.error().message);

@@ -7,6 +7,7 @@
 #include "adapters/config/toml_checks.hpp"
 #include "adapters/store/sqlite_file.hpp"
 #include "bot/app.hpp"
+#include "bot/platforms.hpp"
 #include "bot/sandbox_command.hpp"
 #include "core/command.hpp"
 
@@ -24,6 +25,8 @@ using collab::bot::exit_failed;
 using collab::bot::exit_not_started;
 
 int run(int argc, char** argv) {
+    const std::string adapters = collab::bot::platform_names(" or ");
+    const std::string adapter_help = adapters + " (overrides adapter)";
     // clang-format off
     po::options_description visible("Options");
     visible.add_options()
@@ -31,7 +34,7 @@ int run(int argc, char** argv) {
         ("version", "show the version and exit")
         ("config,c", po::value<std::string>()->value_name("FILE"), "read the configuration from FILE instead of the embedded default")
         ("state-dir", po::value<std::string>()->value_name("DIR"), "keep the bot's state in DIR (overrides state_dir)")
-        ("adapter", po::value<std::string>()->value_name("NAME"), "shell or slack (overrides adapter)")
+        ("adapter", po::value<std::string>()->value_name("NAME"), adapter_help.c_str())
         ("provider", po::value<std::string>()->value_name("NAME"), "sandbox or scalingo (overrides provider)")
         ("as", po::value<std::string>()->value_name("EMAIL"), "shell: act as the person with this Scalingo e-mail");
     po::options_description serving("Options of sandbox serve");
@@ -77,9 +80,10 @@ int run(int argc, char** argv) {
         if (vm.count("state-dir")) config.state_dir = vm["state-dir"].as<std::string>();
         if (vm.count("adapter")) {
             const auto& adapter = vm["adapter"].as<std::string>();
-            const auto named = collab::bot::adapter_named(adapter);
-            if (!named) throw collab::config::ConfigError("--adapter is shell or slack, not \"" + adapter + "\"");
-            config.adapter = *named;
+            const auto* named = collab::bot::platform_named(adapter);
+            if (named == nullptr)
+                throw collab::config::ConfigError("--adapter is " + adapters + ", not \"" + adapter + "\"");
+            config.adapter = named;
         }
         if (vm.count("provider")) {
             const auto& provider = vm["provider"].as<std::string>();

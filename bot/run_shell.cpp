@@ -15,7 +15,7 @@
 #include "adapters/directory/static_directory.hpp"
 #include "bot/app.hpp"
 #include "bot/logging.hpp"
-#include "bot/runs.hpp"
+#include "bot/platforms.hpp"
 #include "bot/wiring.hpp"
 
 namespace collab::bot {
@@ -38,9 +38,10 @@ std::optional<std::string_view> no_input() {
     return std::nullopt;
 }
 
-}  // namespace
-
-int run_shell(const Config& config, const std::optional<std::string>& act_as) {
+// The shell on standard input and output.
+int run_shell(const RunOptions& options) {
+    const Config& config = options.config;
+    const std::optional<std::string>& act_as = options.act_as;
     auto logger = make_logger(config.log_level, config.log_format);
     // Before anything opens a file, which could take the place of a closed standard input. The shell
     // would read the end of input at once and exit 0, as if it had done its work.
@@ -59,13 +60,13 @@ int run_shell(const Config& config, const std::optional<std::string>& act_as) {
     const security::HmacSigner& signer = *base.signer;
     const SystemClock& clock = base.clock;
 
-    Actor actor{"shell", "local", config.shell_user_id, "shell", std::nullopt};
+    Actor actor{"shell", "local", config.shell.user_id, "shell", std::nullopt};
     auto identities = config.identities;
     if (act_as) {
         actor.user_id = *act_as;
         identities[actor.user_id] = *act_as;
-    } else if (!config.shell_email.empty()) {
-        identities[actor.user_id] = config.shell_email;
+    } else if (!config.shell.email.empty()) {
+        identities[actor.user_id] = config.shell.email;
     }
     directory::StaticDirectory directory(identities);
     CommandService service(*provider.api, directory, audit, clock, signer, *base.shared, config.service);
@@ -98,5 +99,14 @@ int run_shell(const Config& config, const std::optional<std::string>& act_as) {
     io_thread.join();
     return status;
 }
+
+}  // namespace
+
+extern const Platform shell_platform{
+    .name = "shell",
+    .read_section = [](const toml::table& section, std::string_view source, const fs::path&,
+                       Config& config) { read_shell_section(section, source, config.shell); },
+    .run = run_shell,
+};
 
 }  // namespace collab::bot

@@ -17,7 +17,7 @@
 #include "adapters/chat/slack/web_api.hpp"
 #include "adapters/observability/metrics.hpp"
 #include "bot/logging.hpp"
-#include "bot/runs.hpp"
+#include "bot/platforms.hpp"
 #include "bot/service_life.hpp"
 #include "bot/wiring.hpp"
 
@@ -30,9 +30,9 @@ namespace {
 // How long a stop waits for the commands in progress to be answered.
 constexpr std::chrono::seconds drain_limit{10};
 
-}  // namespace
-
-int run_slack(const Config& config) {
+// Slack, in Socket Mode or HTTP mode, until SIGINT or SIGTERM.
+int run_slack(const RunOptions& options) {
+    const Config& config = options.config;
     auto logger = make_logger(config.log_level, config.log_format, true);
     const SlackConfig& settings = config.slack;
     const SlackSecrets secrets = slack_secrets(settings, process_environment());
@@ -154,5 +154,17 @@ int run_slack(const Config& config) {
     logger->flush();
     return status;
 }
+
+}  // namespace
+
+extern const Platform slack_platform{
+    .name = "slack",
+    .read_section = [](const toml::table& section, std::string_view source, const fs::path& base_dir,
+                       Config& config) { read_slack_section(section, source, base_dir, config.slack); },
+    .apply_environment = [](Config& config,
+                            const Environment& environment) { apply_slack_environment(config.slack, environment); },
+    .urls = [](const Config& config) { return slack_urls(config.slack); },
+    .run = run_slack,
+};
 
 }  // namespace collab::bot

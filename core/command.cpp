@@ -4,6 +4,7 @@
 #include <array>
 #include <unordered_set>
 
+#include "core/replies.hpp"
 #include "core/text.hpp"
 
 namespace collab {
@@ -11,34 +12,17 @@ namespace {
 
 const std::vector<CommandSpec>& specs();
 
+using replies::DatabaseNameFault;
+using replies::EmailFault;
+using replies::Missing;
+
 std::unexpected<UsageError> usage_error(std::string message, const CommandSpec* spec) {
-    return std::unexpected(UsageError{std::move(message), spec ? usage_line(*spec) : general_usage()});
-}
-
-// What people typed, echoed in an error: cut to a length that fits a message (a pasted megabyte is
-// not sent back), and made printable by the renderer that shows it.
-constexpr std::size_t max_echoed_characters = 80;
-
-std::string echoed(std::string_view value) {
-    return text::quoted(text::shortened(value, max_echoed_characters));
-}
-
-// The first character of `utf8` quoted, with its code point when it is not ASCII: a look-alike
-// (Cyrillic "а" for "a", fullwidth "＠" for "@") shows for what it is.
-std::string quoted_character(std::string_view utf8) {
-    const std::string character = text::first_character(utf8);
-    if (character.empty() || static_cast<unsigned char>(character[0]) < 0x80) return echoed(character);
-    return echoed(character) + " (" + text::code_point(character) + ")";
+    return std::unexpected(
+        UsageError{std::move(message), spec ? replies::usage_line(*spec) : replies::general_usage()});
 }
 
 bool is_option(std::string_view word) {
     return word.size() > 1 && word[0] == '-';
-}
-
-std::string limited_refusal() {
-    return "The Limited Collaborator role does not exist for Dedicated Resources databases: that role is "
-           "meant to keep someone away from the data, and a database is nothing but data. Invite without "
-           "--limited and the person becomes a Collaborator.";
 }
 
 bool is_atext(char c) {
@@ -55,23 +39,20 @@ std::optional<std::string> domain_problem(std::string_view email, std::string_vi
     // Named first: a look-alike dot ("。") or letter ("а") would otherwise be reported as something else.
     if (auto foreign = std::find_if(domain.begin(), domain.end(), [](char c) { return c & 0x80; });
         foreign != domain.end())
-        return echoed(email) +
-               " is not a valid e-mail address: " + quoted_character(domain.substr(foreign - domain.begin())) +
-               " is not allowed in a domain name (an internationalised domain is written in its xn-- form).";
+        return replies::email_problem(EmailFault::domain_character, email, domain.substr(foreign - domain.begin()));
     if (domain.find('.') == std::string_view::npos)
-        return echoed(email) + " is not a valid e-mail address: the domain " + echoed(domain) + " has no dot.";
+        return replies::email_problem(EmailFault::domain_without_dot, email, domain);
     std::size_t start = 0;
     while (start <= domain.size()) {
         std::size_t dot = domain.find('.', start);
         std::string_view label = domain.substr(start, dot == std::string_view::npos ? dot : dot - start);
-        if (label.empty()) return echoed(email) + " is not a valid e-mail address: its domain has an empty part.";
+        if (label.empty()) return replies::email_problem(EmailFault::empty_domain_part, email);
         if (label.size() > 63 || !std::all_of(label.begin(), label.end(), is_label_char) || label.front() == '-' ||
             label.back() == '-')
-            return echoed(email) + " is not a valid e-mail address: " + echoed(label) +
-                   " is not a valid part of a domain name.";
+            return replies::email_problem(EmailFault::domain_part, email, label);
         if (dot == std::string_view::npos) {
             if (std::all_of(label.begin(), label.end(), [](char c) { return c >= '0' && c <= '9'; }))
-                return echoed(email) + " is not a valid e-mail address: its domain ends in a number.";
+                return replies::email_problem(EmailFault::numeric_domain_end, email);
             break;
         }
         start = dot + 1;
@@ -132,26 +113,23 @@ const CommandSpec* closest_spec(std::string_view word) {
 }
 
 std::unexpected<UsageError> unknown_command(std::string_view word) {
-    std::string message = "Unknown command " + echoed(word) + ".";
-    if (const CommandSpec* guess = closest_spec(text::ascii_lower(word)))
-        message += " Did you mean " + echoed(guess->name) + "?";
-    return usage_error(message, nullptr);
+    return usage_error(replies::unknown_command(word, closest_spec(text::ascii_lower(word))), nullptr);
 }
 
-std::unexpected<UsageError> missing(std::string_view what, const CommandSpec& spec) {
-    return usage_error("Missing " + std::string(what) + ".", &spec);
+std::unexpected<UsageError> missing(Missing what, const CommandSpec& spec) {
+    return usage_error(replies::missing(what), &spec);
 }
 
 std::unexpected<UsageError> unexpected_word(std::string_view word, const CommandSpec& spec) {
-    return usage_error("Too many arguments: " + echoed(word) + " was not expected.", &spec);
+    return usage_error(replies::unexpected_word(word), &spec);
 }
 
 using Arguments = std::span<const std::string>;
 using Parsed = std::expected<Command, UsageError>;
 
 // Exactly `count` arguments, or the error that says which is missing or too many.
-std::optional<std::unexpected<UsageError>> expect_count(Arguments args, std::size_t count,
-                                                        std::string_view missing_what, const CommandSpec& spec) {
+std::optional<std::unexpected<UsageError>> expect_count(Arguments args, std::size_t count, Missing missing_what,
+                                                        const CommandSpec& spec) {
     if (args.size() < count) return missing(missing_what, spec);
     if (args.size() > count) return unexpected_word(args[count], spec);
     return std::nullopt;
@@ -160,7 +138,7 @@ std::optional<std::unexpected<UsageError>> expect_count(Arguments args, std::siz
 // A command whose one argument is the database it acts on.
 template <typename DatabaseCommand>
 Parsed parse_database_only(const CommandSpec& spec, Arguments args) {
-    if (auto error = expect_count(args, 1, "the database name", spec)) return *error;
+    if (auto error = expect_count(args, 1, Missing::database, spec)) return *error;
     auto database = take_database(args[0], spec);
     if (!database) return std::unexpected(database.error());
     return DatabaseCommand{*database};
@@ -174,7 +152,7 @@ Parsed parse_bare(const CommandSpec& spec, Arguments args) {
 }
 
 Parsed parse_add(const CommandSpec& spec, Arguments args) {
-    if (args.empty()) return missing("the database name and at least one e-mail address", spec);
+    if (args.empty()) return missing(Missing::database_and_emails, spec);
     auto database = take_database(args[0], spec);
     if (!database) return std::unexpected(database.error());
     AddCommand add{*database, {}};
@@ -185,17 +163,13 @@ Parsed parse_add(const CommandSpec& spec, Arguments args) {
         if (!email) return std::unexpected(email.error());
         if (seen.insert(text::ascii_lower(*email)).second) add.emails.push_back(std::move(*email));
     }
-    if (add.emails.empty()) return missing("at least one e-mail address to invite", spec);
+    if (add.emails.empty()) return missing(Missing::emails_to_invite, spec);
     return add;
 }
 
 Parsed parse_remove(const CommandSpec& spec, Arguments args) {
-    if (args.size() < 2)
-        return missing(args.empty() ? "the database name and the e-mail address" : "the e-mail address", spec);
-    if (args.size() > 2)
-        return usage_error(
-            "Too many arguments: remove takes one e-mail address at a time (" + echoed(args[2]) + " was not expected).",
-            &spec);
+    if (args.size() < 2) return missing(args.empty() ? Missing::database_and_email : Missing::email, spec);
+    if (args.size() > 2) return usage_error(replies::one_email_to_remove(args[2]), &spec);
     auto database = take_database(args[0], spec);
     if (!database) return std::unexpected(database.error());
     auto email = take_email(args[1], spec);
@@ -204,7 +178,7 @@ Parsed parse_remove(const CommandSpec& spec, Arguments args) {
 }
 
 Parsed parse_confirm(const CommandSpec& spec, Arguments args) {
-    if (auto error = expect_count(args, 1, "the confirmation token", spec)) return *error;
+    if (auto error = expect_count(args, 1, Missing::token, spec)) return *error;
     return ConfirmCommand{args[0]};
 }
 
@@ -287,28 +261,17 @@ const CommandSpec* find_spec(std::string_view word) {
     return nullptr;
 }
 
-std::string usage_line(const CommandSpec& spec) {
-    std::string line = "Usage: /collab " + std::string(spec.name);
-    if (!spec.arguments.empty()) line += " " + std::string(spec.arguments);
-    return line;
-}
-
-std::string general_usage() {
-    return "Usage: /collab <command> [arguments] (type /collab help to see the commands)";
-}
-
 std::expected<Command, UsageError> parse_command(std::string_view raw) {
-    if (!text::is_valid_utf8(raw)) return usage_error("The command is not valid UTF-8 text.", nullptr);
+    if (!text::is_valid_utf8(raw)) return usage_error(replies::not_utf8(), nullptr);
     auto words = text::split_words(text::normalise(raw));
-    if (!words) return usage_error("A quote is left open: close it or remove it.", nullptr);
+    if (!words) return usage_error(replies::quote_left_open(), nullptr);
     if (!words->empty() && text::ascii_lower(words->front()) == "/collab") words->erase(words->begin());
     if (words->empty()) return HelpCommand{};
 
     const std::string name = text::ascii_lower(words->front());
     const CommandSpec* spec = find_spec(name);
     if (spec == nullptr) {
-        if (is_option(name))
-            return usage_error("Options go after the command, as in /collab add <db> <email>.", nullptr);
+        if (is_option(name)) return usage_error(replies::option_before_command(), nullptr);
         return unknown_command(words->front());
     }
 
@@ -320,39 +283,35 @@ std::expected<Command, UsageError> parse_command(std::string_view raw) {
         }
         const std::string option = text::ascii_lower(*it);
         if (option == "--limited" || option.starts_with("--limited=") || option == "--role=limited")
-            return usage_error(limited_refusal(), find_spec("add"));
+            return usage_error(replies::limited_role(), find_spec("add"));
         if (option == "--help" || option == "-h") return HelpCommand{std::string(spec->name)};
-        return usage_error("Unknown option " + echoed(*it) + " for " + std::string(spec->name) + ".", spec);
+        return usage_error(replies::unknown_option(*it, spec->name), spec);
     }
     return spec->parse(*spec, args);
 }
 
 std::optional<std::string> email_problem(std::string_view email) {
-    if (email.empty()) return "An e-mail address is empty.";
-    if (email.size() > 254) return echoed(email) + " is too long for an e-mail address.";
+    if (email.empty()) return replies::email_problem(EmailFault::empty, email);
+    if (email.size() > 254) return replies::email_problem(EmailFault::too_long, email);
     std::size_t at = email.find('@');
     if (at == std::string_view::npos) {
         for (std::string_view look_alike : {"＠", "﹫"}) {
             if (auto found = email.find(look_alike); found != std::string_view::npos)
-                return echoed(email) + " is not an e-mail address: its " + quoted_character(email.substr(found)) +
-                       " only looks like an @.";
+                return replies::email_problem(EmailFault::look_alike_at, email, email.substr(found));
         }
-        return echoed(email) + " is not an e-mail address: it has no @.";
+        return replies::email_problem(EmailFault::no_at, email);
     }
-    if (email.find('@', at + 1) != std::string_view::npos)
-        return echoed(email) + " is not a valid e-mail address: it has more than one @.";
+    if (email.find('@', at + 1) != std::string_view::npos) return replies::email_problem(EmailFault::several_at, email);
     std::string_view local = email.substr(0, at);
     std::string_view domain = email.substr(at + 1);
-    if (local.empty()) return echoed(email) + " is not a valid e-mail address: nothing comes before the @.";
-    if (domain.empty()) return echoed(email) + " is not a valid e-mail address: nothing comes after the @.";
-    if (local.size() > 64) return echoed(email) + " is not a valid e-mail address: the part before the @ is too long.";
+    if (local.empty()) return replies::email_problem(EmailFault::nothing_before_at, email);
+    if (domain.empty()) return replies::email_problem(EmailFault::nothing_after_at, email);
+    if (local.size() > 64) return replies::email_problem(EmailFault::local_too_long, email);
     if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos)
-        return echoed(email) + " is not a valid e-mail address: dots may not start, end or repeat before the @.";
+        return replies::email_problem(EmailFault::misplaced_dots, email);
     auto bad = std::find_if(local.begin(), local.end(), [](char c) { return c != '.' && !is_atext(c); });
     if (bad != local.end())
-        return echoed(email) +
-               " is not a valid e-mail address: " + quoted_character(local.substr(bad - local.begin())) +
-               " is not allowed before the @.";
+        return replies::email_problem(EmailFault::local_character, email, local.substr(bad - local.begin()));
     return domain_problem(email, domain);
 }
 
@@ -364,13 +323,11 @@ std::optional<std::string> database_name_problem(std::string_view name) {
     };
     if (valid(name)) return std::nullopt;
     std::string lowered = text::ascii_lower(name);
-    if (valid(lowered)) return "Database names are lower-case: did you mean " + echoed(lowered) + "?";
+    if (valid(lowered)) return replies::database_name_problem(DatabaseNameFault::upper_case, lowered);
     if (name.find('@') != std::string_view::npos)
-        return echoed(name) + " looks like an e-mail address; the database name comes first.";
-    if (name.size() > 63) return echoed(name) + " is too long for a database name (63 characters at most).";
-    return echoed(name) +
-           " is not a valid database name: it starts with a letter and has only lower-case letters, digits and "
-           "hyphens (e.g. my-dedicated-db).";
+        return replies::database_name_problem(DatabaseNameFault::looks_like_email, name);
+    if (name.size() > 63) return replies::database_name_problem(DatabaseNameFault::too_long, name);
+    return replies::database_name_problem(DatabaseNameFault::invalid, name);
 }
 
 std::string_view command_name(const Command& command) {

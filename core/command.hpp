@@ -77,8 +77,6 @@ struct CommandSpec {
 
 std::span<const CommandSpec> command_specs();
 const CommandSpec* find_spec(std::string_view name_or_alias);
-std::string usage_line(const CommandSpec& spec);
-std::string general_usage();
 
 std::expected<Command, UsageError> parse_command(std::string_view text);
 

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "core/epoch.hpp"
-#include "core/render.hpp"
+#include "core/replies.hpp"
 
 namespace collab {
 namespace {
@@ -78,18 +78,11 @@ bool proposed_to(const ConfirmationClaims& claims, const Actor& person) {
 
 std::expected<ConfirmationClaims, std::string> check_claims(const std::optional<ConfirmationClaims>& read,
                                                             const Actor& presenter, TimePoint now) {
-    if (!read)
-        return std::unexpected(
-            "This confirmation token is not valid: it was altered, cut short, or issued by another bot.");
+    if (!read) return std::unexpected(replies::token_not_valid());
     const ConfirmationClaims& claims = *read;
-    if (!proposed_to(claims, presenter))
-        return std::unexpected(
-            "This confirmation was issued to someone else; only the person who asked can confirm it.");
-    if (claims.channel != presenter.channel)
-        return std::unexpected("This confirmation was issued in another channel; confirm it where it was proposed.");
-    if (now >= claims.expires_at)
-        return std::unexpected("This confirmation expired at " + format_utc(claims.expires_at) +
-                               "; run the command again to get a new one.");
+    if (!proposed_to(claims, presenter)) return std::unexpected(replies::proposed_to_someone_else());
+    if (claims.channel != presenter.channel) return std::unexpected(replies::proposed_in_another_channel());
+    if (now >= claims.expires_at) return std::unexpected(replies::confirmation_expired(claims.expires_at));
     return claims;
 }
 

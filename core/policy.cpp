@@ -1,6 +1,6 @@
 #include "core/policy.hpp"
 
-#include "core/text.hpp"
+#include "core/replies.hpp"
 
 namespace collab {
 namespace {
@@ -9,25 +9,18 @@ Decision channel_check(const Actor& actor, const std::string& database, const Ru
     auto rule = rules.channel_databases.find(actor.channel);
     if (rule == rules.channel_databases.end()) {
         if (rules.default_policy == DefaultChannelPolicy::allow_all) return Decision::allow();
-        return Decision::deny(
-            "This channel is not set up to manage databases; an admin of the bot can add a rule for it.");
+        return Decision::deny(replies::channel_not_set_up());
     }
     if (rule->second.contains(database)) return Decision::allow();
-    std::string allowed;
-    for (const auto& name : rule->second) allowed += (allowed.empty() ? "" : ", ") + name;
-    return Decision::deny("This channel may not manage " + database +
-                          (allowed.empty() ? "." : " (it manages: " + allowed + ")."));
+    return Decision::deny(replies::channel_may_not_manage(database, rule->second));
 }
 
 // Mirrors the platform: only the owner and accepted collaborators act on a database.
 Decision member_check(const Actor& actor, Standing standing, const Rules& rules, std::string_view database) {
     if (standing == Standing::owner || standing == Standing::accepted) return Decision::allow();
     if (rules.admins.contains(actor.user_id)) return Decision::allow();
-    if (standing == Standing::pending)
-        return Decision::deny("Your invitation to " + std::string(database) +
-                              " is still pending: accept it from the e-mail you received first.");
-    return Decision::deny("You (" + *actor.email + ") are not a collaborator of " + std::string(database) +
-                          "; ask its owner or a collaborator to invite you.");
+    if (standing == Standing::pending) return Decision::deny(replies::invitation_pending(database));
+    return Decision::deny(replies::not_a_member(*actor.email, database));
 }
 
 Decision removal_check(const Actor& actor, std::string_view target, const DatabaseSnapshot& snapshot,
@@ -39,15 +32,12 @@ Decision removal_check(const Actor& actor, std::string_view target, const Databa
             return member;
     }
     if (same_email(target, snapshot.database.owner.email))
-        return Decision::deny(self_only ? "You own " + database +
-                                              ": an owner cannot stop collaborating on their own database."
-                                        : text::quoted(target) + " owns " + database + " and cannot be removed.");
+        return Decision::deny(self_only ? replies::owner_cannot_leave(database)
+                                        : replies::owner_cannot_be_removed(target, database));
     if (!rules.service_account_email.empty() && same_email(target, rules.service_account_email))
-        return Decision::deny(text::quoted(target) +
-                              " is the account the bot works with; removing it would cut the bot off from " + database +
-                              ".");
+        return Decision::deny(replies::bot_account_cannot_be_removed(target, database));
     if (self_only && find_collaborator(snapshot, *actor.email) == nullptr)
-        return Decision::deny("You (" + *actor.email + ") are not a collaborator of " + database + ".");
+        return Decision::deny(replies::not_collaborating(*actor.email, database));
     return Decision::allow();
 }
 
@@ -60,21 +50,16 @@ bool channel_may_manage(const Actor& actor, const std::string& database, const R
 Decision decide(const Actor& actor, const Command& command, const DatabaseSnapshot* snapshot, const Rules& rules) {
     if (std::holds_alternative<HelpCommand>(command) || std::holds_alternative<WhoamiCommand>(command))
         return Decision::allow();
-    if (!actor.email || actor.email->empty())
-        return Decision::deny("Your chat identity (" + actor.platform + " user " + actor.user_id +
-                              ") is not linked to a Scalingo account; ask an admin of the bot to map it.");
+    if (!actor.email || actor.email->empty()) return Decision::deny(replies::identity_not_linked(actor));
     // A confirmed command is decided again on its own; the database list is filtered per channel.
     if (std::holds_alternative<ConfirmCommand>(command) || std::holds_alternative<DatabasesCommand>(command))
         return Decision::allow();
 
     auto database = database_of(command);
     if (!database || snapshot == nullptr || snapshot->database.name != *database)
-        return Decision::deny("The bot could not establish who may act on this database.");
+        return Decision::deny(replies::who_may_act_unknown());
     if (auto channel = channel_check(actor, *database, rules); !channel.allowed) return channel;
-    if (!snapshot->database.dedicated && !rules.allow_apps)
-        return Decision::deny(*database +
-                              " is an application, not a Dedicated Resources database; the bot manages "
-                              "the collaborators of databases only.");
+    if (!snapshot->database.dedicated && !rules.allow_apps) return Decision::deny(replies::not_a_database(*database));
 
     const Standing standing = standing_of(*snapshot, *actor.email);
     return std::visit(

@@ -7,6 +7,22 @@
 namespace collab::replies {
 namespace {
 
+// What people typed, echoed in an error: cut to a length that fits a message (a pasted megabyte is
+// not sent back), and made printable by the renderer that shows it.
+constexpr std::size_t max_echoed_characters = 80;
+
+std::string echoed(std::string_view value) {
+    return text::quoted(text::shortened(value, max_echoed_characters));
+}
+
+// The first character of `utf8` quoted, with its code point when it is not ASCII: a look-alike
+// (Cyrillic "а" for "a", fullwidth "＠" for "@") shows for what it is.
+std::string quoted_character(std::string_view utf8) {
+    const std::string character = text::first_character(utf8);
+    if (character.empty() || static_cast<unsigned char>(character[0]) < 0x80) return echoed(character);
+    return echoed(character) + " (" + text::code_point(character) + ")";
+}
+
 Line plain(std::string text) {
     return {LineStyle::plain, std::move(text)};
 }
@@ -210,6 +226,174 @@ Reply manageable_databases(const std::vector<std::string>& names) {
                                          : "Databases the bot can manage from this channel:");
     for (const auto& name : names) reply.lines.push_back(plain("  " + name));
     return reply;
+}
+
+std::string usage_line(const CommandSpec& spec) {
+    std::string line = "Usage: /collab " + std::string(spec.name);
+    if (!spec.arguments.empty()) line += " " + std::string(spec.arguments);
+    return line;
+}
+
+std::string general_usage() {
+    return "Usage: /collab <command> [arguments] (type /collab help to see the commands)";
+}
+
+std::string not_utf8() {
+    return "The command is not valid UTF-8 text.";
+}
+
+std::string quote_left_open() {
+    return "A quote is left open: close it or remove it.";
+}
+
+std::string option_before_command() {
+    return "Options go after the command, as in /collab add <db> <email>.";
+}
+
+std::string unknown_command(std::string_view word, const CommandSpec* guess) {
+    std::string message = "Unknown command " + echoed(word) + ".";
+    if (guess != nullptr) message += " Did you mean " + echoed(guess->name) + "?";
+    return message;
+}
+
+std::string unknown_option(std::string_view option, std::string_view command) {
+    return "Unknown option " + echoed(option) + " for " + std::string(command) + ".";
+}
+
+std::string limited_role() {
+    return "The Limited Collaborator role does not exist for Dedicated Resources databases: that role is "
+           "meant to keep someone away from the data, and a database is nothing but data. Invite without "
+           "--limited and the person becomes a Collaborator.";
+}
+
+std::string missing(Missing what) {
+    std::string_view thing;
+    switch (what) {
+        case Missing::database: thing = "the database name"; break;
+        case Missing::database_and_emails: thing = "the database name and at least one e-mail address"; break;
+        case Missing::emails_to_invite: thing = "at least one e-mail address to invite"; break;
+        case Missing::database_and_email: thing = "the database name and the e-mail address"; break;
+        case Missing::email: thing = "the e-mail address"; break;
+        case Missing::token: thing = "the confirmation token"; break;
+    }
+    return "Missing " + std::string(thing) + ".";
+}
+
+std::string unexpected_word(std::string_view word) {
+    return "Too many arguments: " + echoed(word) + " was not expected.";
+}
+
+std::string one_email_to_remove(std::string_view extra) {
+    return "Too many arguments: remove takes one e-mail address at a time (" + echoed(extra) + " was not expected).";
+}
+
+std::string email_problem(EmailFault fault, std::string_view email, std::string_view part) {
+    const std::string invalid = echoed(email) + " is not a valid e-mail address: ";
+    switch (fault) {
+        case EmailFault::empty: return "An e-mail address is empty.";
+        case EmailFault::too_long: return echoed(email) + " is too long for an e-mail address.";
+        case EmailFault::look_alike_at:
+            return echoed(email) + " is not an e-mail address: its " + quoted_character(part) +
+                   " only looks like an @.";
+        case EmailFault::no_at: return echoed(email) + " is not an e-mail address: it has no @.";
+        case EmailFault::several_at: return invalid + "it has more than one @.";
+        case EmailFault::nothing_before_at: return invalid + "nothing comes before the @.";
+        case EmailFault::nothing_after_at: return invalid + "nothing comes after the @.";
+        case EmailFault::local_too_long: return invalid + "the part before the @ is too long.";
+        case EmailFault::misplaced_dots: return invalid + "dots may not start, end or repeat before the @.";
+        case EmailFault::local_character: return invalid + quoted_character(part) + " is not allowed before the @.";
+        case EmailFault::domain_character:
+            return invalid + quoted_character(part) +
+                   " is not allowed in a domain name (an internationalised domain is written in its xn-- form).";
+        case EmailFault::domain_without_dot: return invalid + "the domain " + echoed(part) + " has no dot.";
+        case EmailFault::empty_domain_part: return invalid + "its domain has an empty part.";
+        case EmailFault::domain_part: return invalid + echoed(part) + " is not a valid part of a domain name.";
+        case EmailFault::numeric_domain_end: return invalid + "its domain ends in a number.";
+    }
+    return invalid;
+}
+
+std::string database_name_problem(DatabaseNameFault fault, std::string_view name) {
+    switch (fault) {
+        case DatabaseNameFault::upper_case: return "Database names are lower-case: did you mean " + echoed(name) + "?";
+        case DatabaseNameFault::looks_like_email:
+            return echoed(name) + " looks like an e-mail address; the database name comes first.";
+        case DatabaseNameFault::too_long:
+            return echoed(name) + " is too long for a database name (63 characters at most).";
+        case DatabaseNameFault::invalid: break;
+    }
+    return echoed(name) +
+           " is not a valid database name: it starts with a letter and has only lower-case letters, digits and "
+           "hyphens (e.g. my-dedicated-db).";
+}
+
+std::string identity_not_linked(const Actor& actor) {
+    return "Your chat identity (" + actor.platform + " user " + actor.user_id +
+           ") is not linked to a Scalingo account; ask an admin of the bot to map it.";
+}
+
+std::string who_may_act_unknown() {
+    return "The bot could not establish who may act on this database.";
+}
+
+std::string not_a_database(std::string_view name) {
+    return std::string(name) +
+           " is an application, not a Dedicated Resources database; the bot manages the collaborators of databases "
+           "only.";
+}
+
+std::string channel_not_set_up() {
+    return "This channel is not set up to manage databases; an admin of the bot can add a rule for it.";
+}
+
+std::string channel_may_not_manage(std::string_view database, const std::set<std::string>& allowed) {
+    std::string names;
+    for (const auto& name : allowed) names += (names.empty() ? "" : ", ") + name;
+    return "This channel may not manage " + std::string(database) +
+           (names.empty() ? "." : " (it manages: " + names + ").");
+}
+
+std::string invitation_pending(std::string_view database) {
+    return "Your invitation to " + std::string(database) +
+           " is still pending: accept it from the e-mail you received first.";
+}
+
+std::string not_a_member(std::string_view email, std::string_view database) {
+    return "You (" + std::string(email) + ") are not a collaborator of " + std::string(database) +
+           "; ask its owner or a collaborator to invite you.";
+}
+
+std::string not_collaborating(std::string_view email, std::string_view database) {
+    return "You (" + std::string(email) + ") are not a collaborator of " + std::string(database) + ".";
+}
+
+std::string owner_cannot_leave(std::string_view database) {
+    return "You own " + std::string(database) + ": an owner cannot stop collaborating on their own database.";
+}
+
+std::string owner_cannot_be_removed(std::string_view owner, std::string_view database) {
+    return text::quoted(owner) + " owns " + std::string(database) + " and cannot be removed.";
+}
+
+std::string bot_account_cannot_be_removed(std::string_view account, std::string_view database) {
+    return text::quoted(account) + " is the account the bot works with; removing it would cut the bot off from " +
+           std::string(database) + ".";
+}
+
+std::string token_not_valid() {
+    return "This confirmation token is not valid: it was altered, cut short, or issued by another bot.";
+}
+
+std::string proposed_to_someone_else() {
+    return "This confirmation was issued to someone else; only the person who asked can confirm it.";
+}
+
+std::string proposed_in_another_channel() {
+    return "This confirmation was issued in another channel; confirm it where it was proposed.";
+}
+
+std::string confirmation_expired(TimePoint expires_at) {
+    return "This confirmation expired at " + format_utc(expires_at) + "; run the command again to get a new one.";
 }
 
 }  // namespace collab::replies

@@ -1,9 +1,11 @@
 #pragma once
 // Everything the bot says, in one place: each reply the service (or an adapter) gives is built here
-// from what was decided, and rendered by render.hpp. The grammar's usage errors and the policy's
-// reasons are composed where they are decided and arrive here as text.
+// from what was decided, and rendered by render.hpp; so are the texts the grammar (command.cpp), the
+// policy (policy.cpp) and the token checks (confirmation.cpp) give as their reasons. They decide;
+// these words say it.
 
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +54,62 @@ constexpr std::string_view removed_before = "removed by an earlier attempt of th
 // A click on a proposal's Cancel button.
 Reply cancelled(const ConfirmationClaims& claims);
 Reply cancel_refused();
+
+// The grammar's usage errors.
+std::string usage_line(const CommandSpec& spec);
+std::string general_usage();
+std::string not_utf8();
+std::string quote_left_open();
+std::string option_before_command();
+std::string unknown_command(std::string_view word, const CommandSpec* guess);
+std::string unknown_option(std::string_view option, std::string_view command);
+std::string limited_role();
+enum class Missing { database, database_and_emails, emails_to_invite, database_and_email, email, token };
+std::string missing(Missing what);
+std::string unexpected_word(std::string_view word);
+std::string one_email_to_remove(std::string_view extra);
+// What the grammar found wrong with an e-mail address; `part` is the character or the domain part at
+// fault, where there is one.
+enum class EmailFault {
+    empty,
+    too_long,
+    look_alike_at,
+    no_at,
+    several_at,
+    nothing_before_at,
+    nothing_after_at,
+    local_too_long,
+    misplaced_dots,
+    local_character,
+    domain_character,
+    domain_without_dot,
+    empty_domain_part,
+    domain_part,
+    numeric_domain_end,
+};
+std::string email_problem(EmailFault fault, std::string_view email, std::string_view part = {});
+// What the grammar found wrong with a database name; for upper_case, `name` is the name lower-cased.
+enum class DatabaseNameFault { upper_case, looks_like_email, too_long, invalid };
+std::string database_name_problem(DatabaseNameFault fault, std::string_view name);
+
+// The policy's reasons for a denial.
+std::string identity_not_linked(const Actor& actor);
+std::string who_may_act_unknown();
+std::string not_a_database(std::string_view name);
+std::string channel_not_set_up();
+std::string channel_may_not_manage(std::string_view database, const std::set<std::string>& allowed);
+std::string invitation_pending(std::string_view database);
+std::string not_a_member(std::string_view email, std::string_view database);
+std::string not_collaborating(std::string_view email, std::string_view database);
+std::string owner_cannot_leave(std::string_view database);
+std::string owner_cannot_be_removed(std::string_view owner, std::string_view database);
+std::string bot_account_cannot_be_removed(std::string_view account, std::string_view database);
+
+// The token checks' reasons for refusing a confirmation.
+std::string token_not_valid();
+std::string proposed_to_someone_else();
+std::string proposed_in_another_channel();
+std::string confirmation_expired(TimePoint expires_at);
 
 // `whoami`: `bot_account` when the upstream could say which account the bot acts as.
 Reply whoami(const Actor& actor, bool admin, const std::optional<std::string>& bot_account);

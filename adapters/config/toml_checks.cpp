@@ -5,13 +5,18 @@
 
 namespace collab::config {
 
-void reject_unknown_keys(const toml::table& table, std::initializer_list<std::string_view> known,
-                         std::string_view where, std::string_view source) {
+void reject_unknown_keys(const toml::table& table, std::span<const std::string_view> known, std::string_view where,
+                         std::string_view source) {
     for (const auto& [key, value] : table) {
         if (std::find(known.begin(), known.end(), key.str()) == known.end())
             throw ConfigError(std::string(source) + ": unknown key \"" +
                               (where.empty() ? "" : std::string(where) + ".") + std::string(key.str()) + "\"");
     }
+}
+
+void reject_unknown_keys(const toml::table& table, std::initializer_list<std::string_view> known,
+                         std::string_view where, std::string_view source) {
+    reject_unknown_keys(table, std::span(known.begin(), known.size()), where, source);
 }
 
 int64_t integer_in_range(const toml::table& table, std::string_view key, int64_t fallback, int64_t min, int64_t max,

@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <initializer_list>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -16,6 +17,8 @@ public:
 };
 
 // `where` is the dotted path of the table ("" for the root), used in the message.
+void reject_unknown_keys(const toml::table& table, std::span<const std::string_view> known, std::string_view where,
+                         std::string_view source);
 void reject_unknown_keys(const toml::table& table, std::initializer_list<std::string_view> known,
                          std::string_view where, std::string_view source);
 

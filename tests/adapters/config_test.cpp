@@ -7,6 +7,7 @@
 
 #include "adapters/config/toml_checks.hpp"
 #include "bot/config.hpp"
+#include "bot/platforms.hpp"
 #include "temp_dir.hpp"
 
 namespace collab::bot {
@@ -52,8 +53,8 @@ void expect_same_settings(const Config& a, const Config& b) {
     EXPECT_EQ(a.service.max_addresses_per_add, b.service.max_addresses_per_add);
     EXPECT_EQ(a.service.audit_rows, b.service.audit_rows);
     EXPECT_EQ(a.identities, b.identities);
-    EXPECT_EQ(a.shell_user_id, b.shell_user_id);
-    EXPECT_EQ(a.shell_email, b.shell_email);
+    EXPECT_EQ(a.shell.user_id, b.shell.user_id);
+    EXPECT_EQ(a.shell.email, b.shell.email);
     EXPECT_EQ(a.sandbox_seed, b.sandbox_seed);
     EXPECT_EQ(store_url(a), store_url(b));
     EXPECT_EQ(a.store.audit_retention_days, b.store.audit_retention_days);
@@ -91,9 +92,9 @@ TEST(ConfigTest, the_shipped_file_parses_and_is_the_embedded_default) {
     expect_same_settings(shipped, embedded);
 
     // What README's first command runs: the shell, on the sandbox, as user1 of the seed.
-    EXPECT_EQ(embedded.adapter, AdapterKind::shell);
+    EXPECT_EQ(embedded.adapter->name, "shell");
     EXPECT_EQ(embedded.provider, ProviderKind::sandbox);
-    EXPECT_EQ(embedded.shell_email, "user1@example.com");
+    EXPECT_EQ(embedded.shell.email, "user1@example.com");
     EXPECT_EQ(embedded.service.confirmation_ttl, std::chrono::seconds{300});
     EXPECT_EQ(embedded.service.rules.default_policy, DefaultChannelPolicy::allow_all);
     EXPECT_TRUE(embedded.sandbox_seed.empty());
@@ -101,7 +102,7 @@ TEST(ConfigTest, the_shipped_file_parses_and_is_the_embedded_default) {
     // With no section at all, every setting has the value the example documents, but for the two
     // the example sets: the shell's e-mail, and each command's visibility written out.
     Config bare = parse("");
-    bare.shell_email = embedded.shell_email;
+    bare.shell.email = embedded.shell.email;
     bare.slack.desk.visibility.by_command = embedded.slack.desk.visibility.by_command;
     expect_same_settings(bare, embedded);
 }
@@ -109,7 +110,7 @@ TEST(ConfigTest, the_shipped_file_parses_and_is_the_embedded_default) {
 TEST(ConfigTest, an_empty_file_gives_the_documented_defaults) {
     const Config config = parse("");
     EXPECT_EQ(config.source, "test.toml");
-    EXPECT_EQ(config.adapter, AdapterKind::shell);
+    EXPECT_EQ(config.adapter->name, "shell");
     EXPECT_EQ(config.provider, ProviderKind::sandbox);
     EXPECT_TRUE(config.state_dir.empty());
     EXPECT_EQ(config.log_level, "info");
@@ -117,7 +118,7 @@ TEST(ConfigTest, an_empty_file_gives_the_documented_defaults) {
     EXPECT_EQ(config.service.rules.default_policy, DefaultChannelPolicy::allow_all);
     EXPECT_TRUE(config.service.rules.admins.empty());
     EXPECT_FALSE(config.service.rules.allow_apps);
-    EXPECT_EQ(config.shell_user_id, "local");
+    EXPECT_EQ(config.shell.user_id, "local");
     EXPECT_EQ(config.service.audit_rows, 20);
     EXPECT_EQ(config.scalingo.region, "osc-fr1");
     EXPECT_EQ(config.scalingo.api.requests_per_minute, 60);
@@ -181,15 +182,16 @@ TEST(ConfigTest, admins_are_a_list_of_chat_user_ids) {
 
 TEST(ConfigTest, identities_map_chat_users_to_emails) {
     const Config config = parse("[identities]\nU0123ABCD = \"user1@example.com\"\n\"U0456\" = \"user2@example.com\"\n");
-    EXPECT_EQ(config.identities, (std::map<std::string, std::string>{{"U0123ABCD", "user1@example.com"},
-                                                                     {"U0456", "user2@example.com"}}));
+    EXPECT_EQ(config.identities,
+              (std::map<std::string, std::string>{{"U0123ABCD", "user1@example.com"}, {"U0456", "user2@example.com"}}));
     EXPECT_EQ(error_of("[identities]\nU0123ABCD = \"user1\"\n"),
               "test.toml: identities.U0123ABCD must be an e-mail address");
     EXPECT_EQ(error_of("[identities]\nU0123ABCD = 7\n"), "test.toml: identities.U0123ABCD must be an e-mail address");
 }
 
 TEST(ConfigTest, a_value_of_the_wrong_type_or_range_is_rejected) {
-    EXPECT_EQ(error_of("[confirmation]\nttl_seconds = \"5\"\n"), "test.toml: confirmation.ttl_seconds has the wrong type");
+    EXPECT_EQ(error_of("[confirmation]\nttl_seconds = \"5\"\n"),
+              "test.toml: confirmation.ttl_seconds has the wrong type");
     EXPECT_EQ(error_of("[confirmation]\nttl_seconds = 5\n"),
               "test.toml: confirmation.ttl_seconds must be between 10 and 86400");
     EXPECT_EQ(parse("[confirmation]\nttl_seconds = 600\n").service.confirmation_ttl, std::chrono::seconds{600});
@@ -201,9 +203,21 @@ TEST(ConfigTest, a_value_of_the_wrong_type_or_range_is_rejected) {
               "test.toml: scalingo.requests_per_minute must be between 1 and 60");
 }
 
+TEST(ConfigTest, every_registered_platform_is_an_adapter_with_its_own_strict_section) {
+    ASSERT_FALSE(platforms().empty());
+    EXPECT_EQ(platforms().front()->name, "shell") << "the default";
+    for (const Platform* platform : platforms()) {
+        const std::string name(platform->name);
+        EXPECT_EQ(platform_named(name), platform);
+        EXPECT_NE(platform->run, nullptr) << name;
+        EXPECT_EQ(parse("adapter = \"" + name + "\"\n[" + name + "]\n").adapter, platform);
+        EXPECT_EQ(error_of("[" + name + "]\nmisspelt = 1\n"), "test.toml: unknown key \"" + name + ".misspelt\"");
+    }
+    EXPECT_EQ(platform_names(" or "), "shell or slack");
+}
+
 TEST(ConfigTest, unknown_choices_are_rejected_with_the_known_ones) {
-    EXPECT_EQ(error_of("adapter = \"discord\"\n"),
-              "test.toml: adapter \"discord\" is not available (known: shell, slack)");
+    EXPECT_EQ(error_of("adapter = \"irc\"\n"), "test.toml: adapter \"irc\" is not available (known: shell, slack)");
     EXPECT_EQ(error_of("provider = \"heroku\"\n"),
               "test.toml: provider \"heroku\" is not available (known: sandbox, scalingo)");
     EXPECT_EQ(error_of("log_level = \"verbose\"\n"),
@@ -224,7 +238,7 @@ key_file = "/run/secrets/collab.key"
     EXPECT_EQ(config.sandbox_seed, fs::path("/etc/collab-bot/seeds/demo.toml"));
     EXPECT_EQ(config.state_dir, fs::path("/etc/collab-bot/state"));
     EXPECT_EQ(config.confirmation_key_file, fs::path("/run/secrets/collab.key"));  // absolute: as written
-    EXPECT_TRUE(parse("[sandbox]\nseed = \"\"\n").sandbox_seed.empty());          // empty: the embedded seed
+    EXPECT_TRUE(parse("[sandbox]\nseed = \"\"\n").sandbox_seed.empty());           // empty: the embedded seed
 }
 
 TEST(ConfigTest, a_config_file_is_read_relative_to_its_own_directory) {
@@ -261,7 +275,7 @@ http_write_timeout_seconds = 30
 list = "in_channel"
 add = "ephemeral"
 )toml");
-    EXPECT_EQ(config.adapter, AdapterKind::slack);
+    EXPECT_EQ(config.adapter->name, "slack");
     EXPECT_EQ(config.slack.mode, SlackMode::http);
     EXPECT_EQ(config.slack.socket.connections, 3);
     EXPECT_EQ(config.slack.bot_token_file, fs::path("/etc/collab-bot/secrets/bot"));
@@ -271,10 +285,12 @@ add = "ephemeral"
     EXPECT_EQ(config.slack.desk.visibility.by_command.at("list"), chat::Visibility::in_channel);
     EXPECT_EQ(config.slack.desk.visibility.by_command.at("add"), chat::Visibility::ephemeral);
 
-    EXPECT_EQ(error_of("[slack]\nmode = \"webhook\"\n"), "test.toml: slack.mode is \"socket\" or \"http\", not \"webhook\"");
+    EXPECT_EQ(error_of("[slack]\nmode = \"webhook\"\n"),
+              "test.toml: slack.mode is \"socket\" or \"http\", not \"webhook\"");
     EXPECT_EQ(error_of("[slack]\nconnections = 11\n"), "test.toml: slack.connections must be between 1 and 10");
     EXPECT_EQ(error_of("[slack]\nbot_token = \"xoxb-1\"\n"), "test.toml: unknown key \"slack.bot_token\"");
-    EXPECT_EQ(error_of("[slack.responses]\nlsit = \"ephemeral\"\n"), "test.toml: slack.responses.lsit: no such command");
+    EXPECT_EQ(error_of("[slack.responses]\nlsit = \"ephemeral\"\n"),
+              "test.toml: slack.responses.lsit: no such command");
     EXPECT_EQ(error_of("[slack]\nhttp_read_timeout_seconds = 0\n"),
               "test.toml: slack.http_read_timeout_seconds must be between 1 and 300");
     EXPECT_EQ(error_of("[slack]\nhttp_timeout_seconds = 5\n"), "test.toml: unknown key \"slack.http_timeout_seconds\"");
@@ -368,7 +384,7 @@ TEST(ConfigTest, the_store_is_a_sqlite_file_or_a_postgresql_url_and_the_environm
 TEST(ConfigTest, every_url_in_force_is_parsed_at_start_up_and_a_bad_one_is_named) {
     Config config = parse("");
     config.provider = ProviderKind::scalingo;
-    config.adapter = AdapterKind::slack;
+    config.adapter = platform_named("slack");
     EXPECT_NO_THROW(check_urls(config));
     const auto refusal = [](const Config& c) {
         try {
@@ -393,7 +409,7 @@ TEST(ConfigTest, every_url_in_force_is_parsed_at_start_up_and_a_bad_one_is_named
     EXPECT_EQ(refusal(bad_slack),
               "SLACK_API_URL ([slack] api_url) is not a usable http(s) URL: the scheme must be http or https");
     // URLs of what is not in use are not checked: the shell and the sandbox call none.
-    bad_slack.adapter = AdapterKind::shell;
+    bad_slack.adapter = platform_named("shell");
     bad_slack.provider = ProviderKind::sandbox;
     EXPECT_EQ(refusal(bad_slack), "accepted");
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/command.hpp"
+#include "core/replies.hpp"
 #include "core/text.hpp"
 
 namespace collab {
@@ -479,10 +480,10 @@ TEST(DatabaseNameProblem, AcceptsScalingoStyleNames) {
 
 TEST(CommandTable, UsageLinesOfEveryCommand) {
     std::vector<std::string> lines;
-    for (const auto& spec : command_specs()) lines.push_back(usage_line(spec));
+    for (const auto& spec : command_specs()) lines.push_back(replies::usage_line(spec));
     EXPECT_EQ(lines, (std::vector<std::string>{list_usage, add_usage, remove_usage, leave_usage, whoami_usage,
                                                audit_usage, help_usage, dbs_usage, confirm_usage}));
-    EXPECT_EQ(general_usage(), general);
+    EXPECT_EQ(replies::general_usage(), general);
 }
 
 TEST(CommandTable, AliasesLeadToTheirCommandAndConfirmIsHiddenFromHelp) {

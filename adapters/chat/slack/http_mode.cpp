@@ -104,18 +104,17 @@ struct HttpModeServer::State {
     State(asio::any_io_executor executor, chat::Desk& desk, store::SharedState& shared, std::string signing_secret,
           HttpModeOptions options, TimeSource clock, std::shared_ptr<spdlog::logger> logger)
         : executor(executor),
-          desk(desk),
           used(shared),
-          claims(executor, shared, options.claims, logger),
+          intake(executor, desk, shared, chat::IntakeSettings{.claims = options.claims, .transport = "slack http"},
+                 logger),
           signing_secret(std::move(signing_secret)),
           options(std::move(options)),
           clock(std::move(clock)),
           logger(std::move(logger)) {}
 
     asio::any_io_executor executor;  // the Desk's own
-    chat::Desk& desk;
     UsedTokens& used;
-    chat::Claims claims;
+    chat::Intake intake;
     const std::string signing_secret;
     const HttpModeOptions options;
     const TimeSource clock;
@@ -131,7 +130,7 @@ struct HttpModeServer::State {
             state->logger->debug("[{}] slack http: slash command {} from {} in {}", key, command->command,
                                  command->user_id, command->channel_id);
             // The Desk lives on its own executor; the answer comes back to this connection's strand.
-            std::optional<Served> told = co_await asio::co_spawn(
+            std::optional<chat::Taken> told = co_await asio::co_spawn(
                 state->executor, serve_command(state, key, std::move(*command)), asio::use_awaitable);
             // Taken in by another instance already: it answers.
             if (!told) co_return answer(empty_ok());
@@ -145,7 +144,7 @@ struct HttpModeServer::State {
                     "response_url",
                     key);
                 auto deliver = [state, served = std::move(served)]() mutable -> asio::awaitable<void> {
-                    co_await state->desk.deliver_later(served.origin, std::move(served.answer));
+                    co_await state->intake.deliver_later(served.origin, std::move(served.answer));
                 };
                 asio::co_spawn(state->executor, std::move(deliver), [state](const std::exception_ptr&) {});
             };
@@ -168,37 +167,34 @@ struct HttpModeServer::State {
         return "http-" + digest.substr(0, 22);
     }
 
-    // A command's acknowledgement, and where to send it should the connection be gone.
-    struct Served {
-        chat::Origin origin;
-        chat::Answer answer;
-    };
-
-    // On the Desk's executor: the command claimed, then answered; nothing when another instance has it.
-    static asio::awaitable<std::optional<Served>> serve_command(std::shared_ptr<State> state, std::string key,
-                                                                SlashCommand command) {
-        Envelope envelope;
+    // What another instance needs to finish a request: the envelope Socket Mode would have carried.
+    static chat::Arrival arrival_of(const std::string& key, Envelope envelope) {
         envelope.envelope_id = key;
-        envelope.type = EnvelopeType::slash_commands;
-        envelope.slash_command = command;
-        std::string work = work_of(envelope);
-        const chat::Delivery delivery = co_await state->claims.take(key, std::move(work));
-        if (delivery == chat::Delivery::repeat) co_return std::nullopt;
-        chat::CommandRequest request = command_request(command, key);
-        chat::Origin origin = request.origin;
-        auto answered = std::make_shared<chat::Answered>(state->executor);
-        chat::Answer told =
-            co_await state->desk.command(std::move(request), delivery == chat::Delivery::taken_over, answered);
-        // The claim is done once the answer is on its way, in this response or through response_url.
-        auto finish = [state, key, answered]() -> asio::awaitable<void> {
-            co_await answered->wait();
-            co_await state->claims.finish(key);
-        };
-        asio::co_spawn(state->executor, std::move(finish), asio::detached);
-        co_return Served{std::move(origin), std::move(told)};
+        return chat::Arrival{key, work_of(envelope)};
     }
 
-    // On the Desk's executor: the click claimed, then handled until its outcome is delivered.
+    // On the Desk's executor: the command handed to the Intake; nothing when another instance has it.
+    static asio::awaitable<std::optional<chat::Taken>> serve_command(std::shared_ptr<State> state, std::string key,
+                                                                     SlashCommand command) {
+        chat::CommandRequest request = command_request(command, key);
+        Envelope envelope;
+        envelope.type = EnvelopeType::slash_commands;
+        envelope.slash_command = std::move(command);
+        chat::Arrival arrival = arrival_of(key, std::move(envelope));
+        std::optional<chat::Taken> taken = co_await state->intake.command(std::move(arrival), std::move(request));
+        if (taken) {
+            // The response carries it; should its connection be gone, `undelivered` sends it through
+            // response_url. The claim is done once the answer is on its way.
+            auto finish = [state, finished = *taken]() mutable -> asio::awaitable<void> {
+                co_await state->intake.finish(std::move(finished), true);
+            };
+            asio::co_spawn(state->executor, std::move(finish), asio::detached);
+        }
+        co_return taken;
+    }
+
+    // On the Desk's executor: the click handed to the Intake, which handles it until its outcome is
+    // delivered (it was acknowledged at once, with an empty 200).
     static asio::awaitable<void> serve_click(std::shared_ptr<State> state, std::string key, BlockAction action) {
         auto click = click_request(action, key);
         if (!click) {
@@ -206,20 +202,12 @@ struct HttpModeServer::State {
             co_return;
         }
         Envelope envelope;
-        envelope.envelope_id = key;
         envelope.type = EnvelopeType::interactive;
         envelope.interactive_type = "block_actions";
         envelope.block_action = std::move(action);
-        std::string work = work_of(envelope);
-        const chat::Delivery delivery = co_await state->claims.take(key, std::move(work));
-        if (delivery == chat::Delivery::repeat) co_return;
-        co_await state->desk.click(std::move(*click), delivery == chat::Delivery::taken_over);
-        co_await state->claims.finish(key);
-    }
-
-    // Carries out again the work an instance that died left in a lapsed claim.
-    static asio::awaitable<void> resume(std::shared_ptr<State> state, store::Orphan orphan) {
-        co_await resume_work(state->desk, *state->logger, std::move(orphan), "slack http");
+        chat::Arrival arrival = arrival_of(key, std::move(envelope));
+        std::function<void(chat::Delivery)> already_acknowledged;
+        co_await state->intake.click(std::move(arrival), std::move(click), std::move(already_acknowledged));
     }
 
     net::ServerResponse refused(const net::ServerRequest& request, const HttpRefusal& refusal) const {
@@ -283,8 +271,8 @@ void HttpModeServer::start() {
     server_.start();
     auto sweep = [state = state_]() -> asio::awaitable<void> {
         // Named: g++ 12 destroys a temporary passed to a coroutine twice.
-        chat::Claims::Resume resume = [state](store::Orphan orphan) { return State::resume(state, std::move(orphan)); };
-        co_await state->claims.sweep(std::move(resume));
+        chat::Intake::ReadWork read_work = request_of_work;
+        co_await state->intake.sweep(std::move(read_work));
     };
     asio::co_spawn(state_->executor, std::move(sweep), asio::detached);
 }
@@ -295,13 +283,13 @@ void HttpModeServer::stop() {
 }
 
 void HttpModeServer::stop_taking_over() {
-    asio::post(state_->executor, [state = state_] { state->claims.stop(); });
+    asio::post(state_->executor, [state = state_] { state->intake.stop(); });
 }
 
 asio::awaitable<void> HttpModeServer::stop_gracefully(std::chrono::milliseconds limit) {
     stop_taking_over();
     co_await server_.stop_gracefully(limit);
-    co_await state_->claims.settle(limit);
+    co_await state_->intake.settle(limit);
 }
 
 boost::asio::ip::tcp::endpoint HttpModeServer::endpoint() const {

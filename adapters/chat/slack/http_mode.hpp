@@ -17,8 +17,9 @@
 // taken is remembered in the store the instances share, so a replay to another instance is refused
 // too. When the connection that should carry a slash command's answer is gone by the time the answer
 // is ready (Slack gave up waiting, a proxy dropped it), the answer goes through the response_url.
-// Commands and clicks are claimed as Socket Mode's envelopes are (adapters/chat/claims.hpp): the work
-// of an instance that dies mid-request is taken over by another and answered through the response_url.
+// Commands and clicks go through the Intake as Socket Mode's envelopes do (adapters/chat/intake.hpp):
+// the work of an instance that dies mid-request is taken over by another and answered through the
+// response_url.
 
 #include <spdlog/logger.h>
 #include <boost/asio/any_io_executor.hpp>
@@ -35,6 +36,7 @@
 
 #include "adapters/chat/claims.hpp"
 #include "adapters/chat/desk.hpp"
+#include "adapters/chat/intake.hpp"
 #include "adapters/chat/slack/envelope.hpp"
 #include "adapters/chat/slack/signature.hpp"
 #include "adapters/net/http_server.hpp"

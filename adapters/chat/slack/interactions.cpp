@@ -73,17 +73,6 @@ std::optional<chat::Request> request_of_work(const store::Orphan& orphan) {
     return std::nullopt;
 }
 
-asio::awaitable<void> resume_work(chat::Desk& desk, spdlog::logger& logger, store::Orphan orphan,
-                                  std::string_view transport) {
-    auto request = request_of_work(orphan);
-    if (!request) {
-        // Completed all the same: not taken over again and again when nobody can read it.
-        logger.error("[{}] {}: cannot read the work left unfinished; dropped", orphan.key, transport);
-        co_return;
-    }
-    co_await desk.resume(std::move(*request));
-}
-
 SlackOutbox::SlackOutbox(WebApi& web, std::shared_ptr<spdlog::logger> logger) : web_(web), logger_(std::move(logger)) {}
 
 asio::awaitable<void> SlackOutbox::complete(const chat::Origin& origin, chat::Answer answer) {

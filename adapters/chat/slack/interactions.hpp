@@ -34,10 +34,6 @@ std::optional<chat::ClickRequest> click_request(const BlockAction& action, std::
 std::string work_of(const Envelope& envelope);
 // The request a claim's work describes; nothing when it cannot be read.
 std::optional<chat::Request> request_of_work(const store::Orphan& orphan);
-// Carries out again, through the Desk, the work an instance that died left in a lapsed claim;
-// `transport` names where it came from in the log.
-boost::asio::awaitable<void> resume_work(chat::Desk& desk, spdlog::logger& logger, store::Orphan orphan,
-                                         std::string_view transport);
 
 struct OutboxCounters {
     long delivery_failures = 0;  // a reply that neither response_url nor chat.post* could deliver

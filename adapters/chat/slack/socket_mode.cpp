@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <functional>
 
 #include "adapters/chat/slack/blocks.hpp"
 #include "adapters/chat/slack/interactions.hpp"
@@ -27,8 +28,9 @@ SocketModeClient::SocketModeClient(asio::any_io_executor executor, WebApi& web, 
                                    std::shared_ptr<spdlog::logger> logger)
     : executor_(executor),
       web_(web),
-      desk_(desk),
-      claims_(executor, shared, settings.claims, logger),
+      intake_(executor, desk, shared,
+              chat::IntakeSettings{.claims = settings.claims, .late_after = settings.late_after, .transport = "slack"},
+              logger),
       settings_(std::move(settings)),
       connection_rules_{settings_.reconnect, settings_.ratelimited_wait},
       logger_(std::move(logger)),
@@ -55,8 +57,8 @@ asio::awaitable<int> SocketModeClient::run() {
     ++tasks_running_;
     auto sweep = [this]() -> asio::awaitable<void> {
         // Named: g++ 12 destroys a temporary passed to a coroutine twice.
-        chat::Claims::Resume resume = [this](store::Orphan orphan) { return this->resume(std::move(orphan)); };
-        co_await claims_.sweep(std::move(resume));
+        chat::Intake::ReadWork read_work = request_of_work;
+        co_await intake_.sweep(std::move(read_work));
         task_ended();
     };
     asio::co_spawn(executor_, std::move(sweep), asio::detached);
@@ -67,7 +69,7 @@ asio::awaitable<int> SocketModeClient::run() {
 void SocketModeClient::stop() {
     if (stopping_) return;
     stopping_ = true;
-    claims_.stop();
+    intake_.stop();
     for (auto* timer : pauses_) timer->cancel();
     // New envelopes are no longer taken in (Slack gives them to another socket); those in progress
     // are answered before each socket closes.
@@ -77,7 +79,7 @@ void SocketModeClient::stop() {
 }
 
 asio::awaitable<bool> SocketModeClient::settle(std::chrono::milliseconds limit) {
-    co_return co_await claims_.settle(limit);
+    co_return co_await intake_.settle(limit);
 }
 
 void SocketModeClient::fail(std::string why) {
@@ -147,7 +149,7 @@ asio::awaitable<void> SocketModeClient::keep_socket(int slot) {
     ended(slot, action);
     if (--sockets_running_ == 0) {
         // The sweep ends too: work is taken over only by an instance Slack can reach.
-        claims_.stop();
+        intake_.stop();
         for (auto* timer : pauses_) timer->cancel();
     }
     task_ended();
@@ -315,68 +317,62 @@ asio::awaitable<ConnectionAction> SocketModeClient::read_frames(Link link, int s
 }
 
 asio::awaitable<void> SocketModeClient::take_in(Link link, Envelope envelope) {
-    const auto arrived = std::chrono::steady_clock::now();
-    const std::string id = envelope.envelope_id;
-    std::string work = work_of(envelope);
-    const chat::Delivery delivery = co_await claims_.take(id, std::move(work), envelope.retry_attempt);
-    if (delivery == chat::Delivery::repeat) {
-        link->send(encode_ack(id));
+    const std::string& id = envelope.envelope_id;
+    chat::Arrival arrival{id, work_of(envelope), envelope.retry_attempt};
+    if (envelope.slash_command) {
+        chat::CommandRequest request = command_request(*envelope.slash_command, id);
+        co_await take_in_command(std::move(link), std::move(arrival), std::move(request));
         co_return;
     }
-    ++counters_.envelopes;
-    co_await serve_envelope(std::move(link), std::move(envelope), arrived, delivery == chat::Delivery::taken_over);
-    co_await claims_.finish(id);
+    std::optional<chat::ClickRequest> click;
+    if (envelope.block_action) click = click_request(*envelope.block_action, id);
+    const bool acted_on = click.has_value();
+    std::function<void(chat::Delivery)> claimed = [this, &link, &id, arrived = arrival.at](chat::Delivery delivery) {
+        link->send(encode_ack(id));
+        if (delivery == chat::Delivery::repeat) return;
+        ++counters_.envelopes;
+        acknowledged(arrived);
+    };
+    const chat::Delivery delivery = co_await intake_.click(std::move(arrival), std::move(click), std::move(claimed));
+    if (delivery == chat::Delivery::repeat || acted_on) co_return;
+    if (envelope.block_action)
+        logger_->debug("[{}] slack: ignoring a click on {}", id, envelope.block_action->action_id);
+    else
+        logger_->debug("[{}] slack: acknowledged a {} envelope the bot does not act on", id,
+                       envelope.type == EnvelopeType::interactive ? envelope.interactive_type : envelope.type_text);
 }
 
-asio::awaitable<void> SocketModeClient::serve_envelope(Link link, Envelope envelope,
-                                                       std::chrono::steady_clock::time_point arrived, bool resumed) {
-    auto acknowledged = [this, arrived] {
-        if (ack_latency_) ack_latency_->observe(std::chrono::steady_clock::now() - arrived);
-    };
-    if (!envelope.slash_command) {
-        link->send(encode_ack(envelope.envelope_id));
-        acknowledged();
-        if (envelope.block_action) {
-            if (auto click = click_request(*envelope.block_action, envelope.envelope_id))
-                co_await desk_.click(std::move(*click), resumed);
-            else
-                logger_->debug("[{}] slack: ignoring a click on {}", envelope.envelope_id,
-                               envelope.block_action->action_id);
-            co_return;
-        }
-        logger_->debug("[{}] slack: acknowledged a {} envelope the bot does not act on", envelope.envelope_id,
-                       envelope.type == EnvelopeType::interactive ? envelope.interactive_type : envelope.type_text);
-        co_return;
-    }
+asio::awaitable<void> SocketModeClient::take_in_command(Link link, chat::Arrival arrival,
+                                                        chat::CommandRequest request) {
+    const std::string id = arrival.key;
+    const auto arrived = arrival.at;
     // Counted until its acknowledgement is ready; on a socket already closing, not waited for, and on
     // one already lost, not counted at all (its gate went with it).
     std::optional<net::Gate::Holder> held;
     if (!link->closed()) held = unanswered(link)->try_enter();
-    auto answered = std::make_shared<chat::Answered>(executor_);
-    chat::CommandRequest request = command_request(*envelope.slash_command, envelope.envelope_id);
-    const chat::Origin origin = request.origin;
-    chat::Answer answer = co_await desk_.command(std::move(request), resumed, answered);
+    std::optional<chat::Taken> taken = co_await intake_.command(std::move(arrival), std::move(request));
     held.reset();
-    // Slack delivered it again while it ran, or it took long enough that Slack may have stopped
-    // waiting: this acknowledgement may not count, so the answer also travels through response_url.
-    const bool late = claims_.delivered_again(envelope.envelope_id) ||
-                      std::chrono::steady_clock::now() - arrived > settings_.late_after;
-    if (!link->closed()) {
-        link->send(encode_ack(envelope.envelope_id, to_message(answer.reply, answer.visibility)));
-        acknowledged();
+    if (!taken) {
+        link->send(encode_ack(id));
+        co_return;
     }
-    if (link->closed() || late) co_await desk_.deliver_later(origin, std::move(answer));
-    co_await answered->wait();
+    ++counters_.envelopes;
+    const bool sent = !link->closed();
+    if (sent) {
+        link->send(encode_ack(id, to_message(taken->answer.reply, taken->answer.visibility)));
+        acknowledged(arrived);
+    }
+    co_await intake_.finish(std::move(*taken), sent);
 }
 
-asio::awaitable<void> SocketModeClient::resume(store::Orphan orphan) {
-    co_await resume_work(desk_, *logger_, std::move(orphan), "slack");
+void SocketModeClient::acknowledged(std::chrono::steady_clock::time_point arrived) {
+    if (ack_latency_) ack_latency_->observe(std::chrono::steady_clock::now() - arrived);
 }
 
 SocketModeCounters SocketModeClient::counters() const {
     SocketModeCounters counters = counters_;
-    counters.redeliveries = claims_.counters().redeliveries;
-    counters.takeovers = claims_.counters().takeovers;
+    counters.redeliveries = intake_.claim_counters().redeliveries;
+    counters.takeovers = intake_.claim_counters().takeovers;
     return counters;
 }
 

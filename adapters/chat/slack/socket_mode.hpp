@@ -7,10 +7,10 @@
 // by the pure machine of connection_machine.hpp; this client carries it out and logs it. The
 // websocket's idle timeout is the watchdog: a socket silent that long is replaced.
 //
-// What an envelope asks for is decoded (interactions.hpp) and handed to the Desk, the part every chat
-// platform shares (adapters/chat/desk.hpp); envelope ids are claimed before they are acknowledged
-// (adapters/chat/claims.hpp), so a re-delivery is acknowledged but not carried out twice, and the
-// work of an instance that died is taken over.
+// What an envelope asks for is decoded (interactions.hpp) and handed to the Intake, the part every
+// chat platform shares (adapters/chat/intake.hpp): envelope ids are claimed before they are
+// acknowledged, so a re-delivery is acknowledged but not carried out twice, and the work of an
+// instance that died is taken over.
 
 #include <spdlog/logger.h>
 #include <boost/asio/any_io_executor.hpp>
@@ -28,6 +28,7 @@
 
 #include "adapters/chat/claims.hpp"
 #include "adapters/chat/desk.hpp"
+#include "adapters/chat/intake.hpp"
 #include "adapters/chat/slack/connection_machine.hpp"
 #include "adapters/chat/slack/envelope.hpp"
 #include "adapters/chat/slack/web_api.hpp"
@@ -98,12 +99,12 @@ private:
     // Says why a slot or a socket set aside ended, and fails the client when Slack will not serve it.
     void ended(int slot, const ConnectionAction& action);
     void forget(const Link& link);
-    // Claims the envelope, then serves it; a repeat is only acknowledged.
+    // Hands the envelope to the Intake and acknowledges it with what comes back; a repeat is only
+    // acknowledged.
     boost::asio::awaitable<void> take_in(Link link, Envelope envelope);
-    boost::asio::awaitable<void> serve_envelope(Link link, Envelope envelope,
-                                                std::chrono::steady_clock::time_point arrived, bool resumed);
-    // Carries out again, through the Desk, the work an instance that died left in a lapsed claim.
-    boost::asio::awaitable<void> resume(store::Orphan orphan);
+    boost::asio::awaitable<void> take_in_command(Link link, chat::Arrival arrival, chat::CommandRequest request);
+    // Records the latency of an acknowledgement just sent.
+    void acknowledged(std::chrono::steady_clock::time_point arrived);
     void task_ended();
     // The gate of the envelopes `link` carries that are not acknowledged yet.
     std::shared_ptr<net::Gate> unanswered(const Link& link);
@@ -115,8 +116,7 @@ private:
 
     boost::asio::any_io_executor executor_;
     WebApi& web_;
-    chat::Desk& desk_;
-    chat::Claims claims_;
+    chat::Intake intake_;
     SocketModeSettings settings_;
     ConnectionRules connection_rules_;
     std::shared_ptr<spdlog::logger> logger_;

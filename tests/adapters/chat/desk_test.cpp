@@ -1,7 +1,9 @@
 // The contract every chat platform shares, with a recording Outbox in place of a platform: what the
-// acknowledgement carries, who sees it, and where a click's outcome goes.
+// acknowledgement carries, who sees it, and where a click's outcome goes; and the Intake that claims a
+// request before handing it to the Desk.
 
 #include "adapters/chat/desk.hpp"
+#include "adapters/chat/intake.hpp"
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/null_sink.h>
@@ -10,8 +12,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -141,6 +145,43 @@ TEST_F(DeskTest, AClickIsAConfirmationWhoseOutcomeReplacesTheProposal) {
               "-----> user2@example.com has been removed from the collaborators of my-dedicated-db\n");
     EXPECT_EQ(outbox_.sent[2].route, "post_beside") << "a change is announced to the channel";
     EXPECT_EQ(outbox_.sent[2].answer.visibility, Visibility::in_channel);
+}
+
+TEST_F(DeskTest, TheIntakeRunsARequestOnceAndSendsAnAnswerNotAcknowledgedThroughTheOutbox) {
+    IntakeSettings settings{.claims = ClaimSettings{"this-instance"}, .transport = "test"};
+    Intake intake(io_.get_executor(), desk_, shared_, settings,
+                  std::make_shared<spdlog::logger>("intake-test", std::make_shared<spdlog::sinks::null_sink_mt>()));
+    auto take = [&](const char* key) -> asio::awaitable<std::optional<Taken>> {
+        Arrival arrival{key, "the envelope"};
+        CommandRequest request{from("U1", key), "list my-dedicated-db"};
+        co_return co_await intake.command(std::move(arrival), std::move(request));
+    };
+    std::vector<Delivery> claimed;
+    auto scenario = [&]() -> asio::awaitable<void> {
+        std::optional<Taken> taken = co_await take("env-1");
+        EXPECT_TRUE(taken.has_value());
+        if (!taken) co_return;
+        EXPECT_EQ(taken->answer.reply.kind, ReplyKind::result);
+        EXPECT_FALSE(taken->late);
+        EXPECT_FALSE((co_await take("env-1")).has_value()) << "a re-delivery while it runs is acknowledged bare";
+        // Its connection closed before the acknowledgement left: the answer goes through the Outbox.
+        co_await intake.finish(std::move(*taken), false);
+        EXPECT_FALSE((co_await take("env-1")).has_value()) << "answered: a later re-delivery is not run again";
+
+        for (int i = 0; i < 2; ++i) {
+            Arrival arrival{"env-2", "the click"};
+            std::function<void(Delivery)> acknowledge = [&](Delivery delivery) { claimed.push_back(delivery); };
+            std::optional<ClickRequest> nothing_to_do;
+            co_await intake.click(std::move(arrival), std::move(nothing_to_do), std::move(acknowledge));
+        }
+    };
+    on_desk(scenario());
+    ASSERT_EQ(outbox_.sent.size(), 1u);
+    EXPECT_EQ(outbox_.sent[0].route, "deliver");
+    EXPECT_EQ(outbox_.sent[0].id, "env-1");
+    EXPECT_EQ(desk_.counters().commands, 1) << "run once";
+    EXPECT_EQ(claimed, (std::vector<Delivery>{Delivery::first, Delivery::repeat}))
+        << "every delivery is acknowledged once claimed, a repeat too";
 }
 
 }  // namespace

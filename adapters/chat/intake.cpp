@@ -1,0 +1,72 @@
+#include "adapters/chat/intake.hpp"
+
+namespace collab::chat {
+namespace asio = boost::asio;
+
+Intake::Intake(asio::any_io_executor executor, Desk& desk, store::SharedState& shared, IntakeSettings settings,
+               std::shared_ptr<spdlog::logger> logger)
+    : executor_(executor),
+      desk_(desk),
+      claims_(executor, shared, settings.claims, logger),
+      settings_(std::move(settings)),
+      logger_(std::move(logger)) {}
+
+asio::awaitable<std::optional<Taken>> Intake::command(Arrival arrival, CommandRequest request) {
+    const Delivery delivery = co_await claims_.take(arrival.key, std::move(arrival.work), arrival.attempt);
+    if (delivery == Delivery::repeat) co_return std::nullopt;
+    Taken taken{arrival.key, request.origin, {}, false, std::make_shared<Answered>(executor_)};
+    taken.answer = co_await desk_.command(std::move(request), delivery == Delivery::taken_over, taken.answered);
+    // In milliseconds: late_after's maximum would overflow a finer unit.
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - arrival.at);
+    taken.late = claims_.delivered_again(arrival.key) || elapsed > settings_.late_after;
+    co_return taken;
+}
+
+asio::awaitable<void> Intake::finish(Taken taken, bool acknowledged) {
+    if (!acknowledged || taken.late) co_await desk_.deliver_later(taken.origin, std::move(taken.answer));
+    co_await taken.answered->wait();
+    co_await claims_.finish(std::move(taken.key));
+}
+
+asio::awaitable<Delivery> Intake::click(Arrival arrival, std::optional<ClickRequest> click,
+                                        std::function<void(Delivery)> claimed) {
+    const Delivery delivery = co_await claims_.take(arrival.key, std::move(arrival.work), arrival.attempt);
+    if (claimed) claimed(delivery);
+    if (delivery == Delivery::repeat) co_return delivery;
+    if (click) co_await desk_.click(std::move(*click), delivery == Delivery::taken_over);
+    co_await claims_.finish(std::move(arrival.key));
+    co_return delivery;
+}
+
+asio::awaitable<void> Intake::deliver_later(Origin origin, Answer answer) {
+    co_await desk_.deliver_later(std::move(origin), std::move(answer));
+}
+
+asio::awaitable<void> Intake::sweep(ReadWork read_work) {
+    // Named: g++ 12 destroys a temporary passed to a coroutine twice.
+    Claims::Resume resume = [this, read_work = std::move(read_work)](store::Orphan orphan) {
+        return this->resume(std::move(orphan), read_work);
+    };
+    co_await claims_.sweep(std::move(resume));
+}
+
+asio::awaitable<void> Intake::resume(store::Orphan orphan, ReadWork read_work) {
+    auto request = read_work(orphan);
+    if (!request) {
+        // Completed all the same: not taken over again and again when nobody can read it.
+        logger_->error("[{}] {}: cannot read the work left unfinished; dropped", orphan.key, settings_.transport);
+        co_return;
+    }
+    co_await desk_.resume(std::move(*request));
+}
+
+void Intake::stop() {
+    claims_.stop();
+}
+
+asio::awaitable<bool> Intake::settle(std::chrono::milliseconds limit) {
+    co_return co_await claims_.settle(limit);
+}
+
+}  // namespace collab::chat

@@ -1,0 +1,20 @@
+#pragma once
+// [shell]: who the person at the terminal is.
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include <toml++/toml.h>
+
+namespace collab::bot {
+
+struct ShellConfig {
+    std::string user_id = "local";
+    std::string email;  // empty: linked to no Scalingo account (unless [identities] says)
+};
+
+// Throws ConfigError naming the key at fault.
+void read_shell_section(const toml::table& section, std::string_view source, ShellConfig& shell);
+
+}  // namespace collab::bot
