@@ -99,10 +99,10 @@ int run(int argc, char** argv) {
                 return exit_not_started;
             }
             collab::sandbox::ServeOptions serve;
-            serve.listen = vm["listen"].as<std::string>();
-            if (vm.count("tls-cert")) serve.cert_file = vm["tls-cert"].as<std::string>();
-            if (vm.count("tls-key")) serve.key_file = vm["tls-key"].as<std::string>();
-            if (serve.cert_file.empty() != serve.key_file.empty())
+            serve.server.listen = vm["listen"].as<std::string>();
+            if (vm.count("tls-cert")) serve.server.cert_file = vm["tls-cert"].as<std::string>();
+            if (vm.count("tls-key")) serve.server.key_file = vm["tls-key"].as<std::string>();
+            if (serve.server.cert_file.empty() != serve.server.key_file.empty())
                 throw collab::config::ConfigError("--tls-cert and --tls-key go together");
             serve.jwt_lifetime = std::chrono::seconds{vm["jwt-lifetime"].as<int>()};
             serve.faults.latency = std::chrono::milliseconds{vm["fault-latency-ms"].as<int>()};

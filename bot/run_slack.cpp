@@ -144,7 +144,7 @@ int run_slack(const RunOptions& options) {
         // Marked done in the shared state, so that no other instance answers them again.
         if (client) co_await client->settle(drain_limit);
         // The answers just computed still have to be written to their HTTP connections.
-        if (listener) co_await listener->stop_gracefully(settings.http_mode.write_timeout);
+        if (listener) co_await listener->stop_gracefully(settings.http_mode.server.write_timeout);
         health.stop();
         io.stop();
     };

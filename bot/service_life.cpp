@@ -66,7 +66,9 @@ HealthWatch::HealthWatch(asio::io_context& io, const std::string& listen, observ
       budget_left_(metrics.gauge("collab_scalingo_budget_left",
                                  "Requests left in the Scalingo allowance of the current minute.")) {
     if (!listen.empty()) {
-        server_.emplace(io.get_executor(), metrics, observability::HealthServerOptions{listen});
+        observability::HealthServerOptions options;
+        options.server.listen = listen;
+        server_.emplace(io.get_executor(), metrics, std::move(options));
         server_->add_component(platform_.name, [this] { return platform_state_.status(); });
         server_->add_component("store", [this] { return store_state_.status(); });
         starting("health.listen", [&] { server_->start(); });

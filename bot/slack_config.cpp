@@ -47,9 +47,9 @@ void read_slack_section(const toml::table& table, std::string_view source, const
         static_cast<int>(config::integer_in_range(table, "connections", 1, 1, 10, "slack", source));
     slack.socket.websocket.ca_file = ca_file;
     slack.socket.websocket.timeouts.idle = seconds("idle_timeout_seconds", 30, 5, 300);
-    slack.http_mode.listen = value_or<std::string>(table, "http_listen", "127.0.0.1:3000", "slack", source);
-    slack.http_mode.read_timeout = seconds("http_read_timeout_seconds", 10, 1, 300);
-    slack.http_mode.write_timeout = seconds("http_write_timeout_seconds", 10, 1, 300);
+    slack.http_mode.server.listen = value_or<std::string>(table, "http_listen", "127.0.0.1:3000", "slack", source);
+    slack.http_mode.server.read_timeout = seconds("http_read_timeout_seconds", 10, 1, 300);
+    slack.http_mode.server.write_timeout = seconds("http_write_timeout_seconds", 10, 1, 300);
     slack.desk.answer_budget = std::chrono::milliseconds{
         config::integer_in_range(table, "answer_budget_ms", 2000, 100, 2500, "slack", source)};
     slack.directory.ttl = seconds("user_cache_seconds", 600, 0, 86400);

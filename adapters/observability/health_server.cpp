@@ -122,25 +122,19 @@ struct HealthServer::State {
     std::vector<std::pair<std::string, HealthCheck>> components;
 };
 
-namespace {
-
-net::HttpServerOptions server_options(const HealthServerOptions& options) {
+net::HttpServerOptions health_server_defaults() {
     net::HttpServerOptions server;
-    server.listen = options.listen;
-    server.read_timeout = options.read_timeout;
-    server.write_timeout = options.write_timeout;
-    // Health probes and scrapes have no body worth the name.
+    server.read_timeout = std::chrono::seconds{10};
+    server.write_timeout = std::chrono::seconds{10};
     server.max_body_bytes = 4 * 1024;
     return server;
 }
-
-}  // namespace
 
 HealthServer::HealthServer(asio::any_io_executor executor, const Registry& registry, HealthServerOptions options)
     : state_(std::make_shared<State>(registry)) {
     std::shared_ptr<const State> state = state_;
     net::HttpHandler handler = [state](net::ServerRequest request) { return State::serve(state, std::move(request)); };
-    server_ = std::make_unique<net::HttpServer>(std::move(executor), server_options(options), std::move(handler));
+    server_ = std::make_unique<net::HttpServer>(std::move(executor), std::move(options.server), std::move(handler));
 }
 
 // The listener's own destructor stops it.

@@ -59,10 +59,12 @@ private:
 // The /healthz line for a component that is down: "NAME: down[ since TIME UTC][ (DETAIL)]".
 std::string describe_down(std::string_view name, const ComponentStatus& status);
 
+// The listener's defaults: a free port on 127.0.0.1, 10 s to read a request and 10 s to write an
+// answer, and small request bodies (probes and scrapes have none worth the name).
+net::HttpServerOptions health_server_defaults();
+
 struct HealthServerOptions {
-    std::string listen = "127.0.0.1:0";      // HOST:PORT or [V6]:PORT; port 0 takes a free one
-    std::chrono::seconds read_timeout{10};   // for the next request to arrive, idle keep-alive included
-    std::chrono::seconds write_timeout{10};  // for an answer to leave
+    net::HttpServerOptions server = health_server_defaults();
 };
 
 class HealthServer {

@@ -41,14 +41,7 @@ net::ServerResponse json_error(http::status status, std::string_view message) {
 }
 
 net::HttpServerOptions server_options(const ServeOptions& options) {
-    net::HttpServerOptions server;
-    server.listen = options.listen;
-    server.cert_file = options.cert_file;
-    server.key_file = options.key_file;
-    server.public_url = options.public_url;
-    server.read_timeout = options.read_timeout;
-    server.write_timeout = options.write_timeout;
-    server.max_body_bytes = options.max_body_bytes;
+    net::HttpServerOptions server = options.server;
     server.server_name = "collab-bot-sandbox";
     server.error_answer = json_error;
     return server;

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "adapters/net/http_server.hpp"
 #include "adapters/sandbox/sandbox_store.hpp"
 
 namespace collab::sandbox {
@@ -26,15 +27,11 @@ struct FaultOptions {
 };
 
 struct ServeOptions {
-    std::string listen = "127.0.0.1:0";       // HOST:PORT or [V6]:PORT; port 0 takes a free one
-    std::string cert_file;                    // PEM certificate chain; with key_file, serve HTTPS instead of HTTP
-    std::string key_file;                     // PEM private key
+    // The listener; its public_url is the base URL advertised in /v1/regions. The server name and the
+    // error answers are the sandbox's own (Scalingo's error shape).
+    net::HttpServerOptions server;
     std::chrono::seconds jwt_lifetime{3600};  // Scalingo's bearer tokens live an hour
     FaultOptions faults;
-    std::string public_url;                 // base URL advertised in /v1/regions; empty: derived from the bound address
-    std::chrono::seconds read_timeout{30};  // for the next request to arrive, idle keep-alive included
-    std::chrono::seconds write_timeout{30};  // for an answer to leave
-    std::size_t max_body_bytes = 64 * 1024;  // larger request bodies get 413 and the connection is closed
 };
 
 class SandboxServer {

@@ -63,6 +63,20 @@ std::optional<Collaborator> collaborator_from(element object) {
     return Collaborator{*id, *email, username.empty() ? "n/a" : username, *status, limited};
 }
 
+// The array under `key`, every item read by `from`: all of them, or nullopt when any one is unusable.
+template <typename T>
+std::optional<std::vector<T>> list_at(element root, std::string_view key, std::optional<T> (*from)(element)) {
+    simdjson::dom::array items;
+    if (root[key].get(items) != simdjson::SUCCESS) return std::nullopt;
+    std::vector<T> all;
+    for (element item : items) {
+        auto read = from(item);
+        if (!read) return std::nullopt;
+        all.push_back(std::move(*read));
+    }
+    return all;
+}
+
 }  // namespace
 
 std::optional<Database> parse_app(std::string_view body) {
@@ -74,31 +88,11 @@ std::optional<Database> parse_app(std::string_view body) {
 }
 
 std::optional<std::vector<Database>> parse_apps(std::string_view body) {
-    return with_document(body, [](element root) -> std::optional<std::vector<Database>> {
-        simdjson::dom::array apps;
-        if (root["apps"].get(apps) != simdjson::SUCCESS) return std::nullopt;
-        std::vector<Database> all;
-        for (element app : apps) {
-            auto database = app_from(app);
-            if (!database) return std::nullopt;
-            all.push_back(std::move(*database));
-        }
-        return all;
-    });
+    return with_document(body, [](element root) { return list_at(root, "apps", app_from); });
 }
 
 std::optional<std::vector<Collaborator>> parse_collaborators(std::string_view body) {
-    return with_document(body, [](element root) -> std::optional<std::vector<Collaborator>> {
-        simdjson::dom::array list;
-        if (root["collaborators"].get(list) != simdjson::SUCCESS) return std::nullopt;
-        std::vector<Collaborator> all;
-        for (element item : list) {
-            auto collaborator = collaborator_from(item);
-            if (!collaborator) return std::nullopt;
-            all.push_back(std::move(*collaborator));
-        }
-        return all;
-    });
+    return with_document(body, [](element root) { return list_at(root, "collaborators", collaborator_from); });
 }
 
 std::optional<Collaborator> parse_collaborator(std::string_view body) {

@@ -57,6 +57,16 @@ asio::awaitable<ApiResult<T>> PostgresStore::call(std::function<ApiResult<T>(Pos
     co_return co_await worker_.call(std::move(work));
 }
 
+asio::awaitable<ApiResult<void>> PostgresStore::execute(const char* statement, std::string key) {
+    std::function<ApiResult<void>(PostgresSession&)> work =
+        [this, statement, key = std::move(key)](PostgresSession& session) -> ApiResult<void> {
+        const auto done = session.exec(statement, {key});
+        if (!done) return std::unexpected(failure_of(link_.server(), done.error()));
+        return {};
+    };
+    co_return co_await call(std::move(work));
+}
+
 asio::awaitable<ApiResult<void>> PostgresStore::record(AuditEntry entry) {
     if (!link_.connected()) co_return std::unexpected(unreachable_error(link_.server()));
     co_return co_await worker_.write(std::move(entry));
@@ -122,14 +132,8 @@ asio::awaitable<ApiResult<bool>> PostgresStore::renew(std::string key, std::stri
 }
 
 asio::awaitable<ApiResult<void>> PostgresStore::complete(std::string key) {
-    std::function<ApiResult<void>(PostgresSession&)> work =
-        [this, key = std::move(key)](PostgresSession& session) -> ApiResult<void> {
-        // What was kept to finish the work (a response_url, a confirmation token) is not kept longer.
-        const auto updated = session.exec("UPDATE deliveries SET done = true, work = '' WHERE key = $1", {key});
-        if (!updated) return std::unexpected(failure_of(link_.server(), updated.error()));
-        return {};
-    };
-    co_return co_await call(std::move(work));
+    // What was kept to finish the work (a response_url, a confirmation token) is not kept longer.
+    co_return co_await execute("UPDATE deliveries SET done = true, work = '' WHERE key = $1", std::move(key));
 }
 
 asio::awaitable<ApiResult<std::vector<Orphan>>> PostgresStore::take_over_lapsed(std::string owner,
@@ -176,13 +180,7 @@ asio::awaitable<ApiResult<std::optional<TokenUse>>> PostgresStore::use_once(std:
 }
 
 asio::awaitable<ApiResult<void>> PostgresStore::forget(std::string key) {
-    std::function<ApiResult<void>(PostgresSession&)> work =
-        [this, key = std::move(key)](PostgresSession& session) -> ApiResult<void> {
-        const auto deleted = session.exec("DELETE FROM used_tokens WHERE key = $1", {key});
-        if (!deleted) return std::unexpected(failure_of(link_.server(), deleted.error()));
-        return {};
-    };
-    co_return co_await call(std::move(work));
+    co_return co_await execute("DELETE FROM used_tokens WHERE key = $1", std::move(key));
 }
 
 asio::awaitable<ApiResult<void>> PostgresStore::keep(std::string key, std::string value, TimePoint keep_until) {

@@ -69,6 +69,8 @@ private:
 
     template <typename T>
     boost::asio::awaitable<ApiResult<T>> call(std::function<ApiResult<T>(PostgresSession&)> work);
+    // A statement on one key whose only outcome is whether it ran.
+    boost::asio::awaitable<ApiResult<void>> execute(const char* statement, std::string key);
     void clean_up(PostgresSession& session);
 
     PostgresOptions options_;

@@ -66,9 +66,9 @@ void expect_same_settings(const Config& a, const Config& b) {
     EXPECT_EQ(a.slack.socket.websocket.timeouts.idle, b.slack.socket.websocket.timeouts.idle);
     EXPECT_EQ(a.slack.http.ca_file, b.slack.http.ca_file);
     EXPECT_EQ(a.slack.http.timeouts.request, b.slack.http.timeouts.request);
-    EXPECT_EQ(a.slack.http_mode.listen, b.slack.http_mode.listen);
-    EXPECT_EQ(a.slack.http_mode.read_timeout, b.slack.http_mode.read_timeout);
-    EXPECT_EQ(a.slack.http_mode.write_timeout, b.slack.http_mode.write_timeout);
+    EXPECT_EQ(a.slack.http_mode.server.listen, b.slack.http_mode.server.listen);
+    EXPECT_EQ(a.slack.http_mode.server.read_timeout, b.slack.http_mode.server.read_timeout);
+    EXPECT_EQ(a.slack.http_mode.server.write_timeout, b.slack.http_mode.server.write_timeout);
     EXPECT_EQ(a.slack.desk.answer_budget, b.slack.desk.answer_budget);
     EXPECT_EQ(a.slack.desk.visibility.by_command, b.slack.desk.visibility.by_command);
     EXPECT_EQ(a.slack.directory.ttl, b.slack.directory.ttl);
@@ -283,8 +283,8 @@ add = "ephemeral"
     EXPECT_EQ(config.slack.socket.connections, 3);
     EXPECT_EQ(config.slack.bot_token_file, fs::path("/etc/collab-bot/secrets/bot"));
     EXPECT_EQ(config.slack.desk.answer_budget, std::chrono::milliseconds{1500});
-    EXPECT_EQ(config.slack.http_mode.read_timeout, std::chrono::seconds{4});
-    EXPECT_EQ(config.slack.http_mode.write_timeout, std::chrono::seconds{30});
+    EXPECT_EQ(config.slack.http_mode.server.read_timeout, std::chrono::seconds{4});
+    EXPECT_EQ(config.slack.http_mode.server.write_timeout, std::chrono::seconds{30});
     EXPECT_EQ(config.slack.desk.visibility.by_command.at("list"), chat::Visibility::in_channel);
     EXPECT_EQ(config.slack.desk.visibility.by_command.at("add"), chat::Visibility::ephemeral);
 

@@ -246,27 +246,23 @@ struct HttpModeServer::State {
     }
 };
 
-namespace {
-
-net::HttpServerOptions server_options(const HttpModeOptions& options) {
+net::HttpServerOptions http_mode_server_defaults() {
     net::HttpServerOptions server;
-    server.listen = options.listen;
-    server.cert_file = options.cert_file;
-    server.key_file = options.key_file;
-    server.max_body_bytes = options.max_body_bytes;
-    server.read_timeout = options.read_timeout;
-    server.write_timeout = options.write_timeout;
+    server.listen = "127.0.0.1:3000";
+    // Slack sends a request at once and gives up on the answer after 3 s: a slower peer is not Slack.
+    server.read_timeout = std::chrono::seconds{10};
+    server.write_timeout = std::chrono::seconds{10};
+    // Slack's interactive payloads can carry a whole message.
+    server.max_body_bytes = 1 << 20;
     return server;
 }
-
-}  // namespace
 
 HttpModeServer::HttpModeServer(asio::any_io_executor executor, chat::Desk& desk, store::SharedState& shared,
                                std::string signing_secret, HttpModeOptions options, TimeSource clock,
                                std::shared_ptr<spdlog::logger> logger)
     : state_(std::make_shared<State>(executor, desk, shared, std::move(signing_secret), options, std::move(clock),
                                      std::move(logger))),
-      server_(executor, server_options(options), net::AnswerHandler{[state = state_](net::ServerRequest request) {
+      server_(executor, options.server, net::AnswerHandler{[state = state_](net::ServerRequest request) {
                   return State::handle(state, std::move(request));
               }}) {}
 

@@ -45,18 +45,17 @@
 
 namespace collab::slack {
 
+// The listener's defaults: on 127.0.0.1:3000, 10 s to read a request and 10 s to write an answer,
+// request bodies up to 1 MiB.
+net::HttpServerOptions http_mode_server_defaults();
+
 struct HttpModeOptions {
-    std::string listen = "127.0.0.1:3000";                // HOST:PORT; behind a reverse proxy that terminates TLS
-    std::string cert_file;                                // PEM certificate chain; with key_file, serve HTTPS directly
-    std::string key_file;                                 // PEM private key
+    // Behind a reverse proxy that terminates TLS, or HTTPS directly with a certificate and key.
+    net::HttpServerOptions server = http_mode_server_defaults();
     std::string commands_path = "/slack/commands";        // the slash command's Request URL
     std::string interactive_path = "/slack/interactive";  // the app's Interactivity Request URL
-    std::size_t max_body_bytes = 1 << 20;                 // Slack's interactive payloads can carry a whole message
     std::chrono::seconds tolerance = signature_window;    // how far the request timestamp may be from now
-    // Slack sends a request at once and gives up on the answer after 3 s: a slower peer is not Slack.
-    std::chrono::seconds read_timeout{10};   // for a request to arrive whole, idle keep-alive included
-    std::chrono::seconds write_timeout{10};  // for an answer to leave
-    chat::ClaimSettings claims;              // of the requests taken in
+    chat::ClaimSettings claims;                           // of the requests taken in
 };
 
 // What a request asks for, decided without I/O.

@@ -189,7 +189,7 @@ TEST(HealthServerOff, NothingListensUntilStarted) {
     Registry registry;
     asio::io_context io;
     HealthServerOptions options;
-    options.listen = "127.0.0.1:not-a-port";
+    options.server.listen = "127.0.0.1:not-a-port";
     // Constructing it binds nothing: a bad address only shows at start().
     HealthServer server(io.get_executor(), registry, options);
     EXPECT_THROW(server.start(), std::runtime_error);

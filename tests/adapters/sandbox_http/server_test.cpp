@@ -218,7 +218,7 @@ TEST_F(ServerTest, RegionsAdvertiseTheBoundAddress) {
 
 TEST_F(ServerTest, ConfiguredPublicUrlLosesItsTrailingSlash) {
     ServeOptions options;
-    options.public_url = "https://sandbox.example.org/";
+    options.server.public_url = "https://sandbox.example.org/";
     start(options);
     EXPECT_EQ(server_->public_url(), "https://sandbox.example.org");
 }
@@ -264,7 +264,7 @@ TEST_F(ServerTest, InjectedLatencyDelaysEveryAnswer) {
 
 TEST_F(ServerTest, OversizedBodyIs413AndTheConnectionCloses) {
     ServeOptions options;
-    options.max_body_bytes = 1024;
+    options.server.max_body_bytes = 1024;
     start(options);
     Client client(server_->endpoint());
     const std::string big = R"({"collaborator":{"email":"a@b.co","pad":")" + std::string(4096, 'x') + R"("}})";
@@ -277,7 +277,7 @@ TEST_F(ServerTest, OversizedBodyIs413AndTheConnectionCloses) {
 
 TEST_F(ServerTest, SilentConnectionIsClosedAfterTheReadTimeout) {
     ServeOptions options;
-    options.read_timeout = std::chrono::seconds(1);
+    options.server.read_timeout = std::chrono::seconds(1);
     start(options);
     Client client(server_->endpoint());
     const auto began = std::chrono::steady_clock::now();
@@ -295,18 +295,18 @@ TEST_F(ServerTest, StopClosesOpenConnections) {
 
 TEST_F(ServerTest, StartRefusesWhatCannotWork) {
     ServeOptions bad_listen;
-    bad_listen.listen = "no-port-here";
+    bad_listen.server.listen = "no-port-here";
     SandboxServer first(io_.get_executor(), store_, bad_listen);
     EXPECT_THROW(first.start(), std::runtime_error);
 
     ServeOptions half_tls;
-    half_tls.cert_file = (dir_ / "cert.pem").string();
+    half_tls.server.cert_file = (dir_ / "cert.pem").string();
     SandboxServer second(io_.get_executor(), store_, half_tls);
     EXPECT_THROW(second.start(), std::runtime_error);
 
     start();
     ServeOptions same_port;
-    same_port.listen = "127.0.0.1:" + std::to_string(server_->endpoint().port());
+    same_port.server.listen = "127.0.0.1:" + std::to_string(server_->endpoint().port());
     SandboxServer third(io_.get_executor(), store_, same_port);
     EXPECT_THROW(third.start(), std::runtime_error);
 }
@@ -365,8 +365,8 @@ TEST_F(ServerTest, ServesHttpsWithTheConfiguredCertificate) {
     collab::testing::write_file(dir_ / "cert.pem", pem.certificate);
     collab::testing::write_file(dir_ / "key.pem", pem.key);
     ServeOptions options;
-    options.cert_file = (dir_ / "cert.pem").string();
-    options.key_file = (dir_ / "key.pem").string();
+    options.server.cert_file = (dir_ / "cert.pem").string();
+    options.server.key_file = (dir_ / "key.pem").string();
     start(options);
     EXPECT_EQ(server_->public_url(), "https://127.0.0.1:" + std::to_string(server_->endpoint().port()));
 

@@ -131,8 +131,8 @@ TEST(ScalingoOnSandbox, UnknownDatabaseIsNotFound) {
 
 sandbox::ServeOptions tls_serve_options(const net::test::TempFile& certificate, const net::test::TempFile& key) {
     sandbox::ServeOptions options;
-    options.cert_file = certificate.path().string();
-    options.key_file = key.path().string();
+    options.server.cert_file = certificate.path().string();
+    options.server.key_file = key.path().string();
     return options;
 }
 

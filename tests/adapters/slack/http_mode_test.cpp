@@ -67,7 +67,7 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 // On a free loopback port.
 HttpModeOptions loopback() {
     HttpModeOptions options;
-    options.listen = "127.0.0.1:0";
+    options.server.listen = "127.0.0.1:0";
     return options;
 }
 
@@ -492,7 +492,7 @@ TEST_F(HttpModeTest, AnAnswerWhoseConnectionIsGoneArrivesThroughTheResponseUrl) 
 
 TEST_F(HttpModeTest, TheReadTimeoutIsASetting) {
     HttpModeOptions options = loopback();
-    options.read_timeout = std::chrono::seconds{1};
+    options.server.read_timeout = std::chrono::seconds{1};
     HttpModeServer impatient(
         io_.get_executor(), desk_, used_, secret, options,
         [this] { return TimePoint{std::chrono::seconds{now_.load()}}; }, logger_);
