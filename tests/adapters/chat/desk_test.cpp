@@ -149,7 +149,8 @@ TEST_F(DeskTest, AClickIsAConfirmationWhoseOutcomeReplacesTheProposal) {
 
 TEST_F(DeskTest, TheIntakeRunsARequestOnceAndSendsAnAnswerNotAcknowledgedThroughTheOutbox) {
     IntakeSettings settings{.claims = ClaimSettings{"this-instance"}, .transport = "test"};
-    Intake intake(io_.get_executor(), desk_, shared_, settings,
+    Intake::ReadWork unreadable = [](const store::Orphan&) { return std::optional<Request>(); };
+    Intake intake(io_.get_executor(), desk_, shared_, settings, unreadable,
                   std::make_shared<spdlog::logger>("intake-test", std::make_shared<spdlog::sinks::null_sink_mt>()));
     auto take = [&](const char* key) -> asio::awaitable<std::optional<Taken>> {
         Arrival arrival{key, "the envelope"};
