@@ -168,9 +168,10 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
         config.sandbox_seed = resolve_path(value_or<std::string>(*sandbox, "seed", "", "sandbox", source), base_dir);
     }
     if (const toml::table* audit = config::subtable(root, "audit", "", source)) {
-        config::reject_unknown_keys(*audit, {"rows"}, "audit", source);
+        config::reject_unknown_keys(*audit, {"rows", "record_reads"}, "audit", source);
         const int64_t rows = config::integer_in_range(*audit, "rows", 20, 1, 200, "audit", source);
         config.service.audit_rows = static_cast<int>(rows);
+        config.service.record_reads = value_or<bool>(*audit, "record_reads", false, "audit", source);
     }
     // Read even when absent: their readers hold the defaults of the settings they fill.
     static const toml::table absent;

@@ -62,7 +62,7 @@ struct Config {
     std::string log_format = "text";                // "text" or "json" (one object a line)
     std::string health_listen;                      // "": no health/metrics listener; else HOST:PORT
     std::filesystem::path confirmation_key_file;    // empty: generated in the state directory
-    ServiceSettings service;                        // [policy], [confirmation] ttl_seconds, [audit] rows
+    ServiceSettings service;                        // [policy], [confirmation] ttl_seconds, [audit]
     std::map<std::string, std::string> identities;  // chat user id -> Scalingo e-mail
     std::filesystem::path sandbox_seed;             // empty: the embedded seed
     ScalingoConfig scalingo;

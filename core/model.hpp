@@ -20,24 +20,32 @@ struct Collaborator {
     std::string username;  // "n/a" while the invitation is pending, as Scalingo sends it
     Status status = Status::pending;
     bool limited = false;
+
+    bool operator==(const Collaborator&) const = default;
 };
 
 struct Account {
     std::string id;
     std::string email;
     std::string username;
+
+    bool operator==(const Account&) const = default;
 };
 
 struct Database {
     std::string name;
     Account owner;
     bool dedicated = true;
+
+    bool operator==(const Database&) const = default;
 };
 
 // What the policy needs to know about one database at the moment of a decision.
 struct DatabaseSnapshot {
     Database database;
     std::vector<Collaborator> collaborators;  // the owner is not in this list, as in Scalingo's API
+
+    bool operator==(const DatabaseSnapshot&) const = default;
 };
 
 // The person typing a command, as the chat platform identifies them.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/model.hpp"
+#include "core/snapshots.hpp"
 
 namespace collab {
 
@@ -49,6 +50,10 @@ public:
     virtual boost::asio::awaitable<ApiResult<Account>> self() = 0;
     // Every database (app) the bot's account can see, Dedicated Resources or not.
     virtual boost::asio::awaitable<ApiResult<std::vector<Database>>> databases() = 0;
+    // The database and its collaborators together: what every command about a database decides on.
+    // This reads both afresh (generation 0); a provider that keeps databases in memory answers from
+    // there, under the freshness rules of snapshots.hpp (invite and remove count as changes).
+    virtual boost::asio::awaitable<ApiResult<CachedSnapshot>> snapshot(std::string database);
 };
 
 // Maps a chat identity to the Scalingo e-mail of that person: nullopt when the person has none

@@ -1,6 +1,7 @@
 #pragma once
 // Platform-neutral replies, and their plain-text form (Scalingo CLI style, byte for byte).
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,12 +55,23 @@ struct DecisionNote {
     std::string reason;               // why not, or what failed; empty when allowed
 };
 
+// Names what a reply shows, for whoever keeps a form rendered from it (its plain text, a platform's
+// message; see form_cache.hpp): two replies with the same key are the same reply. Only replies the
+// core builds from state it versions carry one.
+struct ReplyKey {
+    std::string subject;           // what the reply is about: "list my-dedicated-db", "help add"
+    std::uint64_t generation = 0;  // the version of that state (a database's snapshot generation)
+
+    bool operator==(const ReplyKey&) const = default;
+};
+
 struct Reply {
     ReplyKind kind = ReplyKind::result;
     std::vector<Line> lines;
     std::optional<Table> table;  // printed after the lines
     std::optional<Proposal> proposal;
-    std::string usage;  // the usage line shown after a usage error
+    std::string usage;                           // the usage line shown after a usage error
+    std::optional<ReplyKey> key = std::nullopt;  // defaulted: a reply built positionally need not name it
 };
 
 struct PlainTextOptions {

@@ -126,14 +126,6 @@ Outcome CommandService::outcome(Context& context, const std::expected<Command, U
     return outcome;
 }
 
-asio::awaitable<ApiResult<DatabaseSnapshot>> CommandService::snapshot(const std::string& database) {
-    auto info = co_await api_.show_database(database);
-    if (!info) co_return std::unexpected(info.error());
-    auto collaborators = co_await api_.list_collaborators(database);
-    if (!collaborators) co_return std::unexpected(collaborators.error());
-    co_return DatabaseSnapshot{std::move(*info), std::move(*collaborators)};
-}
-
 asio::awaitable<ApiResult<std::string>> CommandService::service_account() {
     if (service_account_) co_return *service_account_;
     auto self = co_await api_.self();
@@ -155,13 +147,13 @@ asio::awaitable<bool> CommandService::record(const Actor& actor, std::string_vie
     co_return written.has_value();
 }
 
-asio::awaitable<std::expected<DatabaseSnapshot, Reply>> CommandService::admit(Actor& actor, const Command& command) {
+asio::awaitable<std::expected<CachedSnapshot, Reply>> CommandService::admit(Actor& actor, const Command& command) {
     if (auto unknown = co_await identify(actor)) co_return std::unexpected(std::move(*unknown));
     co_return co_await authorise(actor, command);
 }
 
-asio::awaitable<std::expected<DatabaseSnapshot, Reply>> CommandService::authorise(const Actor& actor,
-                                                                                  const Command& command) {
+asio::awaitable<std::expected<CachedSnapshot, Reply>> CommandService::authorise(const Actor& actor,
+                                                                                const Command& command) {
     const std::string database = database_of(command).value_or("");
     const std::string_view action = command_name(command);
     const std::string target =
@@ -172,7 +164,7 @@ asio::awaitable<std::expected<DatabaseSnapshot, Reply>> CommandService::authoris
         co_await record(actor, action, database, target, AuditOutcome::denied, identity.reason);
         co_return std::unexpected(replies::refused(identity.reason));
     }
-    auto state = co_await snapshot(database);
+    auto state = co_await api_.snapshot(database);
     if (!state) {
         co_await record(actor, action, database, target, AuditOutcome::failed, state.error().message);
         co_return std::unexpected(replies::api_error(state.error(), database));
@@ -185,7 +177,7 @@ asio::awaitable<std::expected<DatabaseSnapshot, Reply>> CommandService::authoris
         }
         settings_.rules.service_account_email = *bot;
     }
-    Decision decision = decide(actor, command, &*state, settings_.rules);
+    Decision decision = decide(actor, command, state->state.get(), settings_.rules);
     if (!decision.allowed) {
         co_await record(actor, action, database, target, AuditOutcome::denied, decision.reason);
         co_return std::unexpected(replies::refused(decision.reason));
@@ -193,8 +185,17 @@ asio::awaitable<std::expected<DatabaseSnapshot, Reply>> CommandService::authoris
     co_return std::move(*state);
 }
 
-asio::awaitable<Reply> CommandService::execute(Context&, const HelpCommand& command) {
-    co_return replies::help(command.topic);
+asio::awaitable<Reply> CommandService::execute(Context& context, const HelpCommand& command) {
+    if (settings_.record_reads) co_await record(context.actor, HelpCommand::name, "", "", AuditOutcome::allowed);
+    // The same text every time: built once per topic.
+    const std::string_view topic = command.topic ? find_spec(*command.topic)->name : "";
+    auto known = helps_.find(topic);
+    if (known == helps_.end()) {
+        Reply help = replies::help(command.topic);
+        help.key = ReplyKey{topic.empty() ? "help" : "help " + std::string(topic), 1};
+        known = helps_.emplace(std::string(topic), std::move(help)).first;
+    }
+    co_return known->second;
 }
 
 asio::awaitable<Reply> CommandService::execute(Context& context, const ListCommand& command) {
@@ -203,8 +204,19 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const ListComma
     const Command requested{command};
     auto state = co_await admit(actor, requested);
     if (!state) co_return state.error();
-    co_await record(actor, ListCommand::name, command.database, "", AuditOutcome::allowed);
-    co_return replies::collaborators(*state);
+    if (settings_.record_reads) co_await record(actor, ListCommand::name, command.database, "", AuditOutcome::allowed);
+    // Built once per version of the database; a snapshot read past the cache (generation 0) is not kept.
+    auto listed = lists_.find(command.database);
+    if (listed != lists_.end() && state->generation != 0 && listed->second.key->generation == state->generation)
+        co_return listed->second;
+    Reply reply = replies::collaborators(*state->state);
+    if (state->generation == 0) co_return reply;
+    reply.key = ReplyKey{"list " + command.database, state->generation};
+    if (listed == lists_.end())
+        lists_.emplace(command.database, reply);
+    else
+        listed->second = reply;
+    co_return reply;
 }
 
 asio::awaitable<Reply> CommandService::execute(Context& context, const AddCommand& command) {
@@ -214,8 +226,9 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const AddComman
         co_return replies::too_many_addresses(settings_.max_addresses_per_add, command.emails.size());
     // Named: g++ 12 destroys a temporary passed to a coroutine twice.
     const Command requested{command};
-    auto state = co_await admit(actor, requested);
-    if (!state) co_return state.error();
+    auto admitted = co_await admit(actor, requested);
+    if (!admitted) co_return admitted.error();
+    const DatabaseSnapshot& state = *admitted->state;
     constexpr std::string_view action = AddCommand::name;
     Reply reply;
     const auto pending_in = [](const DatabaseSnapshot& snapshot, const std::string& email) {
@@ -223,11 +236,11 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const AddComman
         return collaborator != nullptr && collaborator->status == Status::pending;
     };
     for (const auto& email : command.emails) {
-        const Collaborator* existing = find_collaborator(*state, email);
+        const Collaborator* existing = find_collaborator(state, email);
         // Resumed: a pending invitation is most likely the one the first attempt sent.
-        bool sent_before = context.resumed && pending_in(*state, email);
+        bool sent_before = context.resumed && pending_in(state, email);
         std::optional<ApiResult<Collaborator>> invited;
-        if (!sent_before && (existing != nullptr || same_email(email, state->database.owner.email))) {
+        if (!sent_before && (existing != nullptr || same_email(email, state.database.owner.email))) {
             const std::string note = existing ? replies::already_collaborator(email, command.database, existing->status)
                                               : replies::already_owner(email, command.database);
             co_await record(actor, action, command.database, email, AuditOutcome::allowed, note);
@@ -242,9 +255,10 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const AddComman
             }
             invited = co_await api_.invite(command.database, email);
             if (!*invited && context.resumed) {
-                // The list read before may predate the first attempt's invitation: what the API says now decides.
-                auto now = co_await snapshot(command.database);
-                sent_before = now && pending_in(*now, email);
+                // The list read before may predate the first attempt's invitation: what the API says now
+                // decides (an invitation, even a refused one, drops what the provider kept).
+                auto now = co_await api_.snapshot(command.database);
+                sent_before = now && pending_in(*now->state, email);
             }
         }
         if (sent_before) {
@@ -291,8 +305,8 @@ asio::awaitable<Reply> CommandService::propose_removal(const Actor& actor, const
     auto state = co_await authorise(actor, command);
     if (!state) co_return state.error();
     const std::string_view action = command_name(command);
-    const std::string database = state->database.name;
-    const Collaborator* collaborator = find_collaborator(*state, target);
+    const std::string database = state->state->database.name;
+    const Collaborator* collaborator = find_collaborator(*state->state, target);
     if (collaborator == nullptr) {
         const std::string note = replies::not_a_collaborator(target, database);
         co_await record(actor, action, database, target, AuditOutcome::allowed, note);
@@ -374,7 +388,7 @@ asio::awaitable<Reply> CommandService::carry_out(const Actor& actor, const Confi
     const std::string_view action = command_name(confirmed);
     auto state = co_await authorise(actor, confirmed);
     if (!state) co_return state.error();
-    const Collaborator* collaborator = find_collaborator(*state, claims.target);
+    const Collaborator* collaborator = find_collaborator(*state->state, claims.target);
     // Resumed: the first attempt may have removed them before it could say so (gone from the list, or
     // from the API when the list was read before).
     ApiResult<void> removed = std::unexpected(ApiError{ApiErrorKind::not_member, "removed before"});
@@ -415,6 +429,7 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const WhoamiCom
     Actor& actor = context.actor;
     if (auto unknown = co_await identify(actor)) co_return *unknown;
     auto bot = co_await service_account();
+    if (settings_.record_reads) co_await record(actor, WhoamiCommand::name, "", "", AuditOutcome::allowed);
     co_return replies::whoami(actor, settings_.rules.admins.contains(actor.user_id),
                               bot ? std::optional(*bot) : std::nullopt);
 }
@@ -427,17 +442,24 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const AuditComm
     if (!state) co_return state.error();
     auto entries = co_await audit_.recent(command.database, settings_.audit_rows);
     if (!entries) co_return replies::failed(entries.error().message);
-    co_await record(actor, AuditCommand::name, command.database, "", AuditOutcome::allowed);
+    if (settings_.record_reads) co_await record(actor, AuditCommand::name, command.database, "", AuditOutcome::allowed);
     co_return replies::audit_trail(command.database, *entries);
 }
 
 asio::awaitable<Reply> CommandService::execute(Context& context, const DatabasesCommand& command) {
     Actor& actor = context.actor;
     if (auto unknown = co_await identify(actor)) co_return *unknown;
-    if (Decision identity = decide(actor, command, nullptr, settings_.rules); !identity.allowed)
+    constexpr std::string_view action = DatabasesCommand::name;
+    if (Decision identity = decide(actor, command, nullptr, settings_.rules); !identity.allowed) {
+        co_await record(actor, action, "", "", AuditOutcome::denied, identity.reason);
         co_return replies::refused(identity.reason);
+    }
     auto all = co_await api_.databases();
-    if (!all) co_return replies::api_error(all.error(), "");
+    if (!all) {
+        co_await record(actor, action, "", "", AuditOutcome::failed, all.error().message);
+        co_return replies::api_error(all.error(), "");
+    }
+    if (settings_.record_reads) co_await record(actor, action, "", "", AuditOutcome::allowed);
     std::vector<std::string> names;
     for (const auto& database : *all) {
         if ((database.dedicated || settings_.rules.allow_apps) &&

@@ -5,6 +5,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -56,6 +57,9 @@ struct ServiceSettings {
     int audit_rows = 20;
     // Addresses one `add` may invite: more is refused before anything is looked up or sent.
     std::size_t max_addresses_per_add = 10;
+    // Whether allowed reads (list, whoami, dbs, help, audit) go to the audit trail too; denials,
+    // proposals, changes and failures always do.
+    bool record_reads = false;
 };
 
 class CommandService {
@@ -99,12 +103,10 @@ private:
     boost::asio::awaitable<Reply> carry_out(const Actor& actor, const ConfirmationClaims& claims, bool resumed,
                                             bool& executed);
 
-    boost::asio::awaitable<ApiResult<DatabaseSnapshot>> snapshot(const std::string& database);
     // Snapshot and decision together; a reply when the command must stop there.
-    boost::asio::awaitable<std::expected<DatabaseSnapshot, Reply>> authorise(const Actor& actor,
-                                                                             const Command& command);
+    boost::asio::awaitable<std::expected<CachedSnapshot, Reply>> authorise(const Actor& actor, const Command& command);
     // identify(), then authorise(): for the commands about one database that need to know who asks.
-    boost::asio::awaitable<std::expected<DatabaseSnapshot, Reply>> admit(Actor& actor, const Command& command);
+    boost::asio::awaitable<std::expected<CachedSnapshot, Reply>> admit(Actor& actor, const Command& command);
     boost::asio::awaitable<ApiResult<std::string>> service_account();
     // False when the trail could not be written: changes must not go ahead unrecorded.
     boost::asio::awaitable<bool> record(const Actor& actor, std::string_view action, std::string_view database,
@@ -118,6 +120,10 @@ private:
     UsedTokens& used_;
     ServiceSettings settings_;
     std::optional<std::string> service_account_;
+    // Replies built from versioned state, kept while it is unchanged (their key says which version):
+    // by database for `list`, by topic for `help`.
+    std::map<std::string, Reply, std::less<>> lists_;
+    std::map<std::string, Reply, std::less<>> helps_;
 };
 
 }  // namespace collab

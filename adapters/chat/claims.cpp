@@ -10,6 +10,7 @@
 #include <array>
 #include <optional>
 #include <random>
+#include <vector>
 
 namespace collab::chat {
 namespace asio = boost::asio;
@@ -25,36 +26,33 @@ std::string default_instance_name() {
 
 }  // namespace
 
-// A claim's lease, renewed until the work is done.
-struct Claims::Lease {
-    explicit Lease(asio::any_io_executor executor) : timer(std::move(executor)) {}
-    asio::steady_timer timer;
-    bool released = false;
-    // Held from the claim until the work is marked done, so that a stop waits for that mark.
-    std::optional<net::Gate::Holder> unfinished;
-};
-
 Claims::Claims(asio::any_io_executor executor, store::SharedState& shared, ClaimSettings settings,
                std::shared_ptr<spdlog::logger> logger)
     : executor_(executor),
       shared_(shared),
       settings_(std::move(settings)),
       logger_(std::move(logger)),
+      renew_timer_(executor),
       sweep_timer_(executor),
       unfinished_(executor) {
     if (settings_.instance.empty()) settings_.instance = default_instance_name();
 }
 
+bool Claims::delivered_again(const std::string& key) const {
+    auto found = in_hand_.find(key);
+    return found != in_hand_.end() && found->second.delivered_again;
+}
+
 asio::awaitable<Delivery> Claims::take(std::string key, std::string work, int attempt) {
-    if (running_.contains(key)) {
+    if (auto found = in_hand_.find(key); found != in_hand_.end()) {
         // This instance works on it; its answer will also go through the follow-up route.
-        delivered_again_.insert(key);
+        found->second.delivered_again = true;
         ++counters_.redeliveries;
         logger_->info("[{}] delivered again (attempt {}) while this instance works on it; acknowledged, not run twice",
                       key, attempt);
         co_return Delivery::repeat;
     }
-    running_.insert(key);
+    in_hand_.try_emplace(key);
     // Claimed before it is acknowledged: from then on, if this instance dies, another one finishes it.
     std::string owner = settings_.instance;
     std::string claimed_key = key;
@@ -66,7 +64,7 @@ asio::awaitable<Delivery> Claims::take(std::string key, std::string work, int at
         logger_->warn("[{}] cannot tell whether another instance took this request ({}); running it", key,
                       claimed.error().message);
     if (state == store::ClaimState::running || state == store::ClaimState::answered) {
-        running_.erase(key);
+        in_hand_.erase(key);
         ++counters_.redeliveries;
         logger_->info("[{}] delivered again (attempt {}); {}; acknowledged, not run twice", key, attempt,
                       state == store::ClaimState::answered
@@ -75,7 +73,7 @@ asio::awaitable<Delivery> Claims::take(std::string key, std::string work, int at
                             "taken over)");
         co_return Delivery::repeat;
     }
-    leases_[key] = hold_lease(key);
+    hold_lease(in_hand_[key]);
     if (state == store::ClaimState::taken_over) {
         ++counters_.takeovers;
         logger_->warn(
@@ -87,46 +85,61 @@ asio::awaitable<Delivery> Claims::take(std::string key, std::string work, int at
     co_return Delivery::first;
 }
 
-std::shared_ptr<Claims::Lease> Claims::hold_lease(const std::string& key) {
-    auto lease = std::make_shared<Lease>(executor_);
-    lease->unfinished = unfinished_.try_enter();
-    std::string renewed = key;
-    asio::co_spawn(executor_, renew_lease(std::move(renewed), lease), asio::detached);
-    return lease;
+void Claims::hold_lease(InHand& request) {
+    request.held = true;
+    ++leases_held_;
+    request.renew_at = std::chrono::steady_clock::now() + settings_.lease / 3;
+    request.unfinished = unfinished_.try_enter();
+    if (renewing_) return;
+    renewing_ = true;
+    asio::co_spawn(executor_, renew_leases(), asio::detached);
 }
 
-asio::awaitable<void> Claims::renew_lease(std::string key, std::shared_ptr<Lease> lease) {
-    for (;;) {
-        lease->timer.expires_after(settings_.lease / 3);
-        co_await lease->timer.async_wait(asio::as_tuple(asio::use_awaitable));
-        if (lease->released) co_return;
-        std::string owner = settings_.instance;
-        std::string same_key = key;
-        auto renewed = co_await shared_.renew(same_key, owner, settings_.lease);
-        if (lease->released) co_return;
-        if (!renewed) {
-            logger_->warn("[{}] could not renew the claim ({})", key, renewed.error().message);
-        } else if (!*renewed) {
-            logger_->warn("[{}] the claim was taken over by another instance while this one worked on it", key);
-            co_return;
+asio::awaitable<void> Claims::renew_leases() {
+    // Each lease is renewed a third of its length after its last renewal, give or take the tick: at
+    // most half of it has gone by then.
+    const auto tick = settings_.lease / 6;
+    std::vector<std::string> due;
+    while (leases_held_ > 0) {
+        renew_timer_.expires_after(tick);
+        co_await renew_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+        const auto now = std::chrono::steady_clock::now();
+        due.clear();
+        for (auto& [key, request] : in_hand_) {
+            if (!request.held || request.renew_at > now) continue;
+            request.renew_at = now + settings_.lease / 3;
+            due.push_back(key);
+        }
+        // The requests may finish while a renewal is awaited: each is looked up again after it.
+        for (const std::string& key : due) {
+            std::string owner = settings_.instance;
+            std::string same_key = key;
+            auto renewed = co_await shared_.renew(std::move(same_key), std::move(owner), settings_.lease);
+            auto request = in_hand_.find(key);
+            if (request == in_hand_.end() || !request->second.held) continue;
+            if (!renewed) {
+                logger_->warn("[{}] could not renew the claim ({})", key, renewed.error().message);
+            } else if (!*renewed) {
+                logger_->warn("[{}] the claim was taken over by another instance while this one worked on it", key);
+                request->second.renew_at = std::chrono::steady_clock::time_point::max();
+            }
         }
     }
+    renewing_ = false;
 }
 
 asio::awaitable<void> Claims::finish(std::string key) {
-    std::shared_ptr<Lease> ending;
-    if (auto lease = leases_.find(key); lease != leases_.end()) {
-        ending = std::move(lease->second);
-        ending->released = true;
-        ending->timer.cancel();
-        leases_.erase(lease);
+    std::optional<net::Gate::Holder> unfinished;
+    if (auto request = in_hand_.find(key); request != in_hand_.end()) {
+        unfinished = std::move(request->second.unfinished);
+        if (request->second.held) --leases_held_;
+        in_hand_.erase(request);
     }
-    running_.erase(key);
-    delivered_again_.erase(key);
+    // The last lease let go: the renewal ends now rather than at its next tick.
+    if (leases_held_ == 0) renew_timer_.cancel();
     std::string completed_key = key;
     auto completed = co_await shared_.complete(std::move(completed_key));
     if (!completed) logger_->warn("[{}] could not mark the request done ({})", key, completed.error().message);
-    if (ending) ending->unfinished.reset();
 }
 
 asio::awaitable<bool> Claims::settle(std::chrono::milliseconds limit) {
@@ -155,14 +168,14 @@ void Claims::stop() {
 
 asio::awaitable<void> Claims::take_over(store::Orphan orphan, Resume resume) {
     const std::string key = orphan.key;
-    if (running_.contains(key)) co_return;
-    running_.insert(key);
+    auto [request, inserted] = in_hand_.try_emplace(key);
+    if (!inserted) co_return;
     ++counters_.takeovers;
     logger_->warn(
         "[{}] taking over work the instance that took it left unfinished (its claim lapsed); answering through the "
         "follow-up route",
         key);
-    leases_[key] = hold_lease(key);
+    hold_lease(request->second);
     co_await resume(std::move(orphan));
     co_await finish(key);
 }

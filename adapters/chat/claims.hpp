@@ -17,10 +17,10 @@
 
 #include <chrono>
 #include <functional>
-#include <map>
 #include <memory>
+#include <optional>
 #include <string>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "adapters/net/gate.hpp"
 #include "adapters/store/shared_state.hpp"
@@ -63,7 +63,7 @@ public:
     boost::asio::awaitable<Delivery> take(std::string key, std::string work, int attempt = 0);
     // Whether `key` was delivered again while this instance worked on it: its acknowledgement may
     // come too late to count, so the answer should also travel through the follow-up route.
-    bool delivered_again(const std::string& key) const { return delivered_again_.contains(key); }
+    bool delivered_again(const std::string& key) const;
     // The work on `key` is done (answered): nobody may take it over any more.
     boost::asio::awaitable<void> finish(std::string key);
 
@@ -78,19 +78,27 @@ public:
     const ClaimCounters& counters() const { return counters_; }
 
 private:
-    struct Lease;
-    std::shared_ptr<Lease> hold_lease(const std::string& key);
-    boost::asio::awaitable<void> renew_lease(std::string key, std::shared_ptr<Lease> lease);
+    // A request being worked on here.
+    struct InHand {
+        bool held = false;  // claimed: its lease is renewed until finish()
+        bool delivered_again = false;
+        std::chrono::steady_clock::time_point renew_at;
+        // Held from the claim until the work is marked done, so that a stop waits for that mark.
+        std::optional<net::Gate::Holder> unfinished;
+    };
+    void hold_lease(InHand& request);
+    // One timer renews every lease held, rather than one timer for each request.
+    boost::asio::awaitable<void> renew_leases();
     boost::asio::awaitable<void> take_over(store::Orphan orphan, Resume resume);
 
     boost::asio::any_io_executor executor_;
     store::SharedState& shared_;
     ClaimSettings settings_;
     std::shared_ptr<spdlog::logger> logger_;
-    // Requests being worked on here, and those of them delivered again meanwhile.
-    std::unordered_set<std::string> running_;
-    std::unordered_set<std::string> delivered_again_;
-    std::map<std::string, std::shared_ptr<Lease>> leases_;
+    std::unordered_map<std::string, InHand> in_hand_;
+    boost::asio::steady_timer renew_timer_;
+    int leases_held_ = 0;
+    bool renewing_ = false;
     boost::asio::steady_timer sweep_timer_;
     bool stopped_ = false;
     net::Gate unfinished_;

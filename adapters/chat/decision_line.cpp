@@ -29,7 +29,10 @@ void append_field(std::string& line, std::string_view key, std::string_view valu
 }  // namespace
 
 std::string decision_line(const DecisionNote& note) {
-    std::string line = "decision";
+    std::string line;
+    // One allocation for the whole line: it is written for every command.
+    line.reserve(256);
+    line += "decision";
     append_field(line, "platform", note.actor.platform);
     append_field(line, "team", note.actor.team);
     append_field(line, "channel", note.actor.channel);

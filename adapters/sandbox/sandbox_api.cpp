@@ -24,9 +24,92 @@ ApiError not_found() {
 
 }  // namespace
 
-SandboxApi::SandboxApi(SandboxStore& store)
-    : store_(store),
-      worker_(store_, ApiError{ApiErrorKind::unavailable, "The request to the sandbox was cancelled."}) {}
+SandboxApi::SandboxApi(SandboxStore& store, std::chrono::milliseconds watch_interval)
+    : watch_(store, watch_interval),
+      worker_(watch_, ApiError{ApiErrorKind::unavailable, "The request to the sandbox was cancelled."}) {}
+
+void SandboxApi::Watch::idle(store::Idle& idle) {
+    for (;;) {
+        const auto now = store::SteadyClock::now();
+        if (now >= next_look_) {
+            look();
+            next_look_ = now + interval_;
+        }
+        if (idle.wait(next_look_) != store::Idle::Woken::deadline) return;
+    }
+}
+
+void SandboxApi::Watch::look() {
+    try {
+        const DataVersion now = store_.data_version();
+        if (known_ && *known_ != now) changes_.fetch_add(1, std::memory_order_release);
+        known_ = now;
+    } catch (const SQLite::Exception&) {
+        // Not readable right now (locked): looked at again next time.
+    }
+}
+
+std::optional<DataVersion> SandboxApi::Watch::before_change() {
+    try {
+        return store_.data_version();
+    } catch (const SQLite::Exception&) {
+        return std::nullopt;
+    }
+}
+
+void SandboxApi::Watch::after_change(const std::optional<DataVersion>& before) {
+    // Only when nothing else had changed since the last look: that is left for the next look to see.
+    if (!before || known_ != before) return;
+    try {
+        known_ = store_.data_version();
+    } catch (const SQLite::Exception&) {
+        known_.reset();
+        changes_.fetch_add(1, std::memory_order_release);
+    }
+}
+
+void SandboxApi::catch_up() {
+    const std::uint64_t seen = watch_.changes_seen();
+    if (seen == changes_acted_on_) return;
+    changes_acted_on_ = seen;
+    snapshots_.changed_all();
+}
+
+asio::awaitable<ApiResult<CachedSnapshot>> SandboxApi::snapshot(std::string database) {
+    catch_up();
+    if (auto kept = snapshots_.find(database)) co_return std::move(*kept);
+    const auto ticket = snapshots_.ticket(database);
+    std::function<ApiResult<DatabaseSnapshot>(SandboxStore&)> work =
+        [database](SandboxStore& store) -> ApiResult<DatabaseSnapshot> {
+        auto read = guarded([&]() -> std::optional<DatabaseSnapshot> {
+            auto found = store.find_database(database);
+            if (!found) return std::nullopt;
+            return DatabaseSnapshot{std::move(*found), store.collaborators(database)};
+        });
+        if (!read) return std::unexpected(read.error());
+        if (!*read) return std::unexpected(not_found());
+        return std::move(**read);
+    };
+    auto read = co_await worker_.call(std::move(work));
+    if (!read) co_return std::unexpected(read.error());
+    // A change the watch saw meanwhile may be missing from what was read: then it is not kept.
+    catch_up();
+    co_return snapshots_.store(database, ticket, std::move(*read));
+}
+
+template <typename T>
+asio::awaitable<ApiResult<T>> SandboxApi::change(std::string database,
+                                                 std::function<ApiResult<T>(SandboxStore&)> work) {
+    std::function<ApiResult<T>(SandboxStore&)> watched = [this, work = std::move(work)](SandboxStore& store) {
+        const auto before = watch_.before_change();
+        ApiResult<T> result = work(store);
+        watch_.after_change(before);
+        return result;
+    };
+    auto result = co_await worker_.call(std::move(watched));
+    snapshots_.changed(database);
+    co_return result;
+}
 
 asio::awaitable<ApiResult<Database>> SandboxApi::show_database(std::string name) {
     std::function<ApiResult<Database>(SandboxStore&)> work =
@@ -52,19 +135,17 @@ asio::awaitable<ApiResult<std::vector<Collaborator>>> SandboxApi::list_collabora
 }
 
 asio::awaitable<ApiResult<Collaborator>> SandboxApi::invite(std::string database, std::string email) {
-    std::function<ApiResult<Collaborator>(SandboxStore&)> work = [database = std::move(database),
-                                                                  email = std::move(email)](SandboxStore& store) {
-        return store.invite(database, email, false);
-    };
-    co_return co_await worker_.call(std::move(work));
+    std::function<ApiResult<Collaborator>(SandboxStore&)> work =
+        [database, email = std::move(email)](SandboxStore& store) { return store.invite(database, email, false); };
+    co_return co_await change(std::move(database), std::move(work));
 }
 
 asio::awaitable<ApiResult<void>> SandboxApi::remove(std::string database, std::string collaborator_id) {
     std::function<ApiResult<void>(SandboxStore&)> work =
-        [database = std::move(database), collaborator_id = std::move(collaborator_id)](SandboxStore& store) {
+        [database, collaborator_id = std::move(collaborator_id)](SandboxStore& store) {
             return store.remove(database, collaborator_id);
         };
-    co_return co_await worker_.call(std::move(work));
+    co_return co_await change(std::move(database), std::move(work));
 }
 
 asio::awaitable<ApiResult<Account>> SandboxApi::self() {

@@ -252,6 +252,7 @@ ApiResult<Collaborator> SandboxStore::invite(const std::string& database, const 
         insert.exec();
         const Invitation sent = post_invitation(email, database, token);
         transaction.commit();
+        ++*changes_;
         if (options_.on_invitation) options_.on_invitation(sent);
         return collaborator;
     } catch (const SQLite::Exception& e) {
@@ -268,6 +269,7 @@ ApiResult<void> SandboxStore::remove(const std::string& database, const std::str
         SQLite::bind(erase, collaborator_id, database);
         // The database is there, the person is not: not a "no such database".
         if (erase.exec() == 0) return std::unexpected(ApiError{ApiErrorKind::not_member, "collaborator not found"});
+        ++*changes_;
         return {};
     } catch (const SQLite::Exception& e) {
         return std::unexpected(unavailable(e));
@@ -323,6 +325,7 @@ ApiResult<Invitation> SandboxStore::accept_pending(const std::string& token, con
         SQLite::bind(accept, account_id, account_email, id);
         accept.exec();
         transaction.commit();
+        ++*changes_;
         return invitation;
     } catch (const SQLite::Exception& e) {
         return std::unexpected(unavailable(e));
@@ -351,6 +354,11 @@ Account SandboxStore::bot_account() {
                             "JOIN meta m ON m.key = 'bot_account' AND m.value = a.email");
     if (!query.executeStep()) return Account{};
     return Account{query.getColumn(0).getString(), query.getColumn(1).getString(), query.getColumn(2).getString()};
+}
+
+DataVersion SandboxStore::data_version() {
+    // Not a cached statement: the cache is not for threads that share the store past its owner's.
+    return DataVersion{db_.execAndGet("PRAGMA data_version").getInt64(), changes_->load()};
 }
 
 namespace {
@@ -469,6 +477,7 @@ ApiResult<CollaboratorRecord> SandboxStore::set_limited(const std::string& datab
         SQLite::Statement update(db_, "UPDATE collaborators SET is_limited = ? WHERE id = ? AND database_id = ?");
         SQLite::bind(update, limited ? 1 : 0, collaborator_id, app->id);
         if (update.exec() == 0) return std::unexpected(ApiError{ApiErrorKind::not_found, "collaborator not found"});
+        ++*changes_;
         auto record = find_collaborator_record(database, collaborator_id);
         if (!record) return std::unexpected(ApiError{ApiErrorKind::not_found, "collaborator not found"});
         return std::move(*record);

@@ -3,6 +3,8 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -58,6 +60,16 @@ struct SandboxOptions {
     std::function<void(const Invitation&)> on_invitation;  // e.g. to write it to the log
 };
 
+// Moves whenever the data may have changed, for those who keep what they read: `file` on a commit by
+// another connection to the file (the sandbox command line, another bot), `here` on a change made
+// through this object, from any thread.
+struct DataVersion {
+    std::int64_t file = 0;
+    std::uint64_t here = 0;
+
+    bool operator==(const DataVersion&) const = default;
+};
+
 class SandboxStore {
 public:
     // Opens the file, creating and seeding it on first use. Throws store::StateError.
@@ -76,6 +88,8 @@ public:
     ApiResult<Invitation> accept(const std::string& token);
     std::vector<Invitation> invitations();
     Account bot_account();
+    // Reads the file's data version (a short read lock).
+    DataVersion data_version();
 
     // For the sandbox served over HTTP (signed-in accounts rather than the bot's).
     std::optional<Account> account_by_api_token(const std::string& api_token);
@@ -111,6 +125,8 @@ private:
     Prepared prepared(const char* sql);
     std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
     SandboxOptions options_;
+    // Behind a pointer: the store moves (changes are counted from any thread).
+    std::unique_ptr<std::atomic<std::uint64_t>> changes_ = std::make_unique<std::atomic<std::uint64_t>>(0);
 };
 
 }  // namespace collab::sandbox

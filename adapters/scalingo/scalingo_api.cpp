@@ -56,7 +56,8 @@ ScalingoApi::ScalingoApi(net::HttpClient& http, ScalingoSettings settings)
       database_fetches_(settings_.shared_fetch_wait, std::unexpected(no_answer_in_time())),
       collaborator_fetches_(settings_.shared_fetch_wait, std::unexpected(no_answer_in_time())),
       databases_(settings_.database_ttl),
-      collaborators_(settings_.collaborators_ttl) {
+      collaborators_(settings_.collaborators_ttl),
+      snapshots_(settings_.collaborators_ttl) {
     settings_.api_url = without_trailing_slash(settings_.api_url);
     // Instances with the same token share one allowance; the digest names it without revealing it.
     budget_account_ = "scalingo:" + security::base64url_encode(security::sha256(settings_.api_token)).substr(0, 22);
@@ -234,6 +235,18 @@ std::uint64_t ScalingoApi::collaborator_generation(std::string_view database) co
 void ScalingoApi::collaborators_changed(const std::string& database) {
     ++collaborator_generations_[database];
     collaborators_.erase(database);
+    snapshots_.changed(database);
+}
+
+asio::awaitable<ApiResult<CachedSnapshot>> ScalingoApi::snapshot(std::string database) {
+    if (auto kept = snapshots_.find(database)) co_return std::move(*kept);
+    const auto ticket = snapshots_.ticket(database);
+    auto info = co_await show_database(database);
+    if (!info) co_return std::unexpected(info.error());
+    auto collaborators = co_await list_collaborators(database);
+    if (!collaborators) co_return std::unexpected(collaborators.error());
+    DatabaseSnapshot state{std::move(*info), std::move(*collaborators)};
+    co_return snapshots_.store(database, ticket, std::move(state));
 }
 
 asio::awaitable<ApiResult<std::vector<Collaborator>>> ScalingoApi::list_collaborators(std::string database) {

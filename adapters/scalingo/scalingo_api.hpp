@@ -1,6 +1,14 @@
 #pragma once
 // The CollaboratorsApi port against Scalingo's regional API, over adapters/net's HTTP client. When a
 // call is sent again is decided by the pure machine of call_machine.hpp.
+//
+// What is kept, and for how long:
+// - a database's snapshot (snapshots.hpp), for `collaborators_ttl`: a repeated `list` sends nothing;
+// - underneath it, a database's description for `database_ttl` and its collaborator list for
+//   `collaborators_ttl`; concurrent reads of either share one request (single_flight.hpp);
+// - an invitation or a removal, whatever its outcome, drops the database's list and snapshot and
+//   bumps its generation: a read begun before it is neither kept nor joined by readers after it;
+// - changes made elsewhere (the dashboard, the CLI) are seen once the list has expired.
 
 #include <boost/asio/awaitable.hpp>
 
@@ -61,6 +69,7 @@ public:
     boost::asio::awaitable<ApiResult<void>> remove(std::string database, std::string collaborator_id) override;
     boost::asio::awaitable<ApiResult<Account>> self() override;
     boost::asio::awaitable<ApiResult<std::vector<Database>>> databases() override;
+    boost::asio::awaitable<ApiResult<CachedSnapshot>> snapshot(std::string database) override;
 
     const ScalingoCounters& counters() const { return counters_; }
 
@@ -108,6 +117,7 @@ private:
     // Per database, bumped by every invitation and removal: a list fetched under an older generation
     // may predate the change, so it is neither cached nor shared with callers who came after it.
     std::map<std::string, std::uint64_t, std::less<>> collaborator_generations_;
+    SnapshotCache snapshots_;
     std::optional<Account> self_;
     ScalingoCounters counters_;
     std::minstd_rand jitter_{std::random_device{}()};

@@ -1,24 +1,35 @@
 #include "adapters/store/local_state.hpp"
 
+#include <boost/container_hash/hash.hpp>
+
+#include <functional>
+
 namespace collab::store {
 LocalState::LocalState(LocalStateOptions options) : options_(options) {}
+
+LocalState::Digest LocalState::digest_of(std::string_view key) {
+    // std::hash is MurmurHash2 and boost::hash a multiply-xorshift hash: different functions, so
+    // their results are as good as independent.
+    return Digest{std::hash<std::string_view>{}(key), boost::hash<std::string_view>{}(key)};
+}
 
 boost::asio::awaitable<ApiResult<ClaimState>> LocalState::claim(std::string key, std::string owner, std::string work,
                                                                 std::chrono::milliseconds lease) {
     std::lock_guard lock(mutex_);
     const auto now = std::chrono::steady_clock::now();
-    auto [found, inserted] = claimed_.try_emplace(key, Claimed{owner, now + lease, std::move(work)});
-    if (!inserted) {
+    const Digest digest = digest_of(key);
+    if (answered_.contains(digest)) co_return ClaimState::answered;
+    if (auto found = claimed_.find(digest); found != claimed_.end()) {
         Claimed& claimed = found->second;
-        if (claimed.done) co_return ClaimState::answered;
         if (claimed.lease_until > now) co_return ClaimState::running;
         claimed.owner = std::move(owner);
         claimed.lease_until = now + lease;
         co_return ClaimState::taken_over;
     }
-    claim_order_.push_back(std::move(key));
+    claimed_.emplace(digest, Claimed{std::move(key), std::move(owner), now + lease, std::move(work)});
+    claim_order_.push_back(digest);
     if (claim_order_.size() > options_.claim_capacity) {
-        claimed_.erase(claim_order_.front());
+        if (answered_.erase(claim_order_.front()) == 0) claimed_.erase(claim_order_.front());
         claim_order_.pop_front();
     }
     co_return ClaimState::won;
@@ -27,18 +38,16 @@ boost::asio::awaitable<ApiResult<ClaimState>> LocalState::claim(std::string key,
 boost::asio::awaitable<ApiResult<bool>> LocalState::renew(std::string key, std::string owner,
                                                           std::chrono::milliseconds lease) {
     std::lock_guard lock(mutex_);
-    auto found = claimed_.find(key);
-    if (found == claimed_.end() || found->second.done || found->second.owner != owner) co_return false;
+    auto found = claimed_.find(digest_of(key));
+    if (found == claimed_.end() || found->second.owner != owner) co_return false;
     found->second.lease_until = std::chrono::steady_clock::now() + lease;
     co_return true;
 }
 
 boost::asio::awaitable<ApiResult<void>> LocalState::complete(std::string key) {
     std::lock_guard lock(mutex_);
-    if (auto found = claimed_.find(key); found != claimed_.end()) {
-        found->second.done = true;
-        found->second.work.clear();
-    }
+    const Digest digest = digest_of(key);
+    if (claimed_.erase(digest) > 0) answered_.insert(digest);
     co_return ApiResult<void>{};
 }
 
@@ -48,12 +57,12 @@ boost::asio::awaitable<ApiResult<std::vector<Orphan>>> LocalState::take_over_lap
     std::lock_guard lock(mutex_);
     const auto now = std::chrono::steady_clock::now();
     std::vector<Orphan> orphans;
-    for (auto& [key, claimed] : claimed_) {
+    for (auto& [digest, claimed] : claimed_) {
         if (static_cast<int>(orphans.size()) >= limit) break;
-        if (claimed.done || claimed.work.empty() || claimed.lease_until > now) continue;
+        if (claimed.work.empty() || claimed.lease_until > now) continue;
         claimed.owner = owner;
         claimed.lease_until = now + lease;
-        orphans.push_back(Orphan{key, claimed.work});
+        orphans.push_back(Orphan{claimed.key, claimed.work});
     }
     co_return orphans;
 }
@@ -116,6 +125,25 @@ boost::asio::awaitable<ApiResult<void>> LocalState::forget(std::string key) {
         }
     used_.erase(entry);
     co_return ApiResult<void>{};
+}
+
+boost::asio::awaitable<ApiResult<void>> LocalState::keep(std::string key, std::string value, TimePoint keep_until) {
+    std::lock_guard lock(mutex_);
+    if (kept_.try_emplace(key, Kept{std::move(value), keep_until}).second)
+        kept_until_.emplace(keep_until, std::move(key));
+    co_return ApiResult<void>{};
+}
+
+boost::asio::awaitable<ApiResult<std::optional<std::string>>> LocalState::recall(std::string key, TimePoint now) {
+    std::lock_guard lock(mutex_);
+    // Past their deadline the values answer nobody: let them go.
+    while (!kept_until_.empty() && kept_until_.begin()->first <= now) {
+        kept_.erase(kept_until_.begin()->second);
+        kept_until_.erase(kept_until_.begin());
+    }
+    const auto found = kept_.find(key);
+    if (found == kept_.end()) co_return std::nullopt;
+    co_return found->second.value;
 }
 
 boost::asio::awaitable<ApiResult<void>> LocalState::ping() {

@@ -1,13 +1,18 @@
 #pragma once
 // SharedState for a bot that runs as one instance: everything in memory, nothing shared. Claims are
 // remembered in a bounded first-in first-out map (a re-delivery arrives within seconds, so the oldest
-// keys are the ones to forget), each account's request allowance is a sliding log of send times, and
-// used tokens are kept until their own deadline (a restart forgets them: a confirmation's claims still
-// name the collaborator record, so a replay after a restart cannot reach a re-invited person). Leases
-// behave as in PostgreSQL, so that instances sharing one object (tests) see the same contract.
+// keys are the ones to forget); an answered claim keeps only a 128-bit digest of its key, so that
+// remembering the capacity's worth of them costs a few megabytes, not a string and a node each. Each account's request
+// allowance is a sliding log of send times, and used tokens are kept until their own deadline (a restart forgets them:
+// a confirmation's claims still name the collaborator record, so a replay after a restart cannot reach a re-invited
+// person). Leases behave as in PostgreSQL, so that instances sharing one object (tests) see the same contract.
+
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -45,13 +50,27 @@ public:
     boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> use_once(std::string key, TokenUse use,
                                                                         TimePoint keep_until) override;
     boost::asio::awaitable<ApiResult<void>> forget(std::string key) override;
+    boost::asio::awaitable<ApiResult<void>> keep(std::string key, std::string value, TimePoint keep_until) override;
+    boost::asio::awaitable<ApiResult<std::optional<std::string>>> recall(std::string key, TimePoint now) override;
 
 private:
     struct Allowance {
         int per_minute;
         net::TokenBucket bucket;
     };
+    // Two independent 64-bit hashes of a key: telling 100,000 keys apart by chance alone fails with a
+    // probability near 2^-95.
+    struct Digest {
+        std::uint64_t high = 0;
+        std::uint64_t low = 0;
+        bool operator==(const Digest&) const = default;
+    };
+    struct DigestHash {
+        std::size_t operator()(const Digest& digest) const { return digest.low; }
+    };
+    static Digest digest_of(std::string_view key);
     struct Claimed {
+        std::string key;
         std::string owner;
         std::chrono::steady_clock::time_point lease_until;
         std::string work;
@@ -62,8 +81,10 @@ private:
     LocalStateOptions options_;
     // Callers may run on more than one thread; every call is short, so one lock is enough.
     std::mutex mutex_;
-    std::unordered_map<std::string, Claimed> claimed_;
-    std::deque<std::string> claim_order_;
+    // Claims not answered yet (their work may still be taken over), and those answered.
+    boost::unordered_flat_map<Digest, Claimed, DigestHash> claimed_;
+    boost::unordered_flat_set<Digest, DigestHash> answered_;
+    std::deque<Digest> claim_order_;  // both, oldest first
     std::unordered_map<std::string, Allowance> allowances_;
     struct Used {
         TokenUse use;
@@ -71,6 +92,12 @@ private:
     };
     std::unordered_map<std::string, Used> used_;
     std::multimap<TimePoint, std::string> used_until_;  // the keys of used_, soonest forgotten first
+    struct Kept {
+        std::string value;
+        TimePoint keep_until;
+    };
+    std::unordered_map<std::string, Kept> kept_;
+    std::multimap<TimePoint, std::string> kept_until_;  // the keys of kept_, soonest forgotten first
 };
 
 }  // namespace collab::store

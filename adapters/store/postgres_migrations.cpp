@@ -11,7 +11,7 @@ namespace {
 
 // migrations[i] brings the schema from version i to version i + 1. Never edit one that has shipped:
 // add the next.
-constexpr std::array<std::string_view, 3> migrations{
+constexpr std::array<std::string_view, 4> migrations{
     R"sql(
     CREATE TABLE audit (
         seq           bigserial PRIMARY KEY,
@@ -84,6 +84,16 @@ constexpr std::array<std::string_view, 3> migrations{
         ADD COLUMN lease_until timestamptz NOT NULL DEFAULT now(),
         ADD COLUMN work        text NOT NULL DEFAULT '';
     CREATE INDEX deliveries_unfinished ON deliveries (lease_until) WHERE NOT done;
+    )sql",
+    // Values any instance recalls by a short key until their deadline: the proposals a Discord button
+    // names by its custom_id.
+    R"sql(
+    CREATE TABLE kept_values (
+        key           text PRIMARY KEY,
+        value         text NOT NULL,
+        keep_until_ms bigint NOT NULL
+    );
+    CREATE INDEX kept_values_by_deadline ON kept_values (keep_until_ms);
     )sql"};
 
 // Serialises migrations between instances. Above the 32-bit range, so that it never meets the lock

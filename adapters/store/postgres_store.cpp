@@ -185,6 +185,31 @@ asio::awaitable<ApiResult<void>> PostgresStore::forget(std::string key) {
     co_return co_await call(std::move(work));
 }
 
+asio::awaitable<ApiResult<void>> PostgresStore::keep(std::string key, std::string value, TimePoint keep_until) {
+    std::function<ApiResult<void>(PostgresSession&)> work = [this, key = std::move(key), value = std::move(value),
+                                                             keep_until](PostgresSession& session) -> ApiResult<void> {
+        const auto kept = session.exec(
+            "INSERT INTO kept_values (key, value, keep_until_ms) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING",
+            {key, value, std::to_string(milliseconds_of(keep_until))});
+        if (!kept) return std::unexpected(failure_of(link_.server(), kept.error()));
+        return {};
+    };
+    co_return co_await call(std::move(work));
+}
+
+asio::awaitable<ApiResult<std::optional<std::string>>> PostgresStore::recall(std::string key, TimePoint now) {
+    using Kept = std::optional<std::string>;
+    std::function<ApiResult<Kept>(PostgresSession&)> work = [this, key = std::move(key),
+                                                             now](PostgresSession& session) -> ApiResult<Kept> {
+        const auto found = session.exec("SELECT value FROM kept_values WHERE key = $1 AND keep_until_ms > $2",
+                                        {key, std::to_string(milliseconds_of(now))});
+        if (!found) return std::unexpected(failure_of(link_.server(), found.error()));
+        if (PQntuples(found->get()) == 0) return Kept{};
+        return Kept{PQgetvalue(found->get(), 0, 0)};
+    };
+    co_return co_await call(std::move(work));
+}
+
 asio::awaitable<ApiResult<std::optional<std::chrono::milliseconds>>> PostgresStore::take_request(std::string account,
                                                                                                  int per_minute) {
     if (per_minute < 1) co_return std::unexpected(invalid_allowance(per_minute));
@@ -258,7 +283,7 @@ void PostgresStore::clean_up(PostgresSession& session) {
     // In batches, so that no statement runs into the statement timeout after a long pause.
     const auto audit_cutoff = std::chrono::duration_cast<std::chrono::milliseconds>(
         (Clock::now() - std::chrono::days{options_.audit_retention_days}).time_since_epoch());
-    const std::array<std::pair<std::string, std::string>, 4> expiries{{
+    const std::array<std::pair<std::string, std::string>, 5> expiries{{
         {"DELETE FROM audit WHERE seq IN (SELECT seq FROM audit WHERE at_ms < $1::bigint LIMIT 10000)",
          std::to_string(audit_cutoff.count())},
         {"DELETE FROM deliveries WHERE key IN "
@@ -269,6 +294,9 @@ void PostgresStore::clean_up(PostgresSession& session) {
          interval_of(options_.request_window)},
         {"DELETE FROM used_tokens WHERE key IN "
          "(SELECT key FROM used_tokens WHERE keep_until_ms < $1::bigint LIMIT 10000)",
+         std::to_string(milliseconds_of(Clock::now()))},
+        {"DELETE FROM kept_values WHERE key IN "
+         "(SELECT key FROM kept_values WHERE keep_until_ms < $1::bigint LIMIT 10000)",
          std::to_string(milliseconds_of(Clock::now()))},
     }};
     for (const auto& [sql, cutoff] : expiries) {

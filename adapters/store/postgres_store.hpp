@@ -52,6 +52,8 @@ public:
     boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> use_once(std::string key, TokenUse use,
                                                                         TimePoint keep_until) override;
     boost::asio::awaitable<ApiResult<void>> forget(std::string key) override;
+    boost::asio::awaitable<ApiResult<void>> keep(std::string key, std::string value, TimePoint keep_until) override;
+    boost::asio::awaitable<ApiResult<std::optional<std::string>>> recall(std::string key, TimePoint now) override;
 
     // For the health check: whether the connection is up, and since when it is not.
     bool connected() const { return link_.connected(); }

@@ -4,8 +4,8 @@
 // acknowledgement was late, and any instance may die while it works on one), how much of an upstream
 // account's request allowance is left (the allowance is per account, not per process), and which
 // confirmations and signed requests have been used (UsedTokens: a proposal completes once, a
-// captured request cannot be replayed). One instance keeps all of it in memory (LocalState); several
-// share it through PostgreSQL (PostgresStore).
+// captured request cannot be replayed), and the proposals a button can only name by a short key. One instance keeps all
+// of it in memory (LocalState); several share it through PostgreSQL (PostgresStore).
 
 #include <boost/asio/awaitable.hpp>
 
@@ -67,6 +67,13 @@ public:
         return ApiError{ApiErrorKind::invalid_input,
                         "A request allowance of " + std::to_string(per_minute) + " a minute lets nothing through."};
     }
+
+    // Keeps `value` under `key` until `keep_until`, for any instance to recall by the key: what a chat
+    // button too small for a confirmation token carries is such a key (Discord's custom_id holds 100
+    // characters). A key already kept keeps its first value.
+    virtual boost::asio::awaitable<ApiResult<void>> keep(std::string key, std::string value, TimePoint keep_until) = 0;
+    // The value kept under `key`, if its deadline is still ahead of `now`.
+    virtual boost::asio::awaitable<ApiResult<std::optional<std::string>>> recall(std::string key, TimePoint now) = 0;
 
     // Whether the store answers (for the health check); the error says why not.
     virtual boost::asio::awaitable<ApiResult<void>> ping() = 0;

@@ -36,6 +36,9 @@ constexpr std::array<std::string_view, 1> migrations{
 SQLite::Database open_audit_file(const std::filesystem::path& file) {
     SQLite::Database db = open_state_file(file, "audit trail", migrations);
     db.exec("PRAGMA wal_autocheckpoint = 0");
+    // Entries are appended and read back a page at a time; the operating system caches the file
+    // anyway. SQLite's default (2 MB a connection) would only grow with the trail, in the process.
+    db.exec("PRAGMA cache_size = -256");
     return db;
 }
 

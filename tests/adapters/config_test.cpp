@@ -52,6 +52,7 @@ void expect_same_settings(const Config& a, const Config& b) {
     EXPECT_EQ(a.service.rules.allow_apps, b.service.rules.allow_apps);
     EXPECT_EQ(a.service.max_addresses_per_add, b.service.max_addresses_per_add);
     EXPECT_EQ(a.service.audit_rows, b.service.audit_rows);
+    EXPECT_EQ(a.service.record_reads, b.service.record_reads);
     EXPECT_EQ(a.identities, b.identities);
     EXPECT_EQ(a.shell.user_id, b.shell.user_id);
     EXPECT_EQ(a.shell.email, b.shell.email);
@@ -120,6 +121,7 @@ TEST(ConfigTest, an_empty_file_gives_the_documented_defaults) {
     EXPECT_FALSE(config.service.rules.allow_apps);
     EXPECT_EQ(config.shell.user_id, "local");
     EXPECT_EQ(config.service.audit_rows, 20);
+    EXPECT_FALSE(config.service.record_reads);
     EXPECT_EQ(config.scalingo.region, "osc-fr1");
     EXPECT_EQ(config.scalingo.api.requests_per_minute, 60);
     EXPECT_EQ(config.scalingo.http.timeouts.request, std::chrono::seconds{15});
@@ -199,6 +201,7 @@ TEST(ConfigTest, a_value_of_the_wrong_type_or_range_is_rejected) {
     EXPECT_EQ(error_of("[policy]\nallow_apps = \"yes\"\n"), "test.toml: policy.allow_apps has the wrong type");
     EXPECT_EQ(error_of("shell = \"local\"\n"), "test.toml: shell must be a table");
     EXPECT_EQ(error_of("[audit]\nrows = 0\n"), "test.toml: audit.rows must be between 1 and 200");
+    EXPECT_TRUE(parse("[audit]\nrecord_reads = true\n").service.record_reads);
     EXPECT_EQ(error_of("[scalingo]\nrequests_per_minute = 100\n"),
               "test.toml: scalingo.requests_per_minute must be between 1 and 60");
 }

@@ -8,6 +8,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "adapters/sandbox/sandbox_api.hpp"
@@ -354,8 +356,7 @@ TEST_F(SandboxStoreTest, changes_survive_a_restart_and_the_seed_is_not_applied_a
     {
         auto store = open();
         ASSERT_TRUE(store.invite("my-dedicated-db", "user4@example.com", false).has_value());
-        ASSERT_TRUE(
-            store.remove("my-dedicated-db", id_of(store, "my-dedicated-db", "user3@example.com")).has_value());
+        ASSERT_TRUE(store.remove("my-dedicated-db", id_of(store, "my-dedicated-db", "user3@example.com")).has_value());
         token = store.invitations().back().token;
     }  // closed here, as when the bot stops
 
@@ -509,6 +510,104 @@ TEST_F(SandboxApiTest, self_is_the_seeds_bot_account_and_databases_lists_both) {
     EXPECT_EQ((*all)[0].name, "analytics-db");
     EXPECT_EQ((*all)[1].name, "my-dedicated-db");
     EXPECT_EQ((*all)[2].name, "web-app");
+}
+
+// ---- snapshots kept in memory --------------------------------------------------------------------------------
+
+std::vector<std::string> emails_in(const ApiResult<CachedSnapshot>& snapshot) {
+    if (!snapshot) {
+        ADD_FAILURE() << snapshot.error().message;
+        return {};
+    }
+    return emails_of(snapshot->state->collaborators);
+}
+
+// Polls the port until `done` holds of its snapshot of my-dedicated-db, for at most a second.
+template <typename Done>
+ApiResult<CachedSnapshot> snapshot_when(SandboxApi& api, Done done) {
+    ApiResult<CachedSnapshot> snapshot = run(api.snapshot("my-dedicated-db"));
+    for (int i = 0; i < 100 && !(snapshot && done(*snapshot)); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds{10});
+        snapshot = run(api.snapshot("my-dedicated-db"));
+    }
+    return snapshot;
+}
+
+TEST_F(SandboxApiTest, a_snapshot_read_once_is_shared_until_the_database_changes) {
+    const auto first = run(api_.snapshot("my-dedicated-db"));
+    ASSERT_TRUE(first.has_value()) << first.error().message;
+    EXPECT_NE(first->generation, 0u);
+    EXPECT_EQ(first->state->database.owner.email, "user1@example.com");
+    EXPECT_EQ(emails_in(first), (std::vector<std::string>{"user2@example.com", "user3@example.com"}));
+    const auto again = run(api_.snapshot("my-dedicated-db"));
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(again->state, first->state) << "read again from the file";
+    EXPECT_EQ(again->generation, first->generation);
+
+    const auto unknown = run(api_.snapshot("no-such-db"));
+    ASSERT_FALSE(unknown.has_value());
+    EXPECT_EQ(unknown.error().kind, ApiErrorKind::not_found);
+}
+
+TEST_F(SandboxApiTest, a_change_through_the_port_shows_up_in_the_next_snapshot) {
+    const auto before = run(api_.snapshot("my-dedicated-db"));
+    const auto invited = run(api_.invite("my-dedicated-db", "user4@example.com"));
+    ASSERT_TRUE(invited.has_value()) << invited.error().message;
+    const auto after = run(api_.snapshot("my-dedicated-db"));
+    EXPECT_EQ(emails_in(after),
+              (std::vector<std::string>{"user2@example.com", "user3@example.com", "user4@example.com"}));
+    EXPECT_NE(after->generation, before->generation);
+
+    ASSERT_TRUE(run(api_.remove("my-dedicated-db", invited->id)).has_value());
+    EXPECT_EQ(emails_in(run(api_.snapshot("my-dedicated-db"))),
+              (std::vector<std::string>{"user2@example.com", "user3@example.com"}));
+}
+
+TEST_F(SandboxApiTest, a_read_under_way_while_a_change_is_made_does_not_hide_the_change) {
+    namespace asio = boost::asio;
+    run(api_.snapshot("my-dedicated-db"));
+    // The invitation drops the snapshot; a read queued just before it on the port's thread reads the
+    // old list, which must not be what later readers get.
+    ASSERT_TRUE(run([&]() -> asio::awaitable<bool> {
+        ApiResult<Collaborator> invited = std::unexpected(ApiError{ApiErrorKind::unavailable, ""});
+        std::string database = "my-dedicated-db";
+        auto read = [&]() -> asio::awaitable<void> {
+            std::string name = "my-dedicated-db";
+            co_await api_.snapshot(name);
+        };
+        asio::co_spawn(co_await asio::this_coro::executor, read(), asio::detached);
+        std::string email = "user4@example.com";
+        invited = co_await api_.invite(database, email);
+        co_return invited.has_value();
+    }()));
+    EXPECT_EQ(emails_in(run(api_.snapshot("my-dedicated-db"))),
+              (std::vector<std::string>{"user2@example.com", "user3@example.com", "user4@example.com"}));
+}
+
+TEST_F(SandboxApiTest, a_change_made_by_another_process_is_seen_within_the_watch_interval) {
+    SandboxApi api(store_, std::chrono::milliseconds{20});
+    const auto before = run(api.snapshot("my-dedicated-db"));
+    // The sandbox command line accepting user3's invitation, on a connection of its own.
+    {
+        auto other = open();
+        ASSERT_TRUE(other.accept(other.invitations().front().token).has_value());
+    }
+    const auto after = snapshot_when(api, [](const CachedSnapshot& snapshot) {
+        return snapshot.state->collaborators.back().status == Status::accepted;
+    });
+    ASSERT_TRUE(after.has_value());
+    EXPECT_EQ(after->state->collaborators.back().status, Status::accepted) << "never seen";
+    EXPECT_NE(after->generation, before->generation);
+}
+
+TEST_F(SandboxApiTest, a_change_made_on_the_store_past_the_port_is_seen_within_the_watch_interval) {
+    SandboxApi api(store_, std::chrono::milliseconds{20});
+    run(api.snapshot("my-dedicated-db"));
+    // Another part of the process (a test, the served API) using the same store object.
+    ASSERT_TRUE(store_.remove("my-dedicated-db", id_of(store_, "my-dedicated-db", "user2@example.com")).has_value());
+    const auto after =
+        snapshot_when(api, [](const CachedSnapshot& snapshot) { return snapshot.state->collaborators.size() == 1; });
+    EXPECT_EQ(emails_in(after), (std::vector<std::string>{"user3@example.com"}));
 }
 
 // Another process holding the state file's write lock (the sandbox command line, a second bot) makes

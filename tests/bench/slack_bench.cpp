@@ -1,231 +1,570 @@
-// Load benchmark: the built collab-bot (`--adapter slack`, the in-process sandbox, no configuration
-// file) driven through the Slack emulator with slash commands, the way Slack would deliver them.
-// Prints figures; asserts nothing. Usage:
-//   slack_bench [--commands N] [--concurrency C] [--rate R] [--paced N] [--cpu K]
-//   --commands     `list` commands of the throughput run (default 20000)
-//   --concurrency  envelopes in flight at once during it (default 200)
-//   --rate         commands per second of the latency run (default 1000)
-//   --paced        commands of the latency run (default 5000)
-//   --cpu          the core the bot is pinned to (default: the last one); the emulator and this
-//                  driver are kept off it where the machine has more than one
+// Load benchmark: the built collab-bot (`--adapter slack`) driven through the Slack emulator the way
+// Slack would drive it, with the bot pinned to one core and this process (emulator and load
+// generator) on the others. Prints figures, asserts nothing. Each part starts a bot of its own, with
+// a state directory of its own. Usage:
+//   slack_bench [--quick] [--only PARTS] [--commands N] [--in-flight C] [--rate R] [--paced N]
+//               [--changes N] [--growth N] [--cpu K]
+//   --quick      fewer commands everywhere: the whole run in under a minute
+//   --only       a comma-separated subset of the parts: socket (closed loop, RSS, steady rate), start,
+//                change, scalingo, growth, http, allocations, syscalls, bolt (the same load and start on a
+//                Bolt for JavaScript app, when `npm ci --prefix tests/bench/bolt` was run) (default: all)
+//   --commands   commands of the closed-loop run (default 100000; quick 20000)
+//   --in-flight  envelopes (requests, in HTTP mode) in flight at once in closed loops (default 64)
+//   --rate       commands per second of the steady runs (default 1000)
+//   --paced      commands of each steady run (default 10000; quick 3000)
+//   --changes    add and remove operations of the change path (default 500; quick 100)
+//   --growth     commands of each growth case, and of the allocation and syscall counts (default 20000; quick 4000)
+//   --cpu        the core the bot is pinned to (default: the last one)
+// The workload is the issue's mix: `help` and `list my-dedicated-db` alternating, typed in turn by the
+// owner (U111, user1@example.com) and an accepted collaborator (U222, user2@example.com).
 
-#include <sched.h>
 #include <signal.h>
 #include <unistd.h>
-#include <boost/process.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/process/args.hpp>
+#include <boost/process/child.hpp>
+#include <boost/process/io.hpp>
 
 #include <algorithm>
-#include <chrono>
+#include <cctype>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
-#include <iomanip>
 #include <iostream>
+#include <iterator>
+#include <regex>
+#include <set>
 #include <sstream>
-#include <string>
 #include <thread>
-#include <vector>
 
-#include "slack_emulator.hpp"
+#include "bench_driver.hpp"
+#include "http_load.hpp"
 
 namespace {
 
 namespace bp = boost::process;
+namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using collab::slack::test::Ack;
+using namespace collab::bench;
 using collab::slack::test::EmulatorOptions;
 using collab::slack::test::SlackEmulator;
-using collab::slack::test::SlashCommandFields;
-using SteadyClock = std::chrono::steady_clock;
+
+const std::string all_parts = "socket,start,change,scalingo,growth,http,allocations,syscalls,bolt";
 
 struct Settings {
-    int commands = 20'000;
-    int concurrency = 200;
-    int rate = 1'000;
-    int paced = 5'000;
+    bool quick = false;
+    std::set<std::string> parts;
+    std::size_t commands = 100'000;
+    std::size_t in_flight = 64;
+    double rate = 1'000;
+    std::size_t paced = 10'000;
+    std::size_t changes = 500;
+    std::size_t growth = 20'000;
     int cpu = -1;
 };
 
+[[noreturn]] void usage(const std::string& problem) {
+    std::cerr << "slack_bench: " << problem << "\nUsage: slack_bench [--quick] [--only " << all_parts
+              << "] [--commands N] [--in-flight C] [--rate R] [--paced N] [--changes N] [--growth N] [--cpu K]\n";
+    std::exit(2);
+}
+
 Settings parse(int argc, char** argv) {
     Settings settings;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    std::string only = all_parts;
+    std::map<std::string, std::string> given;
+    for (int i = 1; i < argc; ++i) {
         const std::string name = argv[i];
-        const int value = std::atoi(argv[i + 1]);
-        if (name == "--commands") settings.commands = value;
-        else if (name == "--concurrency") settings.concurrency = value;
-        else if (name == "--rate") settings.rate = value;
-        else if (name == "--paced") settings.paced = value;
-        else if (name == "--cpu") settings.cpu = value;
-        else {
-            std::cerr << "unknown option " << name << "\n";
-            std::exit(2);
+        if (name == "--quick") {
+            settings.quick = true;
+            continue;
         }
+        if (i + 1 >= argc) usage(name + " needs a value");
+        given[name] = argv[++i];
+    }
+    if (settings.quick) {
+        settings.commands = 20'000;
+        settings.paced = 3'000;
+        settings.changes = 100;
+        settings.growth = 4'000;
+    }
+    auto number = [](const std::string& name, const std::string& text) {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        if (end == text.c_str() || *end != '\0' || value < 0) usage(name + " takes a number, not \"" + text + "\"");
+        return value;
+    };
+    for (const auto& [name, value] : given) {
+        if (name == "--only")
+            only = value;
+        else if (name == "--commands")
+            settings.commands = static_cast<std::size_t>(number(name, value));
+        else if (name == "--in-flight")
+            settings.in_flight = std::max<std::size_t>(1, static_cast<std::size_t>(number(name, value)));
+        else if (name == "--rate")
+            settings.rate = std::max(1.0, number(name, value));
+        else if (name == "--paced")
+            settings.paced = static_cast<std::size_t>(number(name, value));
+        else if (name == "--changes")
+            settings.changes = static_cast<std::size_t>(number(name, value));
+        else if (name == "--growth")
+            settings.growth = static_cast<std::size_t>(number(name, value));
+        else if (name == "--cpu")
+            settings.cpu = static_cast<int>(number(name, value));
+        else
+            usage("unknown option " + name);
+    }
+    std::istringstream list(only);
+    for (std::string part; std::getline(list, part, ',');) {
+        if (all_parts.find(part) == std::string::npos || part.empty()) usage("unknown part \"" + part + "\"");
+        settings.parts.insert(part);
     }
     return settings;
 }
 
-// Peak resident set size, in KiB, and CPU seconds used so far, of a process.
-long peak_rss_kib(pid_t pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    for (std::string line; std::getline(status, line);)
-        if (line.starts_with("VmHWM:")) return std::atol(line.c_str() + 6);
-    return -1;
+// The emulated workspace of the issue's mix.
+EmulatorOptions workspace(std::map<std::string, std::string> emails = {{"U111", "user1@example.com"},
+                                                                       {"U222", "user2@example.com"}}) {
+    EmulatorOptions options;
+    options.emails = std::move(emails);
+    options.max_retries = 0;  // every envelope is acknowledged; no deadline timers in the generator
+    return options;
 }
 
-double cpu_seconds(pid_t pid) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    // Fields after the command name (which may hold spaces) start after the last ')'.
-    std::istringstream fields(text.substr(text.rfind(')') + 2));
-    std::string skip;
-    for (int field = 3; field < 14; ++field) fields >> skip;
-    long user = 0, system = 0;
-    fields >> user >> system;
-    return static_cast<double>(user + system) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+std::string text_of(const boost::json::object& message) {
+    const auto* text = message.if_contains("text");
+    return text && text->is_string() ? std::string(text->as_string()) : "";
 }
 
-double percentile(std::vector<double> values, double share) {
-    if (values.empty()) return 0;
-    std::sort(values.begin(), values.end());
-    const auto index = static_cast<std::size_t>(share * static_cast<double>(values.size() - 1));
-    return values[index];
-}
+struct Bench {
+    Settings settings;
+    Cores cores;
+    Workdir work;
+    Report report;
 
-void pin(pid_t pid, int cpu) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    ::sched_setaffinity(pid, sizeof set, &set);
-}
-
-void pin_elsewhere(int bot_cpu, int cores) {
-    if (cores < 2) return;
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    for (int cpu = 0; cpu < cores; ++cpu)
-        if (cpu != bot_cpu) CPU_SET(cpu, &set);
-    ::sched_setaffinity(0, sizeof set, &set);
-}
-
-std::vector<std::string> envelopes(SlackEmulator& slack, const std::string& prefix, int count) {
-    std::vector<std::string> frames;
-    frames.reserve(count);
-    for (int i = 0; i < count; ++i) {
-        SlashCommandFields fields;
-        fields.envelope_id = prefix + std::to_string(i);
-        fields.text = "list my-dedicated-db";
-        fields.response_url = slack.response_url(fields.envelope_id);
-        frames.push_back(collab::slack::test::slash_command_envelope(fields));
+    // A Socket Mode bot connected to `slack`, or nothing (said in the report) when it did not connect.
+    // The state directory is a new one unless given.
+    std::unique_ptr<BotProcess> socket_mode_bot(const std::string& name, SlackEmulator& slack, BotLaunch launch = {},
+                                                const fs::path& state = {}) {
+        if (launch.program.empty()) launch.args.insert(launch.args.begin(), {"--adapter", "slack"});
+        const auto env = socket_mode_environment(slack);
+        launch.environment.insert(env.begin(), env.end());
+        auto bot = std::make_unique<BotProcess>(state.empty() ? work.make(name) : state, std::move(launch), cores.bot);
+        if (slack.wait_for_open_sockets(1, 30s)) return bot;
+        report.note(name + ": the bot did not connect; its log:\n" + bot->log());
+        return nullptr;
     }
-    return frames;
-}
 
-std::vector<Ack> acks_with_prefix(const SlackEmulator& slack, const std::string& prefix) {
-    std::vector<Ack> matching;
-    for (auto& ack : slack.acks())
-        if (ack.envelope_id.starts_with(prefix)) matching.push_back(std::move(ack));
-    return matching;
-}
+    // The workload once through, answers kept: says in the report when one is not the expected one
+    // (a `list` whose answer lacks `expected_in_list`, or an answer without text).
+    void warm_up(SlackEmulator& slack, SocketModeLoad& load, const std::string& name, std::size_t count,
+                 const std::string& expected_in_list = "user2@example.com", std::size_t in_flight = 0) {
+        slack.keep_ack_payloads(true);
+        const std::string prefix = name + "-warm-";
+        const auto figures = load.closed_loop(prefix, count, in_flight ? in_flight : settings.in_flight);
+        std::size_t wrong = 0;
+        for (const auto& ack : slack.acks()) {
+            if (!ack.envelope_id.starts_with(prefix)) continue;
+            const Command command = load.workload()(std::stoul(ack.envelope_id.substr(prefix.size())));
+            const std::string text = text_of(ack.payload);
+            if (text.empty() || (command.text.starts_with("list") && text.find(expected_in_list) == std::string::npos))
+                ++wrong;
+        }
+        if (!figures.complete || wrong > 0)
+            report.note(name + ": " + std::to_string(wrong) + " of " + std::to_string(count) +
+                        " warm-up answers were not the expected ones" + (figures.complete ? "" : " (INCOMPLETE)"));
+        slack.keep_ack_payloads(false);
+    }
 
-bool answered(const Ack& ack) {
-    const auto* text = ack.payload.if_contains("text");
-    return text && text->is_string() && std::string_view(text->as_string()).find("user2@example.com") != std::string_view::npos;
-}
+    // A run's figures; the targets (of the issue), when given, are printed beside them.
+    void run_figures(const std::string& label, const RunFigures& run, const std::string& cpu_target = "",
+                     const std::string& latency_target = "") {
+        const std::string incomplete = run.complete ? "" : " (INCOMPLETE)";
+        report.row(label + ": commands/s", fixed(run.per_second(), 0) + incomplete);
+        report.row(label + ": bot CPU per command", fixed(run.bot_ms_per_command(), 4) + " ms", cpu_target);
+        if (!latency_target.empty() || run.per_second() < settings.rate * 1.5)
+            report.row(
+                label + ": ack latency p50 / p99 / max",
+                fixed(run.ack_ms.p50, 2) + " / " + fixed(run.ack_ms.p99, 2) + " / " + fixed(run.ack_ms.max, 2) + " ms",
+                latency_target);
+        report.row(label + ": answered in the acknowledgement",
+                   std::to_string(run.answered_in_ack) + " of " + std::to_string(run.commands));
+        report.row(
+            label + ": generator CPU per command (this process)",
+            fixed(run.generator_cpu * 1000.0 / static_cast<double>(std::max<std::size_t>(1, run.commands)), 4) + " ms");
+    }
+
+    std::string steady_label() const {
+        return "steady " + fixed(settings.rate, 0) + "/s, " + std::to_string(settings.paced);
+    }
+
+    // Closed loop with RSS checkpoints, then the steady rate, on one bot (or the Bolt app: no targets).
+    void socket_mode(const std::string& name, const BotLaunch& launch, bool targets) {
+        SlackEmulator slack(workspace());
+        auto bot = socket_mode_bot(name, slack, launch);
+        if (!bot) return;
+        SocketModeLoad load(slack, help_and_list("my-dedicated-db"), bot->pid());
+        warm_up(slack, load, name, 1'000);
+        std::map<std::size_t, long> rss;
+        const auto closed =
+            load.closed_loop(name + "-closed-", settings.commands, settings.in_flight, {10'000, 100'000},
+                             [&](std::size_t done) { rss[done] = rss_kib(bot->pid()); });
+        run_figures("closed loop, " + std::to_string(settings.commands), closed, targets ? "<= 0.015 ms" : "");
+        for (const auto& [done, kib] : rss) report.row("RSS after " + std::to_string(done) + " commands", mib(kib));
+        const auto paced = load.paced(name + "-paced-", settings.paced, settings.rate);
+        run_figures(steady_label(), paced, targets ? "<= 0.03 ms" : "", targets ? "p99 <= 2, max <= 5 ms" : "");
+        report.row("peak RSS over " + std::to_string(settings.commands + settings.paced + 1'000) + " commands",
+                   mib(peak_rss_kib(bot->pid())), targets ? "<= 16 MiB" : "");
+    }
+
+    // Spawn to hello, and to the first command answered (users.info included), on a state made by an
+    // earlier start (a restart, not a first run).
+    void start(const std::string& name, const BotLaunch& launch, bool targets) {
+        const fs::path state = work.make(name);
+        std::vector<double> hello_ms, answer_ms;
+        const int starts = settings.quick ? 3 : 7;
+        for (int i = 0; i <= starts; ++i) {
+            SlackEmulator slack(workspace());
+            auto bot = socket_mode_bot(name, slack, launch, state);
+            if (!bot) return;
+            EnvelopeFactory envelopes(slack);
+            const std::string id = name + "-" + std::to_string(i);
+            slack.deliver(envelopes.make(id, {"U111", "list my-dedicated-db"}));
+            const auto ack = slack.wait_for_ack(id, 10s);
+            const auto life = slack.socket_life(0);
+            if (i == 0 || !ack || !life) continue;  // the first start makes the state
+            hello_ms.push_back(std::chrono::duration<double, std::milli>(life->hello - bot->spawned_at()).count());
+            answer_ms.push_back(
+                std::chrono::duration<double, std::milli>(ack->sent + ack->latency - bot->spawned_at()).count());
+        }
+        const auto hello = summarize(hello_ms), answer = summarize(answer_ms);
+        report.row("spawn -> Socket Mode hello sent, median / max of " + std::to_string(hello_ms.size()),
+                   fixed(hello.p50, 1) + " / " + fixed(hello.max, 1) + " ms", targets ? "<= 100 ms" : "");
+        report.row("spawn -> first command answered, median / max",
+                   fixed(answer.p50, 1) + " / " + fixed(answer.max, 1) + " ms");
+    }
+
+    // The same load and start on a Bolt for JavaScript app, when node and its packages are there.
+    void bolt() {
+        report.section("Bolt for JavaScript 5.1 app (tests/bench/bolt/app.js), the same Socket Mode load");
+        const fs::path app = fs::path(COLLAB_BENCH_SOURCE_DIR) / "bolt";
+        if (!fs::exists("/usr/bin/node") || !fs::exists(app / "node_modules/@slack/bolt")) {
+            report.note("bolt: skipped; it needs node, and `npm ci --prefix tests/bench/bolt`");
+            return;
+        }
+        BotLaunch launch;
+        launch.program = "/usr/bin/node";
+        launch.args = {(app / "app.js").string()};
+        socket_mode("bolt", launch, false);
+        start("bolt-start", launch, false);
+    }
+
+    // `add` of new addresses, then `remove` of each confirmed by a click, one at a time.
+    void change() {
+        report.section("Change path, embedded sandbox (bot CPU includes the sandbox's SQLite writes)");
+        SlackEmulator slack(workspace());
+        auto bot = socket_mode_bot("change", slack);
+        if (!bot) return;
+        SocketModeLoad load(slack, help_and_list("my-dedicated-db"), bot->pid());
+        warm_up(slack, load, "change", 200);
+        slack.keep_ack_payloads(true);
+        EnvelopeFactory envelopes(slack);
+        const std::size_t count = settings.changes;
+        auto address = [](std::size_t i) { return "bench-" + std::to_string(i) + "@example.com"; };
+        std::size_t failed = 0;
+
+        double before = cpu_seconds(bot->pid());
+        for (std::size_t i = 0; i < count; ++i) {
+            const std::string id = "add-" + std::to_string(i);
+            slack.deliver(envelopes.make(id, {"U111", "add my-dedicated-db " + address(i)}));
+            const auto ack = slack.wait_for_ack(id, 10s);
+            if (!ack || text_of(ack->payload).find(address(i)) == std::string::npos) ++failed;
+        }
+        const double add_cpu = cpu_seconds(bot->pid()) - before;
+
+        before = cpu_seconds(bot->pid());
+        for (std::size_t i = 0; i < count; ++i) {
+            const std::string id = "remove-" + std::to_string(i);
+            slack.deliver(envelopes.make(id, {"U111", "remove my-dedicated-db " + address(i)}));
+            const auto proposal = slack.wait_for_ack(id, 10s);
+            const std::string token =
+                proposal ? collab::slack::test::button_value(proposal->payload, "collab_confirm") : "";
+            collab::slack::test::ButtonClickFields click;
+            click.envelope_id = "click-" + std::to_string(i);
+            click.action_id = "collab_confirm";
+            click.value = token;
+            click.response_url = slack.response_url(click.envelope_id);
+            slack.deliver(collab::slack::test::button_click_envelope(click));
+            if (token.empty() || !slack.wait_for_posts("respond/" + click.envelope_id, 1, 10s)) ++failed;
+        }
+        const double remove_cpu = cpu_seconds(bot->pid()) - before;
+        const double per = 1000.0 / static_cast<double>(std::max<std::size_t>(1, count));
+        report.row("add of a new address: bot CPU per operation", fixed(add_cpu * per, 3) + " ms", "<= 0.1 ms");
+        report.row("remove + confirming click: bot CPU per operation", fixed(remove_cpu * per, 3) + " ms", "<= 0.1 ms");
+        report.row("operations", std::to_string(count) + " of each, " + std::to_string(failed) + " failed");
+        slack.keep_ack_payloads(false);
+    }
+
+    // The bot's Scalingo client against `collab-bot sandbox serve` on loopback.
+    void scalingo() {
+        report.section("--provider scalingo against `collab-bot sandbox serve` (the bot acts as user1)");
+        const fs::path served_state = work.make("served");
+        BotLaunch serve;
+        serve.args = {"sandbox", "serve"};
+        BotProcess sandbox(served_state, std::move(serve), -1);
+        const auto url = sandbox.wait_for_log("regional APIs at (http://[^ \\n]+)");
+        if (!url) {
+            report.note("scalingo: the sandbox did not serve; its log:\n" + sandbox.log());
+            return;
+        }
+        SlackEmulator slack(workspace());
+        BotLaunch launch;
+        launch.args = {"--provider", "scalingo"};
+        launch.environment = {{"SCALINGO_API_URL", *url},
+                              {"SCALINGO_AUTH_URL", *url},
+                              {"SCALINGO_API_TOKEN", "tk-us-sandbox-user1-0000000000000000000000000000"}};
+        launch.config_text = "[health]\nlisten = \"127.0.0.1:0\"\n";
+        auto bot = socket_mode_bot("scalingo", slack, launch);
+        if (!bot) return;
+        const auto port = bot->wait_for_log("health and metrics at http://127\\.0\\.0\\.1:([0-9]+)");
+        auto upstream = [&] {
+            // collab_upstream_requests_total{status="…"} N, summed over the statuses.
+            const std::string metrics = port ? http_get(static_cast<unsigned short>(std::stoi(*port)), "/metrics") : "";
+            const std::regex series("collab_upstream_requests_total\\{[^}]*\\} ([0-9.e+]+)");
+            double total = 0;
+            for (auto it = std::sregex_iterator(metrics.begin(), metrics.end(), series); it != std::sregex_iterator();
+                 ++it)
+                total += std::stod((*it)[1].str());
+            return static_cast<long>(total);
+        };
+        SocketModeLoad load(slack, help_and_list("my-dedicated-db"), bot->pid());
+        warm_up(slack, load, "scalingo", 200);
+        const long before = upstream();
+        const auto closed = load.closed_loop("sc-closed-", settings.commands / 5, settings.in_flight);
+        run_figures("closed loop, " + std::to_string(settings.commands / 5), closed, "<= 0.015 ms");
+        const auto paced = load.paced("sc-paced-", settings.paced, settings.rate);
+        run_figures(steady_label(), paced, "<= 0.03 ms", "p99 <= 2, max <= 5 ms");
+        const long after = upstream();
+        report.row("upstream requests served during both runs", port ? std::to_string(after - before) : "?",
+                   "0 (answers from the cache)");
+        report.note("the cache keeps a collaborator list for scalingo.collaborators_cache_seconds (default 10 s)");
+        report.row("peak RSS", mib(peak_rss_kib(bot->pid())));
+    }
+
+    // How the cost grows with the data: one generated seed per case.
+    void growth() {
+        report.section("Growth (generated sandbox seeds; " + std::to_string(settings.growth) + " commands each, " +
+                       std::to_string(settings.in_flight) + " in flight unless said)");
+        auto base_people = [] {
+            return std::vector<Person>{{"U111", "user1@example.com"}, {"U222", "user2@example.com"}};
+        };
+        {
+            Population many_collaborators{base_people(), {{"my-dedicated-db", 0, {1}}}};
+            for (std::size_t i = 0; i < 499; ++i) {
+                many_collaborators.people.push_back(
+                    {"UC" + std::to_string(i), "c" + std::to_string(i) + "@example.com"});
+                many_collaborators.databases[0].collaborators.push_back(many_collaborators.people.size() - 1);
+            }
+            // Fewer in flight: 64 answers of this size outgrow what the bot lets wait for a slow socket.
+            growth_case("500 collaborators on my-dedicated-db, 8 in flight", "growth-collaborators", many_collaborators,
+                        help_and_list("my-dedicated-db"), 200, "user2@example.com", 8);
+        }
+        {
+            Population databases{base_people(), {}};
+            for (std::size_t i = 0; i < 1'000; ++i) databases.databases.push_back({"db-" + std::to_string(i), 0, {1}});
+            auto workload = [](std::size_t index) {
+                return Command{(index / 2) % 2 == 0 ? "U111" : "U222",
+                               index % 2 == 0 ? "help" : "list db-" + std::to_string((index / 2) % 1'000)};
+            };
+            growth_case("1,000 databases, lists spread over them", "growth-databases", databases, workload, 2'000,
+                        "user2@example.com", settings.in_flight);
+        }
+        {
+            // 10,000 people in teams of ten, one database each: person 10k owns db-k, 10k+1…10k+9 collaborate.
+            Population people;
+            for (std::size_t i = 0; i < 10'000; ++i)
+                people.people.push_back({"UP" + std::to_string(i), "p" + std::to_string(i) + "@example.com"});
+            for (std::size_t team = 0; team < 1'000; ++team) {
+                SeedDatabase database{"db-" + std::to_string(team), team * 10, {}};
+                for (std::size_t member = 1; member < 10; ++member)
+                    database.collaborators.push_back(team * 10 + member);
+                people.databases.push_back(std::move(database));
+            }
+            auto workload = [](std::size_t index) {
+                const std::size_t person = (index / 2) % 10'000;
+                return Command{"UP" + std::to_string(person),
+                               index % 2 == 0 ? "help" : "list db-" + std::to_string(person / 10)};
+            };
+            growth_case("10,000 people (1,000 databases of 10), each typing in turn", "growth-people", people, workload,
+                        20'000, "@example.com", settings.in_flight);
+        }
+    }
+
+    void growth_case(const std::string& label, const std::string& name, const Population& population,
+                     const Workload& workload, std::size_t warm, const std::string& expected_in_list,
+                     std::size_t in_flight) {
+        SlackEmulator slack(workspace(population.emails()));
+        const fs::path state = work.make(name);
+        population.write_seed(state / "seed.toml");
+        BotLaunch seeded;
+        seeded.config_text = "[sandbox]\nseed = \"seed.toml\"\n";
+        auto bot = socket_mode_bot(name, slack, std::move(seeded));
+        if (!bot) return;
+        SocketModeLoad load(slack, workload, bot->pid());
+        // Every person seen once (users.info), every database read once.
+        warm_up(slack, load, name, warm, expected_in_list, in_flight);
+        // The largest answer (a `list`), and the messages that followed answers through their response_url.
+        std::size_t largest = 0, blocks = 0, lists = 0;
+        for (const auto& ack : slack.acks()) {
+            const std::string prefix = name + "-warm-";
+            if (!ack.envelope_id.starts_with(prefix) || ack.payload.empty()) continue;
+            lists += workload(std::stoul(ack.envelope_id.substr(prefix.size()))).text.starts_with("list") ? 1 : 0;
+            const std::size_t size = boost::json::serialize(ack.payload).size();
+            if (size <= largest) continue;
+            largest = size;
+            const auto* found = ack.payload.if_contains("blocks");
+            blocks = found && found->is_array() ? found->as_array().size() : 0;
+        }
+        const std::size_t follow_ups = slack.posts("respond/" + name + "-warm-").size();
+        const auto run = load.closed_loop(name + "-", settings.growth, in_flight);
+        report.row(label + ": bot CPU per command",
+                   fixed(run.bot_ms_per_command(), 4) + " ms" + (run.complete ? "" : " (INCOMPLETE)"));
+        report.row(label + ": commands/s", fixed(run.per_second(), 0));
+        report.row(label + ": RSS after / peak", mib(rss_kib(bot->pid())) + " / " + mib(peak_rss_kib(bot->pid())));
+        report.row(label + ": largest answer", fixed(static_cast<double>(largest) / 1024.0, 1) + " KiB in " +
+                                                   std::to_string(blocks) + " blocks; " + std::to_string(follow_ups) +
+                                                   " follow-up messages for " + std::to_string(lists) + " lists");
+    }
+
+    // The same mix through HTTP mode: signed requests over kept-alive loopback connections.
+    void http_mode() {
+        report.section("HTTP mode (signed requests over loopback, " + std::to_string(settings.in_flight) +
+                       " kept-alive connections)");
+        SlackEmulator slack(workspace());
+        const std::string secret = "8f742231b10e8888abcd99yyyzzz85a5";
+        BotLaunch launch;
+        launch.args = {"--adapter", "slack"};
+        launch.environment = socket_mode_environment(slack);
+        launch.environment["SLACK_APP_TOKEN"] = "";
+        launch.environment["SLACK_SIGNING_SECRET"] = secret;
+        launch.config_text = "[slack]\nmode = \"http\"\nhttp_listen = \"127.0.0.1:0\"\n";
+        BotProcess bot(work.make("http"), std::move(launch), cores.bot);
+        const auto port = bot.wait_for_log("request URLs http://127\\.0\\.0\\.1:([0-9]+)/slack/commands", 30s);
+        if (!port) {
+            report.note("http: the bot did not listen; its log:\n" + bot.log());
+            return;
+        }
+        HttpModeLoad load({static_cast<unsigned short>(std::stoi(*port)), secret, slack.response_url("")},
+                          help_and_list("my-dedicated-db"), bot.pid());
+        load.closed_loop(1'000, settings.in_flight);  // warm-up
+        const std::size_t count = settings.commands / 5;
+        run_figures("closed loop, " + std::to_string(count), load.closed_loop(count, settings.in_flight));
+        run_figures(steady_label(), load.paced(settings.paced, settings.rate, settings.in_flight), "",
+                    "p99 <= 2, max <= 5 ms");
+        report.row("peak RSS", mib(peak_rss_kib(bot.pid())));
+    }
+
+    // malloc-family calls per command, counted by the preloaded counting allocator.
+    void allocations() {
+        report.section("Allocations (counting allocator preloaded into the bot), closed loop");
+        SlackEmulator slack(workspace());
+        BotLaunch counted;
+        counted.count_allocations = true;
+        auto bot = socket_mode_bot("allocations", slack, std::move(counted));
+        if (!bot) return;
+        SocketModeLoad load(slack, help_and_list("my-dedicated-db"), bot->pid());
+        warm_up(slack, load, "allocations", 1'000);
+        const auto before = bot->allocations();
+        const auto run = load.closed_loop("alloc-", settings.growth, settings.in_flight);
+        const auto after = bot->allocations();
+        if (after.allocations == 0) {
+            report.note("allocations: the counting allocator reported nothing");
+            return;
+        }
+        const double count = static_cast<double>(run.commands);
+        report.row("allocations per command",
+                   fixed(static_cast<double>(after.allocations - before.allocations) / count, 1));
+        report.row("frees per command", fixed(static_cast<double>(after.frees - before.frees) / count, 1));
+    }
+
+    // System calls per command, counted by `strace -c -f` attached to the bot for the window only.
+    void syscalls() {
+        report.section("System calls (strace -c -f attached for the window), closed loop");
+        if (!fs::exists("/usr/bin/strace")) {
+            report.note("syscalls: skipped, strace is not installed");
+            return;
+        }
+        SlackEmulator slack(workspace());
+        auto bot = socket_mode_bot("syscalls", slack);
+        if (!bot) return;
+        SocketModeLoad load(slack, help_and_list("my-dedicated-db"), bot->pid());
+        warm_up(slack, load, "syscalls", 1'000);
+        const fs::path summary = bot->state_dir() / "strace.txt", messages = bot->state_dir() / "strace.log";
+        bp::child strace("/usr/bin/strace",
+                         bp::args({"-c", "-f", "-o", summary.string(), "-p", std::to_string(bot->pid())}),
+                         bp::std_out > bp::null, bp::std_err > messages.string());
+        for (int i = 0; i < 500; ++i) {
+            std::ifstream in(messages);
+            const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+            if (text.find("attached") != std::string::npos) break;
+            std::this_thread::sleep_for(10ms);
+        }
+        const auto run = load.closed_loop("strace-", settings.growth, settings.in_flight);
+        ::kill(strace.id(), SIGINT);
+        strace.wait();
+        // strace's table: "% time seconds usecs/call calls [errors] syscall", then a "total" row.
+        std::ifstream in(summary);
+        std::vector<std::pair<long, std::string>> by_call;
+        long total = 0;
+        for (std::string line; std::getline(in, line);) {
+            std::istringstream fields(line);
+            std::vector<std::string> words{std::istream_iterator<std::string>(fields),
+                                           std::istream_iterator<std::string>()};
+            if (words.size() < 5 || !std::isdigit(static_cast<unsigned char>(words[0][0]))) continue;
+            const long calls = std::atol(words[3].c_str());
+            if (words.back() == "total")
+                total = calls;
+            else
+                by_call.emplace_back(calls, words.back());
+        }
+        std::sort(by_call.rbegin(), by_call.rend());
+        const double count = static_cast<double>(run.commands);
+        report.row("system calls per command", fixed(static_cast<double>(total) / count, 2));
+        std::string top;
+        for (std::size_t i = 0; i < std::min<std::size_t>(5, by_call.size()); ++i)
+            top += (i ? ", " : "") + by_call[i].second + " " + fixed(static_cast<double>(by_call[i].first) / count, 2);
+        report.row("the most frequent, per command", top);
+        report.note("under strace the bot runs far slower: only the counts mean something here");
+    }
+};
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    const Settings settings = parse(argc, argv);
-    const int cores = static_cast<int>(std::thread::hardware_concurrency());
-    const int bot_cpu = settings.cpu >= 0 ? settings.cpu : std::max(0, cores - 1);
-    pin_elsewhere(bot_cpu, cores);
-
-    EmulatorOptions options;
-    options.emails = {{"U111", "user1@example.com"}};
-    SlackEmulator slack(options);
-    const auto state = std::filesystem::temp_directory_path() / ("collab-bench-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(state);
-
-    bp::environment env = boost::this_process::environment();
-    env["SLACK_APP_TOKEN"] = options.app_token;
-    env["SLACK_BOT_TOKEN"] = options.bot_token;
-    env["SLACK_API_URL"] = slack.api_url();
-    bp::child bot(COLLAB_BOT_BINARY, bp::args({"--adapter", "slack", "--state-dir", state.string()}),
-                  bp::std_in < bp::null, bp::std_out > bp::null, bp::std_err > (state / "bot.log").string(), env);
-    pin(bot.id(), bot_cpu);
-    if (!slack.wait_for_open_sockets(1, 10s)) {
-        std::cerr << "the bot did not connect; see " << (state / "bot.log") << "\n";
-        return 1;
+    Bench bench{parse(argc, argv), {}, {}, {}};
+    bench.cores = pin_this_process_away(bench.settings.cpu);
+    const auto started = SteadyClock::now();
+    std::cout << "collab-bot Slack benchmark: bot pinned to core " << bench.cores.bot << " of " << bench.cores.count
+              << ", emulator and load generator on the other" << (bench.cores.count > 2 ? "s" : "") << std::endl;
+    const auto& parts = bench.settings.parts;
+    if (parts.contains("socket")) {
+        bench.report.section("Socket Mode, embedded sandbox: help/list mix, " +
+                             std::to_string(bench.settings.in_flight) + " in flight, then " +
+                             fixed(bench.settings.rate, 0) + "/s");
+        bench.socket_mode("socket", {}, true);
     }
-
-    // Warm-up: users.info cached, SQLite pages in memory, connections open.
-    const auto warm = envelopes(slack, "warm-", 200);
-    for (const auto& frame : warm) slack.deliver(frame);
-    slack.wait_for_ack_count(warm.size(), 30s);
-
-    // Throughput: as fast as the bot acknowledges, with `concurrency` envelopes in flight.
-    const auto burst = envelopes(slack, "burst-", settings.commands);
-    const double cpu_before = cpu_seconds(bot.id());
-    const std::size_t base = slack.ack_count();
-    const auto burst_start = SteadyClock::now();
-    for (int sent = 0; sent < settings.commands; ++sent) {
-        if (sent >= settings.concurrency)
-            slack.wait_for_ack_count(base + static_cast<std::size_t>(sent - settings.concurrency) + 1, 30s);
-        slack.deliver(burst[sent]);
+    if (parts.contains("start")) {
+        bench.report.section("Start: process spawn -> connected (restarts on an existing state directory)");
+        bench.start("start", {}, true);
     }
-    const bool burst_done = slack.wait_for_ack_count(base + static_cast<std::size_t>(settings.commands), 60s);
-    const double burst_seconds = std::chrono::duration<double>(SteadyClock::now() - burst_start).count();
-    const double cpu_burst = cpu_seconds(bot.id()) - cpu_before;
-
-    // Latency at a steady rate.
-    const auto paced = envelopes(slack, "paced-", settings.paced);
-    const std::size_t paced_base = slack.ack_count();
-    const auto interval = std::chrono::nanoseconds(1'000'000'000LL / std::max(1, settings.rate));
-    const auto paced_start = SteadyClock::now();
-    for (int i = 0; i < settings.paced; ++i) {
-        std::this_thread::sleep_until(paced_start + interval * i);
-        slack.deliver(paced[i]);
-    }
-    const bool paced_done = slack.wait_for_ack_count(paced_base + static_cast<std::size_t>(settings.paced), 60s);
-
-    const long rss = peak_rss_kib(bot.id());
-    ::kill(bot.id(), SIGTERM);
-    bot.wait();
-
-    std::vector<double> ack_ms, final_ms;
-    int in_ack = 0;
-    for (const auto& ack : acks_with_prefix(slack, "paced-")) {
-        const double ms = std::chrono::duration<double, std::milli>(ack.latency).count();
-        ack_ms.push_back(ms);
-        if (answered(ack)) {
-            ++in_ack;
-            final_ms.push_back(ms);
-        }
-    }
-    // Answers that came after a placeholder: from the envelope's write to the response_url post.
-    for (const auto& ack : acks_with_prefix(slack, "paced-")) {
-        if (answered(ack)) continue;
-        for (const auto& post : slack.posts("respond/" + ack.envelope_id))
-            final_ms.push_back(std::chrono::duration<double, std::milli>(post.at - ack.sent).count());
-    }
-    int burst_answered = 0;
-    for (const auto& ack : acks_with_prefix(slack, "burst-")) burst_answered += answered(ack) ? 1 : 0;
-
-    std::cout << std::fixed << std::setprecision(2);
-    std::cout << "collab-bot Slack benchmark (Socket Mode, in-process sandbox; bot pinned to core " << bot_cpu << " of "
-              << cores << ")\n";
-    std::cout << "throughput run: " << settings.commands << " list commands, " << settings.concurrency
-              << " in flight" << (burst_done ? "" : " (INCOMPLETE)") << "\n";
-    std::cout << "  commands per second sustained: " << settings.commands / burst_seconds << "\n";
-    std::cout << "  answered in the acknowledgement: " << burst_answered << " of " << settings.commands << "\n";
-    std::cout << "  CPU seconds per 10,000 commands: " << cpu_burst * 10'000.0 / settings.commands << "\n";
-    std::cout << "latency run: " << settings.paced << " list commands at " << settings.rate << " per second"
-              << (paced_done ? "" : " (INCOMPLETE)") << "\n";
-    std::cout << "  ack latency ms: p50 " << percentile(ack_ms, 0.50) << ", p99 " << percentile(ack_ms, 0.99)
-              << ", max " << percentile(ack_ms, 1.0) << "\n";
-    std::cout << "  final-reply latency ms: p50 " << percentile(final_ms, 0.50) << ", p99 "
-              << percentile(final_ms, 0.99) << " (" << in_ack << " answered in the acknowledgement)\n";
-    std::cout << "peak RSS of the bot: " << rss / 1024.0 << " MiB\n";
-    std::filesystem::remove_all(state);
-    return burst_done && paced_done ? 0 : 1;
+    if (parts.contains("change")) bench.change();
+    if (parts.contains("scalingo")) bench.scalingo();
+    if (parts.contains("growth")) bench.growth();
+    if (parts.contains("http")) bench.http_mode();
+    if (parts.contains("allocations")) bench.allocations();
+    if (parts.contains("syscalls")) bench.syscalls();
+    if (parts.contains("bolt")) bench.bolt();
+    bench.report.print(std::cout);
+    std::cout << "\n(" << fixed(std::chrono::duration<double>(SteadyClock::now() - started).count(), 0)
+              << " s; CPU from /proc/<pid>/stat over each measured window only, start-up excluded)\n";
+    return 0;
 }

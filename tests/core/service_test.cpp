@@ -44,6 +44,18 @@ public:
     std::vector<std::string> invited;  // "database email", in call order
     std::vector<std::string> removed;  // "database collaborator-id", in call order
     int calls = 0;
+    // When set, snapshots are kept there as the real providers keep them; invitations and removals
+    // count as changes.
+    SnapshotCache* kept = nullptr;
+
+    net::awaitable<ApiResult<CachedSnapshot>> snapshot(std::string database) override {
+        if (!kept) co_return co_await CollaboratorsApi::snapshot(std::move(database));
+        if (auto found = kept->find(database)) co_return *found;
+        const auto ticket = kept->ticket(database);
+        auto read = co_await CollaboratorsApi::snapshot(database);
+        if (!read) co_return read;
+        co_return kept->store(database, ticket, *read->state);
+    }
 
     net::awaitable<ApiResult<Database>> show_database(std::string name) override {
         ++calls;
@@ -67,6 +79,7 @@ public:
         // Scalingo leaves the username empty until the invitation is accepted.
         Collaborator c{"c" + std::to_string(++next_id_), email, "", Status::pending, false};
         list.push_back(c);
+        if (kept) kept->changed(database);
         invited.push_back(database + " " + email);
         co_return c;
     }
@@ -79,6 +92,7 @@ public:
             std::find_if(list.begin(), list.end(), [&](const Collaborator& c) { return c.id == collaborator_id; });
         if (it == list.end()) co_return std::unexpected(ApiError{ApiErrorKind::not_member, "no such collaborator", {}});
         list.erase(it);
+        if (kept) kept->changed(database);
         removed.push_back(database + " " + collaborator_id);
         co_return ApiResult<void>{};
     }
@@ -252,6 +266,53 @@ TEST_F(Service, ListDimsOnlyPendingRows) {
     EXPECT_NE(coloured.find("│ \x1b[2muser3@example.com\x1b[22m │"), std::string::npos) << coloured;
     EXPECT_EQ(coloured.find("\x1b[2muser2"), std::string::npos) << coloured;
     EXPECT_EQ(coloured.find("\x1b[2muser1"), std::string::npos) << coloured;
+}
+
+// Over a provider that keeps snapshots: a list is built once per version of the database.
+class CachedService : public Service {
+protected:
+    CachedService() { api_.kept = &kept_; }
+    SnapshotCache kept_;
+};
+
+TEST_F(CachedService, ARepeatedListIsTheSameReplyWithoutAskingTheUpstream) {
+    const Reply first = ask("U1", "list my-dedicated-db");
+    const int calls = api_.calls;
+    const Reply again = ask("U2", "list my-dedicated-db");
+    EXPECT_EQ(api_.calls, calls);
+    ASSERT_TRUE(first.key);
+    EXPECT_EQ(again.key, first.key);
+    EXPECT_EQ(to_plain_text(again), seed_output);
+    EXPECT_EQ(to_plain_text(first), seed_output);
+}
+
+TEST_F(CachedService, AChangeThroughTheBotShowsUpInTheNextList) {
+    const Reply before = ask("U1", "list my-dedicated-db");
+    EXPECT_EQ(ask("U1", "add my-dedicated-db new@example.com").kind, ReplyKind::change);
+    const Reply after = ask("U1", "list my-dedicated-db");
+    EXPECT_NE(to_plain_text(after).find("new@example.com"), std::string::npos) << to_plain_text(after);
+    ASSERT_TRUE(after.key);
+    EXPECT_NE(after.key->generation, before.key->generation);
+
+    const std::string token = propose("U1", "remove my-dedicated-db new@example.com");
+    EXPECT_EQ(ask("U1", "confirm " + token).kind, ReplyKind::change);
+    EXPECT_EQ(say("U1", "list my-dedicated-db"), seed_output);
+}
+
+TEST_F(CachedService, AStrangerIsRefusedFromTheKeptSnapshotToo) {
+    ask("U1", "list my-dedicated-db");
+    EXPECT_EQ(ask("U9", "list my-dedicated-db").kind, ReplyKind::denied);
+    EXPECT_EQ(ask("U3", "list my-dedicated-db").kind, ReplyKind::denied);
+}
+
+TEST_F(Service, HelpIsTheSameReplyEveryTime) {
+    const Reply first = ask("U1", "help");
+    const Reply again = ask("U2", "help");
+    ASSERT_TRUE(first.key);
+    EXPECT_EQ(first.key, again.key);
+    EXPECT_EQ(to_plain_text(first), to_plain_text(again));
+    EXPECT_NE(ask("U1", "help add").key, first.key);
+    EXPECT_EQ(api_.calls, 0);
 }
 
 TEST_F(Service, ADirectoryThatCannotSayWhoSomeoneIsFailsTheCommandWithItsReason) {
@@ -734,8 +795,42 @@ TEST_F(Service, AuditShowsTheMostRecentActionsNewestFirst) {
               "│ 2026-11-28 12:44:32 UTC │ user1@example.com │ add user@example.com │ executed │\n"
               "│ 2026-11-28 12:44:32 UTC │ user1@example.com │ add user@example.com │ allowed  │\n"
               "└─────────────────────────┴───────────────────┴──────────────────────┴──────────┘\n");
-    EXPECT_EQ(audit_.entries.back().action, "audit");
-    EXPECT_EQ(audit_.entries.back().at, t0 + 1min);
+    // Reading the trail is not an entry of it.
+    EXPECT_EQ(audit_.entries.back().action, "add");
+}
+
+TEST_F(Service, AllowedReadsAreNotRecordedButTheirDenialsAre) {
+    for (const char* read : {"list my-dedicated-db", "audit my-dedicated-db", "whoami", "dbs", "help", "help add"})
+        EXPECT_NE(ask("U1", read).kind, ReplyKind::denied) << read;
+    EXPECT_TRUE(audit_.entries.empty()) << audit_.entries.front().action;
+
+    EXPECT_EQ(ask("U9", "list my-dedicated-db").kind, ReplyKind::denied);
+    EXPECT_EQ(ask("U0", "dbs").kind, ReplyKind::denied);
+    ASSERT_EQ(audit_.entries.size(), 2u);
+    EXPECT_EQ(audit_.entries[0].action, "list");
+    EXPECT_EQ(audit_.entries[0].outcome, AuditOutcome::denied);
+    EXPECT_EQ(audit_.entries[1].action, "dbs");
+    EXPECT_EQ(audit_.entries[1].outcome, AuditOutcome::denied);
+}
+
+TEST_F(Service, ReadsAreRecordedWhenTheSettingsAskForThem) {
+    settings_.record_reads = true;
+    for (const char* read : {"list my-dedicated-db", "audit my-dedicated-db", "whoami", "dbs", "help"})
+        EXPECT_NE(ask("U1", read).kind, ReplyKind::denied) << read;
+    std::vector<std::string> actions;
+    for (const auto& entry : audit_.entries) {
+        actions.push_back(entry.action);
+        EXPECT_EQ(entry.outcome, AuditOutcome::allowed);
+    }
+    EXPECT_EQ(actions, (std::vector<std::string>{"list", "audit", "whoami", "dbs", "help"}));
+    EXPECT_EQ(audit_.entries.front().database, db);
+}
+
+TEST_F(Service, AFailedListOfDatabasesIsRecorded) {
+    api_.databases_error = ApiError{ApiErrorKind::transient, "Scalingo had a problem (HTTP 502).", {}};
+    EXPECT_EQ(ask("U1", "dbs").kind, ReplyKind::failure);
+    ASSERT_EQ(audit_.entries.size(), 1u);
+    EXPECT_EQ(audit_.entries[0].outcome, AuditOutcome::failed);
 }
 
 TEST_F(Service, AuditIsForMembersOnly) {

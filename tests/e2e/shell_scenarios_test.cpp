@@ -210,12 +210,16 @@ TEST_P(ShellScenarios, ChatClientTypographyIsTolerated) {
     EXPECT_EQ(run.out, seed_table);
 }
 
-TEST_P(ShellScenarios, AuditShowsWhatWasDone) {
+TEST_P(ShellScenarios, AuditShowsWhatWasDoneAndWhoWasRefusedButNotTheReads) {
     bot("/collab add my-dedicated-db user@example.com\n/collab list my-dedicated-db\n");
+    bot("/collab list my-dedicated-db\n", {"--as", "someone@else.org"});
     auto run = bot("/collab audit my-dedicated-db\n");
     EXPECT_NE(run.out.find("Most recent actions on my-dedicated-db, newest first:"), std::string::npos) << run.out;
-    EXPECT_NE(run.out.find("│ user1@example.com │ add user@example.com │ executed │"), std::string::npos) << run.out;
-    EXPECT_NE(run.out.find("│ user1@example.com │ list                 │ allowed  │"), std::string::npos) << run.out;
+    EXPECT_TRUE(
+        std::regex_search(run.out, std::regex("│ user1@example\\.com +│ add user@example\\.com +│ executed +│")))
+        << run.out;
+    EXPECT_TRUE(std::regex_search(run.out, std::regex("│ someone@else\\.org +│ list +│ denied +│"))) << run.out;
+    EXPECT_FALSE(std::regex_search(run.out, std::regex("│ list +│ allowed"))) << run.out;
 }
 
 TEST_P(ShellScenarios, StrangersAreNotToldWhoCollaborates) {

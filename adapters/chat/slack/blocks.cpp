@@ -1,10 +1,12 @@
 #include "adapters/chat/slack/blocks.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
 
 #include <vector>
 
 #include "adapters/chat/slack/markup.hpp"
+#include "adapters/json/append.hpp"
 
 namespace collab::slack {
 namespace json = boost::json;
@@ -40,6 +42,16 @@ json::object plain_text(std::string_view text) {
 
 json::object section(std::string_view mrkdwn) {
     return {{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", truncated(mrkdwn, max_section_text)}}}};
+}
+
+// The same section as section(), written straight onto `out`.
+void append_section(std::string& out, std::string_view mrkdwn) {
+    out += R"({"type":"section","text":{"type":"mrkdwn","text":)";
+    if (slack_length(mrkdwn) <= max_section_text)
+        json_out::append_string(out, mrkdwn);
+    else
+        json_out::append_string(out, truncated(mrkdwn, max_section_text));
+    out += "}}";
 }
 
 std::string line_text(const Line& line) {
@@ -141,9 +153,16 @@ std::string usage_text(std::string_view usage) {
     return "`" + escape_mrkdwn(usage) + "`";
 }
 
-json::array blocks_of(const Reply& reply) {
+// The blocks of a message: mrkdwn sections first, then the tail (proposal, usage).
+struct Blocks {
+    std::vector<std::string> sections;
+    json::array tail;
+};
+
+Blocks blocks_of(const Reply& reply) {
+    Blocks blocks;
     std::vector<std::string> lines = line_sections(reply.lines);
-    json::array tail;  // what comes after the table
+    json::array& tail = blocks.tail;  // what comes after the table
     if (reply.proposal) tail = proposal_blocks(*reply.proposal);
     if (!reply.usage.empty()) tail.push_back(section(usage_text(reply.usage)));
 
@@ -152,8 +171,7 @@ json::array blocks_of(const Reply& reply) {
     if (lines.size() > budget) lines.resize(budget);
     budget -= lines.size();
 
-    json::array blocks;
-    for (const auto& text : lines) blocks.push_back(section(text));
+    blocks.sections = std::move(lines);
     if (reply.table && budget > 0) {
         TableParts parts = table_sections(*reply.table);
         if (parts.sections.size() > budget) {
@@ -162,9 +180,8 @@ json::array blocks_of(const Reply& reply) {
             parts.sections.resize(budget - 1);
             parts.sections.push_back("_" + std::to_string(left_out) + " more rows are not shown here._");
         }
-        for (const auto& text : parts.sections) blocks.push_back(section(text));
+        for (auto& text : parts.sections) blocks.sections.push_back(std::move(text));
     }
-    for (auto& block : tail) blocks.push_back(std::move(block));
     return blocks;
 }
 
@@ -175,22 +192,55 @@ std::string fallback_text(const Reply& reply) {
     return escape_mrkdwn(text);
 }
 
+// `head` (the members before "text", with their comma), then the fallback text and the blocks.
+std::string encode(std::string_view head, const Reply& reply) {
+    const std::string text = fallback_text(reply);
+    const Blocks blocks = blocks_of(reply);
+    std::string out;
+    out.reserve(head.size() + 2 * text.size() + 256);
+    out += '{';
+    out += head;
+    json_out::append_member(out, "text", text);
+    if (!blocks.sections.empty() || !blocks.tail.empty()) {
+        out += R"(,"blocks":[)";
+        // Every block is an object: a closing brace at the end means a block came before.
+        for (const auto& section : blocks.sections) {
+            if (out.back() == '}') out += ',';
+            append_section(out, section);
+        }
+        for (const auto& block : blocks.tail) {
+            if (out.back() == '}') out += ',';
+            json_out::append_value(out, block);
+        }
+        out += ']';
+    }
+    out += '}';
+    return out;
+}
+
+json::object as_object(const std::string& text) {
+    return std::move(json::parse(text).as_object());
+}
+
 }  // namespace
+
+std::string encode_message(const Reply& reply, chat::Visibility visibility) {
+    std::string head = R"("response_type":)";
+    json_out::append_string(head, chat::to_string(visibility));
+    head += ',';
+    return encode(head, reply);
+}
 
 json::object to_message(const Reply& reply) {
     return to_message(reply, chat::VisibilityPolicy{}.for_kind(reply.kind));
 }
 
 json::object to_message(const Reply& reply, chat::Visibility visibility) {
-    json::object message{{"response_type", chat::to_string(visibility)}, {"text", fallback_text(reply)}};
-    if (json::array blocks = blocks_of(reply); !blocks.empty()) message["blocks"] = std::move(blocks);
-    return message;
+    return as_object(encode_message(reply, visibility));
 }
 
 json::object to_replacement(const Reply& reply) {
-    json::object message{{"replace_original", true}, {"text", fallback_text(reply)}};
-    if (json::array blocks = blocks_of(reply); !blocks.empty()) message["blocks"] = std::move(blocks);
-    return message;
+    return as_object(encode(R"("replace_original":true,)", reply));
 }
 
 std::size_t slack_length(std::string_view utf8) {

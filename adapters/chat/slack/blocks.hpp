@@ -38,6 +38,8 @@ inline constexpr std::string_view cancel_action_id = "collab_cancel";
 // the default policy's for the reply's kind.
 boost::json::object to_message(const Reply& reply, chat::Visibility visibility);
 boost::json::object to_message(const Reply& reply);
+// The same message as JSON text, written without a document: what an acknowledgement carries.
+std::string encode_message(const Reply& reply, chat::Visibility visibility);
 
 // The response_url body that replaces the message a button was clicked in with the click's outcome:
 // {"replace_original":true,"text":…,"blocks":[…]}. It carries no response_type: the replaced

@@ -3,9 +3,12 @@
 #include <cctype>
 
 #include <simdjson.h>
-#include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <bit>
+#include <optional>
+
+#include "adapters/json/append.hpp"
 
 namespace collab::slack {
 namespace {
@@ -35,17 +38,17 @@ std::string envelope_id_of_oversize(std::string_view text) {
     return plain ? std::string(id) : std::string();
 }
 
-// The root object of `text`, parsed within the limits; it lives as long as `parser`.
-std::expected<element, DecodeError> parse_object(simdjson::dom::parser& parser, std::string_view text,
-                                                 const DecodeLimits& limits) {
-    if (text.size() > limits.max_bytes)
-        return fail("frame of " + std::to_string(text.size()) + " bytes exceeds " + std::to_string(limits.max_bytes),
-                    envelope_id_of_oversize(text));
-    // The depth limit is the parser's own: deeply nested garbage stops the parse, not the stack.
-    if (parser.allocate(std::max<std::size_t>(text.size(), 64), limits.max_depth) != simdjson::SUCCESS)
-        return fail("out of memory");
+// Whether `text` is within the limits; the depth limit is the parser's own (deeply nested garbage
+// stops the parse, not the stack).
+std::optional<DecodeError> over_limits(std::string_view text, const DecodeLimits& limits) {
+    if (text.size() <= limits.max_bytes) return std::nullopt;
+    return DecodeError{"frame of " + std::to_string(text.size()) + " bytes exceeds " + std::to_string(limits.max_bytes),
+                       envelope_id_of_oversize(text)};
+}
+
+std::expected<element, DecodeError> root_object(simdjson::simdjson_result<element> parsed, const DecodeLimits& limits) {
     element root;
-    if (auto error = parser.parse(simdjson::padded_string(text)).get(root); error != simdjson::SUCCESS) {
+    if (auto error = std::move(parsed).get(root); error != simdjson::SUCCESS) {
         if (error == simdjson::DEPTH_ERROR) return fail("JSON nested deeper than " + std::to_string(limits.max_depth));
         return fail(std::string("malformed JSON: ") + simdjson::error_message(error));
     }
@@ -53,13 +56,49 @@ std::expected<element, DecodeError> parse_object(simdjson::dom::parser& parser, 
     return root;
 }
 
-// Parses `text` and hands the root object to `read`; the parser's memory lives only for this call.
+// The root object of `text`, parsed within the limits; it lives as long as `parser`.
+std::expected<element, DecodeError> parse_object(simdjson::dom::parser& parser, std::string_view text,
+                                                 const DecodeLimits& limits) {
+    if (auto error = over_limits(text, limits)) return std::unexpected(std::move(*error));
+    if (parser.allocate(std::max<std::size_t>(text.size(), 64), limits.max_depth) != simdjson::SUCCESS)
+        return fail("out of memory");
+    return root_object(parser.parse(simdjson::padded_string(text)), limits);
+}
+
+// A parser and its padded input, kept by each thread from one frame to the next: decoding a frame
+// then allocates nothing. What a rare large frame made them grow to is let go after it.
+class FrameReader {
+public:
+    template <typename T, typename F>
+    std::expected<T, DecodeError> read(std::string_view text, const DecodeLimits& limits, F&& read) {
+        if (auto error = over_limits(text, limits)) return std::unexpected(std::move(*error));
+        if ((parser_.capacity() < text.size() || parser_.max_depth() != limits.max_depth) &&
+            parser_.allocate(std::bit_ceil(std::max<std::size_t>(text.size(), 4096)), limits.max_depth) !=
+                simdjson::SUCCESS)
+            return fail("out of memory");
+        padded_.reserve(text.size() + simdjson::SIMDJSON_PADDING);
+        padded_.assign(text);
+        auto root = root_object(parser_.parse(padded_.data(), padded_.size(), false), limits);
+        std::expected<T, DecodeError> result =
+            root ? std::expected<T, DecodeError>(read(*root)) : std::unexpected(std::move(root.error()));
+        if (parser_.capacity() > kept_bytes) {
+            parser_ = simdjson::dom::parser{};
+            padded_ = std::string{};
+        }
+        return result;
+    }
+
+private:
+    static constexpr std::size_t kept_bytes = 64 * 1024;
+    simdjson::dom::parser parser_;
+    std::string padded_;
+};
+
+// Parses `text` and hands the root object to `read`; what it reads must be copied out.
 template <typename T, typename F>
 std::expected<T, DecodeError> with_document(std::string_view text, const DecodeLimits& limits, F&& read) {
-    simdjson::dom::parser parser;
-    auto root = parse_object(parser, text, limits);
-    if (!root) return std::unexpected(std::move(root.error()));
-    return read(*root);
+    thread_local FrameReader reader;
+    return reader.read<T>(text, limits, std::forward<F>(read));
 }
 
 // The string at `key`, or empty when absent, null or not a string.
@@ -239,11 +278,34 @@ bool token_refused(std::string_view error) {
 }
 
 std::string encode_ack(std::string_view envelope_id) {
-    return boost::json::serialize(boost::json::object{{"envelope_id", envelope_id}});
+    std::string ack;
+    ack.reserve(envelope_id.size() + 20);
+    ack += '{';
+    json_out::append_member(ack, "envelope_id", envelope_id);
+    ack += '}';
+    return ack;
 }
 
 std::string encode_ack(std::string_view envelope_id, const boost::json::object& payload) {
-    return boost::json::serialize(boost::json::object{{"envelope_id", envelope_id}, {"payload", payload}});
+    std::string ack;
+    ack.reserve(envelope_id.size() + 1024);
+    ack += '{';
+    json_out::append_member(ack, "envelope_id", envelope_id);
+    ack += ",\"payload\":";
+    json_out::append_value(ack, payload);
+    ack += '}';
+    return ack;
+}
+
+std::string encode_ack_with_json(std::string_view envelope_id, std::string_view payload_json) {
+    std::string ack;
+    ack.reserve(envelope_id.size() + payload_json.size() + 32);
+    ack += '{';
+    json_out::append_member(ack, "envelope_id", envelope_id);
+    ack += ",\"payload\":";
+    ack += payload_json;
+    ack += '}';
+    return ack;
 }
 
 }  // namespace collab::slack

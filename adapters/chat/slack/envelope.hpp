@@ -101,5 +101,7 @@ std::expected<std::string, OpenFailure> decode_connections_open(std::string_view
 // {"envelope_id":"…"} and {"envelope_id":"…","payload":{…}}.
 std::string encode_ack(std::string_view envelope_id);
 std::string encode_ack(std::string_view envelope_id, const boost::json::object& payload);
+// The same with a payload already written as JSON text (see encode_message in blocks.hpp).
+std::string encode_ack_with_json(std::string_view envelope_id, std::string_view payload_json);
 
 }  // namespace collab::slack

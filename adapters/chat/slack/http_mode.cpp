@@ -7,7 +7,6 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <optional>
 
@@ -136,7 +135,7 @@ struct HttpModeServer::State {
             if (!told) co_return answer(empty_ok());
             net::ServerResponse response{http::status::ok, 11};
             response.set(http::field::content_type, "application/json");
-            response.body() = json::serialize(to_message(told->answer.reply, told->answer.visibility));
+            response.body() = encode_message(told->answer.reply, told->answer.visibility);
             // Once the response is written, or could not be: should nobody be left to read it on this
             // connection, the person still gets it, through response_url.
             auto written = [state, key, served = std::move(*told)](bool was_written) mutable {

@@ -1,9 +1,8 @@
 #include "adapters/chat/slack/interactions.hpp"
 
-#include <boost/json/serialize.hpp>
-
 #include "adapters/chat/slack/blocks.hpp"
 #include "adapters/chat/slack/markup.hpp"
+#include "adapters/json/append.hpp"
 
 namespace collab::slack {
 namespace asio = boost::asio;
@@ -32,34 +31,48 @@ std::optional<chat::ClickRequest> click_request(const BlockAction& action, std::
 }
 
 std::string work_of(const Envelope& envelope) {
+    using json_out::append_member;
+    std::string work;
     if (envelope.slash_command) {
         const SlashCommand& c = *envelope.slash_command;
-        json::object payload{{"team_id", c.team_id},
-                             {"channel_id", c.channel_id},
-                             {"user_id", c.user_id},
-                             {"user_name", c.user_name},
-                             {"command", c.command},
-                             {"text", c.text},
-                             {"response_url", c.response_url},
-                             {"trigger_id", c.trigger_id},
-                             {"enterprise_id", c.enterprise_id},
-                             {"is_enterprise_install", c.is_enterprise_install}};
-        return json::serialize(
-            json::object{{"envelope_id", envelope.envelope_id}, {"type", "slash_commands"}, {"payload", payload}});
+        work.reserve(512 + c.text.size() + c.response_url.size());
+        work += '{';
+        append_member(work, "envelope_id", envelope.envelope_id);
+        work += R"(,"type":"slash_commands","payload":{)";
+        append_member(work, "team_id", c.team_id);
+        for (auto [key, value] :
+             {std::pair{"channel_id", &c.channel_id}, std::pair{"user_id", &c.user_id},
+              std::pair{"user_name", &c.user_name}, std::pair{"command", &c.command}, std::pair{"text", &c.text},
+              std::pair{"response_url", &c.response_url}, std::pair{"trigger_id", &c.trigger_id},
+              std::pair{"enterprise_id", &c.enterprise_id}}) {
+            work += ',';
+            append_member(work, key, *value);
+        }
+        work += c.is_enterprise_install ? R"(,"is_enterprise_install":true}})" : R"(,"is_enterprise_install":false}})";
+        return work;
     }
     if (envelope.block_action) {
         const BlockAction& a = *envelope.block_action;
-        json::object payload{{"type", "block_actions"},
-                             {"user", json::object{{"id", a.user_id}}},
-                             {"team", json::object{{"id", a.team_id}}},
-                             {"channel", json::object{{"id", a.channel_id}}},
-                             {"response_url", a.response_url},
-                             {"container", json::object{{"message_ts", a.message_ts}}},
-                             {"actions", json::array{json::object{{"action_id", a.action_id}, {"value", a.value}}}}};
-        return json::serialize(
-            json::object{{"envelope_id", envelope.envelope_id}, {"type", "interactive"}, {"payload", payload}});
+        work.reserve(512 + a.value.size() + a.response_url.size());
+        work += '{';
+        append_member(work, "envelope_id", envelope.envelope_id);
+        work += R"(,"type":"interactive","payload":{"type":"block_actions","user":{)";
+        append_member(work, "id", a.user_id);
+        work += R"(},"team":{)";
+        append_member(work, "id", a.team_id);
+        work += R"(},"channel":{)";
+        append_member(work, "id", a.channel_id);
+        work += "},";
+        append_member(work, "response_url", a.response_url);
+        work += R"(,"container":{)";
+        append_member(work, "message_ts", a.message_ts);
+        work += R"(},"actions":[{)";
+        append_member(work, "action_id", a.action_id);
+        work += ',';
+        append_member(work, "value", a.value);
+        work += "}]}}";
     }
-    return {};
+    return work;
 }
 
 std::optional<chat::Request> request_of_work(const store::Orphan& orphan) {

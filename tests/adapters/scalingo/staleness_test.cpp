@@ -1,5 +1,5 @@
-// A collaborator list fetched before an invitation or a removal never outlives it: not in the cache,
-// not shared with callers who come after the change.
+// A collaborator list, or a database's snapshot, fetched before an invitation or a removal never
+// outlives it: not in the cache, not shared with callers who come after the change.
 
 #include <gtest/gtest.h>
 
@@ -48,6 +48,10 @@ struct SlowFirstList {
             if (target == "/v1/tokens/exchange") {
                 response.body() = R"({"token":")" + security::base64url_encode(R"({"alg":"none"})") + "." +
                                   security::base64url_encode(R"({"exp":4102444800})") + R"(."})";
+            } else if (!target.ends_with("/collaborators")) {
+                response.body() =
+                    R"({"app":{"name":"my-dedicated-db","owner":{"id":"us-1","email":"user1@example.com",)"
+                    R"("username":"user1"},"flags":{"dedicated-database":true}}})";
             } else if (request.method() == http::verb::post) {
                 ++invitations;
                 response.result(http::status::created);
@@ -75,17 +79,26 @@ std::vector<std::string> emails(const ApiResult<std::vector<Collaborator>>& list
     return out;
 }
 
+std::vector<std::string> emails(const ApiResult<CachedSnapshot>& snapshot) {
+    if (!snapshot) return {"(failed: " + snapshot.error().message + ")"};
+    return emails(ApiResult<std::vector<Collaborator>>(snapshot->state->collaborators));
+}
+
+ScalingoSettings settings_for(const net::test::LoopbackServer& server) {
+    ScalingoSettings settings;
+    settings.api_url = settings.auth_url = server.url("");
+    settings.api_token = "tk-us-staleness-test-token";
+    settings.collaborators_ttl = 60s;  // long enough that a stale entry would be served by the cache
+    return settings;
+}
+
 TEST(ScalingoStaleness, AListFetchedBeforeAnInvitationIsNeitherCachedNorShared) {
     SlowFirstList scalingo;
     net::test::LoopbackServer server(
         net::test::RawHandler{[&](asio::ip::tcp::socket socket) { return scalingo.serve(std::move(socket)); }});
     asio::io_context io;
     net::HttpClient http(io.get_executor(), net::HttpClientOptions{});
-    ScalingoSettings settings;
-    settings.api_url = settings.auth_url = server.url("");
-    settings.api_token = "tk-us-staleness-test-token";
-    settings.collaborators_ttl = 60s;  // long enough that a stale entry would be served by the cache
-    ScalingoApi api(http, settings);
+    ScalingoApi api(http, settings_for(server));
 
     ApiResult<std::vector<Collaborator>> before, joined_after, later;
     const std::string database = "my-dedicated-db";
@@ -113,6 +126,46 @@ TEST(ScalingoStaleness, AListFetchedBeforeAnInvitationIsNeitherCachedNorShared) 
     EXPECT_EQ(emails(joined_after), std::vector<std::string>{"new@example.com"});
     EXPECT_EQ(emails(later), std::vector<std::string>{"new@example.com"});
     EXPECT_EQ(scalingo.lists, 2) << "the fresh list is cached; the stale one is not";
+}
+
+TEST(ScalingoStaleness, ASnapshotReadBeforeAnInvitationIsNotKeptAndTheNextOneIs) {
+    SlowFirstList scalingo;
+    net::test::LoopbackServer server(
+        net::test::RawHandler{[&](asio::ip::tcp::socket socket) { return scalingo.serve(std::move(socket)); }});
+    asio::io_context io;
+    net::HttpClient http(io.get_executor(), net::HttpClientOptions{});
+    ScalingoApi api(http, settings_for(server));
+
+    ApiResult<CachedSnapshot> before = std::unexpected(ApiError{ApiErrorKind::unavailable, "not run"});
+    ApiResult<CachedSnapshot> after = before, later = before;
+    const std::string database = "my-dedicated-db";
+    auto sequence = [&]() -> asio::awaitable<void> {
+        // A snapshot being read when the invitation goes out...
+        asio::co_spawn(
+            io, [&]() -> asio::awaitable<void> { before = co_await api.snapshot(database); }, asio::detached);
+        asio::steady_timer pause(io, 50ms);
+        co_await pause.async_wait(asio::use_awaitable);
+        const std::string email = "new@example.com";
+        auto invited = co_await api.invite(database, email);
+        EXPECT_TRUE(invited) << invited.error().message;
+        after = co_await api.snapshot(database);
+        pause.expires_after(400ms);
+        co_await pause.async_wait(asio::use_awaitable);
+        // ...is not what is kept once it has arrived: the one read after the invitation is.
+        later = co_await api.snapshot(database);
+    };
+    asio::co_spawn(io, sequence(), asio::detached);
+    io.run();
+
+    EXPECT_TRUE(emails(before).empty()) << "the first snapshot predates the invitation";
+    ASSERT_TRUE(before.has_value());
+    EXPECT_EQ(before->generation, 0u) << "nothing may be built on a snapshot that predates a change";
+    EXPECT_EQ(emails(after), std::vector<std::string>{"new@example.com"});
+    EXPECT_EQ(emails(later), std::vector<std::string>{"new@example.com"});
+    ASSERT_TRUE(after.has_value() && later.has_value());
+    EXPECT_NE(later->generation, 0u);
+    EXPECT_EQ(later->state, after->state) << "the snapshot read after the invitation is kept";
+    EXPECT_EQ(scalingo.lists, 2);
 }
 
 }  // namespace

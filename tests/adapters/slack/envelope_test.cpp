@@ -2,10 +2,13 @@
 
 #include "adapters/chat/slack/envelope.hpp"
 
+#include <tuple>
+
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "adapters/chat/slack/interactions.hpp"
 #include "tests/adapters/slack/fixtures.hpp"
 
 namespace collab::slack {
@@ -307,6 +310,70 @@ TEST(SlackAck, AcknowledgementWithBlocksAsInSlacksDocumentation) {
     const std::string ack = encode_ack("dbdd0ef3-1543-4f94-bfb4-133d0e6c1545", payload);
     EXPECT_EQ(boost::json::parse(ack), documented);
     EXPECT_TRUE(ack.starts_with(R"({"envelope_id":"dbdd0ef3-1543-4f94-bfb4-133d0e6c1545","payload":{"blocks":[)"));
+}
+
+TEST(SlackAck, APayloadAlreadyWrittenAsJsonIsCarriedAsItIs) {
+    const boost::json::object payload{{"response_type", "ephemeral"}, {"text", "a \"quoted\" <word>"}};
+    EXPECT_EQ(encode_ack_with_json("e-1", boost::json::serialize(payload)), encode_ack("e-1", payload));
+}
+
+TEST(SlackAck, AnIdThatNeedsEscapesStaysValidJson) {
+    const std::string id = "quote\" backslash\\ tab\t bell\x07 é";
+    const std::string ack = encode_ack(id);
+    EXPECT_EQ(ack, boost::json::serialize(boost::json::object{{"envelope_id", id}}));
+    EXPECT_EQ(boost::json::parse(ack).at("envelope_id").as_string(), id);
+}
+
+// What a claim leaves for another instance reads back as the same command, whatever its text holds.
+TEST(SlackWork, ASlashCommandReadsBackFromItsWork) {
+    Envelope taken;
+    taken.envelope_id = "e-1";
+    taken.type = EnvelopeType::slash_commands;
+    SlashCommand& command = taken.slash_command.emplace();
+    command = SlashCommand{"T1",
+                           "C1",
+                           "U1",
+                           "ann",
+                           "/collab",
+                           "add db \"x\"\\\n<mailto:a@b.c|a@b.c>",
+                           "https://hooks.slack.com/commands/T1/1/abc",
+                           "trig",
+                           "E1",
+                           true};
+    auto frame = decode_frame(work_of(taken));
+    ASSERT_TRUE(frame);
+    const auto& back = std::get<Envelope>(*frame);
+    EXPECT_EQ(back.envelope_id, "e-1");
+    ASSERT_TRUE(back.slash_command);
+    const SlashCommand& read = *back.slash_command;
+    EXPECT_EQ(
+        std::tie(read.team_id, read.channel_id, read.user_id, read.user_name, read.command, read.text,
+                 read.response_url, read.trigger_id, read.enterprise_id, read.is_enterprise_install),
+        std::tie(command.team_id, command.channel_id, command.user_id, command.user_name, command.command, command.text,
+                 command.response_url, command.trigger_id, command.enterprise_id, command.is_enterprise_install));
+}
+
+TEST(SlackWork, AClickReadsBackFromItsWork) {
+    Envelope taken;
+    taken.envelope_id = "e-2";
+    taken.type = EnvelopeType::interactive;
+    taken.block_action = BlockAction{"U1",
+                                     "T1",
+                                     "C1",
+                                     "https://hooks.slack.com/actions/x",
+                                     "collab_confirm",
+                                     "token\"with\\escapes",
+                                     "1700000000.000100"};
+    auto frame = decode_frame(work_of(taken));
+    ASSERT_TRUE(frame);
+    const auto& back = std::get<Envelope>(*frame);
+    ASSERT_TRUE(back.block_action);
+    const BlockAction& read = *back.block_action;
+    const BlockAction& sent = *taken.block_action;
+    EXPECT_EQ(std::tie(read.user_id, read.team_id, read.channel_id, read.response_url, read.action_id, read.value,
+                       read.message_ts),
+              std::tie(sent.user_id, sent.team_id, sent.channel_id, sent.response_url, sent.action_id, sent.value,
+                       sent.message_ts));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/parse_query.hpp>
 
 #include <condition_variable>
 #include <deque>
@@ -90,6 +91,7 @@ struct SlackEmulator::State {
     int users_info = 0;
     int auth_tests = 0;
     int bad_tokens = 0;
+    bool keep_ack_payloads = true;
 
     void notify() { changed.notify_all(); }
 
@@ -158,9 +160,13 @@ struct SlackEmulator::State {
             ++users_info;
             notify();
             if (!users_info_error.empty()) return slack_error(users_info_error);
+            // Arguments come in the query string or, as the SDKs send them, in a form-encoded body.
             std::string user;
             for (auto param : parsed->params())
                 if (param.key == "user") user = std::string(param.value);
+            if (auto form = boost::urls::parse_query(request.body()); form && user.empty())
+                for (auto param : *form)
+                    if (param.key == "user") user = param.value.decode();
             auto found = options.emails.find(user);
             if (found == options.emails.end()) return slack_error("user_not_found");
             json::object profile{{"real_name", "Emulated " + user}};
@@ -199,13 +205,15 @@ struct SlackEmulator::State {
             }
             const json::object frame = parse_object(*next);
             if (const auto* id = frame.if_contains("envelope_id"); id && id->is_string()) {
+                const bool watched = state->options.max_retries > 0;
                 {
                     std::lock_guard lock(state->mutex);
                     socket->sent_at[std::string(id->as_string())] = SteadyClock::now();
-                    socket->unacked[std::string(id->as_string())] = *next;
+                    if (watched) socket->unacked[std::string(id->as_string())] = *next;
                 }
-                asio::co_spawn(socket->executor, watch_deadline(state, socket, std::string(id->as_string()), *next),
-                               asio::detached);
+                if (watched)
+                    asio::co_spawn(socket->executor, watch_deadline(state, socket, std::string(id->as_string()), *next),
+                                   asio::detached);
             }
             if (!co_await socket->session->write(std::move(*next))) co_return;
         }
@@ -298,8 +306,10 @@ struct SlackEmulator::State {
                 const auto* attempt = delivered.if_contains("retry_attempt");
                 ack.retry_attempt = attempt && attempt->is_int64() ? static_cast<int>(attempt->as_int64()) : 0;
             }
-            if (auto* payload = frame.if_contains("payload"); payload && payload->is_object())
-                ack.payload = payload->as_object();
+            if (auto* payload = frame.if_contains("payload"); payload && payload->is_object()) {
+                ack.carried_payload = true;
+                if (state->keep_ack_payloads) ack.payload = payload->as_object();
+            }
             socket->unacked.erase(ack.envelope_id);
             if (auto sent = socket->sent_at.find(ack.envelope_id); sent != socket->sent_at.end()) {
                 ack.sent = sent->second;
@@ -614,6 +624,11 @@ void SlackEmulator::delay_hello(std::chrono::milliseconds delay) {
     state_->hello_delay = delay;
 }
 
+void SlackEmulator::keep_ack_payloads(bool keep) {
+    std::lock_guard lock(state_->mutex);
+    state_->keep_ack_payloads = keep;
+}
+
 void SlackEmulator::rate_limit(std::string method, int times, int retry_after_seconds) {
     std::lock_guard lock(state_->mutex);
     state_->rate_limits[std::move(method)] = {times, retry_after_seconds};
@@ -622,6 +637,21 @@ void SlackEmulator::rate_limit(std::string method, int times, int retry_after_se
 void SlackEmulator::refuse_response_urls(std::string answer_text, int times) {
     std::lock_guard lock(state_->mutex);
     state_->refused_responses = {times, std::move(answer_text)};
+}
+
+std::string button_value(const json::object& message, std::string_view action_id) {
+    const auto* blocks = message.if_contains("blocks");
+    if (!blocks || !blocks->is_array()) return "";
+    for (const auto& block : blocks->as_array()) {
+        const auto* elements = block.as_object().if_contains("elements");
+        if (!elements || !elements->is_array()) continue;
+        for (const auto& element : elements->as_array()) {
+            const auto& object = element.as_object();
+            if (object.contains("action_id") && object.at("action_id").as_string() == action_id)
+                return std::string(object.at("value").as_string());
+        }
+    }
+    return "";
 }
 
 std::string fixture(std::string_view name) {

@@ -27,7 +27,8 @@ struct EmulatorOptions {
     // As Slack: an envelope not acknowledged within ack_deadline (on the socket it went to, whether that
     // socket is still open or not) is delivered again retry_delay after the deadline, marked
     // retry_attempt + 1 and retry_reason "timeout", on another open socket when there is one (else on
-    // the next to open), at most max_retries times.
+    // the next to open), at most max_retries times. With max_retries = 0 no deadline is watched at
+    // all (the benchmark's load, where every envelope is acknowledged and a timer each would cost).
     std::chrono::milliseconds ack_deadline{3'000};
     std::chrono::milliseconds retry_delay{100};
     int max_retries = 3;
@@ -36,7 +37,8 @@ struct EmulatorOptions {
 struct Ack {
     std::string envelope_id;
     int retry_attempt = 0;                       // of the delivery acknowledged
-    boost::json::object payload;                 // empty when the acknowledgement carried none
+    boost::json::object payload;                 // empty when the acknowledgement carried none, or not kept
+    bool carried_payload = false;                // whether it carried one, kept or not
     std::chrono::microseconds latency{0};        // from the envelope's write to its acknowledgement's arrival
     std::chrono::steady_clock::time_point sent;  // when the envelope was written
     int socket = -1;
@@ -109,6 +111,8 @@ public:
     // Every bot-token method answers ok:false with this error, as for a revoked token ("": stop).
     void refuse_bot_token(std::string error);
     void set_web_api_latency(std::chrono::milliseconds latency);  // every Web API answer waits this long
+    // Whether acks() carries the payloads (the default); a long load keeps only their sizes.
+    void keep_ack_payloads(bool keep);
 
     struct State;
 
@@ -140,6 +144,9 @@ struct ButtonClickFields {
     std::string response_url;
 };
 std::string button_click_envelope(const ButtonClickFields& fields);
+
+// The value of the button with this action id in a message's blocks ("" when there is none).
+std::string button_value(const boost::json::object& message, std::string_view action_id);
 
 // A fixture file's text.
 std::string fixture(std::string_view name);

@@ -40,22 +40,6 @@ std::string response_type_of(const json::object& message) {
     return type && type->is_string() ? std::string(type->as_string()) : "";
 }
 
-// The value of the button with this action id in a message's blocks.
-std::string button_value(const json::object& message, std::string_view action_id) {
-    const auto* blocks = message.if_contains("blocks");
-    if (!blocks || !blocks->is_array()) return "";
-    for (const auto& block : blocks->as_array()) {
-        const auto* elements = block.as_object().if_contains("elements");
-        if (!elements || !elements->is_array()) continue;
-        for (const auto& element : elements->as_array()) {
-            const auto& object = element.as_object();
-            if (object.contains("action_id") && object.at("action_id").as_string() == action_id)
-                return std::string(object.at("value").as_string());
-        }
-    }
-    return "";
-}
-
 bool has_collaborator(const std::vector<Collaborator>& collaborators, std::string_view email) {
     for (const auto& collaborator : collaborators)
         if (collaborator.email == email) return true;

@@ -372,6 +372,28 @@ TYPED_TEST(StoreSharedStateContract, a_forgotten_use_can_be_made_again) {
     EXPECT_TRUE(run(second->forget("never-used")).has_value());
 }
 
+std::optional<std::string> recall(store::SharedState& state, std::string key, TimePoint now) {
+    const auto recalled = run(state.recall(std::move(key), now));
+    if (!recalled) {
+        ADD_FAILURE() << recalled.error().message;
+        return std::nullopt;
+    }
+    return *recalled;
+}
+
+TYPED_TEST(StoreSharedStateContract, a_kept_value_is_recalled_by_any_instance_until_its_deadline) {
+    auto first = this->backend_.open_shared_state();
+    auto second = this->backend_.open_shared_state();
+    ASSERT_TRUE(run(first->keep("proposal-1", "token-1", t0 + 5min)).has_value());
+    EXPECT_EQ(recall(*second, "proposal-1", t0 + 1min), "token-1");
+    EXPECT_EQ(recall(*first, "proposal-1", t0 + 5min - 1ms), "token-1");
+    // A key kept again keeps its first value.
+    ASSERT_TRUE(run(second->keep("proposal-1", "token-2", t0 + 10min)).has_value());
+    EXPECT_EQ(recall(*first, "proposal-1", t0 + 2min), "token-1");
+    EXPECT_EQ(recall(*second, "never-kept", t0), std::nullopt);
+    EXPECT_EQ(recall(*second, "proposal-1", t0 + 5min), std::nullopt);
+}
+
 TEST(StoreLocalState, used_tokens_are_let_go_after_their_deadline) {
     store::LocalState state;
     EXPECT_EQ(use(state, "confirmation-1", "user1@example.com", t0, t0 + 5min), std::nullopt);

@@ -1,0 +1,150 @@
+#include "adapters/chat/discord/commands.hpp"
+
+#include <algorithm>
+
+#include "core/text.hpp"
+
+namespace collab::discord {
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::size_t max_description = 100;
+constexpr std::size_t max_choices = 25;
+constexpr int chat_input = 1;
+constexpr int sub_command_option = 1;
+constexpr int string_option = 3;
+
+// What a usage word stands for, as Discord shows it to someone typing the command.
+struct ArgumentMeaning {
+    std::string_view usage;  // the word between < > in the usage
+    std::string_view name;
+    std::string_view description;
+    std::size_t max_length = 0;
+};
+
+constexpr ArgumentMeaning meanings[] = {
+    {"db", "database", "The database's name, as Scalingo shows it", 0},
+    {"email", "email", "An e-mail address", 254},
+    {"command", "command", "The command to explain", 0},
+};
+
+std::string description_of(std::string_view text) {
+    if (text.empty()) return "-";
+    return text::shortened(text, max_description - 1);
+}
+
+// "[<email>…]" -> {"email", optional, repeated}.
+struct UsageWord {
+    std::string word;
+    bool optional = false;
+    bool repeated = false;
+};
+
+UsageWord read_usage_word(std::string_view word) {
+    UsageWord read;
+    if (word.starts_with('[') && word.ends_with(']')) {
+        read.optional = true;
+        word = word.substr(1, word.size() - 2);
+    }
+    constexpr std::string_view ellipsis = "…";
+    if (word.ends_with(ellipsis)) {
+        read.repeated = true;
+        word.remove_suffix(ellipsis.size());
+    }
+    if (word.starts_with('<') && word.ends_with('>')) word = word.substr(1, word.size() - 2);
+    read.word = text::ascii_lower(word);
+    return read;
+}
+
+OptionSpec option_for(const UsageWord& word) {
+    const auto* meaning = std::find_if(std::begin(meanings), std::end(meanings),
+                                       [&](const ArgumentMeaning& m) { return m.usage == word.word; });
+    if (meaning == std::end(meanings)) return OptionSpec{word.word, description_of("The " + word.word), !word.optional};
+    return OptionSpec{
+        std::string(meaning->name), std::string(meaning->description), !word.optional, {}, meaning->max_length};
+}
+
+json::object option_json(const OptionSpec& option) {
+    json::object out{{"type", string_option},
+                     {"name", option.name},
+                     {"description", option.description},
+                     {"required", option.required}};
+    if (option.max_length > 0) out["max_length"] = option.max_length;
+    if (!option.choices.empty()) {
+        json::array choices;
+        for (const auto& choice : option.choices) choices.push_back(json::object{{"name", choice}, {"value", choice}});
+        out["choices"] = std::move(choices);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<OptionSpec> options_of(const CommandSpec& spec) {
+    std::vector<OptionSpec> options;
+    std::string_view rest = spec.arguments;
+    while (!rest.empty()) {
+        const auto blank = rest.find(' ');
+        const UsageWord word = read_usage_word(rest.substr(0, blank));
+        rest = blank == std::string_view::npos ? std::string_view() : rest.substr(blank + 1);
+        if (word.word.empty()) continue;
+        // "<email> [<email>…]": Discord has no repeated option, so one option takes them all.
+        if (word.repeated && !options.empty() && options.back().name == option_for(word).name) {
+            OptionSpec& all = options.back();
+            all.name += "s";
+            all.description = description_of(all.description + "; several, separated by blanks or commas");
+            all.max_length = 0;
+            all.several = true;
+            continue;
+        }
+        options.push_back(option_for(word));
+    }
+    for (auto& option : options) {
+        if (option.name != "command") continue;
+        for (const CommandSpec* offered : offered_commands(command_specs()))
+            if (option.choices.size() < max_choices) option.choices.emplace_back(offered->name);
+    }
+    return options;
+}
+
+std::vector<const CommandSpec*> offered_commands(std::span<const CommandSpec> specs) {
+    std::vector<const CommandSpec*> offered;
+    for (const auto& spec : specs)
+        if (spec.listed_in_help) offered.push_back(&spec);
+    return offered;
+}
+
+json::array registration_body(std::span<const CommandSpec> specs) {
+    json::array sub_commands;
+    for (const CommandSpec* spec : offered_commands(specs)) {
+        json::array options;
+        for (const auto& option : options_of(*spec)) options.push_back(option_json(option));
+        json::object sub{
+            {"type", sub_command_option}, {"name", spec->name}, {"description", description_of(spec->summary)}};
+        if (!options.empty()) sub["options"] = std::move(options);
+        sub_commands.push_back(std::move(sub));
+    }
+    return json::array{json::object{{"name", command_name},
+                                    {"type", chat_input},
+                                    {"description", "Manage who collaborates on Scalingo databases"},
+                                    {"options", std::move(sub_commands)}}};
+}
+
+std::string command_text(const CommandCall& call) {
+    std::string text = call.sub_command;
+    const CommandSpec* spec = find_spec(call.sub_command);
+    if (spec == nullptr) return text;
+    for (const auto& option : options_of(*spec)) {
+        const auto given = std::find_if(call.options.begin(), call.options.end(),
+                                        [&](const auto& named) { return named.first == option.name; });
+        if (given == call.options.end()) continue;
+        const std::string& value = given->second;
+        const bool several_words = value.find_first_of(" \t\n") != std::string::npos;
+        text += " " + (several_words && !option.several && value.find('"') == std::string::npos ? "\"" + value + "\""
+                                                                                                : value);
+    }
+    return text;
+}
+
+}  // namespace collab::discord

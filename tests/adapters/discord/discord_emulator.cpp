@@ -1,0 +1,792 @@
+#include "discord_emulator.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <regex>
+
+#include "fixtures.hpp"
+#include "loopback_server.hpp"
+#include "websocket_server.hpp"
+
+namespace collab::discord::test {
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+namespace json = boost::json;
+using SteadyClock = std::chrono::steady_clock;
+using net::test::ServerRequest;
+using net::test::ServerResponse;
+using net::test::WsServerSession;
+
+namespace {
+
+constexpr std::size_t max_frame = 4096;
+constexpr std::size_t max_content = 2000;
+constexpr std::size_t max_custom_id = 100;
+
+ServerResponse answer(http::status status, const json::value& body) {
+    ServerResponse response{status, 11};
+    response.set(http::field::content_type, "application/json");
+    response.body() = json::serialize(body);
+    response.prepare_payload();
+    return response;
+}
+
+ServerResponse no_content() {
+    ServerResponse response{http::status::no_content, 11};
+    response.prepare_payload();
+    return response;
+}
+
+ServerResponse discord_error(http::status status, int code, std::string_view message) {
+    return answer(status, json::object{{"code", code}, {"message", message}});
+}
+
+json::value parse(std::string_view text) {
+    boost::system::error_code error;
+    json::value value = json::parse(text, error);
+    return error ? json::value() : value;
+}
+
+std::size_t code_points(std::string_view utf8) {
+    std::size_t count = 0;
+    for (char c : utf8) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+    return count;
+}
+
+std::vector<std::string> split_path(std::string_view path) {
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        const auto end = path.find('/', start);
+        parts.emplace_back(path.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+        if (end == std::string_view::npos) break;
+        start = end + 1;
+    }
+    return parts;
+}
+
+// What Discord checks in a message the bot sends; the problems found.
+std::vector<std::string> message_problems(const json::object& message) {
+    std::vector<std::string> problems;
+    if (const auto* content = message.if_contains("content");
+        content && content->is_string() && code_points(content->get_string()) > max_content)
+        problems.push_back("content of " + std::to_string(code_points(content->get_string())) + " characters");
+    const auto* mentions = message.if_contains("allowed_mentions");
+    if (mentions == nullptr || !mentions->is_object() || mentions->get_object().if_contains("parse") == nullptr ||
+        !mentions->get_object().at("parse").is_array() || !mentions->get_object().at("parse").get_array().empty())
+        problems.push_back("a message without allowed_mentions {\"parse\": []}");
+    if (const auto* rows = message.if_contains("components"); rows && rows->is_array()) {
+        for (const auto& row : rows->get_array()) {
+            const auto* buttons = row.is_object() ? row.get_object().if_contains("components") : nullptr;
+            if (buttons == nullptr || !buttons->is_array()) continue;
+            for (const auto& button : buttons->get_array()) {
+                const auto* id = button.is_object() ? button.get_object().if_contains("custom_id") : nullptr;
+                if (id && id->is_string() && id->get_string().size() > max_custom_id)
+                    problems.push_back("a custom_id of " + std::to_string(id->get_string().size()) + " characters");
+                const auto* label = button.is_object() ? button.get_object().if_contains("label") : nullptr;
+                if (label == nullptr || !label->is_string() || label->get_string().empty())
+                    problems.push_back("a button without a label");
+            }
+        }
+    }
+    return problems;
+}
+
+// What Discord checks in a command set of a bulk overwrite (docs: application-commands).
+std::vector<std::string> command_problems(const json::value& body) {
+    static const std::regex name(R"(^[-_'a-z0-9]{1,32}$)");
+    std::vector<std::string> problems;
+    const auto check_level = [&](const json::value& options, int depth, const auto& self) -> void {
+        if (!options.is_array()) return;
+        if (options.get_array().size() > 25) problems.push_back("more than 25 options at one level");
+        for (const auto& option : options.get_array()) {
+            const json::object* o = option.if_object();
+            if (o == nullptr) continue;
+            const auto* n = o->if_contains("name");
+            if (n == nullptr || !n->is_string() || !std::regex_match(std::string(n->get_string()), name))
+                problems.push_back("an option name Discord refuses");
+            const auto* d = o->if_contains("description");
+            if (d == nullptr || !d->is_string() || d->get_string().empty() || code_points(d->get_string()) > 100)
+                problems.push_back("an option description not of 1 to 100 characters");
+            if (const auto* choices = o->if_contains("choices");
+                choices && choices->is_array() && choices->get_array().size() > 25)
+                problems.push_back("more than 25 choices");
+            if (const auto* nested = o->if_contains("options"); nested && depth < 3) self(*nested, depth + 1, self);
+        }
+    };
+    if (!body.is_array()) return {"a command set that is not an array"};
+    check_level(body, 0, check_level);
+    return problems;
+}
+
+}  // namespace
+
+// One gateway connection as the emulator's thread sees it.
+struct Connection {
+    int number = -1;
+    asio::any_io_executor executor;
+    WsServerSession* session = nullptr;  // valid while the session's handler runs
+    struct Out {
+        std::string text;                                   // a frame, unless one of the below
+        std::optional<std::uint16_t> close = std::nullopt;  // a close frame with this code
+        bool drop = false;
+    };
+    std::deque<Out> outbox;
+    std::unique_ptr<asio::steady_timer> wake;
+    bool open = true;
+    bool identified = false;
+    std::string session_id;
+    std::vector<std::int64_t> heartbeats;
+    SteadyClock::time_point last_heartbeat;           // or the Hello, before the first one
+    std::deque<SteadyClock::time_point> sent_by_bot;  // for the send limit
+    std::optional<std::uint16_t> client_close;
+    bool ended = false;
+    std::string target;
+};
+
+struct Session {
+    std::int64_t sequence = 0;
+    std::vector<std::pair<std::int64_t, std::string>> dispatches;  // sequence -> frame
+};
+
+struct Interaction {
+    std::string token;
+    bool component = false;
+    bool ping = false;
+    SteadyClock::time_point dispatched;
+    bool acknowledged = false;
+};
+
+struct DiscordEmulator::State {
+    EmulatorOptions options;
+    mutable std::mutex mutex;
+    mutable std::condition_variable changed;
+    std::string ws_url;
+    std::vector<std::shared_ptr<Connection>> connections;
+    std::map<std::string, Session> sessions;
+    std::string current_session;
+    int identifies = 0;
+    int resumes = 0;
+    int ready = 0;
+    bool acking = true;
+    bool refusing_resumes = false;
+    std::map<std::string, Interaction> interactions;  // by id
+    struct Scripted {
+        std::string prefix;
+        int times;
+        unsigned status;
+        double retry_after;
+        bool global;
+    };
+    std::vector<Scripted> scripted;
+    std::vector<BotReply> replies;
+    std::vector<std::pair<std::string, json::array>> command_sets;
+    std::vector<std::string> requests;
+    int bad_tokens = 0;
+    std::vector<std::string> violations;
+
+    void notify() { changed.notify_all(); }
+
+    void violation(std::string what) {
+        violations.push_back(std::move(what));
+        notify();
+    }
+
+    // Queues on a connection and wakes its writer; the caller holds the mutex.
+    void enqueue(const std::shared_ptr<Connection>& connection, Connection::Out out) {
+        connection->outbox.push_back(std::move(out));
+        asio::post(connection->executor, [connection] {
+            if (connection->wake) connection->wake->cancel();
+        });
+    }
+
+    std::shared_ptr<Connection> newest_open() {
+        for (auto it = connections.rbegin(); it != connections.rend(); ++it)
+            if ((*it)->open) return *it;
+        return nullptr;
+    }
+
+    // --- REST ---
+
+    std::optional<ServerResponse> route(const ServerRequest& request) {
+        const std::string target(request.target());
+        constexpr std::string_view prefix = "/api/v10/";
+        if (!target.starts_with(prefix)) return discord_error(http::status::not_found, 0, "404: Not Found");
+        const std::string path = target.substr(prefix.size());
+        std::lock_guard lock(mutex);
+        requests.push_back(path);
+        notify();
+        for (auto& script : scripted) {
+            if (script.times <= 0 || !path.starts_with(script.prefix)) continue;
+            --script.times;
+            if (script.status != 429) return discord_error(static_cast<http::status>(script.status), 0, "scripted");
+            ServerResponse limited =
+                answer(http::status::too_many_requests, json::object{{"message", "You are being rate limited."},
+                                                                     {"retry_after", script.retry_after},
+                                                                     {"global", script.global}});
+            limited.set(http::field::retry_after,
+                        std::to_string(static_cast<long long>(std::ceil(script.retry_after))));
+            if (script.global) limited.set("X-RateLimit-Global", "true");
+            limited.set("X-RateLimit-Scope", script.global ? "global" : "user");
+            return limited;
+        }
+        const auto parts = split_path(path);
+        const bool interaction_route = parts.at(0) == "interactions" || parts.at(0) == "webhooks";
+        if (!interaction_route && request[http::field::authorization] != "Bot " + options.bot_token) {
+            ++bad_tokens;
+            notify();
+            return discord_error(http::status::unauthorized, 0, "401: Unauthorized");
+        }
+        if (request.method() == http::verb::get && path == "gateway/bot")
+            return answer(http::status::ok,
+                          json::object{{"url", ws_url + "/gateway"},
+                                       {"shards", options.shards},
+                                       {"session_start_limit", json::object{{"total", 1000},
+                                                                            {"remaining", 999},
+                                                                            {"reset_after", 14400000},
+                                                                            {"max_concurrency", 1}}}});
+        if (request.method() == http::verb::put && parts.at(0) == "applications" && parts.back() == "commands")
+            return commands(parts, request.body());
+        if (request.method() == http::verb::post && parts.size() == 4 && parts[0] == "interactions" &&
+            parts[3] == "callback")
+            return callback(parts[1], parts[2], request.body());
+        if (parts.at(0) == "webhooks" && parts.size() >= 3) return webhook(request.method(), parts, request.body());
+        return discord_error(http::status::not_found, 0, "404: Not Found");
+    }
+
+    ServerResponse commands(const std::vector<std::string>& parts, const std::string& body) {
+        if (parts.size() < 3 || parts[1] != options.application_id)
+            return discord_error(http::status::forbidden, 50001, "Missing Access");
+        const json::value set = parse(body);
+        auto problems = command_problems(set);
+        if (!problems.empty()) {
+            for (auto& problem : problems) violation(std::move(problem));
+            return discord_error(http::status::bad_request, 50035, "Invalid Form Body");
+        }
+        command_sets.emplace_back(parts.size() == 5 ? parts[3] : "", set.get_array());
+        notify();
+        return answer(http::status::ok, set);
+    }
+
+    void record(std::string route, std::string id, const json::object& body, unsigned status) {
+        const auto found = interactions.find(id);
+        const auto after =
+            found == interactions.end()
+                ? std::chrono::milliseconds{0}
+                : std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - found->second.dispatched);
+        replies.push_back(BotReply{std::move(route), std::move(id), body, status, after});
+        notify();
+    }
+
+    ServerResponse callback(const std::string& id, const std::string& token, const std::string& text) {
+        const json::value value = parse(text);
+        const json::object body = value.is_object() ? value.get_object() : json::object{};
+        auto found = interactions.find(id);
+        if (found == interactions.end() || found->second.token != token ||
+            SteadyClock::now() - found->second.dispatched > options.interaction_window) {
+            record("callback", id, body, 404);
+            violation("a callback for an unknown or expired interaction");
+            return discord_error(http::status::not_found, 10062, "Unknown interaction");
+        }
+        Interaction& interaction = found->second;
+        if (interaction.acknowledged) {
+            record("callback", id, body, 400);
+            violation("a second callback for one interaction");
+            return discord_error(http::status::bad_request, 40060, "Interaction has already been acknowledged.");
+        }
+        const auto* type = body.if_contains("type");
+        const std::int64_t kind = type && type->is_int64() ? type->get_int64() : 0;
+        const bool allowed = interaction.ping        ? kind == 1
+                             : interaction.component ? (kind == 4 || kind == 5 || kind == 6 || kind == 7)
+                                                     : (kind == 4 || kind == 5);
+        std::vector<std::string> problems;
+        if (!allowed) problems.push_back("callback type " + std::to_string(kind) + " for this interaction");
+        if (kind == 4 || kind == 7) {
+            const auto* data = body.if_contains("data");
+            if (data == nullptr || !data->is_object())
+                problems.push_back("a message callback without data");
+            else
+                for (auto& problem : message_problems(data->get_object())) problems.push_back(std::move(problem));
+        }
+        if (!problems.empty()) {
+            record("callback", id, body, 400);
+            for (auto& problem : problems) violation(std::move(problem));
+            return discord_error(http::status::bad_request, 50035, "Invalid Form Body");
+        }
+        interaction.acknowledged = true;
+        record("callback", id, body, 204);
+        return no_content();
+    }
+
+    ServerResponse webhook(http::verb method, const std::vector<std::string>& parts, const std::string& text) {
+        const json::value value = parse(text);
+        const json::object body = value.is_object() ? value.get_object() : json::object{};
+        const std::string& token = parts[2];
+        auto found = std::find_if(interactions.begin(), interactions.end(),
+                                  [&](const auto& entry) { return entry.second.token == token; });
+        const bool edit = parts.size() == 5 && parts[3] == "messages" && parts[4] == "@original";
+        const std::string route = edit ? "edit_original" : "follow_up";
+        const std::string id = found == interactions.end() ? "" : found->first;
+        if (parts[1] != options.application_id || found == interactions.end() || !found->second.acknowledged ||
+            SteadyClock::now() - found->second.dispatched > options.webhook_window ||
+            (edit ? method != http::verb::patch : (method != http::verb::post || parts.size() != 3))) {
+            record(route, id, body, 404);
+            violation("a webhook call for an unknown, unacknowledged or expired interaction");
+            return discord_error(http::status::not_found, 10015, "Unknown Webhook");
+        }
+        auto problems = message_problems(body);
+        if (!problems.empty()) {
+            record(route, id, body, 400);
+            for (auto& problem : problems) violation(std::move(problem));
+            return discord_error(http::status::bad_request, 50035, "Invalid Form Body");
+        }
+        record(route, id, body, 200);
+        json::object message = body;
+        message["id"] = "900" + id;
+        return answer(http::status::ok, message);
+    }
+
+    // --- the gateway ---
+
+    std::string dispatch_frame(Session& session, std::string_view name, json::object data) {
+        const std::int64_t sequence = ++session.sequence;
+        std::string frame =
+            json::serialize(json::object{{"op", 0}, {"s", sequence}, {"t", name}, {"d", std::move(data)}});
+        session.dispatches.emplace_back(sequence, frame);
+        return frame;
+    }
+
+    // What one frame from the bot does; the caller holds the mutex.
+    void take(const std::shared_ptr<Connection>& connection, const std::string& text) {
+        const auto now = SteadyClock::now();
+        auto& sent = connection->sent_by_bot;
+        while (!sent.empty() && now - sent.front() >= options.send_window) sent.pop_front();
+        sent.push_back(now);
+        if (static_cast<int>(sent.size()) > options.send_limit) {
+            violation("more than " + std::to_string(options.send_limit) + " gateway frames in the send window");
+            enqueue(connection, {"", 4008});
+            return;
+        }
+        if (text.size() > max_frame) {
+            violation("a gateway frame of " + std::to_string(text.size()) + " bytes");
+            enqueue(connection, {"", 4002});
+            return;
+        }
+        const json::value value = parse(text);
+        const json::object* frame = value.if_object();
+        const auto* op = frame ? frame->if_contains("op") : nullptr;
+        if (op == nullptr || !op->is_int64()) {
+            violation("a gateway frame without op");
+            enqueue(connection, {"", 4002});
+            return;
+        }
+        const json::value* data = frame->if_contains("d");
+        switch (op->get_int64()) {
+            case 1:
+                connection->heartbeats.push_back(data && data->is_int64() ? data->get_int64() : -1);
+                connection->last_heartbeat = now;
+                if (acking) enqueue(connection, {R"({"op":11})"});
+                notify();
+                return;
+            case 2: identify(connection, data); return;
+            case 6: resume(connection, data); return;
+            default: violation("gateway op " + std::to_string(op->get_int64())); enqueue(connection, {"", 4001});
+        }
+    }
+
+    bool token_ok(const std::shared_ptr<Connection>& connection, const json::value* data) {
+        const auto* object = data ? data->if_object() : nullptr;
+        const auto* token = object ? object->if_contains("token") : nullptr;
+        if (token && token->is_string() && token->get_string() == options.bot_token) return true;
+        ++bad_tokens;
+        enqueue(connection, {"", 4004});
+        return false;
+    }
+
+    void identify(const std::shared_ptr<Connection>& connection, const json::value* data) {
+        if (connection->identified) {
+            violation("a second Identify on one connection");
+            enqueue(connection, {"", 4005});
+            return;
+        }
+        if (!token_ok(connection, data)) return;
+        const auto* intents = data->get_object().if_contains("intents");
+        if (intents == nullptr || !intents->is_int64()) {
+            violation("an Identify without intents");
+            enqueue(connection, {"", 4013});
+            return;
+        }
+        ++identifies;
+        connection->identified = true;
+        connection->session_id = "session-" + std::to_string(identifies);
+        current_session = connection->session_id;
+        Session& session = sessions[current_session];
+        json::object ready_data{{"v", 10},
+                                {"session_id", current_session},
+                                {"resume_gateway_url", ws_url + "/resume"},
+                                {"application", json::object{{"id", options.application_id}, {"flags", 0}}},
+                                {"user", json::object{{"id", options.application_id}, {"bot", true}}},
+                                {"guilds", json::array{}}};
+        enqueue(connection, {dispatch_frame(session, "READY", std::move(ready_data))});
+        ++ready;
+        notify();
+    }
+
+    void resume(const std::shared_ptr<Connection>& connection, const json::value* data) {
+        if (!token_ok(connection, data)) return;
+        const json::object& resume = data->get_object();
+        const auto* id = resume.if_contains("session_id");
+        const auto* seq = resume.if_contains("seq");
+        auto found = id && id->is_string() ? sessions.find(std::string(id->get_string())) : sessions.end();
+        if (refusing_resumes || found == sessions.end()) {
+            enqueue(connection, {R"({"op":9,"d":false})"});
+            return;
+        }
+        ++resumes;
+        connection->identified = true;
+        connection->session_id = found->first;
+        current_session = found->first;
+        const std::int64_t after = seq && seq->is_int64() ? seq->get_int64() : 0;
+        for (const auto& [sequence, frame] : found->second.dispatches)
+            if (sequence > after) enqueue(connection, {frame});
+        enqueue(connection, {dispatch_frame(found->second, "RESUMED", json::object{})});
+        ++ready;
+        notify();
+    }
+
+    static asio::awaitable<void> write_loop(std::shared_ptr<State> state, std::shared_ptr<Connection> connection) {
+        for (;;) {
+            std::optional<Connection::Out> next;
+            {
+                std::lock_guard lock(state->mutex);
+                if (connection->ended) co_return;
+                if (!connection->outbox.empty()) {
+                    next = std::move(connection->outbox.front());
+                    connection->outbox.pop_front();
+                }
+            }
+            if (!next) {
+                connection->wake->expires_at(asio::steady_timer::time_point::max());
+                co_await connection->wake->async_wait(asio::as_tuple(asio::use_awaitable));
+                continue;
+            }
+            if (next->drop) {
+                connection->session->abort();
+                co_return;
+            }
+            if (next->close) {
+                std::lock_guard lock(state->mutex);
+                connection->open = false;
+            }
+            if (next->close) {
+                std::string no_reason;
+                co_await connection->session->close(*next->close, no_reason);
+                co_return;
+            }
+            if (!co_await connection->session->write(std::move(next->text))) co_return;
+        }
+    }
+
+    // Discord's side of the heartbeat: a connection that stops sending them is dropped.
+    static asio::awaitable<void> watch_heartbeats(std::shared_ptr<State> state,
+                                                  std::shared_ptr<Connection> connection) {
+        const auto allowed = state->options.heartbeat_interval + state->options.heartbeat_tolerance;
+        asio::steady_timer timer(connection->executor);
+        for (;;) {
+            timer.expires_after(std::max(std::chrono::milliseconds{10}, state->options.heartbeat_interval / 4));
+            co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            std::lock_guard lock(state->mutex);
+            if (connection->ended || !connection->open) co_return;
+            if (SteadyClock::now() - connection->last_heartbeat <= allowed) continue;
+            state->violation("no heartbeat within " + std::to_string(allowed.count()) + " ms");
+            state->enqueue(connection, {"", std::nullopt, true});
+            co_return;
+        }
+    }
+
+    static asio::awaitable<void> serve(std::shared_ptr<State> state, WsServerSession& session) {
+        auto connection = std::make_shared<Connection>();
+        connection->executor = co_await asio::this_coro::executor;
+        connection->session = &session;
+        connection->wake = std::make_unique<asio::steady_timer>(connection->executor);
+        connection->target = session.target;
+        {
+            std::lock_guard lock(state->mutex);
+            connection->number = static_cast<int>(state->connections.size());
+            state->connections.push_back(connection);
+            if (session.target.find("v=10") == std::string::npos ||
+                session.target.find("encoding=json") == std::string::npos)
+                state->violation("a gateway connection without ?v=10&encoding=json: " + session.target);
+            const json::object hello{
+                {"op", 10}, {"d", json::object{{"heartbeat_interval", state->options.heartbeat_interval.count()}}}};
+            state->enqueue(connection, {json::serialize(hello)});
+            connection->last_heartbeat = SteadyClock::now();
+            state->notify();
+        }
+        asio::co_spawn(connection->executor, watch_heartbeats(state, connection), asio::detached);
+        auto writer_done =
+            std::make_shared<asio::steady_timer>(connection->executor, asio::steady_timer::time_point::max());
+        auto writer = [state, connection, writer_done]() -> asio::awaitable<void> {
+            co_await write_loop(state, connection);
+            writer_done->cancel();
+        };
+        asio::co_spawn(connection->executor, std::move(writer), asio::detached);
+        for (;;) {
+            auto text = co_await session.read();
+            if (!text) break;
+            std::lock_guard lock(state->mutex);
+            state->take(connection, *text);
+        }
+        {
+            std::lock_guard lock(state->mutex);
+            connection->open = false;
+            connection->ended = true;
+            connection->client_close = session.client_close_code;
+        }
+        state->notify();
+        connection->wake->cancel();
+        co_await writer_done->async_wait(asio::as_tuple(asio::use_awaitable));
+        connection->session = nullptr;
+    }
+};
+
+struct DiscordEmulator::Servers {
+    explicit Servers(std::shared_ptr<State> state)
+        : http(
+              net::test::HttpServerOptions{[state](const ServerRequest& request, int) { return state->route(request); },
+                                           std::nullopt, std::chrono::seconds{30}}),
+          ws([state](WsServerSession& session) { return State::serve(state, session); }) {}
+    net::test::LoopbackServer http;
+    net::test::WebSocketServer ws;
+};
+
+DiscordEmulator::DiscordEmulator(EmulatorOptions options) : state_(std::make_shared<State>()) {
+    state_->options = std::move(options);
+    servers_ = std::make_unique<Servers>(state_);
+    std::lock_guard lock(state_->mutex);
+    state_->ws_url = servers_->ws.url("");
+}
+
+DiscordEmulator::~DiscordEmulator() {
+    // As the Slack emulator: the connections' timers belong to the websocket server's io_context but
+    // live in the state, which outlives it.
+    servers_->ws.stop();
+    {
+        std::lock_guard lock(state_->mutex);
+        for (const auto& connection : state_->connections) connection->wake.reset();
+    }
+    servers_.reset();
+}
+
+std::string DiscordEmulator::api_url() const {
+    return servers_->http.url("/api");
+}
+
+std::string DiscordEmulator::gateway_url() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->ws_url + "/gateway";
+}
+
+const EmulatorOptions& DiscordEmulator::options() const {
+    return state_->options;
+}
+
+int DiscordEmulator::connections() const {
+    std::lock_guard lock(state_->mutex);
+    return static_cast<int>(state_->connections.size());
+}
+
+int DiscordEmulator::identifies() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->identifies;
+}
+
+int DiscordEmulator::resumes() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->resumes;
+}
+
+int DiscordEmulator::sessions_ready() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->ready;
+}
+
+bool DiscordEmulator::wait_for_sessions_ready(int count, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(state_->mutex);
+    return state_->changed.wait_for(lock, timeout, [&] { return state_->ready >= count; });
+}
+
+std::vector<std::int64_t> DiscordEmulator::heartbeats(int connection) const {
+    std::lock_guard lock(state_->mutex);
+    if (connection < 0 || connection >= static_cast<int>(state_->connections.size())) return {};
+    return state_->connections[static_cast<std::size_t>(connection)]->heartbeats;
+}
+
+bool DiscordEmulator::wait_for_heartbeats(int connection, std::size_t count, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(state_->mutex);
+    return state_->changed.wait_for(lock, timeout, [&] {
+        return connection < static_cast<int>(state_->connections.size()) &&
+               state_->connections[static_cast<std::size_t>(connection)]->heartbeats.size() >= count;
+    });
+}
+
+std::optional<std::uint16_t> DiscordEmulator::client_close_code(int connection) const {
+    std::lock_guard lock(state_->mutex);
+    if (connection < 0 || connection >= static_cast<int>(state_->connections.size())) return std::nullopt;
+    return state_->connections[static_cast<std::size_t>(connection)]->client_close;
+}
+
+bool DiscordEmulator::wait_for_closed(int connection, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(state_->mutex);
+    return state_->changed.wait_for(lock, timeout, [&] {
+        return connection < static_cast<int>(state_->connections.size()) &&
+               state_->connections[static_cast<std::size_t>(connection)]->ended;
+    });
+}
+
+std::string DiscordEmulator::target(int connection) const {
+    std::lock_guard lock(state_->mutex);
+    if (connection < 0 || connection >= static_cast<int>(state_->connections.size())) return {};
+    return state_->connections[static_cast<std::size_t>(connection)]->target;
+}
+
+void DiscordEmulator::dispatch_interaction(json::object interaction) {
+    std::lock_guard lock(state_->mutex);
+    const auto text = [&](std::string_view key) {
+        const auto* value = interaction.if_contains(key);
+        return value && value->is_string() ? std::string(value->get_string()) : std::string();
+    };
+    const auto* type = interaction.if_contains("type");
+    const std::int64_t kind = type && type->is_int64() ? type->get_int64() : 0;
+    state_->interactions[text("id")] = Interaction{text("token"), kind == 3, kind == 1, SteadyClock::now(), false};
+    Session& session = state_->sessions[state_->current_session];
+    const std::string frame = state_->dispatch_frame(session, "INTERACTION_CREATE", std::move(interaction));
+    // Sent on the connection of the current session; else kept for its resume.
+    if (auto connection = state_->newest_open(); connection && connection->session_id == state_->current_session)
+        state_->enqueue(connection, {frame});
+}
+
+void DiscordEmulator::request_heartbeat() {
+    std::lock_guard lock(state_->mutex);
+    if (auto connection = state_->newest_open()) state_->enqueue(connection, {R"({"op":1,"d":null})"});
+}
+
+void DiscordEmulator::send_reconnect() {
+    std::lock_guard lock(state_->mutex);
+    if (auto connection = state_->newest_open()) state_->enqueue(connection, {R"({"op":7,"d":null})"});
+}
+
+void DiscordEmulator::send_invalid_session(bool resumable) {
+    std::lock_guard lock(state_->mutex);
+    if (auto connection = state_->newest_open())
+        state_->enqueue(connection, {resumable ? R"({"op":9,"d":true})" : R"({"op":9,"d":false})"});
+}
+
+void DiscordEmulator::close_connection(std::uint16_t code) {
+    std::lock_guard lock(state_->mutex);
+    if (auto connection = state_->newest_open()) state_->enqueue(connection, {"", code});
+}
+
+void DiscordEmulator::drop_connection() {
+    std::lock_guard lock(state_->mutex);
+    if (auto connection = state_->newest_open()) state_->enqueue(connection, {"", std::nullopt, true});
+}
+
+void DiscordEmulator::stop_acknowledging_heartbeats() {
+    std::lock_guard lock(state_->mutex);
+    state_->acking = false;
+}
+
+void DiscordEmulator::refuse_resumes() {
+    std::lock_guard lock(state_->mutex);
+    state_->refusing_resumes = true;
+}
+
+void DiscordEmulator::rate_limit(std::string path_prefix, int times, double retry_after_seconds, bool global) {
+    std::lock_guard lock(state_->mutex);
+    state_->scripted.push_back({std::move(path_prefix), times, 429, retry_after_seconds, global});
+}
+
+void DiscordEmulator::fail(std::string path_prefix, int times, unsigned status) {
+    std::lock_guard lock(state_->mutex);
+    state_->scripted.push_back({std::move(path_prefix), times, status, 0, false});
+}
+
+std::vector<BotReply> DiscordEmulator::replies() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->replies;
+}
+
+bool DiscordEmulator::wait_for_replies(std::size_t count, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(state_->mutex);
+    return state_->changed.wait_for(lock, timeout, [&] { return state_->replies.size() >= count; });
+}
+
+std::vector<std::pair<std::string, json::array>> DiscordEmulator::command_sets() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->command_sets;
+}
+
+std::vector<std::string> DiscordEmulator::requests() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->requests;
+}
+
+int DiscordEmulator::requests_with_bad_token() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->bad_tokens;
+}
+
+std::vector<std::string> DiscordEmulator::violations() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->violations;
+}
+
+std::string fixture(std::string_view name) {
+    return testing::fixture(std::string(name));
+}
+
+json::object slash_command(std::string_view id, std::string_view sub_command,
+                           const std::vector<std::pair<std::string, std::string>>& options, std::string_view user_id) {
+    json::value value = parse(fixture("discord_interaction_slash_command_cardsearch.json"));
+    json::object interaction = std::move(value.as_object());
+    json::array given;
+    for (const auto& [name, text] : options)
+        given.push_back(json::object{{"type", 3}, {"name", name}, {"value", text}});
+    interaction["id"] = id;
+    interaction["token"] = "interaction-token-" + std::string(id);
+    interaction["application_id"] = EmulatorOptions{}.application_id;
+    interaction["member"].as_object()["user"].as_object()["id"] = user_id;
+    interaction["data"] = json::object{
+        {"id", "771825006014889984"},
+        {"name", "collab"},
+        {"type", 1},
+        {"options", json::array{json::object{{"type", 1}, {"name", sub_command}, {"options", std::move(given)}}}}};
+    return interaction;
+}
+
+json::object button_click(std::string_view id, std::string_view custom_id, std::string_view user_id) {
+    json::value value = parse(fixture("discord_interaction_slash_command_cardsearch.json"));
+    json::object interaction = std::move(value.as_object());
+    interaction["type"] = 3;
+    interaction["id"] = id;
+    interaction["token"] = "interaction-token-" + std::string(id);
+    interaction["application_id"] = EmulatorOptions{}.application_id;
+    interaction["member"].as_object()["user"].as_object()["id"] = user_id;
+    interaction["data"] = json::object{{"component_type", 2}, {"custom_id", custom_id}};
+    return interaction;
+}
+
+}  // namespace collab::discord::test
