@@ -7,11 +7,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace collab::bot {
 
 using Environment = std::function<std::optional<std::string>(std::string_view name)>;
 Environment process_environment();
+
+// A URL the bot will call, with the setting that gives it (for the error: never the URL itself).
+using UrlSetting = std::pair<std::string_view, std::string>;
 
 // `path` as written in the file, relative to the file's directory `base_dir`; empty stays empty.
 std::filesystem::path resolve_path(const std::string& path, const std::filesystem::path& base_dir);

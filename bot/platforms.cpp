@@ -5,10 +5,6 @@
 
 namespace collab::bot {
 
-// The registrations, each defined at the end of its platform's run (run_<name>.cpp), listed here once.
-extern const Platform shell_platform;
-extern const Platform slack_platform;
-
 namespace {
 
 const std::array registered{&shell_platform, &slack_platform};

@@ -12,16 +12,12 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "bot/app.hpp"
 #include "bot/config.hpp"
 
 namespace collab::bot {
-
-// A URL the bot will call, with the setting that gives it (for the error: never the URL itself).
-using UrlSetting = std::pair<std::string_view, std::string>;
 
 struct Platform {
     // What `adapter = "…"` and --adapter call it; also the name of its section in the file.
@@ -37,6 +33,10 @@ struct Platform {
     // Runs the bot on it until it is told to stop. Returns the process exit code.
     int (*run)(const RunOptions& options) = nullptr;
 };
+
+// The registrations, each defined at the end of its platform's run (run_<name>.cpp).
+extern const Platform shell_platform;
+extern const Platform slack_platform;
 
 // Every platform, the default (the shell) first.
 std::span<const Platform* const> platforms();

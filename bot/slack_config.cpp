@@ -72,7 +72,7 @@ void apply_slack_environment(SlackConfig& slack, const Environment& environment)
     if (auto url = environment("SLACK_API_URL")) slack.web.api_url = *url;
 }
 
-std::vector<std::pair<std::string_view, std::string>> slack_urls(const SlackConfig& slack) {
+std::vector<UrlSetting> slack_urls(const SlackConfig& slack) {
     return {{"SLACK_API_URL ([slack] api_url)", slack.web.api_url}};
 }
 

@@ -53,7 +53,7 @@ void read_slack_section(const toml::table& section, std::string_view source, con
 void apply_slack_environment(SlackConfig& slack, const Environment& environment);
 
 // The URLs the adapter calls, each with the setting that gives it.
-std::vector<std::pair<std::string_view, std::string>> slack_urls(const SlackConfig& slack);
+std::vector<UrlSetting> slack_urls(const SlackConfig& slack);
 
 // SLACK_APP_TOKEN, SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (the names of Slack's SDKs), else the
 // files. Throws ConfigError naming what is missing for the configured mode.

@@ -4,11 +4,12 @@ namespace collab::chat {
 namespace asio = boost::asio;
 
 Intake::Intake(asio::any_io_executor executor, Desk& desk, store::SharedState& shared, IntakeSettings settings,
-               std::shared_ptr<spdlog::logger> logger)
+               ReadWork read_work, std::shared_ptr<spdlog::logger> logger)
     : executor_(executor),
       desk_(desk),
       claims_(executor, shared, settings.claims, logger),
       settings_(std::move(settings)),
+      read_work_(std::move(read_work)),
       logger_(std::move(logger)) {}
 
 asio::awaitable<std::optional<Taken>> Intake::command(Arrival arrival, CommandRequest request) {
@@ -17,8 +18,8 @@ asio::awaitable<std::optional<Taken>> Intake::command(Arrival arrival, CommandRe
     Taken taken{arrival.key, request.origin, {}, false, std::make_shared<Answered>(executor_)};
     taken.answer = co_await desk_.command(std::move(request), delivery == Delivery::taken_over, taken.answered);
     // In milliseconds: late_after's maximum would overflow a finer unit.
-    const auto elapsed =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - arrival.at);
+    // Rounded up: 2500.9 ms is later than 2500 ms.
+    const auto elapsed = std::chrono::ceil<std::chrono::milliseconds>(std::chrono::steady_clock::now() - arrival.at);
     taken.late = claims_.delivered_again(arrival.key) || elapsed > settings_.late_after;
     co_return taken;
 }
@@ -39,20 +40,14 @@ asio::awaitable<Delivery> Intake::click(Arrival arrival, std::optional<ClickRequ
     co_return delivery;
 }
 
-asio::awaitable<void> Intake::deliver_later(Origin origin, Answer answer) {
-    co_await desk_.deliver_later(std::move(origin), std::move(answer));
-}
-
-asio::awaitable<void> Intake::sweep(ReadWork read_work) {
+asio::awaitable<void> Intake::sweep() {
     // Named: g++ 12 destroys a temporary passed to a coroutine twice.
-    Claims::Resume resume = [this, read_work = std::move(read_work)](store::Orphan orphan) {
-        return this->resume(std::move(orphan), read_work);
-    };
+    Claims::Resume resume = [this](store::Orphan orphan) { return this->resume(std::move(orphan)); };
     co_await claims_.sweep(std::move(resume));
 }
 
-asio::awaitable<void> Intake::resume(store::Orphan orphan, ReadWork read_work) {
-    auto request = read_work(orphan);
+asio::awaitable<void> Intake::resume(store::Orphan orphan) {
+    auto request = read_work_(orphan);
     if (!request) {
         // Completed all the same: not taken over again and again when nobody can read it.
         logger_->error("[{}] {}: cannot read the work left unfinished; dropped", orphan.key, settings_.transport);

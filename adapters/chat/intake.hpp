@@ -11,7 +11,7 @@
 //             (a repeat too)
 //
 // The work of an instance that died is taken over by sweep(), with the transport's reading of the work
-// it left.
+// it left (ReadWork).
 
 #include <spdlog/logger.h>
 #include <boost/asio/any_io_executor.hpp>
@@ -63,7 +63,7 @@ public:
     using ReadWork = std::function<std::optional<Request>(const store::Orphan& orphan)>;
 
     Intake(boost::asio::any_io_executor executor, Desk& desk, store::SharedState& shared, IntakeSettings settings,
-           std::shared_ptr<spdlog::logger> logger);
+           ReadWork read_work, std::shared_ptr<spdlog::logger> logger);
 
     // Claims a command, then runs it through the Desk: what its acknowledgement carries, or nothing for
     // a re-delivery (acknowledged bare, not run twice).
@@ -77,11 +77,9 @@ public:
     // the bot does not act on, claimed all the same so that its re-delivery is recognised.
     boost::asio::awaitable<Delivery> click(Arrival arrival, std::optional<ClickRequest> click,
                                            std::function<void(Delivery)> claimed);
-    // An Answer the transport could not send after all (its connection closed): through the Outbox.
-    boost::asio::awaitable<void> deliver_later(Origin origin, Answer answer);
 
     // Every sweep_every until stop(): takes over the work instances that died left unfinished.
-    boost::asio::awaitable<void> sweep(ReadWork read_work);
+    boost::asio::awaitable<void> sweep();
     void stop();
     // On stop, after stop() and the Desk's drain: waits until the requests taken in here are marked
     // done, at most `limit` (see Claims::settle).
@@ -90,12 +88,13 @@ public:
     const ClaimCounters& claim_counters() const { return claims_.counters(); }
 
 private:
-    boost::asio::awaitable<void> resume(store::Orphan orphan, ReadWork read_work);
+    boost::asio::awaitable<void> resume(store::Orphan orphan);
 
     boost::asio::any_io_executor executor_;
     Desk& desk_;
     Claims claims_;
     IntakeSettings settings_;
+    ReadWork read_work_;
     std::shared_ptr<spdlog::logger> logger_;
 };
 

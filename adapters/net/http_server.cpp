@@ -218,7 +218,7 @@ struct HttpServer::Impl {
             bool written = false;
             if (!peer_closed(beast::get_lowest_layer(stream).socket()))
                 written = co_await write_answer(impl, stream, response);
-            if (!written && answer.undelivered) answer.undelivered();
+            if (answer.written) answer.written(written);
             if (!written || !keep_alive) co_return;
         }
     }

@@ -38,11 +38,12 @@ using ServerResponse = boost::beast::http::response<boost::beast::http::string_b
 // It should not throw: an exception is answered 500 and closes the connection.
 using HttpHandler = std::function<boost::asio::awaitable<ServerResponse>(ServerRequest)>;
 
-// An answer, and what to do when it reaches nobody: the client closed the connection before it was
-// written, or the write failed. For answers that can still be delivered another way.
+// An answer, and what to do once it was written or could not be (the client closed the connection
+// before it was written, or the write failed). For answers that can still be delivered another way.
 struct ServerAnswer {
     ServerResponse response;
-    std::function<void()> undelivered;  // may be empty; called once at most, on the connection's strand
+    // May be empty; called once, on the connection's strand, with whether the answer was written.
+    std::function<void(bool written)> written;
 };
 using AnswerHandler = std::function<boost::asio::awaitable<ServerAnswer>(ServerRequest)>;
 

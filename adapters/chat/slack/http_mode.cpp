@@ -105,7 +105,7 @@ struct HttpModeServer::State {
         : executor(executor),
           used(shared),
           intake(executor, desk, shared, chat::IntakeSettings{.claims = options.claims, .transport = "slack http"},
-                 logger),
+                 request_of_work, logger),
           signing_secret(std::move(signing_secret)),
           options(std::move(options)),
           clock(std::move(clock)),
@@ -136,18 +136,20 @@ struct HttpModeServer::State {
             net::ServerResponse response{http::status::ok, 11};
             response.set(http::field::content_type, "application/json");
             response.body() = encode_message(told->answer.reply, told->answer.visibility);
-            // Nobody is left to read it on this connection: the person still gets it, through response_url.
-            auto undelivered = [state, key, served = std::move(*told)]() mutable {
-                state->logger->warn(
-                    "[{}] slack http: the connection closed before the answer was sent; sending it through "
-                    "response_url",
-                    key);
-                auto deliver = [state, served = std::move(served)]() mutable -> asio::awaitable<void> {
-                    co_await state->intake.deliver_later(served.origin, std::move(served.answer));
+            // Once the response is written, or could not be: should nobody be left to read it on this
+            // connection, the person still gets it, through response_url.
+            auto written = [state, key, served = std::move(*told)](bool was_written) mutable {
+                if (!was_written)
+                    state->logger->warn(
+                        "[{}] slack http: the connection closed before the answer was sent; sending it through "
+                        "response_url",
+                        key);
+                auto finish = [state, served = std::move(served), was_written]() mutable -> asio::awaitable<void> {
+                    co_await state->intake.finish(std::move(served), was_written);
                 };
-                asio::co_spawn(state->executor, std::move(deliver), [state](const std::exception_ptr&) {});
+                asio::co_spawn(state->executor, std::move(finish), [state](const std::exception_ptr&) {});
             };
-            co_return net::ServerAnswer{std::move(response), std::move(undelivered)};
+            co_return net::ServerAnswer{std::move(response), std::move(written)};
         }
         if (auto* action = std::get_if<BlockAction>(&decided)) {
             state->logger->debug("[{}] slack http: click on {} from {}", key, action->action_id, action->user_id);
@@ -180,16 +182,7 @@ struct HttpModeServer::State {
         envelope.type = EnvelopeType::slash_commands;
         envelope.slash_command = std::move(command);
         chat::Arrival arrival = arrival_of(key, std::move(envelope));
-        std::optional<chat::Taken> taken = co_await state->intake.command(std::move(arrival), std::move(request));
-        if (taken) {
-            // The response carries it; should its connection be gone, `undelivered` sends it through
-            // response_url. The claim is done once the answer is on its way.
-            auto finish = [state, finished = *taken]() mutable -> asio::awaitable<void> {
-                co_await state->intake.finish(std::move(finished), true);
-            };
-            asio::co_spawn(state->executor, std::move(finish), asio::detached);
-        }
-        co_return taken;
+        co_return co_await state->intake.command(std::move(arrival), std::move(request));
     }
 
     // On the Desk's executor: the click handed to the Intake, which handles it until its outcome is
@@ -268,12 +261,8 @@ HttpModeServer::HttpModeServer(asio::any_io_executor executor, chat::Desk& desk,
 
 void HttpModeServer::start() {
     server_.start();
-    auto sweep = [state = state_]() -> asio::awaitable<void> {
-        // Named: g++ 12 destroys a temporary passed to a coroutine twice.
-        chat::Intake::ReadWork read_work = request_of_work;
-        co_await state->intake.sweep(std::move(read_work));
-    };
-    asio::co_spawn(state_->executor, std::move(sweep), asio::detached);
+    // The state lives until the sweep ends.
+    asio::co_spawn(state_->executor, state_->intake.sweep(), [state = state_](const std::exception_ptr&) {});
 }
 
 void HttpModeServer::stop() {

@@ -30,7 +30,7 @@ SocketModeClient::SocketModeClient(asio::any_io_executor executor, WebApi& web, 
       web_(web),
       intake_(executor, desk, shared,
               chat::IntakeSettings{.claims = settings.claims, .late_after = settings.late_after, .transport = "slack"},
-              logger),
+              request_of_work, logger),
       settings_(std::move(settings)),
       connection_rules_{settings_.reconnect, settings_.ratelimited_wait},
       logger_(std::move(logger)),
@@ -56,9 +56,7 @@ asio::awaitable<int> SocketModeClient::run() {
     }
     ++tasks_running_;
     auto sweep = [this]() -> asio::awaitable<void> {
-        // Named: g++ 12 destroys a temporary passed to a coroutine twice.
-        chat::Intake::ReadWork read_work = request_of_work;
-        co_await intake_.sweep(std::move(read_work));
+        co_await intake_.sweep();
         task_ended();
     };
     asio::co_spawn(executor_, std::move(sweep), asio::detached);
