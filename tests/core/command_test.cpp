@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -424,29 +423,22 @@ TEST(Echo, ACutNeverSplitsACharacter) {
     EXPECT_EQ(parsed.error().message, "Unknown command \"" + expected + "…\".");
 }
 
-// The grammar stays fast on any input: the duplicate check is linear, a long word costs no edit
-// distance. Before, 40,000 addresses took 34 s (each compared, lower-cased, with every earlier one).
-TEST(HugeInput, FortyThousandAddressesParseInWellUnderASecond) {
+// Adversarial sizes still get the right answer; what they cost is printed by tests/bench/grammar_bench
+// (40,000 addresses took 34 s when the duplicate check was quadratic).
+TEST(HugeInput, FortyThousandAddressesWithADuplicateInAnotherCase) {
     std::string line = "add my-dedicated-db";
     for (int i = 0; i < 40'000; ++i) line += " User" + std::to_string(i) + "@Example.com";
-    line += " user0@example.com";  // a duplicate, in another case
-    const auto started = std::chrono::steady_clock::now();
+    line += " user0@example.com";
     auto parsed = parse_command(line);
-    const auto took = std::chrono::steady_clock::now() - started;
     ASSERT_TRUE(parsed.has_value()) << parsed.error().message;
     EXPECT_EQ(std::get<AddCommand>(*parsed).emails.size(), 40'000u);
-    EXPECT_LT(took, std::chrono::seconds(2));  // 180 s before the check was linear
 }
 
-TEST(HugeInput, AOneMegabyteLineIsRejectedInMilliseconds) {
+TEST(HugeInput, AOneMegabyteLineIsRejected) {
     for (const std::string& line : {std::string(1 << 20, 'q'), "help " + std::string(1 << 20, 'q'),
                                     "add my-dedicated-db " + std::string(1 << 20, 'q'),
                                     "list " + std::string(1 << 20, 'Q'), "\"" + std::string(1 << 20, ' ')}) {
-        const auto started = std::chrono::steady_clock::now();
-        auto parsed = parse_command(line);
-        const auto took = std::chrono::steady_clock::now() - started;
-        EXPECT_FALSE(parsed.has_value());
-        EXPECT_LT(took, std::chrono::milliseconds(300)) << line.substr(0, 30);  // about 20 ms; 600 ms before
+        EXPECT_FALSE(parse_command(line).has_value()) << line.substr(0, 30);
     }
 }
 
