@@ -56,7 +56,7 @@ TEST(Gate, AnEmptyGateClosesAtOnce) {
     close_gate(io, gate, 10s, closing);
     io.run();
     EXPECT_EQ(closing.emptied, true);
-    EXPECT_LT(closing.took, 100ms);
+    EXPECT_LT(closing.took, 1s) << "far below the 10 s limit: it did not wait";
     EXPECT_TRUE(gate.closed());
 }
 
