@@ -10,7 +10,6 @@
 
 #include "adapters/config/toml_checks.hpp"
 #include "adapters/net/url.hpp"
-#include "bot/platforms.hpp"
 #include "core/command.hpp"
 
 namespace collab::bot {
@@ -106,7 +105,7 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
     std::vector<std::string_view> sections{"adapter",    "provider", "state_dir",  "log_level", "confirmation",
                                            "policy",     "scalingo", "identities", "sandbox",   "audit",
                                            "log_format", "store",    "health"};
-    for (const Platform* platform : platforms()) sections.push_back(platform->name);
+    for (const Platform& platform : platforms()) sections.push_back(platform.name);
     config::reject_unknown_keys(root, sections, "", source);
     Config config;
     config.source = std::string(source);
@@ -177,9 +176,10 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
     static const toml::table absent;
     const toml::table* scalingo = config::subtable(root, "scalingo", "", source);
     read_scalingo(scalingo ? *scalingo : absent, source, base_dir, config.scalingo);
-    for (const Platform* platform : platforms()) {
-        const toml::table* section = config::subtable(root, platform->name, "", source);
-        platform->read_section(section ? *section : absent, source, base_dir, config);
+    for (const Platform& platform : platforms()) {
+        const toml::table* section = config::subtable(root, platform.name, "", source);
+        config.platform_settings[std::string(platform.name)] =
+            platform.section->read(section ? *section : absent, source, base_dir);
     }
     return config;
 }
@@ -188,8 +188,10 @@ void apply_environment(Config& config, const Environment& environment) {
     if (auto region = environment("SCALINGO_REGION")) config.scalingo.region = *region;
     if (auto api = environment("SCALINGO_API_URL")) config.scalingo.api_url = *api;
     if (auto auth = environment("SCALINGO_AUTH_URL")) config.scalingo.api.auth_url = *auth;
-    for (const Platform* platform : platforms())
-        if (platform->apply_environment) platform->apply_environment(config, environment);
+    for (const Platform& platform : platforms()) {
+        if (platform.section->apply_environment)
+            platform.section->apply_environment(config.platform_settings.at(std::string(platform.name)), environment);
+    }
     if (auto store = environment("COLLAB_STORE_URL")) config.store.location = store_at(*store, "COLLAB_STORE_URL");
 }
 
@@ -203,7 +205,9 @@ void check_urls(const Config& config) {
         in_force.emplace_back("SCALINGO_API_URL ([scalingo] api_url, or region)", scalingo_api_url(config.scalingo));
         in_force.emplace_back("SCALINGO_AUTH_URL ([scalingo] auth_url)", config.scalingo.api.auth_url);
     }
-    if (config.adapter->urls) std::ranges::move(config.adapter->urls(config), std::back_inserter(in_force));
+    if (const PlatformSection& section = *config.adapter->section; section.urls)
+        std::ranges::move(section.urls(config.platform_settings.at(std::string(config.adapter->name))),
+                          std::back_inserter(in_force));
     for (const auto& [setting, url] : in_force) {
         if (auto parsed = net::parse_http_url(url); !parsed)
             throw ConfigError(std::string(setting) + " is " + parsed.error().message);

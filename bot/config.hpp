@@ -1,6 +1,7 @@
 #pragma once
 // The bot's configuration: one TOML file (or the embedded default), strictly read.
 
+#include <any>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -12,16 +13,10 @@
 #include "adapters/net/http_client.hpp"
 #include "adapters/scalingo/scalingo_api.hpp"
 #include "bot/config_sources.hpp"
-#include "bot/shell_config.hpp"
-#include "bot/slack_config.hpp"
+#include "bot/platforms.hpp"
 #include "core/service.hpp"
 
 namespace collab::bot {
-
-struct Platform;  // platforms.hpp
-
-// The platform run when the file names none: the shell.
-const Platform* default_platform();
 
 // What the file names an upstream by.
 enum class ProviderKind { sandbox, scalingo };
@@ -30,8 +25,8 @@ enum class ProviderKind { sandbox, scalingo };
 std::optional<ProviderKind> provider_named(std::string_view name);
 
 // [scalingo]: read into the settings of the HTTP client and of the API client. What only the start
-// knows (the API token, the regional URL after the environment has spoken) is added then. Like
-// [slack], read whether or not the file has the section: the reader holds the defaults.
+// knows (the API token, the regional URL after the environment has spoken) is added then. Like the
+// platforms' sections, read whether or not the file has the section: the reader holds the defaults.
 struct ScalingoConfig {
     std::string region = "osc-fr1";
     std::string api_url;               // empty: the region's API
@@ -66,15 +61,26 @@ struct Config {
     std::map<std::string, std::string> identities;  // chat user id -> Scalingo e-mail
     std::filesystem::path sandbox_seed;             // empty: the embedded seed
     ScalingoConfig scalingo;
-    // Each platform's section (platforms.hpp), read whichever platform runs.
-    ShellConfig shell;
-    SlackConfig slack;
     StoreConfig store;
+    // Each platform's section (platforms.hpp), read whichever platform runs: by the platform's name,
+    // the settings its reader returned. The platform's own code reads them with settings<T>(name).
+    std::map<std::string, std::any, std::less<>> platform_settings;
+
+    // The settings of `platform`, of the type its reader returns. Throws std::out_of_range for a name
+    // not registered, std::bad_any_cast for another type: mistakes of the code, not of the file.
+    template <class Settings>
+    const Settings& settings(std::string_view platform) const {
+        return std::any_cast<const Settings&>(platform_settings.at(std::string(platform)));
+    }
+    template <class Settings>
+    Settings& settings(std::string_view platform) {
+        return std::any_cast<Settings&>(platform_settings.at(std::string(platform)));
+    }
 };
 
 // What the environment says over the file, the way Scalingo's CLI reads it: SCALINGO_REGION,
-// SCALINGO_API_URL, SCALINGO_AUTH_URL; each platform's (SLACK_API_URL); COLLAB_STORE_URL (a PostgreSQL URL may hold a
-// password, which belongs in the environment rather than in the file).
+// SCALINGO_API_URL, SCALINGO_AUTH_URL; each platform's own (platforms.hpp); COLLAB_STORE_URL (a
+// PostgreSQL URL may hold a password, which belongs in the environment rather than in the file).
 void apply_environment(Config& config, const Environment& environment);
 
 // The regional API URL in force: api_url, or the region's.

@@ -1,7 +1,7 @@
 #pragma once
 // What every chat platform's run shares once its transport is up: the stop signals, and the health
-// and metrics endpoint with the links it watches. A platform's run (run_slack.cpp, …) builds its
-// transport and hands these what to stop and what to check.
+// and metrics endpoint with the links it watches. A platform's run (bot/platforms/<name>/run.cpp)
+// builds its transport and hands these what to stop and what to check.
 
 #include <spdlog/logger.h>
 #include <boost/asio/awaitable.hpp>

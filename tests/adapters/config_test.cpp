@@ -8,6 +8,8 @@
 #include "adapters/config/toml_checks.hpp"
 #include "bot/config.hpp"
 #include "bot/platforms.hpp"
+#include "bot/platforms/shell/section.hpp"
+#include "bot/platforms/slack/section.hpp"
 #include "temp_dir.hpp"
 
 namespace collab::bot {
@@ -36,6 +38,14 @@ std::string store_url(const Config& config) {
     return "sqlite://" + std::get<SqliteFile>(config.store.location).file.string();
 }
 
+// Each platform's settings, as its run reads them.
+auto& shell(auto& config) {
+    return config.template settings<ShellConfig>("shell");
+}
+auto& slack(auto& config) {
+    return config.template settings<SlackConfig>("slack");
+}
+
 // Every setting, the file name aside.
 void expect_same_settings(const Config& a, const Config& b) {
     EXPECT_EQ(a.adapter, b.adapter);
@@ -54,24 +64,24 @@ void expect_same_settings(const Config& a, const Config& b) {
     EXPECT_EQ(a.service.audit_rows, b.service.audit_rows);
     EXPECT_EQ(a.service.record_reads, b.service.record_reads);
     EXPECT_EQ(a.identities, b.identities);
-    EXPECT_EQ(a.shell.user_id, b.shell.user_id);
-    EXPECT_EQ(a.shell.email, b.shell.email);
+    EXPECT_EQ(shell(a).user_id, shell(b).user_id);
+    EXPECT_EQ(shell(a).email, shell(b).email);
     EXPECT_EQ(a.sandbox_seed, b.sandbox_seed);
     EXPECT_EQ(store_url(a), store_url(b));
     EXPECT_EQ(a.store.audit_retention_days, b.store.audit_retention_days);
-    EXPECT_EQ(a.slack.mode, b.slack.mode);
-    EXPECT_EQ(a.slack.web.api_url, b.slack.web.api_url);
-    EXPECT_EQ(a.slack.socket.connections, b.slack.socket.connections);
-    EXPECT_EQ(a.slack.socket.websocket.ca_file, b.slack.socket.websocket.ca_file);
-    EXPECT_EQ(a.slack.socket.websocket.timeouts.idle, b.slack.socket.websocket.timeouts.idle);
-    EXPECT_EQ(a.slack.http.ca_file, b.slack.http.ca_file);
-    EXPECT_EQ(a.slack.http.timeouts.request, b.slack.http.timeouts.request);
-    EXPECT_EQ(a.slack.http_mode.server.listen, b.slack.http_mode.server.listen);
-    EXPECT_EQ(a.slack.http_mode.server.read_timeout, b.slack.http_mode.server.read_timeout);
-    EXPECT_EQ(a.slack.http_mode.server.write_timeout, b.slack.http_mode.server.write_timeout);
-    EXPECT_EQ(a.slack.desk.answer_budget, b.slack.desk.answer_budget);
-    EXPECT_EQ(a.slack.desk.visibility.by_command, b.slack.desk.visibility.by_command);
-    EXPECT_EQ(a.slack.directory.ttl, b.slack.directory.ttl);
+    EXPECT_EQ(slack(a).mode, slack(b).mode);
+    EXPECT_EQ(slack(a).web.api_url, slack(b).web.api_url);
+    EXPECT_EQ(slack(a).socket.connections, slack(b).socket.connections);
+    EXPECT_EQ(slack(a).socket.websocket.ca_file, slack(b).socket.websocket.ca_file);
+    EXPECT_EQ(slack(a).socket.websocket.timeouts.idle, slack(b).socket.websocket.timeouts.idle);
+    EXPECT_EQ(slack(a).http.ca_file, slack(b).http.ca_file);
+    EXPECT_EQ(slack(a).http.timeouts.request, slack(b).http.timeouts.request);
+    EXPECT_EQ(slack(a).http_mode.server.listen, slack(b).http_mode.server.listen);
+    EXPECT_EQ(slack(a).http_mode.server.read_timeout, slack(b).http_mode.server.read_timeout);
+    EXPECT_EQ(slack(a).http_mode.server.write_timeout, slack(b).http_mode.server.write_timeout);
+    EXPECT_EQ(slack(a).desk.answer_budget, slack(b).desk.answer_budget);
+    EXPECT_EQ(slack(a).desk.visibility.by_command, slack(b).desk.visibility.by_command);
+    EXPECT_EQ(slack(a).directory.ttl, slack(b).directory.ttl);
     EXPECT_EQ(a.scalingo.region, b.scalingo.region);
     EXPECT_EQ(a.scalingo.api_url, b.scalingo.api_url);
     EXPECT_EQ(a.scalingo.api.auth_url, b.scalingo.api.auth_url);
@@ -95,7 +105,7 @@ TEST(ConfigTest, the_shipped_file_parses_and_is_the_embedded_default) {
     // What README's first command runs: the shell, on the sandbox, as user1 of the seed.
     EXPECT_EQ(embedded.adapter->name, "shell");
     EXPECT_EQ(embedded.provider, ProviderKind::sandbox);
-    EXPECT_EQ(embedded.shell.email, "user1@example.com");
+    EXPECT_EQ(shell(embedded).email, "user1@example.com");
     EXPECT_EQ(embedded.service.confirmation_ttl, std::chrono::seconds{300});
     EXPECT_EQ(embedded.service.rules.default_policy, DefaultChannelPolicy::allow_all);
     EXPECT_TRUE(embedded.sandbox_seed.empty());
@@ -103,8 +113,8 @@ TEST(ConfigTest, the_shipped_file_parses_and_is_the_embedded_default) {
     // With no section at all, every setting has the value the example documents, but for the two
     // the example sets: the shell's e-mail, and each command's visibility written out.
     Config bare = parse("");
-    bare.shell.email = embedded.shell.email;
-    bare.slack.desk.visibility.by_command = embedded.slack.desk.visibility.by_command;
+    shell(bare).email = shell(embedded).email;
+    slack(bare).desk.visibility.by_command = slack(embedded).desk.visibility.by_command;
     expect_same_settings(bare, embedded);
 }
 
@@ -119,14 +129,14 @@ TEST(ConfigTest, an_empty_file_gives_the_documented_defaults) {
     EXPECT_EQ(config.service.rules.default_policy, DefaultChannelPolicy::allow_all);
     EXPECT_TRUE(config.service.rules.admins.empty());
     EXPECT_FALSE(config.service.rules.allow_apps);
-    EXPECT_EQ(config.shell.user_id, "local");
+    EXPECT_EQ(shell(config).user_id, "local");
     EXPECT_EQ(config.service.audit_rows, 20);
     EXPECT_FALSE(config.service.record_reads);
     EXPECT_EQ(config.scalingo.region, "osc-fr1");
     EXPECT_EQ(config.scalingo.api.requests_per_minute, 60);
     EXPECT_EQ(config.scalingo.http.timeouts.request, std::chrono::seconds{15});
-    EXPECT_EQ(config.slack.mode, SlackMode::socket);
-    EXPECT_EQ(config.slack.http.timeouts.request, std::chrono::seconds{10});
+    EXPECT_EQ(slack(config).mode, SlackMode::socket);
+    EXPECT_EQ(slack(config).http.timeouts.request, std::chrono::seconds{10});
     EXPECT_TRUE(std::holds_alternative<SqliteFile>(config.store.location));
     EXPECT_TRUE(std::get<SqliteFile>(config.store.location).file.empty()) << "in the state directory";
 }
@@ -208,12 +218,14 @@ TEST(ConfigTest, a_value_of_the_wrong_type_or_range_is_rejected) {
 
 TEST(ConfigTest, every_registered_platform_is_an_adapter_with_its_own_strict_section) {
     ASSERT_FALSE(platforms().empty());
-    EXPECT_EQ(platforms().front()->name, "shell") << "the default";
-    for (const Platform* platform : platforms()) {
-        const std::string name(platform->name);
-        EXPECT_EQ(platform_named(name), platform);
-        EXPECT_NE(platform->run, nullptr) << name;
-        EXPECT_EQ(parse("adapter = \"" + name + "\"\n[" + name + "]\n").adapter, platform);
+    EXPECT_EQ(platforms().front().name, "shell") << "the default";
+    EXPECT_EQ(default_platform(), &platforms().front());
+    for (const Platform& platform : platforms()) {
+        const std::string name(platform.name);
+        EXPECT_EQ(platform_named(name), &platform);
+        EXPECT_NE(platform.section, nullptr) << name;
+        EXPECT_NE(platform.run, nullptr) << name;
+        EXPECT_EQ(parse("adapter = \"" + name + "\"\n[" + name + "]\n").adapter, &platform);
         EXPECT_EQ(error_of("[" + name + "]\nmisspelt = 1\n"), "test.toml: unknown key \"" + name + ".misspelt\"");
     }
     EXPECT_EQ(platform_names(" or "), "shell or slack");
@@ -279,14 +291,14 @@ list = "in_channel"
 add = "ephemeral"
 )toml");
     EXPECT_EQ(config.adapter->name, "slack");
-    EXPECT_EQ(config.slack.mode, SlackMode::http);
-    EXPECT_EQ(config.slack.socket.connections, 3);
-    EXPECT_EQ(config.slack.bot_token_file, fs::path("/etc/collab-bot/secrets/bot"));
-    EXPECT_EQ(config.slack.desk.answer_budget, std::chrono::milliseconds{1500});
-    EXPECT_EQ(config.slack.http_mode.server.read_timeout, std::chrono::seconds{4});
-    EXPECT_EQ(config.slack.http_mode.server.write_timeout, std::chrono::seconds{30});
-    EXPECT_EQ(config.slack.desk.visibility.by_command.at("list"), chat::Visibility::in_channel);
-    EXPECT_EQ(config.slack.desk.visibility.by_command.at("add"), chat::Visibility::ephemeral);
+    EXPECT_EQ(slack(config).mode, SlackMode::http);
+    EXPECT_EQ(slack(config).socket.connections, 3);
+    EXPECT_EQ(slack(config).bot_token_file, fs::path("/etc/collab-bot/secrets/bot"));
+    EXPECT_EQ(slack(config).desk.answer_budget, std::chrono::milliseconds{1500});
+    EXPECT_EQ(slack(config).http_mode.server.read_timeout, std::chrono::seconds{4});
+    EXPECT_EQ(slack(config).http_mode.server.write_timeout, std::chrono::seconds{30});
+    EXPECT_EQ(slack(config).desk.visibility.by_command.at("list"), chat::Visibility::in_channel);
+    EXPECT_EQ(slack(config).desk.visibility.by_command.at("add"), chat::Visibility::ephemeral);
 
     EXPECT_EQ(error_of("[slack]\nmode = \"webhook\"\n"),
               "test.toml: slack.mode is \"socket\" or \"http\", not \"webhook\"");
@@ -354,7 +366,7 @@ TEST(ConfigTest, slack_api_url_in_the_environment_overrides_the_file) {
         if (name == "SLACK_API_URL") return "http://127.0.0.1:9/api/";
         return std::nullopt;
     });
-    EXPECT_EQ(config.slack.web.api_url, "http://127.0.0.1:9/api/");
+    EXPECT_EQ(slack(config).web.api_url, "http://127.0.0.1:9/api/");
 }
 
 TEST(ConfigTest, the_store_is_a_sqlite_file_or_a_postgresql_url_and_the_environment_may_name_it) {
@@ -408,7 +420,7 @@ TEST(ConfigTest, every_url_in_force_is_parsed_at_start_up_and_a_bad_one_is_named
               "SCALINGO_AUTH_URL ([scalingo] auth_url) is not a usable http(s) URL: user name or password in the URL "
               "are not supported");
     Config bad_slack = config;
-    bad_slack.slack.web.api_url = "ftp://slack.com/api/";
+    slack(bad_slack).web.api_url = "ftp://slack.com/api/";
     EXPECT_EQ(refusal(bad_slack),
               "SLACK_API_URL ([slack] api_url) is not a usable http(s) URL: the scheme must be http or https");
     // URLs of what is not in use are not checked: the shell and the sandbox call none.

@@ -239,17 +239,6 @@ struct HttpModeServer::State {
     }
 };
 
-net::HttpServerOptions http_mode_server_defaults() {
-    net::HttpServerOptions server;
-    server.listen = "127.0.0.1:3000";
-    // Slack sends a request at once and gives up on the answer after 3 s: a slower peer is not Slack.
-    server.read_timeout = std::chrono::seconds{10};
-    server.write_timeout = std::chrono::seconds{10};
-    // Slack's interactive payloads can carry a whole message.
-    server.max_body_bytes = 1 << 20;
-    return server;
-}
-
 HttpModeServer::HttpModeServer(asio::any_io_executor executor, chat::Desk& desk, store::SharedState& shared,
                                std::string signing_secret, HttpModeOptions options, TimeSource clock,
                                std::shared_ptr<spdlog::logger> logger)

@@ -46,8 +46,17 @@
 namespace collab::slack {
 
 // The listener's defaults: on 127.0.0.1:3000, 10 s to read a request and 10 s to write an answer,
-// request bodies up to 1 MiB.
-net::HttpServerOptions http_mode_server_defaults();
+// request bodies up to 1 MiB. Inline: the configuration reader holds them without the server's code.
+inline net::HttpServerOptions http_mode_server_defaults() {
+    net::HttpServerOptions server;
+    server.listen = "127.0.0.1:3000";
+    // Slack sends a request at once and gives up on the answer after 3 s: a slower peer is not Slack.
+    server.read_timeout = std::chrono::seconds{10};
+    server.write_timeout = std::chrono::seconds{10};
+    // Slack's interactive payloads can carry a whole message.
+    server.max_body_bytes = 1 << 20;
+    return server;
+}
 
 struct HttpModeOptions {
     // Behind a reverse proxy that terminates TLS, or HTTPS directly with a certificate and key.

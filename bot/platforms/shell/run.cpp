@@ -15,7 +15,7 @@
 #include "adapters/directory/static_directory.hpp"
 #include "bot/app.hpp"
 #include "bot/logging.hpp"
-#include "bot/platforms.hpp"
+#include "bot/platforms/shell/section.hpp"
 #include "bot/wiring.hpp"
 
 namespace collab::bot {
@@ -38,9 +38,13 @@ std::optional<std::string_view> no_input() {
     return std::nullopt;
 }
 
-// The shell on standard input and output.
+}  // namespace
+
+// The shell on standard input and output. Registered, with shell_section, in the table
+// bot/platforms.cmake generates.
 int run_shell(const RunOptions& options) {
     const Config& config = options.config;
+    const auto& settings = config.settings<ShellConfig>("shell");
     const std::optional<std::string>& act_as = options.act_as;
     auto logger = make_logger(config.log_level, config.log_format);
     // Before anything opens a file, which could take the place of a closed standard input. The shell
@@ -60,13 +64,13 @@ int run_shell(const RunOptions& options) {
     const security::HmacSigner& signer = *base.signer;
     const SystemClock& clock = base.clock;
 
-    Actor actor{"shell", "local", config.shell.user_id, "shell", std::nullopt};
+    Actor actor{"shell", "local", settings.user_id, "shell", std::nullopt};
     auto identities = config.identities;
     if (act_as) {
         actor.user_id = *act_as;
         identities[actor.user_id] = *act_as;
-    } else if (!config.shell.email.empty()) {
-        identities[actor.user_id] = config.shell.email;
+    } else if (!settings.email.empty()) {
+        identities[actor.user_id] = settings.email;
     }
     directory::StaticDirectory directory(identities);
     CommandService service(*provider.api, directory, audit, clock, signer, *base.shared, config.service);
@@ -99,14 +103,5 @@ int run_shell(const RunOptions& options) {
     io_thread.join();
     return status;
 }
-
-}  // namespace
-
-extern const Platform shell_platform{
-    .name = "shell",
-    .read_section = [](const toml::table& section, std::string_view source, const fs::path&,
-                       Config& config) { read_shell_section(section, source, config.shell); },
-    .run = run_shell,
-};
 
 }  // namespace collab::bot

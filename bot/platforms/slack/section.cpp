@@ -1,6 +1,7 @@
-#include "bot/slack_config.hpp"
+#include "bot/platforms/slack/section.hpp"
 
 #include "adapters/config/toml_checks.hpp"
+#include "bot/platforms.hpp"
 #include "core/command.hpp"
 
 namespace collab::bot {
@@ -19,8 +20,8 @@ void check_token_kind(const std::string& token, std::string_view prefix, std::st
 
 }  // namespace
 
-void read_slack_section(const toml::table& table, std::string_view source, const std::filesystem::path& base_dir,
-                        SlackConfig& slack) {
+SlackConfig read_slack_section(const toml::table& table, std::string_view source,
+                               const std::filesystem::path& base_dir) {
     config::reject_unknown_keys(
         table,
         {"mode", "api_url", "connections", "app_token_file", "bot_token_file", "signing_secret_file", "ca_file",
@@ -30,6 +31,7 @@ void read_slack_section(const toml::table& table, std::string_view source, const
     const std::string mode = value_or<std::string>(table, "mode", "socket", "slack", source);
     if (mode != "socket" && mode != "http")
         throw ConfigError(std::string(source) + ": slack.mode is \"socket\" or \"http\", not \"" + mode + "\"");
+    SlackConfig slack;
     slack.mode = mode == "socket" ? SlackMode::socket : SlackMode::http;
     for (auto [key, path] :
          {std::pair{"app_token_file", &slack.app_token_file}, std::pair{"bot_token_file", &slack.bot_token_file},
@@ -66,6 +68,7 @@ void read_slack_section(const toml::table& table, std::string_view source, const
                 *value == "in_channel" ? chat::Visibility::in_channel : chat::Visibility::ephemeral;
         }
     }
+    return slack;
 }
 
 void apply_slack_environment(SlackConfig& slack, const Environment& environment) {
@@ -96,5 +99,9 @@ SlackSecrets slack_secrets(const SlackConfig& slack, const Environment& environm
     }
     return secrets;
 }
+
+// Its registration, in the table bot/platforms.cmake generates.
+extern const PlatformSection slack_section =
+    section_of<SlackConfig, read_slack_section, apply_slack_environment, slack_urls>();
 
 }  // namespace collab::bot

@@ -46,8 +46,8 @@ struct SlackSecrets {
 };
 
 // Throws ConfigError naming the key at fault. Relative paths are resolved against `base_dir`.
-void read_slack_section(const toml::table& section, std::string_view source, const std::filesystem::path& base_dir,
-                        SlackConfig& slack);
+SlackConfig read_slack_section(const toml::table& section, std::string_view source,
+                               const std::filesystem::path& base_dir);
 
 // SLACK_API_URL over api_url.
 void apply_slack_environment(SlackConfig& slack, const Environment& environment);

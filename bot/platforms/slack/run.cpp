@@ -16,8 +16,9 @@
 #include "adapters/chat/slack/socket_mode.hpp"
 #include "adapters/chat/slack/web_api.hpp"
 #include "adapters/observability/metrics.hpp"
+#include "bot/app.hpp"
 #include "bot/logging.hpp"
-#include "bot/platforms.hpp"
+#include "bot/platforms/slack/section.hpp"
 #include "bot/service_life.hpp"
 #include "bot/wiring.hpp"
 
@@ -25,16 +26,15 @@ namespace collab::bot {
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
 
-namespace {
-
 // How long a stop waits for the commands in progress to be answered.
 constexpr std::chrono::seconds drain_limit{10};
 
-// Slack, in Socket Mode or HTTP mode, until SIGINT or SIGTERM.
+// Slack, in Socket Mode or HTTP mode, until SIGINT or SIGTERM. Registered, with slack_section, in the
+// table bot/platforms.cmake generates.
 int run_slack(const RunOptions& options) {
     const Config& config = options.config;
     auto logger = make_logger(config.log_level, config.log_format, true);
-    const SlackConfig& settings = config.slack;
+    const auto& settings = config.settings<SlackConfig>("slack");
     const SlackSecrets secrets = slack_secrets(settings, process_environment());
     observability::Registry metrics;
     asio::io_context io;
@@ -154,17 +154,5 @@ int run_slack(const RunOptions& options) {
     logger->flush();
     return status;
 }
-
-}  // namespace
-
-extern const Platform slack_platform{
-    .name = "slack",
-    .read_section = [](const toml::table& section, std::string_view source, const fs::path& base_dir,
-                       Config& config) { read_slack_section(section, source, base_dir, config.slack); },
-    .apply_environment = [](Config& config,
-                            const Environment& environment) { apply_slack_environment(config.slack, environment); },
-    .urls = [](const Config& config) { return slack_urls(config.slack); },
-    .run = run_slack,
-};
 
 }  // namespace collab::bot

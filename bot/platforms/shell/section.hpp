@@ -15,6 +15,6 @@ struct ShellConfig {
 };
 
 // Throws ConfigError naming the key at fault.
-void read_shell_section(const toml::table& section, std::string_view source, ShellConfig& shell);
+ShellConfig read_shell_section(const toml::table& section, std::string_view source, const std::filesystem::path&);
 
 }  // namespace collab::bot
