@@ -92,13 +92,6 @@ AnswerHandler without_fallback(HttpHandler handler) {
 
 }  // namespace
 
-ServerResponse plain_error(http::status status, std::string_view message) {
-    ServerResponse response{status, 11};
-    response.set(http::field::content_type, "text/plain; charset=utf-8");
-    response.body() = std::string(message) + "\n";
-    return response;
-}
-
 struct HttpServer::Impl {
     Impl(asio::any_io_executor executor_, HttpServerOptions options_, AnswerHandler handler_)
         : executor(std::move(executor_)),

@@ -50,8 +50,14 @@ using AnswerHandler = std::function<boost::asio::awaitable<ServerAnswer>(ServerR
 // The answers the server makes on its own (400, 413, 431, 500), from a status and a short message.
 using ErrorAnswer = std::function<ServerResponse(boost::beast::http::status status, std::string_view message)>;
 
-// The default ErrorAnswer: the message as text/plain.
-ServerResponse plain_error(boost::beast::http::status status, std::string_view message);
+// The default ErrorAnswer: the message as text/plain. Inline, as the default of HttpServerOptions:
+// code that only reads settings (the configuration, its fuzzer) needs none of the server's code.
+inline ServerResponse plain_error(boost::beast::http::status status, std::string_view message) {
+    ServerResponse response{status, 11};
+    response.set(boost::beast::http::field::content_type, "text/plain; charset=utf-8");
+    response.body() = std::string(message) + "\n";
+    return response;
+}
 
 struct HttpServerOptions {
     std::string listen = "127.0.0.1:0";  // HOST:PORT or [V6]:PORT ("localhost" is 127.0.0.1); port 0 takes a free one
