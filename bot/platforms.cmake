@@ -1,7 +1,7 @@
 # The chat platforms the bot runs on, the default (the shell) first: adding a platform is adding its
 # name here. A platform <name> is adapters/chat/<name>/ (its own CMakeLists.txt builds the library
 # collab_chat_<name>) and bot/platforms/<name>/: section.cpp (its [<name>] section's reader, which
-# defines <name>_section) and run.cpp (which defines run_<name>). README, "Adding a platform".
+# defines <name>_section) and run.cpp (which defines run_<name>); README, "The chat-platform contract".
 set(collab_platforms shell slack)
 
 # Writes `output`: the table of registrations, one per platform of the list (bot/platforms.hpp).
