@@ -116,7 +116,6 @@ asio::awaitable<int> GatewayClient::run() {
     logger_->info("discord: gateway {} with {} shard(s)", gateway_url_, shard_count_);
     for (int id = 0; id < shard_count_; ++id) {
         auto shard = std::make_shared<ShardRun>(executor_, Shard{id, shard_count_});
-        shard->state = first;
         shards_.push_back(shard);
         ++tasks_running_;
         asio::co_spawn(executor_, keep_shard(shard), asio::detached);
