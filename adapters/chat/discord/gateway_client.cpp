@@ -7,6 +7,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+
 #include "adapters/chat/discord/commands.hpp"
 #include "adapters/chat/discord/messages.hpp"
 #include "adapters/net/backoff.hpp"
