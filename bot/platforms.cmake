@@ -2,7 +2,7 @@
 # name here. A platform <name> is adapters/chat/<name>/ (its own CMakeLists.txt builds the library
 # collab_chat_<name>) and bot/platforms/<name>/: section.cpp (its [<name>] section's reader, which
 # defines <name>_section) and run.cpp (which defines run_<name>); README, "The chat-platform contract".
-set(collab_platforms shell slack discord)
+set(collab_platforms shell slack discord mattermost)
 
 # Writes `output`: the table of registrations, one per platform of the list (bot/platforms.hpp).
 # WITHOUT_RUNS leaves each run out (null), for a build that only reads the configuration.

@@ -8,6 +8,7 @@
 #include "adapters/config/toml_checks.hpp"
 #include "bot/config.hpp"
 #include "bot/platforms.hpp"
+#include "bot/platforms/mattermost/section.hpp"
 #include "bot/platforms/shell/section.hpp"
 #include "bot/platforms/slack/section.hpp"
 #include "temp_dir.hpp"
@@ -44,6 +45,9 @@ auto& shell(auto& config) {
 }
 auto& slack(auto& config) {
     return config.template settings<SlackConfig>("slack");
+}
+auto& mattermost(auto& config) {
+    return config.template settings<MattermostConfig>("mattermost");
 }
 
 // Every setting, the file name aside.
@@ -82,6 +86,16 @@ void expect_same_settings(const Config& a, const Config& b) {
     EXPECT_EQ(slack(a).desk.answer_budget, slack(b).desk.answer_budget);
     EXPECT_EQ(slack(a).desk.visibility.by_command, slack(b).desk.visibility.by_command);
     EXPECT_EQ(slack(a).directory.ttl, slack(b).directory.ttl);
+    EXPECT_EQ(mattermost(a).rest.server_url, mattermost(b).rest.server_url);
+    EXPECT_EQ(mattermost(a).commands.server.listen, mattermost(b).commands.server.listen);
+    EXPECT_EQ(mattermost(a).commands.server.public_url, mattermost(b).commands.server.public_url);
+    EXPECT_EQ(mattermost(a).commands.server.read_timeout, mattermost(b).commands.server.read_timeout);
+    EXPECT_EQ(mattermost(a).commands.server.write_timeout, mattermost(b).commands.server.write_timeout);
+    EXPECT_EQ(mattermost(a).command_token_file, mattermost(b).command_token_file);
+    EXPECT_EQ(mattermost(a).bot_token_file, mattermost(b).bot_token_file);
+    EXPECT_EQ(mattermost(a).http.ca_file, mattermost(b).http.ca_file);
+    EXPECT_EQ(mattermost(a).http.timeouts.request, mattermost(b).http.timeouts.request);
+    EXPECT_EQ(mattermost(a).desk.answer_budget, mattermost(b).desk.answer_budget);
     EXPECT_EQ(a.scalingo.region, b.scalingo.region);
     EXPECT_EQ(a.scalingo.api_url, b.scalingo.api_url);
     EXPECT_EQ(a.scalingo.api.auth_url, b.scalingo.api.auth_url);
@@ -228,12 +242,12 @@ TEST(ConfigTest, every_registered_platform_is_an_adapter_with_its_own_strict_sec
         EXPECT_EQ(parse("adapter = \"" + name + "\"\n[" + name + "]\n").adapter, &platform);
         EXPECT_EQ(error_of("[" + name + "]\nmisspelt = 1\n"), "test.toml: unknown key \"" + name + ".misspelt\"");
     }
-    EXPECT_EQ(platform_names(" or "), "shell, slack or discord");
+    EXPECT_EQ(platform_names(" or "), "shell, slack, discord or mattermost");
 }
 
 TEST(ConfigTest, unknown_choices_are_rejected_with_the_known_ones) {
     EXPECT_EQ(error_of("adapter = \"irc\"\n"),
-              "test.toml: adapter \"irc\" is not available (known: shell, slack, discord)");
+              "test.toml: adapter \"irc\" is not available (known: shell, slack, discord, mattermost)");
     EXPECT_EQ(error_of("provider = \"heroku\"\n"),
               "test.toml: provider \"heroku\" is not available (known: sandbox, scalingo)");
     EXPECT_EQ(error_of("log_level = \"verbose\"\n"),
@@ -368,6 +382,43 @@ TEST(ConfigTest, slack_api_url_in_the_environment_overrides_the_file) {
         return std::nullopt;
     });
     EXPECT_EQ(slack(config).web.api_url, "http://127.0.0.1:9/api/");
+}
+
+TEST(ConfigTest, the_mattermost_section_is_read_and_the_environment_names_the_server_and_the_listener) {
+    Config config = parse(
+        "adapter = \"mattermost\"\n[mattermost]\nurl = \"https://chat.example\"\nlisten = \"0.0.0.0:8065\"\n"
+        "public_url = \"https://bot.example\"\n");
+    const auto& settings = mattermost(config);
+    EXPECT_EQ(settings.commands.server.listen, "0.0.0.0:8065");
+    EXPECT_EQ(settings.commands.server.public_url, "https://bot.example");
+    apply_environment(config, [](std::string_view name) -> std::optional<std::string> {
+        if (name == "MATTERMOST_URL") return "http://127.0.0.1:9";
+        if (name == "COLLAB_MATTERMOST_LISTEN") return "127.0.0.1:0";
+        return std::nullopt;
+    });
+    EXPECT_EQ(settings.rest.server_url, "http://127.0.0.1:9");
+    EXPECT_EQ(settings.commands.server.listen, "127.0.0.1:0");
+    EXPECT_EQ(error_of("[mattermost]\nlisten = 8065\n"), "test.toml: mattermost.listen has the wrong type");
+
+    std::map<std::string, std::string> variables{{"MATTERMOST_BOT_TOKEN", "bot-token"}};
+    const Environment environment = [&](std::string_view name) -> std::optional<std::string> {
+        auto found = variables.find(std::string(name));
+        return found == variables.end() ? std::nullopt : std::optional(found->second);
+    };
+    auto missing = [&](const MattermostConfig& settings) -> std::string {
+        try {
+            mattermost_secrets(settings, environment);
+        } catch (const ConfigError& e) {
+            return e.what();
+        }
+        return "";
+    };
+    EXPECT_NE(missing(settings).find("MATTERMOST_COMMAND_TOKEN"), std::string::npos);
+    variables["MATTERMOST_COMMAND_TOKEN"] = "okwexkjpe7ygb8eq1ww58t483w";
+    EXPECT_EQ(mattermost_secrets(settings, environment).command_token, "okwexkjpe7ygb8eq1ww58t483w");
+    const Config bare = parse("");
+    EXPECT_NE(missing(mattermost(bare)).find("MATTERMOST_URL"), std::string::npos)
+        << "the server has no default address";
 }
 
 TEST(ConfigTest, the_store_is_a_sqlite_file_or_a_postgresql_url_and_the_environment_may_name_it) {

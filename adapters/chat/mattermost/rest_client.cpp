@@ -73,6 +73,10 @@ asio::awaitable<RestResult<net::HttpResponse>> RestClient::perform(Call call) {
         if (call.with_token) request.headers.emplace_back("Authorization", "Bearer " + settings_.bot_token);
         ++counters_.requests;
         auto response = co_await http_.send(std::move(request));
+        if (response)
+            unreachable_.reset();
+        else
+            unreachable_ = from_net(response.error()).message;
 
         net::Attempt attempt = net::attempt_of(response);
         if (response && response->status == 429) {

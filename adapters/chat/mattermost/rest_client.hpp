@@ -61,6 +61,8 @@ public:
     boost::asio::awaitable<RestResult<void>> respond(std::string response_url, boost::json::object body);
 
     const RestCounters& counters() const { return counters_; }
+    // Why the last call got no answer at all (the server out of reach); nothing once one answered.
+    const std::optional<std::string>& unreachable() const { return unreachable_; }
 
 private:
     struct Call {
@@ -76,6 +78,7 @@ private:
     RestSettings settings_;
     net::RetryPolicy retry_policy_;
     RestCounters counters_;
+    std::optional<std::string> unreachable_;
     std::minstd_rand jitter_{std::random_device{}()};
 };
 

@@ -1,0 +1,88 @@
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "adapters/chat/desk.hpp"
+#include "adapters/chat/mattermost/command_server.hpp"
+#include "adapters/chat/mattermost/directory.hpp"
+#include "adapters/chat/mattermost/outbox.hpp"
+#include "adapters/chat/mattermost/rest_client.hpp"
+#include "adapters/observability/metrics.hpp"
+#include "bot/app.hpp"
+#include "bot/logging.hpp"
+#include "bot/platforms/mattermost/section.hpp"
+#include "bot/service_life.hpp"
+#include "bot/wiring.hpp"
+
+namespace collab::bot {
+namespace asio = boost::asio;
+
+// How long a stop waits for the commands in progress to be answered.
+constexpr std::chrono::seconds drain_limit{10};
+
+// Mattermost: its slash command and buttons POST to [mattermost] listen, until SIGINT or SIGTERM.
+// Registered, with mattermost_section, in the table bot/platforms.cmake generates.
+int run_mattermost(const RunOptions& options) {
+    const Config& config = options.config;
+    auto logger = make_logger(config.log_level, config.log_format, true);
+    const auto& settings = config.settings<MattermostConfig>("mattermost");
+    const MattermostSecrets secrets = mattermost_secrets(settings, process_environment());
+    observability::Registry metrics;
+    asio::io_context io;
+    Foundation base = lay_foundation(config, logger, io, &metrics);
+
+    net::HttpClientOptions http_options = settings.http;
+    http_options.user_agent = user_agent;
+    auto http = starting("mattermost.ca_file",
+                         [&] { return std::make_unique<net::HttpClient>(io.get_executor(), http_options); });
+    mattermost::RestSettings rest_settings = settings.rest;
+    rest_settings.bot_token = secrets.bot_token;
+    mattermost::RestClient rest(*http, rest_settings);
+
+    mattermost::MattermostDirectory directory(rest, config.identities);
+    CommandService service(*base.provider.api, directory, *base.audit, base.clock, *base.signer, *base.shared,
+                           config.service);
+    mattermost::MattermostOutbox outbox(rest, logger);
+    chat::Desk desk(io.get_executor(), service, outbox, settings.desk, logger);
+    desk.count_into(metrics);
+
+    mattermost::CommandServer server(io.get_executor(), desk, outbox, *base.shared, secrets.command_token,
+                                     settings.commands, logger);
+    starting("mattermost.listen", [&] { server.start(); });
+    logger->info("audit trail and shared state: {}", base.store_description);
+    logger->info(
+        "collab-bot {} on Mattermost (slash command's request URL {}{}, buttons' {}, REST API at {}) and {}; "
+        "state in {}",
+        COLLAB_VERSION, server.public_url(), settings.commands.command_path, outbox.action_url(),
+        rest_settings.server_url, base.provider.description, base.state_dir.string());
+
+    // The listener is up for as long as the run lasts (start() throws otherwise): what can fail is the
+    // way back to the server, the REST API and the response_urls.
+    PlatformLink mattermost_link{"mattermost", [&rest]() -> std::optional<std::string> {
+                                     if (const auto& unreachable = rest.unreachable())
+                                         return "REST API: " + *unreachable;
+                                     return std::nullopt;
+                                 }};
+    HealthWatch health(io, config.health_listen, metrics, base, std::move(mattermost_link), logger);
+    asio::steady_timer stopped(io, asio::steady_timer::time_point::max());
+    StopSignals signals(io, logger, [&stopped] { stopped.cancel(); });
+    auto main_task = [&]() -> asio::awaitable<void> {
+        co_await stopped.async_wait(asio::as_tuple(asio::use_awaitable));
+        co_await desk.drain(drain_limit);
+        // The answers just computed still have to be written to their HTTP connections.
+        co_await server.stop_gracefully(settings.commands.server.write_timeout);
+        health.stop();
+        io.stop();
+    };
+    asio::co_spawn(io, std::move(main_task), asio::detached);
+    io.run();
+    logger->info("stopped");
+    logger->flush();
+    return 0;
+}
+
+}  // namespace collab::bot
