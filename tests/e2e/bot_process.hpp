@@ -1,6 +1,7 @@
 #pragma once
 // Runs the built collab-bot as a user would: arguments, standard input, and what it printed.
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <boost/process.hpp>
 
@@ -9,8 +10,10 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <regex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace collab::e2e {
@@ -107,6 +110,19 @@ private:
     std::filesystem::path log_;
     boost::process::child child_;
 };
+
+// The first group of `pattern` in the bot's log, waiting up to 10 s for it to be written.
+inline std::string from_log(const RunningBot& bot, const std::string& pattern) {
+    const std::regex wanted(pattern);
+    std::smatch found;
+    for (int i = 0; i < 400; ++i) {
+        const std::string log = bot.log();
+        if (std::regex_search(log, found, wanted)) return found[1];
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    ADD_FAILURE() << "never logged: " << pattern << "\n" << bot.log();
+    return {};
+}
 
 // `collab-bot sandbox serve` on a free loopback port, stopped with SIGTERM as an admin would.
 class ServedSandbox {

@@ -42,19 +42,6 @@ private:
     }
 };
 
-// The first group of `pattern` in the bot's log, waiting up to 10 s for it to be written.
-inline std::string from_log(const RunningBot& bot, const std::string& pattern) {
-    const std::regex wanted(pattern);
-    std::smatch found;
-    for (int i = 0; i < 400; ++i) {
-        const std::string log = bot.log();
-        if (std::regex_search(log, found, wanted)) return found[1];
-        std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    ADD_FAILURE() << "never logged: " << pattern << "\n" << bot.log();
-    return {};
-}
-
 // collab-bot in HTTP mode on any free port; `url` is its slash-command request URL, read from its log.
 struct HttpModeBot {
     HttpModeBot(const slack::test::SlackEmulator& slack, const StateDir& state, const std::string& signing_secret)

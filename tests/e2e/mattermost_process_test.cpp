@@ -1,0 +1,56 @@
+// The built binary as an admin starts it for Mattermost: `collab-bot --adapter mattermost` with no
+// configuration file, the tokens, the server's address and the listen address in the environment,
+// against the Mattermost emulator, on the embedded sandbox.
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+#include "bot_process.hpp"
+#include "mattermost_emulator.hpp"
+
+namespace collab::e2e {
+namespace {
+
+using mattermost::testing::EmulatorSettings;
+using mattermost::testing::Exchange;
+using mattermost::testing::MattermostEmulator;
+
+const std::string owner = "u1owner";  // user1@example.com in the sandbox's seed, owner of my-dedicated-db
+
+std::string text_of(const Exchange& exchange) {
+    if (!exchange.answer || !exchange.answer->contains("text")) return {};
+    return std::string(exchange.answer->at("text").as_string());
+}
+
+TEST(MattermostProcess, AnswersTheSlashCommandRefusesAForgedTokenAndStopsCleanlyOnSigterm) {
+    const EmulatorSettings server{.emails = {{owner, "user1@example.com"}}};
+    MattermostEmulator mattermost(server);
+    StateDir state;
+    RunningBot bot(state.path() / "bot.log",
+                   {{"MATTERMOST_URL", mattermost.url()},
+                    {"MATTERMOST_COMMAND_TOKEN", server.command_token},
+                    {"MATTERMOST_BOT_TOKEN", server.bot_token},
+                    {"COLLAB_MATTERMOST_LISTEN", "127.0.0.1:0"}},
+                   {"--adapter", "mattermost", "--state-dir", state.path().string()});
+    const std::string url = from_log(bot, "request URL (http://127\\.0\\.0\\.1:[0-9]+)/mattermost/command");
+    ASSERT_FALSE(url.empty());
+
+    const Exchange list = mattermost.run_command(url, owner, "c1ops", "list my-dedicated-db");
+    EXPECT_EQ(list.status, 200u) << list.body << bot.log();
+    EXPECT_NE(text_of(list).find("user2@example.com"), std::string::npos) << list.body;
+
+    const Exchange forged = mattermost.run_command(url, owner, "c1ops", "list my-dedicated-db", "Token forged");
+    EXPECT_EQ(forged.status, 401u) << forged.body;
+    EXPECT_EQ(forged.body.find("user2@example.com"), std::string::npos) << forged.body;
+
+    bot.signal(SIGTERM);
+    EXPECT_EQ(bot.wait(), 0);
+    const std::string log = bot.log();
+    EXPECT_EQ(log.find(server.command_token), std::string::npos) << "the command token leaked into the log";
+    EXPECT_EQ(log.find(server.bot_token), std::string::npos) << "the bot token leaked into the log";
+    EXPECT_EQ(mattermost.violations(), std::vector<std::string>{});
+}
+
+}  // namespace
+}  // namespace collab::e2e
