@@ -231,6 +231,11 @@ std::string encode_message(const Reply& reply, chat::Visibility visibility) {
     return encode(head, reply);
 }
 
+std::shared_ptr<const std::string> MessageForms::message(const Reply& reply, chat::Visibility visibility) {
+    return forms_.render(reply, chat::to_string(visibility),
+                         [visibility](const Reply& keyed) { return encode_message(keyed, visibility); });
+}
+
 json::object to_message(const Reply& reply) {
     return to_message(reply, chat::VisibilityPolicy{}.for_kind(reply.kind));
 }

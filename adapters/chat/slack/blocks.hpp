@@ -20,10 +20,12 @@
 #include <boost/json/object.hpp>
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "adapters/chat/visibility.hpp"
+#include "core/form_cache.hpp"
 #include "core/render.hpp"
 
 namespace collab::slack {
@@ -40,6 +42,16 @@ boost::json::object to_message(const Reply& reply, chat::Visibility visibility);
 boost::json::object to_message(const Reply& reply);
 // The same message as JSON text, written without a document: what an acknowledgement carries.
 std::string encode_message(const Reply& reply, chat::Visibility visibility);
+
+// encode_message, kept per reply key and visibility: a `list` or `help` repeated while its subject is
+// unchanged is not rendered again. Used from one thread.
+class MessageForms {
+public:
+    std::shared_ptr<const std::string> message(const Reply& reply, chat::Visibility visibility);
+
+private:
+    FormCache<std::string> forms_;
+};
 
 // The response_url body that replaces the message a button was clicked in with the click's outcome:
 // {"replace_original":true,"text":…,"blocks":[…]}. It carries no response_type: the replaced

@@ -114,6 +114,7 @@ struct HttpModeServer::State {
     asio::any_io_executor executor;  // the Desk's own
     UsedTokens& used;
     chat::Intake intake;
+    MessageForms forms;  // used on the Desk's executor only
     const std::string signing_secret;
     const HttpModeOptions options;
     const TimeSource clock;
@@ -129,16 +130,16 @@ struct HttpModeServer::State {
             state->logger->debug("[{}] slack http: slash command {} from {} in {}", key, command->command,
                                  command->user_id, command->channel_id);
             // The Desk lives on its own executor; the answer comes back to this connection's strand.
-            std::optional<chat::Taken> told = co_await asio::co_spawn(
+            std::optional<Served> told = co_await asio::co_spawn(
                 state->executor, serve_command(state, key, std::move(*command)), asio::use_awaitable);
             // Taken in by another instance already: it answers.
             if (!told) co_return answer(empty_ok());
             net::ServerResponse response{http::status::ok, 11};
             response.set(http::field::content_type, "application/json");
-            response.body() = encode_message(told->answer.reply, told->answer.visibility);
+            response.body() = *told->message;
             // Once the response is written, or could not be: should nobody be left to read it on this
             // connection, the person still gets it, through response_url.
-            auto written = [state, key, served = std::move(*told)](bool was_written) mutable {
+            auto written = [state, key, served = std::move(told->taken)](bool was_written) mutable {
                 if (!was_written)
                     state->logger->warn(
                         "[{}] slack http: the connection closed before the answer was sent; sending it through "
@@ -174,15 +175,24 @@ struct HttpModeServer::State {
         return chat::Arrival{key, work_of(envelope)};
     }
 
+    // A command taken in, with its answer encoded (on the Desk's executor, where the forms live).
+    struct Served {
+        chat::Taken taken;
+        std::shared_ptr<const std::string> message;
+    };
+
     // On the Desk's executor: the command handed to the Intake; nothing when another instance has it.
-    static asio::awaitable<std::optional<chat::Taken>> serve_command(std::shared_ptr<State> state, std::string key,
-                                                                     SlashCommand command) {
+    static asio::awaitable<std::optional<Served>> serve_command(std::shared_ptr<State> state, std::string key,
+                                                                SlashCommand command) {
         chat::CommandRequest request = command_request(command, key);
         Envelope envelope;
         envelope.type = EnvelopeType::slash_commands;
         envelope.slash_command = std::move(command);
         chat::Arrival arrival = arrival_of(key, std::move(envelope));
-        co_return co_await state->intake.command(std::move(arrival), std::move(request));
+        std::optional<chat::Taken> taken = co_await state->intake.command(std::move(arrival), std::move(request));
+        if (!taken) co_return std::nullopt;
+        auto message = state->forms.message(taken->answer.reply, taken->answer.visibility);
+        co_return Served{std::move(*taken), std::move(message)};
     }
 
     // On the Desk's executor: the click handed to the Intake, which handles it until its outcome is

@@ -357,7 +357,7 @@ asio::awaitable<void> SocketModeClient::take_in_command(Link link, chat::Arrival
     ++counters_.envelopes;
     const bool sent = !link->closed();
     if (sent) {
-        link->send(encode_ack_with_json(id, encode_message(taken->answer.reply, taken->answer.visibility)));
+        link->send(encode_ack_with_json(id, *forms_.message(taken->answer.reply, taken->answer.visibility)));
         acknowledged(arrived);
     }
     co_await intake_.finish(std::move(*taken), sent);

@@ -29,6 +29,7 @@
 #include "adapters/chat/claims.hpp"
 #include "adapters/chat/desk.hpp"
 #include "adapters/chat/intake.hpp"
+#include "adapters/chat/slack/blocks.hpp"
 #include "adapters/chat/slack/connection_machine.hpp"
 #include "adapters/chat/slack/envelope.hpp"
 #include "adapters/chat/slack/web_api.hpp"
@@ -117,6 +118,7 @@ private:
     boost::asio::any_io_executor executor_;
     WebApi& web_;
     chat::Intake intake_;
+    MessageForms forms_;
     SocketModeSettings settings_;
     ConnectionRules connection_rules_;
     std::shared_ptr<spdlog::logger> logger_;

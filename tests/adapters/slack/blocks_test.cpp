@@ -239,5 +239,26 @@ TEST(SlackBlocks, UserSuppliedTextCannotMentionOrLink) {
     EXPECT_EQ(texts[3], "Usage: `/collab list &lt;!channel&gt;`");
 }
 
+// A list seen again while its database is unchanged is the same message, not rendered again; the
+// channel's form and the asker's never mix, and a change shows at once.
+TEST(SlackBlocks, MessageFormsAreKeptPerVersionAndVisibility) {
+    MessageForms forms;
+    Reply listed = list_reply();
+    listed.key = ReplyKey{"list my-dedicated-db", 7};
+    const auto first = forms.message(listed, chat::Visibility::ephemeral);
+    EXPECT_EQ(*first, encode_message(listed, chat::Visibility::ephemeral));
+    EXPECT_EQ(forms.message(listed, chat::Visibility::ephemeral), first) << "the same message, kept";
+    EXPECT_EQ(*forms.message(listed, chat::Visibility::in_channel),
+              encode_message(listed, chat::Visibility::in_channel));
+
+    Reply changed = list_reply();
+    changed.table->rows.pop_back();
+    changed.table->dimmed.pop_back();
+    changed.key = ReplyKey{"list my-dedicated-db", 8};
+    const auto after = forms.message(changed, chat::Visibility::ephemeral);
+    EXPECT_EQ(*after, encode_message(changed, chat::Visibility::ephemeral));
+    EXPECT_EQ(after->find("bob@example.com"), std::string::npos) << "the removed row is gone";
+}
+
 }  // namespace
 }  // namespace collab::slack
