@@ -12,6 +12,7 @@
 #include "adapters/net/http_client.hpp"
 #include "adapters/scalingo/scalingo_api.hpp"
 #include "bot/config_sources.hpp"
+#include "bot/discord_config.hpp"
 #include "bot/shell_config.hpp"
 #include "bot/slack_config.hpp"
 #include "core/service.hpp"
@@ -69,6 +70,7 @@ struct Config {
     // Each platform's section (platforms.hpp), read whichever platform runs.
     ShellConfig shell;
     SlackConfig slack;
+    DiscordConfig discord;
     StoreConfig store;
 };
 

@@ -7,7 +7,7 @@ namespace collab::bot {
 
 namespace {
 
-const std::array registered{&shell_platform, &slack_platform};
+const std::array registered{&shell_platform, &slack_platform, &discord_platform};
 
 }  // namespace
 

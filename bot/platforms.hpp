@@ -37,6 +37,7 @@ struct Platform {
 // The registrations, each defined at the end of its platform's run (run_<name>.cpp).
 extern const Platform shell_platform;
 extern const Platform slack_platform;
+extern const Platform discord_platform;
 
 // Every platform, the default (the shell) first.
 std::span<const Platform* const> platforms();

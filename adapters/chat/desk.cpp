@@ -118,7 +118,7 @@ asio::awaitable<Answer> Desk::command(CommandRequest request, bool resumed, std:
     pending->acknowledged = true;
     ++counters_.answered_later;
     co_return Answer{replies::one_line(ReplyKind::result, LineStyle::plain, settings_.placeholder),
-                     Visibility::ephemeral};
+                     Visibility::ephemeral, true};
 }
 
 asio::awaitable<void> Desk::resume(Request request) {

@@ -66,6 +66,9 @@ using Request = std::variant<CommandRequest, ClickRequest>;
 struct Answer {
     Reply reply;
     Visibility visibility = Visibility::ephemeral;
+    // The placeholder of a reply that follows through the Outbox: a platform that can defer (Discord)
+    // acknowledges with its deferral instead.
+    bool placeholder = false;
 };
 
 // A platform's way of reaching a conversation after the acknowledgement, each in its wire format.

@@ -96,7 +96,7 @@ public:
     virtual asio::awaitable<std::optional<NetError>> open(const tcp::resolver::results_type& endpoints,
                                                           const HttpUrl& url) = 0;
     virtual asio::awaitable<ReadResult> read() = 0;
-    virtual asio::awaitable<std::optional<NetError>> close(std::string reason) = 0;
+    virtual asio::awaitable<std::optional<NetError>> close(std::string reason, std::uint16_t code) = 0;
 
     void send(std::string text) {
         auto self = shared_from_this();
@@ -238,7 +238,7 @@ public:
         co_return std::unexpected(*error_);
     }
 
-    asio::awaitable<std::optional<NetError>> close(std::string reason) override {
+    asio::awaitable<std::optional<NetError>> close(std::string reason, std::uint16_t code) override {
         if (closing_ || closed_) {
             // Already over: clean when the peer said goodbye first.
             if (close_reason_ && !aborted_) co_return std::nullopt;
@@ -260,7 +260,7 @@ public:
                                 "queued messages did not leave within " + format_ms(options_.timeouts.close));
         }
         if (reason.size() > max_close_reason_bytes) reason.resize(max_close_reason_bytes);
-        const websocket::close_reason frame(websocket::close_code::normal, beast::string_view(reason));
+        const websocket::close_reason frame(static_cast<websocket::close_code>(code), beast::string_view(reason));
         auto [error] = co_await ws_.async_close(frame, use_tuple);
         close_socket();
         if (!error) co_return std::nullopt;
@@ -428,9 +428,9 @@ void WebSocketConnection::send(std::string text) {
     link_->send(std::move(text));
 }
 
-asio::awaitable<std::optional<NetError>> WebSocketConnection::close(std::string reason) {
+asio::awaitable<std::optional<NetError>> WebSocketConnection::close(std::string reason, std::uint16_t code) {
     std::shared_ptr<Link> link = link_;
-    co_return co_await link->close(std::move(reason));
+    co_return co_await link->close(std::move(reason), code);
 }
 
 void WebSocketConnection::abort() {

@@ -89,10 +89,11 @@ public:
     // Past options.max_queued_bytes the connection is closed as too slow (see WebSocketOptions).
     void send(std::string text);
 
-    // Polite close: lets queued messages drain, sends a close frame with the reason (code 1000) and
+    // Polite close: lets queued messages drain, sends a close frame with the reason and the code and
     // waits for the peer's, each step bounded by timeouts.close; the socket is closed in any case.
     // nullopt when the peer answered; the error otherwise. A pending read() then fails with `reset`.
-    boost::asio::awaitable<std::optional<NetError>> close(std::string reason);
+    // The code matters to some peers: Discord ends the session on 1000 or 1001, keeps it on 4000.
+    boost::asio::awaitable<std::optional<NetError>> close(std::string reason, std::uint16_t code = 1000);
 
     // Immediate teardown: closes the socket; pending operations fail with `reset`.
     void abort();

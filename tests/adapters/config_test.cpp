@@ -216,11 +216,12 @@ TEST(ConfigTest, every_registered_platform_is_an_adapter_with_its_own_strict_sec
         EXPECT_EQ(parse("adapter = \"" + name + "\"\n[" + name + "]\n").adapter, platform);
         EXPECT_EQ(error_of("[" + name + "]\nmisspelt = 1\n"), "test.toml: unknown key \"" + name + ".misspelt\"");
     }
-    EXPECT_EQ(platform_names(" or "), "shell or slack");
+    EXPECT_EQ(platform_names(" or "), "shell, slack or discord");
 }
 
 TEST(ConfigTest, unknown_choices_are_rejected_with_the_known_ones) {
-    EXPECT_EQ(error_of("adapter = \"irc\"\n"), "test.toml: adapter \"irc\" is not available (known: shell, slack)");
+    EXPECT_EQ(error_of("adapter = \"irc\"\n"),
+              "test.toml: adapter \"irc\" is not available (known: shell, slack, discord)");
     EXPECT_EQ(error_of("provider = \"heroku\"\n"),
               "test.toml: provider \"heroku\" is not available (known: sandbox, scalingo)");
     EXPECT_EQ(error_of("log_level = \"verbose\"\n"),

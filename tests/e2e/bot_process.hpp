@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -68,6 +69,44 @@ inline BotRun run_bot(const std::vector<std::string>& args, const std::string& i
     run.err = slurp(err_file);
     return run;
 }
+
+// collab-bot running as a child process, started the way an admin starts it for a chat platform;
+// standard error goes to a file.
+class RunningBot {
+public:
+    // `environment`: variables over the test's own; an empty value removes the variable.
+    RunningBot(const std::filesystem::path& log, const Environment& environment, const std::vector<std::string>& args)
+        : log_(log) {
+        namespace bp = boost::process;
+        bp::environment env = boost::this_process::environment();
+        for (const auto& [name, value] : environment) {
+            if (value.empty())
+                env.erase(name);
+            else
+                env[name] = value;
+        }
+        child_ = bp::child(COLLAB_BOT_BINARY, bp::args(args), bp::std_in<bp::null, bp::std_out> bp::null,
+                           bp::std_err > log_.string(), env);
+    }
+    ~RunningBot() {
+        if (child_.running()) child_.terminate();
+    }
+    RunningBot(const RunningBot&) = delete;
+    RunningBot& operator=(const RunningBot&) = delete;
+
+    // The exit code, once the process ended within the timeout.
+    std::optional<int> wait(std::chrono::seconds timeout = std::chrono::seconds(10)) {
+        if (!child_.wait_for(timeout)) return std::nullopt;
+        return child_.exit_code();
+    }
+    void signal(int number) { ::kill(child_.id(), number); }
+    bool running() { return child_.running(); }
+    std::string log() const { return slurp(log_); }
+
+private:
+    std::filesystem::path log_;
+    boost::process::child child_;
+};
 
 // `collab-bot sandbox serve` on a free loopback port, stopped with SIGTERM as an admin would.
 class ServedSandbox {

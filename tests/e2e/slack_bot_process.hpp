@@ -19,51 +19,31 @@
 
 namespace collab::e2e {
 
-// collab-bot --adapter slack as a child process; standard error goes to a file.
-class SlackBot {
+// collab-bot --adapter slack with the tokens and the emulator's address in the environment.
+class SlackBot : public RunningBot {
 public:
     // `environment`: more variables; an empty value removes the variable.
     SlackBot(const slack::test::SlackEmulator& slack, const StateDir& state, const Environment& environment = {},
              const std::vector<std::string>& extra_args = {})
-        : log_(state.path() / "bot.log") {
-        namespace bp = boost::process;
-        bp::environment env = boost::this_process::environment();
-        env["SLACK_APP_TOKEN"] = slack::test::EmulatorOptions{}.app_token;
-        env["SLACK_BOT_TOKEN"] = slack::test::EmulatorOptions{}.bot_token;
-        env["SLACK_API_URL"] = slack.api_url();
-        for (const auto& [name, value] : environment) {
-            if (value.empty())
-                env.erase(name);
-            else
-                env[name] = value;
-        }
-        std::vector<std::string> args{"--adapter", "slack", "--state-dir", state.path().string()};
-        args.insert(args.end(), extra_args.begin(), extra_args.end());
-        child_ = bp::child(COLLAB_BOT_BINARY, bp::args(args), bp::std_in<bp::null, bp::std_out> bp::null,
-                           bp::std_err > log_.string(), env);
-    }
-    ~SlackBot() {
-        if (child_.running()) child_.terminate();
-    }
-    SlackBot(const SlackBot&) = delete;
-    SlackBot& operator=(const SlackBot&) = delete;
-
-    // The exit code, once the process ended within the timeout.
-    std::optional<int> wait(std::chrono::seconds timeout = std::chrono::seconds(10)) {
-        if (!child_.wait_for(timeout)) return std::nullopt;
-        return child_.exit_code();
-    }
-    void signal(int number) { ::kill(child_.id(), number); }
-    bool running() { return child_.running(); }
-    std::string log() const { return slurp(log_); }
+        : RunningBot(state.path() / "bot.log", with_slack(slack, environment), with_args(state, extra_args)) {}
 
 private:
-    std::filesystem::path log_;
-    boost::process::child child_;
+    static Environment with_slack(const slack::test::SlackEmulator& slack, const Environment& environment) {
+        Environment all{{"SLACK_APP_TOKEN", slack::test::EmulatorOptions{}.app_token},
+                        {"SLACK_BOT_TOKEN", slack::test::EmulatorOptions{}.bot_token},
+                        {"SLACK_API_URL", slack.api_url()}};
+        all.insert(all.end(), environment.begin(), environment.end());
+        return all;
+    }
+    static std::vector<std::string> with_args(const StateDir& state, const std::vector<std::string>& extra_args) {
+        std::vector<std::string> args{"--adapter", "slack", "--state-dir", state.path().string()};
+        args.insert(args.end(), extra_args.begin(), extra_args.end());
+        return args;
+    }
 };
 
 // The first group of `pattern` in the bot's log, waiting up to 10 s for it to be written.
-inline std::string from_log(const SlackBot& bot, const std::string& pattern) {
+inline std::string from_log(const RunningBot& bot, const std::string& pattern) {
     const std::regex wanted(pattern);
     std::smatch found;
     for (int i = 0; i < 400; ++i) {

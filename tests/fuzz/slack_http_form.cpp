@@ -41,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
     if (!verify_signature(secret, stamp, body, compute_signature(secret, stamp, body), now)) std::abort();
 
-    (void)form_fields(body);
+    (void)collab::net::form_fields(body);
     (void)decode_slash_command_form(body);
     (void)decode_block_actions_form(body);
     return 0;

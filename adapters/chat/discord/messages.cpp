@@ -2,8 +2,7 @@
 
 #include <boost/json/array.hpp>
 
-#include <vector>
-
+#include "adapters/chat/markdown_reply.hpp"
 #include "core/text.hpp"
 
 namespace collab::discord {
@@ -11,7 +10,6 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::string_view fence = "```";
 constexpr std::string_view custom_id_prefix = "collab:";
 constexpr std::string_view confirm_word = "confirm:";
 constexpr std::string_view cancel_word = "cancel:";
@@ -22,105 +20,8 @@ constexpr int danger_style = 4;
 constexpr int secondary_style = 2;
 constexpr std::size_t max_button_label = 80;
 
-// Text inside a code span or block, where markdown is not read, except a backtick run that would
-// close it: each backtick is followed by a zero-width space, which shows nothing and breaks the run.
-std::string code_safe(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        out += c;
-        if (c == '`') out += "\u200b";
-    }
-    return out;
-}
-
-// Text from the core, which may hold what someone typed: printable, and shown as typed.
-std::string shown(std::string_view text) {
-    return escape_markdown(text::printable(text, true));
-}
-
-std::string line_text(const Line& line) {
-    switch (line.style) {
-        case LineStyle::done: return "`----->` " + shown(line.text);
-        case LineStyle::error: return "`!` " + shown(line.text);
-        case LineStyle::plain: break;
-    }
-    return shown(line.text);
-}
-
-std::string usage_text(std::string_view usage) {
-    constexpr std::string_view label = "Usage: ";
-    if (usage.starts_with(label)) return "Usage: `" + code_safe(usage.substr(label.size())) + "`";
-    return "`" + code_safe(usage) + "`";
-}
-
-std::string proposal_text(const Proposal& proposal) {
-    return shown(proposal.question) + "\n*This button works until " + format_utc(proposal.expires_at) + ".*";
-}
-
-// The box table as a code block of at most `budget` characters: rows cut on a boundary, and a line
-// after the block saying how many were left out.
-std::string left_out_note(std::size_t rows) {
-    return "\n*" + std::to_string(rows) + " more rows are not shown here.*";
-}
-
-std::string table_block(const Table& table, std::size_t budget) {
-    std::vector<std::string> lines;
-    const std::string rendered = render_table(table);
-    for (std::size_t start = 0; start < rendered.size();) {
-        auto end = rendered.find('\n', start);
-        if (end == std::string::npos) end = rendered.size();
-        lines.push_back(code_safe(std::string_view(rendered).substr(start, end - start)) + "\n");
-        start = end + 1;
-    }
-    // render_table always draws the top border, the header, its rule and the bottom border.
-    std::string block = std::string(fence) + "\n" + lines.at(0) + lines.at(1) + lines.at(2);
-    const std::string foot = lines.back() + std::string(fence);
-    const std::size_t rows = lines.size() - 4;
-    // Room kept for the note, as long as it can be.
-    const std::size_t note = discord_length(left_out_note(rows));
-    std::size_t length = discord_length(block) + discord_length(foot);
-    std::size_t rows_shown = 0;
-    for (; rows_shown < rows; ++rows_shown) {
-        const std::string& row = lines[3 + rows_shown];
-        const bool last = rows_shown + 1 == rows;
-        if (length + discord_length(row) + (last ? 0 : note) > budget) break;
-        length += discord_length(row);
-        block += row;
-    }
-    block += foot;
-    if (rows_shown < rows) block += left_out_note(rows - rows_shown);
-    return block;
-}
-
-std::string joined(const std::vector<std::string>& parts) {
-    std::string out;
-    for (const auto& part : parts) {
-        if (part.empty()) continue;
-        if (!out.empty()) out += "\n";
-        out += part;
-    }
-    return out;
-}
-
 std::string content_of(const Reply& reply) {
-    std::vector<std::string> lines;
-    for (const auto& line : reply.lines) lines.push_back(line_text(line));
-    std::vector<std::string> before{joined(lines)};
-    std::vector<std::string> after;
-    if (reply.proposal) after.push_back(proposal_text(*reply.proposal));
-    if (!reply.usage.empty()) after.push_back(usage_text(reply.usage));
-    std::string content = joined(before);
-    std::string tail = joined(after);
-    if (reply.table) {
-        const std::size_t fixed = discord_length(content) + discord_length(tail) + 2;  // the separating line feeds
-        const std::size_t budget = fixed < max_content ? max_content - fixed : 0;
-        content = joined({content, table_block(*reply.table, budget)});
-    }
-    content = joined({content, tail});
-    // Lines alone too long for one message (never seen in practice): cut rather than refused.
-    if (discord_length(content) > max_content) content = text::shortened(content, max_content - 1);
-    return content;
+    return chat::markdown_of(reply, chat::MarkdownDialect{max_content, escape_markdown});
 }
 
 json::object button_json(std::string_view label, int style, std::string custom_id) {
@@ -194,10 +95,7 @@ std::optional<ButtonClick> read_custom_id(std::string_view custom_id) {
 }
 
 std::size_t discord_length(std::string_view utf8) {
-    std::size_t characters = 0;
-    for (char c : utf8)
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++characters;  // not a continuation byte
-    return characters;
+    return chat::code_points(utf8);
 }
 
 std::string escape_markdown(std::string_view text) {

@@ -11,9 +11,7 @@
 // - buttons live in an action row (component type 1); a button (type 2) has a style (4 danger,
 //   2 secondary), a label and a custom_id of at most 100 characters.
 //
-// Layout: the lines (markdown escaped, each with the CLI's marker in a code span), the table as the
-// box table in a code block, the proposal's question and deadline, the usage line. A table too long
-// for one message is cut on a row boundary and a last line says how many rows were left out.
+// Layout: adapters/chat/markdown_reply.hpp, with Discord's escaping and limit.
 //
 // A proposal's buttons carry no token (a token is longer than a custom_id may be): they carry the
 // id the proposal was put away under in the shared store (see proposal_shelf.hpp), which any

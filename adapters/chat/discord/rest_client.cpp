@@ -165,6 +165,13 @@ asio::awaitable<RestResult<void>> RestClient::edit_original(std::string applicat
     co_return RestResult<void>{};
 }
 
+asio::awaitable<RestResult<void>> RestClient::delete_original(std::string application_id, std::string token) {
+    Call call{http::verb::delete_, "webhooks/" + application_id + "/" + token + "/messages/@original", "", false, true};
+    auto response = co_await perform(std::move(call));
+    if (!response) co_return std::unexpected(response.error());
+    co_return RestResult<void>{};
+}
+
 asio::awaitable<RestResult<void>> RestClient::follow_up(std::string application_id, std::string token,
                                                         json::object message) {
     Call call{http::verb::post, "webhooks/" + application_id + "/" + token, json::serialize(message), false, false};

@@ -5,8 +5,8 @@
 // - GET /v10/gateway/bot: the gateway URL and the shard count;
 // - PUT /v10/applications/{app}/commands (or …/guilds/{guild}/commands): the bulk overwrite;
 // - POST /v10/interactions/{id}/{token}/callback: an interaction's answer, within its 3 s;
-// - PATCH /v10/webhooks/{app}/{token}/messages/@original and POST /v10/webhooks/{app}/{token}: the
-//   answer after a deferral, and follow-ups, within the token's 15 minutes.
+// - PATCH (DELETE) /v10/webhooks/{app}/{token}/messages/@original and POST /v10/webhooks/{app}/{token}:
+//   the answer after a deferral (or its removal), and follow-ups, within the token's 15 minutes.
 //
 // A 429 is waited out when its wait is reasonable: the body's retry_after (seconds, with a
 // fraction), else the Retry-After header, plus jitter; a global one ("global": true) pauses every
@@ -81,6 +81,8 @@ public:
                                                       std::chrono::steady_clock::time_point received);
     boost::asio::awaitable<RestResult<void>> edit_original(std::string application_id, std::string token,
                                                            boost::json::object message);
+    // The deferred answer's placeholder, once its answer went to the channel as a follow-up instead.
+    boost::asio::awaitable<RestResult<void>> delete_original(std::string application_id, std::string token);
     boost::asio::awaitable<RestResult<void>> follow_up(std::string application_id, std::string token,
                                                        boost::json::object message);
 

@@ -32,7 +32,7 @@ HttpRefusal refuse(http::status status, std::string answer, std::string log_reas
 // The decoded `payload` field of a form body: what marks an interactive request. Nothing for a slash
 // command's form, and for a body that is no form at all (the slash command decoder reports that).
 std::optional<std::string> payload_field(std::string_view body) {
-    auto fields = form_fields(body);
+    auto fields = net::form_fields(body);
     if (!fields) return std::nullopt;
     auto payload = fields->find("payload");
     if (payload == fields->end()) return std::nullopt;

@@ -4,16 +4,11 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include <boost/url/params_view.hpp>
-#include <boost/url/parse_query.hpp>
-
 #include <charconv>
-#include <map>
 
 #include "core/epoch.hpp"
 
 namespace collab::slack {
-namespace urls = boost::urls;
 
 namespace {
 
@@ -26,23 +21,6 @@ std::unexpected<DecodeError> fail(std::string reason) {
 }
 
 }  // namespace
-
-// The decoded fields of a form body; the first of a repeated name wins. Nothing when the body is not
-// a well-formed form (a bad %-escape, say).
-std::optional<std::map<std::string, std::string, std::less<>>> form_fields(std::string_view body) {
-    // A trailing line break (a body saved to a file, or sent by curl --data-binary) is not a field.
-    while (body.ends_with('\n') || body.ends_with('\r')) body.remove_suffix(1);
-    // A copy that ends where the body ends: Boost.URL 1.81 decodes the last value past the end of a
-    // view into a longer buffer (a trimmed "…&trigger_id=x\n" gave "x\n"), never past a string's end.
-    const std::string form(body);
-    // Checked first: params_view's own constructor would throw on a malformed body.
-    if (!urls::parse_query(form)) return std::nullopt;
-    urls::encoding_opts options;
-    options.space_as_plus = true;  // HTML forms encode a space as '+'
-    std::map<std::string, std::string, std::less<>> fields;
-    for (const auto& param : urls::params_view(form, options)) fields.emplace(param.key, param.value);
-    return fields;
-}
 
 std::string compute_signature(std::string_view signing_secret, std::string_view timestamp, std::string_view body) {
     std::string base = "v0:";
@@ -84,7 +62,7 @@ std::expected<void, SignatureError> verify_signature(std::string_view signing_se
 }
 
 std::expected<SlashCommand, DecodeError> decode_slash_command_form(std::string_view body) {
-    auto fields = form_fields(body);
+    auto fields = net::form_fields(body);
     if (!fields) return fail("not a form-encoded body");
     auto field = [&](std::string_view name) {
         auto it = fields->find(name);
@@ -104,7 +82,7 @@ std::expected<SlashCommand, DecodeError> decode_slash_command_form(std::string_v
 }
 
 std::expected<BlockAction, DecodeError> decode_block_actions_form(std::string_view body) {
-    auto fields = form_fields(body);
+    auto fields = net::form_fields(body);
     if (!fields) return fail("not a form-encoded body");
     auto payload = fields->find("payload");
     if (payload == fields->end()) return fail("interactive request without a payload");

@@ -4,13 +4,11 @@
 
 #include <chrono>
 #include <expected>
-#include <functional>
-#include <map>
-#include <optional>
 #include <string>
 #include <string_view>
 
 #include "adapters/chat/slack/envelope.hpp"
+#include "adapters/net/form.hpp"
 #include "core/model.hpp"
 
 namespace collab::slack {
@@ -37,12 +35,9 @@ std::expected<void, SignatureError> verify_signature(std::string_view signing_se
                                                      std::string_view body, std::string_view signature, TimePoint now,
                                                      std::chrono::seconds window = signature_window);
 
-// An application/x-www-form-urlencoded slash command ('+' is a space, %XX decoded), into the same
-// struct as a Socket Mode one; an error when it is not a form or lacks what is needed to answer.
-// The decoded fields of a form body (a space may be '+'); the first of a repeated name wins. Nothing
-// when the body is not a well-formed form (a bad %-escape, say).
-std::optional<std::map<std::string, std::string, std::less<>>> form_fields(std::string_view body);
-
+// An application/x-www-form-urlencoded slash command ('+' is a space, %XX decoded; see
+// adapters/net/form.hpp), into the same struct as a Socket Mode one; an error when it is not a form or
+// lacks what is needed to answer.
 std::expected<SlashCommand, DecodeError> decode_slash_command_form(std::string_view body);
 
 // HTTP mode interactivity posts "payload=<json>": the block_actions in it.

@@ -336,15 +336,21 @@ struct DiscordEmulator::State {
         const std::string& token = parts[2];
         auto found = std::find_if(interactions.begin(), interactions.end(),
                                   [&](const auto& entry) { return entry.second.token == token; });
-        const bool edit = parts.size() == 5 && parts[3] == "messages" && parts[4] == "@original";
-        const std::string route = edit ? "edit_original" : "follow_up";
+        const bool original = parts.size() == 5 && parts[3] == "messages" && parts[4] == "@original";
+        const bool removal = original && method == http::verb::delete_;
+        const std::string route = removal ? "delete_original" : original ? "edit_original" : "follow_up";
         const std::string id = found == interactions.end() ? "" : found->first;
+        const bool method_fits =
+            original ? (method == http::verb::patch || removal) : (method == http::verb::post && parts.size() == 3);
         if (parts[1] != options.application_id || found == interactions.end() || !found->second.acknowledged ||
-            SteadyClock::now() - found->second.dispatched > options.webhook_window ||
-            (edit ? method != http::verb::patch : (method != http::verb::post || parts.size() != 3))) {
+            SteadyClock::now() - found->second.dispatched > options.webhook_window || !method_fits) {
             record(route, id, body, 404);
             violation("a webhook call for an unknown, unacknowledged or expired interaction");
             return discord_error(http::status::not_found, 10015, "Unknown Webhook");
+        }
+        if (removal) {
+            record(route, id, body, 204);
+            return no_content();
         }
         auto problems = message_problems(body);
         if (!problems.empty()) {

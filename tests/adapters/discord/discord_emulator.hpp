@@ -2,7 +2,7 @@
 // A Discord emulator on 127.0.0.1, built from ../shared/reference/discord-mattermost.md and
 // Discord's documented payloads (tests/fixtures/discord): the REST API the bot uses (GET
 // /v10/gateway/bot, the commands' bulk overwrite, interaction callbacks, @original edits and
-// follow-ups) and the gateway websocket (Hello, heartbeats and their ACKs, Identify → READY, Resume
+// removals, follow-ups) and the gateway websocket (Hello, heartbeats and their ACKs, Identify → READY, Resume
 // → the missed dispatches then RESUMED, op 7, op 9, close codes). It runs on its own threads; every
 // method here is safe to call from a test.
 //
@@ -41,7 +41,7 @@ struct EmulatorOptions {
 
 // An interaction callback, @original edit or follow-up as the emulator received it.
 struct BotReply {
-    std::string route;  // "callback", "edit_original" or "follow_up"
+    std::string route;  // "callback", "edit_original", "delete_original" or "follow_up"
     std::string interaction_id;
     boost::json::object body;
     unsigned status = 0;                 // what the emulator answered

@@ -4,41 +4,12 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
-#include "adapters/net/backoff.hpp"
 #include "adapters/sandbox/sandbox_api.hpp"
 #include "adapters/sandbox/seed.hpp"
 #include "adapters/security/random.hpp"
 
 namespace collab::slack::test {
 namespace asio = boost::asio;
-
-asio::awaitable<void> DelayedApi::wait() {
-    if (delay_ms_ > 0) co_await net::sleep_for(std::chrono::milliseconds{delay_ms_.load()});
-}
-asio::awaitable<ApiResult<Database>> DelayedApi::show_database(std::string name) {
-    co_await wait();
-    co_return co_await inner_.show_database(std::move(name));
-}
-asio::awaitable<ApiResult<std::vector<Collaborator>>> DelayedApi::list_collaborators(std::string database) {
-    co_await wait();
-    co_return co_await inner_.list_collaborators(std::move(database));
-}
-asio::awaitable<ApiResult<Collaborator>> DelayedApi::invite(std::string database, std::string email) {
-    co_await wait();
-    co_return co_await inner_.invite(std::move(database), std::move(email));
-}
-asio::awaitable<ApiResult<void>> DelayedApi::remove(std::string database, std::string collaborator_id) {
-    co_await wait();
-    co_return co_await inner_.remove(std::move(database), std::move(collaborator_id));
-}
-asio::awaitable<ApiResult<Account>> DelayedApi::self() {
-    co_await wait();
-    co_return co_await inner_.self();
-}
-asio::awaitable<ApiResult<std::vector<Database>>> DelayedApi::databases() {
-    co_await wait();
-    co_return co_await inner_.databases();
-}
 
 namespace {
 

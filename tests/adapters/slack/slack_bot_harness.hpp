@@ -28,37 +28,12 @@
 #include "core/service.hpp"
 #include "slack_emulator.hpp"
 #include "temp_dir.hpp"
+#include "upstream_doubles.hpp"
 
 namespace collab::slack::test {
 
-// The wall clock, moved forward on demand (confirmation expiry).
-class SteppedClock final : public WallClock {
-public:
-    TimePoint now() const override { return Clock::now() + std::chrono::seconds{offset_.load()}; }
-    void advance(std::chrono::seconds by) { offset_ += by.count(); }
-
-private:
-    std::atomic<long long> offset_{0};
-};
-
-// The sandbox with an adjustable delay before every answer: a slow upstream.
-class DelayedApi final : public CollaboratorsApi {
-public:
-    explicit DelayedApi(CollaboratorsApi& inner) : inner_(inner) {}
-    void set_delay(std::chrono::milliseconds delay) { delay_ms_ = delay.count(); }
-
-    boost::asio::awaitable<ApiResult<Database>> show_database(std::string name) override;
-    boost::asio::awaitable<ApiResult<std::vector<Collaborator>>> list_collaborators(std::string database) override;
-    boost::asio::awaitable<ApiResult<Collaborator>> invite(std::string database, std::string email) override;
-    boost::asio::awaitable<ApiResult<void>> remove(std::string database, std::string collaborator_id) override;
-    boost::asio::awaitable<ApiResult<Account>> self() override;
-    boost::asio::awaitable<ApiResult<std::vector<Database>>> databases() override;
-
-private:
-    boost::asio::awaitable<void> wait();
-    CollaboratorsApi& inner_;
-    std::atomic<long long> delay_ms_{0};
-};
+using testing::DelayedApi;
+using testing::SteppedClock;
 
 struct HarnessOptions {
     int connections = 1;

@@ -1,0 +1,433 @@
+#include "adapters/chat/discord/gateway_client.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+
+#include "adapters/chat/discord/commands.hpp"
+#include "adapters/chat/discord/messages.hpp"
+#include "adapters/net/backoff.hpp"
+
+namespace collab::discord {
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+// One shard's connection and the machine's state for it. Shared by its read loop and its heartbeat
+// loop, which run on the connection's strand.
+struct GatewayClient::ShardRun {
+    ShardRun(asio::any_io_executor executor, Shard shard)
+        : shard(shard), heartbeat(std::move(executor), asio::steady_timer::time_point::max()) {}
+    Shard shard;
+    GatewayState state;
+    Link link;
+    asio::steady_timer heartbeat;
+    bool beating = false;
+    net::TokenBucket sends{max_sends, send_window};
+    // Set when the heartbeat loop found the connection a zombie: the read loop leaves it that way.
+    std::optional<GatewayAction> leaving;
+    std::uint16_t close_code = 0;  // Discord's, when it closed the connection
+    bool up = false;
+};
+
+namespace {
+
+const GatewayEvent client_stops{GatewayEventKind::stopped};
+
+std::string_view to_string(GatewayTarget target) {
+    return target == GatewayTarget::resume ? "resume_gateway_url" : "the gateway";
+}
+
+}  // namespace
+
+std::string work_of(const json::object& interaction, const chat::ClickRequest* click) {
+    json::object work{{"interaction", interaction}};
+    if (click) {
+        work["confirmation"] = click->token;
+        work["cancel"] = click->cancel;
+    }
+    return json::serialize(work);
+}
+
+std::optional<chat::Request> request_of_work(const store::Orphan& orphan) {
+    boost::system::error_code error;
+    const json::value value = json::parse(orphan.work, error);
+    const json::object* work = error ? nullptr : value.if_object();
+    const json::value* data = work ? work->if_contains("interaction") : nullptr;
+    if (data == nullptr || !data->is_object()) return std::nullopt;
+    auto interaction = decode_interaction(data->get_object());
+    if (!interaction) return std::nullopt;
+    if (interaction->type == InteractionType::command) return command_request(*interaction);
+    const json::value* token = work->if_contains("confirmation");
+    const json::value* cancel = work->if_contains("cancel");
+    if (interaction->type != InteractionType::component || token == nullptr || !token->is_string()) return std::nullopt;
+    return click_request(*interaction, std::string(token->get_string()),
+                         cancel && cancel->is_bool() && cancel->get_bool());
+}
+
+GatewayClient::GatewayClient(asio::any_io_executor executor, RestClient& rest, DiscordOutbox& outbox, chat::Desk& desk,
+                             store::SharedState& shared, ProposalShelf& shelf, GatewaySettings settings,
+                             std::shared_ptr<spdlog::logger> logger)
+    : executor_(executor),
+      rest_(rest),
+      outbox_(outbox),
+      shelf_(shelf),
+      intake_(
+          executor, desk, shared,
+          chat::IntakeSettings{.claims = settings.claims, .late_after = settings.late_after, .transport = "discord"},
+          request_of_work, logger),
+      settings_(std::move(settings)),
+      logger_(std::move(logger)),
+      done_(executor, asio::steady_timer::time_point::max()) {
+    // Discord's heartbeats keep the connection alive; the websocket's own idle watchdog only has to
+    // catch a connection silent for longer than any heartbeat interval (41.25 s).
+    settings_.websocket.timeouts.idle = std::max(settings_.websocket.timeouts.idle, std::chrono::milliseconds{90'000});
+}
+
+asio::awaitable<int> GatewayClient::run() {
+    // The URL and the shard count, through the machine's first phase.
+    GatewayState first;
+    GatewayAction action{};
+    action.step = GatewayStep::fetch_url;
+    while (action.step == GatewayStep::fetch_url) {
+        if (action.wait && !co_await pause(net::draw(*action.wait, jitter_))) co_return failed_ ? 1 : 0;
+        auto gateway = co_await rest_.gateway_bot();
+        GatewayEvent event{GatewayEventKind::url_fetched};
+        if (gateway) {
+            gateway_url_ = gateway->url;
+            shard_count_ = gateway->shards;
+        } else {
+            const DiscordError& error = gateway.error();
+            event.kind = GatewayEventKind::url_failed;
+            event.token_refused = error.status == 401;
+            event.rate_limited = error.status == 429;
+            if (error.retry_after) event.retry_after = *error.retry_after;
+            if (!event.token_refused) logger_->warn("discord: GET /gateway/bot failed: {}", error.message);
+        }
+        action = next(settings_.rules, first, event);
+    }
+    if (action.step != GatewayStep::connect) {
+        // The refusal itself was logged by the REST client, naming DISCORD_BOT_TOKEN.
+        co_return 1;
+    }
+    logger_->info("discord: gateway {} with {} shard(s)", gateway_url_, shard_count_);
+    for (int id = 0; id < shard_count_; ++id) {
+        auto shard = std::make_shared<ShardRun>(executor_, Shard{id, shard_count_});
+        shards_.push_back(shard);
+        ++tasks_running_;
+        asio::co_spawn(executor_, keep_shard(shard), asio::detached);
+    }
+    ++tasks_running_;
+    auto sweep = [this]() -> asio::awaitable<void> {
+        co_await intake_.sweep();
+        task_ended();
+    };
+    asio::co_spawn(executor_, std::move(sweep), asio::detached);
+    co_await done_.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_return failed_ || !stopping_ ? 1 : 0;
+}
+
+void GatewayClient::stop() {
+    if (stopping_) return;
+    stopping_ = true;
+    intake_.stop();
+    for (auto* timer : pauses_) timer->cancel();
+    // Answers travel over HTTP: the connections can close at once. Code 1000 ends the sessions.
+    for (const auto& shard : shards_) {
+        if (!shard->link || shard->link->closed()) continue;
+        Link link = shard->link;
+        auto close = [link]() -> asio::awaitable<void> {
+            std::string reason = "shutting down";
+            co_await link->close(std::move(reason), final_close_code);
+        };
+        asio::co_spawn(link->executor(), std::move(close), asio::detached);
+    }
+}
+
+asio::awaitable<bool> GatewayClient::settle(std::chrono::milliseconds limit) {
+    co_return co_await intake_.settle(limit);
+}
+
+void GatewayClient::fail(std::string why) {
+    logger_->error("discord: {}", why);
+    failed_ = true;
+    stop();
+}
+
+asio::awaitable<bool> GatewayClient::pause(std::chrono::milliseconds delay) {
+    if (stopping_) co_return false;
+    asio::steady_timer timer(executor_, delay);
+    auto registered = pauses_.insert(pauses_.end(), &timer);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    pauses_.erase(registered);
+    co_return !stopping_;
+}
+
+void GatewayClient::task_ended() {
+    if (--tasks_running_ == 0) done_.cancel();
+}
+
+asio::awaitable<void> GatewayClient::keep_shard(std::shared_ptr<ShardRun> shard) {
+    GatewayAction action = next(settings_.rules, shard->state, GatewayEvent{GatewayEventKind::url_fetched});
+    // Shards identify one after the other, as Discord allows.
+    const auto spacing = settings_.identify_spacing * shard->shard.id;
+    if (spacing > 0ms && !co_await pause(spacing)) action = next(settings_.rules, shard->state, client_stops);
+    while (action.step == GatewayStep::connect) {
+        action = co_await connect(*shard, action);
+        if (action.step == GatewayStep::read) action = co_await read_frames(shard);
+    }
+    ended(*shard, action);
+    // With no shard left, nothing reaches this instance: the sweep ends too.
+    if (std::all_of(shards_.begin(), shards_.end(),
+                    [](const auto& each) { return each->state.phase == GatewayPhase::ended; })) {
+        intake_.stop();
+        for (auto* timer : pauses_) timer->cancel();
+    }
+    task_ended();
+}
+
+void GatewayClient::ended(const ShardRun& shard, const GatewayAction& action) {
+    switch (action.why) {
+        case GatewayEnding::fatal_close: fail(std::string(fatal_close_advice(shard.close_code)) + ". Stopping."); break;
+        case GatewayEnding::token_refused:
+            fail(
+                "Discord refused the bot token: set DISCORD_BOT_TOKEN ([discord] bot_token_file) to the token on the "
+                "Bot page of the application in the Developer Portal. Stopping.");
+            break;
+        case GatewayEnding::out_of_order:
+            logger_->error("discord: shard {} ended: an event came out of order", shard.shard.id);
+            break;
+        case GatewayEnding::none:
+        case GatewayEnding::stopped: break;
+    }
+}
+
+asio::awaitable<GatewayAction> GatewayClient::connect(ShardRun& shard, GatewayAction action) {
+    if (action.wait) {
+        const auto wait = net::draw(*action.wait, jitter_);
+        logger_->info("discord: shard {}: connecting to {} in {} ms", shard.shard.id, to_string(action.target),
+                      wait.count());
+        if (!co_await pause(wait)) co_return next(settings_.rules, shard.state, client_stops);
+    }
+    if (stopping_) co_return next(settings_.rules, shard.state, client_stops);
+    const std::string& base = action.target == GatewayTarget::resume ? shard.state.session.resume_url : gateway_url_;
+    std::string url = connect_url(base);
+    auto connected = co_await net::WebSocketConnection::connect(executor_, std::move(url), settings_.websocket);
+    if (stopping_) {
+        if (connected) (*connected)->abort();
+        co_return next(settings_.rules, shard.state, client_stops);
+    }
+    if (!connected) {
+        logger_->warn("discord: shard {}: could not connect to {}: {}", shard.shard.id, to_string(action.target),
+                      connected.error().message);
+        co_return next(settings_.rules, shard.state, GatewayEvent{GatewayEventKind::connect_failed});
+    }
+    shard.link = *connected;
+    shard.leaving.reset();
+    shard.close_code = 0;
+    shard.sends = net::TokenBucket{max_sends, send_window};
+    co_return next(settings_.rules, shard.state, GatewayEvent{GatewayEventKind::connected});
+}
+
+void GatewayClient::send(ShardRun& shard, std::string frame) {
+    const auto wait = shard.sends.try_take();
+    if (!wait) {
+        shard.link->send(std::move(frame));
+        return;
+    }
+    // Past 120 frames a minute Discord closes the connection (4008): this one waits its turn.
+    logger_->warn("discord: shard {}: the gateway's send limit is reached; a frame waits {} ms", shard.shard.id,
+                  wait->count());
+    auto later = [link = shard.link, frame = std::move(frame), delay = *wait]() mutable -> asio::awaitable<void> {
+        co_await net::sleep_for(delay);
+        link->send(std::move(frame));
+    };
+    asio::co_spawn(shard.link->executor(), std::move(later), asio::detached);
+}
+
+void GatewayClient::carry_out(ShardRun& shard, const GatewayAction& action) {
+    switch (action.send) {
+        case GatewaySend::nothing: break;
+        case GatewaySend::identify: send(shard, identify_frame(settings_.bot_token, shard.shard)); break;
+        case GatewaySend::resume:
+            send(shard, resume_frame(settings_.bot_token, shard.state.session, shard.state.sequence));
+            break;
+        case GatewaySend::heartbeat: send(shard, heartbeat_frame(shard.state.sequence)); break;
+    }
+    if (action.heartbeat) shard.heartbeat.expires_after(net::draw(*action.heartbeat, jitter_));
+}
+
+asio::awaitable<void> GatewayClient::beat(std::shared_ptr<ShardRun> shard) {
+    while (shard->beating) {
+        auto [error] = co_await shard->heartbeat.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (!shard->beating) break;
+        if (error) continue;  // re-armed: wait for the new expiry
+        const GatewayAction action = next(settings_.rules, shard->state, GatewayEvent{GatewayEventKind::heartbeat_due});
+        if (action.step == GatewayStep::read) {
+            carry_out(*shard, action);
+            continue;
+        }
+        // No ACK since the last heartbeat: a zombie. Closed with a code that keeps the session.
+        logger_->warn("discord: shard {}: no heartbeat ACK; reconnecting", shard->shard.id);
+        shard->leaving = action;
+        Link link = shard->link;
+        std::string reason = "no heartbeat ACK";
+        co_await link->close(std::move(reason), action.close.value_or(resumable_close_code));
+        break;
+    }
+}
+
+void GatewayClient::ready(ShardRun& shard, const GatewayFrame& frame) {
+    shard.up = true;
+    ++shards_up_;
+    ++counters_.connects;
+    if (frame.event.kind == GatewayEventKind::resumed) {
+        ++counters_.resumes;
+        logger_->info("discord: shard {} resumed its session", shard.shard.id);
+        return;
+    }
+    logger_->info("discord: shard {} connected (application {})", shard.shard.id,
+                  frame.application_id.empty() ? "?" : frame.application_id);
+    if (!registered_ && !frame.application_id.empty()) {
+        registered_ = true;
+        asio::co_spawn(executor_, register_commands(frame.application_id), asio::detached);
+    }
+}
+
+asio::awaitable<void> GatewayClient::register_commands(std::string application_id) {
+    json::array body = registration_body(command_specs());
+    std::string guild = settings_.guild_id;
+    auto registered = co_await rest_.overwrite_commands(application_id, guild, std::move(body));
+    const std::string where = guild.empty() ? "globally" : "in guild " + guild;
+    if (registered)
+        logger_->info("discord: /{} registered {}", command_name, where);
+    else
+        logger_->error("discord: could not register /{} {}: {}", command_name, where, registered.error().message);
+}
+
+asio::awaitable<GatewayAction> GatewayClient::read_frames(std::shared_ptr<ShardRun> shard) {
+    Link link = shard->link;
+    shard->beating = true;
+    asio::co_spawn(link->executor(), beat(shard), asio::detached);
+    GatewayAction action{};
+    for (;;) {
+        auto text = co_await link->read();
+        if (shard->leaving) {
+            action = *shard->leaving;
+            break;
+        }
+        if (!text) {
+            GatewayEvent event{stopping_ ? GatewayEventKind::stopped : GatewayEventKind::closed};
+            if (const auto reason = link->close_reason()) event.close_code = reason->code;
+            shard->close_code = event.close_code;
+            if (!stopping_)
+                logger_->warn("discord: shard {}: connection lost: {}", shard->shard.id, text.error().message);
+            action = next(settings_.rules, shard->state, event);
+            break;
+        }
+        auto frame = decode_gateway_frame(*text);
+        if (!frame) {
+            ++counters_.skipped_frames;
+            logger_->debug("discord: shard {}: skipped a frame ({})", shard->shard.id, frame.error());
+            continue;
+        }
+        if (frame->dispatch_name == "INTERACTION_CREATE" && frame->data && !stopping_)
+            asio::co_spawn(executor_, take_in(std::move(*frame->data)), asio::detached);
+        const GatewayPhase before = shard->state.phase;
+        action = next(settings_.rules, shard->state, frame->event);
+        if (before != GatewayPhase::ready && shard->state.phase == GatewayPhase::ready) ready(*shard, *frame);
+        if (action.step != GatewayStep::read) break;
+        carry_out(*shard, action);
+    }
+    shard->beating = false;
+    shard->heartbeat.cancel();
+    if (shard->up) {
+        shard->up = false;
+        --shards_up_;
+    }
+    if (action.close && !shard->leaving && !link->closed()) {
+        // Op 7, op 9: Discord waits for us to go; the close code says whether the session lives on.
+        auto close = [link, code = *action.close]() -> asio::awaitable<void> {
+            std::string reason = code == final_close_code ? "shutting down" : "reconnecting";
+            co_await link->close(std::move(reason), code);
+        };
+        asio::co_spawn(link->executor(), std::move(close), asio::detached);
+    }
+    if (action.step == GatewayStep::connect)
+        logger_->info("discord: shard {}: reconnecting to {}", shard->shard.id, to_string(action.target));
+    co_return action;
+}
+
+asio::awaitable<void> GatewayClient::take_in(json::object data) {
+    const auto received = std::chrono::steady_clock::now();
+    auto interaction = decode_interaction(data);
+    if (!interaction) {
+        ++counters_.skipped_frames;
+        logger_->warn("discord: skipped an interaction: {}", interaction.error());
+        co_return;
+    }
+    if (interaction->type == InteractionType::component) {
+        co_await take_in_click(std::move(*interaction), std::move(data), received);
+        co_return;
+    }
+    if (interaction->type != InteractionType::command || interaction->command != command_name) {
+        logger_->debug("[{}] discord: ignoring an interaction of type {}", interaction->id, interaction->type_number);
+        co_return;
+    }
+    chat::Arrival arrival{interaction->id, work_of(data, nullptr), 0, received};
+    chat::CommandRequest request = command_request(*interaction);
+    std::optional<chat::Taken> taken = co_await intake_.command(std::move(arrival), std::move(request));
+    if (!taken) co_return;
+    ++counters_.interactions;
+    chat::Answer answer = taken->answer;
+    const bool sent = co_await outbox_.acknowledge(*interaction, std::move(answer), received);
+    co_await intake_.finish(std::move(*taken), sent);
+}
+
+asio::awaitable<void> GatewayClient::take_in_click(Interaction interaction, json::object data,
+                                                   std::chrono::steady_clock::time_point received) {
+    std::optional<chat::ClickRequest> click;
+    if (const auto button = read_custom_id(interaction.custom_id)) {
+        // A proposal no longer on the shelf (or never there) reaches the core with no token: it says why
+        // the click cannot be carried out.
+        std::string token;
+        auto found = co_await shelf_.find(button->proposal_id, Clock::now());
+        if (found && *found) token = std::move(**found);
+        if (!found)
+            logger_->error("[{}] discord: could not look a proposal up: {}", interaction.id, found.error().message);
+        click = click_request(interaction, std::move(token), button->cancel);
+    }
+    chat::Arrival arrival{interaction.id, work_of(data, click ? &*click : nullptr), 0, received};
+    const bool acted_on = click.has_value();
+    std::function<void(chat::Delivery)> claimed = [this, &interaction, received, acted_on](chat::Delivery delivery) {
+        if (delivery == chat::Delivery::repeat) return;
+        ++counters_.interactions;
+        if (!acted_on) {
+            asio::co_spawn(executor_, outbox_.ignore_click(interaction, received), asio::detached);
+            return;
+        }
+        outbox_.owe_callback(interaction, received);
+        // An outcome slower than the budget: the click is deferred, and the outcome edits the message.
+        auto defer = [this, id = interaction.id, at = received + settings_.click_budget]() -> asio::awaitable<void> {
+            asio::steady_timer timer(executor_, at);
+            co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            co_await outbox_.defer_click(id);
+        };
+        asio::co_spawn(executor_, std::move(defer), asio::detached);
+    };
+    co_await intake_.click(std::move(arrival), std::move(click), std::move(claimed));
+}
+
+GatewayCounters GatewayClient::counters() const {
+    GatewayCounters counters = counters_;
+    counters.redeliveries = intake_.claim_counters().redeliveries;
+    counters.takeovers = intake_.claim_counters().takeovers;
+    return counters;
+}
+
+}  // namespace collab::discord

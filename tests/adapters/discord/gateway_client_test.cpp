@@ -1,0 +1,200 @@
+// The bot's Discord side against the emulated Discord, over the real gateway websocket and REST on
+// loopback: what a person in a guild sees for each command, the button flow, a slow upstream, a
+// reconnect, a fatal close.
+
+#include <gtest/gtest.h>
+
+#include <boost/json/serialize.hpp>
+
+#include "adapters/chat/discord/messages.hpp"
+#include "discord_bot_harness.hpp"
+
+namespace collab::discord::test {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+bool has_collaborator(const std::vector<Collaborator>& collaborators, std::string_view email) {
+    return std::any_of(collaborators.begin(), collaborators.end(),
+                       [&](const Collaborator& collaborator) { return collaborator.email == email; });
+}
+
+// The message's text as Discord shows it: markdown escapes undone.
+std::string content_of(const json::object& message) {
+    const json::value* content = message.if_contains("content");
+    std::string shown;
+    if (content == nullptr || !content->is_string()) return shown;
+    for (std::size_t i = 0; i < content->get_string().size(); ++i) {
+        const char c = content->get_string()[i];
+        if (c == '\\' && i + 1 < content->get_string().size()) continue;
+        shown += c;
+    }
+    return shown;
+}
+
+bool ephemeral(const json::object& message) {
+    const json::value* flags = message.if_contains("flags");
+    return flags && flags->is_int64() && (flags->get_int64() & ephemeral_flag) != 0;
+}
+
+std::int64_t type_of(const BotReply& reply) {
+    return reply.body.at("type").as_int64();
+}
+
+const json::object& data_of(const BotReply& reply) {
+    return reply.body.at("data").as_object();
+}
+
+class DiscordGatewayClientTest : public ::testing::Test {
+protected:
+    void start(HarnessOptions options = {}) {
+        bot_ = std::make_unique<DiscordBotHarness>(discord_, options);
+        bot_->start();
+        ASSERT_TRUE(discord_.wait_for_sessions_ready(1)) << bot_->logs();
+    }
+
+    // The interaction's replies, once `count` of them arrived.
+    std::vector<BotReply> replies_to(const std::string& id, std::size_t count) {
+        std::vector<BotReply> found;
+        for (int i = 0; i < 300; ++i) {
+            found.clear();
+            for (auto& reply : discord_.replies())
+                if (reply.interaction_id == id) found.push_back(std::move(reply));
+            if (found.size() >= count) break;
+            std::this_thread::sleep_for(10ms);
+        }
+        return found;
+    }
+
+    BotReply type(const std::string& id, std::string sub_command,
+                  std::vector<std::pair<std::string, std::string>> options, std::string_view user = owner_id) {
+        discord_.dispatch_interaction(slash_command(id, sub_command, options, user));
+        auto replies = replies_to(id, 1);
+        if (replies.empty()) {
+            ADD_FAILURE() << "no answer to " << sub_command << "\n" << bot_->logs();
+            return BotReply{};
+        }
+        return replies.front();
+    }
+
+    void TearDown() override { EXPECT_EQ(discord_.violations(), std::vector<std::string>{}); }
+
+    DiscordEmulator discord_;
+    std::unique_ptr<DiscordBotHarness> bot_;
+};
+
+TEST_F(DiscordGatewayClientTest, ListIsAnsweredInItsCallbackForTheAskerOnly) {
+    start();
+    const BotReply reply = type("4001", "list", {{"database", "my-dedicated-db"}});
+    ASSERT_EQ(reply.route, "callback");
+    EXPECT_EQ(reply.status, 204u);
+    EXPECT_EQ(type_of(reply), 4);
+    EXPECT_TRUE(ephemeral(data_of(reply)));
+    EXPECT_NE(content_of(data_of(reply)).find("user2@example.com"), std::string::npos) << content_of(data_of(reply));
+    EXPECT_NE(content_of(data_of(reply)).find("```"), std::string::npos) << "the table is a code block";
+    ASSERT_EQ(discord_.command_sets().size(), 1u) << "/collab is registered at the first READY";
+    EXPECT_EQ(discord_.command_sets()[0].first, "") << "globally, without a guild";
+}
+
+TEST_F(DiscordGatewayClientTest, AddIsPostedInTheChannel) {
+    start();
+    const BotReply reply = type("4002", "add", {{"database", "my-dedicated-db"}, {"emails", "new@example.com"}});
+    ASSERT_EQ(reply.route, "callback");
+    EXPECT_EQ(type_of(reply), 4);
+    EXPECT_FALSE(ephemeral(data_of(reply)));
+    EXPECT_NE(content_of(data_of(reply)).find("new@example.com has been invited"), std::string::npos)
+        << content_of(data_of(reply));
+    EXPECT_TRUE(has_collaborator(bot_->collaborators("my-dedicated-db"), "new@example.com"));
+}
+
+TEST_F(DiscordGatewayClientTest, ASlowAnswerIsDeferredThenCompletedInPlace) {
+    start({.answer_budget = 200ms});
+    bot_->upstream().set_delay(500ms);
+    discord_.dispatch_interaction(slash_command("4003", "list", {{"database", "my-dedicated-db"}}));
+    const auto replies = replies_to("4003", 2);
+    ASSERT_EQ(replies.size(), 2u) << bot_->logs();
+    EXPECT_EQ(replies[0].route, "callback");
+    EXPECT_EQ(type_of(replies[0]), 5);
+    EXPECT_TRUE(ephemeral(data_of(replies[0])));
+    EXPECT_LT(replies[0].after, 3000ms);
+    EXPECT_EQ(replies[1].route, "edit_original");
+    EXPECT_NE(content_of(replies[1].body).find("user2@example.com"), std::string::npos);
+}
+
+// The Confirm button's custom_id in a proposal's callback.
+std::string confirm_button(const BotReply& proposal) {
+    const json::value* rows = data_of(proposal).if_contains("components");
+    if (rows == nullptr) return {};
+    return std::string(rows->at(0).at("components").at(0).at("custom_id").as_string());
+}
+
+TEST_F(DiscordGatewayClientTest, RemovalIsConfirmedByTheProposersClick) {
+    start();
+    const BotReply proposal = type("4004", "remove", {{"database", "my-dedicated-db"}, {"email", "user2@example.com"}});
+    EXPECT_TRUE(ephemeral(data_of(proposal)));
+    const std::string button = confirm_button(proposal);
+    ASSERT_TRUE(button.starts_with("collab:confirm:")) << json::serialize(proposal.body);
+    EXPECT_EQ(data_of(proposal).at("components").at(0).at("components").at(0).at("style"), 4);
+    EXPECT_TRUE(has_collaborator(bot_->collaborators("my-dedicated-db"), "user2@example.com"));
+
+    discord_.dispatch_interaction(button_click("4005", button));
+    const auto replies = replies_to("4005", 2);
+    ASSERT_EQ(replies.size(), 2u) << bot_->logs();
+    EXPECT_EQ(replies[0].route, "callback");
+    EXPECT_EQ(type_of(replies[0]), 7) << "the proposal is replaced";
+    EXPECT_NE(content_of(data_of(replies[0])).find("user2@example.com"), std::string::npos);
+    EXPECT_FALSE(data_of(replies[0]).contains("components") && !data_of(replies[0]).at("components").as_array().empty())
+        << "no button left to click";
+    EXPECT_EQ(replies[1].route, "follow_up");
+    EXPECT_FALSE(ephemeral(replies[1].body)) << "the team sees the change";
+    EXPECT_FALSE(has_collaborator(bot_->collaborators("my-dedicated-db"), "user2@example.com"));
+}
+
+TEST_F(DiscordGatewayClientTest, SomeoneElsesClickIsRefusedForThemAlone) {
+    start();
+    const BotReply proposal = type("4006", "remove", {{"database", "my-dedicated-db"}, {"email", "user2@example.com"}});
+    const std::string button = confirm_button(proposal);
+    ASSERT_FALSE(button.empty());
+    discord_.dispatch_interaction(button_click("4007", button, colleague_id));
+    const auto replies = replies_to("4007", 1);
+    ASSERT_EQ(replies.size(), 1u) << bot_->logs();
+    EXPECT_EQ(type_of(replies[0]), 4);
+    EXPECT_TRUE(ephemeral(data_of(replies[0])));
+    EXPECT_FALSE(content_of(data_of(replies[0])).empty());
+    EXPECT_TRUE(has_collaborator(bot_->collaborators("my-dedicated-db"), "user2@example.com"));
+}
+
+TEST_F(DiscordGatewayClientTest, AReconnectResumesTheSessionWithNoInteractionLost) {
+    start();
+    discord_.send_reconnect();
+    discord_.dispatch_interaction(slash_command("4008", "list", {{"database", "my-dedicated-db"}}));
+    ASSERT_TRUE(discord_.wait_for_sessions_ready(2)) << bot_->logs();
+    const auto replies = replies_to("4008", 1);
+    ASSERT_EQ(replies.size(), 1u) << bot_->logs();
+    EXPECT_EQ(type_of(replies[0]), 4);
+    EXPECT_EQ(discord_.resumes(), 1);
+    EXPECT_EQ(discord_.identifies(), 1);
+    ASSERT_TRUE(discord_.wait_for_closed(0));
+    EXPECT_EQ(discord_.client_close_code(0), std::optional<std::uint16_t>{resumable_close_code})
+        << "a close that keeps the session";
+}
+
+TEST_F(DiscordGatewayClientTest, AFatalCloseStopsTheBotSayingWhatToFix) {
+    start();
+    discord_.close_connection(4004);
+    EXPECT_EQ(bot_->wait_for_exit(5s), std::optional<int>{1});
+    EXPECT_NE(bot_->logs().find("DISCORD_BOT_TOKEN"), std::string::npos) << bot_->logs();
+    EXPECT_EQ(discord_.connections(), 1) << "no reconnection after a fatal close";
+}
+
+TEST_F(DiscordGatewayClientTest, AStopClosesTheSessionAndEndsTheRun) {
+    start();
+    bot_->stop();
+    EXPECT_EQ(bot_->wait_for_exit(5s), std::optional<int>{0});
+    ASSERT_TRUE(discord_.wait_for_closed(0));
+    EXPECT_EQ(discord_.client_close_code(0), std::optional<std::uint16_t>{1000});
+}
+
+}  // namespace
+}  // namespace collab::discord::test

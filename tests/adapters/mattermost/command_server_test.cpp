@@ -1,0 +1,290 @@
+// The Mattermost adapter over real loopback sockets: the emulated server runs slash commands and
+// clicks against the bot's /mattermost/command and /mattermost/action, the bot asks the emulated REST
+// API who people are and answers slow commands through the emulated response_url; the commands run on
+// the in-process sandbox.
+
+#include "adapters/chat/mattermost/command_server.hpp"
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <thread>
+
+#include "adapters/chat/mattermost/directory.hpp"
+#include "adapters/chat/mattermost/outbox.hpp"
+#include "adapters/chat/mattermost/rest_client.hpp"
+#include "adapters/net/http_client.hpp"
+#include "adapters/sandbox/sandbox_api.hpp"
+#include "adapters/sandbox/sandbox_store.hpp"
+#include "adapters/sandbox/seed.hpp"
+#include "adapters/security/hmac_signer.hpp"
+#include "adapters/store/local_state.hpp"
+#include "adapters/store/sqlite_audit_log.hpp"
+#include "core/service.hpp"
+#include "mattermost_emulator.hpp"
+#include "run_coroutine.hpp"
+#include "temp_dir.hpp"
+
+namespace collab::mattermost {
+namespace {
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+using testing::MattermostEmulator;
+
+const std::string owner = "u1owner";    // user1@example.com, owner of my-dedicated-db
+const std::string member = "u2member";  // user2@example.com, an accepted collaborator
+const std::string channel = "c1ops";
+
+class SystemClock final : public WallClock {
+public:
+    TimePoint now() const override { return Clock::now(); }
+};
+
+std::string text_of(const testing::Exchange& exchange) {
+    if (!exchange.answer || !exchange.answer->contains("text")) return {};
+    return std::string(exchange.answer->at("text").as_string());
+}
+
+class CommandServerTest : public ::testing::Test {
+protected:
+    CommandServerTest() {
+        server_.start();
+        io_thread_ = std::thread([this] { io_.run(); });
+    }
+    ~CommandServerTest() override {
+        server_.stop();
+        io_thread_.join();
+    }
+
+    testing::Exchange command(const std::string& user, const std::string& text) {
+        return mattermost_.run_command(server_.public_url(), user, channel, text);
+    }
+
+    bool has_access(const std::string& email) {
+        const auto emails = collaborators();
+        return std::find(emails.begin(), emails.end(), email) != emails.end();
+    }
+
+    std::vector<std::string> collaborators() {
+        std::vector<std::string> emails;
+        for (const auto& collaborator : store_.collaborators("my-dedicated-db")) emails.push_back(collaborator.email);
+        return emails;
+    }
+
+    std::string logged() const {
+        std::string all;
+        for (const auto& line : log_->last_formatted()) all += line;
+        return all;
+    }
+
+    MattermostEmulator mattermost_{
+        testing::EmulatorSettings{.emails = {{owner, "user1@example.com"}, {member, "user2@example.com"}}}};
+    collab::testing::TempDir dir_;
+    sandbox::SandboxStore store_{
+        dir_ / "sandbox.sqlite",
+        sandbox::parse_seed(collab::testing::read_file(collab::testing::source_file("config/sandbox.toml")),
+                            "config/sandbox.toml")};
+    sandbox::SandboxApi api_{store_};
+    store::SqliteAuditLog audit_{dir_ / "state.sqlite"};
+    security::HmacSigner signer_{std::string(32, 'k')};
+    SystemClock clock_;
+    store::LocalState shared_;
+
+    std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> log_ = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(200);
+    std::shared_ptr<spdlog::logger> logger_ = [this] {
+        auto logger = std::make_shared<spdlog::logger>("mattermost-test", log_);
+        logger->set_level(spdlog::level::trace);
+        return logger;
+    }();
+
+    asio::io_context io_;
+    net::HttpClient http_{io_.get_executor(), net::HttpClientOptions{}};
+    RestClient rest_{http_, RestSettings{mattermost_.url(), "bot-token-7f3k"}};
+    MattermostDirectory directory_{rest_, {}};
+    CommandService service_{api_, directory_, audit_, clock_, signer_, shared_, ServiceSettings{}};
+    MattermostOutbox outbox_{rest_, logger_};
+    // Short enough that a slow lookup misses it, long enough for the sandbox's answers.
+    const chat::DeskSettings desk_settings_ = [] {
+        chat::DeskSettings settings;
+        settings.answer_budget = 400ms;
+        return settings;
+    }();
+    chat::Desk desk_{io_.get_executor(), service_, outbox_, desk_settings_, logger_};
+    CommandServer server_{io_.get_executor(),
+                          desk_,
+                          outbox_,
+                          shared_,
+                          "okwexkjpe7ygb8eq1ww58t483w",
+                          [] {
+                              CommandServerOptions options;
+                              options.server.listen = "127.0.0.1:0";
+                              return options;
+                          }(),
+                          logger_};
+    std::thread io_thread_;
+};
+
+TEST_F(CommandServerTest, EveryCommandIsAnsweredWithWhoSeesIt) {
+    const std::vector<std::tuple<std::string, std::string, std::string>> cases{
+        {"help", "ephemeral", "/collab"},
+        {"whoami", "ephemeral", "user1@example.com"},
+        {"dbs", "ephemeral", "my\\-dedicated\\-db"},
+        {"list my-dedicated-db", "ephemeral", "user2@example.com"},
+        {"audit my-dedicated-db", "ephemeral", ""},
+        {"add my-dedicated-db new@example.com", "in_channel", "new@example.com"},
+        {"leave my-dedicated-db", "ephemeral", "owner"},
+        {"frobnicate", "ephemeral", "Usage"},
+    };
+    for (const auto& [text, visibility, shows] : cases) {
+        const auto exchange = command(owner, text);
+        ASSERT_EQ(exchange.status, 200u) << text << ": " << exchange.body;
+        ASSERT_TRUE(exchange.answer) << text;
+        EXPECT_EQ(exchange.answer->at("response_type").as_string(), visibility) << text << ": " << exchange.body;
+        EXPECT_FALSE(text_of(exchange).empty()) << text;
+        EXPECT_NE(text_of(exchange).find(shows), std::string::npos) << text << ": " << text_of(exchange);
+    }
+    EXPECT_TRUE(mattermost_.violations().empty());
+    // The list is a code block; the add was posted in the channel by the person who typed it.
+    const auto posts = mattermost_.posts();
+    ASSERT_EQ(posts.size(), 1u);
+    EXPECT_EQ(posts[0].user_id, owner);
+    EXPECT_TRUE(has_access("new@example.com"));
+}
+
+TEST_F(CommandServerTest, ARemovalIsProposedAndOnlyTheProposersClickCarriesItOut) {
+    const auto proposed = command(owner, "remove my-dedicated-db user2@example.com");
+    ASSERT_EQ(proposed.status, 200u) << proposed.body;
+    EXPECT_EQ(proposed.answer->at("response_type"), "in_channel");
+    const auto posts = mattermost_.posts();
+    ASSERT_EQ(posts.size(), 1u);
+    const std::string post_id = posts[0].id;
+    ASSERT_TRUE(posts[0].props.contains("attachments")) << "the proposal carries its buttons";
+
+    // Someone else's click: refused for them alone, the proposal left as it is, nothing removed.
+    const auto intruder = mattermost_.click(member, post_id, "confirm");
+    ASSERT_EQ(intruder.status, 200u) << intruder.body;
+    const auto refusals = mattermost_.ephemerals(member);
+    ASSERT_EQ(refusals.size(), 1u);
+    EXPECT_FALSE(refusals[0].message.empty());
+    EXPECT_TRUE(mattermost_.post(post_id)->props.contains("attachments"));
+    EXPECT_TRUE(has_access("user2@example.com"));
+
+    // The proposer's click: the collaborator goes, and the post shows it without buttons.
+    const auto confirmed = mattermost_.click(owner, post_id, "confirm");
+    ASSERT_EQ(confirmed.status, 200u) << confirmed.body;
+    const auto updated = mattermost_.post(post_id);
+    EXPECT_FALSE(updated->props.contains("attachments")) << "no button is left to click twice";
+    EXPECT_NE(updated->message.find("user2@example.com"), std::string::npos) << updated->message;
+    EXPECT_FALSE(has_access("user2@example.com"));
+    EXPECT_EQ(mattermost_.posts().size(), 1u) << "the update is the announcement";
+    EXPECT_TRUE(mattermost_.violations().empty());
+}
+
+TEST_F(CommandServerTest, AForgedOrMissingTokenIsRefusedAndChangesNothing) {
+    const auto before = collaborators();
+    const std::vector<std::pair<std::string, std::string>> attempts{
+        {"no header", ""},
+        {"wrong token", "Token okwexkjpe7ygb8eq1ww58t483x"},
+        {"another scheme", "Bearer okwexkjpe7ygb8eq1ww58t483w"},
+    };
+    for (const auto& [what, header] : attempts) {
+        const auto exchange = mattermost_.run_command(server_.public_url(), owner, channel,
+                                                      "add my-dedicated-db evil@example.com", header);
+        EXPECT_EQ(exchange.status, 401u) << what;
+        EXPECT_EQ(exchange.body, "the request does not carry this slash command's token\n") << what;
+    }
+    EXPECT_EQ(collaborators(), before);
+    EXPECT_TRUE(mattermost_.posts().empty());
+    const std::string log = logged();
+    EXPECT_NE(log.find("the command token does not match"), std::string::npos) << log;
+    EXPECT_NE(log.find("no Authorization header"), std::string::npos) << log;
+    EXPECT_EQ(log.find("okwexkjpe7ygb8eq1ww58t483"), std::string::npos) << "no token in the log";
+    EXPECT_EQ(log.find("evil@example.com"), std::string::npos) << "no body in the log";
+}
+
+TEST_F(CommandServerTest, AForgedClickChangesNothing) {
+    const auto before = collaborators();
+    const std::string forged =
+        R"({"user_id":"u1owner","channel_id":"c1ops","team_id":"carya1qs77bemjup96ff538snh","post_id":"p",)"
+        R"("context":{"action":"confirm","token":"not-a-sealed-token"}})";
+    auto sent = collab::testing::run([&]() -> asio::awaitable<std::expected<net::HttpResponse, net::NetError>> {
+        // Named: g++ 12 destroys a temporary in a full expression with co_await twice.
+        const auto executor = co_await asio::this_coro::executor;
+        const net::HttpClientOptions options;
+        net::HttpClient client(executor, options);
+        net::HttpRequest request{boost::beast::http::verb::post,
+                                 server_.public_url() + "/mattermost/action",
+                                 {{"Content-Type", "application/json"}},
+                                 forged};
+        co_return co_await client.send(std::move(request));
+    }());
+    ASSERT_TRUE(sent);
+    EXPECT_EQ(sent->status, 200u);
+    const auto answer = json::parse(sent->body).as_object();
+    EXPECT_FALSE(answer.contains("update"));
+    EXPECT_TRUE(answer.contains("ephemeral_text")) << sent->body;
+    EXPECT_EQ(collaborators(), before);
+}
+
+TEST_F(CommandServerTest, ASlowAnswerFollowsThePlaceholderThroughTheResponseUrl) {
+    mattermost_.delay_users(800ms);
+    const auto exchange = command(member, "whoami");
+    ASSERT_EQ(exchange.status, 200u) << exchange.body;
+    EXPECT_EQ(exchange.answer->at("response_type"), "ephemeral");
+    EXPECT_EQ(text_of(exchange), "Working on it…");
+    const auto shown = mattermost_.wait_for_ephemerals(member, 2, 3s);
+    ASSERT_EQ(shown.size(), 2u);
+    EXPECT_NE(shown[1].message.find("user2@example.com"), std::string::npos) << shown[1].message;
+    EXPECT_EQ(mattermost_.response_url_uses(), 1);
+}
+
+TEST_F(CommandServerTest, ACommandDeliveredTwiceIsCarriedOutOnce) {
+    const std::string body = mattermost_.command_form(owner, channel, "add my-dedicated-db twice@example.com");
+    const auto first = mattermost_.post_command(server_.public_url(), body);
+    const auto again = mattermost_.post_command(server_.public_url(), body);
+    ASSERT_EQ(first.status, 200u);
+    ASSERT_EQ(again.status, 200u);
+    EXPECT_EQ(first.answer->at("response_type"), "in_channel");
+    EXPECT_EQ(*again.answer, json::object{}) << "a re-delivery is acknowledged with nothing to show";
+    const auto emails = collaborators();
+    EXPECT_EQ(std::count(emails.begin(), emails.end(), "twice@example.com"), 1);
+    EXPECT_EQ(mattermost_.posts().size(), 1u);
+}
+
+TEST(MattermostRestClient, RateLimitsAreWaitedOutAndErrorsReadFromTheirBody) {
+    MattermostEmulator mattermost{testing::EmulatorSettings{.emails = {{owner, "user1@example.com"}}}};
+    mattermost.rate_limit_next(1);
+    const auto started = std::chrono::steady_clock::now();
+    auto results = collab::testing::run(
+        [&]() -> asio::awaitable<
+                  std::pair<RestResult<std::optional<std::string>>, RestResult<std::optional<std::string>>>> {
+            // Named: g++ 12 destroys a temporary in a full expression with co_await twice.
+            const auto executor = co_await asio::this_coro::executor;
+            const net::HttpClientOptions options;
+            net::HttpClient http(executor, options);
+            const RestSettings right_token{mattermost.url(), "bot-token-7f3k"};
+            const RestSettings wrong_token{mattermost.url(), "wrong-token"};
+            RestClient rest(http, right_token);
+            RestClient wrong(http, wrong_token);
+            auto found = co_await rest.user_email(owner);
+            auto refused = co_await wrong.user_email(owner);
+            co_return std::pair{std::move(found), std::move(refused)};
+        }());
+    ASSERT_TRUE(results.first) << results.first.error().message;
+    EXPECT_EQ(results.first->value_or(""), "user1@example.com");
+    EXPECT_GE(std::chrono::steady_clock::now() - started, 1s) << "the Retry-After was honoured";
+    ASSERT_FALSE(results.second);
+    EXPECT_EQ(results.second.error().status, 401u);
+    EXPECT_EQ(results.second.error().id, "api.context.session_expired.app_error");
+    EXPECT_NE(results.second.error().message.find("MATTERMOST_BOT_TOKEN"), std::string::npos);
+    EXPECT_EQ(results.second.error().message.find("wrong-token"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace collab::mattermost

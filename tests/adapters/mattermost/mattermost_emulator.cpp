@@ -1,0 +1,372 @@
+#include "mattermost_emulator.hpp"
+
+#include <boost/asio/this_coro.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+#include <regex>
+#include <thread>
+
+#include "adapters/chat/markdown_reply.hpp"
+#include "adapters/net/form.hpp"
+#include "adapters/net/http_client.hpp"
+#include "run_coroutine.hpp"
+#include "slack/fixtures.hpp"
+
+namespace collab::mattermost::testing {
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::size_t max_runes = 16383;      // model.PostMessageMaxRunesV2
+constexpr int response_url_uses_allowed = 5;  // CommandWebhook().TryUse(hook, 5)
+
+std::string string_member(const json::object& object, std::string_view name) {
+    const json::value* value = object.if_contains(name);
+    return value != nullptr && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
+net::test::ServerResponse json_response(http::status status, const json::object& body) {
+    net::test::ServerResponse response{status, 11};
+    response.set(http::field::content_type, "application/json");
+    response.body() = json::serialize(body);
+    return response;
+}
+
+// model.AppError as the API writes it.
+net::test::ServerResponse app_error(http::status status, std::string id, std::string message) {
+    return json_response(status, json::object{{"id", std::move(id)},
+                                              {"message", std::move(message)},
+                                              {"request_id", "emulated-request"},
+                                              {"status_code", static_cast<int>(status)}});
+}
+
+Exchange send(http::verb method, const std::string& url, std::vector<std::pair<std::string, std::string>> headers,
+              std::string body) {
+    auto sent = collab::testing::run([&]() -> asio::awaitable<std::expected<net::HttpResponse, net::NetError>> {
+        const auto executor = co_await asio::this_coro::executor;
+        net::HttpClient client(executor, net::HttpClientOptions{});
+        net::HttpRequest request{method, url, headers, body};
+        co_return co_await client.send(std::move(request));
+    }());
+    if (!sent) return Exchange{0, sent.error().message, std::nullopt};
+    Exchange exchange{sent->status, sent->body, std::nullopt};
+    boost::system::error_code error;
+    json::value parsed = json::parse(sent->body, error);
+    if (!error && parsed.is_object() && sent->header("Content-Type").value_or("").starts_with("application/json"))
+        exchange.answer = std::move(parsed.as_object());
+    return exchange;
+}
+
+}  // namespace
+
+struct MattermostEmulator::State {
+    EmulatorSettings settings;
+    mutable std::mutex mutex;
+    std::vector<Post> posts;
+    std::vector<Ephemeral> ephemerals;
+    std::vector<std::string> violations;
+    // response_url hooks: id -> who typed the command, where, and how often it was used.
+    struct Hook {
+        std::string user_id;
+        std::string channel_id;
+        int uses = 0;
+    };
+    std::map<std::string, Hook> hooks;
+    int next_id = 0;
+    int response_url_uses = 0;
+    std::chrono::milliseconds users_delay{0};
+    int rate_limited = 0;
+
+    std::string new_id() { return "id" + std::to_string(++next_id); }
+
+    // What the server checks of a message before showing it; false when it refuses it.
+    bool valid_message(const std::string& message, const json::object& props) {
+        if (chat::code_points(message) > max_runes) {
+            violations.push_back("a message longer than 16383 characters");
+            return false;
+        }
+        const json::value* attachments = props.if_contains("attachments");
+        if (attachments == nullptr || !attachments->is_array()) return true;
+        static const std::regex routable("[A-Za-z0-9]+");
+        for (const auto& attachment : attachments->as_array()) {
+            const json::value* actions = attachment.as_object().if_contains("actions");
+            if (actions == nullptr) continue;
+            for (const auto& action : actions->as_array()) {
+                const std::string id = string_member(action.as_object(), "id");
+                if (!std::regex_match(id, routable))
+                    violations.push_back("an action id the server cannot route: " + id);
+            }
+        }
+        return true;
+    }
+
+    // HandleCommandResponsePost: an in_channel answer is a post by the person, an ephemeral one theirs alone.
+    bool show(const json::object& response, const std::string& user_id, const std::string& channel_id) {
+        const std::string type = string_member(response, "response_type");
+        if (type != "" && type != "ephemeral" && type != "in_channel") {
+            violations.push_back("an unknown response_type: " + type);
+            return false;
+        }
+        const std::string text = string_member(response, "text");
+        json::object props;
+        if (const json::value* given = response.if_contains("props"); given && given->is_object())
+            props = given->as_object();
+        if (!valid_message(text, props)) return false;
+        if (type == "in_channel")
+            posts.push_back(Post{new_id(), channel_id, user_id, text, props});
+        else if (!text.empty())
+            ephemerals.push_back(Ephemeral{user_id, channel_id, text});
+        return true;
+    }
+
+    std::optional<net::test::ServerResponse> handle(const net::test::ServerRequest& request) {
+        const std::string target(request.target());
+        std::unique_lock lock(mutex);
+        if (target.starts_with("/hooks/commands/")) return hook(request, target.substr(16));
+        if (!target.starts_with("/api/v4/"))
+            return app_error(http::status::not_found, "api.context.404.app_error",
+                             "Sorry, we could not find the page.");
+        if (request[http::field::authorization] != "Bearer " + settings.bot_token)
+            return app_error(http::status::unauthorized, "api.context.session_expired.app_error",
+                             "Invalid or expired session, please login again.");
+        if (rate_limited > 0) {
+            --rate_limited;
+            auto limited =
+                app_error(http::status::too_many_requests, "api.context.rate_limit.app_error", "Too many requests.");
+            limited.set("X-Ratelimit-Limit", "10");
+            limited.set("X-Ratelimit-Remaining", "0");
+            limited.set("X-Ratelimit-Reset", "1");
+            limited.set("Retry-After", "1");
+            return limited;
+        }
+        if (request.method() == http::verb::get && target.starts_with("/api/v4/users/")) {
+            const auto delay = users_delay;
+            const std::string id = target.substr(14);
+            const auto email = settings.emails.find(id);
+            lock.unlock();
+            std::this_thread::sleep_for(delay);
+            if (email == settings.emails.end())
+                return app_error(http::status::not_found, "app.user.missing_account.const", "Unable to find the user.");
+            return json_response(http::status::ok,
+                                 json::object{{"id", id}, {"username", "user-" + id}, {"email", email->second}});
+        }
+        boost::system::error_code error;
+        json::value body = json::parse(request.body(), error);
+        if (error || !body.is_object())
+            return app_error(http::status::bad_request, "api.context.invalid_body_param.app_error", "Invalid body.");
+        if (request.method() == http::verb::post && target == "/api/v4/posts") {
+            const json::object& post = body.as_object();
+            json::object props;
+            if (const json::value* given = post.if_contains("props"); given && given->is_object())
+                props = given->as_object();
+            const std::string message = string_member(post, "message");
+            if (!valid_message(message, props))
+                return app_error(http::status::bad_request, "model.post.is_valid.message_length.app_error",
+                                 "Too long.");
+            posts.push_back(Post{new_id(), string_member(post, "channel_id"), "bot", message, props});
+            return json_response(http::status::created, json::object{{"id", posts.back().id}});
+        }
+        if (request.method() == http::verb::post && target == "/api/v4/posts/ephemeral") {
+            const json::object& wrapper = body.as_object();
+            const json::object& post = wrapper.at("post").as_object();
+            ephemerals.push_back(Ephemeral{string_member(wrapper, "user_id"), string_member(post, "channel_id"),
+                                           string_member(post, "message")});
+            return json_response(http::status::created, json::object{{"id", new_id()}});
+        }
+        return app_error(http::status::not_found, "api.context.404.app_error", "Sorry, we could not find the page.");
+    }
+
+    // web/webhook.go commandWebhook -> HandleCommandWebhook.
+    net::test::ServerResponse hook(const net::test::ServerRequest& request, const std::string& id) {
+        auto found = hooks.find(id);
+        if (found == hooks.end())
+            return app_error(http::status::not_found, "app.command_webhook.get.missing", "Unable to get the webhook.");
+        if (++found->second.uses > response_url_uses_allowed)
+            return app_error(http::status::bad_request, "app.command_webhook.try_use.invalid", "Invalid webhook.");
+        ++response_url_uses;
+        boost::system::error_code error;
+        json::value body = json::parse(request.body(), error);
+        if (error || !body.is_object())
+            return app_error(http::status::bad_request, "app.command_webhook.handle_command_webhook.parse",
+                             "Unable to parse the response.");
+        if (!show(body.as_object(), found->second.user_id, found->second.channel_id))
+            return app_error(http::status::bad_request, "api.command.execute_command.create_post_failed.app_error",
+                             "The command's response could not be posted.");
+        net::test::ServerResponse ok{http::status::ok, 11};
+        ok.set(http::field::content_type, "text/plain");
+        ok.body() = "ok";
+        return ok;
+    }
+};
+
+MattermostEmulator::MattermostEmulator(EmulatorSettings settings) : state_(std::make_shared<State>()) {
+    state_->settings = std::move(settings);
+    server_ = std::make_unique<net::test::LoopbackServer>(net::test::HttpServerOptions{
+        [state = state_](const net::test::ServerRequest& request, int) { return state->handle(request); },
+        {},
+        std::chrono::seconds{10}});
+}
+
+std::string MattermostEmulator::url() const {
+    return server_->url("");
+}
+
+std::string MattermostEmulator::command_form(const std::string& user_id, const std::string& channel_id,
+                                             const std::string& text) {
+    std::string hook_id;
+    {
+        std::lock_guard lock(state_->mutex);
+        hook_id = state_->new_id();
+        state_->hooks[hook_id] = State::Hook{user_id, channel_id, 0};
+    }
+    // DoCommandRequest's fields, encoded as url.Values.Encode does.
+    return slack::testing::form({{"channel_id", channel_id},
+                                 {"channel_name", "town-square"},
+                                 {"command", "/collab"},
+                                 {"response_url", server_->url("/hooks/commands/" + hook_id)},
+                                 {"team_domain", "test"},
+                                 {"team_id", state_->settings.team_id},
+                                 {"text", text},
+                                 {"token", state_->settings.command_token},
+                                 {"trigger_id", "trigger-" + hook_id},
+                                 {"user_id", user_id},
+                                 {"user_name", "user-" + user_id}});
+}
+
+Exchange MattermostEmulator::post_command(const std::string& bot_url, const std::string& body,
+                                          std::optional<std::string> authorization) {
+    std::vector<std::pair<std::string, std::string>> headers{{"Accept", "application/json"},
+                                                             {"Content-Type", "application/x-www-form-urlencoded"}};
+    const std::string credential = authorization.value_or("Token " + state_->settings.command_token);
+    if (!credential.empty()) headers.emplace_back("Authorization", credential);
+    Exchange exchange = send(http::verb::post, bot_url + "/mattermost/command", std::move(headers), body);
+    if (exchange.status != 200 || !exchange.answer) return exchange;
+    const auto fields = net::form_fields(body);
+    std::lock_guard lock(state_->mutex);
+    state_->show(*exchange.answer, fields->at("user_id"), fields->at("channel_id"));
+    return exchange;
+}
+
+Exchange MattermostEmulator::run_command(const std::string& bot_url, const std::string& user_id,
+                                         const std::string& channel_id, const std::string& text,
+                                         std::optional<std::string> authorization) {
+    return post_command(bot_url, command_form(user_id, channel_id, text), std::move(authorization));
+}
+
+Exchange MattermostEmulator::click(const std::string& user_id, const std::string& post_id,
+                                   const std::string& action_id) {
+    std::string url;
+    json::object request;
+    {
+        std::lock_guard lock(state_->mutex);
+        auto post =
+            std::find_if(state_->posts.begin(), state_->posts.end(), [&](const Post& p) { return p.id == post_id; });
+        if (post == state_->posts.end()) return Exchange{404, "no such post", std::nullopt};
+        const json::object* action = nullptr;
+        if (const json::value* attachments = post->props.if_contains("attachments"))
+            for (const auto& attachment : attachments->as_array())
+                if (const json::value* actions = attachment.as_object().if_contains("actions"))
+                    for (const auto& candidate : actions->as_array())
+                        if (string_member(candidate.as_object(), "id") == action_id) action = &candidate.as_object();
+        // post.GetAction: no such action, no integration.
+        if (action == nullptr) return Exchange{404, "api.post.do_action.action_id.app_error", std::nullopt};
+        const json::object& integration = action->at("integration").as_object();
+        url = string_member(integration, "url");
+        request = json::object{{"user_id", user_id},
+                               {"user_name", "user-" + user_id},
+                               {"channel_id", post->channel_id},
+                               {"channel_name", "town-square"},
+                               {"team_id", state_->settings.team_id},
+                               {"team_domain", "test"},
+                               {"post_id", post_id},
+                               {"trigger_id", "trigger-" + state_->new_id()},
+                               {"type", string_member(*action, "type")},
+                               {"data_source", ""}};
+        if (const json::value* context = integration.if_contains("context")) request["context"] = *context;
+    }
+    Exchange exchange =
+        send(http::verb::post, url, {{"Content-Type", "application/json"}, {"Accept", "application/json"}},
+             json::serialize(request));
+    if (exchange.status != 200) return exchange;
+    json::object response;
+    if (!exchange.body.empty()) {
+        if (!exchange.answer) return exchange;  // the server fails the click: not JSON
+        response = *exchange.answer;
+    }
+    std::lock_guard lock(state_->mutex);
+    if (const json::value* update = response.if_contains("update"); update && update->is_object()) {
+        auto post =
+            std::find_if(state_->posts.begin(), state_->posts.end(), [&](const Post& p) { return p.id == post_id; });
+        const json::object& changed = update->as_object();
+        json::object props = post->props;
+        // Props given replace the post's; none keep them.
+        if (const json::value* given = changed.if_contains("props"); given && given->is_object())
+            props = given->as_object();
+        const std::string message = string_member(changed, "message");
+        if (state_->valid_message(message, props)) {
+            post->message = message;
+            post->props = props;
+        }
+    }
+    if (std::string text = string_member(response, "ephemeral_text"); !text.empty()) {
+        json::object none;
+        if (state_->valid_message(text, none))
+            state_->ephemerals.push_back(Ephemeral{user_id, std::string(request.at("channel_id").as_string()), text});
+    }
+    return exchange;
+}
+
+std::vector<Post> MattermostEmulator::posts() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->posts;
+}
+
+std::optional<Post> MattermostEmulator::post(const std::string& id) const {
+    std::lock_guard lock(state_->mutex);
+    for (const auto& post : state_->posts)
+        if (post.id == id) return post;
+    return std::nullopt;
+}
+
+std::vector<Ephemeral> MattermostEmulator::ephemerals(const std::string& user_id) const {
+    std::lock_guard lock(state_->mutex);
+    std::vector<Ephemeral> theirs;
+    for (const auto& ephemeral : state_->ephemerals)
+        if (ephemeral.user_id == user_id) theirs.push_back(ephemeral);
+    return theirs;
+}
+
+std::vector<Ephemeral> MattermostEmulator::wait_for_ephemerals(const std::string& user_id, std::size_t count,
+                                                               std::chrono::milliseconds limit) const {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+        auto theirs = ephemerals(user_id);
+        if (theirs.size() >= count || std::chrono::steady_clock::now() > deadline) return theirs;
+        std::this_thread::sleep_for(std::chrono::milliseconds{5});
+    }
+}
+
+std::vector<std::string> MattermostEmulator::violations() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->violations;
+}
+
+int MattermostEmulator::response_url_uses() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->response_url_uses;
+}
+
+void MattermostEmulator::delay_users(std::chrono::milliseconds delay) {
+    std::lock_guard lock(state_->mutex);
+    state_->users_delay = delay;
+}
+
+void MattermostEmulator::rate_limit_next(int count) {
+    std::lock_guard lock(state_->mutex);
+    state_->rate_limited = count;
+}
+
+}  // namespace collab::mattermost::testing

@@ -1,0 +1,100 @@
+#pragma once
+// A Mattermost server on loopback, written from the reference (../shared/reference/discord-mattermost.md)
+// and the server's source (app/command.go, app/integration_action.go, model/*.go): the side of it a
+// bot meets.
+//
+// - It runs slash commands the way DoCommandRequest does: a form POSTed to the command's request URL
+//   with `Authorization: Token <command token>`, and a response_url (/hooks/commands/{id}) that takes
+//   at most 5 answers within 30 minutes. It shows an answer the way HandleCommandResponsePost does: an
+//   in_channel one becomes a stored post by the person who typed the command, an ephemeral one is seen
+//   by that person alone.
+// - It runs button clicks the way DoPostActionWithCookie does: the action looked up in the stored post
+//   by its id (letters and digits only), its integration's context POSTed as JSON to its URL with no
+//   credential, the answer's `update` applied to the post (props replaced when given) and its
+//   `ephemeral_text` shown to the clicker.
+// - REST v4: GET /api/v4/users/{id}, POST /api/v4/posts, POST /api/v4/posts/ephemeral, with
+//   `Authorization: Bearer <bot token>`; errors {"id","message","request_id","status_code"}; 429 with
+//   X-Ratelimit-* and Retry-After when told to.
+// It checks what the bot sends: a message of at most 16,383 characters, a known response_type, action
+// ids the server can route; a violation is recorded (violations()) and the request refused.
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "loopback_server.hpp"
+
+namespace collab::mattermost::testing {
+
+struct Post {
+    std::string id;
+    std::string channel_id;
+    std::string user_id;
+    std::string message;
+    boost::json::object props;  // as the server keeps them, integrations included
+};
+
+struct Ephemeral {
+    std::string user_id;
+    std::string channel_id;
+    std::string message;
+};
+
+// What the server made of one request it sent the bot.
+struct Exchange {
+    unsigned status = 0;
+    std::string body;
+    std::optional<boost::json::object> answer;  // the bot's JSON answer, when it sent one
+};
+
+struct EmulatorSettings {
+    std::string command_token = "okwexkjpe7ygb8eq1ww58t483w";
+    std::string bot_token = "bot-token-7f3k";
+    std::string team_id = "carya1qs77bemjup96ff538snh";
+    std::map<std::string, std::string> emails;  // user id -> e-mail, as GET /users/{id} shows it
+};
+
+class MattermostEmulator {
+public:
+    explicit MattermostEmulator(EmulatorSettings settings);
+
+    // The site URL: what MATTERMOST_URL names.
+    std::string url() const;
+
+    // A person typing `/collab <text>` in a channel; `authorization` replaces the header the server sends.
+    Exchange run_command(const std::string& bot_url, const std::string& user_id, const std::string& channel_id,
+                         const std::string& text, std::optional<std::string> authorization = std::nullopt);
+    // The body run_command would send, and the same body sent again (a proxy retrying).
+    std::string command_form(const std::string& user_id, const std::string& channel_id, const std::string& text);
+    Exchange post_command(const std::string& bot_url, const std::string& body,
+                          std::optional<std::string> authorization = std::nullopt);
+    // A person clicking the button `action_id` of a stored post.
+    Exchange click(const std::string& user_id, const std::string& post_id, const std::string& action_id);
+
+    std::vector<Post> posts() const;
+    std::optional<Post> post(const std::string& id) const;
+    std::vector<Ephemeral> ephemerals(const std::string& user_id) const;
+    std::vector<std::string> violations() const;
+    int response_url_uses() const;
+    // Waits up to `limit` until `count` ephemerals reached the user.
+    std::vector<Ephemeral> wait_for_ephemerals(const std::string& user_id, std::size_t count,
+                                               std::chrono::milliseconds limit) const;
+
+    // GET /users/{id} answers after this long (a slow server).
+    void delay_users(std::chrono::milliseconds delay);
+    // The next `count` REST requests are answered 429.
+    void rate_limit_next(int count);
+
+private:
+    struct State;
+    std::shared_ptr<State> state_;
+    std::unique_ptr<net::test::LoopbackServer> server_;
+};
+
+}  // namespace collab::mattermost::testing

@@ -1,0 +1,104 @@
+// The built binary as an admin starts it for Discord: `collab-bot --adapter discord`, the token and
+// the Discord address in the environment, against the Discord emulator.
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <fstream>
+#include <thread>
+
+#include "bot_process.hpp"
+#include "discord_emulator.hpp"
+
+namespace collab::e2e {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+using discord::test::DiscordEmulator;
+
+class DiscordBot : public RunningBot {
+public:
+    DiscordBot(const DiscordEmulator& discord, const StateDir& state, const std::vector<std::string>& extra_args = {})
+        : RunningBot(state.path() / "bot.log",
+                     {{"DISCORD_BOT_TOKEN", discord.options().bot_token}, {"DISCORD_API_URL", discord.api_url()}},
+                     with_args(state, extra_args)) {}
+
+private:
+    static std::vector<std::string> with_args(const StateDir& state, const std::vector<std::string>& extra_args) {
+        std::vector<std::string> args{"--adapter", "discord", "--state-dir", state.path().string()};
+        args.insert(args.end(), extra_args.begin(), extra_args.end());
+        return args;
+    }
+};
+
+// The interaction's first reply, once it came.
+json::object answer_to(DiscordEmulator& discord, const std::string& id) {
+    for (int i = 0; i < 500; ++i) {
+        for (const auto& reply : discord.replies())
+            if (reply.interaction_id == id) return reply.body;
+        std::this_thread::sleep_for(10ms);
+    }
+    ADD_FAILURE() << "no answer to " << id;
+    return {};
+}
+
+std::string content_of(const json::object& callback) {
+    const auto* data = callback.if_contains("data");
+    const auto* content = data && data->is_object() ? data->as_object().if_contains("content") : nullptr;
+    return content && content->is_string() ? std::string(content->as_string()) : "";
+}
+
+TEST(DiscordProcess, RunsWithNoConfigurationOnTheSandboxAndStopsCleanlyOnSigterm) {
+    DiscordEmulator discord;
+    StateDir state;
+    DiscordBot bot(discord, state);
+    ASSERT_TRUE(discord.wait_for_sessions_ready(1, 10s)) << bot.log();
+    discord.dispatch_interaction(discord::test::slash_command("6001", "whoami", {}));
+    const json::object whoami = answer_to(discord, "6001");
+    EXPECT_EQ(whoami.at("type"), 4) << bot.log();
+    EXPECT_FALSE(content_of(whoami).empty());
+    for (int i = 0; i < 200 && discord.command_sets().empty(); ++i) std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(discord.command_sets().size(), 1u) << "/collab is registered";
+
+    bot.signal(SIGTERM);
+    EXPECT_EQ(bot.wait(), 0);
+    ASSERT_TRUE(discord.wait_for_closed(0));
+    EXPECT_EQ(discord.client_close_code(0), std::optional<std::uint16_t>{1000});
+    EXPECT_EQ(bot.log().find(discord.options().bot_token), std::string::npos) << "the token leaked into the log";
+    EXPECT_EQ(discord.violations(), std::vector<std::string>{});
+}
+
+TEST(DiscordProcess, AMappedPersonSeesTheTable) {
+    DiscordEmulator discord;
+    StateDir state;
+    const auto config = state.path() / "discord.toml";
+    std::ofstream(config) << "[identities]\n\"53908232506183680\" = \"user1@example.com\"\n";
+    DiscordBot bot(discord, state, {"--config", config.string()});
+    ASSERT_TRUE(discord.wait_for_sessions_ready(1, 10s)) << bot.log();
+    discord.dispatch_interaction(discord::test::slash_command("6002", "list", {{"database", "my-dedicated-db"}}));
+    EXPECT_NE(content_of(answer_to(discord, "6002")).find("user2@example.com"), std::string::npos) << bot.log();
+}
+
+TEST(DiscordProcess, ARefusedTokenStopsTheBotNamingTheVariable) {
+    DiscordEmulator discord;
+    StateDir state;
+    DiscordBot bot(discord, state);
+    ASSERT_TRUE(discord.wait_for_sessions_ready(1, 10s)) << bot.log();
+    discord.close_connection(4004);
+    EXPECT_EQ(bot.wait(), 1);
+    EXPECT_NE(bot.log().find("DISCORD_BOT_TOKEN"), std::string::npos) << bot.log();
+}
+
+TEST(DiscordProcess, AMissingTokenIsNamedAtStartUp) {
+    DiscordEmulator discord;
+    StateDir state;
+    RunningBot bot(state.path() / "bot.log", {{"DISCORD_BOT_TOKEN", ""}, {"DISCORD_API_URL", discord.api_url()}},
+                   {"--adapter", "discord", "--state-dir", state.path().string()});
+    EXPECT_EQ(bot.wait(), 2);
+    EXPECT_NE(bot.log().find("DISCORD_BOT_TOKEN"), std::string::npos) << bot.log();
+}
+
+}  // namespace
+}  // namespace collab::e2e
