@@ -47,15 +47,6 @@ std::string claim_key(std::string_view body) {
 
 }  // namespace
 
-net::HttpServerOptions command_server_defaults() {
-    net::HttpServerOptions server;
-    server.listen = "127.0.0.1:3001";
-    // The server sends a request at once and waits for the answer: a slower peer is not Mattermost.
-    server.read_timeout = std::chrono::seconds{10};
-    server.write_timeout = std::chrono::seconds{10};
-    return server;
-}
-
 struct CommandServer::State {
     State(asio::any_io_executor executor, chat::Desk& desk, MattermostOutbox& outbox, store::SharedState& shared,
           std::string command_token, CommandServerOptions options, std::shared_ptr<spdlog::logger> logger)

@@ -36,8 +36,16 @@
 namespace collab::mattermost {
 
 // The listener's defaults: on 127.0.0.1:3001, 10 s to read a request and 10 s to write an answer,
-// request bodies up to 64 KiB.
-net::HttpServerOptions command_server_defaults();
+// request bodies up to 64 KiB. Inline: the configuration reader, built without the adapter, starts
+// from them.
+inline net::HttpServerOptions command_server_defaults() {
+    net::HttpServerOptions server;
+    server.listen = "127.0.0.1:3001";
+    // The server sends a request at once and waits for the answer: a slower peer is not Mattermost.
+    server.read_timeout = std::chrono::seconds{10};
+    server.write_timeout = std::chrono::seconds{10};
+    return server;
+}
 
 struct CommandServerOptions {
     // Behind a reverse proxy that terminates TLS, or HTTPS directly with a certificate and key.
