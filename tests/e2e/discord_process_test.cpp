@@ -74,7 +74,7 @@ TEST(DiscordProcess, AMappedPersonSeesTheTable) {
     DiscordEmulator discord;
     StateDir state;
     const auto config = state.path() / "discord.toml";
-    std::ofstream(config) << "[identities]\n\"53908232506183680\" = \"user1@example.com\"\n";
+    std::ofstream(config) << "[identities]\n\"discord:53908232506183680\" = \"user1@example.com\"\n";
     DiscordBot bot(discord, state, {"--config", config.string()});
     ASSERT_TRUE(discord.wait_for_sessions_ready(1, 10s)) << bot.log();
     discord.dispatch_interaction(discord::test::slash_command("6002", "list", {{"database", "my-dedicated-db"}}));
