@@ -70,15 +70,33 @@ TEST(DiscordProcess, RunsWithNoConfigurationOnTheSandboxAndStopsCleanlyOnSigterm
     EXPECT_EQ(discord.violations(), std::vector<std::string>{});
 }
 
-TEST(DiscordProcess, AMappedPersonSeesTheTable) {
+TEST(DiscordProcess, AMappedPersonSeesTheTableAndASlackMappingOfTheSameIdIdentifiesNoOne) {
     DiscordEmulator discord;
     StateDir state;
     const auto config = state.path() / "discord.toml";
-    std::ofstream(config) << "[identities]\n\"discord:53908232506183680\" = \"user1@example.com\"\n";
+    // The second id is mapped for Slack only (a bare id is Slack's), and the same id for Slack explicitly.
+    std::ofstream(config) << "[identities]\n"
+                             "\"discord:53908232506183680\" = \"user1@example.com\"\n"
+                             "53908232506183681 = \"user2@example.com\"\n"
+                             "\"slack:53908232506183682\" = \"user2@example.com\"\n";
     DiscordBot bot(discord, state, {"--config", config.string()});
     ASSERT_TRUE(discord.wait_for_sessions_ready(1, 10s)) << bot.log();
-    discord.dispatch_interaction(discord::test::slash_command("6002", "list", {{"database", "my-dedicated-db"}}));
+    const std::vector<std::pair<std::string, std::string>> database{{"database", "my-dedicated-db"}};
+    discord.dispatch_interaction(discord::test::slash_command("6002", "list", database));
     EXPECT_NE(content_of(answer_to(discord, "6002")).find("user2@example.com"), std::string::npos) << bot.log();
+
+    for (const std::string user : {"53908232506183681", "53908232506183682"}) {
+        const std::string id = "6003" + user.substr(user.size() - 1);
+        discord.dispatch_interaction(discord::test::slash_command(id, "list", database, user));
+        const json::object refusal = answer_to(discord, id);
+        EXPECT_EQ(content_of(refusal),
+                  "Your chat identity (discord:" + user +
+                      ") is not linked to a Scalingo account: the bot has no e-mail address for it. Ask an admin of "
+                      "the bot to add \"discord:" +
+                      user + "\" = \"you@example.com\" (your Scalingo account's e-mail) under [identities].")
+            << bot.log();
+        EXPECT_EQ(refusal.at("data").at("flags"), 64) << "a refusal is for the person alone";
+    }
 }
 
 TEST(DiscordProcess, ARefusedTokenStopsTheBotNamingTheVariable) {
