@@ -5,7 +5,9 @@
 
 #include <boost/json.hpp>
 
+#include <cctype>
 #include <fstream>
+#include <string_view>
 #include <thread>
 
 #include "bot_process.hpp"
@@ -42,6 +44,17 @@ json::object answer_to(DiscordEmulator& discord, const std::string& id) {
     }
     ADD_FAILURE() << "no answer to " << id;
     return {};
+}
+
+// What Discord shows of a markdown text: the characters escaped for it, as they appear.
+std::string shown(std::string_view markdown) {
+    std::string text;
+    for (std::size_t i = 0; i < markdown.size(); ++i) {
+        if (markdown[i] == '\\' && i + 1 < markdown.size() && std::ispunct(static_cast<unsigned char>(markdown[i + 1])))
+            ++i;
+        text += markdown[i];
+    }
+    return text;
 }
 
 std::string content_of(const json::object& callback) {
@@ -89,8 +102,8 @@ TEST(DiscordProcess, AMappedPersonSeesTheTableAndASlackMappingOfTheSameIdIdentif
         const std::string id = "6003" + user.substr(user.size() - 1);
         discord.dispatch_interaction(discord::test::slash_command(id, "list", database, user));
         const json::object refusal = answer_to(discord, id);
-        EXPECT_EQ(content_of(refusal),
-                  "Your chat identity (discord:" + user +
+        EXPECT_EQ(shown(content_of(refusal)),
+                  "`!` Your chat identity (discord:" + user +
                       ") is not linked to a Scalingo account: the bot has no e-mail address for it. Ask an admin of "
                       "the bot to add \"discord:" +
                       user + "\" = \"you@example.com\" (your Scalingo account's e-mail) under [identities].")
