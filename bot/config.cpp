@@ -32,6 +32,23 @@ std::set<std::string> string_set(const toml::node* node, std::string_view key, s
     return values;
 }
 
+// A key of [identities], or an admin or a channel of [policy], in the qualified form the lookups use
+// (qualified_id): "<platform>:<id>", or a bare id, which is Slack's as in the files written before
+// the other platforms came. `setting` names it for the error.
+std::string qualified_key(std::string_view key, std::string_view setting, std::string_view source) {
+    constexpr std::string_view platform_of_bare_ids = "slack";
+    const auto colon = key.find(':');
+    if (colon == std::string_view::npos) return qualified_id(platform_of_bare_ids, key);
+    const std::string_view platform = key.substr(0, colon);
+    if (platform_named(platform) == nullptr)
+        throw ConfigError(std::string(source) + ": " + std::string(setting) + ": \"" + std::string(platform) +
+                          "\" is not a chat platform (known: " + platform_names(", ") + "; a bare id is a Slack id)");
+    if (colon + 1 == key.size())
+        throw ConfigError(std::string(source) + ": " + std::string(setting) + " names no id after \"" +
+                          std::string(platform) + ":\"");
+    return std::string(key);
+}
+
 void read_policy(const toml::table& policy, std::string_view source, ServiceSettings& service) {
     config::reject_unknown_keys(policy, {"default", "admins", "channels", "allow_apps", "max_addresses_per_add"},
                                 "policy", source);
@@ -43,7 +60,8 @@ void read_policy(const toml::table& policy, std::string_view source, ServiceSett
         throw ConfigError(std::string(source) + ": policy.default is \"allow\" or \"deny\", not \"" + fallback + "\"");
     service.rules.default_policy =
         fallback == "allow" ? DefaultChannelPolicy::allow_all : DefaultChannelPolicy::deny_all;
-    service.rules.admins = string_set(policy.get("admins"), "policy.admins", source);
+    for (const auto& admin : string_set(policy.get("admins"), "policy.admins", source))
+        service.rules.admins.insert(qualified_key(admin, "policy.admins \"" + admin + "\"", source));
     if (const toml::table* channels = config::subtable(policy, "channels", "policy", source)) {
         for (const auto& [channel, databases] : *channels) {
             const std::string key = "policy.channels." + std::string(channel.str());
@@ -52,7 +70,7 @@ void read_policy(const toml::table& policy, std::string_view source, ServiceSett
                 if (auto problem = database_name_problem(name))
                     throw ConfigError(std::string(source) + ": " + key + ": " + *problem);
             }
-            service.rules.channel_databases[std::string(channel.str())] = std::move(names);
+            service.rules.channel_databases[qualified_key(channel.str(), key, source)] = std::move(names);
         }
     }
 }
@@ -155,11 +173,11 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
         read_policy(*policy, source, config.service);
     if (const toml::table* identities = config::subtable(root, "identities", "", source)) {
         for (const auto& [user_id, email] : *identities) {
+            const std::string key = "identities." + std::string(user_id.str());
             auto value = email.value_exact<std::string>();
             if (!value || email_problem(*value))
-                throw ConfigError(std::string(source) + ": identities." + std::string(user_id.str()) +
-                                  " must be an e-mail address");
-            config.identities[std::string(user_id.str())] = *value;
+                throw ConfigError(std::string(source) + ": " + key + " must be an e-mail address");
+            config.identities[qualified_key(user_id.str(), key, source)] = *value;
         }
     }
     if (const toml::table* sandbox = config::subtable(root, "sandbox", "", source)) {

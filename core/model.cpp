@@ -20,6 +20,21 @@ std::optional<Status> status_from_string(std::string_view text) {
     return std::nullopt;
 }
 
+std::string qualified_id(std::string_view platform, std::string_view id) {
+    std::string qualified(platform);
+    qualified += ':';
+    qualified += id;
+    return qualified;
+}
+
+std::string qualified_user(const Actor& actor) {
+    return qualified_id(actor.platform, actor.user_id);
+}
+
+std::string qualified_channel(const Actor& actor) {
+    return qualified_id(actor.platform, actor.channel);
+}
+
 bool same_email(std::string_view a, std::string_view b) {
     auto lower = [](unsigned char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : char(c); };
     return a.size() == b.size() &&

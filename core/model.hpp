@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace collab {
@@ -56,6 +57,12 @@ struct Actor {
     std::string channel;
     std::optional<std::string> email;  // resolved Scalingo e-mail, if the directory knows it
 };
+
+// The platform-qualified id ("discord:5390…", "slack:C0123") that [identities] and [policy] key people
+// and channels by: the same id on two platforms names two people.
+std::string qualified_id(std::string_view platform, std::string_view id);
+std::string qualified_user(const Actor& actor);
+std::string qualified_channel(const Actor& actor);
 
 // Where a person stands on one database.
 enum class Standing { owner, accepted, pending, stranger };

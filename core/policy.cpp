@@ -6,7 +6,7 @@ namespace collab {
 namespace {
 
 Decision channel_check(const Actor& actor, const std::string& database, const Rules& rules) {
-    auto rule = rules.channel_databases.find(actor.channel);
+    auto rule = rules.channel_databases.find(qualified_channel(actor));
     if (rule == rules.channel_databases.end()) {
         if (rules.default_policy == DefaultChannelPolicy::allow_all) return Decision::allow();
         return Decision::deny(replies::channel_not_set_up());
@@ -18,7 +18,7 @@ Decision channel_check(const Actor& actor, const std::string& database, const Ru
 // Mirrors the platform: only the owner and accepted collaborators act on a database.
 Decision member_check(const Actor& actor, Standing standing, const Rules& rules, std::string_view database) {
     if (standing == Standing::owner || standing == Standing::accepted) return Decision::allow();
-    if (rules.admins.contains(actor.user_id)) return Decision::allow();
+    if (rules.admins.contains(qualified_user(actor))) return Decision::allow();
     if (standing == Standing::pending) return Decision::deny(replies::invitation_pending(database));
     return Decision::deny(replies::not_a_member(*actor.email, database));
 }

@@ -17,8 +17,9 @@ enum class DefaultChannelPolicy {
 };
 
 struct Rules {
-    std::set<std::string> admins;                                    // immutable chat user ids
-    std::map<std::string, std::set<std::string>> channel_databases;  // channel id -> databases it may manage
+    // Keyed by platform-qualified ids (qualified_user, qualified_channel): never by display names.
+    std::set<std::string> admins;
+    std::map<std::string, std::set<std::string>> channel_databases;  // channel -> databases it may manage
     DefaultChannelPolicy default_policy = DefaultChannelPolicy::allow_all;
     std::string service_account_email;  // the bot's own account: never removed through the bot
     bool allow_apps = false;  // manage ordinary apps' collaborators too, not only Dedicated Resources databases

@@ -7,6 +7,12 @@
 namespace collab::replies {
 namespace {
 
+// What an admin has to write for an unlinked person, in the key form the configuration reads.
+std::string ask_to_map(const Actor& actor) {
+    return "Ask an admin of the bot to add \"" + qualified_user(actor) +
+           "\" = \"you@example.com\" (your Scalingo account's e-mail) under [identities].";
+}
+
 // What people typed, echoed in an error: cut to a length that fits a message (a pasted megabyte is
 // not sent back), and made printable by the renderer that shows it.
 constexpr std::size_t max_echoed_characters = 80;
@@ -196,9 +202,8 @@ Reply whoami(const Actor& actor, bool admin, const std::optional<std::string>& b
     Reply reply;
     reply.lines.push_back(plain("Chat identity: " + actor.platform + " user " + actor.user_id +
                                 (actor.team.empty() ? "" : " in " + actor.team) + ", channel " + actor.channel));
-    reply.lines.push_back(plain(actor.email
-                                    ? "Scalingo account: " + *actor.email
-                                    : "Scalingo account: none linked; ask an admin of the bot to map your identity."));
+    reply.lines.push_back(plain(actor.email ? "Scalingo account: " + *actor.email
+                                            : "Scalingo account: none linked. " + ask_to_map(actor)));
     if (admin) reply.lines.push_back(plain("You are an admin of the bot."));
     if (bot_account) reply.lines.push_back(plain("The bot acts as Scalingo account " + *bot_account));
     return reply;
@@ -328,8 +333,8 @@ std::string database_name_problem(DatabaseNameFault fault, std::string_view name
 }
 
 std::string identity_not_linked(const Actor& actor) {
-    return "Your chat identity (" + actor.platform + " user " + actor.user_id +
-           ") is not linked to a Scalingo account; ask an admin of the bot to map it.";
+    return "Your chat identity (" + qualified_user(actor) +
+           ") is not linked to a Scalingo account: the bot has no e-mail address for it. " + ask_to_map(actor);
 }
 
 std::string who_may_act_unknown() {

@@ -430,7 +430,7 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const WhoamiCom
     if (auto unknown = co_await identify(actor)) co_return *unknown;
     auto bot = co_await service_account();
     if (settings_.record_reads) co_await record(actor, WhoamiCommand::name, "", "", AuditOutcome::allowed);
-    co_return replies::whoami(actor, settings_.rules.admins.contains(actor.user_id),
+    co_return replies::whoami(actor, settings_.rules.admins.contains(qualified_user(actor)),
                               bot ? std::optional(*bot) : std::nullopt);
 }
 

@@ -188,8 +188,8 @@ TEST(ConfigTest, channel_rules_name_the_databases_each_channel_may_manage) {
 C0NOTHING = []
 )toml");
     EXPECT_EQ(config.service.rules.channel_databases,
-              (std::map<std::string, std::set<std::string>>{{"C0123ABCD", {"analytics-db", "my-dedicated-db"}},
-                                                            {"C0NOTHING", {}}}));
+              (std::map<std::string, std::set<std::string>>{{"slack:C0123ABCD", {"analytics-db", "my-dedicated-db"}},
+                                                            {"slack:C0NOTHING", {}}}));
 
     EXPECT_EQ(error_of("[policy.channels]\nC1 = \"my-dedicated-db\"\n"),
               "test.toml: policy.channels.C1 must be an array of strings");
@@ -201,18 +201,58 @@ C0NOTHING = []
 
 TEST(ConfigTest, admins_are_a_list_of_chat_user_ids) {
     EXPECT_EQ(parse("[policy]\nadmins = [\"U0123ABCD\", \"U0456EFGH\"]\n").service.rules.admins,
-              (std::set<std::string>{"U0123ABCD", "U0456EFGH"}));
+              (std::set<std::string>{"slack:U0123ABCD", "slack:U0456EFGH"}));
     EXPECT_EQ(error_of("[policy]\nadmins = \"U0123ABCD\"\n"), "test.toml: policy.admins must be an array of strings");
     EXPECT_EQ(error_of("[policy]\nadmins = [42]\n"), "test.toml: policy.admins must be an array of strings");
 }
 
 TEST(ConfigTest, identities_map_chat_users_to_emails) {
     const Config config = parse("[identities]\nU0123ABCD = \"user1@example.com\"\n\"U0456\" = \"user2@example.com\"\n");
-    EXPECT_EQ(config.identities,
-              (std::map<std::string, std::string>{{"U0123ABCD", "user1@example.com"}, {"U0456", "user2@example.com"}}));
+    EXPECT_EQ(config.identities, (std::map<std::string, std::string>{{"slack:U0123ABCD", "user1@example.com"},
+                                                                     {"slack:U0456", "user2@example.com"}}));
     EXPECT_EQ(error_of("[identities]\nU0123ABCD = \"user1\"\n"),
               "test.toml: identities.U0123ABCD must be an e-mail address");
     EXPECT_EQ(error_of("[identities]\nU0123ABCD = 7\n"), "test.toml: identities.U0123ABCD must be an e-mail address");
+}
+
+TEST(ConfigTest, identities_admins_and_channels_take_platform_qualified_ids_and_a_bare_id_is_slack) {
+    const Config config = parse(R"toml(
+[identities]
+"discord:53908232506183680" = "user1@example.com"
+"slack:U0123ABCD" = "user2@example.com"
+U0456EFGH = "user3@example.com"
+"shell:local" = "user4@example.com"
+
+[policy]
+admins = ["discord:53908232506183680", "U0123ABCD"]
+
+[policy.channels]
+"discord:1096147298201649253" = ["my-dedicated-db"]
+C0123ABCD = ["analytics-db"]
+)toml");
+    EXPECT_EQ(config.identities, (std::map<std::string, std::string>{
+                                     {"discord:53908232506183680", "user1@example.com"},
+                                     {"shell:local", "user4@example.com"},
+                                     {"slack:U0123ABCD", "user2@example.com"},
+                                     {"slack:U0456EFGH", "user3@example.com"},
+                                 }));
+    EXPECT_EQ(config.service.rules.admins, (std::set<std::string>{"discord:53908232506183680", "slack:U0123ABCD"}));
+    EXPECT_EQ(config.service.rules.channel_databases,
+              (std::map<std::string, std::set<std::string>>{{"discord:1096147298201649253", {"my-dedicated-db"}},
+                                                            {"slack:C0123ABCD", {"analytics-db"}}}));
+}
+
+TEST(ConfigTest, an_id_qualified_by_an_unknown_platform_is_refused_with_the_known_ones) {
+    const std::string known = "(known: " + platform_names(", ") + "; a bare id is a Slack id)";
+    EXPECT_EQ(error_of("[identities]\n\"discrod:5390\" = \"user1@example.com\"\n"),
+              "test.toml: identities.discrod:5390: \"discrod\" is not a chat platform " + known);
+    EXPECT_EQ(error_of("[policy]\nadmins = [\"teams:29:1\"]\n"),
+              "test.toml: policy.admins \"teams:29:1\": \"teams\" is not a chat platform " + known);
+    EXPECT_EQ(error_of("[policy.channels]\n\"irc:#ops\" = []\n"),
+              "test.toml: policy.channels.irc:#ops: \"irc\" is not a chat platform " + known);
+    EXPECT_EQ(error_of("[identities]\n\"discord:\" = \"user1@example.com\"\n"),
+              "test.toml: identities.discord: names no id after \"discord:\"");
+    EXPECT_NE(known.find("discord"), std::string::npos);
 }
 
 TEST(ConfigTest, a_value_of_the_wrong_type_or_range_is_rejected) {

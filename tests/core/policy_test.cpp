@@ -29,7 +29,7 @@ const std::vector<std::string> member_emails{owner_email, "user2@example.com", "
 
 Rules rules() {
     Rules r;
-    r.admins = {"U-admin"};
+    r.admins = {"slack:U-admin"};
     r.service_account_email = bot_email;
     return r;
 }
@@ -148,7 +148,8 @@ std::vector<MatrixCase> matrix() {
         allow("admin_help", Who::admin, What::help),
         allow("admin_dbs", Who::admin, What::dbs),
 
-        deny("unlinked_list", Who::unlinked, What::list, {"(slack user U0)", unlinked}),
+        deny("unlinked_list", Who::unlinked, What::list,
+             {"(slack:U0)", unlinked, "add \"slack:U0\" = \"you@example.com\"", "under [identities]"}),
         deny("unlinked_add", Who::unlinked, What::add, {unlinked}),
         deny("unlinked_remove_other", Who::unlinked, What::remove_other, {unlinked}),
         deny("unlinked_remove_owner", Who::unlinked, What::remove_owner, {unlinked}),
@@ -195,7 +196,7 @@ const std::vector<What> database_commands{What::list, What::add, What::remove_ot
 
 TEST(ChannelRules, ChannelScopedToOtherDatabasesIsDeniedWhateverTheStanding) {
     Rules r = rules();
-    r.channel_databases["C-ops"] = {"other-db", "staging-db"};
+    r.channel_databases["slack:C-ops"] = {"other-db", "staging-db"};
     const DatabaseSnapshot snapshot = seed();
     for (Who who : {Who::owner, Who::accepted}) {
         for (What what : database_commands) {
@@ -210,14 +211,14 @@ TEST(ChannelRules, ChannelScopedToOtherDatabasesIsDeniedWhateverTheStanding) {
 TEST(ChannelRules, BindAdminsToo) {
     // A channel scoped to staging must not reach production, whoever types in it.
     Rules r = rules();
-    r.channel_databases["C-ops"] = {"staging-db"};
+    r.channel_databases["slack:C-ops"] = {"staging-db"};
     const DatabaseSnapshot snapshot = seed();
     EXPECT_FALSE(decide(actor_for(Who::admin), command_for(What::list), &snapshot, r).allowed);
 }
 
 TEST(ChannelRules, ChannelWithAnEmptyRuleManagesNothing) {
     Rules r = rules();
-    r.channel_databases["C-ops"] = {};
+    r.channel_databases["slack:C-ops"] = {};
     const DatabaseSnapshot snapshot = seed();
     const Decision decision = decide(actor_for(Who::owner), command_for(What::list), &snapshot, r);
     EXPECT_FALSE(decision.allowed);
@@ -227,7 +228,7 @@ TEST(ChannelRules, ChannelWithAnEmptyRuleManagesNothing) {
 TEST(ChannelRules, ChannelWhoseRuleNamesTheDatabaseIsAllowed) {
     Rules r = rules();
     r.default_policy = DefaultChannelPolicy::deny_all;
-    r.channel_databases["C-ops"] = {db};
+    r.channel_databases["slack:C-ops"] = {db};
     const DatabaseSnapshot snapshot = seed();
     for (What what : database_commands)
         EXPECT_TRUE(decide(actor_for(Who::accepted), command_for(what), &snapshot, r).allowed);
@@ -236,7 +237,7 @@ TEST(ChannelRules, ChannelWhoseRuleNamesTheDatabaseIsAllowed) {
 TEST(ChannelRules, WhoamiAndHelpWorkInAnyChannel) {
     Rules r = rules();
     r.default_policy = DefaultChannelPolicy::deny_all;
-    r.channel_databases["C-ops"] = {"other-db"};
+    r.channel_databases["slack:C-ops"] = {"other-db"};
     for (What what : {What::whoami, What::help}) {
         EXPECT_TRUE(decide(actor_for(Who::owner), command_for(what), nullptr, r).allowed);
         EXPECT_TRUE(decide(actor("U1", owner_email, "C-elsewhere"), command_for(what), nullptr, r).allowed);
@@ -246,7 +247,7 @@ TEST(ChannelRules, WhoamiAndHelpWorkInAnyChannel) {
 TEST(DefaultPolicy, DenyAllRefusesChannelsWithoutARule) {
     Rules r = rules();
     r.default_policy = DefaultChannelPolicy::deny_all;
-    r.channel_databases["C-ops"] = {db};
+    r.channel_databases["slack:C-ops"] = {db};
     const DatabaseSnapshot snapshot = seed();
     for (What what : database_commands) {
         const Decision decision = decide(actor("U1", owner_email, "C-random"), command_for(what), &snapshot, r);
@@ -259,7 +260,7 @@ TEST(DefaultPolicy, DenyAllRefusesChannelsWithoutARule) {
 TEST(DefaultPolicy, AllowAllLetsChannelsWithoutARuleThrough) {
     Rules r = rules();
     r.default_policy = DefaultChannelPolicy::allow_all;
-    r.channel_databases["C-ops"] = {"other-db"};
+    r.channel_databases["slack:C-ops"] = {"other-db"};
     const DatabaseSnapshot snapshot = seed();
     EXPECT_TRUE(decide(actor("U1", owner_email, "C-random"), command_for(What::list), &snapshot, r).allowed);
 }
@@ -315,7 +316,7 @@ TEST(Applications, ChannelRuleIsCheckedFirst) {
     DatabaseSnapshot app = seed();
     app.database.dedicated = false;
     Rules r = rules();
-    r.channel_databases["C-ops"] = {"other-db"};
+    r.channel_databases["slack:C-ops"] = {"other-db"};
     EXPECT_EQ(decide(actor_for(Who::owner), command_for(What::list), &app, r).reason,
               "This channel may not manage my-dedicated-db (it manages: other-db).");
 }
@@ -323,12 +324,35 @@ TEST(Applications, ChannelRuleIsCheckedFirst) {
 TEST(ChannelMayManage, FollowsRulesAndDefaultPolicy) {
     Rules r = rules();
     r.default_policy = DefaultChannelPolicy::deny_all;
-    r.channel_databases["C-ops"] = {db};
+    r.channel_databases["slack:C-ops"] = {db};
     EXPECT_TRUE(channel_may_manage(actor("U1", owner_email, "C-ops"), db, r));
     EXPECT_FALSE(channel_may_manage(actor("U1", owner_email, "C-ops"), "other-db", r));
     EXPECT_FALSE(channel_may_manage(actor("U1", owner_email, "C-random"), db, r));
     r.default_policy = DefaultChannelPolicy::allow_all;
     EXPECT_TRUE(channel_may_manage(actor("U1", owner_email, "C-random"), db, r));
+}
+
+// ---- Platforms ------------------------------------------------------------------------------------------------
+
+TEST(Platforms, AnAdminIsAnAdminOnTheirOwnPlatformOnly) {
+    // The same id on Discord is someone else: only a member's rights, here none.
+    const DatabaseSnapshot snapshot = seed();
+    Actor on_discord = actor("U-admin", "admin@example.com");
+    on_discord.platform = "discord";
+    EXPECT_FALSE(decide(on_discord, command_for(What::list), &snapshot, rules()).allowed);
+    Rules r = rules();
+    r.admins.insert("discord:U-admin");
+    EXPECT_TRUE(decide(on_discord, command_for(What::list), &snapshot, r).allowed);
+}
+
+TEST(Platforms, AChannelRuleBindsTheChannelOfItsOwnPlatformOnly) {
+    Rules r = rules();
+    r.default_policy = DefaultChannelPolicy::deny_all;
+    r.channel_databases["discord:C-ops"] = {db};
+    Actor on_discord = actor("U1", owner_email, "C-ops");
+    on_discord.platform = "discord";
+    EXPECT_TRUE(channel_may_manage(on_discord, db, r));
+    EXPECT_FALSE(channel_may_manage(actor("U1", owner_email, "C-ops"), db, r));
 }
 
 TEST(Confirm, NeedsALinkedIdentityOnly) {

@@ -339,20 +339,21 @@ TEST_F(Service, PendingInviteeIsDenied) {
 }
 
 TEST_F(Service, AdminWhoIsNotACollaboratorMayList) {
-    settings_.rules.admins = {"U9"};
+    settings_.rules.admins = {"shell:U9"};
     EXPECT_EQ(say("U9", "list my-dedicated-db"), seed_output);
 }
 
 TEST_F(Service, ChannelRuleKeepsOtherDatabasesOut) {
-    settings_.rules.channel_databases["C-ops"] = {"other-db"};
+    settings_.rules.channel_databases["shell:C-ops"] = {"other-db"};
     EXPECT_EQ(say("U1", "list my-dedicated-db"),
               " !     This channel may not manage my-dedicated-db (it manages: other-db).\n");
 }
 
 TEST_F(Service, UnlinkedIdentityIsDeniedBeforeAskingUpstream) {
     EXPECT_EQ(say("U0", "list my-dedicated-db"),
-              " !     Your chat identity (shell user U0) is not linked to a Scalingo account; ask an admin of the bot "
-              "to map it.\n");
+              " !     Your chat identity (shell:U0) is not linked to a Scalingo account: the bot has no e-mail address "
+              "for it. Ask an admin of the bot to add \"shell:U0\" = \"you@example.com\" (your Scalingo account's "
+              "e-mail) under [identities].\n");
     EXPECT_EQ(api_.calls, 0);
     ASSERT_EQ(audit_.entries.size(), 1u);
     EXPECT_EQ(audit_.entries[0].outcome, AuditOutcome::denied);
@@ -774,8 +775,9 @@ TEST_F(Service, EveryDecisionIsAuditedWithItsOutcome) {
 TEST_F(Service, UnlinkedConfirmationIsAudited) {
     // Every denial is a decision, and every decision goes to the trail.
     EXPECT_EQ(say("U0", "confirm 00.00"),
-              " !     Your chat identity (shell user U0) is not linked to a Scalingo account; ask an admin of the bot "
-              "to map it.\n");
+              " !     Your chat identity (shell:U0) is not linked to a Scalingo account: the bot has no e-mail address "
+              "for it. Ask an admin of the bot to add \"shell:U0\" = \"you@example.com\" (your Scalingo account's "
+              "e-mail) under [identities].\n");
     ASSERT_EQ(audit_.entries.size(), 1u);
     EXPECT_EQ(audit_.entries[0].outcome, AuditOutcome::denied);
 }
@@ -848,15 +850,16 @@ TEST_F(Service, WhoamiShowsBothIdentities) {
 }
 
 TEST_F(Service, WhoamiForAnAdminAndForAnUnlinkedIdentity) {
-    settings_.rules.admins = {"U9"};
+    settings_.rules.admins = {"shell:U9"};
     EXPECT_EQ(say("U9", "whoami"),
               "Chat identity: shell user U9 in local, channel C-ops\n"
               "Scalingo account: stranger@example.com\n"
               "You are an admin of the bot.\n"
               "The bot acts as Scalingo account collab-bot@example.com\n");
-    EXPECT_NE(
-        say("U0", "whoami").find("Scalingo account: none linked; ask an admin of the bot to map your identity.\n"),
-        std::string::npos);
+    EXPECT_NE(say("U0", "whoami")
+                  .find("Scalingo account: none linked. Ask an admin of the bot to add \"shell:U0\" = "
+                        "\"you@example.com\" (your Scalingo account's e-mail) under [identities].\n"),
+              std::string::npos);
 }
 
 TEST_F(Service, HelpForOneCommand) {
@@ -909,7 +912,7 @@ TEST_F(ServiceWithAnApp, DbsListsTheDedicatedDatabasesOnly) {
 }
 
 TEST_F(ServiceWithAnApp, DbsFollowsTheChannelRules) {
-    settings_.rules.channel_databases["C-ops"] = {"other-db"};
+    settings_.rules.channel_databases["shell:C-ops"] = {"other-db"};
     settings_.rules.default_policy = DefaultChannelPolicy::deny_all;
     EXPECT_EQ(say("U1", "databases"), "Databases the bot can manage from this channel:\n  other-db\n");
     EXPECT_EQ(say("U1", "databases", "C-random"), "The bot cannot manage any database from this channel.\n");
@@ -927,8 +930,9 @@ TEST_F(ServiceWithAnApp, AppsAreListedAndManagedOnlyWhenAllowed) {
 
 TEST_F(ServiceWithAnApp, DbsNeedsALinkedIdentity) {
     EXPECT_EQ(say("U0", "dbs"),
-              " !     Your chat identity (shell user U0) is not linked to a Scalingo account; ask an admin of the bot "
-              "to map it.\n");
+              " !     Your chat identity (shell:U0) is not linked to a Scalingo account: the bot has no e-mail address "
+              "for it. Ask an admin of the bot to add \"shell:U0\" = \"you@example.com\" (your Scalingo account's "
+              "e-mail) under [identities].\n");
     EXPECT_EQ(api_.calls, 0);
 }
 

@@ -5,7 +5,9 @@
 
 #include <boost/json.hpp>
 
+#include <cctype>
 #include <fstream>
+#include <string_view>
 #include <thread>
 
 #include "bot_process.hpp"
@@ -44,6 +46,17 @@ json::object answer_to(DiscordEmulator& discord, const std::string& id) {
     return {};
 }
 
+// What Discord shows of a markdown text: the characters escaped for it, as they appear.
+std::string shown(std::string_view markdown) {
+    std::string text;
+    for (std::size_t i = 0; i < markdown.size(); ++i) {
+        if (markdown[i] == '\\' && i + 1 < markdown.size() && std::ispunct(static_cast<unsigned char>(markdown[i + 1])))
+            ++i;
+        text += markdown[i];
+    }
+    return text;
+}
+
 std::string content_of(const json::object& callback) {
     const auto* data = callback.if_contains("data");
     const auto* content = data && data->is_object() ? data->as_object().if_contains("content") : nullptr;
@@ -70,15 +83,33 @@ TEST(DiscordProcess, RunsWithNoConfigurationOnTheSandboxAndStopsCleanlyOnSigterm
     EXPECT_EQ(discord.violations(), std::vector<std::string>{});
 }
 
-TEST(DiscordProcess, AMappedPersonSeesTheTable) {
+TEST(DiscordProcess, AMappedPersonSeesTheTableAndASlackMappingOfTheSameIdIdentifiesNoOne) {
     DiscordEmulator discord;
     StateDir state;
     const auto config = state.path() / "discord.toml";
-    std::ofstream(config) << "[identities]\n\"53908232506183680\" = \"user1@example.com\"\n";
+    // The second id is mapped for Slack only (a bare id is Slack's), and the same id for Slack explicitly.
+    std::ofstream(config) << "[identities]\n"
+                             "\"discord:53908232506183680\" = \"user1@example.com\"\n"
+                             "53908232506183681 = \"user2@example.com\"\n"
+                             "\"slack:53908232506183682\" = \"user2@example.com\"\n";
     DiscordBot bot(discord, state, {"--config", config.string()});
     ASSERT_TRUE(discord.wait_for_sessions_ready(1, 10s)) << bot.log();
-    discord.dispatch_interaction(discord::test::slash_command("6002", "list", {{"database", "my-dedicated-db"}}));
+    const std::vector<std::pair<std::string, std::string>> database{{"database", "my-dedicated-db"}};
+    discord.dispatch_interaction(discord::test::slash_command("6002", "list", database));
     EXPECT_NE(content_of(answer_to(discord, "6002")).find("user2@example.com"), std::string::npos) << bot.log();
+
+    for (const std::string user : {"53908232506183681", "53908232506183682"}) {
+        const std::string id = "6003" + user.substr(user.size() - 1);
+        discord.dispatch_interaction(discord::test::slash_command(id, "list", database, user));
+        const json::object refusal = answer_to(discord, id);
+        EXPECT_EQ(shown(content_of(refusal)),
+                  "`!` Your chat identity (discord:" + user +
+                      ") is not linked to a Scalingo account: the bot has no e-mail address for it. Ask an admin of "
+                      "the bot to add \"discord:" +
+                      user + "\" = \"you@example.com\" (your Scalingo account's e-mail) under [identities].")
+            << bot.log();
+        EXPECT_EQ(refusal.at("data").at("flags"), 64) << "a refusal is for the person alone";
+    }
 }
 
 TEST(DiscordProcess, ARefusedTokenStopsTheBotNamingTheVariable) {

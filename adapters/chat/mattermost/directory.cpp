@@ -16,8 +16,7 @@ ApiError lookup_failure(const MattermostError& error) {
 }  // namespace
 
 boost::asio::awaitable<ApiResult<std::optional<std::string>>> MattermostDirectory::email_of(const Actor& actor) {
-    if (auto found = overrides_.find(actor.user_id); found != overrides_.end())
-        co_return std::optional<std::string>{found->second};
+    if (auto mapped = directory::mapped_email(overrides_, actor)) co_return mapped;
     auto email = co_await rest_.user_email(actor.user_id);
     if (!email) co_return std::unexpected(lookup_failure(email.error()));
     co_return std::move(*email);

@@ -7,20 +7,21 @@
 #include <string>
 
 #include "adapters/chat/mattermost/rest_client.hpp"
+#include "adapters/directory/static_directory.hpp"
 #include "core/ports.hpp"
 
 namespace collab::mattermost {
 
 class MattermostDirectory final : public Directory {
 public:
-    MattermostDirectory(RestClient& rest, std::map<std::string, std::string> overrides)
+    MattermostDirectory(RestClient& rest, directory::IdentityMap overrides)
         : rest_(rest), overrides_(std::move(overrides)) {}
 
     boost::asio::awaitable<ApiResult<std::optional<std::string>>> email_of(const Actor& actor) override;
 
 private:
     RestClient& rest_;
-    std::map<std::string, std::string> overrides_;  // Mattermost user id -> e-mail
+    directory::IdentityMap overrides_;
 };
 
 }  // namespace collab::mattermost

@@ -30,15 +30,13 @@ ApiError lookup_error(const SlackError& error) {
     if (code == "ratelimited")
         return ApiError{ApiErrorKind::rate_limited, "Slack is asking the bot to slow down; try again in a moment.",
                         error.retry_after};
-    return ApiError{ApiErrorKind::transient,
-                    "Slack did not say who you are (" + code + "); try again in a moment."};
+    return ApiError{ApiErrorKind::transient, "Slack did not say who you are (" + code + "); try again in a moment."};
 }
 
 }  // namespace
 
 asio::awaitable<ApiResult<std::optional<std::string>>> SlackDirectory::email_of(const Actor& actor) {
-    if (auto configured = settings_.overrides.find(actor.user_id); configured != settings_.overrides.end())
-        co_return std::optional<std::string>{configured->second};
+    if (auto configured = directory::mapped_email(settings_.overrides, actor)) co_return configured;
     // Slack user ids are unique across workspaces (Enterprise Grid shares them), so the id is the key.
     if (auto email = found_.get(actor.user_id)) co_return std::optional<std::string>{std::move(*email)};
     if (missing_.get(actor.user_id)) co_return std::optional<std::string>{};

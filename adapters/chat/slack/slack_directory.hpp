@@ -12,16 +12,17 @@
 #include <string>
 
 #include "adapters/chat/slack/web_api.hpp"
+#include "adapters/directory/static_directory.hpp"
 #include "adapters/scalingo/single_flight.hpp"
 #include "core/ports.hpp"
 
 namespace collab::slack {
 
 struct DirectorySettings {
-    std::map<std::string, std::string> overrides;  // Slack user id -> e-mail
-    std::chrono::seconds ttl{600};                 // a profile e-mail is reused this long
-    std::chrono::seconds miss_ttl{60};             // "no e-mail" (or a failed lookup) this long
-    std::chrono::seconds shared_lookup_wait{10};   // the longest wait for a lookup another command began
+    directory::IdentityMap overrides;             // [identities]
+    std::chrono::seconds ttl{600};                // a profile e-mail is reused this long
+    std::chrono::seconds miss_ttl{60};            // "no e-mail" (or a failed lookup) this long
+    std::chrono::seconds shared_lookup_wait{10};  // the longest wait for a lookup another command began
 };
 
 class SlackDirectory final : public Directory {

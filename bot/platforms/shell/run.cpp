@@ -68,9 +68,9 @@ int run_shell(const RunOptions& options) {
     auto identities = config.identities;
     if (act_as) {
         actor.user_id = *act_as;
-        identities[actor.user_id] = *act_as;
+        identities[qualified_user(actor)] = *act_as;
     } else if (!settings.email.empty()) {
-        identities[actor.user_id] = settings.email;
+        identities[qualified_user(actor)] = settings.email;
     }
     directory::StaticDirectory directory(identities);
     CommandService service(*provider.api, directory, audit, clock, signer, *base.shared, config.service);
@@ -90,7 +90,7 @@ int run_shell(const RunOptions& options) {
         return asio::co_spawn(io, desk.command(std::move(request), false, unwatched), asio::use_future).get();
     };
     const bool interactive = ::isatty(STDIN_FILENO) != 0 && ::isatty(STDOUT_FILENO) != 0;
-    const auto email = identities.contains(actor.user_id) ? std::optional(identities.at(actor.user_id)) : std::nullopt;
+    const auto email = directory::mapped_email(identities, actor);
     shell::ShellAdapter shell(
         handle, std::cin, std::cout,
         shell::ShellOptions{actor, interactive,

@@ -96,7 +96,7 @@ protected:
     store::SqliteAuditLog audit_{dir_ / "state.sqlite"};
     security::HmacSigner signer_{std::string(32, 'k')};
     directory::StaticDirectory directory_{
-        std::map<std::string, std::string>{{"U1", "user1@example.com"}, {"U2", "user2@example.com"}}};
+        std::map<std::string, std::string>{{"test:U1", "user1@example.com"}, {"test:U2", "user2@example.com"}}};
     SystemClock clock_;
     store::LocalState shared_;
     CommandService service_{api_, directory_, audit_, clock_, signer_, shared_, ServiceSettings{}};

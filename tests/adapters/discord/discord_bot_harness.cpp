@@ -23,7 +23,8 @@ std::shared_ptr<spdlog::logger> string_logger(std::shared_ptr<std::ostringstream
 }
 
 std::map<std::string, std::string> identities() {
-    return {{std::string(owner_id), "user1@example.com"}, {std::string(colleague_id), "user2@example.com"}};
+    return {{qualified_id("discord", owner_id), "user1@example.com"},
+            {qualified_id("discord", colleague_id), "user2@example.com"}};
 }
 
 GatewaySettings gateway_settings(const DiscordEmulator& emulator, const HarnessOptions& options) {

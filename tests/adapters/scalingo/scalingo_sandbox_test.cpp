@@ -278,7 +278,7 @@ struct ServiceParts {
     testing::TempDir state;
     store::SqliteAuditLog audit{state / "state.sqlite"};
     security::HmacSigner signer{std::string(32, 'k')};
-    directory::StaticDirectory directory{std::map<std::string, std::string>{{"U1", "user1@example.com"}}};
+    directory::StaticDirectory directory{std::map<std::string, std::string>{{"shell:U1", "user1@example.com"}}};
     FixedClock clock;
     store::LocalState used;
 };

@@ -182,7 +182,7 @@ protected:
     sandbox::SandboxApi api_{store_};
     store::SqliteAuditLog audit_{dir_ / "state.sqlite"};
     security::HmacSigner signer_{std::string(32, 'k')};
-    directory::StaticDirectory directory_{std::map<std::string, std::string>{{"U0001", "user1@example.com"}}};
+    directory::StaticDirectory directory_{std::map<std::string, std::string>{{"slack:U0001", "user1@example.com"}}};
     SystemClock clock_;
     // What the instances share: used confirmations and the signed requests already taken in.
     store::LocalState used_;
