@@ -16,7 +16,8 @@ using mattermost::testing::EmulatorSettings;
 using mattermost::testing::Exchange;
 using mattermost::testing::MattermostEmulator;
 
-const std::string owner = "u1owner";  // user1@example.com in the sandbox's seed, owner of my-dedicated-db
+const std::string owner =
+    "u1owner0000000000000000000";  // user1@example.com in the sandbox's seed, owner of my-dedicated-db
 
 std::string text_of(const Exchange& exchange) {
     if (!exchange.answer || !exchange.answer->contains("text")) return {};

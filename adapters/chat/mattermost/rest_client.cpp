@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 namespace collab::mattermost {
@@ -11,6 +12,13 @@ namespace http = boost::beast::http;
 namespace json = boost::json;
 
 namespace {
+
+// Mattermost's ids are 26 lower-case letters and digits (model.IsValidId). Anything else never goes
+// into a request path sent with the bot token: a forged click could otherwise aim it at another call.
+bool valid_id(std::string_view id) {
+    return id.size() == 26 &&
+           std::ranges::all_of(id, [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
+}
 
 std::string without_trailing_slash(std::string url) {
     while (!url.empty() && url.back() == '/') url.pop_back();
@@ -100,6 +108,9 @@ asio::awaitable<RestResult<net::HttpResponse>> RestClient::perform(Call call) {
 }
 
 asio::awaitable<RestResult<std::optional<std::string>>> RestClient::user_email(std::string user_id) {
+    if (!valid_id(user_id))
+        co_return std::unexpected(
+            MattermostError{0, {}, "not a Mattermost user id (26 lower-case letters and digits)"});
     Call call{http::verb::get, settings_.server_url + "/api/v4/users/" + user_id, "", true, true};
     auto response = co_await perform(std::move(call));
     if (!response) co_return std::unexpected(response.error());

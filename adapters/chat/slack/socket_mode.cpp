@@ -60,7 +60,9 @@ asio::awaitable<int> SocketModeClient::run() {
         task_ended();
     };
     asio::co_spawn(executor_, std::move(sweep), asio::detached);
-    co_await done_.async_wait(asio::as_tuple(asio::use_awaitable));
+    // A stop during start-up can end every task before this point (co_spawn may run them inline): the
+    // timer's cancel then had no one to wake.
+    if (tasks_running_ > 0) co_await done_.async_wait(asio::as_tuple(asio::use_awaitable));
     co_return failed_ || !stopping_ ? 1 : 0;
 }
 

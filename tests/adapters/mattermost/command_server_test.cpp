@@ -37,8 +37,8 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 using testing::MattermostEmulator;
 
-const std::string owner = "u1owner";    // user1@example.com, owner of my-dedicated-db
-const std::string member = "u2member";  // user2@example.com, an accepted collaborator
+const std::string owner = "u1owner0000000000000000000";   // user1@example.com, owner of my-dedicated-db
+const std::string member = "u2member000000000000000000";  // user2@example.com, an accepted collaborator
 const std::string channel = "c1ops";
 
 class SystemClock final : public WallClock {
@@ -211,7 +211,7 @@ TEST_F(CommandServerTest, AForgedOrMissingTokenIsRefusedAndChangesNothing) {
 TEST_F(CommandServerTest, AForgedClickChangesNothing) {
     const auto before = collaborators();
     const std::string forged =
-        R"({"user_id":"u1owner","channel_id":"c1ops","team_id":"carya1qs77bemjup96ff538snh","post_id":"p",)"
+        R"({"user_id":"u1owner0000000000000000000","channel_id":"c1ops","team_id":"carya1qs77bemjup96ff538snh","post_id":"p",)"
         R"("context":{"action":"confirm","token":"not-a-sealed-token"}})";
     auto sent = collab::testing::run([&]() -> asio::awaitable<std::expected<net::HttpResponse, net::NetError>> {
         // Named: g++ 12 destroys a temporary in a full expression with co_await twice.
@@ -284,6 +284,29 @@ TEST(MattermostRestClient, RateLimitsAreWaitedOutAndErrorsReadFromTheirBody) {
     EXPECT_EQ(results.second.error().id, "api.context.session_expired.app_error");
     EXPECT_NE(results.second.error().message.find("MATTERMOST_BOT_TOKEN"), std::string::npos);
     EXPECT_EQ(results.second.error().message.find("wrong-token"), std::string::npos);
+}
+
+// A click's user_id is only what its body says: what is not a Mattermost id never goes into a request
+// made with the bot token (the emulator would answer one with a 404).
+TEST(MattermostRestClient, WhatIsNotAUserIdIsNeverRequested) {
+    MattermostEmulator mattermost{testing::EmulatorSettings{}};
+    auto results = collab::testing::run([&]() -> asio::awaitable<std::vector<RestResult<std::optional<std::string>>>> {
+        const auto executor = co_await asio::this_coro::executor;
+        const net::HttpClientOptions options;
+        net::HttpClient http(executor, options);
+        const RestSettings settings{mattermost.url(), "bot-token-7f3k"};
+        RestClient rest(http, settings);
+        std::vector<RestResult<std::optional<std::string>>> answers;
+        for (std::string forged : {"me", "../teams", "u1owner0000000000000000000?x=1", "U1OWNER0000000000000000000"})
+            answers.push_back(co_await rest.user_email(forged));
+        co_return answers;
+    }());
+    ASSERT_EQ(results.size(), 4u);
+    for (const auto& result : results) {
+        ASSERT_FALSE(result);
+        EXPECT_EQ(result.error().status, 0u) << "no request went out";
+        EXPECT_EQ(result.error().message, "not a Mattermost user id (26 lower-case letters and digits)");
+    }
 }
 
 }  // namespace
