@@ -364,8 +364,7 @@ TEST_P(ShellScenarios, WhoamiNamesTheIdentityAndTheAccount) {
     EXPECT_EQ(run.out,
               "Chat identity: shell user local in local, channel shell\n"
               "Scalingo account: user1@example.com\n"
-              "The bot acts as Scalingo account " +
-                  "user1@example.com\n");
+              "The bot acts as Scalingo account user1@example.com\n");
 }
 
 TEST_P(ShellScenarios, ExitAndQuitLeaveCleanly) {
