@@ -36,7 +36,7 @@ struct WhoamiCommand {
 struct AuditCommand {
     static constexpr std::string_view name = "audit";
     std::string database;
-    std::optional<std::string> by = std::nullopt;  // only what this e-mail address did
+    std::optional<std::string> by = std::nullopt;      // only what this e-mail address did
     std::optional<std::string> action = std::nullopt;  // only this command's entries ("add", "remove", …)
 };
 struct HelpCommand {

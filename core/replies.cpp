@@ -81,20 +81,24 @@ Reply help(Audience level, bool typed_confirmations) {
     }
     switch (level) {
         case Audience::anyone:
-            reply.lines.push_back(plain("\nTo do more, an admin of the bot must link your chat identity to your "
-                                        "Scalingo account: /collab whoami shows what to ask for."));
+            reply.lines.push_back(
+                plain("\nTo do more, an admin of the bot must link your chat identity to your "
+                      "Scalingo account: /collab whoami shows what to ask for."));
             break;
         case Audience::linked:
-            reply.lines.push_back(plain("\nTo get access to a database, ask its owner or a collaborator to invite "
-                                        "you (/collab add <db> <your e-mail>)."));
+            reply.lines.push_back(
+                plain("\nTo get access to a database, ask its owner or a collaborator to invite "
+                      "you (/collab add <db> <your e-mail>)."));
             break;
         case Audience::invited:
-            reply.lines.push_back(plain("\nTo act on a database you were invited to, accept the invitation from the "
-                                        "e-mail you received first."));
+            reply.lines.push_back(
+                plain("\nTo act on a database you were invited to, accept the invitation from the "
+                      "e-mail you received first."));
             break;
         case Audience::member:
-            reply.lines.push_back(plain("\nRemovals are proposed first and carried out when you confirm them. To get "
-                                        "access to another database, ask its owner or a collaborator to invite you."));
+            reply.lines.push_back(
+                plain("\nRemovals are proposed first and carried out when you confirm them. To get "
+                      "access to another database, ask its owner or a collaborator to invite you."));
             break;
     }
     return reply;
@@ -239,19 +243,18 @@ Reply audit_trail(const AuditQuery& query, const std::vector<AuditEntry>& entrie
     if (query.by) narrowed += " by " + *query.by;
     if (entries.empty())
         return one_line(ReplyKind::result, LineStyle::plain,
-                        narrowed.empty()
-                            ? "Nothing has been done through the bot on " + query.database + " yet."
-                            : "The audit trail of " + query.database + " has nothing" + narrowed + ".");
+                        narrowed.empty() ? "Nothing has been done through the bot on " + query.database + " yet."
+                                         : "The audit trail of " + query.database + " has nothing" + narrowed + ".");
     Table table{{"WHEN", "WHO", "ACTION", "OUTCOME"}, {}, {}};
     for (const auto& entry : entries) {
         std::string who = entry.email.empty() ? entry.platform + ":" + entry.user_id : entry.email;
         std::string action = entry.target.empty() ? entry.action : entry.action + " " + entry.target;
         table.rows.push_back({format_utc(entry.at), who, action, std::string(to_string(entry.outcome))});
     }
-    Reply reply = one_line(ReplyKind::result, LineStyle::plain,
-                           narrowed.empty() ? "Most recent actions on " + query.database + ", newest first:"
-                                            : "Most recent actions on " + query.database + " (" + narrowed.substr(1) +
-                                                  "), newest first:");
+    Reply reply = one_line(
+        ReplyKind::result, LineStyle::plain,
+        narrowed.empty() ? "Most recent actions on " + query.database + ", newest first:"
+                         : "Most recent actions on " + query.database + " (" + narrowed.substr(1) + "), newest first:");
     reply.table = std::move(table);
     return reply;
 }
@@ -381,8 +384,9 @@ std::string one_email_to_remove(std::string_view extra) {
 }
 
 std::string unknown_audit_filter(std::string_view word) {
-    return echoed(word) + " is not something the audit trail can be narrowed by: give by <email>, or a command's "
-                          "name (add, remove, leave, …).";
+    return echoed(word) +
+           " is not something the audit trail can be narrowed by: give by <email>, or a command's "
+           "name (add, remove, leave, …).";
 }
 
 std::string filter_repeated(std::string_view filter) {

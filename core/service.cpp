@@ -180,7 +180,8 @@ asio::awaitable<Reply> CommandService::unreadable(const Actor& actor, const ApiE
                                                   const std::string& database) {
     // A refusal from an account that can still say who it is: a valid token, kept off this database.
     if (error.kind == ApiErrorKind::unauthorized) {
-        if (auto bot = co_await api_.self()) co_return replies::failed(replies::bot_not_a_collaborator(bot->email, database));
+        if (auto bot = co_await api_.self())
+            co_return replies::failed(replies::bot_not_a_collaborator(bot->email, database));
     }
     if (error.kind == ApiErrorKind::not_found && actor.email) {
         // Suggested only among the databases the actor may see: a name is no secret to its members.

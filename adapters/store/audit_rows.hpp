@@ -15,7 +15,6 @@ inline constexpr std::string_view audit_columns =
     "at_ms, platform, team, channel, user_id, email, action, database_name, target, outcome, detail";
 inline constexpr std::size_t audit_column_count = 11;
 
-
 // The SELECT that reads an AuditQuery's rows, newest first: its text parameters in order (the
 // database, then the filters asked for), the limit as the one after them. `mark` spells parameter n
 // in the store's dialect ("?" for SQLite, "$" for PostgreSQL, both numbered from 1).

@@ -44,8 +44,8 @@ public:
     std::optional<ApiError> remove_error;
     std::optional<ApiError> self_error;
     std::set<std::string> out_of_reach;  // databases the bot's account is not a collaborator of
-    std::vector<std::string> invited;  // "database email", in call order
-    std::vector<std::string> removed;  // "database collaborator-id", in call order
+    std::vector<std::string> invited;    // "database email", in call order
+    std::vector<std::string> removed;    // "database collaborator-id", in call order
     int calls = 0;
     // When set, snapshots are kept there as the real providers keep them; invitations and removals
     // count as changes.
@@ -812,8 +812,9 @@ TEST_F(Service, AuditShowsTheMostRecentActionsNewestFirst) {
 }
 
 TEST_F(Service, AllowedReadsAreNotRecordedButTheirDenialsAre) {
-    for (const char* read : {"list my-dedicated-db", "audit my-dedicated-db", "audit my-dedicated-db by "
-                                                                             "user1@example.com add",
+    for (const char* read : {"list my-dedicated-db", "audit my-dedicated-db",
+                             "audit my-dedicated-db by "
+                             "user1@example.com add",
                              "whoami", "dbs", "access user2@example.com", "help", "help add"})
         EXPECT_NE(ask("U1", read).kind, ReplyKind::denied) << read;
     EXPECT_TRUE(audit_.entries.empty()) << audit_.entries.front().action;
@@ -892,15 +893,15 @@ TEST_F(Service, HelpForOneCommand) {
 }
 
 const std::vector<std::string> every_command{"\n/collab list <db>  (alias: ls)\n",
-                                            "\n/collab add <db> <email> [<email>…]  (alias: invite)\n",
-                                            "\n/collab remove <db> <email>  (alias: rm, revoke)\n",
-                                            "\n/collab leave <db>\n",
-                                            "\n/collab whoami\n",
-                                            "\n/collab audit <db> [by <email>] [<action>]\n",
-                                            "\n/collab access <email>\n",
-                                            "\n/collab help [command]\n",
-                                            "\n/collab dbs  (alias: databases)\n",
-                                            "\n/collab confirm <token>\n"};
+                                             "\n/collab add <db> <email> [<email>…]  (alias: invite)\n",
+                                             "\n/collab remove <db> <email>  (alias: rm, revoke)\n",
+                                             "\n/collab leave <db>\n",
+                                             "\n/collab whoami\n",
+                                             "\n/collab audit <db> [by <email>] [<action>]\n",
+                                             "\n/collab access <email>\n",
+                                             "\n/collab help [command]\n",
+                                             "\n/collab dbs  (alias: databases)\n",
+                                             "\n/collab confirm <token>\n"};
 
 // The commands of `every_command` that `help` lists, in that order.
 std::vector<std::string> listed_in(const std::string& help) {
@@ -918,8 +919,9 @@ TEST_F(Service, GeneralHelpForAMemberListsEveryCommandAndTheShellsConfirm) {
         << help;
     EXPECT_EQ(listed_in(help), (std::vector<std::string>{"list", "add", "remove", "leave", "whoami", "audit", "access",
                                                          "help", "dbs", "confirm"}));
-    EXPECT_TRUE(help.ends_with("\nRemovals are proposed first and carried out when you confirm them. To get access to "
-                               "another database, ask its owner or a collaborator to invite you.\n"))
+    EXPECT_TRUE(
+        help.ends_with("\nRemovals are proposed first and carried out when you confirm them. To get access to "
+                       "another database, ask its owner or a collaborator to invite you.\n"))
         << help;
     EXPECT_TRUE(audit_.entries.empty());
 }
@@ -935,19 +937,22 @@ TEST_F(Service, WhereButtonsConfirmTheHelpLeavesConfirmOut) {
 TEST_F(Service, HelpListsWhatEachPersonMayUseNow) {
     const std::string unlinked = say("U0", "help");
     EXPECT_EQ(listed_in(unlinked), (std::vector<std::string>{"whoami", "help"}));
-    EXPECT_TRUE(unlinked.ends_with("\nTo do more, an admin of the bot must link your chat identity to your Scalingo "
-                                   "account: /collab whoami shows what to ask for.\n"))
+    EXPECT_TRUE(
+        unlinked.ends_with("\nTo do more, an admin of the bot must link your chat identity to your Scalingo "
+                           "account: /collab whoami shows what to ask for.\n"))
         << unlinked;
     const std::string stranger = say("U9", "help");
     EXPECT_EQ(listed_in(stranger), (std::vector<std::string>{"whoami", "help", "dbs"}));
-    EXPECT_TRUE(stranger.ends_with("\nTo get access to a database, ask its owner or a collaborator to invite you "
-                                   "(/collab add <db> <your e-mail>).\n"))
+    EXPECT_TRUE(
+        stranger.ends_with("\nTo get access to a database, ask its owner or a collaborator to invite you "
+                           "(/collab add <db> <your e-mail>).\n"))
         << stranger;
     EXPECT_NE(stranger.find("The commands you can use now:\n"), std::string::npos) << stranger;
     const std::string pending = say("U3", "help");
     EXPECT_EQ(listed_in(pending), (std::vector<std::string>{"leave", "whoami", "help", "dbs", "confirm"}));
-    EXPECT_TRUE(pending.ends_with("\nTo act on a database you were invited to, accept the invitation from the e-mail "
-                                  "you received first.\n"))
+    EXPECT_TRUE(
+        pending.ends_with("\nTo act on a database you were invited to, accept the invitation from the e-mail "
+                          "you received first.\n"))
         << pending;
     EXPECT_EQ(listed_in(say("U2", "help")).size(), every_command.size());
 
@@ -1060,11 +1065,13 @@ TEST_F(Service, AccessShowsWhereSomeoneIsAmongTheDatabasesTheAskerManages) {
     // user2 owns other-db too, which user1 does not manage: it is not shown to user1.
     EXPECT_EQ(say("U1", "access user2@example.com"),
               where("user2@example.com", {{"my-dedicated-db", "accepted", "collaborator"}}));
-    EXPECT_EQ(say("U2", "access USER2@example.com"),
-              where("USER2@example.com", {{"my-dedicated-db", "accepted", "collaborator"}, {"other-db", "owner", "owner"}}));
+    EXPECT_EQ(
+        say("U2", "access USER2@example.com"),
+        where("USER2@example.com", {{"my-dedicated-db", "accepted", "collaborator"}, {"other-db", "owner", "owner"}}));
     EXPECT_EQ(say("U2", "access user3@example.com"),
               where("user3@example.com", {{"my-dedicated-db", "pending", "collaborator"}}));
-    EXPECT_EQ(say("U1", "access user1@example.com"), where("user1@example.com", {{"my-dedicated-db", "owner", "owner"}}));
+    EXPECT_EQ(say("U1", "access user1@example.com"),
+              where("user1@example.com", {{"my-dedicated-db", "owner", "owner"}}));
     EXPECT_EQ(say("U1", "access nobody@example.com"),
               "nobody@example.com is on none of the databases you manage from this channel.\n");
 }
@@ -1085,8 +1092,9 @@ TEST_F(Service, AccessTellsThoseWhoManageNothingNothing) {
 
 TEST_F(Service, AccessForAnAdminCoversEveryDatabase) {
     settings_.rules.admins = {"shell:U9"};
-    EXPECT_EQ(say("U9", "access user2@example.com"),
-              where("user2@example.com", {{"my-dedicated-db", "accepted", "collaborator"}, {"other-db", "owner", "owner"}}));
+    EXPECT_EQ(
+        say("U9", "access user2@example.com"),
+        where("user2@example.com", {{"my-dedicated-db", "accepted", "collaborator"}, {"other-db", "owner", "owner"}}));
 }
 
 TEST_F(Service, AccessFollowsTheChannelRules) {
@@ -1116,7 +1124,8 @@ TEST_F(Service, AuditNarrowsByWhoAndByAction) {
 }
 
 TEST_F(Service, AMisspeltDatabaseGetsASuggestionAmongThoseTheAskerMaySee) {
-    EXPECT_EQ(say("U1", "list my-dedicated-bd"), " !     No database \"my-dedicated-bd\". Did you mean \"my-dedicated-db\"?\n");
+    EXPECT_EQ(say("U1", "list my-dedicated-bd"),
+              " !     No database \"my-dedicated-bd\". Did you mean \"my-dedicated-db\"?\n");
     EXPECT_EQ(say("U3", "add my-dedicatd-db a@example.com"),
               " !     No database \"my-dedicatd-db\". Did you mean \"my-dedicated-db\"?\n");
     // A stranger is not told which databases exist.

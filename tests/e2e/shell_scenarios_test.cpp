@@ -299,10 +299,11 @@ TEST_P(ShellScenarios, AuditNarrowedToOnePersonAndOneCommand) {
     bot("/collab add my-dedicated-db user@example.com\n/collab remove my-dedicated-db user3@example.com\n");
     bot("/collab remove my-dedicated-db user3@example.com\n", {"--as", "user2@example.com"});
     auto run = bot("/collab audit my-dedicated-db by user2@example.com remove\n");
-    EXPECT_TRUE(run.out.starts_with(
-        "Most recent actions on my-dedicated-db (remove by user2@example.com), newest first:\n"))
+    EXPECT_TRUE(
+        run.out.starts_with("Most recent actions on my-dedicated-db (remove by user2@example.com), newest first:\n"))
         << run.out;
-    EXPECT_TRUE(std::regex_search(run.out, std::regex("│ user2@example\\.com +│ remove user3@example\\.com +│ proposed +│")))
+    EXPECT_TRUE(
+        std::regex_search(run.out, std::regex("│ user2@example\\.com +│ remove user3@example\\.com +│ proposed +│")))
         << run.out;
     EXPECT_EQ(run.out.find("user1@example.com"), std::string::npos) << run.out;
     EXPECT_EQ(bot("/collab audit my-dedicated-db by user2@example.com add\n").out,
@@ -316,10 +317,12 @@ TEST_P(ShellScenarios, HelpListsWhatYouMayDoNow) {
     auto stranger = bot("/collab help\n", {"--as", "someone@else.org"});
     EXPECT_EQ(stranger.out.find("/collab list <db>"), std::string::npos) << stranger.out;
     EXPECT_NE(stranger.out.find("\n/collab dbs  (alias: databases)\n"), std::string::npos) << stranger.out;
-    EXPECT_TRUE(stranger.out.ends_with("\nTo get access to a database, ask its owner or a collaborator to invite you "
-                                       "(/collab add <db> <your e-mail>).\n"))
+    EXPECT_TRUE(
+        stranger.out.ends_with("\nTo get access to a database, ask its owner or a collaborator to invite you "
+                               "(/collab add <db> <your e-mail>).\n"))
         << stranger.out;
-    EXPECT_TRUE(bot("/collab help list\n", {"--as", "someone@else.org"}).out.starts_with("/collab list <db>  (alias: ls)\n"));
+    EXPECT_TRUE(
+        bot("/collab help list\n", {"--as", "someone@else.org"}).out.starts_with("/collab list <db>  (alias: ls)\n"));
 }
 
 TEST_P(ShellScenarios, AMisspeltDatabaseGetsASuggestion) {
@@ -344,7 +347,8 @@ TEST_P(ShellScenarios, ADatabaseTheBotsAccountIsNotOnNamesTheFix) {
         "my-dedicated-db collaborators-add collab-bot@example.com), then try again.\n"))
         << run.out << run.err;
     // The database it is on is managed as usual.
-    EXPECT_TRUE(std::regex_search(run.out, std::regex("│ user2@example\\.com +│ user2 +│ owner +│ owner +│"))) << run.out;
+    EXPECT_TRUE(std::regex_search(run.out, std::regex("│ user2@example\\.com +│ user2 +│ owner +│ owner +│")))
+        << run.out;
     EXPECT_EQ(bot_as_collab_bot("/collab dbs\n").out,
               "Your databases the bot can manage from this channel:\n"
               "┌──────────────┬──────────────┐\n"

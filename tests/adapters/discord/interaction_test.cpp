@@ -182,8 +182,8 @@ TEST(Registration, AccessAndTheAuditFiltersAreTypedOptions) {
 
 // What Discord sends back becomes the text the core parses: the keyword before its value.
 TEST(Registration, TheAuditFiltersComeBackAsTheGrammarReadsThem) {
-    EXPECT_EQ(command_text(CommandCall{"audit", {{"action", "remove"}, {"database", "my-dedicated-db"},
-                                                 {"by", "user2@example.com"}}}),
+    EXPECT_EQ(command_text(CommandCall{
+                  "audit", {{"action", "remove"}, {"database", "my-dedicated-db"}, {"by", "user2@example.com"}}}),
               "audit my-dedicated-db by user2@example.com remove");
     EXPECT_EQ(command_text(CommandCall{"audit", {{"database", "my-dedicated-db"}, {"action", "add"}}}),
               "audit my-dedicated-db add");
