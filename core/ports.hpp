@@ -85,8 +85,9 @@ struct AuditEntry {
 // Which entries of the trail to read: a database's, newest first, optionally narrowed.
 struct AuditQuery {
     std::string database;
-    std::optional<std::string> by;      // only entries by this e-mail address (compared without regard to case)
-    std::optional<std::string> action;  // only entries of this action ("add", "remove", …)
+    // Only entries by this e-mail address (compared without regard to case).
+    std::optional<std::string> by = std::nullopt;
+    std::optional<std::string> action = std::nullopt;  // only entries of this action ("add", "remove", …)
     int limit = 20;
 };
 
