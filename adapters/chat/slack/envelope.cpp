@@ -179,12 +179,11 @@ std::variant<MessageEvent, OtherEvent> event_of(element payload) {
         return OtherEvent{callback};
     std::string type = string_at(event, "type");
     if (type != "app_mention" && type != "message") return OtherEvent{std::move(type)};
-    MessageEvent message{string_at(payload, "event_id"),  string_at(payload, "team_id"),
-                         std::move(type),                 string_at(event, "subtype"),
-                         string_at(event, "channel"),     string_at(event, "channel_type"),
-                         string_at(event, "user"),        string_at(event, "bot_id"),
-                         string_at(event, "text"),        string_at(event, "ts"),
-                         string_at(event, "thread_ts")};
+    MessageEvent message{
+        string_at(payload, "event_id"), string_at(payload, "team_id"), std::move(type),
+        string_at(event, "subtype"),    string_at(event, "channel"),   string_at(event, "channel_type"),
+        string_at(event, "user"),       string_at(event, "bot_id"),    string_at(event, "text"),
+        string_at(event, "ts"),         string_at(event, "thread_ts")};
     // Enterprise installs name the workspace on the event only.
     if (message.team_id.empty()) message.team_id = string_at(event, "team");
     return message;

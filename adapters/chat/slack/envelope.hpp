@@ -57,8 +57,8 @@ struct BlockAction {
 struct MessageEvent {
     std::string event_id;  // the callback's: the same on every delivery of the event
     std::string team_id;
-    std::string type;          // "app_mention" or "message"
-    std::string subtype;       // edits, joins, bot_message, …: never acted on
+    std::string type;     // "app_mention" or "message"
+    std::string subtype;  // edits, joins, bot_message, …: never acted on
     std::string channel_id;
     std::string channel_type;  // "im" for a direct message; app_mention events may leave it out
     std::string user_id;

@@ -81,8 +81,8 @@ struct HttpRefusal {
 struct IgnoredInteraction {
     std::string type;  // the payload's type ("shortcut", "view_submission", …)
 };
-using HttpModeRequest = std::variant<HttpRefusal, SlashCommand, BlockAction, IgnoredInteraction, UrlVerification,
-                                     MessageEvent, OtherEvent>;
+using HttpModeRequest =
+    std::variant<HttpRefusal, SlashCommand, BlockAction, IgnoredInteraction, UrlVerification, MessageEvent, OtherEvent>;
 
 HttpModeRequest read_http_mode_request(const net::ServerRequest& request, std::string_view signing_secret,
                                        const HttpModeOptions& options, TimePoint now);

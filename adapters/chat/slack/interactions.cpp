@@ -44,10 +44,9 @@ std::expected<chat::CommandRequest, std::string> message_request(const MessageEv
     // A mention is answered in its thread (one it starts, if need be); a direct message where it was
     // written, as a conversation goes on.
     std::string thread = event.thread_ts.empty() && !direct ? event.ts : event.thread_ts;
-    chat::Origin origin{std::move(id), actor_of(event.team_id, event.user_id, event.channel_id), {},
-                        std::move(thread), direct};
-    return chat::CommandRequest{std::move(origin),
-                                unescape_command_text(without_bot_mention(event.text, bot_user_id))};
+    chat::Origin origin{
+        std::move(id), actor_of(event.team_id, event.user_id, event.channel_id), {}, std::move(thread), direct};
+    return chat::CommandRequest{std::move(origin), unescape_command_text(without_bot_mention(event.text, bot_user_id))};
 }
 
 std::string event_claim_key(const MessageEvent& event, std::string fallback) {
@@ -100,10 +99,10 @@ std::string work_of(const Envelope& envelope) {
         append_member(work, "event_id", e.event_id);
         work += R"(,"event":{)";
         append_member(work, "type", e.type);
-        for (auto [key, value] : {std::pair{"subtype", &e.subtype}, std::pair{"channel", &e.channel_id},
-                                  std::pair{"channel_type", &e.channel_type}, std::pair{"user", &e.user_id},
-                                  std::pair{"bot_id", &e.bot_id}, std::pair{"text", &e.text}, std::pair{"ts", &e.ts},
-                                  std::pair{"thread_ts", &e.thread_ts}}) {
+        for (auto [key, value] :
+             {std::pair{"subtype", &e.subtype}, std::pair{"channel", &e.channel_id},
+              std::pair{"channel_type", &e.channel_type}, std::pair{"user", &e.user_id}, std::pair{"bot_id", &e.bot_id},
+              std::pair{"text", &e.text}, std::pair{"ts", &e.ts}, std::pair{"thread_ts", &e.thread_ts}}) {
             work += ',';
             append_member(work, key, *value);
         }

@@ -139,8 +139,7 @@ int run_slack(const RunOptions& options) {
                          identity->team, identity->team_id);
             if (client) client->identify(identity->user_id);
             if (listener) listener->identify(identity->user_id);
-        }
-        else if (!token_refused)
+        } else if (!token_refused)
             logger->warn("could not check the bot token with auth.test ({}); going on", identity.error().error);
         if (!token_refused) status = co_await serve();
         if (token_refused) status = 1;
