@@ -67,7 +67,7 @@ TEST(SlackBlocks, ProposalHasADangerButtonBehindAConfirmDialog) {
         "response_type": "ephemeral",
         "text": "Revoke access of bob@example.com to my-db?\nTo confirm, type before 2026-11-18 11:06:40 UTC:\n  /collab confirm tok.en",
         "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": "Revoke access of bob@example.com to my-db?\n_This button works until 2026-11-18 11:06:40 UTC._"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": "Revoke access of bob@example.com to my-db?\n_This button works until <!date^1795000000^{date_short_pretty} at {time}|2026-11-18 11:06:40 UTC>._"}},
             {"type": "actions", "elements": [
                 {"type": "button", "action_id": "collab_confirm", "text": {"type": "plain_text", "text": "Revoke access"},
                  "value": "tok.en", "style": "danger",
