@@ -429,7 +429,8 @@ TEST_F(HttpModeTest, AMentionIsAcknowledgedAtOnceAndAnsweredInItsThreadOnceWhate
     EXPECT_EQ(post("/slack/events", body, retry).status, 200u);
     std::this_thread::sleep_for(100ms);
     EXPECT_EQ(response_urls_.wait_for("/api/chat.postMessage").size(), 1u) << "carried out once";
-    EXPECT_EQ(std::count(collaborators().begin(), collaborators().end(), "new@example.com"), 1);
+    const auto emails = collaborators();
+    EXPECT_EQ(std::count(emails.begin(), emails.end(), "new@example.com"), 1);
 }
 
 TEST_F(HttpModeTest, OtherPathsMethodsAndBodiesAreRefused) {
