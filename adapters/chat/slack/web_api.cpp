@@ -38,8 +38,8 @@ SlackResult<json::object> decode_answer(const net::HttpResponse& response) {
     boost::system::error_code error;
     json::value value = json::parse(response.body, error);
     if (error || !value.is_object() || !value.as_object().contains("ok"))
-        return std::unexpected(
-            SlackError{response.status == 200 ? "malformed_response" : "http_" + std::to_string(response.status)});
+        return std::unexpected(SlackError{response.status == 200 ? "malformed_response"
+                                                                  : "http_" + std::to_string(response.status)});
     json::object& object = value.as_object();
     if (const bool* ok = object.at("ok").if_bool(); ok && *ok) return std::move(object);
     const json::string* code = object.contains("error") ? object.at("error").if_string() : nullptr;
@@ -108,12 +108,8 @@ asio::awaitable<SlackResult<BotIdentity>> WebApi::auth_test() {
 
 asio::awaitable<std::expected<std::string, OpenFailure>> WebApi::open_connection() {
     // A 429 is not waited out here: the Socket Mode client waits, in a way its stop() can cut short.
-    Call call{settings_.api_url + "apps.connections.open",
-              "application/x-www-form-urlencoded",
-              "",
-              &settings_.app_token,
-              false,
-              false};
+    Call call{settings_.api_url + "apps.connections.open", "application/x-www-form-urlencoded", "",
+              &settings_.app_token, false, false};
     auto response = co_await perform(std::move(call));
     if (!response) {
         OpenFailure failure{response.error().error, false, response.error().retry_after};
@@ -123,8 +119,8 @@ asio::awaitable<std::expected<std::string, OpenFailure>> WebApi::open_connection
 }
 
 asio::awaitable<SlackResult<std::optional<std::string>>> WebApi::user_email(std::string user_id) {
-    Call call{settings_.api_url + "users.info?user=" + boost::urls::encode(user_id, boost::urls::unreserved_chars), "",
-              "", &settings_.bot_token, true};
+    Call call{settings_.api_url + "users.info?user=" + boost::urls::encode(user_id, boost::urls::unreserved_chars),
+              "", "", &settings_.bot_token, true};
     auto response = co_await perform(std::move(call));
     if (!response) co_return std::unexpected(response.error());
     auto answer = bot_answer(*response);
@@ -147,7 +143,8 @@ asio::awaitable<SlackResult<void>> WebApi::post_message(std::string channel, jso
     co_return SlackResult<void>{};
 }
 
-asio::awaitable<SlackResult<void>> WebApi::post_ephemeral(std::string channel, std::string user, json::object message) {
+asio::awaitable<SlackResult<void>> WebApi::post_ephemeral(std::string channel, std::string user,
+                                                          json::object message) {
     message["channel"] = channel;
     message["user"] = user;
     message.erase("response_type");

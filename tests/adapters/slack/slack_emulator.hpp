@@ -1,10 +1,11 @@
 #pragma once
 // A Slack emulator on 127.0.0.1, built from ../shared/reference/slack.md and Slack's recorded
-// payloads: the Web API (apps.connections.open, auth.test, users.info, chat.postMessage, chat.postEphemeral,
-// both in a thread with thread_ts), response_url endpoints, and the Socket Mode websocket that says hello,
-// pushes envelopes (slash commands, clicks, Events API message events) and reads their acknowledgements. It runs on its
-// own thread; every method here is safe to call from a test. What the bot sent is recorded for the test to check, with
-// the time each acknowledgement took.
+// payloads: the Web API (apps.connections.open, auth.test, users.info, chat.postMessage and
+// chat.postEphemeral, in a thread too with thread_ts), response_url endpoints, and the Socket Mode
+// websocket that says hello, pushes envelopes (slash commands, clicks, Events API message events)
+// and reads their acknowledgements. It runs on its own thread; every method here is safe to call
+// from a test. What the bot sent is recorded for the test to check, with the time each
+// acknowledgement took.
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
