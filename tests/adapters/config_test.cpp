@@ -135,9 +135,11 @@ TEST(ConfigTest, a_file_with_only_confirmation_keeps_the_shells_default_identity
     const Config config = parse("[confirmation]\nttl_seconds = 600\n");
     EXPECT_EQ(config.service.confirmation_ttl, std::chrono::seconds{600});
     EXPECT_EQ(shell(config).email, "user1@example.com");
-    EXPECT_EQ(shell(parse("[shell]\nuser_id = \"me\"\n")).email, "user1@example.com");
+    Config without_email = parse("[shell]\nuser_id = \"me\"\n");
+    EXPECT_EQ(shell(without_email).email, "user1@example.com");
     // Said on purpose: nobody.
-    EXPECT_EQ(shell(parse("[shell]\nemail = \"\"\n")).email, "");
+    Config nobody = parse("[shell]\nemail = \"\"\n");
+    EXPECT_EQ(shell(nobody).email, "");
 }
 
 TEST(ConfigTest, an_empty_file_gives_the_documented_defaults) {
