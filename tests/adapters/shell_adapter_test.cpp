@@ -35,8 +35,10 @@ protected:
         std::ostringstream out;
         ShellAdapter shell(
             [this](chat::CommandRequest request) {
+                // A confirmation is answered with what it carried out, never with another proposal.
+                const bool confirmation = request.text.starts_with(" confirm");
                 requests_.push_back(std::move(request));
-                return chat::Answer{reply_, chat::Visibility::ephemeral};
+                return chat::Answer{confirmation ? done_ : reply_, chat::Visibility::ephemeral};
             },
             in, out, ShellOptions{terminal_user(), interactive, std::move(greeting)});
         exit_code_ = shell.run();
@@ -54,6 +56,7 @@ protected:
                  std::nullopt,
                  std::nullopt,
                  ""};
+    const Reply done_ = reply_;
     std::vector<chat::CommandRequest> requests_;
     int exit_code_ = -1;
 };
