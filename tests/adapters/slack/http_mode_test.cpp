@@ -435,7 +435,7 @@ TEST_F(HttpModeTest, AMentionIsAcknowledgedAtOnceAndAnsweredInItsThreadOnceWhate
 
 TEST_F(HttpModeTest, OtherPathsMethodsAndBodiesAreRefused) {
     const std::string body = command_form("list my-dedicated-db");
-    EXPECT_EQ(post("/slack/events", body, signed_headers(body)).status, 404u);
+    EXPECT_EQ(post("/slack/other", body, signed_headers(body)).status, 404u);
     EXPECT_EQ(post("/", body, signed_headers(body)).status, 404u);
 
     const auto got = post("/slack/commands", "", signed_headers(""), http::verb::get);
