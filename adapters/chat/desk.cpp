@@ -126,8 +126,12 @@ asio::awaitable<void> Desk::resume(Request request) {
         co_await click(std::move(*click_request), true);
         co_return;
     }
-    auto pending = take(std::get<CommandRequest>(std::move(request)), true);
     // Its acknowledgement, if any, was sent by the instance that died: the answer follows it.
+    co_await answer_later(std::get<CommandRequest>(std::move(request)), true);
+}
+
+asio::awaitable<void> Desk::answer_later(CommandRequest request, bool resumed) {
+    auto pending = take(std::move(request), resumed);
     pending->acknowledged = true;
     ++counters_.answered_later;
     co_await run_command(pending);

@@ -45,6 +45,11 @@ struct Origin {
     std::string id;  // names the request in every log line (an envelope id, a trigger id)
     Actor actor;
     std::string reply_url;  // the follow-up route: Slack's response_url, Discord's webhook, …; may be empty
+    // A command typed as a message (a mention of the bot, a direct message) rather than a slash
+    // command: the thread its answer goes to, and whether the conversation is the person's own with
+    // the bot (nothing there needs hiding from others). No reply_url then.
+    std::string thread = {};
+    bool direct = false;
 };
 
 // A command typed after /collab, its platform's markup undone.
@@ -131,6 +136,9 @@ public:
     boost::asio::awaitable<void> click(ClickRequest request, bool resumed = false);
     // Carries out again a request another instance took in and died on; answers it through the Outbox.
     boost::asio::awaitable<void> resume(Request request);
+    // Carries out a command whose delivery was acknowledged bare (a message that addressed the bot):
+    // its answer goes through the Outbox (complete) once it is ready.
+    boost::asio::awaitable<void> answer_later(CommandRequest request, bool resumed);
     // Delivers an Answer through the Outbox after all, for a platform that could not send the
     // acknowledgement that carried it.
     boost::asio::awaitable<void> deliver_later(Origin origin, Answer answer);

@@ -32,10 +32,28 @@ asio::awaitable<void> Intake::finish(Taken taken, bool acknowledged) {
 
 asio::awaitable<Delivery> Intake::click(Arrival arrival, std::optional<ClickRequest> click,
                                         std::function<void(Delivery)> claimed) {
+    std::optional<Request> request;
+    if (click) request = std::move(*click);
+    co_return co_await at_once(std::move(arrival), std::move(request), std::move(claimed));
+}
+
+asio::awaitable<Delivery> Intake::message(Arrival arrival, std::optional<CommandRequest> command,
+                                          std::function<void(Delivery)> claimed) {
+    std::optional<Request> request;
+    if (command) request = std::move(*command);
+    co_return co_await at_once(std::move(arrival), std::move(request), std::move(claimed));
+}
+
+asio::awaitable<Delivery> Intake::at_once(Arrival arrival, std::optional<Request> request,
+                                          std::function<void(Delivery)> claimed) {
     const Delivery delivery = co_await claims_.take(arrival.key, std::move(arrival.work), arrival.attempt);
     if (claimed) claimed(delivery);
     if (delivery == Delivery::repeat) co_return delivery;
-    if (click) co_await desk_.click(std::move(*click), delivery == Delivery::taken_over);
+    const bool taken_over = delivery == Delivery::taken_over;
+    if (auto* click = request ? std::get_if<ClickRequest>(&*request) : nullptr)
+        co_await desk_.click(std::move(*click), taken_over);
+    else if (auto* command = request ? std::get_if<CommandRequest>(&*request) : nullptr)
+        co_await desk_.answer_later(std::move(*command), taken_over);
     co_await claims_.finish(std::move(arrival.key));
     co_return delivery;
 }

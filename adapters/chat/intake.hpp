@@ -77,6 +77,11 @@ public:
     // the bot does not act on, claimed all the same so that its re-delivery is recognised.
     boost::asio::awaitable<Delivery> click(Arrival arrival, std::optional<ClickRequest> click,
                                            std::function<void(Delivery)> claimed);
+    // The same for a command typed as a message (Slack's mentions and direct messages): acknowledged
+    // bare once claimed, answered through the Outbox (Desk::answer_later). `command` empty: a message
+    // the bot does not act on (its own, another bot's, an edit), claimed all the same.
+    boost::asio::awaitable<Delivery> message(Arrival arrival, std::optional<CommandRequest> command,
+                                             std::function<void(Delivery)> claimed);
 
     // Every sweep_every until stop(): takes over the work instances that died left unfinished.
     boost::asio::awaitable<void> sweep();
@@ -88,6 +93,9 @@ public:
     const ClaimCounters& claim_counters() const { return claims_.counters(); }
 
 private:
+    // Claims a delivery acknowledged at once, then has the Desk carry out `request` (if any).
+    boost::asio::awaitable<Delivery> at_once(Arrival arrival, std::optional<Request> request,
+                                             std::function<void(Delivery)> claimed);
     boost::asio::awaitable<void> resume(store::Orphan orphan);
 
     boost::asio::any_io_executor executor_;

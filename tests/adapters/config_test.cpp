@@ -124,12 +124,22 @@ TEST(ConfigTest, the_shipped_file_parses_and_is_the_embedded_default) {
     EXPECT_EQ(embedded.service.rules.default_policy, DefaultChannelPolicy::allow_all);
     EXPECT_TRUE(embedded.sandbox_seed.empty());
 
-    // With no section at all, every setting has the value the example documents, but for the two
-    // the example sets: the shell's e-mail, and each command's visibility written out.
+    // With no section at all, every setting has the value the example documents, but for the one
+    // the example sets: each command's visibility written out.
     Config bare = parse("");
-    shell(bare).email = shell(embedded).email;
     slack(bare).desk.visibility.by_command = slack(embedded).desk.visibility.by_command;
     expect_same_settings(bare, embedded);
+}
+
+TEST(ConfigTest, a_file_with_only_confirmation_keeps_the_shells_default_identity) {
+    const Config config = parse("[confirmation]\nttl_seconds = 600\n");
+    EXPECT_EQ(config.service.confirmation_ttl, std::chrono::seconds{600});
+    EXPECT_EQ(shell(config).email, "user1@example.com");
+    Config without_email = parse("[shell]\nuser_id = \"me\"\n");
+    EXPECT_EQ(shell(without_email).email, "user1@example.com");
+    // Said on purpose: nobody.
+    Config nobody = parse("[shell]\nemail = \"\"\n");
+    EXPECT_EQ(shell(nobody).email, "");
 }
 
 TEST(ConfigTest, an_empty_file_gives_the_documented_defaults) {

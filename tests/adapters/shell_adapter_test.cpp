@@ -35,8 +35,10 @@ protected:
         std::ostringstream out;
         ShellAdapter shell(
             [this](chat::CommandRequest request) {
+                // A confirmation is answered with what it carried out, never with another proposal.
+                const bool confirmation = request.text.starts_with(" confirm");
                 requests_.push_back(std::move(request));
-                return chat::Answer{reply_, chat::Visibility::ephemeral};
+                return chat::Answer{confirmation ? done_ : reply_, chat::Visibility::ephemeral};
             },
             in, out, ShellOptions{terminal_user(), interactive, std::move(greeting)});
         exit_code_ = shell.run();
@@ -54,6 +56,7 @@ protected:
                  std::nullopt,
                  std::nullopt,
                  ""};
+    const Reply done_ = reply_;
     std::vector<chat::CommandRequest> requests_;
     int exit_code_ = -1;
 };
@@ -148,6 +151,83 @@ TEST_F(ShellAdapterTest, a_non_breaking_space_after_collab_is_a_blank) {
 TEST_F(ShellAdapterTest, a_tab_after_collab_is_a_blank) {
     EXPECT_EQ(run("/collab\tlist my-dedicated-db\n"), invited);
     EXPECT_EQ(requests_.size(), 1u);
+}
+
+Reply proposal_reply() {
+    Reply reply{ReplyKind::proposal,
+                {Line{LineStyle::plain, "Revoke access of user2@example.com?"}},
+                std::nullopt,
+                Proposal{"Revoke access of user2@example.com to my-dedicated-db?", "Revoke access", "tok.en", {}},
+                ""};
+    return reply;
+}
+
+TEST_F(ShellAdapterTest, yes_confirms_the_last_proposal_and_only_once) {
+    reply_ = proposal_reply();
+    const std::string out = run("/collab remove my-dedicated-db user2@example.com\nYES\ny\n");
+    EXPECT_NE(out.find("Or type yes to confirm, no to drop it.\n"), std::string::npos) << out;
+    EXPECT_EQ(texts(), (std::vector<std::string>{" remove my-dedicated-db user2@example.com", " confirm tok.en"}));
+    EXPECT_NE(out.find("There is no proposal waiting for a yes"), std::string::npos) << "the second yes: " << out;
+}
+
+TEST_F(ShellAdapterTest, yes_with_no_proposal_says_so_and_reaches_nobody) {
+    EXPECT_EQ(run("yes\n"),
+              "There is no proposal waiting for a yes: yes confirms the last change the bot proposed, such as "
+              "/collab remove my-dedicated-db user2@example.com.\n");
+    EXPECT_TRUE(requests_.empty());
+}
+
+TEST_F(ShellAdapterTest, the_token_form_still_works_and_leaves_nothing_for_a_yes) {
+    reply_ = proposal_reply();
+    const std::string out = run("/collab remove my-dedicated-db user2@example.com\n/collab confirm tok.en\nyes\n");
+    EXPECT_EQ(texts().size(), 2u);
+    EXPECT_NE(out.find("There is no proposal waiting for a yes"), std::string::npos) << out;
+}
+
+TEST_F(ShellAdapterTest, no_drops_the_proposal_as_a_cancel_button_would) {
+    reply_ = proposal_reply();
+    std::vector<chat::ClickRequest> cancels;
+    std::istringstream in("/collab remove my-dedicated-db user2@example.com\nn\nno\nyes\n");
+    std::ostringstream out;
+    ShellAdapter shell(
+        [this](chat::CommandRequest) {
+            return chat::Answer{reply_, chat::Visibility::ephemeral};
+        },
+        in, out, ShellOptions{terminal_user(), false, ""},
+        [&](chat::ClickRequest click) { cancels.push_back(std::move(click)); });
+    shell.run();
+    ASSERT_EQ(cancels.size(), 1u);
+    EXPECT_EQ(cancels[0].token, "tok.en");
+    EXPECT_TRUE(cancels[0].cancel);
+    EXPECT_NE(out.str().find("There is no proposal to drop.\n"), std::string::npos) << out.str();
+    EXPECT_NE(out.str().find("There is no proposal waiting for a yes"), std::string::npos) << out.str();
+}
+
+TEST(ShellColourTest, no_color_set_and_not_empty_turns_colour_off) {
+    EXPECT_TRUE(colour_allowed(nullptr));
+    EXPECT_TRUE(colour_allowed(""));
+    EXPECT_FALSE(colour_allowed("1"));
+    EXPECT_FALSE(colour_allowed("0")) << "any value but the empty string";
+}
+
+TEST(ShellColourTest, without_colour_a_terminal_gets_no_ansi_escape) {
+    const Reply list{ReplyKind::result,
+                     {},
+                     Table{{"email"}, {{"user1@example.com"}, {"user3@example.com"}}, {false, true}},
+                     std::nullopt,
+                     ""};
+    for (const bool colour : {true, false}) {
+        std::istringstream in("/collab list my-dedicated-db\n");
+        std::ostringstream out;
+        ShellAdapter shell(
+            [&](chat::CommandRequest) {
+                return chat::Answer{list, chat::Visibility::ephemeral};
+            },
+            in, out, ShellOptions{terminal_user(), true, "hello", colour});
+        shell.run();
+        EXPECT_EQ(out.str().find('\x1b') != std::string::npos, colour) << out.str();
+        EXPECT_NE(out.str().find("user3@example.com"), std::string::npos);
+    }
 }
 
 }  // namespace

@@ -76,6 +76,57 @@ TEST(SlackProcess, RunsWithNoConfigurationOnTheSandboxAndStopsCleanlyOnSigterm) 
         EXPECT_EQ(log.find(secret), std::string::npos) << "a token leaked into the log";
 }
 
+// @collab-bot in a thread and a direct message, through the built binary: answered in the thread,
+// the bot's own message (Slack echoes it in the direct conversation) left alone.
+TEST(SlackProcess, AMentionAndADirectMessageWorkLikeTheSlashCommand) {
+    SlackEmulator slack{workspace()};
+    StateDir state;
+    SlackBot bot(slack, state);
+    ASSERT_TRUE(slack.wait_for_open_sockets(1, 10s)) << bot.log();
+    // auth.test told the bot its own id (UBOT111) before the first socket opened.
+    slack::test::MessageEventFields mention;
+    mention.envelope_id = "env-mention";
+    mention.event_id = "Ev0MENTION";
+    mention.text = "<@UBOT111> add my-dedicated-db newcomer@example.com";
+    mention.thread_ts = "1700000000.000050";
+    ASSERT_GE(slack.deliver(slack::test::message_event_envelope(mention)), 0);
+    ASSERT_TRUE(slack.wait_for_ack(mention.envelope_id)) << bot.log();
+    ASSERT_TRUE(slack.wait_for_posts("chat.postMessage", 1)) << bot.log();
+    const auto announced = slack.posts("chat.postMessage")[0].body;
+    EXPECT_EQ(announced.at("channel"), "C111");
+    EXPECT_EQ(announced.at("thread_ts"), "1700000000.000050");
+    EXPECT_NE(text_of(announced).find("newcomer@example.com has been invited"), std::string::npos)
+        << text_of(announced);
+
+    slack::test::MessageEventFields direct;
+    direct.envelope_id = "env-direct";
+    direct.event_id = "Ev0DIRECT";
+    direct.type = "message";
+    direct.channel_type = "im";
+    direct.channel_id = "D111";
+    direct.text = "list my-dedicated-db";
+    ASSERT_GE(slack.deliver(slack::test::message_event_envelope(direct)), 0);
+    ASSERT_TRUE(slack.wait_for_posts("chat.postMessage", 2)) << bot.log();
+    const auto answer = slack.posts("chat.postMessage")[1].body;
+    EXPECT_EQ(answer.at("channel"), "D111");
+    EXPECT_NE(text_of(answer).find("newcomer@example.com"), std::string::npos) << text_of(answer);
+
+    // What Slack sends next: the bot's answer itself, as a message in the direct conversation.
+    slack::test::MessageEventFields echo = direct;
+    echo.envelope_id = "env-echo";
+    echo.event_id = "Ev0ECHO";
+    echo.user_id = "UBOT111";
+    echo.bot_id = "B111";
+    echo.text = text_of(answer);
+    ASSERT_GE(slack.deliver(slack::test::message_event_envelope(echo)), 0);
+    ASSERT_TRUE(slack.wait_for_ack(echo.envelope_id)) << bot.log();
+    std::this_thread::sleep_for(200ms);
+    EXPECT_EQ(slack.posts("chat.").size(), 2u) << "the bot answered itself";
+
+    bot.signal(SIGTERM);
+    EXPECT_EQ(bot.wait(), 0);
+}
+
 TEST(SlackProcess, AMissingTokenIsNamedAtStartUp) {
     SlackEmulator slack{workspace()};
     StateDir state;

@@ -152,9 +152,16 @@ json::object proposal_button(const Proposal& proposal) {
             {"confirm", std::move(dialog)}};
 }
 
+// A moment in Slack's date formatting: each reader sees it in their own time zone, and a client that
+// cannot render it shows the UTC fallback.
+std::string slack_date(TimePoint at) {
+    const auto unix_seconds = std::chrono::duration_cast<std::chrono::seconds>(at.time_since_epoch()).count();
+    return "<!date^" + std::to_string(unix_seconds) + "^{date_short_pretty} at {time}|" + format_utc(at) + ">";
+}
+
 json::array proposal_blocks(const Proposal& proposal) {
     const std::string text =
-        escape_mrkdwn(proposal.question) + "\n_This button works until " + format_utc(proposal.expires_at) + "._";
+        escape_mrkdwn(proposal.question) + "\n_This button works until " + slack_date(proposal.expires_at) + "._";
     json::object cancel{
         {"type", "button"}, {"action_id", cancel_action_id}, {"text", plain_text("Cancel")}, {"value", proposal.token}};
     return {section(text), json::object{{"type", "actions"}, {"elements", {proposal_button(proposal), cancel}}}};

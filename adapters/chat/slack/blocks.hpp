@@ -11,7 +11,8 @@
 //   for one section (3000 characters) is split on row boundaries, every part a complete box table
 //   with the header repeated; when the 50-block budget runs out, a last section says how many rows
 //   were left out (the text fallback still has them all);
-// - a proposal: a section with the question and its deadline, then an actions block with the
+// - a proposal: a section with the question and its deadline (in Slack's date formatting, so that each
+//   reader sees their own local time; UTC for a client that cannot show it), then an actions block with the
 //   danger button (action_id "collab_confirm", value = the token) behind Slack's confirmation dialog
 //   and a plain "Cancel" button (action_id "collab_cancel", value = the token too, so the click can be
 //   audited against the proposal);

@@ -171,6 +171,24 @@ std::expected<BlockAction, std::string> block_action_from(element payload) {
     return action;
 }
 
+// The event of an event_callback payload, when it is a message event; an OtherEvent otherwise.
+std::variant<MessageEvent, OtherEvent> event_of(element payload) {
+    const std::string callback = string_at(payload, "type");
+    element event;
+    if (callback != "event_callback" || payload["event"].get(event) != simdjson::SUCCESS || !event.is_object())
+        return OtherEvent{callback};
+    std::string type = string_at(event, "type");
+    if (type != "app_mention" && type != "message") return OtherEvent{std::move(type)};
+    MessageEvent message{
+        string_at(payload, "event_id"), string_at(payload, "team_id"), std::move(type),
+        string_at(event, "subtype"),    string_at(event, "channel"),   string_at(event, "channel_type"),
+        string_at(event, "user"),       string_at(event, "bot_id"),    string_at(event, "text"),
+        string_at(event, "ts"),         string_at(event, "thread_ts")};
+    // Enterprise installs name the workspace on the event only.
+    if (message.team_id.empty()) message.team_id = string_at(event, "team");
+    return message;
+}
+
 EnvelopeType envelope_type(std::string_view text) {
     if (text == "slash_commands") return EnvelopeType::slash_commands;
     if (text == "interactive") return EnvelopeType::interactive;
@@ -198,6 +216,13 @@ std::expected<Frame, DecodeError> envelope_from(element root, std::string envelo
         envelope.retry_attempt = static_cast<int>(attempt);
     envelope.retry_reason = string_at(root, "retry_reason");
 
+    if (envelope.type == EnvelopeType::events_api) {
+        element payload;
+        if (root["payload"].get(payload) != simdjson::SUCCESS || !payload.is_object()) return envelope;
+        auto event = event_of(payload);
+        if (auto* message = std::get_if<MessageEvent>(&event)) envelope.message_event = std::move(*message);
+        return envelope;
+    }
     if (envelope.type != EnvelopeType::slash_commands && envelope.type != EnvelopeType::interactive) return envelope;
     element payload;
     if (root["payload"].get(payload) != simdjson::SUCCESS || !payload.is_object())
@@ -248,6 +273,17 @@ std::expected<BlockAction, DecodeError> decode_block_actions(std::string_view js
         auto action = block_action_from(root);
         if (!action) return fail(action.error());
         return std::move(*action);
+    });
+}
+
+std::expected<EventRequest, DecodeError> decode_event_request(std::string_view json, const DecodeLimits& limits) {
+    return with_document<EventRequest>(json, limits, [](element root) -> std::expected<EventRequest, DecodeError> {
+        if (string_at(root, "type") == "url_verification") {
+            std::string challenge = string_at(root, "challenge");
+            if (challenge.empty()) return fail("url_verification without a challenge");
+            return UrlVerification{std::move(challenge)};
+        }
+        return std::visit([](auto event) { return EventRequest(std::move(event)); }, event_of(root));
     });
 }
 

@@ -51,6 +51,23 @@ struct BlockAction {
     std::string message_ts;  // the message holding the button; empty in a modal
 };
 
+// A message that may address the bot: the inner event of an Events API event_callback of type
+// `app_mention` (a mention in a channel or thread) or `message` (with channel_type "im": a direct
+// message), as Socket Mode's events_api envelopes and HTTP mode's event requests carry it.
+struct MessageEvent {
+    std::string event_id;  // the callback's: the same on every delivery of the event
+    std::string team_id;
+    std::string type;     // "app_mention" or "message"
+    std::string subtype;  // edits, joins, bot_message, …: never acted on
+    std::string channel_id;
+    std::string channel_type;  // "im" for a direct message; app_mention events may leave it out
+    std::string user_id;
+    std::string bot_id;  // set when a bot wrote it, this one included
+    std::string text;    // raw: still carries Slack's markup, the mention of the bot included
+    std::string ts;
+    std::string thread_ts;  // empty outside a thread
+};
+
 enum class EnvelopeType { slash_commands, interactive, events_api, other };
 
 struct Envelope {
@@ -63,6 +80,7 @@ struct Envelope {
     std::string retry_reason;
     std::optional<SlashCommand> slash_command;  // set for every slash_commands envelope
     std::optional<BlockAction> block_action;    // set for interactive block_actions
+    std::optional<MessageEvent> message_event;  // set for events_api app_mention and message events
 };
 
 using Frame = std::variant<Hello, Disconnect, Envelope>;
@@ -82,6 +100,17 @@ std::expected<Frame, DecodeError> decode_frame(std::string_view text, const Deco
 // A block_actions payload on its own: the `payload` of an interactive envelope, or the JSON that HTTP
 // mode posts as the `payload` form field.
 std::expected<BlockAction, DecodeError> decode_block_actions(std::string_view json, const DecodeLimits& limits = {});
+
+// What HTTP mode's event request URL receives: the check Slack makes when the URL is set (its
+// challenge is answered back), a message event, or another event the bot does not act on.
+struct UrlVerification {
+    std::string challenge;
+};
+struct OtherEvent {
+    std::string type;  // the callback's or its inner event's type, for the log
+};
+using EventRequest = std::variant<UrlVerification, MessageEvent, OtherEvent>;
+std::expected<EventRequest, DecodeError> decode_event_request(std::string_view json, const DecodeLimits& limits = {});
 
 // Why apps.connections.open gave no URL: Slack's error code, and whether asking again can help
 // (a wrong or revoked token cannot be fixed by retrying).

@@ -8,6 +8,7 @@
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/parse.hpp>
 
+#include <charconv>
 #include <optional>
 
 #include "adapters/chat/slack/blocks.hpp"
@@ -66,7 +67,7 @@ net::ServerAnswer answer(net::ServerResponse response) {
 HttpModeRequest read_http_mode_request(const net::ServerRequest& request, std::string_view signing_secret,
                                        const HttpModeOptions& options, TimePoint now) {
     const std::string_view path = path_of(request.target());
-    if (path != options.commands_path && path != options.interactive_path)
+    if (path != options.commands_path && path != options.interactive_path && path != options.events_path)
         return refuse(http::status::not_found, "not found", "no such path");
     if (request.method() != http::verb::post)
         return refuse(http::status::method_not_allowed, "only POST is accepted here",
@@ -85,6 +86,11 @@ HttpModeRequest read_http_mode_request(const net::ServerRequest& request, std::s
     if (!verified) return refuse(http::status::unauthorized, std::string(unauthorized_answer), verified.error().reason);
 
     // Signed by Slack from here on: what follows is Slack's own doing, not an attacker's.
+    if (request.body().starts_with('{')) {
+        auto event = decode_event_request(request.body());
+        if (!event) return refuse(http::status::bad_request, "malformed event", event.error().reason);
+        return std::visit([](auto decoded) { return HttpModeRequest(std::move(decoded)); }, std::move(*event));
+    }
     if (auto payload = payload_field(request.body())) {
         auto type = payload_type(*payload);
         if (!type)
@@ -119,6 +125,7 @@ struct HttpModeServer::State {
     const HttpModeOptions options;
     const TimeSource clock;
     const std::shared_ptr<spdlog::logger> logger;
+    std::string bot_user_id;  // used on the Desk's executor only
 
     static asio::awaitable<net::ServerAnswer> handle(std::shared_ptr<State> state, net::ServerRequest request) {
         const TimePoint now = state->clock();
@@ -157,8 +164,25 @@ struct HttpModeServer::State {
             asio::co_spawn(state->executor, serve_click(state, key, std::move(*action)), asio::detached);
             co_return answer(empty_ok());
         }
-        state->logger->debug("slack http: acknowledged a {} payload the bot does not act on",
-                             std::get<IgnoredInteraction>(decided).type);
+        if (auto* check = std::get_if<UrlVerification>(&decided)) {
+            // Slack checks the events URL by asking for its challenge back.
+            net::ServerResponse response{http::status::ok, 11};
+            response.set(http::field::content_type, "text/plain");
+            response.body() = check->challenge;
+            co_return answer(std::move(response));
+        }
+        if (auto* message = std::get_if<MessageEvent>(&decided)) {
+            // Acknowledged at once, whatever it asks: the answer is posted in its thread.
+            chat::Arrival arrival{event_claim_key(*message, key), {}, retry_number(request)};
+            asio::co_spawn(state->executor, serve_message(state, std::move(arrival), std::move(*message)),
+                           asio::detached);
+            co_return answer(empty_ok());
+        }
+        if (auto* event = std::get_if<OtherEvent>(&decided))
+            state->logger->debug("slack http: acknowledged a {} event the bot does not act on", event->type);
+        else
+            state->logger->debug("slack http: acknowledged a {} payload the bot does not act on",
+                                 std::get<IgnoredInteraction>(decided).type);
         co_return answer(empty_ok());
     }
 
@@ -210,6 +234,36 @@ struct HttpModeServer::State {
         chat::Arrival arrival = arrival_of(key, std::move(envelope));
         std::function<void(chat::Delivery)> already_acknowledged;
         co_await state->intake.click(std::move(arrival), std::move(click), std::move(already_acknowledged));
+    }
+
+    // On the Desk's executor: a message event handed to the Intake, which has the Desk answer it in its
+    // thread unless the bot leaves it alone (its own message, another bot's, an edit, …).
+    static asio::awaitable<void> serve_message(std::shared_ptr<State> state, chat::Arrival arrival,
+                                               MessageEvent event) {
+        auto command = message_request(event, state->bot_user_id, arrival.key);
+        std::optional<chat::CommandRequest> request;
+        if (command) {
+            request = std::move(*command);
+            Envelope envelope;
+            envelope.envelope_id = arrival.key;
+            envelope.type = EnvelopeType::events_api;
+            envelope.message_event = std::move(event);
+            arrival.work = work_of(envelope);
+        } else {
+            state->logger->debug("[{}] slack http: ignoring a {} event: {}", arrival.key, event.type, command.error());
+        }
+        std::function<void(chat::Delivery)> already_acknowledged;
+        co_await state->intake.message(std::move(arrival), std::move(request), std::move(already_acknowledged));
+    }
+
+    // Slack's count of the deliveries of an event before this one (X-Slack-Retry-Num), for the log.
+    static int retry_number(const net::ServerRequest& request) {
+        const auto header = request.find("X-Slack-Retry-Num");
+        if (header == request.end()) return 0;
+        int number = 0;
+        const std::string_view text = header->value();
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+        return error == std::errc{} && number >= 0 && number < 1000 ? number : 0;
     }
 
     net::ServerResponse refused(const net::ServerRequest& request, const HttpRefusal& refusal) const {
@@ -277,6 +331,11 @@ asio::awaitable<void> HttpModeServer::stop_gracefully(std::chrono::milliseconds 
     stop_taking_over();
     co_await server_.stop_gracefully(limit);
     co_await state_->intake.settle(limit);
+}
+
+void HttpModeServer::identify(std::string bot_user_id) {
+    asio::post(state_->executor,
+               [state = state_, id = std::move(bot_user_id)]() mutable { state->bot_user_id = std::move(id); });
 }
 
 boost::asio::ip::tcp::endpoint HttpModeServer::endpoint() const {

@@ -9,7 +9,11 @@
 // adapters/chat/desk.hpp: within about 2 s, later replies go through the response_url), a
 // block_actions click with an empty 200 while the click is handled in the background, and any other
 // interactive payload with an empty 200. Either path takes either kind: the form's `payload` field tells them
-// apart, so one request URL may serve both. Other paths are 404, other methods 405, a signed body
+// apart, so one request URL may serve both. The Events API posts JSON instead (to any of the paths,
+// the events path being the one the manifest names): its url_verification is answered with its
+// challenge, a message event that addresses the bot with an empty 200 at once (its answer is posted
+// in its thread, see interactions.hpp), and Slack's re-deliveries of an event (X-Slack-Retry-Num)
+// are recognised by the event's id. Other paths are 404, other methods 405, a signed body
 // that is no usable form 400. Request bodies and tokens are never logged.
 //
 // A signed request is taken once: the same signature again within its window (a request captured at
@@ -63,6 +67,7 @@ struct HttpModeOptions {
     net::HttpServerOptions server = http_mode_server_defaults();
     std::string commands_path = "/slack/commands";        // the slash command's Request URL
     std::string interactive_path = "/slack/interactive";  // the app's Interactivity Request URL
+    std::string events_path = "/slack/events";            // the app's Event Subscriptions Request URL
     std::chrono::seconds tolerance = signature_window;    // how far the request timestamp may be from now
     chat::ClaimSettings claims;                           // of the requests taken in
 };
@@ -76,7 +81,8 @@ struct HttpRefusal {
 struct IgnoredInteraction {
     std::string type;  // the payload's type ("shortcut", "view_submission", …)
 };
-using HttpModeRequest = std::variant<HttpRefusal, SlashCommand, BlockAction, IgnoredInteraction>;
+using HttpModeRequest =
+    std::variant<HttpRefusal, SlashCommand, BlockAction, IgnoredInteraction, UrlVerification, MessageEvent, OtherEvent>;
 
 HttpModeRequest read_http_mode_request(const net::ServerRequest& request, std::string_view signing_secret,
                                        const HttpModeOptions& options, TimePoint now);
@@ -104,6 +110,8 @@ public:
     // No more looking for the work of instances that died: the first step of a stop, so that no work
     // is taken over that the stop would then cut off.
     void stop_taking_over();
+    // The bot's own user id (auth.test's), once known: see SocketModeClient::identify.
+    void identify(std::string bot_user_id);
     // stop() once the answers to the requests taken in so far have been written, at most `limit` later,
     // then waits as long again, at most, for their claims to be marked done.
     boost::asio::awaitable<void> stop_gracefully(std::chrono::milliseconds limit);

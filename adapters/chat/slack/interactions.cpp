@@ -14,7 +14,44 @@ Actor actor_of(const std::string& team, const std::string& user, const std::stri
     return Actor{"slack", team, user, channel, std::nullopt};
 }
 
+// `text` without its leading mention of the bot (any mention when the bot's id is not known).
+std::string_view without_bot_mention(std::string_view text, std::string_view bot_user_id) {
+    const auto start = text.find_first_not_of(" \t\n");
+    if (start == std::string_view::npos) return {};
+    text.remove_prefix(start);
+    if (!text.starts_with("<@")) return text;
+    const auto end = text.find('>');
+    if (end == std::string_view::npos) return text;
+    const std::string_view mentioned = text.substr(2, std::min(text.find('|'), end) - 2);
+    if (!bot_user_id.empty() && mentioned != bot_user_id) return text;
+    return text.substr(end + 1);
+}
+
 }  // namespace
+
+std::expected<chat::CommandRequest, std::string> message_request(const MessageEvent& event,
+                                                                 std::string_view bot_user_id, std::string id) {
+    if (!event.bot_id.empty() || (!bot_user_id.empty() && event.user_id == bot_user_id))
+        return std::unexpected(std::string("written by a bot"));
+    if (!event.subtype.empty()) return std::unexpected("a message of subtype " + event.subtype);
+    if (event.user_id.empty() || event.channel_id.empty() || event.ts.empty())
+        return std::unexpected(std::string("a message without its user, channel or ts"));
+    const bool direct = event.channel_type == "im";
+    // A mention in a direct message also comes as message.im: answered once, from there.
+    if (event.type == "app_mention" && (direct || event.channel_id.starts_with('D')))
+        return std::unexpected(std::string("a mention in a direct message"));
+    if (event.type == "message" && !direct) return std::unexpected(std::string("a channel message"));
+    // A mention is answered in its thread (one it starts, if need be); a direct message where it was
+    // written, as a conversation goes on.
+    std::string thread = event.thread_ts.empty() && !direct ? event.ts : event.thread_ts;
+    chat::Origin origin{
+        std::move(id), actor_of(event.team_id, event.user_id, event.channel_id), {}, std::move(thread), direct};
+    return chat::CommandRequest{std::move(origin), unescape_command_text(without_bot_mention(event.text, bot_user_id))};
+}
+
+std::string event_claim_key(const MessageEvent& event, std::string fallback) {
+    return event.event_id.empty() ? std::move(fallback) : "event-" + event.event_id;
+}
 
 chat::CommandRequest command_request(const SlashCommand& command, std::string id) {
     return chat::CommandRequest{
@@ -51,6 +88,27 @@ std::string work_of(const Envelope& envelope) {
         work += c.is_enterprise_install ? R"(,"is_enterprise_install":true}})" : R"(,"is_enterprise_install":false}})";
         return work;
     }
+    if (envelope.message_event) {
+        const MessageEvent& e = *envelope.message_event;
+        work.reserve(512 + e.text.size());
+        work += '{';
+        append_member(work, "envelope_id", envelope.envelope_id);
+        work += R"(,"type":"events_api","payload":{"type":"event_callback",)";
+        append_member(work, "team_id", e.team_id);
+        work += ',';
+        append_member(work, "event_id", e.event_id);
+        work += R"(,"event":{)";
+        append_member(work, "type", e.type);
+        for (auto [key, value] :
+             {std::pair{"subtype", &e.subtype}, std::pair{"channel", &e.channel_id},
+              std::pair{"channel_type", &e.channel_type}, std::pair{"user", &e.user_id}, std::pair{"bot_id", &e.bot_id},
+              std::pair{"text", &e.text}, std::pair{"ts", &e.ts}, std::pair{"thread_ts", &e.thread_ts}}) {
+            work += ',';
+            append_member(work, key, *value);
+        }
+        work += "}}}";
+        return work;
+    }
     if (envelope.block_action) {
         const BlockAction& a = *envelope.block_action;
         work.reserve(512 + a.value.size() + a.response_url.size());
@@ -80,6 +138,11 @@ std::optional<chat::Request> request_of_work(const store::Orphan& orphan) {
     auto* envelope = frame ? std::get_if<Envelope>(&*frame) : nullptr;
     if (envelope == nullptr) return std::nullopt;
     if (envelope->slash_command) return command_request(*envelope->slash_command, orphan.key);
+    if (envelope->message_event) {
+        // Only what was acted on is left as work, so the bot's own id is not needed to read it back.
+        auto command = message_request(*envelope->message_event, {}, orphan.key);
+        if (command) return std::move(*command);
+    }
     if (envelope->block_action) {
         if (auto click = click_request(*envelope->block_action, orphan.key)) return std::move(*click);
     }
@@ -90,6 +153,11 @@ SlackOutbox::SlackOutbox(WebApi& web, std::shared_ptr<spdlog::logger> logger) : 
 
 asio::awaitable<void> SlackOutbox::complete(const chat::Origin& origin, chat::Answer answer) {
     json::object message = to_message(answer.reply, answer.visibility);
+    // A message's answer has no placeholder to take the place of: it goes to the thread.
+    if (origin.reply_url.empty()) {
+        co_await respond(origin, std::move(message));
+        co_return;
+    }
     if (answer.visibility == chat::Visibility::ephemeral) {
         // The placeholder is ephemeral too: the reply takes its place.
         message["replace_original"] = true;
@@ -134,8 +202,11 @@ asio::awaitable<void> SlackOutbox::respond(const chat::Origin& origin, json::obj
         co_return;
     }
     // A replacement cannot be done without the response_url: the reply comes as a new message.
-    const bool in_channel = body.contains("response_type") && body.at("response_type") == "in_channel";
+    // In a direct message the person is the only reader: an ephemeral reply would only vanish.
+    const bool in_channel =
+        origin.direct || (body.contains("response_type") && body.at("response_type") == "in_channel");
     body.erase("replace_original");
+    if (!origin.thread.empty()) body["thread_ts"] = origin.thread;
     SlackResult<void> posted;
     if (in_channel)
         posted = co_await web_.post_message(channel, std::move(body));

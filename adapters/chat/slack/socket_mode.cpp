@@ -42,6 +42,10 @@ SocketModeClient::SocketModeClient(asio::any_io_executor executor, WebApi& web, 
         std::max(settings_.websocket.max_message_bytes, 4 * DecodeLimits{}.max_bytes);
 }
 
+void SocketModeClient::identify(std::string bot_user_id) {
+    bot_user_id_ = std::move(bot_user_id);
+}
+
 void SocketModeClient::measure_into(observability::Registry& metrics) {
     ack_latency_ =
         &metrics.histogram("collab_ack_latency_seconds", "From an envelope's arrival to its acknowledgement.",
@@ -324,15 +328,28 @@ asio::awaitable<void> SocketModeClient::take_in(Link link, Envelope envelope) {
         co_await take_in_command(std::move(link), std::move(arrival), std::move(request));
         co_return;
     }
-    std::optional<chat::ClickRequest> click;
-    if (envelope.block_action) click = click_request(*envelope.block_action, id);
-    const bool acted_on = click.has_value();
     std::function<void(chat::Delivery)> claimed = [this, &link, &id, arrived = arrival.at](chat::Delivery delivery) {
         link->send(encode_ack(id));
         if (delivery == chat::Delivery::repeat) return;
         ++counters_.envelopes;
         acknowledged(arrived);
     };
+    if (envelope.message_event) {
+        arrival.key = event_claim_key(*envelope.message_event, id);
+        auto command = message_request(*envelope.message_event, bot_user_id_, arrival.key);
+        std::optional<chat::CommandRequest> request;
+        if (command) request = std::move(*command);
+        // Only what is acted on is left for another instance to finish.
+        if (!request) arrival.work.clear();
+        const chat::Delivery delivery =
+            co_await intake_.message(std::move(arrival), std::move(request), std::move(claimed));
+        if (!command && delivery != chat::Delivery::repeat)
+            logger_->debug("[{}] slack: ignoring a {} event: {}", id, envelope.message_event->type, command.error());
+        co_return;
+    }
+    std::optional<chat::ClickRequest> click;
+    if (envelope.block_action) click = click_request(*envelope.block_action, id);
+    const bool acted_on = click.has_value();
     const chat::Delivery delivery = co_await intake_.click(std::move(arrival), std::move(click), std::move(claimed));
     if (delivery == chat::Delivery::repeat || acted_on) co_return;
     if (envelope.block_action)

@@ -7,7 +7,8 @@
 // by the pure machine of connection_machine.hpp; this client carries it out and logs it. The
 // websocket's idle timeout is the watchdog: a socket silent that long is replaced.
 //
-// What an envelope asks for is decoded (interactions.hpp) and handed to the Intake, the part every
+// Slash commands, clicks and the Events API's message events (mentions of the bot, direct messages)
+// are taken in. What an envelope asks for is decoded (interactions.hpp) and handed to the Intake, the part every
 // chat platform shares (adapters/chat/intake.hpp): envelope ids are claimed before they are
 // acknowledged, so a re-delivery is acknowledged but not carried out twice, and the work of an
 // instance that died is taken over.
@@ -80,6 +81,10 @@ public:
     // shared state, at most `limit` (see chat::Claims::settle).
     boost::asio::awaitable<bool> settle(std::chrono::milliseconds limit);
 
+    // The bot's own user id (auth.test's), once known: its mention is taken off the messages that
+    // address it, and its own messages are never taken for commands. Called on the client's executor.
+    void identify(std::string bot_user_id);
+
     // Records the acknowledgement latency of every envelope into the registry from now on.
     void measure_into(observability::Registry& metrics);
 
@@ -135,6 +140,7 @@ private:
     bool stopping_ = false;
     bool failed_ = false;
     SocketModeCounters counters_;
+    std::string bot_user_id_;
     observability::Histogram* ack_latency_ = nullptr;
 };
 

@@ -6,6 +6,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include <cerrno>
+#include <cstdlib>
 #include <iostream>
 #include <string_view>
 #include <thread>
@@ -91,12 +92,18 @@ int run_shell(const RunOptions& options) {
     };
     const bool interactive = ::isatty(STDIN_FILENO) != 0 && ::isatty(STDOUT_FILENO) != 0;
     const auto email = directory::mapped_email(identities, actor);
+    // `no` after a proposal: the Desk prints the outcome in its place, as a Cancel click's.
+    auto cancel = [&](chat::ClickRequest click) {
+        asio::co_spawn(io, desk.click(std::move(click), false), asio::use_future).get();
+    };
     shell::ShellAdapter shell(
         handle, std::cin, std::cout,
         shell::ShellOptions{actor, interactive,
                             "collab-bot " COLLAB_VERSION " on " + provider.description + " (state in " +
                                 state_dir.string() + "). You are " + describe(actor, email) +
-                                ".\nType /collab help to see the commands, exit to leave."});
+                                ".\nType /collab help to see the commands, exit to leave.",
+                            shell::colour_allowed(std::getenv("NO_COLOR"))},
+        cancel);
     const int status = shell.run();
     work.reset();
     io.stop();

@@ -11,7 +11,9 @@ namespace collab::bot {
 
 struct ShellConfig {
     std::string user_id = "local";
-    std::string email;  // empty: linked to no Scalingo account (unless [identities] says)
+    // The default file's: the sandbox's first account, so that a file without [shell] (or without this
+    // key) still starts as someone. Empty: linked to no Scalingo account (unless [identities] says).
+    std::string email = "user1@example.com";
 };
 
 // Throws ConfigError naming the key at fault.

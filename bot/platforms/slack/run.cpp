@@ -115,10 +115,11 @@ int run_slack(const RunOptions& options) {
             stopped.cancel();
         };
         logger->info(
-            "collab-bot {} on Slack (HTTP mode: request URLs {}{} and {}{}, Web API at {}) and {}; "
+            "collab-bot {} on Slack (HTTP mode: request URLs {}{}, {}{} and {}{}, Web API at {}) and {}; "
             "state in {}",
             COLLAB_VERSION, listener->public_url(), http_mode.commands_path, listener->public_url(),
-            http_mode.interactive_path, web_settings.api_url, provider.description, state_dir.string());
+            http_mode.interactive_path, listener->public_url(), http_mode.events_path, web_settings.api_url,
+            provider.description, state_dir.string());
     }
 
     // Health and metrics, when configured: the Slack link and the store.
@@ -133,10 +134,12 @@ int run_slack(const RunOptions& options) {
         // A refused bot token shows now, not at the first command. Slack out of reach is no reason to
         // stay down: the transport retries, and the token is checked again by every call.
         auto identity = co_await web.auth_test();
-        if (identity)
+        if (identity) {
             logger->info("bot token accepted: user {} ({}) in workspace {} ({})", identity->user, identity->user_id,
                          identity->team, identity->team_id);
-        else if (!token_refused)
+            if (client) client->identify(identity->user_id);
+            if (listener) listener->identify(identity->user_id);
+        } else if (!token_refused)
             logger->warn("could not check the bot token with auth.test ({}); going on", identity.error().error);
         if (!token_refused) status = co_await serve();
         if (token_refused) status = 1;

@@ -31,6 +31,72 @@ Envelope envelope(const std::string& name) {
     return decoded_as<Envelope>(fixture(name));
 }
 
+TEST(SlackEnvelope, EventsApiMessageEventsFromTheSdks) {
+    const Envelope mention = envelope("py-sdk_events_api_app_mention.json");
+    EXPECT_EQ(mention.type, EnvelopeType::events_api);
+    ASSERT_TRUE(mention.message_event);
+    EXPECT_EQ(mention.message_event->type, "app_mention");
+    EXPECT_EQ(mention.message_event->event_id, "Ev111");
+    EXPECT_EQ(mention.message_event->user_id, "U222");
+    EXPECT_EQ(mention.message_event->channel_id, "C111");
+    EXPECT_EQ(mention.message_event->ts, "1610241741.000200");
+    EXPECT_EQ(mention.message_event->text, "<@U111>");
+
+    // Slack's re-delivery: the same event id, whatever the envelope.
+    const Envelope retried = envelope("node-socket-mode_events_api_app_mention_retry2.json");
+    EXPECT_EQ(retried.retry_attempt, 2);
+    EXPECT_EQ(retried.retry_reason, "timeout");
+    EXPECT_EQ(event_claim_key(*retried.message_event, retried.envelope_id),
+              event_claim_key(*mention.message_event, mention.envelope_id));
+
+    const Envelope message = envelope("bolt-python_events_api_message_retry1_timeout.json");
+    ASSERT_TRUE(message.message_event);
+    EXPECT_EQ(message.message_event->channel_type, "channel");
+    // A channel message that is no mention of the bot is left alone: app_mention brings those.
+    EXPECT_FALSE(message_request(*message.message_event, "W111", "k"));
+}
+
+TEST(SlackEnvelope, AMessageAddressedToTheBotLosesItsMentionAndMarkup) {
+    MessageEvent direct{"Ev1", "T1", "message", "", "D1", "im", "U1", "", "list my-db &amp; <mailto:a@b.c|a@b.c>",
+                        "1.2", ""};
+    auto request = message_request(direct, "UBOT", "k");
+    ASSERT_TRUE(request);
+    EXPECT_EQ(request->text, "list my-db & a@b.c");
+    EXPECT_TRUE(request->origin.direct);
+    EXPECT_EQ(request->origin.thread, "") << "a direct message is answered where it was written";
+
+    MessageEvent mention{"Ev2", "T1", "app_mention", "", "C1", "", "U1", "", "<@UBOT|collab-bot>  whoami", "1.2", ""};
+    request = message_request(mention, "UBOT", "k");
+    ASSERT_TRUE(request);
+    EXPECT_EQ(request->text, "  whoami");
+    EXPECT_EQ(request->origin.thread, "1.2");
+    EXPECT_FALSE(request->origin.direct);
+    EXPECT_EQ(request->origin.actor.user_id, "U1");
+
+    // The bot's own message, and another bot's.
+    MessageEvent own = direct;
+    own.user_id = "UBOT";
+    EXPECT_FALSE(message_request(own, "UBOT", "k"));
+    MessageEvent edited = direct;
+    edited.subtype = "message_changed";
+    EXPECT_FALSE(message_request(edited, "UBOT", "k"));
+}
+
+TEST(SlackEnvelope, TheEventsUrlsChallengeAndCallbacks) {
+    auto check = decode_event_request(R"({"token":"x","challenge":"abc123","type":"url_verification"})");
+    ASSERT_TRUE(check);
+    EXPECT_EQ(std::get<UrlVerification>(*check).challenge, "abc123");
+    const std::string payload =
+        boost::json::serialize(boost::json::parse(fixture("py-sdk_events_api_message.json")).at("payload"));
+    auto event = decode_event_request(payload);
+    ASSERT_TRUE(event);
+    EXPECT_EQ(std::get<MessageEvent>(*event).text, "<@U111> Hi here!");
+    auto other = decode_event_request(R"({"type":"event_callback","event":{"type":"reaction_added"}})");
+    ASSERT_TRUE(other);
+    EXPECT_EQ(std::get<OtherEvent>(*other).type, "reaction_added");
+    EXPECT_FALSE(decode_event_request("{not json"));
+}
+
 TEST(SlackEnvelope, HelloFromThePythonSdk) {
     Hello hello = decoded_as<Hello>(fixture("py-sdk_hello.json"));
     EXPECT_EQ(hello.num_connections, 2);

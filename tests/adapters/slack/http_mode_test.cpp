@@ -39,6 +39,7 @@
 #include "adapters/store/sqlite_audit_log.hpp"
 #include "core/service.hpp"
 #include "loopback_server.hpp"
+#include "slack_emulator.hpp"
 #include "tests/adapters/slack/fixtures.hpp"
 
 namespace collab::slack {
@@ -88,6 +89,12 @@ public:
             posts_.emplace_back(std::string(request.target()), request.body());
         }
         net::test::ServerResponse ok{http::status::ok, 11};
+        // The Web API (chat.postMessage, chat.postEphemeral) answers JSON.
+        if (request.target().starts_with("/api/")) {
+            ok.set(http::field::content_type, "application/json");
+            ok.body() = R"({"ok":true})";
+            return ok;
+        }
         ok.set(http::field::content_type, "text/plain");
         ok.body() = "ok";
         return ok;
@@ -387,9 +394,48 @@ TEST_F(HttpModeTest, EitherPathTakesEitherKind) {
     EXPECT_TRUE(response_urls_.posts().empty());
 }
 
+TEST_F(HttpModeTest, TheEventsUrlAnswersSlacksChallenge) {
+    const std::string body =
+        R"({"token":"Jhj5dZrVaK7ZwHHjRyZWjbDl","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",)"
+        R"("type":"url_verification"})";
+    const auto response = signed_post("/slack/events", body);
+    ASSERT_EQ(response.status, 200u) << response.body;
+    EXPECT_EQ(response.body, "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
+    EXPECT_EQ(post("/slack/events", body, {{"Content-Type", "application/json"}}).status, 401u);
+}
+
+TEST_F(HttpModeTest, AMentionIsAcknowledgedAtOnceAndAnsweredInItsThreadOnceWhateverTheRetries) {
+    test::MessageEventFields fields;
+    fields.event_id = "Ev0HTTP";
+    fields.text = "<@UBOT111> add my-dedicated-db new@example.com";
+    fields.user_id = "U0001";
+    fields.channel_id = "C0001";
+    fields.team_id = "T0001";
+    fields.ts = "1700000002.000200";
+    const std::string body = test::message_event_payload(fields);
+    const auto response = signed_post("/slack/events", body);
+    ASSERT_EQ(response.status, 200u) << response.body;
+    EXPECT_TRUE(response.body.empty()) << "events are acknowledged bare";
+    const auto posted = response_urls_.wait_for("/api/chat.postMessage");
+    ASSERT_EQ(posted.size(), 1u) << logged();
+    EXPECT_EQ(posted[0].at("channel"), "C0001");
+    EXPECT_EQ(posted[0].at("thread_ts"), "1700000002.000200");
+    EXPECT_NE(std::string(posted[0].at("text").as_string()).find("new@example.com"), std::string::npos);
+    // Slack's retry of the same event: signed anew, with X-Slack-Retry-Num.
+    Headers retry = signed_headers(body, now_seconds + 1);
+    retry[0].second = "application/json";
+    retry.emplace_back("X-Slack-Retry-Num", "1");
+    retry.emplace_back("X-Slack-Retry-Reason", "http_timeout");
+    EXPECT_EQ(post("/slack/events", body, retry).status, 200u);
+    std::this_thread::sleep_for(100ms);
+    EXPECT_EQ(response_urls_.wait_for("/api/chat.postMessage").size(), 1u) << "carried out once";
+    const auto emails = collaborators();
+    EXPECT_EQ(std::count(emails.begin(), emails.end(), "new@example.com"), 1);
+}
+
 TEST_F(HttpModeTest, OtherPathsMethodsAndBodiesAreRefused) {
     const std::string body = command_form("list my-dedicated-db");
-    EXPECT_EQ(post("/slack/events", body, signed_headers(body)).status, 404u);
+    EXPECT_EQ(post("/slack/other", body, signed_headers(body)).status, 404u);
     EXPECT_EQ(post("/", body, signed_headers(body)).status, 404u);
 
     const auto got = post("/slack/commands", "", signed_headers(""), http::verb::get);

@@ -70,6 +70,9 @@ SlackBotHarness::SlackBotHarness(SlackEmulator& emulator, HarnessOptions options
 
 void SlackBotHarness::start() {
     auto run = [this]() -> asio::awaitable<void> {
+        // As the bot does: its own user id from auth.test, so that it knows its mention and its messages.
+        auto identity = co_await web_.auth_test();
+        if (identity) client_.identify(identity->user_id);
         const int status = co_await client_.run();
         exit_.set_value(status);
     };

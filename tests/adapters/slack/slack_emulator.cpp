@@ -60,7 +60,7 @@ struct Socket {
     asio::any_io_executor executor;
     WsServerSession* session = nullptr;  // valid while the session's handler runs
     std::deque<std::string> outbox;
-    std::unique_ptr<asio::steady_timer> wake;  // cancelled when the outbox has something, or to end
+    std::unique_ptr<asio::steady_timer> wake;                // cancelled when the outbox has something, or to end
     std::map<std::string, SteadyClock::time_point> sent_at;  // envelope id -> when it was written
     std::map<std::string, std::string> unacked;              // envelope id -> frame, until acknowledged
     bool open = true;
@@ -83,8 +83,8 @@ struct SlackEmulator::State {
     std::deque<std::string> orphans;  // re-deliveries waiting for a socket to open
     std::string refusal;              // a disconnect reason new sockets get instead of hello
     std::chrono::milliseconds hello_delay{0};
-    std::string users_info_error;     // users.info answers this error
-    std::string bot_token_refusal;    // every bot-token method answers this error (a revoked token)
+    std::string users_info_error;   // users.info answers this error
+    std::string bot_token_refusal;  // every bot-token method answers this error (a revoked token)
     std::vector<Ack> acks;
     std::vector<std::string> unexpected;
     std::vector<Post> posts;
@@ -179,6 +179,11 @@ struct SlackEmulator::State {
             posts.push_back(Post{method, body, SteadyClock::now()});
             notify();
             if (!body.contains("channel")) return slack_error("channel_not_found");
+            if (method == "chat.postEphemeral" && !body.contains("user")) return slack_error("user_not_found");
+            // Slack's ts are "<seconds>.<microseconds>"; a thread is named by its first message's.
+            if (const auto* thread = body.if_contains("thread_ts");
+                thread && (!thread->is_string() || thread->as_string().find('.') == json::string::npos))
+                return slack_error("invalid_thread_ts");
             json::object ok{{"ok", true}, {"channel", body.at("channel")}, {"ts", "1700000000.000100"}};
             if (method == "chat.postEphemeral") ok = {{"ok", true}, {"message_ts", "1700000000.000200"}};
             return answer(http::status::ok, json::serialize(ok));
@@ -249,7 +254,9 @@ struct SlackEmulator::State {
             refusal = open >= state->options.max_sockets ? "too_many_websockets" : state->refusal;
         }
         if (!refusal.empty()) {
-            json::object frame{{"type", "disconnect"}, {"reason", refusal}, {"debug_info", json::object{{"host", "applink-emulated"}}}};
+            json::object frame{{"type", "disconnect"},
+                               {"reason", refusal},
+                               {"debug_info", json::object{{"host", "applink-emulated"}}}};
             co_await session.write(json::serialize(frame));
             co_await session.close(1000, "");
             co_return;
@@ -270,10 +277,11 @@ struct SlackEmulator::State {
             asio::steady_timer wait(socket->executor, hello_delay);
             co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
         }
-        json::object hello{{"type", "hello"},
-                           {"num_connections", 1},
-                           {"debug_info", json::object{{"host", "applink-emulated"}, {"approximate_connection_time", 18060}}},
-                           {"connection_info", json::object{{"app_id", state->options.app_id}}}};
+        json::object hello{
+            {"type", "hello"},
+            {"num_connections", 1},
+            {"debug_info", json::object{{"host", "applink-emulated"}, {"approximate_connection_time", 18060}}},
+            {"connection_info", json::object{{"app_id", state->options.app_id}}}};
         if (!co_await session.write(json::serialize(hello))) co_return;
         {
             std::lock_guard lock(state->mutex);
@@ -281,7 +289,8 @@ struct SlackEmulator::State {
         }
         state->notify();
         // The writer runs beside this reader; both end with the socket.
-        auto writer_done = std::make_shared<asio::steady_timer>(socket->executor, asio::steady_timer::time_point::max());
+        auto writer_done =
+            std::make_shared<asio::steady_timer>(socket->executor, asio::steady_timer::time_point::max());
         auto writer = [state, socket, writer_done]() -> asio::awaitable<void> {
             co_await write_loop(state, socket);
             writer_done->cancel();
@@ -395,8 +404,9 @@ struct SlackEmulator::State {
 
 struct SlackEmulator::Servers {
     Servers(std::shared_ptr<State> state)
-        : http(net::test::HttpServerOptions{[state](const ServerRequest& request, int) { return state->route(request); },
-                                            std::nullopt, std::chrono::seconds{30}}),
+        : http(
+              net::test::HttpServerOptions{[state](const ServerRequest& request, int) { return state->route(request); },
+                                           std::nullopt, std::chrono::seconds{30}}),
           ws([state](WsServerSession& session) { return State::serve(state, session); }) {}
     net::test::LoopbackServer http;
     net::test::WebSocketServer ws;
@@ -472,9 +482,8 @@ int SlackEmulator::deliver(std::string frame, std::optional<int> number) {
 }
 
 void SlackEmulator::disconnect(int socket, std::string_view reason) {
-    json::object frame{{"type", "disconnect"},
-                       {"reason", reason},
-                       {"debug_info", json::object{{"host", "applink-emulated"}}}};
+    json::object frame{
+        {"type", "disconnect"}, {"reason", reason}, {"debug_info", json::object{{"host", "applink-emulated"}}}};
     deliver(json::serialize(frame), socket);
 }
 
@@ -575,7 +584,8 @@ std::vector<Post> SlackEmulator::posts(std::string_view prefix) const {
     return matching;
 }
 
-bool SlackEmulator::wait_for_posts(std::string_view prefix, std::size_t count, std::chrono::milliseconds timeout) const {
+bool SlackEmulator::wait_for_posts(std::string_view prefix, std::size_t count,
+                                   std::chrono::milliseconds timeout) const {
     std::unique_lock lock(state_->mutex);
     return state_->changed.wait_for(lock, timeout, [&] {
         std::size_t matching = 0;
@@ -694,6 +704,43 @@ std::string button_click_envelope(const ButtonClickFields& fields) {
                           {"payload", payload},
                           {"type", "interactive"},
                           {"accepts_response_payload", false}};
+    return json::serialize(envelope);
+}
+
+std::string message_event_payload(const MessageEventFields& fields) {
+    const bool mention = fields.type == "app_mention";
+    json::object payload =
+        parse_object(fixture(mention ? "py-sdk_events_api_app_mention.json" : "py-sdk_events_api_message.json"))
+            .at("payload")
+            .as_object();
+    payload["team_id"] = fields.team_id;
+    payload["event_id"] = fields.event_id;
+    json::object& event = payload["event"].as_object();
+    event["type"] = fields.type;
+    event["text"] = fields.text;
+    event["user"] = fields.user_id;
+    event["channel"] = fields.channel_id;
+    event["team"] = fields.team_id;
+    event["ts"] = fields.ts;
+    event["event_ts"] = fields.ts;
+    event.erase("blocks");  // they would show the fixture's text, not this one
+    event.erase("channel_type");
+    if (!fields.channel_type.empty()) event["channel_type"] = fields.channel_type;
+    if (!fields.thread_ts.empty()) event["thread_ts"] = fields.thread_ts;
+    if (!fields.subtype.empty()) event["subtype"] = fields.subtype;
+    if (!fields.bot_id.empty()) {
+        event.erase("client_msg_id");
+        event["bot_id"] = fields.bot_id;
+    }
+    return json::serialize(payload);
+}
+
+std::string message_event_envelope(const MessageEventFields& fields) {
+    json::object envelope = parse_object(fixture("node-socket-mode_events_api_app_mention_retry2.json"));
+    envelope["envelope_id"] = fields.envelope_id;
+    envelope["payload"] = parse_object(message_event_payload(fields));
+    envelope["retry_attempt"] = fields.retry_attempt;
+    envelope["retry_reason"] = fields.retry_attempt > 0 ? "timeout" : "";
     return json::serialize(envelope);
 }
 

@@ -1,9 +1,11 @@
 #pragma once
 // A Slack emulator on 127.0.0.1, built from ../shared/reference/slack.md and Slack's recorded
-// payloads: the Web API (apps.connections.open, auth.test, users.info, chat.postMessage, chat.postEphemeral),
-// response_url endpoints, and the Socket Mode websocket that says hello, pushes envelopes and reads
-// their acknowledgements. It runs on its own thread; every method here is safe to call from a test.
-// What the bot sent is recorded for the test to check, with the time each acknowledgement took.
+// payloads: the Web API (apps.connections.open, auth.test, users.info, chat.postMessage and
+// chat.postEphemeral, in a thread too with thread_ts), response_url endpoints, and the Socket Mode
+// websocket that says hello, pushes envelopes (slash commands, clicks, Events API message events)
+// and reads their acknowledgements. It runs on its own thread; every method here is safe to call
+// from a test. What the bot sent is recorded for the test to check, with the time each
+// acknowledgement took.
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -57,7 +59,7 @@ public:
     SlackEmulator(const SlackEmulator&) = delete;
     SlackEmulator& operator=(const SlackEmulator&) = delete;
 
-    std::string api_url() const;                         // "http://127.0.0.1:P/api/"
+    std::string api_url() const;                           // "http://127.0.0.1:P/api/"
     std::string response_url(std::string_view key) const;  // "http://127.0.0.1:P/respond/<key>"
 
     // Sockets are numbered from 0 in the order they said hello. Open = hello sent and not yet closed.
@@ -106,8 +108,8 @@ public:
     // New sockets wait this long before their hello, as a slow Slack would.
     void delay_hello(std::chrono::milliseconds delay);
     void rate_limit(std::string method, int times, int retry_after_seconds);  // 429 + Retry-After
-    void refuse_response_urls(std::string answer, int times);     // 404 with this text
-    void refuse_users_info(std::string error);                    // every users.info answers ok:false ("": stop)
+    void refuse_response_urls(std::string answer, int times);                 // 404 with this text
+    void refuse_users_info(std::string error);  // every users.info answers ok:false ("": stop)
     // Every bot-token method answers ok:false with this error, as for a revoked token ("": stop).
     void refuse_bot_token(std::string error);
     void set_web_api_latency(std::chrono::milliseconds latency);  // every Web API answer waits this long
@@ -122,7 +124,8 @@ private:
     std::unique_ptr<Servers> servers_;
 };
 
-// Envelopes made from Slack's recorded ones (tests/fixtures/slack, copied from the SDKs' test suites), with our values put in.
+// Envelopes made from Slack's recorded ones (tests/fixtures/slack, copied from the SDKs' test suites), with our values
+// put in.
 struct SlashCommandFields {
     std::string envelope_id;
     std::string text;
@@ -144,6 +147,27 @@ struct ButtonClickFields {
     std::string response_url;
 };
 std::string button_click_envelope(const ButtonClickFields& fields);
+
+// A message event (Events API) from Slack's recorded ones: an `app_mention` (a mention of the bot in a
+// channel or thread) or a `message` (channel_type "im": a direct message to the bot).
+struct MessageEventFields {
+    std::string envelope_id;
+    std::string event_id;
+    std::string type = "app_mention";
+    std::string text;
+    std::string user_id = "U111";
+    std::string channel_id = "C111";
+    std::string channel_type;  // left out when empty, as app_mention events do
+    std::string team_id = "T111";
+    std::string ts = "1700000001.000100";
+    std::string thread_ts;  // left out when empty: a message outside a thread
+    std::string bot_id;     // a bot's message: Slack sets it (and no client_msg_id)
+    std::string subtype;    // "message_changed", "channel_join", "bot_message", …
+    int retry_attempt = 0;
+};
+// The event_callback HTTP mode receives, and the events_api envelope Socket Mode carries it in.
+std::string message_event_payload(const MessageEventFields& fields);
+std::string message_event_envelope(const MessageEventFields& fields);
 
 // The value of the button with this action id in a message's blocks ("" when there is none).
 std::string button_value(const boost::json::object& message, std::string_view action_id);

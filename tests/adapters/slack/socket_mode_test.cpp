@@ -23,10 +23,8 @@ constexpr auto slack_deadline = 3s;
 
 EmulatorOptions workspace() {
     EmulatorOptions options;
-    options.emails = {{"U111", "user1@example.com"},
-                      {"U222", "user2@example.com"},
-                      {"U333", "stranger@example.com"},
-                      {"U444", ""}};
+    options.emails = {
+        {"U111", "user1@example.com"}, {"U222", "user2@example.com"}, {"U333", "stranger@example.com"}, {"U444", ""}};
     return options;
 }
 
@@ -84,6 +82,40 @@ protected:
         auto ack = slack_.wait_for_ack(id);
         EXPECT_TRUE(ack.has_value()) << bot_->logs();
         return ack.value_or(Ack{});
+    }
+
+    // Writes a message that addresses the bot (a mention, or a direct message) and returns its bare
+    // acknowledgement.
+    Ack say(MessageEventFields fields) {
+        if (fields.envelope_id.empty()) fields.envelope_id = next_id();
+        if (fields.event_id.empty()) fields.event_id = "Ev" + fields.envelope_id;
+        EXPECT_GE(slack_.deliver(message_event_envelope(fields)), 0);
+        auto ack = slack_.wait_for_ack(fields.envelope_id);
+        EXPECT_TRUE(ack.has_value()) << "no acknowledgement for " << fields.envelope_id << "\n" << bot_->logs();
+        if (!ack) return {};
+        EXPECT_LT(ack->latency, slack_deadline);
+        EXPECT_FALSE(ack->carried_payload) << "events are acknowledged bare";
+        return *ack;
+    }
+    static MessageEventFields mention(std::string text, std::string user = "U111") {
+        MessageEventFields fields;
+        fields.text = "<@UBOT111> " + std::move(text);
+        fields.user_id = std::move(user);
+        return fields;
+    }
+    static MessageEventFields direct_message(std::string text, std::string user = "U111") {
+        MessageEventFields fields;
+        fields.type = "message";
+        fields.channel_type = "im";
+        fields.channel_id = "D111";
+        fields.text = std::move(text);
+        fields.user_id = std::move(user);
+        return fields;
+    }
+    // The Web API posts made so far, once `count` of them arrived.
+    std::vector<Post> web_posts(std::size_t count) {
+        EXPECT_TRUE(slack_.wait_for_posts("chat.", count)) << bot_->logs();
+        return slack_.posts("chat.");
     }
 
     // The response_url posts made for this envelope, once `count` of them arrived.
@@ -393,6 +425,99 @@ TEST_F(SlackSocketModeTest, EveryOtherCommandIsAnswered) {
     const Ack typo = type("lst my-dedicated-db");
     EXPECT_EQ(response_type_of(typo.payload), "ephemeral");
     EXPECT_NE(text_of(typo.payload).find("lst"), std::string::npos) << text_of(typo.payload);
+}
+
+TEST_F(SlackSocketModeTest, AMentionInAChannelIsAnsweredInItsThreadForTheAskerAlone) {
+    start();
+    say(mention("list my-dedicated-db"));
+    const auto posts = web_posts(1);
+    ASSERT_EQ(posts.size(), 1u);
+    EXPECT_EQ(posts[0].target, "chat.postEphemeral") << "list is for the asker alone, as with the slash command";
+    EXPECT_EQ(posts[0].body.at("channel"), "C111");
+    EXPECT_EQ(posts[0].body.at("user"), "U111");
+    EXPECT_EQ(posts[0].body.at("thread_ts"), "1700000001.000100") << "a thread of its own under the mention";
+    EXPECT_NE(text_of(posts[0].body).find("user2@example.com"), std::string::npos) << text_of(posts[0].body);
+    EXPECT_TRUE(slack_.posts("respond/").empty());
+}
+
+TEST_F(SlackSocketModeTest, AMentionInAThreadChangesLikeTheSlashCommandAndAnswersInThatThread) {
+    start();
+    MessageEventFields fields = mention("add my-dedicated-db new@example.com");
+    fields.ts = "1700000009.000900";
+    fields.thread_ts = "1700000005.000500";
+    say(fields);
+    const auto posts = web_posts(1);
+    EXPECT_EQ(posts[0].target, "chat.postMessage") << "a change is announced to the channel";
+    EXPECT_EQ(posts[0].body.at("thread_ts"), "1700000005.000500");
+    EXPECT_NE(text_of(posts[0].body).find("new@example.com"), std::string::npos) << text_of(posts[0].body);
+    EXPECT_TRUE(has_collaborator(bot_->collaborators("my-dedicated-db"), "new@example.com"));
+}
+
+TEST_F(SlackSocketModeTest, AMentionHasTheSlashCommandsPermissions) {
+    start();
+    say(mention("add my-dedicated-db new@example.com", "U333"));
+    const auto posts = web_posts(1);
+    EXPECT_EQ(posts[0].target, "chat.postEphemeral") << "a refusal is for the asker alone";
+    EXPECT_EQ(posts[0].body.at("user"), "U333");
+    EXPECT_FALSE(has_collaborator(bot_->collaborators("my-dedicated-db"), "new@example.com"));
+}
+
+TEST_F(SlackSocketModeTest, ADirectMessageNeedsNoPrefixAndIsAnsweredPlainly) {
+    start();
+    say(direct_message("whoami"));
+    const auto posts = web_posts(1);
+    EXPECT_EQ(posts[0].target, "chat.postMessage") << "nobody else reads a direct message";
+    EXPECT_EQ(posts[0].body.at("channel"), "D111");
+    EXPECT_FALSE(posts[0].body.contains("thread_ts")) << "the conversation goes on where it was";
+    EXPECT_NE(text_of(posts[0].body).find("user1@example.com"), std::string::npos) << text_of(posts[0].body);
+}
+
+TEST_F(SlackSocketModeTest, ARemovalProposedInAThreadIsConfirmedWithItsButton) {
+    start();
+    MessageEventFields fields = mention("remove my-dedicated-db user2@example.com");
+    say(fields);
+    const auto posts = web_posts(1);
+    EXPECT_EQ(posts[0].body.at("thread_ts"), json::value(fields.ts));
+    const std::string token = button_value(posts[0].body, "collab_confirm");
+    ASSERT_FALSE(token.empty()) << json::serialize(posts[0].body);
+    const Ack ack = click("collab_confirm", token);
+    responses(ack.envelope_id, 1);
+    EXPECT_FALSE(has_collaborator(bot_->collaborators("my-dedicated-db"), "user2@example.com"));
+}
+
+TEST_F(SlackSocketModeTest, TheBotNeverAnswersItselfOtherBotsEditsOrChannelChatter) {
+    start();
+    MessageEventFields own = direct_message("user1@example.com has been invited", "UBOT111");
+    MessageEventFields other_bot = direct_message("list my-dedicated-db", "U999");
+    other_bot.bot_id = "B999";
+    MessageEventFields edit = mention("list my-dedicated-db");
+    edit.subtype = "message_changed";
+    MessageEventFields chatter = direct_message("list my-dedicated-db");
+    chatter.channel_type = "channel";
+    chatter.channel_id = "C111";
+    for (const auto& fields : {own, other_bot, edit, chatter}) say(fields);
+    // Then one the bot answers: had any of the others been answered, its reply would be here first.
+    say(direct_message("whoami"));
+    const auto posts = web_posts(1);
+    std::this_thread::sleep_for(100ms);
+    ASSERT_EQ(slack_.posts("chat.").size(), 1u) << json::serialize(slack_.posts("chat.")[0].body);
+    EXPECT_NE(text_of(posts[0].body).find("user1@example.com"), std::string::npos);
+}
+
+TEST_F(SlackSocketModeTest, AnEventDeliveredAgainIsAcknowledgedButCarriedOutOnce) {
+    start();
+    const auto invitations = bot_->invitations().size();
+    MessageEventFields fields = mention("add my-dedicated-db new@example.com");
+    fields.event_id = "Ev0ONCE";
+    say(fields);
+    web_posts(1);
+    // Slack's retry comes in an envelope of its own, with the same event id.
+    fields.envelope_id = next_id();
+    fields.retry_attempt = 1;
+    say(fields);
+    std::this_thread::sleep_for(100ms);
+    EXPECT_EQ(slack_.posts("chat.").size(), 1u);
+    EXPECT_EQ(bot_->invitations().size(), invitations + 1) << "invited once";
 }
 
 TEST_F(SlackSocketModeTest, ASlowUpstreamGetsAPlaceholderThenTheAnswer) {
