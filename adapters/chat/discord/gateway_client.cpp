@@ -410,7 +410,11 @@ asio::awaitable<void> GatewayClient::take_in_click(Interaction interaction, json
         if (delivery == chat::Delivery::repeat) return;
         ++counters_.interactions;
         if (!acted_on) {
-            asio::co_spawn(executor_, outbox_.ignore_click(interaction, received), asio::detached);
+            // The coroutine outlives this frame: it keeps its own copy of the interaction.
+            auto ignore = [this, clicked = interaction, received]() -> asio::awaitable<void> {
+                co_await outbox_.ignore_click(clicked, received);
+            };
+            asio::co_spawn(executor_, std::move(ignore), asio::detached);
             return;
         }
         outbox_.owe_callback(interaction, received);

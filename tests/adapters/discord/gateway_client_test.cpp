@@ -122,6 +122,25 @@ TEST_F(DiscordGatewayClientTest, ASlowAnswerIsDeferredThenCompletedInPlace) {
     EXPECT_NE(content_of(replies[1].body).find("user2@example.com"), std::string::npos);
 }
 
+TEST_F(DiscordGatewayClientTest, AChannelAnswerDiscordRefusedLeavesANoticeInPlaceOfThePlaceholder) {
+    start({.answer_budget = 200ms});
+    bot_->upstream().set_delay(500ms);
+    discord_.fail("webhooks/", 1, 403);
+    discord_.dispatch_interaction(
+        slash_command("4010", "add", {{"database", "my-dedicated-db"}, {"emails", "late@example.com"}}));
+    const auto replies = replies_to("4010", 2);
+    ASSERT_EQ(replies.size(), 2u) << bot_->logs();
+    EXPECT_EQ(type_of(replies[0]), 5);
+    EXPECT_EQ(replies[1].route, "edit_original") << "the placeholder is not removed: nothing would show in its place";
+    EXPECT_NE(content_of(replies[1].body).find("could not be posted in the channel"), std::string::npos)
+        << content_of(replies[1].body);
+    std::this_thread::sleep_for(200ms);
+    const auto all = discord_.replies();
+    EXPECT_EQ(
+        std::count_if(all.begin(), all.end(), [](const BotReply& reply) { return reply.interaction_id == "4010"; }), 2)
+        << "no removal after the notice";
+}
+
 // The Confirm button's custom_id in a proposal's callback.
 std::string confirm_button(const BotReply& proposal) {
     const json::value* rows = data_of(proposal).if_contains("components");
