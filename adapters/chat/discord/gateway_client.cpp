@@ -18,9 +18,21 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-// One shard's connection and the machine's state for it. Shared by its read loop and its heartbeat
-// loop, which run on the connection's strand.
-struct GatewayClient::ShardRun {
+namespace {
+
+// Sends of each window kept for heartbeats: at Discord's intervals, two or three a minute.
+constexpr int heartbeat_sends = 3;
+
+GatewayPacer fresh_pacer() {
+    return GatewayPacer{max_sends, send_window, heartbeat_sends};
+}
+
+}  // namespace
+
+// One shard's connection and the machine's state for it. Shared by its read loop, its heartbeat loop
+// and its paced sends, which all run on the client's executor (the connection's own strand is the
+// websocket client's business: send() hops onto it).
+struct GatewayClient::ShardRun : std::enable_shared_from_this<ShardRun> {
     ShardRun(asio::any_io_executor executor, Shard shard)
         : shard(shard), heartbeat(std::move(executor), asio::steady_timer::time_point::max()) {}
     Shard shard;
@@ -28,7 +40,8 @@ struct GatewayClient::ShardRun {
     Link link;
     asio::steady_timer heartbeat;
     bool beating = false;
-    net::TokenBucket sends{max_sends, send_window};
+    GatewayPacer sends = fresh_pacer();
+    bool flush_pending = false;  // a wait for the send limit is under way
     // Set when the heartbeat loop found the connection a zombie: the read loop leaves it that way.
     std::optional<GatewayAction> leaving;
     std::uint16_t close_code = 0;  // Discord's, when it closed the connection
@@ -232,24 +245,30 @@ asio::awaitable<GatewayAction> GatewayClient::connect(ShardRun& shard, GatewayAc
     shard.link = *connected;
     shard.leaving.reset();
     shard.close_code = 0;
-    shard.sends = net::TokenBucket{max_sends, send_window};
+    shard.sends = fresh_pacer();
     co_return next(settings_.rules, shard.state, GatewayEvent{GatewayEventKind::connected});
 }
 
-void GatewayClient::send(ShardRun& shard, std::string frame) {
-    const auto wait = shard.sends.try_take();
-    if (!wait) {
-        shard.link->send(std::move(frame));
-        return;
-    }
-    // Past 120 frames a minute Discord closes the connection (4008): this one waits its turn.
-    logger_->warn("discord: shard {}: the gateway's send limit is reached; a frame waits {} ms", shard.shard.id,
-                  wait->count());
-    auto later = [link = shard.link, frame = std::move(frame), delay = *wait]() mutable -> asio::awaitable<void> {
+void GatewayClient::send(ShardRun& shard, std::string frame, bool heartbeat) {
+    shard.sends.push(std::move(frame), heartbeat);
+    flush(shard);
+}
+
+void GatewayClient::flush(ShardRun& shard) {
+    for (auto& frame : shard.sends.take_due()) shard.link->send(std::move(frame));
+    const auto wait = shard.sends.next_due();
+    if (!wait || shard.flush_pending) return;
+    // Past 120 frames a minute Discord closes the connection (4008): the rest wait their turn, in order.
+    logger_->warn("discord: shard {}: the gateway's send limit is reached; {} frame(s) wait {} ms", shard.shard.id,
+                  shard.sends.waiting(), wait->count());
+    shard.flush_pending = true;
+    auto later = [this, run = shard.shared_from_this(), link = shard.link, delay = *wait]() -> asio::awaitable<void> {
         co_await net::sleep_for(delay);
-        link->send(std::move(frame));
+        run->flush_pending = false;
+        // A new connection starts with a fresh allowance and nothing waiting.
+        if (run->link == link && !link->closed()) flush(*run);
     };
-    asio::co_spawn(shard.link->executor(), std::move(later), asio::detached);
+    asio::co_spawn(executor_, std::move(later), asio::detached);
 }
 
 void GatewayClient::carry_out(ShardRun& shard, const GatewayAction& action) {
@@ -259,7 +278,7 @@ void GatewayClient::carry_out(ShardRun& shard, const GatewayAction& action) {
         case GatewaySend::resume:
             send(shard, resume_frame(settings_.bot_token, shard.state.session, shard.state.sequence));
             break;
-        case GatewaySend::heartbeat: send(shard, heartbeat_frame(shard.state.sequence)); break;
+        case GatewaySend::heartbeat: send(shard, heartbeat_frame(shard.state.sequence), true); break;
     }
     if (action.heartbeat) shard.heartbeat.expires_after(net::draw(*action.heartbeat, jitter_));
 }

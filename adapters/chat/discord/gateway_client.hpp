@@ -7,7 +7,7 @@
 // until the connection ends, and start over. What happens when (heartbeats, zombie connections,
 // resumes, op 7, op 9, fatal close codes, back-off) is decided by the pure machine of
 // gateway_machine.hpp; this client carries it out over the websocket client and logs it. Frames go
-// out within Discord's 120 per 60 s (a token bucket per connection).
+// out within Discord's 120 per 60 s, in order, heartbeats first (gateway_pacer.hpp, one per connection).
 //
 // Each interaction is handed to the Intake (adapters/chat/intake.hpp) under its id: several instances
 // each hold their own session and all receive it, and only the one that claims it answers; the work of
@@ -29,6 +29,7 @@
 #include "adapters/chat/desk.hpp"
 #include "adapters/chat/discord/gateway_frames.hpp"
 #include "adapters/chat/discord/gateway_machine.hpp"
+#include "adapters/chat/discord/gateway_pacer.hpp"
 #include "adapters/chat/discord/outbox.hpp"
 #include "adapters/chat/discord/proposal_shelf.hpp"
 #include "adapters/chat/discord/rest_client.hpp"
@@ -93,7 +94,9 @@ private:
     boost::asio::awaitable<void> beat(std::shared_ptr<ShardRun> shard);
     // Sends what the machine said to send and arms the heartbeat it said to arm.
     void carry_out(ShardRun& shard, const GatewayAction& action);
-    void send(ShardRun& shard, std::string frame);
+    // Within the gateway's send limit (gateway_pacer.hpp): at once, or after the frames waiting.
+    void send(ShardRun& shard, std::string frame, bool heartbeat = false);
+    void flush(ShardRun& shard);
     void ready(ShardRun& shard, const GatewayFrame& frame);
     void ended(const ShardRun& shard, const GatewayAction& action);
     boost::asio::awaitable<void> register_commands(std::string application_id);
