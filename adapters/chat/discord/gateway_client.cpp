@@ -46,6 +46,7 @@ struct GatewayClient::ShardRun : std::enable_shared_from_this<ShardRun> {
     std::optional<GatewayAction> leaving;
     std::uint16_t close_code = 0;  // Discord's, when it closed the connection
     bool up = false;
+    int restarts = 0;  // since the last ready session
 };
 
 namespace {
@@ -192,9 +193,29 @@ asio::awaitable<void> GatewayClient::keep_shard(std::shared_ptr<ShardRun> shard)
     // Shards identify one after the other, as Discord allows.
     const auto spacing = settings_.identify_spacing * shard->shard.id;
     if (spacing > 0ms && !co_await pause(spacing)) action = next(settings_.rules, shard->state, client_stops);
-    while (action.step == GatewayStep::connect) {
-        action = co_await connect(*shard, action);
-        if (action.step == GatewayStep::read) action = co_await read_frames(shard);
+    for (;;) {
+        std::string died;
+        try {
+            while (action.step == GatewayStep::connect) {
+                action = co_await connect(*shard, action);
+                if (action.step == GatewayStep::read) action = co_await read_frames(shard);
+            }
+            if (action.why == GatewayEnding::out_of_order) died = "an event came out of order";
+        } catch (const std::exception& error) {
+            died = error.what();
+        }
+        if (died.empty() || stopping_) break;
+        // A fault of this client, not a refusal by Discord: the shard starts over (resuming its session
+        // when it has one), after a wait that grows with each restart until a session is ready again.
+        leave_connection(*shard);
+        const auto wait = net::jittered_backoff(settings_.rules.reconnect, shard->restarts++, jitter_);
+        logger_->error("discord: shard {} stopped ({}); restarting it in {} ms", shard->shard.id, died, wait.count());
+        if (!co_await pause(wait)) {
+            action = next(settings_.rules, shard->state, client_stops);
+            break;
+        }
+        shard->state.phase = GatewayPhase::fetching;
+        action = next(settings_.rules, shard->state, GatewayEvent{GatewayEventKind::url_fetched});
     }
     ended(*shard, action);
     // With no shard left, nothing reaches this instance: the sweep ends too.
@@ -214,9 +235,7 @@ void GatewayClient::ended(const ShardRun& shard, const GatewayAction& action) {
                 "Discord refused the bot token: set DISCORD_BOT_TOKEN ([discord] bot_token_file) to the token on the "
                 "Bot page of the application in the Developer Portal. Stopping.");
             break;
-        case GatewayEnding::out_of_order:
-            logger_->error("discord: shard {} ended: an event came out of order", shard.shard.id);
-            break;
+        case GatewayEnding::out_of_order:  // restarted by keep_shard unless the client stops
         case GatewayEnding::none:
         case GatewayEnding::stopped: break;
     }
@@ -243,6 +262,8 @@ asio::awaitable<GatewayAction> GatewayClient::connect(ShardRun& shard, GatewayAc
         co_return next(settings_.rules, shard.state, GatewayEvent{GatewayEventKind::connect_failed});
     }
     shard.link = *connected;
+    // The last connection's heartbeat may be overdue: none is due before this one's Hello.
+    shard.heartbeat.expires_at(asio::steady_timer::time_point::max());
     shard.leaving.reset();
     shard.close_code = 0;
     shard.sends = fresh_pacer();
@@ -303,8 +324,29 @@ asio::awaitable<void> GatewayClient::beat(std::shared_ptr<ShardRun> shard) {
     }
 }
 
+void GatewayClient::mark_down(ShardRun& shard) {
+    if (!shard.up) return;
+    shard.up = false;
+    --shards_up_;
+}
+
+void GatewayClient::leave_connection(ShardRun& shard) {
+    shard.beating = false;
+    shard.heartbeat.cancel();
+    mark_down(shard);
+    if (shard.link && !shard.link->closed()) shard.link->abort();
+}
+
+std::optional<std::string> GatewayClient::link_down() const {
+    if (shard_count_ == 0) return "no gateway URL yet";
+    if (shards_up_ == shard_count_) return std::nullopt;
+    return std::to_string(shard_count_ - shards_up_) + " of " + std::to_string(shard_count_) +
+           " gateway shard(s) without a ready session";
+}
+
 void GatewayClient::ready(ShardRun& shard, const GatewayFrame& frame) {
     shard.up = true;
+    shard.restarts = 0;
     ++shards_up_;
     ++counters_.connects;
     if (frame.event.kind == GatewayEventKind::resumed) {
@@ -367,10 +409,7 @@ asio::awaitable<GatewayAction> GatewayClient::read_frames(std::shared_ptr<ShardR
     }
     shard->beating = false;
     shard->heartbeat.cancel();
-    if (shard->up) {
-        shard->up = false;
-        --shards_up_;
-    }
+    mark_down(*shard);
     if (action.close && !shard->leaving && !link->closed()) {
         // Op 7, op 9: Discord waits for us to go; the close code says whether the session lives on.
         auto close = [link, code = *action.close]() -> asio::awaitable<void> {

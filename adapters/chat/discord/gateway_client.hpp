@@ -4,7 +4,8 @@
 //
 // GET /gateway/bot gives the URL and the shard count (one shard unless Discord asks for more). Each
 // shard lives in its own loop: connect, Hello, heartbeats, Identify or Resume, then read dispatches
-// until the connection ends, and start over. What happens when (heartbeats, zombie connections,
+// until the connection ends, and start over; a shard stopped by a fault of the client is restarted
+// after a jittered wait that grows up to the reconnection cap. What happens when (heartbeats, zombie connections,
 // resumes, op 7, op 9, fatal close codes, back-off) is decided by the pure machine of
 // gateway_machine.hpp; this client carries it out over the websocket client and logs it. Frames go
 // out within Discord's 120 per 60 s, in order, heartbeats first (gateway_pacer.hpp, one per connection).
@@ -82,6 +83,8 @@ public:
     // Shards whose session is ready (READY or RESUMED) on an open connection.
     int shards_up() const { return shards_up_; }
     int shards() const { return shard_count_; }
+    // For /healthz: why not every shard has a ready session; nothing when all have.
+    std::optional<std::string> link_down() const;
     GatewayCounters counters() const;
 
 private:
@@ -98,6 +101,9 @@ private:
     void send(ShardRun& shard, std::string frame, bool heartbeat = false);
     void flush(ShardRun& shard);
     void ready(ShardRun& shard, const GatewayFrame& frame);
+    void mark_down(ShardRun& shard);
+    // After a fault: the connection dropped and everything tied to it stopped.
+    void leave_connection(ShardRun& shard);
     void ended(const ShardRun& shard, const GatewayAction& action);
     boost::asio::awaitable<void> register_commands(std::string application_id);
 

@@ -215,5 +215,34 @@ TEST_F(DiscordGatewayClientTest, AStopClosesTheSessionAndEndsTheRun) {
     EXPECT_EQ(discord_.client_close_code(0), std::optional<std::uint16_t>{1000});
 }
 
+TEST(DiscordGatewayShards, AZombieConnectionIsLeftForAResumedSession) {
+    DiscordEmulator discord(EmulatorOptions{.heartbeat_interval = 300ms});
+    DiscordBotHarness bot(discord);
+    bot.start();
+    ASSERT_TRUE(discord.wait_for_sessions_ready(1)) << bot.logs();
+    discord.stop_acknowledging_heartbeats();
+    ASSERT_TRUE(discord.wait_for_sessions_ready(2)) << bot.logs();
+    EXPECT_EQ(discord.resumes(), 1);
+    EXPECT_EQ(discord.client_close_code(0), std::optional<std::uint16_t>{resumable_close_code});
+    EXPECT_EQ(bot.logs().find("restarting"), std::string::npos) << "the shard never stopped:\n" << bot.logs();
+}
+
+TEST(DiscordGatewayShards, HealthSaysSoWhileAShardHasNoSession) {
+    DiscordEmulator discord(EmulatorOptions{.shards = 2});
+    DiscordBotHarness bot(discord, {.identify_spacing = 1'500ms});
+    bot.start();
+    // What the bot says once it has read what the emulator sent.
+    auto settled_health = [&bot](const std::optional<std::string>& expected) {
+        for (int i = 0; i < 100 && bot.link_down() != expected; ++i) std::this_thread::sleep_for(10ms);
+        return bot.link_down();
+    };
+    ASSERT_TRUE(discord.wait_for_sessions_ready(1)) << bot.logs();
+    const std::optional<std::string> one_down = "1 of 2 gateway shard(s) without a ready session";
+    EXPECT_EQ(settled_health(one_down), one_down) << "one shard up is not enough";
+    EXPECT_EQ(discord.sessions_ready(), 1) << "the second shard was still waiting its turn";
+    ASSERT_TRUE(discord.wait_for_sessions_ready(2)) << bot.logs();
+    EXPECT_EQ(settled_health(std::nullopt), std::nullopt);
+}
+
 }  // namespace
 }  // namespace collab::discord::test
