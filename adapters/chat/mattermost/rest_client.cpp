@@ -65,6 +65,7 @@ MattermostError read_error(unsigned status, std::string_view body) {
 RestClient::RestClient(net::HttpClient& http, RestSettings settings)
     : http_(http), settings_(std::move(settings)), retry_policy_{settings_.retry, settings_.longest_wait} {
     settings_.server_url = without_trailing_slash(settings_.server_url);
+    if (auto server = net::parse_http_url(settings_.server_url)) server_origin_ = server->origin;
     // A 429 without a wait is taken to ask for a second: Mattermost's limits are per second.
     retry_policy_.unknown_rate_wait = std::chrono::seconds{1};
 }
@@ -81,10 +82,13 @@ asio::awaitable<RestResult<net::HttpResponse>> RestClient::perform(Call call) {
         if (call.with_token) request.headers.emplace_back("Authorization", "Bearer " + settings_.bot_token);
         ++counters_.requests;
         auto response = co_await http_.send(std::move(request));
-        if (response)
-            unreachable_.reset();
-        else
-            unreachable_ = from_net(response.error()).message;
+        // Only the server's own API says whether the server is reachable: a response_url may fail alone.
+        if (call.with_token) {
+            if (response)
+                unreachable_.reset();
+            else
+                unreachable_ = from_net(response.error()).message;
+        }
 
         net::Attempt attempt = net::attempt_of(response);
         if (response && response->status == 429) {
@@ -105,6 +109,11 @@ asio::awaitable<RestResult<net::HttpResponse>> RestClient::perform(Call call) {
             error.message += " (the server refused the bot token: check MATTERMOST_BOT_TOKEN)";
         co_return std::unexpected(std::move(error));
     }
+}
+
+bool RestClient::on_server(std::string_view url) const {
+    const auto parsed = net::parse_http_url(url);
+    return parsed && server_origin_ && parsed->origin == *server_origin_;
 }
 
 asio::awaitable<RestResult<std::optional<std::string>>> RestClient::user_email(std::string user_id) {

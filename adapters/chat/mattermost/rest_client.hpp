@@ -22,6 +22,7 @@
 
 #include "adapters/net/backoff.hpp"
 #include "adapters/net/http_client.hpp"
+#include "adapters/net/url.hpp"
 
 namespace collab::mattermost {
 
@@ -60,8 +61,12 @@ public:
     boost::asio::awaitable<RestResult<void>> create_ephemeral(std::string user_id, boost::json::object post);
     boost::asio::awaitable<RestResult<void>> respond(std::string response_url, boost::json::object body);
 
+    // True when `url` has MATTERMOST_URL's scheme, host and port: the only server the bot sends to.
+    bool on_server(std::string_view url) const;
+
     const RestCounters& counters() const { return counters_; }
-    // Why the last call got no answer at all (the server out of reach); nothing once one answered.
+    // Why the last call to the REST API got no answer at all (the server out of reach); nothing once
+    // one answered. A response_url's failures do not count.
     const std::optional<std::string>& unreachable() const { return unreachable_; }
 
 private:
@@ -79,6 +84,7 @@ private:
     net::RetryPolicy retry_policy_;
     RestCounters counters_;
     std::optional<std::string> unreachable_;
+    std::optional<net::Origin> server_origin_;  // nothing when MATTERMOST_URL is no http(s) URL
     std::minstd_rand jitter_{std::random_device{}()};
 };
 

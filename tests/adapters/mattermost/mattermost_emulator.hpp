@@ -21,6 +21,7 @@
 #include <boost/json/object.hpp>
 
 #include <chrono>
+#include <expected>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -53,6 +54,15 @@ struct Exchange {
     std::optional<boost::json::object> answer;  // the bot's JSON answer, when it sent one
 };
 
+// A click as the server sends it to the button's integration URL.
+struct ClickForm {
+    std::string url;
+    std::string user_id;
+    std::string post_id;
+    std::string channel_id;
+    std::string body;
+};
+
 struct EmulatorSettings {
     std::string command_token = "okwexkjpe7ygb8eq1ww58t483w";
     std::string bot_token = "bot-token-7f3k";
@@ -76,6 +86,10 @@ public:
                           std::optional<std::string> authorization = std::nullopt);
     // A person clicking the button `action_id` of a stored post.
     Exchange click(const std::string& user_id, const std::string& post_id, const std::string& action_id);
+    // The request click() would send, and that request sent (again, as a proxy retrying would).
+    std::expected<ClickForm, Exchange> click_form(const std::string& user_id, const std::string& post_id,
+                                                  const std::string& action_id);
+    Exchange post_click(const ClickForm& form);
 
     std::vector<Post> posts() const;
     std::optional<Post> post(const std::string& id) const;
