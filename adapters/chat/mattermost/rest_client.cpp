@@ -116,6 +116,18 @@ bool RestClient::on_server(std::string_view url) const {
     return parsed && server_origin_ && parsed->origin == *server_origin_;
 }
 
+asio::awaitable<RestResult<BotUser>> RestClient::bot_user() {
+    Call call{http::verb::get, settings_.server_url + "/api/v4/users/me", "", true, true};
+    auto response = co_await perform(std::move(call));
+    if (!response) co_return std::unexpected(response.error());
+    boost::system::error_code error;
+    const json::value value = json::parse(response->body, error);
+    const json::object* object = error ? nullptr : value.if_object();
+    if (object == nullptr)
+        co_return std::unexpected(MattermostError{response->status, {}, "GET /users/me answered no user object"});
+    co_return BotUser{string_member(*object, "id"), string_member(*object, "username")};
+}
+
 asio::awaitable<RestResult<std::optional<std::string>>> RestClient::user_email(std::string user_id) {
     if (!valid_id(user_id))
         co_return std::unexpected(

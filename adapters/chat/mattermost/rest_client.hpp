@@ -1,6 +1,7 @@
 #pragma once
 // The slice of Mattermost's REST API v4 the bot uses (api-reference; server source api4/, model/
 // client4.go), on the shared HTTP client and the shared retry rules (adapters/net/retry_machine.hpp):
+// - GET /api/v4/users/me: the bot account, which proves the bot token at start (sign_in.hpp);
 // - GET /api/v4/users/{id}: a user's e-mail, when the bot account may see it (empty otherwise);
 // - POST /api/v4/posts and POST /api/v4/posts/ephemeral: a reply the response_url could not carry;
 // - POST to a slash command's response_url (no token: the URL is the credential).
@@ -44,6 +45,12 @@ struct MattermostError {
 template <typename T>
 using RestResult = std::expected<T, MattermostError>;
 
+// The account a bot token belongs to.
+struct BotUser {
+    std::string id;
+    std::string username;
+};
+
 struct RestCounters {
     long requests = 0;
     long rate_limited = 0;  // 429 answers
@@ -54,6 +61,8 @@ class RestClient {
 public:
     RestClient(net::HttpClient& http, RestSettings settings);
 
+    // GET /api/v4/users/me: whom the bot token signs in as.
+    boost::asio::awaitable<RestResult<BotUser>> bot_user();
     // The user's e-mail; nothing when the server shows the bot none.
     boost::asio::awaitable<RestResult<std::optional<std::string>>> user_email(std::string user_id);
     // `post` is a Post ({"channel_id","message","props"}).

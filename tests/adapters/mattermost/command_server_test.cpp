@@ -19,6 +19,7 @@
 #include "adapters/chat/mattermost/directory.hpp"
 #include "adapters/chat/mattermost/outbox.hpp"
 #include "adapters/chat/mattermost/rest_client.hpp"
+#include "adapters/chat/mattermost/sign_in.hpp"
 #include "adapters/net/http_client.hpp"
 #include "adapters/sandbox/sandbox_api.hpp"
 #include "adapters/sandbox/sandbox_store.hpp"
@@ -352,6 +353,55 @@ TEST(MattermostRestClient, OnlyTheServersApiSaysWhetherItIsReachable) {
     EXPECT_EQ(reachability[0], std::nullopt) << "a failed response_url leaves the REST API's health alone";
     ASSERT_TRUE(reachability[1]);
     EXPECT_NE(reachability[1]->find("unreachable"), std::string::npos) << *reachability[1];
+}
+
+struct SignInRun {
+    SignIn outcome;
+    std::string log;
+};
+
+// sign_in() against `server_url` with `bot_token`, waiting little between attempts.
+SignInRun sign_in_at(const std::string& server_url, const std::string& bot_token) {
+    auto log = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(50);
+    auto logger = std::make_shared<spdlog::logger>("sign-in", log);
+    const SignIn outcome = collab::testing::run([&]() -> asio::awaitable<SignIn> {
+        const auto executor = co_await asio::this_coro::executor;
+        const net::HttpClientOptions options;
+        net::HttpClient http(executor, options);
+        const RestSettings settings{server_url, bot_token, net::BackoffPolicy{10ms, 20ms, 1}};
+        RestClient rest(http, settings);
+        const SignInSettings quickly{net::BackoffPolicy{10ms, 50ms, 2}};
+        co_return co_await sign_in(rest, quickly, logger);
+    }());
+    std::string text;
+    for (const auto& line : log->last_formatted()) text += line;
+    return SignInRun{outcome, text};
+}
+
+TEST(MattermostSignIn, TheBotTokenIsProvedAtStart) {
+    MattermostEmulator mattermost{testing::EmulatorSettings{}};
+    const auto run = sign_in_at(mattermost.url(), "bot-token-7f3k");
+    EXPECT_EQ(run.outcome, SignIn::signed_in);
+    EXPECT_EQ(mattermost.sign_ins(), 1);
+    EXPECT_NE(run.log.find("signs in as @collab-bot"), std::string::npos) << run.log;
+}
+
+TEST(MattermostSignIn, ARefusedTokenStopsTheBotNamingIt) {
+    MattermostEmulator mattermost{testing::EmulatorSettings{}};
+    const auto run = sign_in_at(mattermost.url(), "wrong-token");
+    EXPECT_EQ(run.outcome, SignIn::token_refused);
+    EXPECT_NE(run.log.find("refused MATTERMOST_BOT_TOKEN"), std::string::npos) << run.log;
+    EXPECT_EQ(run.log.find("wrong-token"), std::string::npos) << "no token in the log";
+}
+
+TEST(MattermostSignIn, AServerOutOfReachIsAskedAgainABoundedNumberOfTimes) {
+    const auto run = sign_in_at("http://127.0.0.1:1", "bot-token-7f3k");
+    EXPECT_EQ(run.outcome, SignIn::unchecked);
+    std::size_t asked_again = 0;
+    for (auto at = run.log.find("asking again"); at != std::string::npos; at = run.log.find("asking again", at + 1))
+        ++asked_again;
+    EXPECT_EQ(asked_again, 2u) << run.log;
+    EXPECT_NE(run.log.find("serving anyway"), std::string::npos) << run.log;
 }
 
 // A click's user_id is only what its body says: what is not a Mattermost id never goes into a request

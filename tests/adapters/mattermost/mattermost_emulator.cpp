@@ -77,6 +77,7 @@ struct MattermostEmulator::State {
     std::map<std::string, Hook> hooks;
     int next_id = 0;
     int response_url_uses = 0;
+    int sign_ins = 0;  // GET /users/me with the bot token
     std::chrono::milliseconds users_delay{0};
     int rate_limited = 0;
 
@@ -141,6 +142,15 @@ struct MattermostEmulator::State {
             limited.set("X-Ratelimit-Reset", "1");
             limited.set("Retry-After", "1");
             return limited;
+        }
+        // "me" is the user the token belongs to (api4/user.go getUser, model.Me).
+        if (request.method() == http::verb::get && target == "/api/v4/users/me") {
+            ++sign_ins;
+            return json_response(http::status::ok, json::object{{"id", settings.bot_user_id},
+                                                                {"username", settings.bot_username},
+                                                                {"email", ""},
+                                                                {"is_bot", true},
+                                                                {"roles", "system_user"}});
         }
         if (request.method() == http::verb::get && target.starts_with("/api/v4/users/")) {
             const auto delay = users_delay;
@@ -359,6 +369,11 @@ std::vector<Ephemeral> MattermostEmulator::wait_for_ephemerals(const std::string
 std::vector<std::string> MattermostEmulator::violations() const {
     std::lock_guard lock(state_->mutex);
     return state_->violations;
+}
+
+int MattermostEmulator::sign_ins() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->sign_ins;
 }
 
 int MattermostEmulator::response_url_uses() const {
