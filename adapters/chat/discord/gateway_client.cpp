@@ -97,7 +97,7 @@ GatewayClient::GatewayClient(asio::any_io_executor executor, RestClient& rest, D
           request_of_work, logger),
       settings_(std::move(settings)),
       logger_(std::move(logger)),
-      done_(executor, asio::steady_timer::time_point::max()) {
+      tasks_(executor) {
     // Discord's heartbeats keep the connection alive; the websocket's own idle watchdog only has to
     // catch a connection silent for longer than any heartbeat interval (41.25 s).
     settings_.websocket.timeouts.idle = std::max(settings_.websocket.timeouts.idle, std::chrono::milliseconds{90'000});
@@ -133,18 +133,10 @@ asio::awaitable<int> GatewayClient::run() {
     for (int id = 0; id < shard_count_; ++id) {
         auto shard = std::make_shared<ShardRun>(executor_, Shard{id, shard_count_});
         shards_.push_back(shard);
-        ++tasks_running_;
-        asio::co_spawn(executor_, keep_shard(shard), asio::detached);
+        tasks_.spawn(keep_shard(shard));
     }
-    ++tasks_running_;
-    auto sweep = [this]() -> asio::awaitable<void> {
-        co_await intake_.sweep();
-        task_ended();
-    };
-    asio::co_spawn(executor_, std::move(sweep), asio::detached);
-    // A stop during start-up can end every task before this point (co_spawn may run them inline): the
-    // timer's cancel then had no one to wake.
-    if (tasks_running_ > 0) co_await done_.async_wait(asio::as_tuple(asio::use_awaitable));
+    tasks_.spawn(intake_.sweep());
+    co_await tasks_.wait();
     co_return failed_ || !stopping_ ? 1 : 0;
 }
 
@@ -184,10 +176,6 @@ asio::awaitable<bool> GatewayClient::pause(std::chrono::milliseconds delay) {
     co_return !stopping_;
 }
 
-void GatewayClient::task_ended() {
-    if (--tasks_running_ == 0) done_.cancel();
-}
-
 asio::awaitable<void> GatewayClient::keep_shard(std::shared_ptr<ShardRun> shard) {
     GatewayAction action = next(settings_.rules, shard->state, GatewayEvent{GatewayEventKind::url_fetched});
     // Shards identify one after the other, as Discord allows.
@@ -224,7 +212,6 @@ asio::awaitable<void> GatewayClient::keep_shard(std::shared_ptr<ShardRun> shard)
         intake_.stop();
         for (auto* timer : pauses_) timer->cancel();
     }
-    task_ended();
 }
 
 void GatewayClient::ended(const ShardRun& shard, const GatewayAction& action) {

@@ -35,6 +35,7 @@
 #include "adapters/chat/discord/proposal_shelf.hpp"
 #include "adapters/chat/discord/rest_client.hpp"
 #include "adapters/chat/intake.hpp"
+#include "adapters/net/task_group.hpp"
 #include "adapters/net/websocket_client.hpp"
 #include "adapters/store/shared_state.hpp"
 
@@ -111,7 +112,6 @@ private:
     boost::asio::awaitable<void> take_in_click(Interaction interaction, boost::json::object data,
                                                std::chrono::steady_clock::time_point received);
     boost::asio::awaitable<bool> pause(std::chrono::milliseconds delay);
-    void task_ended();
     void fail(std::string why);
 
     boost::asio::any_io_executor executor_;
@@ -126,8 +126,7 @@ private:
     int shard_count_ = 0;
     std::list<std::shared_ptr<ShardRun>> shards_;
     std::list<boost::asio::steady_timer*> pauses_;
-    boost::asio::steady_timer done_;
-    int tasks_running_ = 0;
+    net::TaskGroup tasks_;  // the shards' loops and the claims' sweep
     int shards_up_ = 0;
     bool registered_ = false;
     bool stopping_ = false;

@@ -59,7 +59,7 @@ int run_discord(const RunOptions& options) {
     discord::ProposalShelf shelf(*base.shared);
     discord::DiscordOutbox outbox(rest, shelf, logger);
     chat::Desk desk(io.get_executor(), service, outbox, settings.desk, logger);
-    desk.count_into(metrics);
+    desk.count_into(metrics, "discord");
 
     discord::GatewaySettings gateway_settings = settings.gateway;
     gateway_settings.bot_token = bot_token;

@@ -50,7 +50,7 @@ int run_mattermost(const RunOptions& options) {
                            config.service);
     mattermost::MattermostOutbox outbox(rest, logger);
     chat::Desk desk(io.get_executor(), service, outbox, settings.desk, logger);
-    desk.count_into(metrics);
+    desk.count_into(metrics, "mattermost");
 
     mattermost::CommandServer server(io.get_executor(), desk, outbox, *base.shared, secrets.command_token,
                                      settings.commands, logger);
