@@ -56,6 +56,7 @@ struct Actor {
     std::string user_id;  // immutable platform id: rules are keyed by it, never by display names
     std::string channel;
     std::optional<std::string> email;  // resolved Scalingo e-mail, if the directory knows it
+    std::string name = {};             // the platform's user name, when it sends one (never for rules)
 };
 
 // The platform-qualified id ("discord:5390…", "slack:C0123") that [identities] and [policy] key people

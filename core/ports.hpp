@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/model.hpp"
+#include "core/render.hpp"
 #include "core/snapshots.hpp"
 
 namespace collab {
@@ -86,6 +87,25 @@ public:
     virtual ~AuditLog() = default;
     virtual boost::asio::awaitable<ApiResult<void>> record(AuditEntry entry) = 0;
     virtual boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> recent(std::string database, int limit) = 0;
+};
+
+// A place the bot can speak in without being asked there: a channel (or a thread of it) of one platform.
+struct Conversation {
+    std::string platform;
+    std::string team;
+    std::string channel;
+    std::string thread = {};  // empty: the channel itself
+};
+
+// What the bot says on its own initiative (a notice, a card that asks for a decision), each platform
+// in its own wire format.
+class Announcer {
+public:
+    virtual ~Announcer() = default;
+    // A message in a conversation; `forbidden` when the bot may not post there (Slack's not_in_channel).
+    virtual boost::asio::awaitable<ApiResult<void>> post(Conversation where, Reply reply) = 0;
+    // A message to one person alone (a direct message; the shell prints it).
+    virtual boost::asio::awaitable<ApiResult<void>> tell(Actor person, Reply reply) = 0;
 };
 
 class WallClock {

@@ -64,12 +64,27 @@ std::string render_table(const Table& raw, bool ansi_dim) {
     return out + border(widths, "└", "┴", "┘");
 }
 
+std::string Mention::shown() const {
+    if (!name.empty()) return name;
+    if (!email.empty()) return email;
+    return qualified_id(platform, user_id);
+}
+
+Mention mention_of(const Actor& actor) {
+    return Mention{actor.platform, actor.user_id, actor.name, actor.email.value_or("")};
+}
+
+std::string plain_line_text(const Line& line) {
+    if (!line.mention) return line.text;
+    return line.text + line.mention->shown() + line.after;
+}
+
 // Every piece of text a reply carries may hold what someone typed or an upstream sent: each is made
 // printable here, the one way out to a terminal (render_table does the cells).
 std::string to_plain_text(const Reply& reply, const PlainTextOptions& options) {
     std::string out;
     for (const auto& line : reply.lines) {
-        const std::string shown = text::printable(line.text, true);
+        const std::string shown = text::printable(plain_line_text(line), true);
         switch (line.style) {
             case LineStyle::plain: out += shown; break;
             case LineStyle::done: out += "-----> " + shown; break;

@@ -23,9 +23,27 @@ enum class LineStyle {
     error,  // " !     " in the CLI: refused or failed
 };
 
+// A person a line names, shown the way their platform shows a person (Slack's and Discord's <@id>,
+// Mattermost's @name), so that readers see who acted; elsewhere by their name or e-mail.
+struct Mention {
+    std::string platform;  // the platform of user_id: a mention works only there
+    std::string user_id;
+    std::string name;   // the platform's user name, when known (Mattermost mentions by it)
+    std::string email;  // the Scalingo e-mail, when known
+
+    // How to name them where no mention can: their name, else their e-mail, else their qualified id.
+    std::string shown() const;
+};
+
+// The person behind an Actor, for a line that names them.
+Mention mention_of(const Actor& actor);
+
 struct Line {
     LineStyle style = LineStyle::plain;
     std::string text;
+    // Someone named after `text`, followed by `after`: "Removed x from db (by " <mention> ")".
+    std::optional<Mention> mention = std::nullopt;
+    std::string after = {};
 };
 
 struct Proposal {
@@ -80,6 +98,8 @@ struct PlainTextOptions {
 };
 
 std::string render_table(const Table& table, bool ansi_dim = false);
+// A line's text with the person it names shown as plain text (Mention::shown), unescaped.
+std::string plain_line_text(const Line& line);
 std::string to_plain_text(const Reply& reply, const PlainTextOptions& options = {});
 
 std::string format_duration(std::chrono::seconds duration);  // "5 minutes", "90 seconds"

@@ -27,13 +27,19 @@ std::string shown(std::string_view text, const MarkdownDialect& dialect) {
     return dialect.escape(text::printable(text, true));
 }
 
+std::string line_body(const Line& line, const MarkdownDialect& dialect) {
+    if (!line.mention) return shown(line.text, dialect);
+    const std::string person = dialect.mention ? dialect.mention(*line.mention) : shown(line.mention->shown(), dialect);
+    return shown(line.text, dialect) + person + shown(line.after, dialect);
+}
+
 std::string line_text(const Line& line, const MarkdownDialect& dialect) {
     switch (line.style) {
-        case LineStyle::done: return "`----->` " + shown(line.text, dialect);
-        case LineStyle::error: return "`!` " + shown(line.text, dialect);
+        case LineStyle::done: return "`----->` " + line_body(line, dialect);
+        case LineStyle::error: return "`!` " + line_body(line, dialect);
         case LineStyle::plain: break;
     }
-    return shown(line.text, dialect);
+    return line_body(line, dialect);
 }
 
 std::string usage_text(std::string_view usage) {

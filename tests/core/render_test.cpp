@@ -238,4 +238,20 @@ TEST(FormatDuration, WholeMinutesInMinutesOtherwiseSeconds) {
 }
 
 }  // namespace
+// A line that names who acted: in plain text by their name, else e-mail, else qualified id, and
+// never a way for what they typed to reach the terminal.
+TEST(RenderMention, PlainTextNamesThePersonByNameElseEmailElseId) {
+    Reply reply;
+    Line line{LineStyle::done, "Removed user2@example.com from my-db (by "};
+    line.after = ")";
+    line.mention = Mention{"slack", "U1", "", "owner@example.com"};
+    reply.lines.push_back(line);
+    EXPECT_EQ(to_plain_text(reply), "-----> Removed user2@example.com from my-db (by owner@example.com)\n");
+    reply.lines[0].mention = Mention{"mattermost", "abc", "alice\x1b[31m", "owner@example.com"};
+    EXPECT_EQ(to_plain_text(reply).find('\x1b'), std::string::npos);
+    reply.lines[0].mention = Mention{"discord", "42", "", ""};
+    EXPECT_EQ(to_plain_text(reply), "-----> Removed user2@example.com from my-db (by discord:42)\n");
+    EXPECT_EQ(mention_of(Actor{"slack", "T1", "U1", "C1", "a@example.com", "alice"}).shown(), "alice");
+}
+
 }  // namespace collab

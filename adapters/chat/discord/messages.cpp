@@ -20,8 +20,16 @@ constexpr int danger_style = 4;
 constexpr int secondary_style = 2;
 constexpr std::size_t max_button_label = 80;
 
+// Shown as a mention, which pings nobody: every message says `allowed_mentions: {"parse": []}`.
+std::string mention(const Mention& person) {
+    const bool snowflake =
+        !person.user_id.empty() && person.user_id.find_first_not_of("0123456789") == std::string_view::npos;
+    if (person.platform == "discord" && snowflake) return "<@" + person.user_id + ">";
+    return escape_markdown(person.shown());
+}
+
 std::string content_of(const Reply& reply) {
-    return chat::markdown_of(reply, chat::MarkdownDialect{max_content, escape_markdown});
+    return chat::markdown_of(reply, chat::MarkdownDialect{max_content, escape_markdown, mention});
 }
 
 json::object button_json(std::string_view label, int style, std::string custom_id) {

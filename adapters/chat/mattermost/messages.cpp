@@ -29,6 +29,14 @@ json::object button_context(std::string_view action, const Proposal& proposal, s
     return {{"action", action}, {"token", proposal.token}, {"team_id", team_id}};
 }
 
+// Mattermost mentions by user name; its user names are lower-case letters, digits, '.', '-' and '_'.
+std::string mention(const Mention& person) {
+    const bool user_name = !person.name.empty() && person.name.find_first_not_of(
+                                                       "abcdefghijklmnopqrstuvwxyz0123456789.-_") == std::string::npos;
+    if (person.platform == "mattermost" && user_name) return "@" + person.name;
+    return escape_markdown(person.shown());
+}
+
 }  // namespace
 
 std::string escape_markdown(std::string_view text) {
@@ -50,7 +58,7 @@ std::string escape_markdown(std::string_view text) {
 }
 
 std::string message_text(const Reply& reply) {
-    return chat::markdown_of(reply, chat::MarkdownDialect{max_message, escape_markdown});
+    return chat::markdown_of(reply, chat::MarkdownDialect{max_message, escape_markdown, mention});
 }
 
 json::object command_response(const Reply& reply, chat::Visibility visibility) {

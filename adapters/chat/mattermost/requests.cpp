@@ -27,8 +27,8 @@ std::optional<json::object> parse_object(std::string_view text) {
     return std::move(value.as_object());
 }
 
-Actor actor_of(const std::string& team, const std::string& user, const std::string& channel) {
-    return Actor{std::string(platform), team, user, channel, std::nullopt};
+Actor actor_of(const std::string& team, const std::string& user, const std::string& channel, const std::string& name) {
+    return Actor{std::string(platform), team, user, channel, std::nullopt, name};
 }
 
 }  // namespace
@@ -70,7 +70,8 @@ std::expected<ActionClick, std::string> decode_action(std::string_view json_body
                       string_member(*object, "team_id"),
                       string_member(*object, "post_id"),
                       {},
-                      false};
+                      false,
+                      string_member(*object, "user_name")};
     if (click.user_id.empty()) return std::unexpected("action without user_id");
     if (click.channel_id.empty()) return std::unexpected("action without channel_id");
     if (click.post_id.empty()) return std::unexpected("action without post_id");
@@ -89,14 +90,15 @@ std::expected<ActionClick, std::string> decode_action(std::string_view json_body
 
 chat::CommandRequest command_request(const SlashCommand& command, std::string id) {
     return chat::CommandRequest{
-        chat::Origin{std::move(id), actor_of(command.team_id, command.user_id, command.channel_id),
+        chat::Origin{std::move(id), actor_of(command.team_id, command.user_id, command.channel_id, command.user_name),
                      command.response_url},
         command.text};
 }
 
 chat::ClickRequest click_request(const ActionClick& click, std::string id) {
-    return chat::ClickRequest{chat::Origin{std::move(id), actor_of(click.team_id, click.user_id, click.channel_id), {}},
-                              click.token, click.cancel};
+    return chat::ClickRequest{
+        chat::Origin{std::move(id), actor_of(click.team_id, click.user_id, click.channel_id, click.user_name), {}},
+        click.token, click.cancel};
 }
 
 std::string work_of(const SlashCommand& command) {

@@ -44,6 +44,7 @@ struct ActionClick {
     std::string post_id;
     std::string token;  // the sealed confirmation: a credential, never logged
     bool cancel = false;
+    std::string user_name = {};  // for a mention; may be empty
 };
 
 // Whether an Authorization header carries the command's token ("Token <token>"), compared in constant

@@ -54,13 +54,26 @@ void append_section(std::string& out, std::string_view mrkdwn) {
     out += "}}";
 }
 
+// Slack user ids are upper-case letters and digits.
+std::string mention(const Mention& person) {
+    const bool user_id = !person.user_id.empty() &&
+                         person.user_id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == std::string::npos;
+    if (person.platform == "slack" && user_id) return "<@" + person.user_id + ">";
+    return escape_mrkdwn(person.shown());
+}
+
+std::string line_body(const Line& line) {
+    if (!line.mention) return escape_mrkdwn(line.text);
+    return escape_mrkdwn(line.text) + mention(*line.mention) + escape_mrkdwn(line.after);
+}
+
 std::string line_text(const Line& line) {
     switch (line.style) {
-        case LineStyle::done: return "`-----&gt;` " + escape_mrkdwn(line.text);
-        case LineStyle::error: return "`!` " + escape_mrkdwn(line.text);
+        case LineStyle::done: return "`-----&gt;` " + line_body(line);
+        case LineStyle::error: return "`!` " + line_body(line);
         case LineStyle::plain: break;
     }
-    return escape_mrkdwn(line.text);
+    return line_body(line);
 }
 
 // Lines packed into as few sections as the section limit allows.

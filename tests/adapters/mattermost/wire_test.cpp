@@ -238,4 +238,16 @@ TEST(MattermostMessages, AClickIsAnsweredWithAnUpdateWithoutButtonsOrAnEphemeral
 }
 
 }  // namespace
+TEST(MattermostMessages, WhoActedIsMentionedByUserName) {
+    Reply reply;
+    Line line{LineStyle::done, "Removed x (by "};
+    line.mention = Mention{"mattermost", "hb1qz6eqrby4dq5xjwqgnpeq9o", "alice.b", "owner@example.com"};
+    line.after = ")";
+    reply.lines.push_back(line);
+    EXPECT_EQ(message_text(reply), "`----->` Removed x \\(by @alice.b\\)");
+    // A name that is no user name is shown, never read as a mention.
+    reply.lines[0].mention->name = "@all";
+    EXPECT_EQ(message_text(reply), "`----->` Removed x \\(by @\u200ball\\)");
+}
+
 }  // namespace collab::mattermost

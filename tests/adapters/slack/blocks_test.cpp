@@ -261,4 +261,16 @@ TEST(SlackBlocks, MessageFormsAreKeptPerVersionAndVisibility) {
 }
 
 }  // namespace
+TEST(SlackBlocks, WhoActedIsAMention) {
+    Reply reply;
+    Line line{LineStyle::done, "Removed <x> (by "};
+    line.mention = Mention{"slack", "U024BE7LH", "", "owner@example.com"};
+    line.after = ")";
+    reply.lines.push_back(line);
+    EXPECT_EQ(section_texts(to_message(reply))[0], "`-----&gt;` Removed &lt;x&gt; (by <@U024BE7LH>)");
+    // An id that is not Slack's is never written inside <@…>.
+    reply.lines[0].mention = Mention{"slack", "U1> <!channel", "", "owner@example.com"};
+    EXPECT_EQ(section_texts(to_message(reply))[0], "`-----&gt;` Removed &lt;x&gt; (by owner@example.com)");
+}
+
 }  // namespace collab::slack
