@@ -116,31 +116,31 @@ bool RestClient::on_server(std::string_view url) const {
     return parsed && server_origin_ && parsed->origin == *server_origin_;
 }
 
-asio::awaitable<RestResult<BotUser>> RestClient::bot_user() {
-    Call call{http::verb::get, settings_.server_url + "/api/v4/users/me", "", true, true};
+asio::awaitable<RestResult<json::object>> RestClient::user(std::string id) {
+    Call call{http::verb::get, settings_.server_url + "/api/v4/users/" + id, "", true, true};
     auto response = co_await perform(std::move(call));
     if (!response) co_return std::unexpected(response.error());
     boost::system::error_code error;
-    const json::value value = json::parse(response->body, error);
-    const json::object* object = error ? nullptr : value.if_object();
-    if (object == nullptr)
-        co_return std::unexpected(MattermostError{response->status, {}, "GET /users/me answered no user object"});
-    co_return BotUser{string_member(*object, "id"), string_member(*object, "username")};
+    json::value value = json::parse(response->body, error);
+    if (error || !value.is_object())
+        co_return std::unexpected(MattermostError{response->status, {}, "GET /users/{id} answered no user object"});
+    co_return std::move(value.get_object());
+}
+
+asio::awaitable<RestResult<BotUser>> RestClient::bot_user() {
+    std::string me = "me";  // the token's own user (model.Me)
+    auto user_object = co_await user(std::move(me));
+    if (!user_object) co_return std::unexpected(user_object.error());
+    co_return BotUser{string_member(*user_object, "id"), string_member(*user_object, "username")};
 }
 
 asio::awaitable<RestResult<std::optional<std::string>>> RestClient::user_email(std::string user_id) {
     if (!valid_id(user_id))
         co_return std::unexpected(
             MattermostError{0, {}, "not a Mattermost user id (26 lower-case letters and digits)"});
-    Call call{http::verb::get, settings_.server_url + "/api/v4/users/" + user_id, "", true, true};
-    auto response = co_await perform(std::move(call));
-    if (!response) co_return std::unexpected(response.error());
-    boost::system::error_code error;
-    const json::value value = json::parse(response->body, error);
-    const json::object* object = error ? nullptr : value.if_object();
-    if (object == nullptr)
-        co_return std::unexpected(MattermostError{response->status, {}, "GET /users/{id} answered no user object"});
-    std::string email = string_member(*object, "email");
+    auto user_object = co_await user(std::move(user_id));
+    if (!user_object) co_return std::unexpected(user_object.error());
+    std::string email = string_member(*user_object, "email");
     // A bot without the permission to see e-mails gets the user with an empty one.
     if (email.empty()) co_return std::optional<std::string>{};
     co_return std::optional<std::string>{std::move(email)};

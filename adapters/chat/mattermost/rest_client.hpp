@@ -87,6 +87,8 @@ private:
         bool idempotent;
     };
     boost::asio::awaitable<RestResult<net::HttpResponse>> perform(Call call);
+    // GET /api/v4/users/{id}: the user object as the server shows it to the bot.
+    boost::asio::awaitable<RestResult<boost::json::object>> user(std::string id);
 
     net::HttpClient& http_;
     RestSettings settings_;
