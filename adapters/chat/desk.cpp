@@ -66,7 +66,8 @@ Desk::Desk(asio::any_io_executor executor, CommandService& service, Outbox& outb
       logger_(std::move(logger)),
       in_progress_(executor_) {}
 
-void Desk::count_into(observability::Registry& metrics) {
+void Desk::count_into(observability::Registry& metrics, std::string_view platform) {
+    const std::string platform_label(platform);
     constexpr std::array kinds{ReplyKind::result, ReplyKind::change,      ReplyKind::proposal,
                                ReplyKind::denied, ReplyKind::usage_error, ReplyKind::failure};
     std::vector<std::string> names;
@@ -75,11 +76,12 @@ void Desk::count_into(observability::Registry& metrics) {
     for (const auto& name : names) {
         auto& row = commands_metric_[name];
         for (auto kind : kinds)
-            row[static_cast<std::size_t>(kind)] =
-                &metrics.counter("collab_commands_total", "Slash commands handled, by command and outcome.",
-                                 {{"kind", name}, {"outcome", std::string(to_string(kind))}});
+            row[static_cast<std::size_t>(kind)] = &metrics.counter(
+                "collab_commands_total", "Slash commands handled, by command, outcome and platform.",
+                {{"kind", name}, {"outcome", std::string(to_string(kind))}, {"platform", platform_label}});
     }
-    denied_metric_ = &metrics.counter("collab_decisions_denied_total", "Commands the policy refused.");
+    denied_metric_ = &metrics.counter("collab_decisions_denied_total", "Commands the policy refused, by platform.",
+                                      {{"platform", platform_label}});
 }
 
 template <typename CoreRequest>

@@ -143,8 +143,9 @@ public:
     // acknowledgement that carried it.
     boost::asio::awaitable<void> deliver_later(Origin origin, Answer answer);
 
-    // Counts commands by kind and outcome, and refusals, into the registry from now on.
-    void count_into(observability::Registry& metrics);
+    // Counts commands by kind and outcome, and refusals, into the registry from now on, labelled with
+    // the platform ("slack", "discord", "mattermost", "shell"). The counters are found once, here.
+    void count_into(observability::Registry& metrics, std::string_view platform);
 
     // Commands and clicks still being worked on.
     std::size_t in_flight() const { return in_progress_.count(); }

@@ -9,6 +9,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <expected>
@@ -57,14 +58,22 @@ public:
 
     TokenBucket(int capacity, std::chrono::milliseconds period) : capacity_(capacity), period_(period) {}
 
-    // Takes one request from the allowance; when it is spent, how long until one is available.
-    std::optional<std::chrono::milliseconds> try_take(Clock::time_point now = Clock::now()) {
+    // Takes one request from the allowance, leaving `reserved` of it for what must not wait; when that
+    // is spent, how long until one is available.
+    std::optional<std::chrono::milliseconds> try_take(Clock::time_point now = Clock::now(), int reserved = 0) {
+        auto wait = until_available(now, reserved);
+        if (!wait) sent_.push_back(now);
+        return wait;
+    }
+
+    // How long until try_take(…, reserved) would take one; nothing when it would at `now`.
+    std::optional<std::chrono::milliseconds> until_available(Clock::time_point now, int reserved = 0) {
         while (!sent_.empty() && now - sent_.front() >= period_) sent_.pop_front();
-        if (static_cast<int>(sent_.size()) < capacity_) {
-            sent_.push_back(now);
-            return std::nullopt;
-        }
-        return std::chrono::ceil<std::chrono::milliseconds>(sent_.front() + period_ - now);
+        const int usable = std::max(capacity_ - reserved, 1);
+        const int over = static_cast<int>(sent_.size()) - usable;
+        if (over < 0) return std::nullopt;
+        // The send that has to leave the window before one more fits.
+        return std::chrono::ceil<std::chrono::milliseconds>(sent_[static_cast<std::size_t>(over)] + period_ - now);
     }
 
     // Requests that could be taken now.

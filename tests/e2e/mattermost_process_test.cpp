@@ -53,5 +53,21 @@ TEST(MattermostProcess, AnswersTheSlashCommandRefusesAForgedTokenAndStopsCleanly
     EXPECT_EQ(mattermost.violations(), std::vector<std::string>{});
 }
 
+TEST(MattermostProcess, ABotTokenTheServerRefusesStopsTheBot) {
+    const EmulatorSettings server{};
+    MattermostEmulator mattermost(server);
+    StateDir state;
+    RunningBot bot(state.path() / "bot.log",
+                   {{"MATTERMOST_URL", mattermost.url()},
+                    {"MATTERMOST_COMMAND_TOKEN", server.command_token},
+                    {"MATTERMOST_BOT_TOKEN", "revoked-token"},
+                    {"COLLAB_MATTERMOST_LISTEN", "127.0.0.1:0"}},
+                   {"--adapter", "mattermost", "--state-dir", state.path().string()});
+    EXPECT_EQ(bot.wait(), 1);
+    const std::string log = bot.log();
+    EXPECT_NE(log.find("refused MATTERMOST_BOT_TOKEN"), std::string::npos) << log;
+    EXPECT_EQ(log.find("revoked-token"), std::string::npos) << "the bot token leaked into the log";
+}
+
 }  // namespace
 }  // namespace collab::e2e

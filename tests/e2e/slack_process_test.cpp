@@ -224,7 +224,8 @@ TEST(SlackProcess, HealthFollowsTheSlackLinkAndThePostgresStoreAndMetricsAreProm
     const auto metrics = http_get(base + "/metrics");
     EXPECT_EQ(metrics.status, 200u);
     EXPECT_TRUE(observability::test::prometheus_text_problems(metrics.body).empty()) << metrics.body;
-    EXPECT_NE(metrics.body.find("collab_commands_total{kind=\"list\",outcome=\"answered\"} 1"), std::string::npos)
+    EXPECT_NE(metrics.body.find("collab_commands_total{kind=\"list\",outcome=\"answered\",platform=\"slack\"} 1"),
+              std::string::npos)
         << metrics.body;
     EXPECT_NE(metrics.body.find("collab_open_sockets 1"), std::string::npos);
     EXPECT_NE(metrics.body.find("collab_ack_latency_seconds_count 1"), std::string::npos);

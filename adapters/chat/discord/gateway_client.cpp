@@ -18,9 +18,21 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-// One shard's connection and the machine's state for it. Shared by its read loop and its heartbeat
-// loop, which run on the connection's strand.
-struct GatewayClient::ShardRun {
+namespace {
+
+// Sends of each window kept for heartbeats: at Discord's intervals, two or three a minute.
+constexpr int heartbeat_sends = 3;
+
+GatewayPacer fresh_pacer() {
+    return GatewayPacer{max_sends, send_window, heartbeat_sends};
+}
+
+}  // namespace
+
+// One shard's connection and the machine's state for it. Shared by its read loop, its heartbeat loop
+// and its paced sends, which all run on the client's executor (the connection's own strand is the
+// websocket client's business: send() hops onto it).
+struct GatewayClient::ShardRun : std::enable_shared_from_this<ShardRun> {
     ShardRun(asio::any_io_executor executor, Shard shard)
         : shard(shard), heartbeat(std::move(executor), asio::steady_timer::time_point::max()) {}
     Shard shard;
@@ -28,11 +40,13 @@ struct GatewayClient::ShardRun {
     Link link;
     asio::steady_timer heartbeat;
     bool beating = false;
-    net::TokenBucket sends{max_sends, send_window};
+    GatewayPacer sends = fresh_pacer();
+    bool flush_pending = false;  // a wait for the send limit is under way
     // Set when the heartbeat loop found the connection a zombie: the read loop leaves it that way.
     std::optional<GatewayAction> leaving;
     std::uint16_t close_code = 0;  // Discord's, when it closed the connection
     bool up = false;
+    int restarts = 0;  // since the last ready session
 };
 
 namespace {
@@ -83,7 +97,7 @@ GatewayClient::GatewayClient(asio::any_io_executor executor, RestClient& rest, D
           request_of_work, logger),
       settings_(std::move(settings)),
       logger_(std::move(logger)),
-      done_(executor, asio::steady_timer::time_point::max()) {
+      tasks_(executor) {
     // Discord's heartbeats keep the connection alive; the websocket's own idle watchdog only has to
     // catch a connection silent for longer than any heartbeat interval (41.25 s).
     settings_.websocket.timeouts.idle = std::max(settings_.websocket.timeouts.idle, std::chrono::milliseconds{90'000});
@@ -119,18 +133,10 @@ asio::awaitable<int> GatewayClient::run() {
     for (int id = 0; id < shard_count_; ++id) {
         auto shard = std::make_shared<ShardRun>(executor_, Shard{id, shard_count_});
         shards_.push_back(shard);
-        ++tasks_running_;
-        asio::co_spawn(executor_, keep_shard(shard), asio::detached);
+        tasks_.spawn(keep_shard(shard));
     }
-    ++tasks_running_;
-    auto sweep = [this]() -> asio::awaitable<void> {
-        co_await intake_.sweep();
-        task_ended();
-    };
-    asio::co_spawn(executor_, std::move(sweep), asio::detached);
-    // A stop during start-up can end every task before this point (co_spawn may run them inline): the
-    // timer's cancel then had no one to wake.
-    if (tasks_running_ > 0) co_await done_.async_wait(asio::as_tuple(asio::use_awaitable));
+    tasks_.spawn(intake_.sweep());
+    co_await tasks_.wait();
     co_return failed_ || !stopping_ ? 1 : 0;
 }
 
@@ -170,18 +176,34 @@ asio::awaitable<bool> GatewayClient::pause(std::chrono::milliseconds delay) {
     co_return !stopping_;
 }
 
-void GatewayClient::task_ended() {
-    if (--tasks_running_ == 0) done_.cancel();
-}
-
 asio::awaitable<void> GatewayClient::keep_shard(std::shared_ptr<ShardRun> shard) {
     GatewayAction action = next(settings_.rules, shard->state, GatewayEvent{GatewayEventKind::url_fetched});
     // Shards identify one after the other, as Discord allows.
     const auto spacing = settings_.identify_spacing * shard->shard.id;
     if (spacing > 0ms && !co_await pause(spacing)) action = next(settings_.rules, shard->state, client_stops);
-    while (action.step == GatewayStep::connect) {
-        action = co_await connect(*shard, action);
-        if (action.step == GatewayStep::read) action = co_await read_frames(shard);
+    for (;;) {
+        std::string died;
+        try {
+            while (action.step == GatewayStep::connect) {
+                action = co_await connect(*shard, action);
+                if (action.step == GatewayStep::read) action = co_await read_frames(shard);
+            }
+            if (action.why == GatewayEnding::out_of_order) died = "an event came out of order";
+        } catch (const std::exception& error) {
+            died = error.what();
+        }
+        if (died.empty() || stopping_) break;
+        // A fault of this client, not a refusal by Discord: the shard starts over (resuming its session
+        // when it has one), after a wait that grows with each restart until a session is ready again.
+        leave_connection(*shard);
+        const auto wait = net::jittered_backoff(settings_.rules.reconnect, shard->restarts++, jitter_);
+        logger_->error("discord: shard {} stopped ({}); restarting it in {} ms", shard->shard.id, died, wait.count());
+        if (!co_await pause(wait)) {
+            action = next(settings_.rules, shard->state, client_stops);
+            break;
+        }
+        shard->state.phase = GatewayPhase::fetching;
+        action = next(settings_.rules, shard->state, GatewayEvent{GatewayEventKind::url_fetched});
     }
     ended(*shard, action);
     // With no shard left, nothing reaches this instance: the sweep ends too.
@@ -190,7 +212,6 @@ asio::awaitable<void> GatewayClient::keep_shard(std::shared_ptr<ShardRun> shard)
         intake_.stop();
         for (auto* timer : pauses_) timer->cancel();
     }
-    task_ended();
 }
 
 void GatewayClient::ended(const ShardRun& shard, const GatewayAction& action) {
@@ -201,9 +222,7 @@ void GatewayClient::ended(const ShardRun& shard, const GatewayAction& action) {
                 "Discord refused the bot token: set DISCORD_BOT_TOKEN ([discord] bot_token_file) to the token on the "
                 "Bot page of the application in the Developer Portal. Stopping.");
             break;
-        case GatewayEnding::out_of_order:
-            logger_->error("discord: shard {} ended: an event came out of order", shard.shard.id);
-            break;
+        case GatewayEnding::out_of_order:  // restarted by keep_shard unless the client stops
         case GatewayEnding::none:
         case GatewayEnding::stopped: break;
     }
@@ -230,26 +249,34 @@ asio::awaitable<GatewayAction> GatewayClient::connect(ShardRun& shard, GatewayAc
         co_return next(settings_.rules, shard.state, GatewayEvent{GatewayEventKind::connect_failed});
     }
     shard.link = *connected;
+    // The last connection's heartbeat may be overdue: none is due before this one's Hello.
+    shard.heartbeat.expires_at(asio::steady_timer::time_point::max());
     shard.leaving.reset();
     shard.close_code = 0;
-    shard.sends = net::TokenBucket{max_sends, send_window};
+    shard.sends = fresh_pacer();
     co_return next(settings_.rules, shard.state, GatewayEvent{GatewayEventKind::connected});
 }
 
-void GatewayClient::send(ShardRun& shard, std::string frame) {
-    const auto wait = shard.sends.try_take();
-    if (!wait) {
-        shard.link->send(std::move(frame));
-        return;
-    }
-    // Past 120 frames a minute Discord closes the connection (4008): this one waits its turn.
-    logger_->warn("discord: shard {}: the gateway's send limit is reached; a frame waits {} ms", shard.shard.id,
-                  wait->count());
-    auto later = [link = shard.link, frame = std::move(frame), delay = *wait]() mutable -> asio::awaitable<void> {
+void GatewayClient::send(ShardRun& shard, std::string frame, bool heartbeat) {
+    shard.sends.push(std::move(frame), heartbeat);
+    flush(shard);
+}
+
+void GatewayClient::flush(ShardRun& shard) {
+    for (auto& frame : shard.sends.take_due()) shard.link->send(std::move(frame));
+    const auto wait = shard.sends.next_due();
+    if (!wait || shard.flush_pending) return;
+    // Past 120 frames a minute Discord closes the connection (4008): the rest wait their turn, in order.
+    logger_->warn("discord: shard {}: the gateway's send limit is reached; {} frame(s) wait {} ms", shard.shard.id,
+                  shard.sends.waiting(), wait->count());
+    shard.flush_pending = true;
+    auto later = [this, run = shard.shared_from_this(), link = shard.link, delay = *wait]() -> asio::awaitable<void> {
         co_await net::sleep_for(delay);
-        link->send(std::move(frame));
+        run->flush_pending = false;
+        // A new connection starts with a fresh allowance and nothing waiting.
+        if (run->link == link && !link->closed()) flush(*run);
     };
-    asio::co_spawn(shard.link->executor(), std::move(later), asio::detached);
+    asio::co_spawn(executor_, std::move(later), asio::detached);
 }
 
 void GatewayClient::carry_out(ShardRun& shard, const GatewayAction& action) {
@@ -259,7 +286,7 @@ void GatewayClient::carry_out(ShardRun& shard, const GatewayAction& action) {
         case GatewaySend::resume:
             send(shard, resume_frame(settings_.bot_token, shard.state.session, shard.state.sequence));
             break;
-        case GatewaySend::heartbeat: send(shard, heartbeat_frame(shard.state.sequence)); break;
+        case GatewaySend::heartbeat: send(shard, heartbeat_frame(shard.state.sequence), true); break;
     }
     if (action.heartbeat) shard.heartbeat.expires_after(net::draw(*action.heartbeat, jitter_));
 }
@@ -284,8 +311,29 @@ asio::awaitable<void> GatewayClient::beat(std::shared_ptr<ShardRun> shard) {
     }
 }
 
+void GatewayClient::mark_down(ShardRun& shard) {
+    if (!shard.up) return;
+    shard.up = false;
+    --shards_up_;
+}
+
+void GatewayClient::leave_connection(ShardRun& shard) {
+    shard.beating = false;
+    shard.heartbeat.cancel();
+    mark_down(shard);
+    if (shard.link && !shard.link->closed()) shard.link->abort();
+}
+
+std::optional<std::string> GatewayClient::link_down() const {
+    if (shard_count_ == 0) return "no gateway URL yet";
+    if (shards_up_ == shard_count_) return std::nullopt;
+    return std::to_string(shard_count_ - shards_up_) + " of " + std::to_string(shard_count_) +
+           " gateway shard(s) without a ready session";
+}
+
 void GatewayClient::ready(ShardRun& shard, const GatewayFrame& frame) {
     shard.up = true;
+    shard.restarts = 0;
     ++shards_up_;
     ++counters_.connects;
     if (frame.event.kind == GatewayEventKind::resumed) {
@@ -348,10 +396,7 @@ asio::awaitable<GatewayAction> GatewayClient::read_frames(std::shared_ptr<ShardR
     }
     shard->beating = false;
     shard->heartbeat.cancel();
-    if (shard->up) {
-        shard->up = false;
-        --shards_up_;
-    }
+    mark_down(*shard);
     if (action.close && !shard->leaving && !link->closed()) {
         // Op 7, op 9: Discord waits for us to go; the close code says whether the session lives on.
         auto close = [link, code = *action.close]() -> asio::awaitable<void> {
@@ -410,7 +455,11 @@ asio::awaitable<void> GatewayClient::take_in_click(Interaction interaction, json
         if (delivery == chat::Delivery::repeat) return;
         ++counters_.interactions;
         if (!acted_on) {
-            asio::co_spawn(executor_, outbox_.ignore_click(interaction, received), asio::detached);
+            // The coroutine outlives this frame: it keeps its own copy of the interaction.
+            auto ignore = [this, clicked = interaction, received]() -> asio::awaitable<void> {
+                co_await outbox_.ignore_click(clicked, received);
+            };
+            asio::co_spawn(executor_, std::move(ignore), asio::detached);
             return;
         }
         outbox_.owe_callback(interaction, received);

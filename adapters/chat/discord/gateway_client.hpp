@@ -4,10 +4,11 @@
 //
 // GET /gateway/bot gives the URL and the shard count (one shard unless Discord asks for more). Each
 // shard lives in its own loop: connect, Hello, heartbeats, Identify or Resume, then read dispatches
-// until the connection ends, and start over. What happens when (heartbeats, zombie connections,
+// until the connection ends, and start over; a shard stopped by a fault of the client is restarted
+// after a jittered wait that grows up to the reconnection cap. What happens when (heartbeats, zombie connections,
 // resumes, op 7, op 9, fatal close codes, back-off) is decided by the pure machine of
 // gateway_machine.hpp; this client carries it out over the websocket client and logs it. Frames go
-// out within Discord's 120 per 60 s (a token bucket per connection).
+// out within Discord's 120 per 60 s, in order, heartbeats first (gateway_pacer.hpp, one per connection).
 //
 // Each interaction is handed to the Intake (adapters/chat/intake.hpp) under its id: several instances
 // each hold their own session and all receive it, and only the one that claims it answers; the work of
@@ -29,10 +30,12 @@
 #include "adapters/chat/desk.hpp"
 #include "adapters/chat/discord/gateway_frames.hpp"
 #include "adapters/chat/discord/gateway_machine.hpp"
+#include "adapters/chat/discord/gateway_pacer.hpp"
 #include "adapters/chat/discord/outbox.hpp"
 #include "adapters/chat/discord/proposal_shelf.hpp"
 #include "adapters/chat/discord/rest_client.hpp"
 #include "adapters/chat/intake.hpp"
+#include "adapters/net/task_group.hpp"
 #include "adapters/net/websocket_client.hpp"
 #include "adapters/store/shared_state.hpp"
 
@@ -81,6 +84,8 @@ public:
     // Shards whose session is ready (READY or RESUMED) on an open connection.
     int shards_up() const { return shards_up_; }
     int shards() const { return shard_count_; }
+    // For /healthz: why not every shard has a ready session; nothing when all have.
+    std::optional<std::string> link_down() const;
     GatewayCounters counters() const;
 
 private:
@@ -93,8 +98,13 @@ private:
     boost::asio::awaitable<void> beat(std::shared_ptr<ShardRun> shard);
     // Sends what the machine said to send and arms the heartbeat it said to arm.
     void carry_out(ShardRun& shard, const GatewayAction& action);
-    void send(ShardRun& shard, std::string frame);
+    // Within the gateway's send limit (gateway_pacer.hpp): at once, or after the frames waiting.
+    void send(ShardRun& shard, std::string frame, bool heartbeat = false);
+    void flush(ShardRun& shard);
     void ready(ShardRun& shard, const GatewayFrame& frame);
+    void mark_down(ShardRun& shard);
+    // After a fault: the connection dropped and everything tied to it stopped.
+    void leave_connection(ShardRun& shard);
     void ended(const ShardRun& shard, const GatewayAction& action);
     boost::asio::awaitable<void> register_commands(std::string application_id);
 
@@ -102,7 +112,6 @@ private:
     boost::asio::awaitable<void> take_in_click(Interaction interaction, boost::json::object data,
                                                std::chrono::steady_clock::time_point received);
     boost::asio::awaitable<bool> pause(std::chrono::milliseconds delay);
-    void task_ended();
     void fail(std::string why);
 
     boost::asio::any_io_executor executor_;
@@ -117,8 +126,7 @@ private:
     int shard_count_ = 0;
     std::list<std::shared_ptr<ShardRun>> shards_;
     std::list<boost::asio::steady_timer*> pauses_;
-    boost::asio::steady_timer done_;
-    int tasks_running_ = 0;
+    net::TaskGroup tasks_;  // the shards' loops and the claims' sweep
     int shards_up_ = 0;
     bool registered_ = false;
     bool stopping_ = false;

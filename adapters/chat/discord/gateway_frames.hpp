@@ -23,8 +23,8 @@
 namespace collab::discord {
 
 inline constexpr std::size_t max_sent_frame = 4096;
-// Discord closes a connection that sends more (4008): the gateway client takes each frame it sends
-// from a net::TokenBucket of this size and window.
+// Discord closes a connection that sends more (4008): the gateway client paces what it sends to this
+// many per window (gateway_pacer.hpp).
 inline constexpr int max_sends = 120;
 inline constexpr std::chrono::seconds send_window{60};
 // INTERACTION_CREATE is all the bot needs, and it is tied to no intent.

@@ -21,6 +21,17 @@ std::pair<std::string, std::string> webhook_of(const chat::Origin& origin) {
 
 constexpr int deferred_update = 6;
 
+// What the asker sees in place of the placeholder when Discord did not take the answer meant for the
+// channel: the change itself was made (or not) by then, the audit trail says which.
+Reply undelivered_notice() {
+    Reply notice;
+    notice.kind = ReplyKind::failure;
+    notice.lines.push_back(Line{LineStyle::error,
+                                "The answer could not be posted in the channel: Discord refused it. /collab list "
+                                "shows the database as it is now."});
+    return notice;
+}
+
 }  // namespace
 
 DiscordOutbox::DiscordOutbox(RestClient& rest, ProposalShelf& shelf, std::shared_ptr<spdlog::logger> logger)
@@ -97,10 +108,12 @@ asio::awaitable<void> DiscordOutbox::ignore_click(const Interaction& interaction
     co_await send_callback(origin_of(interaction), owed, std::move(body));
 }
 
-asio::awaitable<void> DiscordOutbox::follow_up(const chat::Origin& origin, json::object message) {
+asio::awaitable<bool> DiscordOutbox::follow_up(const chat::Origin& origin, json::object message) {
     auto [application, token] = webhook_of(origin);
     auto sent = co_await rest_.follow_up(std::move(application), std::move(token), std::move(message));
-    if (!sent) failed(origin, "post a follow-up", sent.error());
+    if (sent) co_return true;
+    failed(origin, "post a follow-up", sent.error());
+    co_return false;
 }
 
 asio::awaitable<void> DiscordOutbox::complete(const chat::Origin& origin, chat::Answer answer) {
@@ -112,8 +125,14 @@ asio::awaitable<void> DiscordOutbox::complete(const chat::Origin& origin, chat::
         if (!edited) failed(origin, "complete a deferred answer", edited.error());
         co_return;
     }
-    // An ephemeral message cannot become a channel message: post beside it, then remove it.
-    co_await follow_up(origin, std::move(data));
+    // An ephemeral message cannot become a channel message: post beside it, then remove it. Should the
+    // post fail, the placeholder says so instead of waiting forever.
+    if (!co_await follow_up(origin, std::move(data))) {
+        json::object notice = message_of(undelivered_notice(), chat::Visibility::ephemeral);
+        auto edited = co_await rest_.edit_original(std::move(application), std::move(token), std::move(notice));
+        if (!edited) failed(origin, "say that an answer could not be posted", edited.error());
+        co_return;
+    }
     auto removed = co_await rest_.delete_original(std::move(application), std::move(token));
     if (!removed)
         logger_->debug("[{}] discord: could not remove a placeholder ({})", origin.id, removed.error().message);

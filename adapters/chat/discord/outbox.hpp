@@ -12,7 +12,8 @@
 // outcome, or the deferral) sends it and the other goes through the webhook.
 //
 // Who sees a message is fixed when it is created (flag 64): an answer meant for the channel after an
-// ephemeral deferral is posted as a follow-up, and the placeholder removed. A reply holding a proposal
+// ephemeral deferral is posted as a follow-up, and the placeholder removed once it was; when it was
+// not, the placeholder is replaced by a notice saying so. A reply holding a proposal
 // is put on the ProposalShelf first: its buttons carry the shelf's id.
 //
 // Runs on one thread (the bot's io_context): no lock.
@@ -77,7 +78,8 @@ private:
     boost::asio::awaitable<boost::json::object> message(const chat::Origin& origin, const Reply& reply,
                                                         chat::Visibility visibility);
     boost::asio::awaitable<bool> send_callback(const chat::Origin& origin, const Owed& owed, boost::json::object body);
-    boost::asio::awaitable<void> follow_up(const chat::Origin& origin, boost::json::object message);
+    // False when Discord did not take it (logged).
+    boost::asio::awaitable<bool> follow_up(const chat::Origin& origin, boost::json::object message);
     void failed(const chat::Origin& origin, std::string_view what, const DiscordError& error);
 
     RestClient& rest_;

@@ -137,9 +137,11 @@ struct CommandServer::State {
     static asio::awaitable<json::object> serve_click(std::shared_ptr<State> state, std::string key, ActionClick click) {
         chat::Arrival arrival{key, work_of(click)};
         std::optional<chat::ClickRequest> request = click_request(click, key);
-        state->outbox.expect_click(key);
+        // A repeat that arrives while the first delivery waits leaves the answer to it.
+        const bool first = state->outbox.expect_click(key);
         std::function<void(chat::Delivery)> claimed;
         co_await state->intake.click(std::move(arrival), std::move(request), std::move(claimed));
+        if (!first) co_return json::object{};
         ClickAnswer told = state->outbox.take_click(key);
         co_return click_answer(told.update, told.ephemeral);
     }

@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "adapters/chat/mattermost/messages.hpp"
+#include "adapters/net/url.hpp"
 
 namespace collab::mattermost {
 namespace asio = boost::asio;
@@ -12,6 +13,12 @@ namespace {
 
 constexpr int response_url_uses = 5;
 constexpr std::chrono::minutes response_url_life{30};
+
+// For the log: where a URL points, never its path (a response_url's path is its credential).
+std::string url_origin(std::string_view url) {
+    const auto parsed = net::parse_http_url(url);
+    return parsed ? net::to_string(parsed->origin) : "not an http(s) URL";
+}
 
 }  // namespace
 
@@ -23,8 +30,8 @@ json::object MattermostOutbox::encode(const chat::Origin& origin, const chat::An
     return command_response(answer.reply, answer.visibility);
 }
 
-void MattermostOutbox::expect_click(const std::string& id) {
-    clicks_.emplace(id, ClickAnswer{});
+bool MattermostOutbox::expect_click(const std::string& id) {
+    return clicks_.emplace(id, ClickAnswer{}).second;
 }
 
 ClickAnswer MattermostOutbox::take_click(const std::string& id) {
@@ -74,7 +81,14 @@ asio::awaitable<void> MattermostOutbox::post_beside(const chat::Origin& origin, 
 
 asio::awaitable<void> MattermostOutbox::send(const chat::Origin& origin, chat::Answer answer) {
     if (!origin.reply_url.empty()) {
-        if (use_response_url(origin.reply_url)) {
+        if (!rest_.on_server(origin.reply_url)) {
+            // The request named another server: the bot posts nowhere but MATTERMOST_URL.
+            ++counters_.foreign_response_urls;
+            logger_->warn(
+                "[{}] mattermost: refused a response_url that is not on MATTERMOST_URL's server ({}); posting the "
+                "reply with the REST API",
+                origin.id, url_origin(origin.reply_url));
+        } else if (use_response_url(origin.reply_url)) {
             json::object body = encode(origin, answer);
             auto sent = co_await rest_.respond(origin.reply_url, std::move(body));
             if (sent) co_return;

@@ -5,7 +5,9 @@
 // - A command's reply after the placeholder goes through its response_url, which the server takes at
 //   most 5 times within 30 minutes (app/command.go: TryUse(hook, 5)); past that, or when the server
 //   refuses it, through the REST API as the bot (POST /posts, /posts/ephemeral). The placeholder
-//   stays: Mattermost cannot replace an ephemeral message.
+//   stays: Mattermost cannot replace an ephemeral message. A response_url on another server than
+//   MATTERMOST_URL's (scheme, host and port) is never used: a request naming one is answered in its
+//   response and, later, through the REST API.
 // - A click is answered in the response to the click itself ({"update"}, {"ephemeral_text"}): the
 //   server waits for it. The action endpoint registers the click here (expect_click) before handing
 //   it to the Desk and takes the answer the Desk made of it (take_click). The proposal's update is
@@ -34,8 +36,9 @@ struct ClickAnswer {
 };
 
 struct OutboxCounters {
-    long response_url_used_up = 0;  // replies sent through the REST API instead
-    long delivery_failures = 0;     // replies neither route could deliver
+    long response_url_used_up = 0;   // replies sent through the REST API instead
+    long foreign_response_urls = 0;  // response_urls refused: not on MATTERMOST_URL's server
+    long delivery_failures = 0;      // replies neither route could deliver
 };
 
 class MattermostOutbox : public chat::Outbox {
@@ -49,7 +52,8 @@ public:
     // The answer a command's reply travels in (the response or its response_url).
     boost::json::object encode(const chat::Origin& origin, const chat::Answer& answer) const;
 
-    void expect_click(const std::string& id);
+    // False when a delivery of the same click already waits for its answer: that one takes it.
+    bool expect_click(const std::string& id);
     ClickAnswer take_click(const std::string& id);
 
     boost::asio::awaitable<void> complete(const chat::Origin& origin, chat::Answer answer) override;

@@ -65,6 +65,7 @@ MattermostError read_error(unsigned status, std::string_view body) {
 RestClient::RestClient(net::HttpClient& http, RestSettings settings)
     : http_(http), settings_(std::move(settings)), retry_policy_{settings_.retry, settings_.longest_wait} {
     settings_.server_url = without_trailing_slash(settings_.server_url);
+    if (auto server = net::parse_http_url(settings_.server_url)) server_origin_ = server->origin;
     // A 429 without a wait is taken to ask for a second: Mattermost's limits are per second.
     retry_policy_.unknown_rate_wait = std::chrono::seconds{1};
 }
@@ -81,10 +82,13 @@ asio::awaitable<RestResult<net::HttpResponse>> RestClient::perform(Call call) {
         if (call.with_token) request.headers.emplace_back("Authorization", "Bearer " + settings_.bot_token);
         ++counters_.requests;
         auto response = co_await http_.send(std::move(request));
-        if (response)
-            unreachable_.reset();
-        else
-            unreachable_ = from_net(response.error()).message;
+        // Only the server's own API says whether the server is reachable: a response_url may fail alone.
+        if (call.with_token) {
+            if (response)
+                unreachable_.reset();
+            else
+                unreachable_ = from_net(response.error()).message;
+        }
 
         net::Attempt attempt = net::attempt_of(response);
         if (response && response->status == 429) {
@@ -107,19 +111,36 @@ asio::awaitable<RestResult<net::HttpResponse>> RestClient::perform(Call call) {
     }
 }
 
+bool RestClient::on_server(std::string_view url) const {
+    const auto parsed = net::parse_http_url(url);
+    return parsed && server_origin_ && parsed->origin == *server_origin_;
+}
+
+asio::awaitable<RestResult<json::object>> RestClient::user(std::string id) {
+    Call call{http::verb::get, settings_.server_url + "/api/v4/users/" + id, "", true, true};
+    auto response = co_await perform(std::move(call));
+    if (!response) co_return std::unexpected(response.error());
+    boost::system::error_code error;
+    json::value value = json::parse(response->body, error);
+    if (error || !value.is_object())
+        co_return std::unexpected(MattermostError{response->status, {}, "GET /users/{id} answered no user object"});
+    co_return std::move(value.get_object());
+}
+
+asio::awaitable<RestResult<BotUser>> RestClient::bot_user() {
+    std::string me = "me";  // the token's own user (model.Me)
+    auto user_object = co_await user(std::move(me));
+    if (!user_object) co_return std::unexpected(user_object.error());
+    co_return BotUser{string_member(*user_object, "id"), string_member(*user_object, "username")};
+}
+
 asio::awaitable<RestResult<std::optional<std::string>>> RestClient::user_email(std::string user_id) {
     if (!valid_id(user_id))
         co_return std::unexpected(
             MattermostError{0, {}, "not a Mattermost user id (26 lower-case letters and digits)"});
-    Call call{http::verb::get, settings_.server_url + "/api/v4/users/" + user_id, "", true, true};
-    auto response = co_await perform(std::move(call));
-    if (!response) co_return std::unexpected(response.error());
-    boost::system::error_code error;
-    const json::value value = json::parse(response->body, error);
-    const json::object* object = error ? nullptr : value.if_object();
-    if (object == nullptr)
-        co_return std::unexpected(MattermostError{response->status, {}, "GET /users/{id} answered no user object"});
-    std::string email = string_member(*object, "email");
+    auto user_object = co_await user(std::move(user_id));
+    if (!user_object) co_return std::unexpected(user_object.error());
+    std::string email = string_member(*user_object, "email");
     // A bot without the permission to see e-mails gets the user with an empty one.
     if (email.empty()) co_return std::optional<std::string>{};
     co_return std::optional<std::string>{std::move(email)};

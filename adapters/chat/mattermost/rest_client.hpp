@@ -1,6 +1,7 @@
 #pragma once
 // The slice of Mattermost's REST API v4 the bot uses (api-reference; server source api4/, model/
 // client4.go), on the shared HTTP client and the shared retry rules (adapters/net/retry_machine.hpp):
+// - GET /api/v4/users/me: the bot account, which proves the bot token at start (sign_in.hpp);
 // - GET /api/v4/users/{id}: a user's e-mail, when the bot account may see it (empty otherwise);
 // - POST /api/v4/posts and POST /api/v4/posts/ephemeral: a reply the response_url could not carry;
 // - POST to a slash command's response_url (no token: the URL is the credential).
@@ -22,6 +23,7 @@
 
 #include "adapters/net/backoff.hpp"
 #include "adapters/net/http_client.hpp"
+#include "adapters/net/url.hpp"
 
 namespace collab::mattermost {
 
@@ -43,6 +45,12 @@ struct MattermostError {
 template <typename T>
 using RestResult = std::expected<T, MattermostError>;
 
+// The account a bot token belongs to.
+struct BotUser {
+    std::string id;
+    std::string username;
+};
+
 struct RestCounters {
     long requests = 0;
     long rate_limited = 0;  // 429 answers
@@ -53,6 +61,8 @@ class RestClient {
 public:
     RestClient(net::HttpClient& http, RestSettings settings);
 
+    // GET /api/v4/users/me: whom the bot token signs in as.
+    boost::asio::awaitable<RestResult<BotUser>> bot_user();
     // The user's e-mail; nothing when the server shows the bot none.
     boost::asio::awaitable<RestResult<std::optional<std::string>>> user_email(std::string user_id);
     // `post` is a Post ({"channel_id","message","props"}).
@@ -60,8 +70,12 @@ public:
     boost::asio::awaitable<RestResult<void>> create_ephemeral(std::string user_id, boost::json::object post);
     boost::asio::awaitable<RestResult<void>> respond(std::string response_url, boost::json::object body);
 
+    // True when `url` has MATTERMOST_URL's scheme, host and port: the only server the bot sends to.
+    bool on_server(std::string_view url) const;
+
     const RestCounters& counters() const { return counters_; }
-    // Why the last call got no answer at all (the server out of reach); nothing once one answered.
+    // Why the last call to the REST API got no answer at all (the server out of reach); nothing once
+    // one answered. A response_url's failures do not count.
     const std::optional<std::string>& unreachable() const { return unreachable_; }
 
 private:
@@ -73,12 +87,15 @@ private:
         bool idempotent;
     };
     boost::asio::awaitable<RestResult<net::HttpResponse>> perform(Call call);
+    // GET /api/v4/users/{id}: the user object as the server shows it to the bot.
+    boost::asio::awaitable<RestResult<boost::json::object>> user(std::string id);
 
     net::HttpClient& http_;
     RestSettings settings_;
     net::RetryPolicy retry_policy_;
     RestCounters counters_;
     std::optional<std::string> unreachable_;
+    std::optional<net::Origin> server_origin_;  // nothing when MATTERMOST_URL is no http(s) URL
     std::minstd_rand jitter_{std::random_device{}()};
 };
 

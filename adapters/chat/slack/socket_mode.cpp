@@ -34,7 +34,7 @@ SocketModeClient::SocketModeClient(asio::any_io_executor executor, WebApi& web, 
       settings_(std::move(settings)),
       connection_rules_{settings_.reconnect, settings_.ratelimited_wait},
       logger_(std::move(logger)),
-      done_(executor, asio::steady_timer::time_point::max()) {
+      tasks_(executor) {
     settings_.connections = std::clamp(settings_.connections, 1, 10);
     // A frame too large to decode is skipped, not a reason to drop the socket: the websocket itself
     // accepts more than the decoder does.
@@ -54,19 +54,11 @@ void SocketModeClient::measure_into(observability::Registry& metrics) {
 
 asio::awaitable<int> SocketModeClient::run() {
     for (int slot = 0; slot < settings_.connections; ++slot) {
-        ++tasks_running_;
         ++sockets_running_;
-        asio::co_spawn(executor_, keep_socket(slot), asio::detached);
+        tasks_.spawn(keep_socket(slot));
     }
-    ++tasks_running_;
-    auto sweep = [this]() -> asio::awaitable<void> {
-        co_await intake_.sweep();
-        task_ended();
-    };
-    asio::co_spawn(executor_, std::move(sweep), asio::detached);
-    // A stop during start-up can end every task before this point (co_spawn may run them inline): the
-    // timer's cancel then had no one to wake.
-    if (tasks_running_ > 0) co_await done_.async_wait(asio::as_tuple(asio::use_awaitable));
+    tasks_.spawn(intake_.sweep());
+    co_await tasks_.wait();
     co_return failed_ || !stopping_ ? 1 : 0;
 }
 
@@ -99,10 +91,6 @@ asio::awaitable<bool> SocketModeClient::pause(std::chrono::milliseconds delay) {
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     pauses_.erase(registered);
     co_return !stopping_ && sockets_running_ > 0;
-}
-
-void SocketModeClient::task_ended() {
-    if (--tasks_running_ == 0) done_.cancel();
 }
 
 std::shared_ptr<net::Gate> SocketModeClient::unanswered(const Link& link) {
@@ -156,7 +144,6 @@ asio::awaitable<void> SocketModeClient::keep_socket(int slot) {
         intake_.stop();
         for (auto* timer : pauses_) timer->cancel();
     }
-    task_ended();
 }
 
 asio::awaitable<void> SocketModeClient::read_set_aside(Link link, int slot) {

@@ -36,6 +36,7 @@
 #include "adapters/chat/slack/web_api.hpp"
 #include "adapters/net/backoff.hpp"
 #include "adapters/net/gate.hpp"
+#include "adapters/net/task_group.hpp"
 #include "adapters/net/websocket_client.hpp"
 #include "adapters/observability/metrics.hpp"
 #include "adapters/store/shared_state.hpp"
@@ -111,7 +112,6 @@ private:
     boost::asio::awaitable<void> take_in_command(Link link, chat::Arrival arrival, chat::CommandRequest request);
     // Records the latency of an acknowledgement just sent.
     void acknowledged(std::chrono::steady_clock::time_point arrived);
-    void task_ended();
     // The gate of the envelopes `link` carries that are not acknowledged yet.
     std::shared_ptr<net::Gate> unanswered(const Link& link);
     // Closes `link` once those envelopes are acknowledged, or after close_grace.
@@ -133,8 +133,7 @@ private:
     // Envelopes being worked on, by socket: a socket is closed once they are acknowledged.
     std::map<const net::WebSocketConnection*, std::shared_ptr<net::Gate>> unanswered_;
     std::list<boost::asio::steady_timer*> pauses_;
-    boost::asio::steady_timer done_;
-    int tasks_running_ = 0;  // socket loops and the claims' sweep
+    net::TaskGroup tasks_;  // socket loops and the claims' sweep
     int sockets_running_ = 0;
     int sockets_up_ = 0;
     bool stopping_ = false;

@@ -59,7 +59,7 @@ int run_discord(const RunOptions& options) {
     discord::ProposalShelf shelf(*base.shared);
     discord::DiscordOutbox outbox(rest, shelf, logger);
     chat::Desk desk(io.get_executor(), service, outbox, settings.desk, logger);
-    desk.count_into(metrics);
+    desk.count_into(metrics, "discord");
 
     discord::GatewaySettings gateway_settings = settings.gateway;
     gateway_settings.bot_token = bot_token;
@@ -73,10 +73,7 @@ int run_discord(const RunOptions& options) {
                  gateway_settings.guild_id.empty() ? "globally" : "in guild " + gateway_settings.guild_id,
                  base.provider.description, base.state_dir.string());
 
-    PlatformLink discord_link{"discord", [&client]() -> std::optional<std::string> {
-                                  if (client->shards_up() > 0) return std::nullopt;
-                                  return "no gateway session ready";
-                              }};
+    PlatformLink discord_link{"discord", [&client] { return client->link_down(); }};
     HealthWatch health(io, config.health_listen, metrics, base, std::move(discord_link), logger);
     StopSignals signals(io, logger, [&client] { client->stop(); });
     int status = 1;

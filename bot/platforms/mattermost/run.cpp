@@ -11,6 +11,7 @@
 #include "adapters/chat/mattermost/directory.hpp"
 #include "adapters/chat/mattermost/outbox.hpp"
 #include "adapters/chat/mattermost/rest_client.hpp"
+#include "adapters/chat/mattermost/sign_in.hpp"
 #include "adapters/observability/metrics.hpp"
 #include "bot/app.hpp"
 #include "bot/logging.hpp"
@@ -24,7 +25,8 @@ namespace asio = boost::asio;
 // How long a stop waits for the commands in progress to be answered.
 constexpr std::chrono::seconds drain_limit{10};
 
-// Mattermost: its slash command and buttons POST to [mattermost] listen, until SIGINT or SIGTERM.
+// Mattermost: its slash command and buttons POST to [mattermost] listen, until SIGINT or SIGTERM, or
+// until the server refuses the bot token.
 // Registered, with mattermost_section, in the table bot/platforms.cmake generates.
 int run_mattermost(const RunOptions& options) {
     const Config& config = options.config;
@@ -48,7 +50,7 @@ int run_mattermost(const RunOptions& options) {
                            config.service);
     mattermost::MattermostOutbox outbox(rest, logger);
     chat::Desk desk(io.get_executor(), service, outbox, settings.desk, logger);
-    desk.count_into(metrics);
+    desk.count_into(metrics, "mattermost");
 
     mattermost::CommandServer server(io.get_executor(), desk, outbox, *base.shared, secrets.command_token,
                                      settings.commands, logger);
@@ -70,6 +72,16 @@ int run_mattermost(const RunOptions& options) {
     HealthWatch health(io, config.health_listen, metrics, base, std::move(mattermost_link), logger);
     asio::steady_timer stopped(io, asio::steady_timer::time_point::max());
     StopSignals signals(io, logger, [&stopped] { stopped.cancel(); });
+    // A bot token the server refuses cannot answer anyone: stop, exit code 1.
+    bool token_refused = false;
+    auto check_token = [&]() -> asio::awaitable<void> {
+        const mattermost::SignInSettings sign_in_settings;
+        if (co_await mattermost::sign_in(rest, sign_in_settings, logger) != mattermost::SignIn::token_refused)
+            co_return;
+        token_refused = true;
+        stopped.cancel();
+    };
+    asio::co_spawn(io, std::move(check_token), asio::detached);
     auto main_task = [&]() -> asio::awaitable<void> {
         co_await stopped.async_wait(asio::as_tuple(asio::use_awaitable));
         co_await desk.drain(drain_limit);
@@ -82,7 +94,7 @@ int run_mattermost(const RunOptions& options) {
     io.run();
     logger->info("stopped");
     logger->flush();
-    return 0;
+    return token_refused ? 1 : 0;
 }
 
 }  // namespace collab::bot

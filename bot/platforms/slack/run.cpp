@@ -74,7 +74,7 @@ int run_slack(const RunOptions& options) {
 
     slack::SlackOutbox outbox(web, logger);
     chat::Desk desk(io.get_executor(), service, outbox, settings.desk, logger);
-    desk.count_into(metrics);
+    desk.count_into(metrics, "slack");
 
     logger->info("audit trail and shared state: {}", base.store_description);
     // The transport: Socket Mode (the bot connects out) or HTTP mode (Slack connects in). Either way

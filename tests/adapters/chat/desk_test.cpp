@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/observability/metrics.hpp"
 #include "desk_fixture.hpp"
 
 namespace collab::chat {
@@ -43,6 +44,18 @@ TEST_F(DeskTest, AClickIsAConfirmationWhoseOutcomeReplacesTheProposal) {
               "-----> user2@example.com has been removed from the collaborators of my-dedicated-db\n");
     EXPECT_EQ(outbox_.sent[2].route, "post_beside") << "a change is announced to the channel";
     EXPECT_EQ(outbox_.sent[2].answer.visibility, Visibility::in_channel);
+}
+
+TEST_F(DeskTest, CommandsAreCountedWithTheirPlatform) {
+    observability::Registry metrics;
+    desk_.count_into(metrics, "mattermost");
+    command("U1", "list my-dedicated-db");
+    command("U1", "leave my-dedicated-db");  // the owner cannot leave
+    const std::string text = metrics.render();
+    EXPECT_NE(text.find("collab_commands_total{kind=\"list\",outcome=\"answered\",platform=\"mattermost\"} 1\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("collab_decisions_denied_total{platform=\"mattermost\"} 1\n"), std::string::npos) << text;
 }
 
 }  // namespace

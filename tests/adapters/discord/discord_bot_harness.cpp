@@ -33,7 +33,7 @@ GatewaySettings gateway_settings(const DiscordEmulator& emulator, const HarnessO
     // Reconnections in tests need not wait seconds.
     settings.rules.reconnect = {20ms, 200ms, 0};
     settings.rules.invalid_session_wait = {10ms, 50ms};
-    settings.identify_spacing = 10ms;
+    settings.identify_spacing = options.identify_spacing;
     settings.click_budget = options.click_budget;
     settings.claims.instance = "harness";
     return settings;
@@ -102,6 +102,10 @@ std::vector<Collaborator> DiscordBotHarness::collaborators(const std::string& da
 
 GatewayCounters DiscordBotHarness::counters() {
     return on_bot([this] { return client_->counters(); });
+}
+
+std::optional<std::string> DiscordBotHarness::link_down() {
+    return on_bot([this] { return client_->link_down(); });
 }
 
 std::string DiscordBotHarness::logs() {

@@ -36,6 +36,7 @@ inline constexpr std::string_view colleague_id = "53908232506183681";
 struct HarnessOptions {
     std::chrono::milliseconds answer_budget{2'000};
     std::chrono::milliseconds click_budget{2'000};
+    std::chrono::milliseconds identify_spacing{10};
 };
 
 class DiscordBotHarness {
@@ -60,6 +61,8 @@ public:
 
     std::vector<Collaborator> collaborators(const std::string& database);
     GatewayCounters counters();
+    // What /healthz says of the gateway.
+    std::optional<std::string> link_down();
     std::string logs();
     testing::DelayedApi& upstream() { return delayed_; }
 

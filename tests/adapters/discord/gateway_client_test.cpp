@@ -122,6 +122,25 @@ TEST_F(DiscordGatewayClientTest, ASlowAnswerIsDeferredThenCompletedInPlace) {
     EXPECT_NE(content_of(replies[1].body).find("user2@example.com"), std::string::npos);
 }
 
+TEST_F(DiscordGatewayClientTest, AChannelAnswerDiscordRefusedLeavesANoticeInPlaceOfThePlaceholder) {
+    start({.answer_budget = 200ms});
+    bot_->upstream().set_delay(500ms);
+    discord_.fail("webhooks/", 1, 403);
+    discord_.dispatch_interaction(
+        slash_command("4010", "add", {{"database", "my-dedicated-db"}, {"emails", "late@example.com"}}));
+    const auto replies = replies_to("4010", 2);
+    ASSERT_EQ(replies.size(), 2u) << bot_->logs();
+    EXPECT_EQ(type_of(replies[0]), 5);
+    EXPECT_EQ(replies[1].route, "edit_original") << "the placeholder is not removed: nothing would show in its place";
+    EXPECT_NE(content_of(replies[1].body).find("could not be posted in the channel"), std::string::npos)
+        << content_of(replies[1].body);
+    std::this_thread::sleep_for(200ms);
+    const auto all = discord_.replies();
+    EXPECT_EQ(
+        std::count_if(all.begin(), all.end(), [](const BotReply& reply) { return reply.interaction_id == "4010"; }), 2)
+        << "no removal after the notice";
+}
+
 // The Confirm button's custom_id in a proposal's callback.
 std::string confirm_button(const BotReply& proposal) {
     const json::value* rows = data_of(proposal).if_contains("components");
@@ -194,6 +213,35 @@ TEST_F(DiscordGatewayClientTest, AStopClosesTheSessionAndEndsTheRun) {
     EXPECT_EQ(bot_->wait_for_exit(5s), std::optional<int>{0});
     ASSERT_TRUE(discord_.wait_for_closed(0));
     EXPECT_EQ(discord_.client_close_code(0), std::optional<std::uint16_t>{1000});
+}
+
+TEST(DiscordGatewayShards, AZombieConnectionIsLeftForAResumedSession) {
+    DiscordEmulator discord(EmulatorOptions{.heartbeat_interval = 300ms});
+    DiscordBotHarness bot(discord);
+    bot.start();
+    ASSERT_TRUE(discord.wait_for_sessions_ready(1)) << bot.logs();
+    discord.stop_acknowledging_heartbeats();
+    ASSERT_TRUE(discord.wait_for_sessions_ready(2)) << bot.logs();
+    EXPECT_EQ(discord.resumes(), 1);
+    EXPECT_EQ(discord.client_close_code(0), std::optional<std::uint16_t>{resumable_close_code});
+    EXPECT_EQ(bot.logs().find("restarting"), std::string::npos) << "the shard never stopped:\n" << bot.logs();
+}
+
+TEST(DiscordGatewayShards, HealthSaysSoWhileAShardHasNoSession) {
+    DiscordEmulator discord(EmulatorOptions{.shards = 2});
+    DiscordBotHarness bot(discord, {.identify_spacing = 1'500ms});
+    bot.start();
+    // What the bot says once it has read what the emulator sent.
+    auto settled_health = [&bot](const std::optional<std::string>& expected) {
+        for (int i = 0; i < 100 && bot.link_down() != expected; ++i) std::this_thread::sleep_for(10ms);
+        return bot.link_down();
+    };
+    ASSERT_TRUE(discord.wait_for_sessions_ready(1)) << bot.logs();
+    const std::optional<std::string> one_down = "1 of 2 gateway shard(s) without a ready session";
+    EXPECT_EQ(settled_health(one_down), one_down) << "one shard up is not enough";
+    EXPECT_EQ(discord.sessions_ready(), 1) << "the second shard was still waiting its turn";
+    ASSERT_TRUE(discord.wait_for_sessions_ready(2)) << bot.logs();
+    EXPECT_EQ(settled_health(std::nullopt), std::nullopt);
 }
 
 }  // namespace

@@ -13,11 +13,13 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <future>
 #include <thread>
 
 #include "adapters/chat/mattermost/directory.hpp"
 #include "adapters/chat/mattermost/outbox.hpp"
 #include "adapters/chat/mattermost/rest_client.hpp"
+#include "adapters/chat/mattermost/sign_in.hpp"
 #include "adapters/net/http_client.hpp"
 #include "adapters/sandbox/sandbox_api.hpp"
 #include "adapters/sandbox/sandbox_store.hpp"
@@ -187,6 +189,27 @@ TEST_F(CommandServerTest, ARemovalIsProposedAndOnlyTheProposersClickCarriesItOut
     EXPECT_TRUE(mattermost_.violations().empty());
 }
 
+TEST_F(CommandServerTest, AClickDeliveredAgainWhileTheFirstWaitsLeavesItsAnswerToIt) {
+    const auto proposed = command(owner, "remove my-dedicated-db user2@example.com");
+    ASSERT_EQ(proposed.status, 200u) << proposed.body;
+    const std::string post_id = mattermost_.posts().at(0).id;
+    const auto form = mattermost_.click_form(owner, post_id, "confirm");
+    ASSERT_TRUE(form);
+    // Who clicked takes a while to look up: the repeat arrives while the first delivery waits.
+    mattermost_.delay_users(300ms);
+    auto first = std::async(std::launch::async, [&] { return mattermost_.post_click(*form); });
+    std::this_thread::sleep_for(100ms);
+    const auto again = mattermost_.post_click(*form);
+    const auto answered = first.get();
+    ASSERT_EQ(answered.status, 200u) << answered.body;
+    ASSERT_TRUE(answered.answer) << answered.body;
+    EXPECT_TRUE(answered.answer->contains("update")) << "the first delivery shows the outcome: " << answered.body;
+    EXPECT_EQ(again.answer, std::optional<json::object>{json::object{}}) << again.body;
+    EXPECT_FALSE(mattermost_.post(post_id)->props.contains("attachments")) << "the proposal was replaced";
+    EXPECT_FALSE(has_access("user2@example.com"));
+    EXPECT_EQ(mattermost_.posts().size(), 1u) << "no outcome posted beside it";
+}
+
 TEST_F(CommandServerTest, AForgedOrMissingTokenIsRefusedAndChangesNothing) {
     const auto before = collaborators();
     const std::vector<std::pair<std::string, std::string>> attempts{
@@ -245,6 +268,27 @@ TEST_F(CommandServerTest, ASlowAnswerFollowsThePlaceholderThroughTheResponseUrl)
     EXPECT_EQ(mattermost_.response_url_uses(), 1);
 }
 
+// The command token proves who sent a command, not where its response_url points: the bot sends
+// nothing to another server than MATTERMOST_URL's (here "localhost" names it differently).
+TEST_F(CommandServerTest, AResponseUrlOnAnotherServerIsNeverUsed) {
+    std::string body = mattermost_.command_form(member, channel, "whoami");
+    const auto at = body.find("127.0.0.1", body.find("response_url="));
+    ASSERT_NE(at, std::string::npos) << body;
+    body.replace(at, std::string_view("127.0.0.1").size(), "localhost");
+    mattermost_.delay_users(800ms);
+    const auto exchange = mattermost_.post_command(server_.public_url(), body);
+    ASSERT_EQ(exchange.status, 200u) << exchange.body;
+    EXPECT_EQ(text_of(exchange), "Working on it…");
+    const auto shown = mattermost_.wait_for_ephemerals(member, 2, 3s);
+    ASSERT_EQ(shown.size(), 2u) << logged();
+    EXPECT_NE(shown[1].message.find("user2@example.com"), std::string::npos) << "through the REST API";
+    EXPECT_EQ(mattermost_.response_url_uses(), 0);
+    EXPECT_NE(logged().find("refused a response_url that is not on MATTERMOST_URL's server (http://localhost:"),
+              std::string::npos)
+        << logged();
+    EXPECT_EQ(outbox_.counters().foreign_response_urls, 1);
+}
+
 TEST_F(CommandServerTest, ACommandDeliveredTwiceIsCarriedOutOnce) {
     const std::string body = mattermost_.command_form(owner, channel, "add my-dedicated-db twice@example.com");
     const auto first = mattermost_.post_command(server_.public_url(), body);
@@ -285,6 +329,80 @@ TEST(MattermostRestClient, RateLimitsAreWaitedOutAndErrorsReadFromTheirBody) {
     EXPECT_EQ(results.second.error().id, "api.context.session_expired.app_error");
     EXPECT_NE(results.second.error().message.find("MATTERMOST_BOT_TOKEN"), std::string::npos);
     EXPECT_EQ(results.second.error().message.find("wrong-token"), std::string::npos);
+}
+
+// /healthz tells of the server's API: a response_url that fails says nothing about it.
+TEST(MattermostRestClient, OnlyTheServersApiSaysWhetherItIsReachable) {
+    MattermostEmulator mattermost{testing::EmulatorSettings{.emails = {{owner, "user1@example.com"}}}};
+    auto reachability = collab::testing::run([&]() -> asio::awaitable<std::vector<std::optional<std::string>>> {
+        const auto executor = co_await asio::this_coro::executor;
+        const net::HttpClientOptions options;
+        net::HttpClient http(executor, options);
+        const RestSettings settings{mattermost.url(), "bot-token-7f3k"};
+        const RestSettings nowhere{"http://127.0.0.1:1", "bot-token-7f3k"};
+        RestClient rest(http, settings);
+        RestClient lost(http, nowhere);
+        std::vector<std::optional<std::string>> seen;
+        json::object body{{"text", "hello"}};
+        auto responded = co_await rest.respond("http://127.0.0.1:1/hooks/commands/x", std::move(body));
+        seen.push_back(responded ? std::optional<std::string>{"answered"} : rest.unreachable());
+        auto email = co_await lost.user_email(owner);
+        seen.push_back(email ? std::optional<std::string>{"answered"} : lost.unreachable());
+        co_return seen;
+    }());
+    ASSERT_EQ(reachability.size(), 2u);
+    EXPECT_EQ(reachability[0], std::nullopt) << "a failed response_url leaves the REST API's health alone";
+    ASSERT_TRUE(reachability[1]);
+    EXPECT_NE(reachability[1]->find("unreachable"), std::string::npos) << *reachability[1];
+}
+
+struct SignInRun {
+    SignIn outcome;
+    std::string log;
+};
+
+// sign_in() against `server_url` with `bot_token`, waiting little between attempts.
+SignInRun sign_in_at(const std::string& server_url, const std::string& bot_token) {
+    auto log = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(50);
+    auto logger = std::make_shared<spdlog::logger>("sign-in", log);
+    const SignIn outcome = collab::testing::run([&]() -> asio::awaitable<SignIn> {
+        const auto executor = co_await asio::this_coro::executor;
+        const net::HttpClientOptions options;
+        net::HttpClient http(executor, options);
+        const RestSettings settings{server_url, bot_token, net::BackoffPolicy{10ms, 20ms, 1}};
+        RestClient rest(http, settings);
+        const SignInSettings quickly{net::BackoffPolicy{10ms, 50ms, 2}};
+        co_return co_await sign_in(rest, quickly, logger);
+    }());
+    std::string text;
+    for (const auto& line : log->last_formatted()) text += line;
+    return SignInRun{outcome, text};
+}
+
+TEST(MattermostSignIn, TheBotTokenIsProvedAtStart) {
+    MattermostEmulator mattermost{testing::EmulatorSettings{}};
+    const auto run = sign_in_at(mattermost.url(), "bot-token-7f3k");
+    EXPECT_EQ(run.outcome, SignIn::signed_in);
+    EXPECT_EQ(mattermost.sign_ins(), 1);
+    EXPECT_NE(run.log.find("signs in as @collab-bot"), std::string::npos) << run.log;
+}
+
+TEST(MattermostSignIn, ARefusedTokenStopsTheBotNamingIt) {
+    MattermostEmulator mattermost{testing::EmulatorSettings{}};
+    const auto run = sign_in_at(mattermost.url(), "wrong-token");
+    EXPECT_EQ(run.outcome, SignIn::token_refused);
+    EXPECT_NE(run.log.find("refused MATTERMOST_BOT_TOKEN"), std::string::npos) << run.log;
+    EXPECT_EQ(run.log.find("wrong-token"), std::string::npos) << "no token in the log";
+}
+
+TEST(MattermostSignIn, AServerOutOfReachIsAskedAgainABoundedNumberOfTimes) {
+    const auto run = sign_in_at("http://127.0.0.1:1", "bot-token-7f3k");
+    EXPECT_EQ(run.outcome, SignIn::unchecked);
+    std::size_t asked_again = 0;
+    for (auto at = run.log.find("asking again"); at != std::string::npos; at = run.log.find("asking again", at + 1))
+        ++asked_again;
+    EXPECT_EQ(asked_again, 2u) << run.log;
+    EXPECT_NE(run.log.find("serving anyway"), std::string::npos) << run.log;
 }
 
 // A click's user_id is only what its body says: what is not a Mattermost id never goes into a request

@@ -77,6 +77,7 @@ struct MattermostEmulator::State {
     std::map<std::string, Hook> hooks;
     int next_id = 0;
     int response_url_uses = 0;
+    int sign_ins = 0;  // GET /users/me with the bot token
     std::chrono::milliseconds users_delay{0};
     int rate_limited = 0;
 
@@ -141,6 +142,15 @@ struct MattermostEmulator::State {
             limited.set("X-Ratelimit-Reset", "1");
             limited.set("Retry-After", "1");
             return limited;
+        }
+        // "me" is the user the token belongs to (api4/user.go getUser, model.Me).
+        if (request.method() == http::verb::get && target == "/api/v4/users/me") {
+            ++sign_ins;
+            return json_response(http::status::ok, json::object{{"id", settings.bot_user_id},
+                                                                {"username", settings.bot_username},
+                                                                {"email", ""},
+                                                                {"is_bot", true},
+                                                                {"roles", "system_user"}});
         }
         if (request.method() == http::verb::get && target.starts_with("/api/v4/users/")) {
             const auto delay = users_delay;
@@ -258,38 +268,45 @@ Exchange MattermostEmulator::run_command(const std::string& bot_url, const std::
 
 Exchange MattermostEmulator::click(const std::string& user_id, const std::string& post_id,
                                    const std::string& action_id) {
-    std::string url;
-    json::object request;
-    {
-        std::lock_guard lock(state_->mutex);
-        auto post =
-            std::find_if(state_->posts.begin(), state_->posts.end(), [&](const Post& p) { return p.id == post_id; });
-        if (post == state_->posts.end()) return Exchange{404, "no such post", std::nullopt};
-        const json::object* action = nullptr;
-        if (const json::value* attachments = post->props.if_contains("attachments"))
-            for (const auto& attachment : attachments->as_array())
-                if (const json::value* actions = attachment.as_object().if_contains("actions"))
-                    for (const auto& candidate : actions->as_array())
-                        if (string_member(candidate.as_object(), "id") == action_id) action = &candidate.as_object();
-        // post.GetAction: no such action, no integration.
-        if (action == nullptr) return Exchange{404, "api.post.do_action.action_id.app_error", std::nullopt};
-        const json::object& integration = action->at("integration").as_object();
-        url = string_member(integration, "url");
-        request = json::object{{"user_id", user_id},
-                               {"user_name", "user-" + user_id},
-                               {"channel_id", post->channel_id},
-                               {"channel_name", "town-square"},
-                               {"team_id", state_->settings.team_id},
-                               {"team_domain", "test"},
-                               {"post_id", post_id},
-                               {"trigger_id", "trigger-" + state_->new_id()},
-                               {"type", string_member(*action, "type")},
-                               {"data_source", ""}};
-        if (const json::value* context = integration.if_contains("context")) request["context"] = *context;
-    }
-    Exchange exchange =
-        send(http::verb::post, url, {{"Content-Type", "application/json"}, {"Accept", "application/json"}},
-             json::serialize(request));
+    auto form = click_form(user_id, post_id, action_id);
+    if (!form) return form.error();
+    return post_click(*form);
+}
+
+std::expected<ClickForm, Exchange> MattermostEmulator::click_form(const std::string& user_id,
+                                                                  const std::string& post_id,
+                                                                  const std::string& action_id) {
+    std::lock_guard lock(state_->mutex);
+    auto post =
+        std::find_if(state_->posts.begin(), state_->posts.end(), [&](const Post& p) { return p.id == post_id; });
+    if (post == state_->posts.end()) return std::unexpected(Exchange{404, "no such post", std::nullopt});
+    const json::object* action = nullptr;
+    if (const json::value* attachments = post->props.if_contains("attachments"))
+        for (const auto& attachment : attachments->as_array())
+            if (const json::value* actions = attachment.as_object().if_contains("actions"))
+                for (const auto& candidate : actions->as_array())
+                    if (string_member(candidate.as_object(), "id") == action_id) action = &candidate.as_object();
+    // post.GetAction: no such action, no integration.
+    if (action == nullptr)
+        return std::unexpected(Exchange{404, "api.post.do_action.action_id.app_error", std::nullopt});
+    const json::object& integration = action->at("integration").as_object();
+    json::object request{{"user_id", user_id},
+                         {"user_name", "user-" + user_id},
+                         {"channel_id", post->channel_id},
+                         {"channel_name", "town-square"},
+                         {"team_id", state_->settings.team_id},
+                         {"team_domain", "test"},
+                         {"post_id", post_id},
+                         {"trigger_id", "trigger-" + state_->new_id()},
+                         {"type", string_member(*action, "type")},
+                         {"data_source", ""}};
+    if (const json::value* context = integration.if_contains("context")) request["context"] = *context;
+    return ClickForm{string_member(integration, "url"), user_id, post_id, post->channel_id, json::serialize(request)};
+}
+
+Exchange MattermostEmulator::post_click(const ClickForm& form) {
+    Exchange exchange = send(http::verb::post, form.url,
+                             {{"Content-Type", "application/json"}, {"Accept", "application/json"}}, form.body);
     if (exchange.status != 200) return exchange;
     json::object response;
     if (!exchange.body.empty()) {
@@ -298,8 +315,8 @@ Exchange MattermostEmulator::click(const std::string& user_id, const std::string
     }
     std::lock_guard lock(state_->mutex);
     if (const json::value* update = response.if_contains("update"); update && update->is_object()) {
-        auto post =
-            std::find_if(state_->posts.begin(), state_->posts.end(), [&](const Post& p) { return p.id == post_id; });
+        auto post = std::find_if(state_->posts.begin(), state_->posts.end(),
+                                 [&](const Post& p) { return p.id == form.post_id; });
         const json::object& changed = update->as_object();
         json::object props = post->props;
         // Props given replace the post's; none keep them.
@@ -314,7 +331,7 @@ Exchange MattermostEmulator::click(const std::string& user_id, const std::string
     if (std::string text = string_member(response, "ephemeral_text"); !text.empty()) {
         json::object none;
         if (state_->valid_message(text, none))
-            state_->ephemerals.push_back(Ephemeral{user_id, std::string(request.at("channel_id").as_string()), text});
+            state_->ephemerals.push_back(Ephemeral{form.user_id, form.channel_id, text});
     }
     return exchange;
 }
@@ -352,6 +369,11 @@ std::vector<Ephemeral> MattermostEmulator::wait_for_ephemerals(const std::string
 std::vector<std::string> MattermostEmulator::violations() const {
     std::lock_guard lock(state_->mutex);
     return state_->violations;
+}
+
+int MattermostEmulator::sign_ins() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->sign_ins;
 }
 
 int MattermostEmulator::response_url_uses() const {

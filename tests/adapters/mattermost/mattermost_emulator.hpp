@@ -12,7 +12,7 @@
 //   by its id (letters and digits only), its integration's context POSTed as JSON to its URL with no
 //   credential, the answer's `update` applied to the post (props replaced when given) and its
 //   `ephemeral_text` shown to the clicker.
-// - REST v4: GET /api/v4/users/{id}, POST /api/v4/posts, POST /api/v4/posts/ephemeral, with
+// - REST v4: GET /api/v4/users/{id} (users/me: the bot account), POST /api/v4/posts, POST /api/v4/posts/ephemeral, with
 //   `Authorization: Bearer <bot token>`; errors {"id","message","request_id","status_code"}; 429 with
 //   X-Ratelimit-* and Retry-After when told to.
 // It checks what the bot sends: a message of at most 16,383 characters, a known response_type, action
@@ -21,6 +21,7 @@
 #include <boost/json/object.hpp>
 
 #include <chrono>
+#include <expected>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -53,10 +54,21 @@ struct Exchange {
     std::optional<boost::json::object> answer;  // the bot's JSON answer, when it sent one
 };
 
+// A click as the server sends it to the button's integration URL.
+struct ClickForm {
+    std::string url;
+    std::string user_id;
+    std::string post_id;
+    std::string channel_id;
+    std::string body;
+};
+
 struct EmulatorSettings {
     std::string command_token = "okwexkjpe7ygb8eq1ww58t483w";
     std::string bot_token = "bot-token-7f3k";
     std::string team_id = "carya1qs77bemjup96ff538snh";
+    std::string bot_user_id = "b0tuser0000000000000000000";  // whom GET /users/me shows for the bot token
+    std::string bot_username = "collab-bot";
     std::map<std::string, std::string> emails;  // user id -> e-mail, as GET /users/{id} shows it
 };
 
@@ -76,12 +88,17 @@ public:
                           std::optional<std::string> authorization = std::nullopt);
     // A person clicking the button `action_id` of a stored post.
     Exchange click(const std::string& user_id, const std::string& post_id, const std::string& action_id);
+    // The request click() would send, and that request sent (again, as a proxy retrying would).
+    std::expected<ClickForm, Exchange> click_form(const std::string& user_id, const std::string& post_id,
+                                                  const std::string& action_id);
+    Exchange post_click(const ClickForm& form);
 
     std::vector<Post> posts() const;
     std::optional<Post> post(const std::string& id) const;
     std::vector<Ephemeral> ephemerals(const std::string& user_id) const;
     std::vector<std::string> violations() const;
     int response_url_uses() const;
+    int sign_ins() const;  // GET /users/me answered for the bot token
     // Waits up to `limit` until `count` ephemerals reached the user.
     std::vector<Ephemeral> wait_for_ephemerals(const std::string& user_id, std::size_t count,
                                                std::chrono::milliseconds limit) const;
