@@ -122,6 +122,15 @@ asio::awaitable<Reply> CommandService::decide_request(Context& context, bool app
         co_await record(actor, action, claims.database, claims.email, AuditOutcome::denied, std::move(expired));
         co_return replies::request_expired(claims);
     }
+    // Given access since (`add`, another request, or this one decided before a restart): nothing left to decide.
+    if (standing_of(*state->state, claims.email) != Standing::stranger) {
+        const Collaborator* collaborator = find_collaborator(*state->state, claims.email);
+        std::string note = collaborator ? replies::already_collaborator(claims.email, claims.database,
+                                                                        collaborator->status)
+                                        : replies::already_owner(claims.email, claims.database);
+        co_await record(actor, action, claims.database, claims.email, AuditOutcome::allowed, note);
+        co_return replies::one_line(ReplyKind::result, LineStyle::plain, std::move(note));
+    }
     // Decided once, whoever clicks first and wherever.
     std::string key = decision_key(claims);
     TokenUse use{now, *actor.email};

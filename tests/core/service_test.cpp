@@ -1200,13 +1200,17 @@ TEST_F(AccessRequests, OwnerAndAcceptedCollaboratorsDecide) {
     EXPECT_EQ(audit_.entries.back().target, "five@example.com");
 
     // Decided once: a second decision changes nothing, and the card is already gone.
-    const Outcome again = decided("U1", second);
+    const Outcome again = decided("U1", second, true);
     EXPECT_NE(to_plain_text(again.reply).find("This request was already decided at 2026-11-28 12:44:32 UTC by "
                                               "user2@example.com"),
               std::string::npos)
         << to_plain_text(again.reply);
     EXPECT_FALSE(again.settles_card);
     EXPECT_EQ(api_.invited.size(), 1u);
+
+    // Invited since, however: nothing is left to decide.
+    EXPECT_EQ(to_plain_text(decided("U2", first, true).reply),
+              "stranger@example.com is already a collaborator of my-dedicated-db (pending).\n");
 }
 
 TEST_F(AccessRequests, TypedApproveAndDenyWorkLikeTheButtons) {
