@@ -15,10 +15,10 @@ constexpr std::size_t field_count = 10;  // the tag, eight fields, the expiry
 
 std::string payload_of(const RequestClaims& claims) {
     std::string payload{version_tag};
-    for (std::string_view field : {std::string_view(claims.platform), std::string_view(claims.team),
-                                   std::string_view(claims.user_id), std::string_view(claims.name),
-                                   std::string_view(claims.channel), std::string_view(claims.email),
-                                   std::string_view(claims.database), std::string_view(claims.card_channel)}) {
+    for (std::string_view field :
+         {std::string_view(claims.platform), std::string_view(claims.team), std::string_view(claims.user_id),
+          std::string_view(claims.name), std::string_view(claims.channel), std::string_view(claims.email),
+          std::string_view(claims.database), std::string_view(claims.card_channel)}) {
         payload += claims_separator;
         payload += field;
     }
@@ -97,7 +97,8 @@ Decision may_request(const Actor& requester, const DatabaseSnapshot& snapshot, c
     switch (standing_of(snapshot, *requester.email)) {
         case Standing::owner: return Decision::deny(you + " own " + database + ": there is no access to ask for.");
         case Standing::accepted:
-            return Decision::deny(you + " are already a collaborator of " + database + ": there is no access to ask for.");
+            return Decision::deny(you + " are already a collaborator of " + database +
+                                  ": there is no access to ask for.");
         case Standing::pending:
             // Another invitation would change nothing: the one waiting is what gives access.
             return Decision::deny(you + " were already invited to " + database +
@@ -143,8 +144,7 @@ Reply request_posted(std::string_view database, std::string_view channel, TimePo
 std::string request_open(std::string_view database, const TokenUse& first, TimePoint expires_at) {
     std::string reason = "You already asked for access to " + std::string(database);
     if (first.at != TimePoint{}) reason += " at " + format_utc(first.at);
-    return reason + "; one request at a time: wait for its answer, or ask again after " + format_utc(expires_at) +
-           ".";
+    return reason + "; one request at a time: wait for its answer, or ask again after " + format_utc(expires_at) + ".";
 }
 
 std::string request_not_posted(std::string_view channel, std::string_view why) {
@@ -191,8 +191,8 @@ Reply request_denied(const Actor& decider, const RequestClaims& claims) {
     reply.kind = ReplyKind::change;
     reply.lines.push_back(mention_line(LineStyle::error, "Denied by ", decider,
                                        ": " + claims.email + " was not invited to " + claims.database));
-    reply.lines.push_back(mention_line(LineStyle::plain, "", requester_of(claims),
-                                       ": your request for access was denied."));
+    reply.lines.push_back(
+        mention_line(LineStyle::plain, "", requester_of(claims), ": your request for access was denied."));
     return reply;
 }
 
@@ -208,19 +208,17 @@ Reply request_expired(const RequestClaims& claims) {
 Reply request_approved_notice(const Actor& approver, const RequestClaims& claims) {
     Reply reply;
     reply.kind = ReplyKind::change;
-    reply.lines.push_back(mention_line(LineStyle::done,
-                                       "Your request for access to " + claims.database + " was approved by ",
-                                       approver,
-                                       ": an invitation was sent to " + claims.email + "; accept it from that e-mail."));
+    reply.lines.push_back(
+        mention_line(LineStyle::done, "Your request for access to " + claims.database + " was approved by ", approver,
+                     ": an invitation was sent to " + claims.email + "; accept it from that e-mail."));
     return reply;
 }
 
 Reply request_denied_notice(const Actor& decider, const RequestClaims& claims) {
     Reply reply;
     reply.kind = ReplyKind::change;
-    reply.lines.push_back(mention_line(LineStyle::error,
-                                       "Your request for access to " + claims.database + " was denied by ", decider,
-                                       "."));
+    reply.lines.push_back(mention_line(
+        LineStyle::error, "Your request for access to " + claims.database + " was denied by ", decider, "."));
     return reply;
 }
 

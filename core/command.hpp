@@ -64,8 +64,9 @@ struct DenyCommand {
     std::string token;
 };
 
-using Command = std::variant<ListCommand, AddCommand, RemoveCommand, LeaveCommand, WhoamiCommand, AuditCommand,
-                             HelpCommand, ConfirmCommand, DatabasesCommand, RequestCommand, ApproveCommand, DenyCommand>;
+using Command =
+    std::variant<ListCommand, AddCommand, RemoveCommand, LeaveCommand, WhoamiCommand, AuditCommand, HelpCommand,
+                 ConfirmCommand, DatabasesCommand, RequestCommand, ApproveCommand, DenyCommand>;
 
 struct UsageError {
     std::string message;  // what was wrong, specifically

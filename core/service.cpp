@@ -77,9 +77,9 @@ asio::awaitable<Outcome> CommandService::handle(ConfirmationRequest request) {
     context.claims = payload ? confirmation_claims_of(*payload) : std::nullopt;
     // An access request card's Approve or Deny: decided by someone other than the requester.
     if (context.request) {
-        const std::expected<Command, UsageError> command =
-            request.cancel ? Command{DenyCommand{std::move(request.token)}}
-                           : Command{ApproveCommand{std::move(request.token)}};
+        const std::expected<Command, UsageError> command = request.cancel
+                                                               ? Command{DenyCommand{std::move(request.token)}}
+                                                               : Command{ApproveCommand{std::move(request.token)}};
         Reply reply = co_await decide_request(context, !request.cancel);
         Outcome decided = outcome(context, command, std::move(reply));
         decided.by_proposer = context.settles_card;

@@ -33,8 +33,9 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const RequestCo
     }
 
     const TimePoint now = clock_.now();
-    RequestClaims claims{actor.platform, actor.team, actor.user_id, actor.name,           actor.channel,
-                         email,          database,   card_channel,  now + settings_.request_ttl};
+    RequestClaims claims{actor.platform, actor.team,    actor.user_id,
+                         actor.name,     actor.channel, email,
+                         database,       card_channel,  now + settings_.request_ttl};
     // One open request per database per person, whichever instance is asked.
     std::string key = open_request_key(actor, database);
     TokenUse use{now, email};
@@ -125,9 +126,9 @@ asio::awaitable<Reply> CommandService::decide_request(Context& context, bool app
     // Given access since (`add`, another request, or this one decided before a restart): nothing left to decide.
     if (standing_of(*state->state, claims.email) != Standing::stranger) {
         const Collaborator* collaborator = find_collaborator(*state->state, claims.email);
-        std::string note = collaborator ? replies::already_collaborator(claims.email, claims.database,
-                                                                        collaborator->status)
-                                        : replies::already_owner(claims.email, claims.database);
+        std::string note = collaborator
+                               ? replies::already_collaborator(claims.email, claims.database, collaborator->status)
+                               : replies::already_owner(claims.email, claims.database);
         co_await record(actor, action, claims.database, claims.email, AuditOutcome::allowed, note);
         co_return replies::one_line(ReplyKind::result, LineStyle::plain, std::move(note));
     }

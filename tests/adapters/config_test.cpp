@@ -261,7 +261,8 @@ TEST(ConfigTest, a_value_of_the_wrong_type_or_range_is_rejected) {
               "test.toml: confirmation.ttl_seconds has the wrong type");
     EXPECT_EQ(error_of("[confirmation]\nttl_seconds = 5\n"),
               "test.toml: confirmation.ttl_seconds must be between 10 and 86400");
-    EXPECT_EQ(error_of("[requests]\nttl_seconds = 5\n"), "test.toml: requests.ttl_seconds must be between 60 and 86400");
+    EXPECT_EQ(error_of("[requests]\nttl_seconds = 5\n"),
+              "test.toml: requests.ttl_seconds must be between 60 and 86400");
     EXPECT_EQ(parse("[requests]\nttl_seconds = 1800\n").service.request_ttl, std::chrono::seconds{1800});
     EXPECT_EQ(parse("[confirmation]\nttl_seconds = 600\n").service.confirmation_ttl, std::chrono::seconds{600});
     EXPECT_EQ(error_of("adapter = 1\n"), "test.toml: adapter has the wrong type");

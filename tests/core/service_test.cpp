@@ -1062,7 +1062,6 @@ TEST_F(Service, MissingArgumentShowsTheCommandsUsage) {
               " !     Missing the e-mail address.\nUsage: /collab remove <db> <email>\n");
 }
 
-
 // ---- access requests --------------------------------------------------------------------------------------------
 
 // The platforms' Announcer, as the service sees it: what was posted where, and told to whom.
@@ -1149,8 +1148,9 @@ TEST_F(AccessRequests, WhoMayAsk) {
 
 TEST_F(AccessRequests, WhoMayDecide) {
     const std::string token = card_token(ask("U9", "request my-dedicated-db"));
-    const std::string only_members = " !     Only the owner or an accepted collaborator of my-dedicated-db (or an "
-                                     "admin of the bot) may approve or deny a request for access to it.\n";
+    const std::string only_members =
+        " !     Only the owner or an accepted collaborator of my-dedicated-db (or an "
+        "admin of the bot) may approve or deny a request for access to it.\n";
     for (const std::string who : {"U9", "U3"}) {
         const Outcome refused = decided(who, token);
         EXPECT_EQ(to_plain_text(refused.reply), only_members) << who;
@@ -1201,8 +1201,9 @@ TEST_F(AccessRequests, OwnerAndAcceptedCollaboratorsDecide) {
 
     // Decided once: a second decision changes nothing, and the card is already gone.
     const Outcome again = decided("U1", second, true);
-    EXPECT_NE(to_plain_text(again.reply).find("This request was already decided at 2026-11-28 12:44:32 UTC by "
-                                              "user2@example.com"),
+    EXPECT_NE(to_plain_text(again.reply)
+                  .find("This request was already decided at 2026-11-28 12:44:32 UTC by "
+                        "user2@example.com"),
               std::string::npos)
         << to_plain_text(again.reply);
     EXPECT_FALSE(again.settles_card);

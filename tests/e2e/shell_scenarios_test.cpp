@@ -265,13 +265,13 @@ TEST_P(ShellScenarios, ExitAndQuitLeaveCleanly) {
     EXPECT_EQ(bot("quit\n").exit_code, 0);
 }
 
-
 TEST_P(ShellScenarios, AnAccessRequestIsApprovedByACollaborator) {
-    auto asked = bot("/collab request my-dedicated-db\n/collab request my-dedicated-db\n",
-                     {"--as", "stranger@example.com"});
+    auto asked =
+        bot("/collab request my-dedicated-db\n/collab request my-dedicated-db\n", {"--as", "stranger@example.com"});
     EXPECT_EQ(asked.exit_code, 0) << asked.err;
-    EXPECT_TRUE(asked.out.starts_with("stranger@example.com asks for access to my-dedicated-db (as "
-                                      "stranger@example.com).\nInvite stranger@example.com to my-dedicated-db?\n"))
+    EXPECT_TRUE(
+        asked.out.starts_with("stranger@example.com asks for access to my-dedicated-db (as "
+                              "stranger@example.com).\nInvite stranger@example.com to my-dedicated-db?\n"))
         << asked.out;
     EXPECT_NE(asked.out.find(" !     You already asked for access to my-dedicated-db at "), std::string::npos)
         << "one open request at a time\n"

@@ -161,11 +161,10 @@ json::object proposal_button(const Proposal& proposal) {
 json::array proposal_blocks(const Proposal& proposal) {
     const std::string text =
         escape_mrkdwn(proposal.question) + "\n_This button works until " + format_utc(proposal.expires_at) + "._";
-    json::object cancel{
-        {"type", "button"},
-        {"action_id", cancel_action_id},
-        {"text", plain_text(proposal.cancel_label())},
-        {"value", proposal.token}};
+    json::object cancel{{"type", "button"},
+                        {"action_id", cancel_action_id},
+                        {"text", plain_text(proposal.cancel_label())},
+                        {"value", proposal.token}};
     return {section(text), json::object{{"type", "actions"}, {"elements", {proposal_button(proposal), cancel}}}};
 }
 

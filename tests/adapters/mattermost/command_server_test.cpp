@@ -37,8 +37,8 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 using testing::MattermostEmulator;
 
-const std::string owner = "u1owner0000000000000000000";   // user1@example.com, owner of my-dedicated-db
-const std::string member = "u2member000000000000000000";  // user2@example.com, an accepted collaborator
+const std::string owner = "u1owner0000000000000000000";     // user1@example.com, owner of my-dedicated-db
+const std::string member = "u2member000000000000000000";    // user2@example.com, an accepted collaborator
 const std::string stranger = "u9stranger0000000000000000";  // stranger@example.com, on no database
 const std::string channel = "c1ops";
 
@@ -84,10 +84,8 @@ protected:
         return all;
     }
 
-    MattermostEmulator mattermost_{
-        testing::EmulatorSettings{.emails = {{owner, "user1@example.com"},
-                                             {member, "user2@example.com"},
-                                             {stranger, "stranger@example.com"}}}};
+    MattermostEmulator mattermost_{testing::EmulatorSettings{
+        .emails = {{owner, "user1@example.com"}, {member, "user2@example.com"}, {stranger, "stranger@example.com"}}}};
     collab::testing::TempDir dir_;
     sandbox::SandboxStore store_{
         dir_ / "sandbox.sqlite",
@@ -312,7 +310,6 @@ TEST(MattermostRestClient, WhatIsNotAUserIdIsNeverRequested) {
     }
 }
 
-
 TEST_F(CommandServerTest, AnAccessRequestIsDecidedByAMemberNotByItsRequester) {
     const auto asked = command(stranger, "request my-dedicated-db");
     ASSERT_EQ(asked.status, 200u) << asked.body;
@@ -320,8 +317,7 @@ TEST_F(CommandServerTest, AnAccessRequestIsDecidedByAMemberNotByItsRequester) {
     const auto posts = mattermost_.posts();
     ASSERT_EQ(posts.size(), 1u);
     const std::string post_id = posts[0].id;
-    EXPECT_NE(posts[0].message.find("asks for access to my\\-dedicated\\-db"), std::string::npos)
-        << posts[0].message;
+    EXPECT_NE(posts[0].message.find("asks for access to my\\-dedicated\\-db"), std::string::npos) << posts[0].message;
     ASSERT_TRUE(posts[0].props.contains("attachments")) << "the card carries Approve and Deny";
     EXPECT_NE(json::serialize(posts[0].props).find("\"Deny\""), std::string::npos);
 

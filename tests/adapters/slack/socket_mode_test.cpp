@@ -23,10 +23,8 @@ constexpr auto slack_deadline = 3s;
 
 EmulatorOptions workspace() {
     EmulatorOptions options;
-    options.emails = {{"U111", "user1@example.com"},
-                      {"U222", "user2@example.com"},
-                      {"U333", "stranger@example.com"},
-                      {"U444", ""}};
+    options.emails = {
+        {"U111", "user1@example.com"}, {"U222", "user2@example.com"}, {"U333", "stranger@example.com"}, {"U444", ""}};
     return options;
 }
 
@@ -619,7 +617,6 @@ TEST(SlackSocketModeStart, ATransientRefusalIsRetried) {
     EXPECT_TRUE(slack.wait_for_open_sockets(1));
     EXPECT_EQ(slack.urls_handed_out(), 1);
 }
-
 
 TEST_F(SlackSocketModeTest, AnAccessRequestIsApprovedWithTheCardsButton) {
     start();
