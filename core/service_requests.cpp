@@ -137,13 +137,15 @@ asio::awaitable<Reply> CommandService::decide_request(Context& context, bool app
     TokenUse use{now, *actor.email};
     const TimePoint keep_until = claims.expires_at;
     auto earlier = co_await used_.use_once(key, std::move(use), keep_until);
-    if (!earlier || *earlier) context.settles_card = false;
+    // A resumed click finds the mark of its own first attempt, whose instance died.
+    const bool decided_before = earlier && *earlier && !context.resumed;
+    if (!earlier || decided_before) context.settles_card = false;
     if (!earlier) {
         std::string reason = replies::use_unknown(earlier.error().message);
         co_await record(actor, action, claims.database, claims.email, AuditOutcome::failed, reason);
         co_return replies::failed(std::move(reason));
     }
-    if (*earlier) {
+    if (decided_before) {
         std::string reason = replies::request_already_decided(**earlier);
         co_return co_await refuse(std::move(reason));
     }
