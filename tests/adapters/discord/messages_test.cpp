@@ -113,8 +113,8 @@ TEST(Messages, AnAccessRequestCardHasApproveAndDeny) {
     EXPECT_EQ(row.at(0).at("label"), "Approve");
     EXPECT_EQ(row.at(1).at("label"), "Deny");
     // The same ids as a proposal's: a click comes back as a confirmation or a cancel of its token.
-    EXPECT_EQ(row.at(0).at("custom_id"), confirm_custom_id(proposal_id));
-    EXPECT_EQ(row.at(1).at("custom_id"), cancel_custom_id(proposal_id));
+    EXPECT_EQ(row.at(0).at("custom_id").as_string(), confirm_custom_id(proposal_id));
+    EXPECT_EQ(row.at(1).at("custom_id").as_string(), cancel_custom_id(proposal_id));
 }
 
 TEST(Messages, CustomIdsRoundTripAndForgeriesAreRefused) {
