@@ -122,7 +122,7 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
     const toml::table root = config::parse_toml(text, source);
     std::vector<std::string_view> sections{"adapter",    "provider", "state_dir",  "log_level", "confirmation",
                                            "policy",     "scalingo", "identities", "sandbox",   "audit",
-                                           "log_format", "store",    "health"};
+                                           "log_format", "store",    "health",     "requests"};
     for (const Platform& platform : platforms()) sections.push_back(platform.name);
     config::reject_unknown_keys(root, sections, "", source);
     Config config;
@@ -168,6 +168,11 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
         config.service.confirmation_ttl = std::chrono::seconds{ttl};
         config.confirmation_key_file =
             resolve_path(value_or<std::string>(*confirmation, "key_file", "", "confirmation", source), base_dir);
+    }
+    if (const toml::table* requests = config::subtable(root, "requests", "", source)) {
+        config::reject_unknown_keys(*requests, {"ttl_seconds"}, "requests", source);
+        const int64_t ttl = config::integer_in_range(*requests, "ttl_seconds", 900, 60, 86400, "requests", source);
+        config.service.request_ttl = std::chrono::seconds{ttl};
     }
     if (const toml::table* policy = config::subtable(root, "policy", "", source))
         read_policy(*policy, source, config.service);

@@ -209,9 +209,11 @@ Parsed parse_audit(const CommandSpec& spec, Arguments args) {
     return audit;
 }
 
-Parsed parse_confirm(const CommandSpec& spec, Arguments args) {
+// A command whose one argument is the token a proposal or a request card carries.
+template <typename TokenCommand>
+Parsed parse_token(const CommandSpec& spec, Arguments args) {
     if (auto error = expect_count(args, 1, Missing::token, spec)) return *error;
-    return ConfirmCommand{args[0]};
+    return TokenCommand{args[0]};
 }
 
 Parsed parse_help(const CommandSpec& spec, Arguments args) {
@@ -289,8 +291,31 @@ const std::vector<CommandSpec>& specs() {
          "<token>",
          "Carry out a removal that the bot proposed.",
          "<token>",
-         parse_confirm,
+         parse_token<ConfirmCommand>,
          Audience::invited,
+         false},
+        {RequestCommand::name,
+         {},
+         "<db>",
+         "Ask for access to a database: its owner and collaborators approve or deny it.",
+         "my-dedicated-db",
+         parse_database_only<RequestCommand>,
+         Audience::linked},
+        {ApproveCommand::name,
+         {},
+         "<token>",
+         "Approve an access request: its requester is invited.",
+         "<token>",
+         parse_token<ApproveCommand>,
+         Audience::member,
+         false},
+        {DenyCommand::name,
+         {},
+         "<token>",
+         "Deny an access request.",
+         "<token>",
+         parse_token<DenyCommand>,
+         Audience::member,
          false},
     };
     return table;

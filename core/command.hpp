@@ -55,8 +55,24 @@ struct ConfirmCommand {
     std::string token;
 };
 
-using Command = std::variant<ListCommand, AddCommand, RemoveCommand, LeaveCommand, WhoamiCommand, AuditCommand,
-                             HelpCommand, ConfirmCommand, DatabasesCommand, AccessCommand>;
+// Access requests (access_request.hpp): someone without access asks for it; the owner, an accepted
+// collaborator or an admin approves or denies it (the card's buttons; typed in the shell).
+struct RequestCommand {
+    static constexpr std::string_view name = "request";
+    std::string database;
+};
+struct ApproveCommand {
+    static constexpr std::string_view name = "approve";
+    std::string token;
+};
+struct DenyCommand {
+    static constexpr std::string_view name = "deny";
+    std::string token;
+};
+
+using Command =
+    std::variant<ListCommand, AddCommand, RemoveCommand, LeaveCommand, WhoamiCommand, AuditCommand, HelpCommand,
+                 ConfirmCommand, DatabasesCommand, AccessCommand, RequestCommand, ApproveCommand, DenyCommand>;
 
 struct UsageError {
     std::string message;  // what was wrong, specifically

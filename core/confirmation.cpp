@@ -1,7 +1,6 @@
 #include "core/confirmation.hpp"
 
 #include <charconv>
-#include <vector>
 
 #include "core/epoch.hpp"
 #include "core/replies.hpp"
@@ -11,18 +10,7 @@ namespace {
 
 // c2 added the collaborator id; c1 tokens (without it) are no longer accepted.
 constexpr std::string_view version_tag = "c2";
-constexpr char separator = '\n';  // cannot occur in any field: ids, names and e-mails are single-line
-
-std::vector<std::string_view> split(std::string_view text) {
-    std::vector<std::string_view> fields;
-    std::size_t start = 0;
-    while (true) {
-        std::size_t end = text.find(separator, start);
-        fields.push_back(text.substr(start, end == std::string_view::npos ? end : end - start));
-        if (end == std::string_view::npos) return fields;
-        start = end + 1;
-    }
-}
+constexpr char separator = claims_separator;
 
 std::string payload_of(const ConfirmationClaims& claims) {
     const auto expiry = std::chrono::duration_cast<std::chrono::seconds>(claims.expires_at.time_since_epoch()).count();
@@ -41,6 +29,17 @@ std::string payload_of(const ConfirmationClaims& claims) {
 
 }  // namespace
 
+std::vector<std::string_view> split_claims(std::string_view payload) {
+    std::vector<std::string_view> fields;
+    std::size_t start = 0;
+    while (true) {
+        std::size_t end = payload.find(separator, start);
+        fields.push_back(payload.substr(start, end == std::string_view::npos ? end : end - start));
+        if (end == std::string_view::npos) return fields;
+        start = end + 1;
+    }
+}
+
 std::string issue_token(const Signer& signer, const ConfirmationClaims& claims) {
     return signer.seal(payload_of(claims));
 }
@@ -52,7 +51,11 @@ std::string use_key(const ConfirmationClaims& claims) {
 std::optional<ConfirmationClaims> read_token(const Signer& signer, std::string_view token) {
     auto payload = signer.open(token);
     if (!payload) return std::nullopt;
-    auto fields = split(*payload);
+    return confirmation_claims_of(*payload);
+}
+
+std::optional<ConfirmationClaims> confirmation_claims_of(std::string_view payload) {
+    auto fields = split_claims(payload);
     long long expiry = 0;
     if (fields.size() != 10 || fields[0] != version_tag ||
         std::from_chars(fields[9].data(), fields[9].data() + fields[9].size(), expiry).ec != std::errc{} ||

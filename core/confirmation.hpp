@@ -4,6 +4,8 @@
 
 #include <expected>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/model.hpp"
 #include "core/ports.hpp"
@@ -45,6 +47,11 @@ public:
     virtual boost::asio::awaitable<ApiResult<void>> forget(std::string key) = 0;
 };
 
+// Sealed claims are fields joined by this separator, which cannot occur in any field: ids, names and
+// e-mails are single-line.
+inline constexpr char claims_separator = '\n';
+std::vector<std::string_view> split_claims(std::string_view payload);
+
 std::string issue_token(const Signer& signer, const ConfirmationClaims& claims);
 
 // What UsedTokens knows a confirmation by: its claims, so that however a token is re-encoded, one
@@ -53,6 +60,8 @@ std::string use_key(const ConfirmationClaims& claims);
 
 // The claims of a genuine token, whoever presents it and whenever: for the audit trail of a refusal.
 std::optional<ConfirmationClaims> read_token(const Signer& signer, std::string_view token);
+// The same from a token already opened (Signer::open): nothing when it holds other claims.
+std::optional<ConfirmationClaims> confirmation_claims_of(std::string_view payload);
 
 // Whether the claims were issued to this person (same platform, workspace and user; any channel).
 bool proposed_to(const ConfirmationClaims& claims, const Actor& person);

@@ -1,5 +1,6 @@
 #include "core/policy.hpp"
 
+#include "core/access_request.hpp"
 #include "core/replies.hpp"
 
 namespace collab {
@@ -56,10 +57,15 @@ Decision decide(const Actor& actor, const Command& command, const DatabaseSnapsh
     if (std::holds_alternative<ConfirmCommand>(command) || std::holds_alternative<DatabasesCommand>(command) ||
         std::holds_alternative<AccessCommand>(command))
         return Decision::allow();
+    // A request's decision is decided on the database its card names (may_decide).
+    if (std::holds_alternative<ApproveCommand>(command) || std::holds_alternative<DenyCommand>(command))
+        return Decision::allow();
 
     auto database = database_of(command);
     if (!database || snapshot == nullptr || snapshot->database.name != *database)
         return Decision::deny(replies::who_may_act_unknown());
+    // Asking is not managing: the card goes to a channel that manages the database (access_request.hpp).
+    if (std::holds_alternative<RequestCommand>(command)) return may_request(actor, *snapshot, rules);
     if (auto channel = channel_check(actor, *database, rules); !channel.allowed) return channel;
     if (!snapshot->database.dedicated && !rules.allow_apps) return Decision::deny(replies::not_a_database(*database));
 

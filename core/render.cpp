@@ -64,6 +64,14 @@ std::string render_table(const Table& raw, bool ansi_dim) {
     return out + border(widths, "└", "┴", "┘");
 }
 
+std::string Proposal::confirm_label() const {
+    return action_label.empty() ? "Confirm" : action_label;
+}
+
+std::string Proposal::cancel_label() const {
+    return kind == ProposalKind::access_request ? "Deny" : "Cancel";
+}
+
 std::string Mention::shown() const {
     if (!name.empty()) return name;
     if (!email.empty()) return email;
@@ -94,9 +102,16 @@ std::string to_plain_text(const Reply& reply, const PlainTextOptions& options) {
     }
     if (reply.table) out += render_table(*reply.table, options.ansi_dim);
     if (reply.proposal) {
-        out += text::printable(reply.proposal->question) + "\n";
-        out += "To confirm, type before " + format_utc(reply.proposal->expires_at) + ":\n";
-        out += "  " + options.command_prefix + " confirm " + reply.proposal->token + "\n";
+        const Proposal& proposal = *reply.proposal;
+        out += text::printable(proposal.question) + "\n";
+        if (proposal.kind == ProposalKind::access_request) {
+            out += "To approve, type before " + format_utc(proposal.expires_at) + ":\n";
+            out += "  " + options.command_prefix + " approve " + proposal.token + "\n";
+            out += "To deny:\n  " + options.command_prefix + " deny " + proposal.token + "\n";
+        } else {
+            out += "To confirm, type before " + format_utc(proposal.expires_at) + ":\n";
+            out += "  " + options.command_prefix + " confirm " + proposal.token + "\n";
+        }
     }
     if (!reply.usage.empty()) out += text::printable(reply.usage) + "\n";
     return out;

@@ -46,11 +46,22 @@ struct Line {
     std::string after = {};
 };
 
+// What a proposal's buttons do: confirm or cancel one's own proposal, or approve or deny someone
+// else's access request (typed in the shell as `approve <token>` and `deny <token>`).
+enum class ProposalKind { confirmation, access_request };
+
 struct Proposal {
     std::string question;      // names exactly what will happen
     std::string action_label;  // for a button: "Revoke access"
     std::string token;
     TimePoint expires_at;
+    ProposalKind kind = ProposalKind::confirmation;
+
+    // The buttons' labels: the action's ("Confirm" when it has none), and "Cancel" or "Deny".
+    std::string confirm_label() const;
+    std::string cancel_label() const;
+    // A confirmation takes something away (a danger-styled button behind a dialog); an approval does not.
+    bool destructive() const { return kind == ProposalKind::confirmation; }
 };
 
 enum class ReplyKind {

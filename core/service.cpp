@@ -70,8 +70,23 @@ asio::awaitable<Outcome> CommandService::handle(ChatRequest request) {
 
 asio::awaitable<Outcome> CommandService::handle(ConfirmationRequest request) {
     Context context{std::move(request.actor), request.resumed, std::nullopt};
+    // Opened once, whatever it holds: a confirmation, or an access request.
+    const auto payload = signer_.open(request.token);
+    context.token_opened = true;
+    context.request = payload ? request_claims_of(*payload) : std::nullopt;
+    context.claims = payload ? confirmation_claims_of(*payload) : std::nullopt;
+    // An access request card's Approve or Deny: decided by someone other than the requester.
+    if (context.request) {
+        const std::expected<Command, UsageError> command = request.cancel
+                                                               ? Command{DenyCommand{std::move(request.token)}}
+                                                               : Command{ApproveCommand{std::move(request.token)}};
+        Reply reply = co_await decide_request(context, !request.cancel);
+        Outcome decided = outcome(context, command, std::move(reply));
+        decided.by_proposer = context.settles_card;
+        decided.settles_card = context.settles_card;
+        co_return decided;
+    }
     if (request.cancel) {
-        context.claims = read_token(signer_, request.token);
         const bool by_proposer = context.claims && proposed_to(*context.claims, context.actor);
         // Nothing is done, so nothing is recorded: the proposal simply goes away.
         Outcome cancelled;
@@ -122,6 +137,9 @@ Outcome CommandService::outcome(Context& context, const std::expected<Command, U
             note.database = context.claims->database;
             note.target = context.claims->target;
             outcome.confirms = context.claims->action;
+        } else if (context.request) {
+            note.database = context.request->database;
+            note.target = context.request->email;
         }
     }
     outcome.reply = std::move(reply);
@@ -413,7 +431,7 @@ asio::awaitable<Reply> CommandService::propose_removal(const Actor& actor, const
 asio::awaitable<Reply> CommandService::execute(Context& context, const ConfirmCommand& command) {
     Actor& actor = context.actor;
     // Opened once per request; a refusal is filed under the database the token names, when it is genuine.
-    context.claims = read_token(signer_, command.token);
+    if (!context.token_opened) context.claims = read_token(signer_, command.token);
     if (auto unknown = co_await identify(actor)) co_return *unknown;
     constexpr std::string_view action = ConfirmCommand::name;
     const std::string database = context.claims ? context.claims->database : "";

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "core/access_request.hpp"
 #include "core/command.hpp"
 #include "core/confirmation.hpp"
 #include "core/policy.hpp"
@@ -26,7 +27,8 @@ struct ChatRequest {
 };
 
 // A click on a proposal's Confirm or Cancel button: the confirmation its token carries, handed over
-// as such (never as command text to parse again).
+// as such (never as command text to parse again). An access request card's Approve and Deny buttons
+// come the same way, their token being the request's (Deny as `cancel`).
 struct ConfirmationRequest {
     Actor actor;
     std::string token;
@@ -45,7 +47,12 @@ struct Outcome {
     std::optional<ConfirmAction> confirms;
     // For a click: whether the clicker is the person the proposal was made to. A click by anyone else
     // leaves the proposal as it is, and its refusal is for the clicker alone.
+    // For an access request's card, whether the clicker may decide it: anyone else's click is refused
+    // for them alone and the card stays.
     bool by_proposer = true;
+    // The click settled an access request's card, which the channel already sees: the card's
+    // replacement is the announcement.
+    bool settles_card = false;
 
     // The command whose visibility settings apply: a confirmation follows what it confirms.
     std::string_view subject() const;
@@ -60,6 +67,9 @@ struct ServiceSettings {
     // Whether allowed reads (list, whoami, dbs, access, help, audit) go to the audit trail too; denials,
     // proposals, changes and failures always do.
     bool record_reads = false;
+    // How long an access request stays open: its card's buttons work until then, and its requester
+    // cannot ask again for the same database before (one open request per database per person).
+    std::chrono::seconds request_ttl{900};
 };
 
 class CommandService {
@@ -72,6 +82,10 @@ public:
     // A click on a proposal's button; its token is opened once.
     boost::asio::awaitable<Outcome> handle(ConfirmationRequest request);
 
+    // Where access request cards go when the channel rules bind the database to another channel than
+    // the requester's; without one such requests are refused, saying so.
+    void announce_through(Announcer& announcer) { announcer_ = &announcer; }
+
 private:
     // What handling one request learns on the way: who asks (gaining the Scalingo e-mail when the
     // directory knows it), and the claims of the token a confirmation carries, read once.
@@ -79,6 +93,10 @@ private:
         Actor actor;
         bool resumed = false;
         std::optional<ConfirmationClaims> claims;
+        bool token_opened = {};  // claims (or request) hold what the token holds, read already
+        // The same for an access request's token, and whether the decision settles its card.
+        std::optional<RequestClaims> request = {};
+        bool settles_card = {};
     };
 
     Outcome outcome(Context& context, const std::expected<Command, UsageError>& command, Reply reply) const;
@@ -94,6 +112,14 @@ private:
     boost::asio::awaitable<Reply> execute(Context& context, const ConfirmCommand& command);
     boost::asio::awaitable<Reply> execute(Context& context, const DatabasesCommand& command);
     boost::asio::awaitable<Reply> execute(Context& context, const AccessCommand& command);
+    boost::asio::awaitable<Reply> execute(Context& context, const RequestCommand& command);
+    boost::asio::awaitable<Reply> execute(Context& context, const ApproveCommand& command);
+    boost::asio::awaitable<Reply> execute(Context& context, const DenyCommand& command);
+
+    // Approves or denies the access request in context.request (read once), for the person deciding.
+    boost::asio::awaitable<Reply> decide_request(Context& context, bool approve);
+    // Tells a requester the answer where the card's replacement does not (the card was elsewhere).
+    boost::asio::awaitable<void> tell_requester(const RequestClaims& claims, Reply reply);
 
     // Resolves the actor's Scalingo e-mail through the directory; the reply when it could not say.
     boost::asio::awaitable<std::optional<Reply>> identify(Actor& actor);
@@ -129,6 +155,7 @@ private:
     const Signer& signer_;
     UsedTokens& used_;
     ServiceSettings settings_;
+    Announcer* announcer_ = nullptr;
     std::optional<std::string> service_account_;
     // Replies built from versioned state, kept while it is unchanged (their key says which version):
     // by database for `list`, by topic for `help`.

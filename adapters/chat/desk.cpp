@@ -189,7 +189,8 @@ asio::awaitable<void> Desk::click(ClickRequest request, bool resumed) {
     const Visibility visibility = settings_.visibility.of(told);
     Reply replacement = told.reply;
     co_await outbox_.replace_proposal(origin, std::move(replacement));
-    if (visibility == Visibility::in_channel) {
+    // An access request's card is in the channel already: its replacement is the announcement.
+    if (visibility == Visibility::in_channel && !told.settles_card) {
         Answer announcement{std::move(told.reply), visibility};
         co_await outbox_.post_beside(origin, std::move(announcement));
     }

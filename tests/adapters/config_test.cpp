@@ -150,6 +150,7 @@ TEST(ConfigTest, an_empty_file_gives_the_documented_defaults) {
     EXPECT_TRUE(config.state_dir.empty());
     EXPECT_EQ(config.log_level, "info");
     EXPECT_EQ(config.service.confirmation_ttl, std::chrono::seconds{300});
+    EXPECT_EQ(config.service.request_ttl, std::chrono::seconds{900});
     EXPECT_EQ(config.service.rules.default_policy, DefaultChannelPolicy::allow_all);
     EXPECT_TRUE(config.service.rules.admins.empty());
     EXPECT_FALSE(config.service.rules.allow_apps);
@@ -270,6 +271,9 @@ TEST(ConfigTest, a_value_of_the_wrong_type_or_range_is_rejected) {
               "test.toml: confirmation.ttl_seconds has the wrong type");
     EXPECT_EQ(error_of("[confirmation]\nttl_seconds = 5\n"),
               "test.toml: confirmation.ttl_seconds must be between 10 and 86400");
+    EXPECT_EQ(error_of("[requests]\nttl_seconds = 5\n"),
+              "test.toml: requests.ttl_seconds must be between 60 and 86400");
+    EXPECT_EQ(parse("[requests]\nttl_seconds = 1800\n").service.request_ttl, std::chrono::seconds{1800});
     EXPECT_EQ(parse("[confirmation]\nttl_seconds = 600\n").service.confirmation_ttl, std::chrono::seconds{600});
     EXPECT_EQ(error_of("adapter = 1\n"), "test.toml: adapter has the wrong type");
     EXPECT_EQ(error_of("[policy]\nallow_apps = \"yes\"\n"), "test.toml: policy.allow_apps has the wrong type");

@@ -491,7 +491,9 @@ TEST(CommandTable, UsageLinesOfEveryCommand) {
     std::vector<std::string> lines;
     for (const auto& spec : command_specs()) lines.push_back(replies::usage_line(spec));
     EXPECT_EQ(lines, (std::vector<std::string>{list_usage, add_usage, remove_usage, leave_usage, whoami_usage,
-                                               audit_usage, access_usage, help_usage, dbs_usage, confirm_usage}));
+                                               audit_usage, access_usage, help_usage, dbs_usage, confirm_usage,
+                                               "Usage: /collab request <db>", "Usage: /collab approve <token>",
+                                               "Usage: /collab deny <token>"}));
     EXPECT_EQ(replies::general_usage(), general);
 }
 

@@ -1286,5 +1286,238 @@ TEST_F(Service, MissingArgumentShowsTheCommandsUsage) {
               " !     Missing the e-mail address.\nUsage: /collab remove <db> <email>\n");
 }
 
+// ---- access requests --------------------------------------------------------------------------------------------
+
+// The platforms' Announcer, as the service sees it: what was posted where, and told to whom.
+class FakeAnnouncer : public Announcer {
+public:
+    std::vector<std::pair<Conversation, Reply>> posted;
+    std::vector<std::pair<Actor, Reply>> told;
+    std::optional<ApiError> post_error;
+
+    net::awaitable<ApiResult<void>> post(Conversation where, Reply reply) override {
+        if (post_error) co_return std::unexpected(*post_error);
+        posted.emplace_back(std::move(where), std::move(reply));
+        co_return ApiResult<void>{};
+    }
+    net::awaitable<ApiResult<void>> tell(Actor person, Reply reply) override {
+        told.emplace_back(std::move(person), std::move(reply));
+        co_return ApiResult<void>{};
+    }
+};
+
+class AccessRequests : public Service {
+protected:
+    AccessRequests() {
+        directory_.emails["U8"] = "admin@example.com";
+        settings_.rules.admins = {"shell:U8"};
+    }
+
+    // The card's token, asserting the reply is a card.
+    std::string card_token(const Reply& reply) {
+        if (!reply.proposal || reply.proposal->kind != ProposalKind::access_request) {
+            ADD_FAILURE() << "no request card: " << to_plain_text(reply);
+            return "";
+        }
+        return reply.proposal->token;
+    }
+
+    Outcome decided(const std::string& user_id, const std::string& token, bool deny = false,
+                    const std::string& channel = "C-ops") {
+        ConfirmationRequest request{Actor{"shell", "local", user_id, channel, std::nullopt}, token, deny};
+        return run(service().handle(std::move(request)));
+    }
+
+    FakeAnnouncer announcer_;
+};
+
+TEST_F(AccessRequests, AStrangerGetsACardWithApproveAndDenyHere) {
+    const Outcome asked = handled("U9", "request my-dedicated-db");
+    EXPECT_EQ(asked.reply.kind, ReplyKind::change);
+    ASSERT_TRUE(asked.reply.proposal);
+    EXPECT_EQ(asked.reply.proposal->confirm_label(), "Approve");
+    EXPECT_EQ(asked.reply.proposal->cancel_label(), "Deny");
+    ASSERT_TRUE(asked.reply.lines.at(0).mention);
+    EXPECT_EQ(asked.reply.lines.at(0).mention->user_id, "U9");
+    const std::string token = asked.reply.proposal->token;
+    EXPECT_EQ(to_plain_text(asked.reply),
+              "stranger@example.com asks for access to my-dedicated-db (as stranger@example.com).\n"
+              "Invite stranger@example.com to my-dedicated-db?\n"
+              "To approve, type before 2026-11-28 12:59:32 UTC:\n  /collab approve " +
+                  token + "\nTo deny:\n  /collab deny " + token + "\n");
+    ASSERT_EQ(audit_.entries.size(), 1u);
+    EXPECT_EQ(audit_.entries[0].action, "request");
+    EXPECT_EQ(audit_.entries[0].email, "stranger@example.com");
+    EXPECT_EQ(audit_.entries[0].outcome, AuditOutcome::proposed);
+}
+
+TEST_F(AccessRequests, WhoMayAsk) {
+    EXPECT_EQ(say("U1", "request my-dedicated-db"),
+              " !     You (user1@example.com) own my-dedicated-db: there is no access to ask for.\n");
+    EXPECT_EQ(say("U2", "request my-dedicated-db"),
+              " !     You (user2@example.com) are already a collaborator of my-dedicated-db: there is no access to "
+              "ask for.\n");
+    EXPECT_EQ(say("U3", "request my-dedicated-db"),
+              " !     You (user3@example.com) were already invited to my-dedicated-db: accept the invitation from "
+              "the e-mail Scalingo sent you; if it is lost, ask a collaborator to send it again.\n");
+    EXPECT_NE(say("U7", "request my-dedicated-db").find("Ask an admin of the bot to add \"shell:U7\""),
+              std::string::npos);
+    EXPECT_TRUE(ask("U8", "request my-dedicated-db").proposal) << "an admin without access may ask too";
+    EXPECT_TRUE(ask("U9", "request my-dedicated-db").proposal);
+    EXPECT_TRUE(api_.invited.empty());
+    // The refusals are on the trail, with who asked.
+    const auto recorded = outcomes();
+    EXPECT_EQ(std::count(recorded.begin(), recorded.end(), AuditOutcome::denied), 4);
+}
+
+TEST_F(AccessRequests, WhoMayDecide) {
+    const std::string token = card_token(ask("U9", "request my-dedicated-db"));
+    const std::string only_members =
+        " !     Only the owner or an accepted collaborator of my-dedicated-db (or an "
+        "admin of the bot) may approve or deny a request for access to it.\n";
+    for (const std::string who : {"U9", "U3"}) {
+        const Outcome refused = decided(who, token);
+        EXPECT_EQ(to_plain_text(refused.reply), only_members) << who;
+        EXPECT_FALSE(refused.by_proposer) << "the card stays, the refusal is for " << who << " alone";
+    }
+    const Outcome elsewhere = decided("U1", token, false, "C-other");
+    EXPECT_EQ(to_plain_text(elsewhere.reply),
+              " !     This request was posted in another channel: it is decided there.\n");
+    EXPECT_FALSE(elsewhere.by_proposer);
+    const Outcome unlinked = decided("U7", token);
+    EXPECT_FALSE(unlinked.by_proposer);
+    EXPECT_TRUE(api_.invited.empty());
+
+    const Outcome approved = decided("U8", token);
+    EXPECT_TRUE(approved.by_proposer);
+    EXPECT_TRUE(approved.settles_card);
+    EXPECT_EQ(approved.command, "approve");
+    EXPECT_EQ(to_plain_text(approved.reply),
+              "-----> Approved by admin@example.com: stranger@example.com has been invited to my-dedicated-db\n"
+              "stranger@example.com: accept the invitation from the e-mail Scalingo sends you.\n");
+    EXPECT_EQ(approved.reply.lines.at(0).mention->user_id, "U8");
+    EXPECT_EQ(approved.reply.lines.at(1).mention->user_id, "U9");
+    EXPECT_EQ(api_.invited, std::vector<std::string>{"my-dedicated-db stranger@example.com"});
+    const AuditEntry& last = audit_.entries.back();
+    EXPECT_EQ(last.action, "approve");
+    EXPECT_EQ(last.email, "admin@example.com");
+    EXPECT_EQ(last.target, "stranger@example.com");
+    EXPECT_EQ(last.outcome, AuditOutcome::executed);
+    EXPECT_EQ(last.detail, "requested by shell:U9");
+}
+
+TEST_F(AccessRequests, OwnerAndAcceptedCollaboratorsDecide) {
+    directory_.emails["U5"] = "five@example.com";
+    const std::string first = card_token(ask("U9", "request my-dedicated-db"));
+    EXPECT_EQ(to_plain_text(decided("U1", first).reply).substr(0, 36), "-----> Approved by user1@example.com");
+
+    const std::string second = card_token(ask("U5", "request my-dedicated-db"));
+    const Outcome denied = decided("U2", second, true);
+    EXPECT_TRUE(denied.settles_card);
+    EXPECT_EQ(denied.command, "deny");
+    EXPECT_EQ(to_plain_text(denied.reply),
+              " !     Denied by user2@example.com: five@example.com was not invited to my-dedicated-db\n"
+              "five@example.com: your request for access was denied.\n");
+    EXPECT_EQ(api_.invited, std::vector<std::string>{"my-dedicated-db stranger@example.com"});
+    EXPECT_EQ(audit_.entries.back().action, "deny");
+    EXPECT_EQ(audit_.entries.back().email, "user2@example.com");
+    EXPECT_EQ(audit_.entries.back().target, "five@example.com");
+
+    // Decided once: a second decision changes nothing, and the card is already gone.
+    const Outcome again = decided("U1", second, true);
+    EXPECT_NE(to_plain_text(again.reply)
+                  .find("This request was already decided at 2026-11-28 12:44:32 UTC by "
+                        "user2@example.com"),
+              std::string::npos)
+        << to_plain_text(again.reply);
+    EXPECT_FALSE(again.settles_card);
+    EXPECT_EQ(api_.invited.size(), 1u);
+
+    // Invited since, however: nothing is left to decide.
+    EXPECT_EQ(to_plain_text(decided("U2", first, true).reply),
+              "stranger@example.com is already a collaborator of my-dedicated-db (pending).\n");
+}
+
+TEST_F(AccessRequests, TypedApproveAndDenyWorkLikeTheButtons) {
+    const std::string token = card_token(ask("U9", "request my-dedicated-db"));
+    EXPECT_EQ(say("U1", "approve " + token).substr(0, 36), "-----> Approved by user1@example.com");
+    const std::string confirmation = propose("U1", "remove my-dedicated-db user2@example.com");
+    EXPECT_EQ(say("U1", "deny " + confirmation),
+              " !     This access request is not valid: it was altered, cut short, or issued by another bot.\n");
+    EXPECT_EQ(say("U1", "confirm " + token),
+              " !     This confirmation token is not valid: it was altered, cut short, or issued by another bot.\n");
+}
+
+TEST_F(AccessRequests, OneOpenRequestPerDatabasePerPerson) {
+    ASSERT_TRUE(ask("U9", "request my-dedicated-db").proposal);
+    clock_.now_ += 1min;
+    EXPECT_EQ(say("U9", "request my-dedicated-db"),
+              " !     You already asked for access to my-dedicated-db at 2026-11-28 12:44:32 UTC; one request at a "
+              "time: wait for its answer, or ask again after 2026-11-28 12:59:32 UTC.\n");
+    EXPECT_TRUE(ask("U9", "request other-db").proposal) << "another database is another request";
+    directory_.emails["U5"] = "five@example.com";
+    EXPECT_TRUE(ask("U5", "request my-dedicated-db").proposal) << "another person is another request";
+}
+
+TEST_F(AccessRequests, ARequestExpires) {
+    settings_.request_ttl = 10min;
+    const std::string token = card_token(ask("U9", "request my-dedicated-db"));
+    clock_.now_ += 10min;
+    const Outcome late = decided("U1", token);
+    EXPECT_EQ(to_plain_text(late.reply),
+              " !     The request of stranger@example.com for access to my-dedicated-db expired at 2026-11-28 "
+              "12:54:32 UTC; they may ask again.\n");
+    EXPECT_TRUE(late.settles_card) << "the expired card is replaced";
+    EXPECT_TRUE(api_.invited.empty());
+    // Someone who may not decide learns nothing more, and the card stays for those who may.
+    EXPECT_FALSE(decided("U9", token).by_proposer);
+}
+
+TEST_F(AccessRequests, ACardGoesToTheChannelBoundToTheDatabase) {
+    settings_.rules.channel_databases["shell:C-db"] = {db};
+    settings_.rules.channel_databases["slack:C-elsewhere"] = {db};
+    service().announce_through(announcer_);
+    EXPECT_EQ(say("U9", "request my-dedicated-db", "C-lobby"),
+              "Your request for access to my-dedicated-db was posted in C-db, where its owner and collaborators "
+              "decide on my-dedicated-db; you will be told the answer. It is open until 2026-11-28 12:59:32 UTC.\n");
+    ASSERT_EQ(announcer_.posted.size(), 1u);
+    const auto& [where, card] = announcer_.posted[0];
+    EXPECT_EQ(where.platform, "shell");
+    EXPECT_EQ(where.team, "local");
+    EXPECT_EQ(where.channel, "C-db");
+    const std::string token = card_token(card);
+
+    EXPECT_FALSE(decided("U1", token, false, "C-lobby").by_proposer) << "decided where the card is";
+    const Outcome approved = decided("U1", token, false, "C-db");
+    EXPECT_TRUE(approved.settles_card);
+    EXPECT_EQ(api_.invited, std::vector<std::string>{"my-dedicated-db stranger@example.com"});
+    // The requester is told, since the card was not where they asked.
+    ASSERT_EQ(announcer_.told.size(), 1u);
+    EXPECT_EQ(announcer_.told[0].first.user_id, "U9");
+    EXPECT_EQ(to_plain_text(announcer_.told[0].second),
+              "-----> Your request for access to my-dedicated-db was approved by user1@example.com: an invitation "
+              "was sent to stranger@example.com; accept it from that e-mail.\n");
+}
+
+TEST_F(AccessRequests, ACardThatCannotBePostedAsksNothing) {
+    settings_.rules.channel_databases["shell:C-db"] = {db};
+    EXPECT_EQ(say("U9", "request my-dedicated-db", "C-lobby"),
+              " !     Your request could not be posted in C-db (the bot cannot post there); nothing was asked. Try "
+              "again later, or ask an admin of the bot.\n");
+    service().announce_through(announcer_);
+    announcer_.post_error = ApiError{ApiErrorKind::forbidden, "not_in_channel"};
+    EXPECT_NE(say("U9", "request my-dedicated-db", "C-lobby").find("(not_in_channel)"), std::string::npos);
+    announcer_.post_error.reset();
+    EXPECT_NE(say("U9", "request my-dedicated-db", "C-lobby").find("was posted in C-db"), std::string::npos)
+        << "a request that was not posted is not open";
+}
+
+TEST_F(AccessRequests, NoChannelManagesTheDatabase) {
+    settings_.rules.default_policy = DefaultChannelPolicy::deny_all;
+    EXPECT_EQ(say("U9", "request my-dedicated-db"),
+              " !     No channel is set up to manage my-dedicated-db, so nobody could answer a request for it here; "
+              "ask an admin of the bot to add a rule for it.\n");
+}
+
 }  // namespace
 }  // namespace collab

@@ -378,5 +378,40 @@ TEST_P(ShellScenarios, ExitAndQuitLeaveCleanly) {
     EXPECT_EQ(bot("quit\n").exit_code, 0);
 }
 
+TEST_P(ShellScenarios, AnAccessRequestIsApprovedByACollaborator) {
+    auto asked =
+        bot("/collab request my-dedicated-db\n/collab request my-dedicated-db\n", {"--as", "stranger@example.com"});
+    EXPECT_EQ(asked.exit_code, 0) << asked.err;
+    EXPECT_TRUE(
+        asked.out.starts_with("stranger@example.com asks for access to my-dedicated-db (as "
+                              "stranger@example.com).\nInvite stranger@example.com to my-dedicated-db?\n"))
+        << asked.out;
+    EXPECT_NE(asked.out.find(" !     You already asked for access to my-dedicated-db at "), std::string::npos)
+        << "one open request at a time\n"
+        << asked.out;
+    std::smatch match;
+    ASSERT_TRUE(std::regex_search(asked.out, match, std::regex("/collab approve ([A-Za-z0-9_.-]+)"))) << asked.out;
+    const std::string token = match[1].str();
+
+    // The requester cannot approve it; an accepted collaborator can, in a later run.
+    auto own = bot("/collab approve " + token + "\n", {"--as", "stranger@example.com"});
+    EXPECT_EQ(own.out,
+              " !     Only the owner or an accepted collaborator of my-dedicated-db (or an admin of the bot) may "
+              "approve or deny a request for access to it.\n");
+    auto approved = bot("/collab approve " + token + "\n", {"--as", "user2@example.com"});
+    EXPECT_EQ(approved.out,
+              "-----> Approved by user2@example.com: stranger@example.com has been invited to my-dedicated-db\n"
+              "stranger@example.com: accept the invitation from the e-mail Scalingo sends you.\n")
+        << approved.err;
+    EXPECT_NE(sandbox_log(approved).find("invitation e-mail to stranger@example.com for my-dedicated-db"),
+              std::string::npos);
+    EXPECT_EQ(bot("/collab deny " + token + "\n").out,
+              "stranger@example.com is already a collaborator of my-dedicated-db (pending).\n")
+        << "nothing is left to decide";
+    auto audit = bot("/collab audit my-dedicated-db\n");
+    EXPECT_NE(audit.out.find("approve"), std::string::npos) << audit.out;
+    EXPECT_NE(audit.out.find("request"), std::string::npos) << audit.out;
+}
+
 }  // namespace
 }  // namespace collab::e2e

@@ -16,6 +16,7 @@ constexpr std::string_view cancel_word = "cancel:";
 constexpr std::size_t proposal_id_length = 32;  // 16 random bytes in hex
 constexpr int action_row = 1;
 constexpr int button = 2;
+constexpr int primary_style = 1;
 constexpr int danger_style = 4;
 constexpr int secondary_style = 2;
 constexpr std::size_t max_button_label = 80;
@@ -49,9 +50,10 @@ json::object message_of(const Reply& reply, chat::Visibility visibility, std::st
     json::object message = with_content(content_of(reply));
     if (visibility == chat::Visibility::ephemeral) message["flags"] = ephemeral_flag;
     if (reply.proposal && !proposal_id.empty()) {
-        const std::string label = reply.proposal->action_label.empty() ? "Confirm" : reply.proposal->action_label;
-        json::array buttons{button_json(label, danger_style, confirm_custom_id(proposal_id)),
-                            button_json("Cancel", secondary_style, cancel_custom_id(proposal_id))};
+        const Proposal& proposal = *reply.proposal;
+        json::array buttons{button_json(proposal.confirm_label(), proposal.destructive() ? danger_style : primary_style,
+                                        confirm_custom_id(proposal_id)),
+                            button_json(proposal.cancel_label(), secondary_style, cancel_custom_id(proposal_id))};
         message["components"] = json::array{json::object{{"type", action_row}, {"components", std::move(buttons)}}};
     }
     return message;

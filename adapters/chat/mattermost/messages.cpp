@@ -71,9 +71,10 @@ json::object proposal_response(const Reply& reply, std::string_view action_url, 
     json::object response = command_response(reply, chat::Visibility::in_channel);
     if (!reply.proposal) return response;
     const Proposal& proposal = *reply.proposal;
-    const std::string label = proposal.action_label.empty() ? "Confirm" : proposal.action_label;
-    json::array actions{button("confirm", label, "danger", action_url, button_context("confirm", proposal, team_id)),
-                        button("cancel", "Cancel", "default", action_url, button_context("cancel", proposal, team_id))};
+    json::array actions{
+        button("confirm", proposal.confirm_label(), proposal.destructive() ? "danger" : "primary", action_url,
+               button_context("confirm", proposal, team_id)),
+        button("cancel", proposal.cancel_label(), "default", action_url, button_context("cancel", proposal, team_id))};
     response["props"] = json::object{{"attachments", json::array{json::object{{"actions", std::move(actions)}}}}};
     return response;
 }

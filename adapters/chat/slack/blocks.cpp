@@ -138,7 +138,13 @@ TableParts table_sections(const Table& table) {
 }
 
 json::object proposal_button(const Proposal& proposal) {
-    const std::string label = proposal.action_label.empty() ? "Confirm" : proposal.action_label;
+    const std::string label = proposal.confirm_label();
+    if (!proposal.destructive())
+        return {{"type", "button"},
+                {"action_id", confirm_action_id},
+                {"text", plain_text(truncated(label, max_button_text))},
+                {"value", proposal.token},
+                {"style", "primary"}};
     json::object dialog{{"title", plain_text(truncated(label + "?", max_dialog_title))},
                         {"text", plain_text(truncated(proposal.question, max_dialog_text))},
                         {"confirm", plain_text(truncated(label, max_dialog_button))},
@@ -162,8 +168,10 @@ std::string slack_date(TimePoint at) {
 json::array proposal_blocks(const Proposal& proposal) {
     const std::string text =
         escape_mrkdwn(proposal.question) + "\n_This button works until " + slack_date(proposal.expires_at) + "._";
-    json::object cancel{
-        {"type", "button"}, {"action_id", cancel_action_id}, {"text", plain_text("Cancel")}, {"value", proposal.token}};
+    json::object cancel{{"type", "button"},
+                        {"action_id", cancel_action_id},
+                        {"text", plain_text(proposal.cancel_label())},
+                        {"value", proposal.token}};
     return {section(text), json::object{{"type", "actions"}, {"elements", {proposal_button(proposal), cancel}}}};
 }
 

@@ -133,6 +133,8 @@ TEST(Registration, EveryHelpCommandIsASubCommand) {
         if (spec.listed_in_help) in_help.insert(std::string(spec.name));
     EXPECT_EQ(offered, in_help);
     EXPECT_FALSE(offered.contains("confirm"));  // the buttons confirm
+    EXPECT_FALSE(offered.contains("approve"));  // the card's buttons decide
+    EXPECT_FALSE(offered.contains("deny"));
 }
 
 json::object sub_command(std::string_view name) {
@@ -154,6 +156,9 @@ TEST(Registration, OptionsAreTypedFromTheUsage) {
     EXPECT_EQ(add.at(1).at("name"), "emails");
     EXPECT_EQ(add.at(1).at("required"), true);
     EXPECT_FALSE(sub_command("whoami").contains("options"));
+    EXPECT_EQ(sub_command("request").at("options"),
+              json::parse(R"([{"type":3,"name":"database","description":"The database's name, as Scalingo shows it",)"
+                          R"("required":true}])"));
     const json::object help = sub_command("help");
     const json::object& topic = help.at("options").at(0).as_object();
     EXPECT_EQ(topic.at("name"), "command");

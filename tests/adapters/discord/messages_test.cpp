@@ -102,6 +102,21 @@ TEST(Messages, AProposalHasADangerButtonAndCancel) {
     EXPECT_EQ(replacement_of(Reply{}).at("components"), json::array{});
 }
 
+TEST(Messages, AnAccessRequestCardHasApproveAndDeny) {
+    Reply card = proposal_reply();
+    card.proposal =
+        Proposal{"Invite bob@example.com to my-db?", "Approve", "token", TimePoint{}, ProposalKind::access_request};
+    const json::object message = message_of(card, Visibility::in_channel, proposal_id);
+    const json::array& row = message.at("components").at(0).at("components").as_array();
+    ASSERT_EQ(row.size(), 2u);
+    EXPECT_EQ(row.at(0).at("style"), 1) << "approving takes nothing away: a primary button";
+    EXPECT_EQ(row.at(0).at("label"), "Approve");
+    EXPECT_EQ(row.at(1).at("label"), "Deny");
+    // The same ids as a proposal's: a click comes back as a confirmation or a cancel of its token.
+    EXPECT_EQ(row.at(0).at("custom_id").as_string(), confirm_custom_id(proposal_id));
+    EXPECT_EQ(row.at(1).at("custom_id").as_string(), cancel_custom_id(proposal_id));
+}
+
 TEST(Messages, CustomIdsRoundTripAndForgeriesAreRefused) {
     const auto confirm = read_custom_id(confirm_custom_id(proposal_id));
     ASSERT_TRUE(confirm);

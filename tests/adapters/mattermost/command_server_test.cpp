@@ -39,8 +39,9 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 using testing::MattermostEmulator;
 
-const std::string owner = "u1owner0000000000000000000";   // user1@example.com, owner of my-dedicated-db
-const std::string member = "u2member000000000000000000";  // user2@example.com, an accepted collaborator
+const std::string owner = "u1owner0000000000000000000";     // user1@example.com, owner of my-dedicated-db
+const std::string member = "u2member000000000000000000";    // user2@example.com, an accepted collaborator
+const std::string stranger = "u9stranger0000000000000000";  // stranger@example.com, on no database
 const std::string channel = "c1ops";
 
 class SystemClock final : public WallClock {
@@ -85,8 +86,8 @@ protected:
         return all;
     }
 
-    MattermostEmulator mattermost_{
-        testing::EmulatorSettings{.emails = {{owner, "user1@example.com"}, {member, "user2@example.com"}}}};
+    MattermostEmulator mattermost_{testing::EmulatorSettings{
+        .emails = {{owner, "user1@example.com"}, {member, "user2@example.com"}, {stranger, "stranger@example.com"}}}};
     collab::testing::TempDir dir_;
     sandbox::SandboxStore store_{
         dir_ / "sandbox.sqlite",
@@ -426,6 +427,37 @@ TEST(MattermostRestClient, WhatIsNotAUserIdIsNeverRequested) {
         EXPECT_EQ(result.error().status, 0u) << "no request went out";
         EXPECT_EQ(result.error().message, "not a Mattermost user id (26 lower-case letters and digits)");
     }
+}
+
+TEST_F(CommandServerTest, AnAccessRequestIsDecidedByAMemberNotByItsRequester) {
+    const auto asked = command(stranger, "request my-dedicated-db");
+    ASSERT_EQ(asked.status, 200u) << asked.body;
+    EXPECT_EQ(asked.answer->at("response_type"), "in_channel");
+    const auto posts = mattermost_.posts();
+    ASSERT_EQ(posts.size(), 1u);
+    const std::string post_id = posts[0].id;
+    EXPECT_NE(posts[0].message.find("asks for access to my\\-dedicated\\-db"), std::string::npos) << posts[0].message;
+    ASSERT_TRUE(posts[0].props.contains("attachments")) << "the card carries Approve and Deny";
+    EXPECT_NE(json::serialize(posts[0].props).find("\"Deny\""), std::string::npos);
+
+    // The requester's own click: refused for them alone, the card left as it is.
+    ASSERT_EQ(mattermost_.click(stranger, post_id, "confirm").status, 200u);
+    const auto refusals = mattermost_.ephemerals(stranger);
+    ASSERT_EQ(refusals.size(), 1u);
+    EXPECT_NE(refusals[0].message.find("Only the owner or an accepted collaborator"), std::string::npos)
+        << refusals[0].message;
+    EXPECT_TRUE(mattermost_.post(post_id)->props.contains("attachments"));
+    EXPECT_FALSE(has_access("stranger@example.com"));
+
+    // An accepted collaborator's click: the invitation goes, the card names who approved.
+    ASSERT_EQ(mattermost_.click(member, post_id, "confirm").status, 200u);
+    const auto updated = mattermost_.post(post_id);
+    EXPECT_FALSE(updated->props.contains("attachments")) << "no button is left to click twice";
+    EXPECT_NE(updated->message.find("Approved by "), std::string::npos) << updated->message;
+    EXPECT_NE(updated->message.find("stranger@example.com has been invited"), std::string::npos) << updated->message;
+    EXPECT_TRUE(has_access("stranger@example.com"));
+    EXPECT_EQ(mattermost_.posts().size(), 1u) << "the card is the announcement";
+    EXPECT_TRUE(mattermost_.violations().empty());
 }
 
 }  // namespace

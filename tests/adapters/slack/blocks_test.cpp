@@ -82,6 +82,22 @@ TEST(SlackBlocks, ProposalHasADangerButtonBehindAConfirmDialog) {
         ]})");
 }
 
+TEST(SlackBlocks, AnAccessRequestCardHasApproveAndDenyWithoutADialog) {
+    Reply reply{ReplyKind::change,
+                {},
+                {},
+                Proposal{"Invite bob@example.com to my-db?", "Approve", "tok.en",
+                         TimePoint{std::chrono::seconds{1'795'000'000}}, ProposalKind::access_request},
+                {}};
+    const json::object message = to_message(reply);
+    expect_json(json::object(message.at("blocks").at(1).as_object()), R"({"type": "actions", "elements": [
+                {"type": "button", "action_id": "collab_confirm", "text": {"type": "plain_text", "text": "Approve"},
+                 "value": "tok.en", "style": "primary"},
+                {"type": "button", "action_id": "collab_cancel", "text": {"type": "plain_text", "text": "Deny"},
+                 "value": "tok.en"}
+            ]})");
+}
+
 TEST(SlackBlocks, ConfirmDialogRespectsSlacksLimits) {
     const std::string label(40, 'L');
     const std::string question = "Revoke access of " + std::string(400, 'q') + "?";

@@ -745,5 +745,38 @@ TEST(SlackSocketModeStart, ATransientRefusalIsRetried) {
     EXPECT_EQ(slack.urls_handed_out(), 1);
 }
 
+TEST_F(SlackSocketModeTest, AnAccessRequestIsApprovedWithTheCardsButton) {
+    start();
+    const Ack card = type("request my-dedicated-db", "U333");
+    EXPECT_EQ(response_type_of(card.payload), "in_channel") << "those who may decide see the card";
+    EXPECT_NE(json::serialize(card.payload).find("<@U333> asks for access to my-dedicated-db"), std::string::npos)
+        << json::serialize(card.payload);
+    EXPECT_NE(json::serialize(card.payload).find("\"Deny\""), std::string::npos);
+    const std::string token = button_value(card.payload, "collab_confirm");
+    ASSERT_FALSE(token.empty()) << json::serialize(card.payload);
+    EXPECT_EQ(button_value(card.payload, "collab_cancel"), token);
+
+    // The requester cannot approve their own request: refused for them alone, the card stays.
+    const Ack own = click("collab_confirm", token, "U333");
+    const auto refusal = responses(own.envelope_id, 1);
+    EXPECT_EQ(refusal.at(0).body.at("replace_original"), false);
+    EXPECT_EQ(response_type_of(refusal.at(0).body), "ephemeral");
+    EXPECT_NE(text_of(refusal.at(0).body).find("Only the owner or an accepted collaborator"), std::string::npos)
+        << text_of(refusal.at(0).body);
+    EXPECT_FALSE(has_collaborator(bot_->collaborators("my-dedicated-db"), "stranger@example.com"));
+
+    const Ack approved = click("collab_confirm", token, "U222");
+    const auto outcome = responses(approved.envelope_id, 1);
+    EXPECT_EQ(outcome.at(0).body.at("replace_original"), true);
+    EXPECT_NE(json::serialize(outcome.at(0).body)
+                  .find("Approved by <@U222>: stranger@example.com has been invited to my-dedicated-db"),
+              std::string::npos)
+        << json::serialize(outcome.at(0).body);
+    EXPECT_NE(json::serialize(outcome.at(0).body).find("<@U333>"), std::string::npos);
+    EXPECT_TRUE(has_collaborator(bot_->collaborators("my-dedicated-db"), "stranger@example.com"));
+    std::this_thread::sleep_for(200ms);
+    EXPECT_EQ(slack_.posts("respond/" + approved.envelope_id).size(), 1u) << "the card is the announcement";
+}
+
 }  // namespace
 }  // namespace collab::slack::test
