@@ -128,10 +128,10 @@ struct Bench {
     // A run's figures; the targets (of the issue), when given, are printed beside them.
     void run_figures(const std::string& label, const RunFigures& run, const std::string& cpu_target = "",
                      const std::string& latency_target = "") {
-        report_run(report, label, run, settings.rate, {cpu_target, latency_target});
+        report_run(report, label, run, settings.rate, {cpu_target, latency_target, ""});
     }
 
-    std::string steady_label() const { return bench::steady_label(settings); }
+    std::string steady_label() const { return collab::bench::steady_label(settings); }
 
     // Closed loop with RSS checkpoints, then the steady rate, on one bot (or the Bolt app: no targets).
     void socket_mode(const std::string& name, const BotLaunch& launch, bool targets) {
@@ -141,7 +141,7 @@ struct Bench {
         SocketModeLoad load(slack, help_and_list("my-dedicated-db"), bot->pid());
         warm_up(slack, load, name, 1'000);
         const Targets closed = targets ? Targets{"<= 0.015 ms", "", "<= 16 MiB"} : Targets{};
-        const Targets steady = targets ? Targets{"<= 0.03 ms", "p99 <= 2, max <= 5 ms"} : Targets{};
+        const Targets steady = targets ? Targets{"<= 0.03 ms", "p99 <= 2, max <= 5 ms", ""} : Targets{};
         closed_then_steady(report, load, bot->pid(), name, settings, 1'000, closed, steady);
     }
 
