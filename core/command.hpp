@@ -44,13 +44,24 @@ struct HelpCommand {
 struct DatabasesCommand {
     static constexpr std::string_view name = "dbs";
 };
+// Removes one person from every database the asker may manage where they collaborate.
+struct OffboardCommand {
+    static constexpr std::string_view name = "offboard";
+    std::string email;
+};
+// Sends a pending invitation again.
+struct ResendCommand {
+    static constexpr std::string_view name = "resend";
+    std::string database;
+    std::string email;
+};
 struct ConfirmCommand {
     static constexpr std::string_view name = "confirm";
     std::string token;
 };
 
 using Command = std::variant<ListCommand, AddCommand, RemoveCommand, LeaveCommand, WhoamiCommand, AuditCommand,
-                             HelpCommand, ConfirmCommand, DatabasesCommand>;
+                             HelpCommand, ConfirmCommand, DatabasesCommand, OffboardCommand, ResendCommand>;
 
 struct UsageError {
     std::string message;  // what was wrong, specifically

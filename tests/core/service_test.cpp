@@ -246,8 +246,9 @@ protected:
     std::unique_ptr<CommandService> service_;
 };
 
+// Removed by user1, who is named: the channel sees who made the change.
 const std::string removed_user2 =
-    "-----> user2@example.com has been removed from the collaborators of my-dedicated-db\n";
+    "-----> user2@example.com has been removed from the collaborators of my-dedicated-db (by user1@example.com)\n";
 
 // ---- list -------------------------------------------------------------------------------------------------------
 
@@ -390,7 +391,7 @@ TEST_F(Service, RateLimitSaysWhenToTryAgain) {
 TEST_F(Service, AddInvitesPrintsTheCliLineAndAudits) {
     Reply reply = ask("U1", "add my-dedicated-db user@example.com");
     EXPECT_EQ(reply.kind, ReplyKind::change);
-    EXPECT_EQ(to_plain_text(reply), "-----> user@example.com has been invited to collaborate to my-dedicated-db\n");
+    EXPECT_EQ(to_plain_text(reply), "-----> user@example.com has been invited to collaborate to my-dedicated-db (by user1@example.com)\n");
     EXPECT_EQ(api_.invited, std::vector<std::string>{"my-dedicated-db user@example.com"});
 
     ASSERT_EQ(outcomes(), (std::vector{AuditOutcome::allowed, AuditOutcome::executed}));
@@ -414,8 +415,8 @@ TEST_F(Service, InviteeShowsAsPendingInTheList) {
 
 TEST_F(Service, AddSeveralAddressesOneLineEach) {
     EXPECT_EQ(say("U2", "invite my-dedicated-db a@example.com, b@example.com"),
-              "-----> a@example.com has been invited to collaborate to my-dedicated-db\n"
-              "-----> b@example.com has been invited to collaborate to my-dedicated-db\n");
+              "-----> a@example.com has been invited to collaborate to my-dedicated-db (by user2@example.com)\n"
+              "-----> b@example.com has been invited to collaborate to my-dedicated-db (by user2@example.com)\n");
     EXPECT_EQ(api_.invited.size(), 2u);
 }
 
@@ -432,7 +433,7 @@ TEST_F(Service, AddOfSomeoneAlreadyThereSaysSoWithoutInviting) {
 TEST_F(Service, AddMixOfExistingAndNew) {
     EXPECT_EQ(say("U1", "add my-dedicated-db user3@example.com new@example.com"),
               "user3@example.com is already a collaborator of my-dedicated-db (pending).\n"
-              "-----> new@example.com has been invited to collaborate to my-dedicated-db\n");
+              "-----> new@example.com has been invited to collaborate to my-dedicated-db (by user1@example.com)\n");
 }
 
 TEST_F(Service, AddWithLimitedIsRefusedBeforeAnythingHappens) {
@@ -1007,7 +1008,7 @@ TEST_F(Service, AClickIsAConfirmationOfItsToken) {
     EXPECT_TRUE(done.by_proposer);
     EXPECT_EQ(done.confirms, ConfirmAction::remove);
     EXPECT_EQ(to_plain_text(done.reply),
-              "-----> user2@example.com has been removed from the collaborators of " + db + "\n");
+              "-----> user2@example.com has been removed from the collaborators of " + db + " (by user1@example.com)\n");
     EXPECT_EQ(api_.removed, std::vector<std::string>{db + " c2"});
     EXPECT_EQ(done.decision.command, "confirm");
     EXPECT_EQ(done.decision.target, "user2@example.com");
