@@ -46,10 +46,9 @@ std::string payload_of(const ConfirmationClaims& claims) {
     const auto expiry = std::chrono::duration_cast<std::chrono::seconds>(claims.expires_at.time_since_epoch()).count();
     std::string payload{version_tag};
     for (std::string_view field :
-         {action_word(claims.action),
-          std::string_view(claims.platform), std::string_view(claims.team), std::string_view(claims.user_id),
-          std::string_view(claims.channel), std::string_view(claims.database), std::string_view(claims.target),
-          std::string_view(claims.collaborator_id)}) {
+         {action_word(claims.action), std::string_view(claims.platform), std::string_view(claims.team),
+          std::string_view(claims.user_id), std::string_view(claims.channel), std::string_view(claims.database),
+          std::string_view(claims.target), std::string_view(claims.collaborator_id)}) {
         payload += separator;
         payload += field;
     }

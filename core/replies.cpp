@@ -256,14 +256,15 @@ std::string resent(std::string_view email, std::string_view database) {
 
 std::string revoked_not_resent(std::string_view email, std::string_view database, std::string_view why) {
     return "The pending invitation of " + std::string(email) + " to " + std::string(database) +
-           " was revoked, but a new one could not be sent (" + std::string(why) + "): invite them again with /collab add " +
-           std::string(database) + " " + std::string(email) + ".";
+           " was revoked, but a new one could not be sent (" + std::string(why) +
+           "): invite them again with /collab add " + std::string(database) + " " + std::string(email) + ".";
 }
 
 Reply cancelled(const ConfirmationClaims& claims) {
     std::string where = claims.database;
     for (const Seat& seat : claims.seats) where += (where.empty() ? "" : ", ") + seat.database;
-    return one_line(ReplyKind::result, LineStyle::plain, "Cancelled: " + claims.target + " keeps access to " + where + ".");
+    return one_line(ReplyKind::result, LineStyle::plain,
+                    "Cancelled: " + claims.target + " keeps access to " + where + ".");
 }
 
 Reply cancel_refused() {

@@ -332,7 +332,8 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const ResendCom
     }
     // Scalingo has no call that sends an invitation again: the pending one is revoked, and a new one sent.
     const std::string email = pending->email;
-    if (!co_await record(actor, action, command.database, email, AuditOutcome::allowed, std::string(replies::revoking_to_resend)))
+    if (!co_await record(actor, action, command.database, email, AuditOutcome::allowed,
+                         std::string(replies::revoking_to_resend)))
         co_return replies::failed(replies::not_invited_unrecorded(email));
     auto revoked = co_await api_.remove(command.database, pending->id);
     // Gone meanwhile (accepted, or revoked by someone else): the new invitation is still what was asked,
@@ -342,7 +343,8 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const ResendCom
         co_return replies::api_error(revoked.error(), command.database);
     }
     auto invited = co_await send_invitation(actor, action, command.database, email);
-    if (!invited) co_return replies::failed(replies::revoked_not_resent(email, command.database, replies::trail_unwritable));
+    if (!invited)
+        co_return replies::failed(replies::revoked_not_resent(email, command.database, replies::trail_unwritable));
     if (!*invited) {
         const ApiError& error = invited->error();
         co_await record(actor, action, command.database, email, AuditOutcome::failed, error.message);

@@ -503,9 +503,9 @@ TEST(DatabaseNameProblem, AcceptsScalingoStyleNames) {
 TEST(CommandTable, UsageLinesOfEveryCommand) {
     std::vector<std::string> lines;
     for (const auto& spec : command_specs()) lines.push_back(replies::usage_line(spec));
-    EXPECT_EQ(lines, (std::vector<std::string>{list_usage, add_usage, remove_usage, leave_usage, resend_usage,
-                                               offboard_usage, whoami_usage, audit_usage, help_usage, dbs_usage,
-                                               confirm_usage}));
+    EXPECT_EQ(lines,
+              (std::vector<std::string>{list_usage, add_usage, remove_usage, leave_usage, resend_usage, offboard_usage,
+                                        whoami_usage, audit_usage, help_usage, dbs_usage, confirm_usage}));
     EXPECT_EQ(replies::general_usage(), general);
 }
 

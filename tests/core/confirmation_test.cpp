@@ -53,9 +53,16 @@ TEST_F(ConfirmationToken, ValidTokenGivesBackEveryClaim) {
 }
 
 TEST_F(ConfirmationToken, AnOffboardingCarriesEachDatabaseWithItsCollaboratorRecord) {
-    ConfirmationClaims offboarding{
-        ConfirmAction::offboard, "slack", "T1", "U1", "C-ops", "", "user2@example.com", "", issued_at + 5min,
-        {Seat{"my-dedicated-db", "co-2"}, Seat{"analytics-db", "co-7"}}};
+    ConfirmationClaims offboarding{ConfirmAction::offboard,
+                                   "slack",
+                                   "T1",
+                                   "U1",
+                                   "C-ops",
+                                   "",
+                                   "user2@example.com",
+                                   "",
+                                   issued_at + 5min,
+                                   {Seat{"my-dedicated-db", "co-2"}, Seat{"analytics-db", "co-7"}}};
     auto claims = check_token(signer_, issue_token(signer_, offboarding), proposer(), issued_at + 1min);
     ASSERT_TRUE(claims.has_value()) << claims.error();
     EXPECT_EQ(claims->action, ConfirmAction::offboard);
@@ -74,7 +81,8 @@ TEST_F(ConfirmationToken, SeatsBelongToAnOffboardingOnly) {
         << "a removal that would reach a second database";
     const std::string empty_offboarding = "c2\noffboard\nslack\nT1\nU1\nC-ops\n\nuser2@example.com\n\n" + expiry;
     EXPECT_EQ(check_token(signer_, signer_.seal(empty_offboarding), proposer(), issued_at).error(), invalid);
-    EXPECT_EQ(check_token(signer_, signer_.seal(empty_offboarding + "\nother-db"), proposer(), issued_at).error(), invalid)
+    EXPECT_EQ(check_token(signer_, signer_.seal(empty_offboarding + "\nother-db"), proposer(), issued_at).error(),
+              invalid)
         << "a database without its collaborator record";
 }
 

@@ -391,7 +391,8 @@ TEST_F(Service, RateLimitSaysWhenToTryAgain) {
 TEST_F(Service, AddInvitesPrintsTheCliLineAndAudits) {
     Reply reply = ask("U1", "add my-dedicated-db user@example.com");
     EXPECT_EQ(reply.kind, ReplyKind::change);
-    EXPECT_EQ(to_plain_text(reply), "-----> user@example.com has been invited to collaborate to my-dedicated-db (by user1@example.com)\n");
+    EXPECT_EQ(to_plain_text(reply),
+              "-----> user@example.com has been invited to collaborate to my-dedicated-db (by user1@example.com)\n");
     EXPECT_EQ(api_.invited, std::vector<std::string>{"my-dedicated-db user@example.com"});
 
     ASSERT_EQ(outcomes(), (std::vector{AuditOutcome::allowed, AuditOutcome::executed}));
@@ -924,8 +925,9 @@ protected:
         return names;
     }
 
-    const std::string nothing = "user2@example.com collaborates on no database you may manage from this channel: "
-                                "nothing to offboard.\n";
+    const std::string nothing =
+        "user2@example.com collaborates on no database you may manage from this channel: "
+        "nothing to offboard.\n";
 };
 
 TEST_F(Offboarding, AnOwnerAndCollaboratorGetsOneProposalForEveryDatabaseTheyManage) {
@@ -1024,7 +1026,8 @@ TEST_F(Offboarding, SomeoneAlreadyGoneIsNoFailure) {
 TEST_F(Offboarding, AClickConfirmsOrCancelsTheWholeProposal) {
     const std::string token = propose("U1", "offboard user3@example.com");
     Outcome cancelled = clicked("U1", token, true);
-    EXPECT_EQ(to_plain_text(cancelled.reply), "Cancelled: user3@example.com keeps access to my-dedicated-db, other-db.\n");
+    EXPECT_EQ(to_plain_text(cancelled.reply),
+              "Cancelled: user3@example.com keeps access to my-dedicated-db, other-db.\n");
     Outcome done = clicked("U1", token);
     EXPECT_EQ(done.confirms, ConfirmAction::offboard);
     EXPECT_EQ(done.subject(), "offboard");
@@ -1047,9 +1050,11 @@ TEST_F(Offboarding, AProposalKeepsItsTokenWithinTheRoomOfASlackButton) {
     EXPECT_GT(offered, 5u);
     EXPECT_LT(offered, 42u);
     ASSERT_EQ(proposal.lines.size(), 1u);
-    EXPECT_TRUE(proposal.lines[0].text.starts_with("Too many databases for one confirmation: ")) << proposal.lines[0].text;
-    EXPECT_TRUE(proposal.lines[0].text.ends_with(" will be proposed by /collab offboard user3@example.com once this "
-                                                 "one is done."));
+    EXPECT_TRUE(proposal.lines[0].text.starts_with("Too many databases for one confirmation: "))
+        << proposal.lines[0].text;
+    EXPECT_TRUE(
+        proposal.lines[0].text.ends_with(" will be proposed by /collab offboard user3@example.com once this "
+                                         "one is done."));
 }
 
 // ---- resend -----------------------------------------------------------------------------------------------------
@@ -1221,8 +1226,8 @@ TEST_F(Service, AClickIsAConfirmationOfItsToken) {
     const Outcome done = clicked("U1", token);
     EXPECT_TRUE(done.by_proposer);
     EXPECT_EQ(done.confirms, ConfirmAction::remove);
-    EXPECT_EQ(to_plain_text(done.reply),
-              "-----> user2@example.com has been removed from the collaborators of " + db + " (by user1@example.com)\n");
+    EXPECT_EQ(to_plain_text(done.reply), "-----> user2@example.com has been removed from the collaborators of " + db +
+                                             " (by user1@example.com)\n");
     EXPECT_EQ(api_.removed, std::vector<std::string>{db + " c2"});
     EXPECT_EQ(done.decision.command, "confirm");
     EXPECT_EQ(done.decision.target, "user2@example.com");

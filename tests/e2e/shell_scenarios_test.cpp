@@ -178,15 +178,17 @@ TEST_P(ShellScenarios, OffboardingRemovesSomeoneFromEveryDatabaseInOneConfirmati
 }
 
 TEST_P(ShellScenarios, ResendSendsAPendingInvitationAgain) {
-    auto resent = bot("/collab resend my-dedicated-db user3@example.com\n/collab resend my-dedicated-db "
-                      "user2@example.com\n/collab resend my-dedicated-db nobody@example.com\n");
+    auto resent =
+        bot("/collab resend my-dedicated-db user3@example.com\n/collab resend my-dedicated-db "
+            "user2@example.com\n/collab resend my-dedicated-db nobody@example.com\n");
     EXPECT_EQ(resent.exit_code, 0) << resent.err;
-    EXPECT_EQ(resent.out,
-              "-----> The invitation of user3@example.com to my-dedicated-db has been sent again\n"
-              " !     user2@example.com already accepted the invitation to my-dedicated-db: there is nothing to "
-              "re-send.\n"
-              " !     nobody@example.com is not invited to my-dedicated-db: invite them with /collab add my-dedicated-db "
-              "nobody@example.com.\n");
+    EXPECT_EQ(
+        resent.out,
+        "-----> The invitation of user3@example.com to my-dedicated-db has been sent again\n"
+        " !     user2@example.com already accepted the invitation to my-dedicated-db: there is nothing to "
+        "re-send.\n"
+        " !     nobody@example.com is not invited to my-dedicated-db: invite them with /collab add my-dedicated-db "
+        "nobody@example.com.\n");
     // The new invitation is one that can be accepted.
     auto outbox = sandbox_command({"invitations"});
     std::smatch match;

@@ -23,10 +23,8 @@ constexpr auto slack_deadline = 3s;
 
 EmulatorOptions workspace() {
     EmulatorOptions options;
-    options.emails = {{"U111", "user1@example.com"},
-                      {"U222", "user2@example.com"},
-                      {"U333", "stranger@example.com"},
-                      {"U444", ""}};
+    options.emails = {
+        {"U111", "user1@example.com"}, {"U222", "user2@example.com"}, {"U333", "stranger@example.com"}, {"U444", ""}};
     return options;
 }
 
@@ -310,8 +308,9 @@ TEST_F(SlackSocketModeTest, AnOffboardingIsConfirmedWithOneClickAndTheChannelSee
     ASSERT_EQ(posts.size(), 2u);
     EXPECT_EQ(response_type_of(posts[1].body), "in_channel") << "the team sees the change";
     const std::string announced = json::serialize(posts[1].body.at("blocks"));
-    EXPECT_NE(announced.find("user2@example.com has been removed from the collaborators of my-dedicated-db (by <@U111>)"),
-              std::string::npos)
+    EXPECT_NE(
+        announced.find("user2@example.com has been removed from the collaborators of my-dedicated-db (by <@U111>)"),
+        std::string::npos)
         << announced;
     EXPECT_FALSE(has_collaborator(bot_->collaborators("my-dedicated-db"), "user2@example.com"));
 }
