@@ -41,14 +41,16 @@ DecisionNote note_of(const Actor& actor, std::string_view command, const Reply& 
 }  // namespace
 
 CommandService::CommandService(CollaboratorsApi& api, Directory& directory, AuditLog& audit, const WallClock& clock,
-                               const Signer& signer, UsedTokens& used, ServiceSettings settings)
+                               const Signer& signer, UsedTokens& used, ServiceSettings settings,
+                               InvitationLog* invitations)
     : api_(api),
       directory_(directory),
       audit_(audit),
       clock_(clock),
       signer_(signer),
       used_(used),
-      settings_(std::move(settings)) {
+      settings_(std::move(settings)),
+      invitations_(invitations) {
     if (!settings_.rules.service_account_email.empty()) service_account_ = settings_.rules.service_account_email;
 }
 
@@ -132,6 +134,14 @@ asio::awaitable<ApiResult<std::string>> CommandService::service_account() {
     if (!self) co_return std::unexpected(self.error());
     service_account_ = self->email;
     co_return self->email;
+}
+
+asio::awaitable<void> CommandService::remember_invitation(const Actor& actor, const std::string& database,
+                                                         const Collaborator& invited) {
+    if (invitations_ == nullptr) co_return;
+    Invitation invitation{database, invited.email, invited.id, actor, clock_.now()};
+    // Not remembered, the invitation still stands: only its acceptance goes unannounced.
+    (void)co_await invitations_->remember(std::move(invitation));
 }
 
 asio::awaitable<bool> CommandService::record(const Actor& actor, std::string_view action, std::string_view database,
@@ -262,10 +272,14 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const AddComman
             }
         }
         if (sent_before) {
+            // The first attempt may have died before remembering it.
+            const Collaborator* sent = find_collaborator(state, email);
+            if (sent != nullptr) co_await remember_invitation(actor, command.database, *sent);
             std::string note(replies::invited_before);
             co_await record(actor, action, command.database, email, AuditOutcome::allowed, std::move(note));
         } else if (*invited) {
             co_await record(actor, action, command.database, email, AuditOutcome::executed);
+            co_await remember_invitation(actor, command.database, **invited);
         } else if (invited->error().kind == ApiErrorKind::already_member) {
             // Nothing was done upstream: recorded as the check before the invitation records it.
             const std::string note = replies::already_collaborator(email, command.database);

@@ -64,8 +64,10 @@ struct ServiceSettings {
 
 class CommandService {
 public:
+    // `invitations`: where the invitations sent are remembered for the watch to announce (none: not remembered).
     CommandService(CollaboratorsApi& api, Directory& directory, AuditLog& audit, const WallClock& clock,
-                   const Signer& signer, UsedTokens& used, ServiceSettings settings);
+                   const Signer& signer, UsedTokens& used, ServiceSettings settings,
+                   InvitationLog* invitations = nullptr);
 
     // A command typed after /collab: parsed once, carried out, and told.
     boost::asio::awaitable<Outcome> handle(ChatRequest request);
@@ -108,6 +110,10 @@ private:
     // identify(), then authorise(): for the commands about one database that need to know who asks.
     boost::asio::awaitable<std::expected<CachedSnapshot, Reply>> admit(Actor& actor, const Command& command);
     boost::asio::awaitable<ApiResult<std::string>> service_account();
+    // Remembers an invitation `actor` sent, for the watch to tell their channel when it is accepted.
+    // Every path that sends an invitation goes through here.
+    boost::asio::awaitable<void> remember_invitation(const Actor& actor, const std::string& database,
+                                                     const Collaborator& invited);
     // False when the trail could not be written: changes must not go ahead unrecorded.
     boost::asio::awaitable<bool> record(const Actor& actor, std::string_view action, std::string_view database,
                                         std::string_view target, AuditOutcome outcome, std::string detail = {});
@@ -119,6 +125,7 @@ private:
     const Signer& signer_;
     UsedTokens& used_;
     ServiceSettings settings_;
+    InvitationLog* invitations_;
     std::optional<std::string> service_account_;
     // Replies built from versioned state, kept while it is unchanged (their key says which version):
     // by database for `list`, by topic for `help`.

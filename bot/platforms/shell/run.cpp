@@ -16,6 +16,7 @@
 #include "bot/app.hpp"
 #include "bot/logging.hpp"
 #include "bot/platforms/shell/section.hpp"
+#include "bot/service_life.hpp"
 #include "bot/wiring.hpp"
 
 namespace collab::bot {
@@ -73,7 +74,8 @@ int run_shell(const RunOptions& options) {
         identities[qualified_user(actor)] = settings.email;
     }
     directory::StaticDirectory directory(identities);
-    CommandService service(*provider.api, directory, audit, clock, signer, *base.shared, config.service);
+    CommandService service(*provider.api, directory, audit, clock, signer, *base.shared, config.service,
+                           base.invitations);
 
     // The service runs on the io_context thread; the shell blocks on standard input on this one.
     auto work = asio::make_work_guard(io);
@@ -85,6 +87,8 @@ int run_shell(const RunOptions& options) {
     desk_settings.decision_level = spdlog::level::debug;
     shell::ShellOutbox outbox(std::cout);
     chat::Desk desk(io.get_executor(), service, outbox, desk_settings, logger);
+    // The notices of invitations accepted are printed between the replies.
+    InvitationWatching watching(io, config, base, outbox, "shell", logger);
     auto handle = [&](chat::CommandRequest request) {
         std::shared_ptr<chat::Answered> unwatched;
         return asio::co_spawn(io, desk.command(std::move(request), false, unwatched), asio::use_future).get();
@@ -98,6 +102,11 @@ int run_shell(const RunOptions& options) {
                                 state_dir.string() + "). You are " + describe(actor, email) +
                                 ".\nType /collab help to see the commands, exit to leave."});
     const int status = shell.run();
+    auto stop_watching = [&watching]() -> asio::awaitable<void> {
+        watching.stop();
+        co_await watching.stopped(std::chrono::seconds{5});
+    };
+    asio::co_spawn(io, stop_watching, asio::use_future).get();
     work.reset();
     io.stop();
     io_thread.join();
