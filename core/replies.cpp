@@ -210,8 +210,8 @@ Reply invitation_notice(LineStyle style, std::string what, const Invitation& inv
 }  // namespace
 
 Reply invitation_accepted(const Invitation& invitation, std::chrono::seconds ago) {
-    return invitation_notice(LineStyle::done,
-                             invitation.email + " accepted the invitation to " + invitation.database, invitation, ago);
+    return invitation_notice(LineStyle::done, invitation.email + " accepted the invitation to " + invitation.database,
+                             invitation, ago);
 }
 
 Reply invitation_vanished(const Invitation& invitation, std::chrono::seconds ago) {

@@ -137,7 +137,7 @@ asio::awaitable<ApiResult<std::string>> CommandService::service_account() {
 }
 
 asio::awaitable<void> CommandService::remember_invitation(const Actor& actor, const std::string& database,
-                                                         const Collaborator& invited) {
+                                                          const Collaborator& invited) {
     if (invitations_ == nullptr) co_return;
     Invitation invitation{database, invited.email, invited.id, actor, clock_.now()};
     // Not remembered, the invitation still stands: only its acceptance goes unannounced.

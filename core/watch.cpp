@@ -58,8 +58,7 @@ asio::awaitable<ApiResult<WatchRound>> InvitationWatch::round() {
             continue;
         }
         for (const Invitation& invitation : invitations) {
-            const auto fate =
-                gone ? std::optional(InvitationFate::vanished) : fate_of(invitation, *collaborators);
+            const auto fate = gone ? std::optional(InvitationFate::vanished) : fate_of(invitation, *collaborators);
             if (!fate) continue;
             const TimePoint now = clock_.now();
             std::string settled_database = invitation.database;
@@ -72,7 +71,7 @@ asio::awaitable<ApiResult<WatchRound>> InvitationWatch::round() {
             if (!*first) continue;  // announced by another instance, or an earlier round
             const auto ago = std::chrono::duration_cast<std::chrono::seconds>(now - invitation.at);
             Reply notice = *fate == InvitationFate::accepted ? replies::invitation_accepted(invitation, ago)
-                                                              : replies::invitation_vanished(invitation, ago);
+                                                             : replies::invitation_vanished(invitation, ago);
             ++(*fate == InvitationFate::accepted ? done.accepted : done.vanished);
             if (!co_await announce(invitation, std::move(notice))) ++done.undelivered;
         }

@@ -11,9 +11,16 @@ std::string email_key(std::string_view email) {
 std::vector<std::string> invitation_values(const Invitation& invitation) {
     const Actor& inviter = invitation.inviter;
     const auto at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(invitation.at.time_since_epoch());
-    return {invitation.database, invitation.email,  invitation.collaborator_id, inviter.platform,
-            inviter.team,        inviter.channel,   inviter.user_id,            inviter.name,
-            inviter.email.value_or(""), std::to_string(at_ms.count())};
+    return {invitation.database,
+            invitation.email,
+            invitation.collaborator_id,
+            inviter.platform,
+            inviter.team,
+            inviter.channel,
+            inviter.user_id,
+            inviter.name,
+            inviter.email.value_or(""),
+            std::to_string(at_ms.count())};
 }
 
 Invitation invitation_from(const std::vector<std::string>& values) {

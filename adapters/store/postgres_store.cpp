@@ -241,7 +241,8 @@ asio::awaitable<ApiResult<std::vector<Invitation>>> PostgresStore::pending(std::
         Invitations invitations;
         for (int row = 0; row < PQntuples(result); ++row) {
             std::vector<std::string> values;
-            for (int column = 0; column < PQnfields(result); ++column) values.emplace_back(PQgetvalue(result, row, column));
+            for (int column = 0; column < PQnfields(result); ++column)
+                values.emplace_back(PQgetvalue(result, row, column));
             invitations.push_back(invitation_from(values));
         }
         return invitations;

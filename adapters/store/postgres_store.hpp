@@ -1,7 +1,7 @@
 #pragma once
 // The bot's state on a PostgreSQL server, shared by every instance that points at it: the audit
-// trail, the invitations sent through the bot, the envelopes taken in (with their owner's lease and what is needed to finish them), each
-// upstream account's request allowance, and the confirmations and signed requests already used.
+// trail, the invitations sent through the bot, the envelopes taken in (with their owner's lease and what is needed to
+// finish them), each upstream account's request allowance, and the confirmations and signed requests already used.
 //
 // libpq blocks, so the connection (PostgresLink) lives on the store's worker thread (StoreWorker),
 // like SqliteAuditLog's file, and audit records that arrive together are committed in one
@@ -25,7 +25,10 @@
 
 namespace collab::store {
 
-class PostgresStore final : public AuditLog, public SharedState, public InvitationLog, private WorkerHost<PostgresSession, AuditEntry> {
+class PostgresStore final : public AuditLog,
+                            public SharedState,
+                            public InvitationLog,
+                            private WorkerHost<PostgresSession, AuditEntry> {
 public:
     // Connects and migrates the schema; throws StateError naming the server when either fails.
     explicit PostgresStore(PostgresOptions options, std::shared_ptr<spdlog::logger> logger = nullptr);

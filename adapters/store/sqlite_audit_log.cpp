@@ -154,8 +154,8 @@ boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> SqliteAuditLog::recen
 }
 
 boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::remember(Invitation invitation) {
-    std::function<ApiResult<void>(SQLite::Database&)> work = [invitation =
-                                                                  std::move(invitation)](SQLite::Database& db) -> ApiResult<void> {
+    std::function<ApiResult<void>(SQLite::Database&)> work =
+        [invitation = std::move(invitation)](SQLite::Database& db) -> ApiResult<void> {
         try {
             SQLite::Statement insert(db, "INSERT OR REPLACE INTO invitations (email_key, " +
                                              std::string(invitation_columns) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)");
@@ -177,8 +177,9 @@ boost::asio::awaitable<ApiResult<std::vector<Invitation>>> SqliteAuditLog::pendi
         [platform = std::move(platform)](SQLite::Database& db) -> ApiResult<Invitations> {
         Invitations invitations;
         try {
-            SQLite::Statement query(db, "SELECT " + std::string(invitation_columns) +
-                                            " FROM invitations WHERE fate = '' AND platform = ? ORDER BY invited_at_ms");
+            SQLite::Statement query(db,
+                                    "SELECT " + std::string(invitation_columns) +
+                                        " FROM invitations WHERE fate = '' AND platform = ? ORDER BY invited_at_ms");
             query.bind(1, platform);
             while (query.executeStep()) {
                 std::vector<std::string> values;

@@ -59,9 +59,9 @@ TEST(WatchProcess, AnAcceptanceIsAnnouncedInTheChannelOnceAcrossARestart) {
     ASSERT_TRUE(std::regex_search(outbox.out, invitation,
                                   std::regex("user4@example\\.com +│ my-dedicated-db │ pending .*│ ([0-9a-f]{32}) │")))
         << outbox.out;
-    ASSERT_EQ(run_bot({"sandbox", "accept", invitation[1].str(), "--state-dir", state.path().string()}, "", state)
-                  .exit_code,
-              0);
+    ASSERT_EQ(
+        run_bot({"sandbox", "accept", invitation[1].str(), "--state-dir", state.path().string()}, "", state).exit_code,
+        0);
 
     for (int start = 0; start < 2; ++start) {
         SlackBot bot(slack, state, {}, args);

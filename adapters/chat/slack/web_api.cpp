@@ -160,7 +160,8 @@ asio::awaitable<SlackResult<std::string>> WebApi::open_direct(std::string user_i
     const json::value* channel = answer->if_contains("channel");
     const json::object* object = channel ? channel->if_object() : nullptr;
     const json::value* id = object ? object->if_contains("id") : nullptr;
-    if (!id || !id->is_string() || id->get_string().empty()) co_return std::unexpected(SlackError{"malformed_response"});
+    if (!id || !id->is_string() || id->get_string().empty())
+        co_return std::unexpected(SlackError{"malformed_response"});
     co_return std::string(id->get_string());
 }
 

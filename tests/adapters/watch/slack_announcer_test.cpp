@@ -47,8 +47,9 @@ TEST_F(SlackNotice, TheAcceptanceIsPostedInTheInvitationsChannelWithTheInvitersM
     const auto posts = slack_.posts("chat.postMessage");
     ASSERT_EQ(posts.size(), 1u);
     EXPECT_EQ(posts[0].body.at("channel").as_string(), "C111");
-    EXPECT_NE(text_of(posts[0]).find("user4@example.com accepted the invitation to my-dedicated-db (invited by <@U111>"),
-              std::string::npos)
+    EXPECT_NE(
+        text_of(posts[0]).find("user4@example.com accepted the invitation to my-dedicated-db (invited by <@U111>"),
+        std::string::npos)
         << text_of(posts[0]);
     EXPECT_TRUE(slack_.posts("conversations.open").empty());
 }

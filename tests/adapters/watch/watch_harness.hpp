@@ -37,8 +37,7 @@ public:
 
     boost::asio::awaitable<ApiResult<void>> post(Conversation where, Reply reply) override {
         for (const auto& closed : closed_channels)
-            if (closed == where.channel)
-                co_return std::unexpected(ApiError{ApiErrorKind::forbidden, "not_in_channel"});
+            if (closed == where.channel) co_return std::unexpected(ApiError{ApiErrorKind::forbidden, "not_in_channel"});
         keep(where.channel, reply);
         co_return ApiResult<void>{};
     }

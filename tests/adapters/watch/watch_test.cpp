@@ -29,7 +29,9 @@ constexpr std::string_view accepted_text =
 class WatchOnSqlite : public ::testing::Test {
 protected:
     std::filesystem::path state_file() const { return sandbox_.dir() / "state.sqlite"; }
-    std::unique_ptr<store::SqliteAuditLog> open_state() { return std::make_unique<store::SqliteAuditLog>(state_file()); }
+    std::unique_ptr<store::SqliteAuditLog> open_state() {
+        return std::make_unique<store::SqliteAuditLog>(state_file());
+    }
     WatchRound round(InvitationLog& log) {
         InvitationWatch watch(sandbox_.api(), log, announcer_, sandbox_.clock(), "slack");
         auto done = run(watch.round());
