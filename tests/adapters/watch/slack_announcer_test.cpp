@@ -22,7 +22,9 @@ protected:
     // One round of the watch, its notices sent through Slack's Web API.
     WatchRound round() {
         return run([this]() -> asio::awaitable<WatchRound> {
-            net::HttpClient http(co_await asio::this_coro::executor, {});
+            // Named: g++ 12 destroys a temporary made in a coroutine's full expression with co_await twice.
+            const net::HttpClientOptions options;
+            net::HttpClient http(co_await asio::this_coro::executor, options);
             slack::WebApiSettings settings;
             settings.api_url = slack_.api_url();
             settings.bot_token = EmulatorOptions{}.bot_token;
