@@ -104,7 +104,8 @@ int run_shell(const RunOptions& options) {
     const int status = shell.run();
     auto stop_watching = [&watching]() -> asio::awaitable<void> {
         watching.stop();
-        co_await watching.stopped(std::chrono::seconds{5});
+        const std::chrono::milliseconds round_under_way{5000};
+        co_await watching.stopped(round_under_way);
     };
     asio::co_spawn(io, stop_watching, asio::use_future).get();
     work.reset();
