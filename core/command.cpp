@@ -177,6 +177,38 @@ Parsed parse_remove(const CommandSpec& spec, Arguments args) {
     return RemoveCommand{*database, *email};
 }
 
+// "<email>": the person whose access is looked up.
+Parsed parse_access(const CommandSpec& spec, Arguments args) {
+    if (auto error = expect_count(args, 1, Missing::email, spec)) return *error;
+    auto email = take_email(args[0], spec);
+    if (!email) return std::unexpected(email.error());
+    return AccessCommand{*email};
+}
+
+// "<db> [by <email>] [<action>]", the filters in either order, each at most once.
+Parsed parse_audit(const CommandSpec& spec, Arguments args) {
+    if (args.empty()) return missing(Missing::database, spec);
+    auto database = take_database(args[0], spec);
+    if (!database) return std::unexpected(database.error());
+    AuditCommand audit{*database, std::nullopt, std::nullopt};
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        const std::string word = text::ascii_lower(args[i]);
+        if (word == "by") {
+            if (audit.by) return usage_error(replies::filter_repeated("by"), &spec);
+            if (i + 1 == args.size()) return missing(Missing::email, spec);
+            auto email = take_email(args[++i], spec);
+            if (!email) return std::unexpected(email.error());
+            audit.by = std::move(*email);
+            continue;
+        }
+        const CommandSpec* action = find_spec(word);
+        if (action == nullptr) return usage_error(replies::unknown_audit_filter(args[i]), &spec);
+        if (audit.action) return usage_error(replies::filter_repeated("action"), &spec);
+        audit.action = std::string(action->name);
+    }
+    return audit;
+}
+
 Parsed parse_confirm(const CommandSpec& spec, Arguments args) {
     if (auto error = expect_count(args, 1, Missing::token, spec)) return *error;
     return ConfirmCommand{args[0]};
@@ -216,32 +248,49 @@ const std::vector<CommandSpec>& specs() {
          "<db>",
          "Stop collaborating on a database yourself (asks for confirmation first).",
          "my-dedicated-db",
-         parse_database_only<LeaveCommand>},
+         parse_database_only<LeaveCommand>,
+         Audience::invited},
         {WhoamiCommand::name,
          {},
          "",
          "Show your chat identity and the Scalingo account it maps to.",
          "",
-         parse_bare<WhoamiCommand>},
+         parse_bare<WhoamiCommand>,
+         Audience::anyone},
         {AuditCommand::name,
          {},
-         "<db>",
-         "Show the most recent actions taken through the bot on a database.",
-         "my-dedicated-db",
-         parse_database_only<AuditCommand>},
-        {HelpCommand::name, {}, "[command]", "Show how to use the bot, or one command in detail.", "add", parse_help},
+         "<db> [by <email>] [<action>]",
+         "Show the most recent changes, proposals and refusals on a database, optionally only one person's or "
+         "one command's.",
+         "my-dedicated-db by user@example.com remove",
+         parse_audit},
+        {AccessCommand::name,
+         {},
+         "<email>",
+         "Show where someone is the owner or a collaborator, among the databases you manage.",
+         "user@example.com",
+         parse_access},
+        {HelpCommand::name,
+         {},
+         "[command]",
+         "Show how to use the bot, or one command in detail.",
+         "add",
+         parse_help,
+         Audience::anyone},
         {DatabasesCommand::name,
          {"databases"},
          "",
-         "List the Dedicated Resources databases the bot can manage from here.",
+         "List your databases, with your role on each.",
          "",
-         parse_bare<DatabasesCommand>},
+         parse_bare<DatabasesCommand>,
+         Audience::linked},
         {ConfirmCommand::name,
          {},
          "<token>",
          "Carry out a removal that the bot proposed.",
          "<token>",
          parse_confirm,
+         Audience::invited,
          false},
     };
     return table;
@@ -283,7 +332,7 @@ std::expected<Command, UsageError> parse_command(std::string_view raw) {
         }
         const std::string option = text::ascii_lower(*it);
         if (option == "--limited" || option.starts_with("--limited=") || option == "--role=limited")
-            return usage_error(replies::limited_role(), find_spec("add"));
+            return usage_error(replies::limited_role(), spec);
         if (option == "--help" || option == "-h") return HelpCommand{std::string(spec->name)};
         return usage_error(replies::unknown_option(*it, spec->name), spec);
     }

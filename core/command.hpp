@@ -36,6 +36,8 @@ struct WhoamiCommand {
 struct AuditCommand {
     static constexpr std::string_view name = "audit";
     std::string database;
+    std::optional<std::string> by = std::nullopt;      // only what this e-mail address did
+    std::optional<std::string> action = std::nullopt;  // only this command's entries ("add", "remove", …)
 };
 struct HelpCommand {
     static constexpr std::string_view name = "help";
@@ -44,17 +46,29 @@ struct HelpCommand {
 struct DatabasesCommand {
     static constexpr std::string_view name = "dbs";
 };
+struct AccessCommand {
+    static constexpr std::string_view name = "access";
+    std::string email;
+};
 struct ConfirmCommand {
     static constexpr std::string_view name = "confirm";
     std::string token;
 };
 
 using Command = std::variant<ListCommand, AddCommand, RemoveCommand, LeaveCommand, WhoamiCommand, AuditCommand,
-                             HelpCommand, ConfirmCommand, DatabasesCommand>;
+                             HelpCommand, ConfirmCommand, DatabasesCommand, AccessCommand>;
 
 struct UsageError {
     std::string message;  // what was wrong, specifically
     std::string usage;    // the usage line of the command concerned, or the general one
+};
+
+// Who may use a command, from least to most: the help lists what the asker may do now.
+enum class Audience {
+    anyone,   // even a chat identity the bot cannot link to a Scalingo account
+    linked,   // a linked identity, on no database yet
+    invited,  // invited to some database, pending or accepted
+    member,   // the owner or an accepted collaborator of some database, or an admin of the bot
 };
 
 struct CommandSpec;
@@ -72,6 +86,7 @@ struct CommandSpec {
     std::string_view summary;
     std::string_view example;  // the arguments of a typical call
     CommandParser parse = nullptr;
+    Audience audience = Audience::member;
     bool listed_in_help = true;
 };
 

@@ -51,8 +51,10 @@ Decision decide(const Actor& actor, const Command& command, const DatabaseSnapsh
     if (std::holds_alternative<HelpCommand>(command) || std::holds_alternative<WhoamiCommand>(command))
         return Decision::allow();
     if (!actor.email || actor.email->empty()) return Decision::deny(replies::identity_not_linked(actor));
-    // A confirmed command is decided again on its own; the database list is filtered per channel.
-    if (std::holds_alternative<ConfirmCommand>(command) || std::holds_alternative<DatabasesCommand>(command))
+    // A confirmed command is decided again on its own; the database lists (dbs, access) are filtered per
+    // channel and per database by the service.
+    if (std::holds_alternative<ConfirmCommand>(command) || std::holds_alternative<DatabasesCommand>(command) ||
+        std::holds_alternative<AccessCommand>(command))
         return Decision::allow();
 
     auto database = database_of(command);

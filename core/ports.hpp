@@ -82,11 +82,20 @@ struct AuditEntry {
     std::string detail;
 };
 
+// Which entries of the trail to read: a database's, newest first, optionally narrowed.
+struct AuditQuery {
+    std::string database;
+    // Only entries by this e-mail address (compared without regard to case).
+    std::optional<std::string> by = std::nullopt;
+    std::optional<std::string> action = std::nullopt;  // only entries of this action ("add", "remove", …)
+    int limit = 20;
+};
+
 class AuditLog {
 public:
     virtual ~AuditLog() = default;
     virtual boost::asio::awaitable<ApiResult<void>> record(AuditEntry entry) = 0;
-    virtual boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> recent(std::string database, int limit) = 0;
+    virtual boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> recent(AuditQuery query) = 0;
 };
 
 // A place the bot can speak in without being asked there: a channel (or a thread of it) of one platform.

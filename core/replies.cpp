@@ -64,18 +64,43 @@ Reply failed(std::string reason) {
     return one_line(ReplyKind::failure, LineStyle::error, std::move(reason));
 }
 
-Reply help(const std::optional<std::string>& topic) {
+Reply help(const CommandSpec& topic) {
     Reply reply;
-    if (topic) {
-        reply.lines.push_back(plain(help_block(*find_spec(*topic))));
-        return reply;
-    }
+    reply.lines.push_back(plain(help_block(topic)));
+    return reply;
+}
+
+Reply help(Audience level, bool typed_confirmations) {
+    Reply reply;
     reply.lines.push_back(plain("collab-bot manages who collaborates on Scalingo Dedicated Resources databases."));
     reply.lines.push_back(plain("Usage: /collab <command> [arguments]"));
+    reply.lines.push_back(plain(level == Audience::member ? "The commands:" : "The commands you can use now:"));
     for (const auto& spec : command_specs()) {
-        if (spec.listed_in_help) reply.lines.push_back(plain("\n" + help_block(spec)));
+        const bool listed = spec.listed_in_help || (typed_confirmations && spec.name == ConfirmCommand::name);
+        if (listed && spec.audience <= level) reply.lines.push_back(plain("\n" + help_block(spec)));
     }
-    reply.lines.push_back(plain("\nRemovals are proposed first and carried out when you confirm them."));
+    switch (level) {
+        case Audience::anyone:
+            reply.lines.push_back(
+                plain("\nTo do more, an admin of the bot must link your chat identity to your "
+                      "Scalingo account: /collab whoami shows what to ask for."));
+            break;
+        case Audience::linked:
+            reply.lines.push_back(
+                plain("\nTo get access to a database, ask its owner or a collaborator to invite "
+                      "you (/collab add <db> <your e-mail>)."));
+            break;
+        case Audience::invited:
+            reply.lines.push_back(
+                plain("\nTo act on a database you were invited to, accept the invitation from the "
+                      "e-mail you received first."));
+            break;
+        case Audience::member:
+            reply.lines.push_back(
+                plain("\nRemovals are proposed first and carried out when you confirm them. To get "
+                      "access to another database, ask its owner or a collaborator to invite you."));
+            break;
+    }
     return reply;
 }
 
@@ -149,8 +174,11 @@ std::string not_a_collaborator(std::string_view email, std::string_view database
 }
 
 Proposal proposal(ConfirmAction action, std::string_view email, std::string_view database, std::string token,
-                  TimePoint expires_at) {
+                  TimePoint expires_at, bool pending) {
     const std::string who(email), where(database);
+    if (action == ConfirmAction::leave && pending)
+        return Proposal{"Decline the invitation to " + where + "? You (" + who + ") will not become a collaborator.",
+                        "Decline the invitation", std::move(token), expires_at};
     if (action == ConfirmAction::leave)
         return Proposal{"Stop collaborating on " + where + "? You (" + who + ") will lose access to it.",
                         "Stop collaborating", std::move(token), expires_at};
@@ -241,28 +269,91 @@ Reply whoami(const Actor& actor, bool admin, const std::optional<std::string>& b
     return reply;
 }
 
-Reply audit_trail(std::string_view database, const std::vector<AuditEntry>& entries) {
+Reply audit_trail(const AuditQuery& query, const std::vector<AuditEntry>& entries) {
+    std::string narrowed;
+    if (query.action) narrowed += " " + *query.action;
+    if (query.by) narrowed += " by " + *query.by;
     if (entries.empty())
         return one_line(ReplyKind::result, LineStyle::plain,
-                        "Nothing has been done through the bot on " + std::string(database) + " yet.");
+                        narrowed.empty() ? "Nothing has been done through the bot on " + query.database + " yet."
+                                         : "The audit trail of " + query.database + " has nothing" + narrowed + ".");
     Table table{{"WHEN", "WHO", "ACTION", "OUTCOME"}, {}, {}};
     for (const auto& entry : entries) {
         std::string who = entry.email.empty() ? entry.platform + ":" + entry.user_id : entry.email;
         std::string action = entry.target.empty() ? entry.action : entry.action + " " + entry.target;
         table.rows.push_back({format_utc(entry.at), who, action, std::string(to_string(entry.outcome))});
     }
-    Reply reply = one_line(ReplyKind::result, LineStyle::plain,
-                           "Most recent actions on " + std::string(database) + ", newest first:");
+    Reply reply = one_line(
+        ReplyKind::result, LineStyle::plain,
+        narrowed.empty() ? "Most recent actions on " + query.database + ", newest first:"
+                         : "Most recent actions on " + query.database + " (" + narrowed.substr(1) + "), newest first:");
     reply.table = std::move(table);
     return reply;
 }
 
-Reply manageable_databases(const std::vector<std::string>& names) {
+Reply your_databases(std::string_view email, const std::vector<const DatabaseSnapshot*>& databases, bool admin) {
+    if (databases.empty())
+        return one_line(ReplyKind::result, LineStyle::plain,
+                        admin ? "The bot cannot manage any database from this channel."
+                              : "You (" + std::string(email) +
+                                    ") are on none of the databases the bot can manage from this channel; ask the "
+                                    "owner or a collaborator of one to invite you.");
+    Table table{{"DATABASE", "YOUR ROLE"}, {}, {}};
+    for (const DatabaseSnapshot* database : databases) {
+        std::string role = "-";
+        if (same_email(email, database->database.owner.email)) {
+            role = "owner";
+        } else if (const Collaborator* collaborator = find_collaborator(*database, email)) {
+            role = collaborator->status == Status::pending ? "pending"
+                   : collaborator->limited                 ? "limited collaborator"
+                                                           : "collaborator";
+        }
+        table.rows.push_back({database->database.name, role});
+        table.dimmed.push_back(role == "pending");
+    }
     Reply reply = one_line(ReplyKind::result, LineStyle::plain,
-                           names.empty() ? "The bot cannot manage any database from this channel."
-                                         : "Databases the bot can manage from this channel:");
-    for (const auto& name : names) reply.lines.push_back(plain("  " + name));
+                           admin ? "Databases the bot can manage from this channel, with your role:"
+                                 : "Your databases the bot can manage from this channel:");
+    reply.table = std::move(table);
     return reply;
+}
+
+Reply access(std::string_view email, const std::vector<const DatabaseSnapshot*>& databases) {
+    if (databases.empty())
+        return one_line(ReplyKind::result, LineStyle::plain,
+                        std::string(email) + " is on none of the databases you manage from this channel.");
+    Table table{{"DATABASE", "STATUS", "ROLE"}, {}, {}};
+    for (const DatabaseSnapshot* database : databases) {
+        if (same_email(email, database->database.owner.email)) {
+            table.rows.push_back({database->database.name, "owner", "owner"});
+            table.dimmed.push_back(false);
+        } else if (const Collaborator* c = find_collaborator(*database, email)) {
+            table.rows.push_back({database->database.name, std::string(to_string(c->status)),
+                                  c->limited ? "limited collaborator" : "collaborator"});
+            table.dimmed.push_back(c->status == Status::pending);
+        }
+    }
+    Reply reply = one_line(ReplyKind::result, LineStyle::plain,
+                           "Where " + std::string(email) + " has access, among the databases you manage from here:");
+    reply.table = std::move(table);
+    return reply;
+}
+
+std::string manages_nothing(std::string_view asker) {
+    return "You (" + std::string(asker) +
+           ") manage none of the databases the bot can reach from this channel, so there is nobody's access you may "
+           "look up here.";
+}
+
+std::string bot_not_a_collaborator(std::string_view bot_account, std::string_view database) {
+    const std::string bot(bot_account), name(database);
+    return "The bot's Scalingo account (" + bot + ") is not a collaborator of " + name +
+           ", so the bot cannot see or manage it: invite " + bot + " to " + name + " (scalingo --app " + name +
+           " collaborators-add " + bot + "), then try again.";
+}
+
+std::string no_such_database(std::string_view name, std::string_view suggestion) {
+    return "No database " + echoed(name) + ". Did you mean " + echoed(suggestion) + "?";
 }
 
 std::string usage_line(const CommandSpec& spec) {
@@ -322,6 +413,16 @@ std::string unexpected_word(std::string_view word) {
 
 std::string one_email_to_remove(std::string_view extra) {
     return "Too many arguments: remove takes one e-mail address at a time (" + echoed(extra) + " was not expected).";
+}
+
+std::string unknown_audit_filter(std::string_view word) {
+    return echoed(word) +
+           " is not something the audit trail can be narrowed by: give by <email>, or a command's "
+           "name (add, remove, leave, …).";
+}
+
+std::string filter_repeated(std::string_view filter) {
+    return "The audit trail is narrowed by one " + std::string(filter) + " at most.";
 }
 
 std::string email_problem(EmailFault fault, std::string_view email, std::string_view part) {

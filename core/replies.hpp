@@ -23,7 +23,11 @@ Reply one_line(ReplyKind kind, LineStyle style, std::string text);
 Reply refused(std::string reason);
 Reply failed(std::string reason);
 
-Reply help(const std::optional<std::string>& topic);
+// One command in detail.
+Reply help(const CommandSpec& topic);
+// The commands someone at `level` may use now, then how to get further; `typed_confirmations` where
+// proposals have no buttons (the shell), so that `confirm` is typed.
+Reply help(Audience level, bool typed_confirmations);
 Reply usage_error(const UsageError& error);
 Reply too_many_addresses(std::size_t allowed, std::size_t given);
 Reply api_error(const ApiError& error, std::string_view database);
@@ -42,8 +46,9 @@ constexpr std::string_view invited_before = "invited by an earlier attempt of th
 
 // `remove` and `leave`, and their confirmation.
 std::string not_a_collaborator(std::string_view email, std::string_view database);
+// `pending`: the person leaving has not accepted yet, so leaving declines the invitation.
 Proposal proposal(ConfirmAction action, std::string_view email, std::string_view database, std::string token,
-                  TimePoint expires_at);
+                  TimePoint expires_at, bool pending = false);
 std::string issued_for_another_account();
 std::string use_unknown(std::string_view why);
 std::string already_used(const TokenUse& first);
@@ -74,6 +79,8 @@ enum class Missing { database, database_and_emails, emails_to_invite, database_a
 std::string missing(Missing what);
 std::string unexpected_word(std::string_view word);
 std::string one_email_to_remove(std::string_view extra);
+std::string unknown_audit_filter(std::string_view word);
+std::string filter_repeated(std::string_view filter);
 // What the grammar found wrong with an e-mail address; `part` is the character or the domain part at
 // fault, where there is one.
 enum class EmailFault {
@@ -119,7 +126,16 @@ std::string confirmation_expired(TimePoint expires_at);
 
 // `whoami`: `bot_account` when the upstream could say which account the bot acts as.
 Reply whoami(const Actor& actor, bool admin, const std::optional<std::string>& bot_account);
-Reply audit_trail(std::string_view database, const std::vector<AuditEntry>& entries);
-Reply manageable_databases(const std::vector<std::string>& names);
+Reply audit_trail(const AuditQuery& query, const std::vector<AuditEntry>& entries);
+// `dbs`: the databases `email` is on (all those seen from the channel, for an admin), with their role.
+Reply your_databases(std::string_view email, const std::vector<const DatabaseSnapshot*>& databases, bool admin);
+// `access`: the databases, among those the asker manages, where `email` is the owner or a collaborator.
+Reply access(std::string_view email, const std::vector<const DatabaseSnapshot*>& databases);
+std::string manages_nothing(std::string_view asker);
+
+// A database the bot could not read: its account is not a collaborator of it, or there is none of that
+// name (and one the asker may see has a name close to it).
+std::string bot_not_a_collaborator(std::string_view bot_account, std::string_view database);
+std::string no_such_database(std::string_view name, std::string_view suggestion);
 
 }  // namespace collab::replies

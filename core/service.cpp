@@ -116,6 +116,8 @@ Outcome CommandService::outcome(Context& context, const std::expected<Command, U
             note.target = text::shortened(note.target, 512);
         } else if (const auto* remove = std::get_if<RemoveCommand>(&*command)) {
             note.target = remove->email;
+        } else if (const auto* access = std::get_if<AccessCommand>(&*command)) {
+            note.target = access->email;
         } else if (std::holds_alternative<LeaveCommand>(*command)) {
             note.target = context.actor.email.value_or("");
         } else if (context.claims) {
@@ -142,6 +144,73 @@ asio::awaitable<void> CommandService::remember_invitation(const Actor& actor, co
     Invitation invitation{database, invited.email, invited.id, actor, clock_.now()};
     // Not remembered, the invitation still stands: only its acceptance goes unannounced.
     (void)co_await invitations_->remember(std::move(invitation));
+}
+
+bool CommandService::is_admin(const Actor& actor) const {
+    return settings_.rules.admins.contains(qualified_user(actor));
+}
+
+asio::awaitable<ApiResult<std::vector<CachedSnapshot>>> CommandService::survey(const Actor& actor) {
+    auto all = co_await api_.databases();
+    if (!all) co_return std::unexpected(all.error());
+    std::vector<CachedSnapshot> seen;
+    for (const auto& database : *all) {
+        if (!(database.dedicated || settings_.rules.allow_apps) ||
+            !channel_may_manage(actor, database.name, settings_.rules))
+            continue;
+        auto state = co_await api_.snapshot(database.name);
+        if (state) {
+            seen.push_back(std::move(*state));
+            continue;
+        }
+        const ApiErrorKind kind = state.error().kind;
+        if (kind != ApiErrorKind::not_found && kind != ApiErrorKind::unauthorized && kind != ApiErrorKind::forbidden)
+            co_return std::unexpected(state.error());
+    }
+    co_return seen;
+}
+
+asio::awaitable<Audience> CommandService::audience_of(Actor& actor) {
+    // When the bot cannot tell, the help shows everything: it is no secret.
+    if (co_await identify(actor)) co_return Audience::member;
+    if (!actor.email) co_return Audience::anyone;
+    if (is_admin(actor)) co_return Audience::member;
+    auto seen = co_await survey(actor);
+    if (!seen) co_return Audience::member;
+    Audience level = Audience::linked;
+    for (const auto& database : *seen) {
+        const Standing standing = standing_of(*database.state, *actor.email);
+        if (standing == Standing::owner || standing == Standing::accepted) co_return Audience::member;
+        if (standing == Standing::pending) level = Audience::invited;
+    }
+    co_return level;
+}
+
+asio::awaitable<Reply> CommandService::unreadable(const Actor& actor, const ApiError& error,
+                                                  const std::string& database) {
+    // A refusal from an account that can still say who it is: a valid token, kept off this database.
+    if (error.kind == ApiErrorKind::unauthorized) {
+        if (auto bot = co_await api_.self())
+            co_return replies::failed(replies::bot_not_a_collaborator(bot->email, database));
+    }
+    if (error.kind == ApiErrorKind::not_found && actor.email) {
+        // Suggested only among the databases the actor may see: a name is no secret to its members.
+        if (auto seen = co_await survey(actor)) {
+            const std::string* closest = nullptr;
+            std::size_t best = 3;  // further than two edits is not a typo any more
+            for (const auto& known : *seen) {
+                const std::string& name = known.state->database.name;
+                if (!is_admin(actor) && standing_of(*known.state, *actor.email) == Standing::stranger) continue;
+                const std::size_t distance = text::levenshtein(database, name);
+                if (distance < best) {
+                    best = distance;
+                    closest = &name;
+                }
+            }
+            if (closest) co_return replies::failed(replies::no_such_database(database, *closest));
+        }
+    }
+    co_return replies::api_error(error, database);
 }
 
 asio::awaitable<bool> CommandService::record(const Actor& actor, std::string_view action, std::string_view database,
@@ -177,7 +246,7 @@ asio::awaitable<std::expected<CachedSnapshot, Reply>> CommandService::authorise(
     auto state = co_await api_.snapshot(database);
     if (!state) {
         co_await record(actor, action, database, target, AuditOutcome::failed, state.error().message);
-        co_return std::unexpected(replies::api_error(state.error(), database));
+        co_return std::unexpected(co_await unreadable(actor, state.error(), database));
     }
     if (std::holds_alternative<RemoveCommand>(command) || std::holds_alternative<LeaveCommand>(command)) {
         auto bot = co_await service_account();
@@ -197,13 +266,23 @@ asio::awaitable<std::expected<CachedSnapshot, Reply>> CommandService::authorise(
 
 asio::awaitable<Reply> CommandService::execute(Context& context, const HelpCommand& command) {
     if (settings_.record_reads) co_await record(context.actor, HelpCommand::name, "", "", AuditOutcome::allowed);
-    // The same text every time: built once per topic.
-    const std::string_view topic = command.topic ? find_spec(*command.topic)->name : "";
-    auto known = helps_.find(topic);
+    // The same text every time for a topic, and for everyone at one level: built once each.
+    std::string subject = "help";
+    const CommandSpec* topic = command.topic ? find_spec(*command.topic) : nullptr;
+    Audience level = Audience::member;
+    // The shell has no buttons: its proposals are confirmed by typing.
+    const bool typed_confirmations = context.actor.platform == "shell";
+    if (topic) {
+        subject += " " + std::string(topic->name);
+    } else {
+        level = co_await audience_of(context.actor);
+        subject += " for " + std::to_string(static_cast<int>(level)) + (typed_confirmations ? " typed" : "");
+    }
+    auto known = helps_.find(subject);
     if (known == helps_.end()) {
-        Reply help = replies::help(command.topic);
-        help.key = ReplyKey{topic.empty() ? "help" : "help " + std::string(topic), 1};
-        known = helps_.emplace(std::string(topic), std::move(help)).first;
+        Reply help = topic ? replies::help(*topic) : replies::help(level, typed_confirmations);
+        help.key = ReplyKey{subject, 1};
+        known = helps_.emplace(subject, std::move(help)).first;
     }
     co_return known->second;
 }
@@ -340,7 +419,7 @@ asio::awaitable<Reply> CommandService::propose_removal(const Actor& actor, const
     Reply reply;
     reply.kind = ReplyKind::proposal;
     reply.proposal = replies::proposal(claims.action, collaborator->email, database, issue_token(signer_, claims),
-                                       claims.expires_at);
+                                       claims.expires_at, collaborator->status == Status::pending);
     co_await record(actor, action, database, collaborator->email, AuditOutcome::proposed);
     co_return reply;
 }
@@ -454,10 +533,11 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const AuditComm
     const Command requested{command};
     auto state = co_await admit(actor, requested);
     if (!state) co_return state.error();
-    auto entries = co_await audit_.recent(command.database, settings_.audit_rows);
+    AuditQuery query{command.database, command.by, command.action, settings_.audit_rows};
+    auto entries = co_await audit_.recent(query);
     if (!entries) co_return replies::failed(entries.error().message);
     if (settings_.record_reads) co_await record(actor, AuditCommand::name, command.database, "", AuditOutcome::allowed);
-    co_return replies::audit_trail(command.database, *entries);
+    co_return replies::audit_trail(query, *entries);
 }
 
 asio::awaitable<Reply> CommandService::execute(Context& context, const DatabasesCommand& command) {
@@ -468,19 +548,50 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const Databases
         co_await record(actor, action, "", "", AuditOutcome::denied, identity.reason);
         co_return replies::refused(identity.reason);
     }
-    auto all = co_await api_.databases();
-    if (!all) {
-        co_await record(actor, action, "", "", AuditOutcome::failed, all.error().message);
-        co_return replies::api_error(all.error(), "");
+    auto seen = co_await survey(actor);
+    if (!seen) {
+        co_await record(actor, action, "", "", AuditOutcome::failed, seen.error().message);
+        co_return replies::api_error(seen.error(), "");
     }
     if (settings_.record_reads) co_await record(actor, action, "", "", AuditOutcome::allowed);
-    std::vector<std::string> names;
-    for (const auto& database : *all) {
-        if ((database.dedicated || settings_.rules.allow_apps) &&
-            channel_may_manage(actor, database.name, settings_.rules))
-            names.push_back(database.name);
+    const bool admin = is_admin(actor);
+    std::vector<const DatabaseSnapshot*> shown;
+    for (const auto& database : *seen)
+        if (admin || standing_of(*database.state, *actor.email) != Standing::stranger)
+            shown.push_back(database.state.get());
+    co_return replies::your_databases(*actor.email, shown, admin);
+}
+
+asio::awaitable<Reply> CommandService::execute(Context& context, const AccessCommand& command) {
+    Actor& actor = context.actor;
+    if (auto unknown = co_await identify(actor)) co_return *unknown;
+    constexpr std::string_view action = AccessCommand::name;
+    if (Decision identity = decide(actor, command, nullptr, settings_.rules); !identity.allowed) {
+        co_await record(actor, action, "", command.email, AuditOutcome::denied, identity.reason);
+        co_return replies::refused(identity.reason);
     }
-    co_return replies::manageable_databases(names);
+    auto seen = co_await survey(actor);
+    if (!seen) {
+        co_await record(actor, action, "", command.email, AuditOutcome::failed, seen.error().message);
+        co_return replies::api_error(seen.error(), "");
+    }
+    // Only the databases the asker manages: nobody learns about one they are not on.
+    const bool admin = is_admin(actor);
+    bool manages_any = false;
+    std::vector<const DatabaseSnapshot*> found;
+    for (const auto& database : *seen) {
+        const Standing asker = standing_of(*database.state, *actor.email);
+        if (!admin && asker != Standing::owner && asker != Standing::accepted) continue;
+        manages_any = true;
+        if (standing_of(*database.state, command.email) != Standing::stranger) found.push_back(database.state.get());
+    }
+    if (!manages_any) {
+        std::string reason = replies::manages_nothing(*actor.email);
+        co_await record(actor, action, "", command.email, AuditOutcome::denied, reason);
+        co_return replies::refused(std::move(reason));
+    }
+    if (settings_.record_reads) co_await record(actor, action, "", command.email, AuditOutcome::allowed);
+    co_return replies::access(command.email, found);
 }
 
 std::string_view to_string(AuditOutcome outcome) {

@@ -57,7 +57,7 @@ struct ServiceSettings {
     int audit_rows = 20;
     // Addresses one `add` may invite: more is refused before anything is looked up or sent.
     std::size_t max_addresses_per_add = 10;
-    // Whether allowed reads (list, whoami, dbs, help, audit) go to the audit trail too; denials,
+    // Whether allowed reads (list, whoami, dbs, access, help, audit) go to the audit trail too; denials,
     // proposals, changes and failures always do.
     bool record_reads = false;
 };
@@ -95,6 +95,7 @@ private:
     boost::asio::awaitable<Reply> execute(Context& context, const HelpCommand& command);
     boost::asio::awaitable<Reply> execute(Context& context, const ConfirmCommand& command);
     boost::asio::awaitable<Reply> execute(Context& context, const DatabasesCommand& command);
+    boost::asio::awaitable<Reply> execute(Context& context, const AccessCommand& command);
 
     // Resolves the actor's Scalingo e-mail through the directory; the reply when it could not say.
     boost::asio::awaitable<std::optional<Reply>> identify(Actor& actor);
@@ -114,6 +115,15 @@ private:
     // Every path that sends an invitation goes through here.
     boost::asio::awaitable<void> remember_invitation(const Actor& actor, const std::string& database,
                                                      const Collaborator& invited);
+    // The databases the actor's channel may manage, as they are now; those the bot cannot read (gone
+    // since listed, or not shared with its account) are left out.
+    boost::asio::awaitable<ApiResult<std::vector<CachedSnapshot>>> survey(const Actor& actor);
+    // What the actor may use now, for the help: decided from who they are and where they stand.
+    boost::asio::awaitable<Audience> audience_of(Actor& actor);
+    // Why `database` could not be read, in the words that help: the bot's account left off it, or a
+    // name close to one the actor may see.
+    boost::asio::awaitable<Reply> unreadable(const Actor& actor, const ApiError& error, const std::string& database);
+    bool is_admin(const Actor& actor) const;
     // False when the trail could not be written: changes must not go ahead unrecorded.
     boost::asio::awaitable<bool> record(const Actor& actor, std::string_view action, std::string_view database,
                                         std::string_view target, AuditOutcome outcome, std::string detail = {});

@@ -22,6 +22,30 @@ ApiError not_found() {
     return ApiError{ApiErrorKind::not_found, "app not found"};
 }
 
+// As Scalingo, the bot reaches only the databases its account owns or collaborates on, and changes
+// their collaborators only as a full (not limited) collaborator; otherwise the answer is Scalingo's
+// 401, an unauthorized error. Nothing when it may.
+std::optional<ApiError> out_of_reach(SandboxStore& store, const std::string& database, bool change) {
+    if (!store.find_database(database)) return not_found();
+    const Account bot = store.bot_account();
+    const auto role = store.role_of(database, bot.id);
+    if (role && (!change || *role != AppRole::limited_collaborator)) return std::nullopt;
+    return ApiError{ApiErrorKind::unauthorized,
+                    "The bot's account (" + bot.email + ") may not manage the collaborators of " + database + "."};
+}
+
+// The work, once the bot's account is known to reach the database.
+template <typename T>
+std::function<ApiResult<T>(SandboxStore&)> within_reach(std::string database, bool change,
+                                                        std::function<ApiResult<T>(SandboxStore&)> work) {
+    return [database = std::move(database), change, work = std::move(work)](SandboxStore& store) -> ApiResult<T> {
+        auto refused = guarded([&] { return out_of_reach(store, database, change); });
+        if (!refused) return std::unexpected(refused.error());
+        if (*refused) return std::unexpected(**refused);
+        return work(store);
+    };
+}
+
 }  // namespace
 
 SandboxApi::SandboxApi(SandboxStore& store, std::chrono::milliseconds watch_interval)
@@ -90,7 +114,9 @@ asio::awaitable<ApiResult<CachedSnapshot>> SandboxApi::snapshot(std::string data
         if (!*read) return std::unexpected(not_found());
         return std::move(**read);
     };
-    auto read = co_await worker_.call(std::move(work));
+    // Named: g++ 12 destroys a temporary passed to a coroutine twice.
+    auto reachable = within_reach(database, false, std::move(work));
+    auto read = co_await worker_.call(std::move(reachable));
     if (!read) co_return std::unexpected(read.error());
     // A change the watch saw meanwhile may be missing from what was read: then it is not kept.
     catch_up();
@@ -112,32 +138,30 @@ asio::awaitable<ApiResult<T>> SandboxApi::change(std::string database,
 }
 
 asio::awaitable<ApiResult<Database>> SandboxApi::show_database(std::string name) {
-    std::function<ApiResult<Database>(SandboxStore&)> work =
-        [name = std::move(name)](SandboxStore& store) -> ApiResult<Database> {
+    std::function<ApiResult<Database>(SandboxStore&)> work = [name](SandboxStore& store) -> ApiResult<Database> {
         auto found = guarded([&] { return store.find_database(name); });
         if (!found) return std::unexpected(found.error());
         if (!*found) return std::unexpected(not_found());
         return std::move(**found);
     };
-    co_return co_await worker_.call(std::move(work));
+    auto reachable = within_reach(name, false, std::move(work));
+    co_return co_await worker_.call(std::move(reachable));
 }
 
 asio::awaitable<ApiResult<std::vector<Collaborator>>> SandboxApi::list_collaborators(std::string database) {
     using List = std::vector<Collaborator>;
-    std::function<ApiResult<List>(SandboxStore&)> work =
-        [database = std::move(database)](SandboxStore& store) -> ApiResult<List> {
-        auto exists = guarded([&] { return store.find_database(database).has_value(); });
-        if (!exists) return std::unexpected(exists.error());
-        if (!*exists) return std::unexpected(not_found());
+    std::function<ApiResult<List>(SandboxStore&)> work = [database](SandboxStore& store) -> ApiResult<List> {
         return guarded([&] { return store.collaborators(database); });
     };
-    co_return co_await worker_.call(std::move(work));
+    auto reachable = within_reach(database, false, std::move(work));
+    co_return co_await worker_.call(std::move(reachable));
 }
 
 asio::awaitable<ApiResult<Collaborator>> SandboxApi::invite(std::string database, std::string email) {
     std::function<ApiResult<Collaborator>(SandboxStore&)> work =
         [database, email = std::move(email)](SandboxStore& store) { return store.invite(database, email, false); };
-    co_return co_await change(std::move(database), std::move(work));
+    auto reachable = within_reach(database, true, std::move(work));
+    co_return co_await change(std::move(database), std::move(reachable));
 }
 
 asio::awaitable<ApiResult<void>> SandboxApi::remove(std::string database, std::string collaborator_id) {
@@ -145,7 +169,8 @@ asio::awaitable<ApiResult<void>> SandboxApi::remove(std::string database, std::s
         [database, collaborator_id = std::move(collaborator_id)](SandboxStore& store) {
             return store.remove(database, collaborator_id);
         };
-    co_return co_await change(std::move(database), std::move(work));
+    auto reachable = within_reach(database, true, std::move(work));
+    co_return co_await change(std::move(database), std::move(reachable));
 }
 
 asio::awaitable<ApiResult<Account>> SandboxApi::self() {
@@ -157,8 +182,13 @@ asio::awaitable<ApiResult<Account>> SandboxApi::self() {
 
 asio::awaitable<ApiResult<std::vector<Database>>> SandboxApi::databases() {
     using List = std::vector<Database>;
+    // As Scalingo's list of apps: those the bot's account owns or collaborates on.
     std::function<ApiResult<List>(SandboxStore&)> work = [](SandboxStore& store) {
-        return guarded([&] { return store.databases(); });
+        return guarded([&] {
+            List visible;
+            for (auto& app : store.apps_visible_to(store.bot_account().id)) visible.push_back(std::move(app.database));
+            return visible;
+        });
     };
     co_return co_await worker_.call(std::move(work));
 }

@@ -73,12 +73,12 @@ asio::awaitable<ApiResult<void>> PostgresStore::record(AuditEntry entry) {
     co_return co_await worker_.write(std::move(entry));
 }
 
-asio::awaitable<ApiResult<std::vector<AuditEntry>>> PostgresStore::recent(std::string database, int limit) {
+asio::awaitable<ApiResult<std::vector<AuditEntry>>> PostgresStore::recent(AuditQuery query) {
     std::function<ApiResult<std::vector<AuditEntry>>(PostgresSession&)> work =
-        [this, database = std::move(database), limit](PostgresSession& session) -> ApiResult<std::vector<AuditEntry>> {
-        const auto rows = session.exec(
-            "SELECT " + std::string(audit_columns) + " FROM audit WHERE database_name = $1 ORDER BY seq DESC LIMIT $2",
-            {database, std::to_string(std::max(limit, 0))});
+        [this, query = std::move(query)](PostgresSession& session) -> ApiResult<std::vector<AuditEntry>> {
+        AuditSelect select = audit_select(query, "$");
+        select.parameters.push_back(std::to_string(std::max(query.limit, 0)));
+        const auto rows = session.exec(select.sql, select.parameters);
         if (!rows) return std::unexpected(failure_of(link_.server(), rows.error()));
         PGresult* result = rows->get();
         std::vector<AuditEntry> entries;

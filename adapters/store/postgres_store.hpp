@@ -38,7 +38,7 @@ public:
 
     // The caller's io_context must outlive its calls (each keeps it running until answered).
     boost::asio::awaitable<ApiResult<void>> record(AuditEntry entry) override;
-    boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> recent(std::string database, int limit) override;
+    boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> recent(AuditQuery query) override;
 
     boost::asio::awaitable<ApiResult<ClaimState>> claim(std::string key, std::string owner, std::string work,
                                                         std::chrono::milliseconds lease) override;

@@ -128,22 +128,24 @@ ApiResult<void> SqliteAuditLog::commit(SQLite::Database& db, std::span<const Aud
     return {};
 }
 
-boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> SqliteAuditLog::recent(std::string database, int limit) {
+boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> SqliteAuditLog::recent(AuditQuery query) {
     using Entries = std::vector<AuditEntry>;
-    std::function<ApiResult<Entries>(SQLite::Database&)> work = [database = std::move(database),
-                                                                 limit](SQLite::Database& db) -> ApiResult<Entries> {
+    std::function<ApiResult<Entries>(SQLite::Database&)> work =
+        [query = std::move(query)](SQLite::Database& db) -> ApiResult<Entries> {
         Entries entries;
         try {
-            SQLite::Statement query(db, "SELECT " + std::string(audit_columns) +
-                                            " FROM audit WHERE database_name = ? ORDER BY seq DESC LIMIT ?");
-            SQLite::bind(query, database, limit);
-            while (query.executeStep()) {
+            const AuditSelect select = audit_select(query, "?");
+            SQLite::Statement read(db, select.sql);
+            int index = 0;
+            for (const auto& value : select.parameters) read.bind(++index, value);
+            read.bind(++index, query.limit);
+            while (read.executeStep()) {
                 entries.push_back(AuditEntry{
-                    TimePoint{std::chrono::milliseconds{query.getColumn(0).getInt64()}}, query.getColumn(1).getString(),
-                    query.getColumn(2).getString(), query.getColumn(3).getString(), query.getColumn(4).getString(),
-                    query.getColumn(5).getString(), query.getColumn(6).getString(), query.getColumn(7).getString(),
-                    query.getColumn(8).getString(), outcome_from(query.getColumn(9).getString()),
-                    query.getColumn(10).getString()});
+                    TimePoint{std::chrono::milliseconds{read.getColumn(0).getInt64()}}, read.getColumn(1).getString(),
+                    read.getColumn(2).getString(), read.getColumn(3).getString(), read.getColumn(4).getString(),
+                    read.getColumn(5).getString(), read.getColumn(6).getString(), read.getColumn(7).getString(),
+                    read.getColumn(8).getString(), outcome_from(read.getColumn(9).getString()),
+                    read.getColumn(10).getString()});
             }
         } catch (const std::exception& error) {
             return std::unexpected(storage_error("read", error));

@@ -29,7 +29,7 @@ public:
     SqliteAuditLog& operator=(const SqliteAuditLog&) = delete;
 
     boost::asio::awaitable<ApiResult<void>> record(AuditEntry entry) override;
-    boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> recent(std::string database, int limit) override;
+    boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> recent(AuditQuery query) override;
 
     boost::asio::awaitable<ApiResult<void>> remember(Invitation invitation) override;
     boost::asio::awaitable<ApiResult<std::vector<Invitation>>> pending(std::string platform) override;

@@ -40,7 +40,8 @@ void record(SqliteAuditLog& log, AuditEntry e) {
 }
 
 std::vector<AuditEntry> recent(SqliteAuditLog& log, const std::string& database, int limit) {
-    auto read = run(log.recent(database, limit));
+    AuditQuery query{database, std::nullopt, std::nullopt, limit};
+    auto read = run(log.recent(std::move(query)));
     if (!read) {
         ADD_FAILURE() << read.error().message;
         return {};

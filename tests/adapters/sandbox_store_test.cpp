@@ -106,8 +106,8 @@ TEST_F(SandboxStoreTest, the_seed_has_two_databases_an_app_and_the_bots_account)
     EXPECT_EQ(all[1].name, "my-dedicated-db");
     EXPECT_EQ(all[2].name, "web-app");
     EXPECT_FALSE(all[2].dedicated);
-    EXPECT_EQ(store.bot_account().email, "collab-bot@example.com");
-    EXPECT_EQ(store.bot_account().username, "collab-bot");
+    EXPECT_EQ(store.bot_account().email, "user1@example.com");
+    EXPECT_EQ(store.bot_account().username, "user1");
     EXPECT_EQ(emails_of(store.collaborators("analytics-db")),
               (std::vector<std::string>{"collab-bot@example.com", "user1@example.com"}));
 }
@@ -501,7 +501,7 @@ TEST_F(SandboxApiTest, invite_then_remove_through_the_port) {
 TEST_F(SandboxApiTest, self_is_the_seeds_bot_account_and_databases_lists_both) {
     const auto self = run(api_.self());
     ASSERT_TRUE(self.has_value()) << self.error().message;
-    EXPECT_EQ(self->email, "collab-bot@example.com");
+    EXPECT_EQ(self->email, "user1@example.com");
     EXPECT_FALSE(self->id.empty());
 
     const auto all = run(api_.databases());
@@ -510,6 +510,37 @@ TEST_F(SandboxApiTest, self_is_the_seeds_bot_account_and_databases_lists_both) {
     EXPECT_EQ((*all)[0].name, "analytics-db");
     EXPECT_EQ((*all)[1].name, "my-dedicated-db");
     EXPECT_EQ((*all)[2].name, "web-app");
+}
+
+// As Scalingo: the bot's account reaches only the databases it owns or is an accepted collaborator of.
+class SandboxApiAsCollabBot : public SandboxStoreTest {
+protected:
+    SandboxStore open_as(std::string bot_account) {
+        seed_.bot_account = std::move(bot_account);
+        return open();
+    }
+    SandboxStore store_ = open_as("collab-bot@example.com");
+    SandboxApi api_{store_};
+};
+
+TEST_F(SandboxApiAsCollabBot, a_database_the_bots_account_is_not_on_is_out_of_reach) {
+    const auto all = run(api_.databases());
+    ASSERT_TRUE(all.has_value()) << all.error().message;
+    ASSERT_EQ(all->size(), 1u);
+    EXPECT_EQ((*all)[0].name, "analytics-db");
+
+    const auto snapshot = run(api_.snapshot("my-dedicated-db"));
+    ASSERT_FALSE(snapshot.has_value());
+    EXPECT_EQ(snapshot.error().kind, ApiErrorKind::unauthorized);
+    EXPECT_NE(snapshot.error().message.find("collab-bot@example.com"), std::string::npos) << snapshot.error().message;
+    EXPECT_EQ(run(api_.show_database("my-dedicated-db")).error().kind, ApiErrorKind::unauthorized);
+    EXPECT_EQ(run(api_.list_collaborators("my-dedicated-db")).error().kind, ApiErrorKind::unauthorized);
+    EXPECT_EQ(run(api_.invite("my-dedicated-db", "user4@example.com")).error().kind, ApiErrorKind::unauthorized);
+    EXPECT_EQ(run(api_.remove("my-dedicated-db", "anything")).error().kind, ApiErrorKind::unauthorized);
+    EXPECT_TRUE(sent_.empty()) << "nobody was invited";
+    // An unknown name stays unknown; the database the account is on is reached.
+    EXPECT_EQ(run(api_.snapshot("no-such-db")).error().kind, ApiErrorKind::not_found);
+    EXPECT_TRUE(run(api_.snapshot("analytics-db")).has_value());
 }
 
 // ---- snapshots kept in memory --------------------------------------------------------------------------------

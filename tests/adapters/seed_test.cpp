@@ -38,8 +38,9 @@ std::string error_of(std::string_view text) {
 }
 
 TEST(SeedTest, the_shipped_seed_parses) {
-    const Seed seed = parse_seed(testing::read_file(testing::source_file("config/sandbox.toml")), "config/sandbox.toml");
-    EXPECT_EQ(seed.bot_account, "collab-bot@example.com");
+    const Seed seed =
+        parse_seed(testing::read_file(testing::source_file("config/sandbox.toml")), "config/sandbox.toml");
+    EXPECT_EQ(seed.bot_account, "user1@example.com");
     EXPECT_EQ(seed.accounts.size(), 3u);
     ASSERT_EQ(seed.databases.size(), 3u);
 

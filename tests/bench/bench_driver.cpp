@@ -230,7 +230,9 @@ void Population::write_seed(const fs::path& file) const {
             << person.email.substr(0, person.email.find('@')) << "\"\n";
     for (const auto& database : databases) {
         out << "\n[[databases]]\nname = \"" << database.name << "\"\nowner = \"" << people[database.owner].email
-            << "\"\ndedicated = true\ncollaborators = [\n";
+            << "\"\ndedicated = true\ncollaborators = [\n"
+            // The bot reaches only the databases its account is on, as on Scalingo.
+            << "  { email = \"collab-bot@example.com\", status = \"accepted\" },\n";
         for (const auto index : database.collaborators)
             out << "  { email = \"" << people[index].email << "\", status = \"accepted\" },\n";
         out << "]\n";

@@ -21,7 +21,8 @@ const std::string add_usage = "Usage: /collab add <db> <email> [<email>…]";
 const std::string remove_usage = "Usage: /collab remove <db> <email>";
 const std::string leave_usage = "Usage: /collab leave <db>";
 const std::string whoami_usage = "Usage: /collab whoami";
-const std::string audit_usage = "Usage: /collab audit <db>";
+const std::string audit_usage = "Usage: /collab audit <db> [by <email>] [<action>]";
+const std::string access_usage = "Usage: /collab access <email>";
 const std::string help_usage = "Usage: /collab help [command]";
 const std::string confirm_usage = "Usage: /collab confirm <token>";
 const std::string dbs_usage = "Usage: /collab dbs";
@@ -247,8 +248,22 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"leave_extra", "leave my-dedicated-db now", "Too many arguments: \"now\" was not expected.",
                   leave_usage},
         ErrorCase{"audit_without_db", "audit", "Missing the database name.", audit_usage},
-        ErrorCase{"audit_extra", "audit my-dedicated-db 50", "Too many arguments: \"50\" was not expected.",
+        ErrorCase{"audit_unknown_filter", "audit my-dedicated-db 50",
+                  "\"50\" is not something the audit trail can be narrowed by: give by <email>, or a command's name "
+                  "(add, remove, leave, …).",
                   audit_usage},
+        ErrorCase{"audit_by_without_email", "audit my-dedicated-db by", "Missing the e-mail address.", audit_usage},
+        ErrorCase{"audit_by_not_an_email", "audit my-dedicated-db by user2",
+                  "\"user2\" is not an e-mail address: it has no @.", audit_usage},
+        ErrorCase{"audit_two_actions", "audit my-dedicated-db add remove",
+                  "The audit trail is narrowed by one action at most.", audit_usage},
+        ErrorCase{"audit_two_people", "audit my-dedicated-db by a@example.com by b@example.com",
+                  "The audit trail is narrowed by one by at most.", audit_usage},
+        ErrorCase{"access_without_email", "access", "Missing the e-mail address.", access_usage},
+        ErrorCase{"access_extra", "access a@example.com b@example.com",
+                  "Too many arguments: \"b@example.com\" was not expected.", access_usage},
+        ErrorCase{"access_database_instead", "access my-dedicated-db",
+                  "\"my-dedicated-db\" is not an e-mail address: it has no @.", access_usage},
         ErrorCase{"add_without_anything", "add", "Missing the database name and at least one e-mail address.",
                   add_usage},
         ErrorCase{"add_without_email", "invite my-dedicated-db", "Missing at least one e-mail address to invite.",
@@ -344,7 +359,9 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"role_limited", "add my-dedicated-db user@example.com --role=limited", limited_refusal, add_usage},
         ErrorCase{"limited_before_arguments", "add --limited my-dedicated-db user@example.com", limited_refusal,
                   add_usage},
-        ErrorCase{"limited_on_another_command", "list my-dedicated-db --limited", limited_refusal, add_usage},
+        ErrorCase{"limited_on_another_command", "list my-dedicated-db --limited", limited_refusal, list_usage},
+        ErrorCase{"limited_on_remove", "remove my-dedicated-db user2@example.com --limited", limited_refusal,
+                  remove_usage},
         ErrorCase{"unknown_option", "remove my-dedicated-db user2@example.com --force",
                   "Unknown option \"--force\" for remove.", remove_usage},
         ErrorCase{"unknown_short_option", "ls my-dedicated-db -v", "Unknown option \"-v\" for list.", list_usage}),
@@ -474,7 +491,7 @@ TEST(CommandTable, UsageLinesOfEveryCommand) {
     std::vector<std::string> lines;
     for (const auto& spec : command_specs()) lines.push_back(replies::usage_line(spec));
     EXPECT_EQ(lines, (std::vector<std::string>{list_usage, add_usage, remove_usage, leave_usage, whoami_usage,
-                                               audit_usage, help_usage, dbs_usage, confirm_usage}));
+                                               audit_usage, access_usage, help_usage, dbs_usage, confirm_usage}));
     EXPECT_EQ(replies::general_usage(), general);
 }
 
@@ -489,6 +506,32 @@ TEST(CommandTable, AliasesLeadToTheirCommandAndConfirmIsHiddenFromHelp) {
     ASSERT_NE(find_spec("confirm"), nullptr);
     EXPECT_FALSE(find_spec("confirm")->listed_in_help);
     EXPECT_TRUE(find_spec("list")->listed_in_help);
+}
+
+TEST(AuditFilters, ByAndActionInEitherOrderAliasesNamingTheirCommand) {
+    const auto audit_of = [](std::string_view text) {
+        auto parsed = parse_command(text);
+        EXPECT_TRUE(parsed) << describe(parsed);
+        return parsed ? std::get<AuditCommand>(*parsed) : AuditCommand{};
+    };
+    const AuditCommand plain = audit_of("audit my-dedicated-db");
+    EXPECT_EQ(plain.by, std::nullopt);
+    EXPECT_EQ(plain.action, std::nullopt);
+    const AuditCommand both = audit_of("audit my-dedicated-db By <mailto:User2@example.com> REVOKE");
+    EXPECT_EQ(both.database, "my-dedicated-db");
+    EXPECT_EQ(both.by, "User2@example.com");
+    EXPECT_EQ(both.action, "remove");
+    const AuditCommand reversed = audit_of("audit my-dedicated-db invite by user1@example.com");
+    EXPECT_EQ(reversed.by, "user1@example.com");
+    EXPECT_EQ(reversed.action, "add");
+    EXPECT_EQ(audit_of("audit my-dedicated-db access").action, "access");
+}
+
+TEST(Access, TakesOneEmail) {
+    auto parsed = parse_command("/collab access <user3@example.com>");
+    ASSERT_TRUE(parsed) << describe(parsed);
+    EXPECT_EQ(std::get<AccessCommand>(*parsed).email, "user3@example.com");
+    EXPECT_EQ(database_of(*parsed), std::nullopt);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,8 +42,10 @@ public:
     std::optional<ApiError> databases_error;
     std::optional<ApiError> invite_error;
     std::optional<ApiError> remove_error;
-    std::vector<std::string> invited;  // "database email", in call order
-    std::vector<std::string> removed;  // "database collaborator-id", in call order
+    std::optional<ApiError> self_error;
+    std::set<std::string> out_of_reach;  // databases the bot's account is not a collaborator of
+    std::vector<std::string> invited;    // "database email", in call order
+    std::vector<std::string> removed;    // "database collaborator-id", in call order
     int calls = 0;
     // When set, snapshots are kept there as the real providers keep them; invitations and removals
     // count as changes.
@@ -59,6 +62,8 @@ public:
 
     net::awaitable<ApiResult<Database>> show_database(std::string name) override {
         ++calls;
+        if (out_of_reach.contains(name))
+            co_return std::unexpected(ApiError{ApiErrorKind::unauthorized, "The bot's account has no access.", {}});
         auto it = known.find(name);
         if (it == known.end()) co_return std::unexpected(ApiError{ApiErrorKind::not_found, "not found", {}});
         co_return it->second;
@@ -99,6 +104,7 @@ public:
 
     net::awaitable<ApiResult<Account>> self() override {
         ++calls;
+        if (self_error) co_return std::unexpected(*self_error);
         co_return self_account;
     }
 
@@ -141,10 +147,12 @@ public:
         co_return ApiResult<void>{};
     }
 
-    net::awaitable<ApiResult<std::vector<AuditEntry>>> recent(std::string database, int limit) override {
+    net::awaitable<ApiResult<std::vector<AuditEntry>>> recent(AuditQuery query) override {
         std::vector<AuditEntry> newest_first;
-        for (auto it = entries.rbegin(); it != entries.rend() && int(newest_first.size()) < limit; ++it)
-            if (it->database == database) newest_first.push_back(*it);
+        for (auto it = entries.rbegin(); it != entries.rend() && int(newest_first.size()) < query.limit; ++it)
+            if (it->database == query.database && (!query.by || same_email(it->email, *query.by)) &&
+                (!query.action || it->action == *query.action))
+                newest_first.push_back(*it);
         co_return newest_first;
     }
 };
@@ -305,14 +313,16 @@ TEST_F(CachedService, AStrangerIsRefusedFromTheKeptSnapshotToo) {
     EXPECT_EQ(ask("U3", "list my-dedicated-db").kind, ReplyKind::denied);
 }
 
-TEST_F(Service, HelpIsTheSameReplyEveryTime) {
+TEST_F(Service, HelpIsTheSameReplyForEveryoneWhoMayDoTheSame) {
     const Reply first = ask("U1", "help");
     const Reply again = ask("U2", "help");
     ASSERT_TRUE(first.key);
     EXPECT_EQ(first.key, again.key);
     EXPECT_EQ(to_plain_text(first), to_plain_text(again));
+    EXPECT_NE(ask("U9", "help").key, first.key);
+    const int calls = api_.calls;
     EXPECT_NE(ask("U1", "help add").key, first.key);
-    EXPECT_EQ(api_.calls, 0);
+    EXPECT_EQ(api_.calls, calls) << "help on one command asks the upstream nothing";
 }
 
 TEST_F(Service, ADirectoryThatCannotSayWhoSomeoneIsFailsTheCommandWithItsReason) {
@@ -802,29 +812,37 @@ TEST_F(Service, AuditShowsTheMostRecentActionsNewestFirst) {
 }
 
 TEST_F(Service, AllowedReadsAreNotRecordedButTheirDenialsAre) {
-    for (const char* read : {"list my-dedicated-db", "audit my-dedicated-db", "whoami", "dbs", "help", "help add"})
+    for (const char* read : {"list my-dedicated-db", "audit my-dedicated-db",
+                             "audit my-dedicated-db by "
+                             "user1@example.com add",
+                             "whoami", "dbs", "access user2@example.com", "help", "help add"})
         EXPECT_NE(ask("U1", read).kind, ReplyKind::denied) << read;
     EXPECT_TRUE(audit_.entries.empty()) << audit_.entries.front().action;
 
     EXPECT_EQ(ask("U9", "list my-dedicated-db").kind, ReplyKind::denied);
     EXPECT_EQ(ask("U0", "dbs").kind, ReplyKind::denied);
-    ASSERT_EQ(audit_.entries.size(), 2u);
+    EXPECT_EQ(ask("U9", "access user2@example.com").kind, ReplyKind::denied);
+    ASSERT_EQ(audit_.entries.size(), 3u);
     EXPECT_EQ(audit_.entries[0].action, "list");
     EXPECT_EQ(audit_.entries[0].outcome, AuditOutcome::denied);
     EXPECT_EQ(audit_.entries[1].action, "dbs");
     EXPECT_EQ(audit_.entries[1].outcome, AuditOutcome::denied);
+    EXPECT_EQ(audit_.entries[2].action, "access");
+    EXPECT_EQ(audit_.entries[2].target, "user2@example.com");
+    EXPECT_EQ(audit_.entries[2].outcome, AuditOutcome::denied);
 }
 
 TEST_F(Service, ReadsAreRecordedWhenTheSettingsAskForThem) {
     settings_.record_reads = true;
-    for (const char* read : {"list my-dedicated-db", "audit my-dedicated-db", "whoami", "dbs", "help"})
+    for (const char* read :
+         {"list my-dedicated-db", "audit my-dedicated-db", "whoami", "dbs", "access user2@example.com", "help"})
         EXPECT_NE(ask("U1", read).kind, ReplyKind::denied) << read;
     std::vector<std::string> actions;
     for (const auto& entry : audit_.entries) {
         actions.push_back(entry.action);
         EXPECT_EQ(entry.outcome, AuditOutcome::allowed);
     }
-    EXPECT_EQ(actions, (std::vector<std::string>{"list", "audit", "whoami", "dbs", "help"}));
+    EXPECT_EQ(actions, (std::vector<std::string>{"list", "audit", "whoami", "dbs", "access", "help"}));
     EXPECT_EQ(audit_.entries.front().database, db);
 }
 
@@ -874,20 +892,87 @@ TEST_F(Service, HelpForOneCommand) {
               "    e.g. /collab whoami\n");
 }
 
-TEST_F(Service, GeneralHelpListsEveryCommandButConfirm) {
-    const std::string help = say("U0", "");
+const std::vector<std::string> every_command{"\n/collab list <db>  (alias: ls)\n",
+                                             "\n/collab add <db> <email> [<email>…]  (alias: invite)\n",
+                                             "\n/collab remove <db> <email>  (alias: rm, revoke)\n",
+                                             "\n/collab leave <db>\n",
+                                             "\n/collab whoami\n",
+                                             "\n/collab audit <db> [by <email>] [<action>]\n",
+                                             "\n/collab access <email>\n",
+                                             "\n/collab help [command]\n",
+                                             "\n/collab dbs  (alias: databases)\n",
+                                             "\n/collab confirm <token>\n"};
+
+// The commands of `every_command` that `help` lists, in that order.
+std::vector<std::string> listed_in(const std::string& help) {
+    std::vector<std::string> listed;
+    for (const auto& line : every_command)
+        if (help.find(line) != std::string::npos) listed.push_back(line.substr(9, line.find_first_of(" \n", 9) - 9));
+    return listed;
+}
+
+TEST_F(Service, GeneralHelpForAMemberListsEveryCommandAndTheShellsConfirm) {
+    const std::string help = say("U1", "");
     EXPECT_TRUE(
         help.starts_with("collab-bot manages who collaborates on Scalingo Dedicated Resources databases.\n"
                          "Usage: /collab <command> [arguments]\n"))
         << help;
-    for (const char* line :
-         {"\n/collab list <db>  (alias: ls)\n", "\n/collab add <db> <email> [<email>…]  (alias: invite)\n",
-          "\n/collab remove <db> <email>  (alias: rm, revoke)\n", "\n/collab leave <db>\n", "\n/collab whoami\n",
-          "\n/collab audit <db>\n", "\n/collab help [command]\n"})
-        EXPECT_NE(help.find(line), std::string::npos) << line;
-    EXPECT_EQ(help.find("/collab confirm"), std::string::npos);
-    EXPECT_EQ(api_.calls, 0);
+    EXPECT_EQ(listed_in(help), (std::vector<std::string>{"list", "add", "remove", "leave", "whoami", "audit", "access",
+                                                         "help", "dbs", "confirm"}));
+    EXPECT_TRUE(
+        help.ends_with("\nRemovals are proposed first and carried out when you confirm them. To get access to "
+                       "another database, ask its owner or a collaborator to invite you.\n"))
+        << help;
     EXPECT_TRUE(audit_.entries.empty());
+}
+
+TEST_F(Service, WhereButtonsConfirmTheHelpLeavesConfirmOut) {
+    ChatRequest request{Actor{"slack", "T1", "U1", "C-ops", std::nullopt}, "help"};
+    const std::string help = to_plain_text(run(service().handle(std::move(request))).reply);
+    EXPECT_EQ(listed_in(help),
+              (std::vector<std::string>{"list", "add", "remove", "leave", "whoami", "audit", "access", "help", "dbs"}));
+}
+
+// Decided from who asks: not linked, linked on no database, invited only, a member, an admin.
+TEST_F(Service, HelpListsWhatEachPersonMayUseNow) {
+    const std::string unlinked = say("U0", "help");
+    EXPECT_EQ(listed_in(unlinked), (std::vector<std::string>{"whoami", "help"}));
+    EXPECT_TRUE(
+        unlinked.ends_with("\nTo do more, an admin of the bot must link your chat identity to your Scalingo "
+                           "account: /collab whoami shows what to ask for.\n"))
+        << unlinked;
+    const std::string stranger = say("U9", "help");
+    EXPECT_EQ(listed_in(stranger), (std::vector<std::string>{"whoami", "help", "dbs"}));
+    EXPECT_TRUE(
+        stranger.ends_with("\nTo get access to a database, ask its owner or a collaborator to invite you "
+                           "(/collab add <db> <your e-mail>).\n"))
+        << stranger;
+    EXPECT_NE(stranger.find("The commands you can use now:\n"), std::string::npos) << stranger;
+    const std::string pending = say("U3", "help");
+    EXPECT_EQ(listed_in(pending), (std::vector<std::string>{"leave", "whoami", "help", "dbs", "confirm"}));
+    EXPECT_TRUE(
+        pending.ends_with("\nTo act on a database you were invited to, accept the invitation from the e-mail "
+                          "you received first.\n"))
+        << pending;
+    EXPECT_EQ(listed_in(say("U2", "help")).size(), every_command.size());
+
+    settings_.rules.admins = {"shell:U9"};
+    service_.reset();
+    EXPECT_EQ(listed_in(say("U9", "help")).size(), every_command.size());
+}
+
+TEST_F(Service, HelpOnOneCommandAlwaysAnswers) {
+    EXPECT_EQ(say("U0", "help list"),
+              "/collab list <db>  (alias: ls)\n"
+              "    Show the owner and collaborators of a database.\n"
+              "    e.g. /collab list my-dedicated-db\n");
+    api_.databases_error = ApiError{ApiErrorKind::transient, "Scalingo had a problem (HTTP 502).", {}};
+    EXPECT_EQ(say("U9", "help access"),
+              "/collab access <email>\n"
+              "    Show where someone is the owner or a collaborator, among the databases you manage.\n"
+              "    e.g. /collab access user@example.com\n");
+    // When the bot cannot tell where someone stands, the general help shows everything.
+    EXPECT_EQ(listed_in(say("U9", "help")).size(), every_command.size());
 }
 
 TEST_F(Service, TypoGetsASuggestionAndTheUsageLine) {
@@ -907,14 +992,46 @@ protected:
     }
 };
 
-TEST_F(ServiceWithAnApp, DbsListsTheDedicatedDatabasesOnly) {
-    EXPECT_EQ(say("U1", "dbs"), "Databases the bot can manage from this channel:\n  my-dedicated-db\n  other-db\n");
+// The table `dbs` shows: each database with the asker's role.
+std::string roles(std::vector<std::vector<std::string>> rows) {
+    std::vector<bool> dimmed;
+    for (const auto& row : rows) dimmed.push_back(row[1] == "pending");
+    return render_table(Table{{"DATABASE", "YOUR ROLE"}, std::move(rows), std::move(dimmed)});
+}
+
+const std::string yours = "Your databases the bot can manage from this channel:\n";
+
+TEST_F(ServiceWithAnApp, DbsListsYourDedicatedDatabasesWithYourRole) {
+    EXPECT_EQ(say("U1", "dbs"), yours + roles({{"my-dedicated-db", "owner"}}));
+    EXPECT_EQ(say("U2", "dbs"), yours + roles({{"my-dedicated-db", "collaborator"}, {"other-db", "owner"}}));
+    EXPECT_EQ(say("U3", "databases"), yours + roles({{"my-dedicated-db", "pending"}}));
+}
+
+TEST_F(ServiceWithAnApp, DbsTellsAStrangerNothingAboutOthersDatabases) {
+    EXPECT_EQ(say("U9", "dbs"),
+              "You (stranger@example.com) are on none of the databases the bot can manage from this channel; ask the "
+              "owner or a collaborator of one to invite you.\n");
+}
+
+TEST_F(ServiceWithAnApp, DbsShowsAnAdminEveryDatabaseWithTheirOwnRole) {
+    settings_.rules.admins = {"shell:U2"};
+    EXPECT_EQ(say("U2", "dbs"), "Databases the bot can manage from this channel, with your role:\n" +
+                                    roles({{"my-dedicated-db", "collaborator"}, {"other-db", "owner"}}));
+    settings_.rules.admins = {"shell:U9"};
+    service_.reset();
+    EXPECT_EQ(say("U9", "dbs"), "Databases the bot can manage from this channel, with your role:\n" +
+                                    roles({{"my-dedicated-db", "-"}, {"other-db", "-"}}));
 }
 
 TEST_F(ServiceWithAnApp, DbsFollowsTheChannelRules) {
     settings_.rules.channel_databases["shell:C-ops"] = {"other-db"};
     settings_.rules.default_policy = DefaultChannelPolicy::deny_all;
-    EXPECT_EQ(say("U1", "databases"), "Databases the bot can manage from this channel:\n  other-db\n");
+    EXPECT_EQ(say("U2", "databases"), yours + roles({{"other-db", "owner"}}));
+    EXPECT_EQ(say("U1", "databases"),
+              "You (user1@example.com) are on none of the databases the bot can manage from this channel; ask the "
+              "owner or a collaborator of one to invite you.\n");
+    settings_.rules.admins = {"shell:U1"};
+    service_.reset();
     EXPECT_EQ(say("U1", "databases", "C-random"), "The bot cannot manage any database from this channel.\n");
 }
 
@@ -924,8 +1041,7 @@ TEST_F(ServiceWithAnApp, AppsAreListedAndManagedOnlyWhenAllowed) {
               "of databases only.\n");
     settings_.rules.allow_apps = true;
     service_.reset();
-    EXPECT_EQ(say("U1", "dbs"),
-              "Databases the bot can manage from this channel:\n  my-app\n  my-dedicated-db\n  other-db\n");
+    EXPECT_EQ(say("U1", "dbs"), yours + roles({{"my-app", "owner"}, {"my-dedicated-db", "owner"}}));
 }
 
 TEST_F(ServiceWithAnApp, DbsNeedsALinkedIdentity) {
@@ -934,6 +1050,114 @@ TEST_F(ServiceWithAnApp, DbsNeedsALinkedIdentity) {
               "for it. Ask an admin of the bot to add \"shell:U0\" = \"you@example.com\" (your Scalingo account's "
               "e-mail) under [identities].\n");
     EXPECT_EQ(api_.calls, 0);
+}
+
+// ---- access -------------------------------------------------------------------------------------------------------
+
+std::string where(const std::string& email, std::vector<std::vector<std::string>> rows) {
+    std::vector<bool> dimmed;
+    for (const auto& row : rows) dimmed.push_back(row[1] == "pending");
+    return "Where " + email + " has access, among the databases you manage from here:\n" +
+           render_table(Table{{"DATABASE", "STATUS", "ROLE"}, std::move(rows), std::move(dimmed)});
+}
+
+TEST_F(Service, AccessShowsWhereSomeoneIsAmongTheDatabasesTheAskerManages) {
+    // user2 owns other-db too, which user1 does not manage: it is not shown to user1.
+    EXPECT_EQ(say("U1", "access user2@example.com"),
+              where("user2@example.com", {{"my-dedicated-db", "accepted", "collaborator"}}));
+    EXPECT_EQ(
+        say("U2", "access USER2@example.com"),
+        where("USER2@example.com", {{"my-dedicated-db", "accepted", "collaborator"}, {"other-db", "owner", "owner"}}));
+    EXPECT_EQ(say("U2", "access user3@example.com"),
+              where("user3@example.com", {{"my-dedicated-db", "pending", "collaborator"}}));
+    EXPECT_EQ(say("U1", "access user1@example.com"),
+              where("user1@example.com", {{"my-dedicated-db", "owner", "owner"}}));
+    EXPECT_EQ(say("U1", "access nobody@example.com"),
+              "nobody@example.com is on none of the databases you manage from this channel.\n");
+}
+
+TEST_F(Service, AccessTellsThoseWhoManageNothingNothing) {
+    for (const char* user : {"U3", "U9"}) {
+        const Reply reply = ask(user, "access user2@example.com");
+        EXPECT_EQ(reply.kind, ReplyKind::denied) << user;
+        const std::string text = to_plain_text(reply);
+        EXPECT_EQ(text.find("my-dedicated-db"), std::string::npos) << text;
+        EXPECT_EQ(text.find("other-db"), std::string::npos) << text;
+    }
+    EXPECT_EQ(say("U9", "access user2@example.com"),
+              " !     You (stranger@example.com) manage none of the databases the bot can reach from this channel, so "
+              "there is nobody's access you may look up here.\n");
+    EXPECT_EQ(ask("U0", "access user2@example.com").kind, ReplyKind::denied);
+}
+
+TEST_F(Service, AccessForAnAdminCoversEveryDatabase) {
+    settings_.rules.admins = {"shell:U9"};
+    EXPECT_EQ(
+        say("U9", "access user2@example.com"),
+        where("user2@example.com", {{"my-dedicated-db", "accepted", "collaborator"}, {"other-db", "owner", "owner"}}));
+}
+
+TEST_F(Service, AccessFollowsTheChannelRules) {
+    settings_.rules.channel_databases["shell:C-ops"] = {"other-db"};
+    settings_.rules.default_policy = DefaultChannelPolicy::deny_all;
+    // user1 manages my-dedicated-db, but not from this channel.
+    EXPECT_EQ(ask("U1", "access user2@example.com").kind, ReplyKind::denied);
+    EXPECT_EQ(say("U2", "access user2@example.com"), where("user2@example.com", {{"other-db", "owner", "owner"}}));
+    EXPECT_EQ(ask("U2", "access user2@example.com", "C-random").kind, ReplyKind::denied);
+}
+
+// ---- audit filters, and what a misspelt or unreachable database gets ------------------------------------------
+
+TEST_F(Service, AuditNarrowsByWhoAndByAction) {
+    ask("U1", "add my-dedicated-db new@example.com");
+    propose("U2", "remove my-dedicated-db user3@example.com");
+    const std::string by_user2 = say("U1", "audit my-dedicated-db by user2@example.com");
+    EXPECT_TRUE(by_user2.starts_with("Most recent actions on my-dedicated-db (by user2@example.com), newest first:\n"))
+        << by_user2;
+    EXPECT_NE(by_user2.find("remove user3@example.com"), std::string::npos) << by_user2;
+    EXPECT_EQ(by_user2.find("new@example.com"), std::string::npos) << by_user2;
+    const std::string adds = say("U1", "audit my-dedicated-db add");
+    EXPECT_NE(adds.find("add new@example.com"), std::string::npos) << adds;
+    EXPECT_EQ(adds.find("remove"), std::string::npos) << adds;
+    EXPECT_EQ(say("U1", "audit my-dedicated-db by user2@example.com leave"),
+              "The audit trail of my-dedicated-db has nothing leave by user2@example.com.\n");
+}
+
+TEST_F(Service, AMisspeltDatabaseGetsASuggestionAmongThoseTheAskerMaySee) {
+    EXPECT_EQ(say("U1", "list my-dedicated-bd"),
+              " !     No database \"my-dedicated-bd\". Did you mean \"my-dedicated-db\"?\n");
+    EXPECT_EQ(say("U3", "add my-dedicatd-db a@example.com"),
+              " !     No database \"my-dedicatd-db\". Did you mean \"my-dedicated-db\"?\n");
+    // A stranger is not told which databases exist.
+    EXPECT_EQ(say("U9", "list my-dedicated-bd"),
+              " !     There is no database named \"my-dedicated-bd\" (or the bot's account cannot see it).\n");
+    EXPECT_EQ(say("U1", "list completely-else"),
+              " !     There is no database named \"completely-else\" (or the bot's account cannot see it).\n");
+}
+
+TEST_F(Service, ADatabaseTheBotsAccountIsNotOnNamesTheFix) {
+    api_.out_of_reach = {db};
+    EXPECT_EQ(say("U1", "list my-dedicated-db"),
+              " !     The bot's Scalingo account (collab-bot@example.com) is not a collaborator of my-dedicated-db, so "
+              "the bot cannot see or manage it: invite collab-bot@example.com to my-dedicated-db (scalingo --app "
+              "my-dedicated-db collaborators-add collab-bot@example.com), then try again.\n");
+    ASSERT_EQ(audit_.entries.size(), 1u);
+    EXPECT_EQ(audit_.entries[0].outcome, AuditOutcome::failed);
+    // A token that no longer works cannot say whose account it is: the upstream's own words then.
+    api_.self_error = ApiError{ApiErrorKind::unauthorized, "Scalingo refused the bot's API token.", {}};
+    EXPECT_EQ(say("U1", "list my-dedicated-db"), " !     The bot's account has no access.\n");
+}
+
+TEST_F(Service, APendingInviteeLeavingDeclinesTheInvitation) {
+    const Reply reply = ask("U3", "leave my-dedicated-db");
+    ASSERT_TRUE(reply.proposal) << to_plain_text(reply);
+    EXPECT_EQ(reply.proposal->question,
+              "Decline the invitation to my-dedicated-db? You (user3@example.com) will not become a collaborator.");
+    EXPECT_EQ(reply.proposal->action_label, "Decline the invitation");
+    const Reply accepted = ask("U2", "leave my-dedicated-db");
+    ASSERT_TRUE(accepted.proposal);
+    EXPECT_EQ(accepted.proposal->question,
+              "Stop collaborating on my-dedicated-db? You (user2@example.com) will lose access to it.");
 }
 
 TEST_F(ServiceWithAnApp, DbsShowsUpstreamErrors) {

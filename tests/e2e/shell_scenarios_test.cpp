@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <regex>
 
 #include "../seed_output.hpp"
@@ -38,12 +39,29 @@ protected:
         return run_bot(args, "", scratch_);
     }
 
+    // The bot acting as collab-bot@example.com, an account on analytics-db only: in-process through a seed
+    // that names it the bot's account, over HTTP through its API token.
+    BotRun bot_as_collab_bot(const std::string& input) {
+        if (served_) {
+            Environment environment = scalingo_environment(*served_);
+            environment.emplace_back("SCALINGO_API_TOKEN", "tk-us-sandbox-collab-bot-0000000000000000000000000000");
+            return run_bot({"--state-dir", state_.path().string(), "--provider", "scalingo"}, input, scratch_,
+                           environment);
+        }
+        const auto seed = scratch_.path() / "collab-bot-seed.toml";
+        std::ofstream(seed) << std::regex_replace(slurp(std::string(COLLAB_SOURCE_DIR) + "/config/sandbox.toml"),
+                                                  std::regex("bot_account = \"user1@example.com\""),
+                                                  "bot_account = \"collab-bot@example.com\"");
+        const auto config = scratch_.path() / "collab-bot.toml";
+        std::ofstream(config) << "[shell]\nemail = \"user1@example.com\"\n[sandbox]\nseed = \"" << seed.string()
+                              << "\"\n";
+        return run_bot({"--config", config.string(), "--state-dir", state_.path().string()}, input, scratch_);
+    }
+
     // Where the sandbox "mails" its invitations: its log, the bot's own or the server's.
     std::string sandbox_log(const BotRun& run) const {
         return served_ ? slurp(served_state_.path() / "serve.log") : run.err;
     }
-
-    std::string bot_account() const { return served_ ? "user1@example.com" : "collab-bot@example.com"; }
 
     // The token of the proposal the reply holds.
     static std::string token_in(const std::string& reply) {
@@ -188,6 +206,7 @@ TEST_P(ShellScenarios, MistakesGetASpecificMessageAndTheUsage) {
             "/collab add my-dedicated-db not-an-email\n"
             "/collab add my-dedicated-db user@example.com --limited\n"
             "/collab remove my-dedicated-db\n"
+            "/collab remove my-dedicated-db user2@example.com --limited\n"
             "hello\n");
     EXPECT_EQ(run.out,
               " !     Unknown command \"lsit\". Did you mean \"list\"?\n"
@@ -199,6 +218,10 @@ TEST_P(ShellScenarios, MistakesGetASpecificMessageAndTheUsage) {
               "--limited and the person becomes a Collaborator.\n"
               "Usage: /collab add <db> <email> [<email>…]\n"
               " !     Missing the e-mail address.\n"
+              "Usage: /collab remove <db> <email>\n"
+              " !     The Limited Collaborator role does not exist for Dedicated Resources databases: that role is "
+              "meant to keep someone away from the data, and a database is nothing but data. Invite without "
+              "--limited and the person becomes a Collaborator.\n"
               "Usage: /collab remove <db> <email>\n"
               "Commands start with /collab, for example: /collab list my-dedicated-db\n"
               "Type /collab help to see them all, or exit to leave.\n");
@@ -237,12 +260,103 @@ TEST_P(ShellScenarios, OrdinaryAppsAreRefused) {
               "collaborators of databases only.\n");
 }
 
-TEST_P(ShellScenarios, DatabasesTheBotCanManage) {
-    auto run = bot("/collab dbs\n");
-    EXPECT_EQ(run.out,
-              "Databases the bot can manage from this channel:\n"
-              "  analytics-db\n"
-              "  my-dedicated-db\n");
+TEST_P(ShellScenarios, DbsShowsYourDatabasesWithYourRole) {
+    EXPECT_EQ(bot("/collab dbs\n").out,
+              "Your databases the bot can manage from this channel:\n"
+              "┌─────────────────┬──────────────┐\n"
+              "│    DATABASE     │  YOUR ROLE   │\n"
+              "├─────────────────┼──────────────┤\n"
+              "│ analytics-db    │ collaborator │\n"
+              "│ my-dedicated-db │ owner        │\n"
+              "└─────────────────┴──────────────┘\n");
+    EXPECT_EQ(bot("/collab dbs\n", {"--as", "user3@example.com"}).out,
+              "Your databases the bot can manage from this channel:\n"
+              "┌─────────────────┬───────────┐\n"
+              "│    DATABASE     │ YOUR ROLE │\n"
+              "├─────────────────┼───────────┤\n"
+              "│ my-dedicated-db │ pending   │\n"
+              "└─────────────────┴───────────┘\n");
+    EXPECT_EQ(bot("/collab dbs\n", {"--as", "someone@else.org"}).out,
+              "You (someone@else.org) are on none of the databases the bot can manage from this channel; ask the "
+              "owner or a collaborator of one to invite you.\n");
+}
+
+TEST_P(ShellScenarios, AccessShowsWhereSomeoneIsAmongYourDatabases) {
+    EXPECT_EQ(bot("/collab access user2@example.com\n").out,
+              "Where user2@example.com has access, among the databases you manage from here:\n"
+              "┌─────────────────┬──────────┬──────────────┐\n"
+              "│    DATABASE     │  STATUS  │     ROLE     │\n"
+              "├─────────────────┼──────────┼──────────────┤\n"
+              "│ analytics-db    │ owner    │ owner        │\n"
+              "│ my-dedicated-db │ accepted │ collaborator │\n"
+              "└─────────────────┴──────────┴──────────────┘\n");
+    // user3 is only invited: managing nothing, they learn nothing.
+    EXPECT_EQ(bot("/collab access user2@example.com\n", {"--as", "user3@example.com"}).out,
+              " !     You (user3@example.com) manage none of the databases the bot can reach from this channel, so "
+              "there is nobody's access you may look up here.\n");
+}
+
+TEST_P(ShellScenarios, AuditNarrowedToOnePersonAndOneCommand) {
+    bot("/collab add my-dedicated-db user@example.com\n/collab remove my-dedicated-db user3@example.com\n");
+    bot("/collab remove my-dedicated-db user3@example.com\n", {"--as", "user2@example.com"});
+    auto run = bot("/collab audit my-dedicated-db by user2@example.com remove\n");
+    EXPECT_TRUE(
+        run.out.starts_with("Most recent actions on my-dedicated-db (remove by user2@example.com), newest first:\n"))
+        << run.out;
+    EXPECT_TRUE(
+        std::regex_search(run.out, std::regex("│ user2@example\\.com +│ remove user3@example\\.com +│ proposed +│")))
+        << run.out;
+    EXPECT_EQ(run.out.find("user1@example.com"), std::string::npos) << run.out;
+    EXPECT_EQ(bot("/collab audit my-dedicated-db by user2@example.com add\n").out,
+              "The audit trail of my-dedicated-db has nothing add by user2@example.com.\n");
+}
+
+TEST_P(ShellScenarios, HelpListsWhatYouMayDoNow) {
+    auto member = bot("/collab help\n");
+    for (const char* line : {"\n/collab list <db>", "\n/collab access <email>", "\n/collab confirm <token>\n"})
+        EXPECT_NE(member.out.find(line), std::string::npos) << line << member.out;
+    auto stranger = bot("/collab help\n", {"--as", "someone@else.org"});
+    EXPECT_EQ(stranger.out.find("/collab list <db>"), std::string::npos) << stranger.out;
+    EXPECT_NE(stranger.out.find("\n/collab dbs  (alias: databases)\n"), std::string::npos) << stranger.out;
+    EXPECT_TRUE(
+        stranger.out.ends_with("\nTo get access to a database, ask its owner or a collaborator to invite you "
+                               "(/collab add <db> <your e-mail>).\n"))
+        << stranger.out;
+    EXPECT_TRUE(
+        bot("/collab help list\n", {"--as", "someone@else.org"}).out.starts_with("/collab list <db>  (alias: ls)\n"));
+}
+
+TEST_P(ShellScenarios, AMisspeltDatabaseGetsASuggestion) {
+    EXPECT_EQ(bot("/collab list my-dedicated-bd\n").out,
+              " !     No database \"my-dedicated-bd\". Did you mean \"my-dedicated-db\"?\n");
+    EXPECT_EQ(bot("/collab list my-dedicated-bd\n", {"--as", "someone@else.org"}).out,
+              " !     There is no database named \"my-dedicated-bd\" (or the bot's account cannot see it).\n");
+}
+
+TEST_P(ShellScenarios, APendingInviteeDeclinesTheInvitation) {
+    auto proposal = bot("/collab leave my-dedicated-db\n", {"--as", "user3@example.com"});
+    EXPECT_TRUE(proposal.out.starts_with(
+        "Decline the invitation to my-dedicated-db? You (user3@example.com) will not become a collaborator.\n"))
+        << proposal.out;
+}
+
+TEST_P(ShellScenarios, ADatabaseTheBotsAccountIsNotOnNamesTheFix) {
+    auto run = bot_as_collab_bot("/collab list my-dedicated-db\n/collab list analytics-db\n");
+    EXPECT_TRUE(run.out.starts_with(
+        " !     The bot's Scalingo account (collab-bot@example.com) is not a collaborator of my-dedicated-db, so the "
+        "bot cannot see or manage it: invite collab-bot@example.com to my-dedicated-db (scalingo --app "
+        "my-dedicated-db collaborators-add collab-bot@example.com), then try again.\n"))
+        << run.out << run.err;
+    // The database it is on is managed as usual.
+    EXPECT_TRUE(std::regex_search(run.out, std::regex("│ user2@example\\.com +│ user2 +│ owner +│ owner +│")))
+        << run.out;
+    EXPECT_EQ(bot_as_collab_bot("/collab dbs\n").out,
+              "Your databases the bot can manage from this channel:\n"
+              "┌──────────────┬──────────────┐\n"
+              "│   DATABASE   │  YOUR ROLE   │\n"
+              "├──────────────┼──────────────┤\n"
+              "│ analytics-db │ collaborator │\n"
+              "└──────────────┴──────────────┘\n");
 }
 
 TEST_P(ShellScenarios, UnknownDatabase) {
@@ -255,8 +369,7 @@ TEST_P(ShellScenarios, WhoamiNamesTheIdentityAndTheAccount) {
     EXPECT_EQ(run.out,
               "Chat identity: shell user local in local, channel shell\n"
               "Scalingo account: user1@example.com\n"
-              "The bot acts as Scalingo account " +
-                  bot_account() + "\n");
+              "The bot acts as Scalingo account user1@example.com\n");
 }
 
 TEST_P(ShellScenarios, ExitAndQuitLeaveCleanly) {

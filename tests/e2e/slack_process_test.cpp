@@ -356,7 +356,8 @@ TEST(SlackProcess, HttpModeStaysResponsiveWhileACommandWaitsForALockedStore) {
     std::this_thread::sleep_for(300ms);  // the invitation is waiting for the lock by now
 
     const auto asked = std::chrono::steady_clock::now();
-    const auto help = post_command(url, secret, "help");
+    // Help on one command needs nothing from the sandbox (the general help asks where the person stands).
+    const auto help = post_command(url, secret, "help+list");
     const auto took = std::chrono::steady_clock::now() - asked;
     EXPECT_EQ(help.status, 200u);
     EXPECT_NE(help.body.find("/collab list"), std::string::npos) << help.body;

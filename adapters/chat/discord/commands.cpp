@@ -27,6 +27,8 @@ constexpr ArgumentMeaning meanings[] = {
     {"db", "database", "The database's name, as Scalingo shows it", 0},
     {"email", "email", "An e-mail address", 254},
     {"command", "command", "The command to explain", 0},
+    {"action", "action", "Only the entries of this command", 0},
+    {"by", "by", "Only what this e-mail address did", 254},
 };
 
 std::string description_of(std::string_view text) {
@@ -84,10 +86,24 @@ json::object option_json(const OptionSpec& option) {
 std::vector<OptionSpec> options_of(const CommandSpec& spec) {
     std::vector<OptionSpec> options;
     std::string_view rest = spec.arguments;
-    while (!rest.empty()) {
+    const auto next_word = [&rest] {
         const auto blank = rest.find(' ');
-        const UsageWord word = read_usage_word(rest.substr(0, blank));
+        const std::string_view word = rest.substr(0, blank);
         rest = blank == std::string_view::npos ? std::string_view() : rest.substr(blank + 1);
+        return word;
+    };
+    while (!rest.empty()) {
+        const std::string_view raw = next_word();
+        // "[by <email>]": one optional option, named by its keyword, whose value follows the keyword.
+        if (raw.starts_with('[') && !raw.ends_with(']') && !rest.empty()) {
+            const std::string keyword = text::ascii_lower(raw.substr(1));
+            next_word();  // the value's own word: the keyword's meaning says what it is
+            OptionSpec option = option_for(UsageWord{keyword, true, false});
+            option.keyword = keyword;
+            options.push_back(std::move(option));
+            continue;
+        }
+        const UsageWord word = read_usage_word(raw);
         if (word.word.empty()) continue;
         // "<email> [<email>…]": Discord has no repeated option, so one option takes them all.
         if (word.repeated && !options.empty() && options.back().name == option_for(word).name) {
@@ -101,9 +117,14 @@ std::vector<OptionSpec> options_of(const CommandSpec& spec) {
         options.push_back(option_for(word));
     }
     for (auto& option : options) {
-        if (option.name != "command") continue;
-        for (const CommandSpec* offered : offered_commands(command_specs()))
-            if (option.choices.size() < max_choices) option.choices.emplace_back(offered->name);
+        if (option.name == "command") {
+            for (const CommandSpec* offered : offered_commands(command_specs()))
+                if (option.choices.size() < max_choices) option.choices.emplace_back(offered->name);
+        } else if (option.name == "action") {
+            // Every command is recorded under its name, a typed confirmation too.
+            for (const CommandSpec& any : command_specs())
+                if (option.choices.size() < max_choices) option.choices.emplace_back(any.name);
+        }
     }
     return options;
 }
@@ -140,6 +161,7 @@ std::string command_text(const CommandCall& call) {
                                         [&](const auto& named) { return named.first == option.name; });
         if (given == call.options.end()) continue;
         const std::string& value = given->second;
+        if (!option.keyword.empty()) text += " " + option.keyword;
         const bool several_words = value.find_first_of(" \t\n") != std::string::npos;
         text += " " + (several_words && !option.several && value.find('"') == std::string::npos ? "\"" + value + "\""
                                                                                                 : value);

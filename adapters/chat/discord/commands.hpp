@@ -23,7 +23,8 @@ namespace collab::discord {
 
 inline constexpr std::string_view command_name = "collab";
 
-// One typed option of a sub-command, read from the command's usage ("<db> <email> [<email>…]").
+// One typed option of a sub-command, read from the command's usage ("<db> <email> [<email>…]",
+// "<db> [by <email>] [<action>]").
 struct OptionSpec {
     std::string name;  // "database", "email", "emails", "command"
     std::string description;
@@ -31,6 +32,7 @@ struct OptionSpec {
     std::vector<std::string> choices{};  // offered values, when the core knows them all (help's topics)
     std::size_t max_length = 0;          // 0: Discord's own limit
     bool several = false;                // holds several words on purpose: "<email> [<email>…]"
+    std::string keyword{};               // written before the value: "[by <email>]" is "by <value>"
 };
 
 std::vector<OptionSpec> options_of(const CommandSpec& spec);

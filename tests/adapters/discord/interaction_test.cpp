@@ -161,5 +161,40 @@ TEST(Registration, OptionsAreTypedFromTheUsage) {
     EXPECT_EQ(topic.at("choices").as_array().size(), offered_commands(command_specs()).size());
 }
 
+TEST(Registration, AccessAndTheAuditFiltersAreTypedOptions) {
+    EXPECT_EQ(sub_command("access").at("options"),
+              json::parse(R"([{"type":3,"name":"email","description":"An e-mail address","required":true,)"
+                          R"("max_length":254}])"));
+    const json::object audit_command = sub_command("audit");
+    const json::array& audit = audit_command.at("options").as_array();
+    ASSERT_EQ(audit.size(), 3u);
+    EXPECT_EQ(audit.at(0).at("name"), "database");
+    EXPECT_EQ(audit.at(0).at("required"), true);
+    EXPECT_EQ(audit.at(1), json::parse(R"({"type":3,"name":"by","description":"Only what this e-mail address did",)"
+                                       R"("required":false,"max_length":254})"));
+    EXPECT_EQ(audit.at(2).at("name"), "action");
+    EXPECT_EQ(audit.at(2).at("required"), false);
+    std::set<std::string> actions;
+    for (const auto& choice : audit.at(2).at("choices").as_array())
+        actions.insert(std::string(choice.at("value").as_string()));
+    EXPECT_TRUE(actions.contains("remove") && actions.contains("confirm") && actions.contains("access"));
+}
+
+// What Discord sends back becomes the text the core parses: the keyword before its value.
+TEST(Registration, TheAuditFiltersComeBackAsTheGrammarReadsThem) {
+    EXPECT_EQ(command_text(CommandCall{
+                  "audit", {{"action", "remove"}, {"database", "my-dedicated-db"}, {"by", "user2@example.com"}}}),
+              "audit my-dedicated-db by user2@example.com remove");
+    EXPECT_EQ(command_text(CommandCall{"audit", {{"database", "my-dedicated-db"}, {"action", "add"}}}),
+              "audit my-dedicated-db add");
+    EXPECT_EQ(command_text(CommandCall{"access", {{"email", "user3@example.com"}}}), "access user3@example.com");
+    const auto parsed = parse_command(command_text(
+        CommandCall{"audit", {{"database", "my-dedicated-db"}, {"by", "user2@example.com"}, {"action", "remove"}}}));
+    ASSERT_TRUE(parsed);
+    const auto& audit = std::get<AuditCommand>(*parsed);
+    EXPECT_EQ(audit.by, "user2@example.com");
+    EXPECT_EQ(audit.action, "remove");
+}
+
 }  // namespace
 }  // namespace collab::discord

@@ -139,11 +139,12 @@ TEST(Messages, WhoActedIsAMentionThatPingsNobody) {
     line.after = ")";
     reply.lines.push_back(line);
     const json::object message = message_of(reply, Visibility::in_channel);
-    EXPECT_EQ(content(message), "`----->` Removed \\*x\\* (by <@80351110224678912>\\)");
+    EXPECT_EQ(content(message), "`----->` Removed \\*x\\* \\(by <@80351110224678912>\\)");
     EXPECT_EQ(message.at("allowed_mentions"), json::parse(R"({"parse":[]})"));
     // Someone from another platform is named, not mentioned.
     reply.lines[0].mention = Mention{"slack", "U1", "", "owner@example.com"};
-    EXPECT_EQ(content(message_of(reply, Visibility::in_channel)), "`----->` Removed \\*x\\* (by owner@example.com\\)");
+    EXPECT_EQ(content(message_of(reply, Visibility::in_channel)),
+              "`----->` Removed \\*x\\* \\(by owner\\@example.com\\)");
 }
 
 }  // namespace collab::discord

@@ -134,7 +134,8 @@ TEST_F(CommandServerTest, EveryCommandIsAnsweredWithWhoSeesIt) {
     const std::vector<std::tuple<std::string, std::string, std::string>> cases{
         {"help", "ephemeral", "/collab"},
         {"whoami", "ephemeral", "user1@example.com"},
-        {"dbs", "ephemeral", "my\\-dedicated\\-db"},
+        {"dbs", "ephemeral", "│ my-dedicated-db │ owner "},
+        {"access user2@example.com", "ephemeral", "│ my-dedicated-db │ accepted │ collaborator │"},
         {"list my-dedicated-db", "ephemeral", "user2@example.com"},
         {"audit my-dedicated-db", "ephemeral", ""},
         {"add my-dedicated-db new@example.com", "in_channel", "new@example.com"},

@@ -247,7 +247,7 @@ TEST(MattermostMessages, WhoActedIsMentionedByUserName) {
     EXPECT_EQ(message_text(reply), "`----->` Removed x \\(by @alice.b\\)");
     // A name that is no user name is shown, never read as a mention.
     reply.lines[0].mention->name = "@all";
-    EXPECT_EQ(message_text(reply), "`----->` Removed x \\(by \\@\u200ball\\)");
+    EXPECT_EQ(message_text(reply), "`----->` Removed x \\(by @\u200ball\\)");
 }
 
 }  // namespace collab::mattermost

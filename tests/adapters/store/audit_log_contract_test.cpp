@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -32,13 +33,17 @@ void record(AuditLog& log, AuditEntry e) {
     ASSERT_TRUE(written.has_value()) << written.error().message;
 }
 
-std::vector<AuditEntry> recent(AuditLog& log, std::string database, int limit) {
-    auto read = run(log.recent(std::move(database), limit));
+std::vector<AuditEntry> read(AuditLog& log, AuditQuery query) {
+    auto read = run(log.recent(std::move(query)));
     if (!read) {
         ADD_FAILURE() << read.error().message;
         return {};
     }
     return std::move(*read);
+}
+
+std::vector<AuditEntry> recent(AuditLog& log, std::string database, int limit) {
+    return read(log, AuditQuery{std::move(database), std::nullopt, std::nullopt, limit});
 }
 
 std::vector<std::string> targets_of(const std::vector<AuditEntry>& entries) {
@@ -155,6 +160,37 @@ TYPED_TEST(StoreAuditLogContract, the_trail_outlives_the_store_object) {
     record(*log, entry("my-dedicated-db", "b@example.com"));
     EXPECT_EQ(targets_of(recent(*log, "my-dedicated-db", 10)),
               (std::vector<std::string>{"b@example.com", "a@example.com"}));
+}
+
+// /collab audit <db> by <email> <action>: each filter alone and both, the e-mail without regard to case.
+TYPED_TEST(StoreAuditLogContract, recent_narrows_by_who_and_by_action) {
+    auto log = this->backend_.open_audit_log();
+    const auto by = [](std::string email, std::string action, std::string target, std::string database) {
+        AuditEntry e = entry(std::move(database), std::move(target));
+        e.email = std::move(email);
+        e.action = std::move(action);
+        return e;
+    };
+    record(*log, by("user1@example.com", "add", "a@example.com", "my-dedicated-db"));
+    record(*log, by("User2@Example.com", "add", "b@example.com", "my-dedicated-db"));
+    record(*log, by("user2@example.com", "remove", "c@example.com", "my-dedicated-db"));
+    record(*log, by("user2@example.com", "remove", "d@example.com", "analytics-db"));
+    record(*log, by("user1@example.com", "remove", "e@example.com", "my-dedicated-db"));
+
+    const auto query = [](std::optional<std::string> email, std::optional<std::string> action, int limit = 10) {
+        return AuditQuery{"my-dedicated-db", std::move(email), std::move(action), limit};
+    };
+    EXPECT_EQ(targets_of(read(*log, query("USER2@example.com", std::nullopt))),
+              (std::vector<std::string>{"c@example.com", "b@example.com"}));
+    EXPECT_EQ(targets_of(read(*log, query(std::nullopt, "remove"))),
+              (std::vector<std::string>{"e@example.com", "c@example.com"}));
+    EXPECT_EQ(targets_of(read(*log, query("user2@example.com", "add"))), (std::vector<std::string>{"b@example.com"}));
+    EXPECT_EQ(targets_of(read(*log, query("user1@example.com", std::nullopt, 1))),
+              (std::vector<std::string>{"e@example.com"}));
+    EXPECT_TRUE(read(*log, query("nobody@example.com", std::nullopt)).empty());
+    EXPECT_TRUE(read(*log, query(std::nullopt, "leave")).empty());
+    // A filter is a value, never SQL.
+    EXPECT_TRUE(read(*log, query("x' OR '1'='1", std::nullopt)).empty());
 }
 
 }  // namespace

@@ -32,8 +32,8 @@ AuditEntry entry(std::string target, TimePoint at = Clock::now()) {
 }
 
 std::vector<std::string> targets_in(store::PostgresStore& store) {
-    std::string database = "my-dedicated-db";
-    const auto read = run(store.recent(std::move(database), 100));
+    AuditQuery query{"my-dedicated-db", std::nullopt, std::nullopt, 100};
+    const auto read = run(store.recent(std::move(query)));
     if (!read) {
         ADD_FAILURE() << read.error().message;
         return {};
@@ -140,7 +140,8 @@ TEST_F(StorePostgres, an_outage_fails_calls_at_once_and_the_store_recovers_by_it
     std::string work = "work";
     const auto claimed = run(store.claim(std::move(key), std::move(owner), std::move(work), 10s));
     const auto taken = run(store.take_request(std::move(account), 60));
-    const auto read = run(store.recent(std::move(database), 10));
+    AuditQuery trail{std::move(database), std::nullopt, std::nullopt, 10};
+    const auto read = run(store.recent(std::move(trail)));
     const auto pinged = run(store.ping());
     EXPECT_LT(std::chrono::steady_clock::now() - started, 500ms);
     ASSERT_FALSE(claimed.has_value());

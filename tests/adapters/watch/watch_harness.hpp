@@ -144,7 +144,7 @@ private:
     class NoAudit final : public AuditLog {
     public:
         boost::asio::awaitable<ApiResult<void>> record(AuditEntry) override { co_return ApiResult<void>{}; }
-        boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> recent(std::string, int) override {
+        boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> recent(AuditQuery) override {
             co_return std::vector<AuditEntry>{};
         }
     };
