@@ -77,8 +77,10 @@ struct ServiceSettings {
 
 class CommandService {
 public:
+    // `invitations`: where the invitations sent are remembered for the watch to announce (none: not remembered).
     CommandService(CollaboratorsApi& api, Directory& directory, AuditLog& audit, const WallClock& clock,
-                   const Signer& signer, UsedTokens& used, ServiceSettings settings);
+                   const Signer& signer, UsedTokens& used, ServiceSettings settings,
+                   InvitationLog* invitations = nullptr);
 
     // A command typed after /collab: parsed once, carried out, and told.
     boost::asio::awaitable<Outcome> handle(ChatRequest request);
@@ -160,6 +162,12 @@ private:
     // identify(), then authorise(): for the commands about one database that need to know who asks.
     boost::asio::awaitable<std::expected<CachedSnapshot, Reply>> admit(Actor& actor, const Command& command);
     boost::asio::awaitable<ApiResult<std::string>> service_account();
+    // Remembers an invitation `actor` sent, for the watch to tell their channel when it is accepted.
+    // Every path that sends an invitation goes through here.
+    boost::asio::awaitable<void> remember_invitation(const Actor& actor, const std::string& database,
+                                                     const Collaborator& invited);
+    // Settles, without a notice, an invitation the bot itself revoked.
+    boost::asio::awaitable<void> forget_invitation(const std::string& database, const std::string& collaborator_id);
     // The databases the actor's channel may manage, as they are now; those the bot cannot read (gone
     // since listed, or not shared with its account) are left out.
     boost::asio::awaitable<ApiResult<std::vector<CachedSnapshot>>> survey(const Actor& actor);
@@ -181,6 +189,7 @@ private:
     UsedTokens& used_;
     ServiceSettings settings_;
     Announcer* announcer_ = nullptr;
+    InvitationLog* invitations_;
     std::optional<std::string> service_account_;
     // Replies built from versioned state, kept while it is unchanged (their key says which version):
     // by database for `list`, by topic for `help`.
