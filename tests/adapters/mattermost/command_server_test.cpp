@@ -359,6 +359,7 @@ TEST(MattermostRestClient, OnlyTheServersApiSaysWhetherItIsReachable) {
 
 struct SignInRun {
     SignIn outcome;
+    std::optional<BotUser> bot;
     std::string log;
 };
 
@@ -366,7 +367,7 @@ struct SignInRun {
 SignInRun sign_in_at(const std::string& server_url, const std::string& bot_token) {
     auto log = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(50);
     auto logger = std::make_shared<spdlog::logger>("sign-in", log);
-    const SignIn outcome = collab::testing::run([&]() -> asio::awaitable<SignIn> {
+    const SignInResult result = collab::testing::run([&]() -> asio::awaitable<SignInResult> {
         const auto executor = co_await asio::this_coro::executor;
         const net::HttpClientOptions options;
         net::HttpClient http(executor, options);
@@ -377,13 +378,15 @@ SignInRun sign_in_at(const std::string& server_url, const std::string& bot_token
     }());
     std::string text;
     for (const auto& line : log->last_formatted()) text += line;
-    return SignInRun{outcome, text};
+    return SignInRun{result.outcome, result.bot, text};
 }
 
 TEST(MattermostSignIn, TheBotTokenIsProvedAtStart) {
     MattermostEmulator mattermost{testing::EmulatorSettings{}};
     const auto run = sign_in_at(mattermost.url(), "bot-token-7f3k");
     EXPECT_EQ(run.outcome, SignIn::signed_in);
+    ASSERT_TRUE(run.bot);
+    EXPECT_EQ(run.bot->username, "collab-bot") << "the name mentions must carry";
     EXPECT_EQ(mattermost.sign_ins(), 1);
     EXPECT_NE(run.log.find("signs in as @collab-bot"), std::string::npos) << run.log;
 }
