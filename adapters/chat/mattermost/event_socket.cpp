@@ -3,6 +3,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <functional>
@@ -80,9 +81,9 @@ asio::awaitable<EventSocket::Ending> EventSocket::connection() {
     link->send(challenge_frame(challenge_seq, settings_.bot_token));
     // No hello in time: the connection is given up, and the token checked before the next.
     auto greeted = std::make_shared<bool>(false);
-    auto watchdog = [link, greeted, limit = settings_.hello_timeout]() -> asio::awaitable<void> {
-        asio::steady_timer timer(link->executor(), limit);
-        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    auto hello_due = std::make_shared<asio::steady_timer>(link->executor(), settings_.hello_timeout);
+    auto watchdog = [link, greeted, hello_due]() -> asio::awaitable<void> {
+        co_await hello_due->async_wait(asio::as_tuple(asio::use_awaitable));
         if (!*greeted) link->abort();
     };
     asio::co_spawn(link->executor(), std::move(watchdog), asio::detached);
@@ -111,6 +112,7 @@ asio::awaitable<EventSocket::Ending> EventSocket::connection() {
         if (!number(event)) continue;
         if (event.name == "hello") {
             *greeted = true;
+            asio::post(link->executor(), [hello_due] { hello_due->cancel(); });
             ending.greeted = true;
             up_ = true;
             ++counters_.connects;
@@ -121,6 +123,7 @@ asio::awaitable<EventSocket::Ending> EventSocket::connection() {
             asio::co_spawn(executor_, take_in(std::move(event.data)), asio::detached);
     }
     up_ = false;
+    asio::post(link->executor(), [hello_due] { hello_due->cancel(); });
     co_return ending;
 }
 
