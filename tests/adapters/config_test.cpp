@@ -96,6 +96,7 @@ void expect_same_settings(const Config& a, const Config& b) {
     EXPECT_EQ(mattermost(a).http.ca_file, mattermost(b).http.ca_file);
     EXPECT_EQ(mattermost(a).http.timeouts.request, mattermost(b).http.timeouts.request);
     EXPECT_EQ(mattermost(a).desk.answer_budget, mattermost(b).desk.answer_budget);
+    EXPECT_EQ(mattermost(a).socket.enabled, mattermost(b).socket.enabled);
     EXPECT_EQ(a.scalingo.region, b.scalingo.region);
     EXPECT_EQ(a.scalingo.api_url, b.scalingo.api_url);
     EXPECT_EQ(a.scalingo.api.auth_url, b.scalingo.api.auth_url);
@@ -467,7 +468,12 @@ TEST(ConfigTest, the_mattermost_section_is_read_and_the_environment_names_the_se
         }
         return "";
     };
-    EXPECT_NE(missing(settings).find("MATTERMOST_COMMAND_TOKEN"), std::string::npos);
+    EXPECT_TRUE(settings.socket.enabled) << "the websocket is on unless turned off";
+    EXPECT_EQ(missing(settings), "") << "with the websocket, mentions need no slash command";
+    EXPECT_EQ(mattermost_secrets(settings, environment).command_token, "");
+    const Config without_websocket = parse("[mattermost]\nurl = \"https://chat.example\"\nwebsocket = false\n");
+    EXPECT_FALSE(mattermost(without_websocket).socket.enabled);
+    EXPECT_NE(missing(mattermost(without_websocket)).find("MATTERMOST_COMMAND_TOKEN"), std::string::npos);
     variables["MATTERMOST_COMMAND_TOKEN"] = "okwexkjpe7ygb8eq1ww58t483w";
     EXPECT_EQ(mattermost_secrets(settings, environment).command_token, "okwexkjpe7ygb8eq1ww58t483w");
     const Config bare = parse("");
