@@ -50,7 +50,7 @@ boost::json::array registration_body(std::span<const CommandSpec> specs);
 struct CommandCall {
     std::string sub_command;
     std::vector<std::pair<std::string, std::string>> options;
-    std::string focused;  // in an autocomplete interaction: the option being typed (its value so far is in `options`)
+    std::string focused{};  // in an autocomplete interaction: the option being typed (its value so far is in `options`)
 };
 
 // The text after /collab that the core parses: the sub-command, then the option values in the order
