@@ -1,12 +1,47 @@
 #include "adapters/chat/http_entry.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
 
 #include <algorithm>
 
 namespace collab::chat {
+namespace asio = boost::asio;
 namespace http = boost::beast::http;
+
+IntakeListener::IntakeListener(asio::any_io_executor executor, Intake& intake, const net::HttpServerOptions& options,
+                               net::AnswerHandler handler)
+    : executor_(executor), intake_(intake), server_(executor, options, std::move(handler)) {}
+
+void IntakeListener::start(std::shared_ptr<const void> owner) {
+    server_.start();
+    asio::co_spawn(executor_, intake_.sweep(), [owner = std::move(owner)](const std::exception_ptr&) {});
+}
+
+void IntakeListener::stop_taking_over() {
+    asio::post(executor_, [&intake = intake_] { intake.stop(); });
+}
+
+void IntakeListener::stop() {
+    stop_taking_over();
+    server_.stop();
+}
+
+asio::awaitable<void> IntakeListener::stop_gracefully(std::chrono::milliseconds limit) {
+    stop_taking_over();
+    co_await server_.stop_gracefully(limit);
+    co_await intake_.settle(limit);
+}
+
+asio::ip::tcp::endpoint IntakeListener::endpoint() const {
+    return server_.endpoint();
+}
+
+std::string IntakeListener::public_url() const {
+    return server_.public_url();
+}
 
 std::string_view path_of(std::string_view target) {
     return target.substr(0, target.find('?'));

@@ -103,7 +103,7 @@ asio::awaitable<int> GatewayClient::run() {
         shards_.push_back(shard);
         tasks_.spawn(keep_shard(shard));
     }
-    tasks_.spawn(reception_.sweep());
+    tasks_.spawn(reception_.intake().sweep());
     co_await tasks_.wait();
     co_return failed_ || !stopping_ ? 1 : 0;
 }
@@ -111,7 +111,7 @@ asio::awaitable<int> GatewayClient::run() {
 void GatewayClient::stop() {
     if (stopping_) return;
     stopping_ = true;
-    reception_.stop();
+    reception_.intake().stop();
     for (auto* timer : pauses_) timer->cancel();
     // Answers travel over HTTP: the connections can close at once. Code 1000 ends the sessions.
     for (const auto& shard : shards_) {
@@ -126,7 +126,7 @@ void GatewayClient::stop() {
 }
 
 asio::awaitable<bool> GatewayClient::settle(std::chrono::milliseconds limit) {
-    co_return co_await reception_.settle(limit);
+    co_return co_await reception_.intake().settle(limit);
 }
 
 void GatewayClient::fail(std::string why) {
@@ -177,7 +177,7 @@ asio::awaitable<void> GatewayClient::keep_shard(std::shared_ptr<ShardRun> shard)
     // With no shard left, nothing reaches this instance: the sweep ends too.
     if (std::all_of(shards_.begin(), shards_.end(),
                     [](const auto& each) { return each->state.phase == GatewayPhase::ended; })) {
-        reception_.stop();
+        reception_.intake().stop();
         for (auto* timer : pauses_) timer->cancel();
     }
 }

@@ -2,7 +2,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -154,32 +153,29 @@ InteractionServer::InteractionServer(asio::any_io_executor executor, Reception& 
                                      std::shared_ptr<spdlog::logger> logger)
     : state_(std::make_shared<State>(executor, reception, std::move(verifier), options, std::move(clock),
                                      std::move(logger))),
-      server_(executor, options.server, net::AnswerHandler{[state = state_](net::ServerRequest request) {
-                  return State::handle(state, std::move(request));
-              }}) {}
+      listener_(executor, reception.intake(), options.server,
+                net::AnswerHandler{[state = state_](net::ServerRequest request) {
+                    return State::handle(state, std::move(request));
+                }}) {}
 
 void InteractionServer::start() {
-    server_.start();
-    asio::co_spawn(state_->executor, state_->reception.sweep(), asio::detached);
+    listener_.start();
 }
 
 void InteractionServer::stop() {
-    asio::post(state_->executor, [state = state_] { state->reception.stop(); });
-    server_.stop();
+    listener_.stop();
 }
 
 asio::awaitable<void> InteractionServer::stop_gracefully(std::chrono::milliseconds limit) {
-    asio::post(state_->executor, [state = state_] { state->reception.stop(); });
-    co_await server_.stop_gracefully(limit);
-    co_await state_->reception.settle(limit);
+    co_await listener_.stop_gracefully(limit);
 }
 
 asio::ip::tcp::endpoint InteractionServer::endpoint() const {
-    return server_.endpoint();
+    return listener_.endpoint();
 }
 
 std::string InteractionServer::public_url() const {
-    return server_.public_url();
+    return listener_.public_url();
 }
 
 }  // namespace collab::discord

@@ -29,26 +29,15 @@
 
 #include "adapters/chat/discord/reception.hpp"
 #include "adapters/chat/discord/signature.hpp"
-#include "adapters/net/http_server.hpp"
+#include "adapters/chat/http_entry.hpp"
 #include "core/model.hpp"
 
 namespace collab::discord {
 
-// The listener's defaults: on 127.0.0.1:3002 (Slack's HTTP mode takes 3000, Mattermost 3001), 10 s to
-// read a request and 10 s to write an answer. Inline: the configuration reader holds them without the
-// server's code.
-inline net::HttpServerOptions interaction_server_defaults() {
-    net::HttpServerOptions server;
-    server.listen = "127.0.0.1:3002";
-    // Discord sends a request at once and gives up on the answer after 3 s: a slower peer is not Discord.
-    server.read_timeout = std::chrono::seconds{10};
-    server.write_timeout = std::chrono::seconds{10};
-    return server;
-}
-
 struct InteractionServerOptions {
     // Behind a reverse proxy that terminates TLS (Discord calls only https:// URLs), or HTTPS directly.
-    net::HttpServerOptions server = interaction_server_defaults();
+    // On 127.0.0.1:3002 (Slack's HTTP mode takes 3000, Mattermost 3001).
+    net::HttpServerOptions server = chat::platform_listener("127.0.0.1:3002");
     std::string path = "/discord/interactions";
     std::chrono::seconds window = signature_window;  // how far the request timestamp may be from now
     // No callback this long after the request arrived: 503 (Discord stops waiting at 3 s).
@@ -81,7 +70,7 @@ public:
 private:
     struct State;
     std::shared_ptr<State> state_;
-    net::HttpServer server_;
+    chat::IntakeListener listener_;
 };
 
 }  // namespace collab::discord

@@ -76,18 +76,6 @@ Reception::Reception(asio::any_io_executor executor, DiscordOutbox& outbox, chat
       settings_(std::move(settings)),
       logger_(std::move(logger)) {}
 
-asio::awaitable<void> Reception::sweep() {
-    co_await intake_.sweep();
-}
-
-void Reception::stop() {
-    intake_.stop();
-}
-
-asio::awaitable<bool> Reception::settle(std::chrono::milliseconds limit) {
-    co_return co_await intake_.settle(limit);
-}
-
 asio::awaitable<void> Reception::take_in(json::object data, std::chrono::steady_clock::time_point received,
                                          CallbackRoute route) {
     auto interaction = decode_interaction(data);

@@ -66,11 +66,9 @@ public:
     boost::asio::awaitable<void> take_in(boost::json::object data, std::chrono::steady_clock::time_point received,
                                          CallbackRoute route);
 
-    // As the Intake's: the work of instances that died is taken over until stop(); settle() waits until
-    // the interactions taken in here are marked done.
-    boost::asio::awaitable<void> sweep();
-    void stop();
-    boost::asio::awaitable<bool> settle(std::chrono::milliseconds limit);
+    // Where the interactions are claimed: its sweep takes over the work of instances that died, its
+    // settle waits on stop until those taken in here are marked done.
+    chat::Intake& intake() { return intake_; }
 
     ReceptionCounters counters() const { return counters_; }
     const chat::ClaimCounters& claim_counters() const { return intake_.claim_counters(); }

@@ -145,34 +145,31 @@ CommandServer::CommandServer(asio::any_io_executor executor, chat::Desk& desk, M
                              std::shared_ptr<spdlog::logger> logger)
     : state_(std::make_shared<State>(executor, desk, outbox, shared, std::move(command_token), options,
                                      std::move(logger))),
-      server_(executor, options.server, net::AnswerHandler{[state = state_](net::ServerRequest request) {
-                  return State::handle(state, std::move(request));
-              }}) {}
+      listener_(executor, state_->intake, options.server,
+                net::AnswerHandler{[state = state_](net::ServerRequest request) {
+                    return State::handle(state, std::move(request));
+                }}) {}
 
 void CommandServer::start() {
-    server_.start();
-    state_->outbox.set_action_url(server_.public_url() + state_->options.action_path);
-    // The state lives until the sweep ends.
-    asio::co_spawn(state_->executor, state_->intake.sweep(), [state = state_](const std::exception_ptr&) {});
+    // The state, which holds the Intake, lives until the sweep ends.
+    listener_.start(state_);
+    state_->outbox.set_action_url(listener_.public_url() + state_->options.action_path);
 }
 
 void CommandServer::stop() {
-    asio::post(state_->executor, [state = state_] { state->intake.stop(); });
-    server_.stop();
+    listener_.stop();
 }
 
 asio::awaitable<void> CommandServer::stop_gracefully(std::chrono::milliseconds limit) {
-    asio::post(state_->executor, [state = state_] { state->intake.stop(); });
-    co_await server_.stop_gracefully(limit);
-    co_await state_->intake.settle(limit);
+    co_await listener_.stop_gracefully(limit);
 }
 
 asio::ip::tcp::endpoint CommandServer::endpoint() const {
-    return server_.endpoint();
+    return listener_.endpoint();
 }
 
 std::string CommandServer::public_url() const {
-    return server_.public_url();
+    return listener_.public_url();
 }
 
 }  // namespace collab::mattermost

@@ -15,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <regex>
+#include <set>
 
 #include "../run_coroutine.hpp"
 #include "adapters/net/http_client.hpp"
@@ -235,6 +236,9 @@ struct DiscordEmulator::State {
     bool acking = true;
     bool refusing_resumes = false;
     std::map<std::string, Interaction> interactions;  // by id
+    // The tokens of the interactions whose request to the bot's endpoint awaits its response: as
+    // Discord, the emulator takes the response before a webhook call that follows it.
+    std::set<std::string> responses_pending;
     struct Scripted {
         std::string prefix;
         int times;
@@ -277,7 +281,7 @@ struct DiscordEmulator::State {
         constexpr std::string_view prefix = "/api/v10/";
         if (!target.starts_with(prefix)) return discord_error(http::status::not_found, 0, "404: Not Found");
         const std::string path = target.substr(prefix.size());
-        std::lock_guard lock(mutex);
+        std::unique_lock lock(mutex);
         requests.push_back(path);
         notify();
         for (auto& script : scripted) {
@@ -319,7 +323,10 @@ struct DiscordEmulator::State {
         if (request.method() == http::verb::post && parts.size() == 4 && parts[0] == "interactions" &&
             parts[3] == "callback")
             return callback(parts[1], parts[2], request.body());
-        if (parts.at(0) == "webhooks" && parts.size() >= 3) return webhook(request.method(), parts, request.body());
+        if (parts.at(0) == "webhooks" && parts.size() >= 3) {
+            changed.wait_for(lock, std::chrono::seconds{2}, [&] { return !responses_pending.contains(parts[2]); });
+            return webhook(request.method(), parts, request.body());
+        }
         return discord_error(http::status::not_found, 0, "404: Not Found");
     }
 
@@ -810,18 +817,22 @@ EndpointAnswer DiscordEmulator::post_interaction(const std::string& url, json::o
     const auto* type = interaction.if_contains("type");
     const std::int64_t kind = type && type->is_int64() ? type->get_int64() : 0;
     const std::string id = text("id");
+    const std::string token = text("token");
     {
         std::lock_guard lock(state_->mutex);
-        state_->interactions[id] = Interaction{text("token"), kind, SteadyClock::now(), false};
+        state_->interactions[id] = Interaction{token, kind, SteadyClock::now(), false};
+        state_->responses_pending.insert(token);
     }
     std::string body = json::serialize(interaction);
     const std::int64_t now =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     Headers headers = signature_headers(body, now);
     EndpointAnswer answer = post(url, std::move(body), std::move(headers));
+    std::lock_guard lock(state_->mutex);
+    state_->responses_pending.erase(token);
+    state_->notify();
     if (answer.status != 200) return answer;
     // The response is the interaction's callback: Discord holds it to the same rules.
-    std::lock_guard lock(state_->mutex);
     Interaction& sent = state_->interactions[id];
     std::vector<std::string> problems;
     if (!answer.callback)
