@@ -135,7 +135,8 @@ TEST(DiscordProcess, InHttpModeAnswersSignedInteractionsRefusesForgeriesAndOpens
                     {"DISCORD_PUBLIC_KEY", discord.public_key()},
                     {"COLLAB_DISCORD_LISTEN", "127.0.0.1:0"}},
                    {"--adapter", "discord", "--config", config.string(), "--state-dir", state.path().string()});
-    const std::string url = from_log(bot, "interactions endpoint URL (http://127\\.0\\.0\\.1:[0-9]+/discord/interactions)");
+    const std::string url =
+        from_log(bot, "interactions endpoint URL (http://127\\.0\\.0\\.1:[0-9]+/discord/interactions)");
     ASSERT_FALSE(url.empty());
 
     const json::object ping{

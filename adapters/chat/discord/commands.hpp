@@ -8,8 +8,8 @@
 // sub-commands (option type 1) holding string options (type 3); names match
 // ^[-_'\p{L}\p{N}]{1,32}$ in lower case, descriptions hold 1 to 100 characters, at most 25 options a
 // level and 25 choices an option. An option with `"autocomplete": true` (never with choices) has
-// Discord ask the bot for up to 25 suggestions as the person types it (interaction type 4). The whole set is registered by bulk overwrite (PUT
-// /applications/{app}/commands, or …/guilds/{guild}/commands), which is idempotent.
+// Discord ask the bot for up to 25 suggestions as the person types it (interaction type 4). The whole set is registered
+// by bulk overwrite (PUT /applications/{app}/commands, or …/guilds/{guild}/commands), which is idempotent.
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>

@@ -59,10 +59,11 @@ GatewayClient::GatewayClient(asio::any_io_executor executor, RestClient& rest, D
                              std::shared_ptr<spdlog::logger> logger)
     : executor_(executor),
       rest_(rest),
-      reception_(executor, outbox, desk, shared, shelf,
-                 ReceptionSettings{
-                     .claims = settings.claims, .late_after = settings.late_after, .click_budget = settings.click_budget},
-                 logger),
+      reception_(
+          executor, outbox, desk, shared, shelf,
+          ReceptionSettings{
+              .claims = settings.claims, .late_after = settings.late_after, .click_budget = settings.click_budget},
+          logger),
       settings_(std::move(settings)),
       logger_(std::move(logger)),
       tasks_(executor) {

@@ -56,8 +56,8 @@ CommandCall call_of(const json::object& data) {
             }
             if (const json::value* value = option->if_contains("value"))
                 call.options.emplace_back(name, value_text(*value));
-            if (const json::value* focused = option->if_contains("focused"); focused && focused->is_bool() &&
-                                                                            focused->get_bool())
+            if (const json::value* focused = option->if_contains("focused");
+                focused && focused->is_bool() && focused->get_bool())
                 call.focused = name;
         }
         options = next;

@@ -99,18 +99,19 @@ struct InteractionServer::State {
         log.debug("[{}] {}: interaction of type {} from {}", interaction->id, transport, interaction->type_number,
                   interaction->user_id);
 
-        auto exchange = std::make_shared<Exchange>(state->executor, received + state->options.answer_limit,
-                                                   received + state->options.answer_limit +
-                                                       state->options.server.write_timeout);
+        auto exchange =
+            std::make_shared<Exchange>(state->executor, received + state->options.answer_limit,
+                                       received + state->options.answer_limit + state->options.server.write_timeout);
         // The Reception lives on its own executor; the callback comes back to this connection's strand.
         std::optional<json::object> told = co_await asio::co_spawn(
             state->executor, serve(state, exchange, std::move(*data), received), asio::use_awaitable);
         if (!told) {
             const bool late = !exchange->taken_in;
-            co_return answer(chat::refuse(
-                log, transport, request, late ? http::status::service_unavailable : http::status::conflict,
-                late ? "not answered in time" : "no answer to give",
-                late ? "no callback within the answer limit" : "the same interaction again, or one the bot does not take"));
+            co_return answer(chat::refuse(log, transport, request,
+                                          late ? http::status::service_unavailable : http::status::conflict,
+                                          late ? "not answered in time" : "no answer to give",
+                                          late ? "no callback within the answer limit"
+                                               : "the same interaction again, or one the bot does not take"));
         }
         // Once the response is written, or could not be: the Reception hears it on its executor.
         auto written = [executor = state->executor, exchange](bool was_written) {
@@ -125,13 +126,15 @@ struct InteractionServer::State {
     // On the Reception's executor: the interaction taken in, until its callback comes (or the Reception
     // ends without one, or the answer limit passes).
     static asio::awaitable<std::optional<json::object>> serve(std::shared_ptr<State> state,
-                                                               std::shared_ptr<Exchange> exchange, json::object data,
-                                                               SteadyTime received) {
+                                                              std::shared_ptr<Exchange> exchange, json::object data,
+                                                              SteadyTime received) {
         CallbackRoute route = [exchange](json::object callback) {
             return Exchange::respond(exchange, std::move(callback));
         };
-        auto take_in = [state, data = std::move(data), received, route = std::move(route)]() mutable
-            -> asio::awaitable<void> { co_await state->reception.take_in(std::move(data), received, std::move(route)); };
+        auto take_in = [state, data = std::move(data), received,
+                        route = std::move(route)]() mutable -> asio::awaitable<void> {
+            co_await state->reception.take_in(std::move(data), received, std::move(route));
+        };
         asio::co_spawn(state->executor, std::move(take_in), [exchange](const std::exception_ptr&) {
             exchange->taken_in = true;
             Exchange::expire(exchange->ready);
@@ -148,8 +151,8 @@ struct InteractionServer::State {
     }
 };
 
-InteractionServer::InteractionServer(asio::any_io_executor executor, Reception& reception,
-                                     InteractionVerifier verifier, InteractionServerOptions options, TimeSource clock,
+InteractionServer::InteractionServer(asio::any_io_executor executor, Reception& reception, InteractionVerifier verifier,
+                                     InteractionServerOptions options, TimeSource clock,
                                      std::shared_ptr<spdlog::logger> logger)
     : state_(std::make_shared<State>(executor, reception, std::move(verifier), options, std::move(clock),
                                      std::move(logger))),

@@ -84,8 +84,7 @@ json::object suggestions(std::span<const std::string> names, std::string_view ty
     json::array choices;
     for (const auto& name : names) {
         if (choices.size() == max_choices) break;
-        if (name.empty() || discord_length(name) > max_choice || !text::ascii_lower(name).starts_with(prefix))
-            continue;
+        if (name.empty() || discord_length(name) > max_choice || !text::ascii_lower(name).starts_with(prefix)) continue;
         choices.push_back(json::object{{"name", name}, {"value", name}});
     }
     return callback(CallbackType::suggestions, json::object{{"choices", std::move(choices)}});

@@ -40,8 +40,8 @@ int run_discord(const RunOptions& options) {
     // Checked before anything starts: a key that cannot check a signature is a configuration mistake.
     std::optional<discord::InteractionVerifier> verifier;
     if (http_mode)
-        verifier.emplace(starting("discord.public_key",
-                                  [&] { return discord::InteractionVerifier(discord_public_key(settings)); }));
+        verifier.emplace(
+            starting("discord.public_key", [&] { return discord::InteractionVerifier(discord_public_key(settings)); }));
     observability::Registry metrics;
     asio::io_context io;
     Foundation base = lay_foundation(config, logger, io, &metrics);

@@ -5,9 +5,11 @@
 #include <boost/json/value.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "adapters/chat/discord/messages.hpp"
@@ -45,6 +47,19 @@ inline std::int64_t type_of(const BotReply& reply) {
 
 inline const boost::json::object& data_of(const BotReply& reply) {
     return reply.body.at("data").as_object();
+}
+
+// The interaction's replies, once `count` of them arrived (or what came within 3 s).
+inline std::vector<BotReply> replies_to(const DiscordEmulator& discord, const std::string& id, std::size_t count) {
+    std::vector<BotReply> found;
+    for (int i = 0; i < 300; ++i) {
+        found.clear();
+        for (auto& reply : discord.replies())
+            if (reply.interaction_id == id) found.push_back(std::move(reply));
+        if (found.size() >= count) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds{10});
+    }
+    return found;
 }
 
 // The Confirm button's custom_id in a proposal's callback.

@@ -23,17 +23,8 @@ protected:
         ASSERT_TRUE(discord_.wait_for_sessions_ready(1)) << bot_->logs();
     }
 
-    // The interaction's replies, once `count` of them arrived.
     std::vector<BotReply> replies_to(const std::string& id, std::size_t count) {
-        std::vector<BotReply> found;
-        for (int i = 0; i < 300; ++i) {
-            found.clear();
-            for (auto& reply : discord_.replies())
-                if (reply.interaction_id == id) found.push_back(std::move(reply));
-            if (found.size() >= count) break;
-            std::this_thread::sleep_for(10ms);
-        }
-        return found;
+        return test::replies_to(discord_, id, count);
     }
 
     BotReply type(const std::string& id, std::string sub_command,

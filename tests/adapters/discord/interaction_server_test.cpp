@@ -51,17 +51,8 @@ protected:
         return discord_.post_interaction(bot_->endpoint_url(), std::move(interaction));
     }
 
-    // The interaction's replies after the response, once `count` of them arrived.
     std::vector<BotReply> replies_to(const std::string& id, std::size_t count) {
-        std::vector<BotReply> found;
-        for (int i = 0; i < 300; ++i) {
-            found.clear();
-            for (auto& reply : discord_.replies())
-                if (reply.interaction_id == id) found.push_back(std::move(reply));
-            if (found.size() >= count) break;
-            std::this_thread::sleep_for(10ms);
-        }
-        return found;
+        return test::replies_to(discord_, id, count);
     }
 
     void TearDown() override { EXPECT_EQ(discord_.violations(), std::vector<std::string>{}); }
@@ -223,7 +214,7 @@ TEST_F(DiscordInteractionServerTest, TheDatabaseOptionSuggestsWhatThePersonMayMa
     EXPECT_EQ(email.callback, json::parse(R"({"type":8,"data":{"choices":[]}})").as_object())
         << "only the database option is suggested";
     EXPECT_EQ(bot_->logs().find("decision platform="), std::string::npos) << "a suggestion is no command:\n"
-                                                                           << bot_->logs();
+                                                                          << bot_->logs();
 }
 
 TEST(DiscordGatewayAutocomplete, TheDatabaseOptionIsRegisteredForAndAnsweredWithSuggestions) {
