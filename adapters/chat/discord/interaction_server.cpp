@@ -103,10 +103,10 @@ struct InteractionServer::State {
             std::make_shared<Exchange>(state->executor, received + state->options.answer_limit,
                                        received + state->options.answer_limit + state->options.server.write_timeout);
         // The Reception lives on its own executor; the callback comes back to this connection's strand.
-        std::optional<json::object> told = co_await asio::co_spawn(
-            state->executor, serve(state, exchange, std::move(*data), received), asio::use_awaitable);
-        if (!told) {
-            const bool late = !exchange->taken_in;
+        Told told = co_await asio::co_spawn(state->executor, serve(state, exchange, std::move(*data), received),
+                                            asio::use_awaitable);
+        if (!told.callback) {
+            const bool late = told.late;
             co_return answer(chat::refuse(log, transport, request,
                                           late ? http::status::service_unavailable : http::status::conflict,
                                           late ? "not answered in time" : "no answer to give",
@@ -120,12 +120,19 @@ struct InteractionServer::State {
                 Exchange::expire(exchange->sent);
             });
         };
-        co_return net::ServerAnswer{chat::json_ok(json::serialize(*told)), std::move(written)};
+        co_return net::ServerAnswer{chat::json_ok(json::serialize(*told.callback)), std::move(written)};
     }
+
+    // What the Reception gave a request to answer with: its callback, or nothing, because it ended
+    // without one or because the answer limit passed first (`late`).
+    struct Told {
+        std::optional<json::object> callback;
+        bool late = false;
+    };
 
     // On the Reception's executor: the interaction taken in, until its callback comes (or the Reception
     // ends without one, or the answer limit passes).
-    static asio::awaitable<std::optional<json::object>> serve(std::shared_ptr<State> state,
+    static asio::awaitable<Told> serve(std::shared_ptr<State> state,
                                                               std::shared_ptr<Exchange> exchange, json::object data,
                                                               SteadyTime received) {
         CallbackRoute route = [exchange](json::object callback) {
@@ -145,9 +152,9 @@ struct InteractionServer::State {
         if (!exchange->callback) {
             // Nobody is left to hear whether a response was written.
             Exchange::expire(exchange->sent);
-            co_return std::nullopt;
+            co_return Told{std::nullopt, !exchange->taken_in};
         }
-        co_return std::move(*exchange->callback);
+        co_return Told{std::move(exchange->callback), false};
     }
 };
 
