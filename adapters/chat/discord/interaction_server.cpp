@@ -132,9 +132,8 @@ struct InteractionServer::State {
 
     // On the Reception's executor: the interaction taken in, until its callback comes (or the Reception
     // ends without one, or the answer limit passes).
-    static asio::awaitable<Told> serve(std::shared_ptr<State> state,
-                                                              std::shared_ptr<Exchange> exchange, json::object data,
-                                                              SteadyTime received) {
+    static asio::awaitable<Told> serve(std::shared_ptr<State> state, std::shared_ptr<Exchange> exchange,
+                                       json::object data, SteadyTime received) {
         CallbackRoute route = [exchange](json::object callback) {
             return Exchange::respond(exchange, std::move(callback));
         };
