@@ -121,6 +121,20 @@ asio::awaitable<Outcome> CommandService::handle(ConfirmationRequest request) {
     co_return confirmed;
 }
 
+asio::awaitable<std::vector<std::string>> CommandService::manageable_databases(Actor actor) {
+    std::vector<std::string> names;
+    if (co_await identify(actor) || !actor.email) co_return names;
+    auto seen = co_await survey(actor);
+    if (!seen) co_return names;
+    const bool admin = is_admin(actor);
+    for (const auto& database : *seen) {
+        const Standing standing = standing_of(*database.state, *actor.email);
+        if (admin || standing == Standing::owner || standing == Standing::accepted)
+            names.push_back(database.state->database.name);
+    }
+    co_return names;
+}
+
 asio::awaitable<std::optional<Reply>> CommandService::identify(Actor& actor) {
     if (actor.email) co_return std::nullopt;
     auto email = co_await directory_.email_of(actor);

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/access_request.hpp"
 #include "core/command.hpp"
@@ -86,6 +87,11 @@ public:
     boost::asio::awaitable<Outcome> handle(ChatRequest request);
     // A click on a proposal's button; its token is opened once.
     boost::asio::awaitable<Outcome> handle(ConfirmationRequest request);
+    // The names of the databases `actor` may act on (as owner or accepted collaborator; all those the
+    // channel sees, for an admin), for a chat client's suggestions as the person types: nothing for
+    // someone the directory does not know, or when the upstream cannot say. Neither audited nor a
+    // command: it changes nothing and tells nothing `dbs` would not.
+    boost::asio::awaitable<std::vector<std::string>> manageable_databases(Actor actor);
 
     // Where access request cards go when the channel rules bind the database to another channel than
     // the requester's; without one such requests are refused, saying so.

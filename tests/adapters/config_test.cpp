@@ -8,6 +8,7 @@
 #include "adapters/config/toml_checks.hpp"
 #include "bot/config.hpp"
 #include "bot/platforms.hpp"
+#include "bot/platforms/discord/section.hpp"
 #include "bot/platforms/mattermost/section.hpp"
 #include "bot/platforms/shell/section.hpp"
 #include "bot/platforms/slack/section.hpp"
@@ -45,6 +46,9 @@ auto& shell(auto& config) {
 }
 auto& slack(auto& config) {
     return config.template settings<SlackConfig>("slack");
+}
+auto& discord(auto& config) {
+    return config.template settings<DiscordConfig>("discord");
 }
 auto& mattermost(auto& config) {
     return config.template settings<MattermostConfig>("mattermost");
@@ -86,6 +90,9 @@ void expect_same_settings(const Config& a, const Config& b) {
     EXPECT_EQ(slack(a).desk.answer_budget, slack(b).desk.answer_budget);
     EXPECT_EQ(slack(a).desk.visibility.by_command, slack(b).desk.visibility.by_command);
     EXPECT_EQ(slack(a).directory.ttl, slack(b).directory.ttl);
+    EXPECT_EQ(discord(a).mode, discord(b).mode);
+    EXPECT_EQ(discord(a).endpoint.server.listen, discord(b).endpoint.server.listen);
+    EXPECT_EQ(discord(a).public_key, discord(b).public_key);
     EXPECT_EQ(mattermost(a).rest.server_url, mattermost(b).rest.server_url);
     EXPECT_EQ(mattermost(a).commands.server.listen, mattermost(b).commands.server.listen);
     EXPECT_EQ(mattermost(a).commands.server.public_url, mattermost(b).commands.server.public_url);
@@ -437,6 +444,32 @@ TEST(ConfigTest, slack_api_url_in_the_environment_overrides_the_file) {
         return std::nullopt;
     });
     EXPECT_EQ(slack(config).web.api_url, "http://127.0.0.1:9/api/");
+}
+
+TEST(ConfigTest, discords_http_mode_takes_its_listener_and_public_key_from_the_file_or_the_environment) {
+    Config config = parse("[discord]\nmode = \"http\"\nlisten = \"0.0.0.0:8443\"\npublic_key = \"ab12\"\n");
+    const auto& settings = discord(config);
+    EXPECT_EQ(settings.mode, DiscordMode::http);
+    EXPECT_EQ(settings.endpoint.server.listen, "0.0.0.0:8443");
+    EXPECT_EQ(discord_public_key(settings), "ab12");
+    apply_environment(config, [](std::string_view name) -> std::optional<std::string> {
+        if (name == "COLLAB_DISCORD_LISTEN") return "127.0.0.1:0";
+        if (name == "DISCORD_PUBLIC_KEY") return "cd34";
+        return std::nullopt;
+    });
+    EXPECT_EQ(settings.endpoint.server.listen, "127.0.0.1:0");
+    EXPECT_EQ(discord_public_key(settings), "cd34");
+
+    const Config gateway = parse("[discord]\n");
+    EXPECT_EQ(discord(gateway).mode, DiscordMode::gateway) << "the gateway unless told otherwise";
+    try {
+        discord_public_key(discord(gateway));
+        ADD_FAILURE() << "no public key, and no complaint";
+    } catch (const ConfigError& error) {
+        EXPECT_NE(std::string(error.what()).find("DISCORD_PUBLIC_KEY"), std::string::npos) << error.what();
+    }
+    EXPECT_EQ(error_of("[discord]\nmode = \"webhook\"\n"),
+              "test.toml: discord.mode is \"gateway\" or \"http\", not \"webhook\"");
 }
 
 TEST(ConfigTest, the_mattermost_section_is_read_and_the_environment_names_the_server_and_the_listener) {

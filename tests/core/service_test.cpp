@@ -857,6 +857,28 @@ TEST_F(Service, AFailedListOfDatabasesIsRecorded) {
     EXPECT_EQ(audit_.entries[0].outcome, AuditOutcome::failed);
 }
 
+// What a chat client suggests while someone types a database's name.
+TEST_F(Service, SuggestionsAreTheDatabasesThePersonMayActOnAndNothingIsRecorded) {
+    const auto names_for = [this](const std::string& user_id) {
+        Actor actor{"shell", "local", user_id, "C-ops", std::nullopt};
+        return run(service().manageable_databases(std::move(actor)));
+    };
+    EXPECT_EQ(names_for("U1"), std::vector<std::string>{db}) << "the owner of one, a stranger to the other";
+    EXPECT_EQ(names_for("U2"), (std::vector<std::string>{db, "other-db"})) << "accepted on one, owner of the other";
+    EXPECT_EQ(names_for("U3"), std::vector<std::string>{}) << "a pending invitation is not yet a say";
+    EXPECT_EQ(names_for("U0"), std::vector<std::string>{}) << "someone unlinked";
+    api_.databases_error = ApiError{ApiErrorKind::transient, "Scalingo had a problem (HTTP 502).", {}};
+    EXPECT_EQ(names_for("U2"), std::vector<std::string>{}) << "an upstream that cannot say";
+    EXPECT_TRUE(audit_.entries.empty());
+}
+
+TEST_F(Service, AnAdminIsSuggestedEveryDatabaseTheChannelMayManage) {
+    settings_.rules.admins = {"shell:U9"};
+    settings_.rules.channel_databases["shell:C-ops"] = {"other-db"};
+    Actor admin{"shell", "local", "U9", "C-ops", std::nullopt};
+    EXPECT_EQ(run(service().manageable_databases(std::move(admin))), std::vector<std::string>{"other-db"});
+}
+
 TEST_F(Service, AuditIsForMembersOnly) {
     EXPECT_EQ(ask("U9", "audit my-dedicated-db").kind, ReplyKind::denied);
     EXPECT_EQ(ask("U3", "audit my-dedicated-db").kind, ReplyKind::denied);

@@ -308,29 +308,26 @@ HttpModeServer::HttpModeServer(asio::any_io_executor executor, chat::Desk& desk,
                                std::shared_ptr<spdlog::logger> logger)
     : state_(std::make_shared<State>(executor, desk, shared, std::move(signing_secret), options, std::move(clock),
                                      std::move(logger))),
-      server_(executor, options.server, net::AnswerHandler{[state = state_](net::ServerRequest request) {
-                  return State::handle(state, std::move(request));
-              }}) {}
+      listener_(executor, state_->intake, options.server,
+                net::AnswerHandler{[state = state_](net::ServerRequest request) {
+                    return State::handle(state, std::move(request));
+                }}) {}
 
 void HttpModeServer::start() {
-    server_.start();
-    // The state lives until the sweep ends.
-    asio::co_spawn(state_->executor, state_->intake.sweep(), [state = state_](const std::exception_ptr&) {});
+    // The state, which holds the Intake, lives until the sweep ends.
+    listener_.start(state_);
 }
 
 void HttpModeServer::stop() {
-    stop_taking_over();
-    server_.stop();
+    listener_.stop();
 }
 
 void HttpModeServer::stop_taking_over() {
-    asio::post(state_->executor, [state = state_] { state->intake.stop(); });
+    listener_.stop_taking_over();
 }
 
 asio::awaitable<void> HttpModeServer::stop_gracefully(std::chrono::milliseconds limit) {
-    stop_taking_over();
-    co_await server_.stop_gracefully(limit);
-    co_await state_->intake.settle(limit);
+    co_await listener_.stop_gracefully(limit);
 }
 
 void HttpModeServer::identify(std::string bot_user_id) {
@@ -339,11 +336,11 @@ void HttpModeServer::identify(std::string bot_user_id) {
 }
 
 boost::asio::ip::tcp::endpoint HttpModeServer::endpoint() const {
-    return server_.endpoint();
+    return listener_.endpoint();
 }
 
 std::string HttpModeServer::public_url() const {
-    return server_.public_url();
+    return listener_.public_url();
 }
 
 }  // namespace collab::slack
