@@ -501,16 +501,21 @@ struct Bench {
         auto zero = [&] {
             return bp::child("/usr/bin/callgrind_control", bp::args({"--zero", pid}), bp::std_out > bp::null);
         };
-        auto dumped = [&](bp::child& zeroing) {
+        // Each dump is copied to the working directory as slack_bench.callgrind.<window>: the state
+        // directory goes at the end of the run.
+        auto dumped = [&](bp::child& zeroing, const std::string& window) {
             zeroing.wait();
             bp::child dump("/usr/bin/callgrind_control", bp::args({"--dump", pid}), bp::std_out > bp::null);
             dump.wait();
-            return last_dump_total(state);
+            const auto [total, file] = last_dump(state);
+            std::error_code ignored;
+            fs::copy_file(file, "slack_bench.callgrind." + window, fs::copy_options::overwrite_existing, ignored);
+            return total;
         };
         const std::size_t count = std::max<std::size_t>(100, settings.growth / 4);
         auto zeroing = zero();
         const auto run = load.closed_loop("instructions-", count, settings.in_flight);
-        const double per_command = static_cast<double>(dumped(zeroing)) / static_cast<double>(run.commands);
+        const double per_command = static_cast<double>(dumped(zeroing, "mix")) / static_cast<double>(run.commands);
         report.row("instructions per command (" + std::to_string(run.commands) + " commands)", fixed(per_command, 0));
 
         slack.keep_ack_payloads(true);
@@ -518,19 +523,20 @@ struct Bench {
         const std::size_t changes = std::max<std::size_t>(20, settings.changes / 5);
         zeroing = zero();
         std::size_t failed = add_addresses(slack, envelopes, changes);
-        const double per_add = static_cast<double>(dumped(zeroing)) / static_cast<double>(changes);
+        const double per_add = static_cast<double>(dumped(zeroing, "add")) / static_cast<double>(changes);
         zeroing = zero();
         failed += remove_addresses(slack, envelopes, changes);
-        const double per_remove = static_cast<double>(dumped(zeroing)) / static_cast<double>(changes);
+        const double per_remove = static_cast<double>(dumped(zeroing, "remove")) / static_cast<double>(changes);
         report.row("instructions per add (" + std::to_string(changes) + ", SQLite included)", fixed(per_add, 0));
         report.row("instructions per remove + click (SQLite included)", fixed(per_remove, 0));
         if (failed > 0) report.note("instructions: " + std::to_string(failed) + " changes failed");
-        report.note("profiles: " + state.string() + "/callgrind.out.* (mix, add, remove), for callgrind_annotate");
+        report.note(
+            "profiles: slack_bench.callgrind.{mix,add,remove} in the working directory, for callgrind_annotate");
         slack.keep_ack_payloads(false);
     }
 
-    // The instruction count ("summary:" or "totals:") of the newest callgrind dump in `dir`.
-    static long long last_dump_total(const fs::path& dir) {
+    // The instruction count ("summary:" or "totals:") of the newest callgrind dump in `dir`, and its file.
+    static std::pair<long long, fs::path> last_dump(const fs::path& dir) {
         fs::path newest;
         int newest_number = -1;
         for (const auto& entry : fs::directory_iterator(dir)) {
@@ -545,8 +551,8 @@ struct Bench {
         std::ifstream in(newest);
         for (std::string line; std::getline(in, line);)
             if (line.starts_with("summary:") || line.starts_with("totals:"))
-                return std::atoll(line.c_str() + line.find(':') + 1);
-        return 0;
+                return {std::atoll(line.c_str() + line.find(':') + 1), newest};
+        return {0, newest};
     }
 
     // malloc-family calls per command, counted by the preloaded counting allocator.
