@@ -70,6 +70,9 @@ struct ServiceSettings {
     // How long an access request stays open: its card's buttons work until then, and its requester
     // cannot ask again for the same database before (one open request per database per person).
     std::chrono::seconds request_ttl{900};
+    // Whether the lines announcing a change name who made it: off where one person reads everything
+    // (the shell), whose lines stay as Scalingo's CLI prints them.
+    bool name_actors = true;
 };
 
 class CommandService {
@@ -120,6 +123,8 @@ private:
     boost::asio::awaitable<Reply> decide_request(Context& context, bool approve);
     // Tells a requester the answer where the card's replacement does not (the card was elsewhere).
     boost::asio::awaitable<void> tell_requester(const RequestClaims& claims, Reply reply);
+    boost::asio::awaitable<Reply> execute(Context& context, const OffboardCommand& command);
+    boost::asio::awaitable<Reply> execute(Context& context, const ResendCommand& command);
 
     // Resolves the actor's Scalingo e-mail through the directory; the reply when it could not say.
     boost::asio::awaitable<std::optional<Reply>> identify(Actor& actor);
@@ -129,9 +134,29 @@ private:
     // may have carried it out already); `executed` says whether it took place.
     boost::asio::awaitable<Reply> carry_out(const Actor& actor, const ConfirmationClaims& claims, bool resumed,
                                             bool& executed);
+    // The removals an offboarding's confirmation asks for, one line for each database; `executed`
+    // says whether any took place.
+    boost::asio::awaitable<Reply> carry_out_offboarding(const Actor& actor, const ConfirmationClaims& claims,
+                                                        bool resumed, bool& executed);
+    // One confirmed removal of `seat` (the database and the collaborator record proposed), decided again
+    // on what the database is now as `removal` (the command as if typed), recorded under `action`.
+    boost::asio::awaitable<Reply> remove_confirmed(const Actor& actor, const Command& removal, std::string_view action,
+                                                   const ConfirmationClaims& claims, const Seat& seat, bool resumed,
+                                                   bool& executed);
+    // The one way the bot invites someone: recorded before it is sent (nothing when the trail cannot be
+    // written, and nothing is sent then) and once it succeeded; the caller records a failure.
+    boost::asio::awaitable<std::optional<ApiResult<Collaborator>>> send_invitation(const Actor& actor,
+                                                                                   std::string_view action,
+                                                                                   const std::string& database,
+                                                                                   const std::string& email);
+    // Who made a change, for the line announcing it: nobody where nobody else reads it.
+    const Actor* named(const Actor& actor) const { return settings_.name_actors ? &actor : nullptr; }
 
     // Snapshot and decision together; a reply when the command must stop there.
     boost::asio::awaitable<std::expected<CachedSnapshot, Reply>> authorise(const Actor& actor, const Command& command);
+    // The same, recorded under `action` (an offboarding decides a removal from each database).
+    boost::asio::awaitable<std::expected<CachedSnapshot, Reply>> authorise(const Actor& actor, const Command& command,
+                                                                           std::string_view action);
     // identify(), then authorise(): for the commands about one database that need to know who asks.
     boost::asio::awaitable<std::expected<CachedSnapshot, Reply>> admit(Actor& actor, const Command& command);
     boost::asio::awaitable<ApiResult<std::string>> service_account();

@@ -74,7 +74,10 @@ int run_shell(const RunOptions& options) {
         identities[qualified_user(actor)] = settings.email;
     }
     directory::StaticDirectory directory(identities);
-    CommandService service(*provider.api, directory, audit, clock, signer, *base.shared, config.service);
+    // One person at a terminal reads every line: they need not be told they made the change.
+    ServiceSettings service_settings = config.service;
+    service_settings.name_actors = false;
+    CommandService service(*provider.api, directory, audit, clock, signer, *base.shared, service_settings);
 
     // The service runs on the io_context thread; the shell blocks on standard input on this one.
     auto work = asio::make_work_guard(io);

@@ -155,6 +155,10 @@ TEST(Registration, OptionsAreTypedFromTheUsage) {
     ASSERT_EQ(add.size(), 2u);
     EXPECT_EQ(add.at(1).at("name"), "emails");
     EXPECT_EQ(add.at(1).at("required"), true);
+    EXPECT_EQ(sub_command("resend").at("options"), sub_command("remove").at("options"));
+    EXPECT_EQ(sub_command("offboard").at("options"),
+              json::parse(R"([{"type":3,"name":"email","description":"An e-mail address","required":true,)"
+                          R"("max_length":254}])"));
     EXPECT_FALSE(sub_command("whoami").contains("options"));
     EXPECT_EQ(sub_command("request").at("options"),
               json::parse(R"([{"type":3,"name":"database","description":"The database's name, as Scalingo shows it",)"
