@@ -2,6 +2,7 @@
 
 #include "adapters/config/toml_checks.hpp"
 #include "bot/platforms.hpp"
+#include "bot/platforms/responses.hpp"
 
 namespace collab::bot {
 
@@ -10,9 +11,10 @@ using config::value_or;
 
 DiscordConfig read_discord_section(const toml::table& table, std::string_view source,
                                    const std::filesystem::path& base_dir) {
-    config::reject_unknown_keys(
-        table, {"api_url", "bot_token_file", "guild_id", "ca_file", "answer_budget_ms", "request_timeout_seconds"},
-        "discord", source);
+    config::reject_unknown_keys(table,
+                                {"api_url", "bot_token_file", "guild_id", "ca_file", "answer_budget_ms",
+                                 "request_timeout_seconds", "responses"},
+                                "discord", source);
     DiscordConfig discord;
     discord.bot_token_file =
         resolve_path(value_or<std::string>(table, "bot_token_file", "", "discord", source), base_dir);
@@ -32,6 +34,7 @@ DiscordConfig read_discord_section(const toml::table& table, std::string_view so
     discord.desk.answer_budget = std::chrono::milliseconds{
         config::integer_in_range(table, "answer_budget_ms", 2000, 100, 2500, "discord", source)};
     discord.desk.follow_up_route = "webhook";
+    read_responses(table, "discord", source, discord.desk.visibility);
     return discord;
 }
 

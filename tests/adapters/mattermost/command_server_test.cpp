@@ -54,9 +54,17 @@ std::string text_of(const testing::Exchange& exchange) {
     return std::string(exchange.answer->at("text").as_string());
 }
 
+// Short enough that a slow lookup misses it, long enough for the sandbox's answers.
+chat::DeskSettings test_desk_settings() {
+    chat::DeskSettings settings;
+    settings.answer_budget = 400ms;
+    return settings;
+}
+
 class CommandServerTest : public ::testing::Test {
 protected:
-    CommandServerTest() {
+    explicit CommandServerTest(chat::DeskSettings desk_settings = test_desk_settings())
+        : desk_settings_(std::move(desk_settings)) {
         server_.start();
         io_thread_ = std::thread([this] { io_.run(); });
     }
@@ -112,12 +120,7 @@ protected:
     MattermostDirectory directory_{rest_, {}};
     CommandService service_{api_, directory_, audit_, clock_, signer_, shared_, ServiceSettings{}};
     MattermostOutbox outbox_{rest_, logger_};
-    // Short enough that a slow lookup misses it, long enough for the sandbox's answers.
-    const chat::DeskSettings desk_settings_ = [] {
-        chat::DeskSettings settings;
-        settings.answer_budget = 400ms;
-        return settings;
-    }();
+    const chat::DeskSettings desk_settings_;
     chat::Desk desk_{io_.get_executor(), service_, outbox_, desk_settings_, logger_};
     CommandServer server_{io_.get_executor(),
                           desk_,
@@ -159,6 +162,34 @@ TEST_F(CommandServerTest, EveryCommandIsAnsweredWithWhoSeesIt) {
     ASSERT_EQ(posts.size(), 1u);
     EXPECT_EQ(posts[0].user_id, owner);
     EXPECT_TRUE(has_access("new@example.com"));
+}
+
+// [mattermost.responses] list = "in_channel", add = "ephemeral".
+class CommandServerResponsesTest : public CommandServerTest {
+protected:
+    CommandServerResponsesTest()
+        : CommandServerTest([] {
+              chat::DeskSettings settings = test_desk_settings();
+              settings.visibility.by_command["list"] = chat::Visibility::in_channel;
+              settings.visibility.by_command["add"] = chat::Visibility::ephemeral;
+              return settings;
+          }()) {}
+};
+
+TEST_F(CommandServerResponsesTest, ACommandsConfiguredVisibilityDecidesWhoSeesItsAnswer) {
+    const auto listed = command(owner, "list my-dedicated-db");
+    ASSERT_TRUE(listed.answer) << listed.body;
+    EXPECT_EQ(listed.answer->at("response_type"), "in_channel");
+    EXPECT_NE(text_of(listed).find("user2@example.com"), std::string::npos) << text_of(listed);
+    const auto added = command(owner, "add my-dedicated-db quiet@example.com");
+    ASSERT_TRUE(added.answer) << added.body;
+    EXPECT_EQ(added.answer->at("response_type"), "ephemeral");
+    EXPECT_NE(text_of(added).find("quiet@example.com"), std::string::npos) << text_of(added);
+    EXPECT_TRUE(has_access("quiet@example.com"));
+    const auto whoami = command(owner, "whoami");
+    ASSERT_TRUE(whoami.answer) << whoami.body;
+    EXPECT_EQ(whoami.answer->at("response_type"), "ephemeral") << "what is not configured keeps its default";
+    EXPECT_TRUE(mattermost_.violations().empty());
 }
 
 TEST_F(CommandServerTest, ARemovalIsProposedAndOnlyTheProposersClickCarriesItOut) {
