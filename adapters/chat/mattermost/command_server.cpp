@@ -1,7 +1,6 @@
 #include "adapters/chat/mattermost/command_server.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -9,7 +8,6 @@
 
 #include <optional>
 
-#include "adapters/chat/intake.hpp"
 #include "adapters/chat/mattermost/messages.hpp"
 #include "adapters/chat/mattermost/requests.hpp"
 #include "adapters/security/hmac_signer.hpp"
@@ -23,10 +21,6 @@ namespace {
 
 // The same answer whatever was wrong with the token: which check failed is for the log only.
 constexpr std::string_view unauthorized_answer = "the request does not carry this slash command's token";
-
-std::string_view path_of(std::string_view target) {
-    return target.substr(0, target.find('?'));
-}
 
 net::ServerResponse json_ok(const json::object& body) {
     net::ServerResponse response{http::status::ok, 11};
@@ -47,48 +41,43 @@ std::string claim_key(std::string_view body) {
 
 }  // namespace
 
-struct CommandServer::State {
+struct CommandServer::State : chat::HttpIntakeState {
     State(asio::any_io_executor executor, chat::Desk& desk, MattermostOutbox& outbox, store::SharedState& shared,
           std::string command_token, CommandServerOptions options, std::shared_ptr<spdlog::logger> logger)
-        : executor(executor),
+        : HttpIntakeState(executor, desk, shared,
+                          chat::IntakeSettings{.claims = options.claims, .transport = "mattermost"}, request_of_work,
+                          std::move(logger)),
           outbox(outbox),
-          intake(executor, desk, shared, chat::IntakeSettings{.claims = options.claims, .transport = "mattermost"},
-                 request_of_work, logger),
           command_token(std::move(command_token)),
-          options(std::move(options)),
-          logger(std::move(logger)) {}
+          options(std::move(options)) {}
 
-    asio::any_io_executor executor;  // the Desk's own
     MattermostOutbox& outbox;
-    chat::Intake intake;
     const std::string command_token;
     const CommandServerOptions options;
-    const std::shared_ptr<spdlog::logger> logger;
 
     static asio::awaitable<net::ServerAnswer> handle(std::shared_ptr<State> state, net::ServerRequest request) {
-        const std::string_view path = path_of(request.target());
+        const auto arrived = std::chrono::steady_clock::now();
+        const std::string_view path = chat::path_of(request.target());
         if (path != state->options.command_path && path != state->options.action_path)
-            co_return answer(state->refused(request, http::status::not_found, "not found", "no such path"));
-        if (request.method() != http::verb::post) {
-            auto refusal = state->refused(request, http::status::method_not_allowed, "only POST is accepted here",
-                                          "method " + std::string(request.method_string()));
-            refusal.set(http::field::allow, "POST");
-            co_return answer(std::move(refusal));
-        }
-        if (path == state->options.command_path) co_return co_await command(state, std::move(request));
-        co_return answer(co_await action(state, std::move(request)));
+            co_return answer(state->refused(request, {http::status::not_found, "not found", "no such path"}));
+        if (request.method() != http::verb::post)
+            co_return answer(state->refused(request, {http::status::method_not_allowed, "only POST is accepted here",
+                                                      "method " + std::string(request.method_string())}));
+        if (path == state->options.command_path) co_return co_await command(state, std::move(request), arrived);
+        co_return co_await action(state, std::move(request), arrived);
     }
 
-    static asio::awaitable<net::ServerAnswer> command(std::shared_ptr<State> state, net::ServerRequest request) {
+    static asio::awaitable<net::ServerAnswer> command(std::shared_ptr<State> state, net::ServerRequest request,
+                                                      std::chrono::steady_clock::time_point arrived) {
         const std::string_view authorization = request[http::field::authorization];
         auto checked = check_command_token(authorization, state->command_token);
         if (!checked)
-            co_return answer(
-                state->refused(request, http::status::unauthorized, std::string(unauthorized_answer), checked.error()));
+            co_return answer(state->refused(
+                request, {http::status::unauthorized, std::string(unauthorized_answer), checked.error()}));
         auto command = decode_slash_command(request.body());
         if (!command)
             co_return answer(
-                state->refused(request, http::status::bad_request, "malformed slash command", command.error()));
+                state->refused(request, {http::status::bad_request, "malformed slash command", command.error()}));
         const std::string key = claim_key(request.body());
         state->logger->debug("[{}] mattermost: slash command {} from {} in {}", key, command->command, command->user_id,
                              command->channel_id);
@@ -98,30 +87,23 @@ struct CommandServer::State {
         // Taken in already (here or by another instance): that one answers.
         if (!told) co_return answer(json_ok(json::object{}));
         net::ServerResponse response = json_ok(state->outbox.encode(told->origin, told->answer));
-        // Once the response is written, or could not be: should nobody be left to read it, the person
-        // still gets the answer, through the response_url.
-        auto written = [state, key, served = std::move(*told)](bool was_written) mutable {
-            if (!was_written)
-                state->logger->warn(
-                    "[{}] mattermost: the connection closed before the answer was sent; sending it through the "
-                    "response_url",
-                    key);
-            auto finish = [state, served = std::move(served), was_written]() mutable -> asio::awaitable<void> {
-                co_await state->intake.finish(std::move(served), was_written);
-            };
-            asio::co_spawn(state->executor, std::move(finish), [state](const std::exception_ptr&) {});
-        };
-        co_return net::ServerAnswer{std::move(response), std::move(written)};
+        co_return chat::answer_taken(state, std::move(*told), std::move(response), arrived);
     }
 
-    static asio::awaitable<net::ServerResponse> action(std::shared_ptr<State> state, net::ServerRequest request) {
+    static asio::awaitable<net::ServerAnswer> action(std::shared_ptr<State> state, net::ServerRequest request,
+                                                     std::chrono::steady_clock::time_point arrived) {
         auto click = decode_action(request.body());
-        if (!click) co_return state->refused(request, http::status::bad_request, "malformed action", click.error());
+        if (!click)
+            co_return answer(state->refused(request, {http::status::bad_request, "malformed action", click.error()}));
         const std::string key = claim_key(request.body());
         state->logger->debug("[{}] mattermost: click from {} on post {}", key, click->user_id, click->post_id);
         json::object body =
             co_await asio::co_spawn(state->executor, serve_click(state, key, std::move(*click)), asio::use_awaitable);
-        co_return json_ok(body);
+        // The server waits for the click's outcome: its answer is the acknowledgement.
+        auto written = [state, arrived](bool was_written) {
+            if (was_written) state->ack_latency.acknowledged(arrived);
+        };
+        co_return net::ServerAnswer{json_ok(body), std::move(written)};
     }
 
     // On the Desk's executor: the command handed to the Intake; nothing when it was taken in already.
@@ -145,16 +127,6 @@ struct CommandServer::State {
         ClickAnswer told = state->outbox.take_click(key);
         co_return click_answer(told.update, told.ephemeral);
     }
-
-    net::ServerResponse refused(const net::ServerRequest& request, http::status status, std::string answer_text,
-                                const std::string& log_reason) const {
-        const auto code = static_cast<unsigned>(status);
-        // Refused tokens and requests that make no sense deserve attention; stray paths do not.
-        const auto level = code == 401 || code == 400 ? spdlog::level::warn : spdlog::level::debug;
-        logger->log(level, "mattermost: {} {} refused with {}: {}", request.method_string(), path_of(request.target()),
-                    code, log_reason);
-        return net::plain_error(status, answer_text);
-    }
 };
 
 CommandServer::CommandServer(asio::any_io_executor executor, chat::Desk& desk, MattermostOutbox& outbox,
@@ -162,34 +134,13 @@ CommandServer::CommandServer(asio::any_io_executor executor, chat::Desk& desk, M
                              std::shared_ptr<spdlog::logger> logger)
     : state_(std::make_shared<State>(executor, desk, outbox, shared, std::move(command_token), options,
                                      std::move(logger))),
-      server_(executor, options.server, net::AnswerHandler{[state = state_](net::ServerRequest request) {
+      server_(state_, options.server, net::AnswerHandler{[state = state_](net::ServerRequest request) {
                   return State::handle(state, std::move(request));
               }}) {}
 
 void CommandServer::start() {
     server_.start();
     state_->outbox.set_action_url(server_.public_url() + state_->options.action_path);
-    // The state lives until the sweep ends.
-    asio::co_spawn(state_->executor, state_->intake.sweep(), [state = state_](const std::exception_ptr&) {});
-}
-
-void CommandServer::stop() {
-    asio::post(state_->executor, [state = state_] { state->intake.stop(); });
-    server_.stop();
-}
-
-asio::awaitable<void> CommandServer::stop_gracefully(std::chrono::milliseconds limit) {
-    asio::post(state_->executor, [state = state_] { state->intake.stop(); });
-    co_await server_.stop_gracefully(limit);
-    co_await state_->intake.settle(limit);
-}
-
-asio::ip::tcp::endpoint CommandServer::endpoint() const {
-    return server_.endpoint();
-}
-
-std::string CommandServer::public_url() const {
-    return server_.public_url();
 }
 
 }  // namespace collab::mattermost

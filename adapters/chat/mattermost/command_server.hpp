@@ -29,6 +29,7 @@
 
 #include "adapters/chat/claims.hpp"
 #include "adapters/chat/desk.hpp"
+#include "adapters/chat/http_intake.hpp"
 #include "adapters/chat/mattermost/outbox.hpp"
 #include "adapters/net/http_server.hpp"
 #include "adapters/store/shared_state.hpp"
@@ -66,21 +67,22 @@ public:
     CommandServer(const CommandServer&) = delete;
     CommandServer& operator=(const CommandServer&) = delete;
 
-    // Listens (throws std::runtime_error on a listen address, port or certificate that cannot work),
-    // tells the outbox where the buttons post (the public URL's action path), and looks for the work of
-    // instances that died until stop().
+    // Listens (see chat::HttpIntakeServer), tells the outbox where the buttons post (the public URL's
+    // action path), and looks for the work of instances that died until the stop.
     void start();
-    void stop();
-    // stop() once the answers to the requests taken in so far have been written, at most `limit` later,
-    // then waits as long again, at most, for their claims to be marked done.
-    boost::asio::awaitable<void> stop_gracefully(std::chrono::milliseconds limit);
-    boost::asio::ip::tcp::endpoint endpoint() const;
-    std::string public_url() const;
+    // The rest as chat::HttpIntakeServer's.
+    void stop() { server_.stop(); }
+    boost::asio::awaitable<void> stop_gracefully(std::chrono::milliseconds limit) {
+        return server_.stop_gracefully(limit);
+    }
+    void measure_into(observability::Registry& metrics) { server_.measure_into(metrics, "mattermost"); }
+    boost::asio::ip::tcp::endpoint endpoint() const { return server_.endpoint(); }
+    std::string public_url() const { return server_.public_url(); }
 
 private:
     struct State;
     std::shared_ptr<State> state_;
-    net::HttpServer server_;
+    chat::HttpIntakeServer server_;
 };
 
 }  // namespace collab::mattermost

@@ -40,6 +40,7 @@
 
 #include "adapters/chat/claims.hpp"
 #include "adapters/chat/desk.hpp"
+#include "adapters/chat/http_intake.hpp"
 #include "adapters/chat/intake.hpp"
 #include "adapters/chat/slack/envelope.hpp"
 #include "adapters/chat/slack/signature.hpp"
@@ -73,11 +74,7 @@ struct HttpModeOptions {
 };
 
 // What a request asks for, decided without I/O.
-struct HttpRefusal {
-    boost::beast::http::status status;
-    std::string answer;      // short plain text for the caller: nothing that helps an attacker
-    std::string log_reason;  // the precise reason, for the log; never the secret, the signature or the body
-};
+using chat::HttpRefusal;
 struct IgnoredInteraction {
     std::string type;  // the payload's type ("shortcut", "view_submission", …)
 };
@@ -102,26 +99,25 @@ public:
     HttpModeServer(const HttpModeServer&) = delete;
     HttpModeServer& operator=(const HttpModeServer&) = delete;
 
-    // As net::HttpServer's: start() throws std::runtime_error on a listen address, port or certificate
-    // that cannot work; stop() closes the listener and every connection. Between the two, the work of
-    // instances that died is looked for.
-    void start();
-    void stop();
-    // No more looking for the work of instances that died: the first step of a stop, so that no work
-    // is taken over that the stop would then cut off.
-    void stop_taking_over();
+    // As chat::HttpIntakeServer's; between start() and the stop, the work of instances that died is
+    // looked for.
+    void start() { server_.start(); }
+    void stop() { server_.stop(); }
+    void stop_taking_over() { server_.stop_taking_over(); }
     // The bot's own user id (auth.test's), once known: see SocketModeClient::identify.
     void identify(std::string bot_user_id);
-    // stop() once the answers to the requests taken in so far have been written, at most `limit` later,
-    // then waits as long again, at most, for their claims to be marked done.
-    boost::asio::awaitable<void> stop_gracefully(std::chrono::milliseconds limit);
-    boost::asio::ip::tcp::endpoint endpoint() const;
-    std::string public_url() const;
+    boost::asio::awaitable<void> stop_gracefully(std::chrono::milliseconds limit) {
+        return server_.stop_gracefully(limit);
+    }
+    // Records, from now on, how long each slash command's answer took to be written, as Slack's.
+    void measure_into(observability::Registry& metrics) { server_.measure_into(metrics, "slack"); }
+    boost::asio::ip::tcp::endpoint endpoint() const { return server_.endpoint(); }
+    std::string public_url() const { return server_.public_url(); }
 
 private:
     struct State;
     std::shared_ptr<State> state_;
-    net::HttpServer server_;
+    chat::HttpIntakeServer server_;
 };
 
 }  // namespace collab::slack

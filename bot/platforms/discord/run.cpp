@@ -58,6 +58,7 @@ int run_discord(const RunOptions& options) {
                            config.service);
     discord::ProposalShelf shelf(*base.shared);
     discord::DiscordOutbox outbox(rest, shelf, logger);
+    outbox.measure_into(metrics);
     chat::Desk desk(io.get_executor(), service, outbox, settings.desk, logger);
     desk.count_into(metrics, "discord");
 

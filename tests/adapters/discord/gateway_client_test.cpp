@@ -125,6 +125,18 @@ TEST_F(DiscordGatewayClientTest, ACommandsConfiguredVisibilityDecidesWhoSeesItsA
     EXPECT_TRUE(ephemeral(data_of(whoami))) << "what is not configured keeps its default";
 }
 
+TEST_F(DiscordGatewayClientTest, WhoamiShowsTheAskersMentionAndNameBeforeTheirIds) {
+    start();
+    const BotReply reply = type("4023", "whoami", {});
+    // Discord shows <@id> as the person's name (pinging nobody: no mention is allowed); the fixture's
+    // username is "Mason".
+    EXPECT_NE(content_of(data_of(reply))
+                  .find("Chat identity: <@53908232506183680>, discord user Mason (53908232506183680) in "),
+              std::string::npos)
+        << content_of(data_of(reply));
+    EXPECT_NE(content_of(data_of(reply)).find("Scalingo account: user1@example.com"), std::string::npos);
+}
+
 TEST_F(DiscordGatewayClientTest, ASlowAnswerIsDeferredThenCompletedInPlace) {
     start({.answer_budget = 200ms});
     bot_->upstream().set_delay(500ms);

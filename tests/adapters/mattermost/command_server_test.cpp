@@ -192,6 +192,20 @@ TEST_F(CommandServerResponsesTest, ACommandsConfiguredVisibilityDecidesWhoSeesIt
     EXPECT_TRUE(mattermost_.violations().empty());
 }
 
+TEST_F(CommandServerTest, WhoamiShowsTheAskersMentionBeforeTheirIds) {
+    const auto exchange = command(owner, "whoami");
+    ASSERT_TRUE(exchange.answer) << exchange.body;
+    // Mattermost mentions by user name: the emulator's is "user-" and the id. The rest is escaped
+    // markdown, read here as Mattermost shows it.
+    std::string shown = text_of(exchange);
+    std::erase(shown, '\\');
+    EXPECT_TRUE(shown.starts_with("Chat identity: @user-" + owner + ", mattermost user user-" + owner + " (" + owner +
+                                  ") in "))
+        << text_of(exchange);
+    EXPECT_NE(text_of(exchange).find("Chat identity\\: @user-" + owner + ","), std::string::npos)
+        << "the mention itself is not escaped: " << text_of(exchange);
+}
+
 TEST_F(CommandServerTest, ARemovalIsProposedAndOnlyTheProposersClickCarriesItOut) {
     const auto proposed = command(owner, "remove my-dedicated-db user2@example.com");
     ASSERT_EQ(proposed.status, 200u) << proposed.body;
