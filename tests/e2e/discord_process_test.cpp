@@ -12,6 +12,7 @@
 
 #include "bot_process.hpp"
 #include "discord_emulator.hpp"
+#include "http_get.hpp"
 
 namespace collab::e2e {
 namespace {
@@ -81,6 +82,21 @@ TEST(DiscordProcess, RunsWithNoConfigurationOnTheSandboxAndStopsCleanlyOnSigterm
     EXPECT_EQ(discord.client_close_code(0), std::optional<std::uint16_t>{1000});
     EXPECT_EQ(bot.log().find(discord.options().bot_token), std::string::npos) << "the token leaked into the log";
     EXPECT_EQ(discord.violations(), std::vector<std::string>{});
+}
+
+TEST(DiscordProcess, TheMetricsTimeEachInteractionsCallback) {
+    DiscordEmulator discord;
+    StateDir state;
+    const auto config = state.path() / "discord.toml";
+    std::ofstream(config) << "[health]\nlisten = \"127.0.0.1:0\"\n";
+    DiscordBot bot(discord, state, {"--config", config.string()});
+    const std::string base = from_log(bot, "health and metrics at (http://127\\.0\\.0\\.1:[0-9]+)/healthz");
+    ASSERT_TRUE(discord.wait_for_sessions_ready(1, 10s)) << bot.log();
+    discord.dispatch_interaction(discord::test::slash_command("6010", "whoami", {}));
+    EXPECT_EQ(answer_to(discord, "6010").at("type"), 4) << bot.log();
+    const std::string counted = "collab_ack_latency_seconds_count{platform=\"discord\"} 1";
+    const std::string metrics = metrics_holding(base, counted);
+    EXPECT_NE(metrics.find(counted), std::string::npos) << metrics;
 }
 
 TEST(DiscordProcess, AMappedPersonSeesTheTableAndASlackMappingOfTheSameIdIdentifiesNoOne) {
