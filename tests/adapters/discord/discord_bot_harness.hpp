@@ -37,7 +37,7 @@ struct HarnessOptions {
     std::chrono::milliseconds answer_budget{2'000};
     std::chrono::milliseconds click_budget{2'000};
     std::chrono::milliseconds identify_spacing{10};
-    chat::VisibilityPolicy visibility;  // [discord.responses]
+    chat::VisibilityPolicy visibility = {};  // [discord.responses]
 };
 
 class DiscordBotHarness {
