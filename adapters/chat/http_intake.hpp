@@ -34,6 +34,18 @@ struct HttpRefusal {
     std::string log_reason;  // the precise reason, for the log; never a secret, a signature or the body
 };
 
+// A listener's defaults for a platform's requests: on `listen`, 10 s to read a request and 10 s to
+// write an answer (the platform sends a request at once and gives up on the answer after a few seconds:
+// a slower peer is not the platform), request bodies up to 64 KiB. Inline: the configuration readers,
+// built without the adapters, start from them.
+inline net::HttpServerOptions platform_listener_defaults(std::string listen) {
+    net::HttpServerOptions server;
+    server.listen = std::move(listen);
+    server.read_timeout = std::chrono::seconds{10};
+    server.write_timeout = std::chrono::seconds{10};
+    return server;
+}
+
 // The path of a request target, its query left out.
 std::string_view path_of(std::string_view target);
 
@@ -61,13 +73,13 @@ struct HttpIntakeState {
 net::ServerAnswer answer_taken(std::shared_ptr<HttpIntakeState> state, Taken taken, net::ServerResponse response,
                                std::chrono::steady_clock::time_point arrived);
 
-// The listener and the sweep of a platform's HttpIntakeState.
+// A platform's server: the listener, with its handler, and the sweep of its HttpIntakeState. The
+// platform's own server derives from it, adding its constructor (which makes the state and the handler)
+// and what else it needs.
 class HttpIntakeServer {
 public:
-    // The server must be destroyed before the io_context of the state's executor; the Desk, the Outbox
-    // and the shared store must outlive that io_context's run.
-    HttpIntakeServer(std::shared_ptr<HttpIntakeState> state, net::HttpServerOptions options,
-                     net::AnswerHandler handler);
+    HttpIntakeServer(const HttpIntakeServer&) = delete;
+    HttpIntakeServer& operator=(const HttpIntakeServer&) = delete;
 
     // As net::HttpServer's: start() throws std::runtime_error on a listen address, port or certificate
     // that cannot work; stop() closes the listener and every connection, and stops the sweep.
@@ -84,6 +96,13 @@ public:
 
     boost::asio::ip::tcp::endpoint endpoint() const;
     std::string public_url() const;
+
+protected:
+    // The server must be destroyed before the io_context of the state's executor; the Desk, the Outbox
+    // and the shared store must outlive that io_context's run.
+    HttpIntakeServer(std::shared_ptr<HttpIntakeState> state, net::HttpServerOptions options,
+                     net::AnswerHandler handler);
+    ~HttpIntakeServer() = default;
 
 private:
     std::shared_ptr<HttpIntakeState> state_;

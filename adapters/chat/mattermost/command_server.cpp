@@ -132,15 +132,19 @@ struct CommandServer::State : chat::HttpIntakeState {
 CommandServer::CommandServer(asio::any_io_executor executor, chat::Desk& desk, MattermostOutbox& outbox,
                              store::SharedState& shared, std::string command_token, CommandServerOptions options,
                              std::shared_ptr<spdlog::logger> logger)
-    : state_(std::make_shared<State>(executor, desk, outbox, shared, std::move(command_token), options,
-                                     std::move(logger))),
-      server_(state_, options.server, net::AnswerHandler{[state = state_](net::ServerRequest request) {
-                  return State::handle(state, std::move(request));
-              }}) {}
+    : CommandServer(
+          std::make_shared<State>(executor, desk, outbox, shared, std::move(command_token), options, std::move(logger)),
+          options.server) {}
+
+CommandServer::CommandServer(std::shared_ptr<State> state, net::HttpServerOptions server)
+    : HttpIntakeServer(state, std::move(server), net::AnswerHandler{[state](net::ServerRequest request) {
+                           return State::handle(state, std::move(request));
+                       }}),
+      state_(std::move(state)) {}
 
 void CommandServer::start() {
-    server_.start();
-    state_->outbox.set_action_url(server_.public_url() + state_->options.action_path);
+    HttpIntakeServer::start();
+    state_->outbox.set_action_url(public_url() + state_->options.action_path);
 }
 
 }  // namespace collab::mattermost

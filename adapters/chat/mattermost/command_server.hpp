@@ -36,27 +36,15 @@
 
 namespace collab::mattermost {
 
-// The listener's defaults: on 127.0.0.1:3001, 10 s to read a request and 10 s to write an answer,
-// request bodies up to 64 KiB. Inline: the configuration reader, built without the adapter, starts
-// from them.
-inline net::HttpServerOptions command_server_defaults() {
-    net::HttpServerOptions server;
-    server.listen = "127.0.0.1:3001";
-    // The server sends a request at once and waits for the answer: a slower peer is not Mattermost.
-    server.read_timeout = std::chrono::seconds{10};
-    server.write_timeout = std::chrono::seconds{10};
-    return server;
-}
-
 struct CommandServerOptions {
     // Behind a reverse proxy that terminates TLS, or HTTPS directly with a certificate and key.
-    net::HttpServerOptions server = command_server_defaults();
+    net::HttpServerOptions server = chat::platform_listener_defaults("127.0.0.1:3001");
     std::string command_path = "/mattermost/command";
     std::string action_path = "/mattermost/action";
     chat::ClaimSettings claims;
 };
 
-class CommandServer {
+class CommandServer : public chat::HttpIntakeServer {
 public:
     // `executor` is the one `desk` was made with (a strand when its io_context has several threads);
     // `outbox` is the Desk's. `shared` claims the requests taken in; it, the Desk and the outbox must
@@ -64,25 +52,16 @@ public:
     CommandServer(boost::asio::any_io_executor executor, chat::Desk& desk, MattermostOutbox& outbox,
                   store::SharedState& shared, std::string command_token, CommandServerOptions options,
                   std::shared_ptr<spdlog::logger> logger);
-    CommandServer(const CommandServer&) = delete;
-    CommandServer& operator=(const CommandServer&) = delete;
 
-    // Listens (see chat::HttpIntakeServer), tells the outbox where the buttons post (the public URL's
-    // action path), and looks for the work of instances that died until the stop.
+    // HttpIntakeServer::start(), then tells the outbox where the buttons post (the public URL's action
+    // path).
     void start();
-    // The rest as chat::HttpIntakeServer's.
-    void stop() { server_.stop(); }
-    boost::asio::awaitable<void> stop_gracefully(std::chrono::milliseconds limit) {
-        return server_.stop_gracefully(limit);
-    }
-    void measure_into(observability::Registry& metrics) { server_.measure_into(metrics, "mattermost"); }
-    boost::asio::ip::tcp::endpoint endpoint() const { return server_.endpoint(); }
-    std::string public_url() const { return server_.public_url(); }
 
 private:
     struct State;
+    CommandServer(std::shared_ptr<State> state, net::HttpServerOptions server);
+
     std::shared_ptr<State> state_;
-    chat::HttpIntakeServer server_;
 };
 
 }  // namespace collab::mattermost

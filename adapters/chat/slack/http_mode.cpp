@@ -273,11 +273,15 @@ struct HttpModeServer::State : chat::HttpIntakeState {
 HttpModeServer::HttpModeServer(asio::any_io_executor executor, chat::Desk& desk, store::SharedState& shared,
                                std::string signing_secret, HttpModeOptions options, TimeSource clock,
                                std::shared_ptr<spdlog::logger> logger)
-    : state_(std::make_shared<State>(executor, desk, shared, std::move(signing_secret), options, std::move(clock),
-                                     std::move(logger))),
-      server_(state_, options.server, net::AnswerHandler{[state = state_](net::ServerRequest request) {
-                  return State::handle(state, std::move(request));
-              }}) {}
+    : HttpModeServer(std::make_shared<State>(executor, desk, shared, std::move(signing_secret), options,
+                                             std::move(clock), std::move(logger)),
+                     options.server) {}
+
+HttpModeServer::HttpModeServer(std::shared_ptr<State> state, net::HttpServerOptions server)
+    : HttpIntakeServer(state, std::move(server), net::AnswerHandler{[state](net::ServerRequest request) {
+                           return State::handle(state, std::move(request));
+                       }}),
+      state_(std::move(state)) {}
 
 void HttpModeServer::identify(std::string bot_user_id) {
     asio::post(state_->executor,

@@ -50,14 +50,9 @@
 
 namespace collab::slack {
 
-// The listener's defaults: on 127.0.0.1:3000, 10 s to read a request and 10 s to write an answer,
-// request bodies up to 1 MiB. Inline: the configuration reader holds them without the server's code.
+// The listener's defaults: on 127.0.0.1:3000, request bodies up to 1 MiB, the rest as every platform's.
 inline net::HttpServerOptions http_mode_server_defaults() {
-    net::HttpServerOptions server;
-    server.listen = "127.0.0.1:3000";
-    // Slack sends a request at once and gives up on the answer after 3 s: a slower peer is not Slack.
-    server.read_timeout = std::chrono::seconds{10};
-    server.write_timeout = std::chrono::seconds{10};
+    net::HttpServerOptions server = chat::platform_listener_defaults("127.0.0.1:3000");
     // Slack's interactive payloads can carry a whole message.
     server.max_body_bytes = 1 << 20;
     return server;
@@ -84,7 +79,7 @@ using HttpModeRequest =
 HttpModeRequest read_http_mode_request(const net::ServerRequest& request, std::string_view signing_secret,
                                        const HttpModeOptions& options, TimePoint now);
 
-class HttpModeServer {
+class HttpModeServer : public chat::HttpIntakeServer {
 public:
     using TimeSource = std::function<TimePoint()>;
 
@@ -96,28 +91,15 @@ public:
     HttpModeServer(boost::asio::any_io_executor executor, chat::Desk& desk, store::SharedState& shared,
                    std::string signing_secret, HttpModeOptions options, TimeSource clock,
                    std::shared_ptr<spdlog::logger> logger);
-    HttpModeServer(const HttpModeServer&) = delete;
-    HttpModeServer& operator=(const HttpModeServer&) = delete;
 
-    // As chat::HttpIntakeServer's; between start() and the stop, the work of instances that died is
-    // looked for.
-    void start() { server_.start(); }
-    void stop() { server_.stop(); }
-    void stop_taking_over() { server_.stop_taking_over(); }
     // The bot's own user id (auth.test's), once known: see SocketModeClient::identify.
     void identify(std::string bot_user_id);
-    boost::asio::awaitable<void> stop_gracefully(std::chrono::milliseconds limit) {
-        return server_.stop_gracefully(limit);
-    }
-    // Records, from now on, how long each slash command's answer took to be written, as Slack's.
-    void measure_into(observability::Registry& metrics) { server_.measure_into(metrics, "slack"); }
-    boost::asio::ip::tcp::endpoint endpoint() const { return server_.endpoint(); }
-    std::string public_url() const { return server_.public_url(); }
 
 private:
     struct State;
+    HttpModeServer(std::shared_ptr<State> state, net::HttpServerOptions server);
+
     std::shared_ptr<State> state_;
-    chat::HttpIntakeServer server_;
 };
 
 }  // namespace collab::slack

@@ -54,7 +54,7 @@ int run_mattermost(const RunOptions& options) {
 
     mattermost::CommandServer server(io.get_executor(), desk, outbox, *base.shared, secrets.command_token,
                                      settings.commands, logger);
-    server.measure_into(metrics);
+    server.measure_into(metrics, "mattermost");
     starting("mattermost.listen", [&] { server.start(); });
     logger->info("audit trail and shared state: {}", base.store_description);
     logger->info(
