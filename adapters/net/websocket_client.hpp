@@ -91,7 +91,9 @@ public:
 
     // Polite close: lets queued messages drain, sends a close frame with the reason and the code and
     // waits for the peer's, each step bounded by timeouts.close; the socket is closed in any case.
-    // nullopt when the peer answered; the error otherwise. A pending read() then fails with `reset`.
+    // nullopt when the peer answered; the error otherwise. A pending read() then fails with `reset`
+    // (or returns a message that arrived before the close), and a read() begun while the close runs
+    // waits for it to end and fails likewise.
     // The code matters to some peers: Discord ends the session on 1000 or 1001, keeps it on 4000.
     boost::asio::awaitable<std::optional<NetError>> close(std::string reason, std::uint16_t code = 1000);
 

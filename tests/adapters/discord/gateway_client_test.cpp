@@ -239,7 +239,7 @@ TEST_F(DiscordGatewayClientTest, AFatalCloseStopsTheBotSayingWhatToFix) {
 TEST_F(DiscordGatewayClientTest, AStopClosesTheSessionAndEndsTheRun) {
     start();
     bot_->stop();
-    EXPECT_EQ(bot_->wait_for_exit(5s), std::optional<int>{0});
+    EXPECT_EQ(bot_->wait_for_exit(5s), std::optional<int>{0}) << bot_->logs();
     ASSERT_TRUE(discord_.wait_for_closed(0));
     EXPECT_EQ(discord_.client_close_code(0), std::optional<std::uint16_t>{1000});
 }

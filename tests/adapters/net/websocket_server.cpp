@@ -10,6 +10,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include <array>
 #include <atomic>
 
 namespace collab::net::test {
@@ -75,6 +76,14 @@ public:
     void abort() override {
         boost::system::error_code ignored;
         beast::get_lowest_layer(ws_).socket().close(ignored);
+    }
+
+    asio::awaitable<void> write_raw_then_close(std::string frames) override {
+        auto [write_error, written] = co_await asio::async_write(ws_.next_layer(), asio::buffer(frames), use_tuple);
+        if (write_error) co_return;
+        std::array<char, 256> answer;
+        co_await ws_.next_layer().async_read_some(asio::buffer(answer), use_tuple);
+        abort();
     }
 
 private:

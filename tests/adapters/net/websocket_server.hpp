@@ -33,6 +33,10 @@ public:
     virtual boost::asio::awaitable<void> stay_silent(std::chrono::milliseconds duration) = 0;
     // Closes the TCP connection at once, without a close frame: a link lost in the network.
     virtual void abort() = 0;
+    // Writes `frames` (frames made by the test, e.g. a message and a close frame that reach the client
+    // in one TCP segment) as they are, then closes the TCP connection once the client sends anything
+    // (its close frame), as a server does at the end of the closing handshake.
+    virtual boost::asio::awaitable<void> write_raw_then_close(std::string frames) = 0;
 
     std::string user_agent;                          // from the client's upgrade request
     std::string target;                              // likewise
