@@ -167,14 +167,28 @@ Parsed parse_add(const CommandSpec& spec, Arguments args) {
     return add;
 }
 
-Parsed parse_remove(const CommandSpec& spec, Arguments args) {
+// "<db> <email>", once the caller has refused extra words.
+template <typename DatabaseAndEmailCommand>
+Parsed parse_database_and_email(const CommandSpec& spec, Arguments args) {
     if (args.size() < 2) return missing(args.empty() ? Missing::database_and_email : Missing::email, spec);
-    if (args.size() > 2) return usage_error(replies::one_email_to_remove(args[2]), &spec);
+    if (args.size() > 2) return unexpected_word(args[2], spec);
     auto database = take_database(args[0], spec);
     if (!database) return std::unexpected(database.error());
     auto email = take_email(args[1], spec);
     if (!email) return std::unexpected(email.error());
-    return RemoveCommand{*database, *email};
+    return DatabaseAndEmailCommand{*database, *email};
+}
+
+Parsed parse_remove(const CommandSpec& spec, Arguments args) {
+    if (args.size() > 2) return usage_error(replies::one_email_to_remove(args[2]), &spec);
+    return parse_database_and_email<RemoveCommand>(spec, args);
+}
+
+Parsed parse_offboard(const CommandSpec& spec, Arguments args) {
+    if (auto error = expect_count(args, 1, Missing::email, spec)) return *error;
+    auto email = take_email(args[0], spec);
+    if (!email) return std::unexpected(email.error());
+    return OffboardCommand{*email};
 }
 
 // "<email>": the person whose access is looked up.
@@ -252,6 +266,18 @@ const std::vector<CommandSpec>& specs() {
          "my-dedicated-db",
          parse_database_only<LeaveCommand>,
          Audience::invited},
+        {ResendCommand::name,
+         {},
+         "<db> <email>",
+         "Send a pending invitation again (the one sent before is revoked and a new one goes out).",
+         "my-dedicated-db user@example.com",
+         parse_database_and_email<ResendCommand>},
+        {OffboardCommand::name,
+         {},
+         "<email>",
+         "Remove someone from every database you manage where they collaborate (asks for confirmation first).",
+         "user@example.com",
+         parse_offboard},
         {WhoamiCommand::name,
          {},
          "",

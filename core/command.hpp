@@ -46,6 +46,17 @@ struct HelpCommand {
 struct DatabasesCommand {
     static constexpr std::string_view name = "dbs";
 };
+// Removes one person from every database the asker may manage where they collaborate.
+struct OffboardCommand {
+    static constexpr std::string_view name = "offboard";
+    std::string email;
+};
+// Sends a pending invitation again.
+struct ResendCommand {
+    static constexpr std::string_view name = "resend";
+    std::string database;
+    std::string email;
+};
 struct AccessCommand {
     static constexpr std::string_view name = "access";
     std::string email;
@@ -70,9 +81,9 @@ struct DenyCommand {
     std::string token;
 };
 
-using Command =
-    std::variant<ListCommand, AddCommand, RemoveCommand, LeaveCommand, WhoamiCommand, AuditCommand, HelpCommand,
-                 ConfirmCommand, DatabasesCommand, AccessCommand, RequestCommand, ApproveCommand, DenyCommand>;
+using Command = std::variant<ListCommand, AddCommand, RemoveCommand, LeaveCommand, WhoamiCommand, AuditCommand,
+                             HelpCommand, ConfirmCommand, DatabasesCommand, AccessCommand, RequestCommand,
+                             ApproveCommand, DenyCommand, OffboardCommand, ResendCommand>;
 
 struct UsageError {
     std::string message;  // what was wrong, specifically

@@ -8,22 +8,43 @@
 namespace collab {
 namespace {
 
-// c2 added the collaborator id; c1 tokens (without it) are no longer accepted.
+// c2 added the collaborator id; c1 tokens (without it) are no longer accepted. An offboarding's seats
+// follow the fields every token has, two fields each, so that a removal's token is as it was.
 constexpr std::string_view version_tag = "c2";
 constexpr char separator = claims_separator;
+
+constexpr std::size_t fixed_fields = 10;
+
+std::string_view action_word(ConfirmAction action) {
+    switch (action) {
+        case ConfirmAction::remove: return "remove";
+        case ConfirmAction::leave: return "leave";
+        case ConfirmAction::offboard: return "offboard";
+    }
+    return "remove";
+}
+
+std::optional<ConfirmAction> action_of(std::string_view word) {
+    for (auto action : {ConfirmAction::remove, ConfirmAction::leave, ConfirmAction::offboard})
+        if (action_word(action) == word) return action;
+    return std::nullopt;
+}
 
 std::string payload_of(const ConfirmationClaims& claims) {
     const auto expiry = std::chrono::duration_cast<std::chrono::seconds>(claims.expires_at.time_since_epoch()).count();
     std::string payload{version_tag};
     for (std::string_view field :
-         {std::string_view(claims.action == ConfirmAction::remove ? "remove" : "leave"),
-          std::string_view(claims.platform), std::string_view(claims.team), std::string_view(claims.user_id),
-          std::string_view(claims.channel), std::string_view(claims.database), std::string_view(claims.target),
-          std::string_view(claims.collaborator_id)}) {
+         {action_word(claims.action), std::string_view(claims.platform), std::string_view(claims.team),
+          std::string_view(claims.user_id), std::string_view(claims.channel), std::string_view(claims.database),
+          std::string_view(claims.target), std::string_view(claims.collaborator_id)}) {
         payload += separator;
         payload += field;
     }
     payload += separator + std::to_string(expiry);
+    for (const Seat& seat : claims.seats) {
+        payload += separator + seat.database;
+        payload += separator + seat.collaborator_id;
+    }
     return payload;
 }
 
@@ -57,14 +78,19 @@ std::optional<ConfirmationClaims> read_token(const Signer& signer, std::string_v
 std::optional<ConfirmationClaims> confirmation_claims_of(std::string_view payload) {
     auto fields = split_claims(payload);
     long long expiry = 0;
-    if (fields.size() != 10 || fields[0] != version_tag ||
-        std::from_chars(fields[9].data(), fields[9].data() + fields[9].size(), expiry).ec != std::errc{} ||
-        (fields[1] != "remove" && fields[1] != "leave"))
+    if (fields.size() < fixed_fields || (fields.size() - fixed_fields) % 2 != 0 || fields[0] != version_tag ||
+        std::from_chars(fields[9].data(), fields[9].data() + fields[9].size(), expiry).ec != std::errc{})
         return std::nullopt;
+    const auto action = action_of(fields[1]);
+    // Seats belong to an offboarding, and an offboarding has some.
+    if (!action || (*action == ConfirmAction::offboard) != (fields.size() > fixed_fields)) return std::nullopt;
+    std::vector<Seat> seats;
+    for (std::size_t i = fixed_fields; i < fields.size(); i += 2)
+        seats.push_back(Seat{std::string(fields[i]), std::string(fields[i + 1])});
     // An expiry the clock cannot represent would overflow on conversion: no token of ours has one.
     const auto expires_at = from_epoch_seconds(static_cast<std::int64_t>(expiry));
     if (!expires_at) return std::nullopt;
-    return ConfirmationClaims{fields[1] == "remove" ? ConfirmAction::remove : ConfirmAction::leave,
+    return ConfirmationClaims{*action,
                               std::string(fields[2]),
                               std::string(fields[3]),
                               std::string(fields[4]),
@@ -72,7 +98,8 @@ std::optional<ConfirmationClaims> confirmation_claims_of(std::string_view payloa
                               std::string(fields[6]),
                               std::string(fields[7]),
                               std::string(fields[8]),
-                              *expires_at};
+                              *expires_at,
+                              std::move(seats)};
 }
 
 bool proposed_to(const ConfirmationClaims& claims, const Actor& person) {

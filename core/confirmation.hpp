@@ -12,7 +12,19 @@
 
 namespace collab {
 
-enum class ConfirmAction { remove, leave };
+enum class ConfirmAction { remove, leave, offboard };
+
+// One database an offboarding removes the person from, and the collaborator record it removes there.
+struct Seat {
+    std::string database;
+    std::string collaborator_id;
+
+    bool operator==(const Seat&) const = default;
+};
+
+// The least room a token travels in: a Slack button's value holds 2000 characters. A proposal whose
+// token would not fit proposes less (offboarding: fewer databases at a time).
+inline constexpr std::size_t token_room = 2000;
 
 struct ConfirmationClaims {
     ConfirmAction action = ConfirmAction::remove;
@@ -26,6 +38,8 @@ struct ConfirmationClaims {
     // record, which this confirmation must not remove.
     std::string collaborator_id;
     TimePoint expires_at;
+    // Offboarding (database and collaborator_id empty): every database the person is removed from.
+    std::vector<Seat> seats = {};
 };
 
 // The first use of a confirmation: when, and by whom (empty when not known).

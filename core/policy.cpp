@@ -53,9 +53,10 @@ Decision decide(const Actor& actor, const Command& command, const DatabaseSnapsh
         return Decision::allow();
     if (!actor.email || actor.email->empty()) return Decision::deny(replies::identity_not_linked(actor));
     // A confirmed command is decided again on its own; the database lists (dbs, access) are filtered per
-    // channel and per database by the service.
+    // channel and per database by the service; an offboarding is decided database by database, as a
+    // removal from each.
     if (std::holds_alternative<ConfirmCommand>(command) || std::holds_alternative<DatabasesCommand>(command) ||
-        std::holds_alternative<AccessCommand>(command))
+        std::holds_alternative<AccessCommand>(command) || std::holds_alternative<OffboardCommand>(command))
         return Decision::allow();
     // A request's decision is decided on the database its card names (may_decide).
     if (std::holds_alternative<ApproveCommand>(command) || std::holds_alternative<DenyCommand>(command))

@@ -212,14 +212,119 @@ std::string nothing_removed_unrecorded() {
            "storage.";
 }
 
-Reply removed(std::string_view email, std::string_view database) {
-    return one_line(ReplyKind::change, LineStyle::done,
-                    std::string(email) + " has been removed from the collaborators of " + std::string(database));
+Line done_by(std::string text, const Actor* by) {
+    if (by == nullptr) return Line{LineStyle::done, std::move(text)};
+    return Line{LineStyle::done, std::move(text) + " (by ", mention_of(*by), ")"};
+}
+
+Reply removed(std::string_view email, std::string_view database, const Actor* by) {
+    Reply reply;
+    reply.kind = ReplyKind::change;
+    reply.lines.push_back(
+        done_by(std::string(email) + " has been removed from the collaborators of " + std::string(database), by));
+    return reply;
+}
+
+std::string proposed_by(const ConfirmationClaims& claims) {
+    return "proposed by " + qualified_id(claims.platform, claims.user_id);
+}
+
+std::string offboard_nothing(std::string_view email) {
+    return std::string(email) + " collaborates on no database you may manage from this channel: nothing to offboard.";
+}
+
+std::string bot_account_cannot_be_offboarded(std::string_view account) {
+    return text::quoted(account) +
+           " is the account the bot works with; removing it would cut the bot off from every database.";
+}
+
+Proposal offboard_proposal(std::string_view email, const std::vector<Seat>& seats, std::string token,
+                           TimePoint expires_at) {
+    std::string names;
+    for (std::size_t i = 0; i < seats.size(); ++i)
+        names += (i == 0 ? "" : i + 1 == seats.size() ? " and " : ", ") + seats[i].database;
+    const std::string count = std::to_string(seats.size()) + (seats.size() == 1 ? " database" : " databases");
+    return Proposal{"Offboard " + std::string(email) + ": remove them from " + names + " (" + count + ")?",
+                    "Remove from " + count, std::move(token), expires_at};
+}
+
+std::string not_checked(std::string_view email, std::string_view database, std::string_view why) {
+    return std::string(database) + " could not be checked (" + std::string(why) + "): " + std::string(email) +
+           " may still have access to it.";
+}
+
+std::string left_for_later(std::string_view email, const std::vector<std::string>& databases) {
+    std::string names;
+    for (const auto& name : databases) names += (names.empty() ? "" : ", ") + name;
+    return "Too many databases for one confirmation: " + names + " will be proposed by /collab offboard " +
+           std::string(email) + " once this one is done.";
+}
+
+std::string no_longer_there(std::string_view email, std::string_view database) {
+    return std::string(email) + " was no longer a collaborator of " + std::string(database) + ".";
+}
+
+std::string still_has_access(std::string_view email, std::string_view database, std::string_view why) {
+    return std::string(email) + " still has access to " + std::string(database) + ": " + std::string(why);
+}
+
+std::string not_invited(std::string_view email, std::string_view database) {
+    return std::string(email) + " is not invited to " + std::string(database) + ": invite them with /collab add " +
+           std::string(database) + " " + std::string(email) + ".";
+}
+
+std::string nothing_to_resend(std::string_view email, std::string_view database) {
+    return std::string(email) + " already accepted the invitation to " + std::string(database) +
+           ": there is nothing to re-send.";
+}
+
+std::string resent(std::string_view email, std::string_view database) {
+    return "The invitation of " + std::string(email) + " to " + std::string(database) + " has been sent again";
+}
+
+std::string revoked_not_resent(std::string_view email, std::string_view database, std::string_view why) {
+    return "The pending invitation of " + std::string(email) + " to " + std::string(database) +
+           " was revoked, but a new one could not be sent (" + std::string(why) +
+           "): invite them again with /collab add " + std::string(database) + " " + std::string(email) + ".";
+}
+
+std::string time_ago(std::chrono::seconds ago) {
+    using namespace std::chrono;
+    if (ago < minutes{1}) return "less than a minute ago";
+    if (ago < hours{1}) return std::to_string(duration_cast<minutes>(ago).count()) + " min ago";
+    if (ago < hours{48}) return std::to_string(duration_cast<hours>(ago).count()) + " h ago";
+    return std::to_string(duration_cast<days>(ago).count()) + " days ago";
+}
+
+namespace {
+
+// "<what> (invited by <inviter> 2 h ago)": the inviter as their platform mentions a person.
+Reply invitation_notice(LineStyle style, std::string what, const Invitation& invitation, std::chrono::seconds ago) {
+    Reply reply = one_line(ReplyKind::change, style, std::move(what) + " (invited by ");
+    reply.lines.front().mention = mention_of(invitation.inviter);
+    reply.lines.front().after = " " + time_ago(ago) + ")";
+    return reply;
+}
+
+}  // namespace
+
+Reply invitation_accepted(const Invitation& invitation, std::chrono::seconds ago) {
+    return invitation_notice(LineStyle::done, invitation.email + " accepted the invitation to " + invitation.database,
+                             invitation, ago);
+}
+
+Reply invitation_vanished(const Invitation& invitation, std::chrono::seconds ago) {
+    return invitation_notice(LineStyle::error,
+                             "The invitation of " + invitation.email + " to " + invitation.database +
+                                 " was revoked or expired before it was accepted",
+                             invitation, ago);
 }
 
 Reply cancelled(const ConfirmationClaims& claims) {
+    std::string where = claims.database;
+    for (const Seat& seat : claims.seats) where += (where.empty() ? "" : ", ") + seat.database;
     return one_line(ReplyKind::result, LineStyle::plain,
-                    "Cancelled: " + claims.target + " keeps access to " + claims.database + ".");
+                    "Cancelled: " + claims.target + " keeps access to " + where + ".");
 }
 
 Reply cancel_refused() {

@@ -36,6 +36,10 @@ Reply internal_error();
 
 Reply collaborators(const DatabaseSnapshot& snapshot);
 
+// A change, naming who made it when `by` is given (see ServiceSettings::name_actors):
+// "<text> (by <mention>)".
+Line done_by(std::string text, const Actor* by);
+
 // `add`, one address at a time.
 std::string already_collaborator(std::string_view email, std::string_view database,
                                  std::optional<Status> status = std::nullopt);
@@ -54,11 +58,37 @@ std::string use_unknown(std::string_view why);
 std::string already_used(const TokenUse& first);
 std::string invited_again(std::string_view email, std::string_view database);
 std::string nothing_removed_unrecorded();
-Reply removed(std::string_view email, std::string_view database);
+Reply removed(std::string_view email, std::string_view database, const Actor* by);
+// For the audit trail of a confirmed change: who proposed it.
+std::string proposed_by(const ConfirmationClaims& claims);
 constexpr std::string_view removed_before = "removed by an earlier attempt of this confirmation";
+// `offboard`.
+std::string offboard_nothing(std::string_view email);
+std::string bot_account_cannot_be_offboarded(std::string_view account);
+Proposal offboard_proposal(std::string_view email, const std::vector<Seat>& seats, std::string token,
+                           TimePoint expires_at);
+std::string not_checked(std::string_view email, std::string_view database, std::string_view why);
+std::string left_for_later(std::string_view email, const std::vector<std::string>& databases);
+std::string no_longer_there(std::string_view email, std::string_view database);
+std::string still_has_access(std::string_view email, std::string_view database, std::string_view why);
+
+// `resend`.
+std::string not_invited(std::string_view email, std::string_view database);
+std::string nothing_to_resend(std::string_view email, std::string_view database);
+std::string resent(std::string_view email, std::string_view database);
+constexpr std::string_view revoking_to_resend = "revoking the pending invitation, to send a new one";
+constexpr std::string_view trail_unwritable = "the audit trail cannot be written";
+std::string revoked_not_resent(std::string_view email, std::string_view database, std::string_view why);
+
 // A click on a proposal's Cancel button.
 Reply cancelled(const ConfirmationClaims& claims);
 Reply cancel_refused();
+
+// The watch's notices about an invitation sent through the bot, `ago` after it was sent.
+Reply invitation_accepted(const Invitation& invitation, std::chrono::seconds ago);
+Reply invitation_vanished(const Invitation& invitation, std::chrono::seconds ago);
+// "2 h ago", "5 min ago", "3 days ago".
+std::string time_ago(std::chrono::seconds ago);
 
 // The grammar's usage errors.
 std::string usage_line(const CommandSpec& spec);

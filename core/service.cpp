@@ -38,23 +38,37 @@ DecisionNote note_of(const Actor& actor, std::string_view command, const Reply& 
     return note;
 }
 
+// The database a confirmation acts on, or those an offboarding does, for the log.
+std::string databases_of(const ConfirmationClaims& claims) {
+    std::string names = claims.database;
+    for (const Seat& seat : claims.seats) names += (names.empty() ? "" : ",") + seat.database;
+    return text::shortened(names, 512);
+}
+
 }  // namespace
 
 CommandService::CommandService(CollaboratorsApi& api, Directory& directory, AuditLog& audit, const WallClock& clock,
-                               const Signer& signer, UsedTokens& used, ServiceSettings settings)
+                               const Signer& signer, UsedTokens& used, ServiceSettings settings,
+                               InvitationLog* invitations)
     : api_(api),
       directory_(directory),
       audit_(audit),
       clock_(clock),
       signer_(signer),
       used_(used),
-      settings_(std::move(settings)) {
+      settings_(std::move(settings)),
+      invitations_(invitations) {
     if (!settings_.rules.service_account_email.empty()) service_account_ = settings_.rules.service_account_email;
 }
 
 std::string_view Outcome::subject() const {
     if (!confirms) return command;
-    return *confirms == ConfirmAction::leave ? LeaveCommand::name : RemoveCommand::name;
+    switch (*confirms) {
+        case ConfirmAction::leave: return LeaveCommand::name;
+        case ConfirmAction::offboard: return OffboardCommand::name;
+        case ConfirmAction::remove: break;
+    }
+    return RemoveCommand::name;
 }
 
 asio::awaitable<Outcome> CommandService::handle(ChatRequest request) {
@@ -95,7 +109,7 @@ asio::awaitable<Outcome> CommandService::handle(ConfirmationRequest request) {
         cancelled.by_proposer = by_proposer;
         cancelled.decision = note_of(context.actor, cancelled.command, cancelled.reply);
         if (context.claims) {
-            cancelled.decision.database = context.claims->database;
+            cancelled.decision.database = databases_of(*context.claims);
             cancelled.decision.target = context.claims->target;
         }
         co_return cancelled;
@@ -105,6 +119,20 @@ asio::awaitable<Outcome> CommandService::handle(ConfirmationRequest request) {
     Outcome confirmed = outcome(context, command, std::move(reply));
     confirmed.by_proposer = context.claims && proposed_to(*context.claims, context.actor);
     co_return confirmed;
+}
+
+asio::awaitable<std::vector<std::string>> CommandService::manageable_databases(Actor actor) {
+    std::vector<std::string> names;
+    if (co_await identify(actor) || !actor.email) co_return names;
+    auto seen = co_await survey(actor);
+    if (!seen) co_return names;
+    const bool admin = is_admin(actor);
+    for (const auto& database : *seen) {
+        const Standing standing = standing_of(*database.state, *actor.email);
+        if (admin || standing == Standing::owner || standing == Standing::accepted)
+            names.push_back(database.state->database.name);
+    }
+    co_return names;
 }
 
 asio::awaitable<std::optional<Reply>> CommandService::identify(Actor& actor) {
@@ -129,12 +157,16 @@ Outcome CommandService::outcome(Context& context, const std::expected<Command, U
             note.target = text::shortened(note.target, 512);
         } else if (const auto* remove = std::get_if<RemoveCommand>(&*command)) {
             note.target = remove->email;
+        } else if (const auto* resend = std::get_if<ResendCommand>(&*command)) {
+            note.target = resend->email;
+        } else if (const auto* offboard = std::get_if<OffboardCommand>(&*command)) {
+            note.target = offboard->email;
         } else if (const auto* access = std::get_if<AccessCommand>(&*command)) {
             note.target = access->email;
         } else if (std::holds_alternative<LeaveCommand>(*command)) {
             note.target = context.actor.email.value_or("");
         } else if (context.claims) {
-            note.database = context.claims->database;
+            note.database = databases_of(*context.claims);
             note.target = context.claims->target;
             outcome.confirms = context.claims->action;
         } else if (context.request) {
@@ -152,6 +184,23 @@ asio::awaitable<ApiResult<std::string>> CommandService::service_account() {
     if (!self) co_return std::unexpected(self.error());
     service_account_ = self->email;
     co_return self->email;
+}
+
+asio::awaitable<void> CommandService::remember_invitation(const Actor& actor, const std::string& database,
+                                                          const Collaborator& invited) {
+    if (invitations_ == nullptr) co_return;
+    Invitation invitation{database, invited.email, invited.id, actor, clock_.now()};
+    // Not remembered, the invitation still stands: only its acceptance goes unannounced.
+    (void)co_await invitations_->remember(std::move(invitation));
+}
+
+asio::awaitable<void> CommandService::forget_invitation(const std::string& database, const std::string& collaborator_id) {
+    if (invitations_ == nullptr) co_return;
+    // Not settled, the watch would announce as revoked or expired what the channel was just told.
+    std::string settled_database = database;
+    std::string settled_id = collaborator_id;
+    (void)co_await invitations_->settle(std::move(settled_database), std::move(settled_id), InvitationFate::withdrawn,
+                                        clock_.now());
 }
 
 bool CommandService::is_admin(const Actor& actor) const {
@@ -241,8 +290,14 @@ asio::awaitable<std::expected<CachedSnapshot, Reply>> CommandService::admit(Acto
 
 asio::awaitable<std::expected<CachedSnapshot, Reply>> CommandService::authorise(const Actor& actor,
                                                                                 const Command& command) {
-    const std::string database = database_of(command).value_or("");
     const std::string_view action = command_name(command);
+    co_return co_await authorise(actor, command, action);
+}
+
+asio::awaitable<std::expected<CachedSnapshot, Reply>> CommandService::authorise(const Actor& actor,
+                                                                                const Command& command,
+                                                                                std::string_view action) {
+    const std::string database = database_of(command).value_or("");
     const std::string target =
         std::holds_alternative<RemoveCommand>(command) ? std::get<RemoveCommand>(command).email : "";
     // An unlinked identity is refused before anything is asked of the upstream.
@@ -345,12 +400,12 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const AddComman
             continue;
         }
         if (!sent_before) {
-            if (!co_await record(actor, action, command.database, email, AuditOutcome::allowed)) {
+            invited = co_await send_invitation(actor, action, command.database, email);
+            if (!invited) {
                 reply.kind = ReplyKind::failure;
                 reply.lines.push_back({LineStyle::error, replies::not_invited_unrecorded(email)});
                 continue;
             }
-            invited = co_await api_.invite(command.database, email);
             if (!*invited && context.resumed) {
                 // The list read before may predate the first attempt's invitation: what the API says now
                 // decides (an invitation, even a refused one, drops what the provider kept).
@@ -359,10 +414,13 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const AddComman
             }
         }
         if (sent_before) {
+            // The first attempt may have died before remembering it.
+            const Collaborator* sent = find_collaborator(state, email);
+            if (sent != nullptr) co_await remember_invitation(actor, command.database, *sent);
             std::string note(replies::invited_before);
             co_await record(actor, action, command.database, email, AuditOutcome::allowed, std::move(note));
         } else if (*invited) {
-            co_await record(actor, action, command.database, email, AuditOutcome::executed);
+            // Recorded and remembered for the watch by send_invitation.
         } else if (invited->error().kind == ApiErrorKind::already_member) {
             // Nothing was done upstream: recorded as the check before the invitation records it.
             const std::string note = replies::already_collaborator(email, command.database);
@@ -376,8 +434,65 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const AddComman
             continue;
         }
         reply.kind = ReplyKind::change;
-        reply.lines.push_back({LineStyle::done, replies::invited(email, command.database)});
+        reply.lines.push_back(replies::done_by(replies::invited(email, command.database), named(actor)));
     }
+    co_return reply;
+}
+
+asio::awaitable<std::optional<ApiResult<Collaborator>>> CommandService::send_invitation(const Actor& actor,
+                                                                                        std::string_view action,
+                                                                                        const std::string& database,
+                                                                                        const std::string& email) {
+    if (!co_await record(actor, action, database, email, AuditOutcome::allowed)) co_return std::nullopt;
+    auto invited = co_await api_.invite(database, email);
+    if (invited) {
+        co_await record(actor, action, database, email, AuditOutcome::executed);
+        co_await remember_invitation(actor, database, *invited);
+    }
+    co_return invited;
+}
+
+asio::awaitable<Reply> CommandService::execute(Context& context, const ResendCommand& command) {
+    Actor& actor = context.actor;
+    // Named: g++ 12 destroys a temporary passed to a coroutine twice.
+    const Command requested{command};
+    auto admitted = co_await admit(actor, requested);
+    if (!admitted) co_return admitted.error();
+    constexpr std::string_view action = ResendCommand::name;
+    const Collaborator* pending = find_collaborator(*admitted->state, command.email);
+    if (pending == nullptr || pending->status != Status::pending) {
+        const std::string note = pending == nullptr ? replies::not_invited(command.email, command.database)
+                                                    : replies::nothing_to_resend(command.email, command.database);
+        co_await record(actor, action, command.database, command.email, AuditOutcome::allowed, note);
+        co_return replies::one_line(ReplyKind::result, LineStyle::error, note);
+    }
+    // Scalingo has no call that sends an invitation again: the pending one is revoked, and a new one sent.
+    const std::string email = pending->email;
+    if (!co_await record(actor, action, command.database, email, AuditOutcome::allowed,
+                         std::string(replies::revoking_to_resend)))
+        co_return replies::failed(replies::not_invited_unrecorded(email));
+    auto revoked = co_await api_.remove(command.database, pending->id);
+    if (revoked) co_await forget_invitation(command.database, pending->id);
+    // Gone meanwhile (accepted, or revoked by someone else): the new invitation is still what was asked,
+    // unless they accepted, which the invitation below reports as already a collaborator.
+    if (!revoked && revoked.error().kind != ApiErrorKind::not_member) {
+        co_await record(actor, action, command.database, email, AuditOutcome::failed, revoked.error().message);
+        co_return replies::api_error(revoked.error(), command.database);
+    }
+    auto invited = co_await send_invitation(actor, action, command.database, email);
+    if (!invited)
+        co_return replies::failed(replies::revoked_not_resent(email, command.database, replies::trail_unwritable));
+    if (!*invited) {
+        const ApiError& error = invited->error();
+        co_await record(actor, action, command.database, email, AuditOutcome::failed, error.message);
+        if (error.kind == ApiErrorKind::already_member)
+            co_return replies::one_line(ReplyKind::result, LineStyle::error,
+                                        replies::nothing_to_resend(email, command.database));
+        co_return replies::failed(replies::revoked_not_resent(email, command.database, error.message));
+    }
+    Reply reply;
+    reply.kind = ReplyKind::change;
+    reply.lines.push_back(replies::done_by(replies::resent(email, command.database), named(actor)));
     co_return reply;
 }
 
@@ -478,48 +593,154 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const ConfirmCo
 
 asio::awaitable<Reply> CommandService::carry_out(const Actor& actor, const ConfirmationClaims& claims, bool resumed,
                                                  bool& executed) {
-    const bool leaving = claims.action == ConfirmAction::leave;
+    if (claims.action == ConfirmAction::offboard)
+        co_return co_await carry_out_offboarding(actor, claims, resumed, executed);
     // The database may have changed since the proposal: decide again on what it is now.
-    const Command confirmed =
-        leaving ? Command{LeaveCommand{claims.database}} : Command{RemoveCommand{claims.database, claims.target}};
+    const Command confirmed = claims.action == ConfirmAction::leave
+                                  ? Command{LeaveCommand{claims.database}}
+                                  : Command{RemoveCommand{claims.database, claims.target}};
     const std::string_view action = command_name(confirmed);
-    auto state = co_await authorise(actor, confirmed);
+    const Seat seat{claims.database, claims.collaborator_id};
+    co_return co_await remove_confirmed(actor, confirmed, action, claims, seat, resumed, executed);
+}
+
+asio::awaitable<Reply> CommandService::carry_out_offboarding(const Actor& actor, const ConfirmationClaims& claims,
+                                                             bool resumed, bool& executed) {
+    Reply reply;
+    bool kept = false;  // some database still has the person
+    for (const Seat& seat : claims.seats) {
+        const Command removal{RemoveCommand{seat.database, claims.target}};
+        constexpr std::string_view action = OffboardCommand::name;
+        bool removed = false;
+        Reply one = co_await remove_confirmed(actor, removal, action, claims, seat, resumed, removed);
+        executed = executed || removed;
+        if (removed) {
+            reply.lines.push_back(std::move(one.lines.front()));
+        } else if (one.kind == ReplyKind::result) {
+            // Gone already: what the offboarding was for.
+            reply.lines.push_back({LineStyle::plain, replies::no_longer_there(claims.target, seat.database)});
+        } else {
+            kept = true;
+            const std::string why = plain_line_text(one.lines.front());
+            reply.lines.push_back({LineStyle::error, replies::still_has_access(claims.target, seat.database, why)});
+        }
+    }
+    reply.kind = executed ? ReplyKind::change : kept ? ReplyKind::failure : ReplyKind::result;
+    co_return reply;
+}
+
+asio::awaitable<Reply> CommandService::remove_confirmed(const Actor& actor, const Command& removal,
+                                                        std::string_view action, const ConfirmationClaims& claims,
+                                                        const Seat& seat, bool resumed, bool& executed) {
+    const std::string& database = seat.database;
+    const std::string& target = claims.target;
+    auto state = co_await authorise(actor, removal, action);
     if (!state) co_return state.error();
-    const Collaborator* collaborator = find_collaborator(*state->state, claims.target);
+    const Collaborator* collaborator = find_collaborator(*state->state, target);
     // Resumed: the first attempt may have removed them before it could say so (gone from the list, or
     // from the API when the list was read before).
     ApiResult<void> removed = std::unexpected(ApiError{ApiErrorKind::not_member, "removed before"});
     if (collaborator == nullptr && !resumed)
-        co_return replies::one_line(ReplyKind::result, LineStyle::error,
-                                    replies::not_a_collaborator(claims.target, claims.database));
+        co_return replies::one_line(ReplyKind::result, LineStyle::error, replies::not_a_collaborator(target, database));
     if (collaborator != nullptr) {
-        if (collaborator->id != claims.collaborator_id) {
-            std::string reason = replies::invited_again(claims.target, claims.database);
-            co_await record(actor, action, claims.database, claims.target, AuditOutcome::denied, reason);
+        if (collaborator->id != seat.collaborator_id) {
+            std::string reason = replies::invited_again(target, database);
+            co_await record(actor, action, database, target, AuditOutcome::denied, reason);
             co_return replies::refused(std::move(reason));
         }
-        if (!co_await record(actor, action, claims.database, claims.target, AuditOutcome::confirmed))
+        if (!co_await record(actor, action, database, target, AuditOutcome::confirmed, replies::proposed_by(claims)))
             co_return replies::failed(replies::nothing_removed_unrecorded());
-        removed = co_await api_.remove(claims.database, collaborator->id);
+        removed = co_await api_.remove(database, collaborator->id);
+        if (removed && collaborator->status == Status::pending) co_await forget_invitation(database, collaborator->id);
     }
     if (!removed && resumed && removed.error().kind == ApiErrorKind::not_member) {
         executed = true;
         std::string note(replies::removed_before);
-        co_await record(actor, action, claims.database, claims.target, AuditOutcome::allowed, std::move(note));
-        co_return replies::removed(claims.target, claims.database);
+        co_await record(actor, action, database, target, AuditOutcome::allowed, std::move(note));
+        co_return replies::removed(target, database, named(actor));
     }
     if (!removed) {
         // Removed by someone else since the list was read: the database is there, the person is not.
         const bool gone = removed.error().kind == ApiErrorKind::not_member;
-        const std::string note =
-            gone ? replies::not_a_collaborator(claims.target, claims.database) : removed.error().message;
-        co_await record(actor, action, claims.database, claims.target, AuditOutcome::failed, note);
+        const std::string note = gone ? replies::not_a_collaborator(target, database) : removed.error().message;
+        co_await record(actor, action, database, target, AuditOutcome::failed, note);
         if (gone) co_return replies::one_line(ReplyKind::result, LineStyle::error, note);
-        co_return replies::api_error(removed.error(), claims.database);
+        co_return replies::api_error(removed.error(), database);
     }
     executed = true;
-    co_await record(actor, action, claims.database, claims.target, AuditOutcome::executed);
-    co_return replies::removed(claims.target, claims.database);
+    co_await record(actor, action, database, target, AuditOutcome::executed);
+    co_return replies::removed(target, database, named(actor));
+}
+
+asio::awaitable<Reply> CommandService::execute(Context& context, const OffboardCommand& command) {
+    Actor& actor = context.actor;
+    if (auto unknown = co_await identify(actor)) co_return *unknown;
+    constexpr std::string_view action = OffboardCommand::name;
+    if (Decision identity = decide(actor, command, nullptr, settings_.rules); !identity.allowed) {
+        co_await record(actor, action, "", command.email, AuditOutcome::denied, identity.reason);
+        co_return replies::refused(identity.reason);
+    }
+    auto bot = co_await service_account();
+    if (!bot) {
+        co_await record(actor, action, "", command.email, AuditOutcome::failed, bot.error().message);
+        co_return replies::api_error(bot.error(), "");
+    }
+    settings_.rules.service_account_email = *bot;
+    if (same_email(command.email, *bot)) {
+        std::string reason = replies::bot_account_cannot_be_offboarded(*bot);
+        co_await record(actor, action, "", command.email, AuditOutcome::denied, reason);
+        co_return replies::refused(std::move(reason));
+    }
+    auto all = co_await api_.databases();
+    if (!all) {
+        co_await record(actor, action, "", command.email, AuditOutcome::failed, all.error().message);
+        co_return replies::api_error(all.error(), "");
+    }
+    ConfirmationClaims claims{ConfirmAction::offboard,
+                              actor.platform,
+                              actor.team,
+                              actor.user_id,
+                              actor.channel,
+                              "",
+                              command.email,
+                              "",
+                              clock_.now() + settings_.confirmation_ttl};
+    Reply reply;
+    std::vector<std::string> later;  // databases the token has no room for
+    for (const auto& database : *all) {
+        if ((!database.dedicated && !settings_.rules.allow_apps) ||
+            !channel_may_manage(actor, database.name, settings_.rules))
+            continue;
+        auto state = co_await api_.snapshot(database.name);
+        if (!state) {
+            reply.lines.push_back(
+                {LineStyle::error, replies::not_checked(command.email, database.name, state.error().message)});
+            continue;
+        }
+        const Collaborator* collaborator = find_collaborator(*state->state, command.email);
+        if (collaborator == nullptr) continue;
+        // Where the asker may remove them, as `remove` decides: never the owner, nor the bot's account.
+        const Command removal{RemoveCommand{database.name, collaborator->email}};
+        if (!decide(actor, removal, state->state.get(), settings_.rules).allowed) continue;
+        claims.seats.push_back(Seat{database.name, collaborator->id});
+        if (issue_token(signer_, claims).size() > token_room) {
+            claims.seats.pop_back();
+            later.push_back(database.name);
+        }
+    }
+    if (!later.empty()) reply.lines.push_back({LineStyle::plain, replies::left_for_later(command.email, later)});
+    if (claims.seats.empty()) {
+        const std::string note = replies::offboard_nothing(command.email);
+        co_await record(actor, action, "", command.email, AuditOutcome::allowed, note);
+        reply.lines.insert(reply.lines.begin(), Line{LineStyle::plain, note});
+        co_return reply;
+    }
+    for (const Seat& seat : claims.seats)
+        co_await record(actor, action, seat.database, command.email, AuditOutcome::proposed);
+    reply.kind = ReplyKind::proposal;
+    reply.proposal =
+        replies::offboard_proposal(command.email, claims.seats, issue_token(signer_, claims), claims.expires_at);
+    co_return reply;
 }
 
 asio::awaitable<Reply> CommandService::execute(Context& context, const WhoamiCommand&) {

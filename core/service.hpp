@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/access_request.hpp"
 #include "core/command.hpp"
@@ -70,17 +71,27 @@ struct ServiceSettings {
     // How long an access request stays open: its card's buttons work until then, and its requester
     // cannot ask again for the same database before (one open request per database per person).
     std::chrono::seconds request_ttl{900};
+    // Whether the lines announcing a change name who made it: off where one person reads everything
+    // (the shell), whose lines stay as Scalingo's CLI prints them.
+    bool name_actors = true;
 };
 
 class CommandService {
 public:
+    // `invitations`: where the invitations sent are remembered for the watch to announce (none: not remembered).
     CommandService(CollaboratorsApi& api, Directory& directory, AuditLog& audit, const WallClock& clock,
-                   const Signer& signer, UsedTokens& used, ServiceSettings settings);
+                   const Signer& signer, UsedTokens& used, ServiceSettings settings,
+                   InvitationLog* invitations = nullptr);
 
     // A command typed after /collab: parsed once, carried out, and told.
     boost::asio::awaitable<Outcome> handle(ChatRequest request);
     // A click on a proposal's button; its token is opened once.
     boost::asio::awaitable<Outcome> handle(ConfirmationRequest request);
+    // The names of the databases `actor` may act on (as owner or accepted collaborator; all those the
+    // channel sees, for an admin), for a chat client's suggestions as the person types: nothing for
+    // someone the directory does not know, or when the upstream cannot say. Neither audited nor a
+    // command: it changes nothing and tells nothing `dbs` would not.
+    boost::asio::awaitable<std::vector<std::string>> manageable_databases(Actor actor);
 
     // Where access request cards go when the channel rules bind the database to another channel than
     // the requester's; without one such requests are refused, saying so.
@@ -120,6 +131,8 @@ private:
     boost::asio::awaitable<Reply> decide_request(Context& context, bool approve);
     // Tells a requester the answer where the card's replacement does not (the card was elsewhere).
     boost::asio::awaitable<void> tell_requester(const RequestClaims& claims, Reply reply);
+    boost::asio::awaitable<Reply> execute(Context& context, const OffboardCommand& command);
+    boost::asio::awaitable<Reply> execute(Context& context, const ResendCommand& command);
 
     // Resolves the actor's Scalingo e-mail through the directory; the reply when it could not say.
     boost::asio::awaitable<std::optional<Reply>> identify(Actor& actor);
@@ -129,12 +142,38 @@ private:
     // may have carried it out already); `executed` says whether it took place.
     boost::asio::awaitable<Reply> carry_out(const Actor& actor, const ConfirmationClaims& claims, bool resumed,
                                             bool& executed);
+    // The removals an offboarding's confirmation asks for, one line for each database; `executed`
+    // says whether any took place.
+    boost::asio::awaitable<Reply> carry_out_offboarding(const Actor& actor, const ConfirmationClaims& claims,
+                                                        bool resumed, bool& executed);
+    // One confirmed removal of `seat` (the database and the collaborator record proposed), decided again
+    // on what the database is now as `removal` (the command as if typed), recorded under `action`.
+    boost::asio::awaitable<Reply> remove_confirmed(const Actor& actor, const Command& removal, std::string_view action,
+                                                   const ConfirmationClaims& claims, const Seat& seat, bool resumed,
+                                                   bool& executed);
+    // The one way the bot invites someone: recorded before it is sent (nothing when the trail cannot be
+    // written, and nothing is sent then) and once it succeeded; the caller records a failure.
+    boost::asio::awaitable<std::optional<ApiResult<Collaborator>>> send_invitation(const Actor& actor,
+                                                                                   std::string_view action,
+                                                                                   const std::string& database,
+                                                                                   const std::string& email);
+    // Who made a change, for the line announcing it: nobody where nobody else reads it.
+    const Actor* named(const Actor& actor) const { return settings_.name_actors ? &actor : nullptr; }
 
     // Snapshot and decision together; a reply when the command must stop there.
     boost::asio::awaitable<std::expected<CachedSnapshot, Reply>> authorise(const Actor& actor, const Command& command);
+    // The same, recorded under `action` (an offboarding decides a removal from each database).
+    boost::asio::awaitable<std::expected<CachedSnapshot, Reply>> authorise(const Actor& actor, const Command& command,
+                                                                           std::string_view action);
     // identify(), then authorise(): for the commands about one database that need to know who asks.
     boost::asio::awaitable<std::expected<CachedSnapshot, Reply>> admit(Actor& actor, const Command& command);
     boost::asio::awaitable<ApiResult<std::string>> service_account();
+    // Remembers an invitation `actor` sent, for the watch to tell their channel when it is accepted.
+    // Every path that sends an invitation goes through here.
+    boost::asio::awaitable<void> remember_invitation(const Actor& actor, const std::string& database,
+                                                     const Collaborator& invited);
+    // Settles, without a notice, an invitation the bot itself revoked.
+    boost::asio::awaitable<void> forget_invitation(const std::string& database, const std::string& collaborator_id);
     // The databases the actor's channel may manage, as they are now; those the bot cannot read (gone
     // since listed, or not shared with its account) are left out.
     boost::asio::awaitable<ApiResult<std::vector<CachedSnapshot>>> survey(const Actor& actor);
@@ -156,6 +195,7 @@ private:
     UsedTokens& used_;
     ServiceSettings settings_;
     Announcer* announcer_ = nullptr;
+    InvitationLog* invitations_;
     std::optional<std::string> service_account_;
     // Replies built from versioned state, kept while it is unchanged (their key says which version):
     // by database for `list`, by topic for `help`.

@@ -198,8 +198,11 @@ public:
 
         // Name ourselves: servers log it, and some refuse clients without one.
         const std::string agent = options_.user_agent.empty() ? "collab-bot" : options_.user_agent;
-        ws_.set_option(websocket::stream_base::decorator(
-            [agent](websocket::request_type& request) { request.set(http::field::user_agent, agent); }));
+        ws_.set_option(
+            websocket::stream_base::decorator([agent, headers = options_.headers](websocket::request_type& request) {
+                request.set(http::field::user_agent, agent);
+                for (const auto& [name, value] : headers) request.set(name, value);
+            }));
         // Beast buffers a message whole: the cap bounds what a peer can make us allocate.
         ws_.read_message_max(options_.max_message_bytes);
 

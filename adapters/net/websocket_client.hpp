@@ -24,6 +24,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "adapters/net/http_client.hpp"
 
@@ -50,6 +52,8 @@ struct WebSocketOptions {
     std::size_t max_queued_bytes = 4 * 1024 * 1024;
     std::string ca_file;     // PEM bundle to trust instead of the system store; no "verify off"
     std::string user_agent;  // "collab-bot" when empty
+    // More fields for the upgrade request (a credential, say: never part of an error or a log line).
+    std::vector<std::pair<std::string, std::string>> headers = {};
 };
 
 // What the peer said in its close frame.

@@ -26,6 +26,8 @@ const std::string access_usage = "Usage: /collab access <email>";
 const std::string help_usage = "Usage: /collab help [command]";
 const std::string confirm_usage = "Usage: /collab confirm <token>";
 const std::string dbs_usage = "Usage: /collab dbs";
+const std::string resend_usage = "Usage: /collab resend <db> <email>";
+const std::string offboard_usage = "Usage: /collab offboard <email>";
 
 const std::string limited_refusal =
     "The Limited Collaborator role does not exist for Dedicated Resources databases: that role is meant to keep "
@@ -179,6 +181,34 @@ TEST(Remove, DatabaseAndCleanedAddress) {
     const auto& remove = std::get<RemoveCommand>(*parsed);
     EXPECT_EQ(remove.database, "my-dedicated-db");
     EXPECT_EQ(remove.email, "user2@example.com");
+}
+
+TEST(Resend, DatabaseAndCleanedAddress) {
+    auto parsed = parse_command("RESEND my-dedicated-db <mailto:user3@example.com>");
+    ASSERT_TRUE(parsed.has_value()) << describe(parsed);
+    const auto& resend = std::get<ResendCommand>(*parsed);
+    EXPECT_EQ(resend.database, "my-dedicated-db");
+    EXPECT_EQ(resend.email, "user3@example.com");
+}
+
+TEST(Resend, OneAddressAtATimeAndBothArgumentsNamed) {
+    EXPECT_EQ(parse_command("resend my-dedicated-db").error().message, "Missing the e-mail address.");
+    EXPECT_EQ(parse_command("resend").error().message, "Missing the database name and the e-mail address.");
+    auto extra = parse_command("resend my-dedicated-db a@example.com b@example.com");
+    ASSERT_FALSE(extra.has_value());
+    EXPECT_EQ(extra.error().message, "Too many arguments: \"b@example.com\" was not expected.");
+    EXPECT_EQ(extra.error().usage, resend_usage);
+}
+
+TEST(Offboard, OneAddressChecked) {
+    auto parsed = parse_command("offboard user2@example.com");
+    ASSERT_TRUE(parsed.has_value()) << describe(parsed);
+    EXPECT_EQ(std::get<OffboardCommand>(*parsed).email, "user2@example.com");
+    EXPECT_EQ(database_of(*parsed), std::nullopt);
+    EXPECT_EQ(parse_command("offboard").error().message, "Missing the e-mail address.");
+    EXPECT_EQ(parse_command("offboard my-dedicated-db").error().message,
+              "\"my-dedicated-db\" is not an e-mail address: it has no @.");
+    EXPECT_EQ(parse_command("offboard a@example.com b@example.com").error().usage, offboard_usage);
 }
 
 TEST(Confirm, TokenIsKeptExactlyAsTyped) {
@@ -490,10 +520,10 @@ TEST(DatabaseNameProblem, AcceptsScalingoStyleNames) {
 TEST(CommandTable, UsageLinesOfEveryCommand) {
     std::vector<std::string> lines;
     for (const auto& spec : command_specs()) lines.push_back(replies::usage_line(spec));
-    EXPECT_EQ(lines, (std::vector<std::string>{list_usage, add_usage, remove_usage, leave_usage, whoami_usage,
-                                               audit_usage, access_usage, help_usage, dbs_usage, confirm_usage,
-                                               "Usage: /collab request <db>", "Usage: /collab approve <token>",
-                                               "Usage: /collab deny <token>"}));
+    EXPECT_EQ(lines, (std::vector<std::string>{list_usage, add_usage, remove_usage, leave_usage, resend_usage,
+                                               offboard_usage, whoami_usage, audit_usage, access_usage, help_usage,
+                                               dbs_usage, confirm_usage, "Usage: /collab request <db>",
+                                               "Usage: /collab approve <token>", "Usage: /collab deny <token>"}));
     EXPECT_EQ(replies::general_usage(), general);
 }
 

@@ -52,6 +52,40 @@ TEST_F(ConfirmationToken, ValidTokenGivesBackEveryClaim) {
     EXPECT_EQ(claims->expires_at, issued_at + 5min);
 }
 
+TEST_F(ConfirmationToken, AnOffboardingCarriesEachDatabaseWithItsCollaboratorRecord) {
+    ConfirmationClaims offboarding{ConfirmAction::offboard,
+                                   "slack",
+                                   "T1",
+                                   "U1",
+                                   "C-ops",
+                                   "",
+                                   "user2@example.com",
+                                   "",
+                                   issued_at + 5min,
+                                   {Seat{"my-dedicated-db", "co-2"}, Seat{"analytics-db", "co-7"}}};
+    auto claims = check_token(signer_, issue_token(signer_, offboarding), proposer(), issued_at + 1min);
+    ASSERT_TRUE(claims.has_value()) << claims.error();
+    EXPECT_EQ(claims->action, ConfirmAction::offboard);
+    EXPECT_EQ(claims->target, "user2@example.com");
+    EXPECT_EQ(claims->seats, offboarding.seats);
+    EXPECT_NE(use_key(*claims), use_key(removal_claims()));
+    // A removal's token is what it was before offboardings existed: it names no seats.
+    EXPECT_TRUE(check_token(signer_, issue_token(signer_, removal_claims()), proposer(), issued_at)->seats.empty());
+}
+
+TEST_F(ConfirmationToken, SeatsBelongToAnOffboardingOnly) {
+    const std::string expiry =
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>((issued_at + 5min).time_since_epoch()).count());
+    const std::string head = "c2\nremove\nslack\nT1\nU1\nC-ops\nmy-dedicated-db\nuser2@example.com\nco-2\n" + expiry;
+    EXPECT_EQ(check_token(signer_, signer_.seal(head + "\nother-db\nco-3"), proposer(), issued_at).error(), invalid)
+        << "a removal that would reach a second database";
+    const std::string empty_offboarding = "c2\noffboard\nslack\nT1\nU1\nC-ops\n\nuser2@example.com\n\n" + expiry;
+    EXPECT_EQ(check_token(signer_, signer_.seal(empty_offboarding), proposer(), issued_at).error(), invalid);
+    EXPECT_EQ(check_token(signer_, signer_.seal(empty_offboarding + "\nother-db"), proposer(), issued_at).error(),
+              invalid)
+        << "a database without its collaborator record";
+}
+
 TEST_F(ConfirmationToken, ATokenWithoutTheCollaboratorIdIsRefused) {
     // The previous format named only the e-mail, which a later invitation of the same person shares.
     const std::string payload =

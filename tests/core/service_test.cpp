@@ -254,8 +254,9 @@ protected:
     std::unique_ptr<CommandService> service_;
 };
 
+// Removed by user1, who is named: the channel sees who made the change.
 const std::string removed_user2 =
-    "-----> user2@example.com has been removed from the collaborators of my-dedicated-db\n";
+    "-----> user2@example.com has been removed from the collaborators of my-dedicated-db (by user1@example.com)\n";
 
 // ---- list -------------------------------------------------------------------------------------------------------
 
@@ -400,7 +401,8 @@ TEST_F(Service, RateLimitSaysWhenToTryAgain) {
 TEST_F(Service, AddInvitesPrintsTheCliLineAndAudits) {
     Reply reply = ask("U1", "add my-dedicated-db user@example.com");
     EXPECT_EQ(reply.kind, ReplyKind::change);
-    EXPECT_EQ(to_plain_text(reply), "-----> user@example.com has been invited to collaborate to my-dedicated-db\n");
+    EXPECT_EQ(to_plain_text(reply),
+              "-----> user@example.com has been invited to collaborate to my-dedicated-db (by user1@example.com)\n");
     EXPECT_EQ(api_.invited, std::vector<std::string>{"my-dedicated-db user@example.com"});
 
     ASSERT_EQ(outcomes(), (std::vector{AuditOutcome::allowed, AuditOutcome::executed}));
@@ -424,8 +426,8 @@ TEST_F(Service, InviteeShowsAsPendingInTheList) {
 
 TEST_F(Service, AddSeveralAddressesOneLineEach) {
     EXPECT_EQ(say("U2", "invite my-dedicated-db a@example.com, b@example.com"),
-              "-----> a@example.com has been invited to collaborate to my-dedicated-db\n"
-              "-----> b@example.com has been invited to collaborate to my-dedicated-db\n");
+              "-----> a@example.com has been invited to collaborate to my-dedicated-db (by user2@example.com)\n"
+              "-----> b@example.com has been invited to collaborate to my-dedicated-db (by user2@example.com)\n");
     EXPECT_EQ(api_.invited.size(), 2u);
 }
 
@@ -442,7 +444,7 @@ TEST_F(Service, AddOfSomeoneAlreadyThereSaysSoWithoutInviting) {
 TEST_F(Service, AddMixOfExistingAndNew) {
     EXPECT_EQ(say("U1", "add my-dedicated-db user3@example.com new@example.com"),
               "user3@example.com is already a collaborator of my-dedicated-db (pending).\n"
-              "-----> new@example.com has been invited to collaborate to my-dedicated-db\n");
+              "-----> new@example.com has been invited to collaborate to my-dedicated-db (by user1@example.com)\n");
 }
 
 TEST_F(Service, AddWithLimitedIsRefusedBeforeAnythingHappens) {
@@ -745,7 +747,9 @@ TEST_F(Service, LeaveProposesThenConfirmRemovesTheOneTyping) {
     EXPECT_EQ(proposal.proposal->question,
               "Stop collaborating on my-dedicated-db? You (user2@example.com) will lose access to it.");
     EXPECT_EQ(proposal.proposal->action_label, "Stop collaborating");
-    EXPECT_EQ(say("U2", "confirm " + proposal.proposal->token), removed_user2);
+    EXPECT_EQ(say("U2", "confirm " + proposal.proposal->token),
+              "-----> user2@example.com has been removed from the collaborators of my-dedicated-db (by "
+              "user2@example.com)\n");
     EXPECT_EQ(api_.removed, std::vector<std::string>{"my-dedicated-db c2"});
     EXPECT_EQ(outcomes(), (std::vector{AuditOutcome::proposed, AuditOutcome::confirmed, AuditOutcome::executed}));
     EXPECT_EQ(audit_.entries.back().action, "leave");
@@ -851,6 +855,28 @@ TEST_F(Service, AFailedListOfDatabasesIsRecorded) {
     EXPECT_EQ(ask("U1", "dbs").kind, ReplyKind::failure);
     ASSERT_EQ(audit_.entries.size(), 1u);
     EXPECT_EQ(audit_.entries[0].outcome, AuditOutcome::failed);
+}
+
+// What a chat client suggests while someone types a database's name.
+TEST_F(Service, SuggestionsAreTheDatabasesThePersonMayActOnAndNothingIsRecorded) {
+    const auto names_for = [this](const std::string& user_id) {
+        Actor actor{"shell", "local", user_id, "C-ops", std::nullopt};
+        return run(service().manageable_databases(std::move(actor)));
+    };
+    EXPECT_EQ(names_for("U1"), std::vector<std::string>{db}) << "the owner of one, a stranger to the other";
+    EXPECT_EQ(names_for("U2"), (std::vector<std::string>{db, "other-db"})) << "accepted on one, owner of the other";
+    EXPECT_EQ(names_for("U3"), std::vector<std::string>{}) << "a pending invitation is not yet a say";
+    EXPECT_EQ(names_for("U0"), std::vector<std::string>{}) << "someone unlinked";
+    api_.databases_error = ApiError{ApiErrorKind::transient, "Scalingo had a problem (HTTP 502).", {}};
+    EXPECT_EQ(names_for("U2"), std::vector<std::string>{}) << "an upstream that cannot say";
+    EXPECT_TRUE(audit_.entries.empty());
+}
+
+TEST_F(Service, AnAdminIsSuggestedEveryDatabaseTheChannelMayManage) {
+    settings_.rules.admins = {"shell:U9"};
+    settings_.rules.channel_databases["shell:C-ops"] = {"other-db"};
+    Actor admin{"shell", "local", "U9", "C-ops", std::nullopt};
+    EXPECT_EQ(run(service().manageable_databases(std::move(admin))), std::vector<std::string>{"other-db"});
 }
 
 TEST_F(Service, AuditIsForMembersOnly) {
@@ -995,6 +1021,222 @@ TEST_F(Service, TypoGetsASuggestionAndTheUsageLine) {
     EXPECT_EQ(to_plain_text(reply),
               " !     Unknown command \"lsit\". Did you mean \"list\"?\n"
               "Usage: /collab <command> [arguments] (type /collab help to see the commands)\n");
+}
+
+// ---- offboard: the seed's database, other-db (owned by user2, user1 accepted, user3 pending) and third-db
+// (owned by user4, user2 accepted, user3 pending; user1 is not on it) -------------------------------------------
+
+class Offboarding : public Service {
+protected:
+    Offboarding() {
+        api_.collaborators["other-db"] = {Collaborator{"o1", "user1@example.com", "user1", Status::accepted, false},
+                                          Collaborator{"o3", "user3@example.com", "n/a", Status::pending, false}};
+        api_.known["third-db"] = Database{"third-db", Account{"u4", "user4@example.com", "user4"}, true};
+        api_.collaborators["third-db"] = {Collaborator{"t2", "user2@example.com", "user2", Status::accepted, false},
+                                          Collaborator{"t3", "user3@example.com", "n/a", Status::pending, false}};
+    }
+
+    // The databases an offboarding proposes, as its token names them.
+    std::vector<std::string> proposed(const Reply& reply) {
+        std::vector<std::string> names;
+        if (!reply.proposal) return names;
+        auto claims = read_token(signer_, reply.proposal->token);
+        if (!claims) return names;
+        for (const auto& seat : claims->seats) names.push_back(seat.database + " " + seat.collaborator_id);
+        return names;
+    }
+
+    const std::string nothing =
+        "user2@example.com collaborates on no database you may manage from this channel: "
+        "nothing to offboard.\n";
+};
+
+TEST_F(Offboarding, AnOwnerAndCollaboratorGetsOneProposalForEveryDatabaseTheyManage) {
+    Reply proposal = ask("U1", "offboard user3@example.com");
+    ASSERT_EQ(proposal.kind, ReplyKind::proposal);
+    EXPECT_EQ(proposal.proposal->question,
+              "Offboard user3@example.com: remove them from my-dedicated-db and other-db (2 databases)?");
+    EXPECT_EQ(proposal.proposal->action_label, "Remove from 2 databases");
+    // third-db is none of user1's business: not named, not touched.
+    EXPECT_EQ(proposed(proposal), (std::vector<std::string>{"my-dedicated-db c3", "other-db o3"}));
+    EXPECT_TRUE(api_.removed.empty());
+
+    EXPECT_EQ(say("U1", "confirm " + proposal.proposal->token),
+              "-----> user3@example.com has been removed from the collaborators of my-dedicated-db (by "
+              "user1@example.com)\n"
+              "-----> user3@example.com has been removed from the collaborators of other-db (by user1@example.com)\n");
+    EXPECT_EQ(api_.removed, (std::vector<std::string>{"my-dedicated-db c3", "other-db o3"}));
+    EXPECT_EQ(api_.collaborators["third-db"].size(), 2u);
+}
+
+TEST_F(Offboarding, TheTrailRecordsEachDatabaseAndWhoProposedTheConfirmedRemovals) {
+    const std::string token = propose("U1", "offboard user3@example.com");
+    ask("U1", "confirm " + token);
+    ASSERT_EQ(outcomes(), (std::vector{AuditOutcome::proposed, AuditOutcome::proposed, AuditOutcome::confirmed,
+                                       AuditOutcome::executed, AuditOutcome::confirmed, AuditOutcome::executed}));
+    for (const auto& entry : audit_.entries) {
+        EXPECT_EQ(entry.action, "offboard");
+        EXPECT_EQ(entry.target, "user3@example.com");
+        EXPECT_EQ(entry.email, "user1@example.com");
+        if (entry.outcome == AuditOutcome::confirmed) {
+            EXPECT_EQ(entry.detail, "proposed by shell:U1");
+        }
+    }
+    EXPECT_EQ(audit_.entries[0].database, "my-dedicated-db");
+    EXPECT_EQ(audit_.entries[1].database, "other-db");
+}
+
+TEST_F(Offboarding, AnAcceptedCollaboratorOffboardsWhereTheyCollaborateButNeverTheOwner) {
+    EXPECT_EQ(proposed(ask("U2", "offboard user3@example.com")),
+              (std::vector<std::string>{"my-dedicated-db c3", "other-db o3", "third-db t3"}));
+    // user1 owns my-dedicated-db: only other-db, where they collaborate, is proposed.
+    EXPECT_EQ(proposed(ask("U2", "offboard user1@example.com")), (std::vector<std::string>{"other-db o1"}));
+}
+
+TEST_F(Offboarding, APendingInviteeOrAStrangerHasNothingToOffboardAndLearnsNothing) {
+    EXPECT_EQ(say("U3", "offboard user2@example.com"), nothing);
+    EXPECT_EQ(say("U9", "offboard user2@example.com"), nothing);
+    EXPECT_TRUE(api_.removed.empty());
+    EXPECT_EQ(audit_.entries.back().outcome, AuditOutcome::allowed);
+}
+
+TEST_F(Offboarding, AnAdminOffboardsFromEveryDatabaseTheBotManages) {
+    settings_.rules.admins.insert("shell:U9");
+    EXPECT_EQ(proposed(ask("U9", "offboard user2@example.com")),
+              (std::vector<std::string>{"my-dedicated-db c2", "third-db t2"}));
+}
+
+TEST_F(Offboarding, TheChannelRulesKeepOtherDatabasesOut) {
+    settings_.rules.channel_databases["shell:C-ops"] = {"other-db"};
+    settings_.rules.default_policy = DefaultChannelPolicy::deny_all;
+    EXPECT_EQ(proposed(ask("U1", "offboard user3@example.com")), (std::vector<std::string>{"other-db o3"}));
+    EXPECT_EQ(say("U2", "offboard user2@example.com", "C-random"), nothing);
+}
+
+TEST_F(Offboarding, TheBotsOwnAccountIsRefused) {
+    EXPECT_EQ(say("U1", "offboard collab-bot@example.com"),
+              " !     \"collab-bot@example.com\" is the account the bot works with; removing it would cut the bot off "
+              "from every database.\n");
+}
+
+TEST_F(Offboarding, APartialFailureSaysWhichDatabasesStillHaveThePersonAndWhy) {
+    const std::string token = propose("U1", "offboard user3@example.com");
+    // Removed and invited again on other-db since the proposal: another invitation, which stays.
+    api_.collaborators["other-db"].pop_back();
+    api_.collaborators["other-db"].push_back(Collaborator{"o9", "user3@example.com", "n/a", Status::pending, false});
+    Reply done = ask("U1", "confirm " + token);
+    EXPECT_EQ(done.kind, ReplyKind::change);
+    EXPECT_EQ(to_plain_text(done),
+              "-----> user3@example.com has been removed from the collaborators of my-dedicated-db (by "
+              "user1@example.com)\n"
+              " !     user3@example.com still has access to other-db: user3@example.com was invited to other-db again "
+              "after this confirmation was proposed, so it does not apply to them any more; nothing was removed. Run "
+              "the command again to remove them now.\n");
+    EXPECT_EQ(api_.removed, std::vector<std::string>{"my-dedicated-db c3"});
+}
+
+TEST_F(Offboarding, SomeoneAlreadyGoneIsNoFailure) {
+    const std::string token = propose("U1", "offboard user3@example.com");
+    api_.collaborators["other-db"].pop_back();
+    EXPECT_EQ(say("U1", "confirm " + token),
+              "-----> user3@example.com has been removed from the collaborators of my-dedicated-db (by "
+              "user1@example.com)\n"
+              "user3@example.com was no longer a collaborator of other-db.\n");
+}
+
+TEST_F(Offboarding, AClickConfirmsOrCancelsTheWholeProposal) {
+    const std::string token = propose("U1", "offboard user3@example.com");
+    Outcome cancelled = clicked("U1", token, true);
+    EXPECT_EQ(to_plain_text(cancelled.reply),
+              "Cancelled: user3@example.com keeps access to my-dedicated-db, other-db.\n");
+    Outcome done = clicked("U1", token);
+    EXPECT_EQ(done.confirms, ConfirmAction::offboard);
+    EXPECT_EQ(done.subject(), "offboard");
+    EXPECT_EQ(done.decision.database, "my-dedicated-db,other-db");
+    EXPECT_EQ(api_.removed.size(), 2u);
+    EXPECT_EQ(clicked("U2", token).reply.kind, ReplyKind::denied) << "only the proposer confirms";
+}
+
+TEST_F(Offboarding, AProposalKeepsItsTokenWithinTheRoomOfASlackButton) {
+    for (int i = 0; i < 40; ++i) {
+        const std::string name = "a-database-with-a-rather-long-name-that-goes-on-and-on-" + std::to_string(100 + i);
+        api_.known[name] = Database{name, Account{"u1", "user1@example.com", "user1"}, true};
+        api_.collaborators[name] = {
+            Collaborator{"5f3c1a2b9d8e7f6a5b4c3d2e-" + std::to_string(i), "user3@example.com", "n/a", Status::pending}};
+    }
+    Reply proposal = ask("U1", "offboard user3@example.com");
+    ASSERT_TRUE(proposal.proposal.has_value());
+    EXPECT_LE(proposal.proposal->token.size(), token_room);
+    const std::size_t offered = proposed(proposal).size();
+    EXPECT_GT(offered, 5u);
+    EXPECT_LT(offered, 42u);
+    ASSERT_EQ(proposal.lines.size(), 1u);
+    EXPECT_TRUE(proposal.lines[0].text.starts_with("Too many databases for one confirmation: "))
+        << proposal.lines[0].text;
+    EXPECT_TRUE(
+        proposal.lines[0].text.ends_with(" will be proposed by /collab offboard user3@example.com once this "
+                                         "one is done."));
+}
+
+// ---- resend -----------------------------------------------------------------------------------------------------
+
+TEST_F(Service, ResendRevokesThePendingInvitationAndInvitesAgainAsOneAuditedAction) {
+    Reply reply = ask("U1", "resend my-dedicated-db user3@example.com");
+    EXPECT_EQ(reply.kind, ReplyKind::change);
+    EXPECT_EQ(to_plain_text(reply),
+              "-----> The invitation of user3@example.com to my-dedicated-db has been sent again (by "
+              "user1@example.com)\n");
+    EXPECT_EQ(api_.removed, std::vector<std::string>{"my-dedicated-db c3"});
+    EXPECT_EQ(api_.invited, std::vector<std::string>{"my-dedicated-db user3@example.com"});
+    ASSERT_EQ(outcomes(), (std::vector{AuditOutcome::allowed, AuditOutcome::allowed, AuditOutcome::executed}));
+    for (const auto& entry : audit_.entries) EXPECT_EQ(entry.action, "resend");
+    EXPECT_EQ(audit_.entries[0].detail, "revoking the pending invitation, to send a new one");
+    EXPECT_NE(say("U1", "list my-dedicated-db").find("user3@example.com │ n/a      │ pending"), std::string::npos);
+}
+
+TEST_F(Service, ResendFollowsTheSamePermissionsAsAdd) {
+    EXPECT_EQ(ask("U2", "resend my-dedicated-db user3@example.com").kind, ReplyKind::change) << "accepted";
+    EXPECT_EQ(say("U3", "resend my-dedicated-db user3@example.com"),
+              " !     Your invitation to my-dedicated-db is still pending: accept it from the e-mail you received "
+              "first.\n");
+    EXPECT_EQ(say("U9", "resend my-dedicated-db user3@example.com"),
+              " !     You (stranger@example.com) are not a collaborator of my-dedicated-db; ask its owner or a "
+              "collaborator to invite you.\n");
+    settings_.rules.channel_databases["shell:C-ops"] = {"other-db"};
+    service_.reset();
+    EXPECT_EQ(say("U1", "resend my-dedicated-db user3@example.com"),
+              " !     This channel may not manage my-dedicated-db (it manages: other-db).\n");
+    settings_.rules.channel_databases.clear();
+    settings_.rules.admins.insert("shell:U9");
+    service_.reset();
+    EXPECT_EQ(ask("U9", "resend my-dedicated-db user3@example.com").kind, ReplyKind::change) << "admin";
+    EXPECT_EQ(api_.invited.size(), 2u);
+}
+
+TEST_F(Service, ResendToAnAcceptedCollaboratorOrAStrangerSendsNothing) {
+    EXPECT_EQ(say("U1", "resend my-dedicated-db user2@example.com"),
+              " !     user2@example.com already accepted the invitation to my-dedicated-db: there is nothing to "
+              "re-send.\n");
+    EXPECT_EQ(say("U1", "resend my-dedicated-db nobody@example.com"),
+              " !     nobody@example.com is not invited to my-dedicated-db: invite them with /collab add "
+              "my-dedicated-db nobody@example.com.\n");
+    EXPECT_TRUE(api_.removed.empty());
+    EXPECT_TRUE(api_.invited.empty());
+}
+
+TEST_F(Service, AResendWhoseNewInvitationFailsSaysTheOldOneIsGone) {
+    api_.invite_error = ApiError{ApiErrorKind::transient, "Scalingo is unavailable", {}};
+    EXPECT_EQ(say("U1", "resend my-dedicated-db user3@example.com"),
+              " !     The pending invitation of user3@example.com to my-dedicated-db was revoked, but a new one could "
+              "not be sent (Scalingo is unavailable): invite them again with /collab add my-dedicated-db "
+              "user3@example.com.\n");
+    EXPECT_EQ(audit_.entries.back().outcome, AuditOutcome::failed);
+}
+
+TEST_F(Service, AResendWhoseRevocationFailsChangesNothing) {
+    api_.remove_error = ApiError{ApiErrorKind::transient, "Scalingo is unavailable", {}};
+    EXPECT_EQ(say("U1", "resend my-dedicated-db user3@example.com"), " !     Scalingo is unavailable\n");
+    EXPECT_TRUE(api_.invited.empty());
 }
 
 // ---- dbs --------------------------------------------------------------------------------------------------------
@@ -1244,8 +1486,8 @@ TEST_F(Service, AClickIsAConfirmationOfItsToken) {
     const Outcome done = clicked("U1", token);
     EXPECT_TRUE(done.by_proposer);
     EXPECT_EQ(done.confirms, ConfirmAction::remove);
-    EXPECT_EQ(to_plain_text(done.reply),
-              "-----> user2@example.com has been removed from the collaborators of " + db + "\n");
+    EXPECT_EQ(to_plain_text(done.reply), "-----> user2@example.com has been removed from the collaborators of " + db +
+                                             " (by user1@example.com)\n");
     EXPECT_EQ(api_.removed, std::vector<std::string>{db + " c2"});
     EXPECT_EQ(done.decision.command, "confirm");
     EXPECT_EQ(done.decision.target, "user2@example.com");

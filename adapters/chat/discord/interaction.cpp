@@ -56,6 +56,9 @@ CommandCall call_of(const json::object& data) {
             }
             if (const json::value* value = option->if_contains("value"))
                 call.options.emplace_back(name, value_text(*value));
+            if (const json::value* focused = option->if_contains("focused");
+                focused && focused->is_bool() && focused->get_bool())
+                call.focused = name;
         }
         options = next;
     }
@@ -101,7 +104,7 @@ std::expected<Interaction, std::string> decode_interaction(const json::object& d
     return interaction;
 }
 
-std::expected<Interaction, std::string> decode_interaction(std::string_view text) {
+std::expected<json::object, std::string> parse_interaction(std::string_view text) {
     if (text.size() > max_interaction_bytes)
         return std::unexpected("an interaction of " + std::to_string(text.size()) + " bytes");
     boost::system::error_code error;
@@ -110,7 +113,13 @@ std::expected<Interaction, std::string> decode_interaction(std::string_view text
     json::value value = json::parse(text, error, {}, limits);
     if (error) return std::unexpected("malformed JSON: " + error.message());
     if (!value.is_object()) return std::unexpected("not a JSON object");
-    return decode_interaction(value.get_object());
+    return std::move(value.get_object());
+}
+
+std::expected<Interaction, std::string> decode_interaction(std::string_view text) {
+    auto parsed = parse_interaction(text);
+    if (!parsed) return std::unexpected(std::move(parsed.error()));
+    return decode_interaction(*parsed);
 }
 
 std::string webhook_path(const Interaction& interaction) {

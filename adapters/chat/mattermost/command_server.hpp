@@ -26,25 +26,28 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "adapters/chat/claims.hpp"
 #include "adapters/chat/desk.hpp"
-#include "adapters/chat/http_intake.hpp"
+#include "adapters/chat/http_entry.hpp"
 #include "adapters/chat/mattermost/outbox.hpp"
 #include "adapters/net/http_server.hpp"
+#include "adapters/observability/metrics.hpp"
 #include "adapters/store/shared_state.hpp"
 
 namespace collab::mattermost {
 
 struct CommandServerOptions {
-    // Behind a reverse proxy that terminates TLS, or HTTPS directly with a certificate and key.
-    net::HttpServerOptions server = chat::platform_listener_defaults("127.0.0.1:3001");
+    // Behind a reverse proxy that terminates TLS, or HTTPS directly with a certificate and key. On
+    // 127.0.0.1:3001, request bodies up to 64 KiB.
+    net::HttpServerOptions server = chat::platform_listener("127.0.0.1:3001");
     std::string command_path = "/mattermost/command";
     std::string action_path = "/mattermost/action";
     chat::ClaimSettings claims;
 };
 
-class CommandServer : public chat::HttpIntakeServer {
+class CommandServer {
 public:
     // `executor` is the one `desk` was made with (a strand when its io_context has several threads);
     // `outbox` is the Desk's. `shared` claims the requests taken in; it, the Desk and the outbox must
@@ -52,16 +55,27 @@ public:
     CommandServer(boost::asio::any_io_executor executor, chat::Desk& desk, MattermostOutbox& outbox,
                   store::SharedState& shared, std::string command_token, CommandServerOptions options,
                   std::shared_ptr<spdlog::logger> logger);
+    CommandServer(const CommandServer&) = delete;
+    CommandServer& operator=(const CommandServer&) = delete;
 
-    // HttpIntakeServer::start(), then tells the outbox where the buttons post (the public URL's action
-    // path).
+    // Listens (throws std::runtime_error on a listen address, port or certificate that cannot work),
+    // tells the outbox where the buttons post (the public URL's action path), and looks for the work of
+    // instances that died until stop().
     void start();
+    void stop();
+    // stop() once the answers to the requests taken in so far have been written, at most `limit` later,
+    // then waits as long again, at most, for their claims to be marked done.
+    boost::asio::awaitable<void> stop_gracefully(std::chrono::milliseconds limit);
+    // Records, from now on, each acknowledgement's latency (a command's or a click's answer written)
+    // labelled with `platform`. Before start().
+    void measure_into(observability::Registry& metrics, std::string_view platform);
+    boost::asio::ip::tcp::endpoint endpoint() const;
+    std::string public_url() const;
 
 private:
     struct State;
-    CommandServer(std::shared_ptr<State> state, net::HttpServerOptions server);
-
     std::shared_ptr<State> state_;
+    chat::IntakeListener listener_;
 };
 
 }  // namespace collab::mattermost

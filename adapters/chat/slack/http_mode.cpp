@@ -50,6 +50,10 @@ std::optional<std::string> payload_type(std::string_view payload) {
     return std::string(type->as_string());
 }
 
+std::string_view path_of(std::string_view target) {
+    return target.substr(0, target.find('?'));
+}
+
 net::ServerResponse empty_ok() {
     return net::ServerResponse{http::status::ok, 11};
 }
@@ -62,7 +66,7 @@ net::ServerAnswer answer(net::ServerResponse response) {
 
 HttpModeRequest read_http_mode_request(const net::ServerRequest& request, std::string_view signing_secret,
                                        const HttpModeOptions& options, TimePoint now) {
-    const std::string_view path = chat::path_of(request.target());
+    const std::string_view path = path_of(request.target());
     if (path != options.commands_path && path != options.interactive_path && path != options.events_path)
         return refuse(http::status::not_found, "not found", "no such path");
     if (request.method() != http::verb::post)
@@ -101,23 +105,28 @@ HttpModeRequest read_http_mode_request(const net::ServerRequest& request, std::s
     return std::move(*command);
 }
 
-struct HttpModeServer::State : chat::HttpIntakeState {
+struct HttpModeServer::State {
     State(asio::any_io_executor executor, chat::Desk& desk, store::SharedState& shared, std::string signing_secret,
           HttpModeOptions options, TimeSource clock, std::shared_ptr<spdlog::logger> logger)
-        : HttpIntakeState(executor, desk, shared,
-                          chat::IntakeSettings{.claims = options.claims, .transport = "slack http"}, request_of_work,
-                          std::move(logger)),
+        : executor(executor),
           used(shared),
+          intake(executor, desk, shared, chat::IntakeSettings{.claims = options.claims, .transport = "slack http"},
+                 request_of_work, logger),
           signing_secret(std::move(signing_secret)),
           options(std::move(options)),
-          clock(std::move(clock)) {}
+          clock(std::move(clock)),
+          logger(std::move(logger)) {}
 
+    asio::any_io_executor executor;  // the Desk's own
     UsedTokens& used;
+    chat::Intake intake;
     MessageForms forms;  // used on the Desk's executor only
     const std::string signing_secret;
     const HttpModeOptions options;
     const TimeSource clock;
-    std::string bot_user_id;  // used on the Desk's executor only
+    const std::shared_ptr<spdlog::logger> logger;
+    std::string bot_user_id;       // used on the Desk's executor only
+    chat::AckLatency ack_latency;  // set before the server starts
 
     static asio::awaitable<net::ServerAnswer> handle(std::shared_ptr<State> state, net::ServerRequest request) {
         const TimePoint now = state->clock();
@@ -137,12 +146,26 @@ struct HttpModeServer::State : chat::HttpIntakeState {
             net::ServerResponse response{http::status::ok, 11};
             response.set(http::field::content_type, "application/json");
             response.body() = *told->message;
-            co_return chat::answer_taken(state, std::move(told->taken), std::move(response), arrived);
+            // Once the response is written, or could not be: should nobody be left to read it on this
+            // connection, the person still gets it, through response_url.
+            auto written = [state, key, served = std::move(told->taken)](bool was_written) mutable {
+                if (!was_written)
+                    state->logger->warn(
+                        "[{}] slack http: the connection closed before the answer was sent; sending it through "
+                        "response_url",
+                        key);
+                auto finish = [state, served = std::move(served), was_written]() mutable -> asio::awaitable<void> {
+                    co_await state->intake.finish(std::move(served), was_written);
+                };
+                asio::co_spawn(state->executor, std::move(finish), [state](const std::exception_ptr&) {});
+            };
+            co_return chat::acknowledging(state->ack_latency, arrived,
+                                          net::ServerAnswer{std::move(response), std::move(written)});
         }
         if (auto* action = std::get_if<BlockAction>(&decided)) {
             state->logger->debug("[{}] slack http: click on {} from {}", key, action->action_id, action->user_id);
             asio::co_spawn(state->executor, serve_click(state, key, std::move(*action)), asio::detached);
-            co_return answer(empty_ok());
+            co_return chat::acknowledging(state->ack_latency, arrived, answer(empty_ok()));
         }
         if (auto* check = std::get_if<UrlVerification>(&decided)) {
             // Slack checks the events URL by asking for its challenge back.
@@ -246,13 +269,26 @@ struct HttpModeServer::State : chat::HttpIntakeState {
         return error == std::errc{} && number >= 0 && number < 1000 ? number : 0;
     }
 
+    net::ServerResponse refused(const net::ServerRequest& request, const HttpRefusal& refusal) const {
+        const auto status = static_cast<unsigned>(refusal.status);
+        // Refused signatures, replays, signed requests that make no sense and a store that cannot say deserve
+        // attention; stray paths do not.
+        const auto level = status == 401 || status == 400 || status == 409 || status == 503 ? spdlog::level::warn
+                                                                                            : spdlog::level::debug;
+        logger->log(level, "slack http: {} {} refused with {}: {}", request.method_string(), path_of(request.target()),
+                    status, refusal.log_reason);
+        net::ServerResponse response = net::plain_error(refusal.status, refusal.answer);
+        if (refusal.status == http::status::method_not_allowed) response.set(http::field::allow, "POST");
+        return response;
+    }
+
     // The refusal of a signed request taken in before (by any instance), or nothing for its first arrival.
     static asio::awaitable<std::optional<net::ServerResponse>> refuse_replay(std::shared_ptr<State> state,
                                                                              const net::ServerRequest& request,
                                                                              TimePoint now) {
         // The signature covers the timestamp and the body: one request, one signature.
         std::string key = "slack-request\n" + std::string(request["X-Slack-Signature"]);
-        TokenUse arrival{now, std::string(chat::path_of(request.target()))};
+        TokenUse arrival{now, std::string(path_of(request.target()))};
         // Remembered for as long as a timestamp within the tolerance of now can still be accepted.
         const TimePoint keep_until = now + 2 * state->options.tolerance;
         auto earlier = co_await state->used.use_once(std::move(key), std::move(arrival), keep_until);
@@ -273,19 +309,45 @@ struct HttpModeServer::State : chat::HttpIntakeState {
 HttpModeServer::HttpModeServer(asio::any_io_executor executor, chat::Desk& desk, store::SharedState& shared,
                                std::string signing_secret, HttpModeOptions options, TimeSource clock,
                                std::shared_ptr<spdlog::logger> logger)
-    : HttpModeServer(std::make_shared<State>(executor, desk, shared, std::move(signing_secret), options,
-                                             std::move(clock), std::move(logger)),
-                     options.server) {}
+    : state_(std::make_shared<State>(executor, desk, shared, std::move(signing_secret), options, std::move(clock),
+                                     std::move(logger))),
+      listener_(executor, state_->intake, options.server,
+                net::AnswerHandler{[state = state_](net::ServerRequest request) {
+                    return State::handle(state, std::move(request));
+                }}) {}
 
-HttpModeServer::HttpModeServer(std::shared_ptr<State> state, net::HttpServerOptions server)
-    : HttpIntakeServer(state, std::move(server), net::AnswerHandler{[state](net::ServerRequest request) {
-                           return State::handle(state, std::move(request));
-                       }}),
-      state_(std::move(state)) {}
+void HttpModeServer::start() {
+    // The state, which holds the Intake, lives until the sweep ends.
+    listener_.start(state_);
+}
+
+void HttpModeServer::measure_into(observability::Registry& metrics, std::string_view platform) {
+    state_->ack_latency.measure_into(metrics, platform);
+}
+
+void HttpModeServer::stop() {
+    listener_.stop();
+}
+
+void HttpModeServer::stop_taking_over() {
+    listener_.stop_taking_over();
+}
+
+asio::awaitable<void> HttpModeServer::stop_gracefully(std::chrono::milliseconds limit) {
+    co_await listener_.stop_gracefully(limit);
+}
 
 void HttpModeServer::identify(std::string bot_user_id) {
     asio::post(state_->executor,
                [state = state_, id = std::move(bot_user_id)]() mutable { state->bot_user_id = std::move(id); });
+}
+
+boost::asio::ip::tcp::endpoint HttpModeServer::endpoint() const {
+    return listener_.endpoint();
+}
+
+std::string HttpModeServer::public_url() const {
+    return listener_.public_url();
 }
 
 }  // namespace collab::slack

@@ -40,19 +40,21 @@
 
 #include "adapters/chat/claims.hpp"
 #include "adapters/chat/desk.hpp"
-#include "adapters/chat/http_intake.hpp"
+#include "adapters/chat/http_entry.hpp"
 #include "adapters/chat/intake.hpp"
 #include "adapters/chat/slack/envelope.hpp"
 #include "adapters/chat/slack/signature.hpp"
 #include "adapters/net/http_server.hpp"
+#include "adapters/observability/metrics.hpp"
 #include "core/confirmation.hpp"
 #include "core/model.hpp"
 
 namespace collab::slack {
 
-// The listener's defaults: on 127.0.0.1:3000, request bodies up to 1 MiB, the rest as every platform's.
+// The listener's defaults: on 127.0.0.1:3000, request bodies up to 1 MiB. Inline: the configuration
+// reader holds them without the server's code.
 inline net::HttpServerOptions http_mode_server_defaults() {
-    net::HttpServerOptions server = chat::platform_listener_defaults("127.0.0.1:3000");
+    net::HttpServerOptions server = chat::platform_listener("127.0.0.1:3000");
     // Slack's interactive payloads can carry a whole message.
     server.max_body_bytes = 1 << 20;
     return server;
@@ -69,7 +71,11 @@ struct HttpModeOptions {
 };
 
 // What a request asks for, decided without I/O.
-using chat::HttpRefusal;
+struct HttpRefusal {
+    boost::beast::http::status status;
+    std::string answer;      // short plain text for the caller: nothing that helps an attacker
+    std::string log_reason;  // the precise reason, for the log; never the secret, the signature or the body
+};
 struct IgnoredInteraction {
     std::string type;  // the payload's type ("shortcut", "view_submission", …)
 };
@@ -79,7 +85,7 @@ using HttpModeRequest =
 HttpModeRequest read_http_mode_request(const net::ServerRequest& request, std::string_view signing_secret,
                                        const HttpModeOptions& options, TimePoint now);
 
-class HttpModeServer : public chat::HttpIntakeServer {
+class HttpModeServer {
 public:
     using TimeSource = std::function<TimePoint()>;
 
@@ -91,15 +97,32 @@ public:
     HttpModeServer(boost::asio::any_io_executor executor, chat::Desk& desk, store::SharedState& shared,
                    std::string signing_secret, HttpModeOptions options, TimeSource clock,
                    std::shared_ptr<spdlog::logger> logger);
+    HttpModeServer(const HttpModeServer&) = delete;
+    HttpModeServer& operator=(const HttpModeServer&) = delete;
 
+    // As net::HttpServer's: start() throws std::runtime_error on a listen address, port or certificate
+    // that cannot work; stop() closes the listener and every connection. Between the two, the work of
+    // instances that died is looked for.
+    void start();
+    void stop();
+    // No more looking for the work of instances that died: the first step of a stop, so that no work
+    // is taken over that the stop would then cut off.
+    void stop_taking_over();
     // The bot's own user id (auth.test's), once known: see SocketModeClient::identify.
     void identify(std::string bot_user_id);
+    // stop() once the answers to the requests taken in so far have been written, at most `limit` later,
+    // then waits as long again, at most, for their claims to be marked done.
+    boost::asio::awaitable<void> stop_gracefully(std::chrono::milliseconds limit);
+    // Records, from now on, each acknowledgement's latency (a command's answer or a click's 200
+    // written) labelled with `platform`. Before start().
+    void measure_into(observability::Registry& metrics, std::string_view platform);
+    boost::asio::ip::tcp::endpoint endpoint() const;
+    std::string public_url() const;
 
 private:
     struct State;
-    HttpModeServer(std::shared_ptr<State> state, net::HttpServerOptions server);
-
     std::shared_ptr<State> state_;
+    chat::IntakeListener listener_;
 };
 
 }  // namespace collab::slack

@@ -41,7 +41,8 @@ TEST_F(DeskTest, AClickIsAConfirmationWhoseOutcomeReplacesTheProposal) {
     ASSERT_EQ(outbox_.sent.size(), 3u);
     EXPECT_EQ(outbox_.sent[1].route, "replace_proposal");
     EXPECT_EQ(to_plain_text(outbox_.sent[1].answer.reply),
-              "-----> user2@example.com has been removed from the collaborators of my-dedicated-db\n");
+              "-----> user2@example.com has been removed from the collaborators of my-dedicated-db (by "
+              "user1@example.com)\n");
     EXPECT_EQ(outbox_.sent[2].route, "post_beside") << "a change is announced to the channel";
     EXPECT_EQ(outbox_.sent[2].answer.visibility, Visibility::in_channel);
 }

@@ -6,7 +6,7 @@
 
 #include <boost/json/serialize.hpp>
 
-#include "adapters/chat/discord/messages.hpp"
+#include "bot_replies.hpp"
 #include "discord_bot_harness.hpp"
 
 namespace collab::discord::test {
@@ -14,37 +14,6 @@ namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
-
-bool has_collaborator(const std::vector<Collaborator>& collaborators, std::string_view email) {
-    return std::any_of(collaborators.begin(), collaborators.end(),
-                       [&](const Collaborator& collaborator) { return collaborator.email == email; });
-}
-
-// The message's text as Discord shows it: markdown escapes undone.
-std::string content_of(const json::object& message) {
-    const json::value* content = message.if_contains("content");
-    std::string shown;
-    if (content == nullptr || !content->is_string()) return shown;
-    for (std::size_t i = 0; i < content->get_string().size(); ++i) {
-        const char c = content->get_string()[i];
-        if (c == '\\' && i + 1 < content->get_string().size()) continue;
-        shown += c;
-    }
-    return shown;
-}
-
-bool ephemeral(const json::object& message) {
-    const json::value* flags = message.if_contains("flags");
-    return flags && flags->is_int64() && (flags->get_int64() & ephemeral_flag) != 0;
-}
-
-std::int64_t type_of(const BotReply& reply) {
-    return reply.body.at("type").as_int64();
-}
-
-const json::object& data_of(const BotReply& reply) {
-    return reply.body.at("data").as_object();
-}
 
 class DiscordGatewayClientTest : public ::testing::Test {
 protected:
@@ -54,17 +23,8 @@ protected:
         ASSERT_TRUE(discord_.wait_for_sessions_ready(1)) << bot_->logs();
     }
 
-    // The interaction's replies, once `count` of them arrived.
     std::vector<BotReply> replies_to(const std::string& id, std::size_t count) {
-        std::vector<BotReply> found;
-        for (int i = 0; i < 300; ++i) {
-            found.clear();
-            for (auto& reply : discord_.replies())
-                if (reply.interaction_id == id) found.push_back(std::move(reply));
-            if (found.size() >= count) break;
-            std::this_thread::sleep_for(10ms);
-        }
-        return found;
+        return test::replies_to(discord_, id, count);
     }
 
     BotReply type(const std::string& id, std::string sub_command,
@@ -168,13 +128,6 @@ TEST_F(DiscordGatewayClientTest, AChannelAnswerDiscordRefusedLeavesANoticeInPlac
     EXPECT_EQ(
         std::count_if(all.begin(), all.end(), [](const BotReply& reply) { return reply.interaction_id == "4010"; }), 2)
         << "no removal after the notice";
-}
-
-// The Confirm button's custom_id in a proposal's callback.
-std::string confirm_button(const BotReply& proposal) {
-    const json::value* rows = data_of(proposal).if_contains("components");
-    if (rows == nullptr) return {};
-    return std::string(rows->at(0).at("components").at(0).at("custom_id").as_string());
 }
 
 TEST_F(DiscordGatewayClientTest, RemovalIsConfirmedByTheProposersClick) {

@@ -90,6 +90,22 @@ private:
     Ws ws_;
 };
 
+// Notes what the client's upgrade request said, accepts it and runs the handler (`accepted` counted).
+template <typename Session>
+asio::awaitable<void> accept_and_serve(Session& session, const ServerRequest& request, const WsHandler& handler,
+                                       std::atomic<int>* accepted) {
+    session.user_agent = std::string(request[http::field::user_agent]);
+    session.authorization = std::string(request[http::field::authorization]);
+    session.target = std::string(request.target());
+    auto& ws = session.stream();
+    auto [accept_error] = co_await ws.async_accept(request, use_tuple);
+    if (accept_error) co_return;
+    // The handler decides how long a session lives.
+    beast::get_lowest_layer(ws).expires_never();
+    if (accepted) ++*accepted;
+    co_await handler(session);
+}
+
 }  // namespace
 
 asio::awaitable<void> echo_messages(WsServerSession& session) {
@@ -98,6 +114,12 @@ asio::awaitable<void> echo_messages(WsServerSession& session) {
         if (!message) co_return;
         if (!co_await session.write(std::move(*message))) co_return;
     }
+}
+
+asio::awaitable<void> accept_upgrade(beast::tcp_stream stream, ServerRequest request, WsHandler handler) {
+    SessionOn<websocket::stream<beast::tcp_stream>> session(std::move(stream));
+    beast::get_lowest_layer(session.stream()).expires_after(std::chrono::seconds(5));
+    co_await accept_and_serve(session, request, handler, nullptr);
 }
 
 struct WebSocketServer::Impl {
@@ -123,14 +145,7 @@ struct WebSocketServer::Impl {
         http::request<http::string_body> request;
         auto [read_error, read] = co_await http::async_read(ws.next_layer(), buffer, request, use_tuple);
         if (read_error || !websocket::is_upgrade(request)) co_return;
-        session.user_agent = std::string(request[http::field::user_agent]);
-        session.target = std::string(request.target());
-        auto [accept_error] = co_await ws.async_accept(request, use_tuple);
-        if (accept_error) co_return;
-        // The handler decides how long a session lives.
-        beast::get_lowest_layer(ws).expires_never();
-        ++accepted;
-        co_await handler(session);
+        co_await accept_and_serve(session, request, handler, &accepted);
     }
 
     void start() {

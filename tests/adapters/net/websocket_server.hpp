@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "loopback_listener.hpp"
+#include "loopback_server.hpp"
 
 namespace collab::net::test {
 
@@ -39,6 +40,7 @@ public:
     virtual boost::asio::awaitable<void> write_raw_then_close(std::string frames) = 0;
 
     std::string user_agent;                          // from the client's upgrade request
+    std::string authorization;                       // likewise
     std::string target;                              // likewise
     std::vector<std::string> pongs;                  // payloads of the pongs received while reading
     int pings = 0;                                   // pings received while reading
@@ -50,6 +52,10 @@ using WsHandler = std::function<boost::asio::awaitable<void>(WsServerSession&)>;
 
 // Sends back every message until the client closes.
 boost::asio::awaitable<void> echo_messages(WsServerSession& session);
+
+// Accepts the upgrade `request` read on `stream` and runs `handler` on the session: for a WebSocket on
+// an HTTP server's port (LoopbackServer's upgrade). Plain connections only.
+boost::asio::awaitable<void> accept_upgrade(boost::beast::tcp_stream stream, ServerRequest request, WsHandler handler);
 
 class WebSocketServer {
 public:

@@ -310,7 +310,8 @@ TEST(ScalingoOnSandbox, ARealisticMixCostsAboutOneRequestPerCommand) {
                                          "confirm " + reply.proposal->token};
                 Reply done = (co_await service.handle(std::move(confirmation))).reply;
                 EXPECT_EQ(to_plain_text(done),
-                          "-----> user3@example.com has been removed from the collaborators of my-dedicated-db\n");
+                          "-----> user3@example.com has been removed from the collaborators of my-dedicated-db (by "
+                          "user1@example.com)\n");
                 ++count;
             }
         }

@@ -325,6 +325,30 @@ TEST_F(SlackSocketModeTest, RemovalIsConfirmedWithTheButtonAndTheProposalReplace
     EXPECT_FALSE(has_collaborator(bot_->collaborators("my-dedicated-db"), "user2@example.com"));
 }
 
+TEST_F(SlackSocketModeTest, AnOffboardingIsConfirmedWithOneClickAndTheChannelSeesWhoDidIt) {
+    start();
+    const Ack proposal = type("offboard user2@example.com");
+    EXPECT_EQ(response_type_of(proposal.payload), "ephemeral");
+    const std::string shown = json::serialize(proposal.payload);
+    EXPECT_NE(shown.find("Offboard user2@example.com: remove them from my-dedicated-db (1 database)?"),
+              std::string::npos)
+        << shown;
+    const std::string token = button_value(proposal.payload, "collab_confirm");
+    ASSERT_FALSE(token.empty()) << shown;
+    EXPECT_LE(token.size(), 2000u) << "a button's value holds 2000 characters";
+
+    const Ack ack = click("collab_confirm", token);
+    const auto posts = responses(ack.envelope_id, 2);
+    ASSERT_EQ(posts.size(), 2u);
+    EXPECT_EQ(response_type_of(posts[1].body), "in_channel") << "the team sees the change";
+    const std::string announced = json::serialize(posts[1].body.at("blocks"));
+    EXPECT_NE(
+        announced.find("user2@example.com has been removed from the collaborators of my-dedicated-db (by <@U111>)"),
+        std::string::npos)
+        << announced;
+    EXPECT_FALSE(has_collaborator(bot_->collaborators("my-dedicated-db"), "user2@example.com"));
+}
+
 // The instance acknowledged the Confirm click, removed user2, and died before it said so: another
 // instance finishes the click and reports the removal as done.
 TEST_F(SlackSocketModeTest, AClickWhoseInstanceDiedAfterAcknowledgingItIsCompleted) {

@@ -70,6 +70,24 @@ TYPED_TEST(StoreAuditLogContract, recent_lists_records_newest_first) {
               (std::vector<std::string>{"c@example.com", "b@example.com", "a@example.com"}));
 }
 
+// A confirmed change is filed under who confirmed it, and its detail names who proposed it (as the
+// service writes it), in every store.
+TYPED_TEST(StoreAuditLogContract, a_confirmed_change_keeps_who_proposed_and_who_confirmed_it) {
+    auto log = this->backend_.open_audit_log();
+    AuditEntry confirmed = entry("my-dedicated-db", "user2@example.com", AuditOutcome::confirmed);
+    confirmed.platform = "slack";
+    confirmed.user_id = "U2";
+    confirmed.action = "offboard";
+    confirmed.detail = "proposed by slack:U1";
+    record(*log, confirmed);
+    const auto read = recent(*log, "my-dedicated-db", 1);
+    ASSERT_EQ(read.size(), 1u);
+    EXPECT_EQ(read[0].outcome, AuditOutcome::confirmed);
+    EXPECT_EQ(qualified_id(read[0].platform, read[0].user_id), "slack:U2");
+    EXPECT_EQ(read[0].detail, "proposed by slack:U1");
+    EXPECT_EQ(read[0].action, "offboard");
+}
+
 TYPED_TEST(StoreAuditLogContract, recent_returns_at_most_the_limit) {
     auto log = this->backend_.open_audit_log();
     for (int i = 1; i <= 5; ++i) record(*log, entry("my-dedicated-db", "user" + std::to_string(i) + "@example.com"));
