@@ -333,8 +333,12 @@ Reply cancel_refused() {
 
 Reply whoami(const Actor& actor, bool admin, const std::optional<std::string>& bot_account) {
     Reply reply;
-    reply.lines.push_back(plain("Chat identity: " + actor.platform + " user " + actor.user_id +
-                                (actor.team.empty() ? "" : " in " + actor.team) + ", channel " + actor.channel));
+    // The person as their platform shows them (a mention where it has one), then the ids that
+    // [identities] and [policy] are keyed by.
+    const std::string user = actor.name.empty() ? actor.user_id : actor.name + " (" + actor.user_id + ")";
+    reply.lines.push_back(Line{LineStyle::plain, "Chat identity: ", mention_of(actor),
+                               ", " + actor.platform + " user " + user +
+                                   (actor.team.empty() ? "" : " in " + actor.team) + ", channel " + actor.channel});
     reply.lines.push_back(plain(actor.email ? "Scalingo account: " + *actor.email
                                             : "Scalingo account: none linked. " + ask_to_map(actor)));
     if (admin) reply.lines.push_back(plain("You are an admin of the bot."));

@@ -76,4 +76,13 @@ net::ServerResponse json_ok(std::string body) {
     return response;
 }
 
+net::ServerAnswer acknowledging(AckLatency latency, std::chrono::steady_clock::time_point arrived,
+                                net::ServerAnswer answer) {
+    auto written = [latency, arrived, then = std::move(answer.written)](bool was_written) mutable {
+        if (was_written) latency.acknowledged(arrived);
+        if (then) then(was_written);
+    };
+    return net::ServerAnswer{std::move(answer.response), std::move(written)};
+}
+
 }  // namespace collab::chat

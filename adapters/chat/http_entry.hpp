@@ -1,7 +1,8 @@
 #pragma once
 // What the platforms that POST their requests to the bot share around their own decoding (Mattermost's
 // commands and clicks, Discord's interactions endpoint): the listener and the Intake's life around it,
-// the routing refusals, the refusals' answers and log lines, and a JSON answer.
+// the routing refusals, the refusals' answers and log lines, a JSON answer, and the acknowledgement's
+// latency.
 
 #include <spdlog/logger.h>
 #include <boost/asio/any_io_executor.hpp>
@@ -16,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "adapters/chat/ack_latency.hpp"
 #include "adapters/chat/intake.hpp"
 #include "adapters/net/http_server.hpp"
 
@@ -78,5 +80,10 @@ std::optional<net::ServerResponse> refuse_route(spdlog::logger& logger, std::str
 
 // 200 application/json.
 net::ServerResponse json_ok(std::string body);
+
+// `answer` as the acknowledgement of a request that arrived at `arrived`: once it is written, its
+// latency goes into `latency` (copied: it only points at the Registry's histogram), then `answer`'s own callback runs.
+net::ServerAnswer acknowledging(AckLatency latency, std::chrono::steady_clock::time_point arrived,
+                                net::ServerAnswer answer);
 
 }  // namespace collab::chat

@@ -103,6 +103,9 @@ void expect_same_settings(const Config& a, const Config& b) {
     EXPECT_EQ(mattermost(a).http.ca_file, mattermost(b).http.ca_file);
     EXPECT_EQ(mattermost(a).http.timeouts.request, mattermost(b).http.timeouts.request);
     EXPECT_EQ(mattermost(a).desk.answer_budget, mattermost(b).desk.answer_budget);
+    EXPECT_EQ(mattermost(a).desk.visibility.by_command, mattermost(b).desk.visibility.by_command);
+    EXPECT_EQ(discord(a).desk.answer_budget, discord(b).desk.answer_budget);
+    EXPECT_EQ(discord(a).desk.visibility.by_command, discord(b).desk.visibility.by_command);
     EXPECT_EQ(mattermost(a).socket.enabled, mattermost(b).socket.enabled);
     EXPECT_EQ(a.scalingo.region, b.scalingo.region);
     EXPECT_EQ(a.scalingo.api_url, b.scalingo.api_url);
@@ -133,9 +136,13 @@ TEST(ConfigTest, the_shipped_file_parses_and_is_the_embedded_default) {
     EXPECT_TRUE(embedded.sandbox_seed.empty());
 
     // With no section at all, every setting has the value the example documents, but for the one
-    // the example sets: each command's visibility written out.
+    // the example sets: each command's visibility written out, the same defaults as none.
     Config bare = parse("");
-    slack(bare).desk.visibility.by_command = slack(embedded).desk.visibility.by_command;
+    for (auto* platform :
+         {&slack(bare).desk.visibility, &discord(bare).desk.visibility, &mattermost(bare).desk.visibility}) {
+        EXPECT_TRUE(platform->by_command.empty());
+        *platform = slack(embedded).desk.visibility;
+    }
     expect_same_settings(bare, embedded);
 }
 
@@ -388,6 +395,34 @@ add = "ephemeral"
     EXPECT_EQ(error_of("[slack]\nhttp_timeout_seconds = 5\n"), "test.toml: unknown key \"slack.http_timeout_seconds\"");
     EXPECT_EQ(error_of("[slack.responses]\nlist = \"public\"\n"),
               "test.toml: slack.responses.list is \"ephemeral\" or \"in_channel\"");
+}
+
+TEST(ConfigTest, every_platform_reads_its_responses_table_and_refuses_a_command_or_value_it_does_not_know) {
+    const Config config = parse(R"toml(
+[slack.responses]
+list = "in_channel"
+[discord.responses]
+add = "ephemeral"
+[mattermost.responses]
+whoami = "in_channel"
+)toml");
+    EXPECT_EQ(slack(config).desk.visibility.by_command,
+              (std::map<std::string, chat::Visibility, std::less<>>{{"list", chat::Visibility::in_channel}}));
+    EXPECT_EQ(discord(config).desk.visibility.by_command,
+              (std::map<std::string, chat::Visibility, std::less<>>{{"add", chat::Visibility::ephemeral}}));
+    EXPECT_EQ(mattermost(config).desk.visibility.by_command,
+              (std::map<std::string, chat::Visibility, std::less<>>{{"whoami", chat::Visibility::in_channel}}));
+
+    for (std::string platform : {"discord", "mattermost"}) {
+        EXPECT_EQ(error_of("[" + platform + ".responses]\nlsit = \"ephemeral\"\n"),
+                  "test.toml: " + platform + ".responses.lsit: no such command");
+        EXPECT_EQ(error_of("[" + platform + ".responses]\nlist = \"public\"\n"),
+                  "test.toml: " + platform + ".responses.list is \"ephemeral\" or \"in_channel\"");
+        EXPECT_EQ(error_of("[" + platform + ".responses]\nlist = true\n"),
+                  "test.toml: " + platform + ".responses.list is \"ephemeral\" or \"in_channel\"");
+        EXPECT_EQ(error_of("[" + platform + "]\nresponses = \"ephemeral\"\n"),
+                  "test.toml: " + platform + ".responses must be a table");
+    }
 }
 
 TEST(ConfigTest, slack_secrets_come_from_the_environment_or_files_and_the_missing_one_is_named) {

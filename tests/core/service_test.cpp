@@ -888,7 +888,7 @@ TEST_F(Service, AuditIsForMembersOnly) {
 
 TEST_F(Service, WhoamiShowsBothIdentities) {
     EXPECT_EQ(say("U2", "whoami"),
-              "Chat identity: shell user U2 in local, channel C-ops\n"
+              "Chat identity: user2@example.com, shell user U2 in local, channel C-ops\n"
               "Scalingo account: user2@example.com\n"
               "The bot acts as Scalingo account collab-bot@example.com\n");
 }
@@ -896,7 +896,7 @@ TEST_F(Service, WhoamiShowsBothIdentities) {
 TEST_F(Service, WhoamiForAnAdminAndForAnUnlinkedIdentity) {
     settings_.rules.admins = {"shell:U9"};
     EXPECT_EQ(say("U9", "whoami"),
-              "Chat identity: shell user U9 in local, channel C-ops\n"
+              "Chat identity: stranger@example.com, shell user U9 in local, channel C-ops\n"
               "Scalingo account: stranger@example.com\n"
               "You are an admin of the bot.\n"
               "The bot acts as Scalingo account collab-bot@example.com\n");
@@ -904,6 +904,20 @@ TEST_F(Service, WhoamiForAnAdminAndForAnUnlinkedIdentity) {
                   .find("Scalingo account: none linked. Ask an admin of the bot to add \"shell:U0\" = "
                         "\"you@example.com\" (your Scalingo account's e-mail) under [identities].\n"),
               std::string::npos);
+}
+
+TEST_F(Service, WhoamiNamesThePersonByTheirMentionThenByTheirIds) {
+    ChatRequest request{Actor{"slack", "T1", "U2", "C-ops", std::nullopt, "jane.doe"}, "whoami"};
+    const Reply reply = run(service().handle(std::move(request))).reply;
+    ASSERT_FALSE(reply.lines.empty());
+    const Line& first = reply.lines.front();
+    EXPECT_EQ(first.text, "Chat identity: ");
+    ASSERT_TRUE(first.mention) << "the platform shows the person as it mentions them";
+    EXPECT_EQ(first.mention->platform, "slack");
+    EXPECT_EQ(first.mention->user_id, "U2");
+    EXPECT_EQ(first.mention->name, "jane.doe");
+    EXPECT_EQ(first.after, ", slack user jane.doe (U2) in T1, channel C-ops");
+    EXPECT_EQ(plain_line_text(first), "Chat identity: jane.doe, slack user jane.doe (U2) in T1, channel C-ops");
 }
 
 TEST_F(Service, HelpForOneCommand) {

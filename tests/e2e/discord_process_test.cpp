@@ -12,6 +12,7 @@
 
 #include "bot_process.hpp"
 #include "discord_emulator.hpp"
+#include "http_get.hpp"
 
 namespace collab::e2e {
 namespace {
@@ -83,6 +84,21 @@ TEST(DiscordProcess, RunsWithNoConfigurationOnTheSandboxAndStopsCleanlyOnSigterm
     EXPECT_EQ(discord.violations(), std::vector<std::string>{});
 }
 
+TEST(DiscordProcess, TheMetricsTimeEachInteractionsCallback) {
+    DiscordEmulator discord;
+    StateDir state;
+    const auto config = state.path() / "discord.toml";
+    std::ofstream(config) << "[health]\nlisten = \"127.0.0.1:0\"\n";
+    DiscordBot bot(discord, state, {"--config", config.string()});
+    const std::string base = from_log(bot, "health and metrics at (http://127\\.0\\.0\\.1:[0-9]+)/healthz");
+    ASSERT_TRUE(discord.wait_for_sessions_ready(1, 10s)) << bot.log();
+    discord.dispatch_interaction(discord::test::slash_command("6010", "whoami", {}));
+    EXPECT_EQ(answer_to(discord, "6010").at("type"), 4) << bot.log();
+    const std::string counted = "collab_ack_latency_seconds_count{platform=\"discord\"} 1";
+    const std::string metrics = metrics_holding(base, counted);
+    EXPECT_NE(metrics.find(counted), std::string::npos) << metrics;
+}
+
 TEST(DiscordProcess, AMappedPersonSeesTheTableAndASlackMappingOfTheSameIdIdentifiesNoOne) {
     DiscordEmulator discord;
     StateDir state;
@@ -127,7 +143,7 @@ TEST(DiscordProcess, InHttpModeAnswersSignedInteractionsRefusesForgeriesAndOpens
     DiscordEmulator discord;
     StateDir state;
     const auto config = state.path() / "discord.toml";
-    std::ofstream(config) << "[discord]\nmode = \"http\"\n\n[identities]\n"
+    std::ofstream(config) << "[discord]\nmode = \"http\"\n\n[health]\nlisten = \"127.0.0.1:0\"\n\n[identities]\n"
                              "\"discord:53908232506183680\" = \"user1@example.com\"\n";
     RunningBot bot(state.path() / "bot.log",
                    {{"DISCORD_BOT_TOKEN", discord.options().bot_token},
@@ -150,6 +166,11 @@ TEST(DiscordProcess, InHttpModeAnswersSignedInteractionsRefusesForgeriesAndOpens
     ASSERT_EQ(list.status, 200u) << list.body << bot.log();
     EXPECT_EQ(list.callback->at("type"), 4);
     EXPECT_NE(content_of(*list.callback).find("user2@example.com"), std::string::npos) << list.body;
+    // The command's callback, written as the response, is timed; the PING's is no one's request.
+    const std::string base = from_log(bot, "health and metrics at (http://127\\.0\\.0\\.1:[0-9]+)/healthz");
+    const std::string counted = "collab_ack_latency_seconds_count{platform=\"discord\"} 1";
+    const std::string metrics = metrics_holding(base, counted);
+    EXPECT_NE(metrics.find(counted), std::string::npos) << metrics;
 
     const auto typed =
         discord.post_interaction(url, discord::test::autocomplete("6102", "list", {{"database", "my"}}, "database"));

@@ -408,7 +408,7 @@ TEST_P(ShellScenarios, UnknownDatabase) {
 TEST_P(ShellScenarios, WhoamiNamesTheIdentityAndTheAccount) {
     auto run = bot("/collab whoami\n");
     EXPECT_EQ(run.out,
-              "Chat identity: shell user local in local, channel shell\n"
+              "Chat identity: user1@example.com, shell user local in local, channel shell\n"
               "Scalingo account: user1@example.com\n"
               "The bot acts as Scalingo account user1@example.com\n");
 }

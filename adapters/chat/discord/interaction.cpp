@@ -87,8 +87,11 @@ std::expected<Interaction, std::string> decode_interaction(const json::object& d
     interaction.guild_id = string_at(data, {"guild_id"});
     interaction.channel_id = string_at(data, {"channel_id"});
     if (interaction.channel_id.empty()) interaction.channel_id = string_at(data, {"channel", "id"});
-    interaction.user_id = string_at(data, {"member", "user", "id"});
-    if (interaction.user_id.empty()) interaction.user_id = string_at(data, {"user", "id"});
+    // In a guild the user is the member's; in a direct message, `user`.
+    const bool member = !string_at(data, {"member", "user", "id"}).empty();
+    interaction.user_id = member ? string_at(data, {"member", "user", "id"}) : string_at(data, {"user", "id"});
+    interaction.user_name =
+        member ? string_at(data, {"member", "user", "username"}) : string_at(data, {"user", "username"});
     if (interaction.type == InteractionType::ping) return interaction;
     if (interaction.user_id.empty()) return std::unexpected("an interaction without member.user.id or user.id");
     if (const json::value* payload = data.if_contains("data"); payload && payload->is_object()) {
@@ -126,7 +129,8 @@ std::string webhook_path(const Interaction& interaction) {
 chat::Origin origin_of(const Interaction& interaction) {
     return chat::Origin{
         interaction.id,
-        Actor{"discord", interaction.guild_id, interaction.user_id, interaction.channel_id, std::nullopt},
+        Actor{"discord", interaction.guild_id, interaction.user_id, interaction.channel_id, std::nullopt,
+              interaction.user_name},
         webhook_path(interaction)};
 }
 

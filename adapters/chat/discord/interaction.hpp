@@ -32,7 +32,8 @@ struct Interaction {
     std::string guild_id;  // empty in a direct message
     std::string channel_id;
     std::string user_id;
-    std::string command;  // data.name
+    std::string user_name;  // the user's unique username, shown beside their mention by whoami
+    std::string command;    // data.name
     CommandCall call;     // the sub-command and its options
     std::string custom_id;
 };

@@ -71,6 +71,7 @@ struct InteractionServer::State {
     const InteractionServerOptions options;
     const TimeSource clock;
     const std::shared_ptr<spdlog::logger> logger;
+    chat::AckLatency ack_latency;  // set before the server starts
 
     static asio::awaitable<net::ServerAnswer> handle(std::shared_ptr<State> state, net::ServerRequest request) {
         const SteadyTime received = std::chrono::steady_clock::now();
@@ -120,7 +121,10 @@ struct InteractionServer::State {
                 Exchange::expire(exchange->sent);
             });
         };
-        co_return net::ServerAnswer{chat::json_ok(json::serialize(*told.callback)), std::move(written)};
+        // The callback written is what stops Discord's 3 s clock.
+        co_return chat::acknowledging(
+            state->ack_latency, received,
+            net::ServerAnswer{chat::json_ok(json::serialize(*told.callback)), std::move(written)});
     }
 
     // What the Reception gave a request to answer with: its callback, or nothing, because it ended
@@ -169,6 +173,10 @@ InteractionServer::InteractionServer(asio::any_io_executor executor, Reception& 
 
 void InteractionServer::start() {
     listener_.start();
+}
+
+void InteractionServer::measure_into(observability::Registry& metrics, std::string_view platform) {
+    state_->ack_latency.measure_into(metrics, platform);
 }
 
 void InteractionServer::stop() {

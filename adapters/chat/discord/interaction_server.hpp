@@ -26,10 +26,12 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "adapters/chat/discord/reception.hpp"
 #include "adapters/chat/discord/signature.hpp"
 #include "adapters/chat/http_entry.hpp"
+#include "adapters/observability/metrics.hpp"
 #include "core/model.hpp"
 
 namespace collab::discord {
@@ -64,6 +66,9 @@ public:
     // stop() once the answers to the requests taken in so far have been written, at most `limit` later,
     // then waits as long again, at most, for their claims to be marked done.
     boost::asio::awaitable<void> stop_gracefully(std::chrono::milliseconds limit);
+    // Records, from now on, each acknowledgement's latency (an interaction's callback written as the
+    // response) labelled with `platform`. Before start().
+    void measure_into(observability::Registry& metrics, std::string_view platform);
     boost::asio::ip::tcp::endpoint endpoint() const;
     std::string public_url() const;
 

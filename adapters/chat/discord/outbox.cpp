@@ -58,7 +58,11 @@ asio::awaitable<json::object> DiscordOutbox::message(const chat::Origin& origin,
 asio::awaitable<bool> DiscordOutbox::send_callback(const chat::Origin& origin, const Owed& owed, json::object body) {
     if (owed.route) co_return co_await owed.route(std::move(body));
     auto sent = co_await rest_.callback(origin.id, owed.token, std::move(body), owed.received);
-    if (sent) co_return true;
+    if (sent) {
+        // The one callback an interaction gets: what stops Discord's 3 s clock.
+        ack_latency_.acknowledged(owed.received);
+        co_return true;
+    }
     failed(origin, "answer an interaction", sent.error());
     co_return false;
 }

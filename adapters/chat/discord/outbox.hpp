@@ -30,6 +30,7 @@
 #include <memory>
 #include <string>
 
+#include "adapters/chat/ack_latency.hpp"
 #include "adapters/chat/desk.hpp"
 #include "adapters/chat/discord/interaction.hpp"
 #include "adapters/chat/discord/proposal_shelf.hpp"
@@ -69,6 +70,9 @@ public:
     boost::asio::awaitable<void> replace_proposal(const chat::Origin& origin, Reply reply) override;
     boost::asio::awaitable<void> post_beside(const chat::Origin& origin, chat::Answer answer) override;
 
+    // Records, from now on, how long after its interaction arrived each callback reached Discord.
+    void measure_into(observability::Registry& metrics) { ack_latency_.measure_into(metrics, "discord"); }
+
     const DiscordOutboxCounters& counters() const { return counters_; }
 
 private:
@@ -97,6 +101,7 @@ private:
     std::shared_ptr<spdlog::logger> logger_;
     std::map<std::string, Owed, std::less<>> owed_;
     DiscordOutboxCounters counters_;
+    chat::AckLatency ack_latency_;
 };
 
 }  // namespace collab::discord

@@ -57,17 +57,20 @@ struct CommandServer::State {
     const std::string command_token;
     const CommandServerOptions options;
     const std::shared_ptr<spdlog::logger> logger;
+    chat::AckLatency ack_latency;  // set before the server starts
 
     static asio::awaitable<net::ServerAnswer> handle(std::shared_ptr<State> state, net::ServerRequest request) {
+        const auto arrived = std::chrono::steady_clock::now();
         if (auto refusal = chat::refuse_route(*state->logger, "mattermost", request,
                                               {state->options.command_path, state->options.action_path}))
             co_return answer(std::move(*refusal));
         if (chat::path_of(request.target()) == state->options.command_path)
-            co_return co_await command(state, std::move(request));
-        co_return answer(co_await action(state, std::move(request)));
+            co_return co_await command(state, std::move(request), arrived);
+        co_return co_await action(state, std::move(request), arrived);
     }
 
-    static asio::awaitable<net::ServerAnswer> command(std::shared_ptr<State> state, net::ServerRequest request) {
+    static asio::awaitable<net::ServerAnswer> command(std::shared_ptr<State> state, net::ServerRequest request,
+                                                      std::chrono::steady_clock::time_point arrived) {
         const std::string_view authorization = request[http::field::authorization];
         auto checked = check_command_token(authorization, state->command_token);
         if (!checked)
@@ -99,17 +102,21 @@ struct CommandServer::State {
             };
             asio::co_spawn(state->executor, std::move(finish), [state](const std::exception_ptr&) {});
         };
-        co_return net::ServerAnswer{std::move(response), std::move(written)};
+        co_return chat::acknowledging(state->ack_latency, arrived,
+                                      net::ServerAnswer{std::move(response), std::move(written)});
     }
 
-    static asio::awaitable<net::ServerResponse> action(std::shared_ptr<State> state, net::ServerRequest request) {
+    static asio::awaitable<net::ServerAnswer> action(std::shared_ptr<State> state, net::ServerRequest request,
+                                                     std::chrono::steady_clock::time_point arrived) {
         auto click = decode_action(request.body());
-        if (!click) co_return state->refused(request, http::status::bad_request, "malformed action", click.error());
+        if (!click)
+            co_return answer(state->refused(request, http::status::bad_request, "malformed action", click.error()));
         const std::string key = claim_key(request.body());
         state->logger->debug("[{}] mattermost: click from {} on post {}", key, click->user_id, click->post_id);
         json::object body =
             co_await asio::co_spawn(state->executor, serve_click(state, key, std::move(*click)), asio::use_awaitable);
-        co_return json_ok(body);
+        // The server waits for the click's outcome: its answer is the acknowledgement.
+        co_return chat::acknowledging(state->ack_latency, arrived, answer(json_ok(body)));
     }
 
     // On the Desk's executor: the command handed to the Intake; nothing when it was taken in already.
@@ -154,6 +161,10 @@ void CommandServer::start() {
     // The state, which holds the Intake, lives until the sweep ends.
     listener_.start(state_);
     state_->outbox.set_action_url(listener_.public_url() + state_->options.action_path);
+}
+
+void CommandServer::measure_into(observability::Registry& metrics, std::string_view platform) {
+    state_->ack_latency.measure_into(metrics, platform);
 }
 
 void CommandServer::stop() {

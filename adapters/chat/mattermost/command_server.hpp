@@ -26,12 +26,14 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "adapters/chat/claims.hpp"
 #include "adapters/chat/desk.hpp"
 #include "adapters/chat/http_entry.hpp"
 #include "adapters/chat/mattermost/outbox.hpp"
 #include "adapters/net/http_server.hpp"
+#include "adapters/observability/metrics.hpp"
 #include "adapters/store/shared_state.hpp"
 
 namespace collab::mattermost {
@@ -64,6 +66,9 @@ public:
     // stop() once the answers to the requests taken in so far have been written, at most `limit` later,
     // then waits as long again, at most, for their claims to be marked done.
     boost::asio::awaitable<void> stop_gracefully(std::chrono::milliseconds limit);
+    // Records, from now on, each acknowledgement's latency (a command's or a click's answer written)
+    // labelled with `platform`. Before start().
+    void measure_into(observability::Registry& metrics, std::string_view platform);
     boost::asio::ip::tcp::endpoint endpoint() const;
     std::string public_url() const;
 

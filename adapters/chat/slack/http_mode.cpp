@@ -125,10 +125,12 @@ struct HttpModeServer::State {
     const HttpModeOptions options;
     const TimeSource clock;
     const std::shared_ptr<spdlog::logger> logger;
-    std::string bot_user_id;  // used on the Desk's executor only
+    std::string bot_user_id;       // used on the Desk's executor only
+    chat::AckLatency ack_latency;  // set before the server starts
 
     static asio::awaitable<net::ServerAnswer> handle(std::shared_ptr<State> state, net::ServerRequest request) {
         const TimePoint now = state->clock();
+        const auto arrived = std::chrono::steady_clock::now();
         HttpModeRequest decided = read_http_mode_request(request, state->signing_secret, state->options, now);
         if (auto* refusal = std::get_if<HttpRefusal>(&decided)) co_return answer(state->refused(request, *refusal));
         if (auto replayed = co_await refuse_replay(state, request, now)) co_return answer(std::move(*replayed));
@@ -157,12 +159,13 @@ struct HttpModeServer::State {
                 };
                 asio::co_spawn(state->executor, std::move(finish), [state](const std::exception_ptr&) {});
             };
-            co_return net::ServerAnswer{std::move(response), std::move(written)};
+            co_return chat::acknowledging(state->ack_latency, arrived,
+                                          net::ServerAnswer{std::move(response), std::move(written)});
         }
         if (auto* action = std::get_if<BlockAction>(&decided)) {
             state->logger->debug("[{}] slack http: click on {} from {}", key, action->action_id, action->user_id);
             asio::co_spawn(state->executor, serve_click(state, key, std::move(*action)), asio::detached);
-            co_return answer(empty_ok());
+            co_return chat::acknowledging(state->ack_latency, arrived, answer(empty_ok()));
         }
         if (auto* check = std::get_if<UrlVerification>(&decided)) {
             // Slack checks the events URL by asking for its challenge back.
@@ -316,6 +319,10 @@ HttpModeServer::HttpModeServer(asio::any_io_executor executor, chat::Desk& desk,
 void HttpModeServer::start() {
     // The state, which holds the Intake, lives until the sweep ends.
     listener_.start(state_);
+}
+
+void HttpModeServer::measure_into(observability::Registry& metrics, std::string_view platform) {
+    state_->ack_latency.measure_into(metrics, platform);
 }
 
 void HttpModeServer::stop() {

@@ -45,6 +45,7 @@
 #include "adapters/chat/slack/envelope.hpp"
 #include "adapters/chat/slack/signature.hpp"
 #include "adapters/net/http_server.hpp"
+#include "adapters/observability/metrics.hpp"
 #include "core/confirmation.hpp"
 #include "core/model.hpp"
 
@@ -112,6 +113,9 @@ public:
     // stop() once the answers to the requests taken in so far have been written, at most `limit` later,
     // then waits as long again, at most, for their claims to be marked done.
     boost::asio::awaitable<void> stop_gracefully(std::chrono::milliseconds limit);
+    // Records, from now on, each acknowledgement's latency (a command's answer or a click's 200
+    // written) labelled with `platform`. Before start().
+    void measure_into(observability::Registry& metrics, std::string_view platform);
     boost::asio::ip::tcp::endpoint endpoint() const;
     std::string public_url() const;
 

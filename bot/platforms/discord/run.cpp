@@ -69,6 +69,7 @@ int run_discord(const RunOptions& options) {
                            config.service);
     discord::ProposalShelf shelf(*base.shared);
     discord::DiscordOutbox outbox(rest, shelf, logger);
+    outbox.measure_into(metrics);
     chat::Desk desk(io.get_executor(), service, outbox, settings.desk, logger);
     desk.count_into(metrics, "discord");
     logger->info("audit trail and shared state: {}", base.store_description);
@@ -104,6 +105,7 @@ int run_discord(const RunOptions& options) {
         reception.emplace(io.get_executor(), outbox, desk, *base.shared, shelf, reception_settings, logger);
         endpoint.emplace(
             io.get_executor(), *reception, *verifier, settings.endpoint, [&base] { return base.clock.now(); }, logger);
+        endpoint->measure_into(metrics, "discord");
         starting("discord.listen", [&] { endpoint->start(); });
         serve = [&]() -> asio::awaitable<int> {
             // The application's id, which the registration needs, comes with the token's check.

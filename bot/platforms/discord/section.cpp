@@ -2,6 +2,7 @@
 
 #include "adapters/config/toml_checks.hpp"
 #include "bot/platforms.hpp"
+#include "bot/platforms/responses.hpp"
 
 namespace collab::bot {
 
@@ -12,7 +13,7 @@ DiscordConfig read_discord_section(const toml::table& table, std::string_view so
                                    const std::filesystem::path& base_dir) {
     config::reject_unknown_keys(table,
                                 {"mode", "api_url", "bot_token_file", "guild_id", "ca_file", "answer_budget_ms",
-                                 "request_timeout_seconds", "listen", "public_key"},
+                                 "request_timeout_seconds", "listen", "public_key", "responses"},
                                 "discord", source);
     const std::string mode = value_or<std::string>(table, "mode", "gateway", "discord", source);
     if (mode != "gateway" && mode != "http")
@@ -40,6 +41,7 @@ DiscordConfig read_discord_section(const toml::table& table, std::string_view so
     discord.desk.answer_budget = std::chrono::milliseconds{
         config::integer_in_range(table, "answer_budget_ms", 2000, 100, 2500, "discord", source)};
     discord.desk.follow_up_route = "webhook";
+    read_responses(table, "discord", source, discord.desk.visibility);
     return discord;
 }
 

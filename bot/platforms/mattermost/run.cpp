@@ -56,6 +56,7 @@ int run_mattermost(const RunOptions& options) {
 
     mattermost::CommandServer server(io.get_executor(), desk, outbox, *base.shared, secrets.command_token,
                                      settings.commands, logger);
+    server.measure_into(metrics, "mattermost");
     starting("mattermost.listen", [&] { server.start(); });
     std::optional<mattermost::EventSocket> socket;
     if (settings.socket.enabled) {

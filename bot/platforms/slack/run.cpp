@@ -109,6 +109,7 @@ int run_slack(const RunOptions& options) {
         listener.emplace(
             io.get_executor(), desk, *base.shared, secrets.signing_secret, http_mode, [&clock] { return clock.now(); },
             logger);
+        listener->measure_into(metrics, "slack");
         starting("slack.http_listen", [&] { listener->start(); });
         serve = [&stopped]() -> asio::awaitable<int> {
             co_await stopped.async_wait(asio::as_tuple(asio::use_awaitable));

@@ -63,6 +63,7 @@ DiscordBotHarness::DiscordBotHarness(DiscordEmulator& emulator, HarnessOptions o
     chat::DeskSettings desk_settings;
     desk_settings.answer_budget = options.answer_budget;
     desk_settings.follow_up_route = "webhook";
+    desk_settings.visibility = options.visibility;
     desk_.emplace(io_.get_executor(), service_, *outbox_, desk_settings, logger_);
     const GatewaySettings settings = gateway_settings(emulator, options);
     if (!options.http_mode) {

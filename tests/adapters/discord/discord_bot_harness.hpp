@@ -39,6 +39,7 @@ struct HarnessOptions {
     std::chrono::milliseconds answer_budget{2'000};
     std::chrono::milliseconds click_budget{2'000};
     std::chrono::milliseconds identify_spacing{10};
+    chat::VisibilityPolicy visibility = {};  // [discord.responses]
     // The interactions endpoint on a free loopback port, checked with the emulator's public key,
     // instead of the gateway.
     bool http_mode = false;

@@ -68,6 +68,35 @@ TEST_F(DiscordGatewayClientTest, AddIsPostedInTheChannel) {
     EXPECT_TRUE(has_collaborator(bot_->collaborators("my-dedicated-db"), "new@example.com"));
 }
 
+TEST_F(DiscordGatewayClientTest, ACommandsConfiguredVisibilityDecidesWhoSeesItsAnswer) {
+    HarnessOptions options;
+    options.visibility.by_command["list"] = chat::Visibility::in_channel;
+    options.visibility.by_command["add"] = chat::Visibility::ephemeral;
+    start(options);
+    const BotReply listed = type("4020", "list", {{"database", "my-dedicated-db"}});
+    EXPECT_EQ(type_of(listed), 4);
+    EXPECT_FALSE(ephemeral(data_of(listed))) << "list is configured in the channel";
+    EXPECT_NE(content_of(data_of(listed)).find("user2@example.com"), std::string::npos);
+    const BotReply added = type("4021", "add", {{"database", "my-dedicated-db"}, {"emails", "quiet@example.com"}});
+    EXPECT_EQ(type_of(added), 4);
+    EXPECT_TRUE(ephemeral(data_of(added))) << "add is configured for the asker alone";
+    EXPECT_TRUE(has_collaborator(bot_->collaborators("my-dedicated-db"), "quiet@example.com"));
+    const BotReply whoami = type("4022", "whoami", {});
+    EXPECT_TRUE(ephemeral(data_of(whoami))) << "what is not configured keeps its default";
+}
+
+TEST_F(DiscordGatewayClientTest, WhoamiShowsTheAskersMentionAndNameBeforeTheirIds) {
+    start();
+    const BotReply reply = type("4023", "whoami", {});
+    // Discord shows <@id> as the person's name (pinging nobody: no mention is allowed); the fixture's
+    // username is "Mason".
+    EXPECT_NE(content_of(data_of(reply))
+                  .find("Chat identity: <@53908232506183680>, discord user Mason (53908232506183680) in "),
+              std::string::npos)
+        << content_of(data_of(reply));
+    EXPECT_NE(content_of(data_of(reply)).find("Scalingo account: user1@example.com"), std::string::npos);
+}
+
 TEST_F(DiscordGatewayClientTest, ASlowAnswerIsDeferredThenCompletedInPlace) {
     start({.answer_budget = 200ms});
     bot_->upstream().set_delay(500ms);

@@ -58,9 +58,17 @@ std::string text_of(const testing::Exchange& exchange) {
     return std::string(exchange.answer->at("text").as_string());
 }
 
+// Short enough that a slow lookup misses it, long enough for the sandbox's answers.
+chat::DeskSettings test_desk_settings() {
+    chat::DeskSettings settings;
+    settings.answer_budget = 400ms;
+    return settings;
+}
+
 class CommandServerTest : public ::testing::Test {
 protected:
-    CommandServerTest() {
+    explicit CommandServerTest(chat::DeskSettings desk_settings = test_desk_settings())
+        : desk_settings_(std::move(desk_settings)) {
         server_.start();
         io_thread_ = std::thread([this] { io_.run(); });
     }
@@ -120,12 +128,7 @@ protected:
     MattermostDirectory directory_{rest_, {}};
     CommandService service_{api_, directory_, audit_, clock_, signer_, shared_, ServiceSettings{}};
     MattermostOutbox outbox_{rest_, logger_};
-    // Short enough that a slow lookup misses it, long enough for the sandbox's answers.
-    const chat::DeskSettings desk_settings_ = [] {
-        chat::DeskSettings settings;
-        settings.answer_budget = 400ms;
-        return settings;
-    }();
+    const chat::DeskSettings desk_settings_;
     chat::Desk desk_{io_.get_executor(), service_, outbox_, desk_settings_, logger_};
     CommandServer server_{io_.get_executor(),
                           desk_,
@@ -167,6 +170,48 @@ TEST_F(CommandServerTest, EveryCommandIsAnsweredWithWhoSeesIt) {
     ASSERT_EQ(posts.size(), 1u);
     EXPECT_EQ(posts[0].user_id, owner);
     EXPECT_TRUE(has_access("new@example.com"));
+}
+
+// [mattermost.responses] list = "in_channel", add = "ephemeral".
+class CommandServerResponsesTest : public CommandServerTest {
+protected:
+    CommandServerResponsesTest()
+        : CommandServerTest([] {
+              chat::DeskSettings settings = test_desk_settings();
+              settings.visibility.by_command["list"] = chat::Visibility::in_channel;
+              settings.visibility.by_command["add"] = chat::Visibility::ephemeral;
+              return settings;
+          }()) {}
+};
+
+TEST_F(CommandServerResponsesTest, ACommandsConfiguredVisibilityDecidesWhoSeesItsAnswer) {
+    const auto listed = command(owner, "list my-dedicated-db");
+    ASSERT_TRUE(listed.answer) << listed.body;
+    EXPECT_EQ(listed.answer->at("response_type"), "in_channel");
+    EXPECT_NE(text_of(listed).find("user2@example.com"), std::string::npos) << text_of(listed);
+    const auto added = command(owner, "add my-dedicated-db quiet@example.com");
+    ASSERT_TRUE(added.answer) << added.body;
+    EXPECT_EQ(added.answer->at("response_type"), "ephemeral");
+    EXPECT_NE(text_of(added).find("quiet@example.com"), std::string::npos) << text_of(added);
+    EXPECT_TRUE(has_access("quiet@example.com"));
+    const auto whoami = command(owner, "whoami");
+    ASSERT_TRUE(whoami.answer) << whoami.body;
+    EXPECT_EQ(whoami.answer->at("response_type"), "ephemeral") << "what is not configured keeps its default";
+    EXPECT_TRUE(mattermost_.violations().empty());
+}
+
+TEST_F(CommandServerTest, WhoamiShowsTheAskersMentionBeforeTheirIds) {
+    const auto exchange = command(owner, "whoami");
+    ASSERT_TRUE(exchange.answer) << exchange.body;
+    // Mattermost mentions by user name: the emulator's is "user-" and the id. The rest is escaped
+    // markdown, read here as Mattermost shows it.
+    std::string shown = text_of(exchange);
+    std::erase(shown, '\\');
+    EXPECT_TRUE(shown.starts_with("Chat identity: @user-" + owner + ", mattermost user user-" + owner + " (" + owner +
+                                  ") in "))
+        << text_of(exchange);
+    EXPECT_NE(text_of(exchange).find("Chat identity\\: @user-" + owner + ","), std::string::npos)
+        << "the mention itself is not escaped: " << text_of(exchange);
 }
 
 TEST_F(CommandServerTest, ARemovalIsProposedAndOnlyTheProposersClickCarriesItOut) {

@@ -46,7 +46,7 @@ protected:
 TEST_F(WatchOnSqlite, AnAcceptedInvitationIsAnnouncedOnceInItsChannelNamingTheInviter) {
     auto state = open_state();
     ASSERT_EQ(sandbox_.invite(*state, "my-dedicated-db", "user4@example.com"),
-              "-----> user4@example.com has been invited to collaborate to my-dedicated-db\n");
+              "-----> user4@example.com has been invited to collaborate to my-dedicated-db (by user1)\n");
     EXPECT_EQ(round(*state).databases, 1u);
     EXPECT_TRUE(announcer_.said().empty()) << "still pending: nothing to say";
 
