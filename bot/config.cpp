@@ -122,7 +122,7 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
     const toml::table root = config::parse_toml(text, source);
     std::vector<std::string_view> sections{"adapter",    "provider", "state_dir",  "log_level", "confirmation",
                                            "policy",     "scalingo", "identities", "sandbox",   "audit",
-                                           "log_format", "store",    "health",     "requests"};
+                                           "log_format", "store",    "health",     "requests",   "watch"};
     for (const Platform& platform : platforms()) sections.push_back(platform.name);
     config::reject_unknown_keys(root, sections, "", source);
     Config config;
@@ -194,6 +194,12 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
         const int64_t rows = config::integer_in_range(*audit, "rows", 20, 1, 200, "audit", source);
         config.service.audit_rows = static_cast<int>(rows);
         config.service.record_reads = value_or<bool>(*audit, "record_reads", false, "audit", source);
+    }
+    if (const toml::table* watch = config::subtable(root, "watch", "", source)) {
+        config::reject_unknown_keys(*watch, {"enabled", "interval_seconds"}, "watch", source);
+        config.watch.enabled = value_or<bool>(*watch, "enabled", true, "watch", source);
+        config.watch.interval =
+            std::chrono::seconds{config::integer_in_range(*watch, "interval_seconds", 60, 1, 86400, "watch", source)};
     }
     // Read even when absent: their readers hold the defaults of the settings they fill.
     static const toml::table absent;

@@ -2,6 +2,7 @@
 // The bot's configuration: one TOML file (or the embedded default), strictly read.
 
 #include <any>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -48,6 +49,12 @@ struct StoreConfig {
     int audit_retention_days = 365;  // PostgreSQL: older audit entries are deleted
 };
 
+// [watch]: the watch that tells a channel when an invitation made there is accepted.
+struct WatchConfig {
+    bool enabled = true;
+    std::chrono::seconds interval{60};  // between rounds; stretched to keep within a quarter of Scalingo's allowance
+};
+
 struct Config {
     std::string source;                            // the file it came from, or "embedded default"
     const Platform* adapter = default_platform();  // the chat platform it runs on
@@ -62,6 +69,7 @@ struct Config {
     std::filesystem::path sandbox_seed;             // empty: the embedded seed
     ScalingoConfig scalingo;
     StoreConfig store;
+    WatchConfig watch;
     // Each platform's section (platforms.hpp), read whichever platform runs: by the platform's name,
     // the settings its reader returned. The platform's own code reads them with settings<T>(name).
     std::map<std::string, std::any, std::less<>> platform_settings;

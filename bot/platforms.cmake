@@ -24,8 +24,8 @@ function(collab_platform_table output)
   configure_file(${PROJECT_SOURCE_DIR}/bot/platform_table.cpp.in ${output} @ONLY)
 endfunction()
 
-# The sources of every platform's section readers, and of their runs.
-set(collab_platform_sections "")
+# The sources of every platform's section readers (and of what they share), and of their runs.
+set(collab_platform_sections ${PROJECT_SOURCE_DIR}/bot/platforms/responses.cpp)
 set(collab_platform_runs "")
 foreach(platform IN LISTS collab_platforms)
   list(APPEND collab_platform_sections ${PROJECT_SOURCE_DIR}/bot/platforms/${platform}/section.cpp)

@@ -104,4 +104,24 @@ asio::awaitable<void> HealthWatch::watch() {
     }
 }
 
+InvitationWatching::InvitationWatching(asio::io_context& io, const Config& config, Foundation& base,
+                                       Announcer& announcer, std::string platform,
+                                       std::shared_ptr<spdlog::logger> logger) {
+    if (!config.watch.enabled || base.invitations == nullptr) return;
+    watch_.emplace(*base.provider.api, *base.invitations, announcer, base.clock, platform);
+    chat::WatcherSettings settings;
+    settings.interval = config.watch.interval;
+    if (base.provider.scalingo != nullptr) settings.upstream_per_minute = config.scalingo.api.requests_per_minute;
+    watcher_.emplace(io.get_executor(), *watch_, *base.shared, std::move(platform), settings, std::move(logger));
+    asio::co_spawn(io, watcher_->run(), asio::detached);
+}
+
+void InvitationWatching::stop() {
+    if (watcher_) watcher_->stop();
+}
+
+asio::awaitable<void> InvitationWatching::stopped(std::chrono::milliseconds limit) {
+    if (watcher_) co_await watcher_->stopped(limit);
+}
+
 }  // namespace collab::bot

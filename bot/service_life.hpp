@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "adapters/chat/watcher.hpp"
 #include "adapters/observability/health_server.hpp"
 #include "adapters/observability/metrics.hpp"
 #include "bot/wiring.hpp"
@@ -74,6 +75,24 @@ private:
     observability::Gauge& budget_left_;
     std::optional<observability::HealthServer> server_;
     bool watching_ = true;
+};
+
+// [watch], when enabled: the invitation watch of this platform, running on `io` beside the transport
+// (the sandbox's rounds are free; Scalingo's take at most a quarter of its allowance). Stopped with
+// the transport: stop(), then stopped() once the commands in progress are answered.
+class InvitationWatching {
+public:
+    InvitationWatching(boost::asio::io_context& io, const Config& config, Foundation& base, Announcer& announcer,
+                       std::string platform, std::shared_ptr<spdlog::logger> logger);
+    InvitationWatching(const InvitationWatching&) = delete;
+    InvitationWatching& operator=(const InvitationWatching&) = delete;
+
+    void stop();
+    boost::asio::awaitable<void> stopped(std::chrono::milliseconds limit);
+
+private:
+    std::optional<InvitationWatch> watch_;
+    std::optional<chat::Watcher> watcher_;
 };
 
 }  // namespace collab::bot

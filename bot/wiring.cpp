@@ -103,6 +103,7 @@ Foundation lay_foundation(const Config& config, std::shared_ptr<spdlog::logger> 
         options.audit_retention_days = config.store.audit_retention_days;
         base.postgres = std::make_unique<store::PostgresStore>(options, logger);
         base.audit = base.postgres.get();
+        base.invitations = base.postgres.get();
         base.shared = shared_budget = base.postgres.get();
         base.store_description = "PostgreSQL at " + store::postgres_server_of(postgres->url);
     } else {
@@ -111,6 +112,7 @@ Foundation lay_foundation(const Config& config, std::shared_ptr<spdlog::logger> 
         base.sqlite = std::make_unique<store::SqliteAuditLog>(file);
         base.local = std::make_unique<store::LocalState>();
         base.audit = base.sqlite.get();
+        base.invitations = base.sqlite.get();
         base.shared = base.local.get();
         base.store_description = "SQLite " + file.string();
     }

@@ -75,6 +75,7 @@ struct Foundation {
     std::unique_ptr<store::LocalState> local;  // with SQLite: one instance, shared state in memory
     AuditLog* audit = nullptr;
     store::SharedState* shared = nullptr;
+    InvitationLog* invitations = nullptr;  // beside the audit trail, in the same store
     std::string store_description;
     Provider provider;
     std::unique_ptr<security::HmacSigner> signer;

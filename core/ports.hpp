@@ -117,6 +117,34 @@ public:
     virtual boost::asio::awaitable<ApiResult<void>> tell(Actor person, Reply reply) = 0;
 };
 
+// An invitation sent through the bot, remembered until it is accepted or disappears, so that the channel
+// it was made in hears which.
+struct Invitation {
+    std::string database;
+    std::string email;
+    std::string collaborator_id;  // the pending collaborator the invitation created upstream
+    Actor inviter;                // with the channel it was made in
+    TimePoint at;
+};
+
+// What became of a remembered invitation.
+// withdrawn: revoked through the bot itself (a removal, a resend), which said so when it did it.
+enum class InvitationFate { accepted, vanished, withdrawn };
+
+// The invitations made through the bot, kept across restarts and shared by instances.
+class InvitationLog {
+public:
+    virtual ~InvitationLog() = default;
+    // Remembers one (again: the same database and collaborator id replaces what was kept).
+    virtual boost::asio::awaitable<ApiResult<void>> remember(Invitation invitation) = 0;
+    // Those of `platform` whose fate is not known yet, oldest first.
+    virtual boost::asio::awaitable<ApiResult<std::vector<Invitation>>> pending(std::string platform) = 0;
+    // Records its fate, once: true for the one caller that did, false when it was known already (another
+    // instance, an earlier round). Called before the notice goes out, so that it goes out once.
+    virtual boost::asio::awaitable<ApiResult<bool>> settle(std::string database, std::string collaborator_id,
+                                                           InvitationFate fate, TimePoint at) = 0;
+};
+
 class WallClock {
 public:
     virtual ~WallClock() = default;

@@ -288,6 +288,38 @@ std::string revoked_not_resent(std::string_view email, std::string_view database
            "): invite them again with /collab add " + std::string(database) + " " + std::string(email) + ".";
 }
 
+std::string time_ago(std::chrono::seconds ago) {
+    using namespace std::chrono;
+    if (ago < minutes{1}) return "less than a minute ago";
+    if (ago < hours{1}) return std::to_string(duration_cast<minutes>(ago).count()) + " min ago";
+    if (ago < hours{48}) return std::to_string(duration_cast<hours>(ago).count()) + " h ago";
+    return std::to_string(duration_cast<days>(ago).count()) + " days ago";
+}
+
+namespace {
+
+// "<what> (invited by <inviter> 2 h ago)": the inviter as their platform mentions a person.
+Reply invitation_notice(LineStyle style, std::string what, const Invitation& invitation, std::chrono::seconds ago) {
+    Reply reply = one_line(ReplyKind::change, style, std::move(what) + " (invited by ");
+    reply.lines.front().mention = mention_of(invitation.inviter);
+    reply.lines.front().after = " " + time_ago(ago) + ")";
+    return reply;
+}
+
+}  // namespace
+
+Reply invitation_accepted(const Invitation& invitation, std::chrono::seconds ago) {
+    return invitation_notice(LineStyle::done, invitation.email + " accepted the invitation to " + invitation.database,
+                             invitation, ago);
+}
+
+Reply invitation_vanished(const Invitation& invitation, std::chrono::seconds ago) {
+    return invitation_notice(LineStyle::error,
+                             "The invitation of " + invitation.email + " to " + invitation.database +
+                                 " was revoked or expired before it was accepted",
+                             invitation, ago);
+}
+
 Reply cancelled(const ConfirmationClaims& claims) {
     std::string where = claims.database;
     for (const Seat& seat : claims.seats) where += (where.empty() ? "" : ", ") + seat.database;
@@ -301,8 +333,12 @@ Reply cancel_refused() {
 
 Reply whoami(const Actor& actor, bool admin, const std::optional<std::string>& bot_account) {
     Reply reply;
-    reply.lines.push_back(plain("Chat identity: " + actor.platform + " user " + actor.user_id +
-                                (actor.team.empty() ? "" : " in " + actor.team) + ", channel " + actor.channel));
+    // The person as their platform shows them (a mention where it has one), then the ids that
+    // [identities] and [policy] are keyed by.
+    const std::string user = actor.name.empty() ? actor.user_id : actor.name + " (" + actor.user_id + ")";
+    reply.lines.push_back(Line{LineStyle::plain, "Chat identity: ", mention_of(actor),
+                               ", " + actor.platform + " user " + user +
+                                   (actor.team.empty() ? "" : " in " + actor.team) + ", channel " + actor.channel});
     reply.lines.push_back(plain(actor.email ? "Scalingo account: " + *actor.email
                                             : "Scalingo account: none linked. " + ask_to_map(actor)));
     if (admin) reply.lines.push_back(plain("You are an admin of the bot."));

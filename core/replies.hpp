@@ -84,6 +84,12 @@ std::string revoked_not_resent(std::string_view email, std::string_view database
 Reply cancelled(const ConfirmationClaims& claims);
 Reply cancel_refused();
 
+// The watch's notices about an invitation sent through the bot, `ago` after it was sent.
+Reply invitation_accepted(const Invitation& invitation, std::chrono::seconds ago);
+Reply invitation_vanished(const Invitation& invitation, std::chrono::seconds ago);
+// "2 h ago", "5 min ago", "3 days ago".
+std::string time_ago(std::chrono::seconds ago);
+
 // The grammar's usage errors.
 std::string usage_line(const CommandSpec& spec);
 std::string general_usage();

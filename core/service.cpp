@@ -48,14 +48,16 @@ std::string databases_of(const ConfirmationClaims& claims) {
 }  // namespace
 
 CommandService::CommandService(CollaboratorsApi& api, Directory& directory, AuditLog& audit, const WallClock& clock,
-                               const Signer& signer, UsedTokens& used, ServiceSettings settings)
+                               const Signer& signer, UsedTokens& used, ServiceSettings settings,
+                               InvitationLog* invitations)
     : api_(api),
       directory_(directory),
       audit_(audit),
       clock_(clock),
       signer_(signer),
       used_(used),
-      settings_(std::move(settings)) {
+      settings_(std::move(settings)),
+      invitations_(invitations) {
     if (!settings_.rules.service_account_email.empty()) service_account_ = settings_.rules.service_account_email;
 }
 
@@ -119,6 +121,20 @@ asio::awaitable<Outcome> CommandService::handle(ConfirmationRequest request) {
     co_return confirmed;
 }
 
+asio::awaitable<std::vector<std::string>> CommandService::manageable_databases(Actor actor) {
+    std::vector<std::string> names;
+    if (co_await identify(actor) || !actor.email) co_return names;
+    auto seen = co_await survey(actor);
+    if (!seen) co_return names;
+    const bool admin = is_admin(actor);
+    for (const auto& database : *seen) {
+        const Standing standing = standing_of(*database.state, *actor.email);
+        if (admin || standing == Standing::owner || standing == Standing::accepted)
+            names.push_back(database.state->database.name);
+    }
+    co_return names;
+}
+
 asio::awaitable<std::optional<Reply>> CommandService::identify(Actor& actor) {
     if (actor.email) co_return std::nullopt;
     auto email = co_await directory_.email_of(actor);
@@ -168,6 +184,23 @@ asio::awaitable<ApiResult<std::string>> CommandService::service_account() {
     if (!self) co_return std::unexpected(self.error());
     service_account_ = self->email;
     co_return self->email;
+}
+
+asio::awaitable<void> CommandService::remember_invitation(const Actor& actor, const std::string& database,
+                                                          const Collaborator& invited) {
+    if (invitations_ == nullptr) co_return;
+    Invitation invitation{database, invited.email, invited.id, actor, clock_.now()};
+    // Not remembered, the invitation still stands: only its acceptance goes unannounced.
+    (void)co_await invitations_->remember(std::move(invitation));
+}
+
+asio::awaitable<void> CommandService::forget_invitation(const std::string& database, const std::string& collaborator_id) {
+    if (invitations_ == nullptr) co_return;
+    // Not settled, the watch would announce as revoked or expired what the channel was just told.
+    std::string settled_database = database;
+    std::string settled_id = collaborator_id;
+    (void)co_await invitations_->settle(std::move(settled_database), std::move(settled_id), InvitationFate::withdrawn,
+                                        clock_.now());
 }
 
 bool CommandService::is_admin(const Actor& actor) const {
@@ -381,10 +414,13 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const AddComman
             }
         }
         if (sent_before) {
+            // The first attempt may have died before remembering it.
+            const Collaborator* sent = find_collaborator(state, email);
+            if (sent != nullptr) co_await remember_invitation(actor, command.database, *sent);
             std::string note(replies::invited_before);
             co_await record(actor, action, command.database, email, AuditOutcome::allowed, std::move(note));
         } else if (*invited) {
-            // Recorded by send_invitation.
+            // Recorded and remembered for the watch by send_invitation.
         } else if (invited->error().kind == ApiErrorKind::already_member) {
             // Nothing was done upstream: recorded as the check before the invitation records it.
             const std::string note = replies::already_collaborator(email, command.database);
@@ -409,7 +445,10 @@ asio::awaitable<std::optional<ApiResult<Collaborator>>> CommandService::send_inv
                                                                                         const std::string& email) {
     if (!co_await record(actor, action, database, email, AuditOutcome::allowed)) co_return std::nullopt;
     auto invited = co_await api_.invite(database, email);
-    if (invited) co_await record(actor, action, database, email, AuditOutcome::executed);
+    if (invited) {
+        co_await record(actor, action, database, email, AuditOutcome::executed);
+        co_await remember_invitation(actor, database, *invited);
+    }
     co_return invited;
 }
 
@@ -433,6 +472,7 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const ResendCom
                          std::string(replies::revoking_to_resend)))
         co_return replies::failed(replies::not_invited_unrecorded(email));
     auto revoked = co_await api_.remove(command.database, pending->id);
+    if (revoked) co_await forget_invitation(command.database, pending->id);
     // Gone meanwhile (accepted, or revoked by someone else): the new invitation is still what was asked,
     // unless they accepted, which the invitation below reports as already a collaborator.
     if (!revoked && revoked.error().kind != ApiErrorKind::not_member) {
@@ -611,6 +651,7 @@ asio::awaitable<Reply> CommandService::remove_confirmed(const Actor& actor, cons
         if (!co_await record(actor, action, database, target, AuditOutcome::confirmed, replies::proposed_by(claims)))
             co_return replies::failed(replies::nothing_removed_unrecorded());
         removed = co_await api_.remove(database, collaborator->id);
+        if (removed && collaborator->status == Status::pending) co_await forget_invitation(database, collaborator->id);
     }
     if (!removed && resumed && removed.error().kind == ApiErrorKind::not_member) {
         executed = true;

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/access_request.hpp"
 #include "core/command.hpp"
@@ -77,13 +78,20 @@ struct ServiceSettings {
 
 class CommandService {
 public:
+    // `invitations`: where the invitations sent are remembered for the watch to announce (none: not remembered).
     CommandService(CollaboratorsApi& api, Directory& directory, AuditLog& audit, const WallClock& clock,
-                   const Signer& signer, UsedTokens& used, ServiceSettings settings);
+                   const Signer& signer, UsedTokens& used, ServiceSettings settings,
+                   InvitationLog* invitations = nullptr);
 
     // A command typed after /collab: parsed once, carried out, and told.
     boost::asio::awaitable<Outcome> handle(ChatRequest request);
     // A click on a proposal's button; its token is opened once.
     boost::asio::awaitable<Outcome> handle(ConfirmationRequest request);
+    // The names of the databases `actor` may act on (as owner or accepted collaborator; all those the
+    // channel sees, for an admin), for a chat client's suggestions as the person types: nothing for
+    // someone the directory does not know, or when the upstream cannot say. Neither audited nor a
+    // command: it changes nothing and tells nothing `dbs` would not.
+    boost::asio::awaitable<std::vector<std::string>> manageable_databases(Actor actor);
 
     // Where access request cards go when the channel rules bind the database to another channel than
     // the requester's; without one such requests are refused, saying so.
@@ -160,6 +168,12 @@ private:
     // identify(), then authorise(): for the commands about one database that need to know who asks.
     boost::asio::awaitable<std::expected<CachedSnapshot, Reply>> admit(Actor& actor, const Command& command);
     boost::asio::awaitable<ApiResult<std::string>> service_account();
+    // Remembers an invitation `actor` sent, for the watch to tell their channel when it is accepted.
+    // Every path that sends an invitation goes through here.
+    boost::asio::awaitable<void> remember_invitation(const Actor& actor, const std::string& database,
+                                                     const Collaborator& invited);
+    // Settles, without a notice, an invitation the bot itself revoked.
+    boost::asio::awaitable<void> forget_invitation(const std::string& database, const std::string& collaborator_id);
     // The databases the actor's channel may manage, as they are now; those the bot cannot read (gone
     // since listed, or not shared with its account) are left out.
     boost::asio::awaitable<ApiResult<std::vector<CachedSnapshot>>> survey(const Actor& actor);
@@ -181,6 +195,7 @@ private:
     UsedTokens& used_;
     ServiceSettings settings_;
     Announcer* announcer_ = nullptr;
+    InvitationLog* invitations_;
     std::optional<std::string> service_account_;
     // Replies built from versioned state, kept while it is unchanged (their key says which version):
     // by database for `list`, by topic for `help`.

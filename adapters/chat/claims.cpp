@@ -15,16 +15,12 @@
 namespace collab::chat {
 namespace asio = boost::asio;
 
-namespace {
-
 std::string default_instance_name() {
     std::array<char, 256> host{};
     if (::gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
     return std::string(host.data()) + "/" + std::to_string(::getpid()) + "/" +
            std::to_string(std::random_device{}() % 1'000'000);
 }
-
-}  // namespace
 
 Claims::Claims(asio::any_io_executor executor, store::SharedState& shared, ClaimSettings settings,
                std::shared_ptr<spdlog::logger> logger)

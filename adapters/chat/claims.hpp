@@ -27,6 +27,9 @@
 
 namespace collab::chat {
 
+// An instance's name in what it claims: host name, process id and a random number.
+std::string default_instance_name();
+
 struct ClaimSettings {
     // This instance's name in its claims; empty: host name, process id and a random number.
     std::string instance;

@@ -196,4 +196,8 @@ asio::awaitable<void> Desk::click(ClickRequest request, bool resumed) {
     }
 }
 
+asio::awaitable<std::vector<std::string>> Desk::suggest_databases(Actor actor) {
+    co_return co_await service_.manageable_databases(std::move(actor));
+}
+
 }  // namespace collab::chat

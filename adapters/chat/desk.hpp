@@ -32,6 +32,7 @@
 #include <memory>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "adapters/chat/visibility.hpp"
 #include "adapters/net/gate.hpp"
@@ -142,6 +143,9 @@ public:
     // Delivers an Answer through the Outbox after all, for a platform that could not send the
     // acknowledgement that carried it.
     boost::asio::awaitable<void> deliver_later(Origin origin, Answer answer);
+    // The databases the person may act on, for suggestions while they type a command (see
+    // CommandService::manageable_databases): not a command, neither counted nor logged as one.
+    boost::asio::awaitable<std::vector<std::string>> suggest_databases(Actor actor);
 
     // Counts commands by kind and outcome, and refusals, into the registry from now on, labelled with
     // the platform ("slack", "discord", "mattermost", "shell"). The counters are found once, here.

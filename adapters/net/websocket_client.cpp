@@ -88,6 +88,7 @@ public:
           options_(std::move(options)),
           label_(std::move(label)),
           drained_(strand_),
+          close_over_(strand_, asio::steady_timer::time_point::max()),
           last_activity_(Clock::now().time_since_epoch().count()) {}
     virtual ~Link() = default;
     Link(const Link&) = delete;
@@ -156,7 +157,8 @@ protected:
     bool writing_ = false;
     bool closing_ = false;  // close() has started: it owns the teardown
     bool aborted_ = false;
-    asio::steady_timer drained_;  // close() waits on it for the queue to drain
+    asio::steady_timer drained_;     // close() waits on it for the queue to drain
+    asio::steady_timer close_over_;  // expired once close() is over: reads begun meanwhile wait on it
     std::optional<NetError> error_;
     std::optional<WebSocketClose> close_reason_;
     std::atomic<bool> closed_{false};
@@ -196,8 +198,11 @@ public:
 
         // Name ourselves: servers log it, and some refuse clients without one.
         const std::string agent = options_.user_agent.empty() ? "collab-bot" : options_.user_agent;
-        ws_.set_option(websocket::stream_base::decorator(
-            [agent](websocket::request_type& request) { request.set(http::field::user_agent, agent); }));
+        ws_.set_option(
+            websocket::stream_base::decorator([agent, headers = options_.headers](websocket::request_type& request) {
+                request.set(http::field::user_agent, agent);
+                for (const auto& [name, value] : headers) request.set(name, value);
+            }));
         // Beast buffers a message whole: the cap bounds what a peer can make us allocate.
         ws_.read_message_max(options_.max_message_bytes);
 
@@ -221,8 +226,15 @@ public:
     }
 
     asio::awaitable<WebSocketConnection::ReadResult> read() override {
+        if (closing_) {
+            // Beast's close reads until the peer's close frame itself. A read of ours begun beside it
+            // can deadlock the two when that frame is already buffered (each waits for the lock the
+            // other holds, and no socket operation is left to time out): it waits for the close instead.
+            co_await close_over_.async_wait(use_tuple);
+            co_return std::unexpected(*error_);
+        }
         // Once failed, always the same answer, without touching a socket that is gone.
-        if (closed_ && !closing_) co_return std::unexpected(*error_);
+        if (closed_) co_return std::unexpected(*error_);
         auto [error, size] = co_await ws_.async_read(buffer_, use_tuple);
         if (!error) {
             touch();
@@ -246,7 +258,14 @@ public:
         }
         closing_ = true;
         record(net_error(NetErrorKind::reset, label_, "the connection was closed by this side"));
+        auto outcome = co_await close_handshake(std::move(reason), code);
+        close_over_.expires_at(asio::steady_timer::time_point::min());
+        co_return outcome;
+    }
 
+private:
+    // close() once it has begun: the queue drained, then the closing handshake, each bounded.
+    asio::awaitable<std::optional<NetError>> close_handshake(std::string reason, std::uint16_t code) {
         // Let what is queued leave first: acknowledgements owed to the peer are in there.
         if (writing_) {
             drained_.expires_after(options_.timeouts.close);
@@ -263,7 +282,10 @@ public:
         const websocket::close_reason frame(static_cast<websocket::close_code>(code), beast::string_view(reason));
         auto [error] = co_await ws_.async_close(frame, use_tuple);
         close_socket();
-        if (!error) co_return std::nullopt;
+        if (!error) {
+            if (!close_reason_) close_reason_ = peer_close();
+            co_return std::nullopt;
+        }
         if (aborted_) co_return net_error(NetErrorKind::reset, label_, "the connection was aborted by this side");
         // Beast hands its timeout to whichever operation asks first; either way the peer did not answer.
         if (error == beast::error::timeout || error == asio::error::operation_aborted)
@@ -272,7 +294,6 @@ public:
         co_return transfer_error(error, "closing");
     }
 
-private:
     Ws make_stream() {
         if constexpr (is_tls)
             return Ws(strand_, *tls_);
@@ -322,12 +343,17 @@ private:
         beast::get_lowest_layer(ws_).socket().close(ignored);
     }
 
+    // The peer's close frame, once Beast has read it.
+    WebSocketClose peer_close() const {
+        const websocket::close_reason& frame = ws_.reason();
+        // 1005 is the RFC's "no status received": a close frame without a code.
+        const std::uint16_t code = frame.code == websocket::close_code::none ? 1005 : frame.code;
+        return WebSocketClose{code, std::string(frame.reason.data(), frame.reason.size())};
+    }
+
     NetError read_error(const error_code& error) {
         if (error == websocket::error::closed) {
-            const websocket::close_reason& frame = ws_.reason();
-            // 1005 is the RFC's "no status received": a close frame without a code.
-            const std::uint16_t code = frame.code == websocket::close_code::none ? 1005 : frame.code;
-            close_reason_ = WebSocketClose{code, std::string(frame.reason.data(), frame.reason.size())};
+            close_reason_ = peer_close();
             return net_error(NetErrorKind::reset, label_,
                              "the peer closed the connection (" + describe(*close_reason_) + ")");
         }

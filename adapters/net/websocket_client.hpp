@@ -24,6 +24,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "adapters/net/http_client.hpp"
 
@@ -50,6 +52,8 @@ struct WebSocketOptions {
     std::size_t max_queued_bytes = 4 * 1024 * 1024;
     std::string ca_file;     // PEM bundle to trust instead of the system store; no "verify off"
     std::string user_agent;  // "collab-bot" when empty
+    // More fields for the upgrade request (a credential, say: never part of an error or a log line).
+    std::vector<std::pair<std::string, std::string>> headers = {};
 };
 
 // What the peer said in its close frame.
@@ -91,7 +95,9 @@ public:
 
     // Polite close: lets queued messages drain, sends a close frame with the reason and the code and
     // waits for the peer's, each step bounded by timeouts.close; the socket is closed in any case.
-    // nullopt when the peer answered; the error otherwise. A pending read() then fails with `reset`.
+    // nullopt when the peer answered; the error otherwise. A pending read() then fails with `reset`
+    // (or returns a message that arrived before the close), and a read() begun while the close runs
+    // waits for it to end and fails likewise.
     // The code matters to some peers: Discord ends the session on 1000 or 1001, keeps it on 4000.
     boost::asio::awaitable<std::optional<NetError>> close(std::string reason, std::uint16_t code = 1000);
 

@@ -97,6 +97,8 @@ void SandboxApi::catch_up() {
     if (seen == changes_acted_on_) return;
     changes_acted_on_ = seen;
     snapshots_.changed_all();
+    databases_.reset();
+    ++databases_version_;
 }
 
 asio::awaitable<ApiResult<CachedSnapshot>> SandboxApi::snapshot(std::string database) {
@@ -134,6 +136,9 @@ asio::awaitable<ApiResult<T>> SandboxApi::change(std::string database,
     };
     auto result = co_await worker_.call(std::move(watched));
     snapshots_.changed(database);
+    // The bot's own account may have joined or left the database.
+    databases_.reset();
+    ++databases_version_;
     co_return result;
 }
 
@@ -182,6 +187,9 @@ asio::awaitable<ApiResult<Account>> SandboxApi::self() {
 
 asio::awaitable<ApiResult<std::vector<Database>>> SandboxApi::databases() {
     using List = std::vector<Database>;
+    catch_up();
+    if (databases_) co_return *databases_;
+    const std::uint64_t version = databases_version_;
     // As Scalingo's list of apps: those the bot's account owns or collaborates on.
     std::function<ApiResult<List>(SandboxStore&)> work = [](SandboxStore& store) {
         return guarded([&] {
@@ -190,7 +198,10 @@ asio::awaitable<ApiResult<std::vector<Database>>> SandboxApi::databases() {
             return visible;
         });
     };
-    co_return co_await worker_.call(std::move(work));
+    auto read = co_await worker_.call(std::move(work));
+    catch_up();
+    if (read && version == databases_version_) databases_ = *read;
+    co_return read;
 }
 
 }  // namespace collab::sandbox

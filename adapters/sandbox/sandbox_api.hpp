@@ -3,17 +3,19 @@
 // wait up to its busy timeout for a lock another process holds (the sandbox command line, a test),
 // so they run on a thread of the port's own, never on the caller's event loop.
 //
-// Databases' snapshots are kept in memory (snapshots.hpp): a `list` of a database read before
-// touches neither the file nor the port's thread. Invitations and removals made through the port
-// drop the database's snapshot at once; changes made otherwise (another process writing the file,
-// another thread using the store) are seen by a watch on the port's thread, which looks at the
-// file's data version while idle, every `watch_interval`, and then drops every snapshot.
+// Databases' snapshots are kept in memory (snapshots.hpp), and so is the list of the databases the
+// bot reaches (what `help` surveys to tell who asks): a `list` or `help` read before touches neither
+// the file nor the port's thread. Invitations and removals made through the port drop the
+// database's snapshot and the list at once; changes made otherwise (another process writing the
+// file, another thread using the store) are seen by a watch on the port's thread, which looks at the
+// file's data version while idle, every `watch_interval`, and then drops every snapshot and the list.
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <vector>
 
 #include "adapters/sandbox/sandbox_store.hpp"
 #include "adapters/store/store_worker.hpp"
@@ -70,6 +72,10 @@ private:
     store::StoreWorker<SandboxStore> worker_;
     SnapshotCache snapshots_;
     std::uint64_t changes_acted_on_ = 0;  // of the watch's, on the event loop
+    // The databases the bot reaches, as last read; a read begun before a change (a bump of
+    // databases_version_) is not kept, as it may predate the change.
+    std::optional<std::vector<Database>> databases_;
+    std::uint64_t databases_version_ = 0;
 };
 
 }  // namespace collab::sandbox

@@ -27,12 +27,24 @@ boost::asio::awaitable<ApiResult<ClaimState>> LocalState::claim(std::string key,
         co_return ClaimState::taken_over;
     }
     claimed_.emplace(digest, Claimed{std::move(key), std::move(owner), now + lease, std::move(work)});
-    claim_order_.push_back(digest);
-    if (claim_order_.size() > options_.claim_capacity) {
-        if (answered_.erase(claim_order_.front()) == 0) claimed_.erase(claim_order_.front());
+    claim_order_.push_back(Remembered{digest, now});
+    forget_oldest(now);
+    co_return ClaimState::won;
+}
+
+void LocalState::forget_oldest(std::chrono::steady_clock::time_point now) {
+    while (!claim_order_.empty()) {
+        const Remembered& oldest = claim_order_.front();
+        if (claim_order_.size() > options_.claim_capacity) {
+            if (answered_.erase(oldest.digest) == 0) claimed_.erase(oldest.digest);
+        } else if (now - oldest.at >= options_.remember_answered && answered_.contains(oldest.digest)) {
+            // A claim still worked on (or left for a takeover) is kept whatever its age.
+            answered_.erase(oldest.digest);
+        } else {
+            break;
+        }
         claim_order_.pop_front();
     }
-    co_return ClaimState::won;
 }
 
 boost::asio::awaitable<ApiResult<bool>> LocalState::renew(std::string key, std::string owner,

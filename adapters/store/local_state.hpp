@@ -1,8 +1,9 @@
 #pragma once
 // SharedState for a bot that runs as one instance: everything in memory, nothing shared. Claims are
-// remembered in a bounded first-in first-out map (a re-delivery arrives within seconds, so the oldest
-// keys are the ones to forget); an answered claim keeps only a 128-bit digest of its key, so that
-// remembering the capacity's worth of them costs a few megabytes, not a string and a node each. Each account's request
+// remembered in a bounded first-in first-out map (a re-delivery arrives within minutes, so the oldest
+// keys are the ones to forget): an answered one for `remember_answered` at most, and never more than
+// the capacity's worth; an answered claim keeps only a 128-bit digest of its key, so that remembering
+// the capacity's worth of them costs a few megabytes, not a string and a node each. Each account's request
 // allowance is a sliding log of send times, and used tokens are kept until their own deadline (a restart forgets them:
 // a confirmation's claims still name the collaborator record, so a replay after a restart cannot reach a re-invited
 // person). Leases behave as in PostgreSQL, so that instances sharing one object (tests) see the same contract.
@@ -27,6 +28,10 @@ namespace collab::store {
 struct LocalStateOptions {
     // Envelope ids remembered; past this the oldest are forgotten first.
     std::size_t claim_capacity = 100'000;
+    // How long an answered request's key is remembered: Slack delivers a request again at most three
+    // times, the last about five minutes after the first; past that it is forgotten, so that the memory
+    // follows the rate of requests rather than their number.
+    std::chrono::milliseconds remember_answered{std::chrono::minutes{10}};
     // The rolling window an allowance is counted over (Scalingo counts per minute; shorter in tests).
     std::chrono::milliseconds request_window{std::chrono::minutes{1}};
 };
@@ -77,6 +82,8 @@ private:
         bool done = false;
     };
     Allowance& allowance_of(const std::string& account, int per_minute);
+    // Lets go of the oldest claims past the capacity, and of the answered ones past remember_answered.
+    void forget_oldest(std::chrono::steady_clock::time_point now);
 
     LocalStateOptions options_;
     // Callers may run on more than one thread; every call is short, so one lock is enough.
@@ -84,7 +91,11 @@ private:
     // Claims not answered yet (their work may still be taken over), and those answered.
     boost::unordered_flat_map<Digest, Claimed, DigestHash> claimed_;
     boost::unordered_flat_set<Digest, DigestHash> answered_;
-    std::deque<Digest> claim_order_;  // both, oldest first
+    struct Remembered {
+        Digest digest;
+        std::chrono::steady_clock::time_point at;  // claimed
+    };
+    std::deque<Remembered> claim_order_;  // both, oldest first
     std::unordered_map<std::string, Allowance> allowances_;
     struct Used {
         TokenUse use;

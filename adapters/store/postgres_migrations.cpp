@@ -11,7 +11,7 @@ namespace {
 
 // migrations[i] brings the schema from version i to version i + 1. Never edit one that has shipped:
 // add the next.
-constexpr std::array<std::string_view, 4> migrations{
+constexpr std::array<std::string_view, 5> migrations{
     R"sql(
     CREATE TABLE audit (
         seq           bigserial PRIMARY KEY,
@@ -94,6 +94,26 @@ constexpr std::array<std::string_view, 4> migrations{
         keep_until_ms bigint NOT NULL
     );
     CREATE INDEX kept_values_by_deadline ON kept_values (keep_until_ms);
+    )sql",
+    // The invitations sent through the bot, until the watch has told what became of them.
+    R"sql(
+    CREATE TABLE invitations (
+        database_name   text NOT NULL,
+        email_key       text NOT NULL,
+        email           text NOT NULL,
+        collaborator_id text NOT NULL,
+        platform        text NOT NULL,
+        team            text NOT NULL,
+        channel         text NOT NULL,
+        user_id         text NOT NULL,
+        user_name       text NOT NULL,
+        inviter_email   text NOT NULL,
+        invited_at_ms   bigint NOT NULL,
+        fate            text NOT NULL DEFAULT '',
+        settled_at_ms   bigint NOT NULL DEFAULT 0,
+        PRIMARY KEY (database_name, email_key)
+    );
+    CREATE INDEX invitations_pending ON invitations (platform, invited_at_ms) WHERE fate = '';
     )sql"};
 
 // Serialises migrations between instances. Above the 32-bit range, so that it never meets the lock

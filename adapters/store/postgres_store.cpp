@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "adapters/store/audit_rows.hpp"
+#include "adapters/store/invitation_rows.hpp"
 #include "adapters/store/postgres_migrations.hpp"
 
 namespace collab::store {
@@ -204,6 +205,63 @@ asio::awaitable<ApiResult<std::optional<std::string>>> PostgresStore::recall(std
         if (!found) return std::unexpected(failure_of(link_.server(), found.error()));
         if (PQntuples(found->get()) == 0) return Kept{};
         return Kept{PQgetvalue(found->get(), 0, 0)};
+    };
+    co_return co_await call(std::move(work));
+}
+
+asio::awaitable<ApiResult<void>> PostgresStore::remember(Invitation invitation) {
+    std::function<ApiResult<void>(PostgresSession&)> work =
+        [this, invitation = std::move(invitation)](PostgresSession& session) -> ApiResult<void> {
+        std::vector<std::string> params{email_key(invitation.email)};
+        for (std::string& value : invitation_values(invitation)) params.push_back(std::move(value));
+        // A new invitation of the same person to the same database replaces the last, pending again.
+        const auto kept = session.exec(
+            "INSERT INTO invitations (email_key, " + std::string(invitation_columns) +
+                ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON CONFLICT (database_name, email_key) DO UPDATE SET "
+                "email = EXCLUDED.email, collaborator_id = EXCLUDED.collaborator_id, platform = EXCLUDED.platform, "
+                "team = EXCLUDED.team, channel = EXCLUDED.channel, user_id = EXCLUDED.user_id, "
+                "user_name = EXCLUDED.user_name, inviter_email = EXCLUDED.inviter_email, "
+                "invited_at_ms = EXCLUDED.invited_at_ms, fate = '', settled_at_ms = 0",
+            params);
+        if (!kept) return std::unexpected(failure_of(link_.server(), kept.error()));
+        return {};
+    };
+    co_return co_await call(std::move(work));
+}
+
+asio::awaitable<ApiResult<std::vector<Invitation>>> PostgresStore::pending(std::string platform) {
+    using Invitations = std::vector<Invitation>;
+    std::function<ApiResult<Invitations>(PostgresSession&)> work =
+        [this, platform = std::move(platform)](PostgresSession& session) -> ApiResult<Invitations> {
+        const auto rows = session.exec("SELECT " + std::string(invitation_columns) +
+                                           " FROM invitations WHERE fate = '' AND platform = $1 ORDER BY invited_at_ms",
+                                       {platform});
+        if (!rows) return std::unexpected(failure_of(link_.server(), rows.error()));
+        PGresult* result = rows->get();
+        Invitations invitations;
+        for (int row = 0; row < PQntuples(result); ++row) {
+            std::vector<std::string> values;
+            for (int column = 0; column < PQnfields(result); ++column)
+                values.emplace_back(PQgetvalue(result, row, column));
+            invitations.push_back(invitation_from(values));
+        }
+        return invitations;
+    };
+    co_return co_await call(std::move(work));
+}
+
+asio::awaitable<ApiResult<bool>> PostgresStore::settle(std::string database, std::string collaborator_id,
+                                                       InvitationFate fate, TimePoint at) {
+    std::function<ApiResult<bool>(PostgresSession&)> work = [this, database = std::move(database),
+                                                             collaborator_id = std::move(collaborator_id), fate,
+                                                             at](PostgresSession& session) -> ApiResult<bool> {
+        // Only a pending row changes: of two instances, one settles it (the row lock decides).
+        const auto settled = session.exec(
+            "UPDATE invitations SET fate = $3, settled_at_ms = $4 "
+            "WHERE database_name = $1 AND collaborator_id = $2 AND fate = ''",
+            {database, collaborator_id, std::string(fate_name(fate)), std::to_string(milliseconds_of(at))});
+        if (!settled) return std::unexpected(failure_of(link_.server(), settled.error()));
+        return std::string_view(PQcmdTuples(settled->get())) == "1";
     };
     co_return co_await call(std::move(work));
 }

@@ -1,7 +1,7 @@
 #pragma once
 // The bot's state on a PostgreSQL server, shared by every instance that points at it: the audit
-// trail, the envelopes taken in (with their owner's lease and what is needed to finish them), each
-// upstream account's request allowance, and the confirmations and signed requests already used.
+// trail, the invitations sent through the bot, the envelopes taken in (with their owner's lease and what is needed to
+// finish them), each upstream account's request allowance, and the confirmations and signed requests already used.
 //
 // libpq blocks, so the connection (PostgresLink) lives on the store's worker thread (StoreWorker),
 // like SqliteAuditLog's file, and audit records that arrive together are committed in one
@@ -25,7 +25,10 @@
 
 namespace collab::store {
 
-class PostgresStore final : public AuditLog, public SharedState, private WorkerHost<PostgresSession, AuditEntry> {
+class PostgresStore final : public AuditLog,
+                            public SharedState,
+                            public InvitationLog,
+                            private WorkerHost<PostgresSession, AuditEntry> {
 public:
     // Connects and migrates the schema; throws StateError naming the server when either fails.
     explicit PostgresStore(PostgresOptions options, std::shared_ptr<spdlog::logger> logger = nullptr);
@@ -54,6 +57,11 @@ public:
     boost::asio::awaitable<ApiResult<void>> forget(std::string key) override;
     boost::asio::awaitable<ApiResult<void>> keep(std::string key, std::string value, TimePoint keep_until) override;
     boost::asio::awaitable<ApiResult<std::optional<std::string>>> recall(std::string key, TimePoint now) override;
+
+    boost::asio::awaitable<ApiResult<void>> remember(Invitation invitation) override;
+    boost::asio::awaitable<ApiResult<std::vector<Invitation>>> pending(std::string platform) override;
+    boost::asio::awaitable<ApiResult<bool>> settle(std::string database, std::string collaborator_id,
+                                                   InvitationFate fate, TimePoint at) override;
 
     // For the health check: whether the connection is up, and since when it is not.
     bool connected() const { return link_.connected(); }

@@ -8,12 +8,15 @@
 #include <functional>
 
 #include "adapters/store/audit_rows.hpp"
+#include "adapters/store/invitation_rows.hpp"
 #include "adapters/store/sqlite_file.hpp"
 
 namespace collab::store {
 namespace {
 
-constexpr std::array<std::string_view, 1> migrations{
+// migrations[i] brings the schema from version i to version i + 1. Never edit one that has shipped:
+// add the next.
+constexpr std::array<std::string_view, 2> migrations{
     R"sql(
     CREATE TABLE audit (
         seq           INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -30,6 +33,26 @@ constexpr std::array<std::string_view, 1> migrations{
         detail        TEXT NOT NULL
     );
     CREATE INDEX audit_by_database ON audit (database_name, seq);
+    )sql",
+    // The invitations sent through the bot, until the watch has told what became of them.
+    R"sql(
+    CREATE TABLE invitations (
+        database_name   TEXT NOT NULL,
+        email_key       TEXT NOT NULL,
+        email           TEXT NOT NULL,
+        collaborator_id TEXT NOT NULL,
+        platform        TEXT NOT NULL,
+        team            TEXT NOT NULL,
+        channel         TEXT NOT NULL,
+        user_id         TEXT NOT NULL,
+        user_name       TEXT NOT NULL,
+        inviter_email   TEXT NOT NULL,
+        invited_at_ms   INTEGER NOT NULL,
+        fate            TEXT NOT NULL DEFAULT '',
+        settled_at_ms   INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (database_name, email_key)
+    );
+    CREATE INDEX invitations_pending ON invitations (platform, invited_at_ms) WHERE fate = '';
     )sql"};
 
 // Checkpoints are the checkpoint thread's alone (see the header).
@@ -42,10 +65,12 @@ SQLite::Database open_audit_file(const std::filesystem::path& file) {
     return db;
 }
 
-ApiError storage_error(std::string_view doing, const std::exception& e) {
+ApiError storage_error(std::string_view doing, const std::exception& e, std::string_view what = "The audit trail") {
     return ApiError{ApiErrorKind::unavailable,
-                    "The audit trail cannot be " + std::string(doing) + " right now (" + e.what() + ")."};
+                    std::string(what) + " cannot be " + std::string(doing) + " right now (" + e.what() + ")."};
 }
+
+constexpr std::string_view invitations_kept = "The invitations sent through the bot";
 
 }  // namespace
 
@@ -126,6 +151,68 @@ boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> SqliteAuditLog::recen
             return std::unexpected(storage_error("read", error));
         }
         return entries;
+    };
+    co_return co_await worker_.call(std::move(work));
+}
+
+boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::remember(Invitation invitation) {
+    std::function<ApiResult<void>(SQLite::Database&)> work =
+        [invitation = std::move(invitation)](SQLite::Database& db) -> ApiResult<void> {
+        try {
+            SQLite::Statement insert(db, "INSERT OR REPLACE INTO invitations (email_key, " +
+                                             std::string(invitation_columns) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+            insert.bind(1, email_key(invitation.email));
+            int column = 2;
+            for (const std::string& value : invitation_values(invitation)) insert.bind(column++, value);
+            insert.exec();
+        } catch (const std::exception& error) {
+            return std::unexpected(storage_error("written", error, invitations_kept));
+        }
+        return {};
+    };
+    co_return co_await worker_.call(std::move(work));
+}
+
+boost::asio::awaitable<ApiResult<std::vector<Invitation>>> SqliteAuditLog::pending(std::string platform) {
+    using Invitations = std::vector<Invitation>;
+    std::function<ApiResult<Invitations>(SQLite::Database&)> work =
+        [platform = std::move(platform)](SQLite::Database& db) -> ApiResult<Invitations> {
+        Invitations invitations;
+        try {
+            SQLite::Statement query(db,
+                                    "SELECT " + std::string(invitation_columns) +
+                                        " FROM invitations WHERE fate = '' AND platform = ? ORDER BY invited_at_ms");
+            query.bind(1, platform);
+            while (query.executeStep()) {
+                std::vector<std::string> values;
+                for (int column = 0; column < query.getColumnCount(); ++column)
+                    values.push_back(query.getColumn(column).getString());
+                invitations.push_back(invitation_from(values));
+            }
+        } catch (const std::exception& error) {
+            return std::unexpected(storage_error("read", error, invitations_kept));
+        }
+        return invitations;
+    };
+    co_return co_await worker_.call(std::move(work));
+}
+
+boost::asio::awaitable<ApiResult<bool>> SqliteAuditLog::settle(std::string database, std::string collaborator_id,
+                                                               InvitationFate fate, TimePoint at) {
+    std::function<ApiResult<bool>(SQLite::Database&)> work = [database = std::move(database),
+                                                              collaborator_id = std::move(collaborator_id), fate,
+                                                              at](SQLite::Database& db) -> ApiResult<bool> {
+        try {
+            // Only a pending row changes: of two callers, one settles it.
+            SQLite::Statement update(db,
+                                     "UPDATE invitations SET fate = ?, settled_at_ms = ? "
+                                     "WHERE database_name = ? AND collaborator_id = ? AND fate = ''");
+            const auto at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+            SQLite::bind(update, std::string(fate_name(fate)), static_cast<int64_t>(at_ms), database, collaborator_id);
+            return update.exec() == 1;
+        } catch (const std::exception& error) {
+            return std::unexpected(storage_error("written", error, invitations_kept));
+        }
     };
     co_return co_await worker_.call(std::move(work));
 }

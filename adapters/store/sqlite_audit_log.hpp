@@ -1,5 +1,5 @@
 #pragma once
-// The audit trail in a SQLite file of the state directory.
+// The audit trail, and the invitations sent through the bot, in a SQLite file of the state directory.
 //
 // The file is written on a worker thread (StoreWorker), so that a slow disk never holds up the bot's
 // event loop, and records that arrive together are committed in one transaction: one WAL append for a
@@ -21,7 +21,7 @@
 
 namespace collab::store {
 
-class SqliteAuditLog final : public AuditLog, private WorkerHost<SQLite::Database, AuditEntry> {
+class SqliteAuditLog final : public AuditLog, public InvitationLog, private WorkerHost<SQLite::Database, AuditEntry> {
 public:
     explicit SqliteAuditLog(const std::filesystem::path& file);  // throws StateError
     ~SqliteAuditLog() override;                                  // writes what is queued, then stops
@@ -30,6 +30,11 @@ public:
 
     boost::asio::awaitable<ApiResult<void>> record(AuditEntry entry) override;
     boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> recent(AuditQuery query) override;
+
+    boost::asio::awaitable<ApiResult<void>> remember(Invitation invitation) override;
+    boost::asio::awaitable<ApiResult<std::vector<Invitation>>> pending(std::string platform) override;
+    boost::asio::awaitable<ApiResult<bool>> settle(std::string database, std::string collaborator_id,
+                                                   InvitationFate fate, TimePoint at) override;
 
 private:
     // The worker's side.

@@ -8,6 +8,7 @@
 #include "adapters/config/toml_checks.hpp"
 #include "bot/config.hpp"
 #include "bot/platforms.hpp"
+#include "bot/platforms/discord/section.hpp"
 #include "bot/platforms/mattermost/section.hpp"
 #include "bot/platforms/shell/section.hpp"
 #include "bot/platforms/slack/section.hpp"
@@ -45,6 +46,9 @@ auto& shell(auto& config) {
 }
 auto& slack(auto& config) {
     return config.template settings<SlackConfig>("slack");
+}
+auto& discord(auto& config) {
+    return config.template settings<DiscordConfig>("discord");
 }
 auto& mattermost(auto& config) {
     return config.template settings<MattermostConfig>("mattermost");
@@ -86,6 +90,9 @@ void expect_same_settings(const Config& a, const Config& b) {
     EXPECT_EQ(slack(a).desk.answer_budget, slack(b).desk.answer_budget);
     EXPECT_EQ(slack(a).desk.visibility.by_command, slack(b).desk.visibility.by_command);
     EXPECT_EQ(slack(a).directory.ttl, slack(b).directory.ttl);
+    EXPECT_EQ(discord(a).mode, discord(b).mode);
+    EXPECT_EQ(discord(a).endpoint.server.listen, discord(b).endpoint.server.listen);
+    EXPECT_EQ(discord(a).public_key, discord(b).public_key);
     EXPECT_EQ(mattermost(a).rest.server_url, mattermost(b).rest.server_url);
     EXPECT_EQ(mattermost(a).commands.server.listen, mattermost(b).commands.server.listen);
     EXPECT_EQ(mattermost(a).commands.server.public_url, mattermost(b).commands.server.public_url);
@@ -96,6 +103,10 @@ void expect_same_settings(const Config& a, const Config& b) {
     EXPECT_EQ(mattermost(a).http.ca_file, mattermost(b).http.ca_file);
     EXPECT_EQ(mattermost(a).http.timeouts.request, mattermost(b).http.timeouts.request);
     EXPECT_EQ(mattermost(a).desk.answer_budget, mattermost(b).desk.answer_budget);
+    EXPECT_EQ(mattermost(a).desk.visibility.by_command, mattermost(b).desk.visibility.by_command);
+    EXPECT_EQ(discord(a).desk.answer_budget, discord(b).desk.answer_budget);
+    EXPECT_EQ(discord(a).desk.visibility.by_command, discord(b).desk.visibility.by_command);
+    EXPECT_EQ(mattermost(a).socket.enabled, mattermost(b).socket.enabled);
     EXPECT_EQ(a.scalingo.region, b.scalingo.region);
     EXPECT_EQ(a.scalingo.api_url, b.scalingo.api_url);
     EXPECT_EQ(a.scalingo.api.auth_url, b.scalingo.api.auth_url);
@@ -125,9 +136,13 @@ TEST(ConfigTest, the_shipped_file_parses_and_is_the_embedded_default) {
     EXPECT_TRUE(embedded.sandbox_seed.empty());
 
     // With no section at all, every setting has the value the example documents, but for the one
-    // the example sets: each command's visibility written out.
+    // the example sets: each command's visibility written out, the same defaults as none.
     Config bare = parse("");
-    slack(bare).desk.visibility.by_command = slack(embedded).desk.visibility.by_command;
+    for (auto* platform :
+         {&slack(bare).desk.visibility, &discord(bare).desk.visibility, &mattermost(bare).desk.visibility}) {
+        EXPECT_TRUE(platform->by_command.empty());
+        *platform = slack(embedded).desk.visibility;
+    }
     expect_same_settings(bare, embedded);
 }
 
@@ -382,6 +397,34 @@ add = "ephemeral"
               "test.toml: slack.responses.list is \"ephemeral\" or \"in_channel\"");
 }
 
+TEST(ConfigTest, every_platform_reads_its_responses_table_and_refuses_a_command_or_value_it_does_not_know) {
+    const Config config = parse(R"toml(
+[slack.responses]
+list = "in_channel"
+[discord.responses]
+add = "ephemeral"
+[mattermost.responses]
+whoami = "in_channel"
+)toml");
+    EXPECT_EQ(slack(config).desk.visibility.by_command,
+              (std::map<std::string, chat::Visibility, std::less<>>{{"list", chat::Visibility::in_channel}}));
+    EXPECT_EQ(discord(config).desk.visibility.by_command,
+              (std::map<std::string, chat::Visibility, std::less<>>{{"add", chat::Visibility::ephemeral}}));
+    EXPECT_EQ(mattermost(config).desk.visibility.by_command,
+              (std::map<std::string, chat::Visibility, std::less<>>{{"whoami", chat::Visibility::in_channel}}));
+
+    for (std::string platform : {"discord", "mattermost"}) {
+        EXPECT_EQ(error_of("[" + platform + ".responses]\nlsit = \"ephemeral\"\n"),
+                  "test.toml: " + platform + ".responses.lsit: no such command");
+        EXPECT_EQ(error_of("[" + platform + ".responses]\nlist = \"public\"\n"),
+                  "test.toml: " + platform + ".responses.list is \"ephemeral\" or \"in_channel\"");
+        EXPECT_EQ(error_of("[" + platform + ".responses]\nlist = true\n"),
+                  "test.toml: " + platform + ".responses.list is \"ephemeral\" or \"in_channel\"");
+        EXPECT_EQ(error_of("[" + platform + "]\nresponses = \"ephemeral\"\n"),
+                  "test.toml: " + platform + ".responses must be a table");
+    }
+}
+
 TEST(ConfigTest, slack_secrets_come_from_the_environment_or_files_and_the_missing_one_is_named) {
     testing::TempDir dir;
     testing::write_file(dir / "bot-token", "xoxb-from-file\n");
@@ -438,6 +481,32 @@ TEST(ConfigTest, slack_api_url_in_the_environment_overrides_the_file) {
     EXPECT_EQ(slack(config).web.api_url, "http://127.0.0.1:9/api/");
 }
 
+TEST(ConfigTest, discords_http_mode_takes_its_listener_and_public_key_from_the_file_or_the_environment) {
+    Config config = parse("[discord]\nmode = \"http\"\nlisten = \"0.0.0.0:8443\"\npublic_key = \"ab12\"\n");
+    const auto& settings = discord(config);
+    EXPECT_EQ(settings.mode, DiscordMode::http);
+    EXPECT_EQ(settings.endpoint.server.listen, "0.0.0.0:8443");
+    EXPECT_EQ(discord_public_key(settings), "ab12");
+    apply_environment(config, [](std::string_view name) -> std::optional<std::string> {
+        if (name == "COLLAB_DISCORD_LISTEN") return "127.0.0.1:0";
+        if (name == "DISCORD_PUBLIC_KEY") return "cd34";
+        return std::nullopt;
+    });
+    EXPECT_EQ(settings.endpoint.server.listen, "127.0.0.1:0");
+    EXPECT_EQ(discord_public_key(settings), "cd34");
+
+    const Config gateway = parse("[discord]\n");
+    EXPECT_EQ(discord(gateway).mode, DiscordMode::gateway) << "the gateway unless told otherwise";
+    try {
+        discord_public_key(discord(gateway));
+        ADD_FAILURE() << "no public key, and no complaint";
+    } catch (const ConfigError& error) {
+        EXPECT_NE(std::string(error.what()).find("DISCORD_PUBLIC_KEY"), std::string::npos) << error.what();
+    }
+    EXPECT_EQ(error_of("[discord]\nmode = \"webhook\"\n"),
+              "test.toml: discord.mode is \"gateway\" or \"http\", not \"webhook\"");
+}
+
 TEST(ConfigTest, the_mattermost_section_is_read_and_the_environment_names_the_server_and_the_listener) {
     Config config = parse(
         "adapter = \"mattermost\"\n[mattermost]\nurl = \"https://chat.example\"\nlisten = \"0.0.0.0:8065\"\n"
@@ -467,7 +536,12 @@ TEST(ConfigTest, the_mattermost_section_is_read_and_the_environment_names_the_se
         }
         return "";
     };
-    EXPECT_NE(missing(settings).find("MATTERMOST_COMMAND_TOKEN"), std::string::npos);
+    EXPECT_TRUE(settings.socket.enabled) << "the websocket is on unless turned off";
+    EXPECT_EQ(missing(settings), "") << "with the websocket, mentions need no slash command";
+    EXPECT_EQ(mattermost_secrets(settings, environment).command_token, "");
+    const Config without_websocket = parse("[mattermost]\nurl = \"https://chat.example\"\nwebsocket = false\n");
+    EXPECT_FALSE(mattermost(without_websocket).socket.enabled);
+    EXPECT_NE(missing(mattermost(without_websocket)).find("MATTERMOST_COMMAND_TOKEN"), std::string::npos);
     variables["MATTERMOST_COMMAND_TOKEN"] = "okwexkjpe7ygb8eq1ww58t483w";
     EXPECT_EQ(mattermost_secrets(settings, environment).command_token, "okwexkjpe7ygb8eq1ww58t483w");
     const Config bare = parse("");

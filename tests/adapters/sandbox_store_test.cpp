@@ -543,6 +543,40 @@ TEST_F(SandboxApiAsCollabBot, a_database_the_bots_account_is_not_on_is_out_of_re
     EXPECT_TRUE(run(api_.snapshot("analytics-db")).has_value());
 }
 
+std::vector<std::string> names_of(const ApiResult<std::vector<Database>>& databases) {
+    std::vector<std::string> names;
+    if (!databases) ADD_FAILURE() << databases.error().message;
+    for (const auto& database : databases.value_or(std::vector<Database>{})) names.push_back(database.name);
+    return names;
+}
+
+// The list is kept in memory (help surveys it for every person who asks); the bot's account leaving a
+// database through the port shows at once.
+TEST_F(SandboxApiAsCollabBot, the_bots_account_leaving_a_database_through_the_port_drops_it_from_the_list) {
+    EXPECT_EQ(names_of(run(api_.databases())), (std::vector<std::string>{"analytics-db"}));
+    const std::string own_id = id_of(store_, "analytics-db", "collab-bot@example.com");
+    ASSERT_TRUE(run(api_.remove("analytics-db", own_id)).has_value());
+    EXPECT_EQ(names_of(run(api_.databases())), std::vector<std::string>{});
+}
+
+// The bot's account joining a database from another process (invited, then accepting) is seen within
+// the watch interval.
+TEST_F(SandboxApiAsCollabBot, the_bots_account_joining_a_database_past_the_port_is_seen_within_the_watch_interval) {
+    SandboxApi api(store_, std::chrono::milliseconds{20});
+    EXPECT_EQ(names_of(run(api.databases())), (std::vector<std::string>{"analytics-db"}));
+    {
+        auto other = open();
+        ASSERT_TRUE(other.invite("my-dedicated-db", "collab-bot@example.com", false).has_value());
+        ASSERT_TRUE(other.accept(sent_.back().token).has_value());
+    }
+    auto names = names_of(run(api.databases()));
+    for (int i = 0; i < 100 && names.size() != 2; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds{10});
+        names = names_of(run(api.databases()));
+    }
+    EXPECT_EQ(names, (std::vector<std::string>{"analytics-db", "my-dedicated-db"})) << "never seen";
+}
+
 // ---- snapshots kept in memory --------------------------------------------------------------------------------
 
 std::vector<std::string> emails_in(const ApiResult<CachedSnapshot>& snapshot) {

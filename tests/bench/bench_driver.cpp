@@ -172,10 +172,15 @@ BotProcess::BotProcess(const fs::path& state_dir, BotLaunch launch, int cpu)
         CPU_SET(cpu, &set);
         ::sched_setaffinity(0, sizeof set, &set);
     };
+    std::string program = bot ? COLLAB_BOT_BINARY : launch.program;
+    if (!launch.wrapper.empty()) {
+        args.insert(args.begin(), program);
+        args.insert(args.begin(), launch.wrapper.begin() + 1, launch.wrapper.end());
+        program = launch.wrapper.front();
+    }
     spawned_at_ = SteadyClock::now();
-    child_ =
-        bp::child(bot ? COLLAB_BOT_BINARY : launch.program, bp::args(args), bp::std_in<bp::null, bp::std_out> bp::null,
-                  bp::std_err > (state_dir / "bot.log").string(), env, pin);
+    child_ = bp::child(program, bp::args(args), bp::std_in<bp::null, bp::std_out> bp::null,
+                       bp::std_err > (state_dir / "bot.log").string(), env, pin);
 }
 
 BotProcess::~BotProcess() {

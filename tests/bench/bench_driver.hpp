@@ -85,6 +85,8 @@ struct BotLaunch {
     std::map<std::string, std::string> environment;  // added to this process's; an empty value removes one
     std::string config_text;                         // non-empty: written to a file and passed as --config
     bool count_allocations = false;                  // preload the counting allocator
+    // A program the bot runs under (valgrind and its options): its command line, the bot's follows.
+    std::vector<std::string> wrapper;
 };
 
 class BotProcess {

@@ -6,8 +6,9 @@
 //               [--changes N] [--growth N] [--cpu K]
 //   --quick      fewer commands everywhere: the whole run in under a minute
 //   --only       a comma-separated subset of the parts: socket (closed loop, RSS, steady rate), start,
-//                change, scalingo, growth, http, allocations, syscalls, bolt (the same load and start on a
-//                Bolt for JavaScript app, when `npm ci --prefix tests/bench/bolt` was run) (default: all)
+//                change, scalingo, growth, http, allocations, syscalls, instructions (counted by
+//                callgrind, when valgrind is installed), bolt (the same load and start on a Bolt for
+//                JavaScript app, when `npm ci --prefix tests/bench/bolt` was run) (default: all)
 //   --commands   commands of the closed-loop run (default 100000; quick 20000)
 //   --in-flight  envelopes (requests, in HTTP mode) in flight at once in closed loops (default 64)
 //   --rate       commands per second of the steady runs (default 1000)
@@ -48,7 +49,7 @@ using namespace collab::bench;
 using collab::slack::test::EmulatorOptions;
 using collab::slack::test::SlackEmulator;
 
-const std::string all_parts = "socket,start,change,scalingo,growth,http,allocations,syscalls,bolt";
+const std::string all_parts = "socket,start,change,scalingo,growth,http,allocations,syscalls,instructions,bolt";
 
 struct Settings : LoadSettings {
     std::size_t changes = 500;
@@ -184,33 +185,26 @@ struct Bench {
         start("bolt-start", launch, false);
     }
 
-    // `add` of new addresses, then `remove` of each confirmed by a click, one at a time.
-    void change() {
-        report.section("Change path, embedded sandbox (bot CPU includes the sandbox's SQLite writes)");
-        SlackEmulator slack(workspace());
-        auto bot = socket_mode_bot("change", slack);
-        if (!bot) return;
-        SocketModeLoad load(slack, help_and_list("my-dedicated-db"), bot->pid());
-        warm_up(slack, load, "change", 200);
-        slack.keep_ack_payloads(true);
-        EnvelopeFactory envelopes(slack);
-        const std::size_t count = settings.changes;
-        auto address = [](std::size_t i) { return "bench-" + std::to_string(i) + "@example.com"; };
-        std::size_t failed = 0;
+    static std::string bench_address(std::size_t i) { return "bench-" + std::to_string(i) + "@example.com"; }
 
-        double before = cpu_seconds(bot->pid());
+    // `add` of `count` new addresses, one at a time: how many were not added.
+    static std::size_t add_addresses(SlackEmulator& slack, EnvelopeFactory& envelopes, std::size_t count) {
+        std::size_t failed = 0;
         for (std::size_t i = 0; i < count; ++i) {
             const std::string id = "add-" + std::to_string(i);
-            slack.deliver(envelopes.make(id, {"U111", "add my-dedicated-db " + address(i)}));
+            slack.deliver(envelopes.make(id, {"U111", "add my-dedicated-db " + bench_address(i)}));
             const auto ack = slack.wait_for_ack(id, 10s);
-            if (!ack || text_of(ack->payload).find(address(i)) == std::string::npos) ++failed;
+            if (!ack || text_of(ack->payload).find(bench_address(i)) == std::string::npos) ++failed;
         }
-        const double add_cpu = cpu_seconds(bot->pid()) - before;
+        return failed;
+    }
 
-        before = cpu_seconds(bot->pid());
+    // `remove` of the addresses add_addresses added, each confirmed by a click: how many failed.
+    static std::size_t remove_addresses(SlackEmulator& slack, EnvelopeFactory& envelopes, std::size_t count) {
+        std::size_t failed = 0;
         for (std::size_t i = 0; i < count; ++i) {
             const std::string id = "remove-" + std::to_string(i);
-            slack.deliver(envelopes.make(id, {"U111", "remove my-dedicated-db " + address(i)}));
+            slack.deliver(envelopes.make(id, {"U111", "remove my-dedicated-db " + bench_address(i)}));
             const auto proposal = slack.wait_for_ack(id, 10s);
             const std::string token =
                 proposal ? collab::slack::test::button_value(proposal->payload, "collab_confirm") : "";
@@ -222,6 +216,27 @@ struct Bench {
             slack.deliver(collab::slack::test::button_click_envelope(click));
             if (token.empty() || !slack.wait_for_posts("respond/" + click.envelope_id, 1, 10s)) ++failed;
         }
+        return failed;
+    }
+
+    // `add` of new addresses, then `remove` of each confirmed by a click, one at a time.
+    void change() {
+        report.section("Change path, embedded sandbox (bot CPU includes the sandbox's SQLite writes)");
+        SlackEmulator slack(workspace());
+        auto bot = socket_mode_bot("change", slack);
+        if (!bot) return;
+        SocketModeLoad load(slack, help_and_list("my-dedicated-db"), bot->pid());
+        warm_up(slack, load, "change", 200);
+        slack.keep_ack_payloads(true);
+        EnvelopeFactory envelopes(slack);
+        const std::size_t count = settings.changes;
+
+        double before = cpu_seconds(bot->pid());
+        std::size_t failed = add_addresses(slack, envelopes, count);
+        const double add_cpu = cpu_seconds(bot->pid()) - before;
+
+        before = cpu_seconds(bot->pid());
+        failed += remove_addresses(slack, envelopes, count);
         const double remove_cpu = cpu_seconds(bot->pid()) - before;
         const double per = 1000.0 / static_cast<double>(std::max<std::size_t>(1, count));
         report.row("add of a new address: bot CPU per operation", fixed(add_cpu * per, 3) + " ms", "<= 0.1 ms");
@@ -390,6 +405,83 @@ struct Bench {
         report.row("peak RSS", mib(peak_rss_kib(bot.pid())));
     }
 
+    // Instructions the bot executes per command, counted by callgrind: unlike CPU time, untouched by
+    // whatever else the machine runs. The mix, then the change path; each window is zeroed and dumped
+    // with callgrind_control, and the dumps are left in the state directory for callgrind_annotate.
+    void instructions() {
+        report.section("Instructions (the bot under valgrind --tool=callgrind), closed loop");
+        if (!fs::exists("/usr/bin/valgrind") || !fs::exists("/usr/bin/callgrind_control")) {
+            report.note("instructions: skipped, valgrind is not installed");
+            return;
+        }
+        SlackEmulator slack(workspace());
+        BotLaunch traced;
+        const fs::path state = work.make("instructions");
+        traced.wrapper = {"/usr/bin/valgrind", "--tool=callgrind",
+                          "--callgrind-out-file=" + (state / "callgrind.out").string()};
+        auto bot = socket_mode_bot("instructions", slack, std::move(traced), state);
+        if (!bot) return;
+        SocketModeLoad load(slack, help_and_list("my-dedicated-db"), bot->pid());
+        warm_up(slack, load, "instructions", 500, "user2@example.com", 8);
+        const std::string pid = std::to_string(bot->pid());
+        // A command takes effect when the bot next runs: the load that follows wakes it.
+        auto zero = [&] {
+            return bp::child("/usr/bin/callgrind_control", bp::args({"--zero", pid}), bp::std_out > bp::null);
+        };
+        // Each dump is copied to the working directory as slack_bench.callgrind.<window>: the state
+        // directory goes at the end of the run.
+        auto dumped = [&](bp::child& zeroing, const std::string& window) {
+            zeroing.wait();
+            bp::child dump("/usr/bin/callgrind_control", bp::args({"--dump", pid}), bp::std_out > bp::null);
+            dump.wait();
+            const auto [total, file] = last_dump(state);
+            std::error_code ignored;
+            fs::copy_file(file, "slack_bench.callgrind." + window, fs::copy_options::overwrite_existing, ignored);
+            return total;
+        };
+        const std::size_t count = std::max<std::size_t>(100, settings.growth / 4);
+        auto zeroing = zero();
+        const auto run = load.closed_loop("instructions-", count, settings.in_flight);
+        const double per_command = static_cast<double>(dumped(zeroing, "mix")) / static_cast<double>(run.commands);
+        report.row("instructions per command (" + std::to_string(run.commands) + " commands)", fixed(per_command, 0));
+
+        slack.keep_ack_payloads(true);
+        EnvelopeFactory envelopes(slack);
+        const std::size_t changes = std::max<std::size_t>(20, settings.changes / 5);
+        zeroing = zero();
+        std::size_t failed = add_addresses(slack, envelopes, changes);
+        const double per_add = static_cast<double>(dumped(zeroing, "add")) / static_cast<double>(changes);
+        zeroing = zero();
+        failed += remove_addresses(slack, envelopes, changes);
+        const double per_remove = static_cast<double>(dumped(zeroing, "remove")) / static_cast<double>(changes);
+        report.row("instructions per add (" + std::to_string(changes) + ", SQLite included)", fixed(per_add, 0));
+        report.row("instructions per remove + click (SQLite included)", fixed(per_remove, 0));
+        if (failed > 0) report.note("instructions: " + std::to_string(failed) + " changes failed");
+        report.note(
+            "profiles: slack_bench.callgrind.{mix,add,remove} in the working directory, for callgrind_annotate");
+        slack.keep_ack_payloads(false);
+    }
+
+    // The instruction count ("summary:" or "totals:") of the newest callgrind dump in `dir`, and its file.
+    static std::pair<long long, fs::path> last_dump(const fs::path& dir) {
+        fs::path newest;
+        int newest_number = -1;
+        for (const auto& entry : fs::directory_iterator(dir)) {
+            const std::string name = entry.path().filename().string();
+            if (!name.starts_with("callgrind.out.")) continue;
+            const int number = std::atoi(name.substr(name.rfind('.') + 1).c_str());
+            if (number > newest_number) {
+                newest_number = number;
+                newest = entry.path();
+            }
+        }
+        std::ifstream in(newest);
+        for (std::string line; std::getline(in, line);)
+            if (line.starts_with("summary:") || line.starts_with("totals:"))
+                return {std::atoll(line.c_str() + line.find(':') + 1), newest};
+        return {0, newest};
+    }
+
     // malloc-family calls per command, counted by the preloaded counting allocator.
     void allocations() {
         report.section("Allocations (counting allocator preloaded into the bot), closed loop");
@@ -489,6 +581,7 @@ int main(int argc, char** argv) {
     if (parts.contains("http")) bench.http_mode();
     if (parts.contains("allocations")) bench.allocations();
     if (parts.contains("syscalls")) bench.syscalls();
+    if (parts.contains("instructions")) bench.instructions();
     if (parts.contains("bolt")) bench.bolt();
     bench.report.print(std::cout);
     std::cout << "\n(" << fixed(std::chrono::duration<double>(SteadyClock::now() - started).count(), 0)

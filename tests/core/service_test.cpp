@@ -857,6 +857,28 @@ TEST_F(Service, AFailedListOfDatabasesIsRecorded) {
     EXPECT_EQ(audit_.entries[0].outcome, AuditOutcome::failed);
 }
 
+// What a chat client suggests while someone types a database's name.
+TEST_F(Service, SuggestionsAreTheDatabasesThePersonMayActOnAndNothingIsRecorded) {
+    const auto names_for = [this](const std::string& user_id) {
+        Actor actor{"shell", "local", user_id, "C-ops", std::nullopt};
+        return run(service().manageable_databases(std::move(actor)));
+    };
+    EXPECT_EQ(names_for("U1"), std::vector<std::string>{db}) << "the owner of one, a stranger to the other";
+    EXPECT_EQ(names_for("U2"), (std::vector<std::string>{db, "other-db"})) << "accepted on one, owner of the other";
+    EXPECT_EQ(names_for("U3"), std::vector<std::string>{}) << "a pending invitation is not yet a say";
+    EXPECT_EQ(names_for("U0"), std::vector<std::string>{}) << "someone unlinked";
+    api_.databases_error = ApiError{ApiErrorKind::transient, "Scalingo had a problem (HTTP 502).", {}};
+    EXPECT_EQ(names_for("U2"), std::vector<std::string>{}) << "an upstream that cannot say";
+    EXPECT_TRUE(audit_.entries.empty());
+}
+
+TEST_F(Service, AnAdminIsSuggestedEveryDatabaseTheChannelMayManage) {
+    settings_.rules.admins = {"shell:U9"};
+    settings_.rules.channel_databases["shell:C-ops"] = {"other-db"};
+    Actor admin{"shell", "local", "U9", "C-ops", std::nullopt};
+    EXPECT_EQ(run(service().manageable_databases(std::move(admin))), std::vector<std::string>{"other-db"});
+}
+
 TEST_F(Service, AuditIsForMembersOnly) {
     EXPECT_EQ(ask("U9", "audit my-dedicated-db").kind, ReplyKind::denied);
     EXPECT_EQ(ask("U3", "audit my-dedicated-db").kind, ReplyKind::denied);
@@ -866,7 +888,7 @@ TEST_F(Service, AuditIsForMembersOnly) {
 
 TEST_F(Service, WhoamiShowsBothIdentities) {
     EXPECT_EQ(say("U2", "whoami"),
-              "Chat identity: shell user U2 in local, channel C-ops\n"
+              "Chat identity: user2@example.com, shell user U2 in local, channel C-ops\n"
               "Scalingo account: user2@example.com\n"
               "The bot acts as Scalingo account collab-bot@example.com\n");
 }
@@ -874,7 +896,7 @@ TEST_F(Service, WhoamiShowsBothIdentities) {
 TEST_F(Service, WhoamiForAnAdminAndForAnUnlinkedIdentity) {
     settings_.rules.admins = {"shell:U9"};
     EXPECT_EQ(say("U9", "whoami"),
-              "Chat identity: shell user U9 in local, channel C-ops\n"
+              "Chat identity: stranger@example.com, shell user U9 in local, channel C-ops\n"
               "Scalingo account: stranger@example.com\n"
               "You are an admin of the bot.\n"
               "The bot acts as Scalingo account collab-bot@example.com\n");
@@ -882,6 +904,20 @@ TEST_F(Service, WhoamiForAnAdminAndForAnUnlinkedIdentity) {
                   .find("Scalingo account: none linked. Ask an admin of the bot to add \"shell:U0\" = "
                         "\"you@example.com\" (your Scalingo account's e-mail) under [identities].\n"),
               std::string::npos);
+}
+
+TEST_F(Service, WhoamiNamesThePersonByTheirMentionThenByTheirIds) {
+    ChatRequest request{Actor{"slack", "T1", "U2", "C-ops", std::nullopt, "jane.doe"}, "whoami"};
+    const Reply reply = run(service().handle(std::move(request))).reply;
+    ASSERT_FALSE(reply.lines.empty());
+    const Line& first = reply.lines.front();
+    EXPECT_EQ(first.text, "Chat identity: ");
+    ASSERT_TRUE(first.mention) << "the platform shows the person as it mentions them";
+    EXPECT_EQ(first.mention->platform, "slack");
+    EXPECT_EQ(first.mention->user_id, "U2");
+    EXPECT_EQ(first.mention->name, "jane.doe");
+    EXPECT_EQ(first.after, ", slack user jane.doe (U2) in T1, channel C-ops");
+    EXPECT_EQ(plain_line_text(first), "Chat identity: jane.doe, slack user jane.doe (U2) in T1, channel C-ops");
 }
 
 TEST_F(Service, HelpForOneCommand) {

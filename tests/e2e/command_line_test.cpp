@@ -51,6 +51,22 @@ TEST(CommandLine, UnknownConfigKeyStopsTheStartNamingIt) {
     EXPECT_NE(run.err.find("unknown key \"shell.emial\""), std::string::npos) << run.err;
 }
 
+TEST(CommandLine, AResponsesSettingTheBotCannotHonourStopsTheStartNamingIt) {
+    for (const std::string platform : {"discord", "mattermost"}) {
+        for (const auto& [setting, message] :
+             {std::pair{"lsit = \"in_channel\"", ".responses.lsit: no such command"},
+              std::pair{"list = \"public\"", ".responses.list is \"ephemeral\" or \"in_channel\""}}) {
+            StateDir state;
+            const auto config = state.path() / "bot.toml";
+            std::ofstream(config) << "adapter = \"" << platform << "\"\n[" << platform << ".responses]\n"
+                                  << setting << "\n";
+            auto run = run_bot({"--config", config.string(), "--state-dir", state.path().string()}, "", state);
+            EXPECT_EQ(run.exit_code, 2) << platform << ": " << setting;
+            EXPECT_NE(run.err.find("bot.toml: " + platform + message), std::string::npos) << run.err;
+        }
+    }
+}
+
 TEST(CommandLine, ABadScalingoUrlStopsTheStartNamingTheSetting) {
     StateDir state;
     auto run = run_bot({"--provider", "scalingo", "--state-dir", state.path().string()}, "/collab whoami\n", state,

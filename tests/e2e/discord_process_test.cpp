@@ -12,6 +12,7 @@
 
 #include "bot_process.hpp"
 #include "discord_emulator.hpp"
+#include "http_get.hpp"
 
 namespace collab::e2e {
 namespace {
@@ -83,6 +84,21 @@ TEST(DiscordProcess, RunsWithNoConfigurationOnTheSandboxAndStopsCleanlyOnSigterm
     EXPECT_EQ(discord.violations(), std::vector<std::string>{});
 }
 
+TEST(DiscordProcess, TheMetricsTimeEachInteractionsCallback) {
+    DiscordEmulator discord;
+    StateDir state;
+    const auto config = state.path() / "discord.toml";
+    std::ofstream(config) << "[health]\nlisten = \"127.0.0.1:0\"\n";
+    DiscordBot bot(discord, state, {"--config", config.string()});
+    const std::string base = from_log(bot, "health and metrics at (http://127\\.0\\.0\\.1:[0-9]+)/healthz");
+    ASSERT_TRUE(discord.wait_for_sessions_ready(1, 10s)) << bot.log();
+    discord.dispatch_interaction(discord::test::slash_command("6010", "whoami", {}));
+    EXPECT_EQ(answer_to(discord, "6010").at("type"), 4) << bot.log();
+    const std::string counted = "collab_ack_latency_seconds_count{platform=\"discord\"} 1";
+    const std::string metrics = metrics_holding(base, counted);
+    EXPECT_NE(metrics.find(counted), std::string::npos) << metrics;
+}
+
 TEST(DiscordProcess, AMappedPersonSeesTheTableAndASlackMappingOfTheSameIdIdentifiesNoOne) {
     DiscordEmulator discord;
     StateDir state;
@@ -120,6 +136,74 @@ TEST(DiscordProcess, ARefusedTokenStopsTheBotNamingTheVariable) {
     discord.close_connection(4004);
     EXPECT_EQ(bot.wait(), 1);
     EXPECT_NE(bot.log().find("DISCORD_BOT_TOKEN"), std::string::npos) << bot.log();
+}
+
+// The interactions endpoint instead of the gateway: Discord POSTs signed interactions to the bot.
+TEST(DiscordProcess, InHttpModeAnswersSignedInteractionsRefusesForgeriesAndOpensNoGateway) {
+    DiscordEmulator discord;
+    StateDir state;
+    const auto config = state.path() / "discord.toml";
+    std::ofstream(config) << "[discord]\nmode = \"http\"\n\n[health]\nlisten = \"127.0.0.1:0\"\n\n[identities]\n"
+                             "\"discord:53908232506183680\" = \"user1@example.com\"\n";
+    RunningBot bot(state.path() / "bot.log",
+                   {{"DISCORD_BOT_TOKEN", discord.options().bot_token},
+                    {"DISCORD_API_URL", discord.api_url()},
+                    {"DISCORD_PUBLIC_KEY", discord.public_key()},
+                    {"COLLAB_DISCORD_LISTEN", "127.0.0.1:0"}},
+                   {"--adapter", "discord", "--config", config.string(), "--state-dir", state.path().string()});
+    const std::string url =
+        from_log(bot, "interactions endpoint URL (http://127\\.0\\.0\\.1:[0-9]+/discord/interactions)");
+    ASSERT_FALSE(url.empty());
+
+    const json::object ping{
+        {"type", 1}, {"id", "6100"}, {"token", "ping-token"}, {"application_id", discord.options().application_id}};
+    const auto pong = discord.post_interaction(url, ping);
+    EXPECT_EQ(pong.status, 200u) << pong.body << bot.log();
+    EXPECT_EQ(json::serialize(pong.callback.value_or(json::object{})), R"({"type":1})");
+
+    const auto list =
+        discord.post_interaction(url, discord::test::slash_command("6101", "list", {{"database", "my-dedicated-db"}}));
+    ASSERT_EQ(list.status, 200u) << list.body << bot.log();
+    EXPECT_EQ(list.callback->at("type"), 4);
+    EXPECT_NE(content_of(*list.callback).find("user2@example.com"), std::string::npos) << list.body;
+    // The command's callback, written as the response, is timed; the PING's is no one's request.
+    const std::string base = from_log(bot, "health and metrics at (http://127\\.0\\.0\\.1:[0-9]+)/healthz");
+    const std::string counted = "collab_ack_latency_seconds_count{platform=\"discord\"} 1";
+    const std::string metrics = metrics_holding(base, counted);
+    EXPECT_NE(metrics.find(counted), std::string::npos) << metrics;
+
+    const auto typed =
+        discord.post_interaction(url, discord::test::autocomplete("6102", "list", {{"database", "my"}}, "database"));
+    ASSERT_EQ(typed.status, 200u) << typed.body << bot.log();
+    EXPECT_EQ(json::serialize(*typed.callback),
+              R"({"type":8,"data":{"choices":[{"name":"my-dedicated-db","value":"my-dedicated-db"}]}})");
+
+    const std::string forged = json::serialize(discord::test::slash_command("6103", "whoami", {}));
+    auto headers = discord.signature_headers(forged, 1'700'000'000);
+    const auto refused = discord.post(url, forged, headers);
+    EXPECT_EQ(refused.status, 401u) << refused.body;
+
+    for (int i = 0; i < 200 && discord.command_sets().empty(); ++i) std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(discord.command_sets().size(), 1u) << "/collab is registered at start\n" << bot.log();
+    bot.signal(SIGTERM);
+    EXPECT_EQ(bot.wait(), 0);
+    EXPECT_EQ(discord.connections(), 0) << "no gateway in HTTP mode";
+    EXPECT_EQ(bot.log().find(discord.options().bot_token), std::string::npos) << "the token leaked into the log";
+    EXPECT_EQ(discord.violations(), std::vector<std::string>{});
+}
+
+TEST(DiscordProcess, HttpModeWithoutThePublicKeyStopsAtStartNamingIt) {
+    DiscordEmulator discord;
+    StateDir state;
+    const auto config = state.path() / "discord.toml";
+    std::ofstream(config) << "[discord]\nmode = \"http\"\n";
+    RunningBot bot(state.path() / "bot.log",
+                   {{"DISCORD_BOT_TOKEN", discord.options().bot_token},
+                    {"DISCORD_API_URL", discord.api_url()},
+                    {"DISCORD_PUBLIC_KEY", ""}},
+                   {"--adapter", "discord", "--config", config.string(), "--state-dir", state.path().string()});
+    EXPECT_EQ(bot.wait(), 2) << "a configuration mistake, as a missing bot token";
+    EXPECT_NE(bot.log().find("DISCORD_PUBLIC_KEY"), std::string::npos) << bot.log();
 }
 
 TEST(DiscordProcess, AMissingTokenIsNamedAtStartUp) {

@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <fstream>
 
 #include "bot_process.hpp"
+#include "http_get.hpp"
 #include "mattermost_emulator.hpp"
 
 namespace collab::e2e {
@@ -51,6 +53,27 @@ TEST(MattermostProcess, AnswersTheSlashCommandRefusesAForgedTokenAndStopsCleanly
     EXPECT_EQ(log.find(server.command_token), std::string::npos) << "the command token leaked into the log";
     EXPECT_EQ(log.find(server.bot_token), std::string::npos) << "the bot token leaked into the log";
     EXPECT_EQ(mattermost.violations(), std::vector<std::string>{});
+}
+
+TEST(MattermostProcess, TheMetricsTimeEachSlashCommandsAnswer) {
+    const EmulatorSettings server{.emails = {{owner, "user1@example.com"}}};
+    MattermostEmulator mattermost(server);
+    StateDir state;
+    const auto config = state.path() / "mattermost.toml";
+    std::ofstream(config) << "[health]\nlisten = \"127.0.0.1:0\"\n";
+    RunningBot bot(state.path() / "bot.log",
+                   {{"MATTERMOST_URL", mattermost.url()},
+                    {"MATTERMOST_COMMAND_TOKEN", server.command_token},
+                    {"MATTERMOST_BOT_TOKEN", server.bot_token},
+                    {"COLLAB_MATTERMOST_LISTEN", "127.0.0.1:0"}},
+                   {"--adapter", "mattermost", "--config", config.string(), "--state-dir", state.path().string()});
+    const std::string base = from_log(bot, "health and metrics at (http://127\\.0\\.0\\.1:[0-9]+)/healthz");
+    const std::string url = from_log(bot, "request URL (http://127\\.0\\.0\\.1:[0-9]+)/mattermost/command");
+    ASSERT_FALSE(url.empty());
+    EXPECT_EQ(mattermost.run_command(url, owner, "c1ops", "whoami").status, 200u) << bot.log();
+    const std::string counted = "collab_ack_latency_seconds_count{platform=\"mattermost\"} 1";
+    const std::string metrics = metrics_holding(base, counted);
+    EXPECT_NE(metrics.find(counted), std::string::npos) << metrics;
 }
 
 TEST(MattermostProcess, ABotTokenTheServerRefusesStopsTheBot) {

@@ -21,6 +21,7 @@
 #include "prometheus_text.hpp"
 
 #include "fixtures.hpp"
+#include "http_get.hpp"
 #include "slack_bot_process.hpp"
 
 namespace collab::e2e {
@@ -185,18 +186,6 @@ TEST(SlackProcess, LinkDisabledStopsTheBot) {
     EXPECT_NE(bot.log().find("link_disabled"), std::string::npos) << bot.log();
 }
 
-// One HTTP exchange with the project's client.
-net::HttpResponse http_get(const std::string& url) {
-    net::HttpRequest request;
-    request.url = url;
-    boost::asio::io_context io;
-    net::HttpClient client(io.get_executor(), {});
-    auto sent = boost::asio::co_spawn(io, client.send(std::move(request)), boost::asio::use_future);
-    io.run();
-    auto response = sent.get();
-    return response.value_or(net::HttpResponse{});
-}
-
 // The first match of `pattern`'s group 1 in the bot's log, waiting for it to appear.
 // Polls `url` until its status is `status`.
 net::HttpResponse wait_for_status(const std::string& url, unsigned status) {
@@ -228,7 +217,8 @@ TEST(SlackProcess, HealthFollowsTheSlackLinkAndThePostgresStoreAndMetricsAreProm
               std::string::npos)
         << metrics.body;
     EXPECT_NE(metrics.body.find("collab_open_sockets 1"), std::string::npos);
-    EXPECT_NE(metrics.body.find("collab_ack_latency_seconds_count 1"), std::string::npos);
+    EXPECT_NE(metrics.body.find("collab_ack_latency_seconds_count{platform=\"slack\"} 1"), std::string::npos)
+        << metrics.body;
 
     // Slack drops the socket and refuses new ones for a while: the check names the link.
     slack.refuse_new_sockets("refresh_requested");

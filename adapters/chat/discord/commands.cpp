@@ -21,10 +21,11 @@ struct ArgumentMeaning {
     std::string_view name;
     std::string_view description;
     std::size_t max_length = 0;
+    bool autocomplete = false;  // suggested from what the person may manage
 };
 
 constexpr ArgumentMeaning meanings[] = {
-    {"db", "database", "The database's name, as Scalingo shows it", 0},
+    {"db", "database", "The database's name, as Scalingo shows it", 0, true},
     {"email", "email", "An e-mail address", 254},
     {"command", "command", "The command to explain", 0},
     {"action", "action", "Only the entries of this command", 0},
@@ -63,8 +64,10 @@ OptionSpec option_for(const UsageWord& word) {
     const auto* meaning = std::find_if(std::begin(meanings), std::end(meanings),
                                        [&](const ArgumentMeaning& m) { return m.usage == word.word; });
     if (meaning == std::end(meanings)) return OptionSpec{word.word, description_of("The " + word.word), !word.optional};
-    return OptionSpec{
+    OptionSpec option{
         std::string(meaning->name), std::string(meaning->description), !word.optional, {}, meaning->max_length};
+    option.autocomplete = meaning->autocomplete;
+    return option;
 }
 
 json::object option_json(const OptionSpec& option) {
@@ -73,6 +76,7 @@ json::object option_json(const OptionSpec& option) {
                      {"description", option.description},
                      {"required", option.required}};
     if (option.max_length > 0) out["max_length"] = option.max_length;
+    if (option.autocomplete) out["autocomplete"] = true;
     if (!option.choices.empty()) {
         json::array choices;
         for (const auto& choice : option.choices) choices.push_back(json::object{{"name", choice}, {"value", choice}});

@@ -7,8 +7,9 @@
 // Discord (docs: interactions/application-commands): a CHAT_INPUT command (type 1) whose options are
 // sub-commands (option type 1) holding string options (type 3); names match
 // ^[-_'\p{L}\p{N}]{1,32}$ in lower case, descriptions hold 1 to 100 characters, at most 25 options a
-// level and 25 choices an option. The whole set is registered by bulk overwrite (PUT
-// /applications/{app}/commands, or …/guilds/{guild}/commands), which is idempotent.
+// level and 25 choices an option. An option with `"autocomplete": true` (never with choices) has
+// Discord ask the bot for up to 25 suggestions as the person types it (interaction type 4). The whole set is registered
+// by bulk overwrite (PUT /applications/{app}/commands, or …/guilds/{guild}/commands), which is idempotent.
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -33,6 +34,7 @@ struct OptionSpec {
     std::size_t max_length = 0;          // 0: Discord's own limit
     bool several = false;                // holds several words on purpose: "<email> [<email>…]"
     std::string keyword{};               // written before the value: "[by <email>]" is "by <value>"
+    bool autocomplete = false;           // Discord asks the bot for suggestions as the person types
 };
 
 std::vector<OptionSpec> options_of(const CommandSpec& spec);
@@ -48,6 +50,7 @@ boost::json::array registration_body(std::span<const CommandSpec> specs);
 struct CommandCall {
     std::string sub_command;
     std::vector<std::pair<std::string, std::string>> options;
+    std::string focused{};  // in an autocomplete interaction: the option being typed (its value so far is in `options`)
 };
 
 // The text after /collab that the core parses: the sub-command, then the option values in the order

@@ -4,18 +4,13 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 
-#include "adapters/chat/discord/commands.hpp"
-#include "adapters/chat/discord/messages.hpp"
 #include "adapters/net/backoff.hpp"
 
 namespace collab::discord {
 namespace asio = boost::asio;
-namespace json = boost::json;
 using namespace std::chrono_literals;
 
 namespace {
@@ -59,42 +54,16 @@ std::string_view to_string(GatewayTarget target) {
 
 }  // namespace
 
-std::string work_of(const json::object& interaction, const chat::ClickRequest* click) {
-    json::object work{{"interaction", interaction}};
-    if (click) {
-        work["confirmation"] = click->token;
-        work["cancel"] = click->cancel;
-    }
-    return json::serialize(work);
-}
-
-std::optional<chat::Request> request_of_work(const store::Orphan& orphan) {
-    boost::system::error_code error;
-    const json::value value = json::parse(orphan.work, error);
-    const json::object* work = error ? nullptr : value.if_object();
-    const json::value* data = work ? work->if_contains("interaction") : nullptr;
-    if (data == nullptr || !data->is_object()) return std::nullopt;
-    auto interaction = decode_interaction(data->get_object());
-    if (!interaction) return std::nullopt;
-    if (interaction->type == InteractionType::command) return command_request(*interaction);
-    const json::value* token = work->if_contains("confirmation");
-    const json::value* cancel = work->if_contains("cancel");
-    if (interaction->type != InteractionType::component || token == nullptr || !token->is_string()) return std::nullopt;
-    return click_request(*interaction, std::string(token->get_string()),
-                         cancel && cancel->is_bool() && cancel->get_bool());
-}
-
 GatewayClient::GatewayClient(asio::any_io_executor executor, RestClient& rest, DiscordOutbox& outbox, chat::Desk& desk,
                              store::SharedState& shared, ProposalShelf& shelf, GatewaySettings settings,
                              std::shared_ptr<spdlog::logger> logger)
     : executor_(executor),
       rest_(rest),
-      outbox_(outbox),
-      shelf_(shelf),
-      intake_(
-          executor, desk, shared,
-          chat::IntakeSettings{.claims = settings.claims, .late_after = settings.late_after, .transport = "discord"},
-          request_of_work, logger),
+      reception_(
+          executor, outbox, desk, shared, shelf,
+          ReceptionSettings{
+              .claims = settings.claims, .late_after = settings.late_after, .click_budget = settings.click_budget},
+          logger),
       settings_(std::move(settings)),
       logger_(std::move(logger)),
       tasks_(executor) {
@@ -135,7 +104,7 @@ asio::awaitable<int> GatewayClient::run() {
         shards_.push_back(shard);
         tasks_.spawn(keep_shard(shard));
     }
-    tasks_.spawn(intake_.sweep());
+    tasks_.spawn(reception_.intake().sweep());
     co_await tasks_.wait();
     co_return failed_ || !stopping_ ? 1 : 0;
 }
@@ -143,7 +112,7 @@ asio::awaitable<int> GatewayClient::run() {
 void GatewayClient::stop() {
     if (stopping_) return;
     stopping_ = true;
-    intake_.stop();
+    reception_.intake().stop();
     for (auto* timer : pauses_) timer->cancel();
     // Answers travel over HTTP: the connections can close at once. Code 1000 ends the sessions.
     for (const auto& shard : shards_) {
@@ -158,7 +127,7 @@ void GatewayClient::stop() {
 }
 
 asio::awaitable<bool> GatewayClient::settle(std::chrono::milliseconds limit) {
-    co_return co_await intake_.settle(limit);
+    co_return co_await reception_.intake().settle(limit);
 }
 
 void GatewayClient::fail(std::string why) {
@@ -209,7 +178,7 @@ asio::awaitable<void> GatewayClient::keep_shard(std::shared_ptr<ShardRun> shard)
     // With no shard left, nothing reaches this instance: the sweep ends too.
     if (std::all_of(shards_.begin(), shards_.end(),
                     [](const auto& each) { return each->state.phase == GatewayPhase::ended; })) {
-        intake_.stop();
+        reception_.intake().stop();
         for (auto* timer : pauses_) timer->cancel();
     }
 }
@@ -345,19 +314,9 @@ void GatewayClient::ready(ShardRun& shard, const GatewayFrame& frame) {
                   frame.application_id.empty() ? "?" : frame.application_id);
     if (!registered_ && !frame.application_id.empty()) {
         registered_ = true;
-        asio::co_spawn(executor_, register_commands(frame.application_id), asio::detached);
+        asio::co_spawn(executor_, register_commands(rest_, frame.application_id, settings_.guild_id, logger_),
+                       asio::detached);
     }
-}
-
-asio::awaitable<void> GatewayClient::register_commands(std::string application_id) {
-    json::array body = registration_body(command_specs());
-    std::string guild = settings_.guild_id;
-    auto registered = co_await rest_.overwrite_commands(application_id, guild, std::move(body));
-    const std::string where = guild.empty() ? "globally" : "in guild " + guild;
-    if (registered)
-        logger_->info("discord: /{} registered {}", command_name, where);
-    else
-        logger_->error("discord: could not register /{} {}: {}", command_name, where, registered.error().message);
 }
 
 asio::awaitable<GatewayAction> GatewayClient::read_frames(std::shared_ptr<ShardRun> shard) {
@@ -386,8 +345,14 @@ asio::awaitable<GatewayAction> GatewayClient::read_frames(std::shared_ptr<ShardR
             logger_->debug("discord: shard {}: skipped a frame ({})", shard->shard.id, frame.error());
             continue;
         }
-        if (frame->dispatch_name == "INTERACTION_CREATE" && frame->data && !stopping_)
-            asio::co_spawn(executor_, take_in(std::move(*frame->data)), asio::detached);
+        if (frame->dispatch_name == "INTERACTION_CREATE" && frame->data && !stopping_) {
+            auto take_in = [this, data = std::move(*frame->data)]() mutable -> asio::awaitable<void> {
+                const auto received = std::chrono::steady_clock::now();
+                CallbackRoute over_rest;
+                co_await reception_.take_in(std::move(data), received, std::move(over_rest));
+            };
+            asio::co_spawn(executor_, std::move(take_in), asio::detached);
+        }
         const GatewayPhase before = shard->state.phase;
         action = next(settings_.rules, shard->state, frame->event);
         if (before != GatewayPhase::ready && shard->state.phase == GatewayPhase::ready) ready(*shard, *frame);
@@ -410,74 +375,13 @@ asio::awaitable<GatewayAction> GatewayClient::read_frames(std::shared_ptr<ShardR
     co_return action;
 }
 
-asio::awaitable<void> GatewayClient::take_in(json::object data) {
-    const auto received = std::chrono::steady_clock::now();
-    auto interaction = decode_interaction(data);
-    if (!interaction) {
-        ++counters_.skipped_frames;
-        logger_->warn("discord: skipped an interaction: {}", interaction.error());
-        co_return;
-    }
-    if (interaction->type == InteractionType::component) {
-        co_await take_in_click(std::move(*interaction), std::move(data), received);
-        co_return;
-    }
-    if (interaction->type != InteractionType::command || interaction->command != command_name) {
-        logger_->debug("[{}] discord: ignoring an interaction of type {}", interaction->id, interaction->type_number);
-        co_return;
-    }
-    chat::Arrival arrival{interaction->id, work_of(data, nullptr), 0, received};
-    chat::CommandRequest request = command_request(*interaction);
-    std::optional<chat::Taken> taken = co_await intake_.command(std::move(arrival), std::move(request));
-    if (!taken) co_return;
-    ++counters_.interactions;
-    chat::Answer answer = taken->answer;
-    const bool sent = co_await outbox_.acknowledge(*interaction, std::move(answer), received);
-    co_await intake_.finish(std::move(*taken), sent);
-}
-
-asio::awaitable<void> GatewayClient::take_in_click(Interaction interaction, json::object data,
-                                                   std::chrono::steady_clock::time_point received) {
-    std::optional<chat::ClickRequest> click;
-    if (const auto button = read_custom_id(interaction.custom_id)) {
-        // A proposal no longer on the shelf (or never there) reaches the core with no token: it says why
-        // the click cannot be carried out.
-        std::string token;
-        auto found = co_await shelf_.find(button->proposal_id, Clock::now());
-        if (found && *found) token = std::move(**found);
-        if (!found)
-            logger_->error("[{}] discord: could not look a proposal up: {}", interaction.id, found.error().message);
-        click = click_request(interaction, std::move(token), button->cancel);
-    }
-    chat::Arrival arrival{interaction.id, work_of(data, click ? &*click : nullptr), 0, received};
-    const bool acted_on = click.has_value();
-    std::function<void(chat::Delivery)> claimed = [this, &interaction, received, acted_on](chat::Delivery delivery) {
-        if (delivery == chat::Delivery::repeat) return;
-        ++counters_.interactions;
-        if (!acted_on) {
-            // The coroutine outlives this frame: it keeps its own copy of the interaction.
-            auto ignore = [this, clicked = interaction, received]() -> asio::awaitable<void> {
-                co_await outbox_.ignore_click(clicked, received);
-            };
-            asio::co_spawn(executor_, std::move(ignore), asio::detached);
-            return;
-        }
-        outbox_.owe_callback(interaction, received);
-        // An outcome slower than the budget: the click is deferred, and the outcome edits the message.
-        auto defer = [this, id = interaction.id, at = received + settings_.click_budget]() -> asio::awaitable<void> {
-            asio::steady_timer timer(executor_, at);
-            co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-            co_await outbox_.defer_click(id);
-        };
-        asio::co_spawn(executor_, std::move(defer), asio::detached);
-    };
-    co_await intake_.click(std::move(arrival), std::move(click), std::move(claimed));
-}
-
 GatewayCounters GatewayClient::counters() const {
     GatewayCounters counters = counters_;
-    counters.redeliveries = intake_.claim_counters().redeliveries;
-    counters.takeovers = intake_.claim_counters().takeovers;
+    const ReceptionCounters taken_in = reception_.counters();
+    counters.interactions = taken_in.interactions;
+    counters.skipped_frames += taken_in.skipped;
+    counters.redeliveries = reception_.claim_counters().redeliveries;
+    counters.takeovers = reception_.claim_counters().takeovers;
     return counters;
 }
 

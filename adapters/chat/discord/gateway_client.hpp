@@ -10,7 +10,7 @@
 // gateway_machine.hpp; this client carries it out over the websocket client and logs it. Frames go
 // out within Discord's 120 per 60 s, in order, heartbeats first (gateway_pacer.hpp, one per connection).
 //
-// Each interaction is handed to the Intake (adapters/chat/intake.hpp) under its id: several instances
+// Each interaction goes to the Reception (reception.hpp), its callback over REST: several instances
 // each hold their own session and all receive it, and only the one that claims it answers; the work of
 // an instance that died is taken over. At the first READY, /collab is registered by bulk overwrite.
 
@@ -33,8 +33,8 @@
 #include "adapters/chat/discord/gateway_pacer.hpp"
 #include "adapters/chat/discord/outbox.hpp"
 #include "adapters/chat/discord/proposal_shelf.hpp"
+#include "adapters/chat/discord/reception.hpp"
 #include "adapters/chat/discord/rest_client.hpp"
-#include "adapters/chat/intake.hpp"
 #include "adapters/net/task_group.hpp"
 #include "adapters/net/websocket_client.hpp"
 #include "adapters/store/shared_state.hpp"
@@ -106,19 +106,13 @@ private:
     // After a fault: the connection dropped and everything tied to it stopped.
     void leave_connection(ShardRun& shard);
     void ended(const ShardRun& shard, const GatewayAction& action);
-    boost::asio::awaitable<void> register_commands(std::string application_id);
 
-    boost::asio::awaitable<void> take_in(boost::json::object data);
-    boost::asio::awaitable<void> take_in_click(Interaction interaction, boost::json::object data,
-                                               std::chrono::steady_clock::time_point received);
     boost::asio::awaitable<bool> pause(std::chrono::milliseconds delay);
     void fail(std::string why);
 
     boost::asio::any_io_executor executor_;
     RestClient& rest_;
-    DiscordOutbox& outbox_;
-    ProposalShelf& shelf_;
-    chat::Intake intake_;
+    Reception reception_;
     GatewaySettings settings_;
     std::shared_ptr<spdlog::logger> logger_;
     std::minstd_rand jitter_{std::random_device{}()};
@@ -133,10 +127,5 @@ private:
     bool failed_ = false;
     GatewayCounters counters_;
 };
-
-// What another instance needs to finish an interaction if this one dies (the interaction itself, and
-// a click's confirmation token), and the request it describes; nothing when it cannot be read.
-std::string work_of(const boost::json::object& interaction, const chat::ClickRequest* click);
-std::optional<chat::Request> request_of_work(const store::Orphan& orphan);
 
 }  // namespace collab::discord

@@ -56,6 +56,9 @@ CommandCall call_of(const json::object& data) {
             }
             if (const json::value* value = option->if_contains("value"))
                 call.options.emplace_back(name, value_text(*value));
+            if (const json::value* focused = option->if_contains("focused");
+                focused && focused->is_bool() && focused->get_bool())
+                call.focused = name;
         }
         options = next;
     }
@@ -84,8 +87,11 @@ std::expected<Interaction, std::string> decode_interaction(const json::object& d
     interaction.guild_id = string_at(data, {"guild_id"});
     interaction.channel_id = string_at(data, {"channel_id"});
     if (interaction.channel_id.empty()) interaction.channel_id = string_at(data, {"channel", "id"});
-    interaction.user_id = string_at(data, {"member", "user", "id"});
-    if (interaction.user_id.empty()) interaction.user_id = string_at(data, {"user", "id"});
+    // In a guild the user is the member's; in a direct message, `user`.
+    const bool member = !string_at(data, {"member", "user", "id"}).empty();
+    interaction.user_id = member ? string_at(data, {"member", "user", "id"}) : string_at(data, {"user", "id"});
+    interaction.user_name =
+        member ? string_at(data, {"member", "user", "username"}) : string_at(data, {"user", "username"});
     if (interaction.type == InteractionType::ping) return interaction;
     if (interaction.user_id.empty()) return std::unexpected("an interaction without member.user.id or user.id");
     if (const json::value* payload = data.if_contains("data"); payload && payload->is_object()) {
@@ -98,7 +104,7 @@ std::expected<Interaction, std::string> decode_interaction(const json::object& d
     return interaction;
 }
 
-std::expected<Interaction, std::string> decode_interaction(std::string_view text) {
+std::expected<json::object, std::string> parse_interaction(std::string_view text) {
     if (text.size() > max_interaction_bytes)
         return std::unexpected("an interaction of " + std::to_string(text.size()) + " bytes");
     boost::system::error_code error;
@@ -107,7 +113,13 @@ std::expected<Interaction, std::string> decode_interaction(std::string_view text
     json::value value = json::parse(text, error, {}, limits);
     if (error) return std::unexpected("malformed JSON: " + error.message());
     if (!value.is_object()) return std::unexpected("not a JSON object");
-    return decode_interaction(value.get_object());
+    return std::move(value.get_object());
+}
+
+std::expected<Interaction, std::string> decode_interaction(std::string_view text) {
+    auto parsed = parse_interaction(text);
+    if (!parsed) return std::unexpected(std::move(parsed.error()));
+    return decode_interaction(*parsed);
 }
 
 std::string webhook_path(const Interaction& interaction) {
@@ -117,7 +129,8 @@ std::string webhook_path(const Interaction& interaction) {
 chat::Origin origin_of(const Interaction& interaction) {
     return chat::Origin{
         interaction.id,
-        Actor{"discord", interaction.guild_id, interaction.user_id, interaction.channel_id, std::nullopt},
+        Actor{"discord", interaction.guild_id, interaction.user_id, interaction.channel_id, std::nullopt,
+              interaction.user_name},
         webhook_path(interaction)};
 }
 

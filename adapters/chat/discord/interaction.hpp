@@ -5,8 +5,9 @@
 //
 // Discord (docs: interactions/receiving-and-responding): type 1 PING, 2 APPLICATION_COMMAND
 // (data.name, data.options: a sub-command, option type 1, holding its options), 3
-// MESSAGE_COMPONENT (data.custom_id of the button clicked), 4 autocomplete. The person is
-// member.user in a guild, user in a direct message.
+// MESSAGE_COMPONENT (data.custom_id of the button clicked), 4 APPLICATION_COMMAND_AUTOCOMPLETE (the
+// command's options so far, the one being typed marked "focused": true). The person is member.user in
+// a guild, user in a direct message.
 
 #include <boost/json/object.hpp>
 
@@ -31,7 +32,8 @@ struct Interaction {
     std::string guild_id;  // empty in a direct message
     std::string channel_id;
     std::string user_id;
-    std::string command;  // data.name
+    std::string user_name;  // the user's unique username, shown beside their mention by whoami
+    std::string command;    // data.name
     CommandCall call;     // the sub-command and its options
     std::string custom_id;
 };
@@ -39,6 +41,8 @@ struct Interaction {
 // `data` is INTERACTION_CREATE's `d`, or an HTTP interaction's body. The error says what is wrong.
 std::expected<Interaction, std::string> decode_interaction(const boost::json::object& data);
 std::expected<Interaction, std::string> decode_interaction(std::string_view json);
+// An HTTP interaction's body as JSON, within the sizes Discord sends; the error says what is wrong.
+std::expected<boost::json::object, std::string> parse_interaction(std::string_view json);
 
 // Where replies to an interaction go after its callback: the webhook of its token, relative to
 // the API's /v10/ ("webhooks/{application_id}/{token}").

@@ -77,6 +77,19 @@ json::object deferral(chat::Visibility visibility) {
     return callback(CallbackType::deferred, std::move(data));
 }
 
+json::object suggestions(std::span<const std::string> names, std::string_view typed) {
+    constexpr std::size_t max_choices = 25;
+    constexpr std::size_t max_choice = 100;
+    const std::string prefix = text::ascii_lower(typed);
+    json::array choices;
+    for (const auto& name : names) {
+        if (choices.size() == max_choices) break;
+        if (name.empty() || discord_length(name) > max_choice || !text::ascii_lower(name).starts_with(prefix)) continue;
+        choices.push_back(json::object{{"name", name}, {"value", name}});
+    }
+    return callback(CallbackType::suggestions, json::object{{"choices", std::move(choices)}});
+}
+
 std::string confirm_custom_id(std::string_view proposal_id) {
     return std::string(custom_id_prefix) + std::string(confirm_word) + std::string(proposal_id);
 }

@@ -3,8 +3,10 @@
 //
 // Discord (docs: interactions/receiving-and-responding, resources/message, components):
 // - callback types: 1 PONG (to a PING), 4 a message, 5 a deferred message (completed by PATCH
-//   @original), 7 an update of the message a button was clicked in; flag 64 makes a message
-//   ephemeral. A deferred answer's visibility is set by the deferral itself;
+//   @original), 6 a deferred update and 7 an update of the message a button was clicked in, 8 the
+//   suggestions for an option being typed (at most 25 choices, name and value of 1 to 100
+//   characters); flag 64 makes a message ephemeral. A deferred answer's visibility is set by the
+//   deferral itself;
 // - `content` holds at most 2,000 characters (code points: Discord's API counts them so);
 // - `allowed_mentions: {"parse": []}` on every message: whatever was echoed from input, nobody is
 //   pinged (no @everyone, @here, role or user);
@@ -21,6 +23,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -33,7 +36,7 @@ inline constexpr std::size_t max_content = 2000;
 inline constexpr std::size_t max_custom_id = 100;
 inline constexpr int ephemeral_flag = 64;
 
-enum class CallbackType { pong = 1, message = 4, deferred = 5, update = 7 };
+enum class CallbackType { pong = 1, message = 4, deferred = 5, deferred_update = 6, update = 7, suggestions = 8 };
 
 // {"content":…,"allowed_mentions":{"parse":[]},"flags":64?,"components":[…]?}: a callback's data,
 // a follow-up or an @original edit. `proposal_id`: the id the reply's proposal was put away under;
@@ -46,6 +49,9 @@ boost::json::object replacement_of(const Reply& reply);
 // {"type":…,"data":…}; a deferral's data holds only its flags.
 boost::json::object callback(CallbackType type, boost::json::object data = {});
 boost::json::object deferral(chat::Visibility visibility);
+// {"type":8,"data":{"choices":[{"name":…,"value":…}…]}}: the names that begin with what was typed,
+// letter case aside, the first 25 of them.
+boost::json::object suggestions(std::span<const std::string> names, std::string_view typed);
 
 // A proposal's buttons' custom_ids, and back.
 std::string confirm_custom_id(std::string_view proposal_id);

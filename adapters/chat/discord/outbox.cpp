@@ -19,8 +19,6 @@ std::pair<std::string, std::string> webhook_of(const chat::Origin& origin) {
     return {std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1))};
 }
 
-constexpr int deferred_update = 6;
-
 // What the asker sees in place of the placeholder when Discord did not take the answer meant for the
 // channel: the change itself was made (or not) by then, the audit trail says which.
 Reply undelivered_notice() {
@@ -58,16 +56,21 @@ asio::awaitable<json::object> DiscordOutbox::message(const chat::Origin& origin,
 }
 
 asio::awaitable<bool> DiscordOutbox::send_callback(const chat::Origin& origin, const Owed& owed, json::object body) {
+    if (owed.route) co_return co_await owed.route(std::move(body));
     auto sent = co_await rest_.callback(origin.id, owed.token, std::move(body), owed.received);
-    if (sent) co_return true;
+    if (sent) {
+        // The one callback an interaction gets: what stops Discord's 3 s clock.
+        ack_latency_.acknowledged(owed.received);
+        co_return true;
+    }
     failed(origin, "answer an interaction", sent.error());
     co_return false;
 }
 
 asio::awaitable<bool> DiscordOutbox::acknowledge(const Interaction& interaction, chat::Answer answer,
-                                                 std::chrono::steady_clock::time_point received) {
+                                                 std::chrono::steady_clock::time_point received, CallbackRoute route) {
     const chat::Origin origin = origin_of(interaction);
-    const Owed owed{interaction.token, received};
+    const Owed owed{interaction.token, received, std::move(route)};
     json::object body;
     if (answer.placeholder) {
         ++counters_.deferred;
@@ -79,8 +82,9 @@ asio::awaitable<bool> DiscordOutbox::acknowledge(const Interaction& interaction,
     co_return co_await send_callback(origin, owed, std::move(body));
 }
 
-void DiscordOutbox::owe_callback(const Interaction& interaction, std::chrono::steady_clock::time_point received) {
-    owed_.insert_or_assign(interaction.id, Owed{interaction.token, received});
+void DiscordOutbox::owe_callback(const Interaction& interaction, std::chrono::steady_clock::time_point received,
+                                 CallbackRoute route) {
+    owed_.insert_or_assign(interaction.id, Owed{interaction.token, received, std::move(route)});
 }
 
 std::optional<DiscordOutbox::Owed> DiscordOutbox::take_owed(const std::string& id) {
@@ -97,15 +101,14 @@ asio::awaitable<void> DiscordOutbox::defer_click(std::string interaction_id) {
     ++counters_.deferred;
     chat::Origin origin;
     origin.id = interaction_id;
-    json::object body{{"type", deferred_update}};
+    json::object body = callback(CallbackType::deferred_update);
     co_await send_callback(origin, *owed, std::move(body));
 }
 
-asio::awaitable<void> DiscordOutbox::ignore_click(const Interaction& interaction,
-                                                  std::chrono::steady_clock::time_point received) {
-    const Owed owed{interaction.token, received};
-    json::object body{{"type", deferred_update}};
-    co_await send_callback(origin_of(interaction), owed, std::move(body));
+asio::awaitable<bool> DiscordOutbox::answer(const Interaction& interaction, json::object body,
+                                            std::chrono::steady_clock::time_point received, CallbackRoute route) {
+    const Owed owed{interaction.token, received, std::move(route)};
+    co_return co_await send_callback(origin_of(interaction), owed, std::move(body));
 }
 
 asio::awaitable<bool> DiscordOutbox::follow_up(const chat::Origin& origin, json::object message) {

@@ -9,7 +9,9 @@
 //   for the clicker alone (type 4, ephemeral); an outcome slower than the answer budget is deferred
 //   (type 6) and the message edited later.
 // The Outbox remembers which clicks still owe their callback, so that whichever comes first (the
-// outcome, or the deferral) sends it and the other goes through the webhook.
+// outcome, or the deferral) sends it and the other goes through the webhook. A callback goes over
+// REST, or, for an interaction that came to the interactions endpoint, as the response to its
+// request (CallbackRoute): the later replies take the webhook either way.
 //
 // Who sees a message is fixed when it is created (flag 64): an answer meant for the channel after an
 // ephemeral deferral is posted as a follow-up, and the placeholder removed once it was; when it was
@@ -23,16 +25,23 @@
 #include <boost/json/object.hpp>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 
+#include "adapters/chat/ack_latency.hpp"
 #include "adapters/chat/desk.hpp"
 #include "adapters/chat/discord/interaction.hpp"
 #include "adapters/chat/discord/proposal_shelf.hpp"
 #include "adapters/chat/discord/rest_client.hpp"
 
 namespace collab::discord {
+
+// How an interaction's callback reaches Discord: empty, over REST (an interaction from the gateway);
+// otherwise as the response to the HTTP request the interaction came in (the interactions endpoint),
+// which tells once it was written (true) or could not be (false).
+using CallbackRoute = std::function<boost::asio::awaitable<bool>(boost::json::object callback)>;
 
 struct DiscordOutboxCounters {
     long deferred = 0;           // commands and clicks acknowledged with a deferral
@@ -46,19 +55,23 @@ public:
     // A command's callback: its answer (type 4), or the deferral (type 5) of a placeholder. False when
     // Discord did not take it (the answer must then follow some other way).
     boost::asio::awaitable<bool> acknowledge(const Interaction& interaction, chat::Answer answer,
-                                             std::chrono::steady_clock::time_point received);
+                                             std::chrono::steady_clock::time_point received, CallbackRoute route);
     // A click the Desk is about to work on: its callback is owed until its outcome or defer_click sends it.
-    void owe_callback(const Interaction& interaction, std::chrono::steady_clock::time_point received);
+    void owe_callback(const Interaction& interaction, std::chrono::steady_clock::time_point received,
+                      CallbackRoute route);
     // A click still owing its callback is deferred (type 6): its outcome will edit the message.
     boost::asio::awaitable<void> defer_click(std::string interaction_id);
-    // A click the bot does not act on (a button that is not ours): acknowledged, nothing changes.
-    boost::asio::awaitable<void> ignore_click(const Interaction& interaction,
-                                              std::chrono::steady_clock::time_point received);
+    // A callback made up already (a click the bot does not act on, suggestions): sent as it is.
+    boost::asio::awaitable<bool> answer(const Interaction& interaction, boost::json::object body,
+                                        std::chrono::steady_clock::time_point received, CallbackRoute route);
 
     boost::asio::awaitable<void> complete(const chat::Origin& origin, chat::Answer answer) override;
     boost::asio::awaitable<void> deliver(const chat::Origin& origin, chat::Answer answer) override;
     boost::asio::awaitable<void> replace_proposal(const chat::Origin& origin, Reply reply) override;
     boost::asio::awaitable<void> post_beside(const chat::Origin& origin, chat::Answer answer) override;
+
+    // Records, from now on, how long after its interaction arrived each callback reached Discord.
+    void measure_into(observability::Registry& metrics) { ack_latency_.measure_into(metrics, "discord"); }
 
     const DiscordOutboxCounters& counters() const { return counters_; }
 
@@ -66,6 +79,7 @@ private:
     struct Owed {
         std::string token;
         std::chrono::steady_clock::time_point received;
+        CallbackRoute route;
     };
     struct Webhook {
         std::string application_id;
@@ -87,6 +101,7 @@ private:
     std::shared_ptr<spdlog::logger> logger_;
     std::map<std::string, Owed, std::less<>> owed_;
     DiscordOutboxCounters counters_;
+    chat::AckLatency ack_latency_;
 };
 
 }  // namespace collab::discord

@@ -100,7 +100,11 @@ asio::awaitable<RestResult<net::HttpResponse>> RestClient::perform(Call call) {
                 continue;
             }
         }
-        if (!response) co_return std::unexpected(from_net(response.error()));
+        if (!response) {
+            unreachable_ = from_net(response.error()).message;
+            co_return std::unexpected(from_net(response.error()));
+        }
+        unreachable_.reset();
         if (response->status >= 200 && response->status < 300) co_return std::move(*response);
         DiscordError error{response->status, body.code,
                            body.message.empty() ? "HTTP " + std::to_string(response->status) : body.message};
@@ -130,6 +134,19 @@ asio::awaitable<RestResult<GatewayBot>> RestClient::gateway_bot() {
         shards && shards->is_int64() && shards->get_int64() > 0)
         gateway.shards = static_cast<int>(shards->get_int64());
     co_return gateway;
+}
+
+asio::awaitable<RestResult<std::string>> RestClient::application_id() {
+    Call call{http::verb::get, "applications/@me", "", true, true};
+    auto response = co_await perform(std::move(call));
+    if (!response) co_return std::unexpected(response.error());
+    boost::system::error_code error;
+    const json::value value = json::parse(response->body, error);
+    const json::object* object = error ? nullptr : value.if_object();
+    const json::value* id = object ? object->if_contains("id") : nullptr;
+    if (id == nullptr || !id->is_string() || id->get_string().empty())
+        co_return std::unexpected(DiscordError{response->status, 0, "GET /applications/@me answered without an id"});
+    co_return std::string(id->get_string());
 }
 
 asio::awaitable<RestResult<void>> RestClient::overwrite_commands(std::string application_id, std::string guild_id,

@@ -3,6 +3,8 @@
 // interactions/receiving-and-responding, interactions/application-commands), on the shared HTTP
 // client and the shared retry rules (adapters/net/retry_machine.hpp):
 // - GET /v10/gateway/bot: the gateway URL and the shard count;
+// - GET /v10/applications/@me: the bot's application, whose id the command registration needs when no
+//   gateway session says it (the interactions endpoint);
 // - PUT /v10/applications/{app}/commands (or …/guilds/{guild}/commands): the bulk overwrite;
 // - POST /v10/interactions/{id}/{token}/callback: an interaction's answer, within its 3 s;
 // - PATCH (DELETE) /v10/webhooks/{app}/{token}/messages/@original and POST /v10/webhooks/{app}/{token}:
@@ -72,6 +74,8 @@ public:
     RestClient(net::HttpClient& http, RestSettings settings);
 
     boost::asio::awaitable<RestResult<GatewayBot>> gateway_bot();
+    // The id of the application the bot token belongs to.
+    boost::asio::awaitable<RestResult<std::string>> application_id();
     // The whole command set of the application, globally or in one guild (`guild_id` not empty).
     boost::asio::awaitable<RestResult<void>> overwrite_commands(std::string application_id, std::string guild_id,
                                                                 boost::json::array commands);
@@ -87,6 +91,8 @@ public:
                                                        boost::json::object message);
 
     const RestCounters& counters() const { return counters_; }
+    // Why the last request got no answer from Discord at all; nothing once one got an answer.
+    const std::optional<std::string>& unreachable() const { return unreachable_; }
 
 private:
     struct Call {
@@ -106,6 +112,7 @@ private:
     net::RetryPolicy retry_policy_;
     std::chrono::steady_clock::time_point global_until_{};
     RestCounters counters_;
+    std::optional<std::string> unreachable_;
     std::minstd_rand jitter_{std::random_device{}()};
 };
 

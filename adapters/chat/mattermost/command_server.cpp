@@ -4,11 +4,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
-#include <boost/beast/http/verb.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <optional>
 
+#include "adapters/chat/http_entry.hpp"
 #include "adapters/chat/intake.hpp"
 #include "adapters/chat/mattermost/messages.hpp"
 #include "adapters/chat/mattermost/requests.hpp"
@@ -24,15 +24,8 @@ namespace {
 // The same answer whatever was wrong with the token: which check failed is for the log only.
 constexpr std::string_view unauthorized_answer = "the request does not carry this slash command's token";
 
-std::string_view path_of(std::string_view target) {
-    return target.substr(0, target.find('?'));
-}
-
 net::ServerResponse json_ok(const json::object& body) {
-    net::ServerResponse response{http::status::ok, 11};
-    response.set(http::field::content_type, "application/json");
-    response.body() = json::serialize(body);
-    return response;
+    return chat::json_ok(json::serialize(body));
 }
 
 net::ServerAnswer answer(net::ServerResponse response) {
@@ -64,22 +57,20 @@ struct CommandServer::State {
     const std::string command_token;
     const CommandServerOptions options;
     const std::shared_ptr<spdlog::logger> logger;
+    chat::AckLatency ack_latency;  // set before the server starts
 
     static asio::awaitable<net::ServerAnswer> handle(std::shared_ptr<State> state, net::ServerRequest request) {
-        const std::string_view path = path_of(request.target());
-        if (path != state->options.command_path && path != state->options.action_path)
-            co_return answer(state->refused(request, http::status::not_found, "not found", "no such path"));
-        if (request.method() != http::verb::post) {
-            auto refusal = state->refused(request, http::status::method_not_allowed, "only POST is accepted here",
-                                          "method " + std::string(request.method_string()));
-            refusal.set(http::field::allow, "POST");
-            co_return answer(std::move(refusal));
-        }
-        if (path == state->options.command_path) co_return co_await command(state, std::move(request));
-        co_return answer(co_await action(state, std::move(request)));
+        const auto arrived = std::chrono::steady_clock::now();
+        if (auto refusal = chat::refuse_route(*state->logger, "mattermost", request,
+                                              {state->options.command_path, state->options.action_path}))
+            co_return answer(std::move(*refusal));
+        if (chat::path_of(request.target()) == state->options.command_path)
+            co_return co_await command(state, std::move(request), arrived);
+        co_return co_await action(state, std::move(request), arrived);
     }
 
-    static asio::awaitable<net::ServerAnswer> command(std::shared_ptr<State> state, net::ServerRequest request) {
+    static asio::awaitable<net::ServerAnswer> command(std::shared_ptr<State> state, net::ServerRequest request,
+                                                      std::chrono::steady_clock::time_point arrived) {
         const std::string_view authorization = request[http::field::authorization];
         auto checked = check_command_token(authorization, state->command_token);
         if (!checked)
@@ -111,17 +102,21 @@ struct CommandServer::State {
             };
             asio::co_spawn(state->executor, std::move(finish), [state](const std::exception_ptr&) {});
         };
-        co_return net::ServerAnswer{std::move(response), std::move(written)};
+        co_return chat::acknowledging(state->ack_latency, arrived,
+                                      net::ServerAnswer{std::move(response), std::move(written)});
     }
 
-    static asio::awaitable<net::ServerResponse> action(std::shared_ptr<State> state, net::ServerRequest request) {
+    static asio::awaitable<net::ServerAnswer> action(std::shared_ptr<State> state, net::ServerRequest request,
+                                                     std::chrono::steady_clock::time_point arrived) {
         auto click = decode_action(request.body());
-        if (!click) co_return state->refused(request, http::status::bad_request, "malformed action", click.error());
+        if (!click)
+            co_return answer(state->refused(request, http::status::bad_request, "malformed action", click.error()));
         const std::string key = claim_key(request.body());
         state->logger->debug("[{}] mattermost: click from {} on post {}", key, click->user_id, click->post_id);
         json::object body =
             co_await asio::co_spawn(state->executor, serve_click(state, key, std::move(*click)), asio::use_awaitable);
-        co_return json_ok(body);
+        // The server waits for the click's outcome: its answer is the acknowledgement.
+        co_return chat::acknowledging(state->ack_latency, arrived, answer(json_ok(body)));
     }
 
     // On the Desk's executor: the command handed to the Intake; nothing when it was taken in already.
@@ -146,14 +141,9 @@ struct CommandServer::State {
         co_return click_answer(told.update, told.ephemeral);
     }
 
-    net::ServerResponse refused(const net::ServerRequest& request, http::status status, std::string answer_text,
-                                const std::string& log_reason) const {
-        const auto code = static_cast<unsigned>(status);
-        // Refused tokens and requests that make no sense deserve attention; stray paths do not.
-        const auto level = code == 401 || code == 400 ? spdlog::level::warn : spdlog::level::debug;
-        logger->log(level, "mattermost: {} {} refused with {}: {}", request.method_string(), path_of(request.target()),
-                    code, log_reason);
-        return net::plain_error(status, answer_text);
+    net::ServerResponse refused(const net::ServerRequest& request, http::status status, std::string_view answer_text,
+                                std::string_view log_reason) const {
+        return chat::refuse(*logger, "mattermost", request, status, answer_text, log_reason);
     }
 };
 
@@ -162,34 +152,35 @@ CommandServer::CommandServer(asio::any_io_executor executor, chat::Desk& desk, M
                              std::shared_ptr<spdlog::logger> logger)
     : state_(std::make_shared<State>(executor, desk, outbox, shared, std::move(command_token), options,
                                      std::move(logger))),
-      server_(executor, options.server, net::AnswerHandler{[state = state_](net::ServerRequest request) {
-                  return State::handle(state, std::move(request));
-              }}) {}
+      listener_(executor, state_->intake, options.server,
+                net::AnswerHandler{[state = state_](net::ServerRequest request) {
+                    return State::handle(state, std::move(request));
+                }}) {}
 
 void CommandServer::start() {
-    server_.start();
-    state_->outbox.set_action_url(server_.public_url() + state_->options.action_path);
-    // The state lives until the sweep ends.
-    asio::co_spawn(state_->executor, state_->intake.sweep(), [state = state_](const std::exception_ptr&) {});
+    // The state, which holds the Intake, lives until the sweep ends.
+    listener_.start(state_);
+    state_->outbox.set_action_url(listener_.public_url() + state_->options.action_path);
+}
+
+void CommandServer::measure_into(observability::Registry& metrics, std::string_view platform) {
+    state_->ack_latency.measure_into(metrics, platform);
 }
 
 void CommandServer::stop() {
-    asio::post(state_->executor, [state = state_] { state->intake.stop(); });
-    server_.stop();
+    listener_.stop();
 }
 
 asio::awaitable<void> CommandServer::stop_gracefully(std::chrono::milliseconds limit) {
-    asio::post(state_->executor, [state = state_] { state->intake.stop(); });
-    co_await server_.stop_gracefully(limit);
-    co_await state_->intake.settle(limit);
+    co_await listener_.stop_gracefully(limit);
 }
 
 asio::ip::tcp::endpoint CommandServer::endpoint() const {
-    return server_.endpoint();
+    return listener_.endpoint();
 }
 
 std::string CommandServer::public_url() const {
-    return server_.public_url();
+    return listener_.public_url();
 }
 
 }  // namespace collab::mattermost

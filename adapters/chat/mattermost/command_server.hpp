@@ -26,30 +26,22 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "adapters/chat/claims.hpp"
 #include "adapters/chat/desk.hpp"
+#include "adapters/chat/http_entry.hpp"
 #include "adapters/chat/mattermost/outbox.hpp"
 #include "adapters/net/http_server.hpp"
+#include "adapters/observability/metrics.hpp"
 #include "adapters/store/shared_state.hpp"
 
 namespace collab::mattermost {
 
-// The listener's defaults: on 127.0.0.1:3001, 10 s to read a request and 10 s to write an answer,
-// request bodies up to 64 KiB. Inline: the configuration reader, built without the adapter, starts
-// from them.
-inline net::HttpServerOptions command_server_defaults() {
-    net::HttpServerOptions server;
-    server.listen = "127.0.0.1:3001";
-    // The server sends a request at once and waits for the answer: a slower peer is not Mattermost.
-    server.read_timeout = std::chrono::seconds{10};
-    server.write_timeout = std::chrono::seconds{10};
-    return server;
-}
-
 struct CommandServerOptions {
-    // Behind a reverse proxy that terminates TLS, or HTTPS directly with a certificate and key.
-    net::HttpServerOptions server = command_server_defaults();
+    // Behind a reverse proxy that terminates TLS, or HTTPS directly with a certificate and key. On
+    // 127.0.0.1:3001, request bodies up to 64 KiB.
+    net::HttpServerOptions server = chat::platform_listener("127.0.0.1:3001");
     std::string command_path = "/mattermost/command";
     std::string action_path = "/mattermost/action";
     chat::ClaimSettings claims;
@@ -74,13 +66,16 @@ public:
     // stop() once the answers to the requests taken in so far have been written, at most `limit` later,
     // then waits as long again, at most, for their claims to be marked done.
     boost::asio::awaitable<void> stop_gracefully(std::chrono::milliseconds limit);
+    // Records, from now on, each acknowledgement's latency (a command's or a click's answer written)
+    // labelled with `platform`. Before start().
+    void measure_into(observability::Registry& metrics, std::string_view platform);
     boost::asio::ip::tcp::endpoint endpoint() const;
     std::string public_url() const;
 
 private:
     struct State;
     std::shared_ptr<State> state_;
-    net::HttpServer server_;
+    chat::IntakeListener listener_;
 };
 
 }  // namespace collab::mattermost

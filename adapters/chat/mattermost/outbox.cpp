@@ -107,8 +107,10 @@ asio::awaitable<void> MattermostOutbox::post(const chat::Origin& origin, chat::A
     const json::object encoded = encode(origin, answer);
     json::object message{{"channel_id", origin.actor.channel}, {"message", encoded.at("text")}};
     if (const auto* props = encoded.if_contains("props")) message["props"] = *props;
+    if (!origin.thread.empty()) message["root_id"] = origin.thread;
     RestResult<void> posted;
-    if (answer.visibility == chat::Visibility::in_channel || answer.reply.proposal)
+    // In a direct message the person is the only reader: an ephemeral reply would only vanish.
+    if (answer.visibility == chat::Visibility::in_channel || answer.reply.proposal || origin.direct)
         posted = co_await rest_.create_post(std::move(message));
     else
         posted = co_await rest_.create_ephemeral(origin.actor.user_id, std::move(message));

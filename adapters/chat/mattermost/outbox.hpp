@@ -14,6 +14,9 @@
 //   seen by the whole channel, so an in-channel announcement of the same outcome is not posted again.
 //   A click no connection waits for (one taken over from an instance that died) is answered through
 //   the REST API.
+// - A command typed as a post (a mention, a direct message: event_socket.hpp) has no response_url: its
+//   answer is posted with the REST API, in the post's thread when it was in one, and in a direct
+//   message as a post rather than an ephemeral message.
 // Called only on the Desk's executor.
 
 #include <spdlog/logger.h>

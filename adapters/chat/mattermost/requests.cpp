@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "adapters/chat/mattermost/socket_frames.hpp"
 #include "adapters/net/form.hpp"
 
 namespace collab::mattermost {
@@ -141,6 +142,9 @@ std::optional<chat::Request> request_of_work(const store::Orphan& orphan) {
                           member("token"),   cancel != nullptr && cancel->is_bool() && cancel->get_bool()};
         if (click.user_id.empty() || click.token.empty()) return std::nullopt;
         return click_request(click, orphan.key);
+    }
+    if (kind == "mention") {
+        if (auto mention = mention_of_work(*work, orphan.key)) return std::move(*mention);
     }
     return std::nullopt;
 }

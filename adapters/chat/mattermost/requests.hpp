@@ -60,7 +60,8 @@ chat::ClickRequest click_request(const ActionClick& click, std::string id);
 // What another instance needs to finish a request if this one dies: the decoded request as JSON.
 std::string work_of(const SlashCommand& command);
 std::string work_of(const ActionClick& click);
-// The request a claim's work describes; nothing when it cannot be read.
+// The request a claim's work describes (a slash command, a click, or a mention taken in from the
+// websocket: socket_frames.hpp); nothing when it cannot be read.
 std::optional<chat::Request> request_of_work(const store::Orphan& orphan);
 
 }  // namespace collab::mattermost

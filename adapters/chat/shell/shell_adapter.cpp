@@ -124,4 +124,14 @@ boost::asio::awaitable<void> ShellOutbox::post_beside(const chat::Origin&, chat:
     co_return;
 }
 
+boost::asio::awaitable<ApiResult<void>> ShellOutbox::post(Conversation, Reply reply) {
+    print(reply);
+    co_return ApiResult<void>{};
+}
+
+boost::asio::awaitable<ApiResult<void>> ShellOutbox::tell(Actor, Reply reply) {
+    print(reply);
+    co_return ApiResult<void>{};
+}
+
 }  // namespace collab::shell

@@ -57,7 +57,8 @@ private:
 
 // What the Desk sends outside an answer, printed. The shell gives the Desk all the time a command
 // needs (nobody is waiting with a deadline), so this only prints what a platform would send later.
-class ShellOutbox : public chat::Outbox {
+// Also what the bot says on its own initiative (a notice): the shell has one reader, who sees it all.
+class ShellOutbox : public chat::Outbox, public Announcer {
 public:
     explicit ShellOutbox(std::ostream& out, PlainTextOptions options = {}) : out_(out), options_(std::move(options)) {}
 
@@ -65,6 +66,8 @@ public:
     boost::asio::awaitable<void> deliver(const chat::Origin& origin, chat::Answer answer) override;
     boost::asio::awaitable<void> replace_proposal(const chat::Origin& origin, Reply reply) override;
     boost::asio::awaitable<void> post_beside(const chat::Origin& origin, chat::Answer answer) override;
+    boost::asio::awaitable<ApiResult<void>> post(Conversation where, Reply reply) override;
+    boost::asio::awaitable<ApiResult<void>> tell(Actor person, Reply reply) override;
 
 private:
     void print(const Reply& reply);

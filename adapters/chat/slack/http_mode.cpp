@@ -125,10 +125,12 @@ struct HttpModeServer::State {
     const HttpModeOptions options;
     const TimeSource clock;
     const std::shared_ptr<spdlog::logger> logger;
-    std::string bot_user_id;  // used on the Desk's executor only
+    std::string bot_user_id;       // used on the Desk's executor only
+    chat::AckLatency ack_latency;  // set before the server starts
 
     static asio::awaitable<net::ServerAnswer> handle(std::shared_ptr<State> state, net::ServerRequest request) {
         const TimePoint now = state->clock();
+        const auto arrived = std::chrono::steady_clock::now();
         HttpModeRequest decided = read_http_mode_request(request, state->signing_secret, state->options, now);
         if (auto* refusal = std::get_if<HttpRefusal>(&decided)) co_return answer(state->refused(request, *refusal));
         if (auto replayed = co_await refuse_replay(state, request, now)) co_return answer(std::move(*replayed));
@@ -157,12 +159,13 @@ struct HttpModeServer::State {
                 };
                 asio::co_spawn(state->executor, std::move(finish), [state](const std::exception_ptr&) {});
             };
-            co_return net::ServerAnswer{std::move(response), std::move(written)};
+            co_return chat::acknowledging(state->ack_latency, arrived,
+                                          net::ServerAnswer{std::move(response), std::move(written)});
         }
         if (auto* action = std::get_if<BlockAction>(&decided)) {
             state->logger->debug("[{}] slack http: click on {} from {}", key, action->action_id, action->user_id);
             asio::co_spawn(state->executor, serve_click(state, key, std::move(*action)), asio::detached);
-            co_return answer(empty_ok());
+            co_return chat::acknowledging(state->ack_latency, arrived, answer(empty_ok()));
         }
         if (auto* check = std::get_if<UrlVerification>(&decided)) {
             // Slack checks the events URL by asking for its challenge back.
@@ -308,29 +311,30 @@ HttpModeServer::HttpModeServer(asio::any_io_executor executor, chat::Desk& desk,
                                std::shared_ptr<spdlog::logger> logger)
     : state_(std::make_shared<State>(executor, desk, shared, std::move(signing_secret), options, std::move(clock),
                                      std::move(logger))),
-      server_(executor, options.server, net::AnswerHandler{[state = state_](net::ServerRequest request) {
-                  return State::handle(state, std::move(request));
-              }}) {}
+      listener_(executor, state_->intake, options.server,
+                net::AnswerHandler{[state = state_](net::ServerRequest request) {
+                    return State::handle(state, std::move(request));
+                }}) {}
 
 void HttpModeServer::start() {
-    server_.start();
-    // The state lives until the sweep ends.
-    asio::co_spawn(state_->executor, state_->intake.sweep(), [state = state_](const std::exception_ptr&) {});
+    // The state, which holds the Intake, lives until the sweep ends.
+    listener_.start(state_);
+}
+
+void HttpModeServer::measure_into(observability::Registry& metrics, std::string_view platform) {
+    state_->ack_latency.measure_into(metrics, platform);
 }
 
 void HttpModeServer::stop() {
-    stop_taking_over();
-    server_.stop();
+    listener_.stop();
 }
 
 void HttpModeServer::stop_taking_over() {
-    asio::post(state_->executor, [state = state_] { state->intake.stop(); });
+    listener_.stop_taking_over();
 }
 
 asio::awaitable<void> HttpModeServer::stop_gracefully(std::chrono::milliseconds limit) {
-    stop_taking_over();
-    co_await server_.stop_gracefully(limit);
-    co_await state_->intake.settle(limit);
+    co_await listener_.stop_gracefully(limit);
 }
 
 void HttpModeServer::identify(std::string bot_user_id) {
@@ -339,11 +343,11 @@ void HttpModeServer::identify(std::string bot_user_id) {
 }
 
 boost::asio::ip::tcp::endpoint HttpModeServer::endpoint() const {
-    return server_.endpoint();
+    return listener_.endpoint();
 }
 
 std::string HttpModeServer::public_url() const {
-    return server_.public_url();
+    return listener_.public_url();
 }
 
 }  // namespace collab::slack

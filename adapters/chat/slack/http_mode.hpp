@@ -40,23 +40,21 @@
 
 #include "adapters/chat/claims.hpp"
 #include "adapters/chat/desk.hpp"
+#include "adapters/chat/http_entry.hpp"
 #include "adapters/chat/intake.hpp"
 #include "adapters/chat/slack/envelope.hpp"
 #include "adapters/chat/slack/signature.hpp"
 #include "adapters/net/http_server.hpp"
+#include "adapters/observability/metrics.hpp"
 #include "core/confirmation.hpp"
 #include "core/model.hpp"
 
 namespace collab::slack {
 
-// The listener's defaults: on 127.0.0.1:3000, 10 s to read a request and 10 s to write an answer,
-// request bodies up to 1 MiB. Inline: the configuration reader holds them without the server's code.
+// The listener's defaults: on 127.0.0.1:3000, request bodies up to 1 MiB. Inline: the configuration
+// reader holds them without the server's code.
 inline net::HttpServerOptions http_mode_server_defaults() {
-    net::HttpServerOptions server;
-    server.listen = "127.0.0.1:3000";
-    // Slack sends a request at once and gives up on the answer after 3 s: a slower peer is not Slack.
-    server.read_timeout = std::chrono::seconds{10};
-    server.write_timeout = std::chrono::seconds{10};
+    net::HttpServerOptions server = chat::platform_listener("127.0.0.1:3000");
     // Slack's interactive payloads can carry a whole message.
     server.max_body_bytes = 1 << 20;
     return server;
@@ -115,13 +113,16 @@ public:
     // stop() once the answers to the requests taken in so far have been written, at most `limit` later,
     // then waits as long again, at most, for their claims to be marked done.
     boost::asio::awaitable<void> stop_gracefully(std::chrono::milliseconds limit);
+    // Records, from now on, each acknowledgement's latency (a command's answer or a click's 200
+    // written) labelled with `platform`. Before start().
+    void measure_into(observability::Registry& metrics, std::string_view platform);
     boost::asio::ip::tcp::endpoint endpoint() const;
     std::string public_url() const;
 
 private:
     struct State;
     std::shared_ptr<State> state_;
-    net::HttpServer server_;
+    chat::IntakeListener listener_;
 };
 
 }  // namespace collab::slack

@@ -10,8 +10,10 @@ namespace json = boost::json;
 
 namespace {
 
-Actor actor_of(const std::string& team, const std::string& user, const std::string& channel) {
-    return Actor{"slack", team, user, channel, std::nullopt};
+// `name`: the user name Slack sends with a slash command (whoami shows it beside the mention).
+Actor actor_of(const std::string& team, const std::string& user, const std::string& channel,
+               const std::string& name = {}) {
+    return Actor{"slack", team, user, channel, std::nullopt, name};
 }
 
 // `text` without its leading mention of the bot (any mention when the bot's id is not known).
@@ -56,7 +58,8 @@ std::string event_claim_key(const MessageEvent& event, std::string fallback) {
 chat::CommandRequest command_request(const SlashCommand& command, std::string id) {
     return chat::CommandRequest{
         chat::Origin{id.empty() ? command.trigger_id : std::move(id),
-                     actor_of(command.team_id, command.user_id, command.channel_id), command.response_url},
+                     actor_of(command.team_id, command.user_id, command.channel_id, command.user_name),
+                     command.response_url},
         unescape_command_text(command.text)};
 }
 

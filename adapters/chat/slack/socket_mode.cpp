@@ -47,9 +47,7 @@ void SocketModeClient::identify(std::string bot_user_id) {
 }
 
 void SocketModeClient::measure_into(observability::Registry& metrics) {
-    ack_latency_ =
-        &metrics.histogram("collab_ack_latency_seconds", "From an envelope's arrival to its acknowledgement.",
-                           observability::ack_latency_buckets);
+    ack_latency_.measure_into(metrics, "slack");
 }
 
 asio::awaitable<int> SocketModeClient::run() {
@@ -319,7 +317,7 @@ asio::awaitable<void> SocketModeClient::take_in(Link link, Envelope envelope) {
         link->send(encode_ack(id));
         if (delivery == chat::Delivery::repeat) return;
         ++counters_.envelopes;
-        acknowledged(arrived);
+        ack_latency_.acknowledged(arrived);
     };
     if (envelope.message_event) {
         arrival.key = event_claim_key(*envelope.message_event, id);
@@ -364,13 +362,9 @@ asio::awaitable<void> SocketModeClient::take_in_command(Link link, chat::Arrival
     const bool sent = !link->closed();
     if (sent) {
         link->send(encode_ack_with_json(id, *forms_.message(taken->answer.reply, taken->answer.visibility)));
-        acknowledged(arrived);
+        ack_latency_.acknowledged(arrived);
     }
     co_await intake_.finish(std::move(*taken), sent);
-}
-
-void SocketModeClient::acknowledged(std::chrono::steady_clock::time_point arrived) {
-    if (ack_latency_) ack_latency_->observe(std::chrono::steady_clock::now() - arrived);
 }
 
 SocketModeCounters SocketModeClient::counters() const {

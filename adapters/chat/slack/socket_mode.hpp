@@ -27,6 +27,7 @@
 #include <random>
 #include <string>
 
+#include "adapters/chat/ack_latency.hpp"
 #include "adapters/chat/claims.hpp"
 #include "adapters/chat/desk.hpp"
 #include "adapters/chat/intake.hpp"
@@ -86,7 +87,7 @@ public:
     // address it, and its own messages are never taken for commands. Called on the client's executor.
     void identify(std::string bot_user_id);
 
-    // Records the acknowledgement latency of every envelope into the registry from now on.
+    // Records the acknowledgement latency of every envelope into the registry from now on, as Slack's.
     void measure_into(observability::Registry& metrics);
 
     // Sockets that said hello and are still open.
@@ -110,8 +111,6 @@ private:
     // acknowledged.
     boost::asio::awaitable<void> take_in(Link link, Envelope envelope);
     boost::asio::awaitable<void> take_in_command(Link link, chat::Arrival arrival, chat::CommandRequest request);
-    // Records the latency of an acknowledgement just sent.
-    void acknowledged(std::chrono::steady_clock::time_point arrived);
     // The gate of the envelopes `link` carries that are not acknowledged yet.
     std::shared_ptr<net::Gate> unanswered(const Link& link);
     // Closes `link` once those envelopes are acknowledged, or after close_grace.
@@ -140,7 +139,7 @@ private:
     bool failed_ = false;
     SocketModeCounters counters_;
     std::string bot_user_id_;
-    observability::Histogram* ack_latency_ = nullptr;
+    chat::AckLatency ack_latency_;
 };
 
 }  // namespace collab::slack

@@ -153,6 +153,18 @@ asio::awaitable<SlackResult<void>> WebApi::post_ephemeral(std::string channel, s
     co_return SlackResult<void>{};
 }
 
+asio::awaitable<SlackResult<std::string>> WebApi::open_direct(std::string user_id) {
+    json::object arguments{{"users", user_id}};
+    auto answer = co_await call_method("conversations.open", std::move(arguments));
+    if (!answer) co_return std::unexpected(answer.error());
+    const json::value* channel = answer->if_contains("channel");
+    const json::object* object = channel ? channel->if_object() : nullptr;
+    const json::value* id = object ? object->if_contains("id") : nullptr;
+    if (!id || !id->is_string() || id->get_string().empty())
+        co_return std::unexpected(SlackError{"malformed_response"});
+    co_return std::string(id->get_string());
+}
+
 asio::awaitable<SlackResult<void>> WebApi::respond(std::string response_url, json::object body) {
     Call call{std::move(response_url), "application/json; charset=utf-8", json::serialize(body), nullptr, false};
     auto response = co_await perform(std::move(call));

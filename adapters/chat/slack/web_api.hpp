@@ -1,6 +1,6 @@
 #pragma once
 // The slice of Slack's Web API the bot uses: apps.connections.open (app-level token), auth.test,
-// users.info, chat.postMessage and chat.postEphemeral (bot token), and POSTs to a response_url.
+// users.info, conversations.open, chat.postMessage and chat.postEphemeral (bot token), and POSTs to a response_url.
 //
 // Slack answers HTTP 200 with {"ok":false,"error":"…"} for most failures; those come back as a
 // SlackError carrying Slack's code. Retries follow the shared retry machine
@@ -82,6 +82,10 @@ public:
     boost::asio::awaitable<SlackResult<void>> post_message(std::string channel, boost::json::object message);
     boost::asio::awaitable<SlackResult<void>> post_ephemeral(std::string channel, std::string user,
                                                              boost::json::object message);
+
+    // The id of the direct-message conversation between the bot and `user_id` (conversations.open,
+    // which opens it when there is none yet).
+    boost::asio::awaitable<SlackResult<std::string>> open_direct(std::string user_id);
 
     // POSTs the JSON body to a response_url (no token: the URL is the credential).
     boost::asio::awaitable<SlackResult<void>> respond(std::string response_url, boost::json::object body);

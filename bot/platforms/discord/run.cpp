@@ -1,13 +1,17 @@
 #include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <functional>
 #include <optional>
 
 #include "adapters/chat/desk.hpp"
 #include "adapters/chat/discord/gateway_client.hpp"
+#include "adapters/chat/discord/interaction_server.hpp"
 #include "adapters/chat/discord/outbox.hpp"
 #include "adapters/chat/discord/proposal_shelf.hpp"
 #include "adapters/chat/discord/rest_client.hpp"
@@ -25,13 +29,19 @@ namespace asio = boost::asio;
 // How long a stop waits for the commands in progress to be answered.
 constexpr std::chrono::seconds drain_limit{10};
 
-// Discord's gateway, until SIGINT or SIGTERM, a fatal close or a refused token. Registered, with
-// discord_section, in the table bot/platforms.cmake generates.
+// Discord, over the gateway or at the interactions endpoint, until SIGINT or SIGTERM, a fatal close or
+// a refused token. Registered, with discord_section, in the table bot/platforms.cmake generates.
 int run_discord(const RunOptions& options) {
     const Config& config = options.config;
     auto logger = make_logger(config.log_level, config.log_format, true);
     const auto& settings = config.settings<DiscordConfig>("discord");
     const std::string bot_token = discord_bot_token(settings, process_environment());
+    const bool http_mode = settings.mode == DiscordMode::http;
+    // Checked before anything starts: a key that cannot check a signature is a configuration mistake.
+    std::optional<discord::InteractionVerifier> verifier;
+    if (http_mode)
+        verifier.emplace(
+            starting("discord.public_key", [&] { return discord::InteractionVerifier(discord_public_key(settings)); }));
     observability::Registry metrics;
     asio::io_context io;
     Foundation base = lay_foundation(config, logger, io, &metrics);
@@ -40,7 +50,8 @@ int run_discord(const RunOptions& options) {
     http_options.user_agent = user_agent;
     auto http =
         starting("discord.ca_file", [&] { return std::make_unique<net::HttpClient>(io.get_executor(), http_options); });
-    std::optional<discord::GatewayClient> client;
+    // How the transport is stopped: set below, once it exists.
+    std::function<void()> stop;
     // A bot token Discord refuses cannot answer anyone: stop, exit code 1.
     bool token_refused = false;
     discord::RestSettings rest_settings = settings.rest;
@@ -49,7 +60,7 @@ int run_discord(const RunOptions& options) {
         if (token_refused) return;
         token_refused = true;
         logger->error("discord: {}. Stopping.", message);
-        if (client) client->stop();
+        if (stop) stop();
     };
     discord::RestClient rest(*http, rest_settings);
 
@@ -58,31 +69,81 @@ int run_discord(const RunOptions& options) {
                            config.service);
     discord::ProposalShelf shelf(*base.shared);
     discord::DiscordOutbox outbox(rest, shelf, logger);
+    outbox.measure_into(metrics);
     chat::Desk desk(io.get_executor(), service, outbox, settings.desk, logger);
     desk.count_into(metrics, "discord");
-
-    discord::GatewaySettings gateway_settings = settings.gateway;
-    gateway_settings.bot_token = bot_token;
-    gateway_settings.websocket.user_agent = user_agent;
-    client.emplace(io.get_executor(), rest, outbox, desk, *base.shared, shelf, gateway_settings, logger);
-    metrics.gauge_callback("collab_discord_shards_up", "Gateway shards with a ready session.", {},
-                           [&client] { return static_cast<double>(client->shards_up()); });
     logger->info("audit trail and shared state: {}", base.store_description);
-    logger->info("collab-bot {} on Discord (gateway, REST at {}, /collab registered {}) and {}; state in {}",
-                 COLLAB_VERSION, rest_settings.api_url,
-                 gateway_settings.guild_id.empty() ? "globally" : "in guild " + gateway_settings.guild_id,
-                 base.provider.description, base.state_dir.string());
+    const std::string registered_where =
+        settings.gateway.guild_id.empty() ? "globally" : "in guild " + settings.gateway.guild_id;
 
-    PlatformLink discord_link{"discord", [&client] { return client->link_down(); }};
+    // The transport: the gateway (the bot connects out) or the interactions endpoint (Discord connects
+    // in). Either way `serve` runs until `stop` is called, or until Discord makes the bot stop (status 1).
+    std::optional<discord::GatewayClient> client;
+    std::optional<discord::Reception> reception;
+    std::optional<discord::InteractionServer> endpoint;
+    std::function<asio::awaitable<int>()> serve;
+    asio::steady_timer stopped(io, asio::steady_timer::time_point::max());
+    PlatformLink discord_link{"discord", {}};
+    if (!http_mode) {
+        discord::GatewaySettings gateway_settings = settings.gateway;
+        gateway_settings.bot_token = bot_token;
+        gateway_settings.websocket.user_agent = user_agent;
+        client.emplace(io.get_executor(), rest, outbox, desk, *base.shared, shelf, gateway_settings, logger);
+        metrics.gauge_callback("collab_discord_shards_up", "Gateway shards with a ready session.", {},
+                               [&client] { return static_cast<double>(client->shards_up()); });
+        serve = [&client] { return client->run(); };
+        stop = [&client] { client->stop(); };
+        discord_link.down = [&client] { return client->link_down(); };
+        logger->info("collab-bot {} on Discord (gateway, REST at {}, /collab registered {}) and {}; state in {}",
+                     COLLAB_VERSION, rest_settings.api_url, registered_where, base.provider.description,
+                     base.state_dir.string());
+    } else {
+        discord::ReceptionSettings reception_settings{.claims = settings.gateway.claims,
+                                                      .late_after = settings.gateway.late_after,
+                                                      .click_budget = settings.gateway.click_budget,
+                                                      .transport = "discord http"};
+        reception.emplace(io.get_executor(), outbox, desk, *base.shared, shelf, reception_settings, logger);
+        endpoint.emplace(
+            io.get_executor(), *reception, *verifier, settings.endpoint, [&base] { return base.clock.now(); }, logger);
+        endpoint->measure_into(metrics, "discord");
+        starting("discord.listen", [&] { endpoint->start(); });
+        serve = [&]() -> asio::awaitable<int> {
+            // The application's id, which the registration needs, comes with the token's check.
+            auto application = co_await rest.application_id();
+            if (application)
+                co_await discord::register_commands(rest, *application, settings.gateway.guild_id, logger);
+            else if (!token_refused)
+                logger->error("discord: could not learn the application's id to register /collab ({}); going on",
+                              application.error().message);
+            if (!token_refused) co_await stopped.async_wait(asio::as_tuple(asio::use_awaitable));
+            co_return token_refused ? 1 : 0;
+        };
+        // Expiring now ends the wait whether it has begun or not (a signal during the registration).
+        stop = [&stopped] { stopped.expires_at(asio::steady_timer::time_point::min()); };
+        // The listener is up for as long as the run lasts (start() throws otherwise): what can fail is the
+        // way back to Discord, the REST API.
+        discord_link.down = [&rest]() -> std::optional<std::string> {
+            if (const auto& unreachable = rest.unreachable()) return "REST API: " + *unreachable;
+            return std::nullopt;
+        };
+        logger->info(
+            "collab-bot {} on Discord (interactions endpoint URL {}{}, REST at {}, /collab registered {}) and {}; "
+            "state in {}",
+            COLLAB_VERSION, endpoint->public_url(), settings.endpoint.path, rest_settings.api_url, registered_where,
+            base.provider.description, base.state_dir.string());
+    }
+
     HealthWatch health(io, config.health_listen, metrics, base, std::move(discord_link), logger);
-    StopSignals signals(io, logger, [&client] { client->stop(); });
+    StopSignals signals(io, logger, [&stop] { stop(); });
     int status = 1;
     auto main_task = [&]() -> asio::awaitable<void> {
-        status = co_await client->run();
+        status = co_await serve();
         if (token_refused) status = 1;
         co_await desk.drain(drain_limit);
         // Marked done in the shared state, so that no other instance answers them again.
-        co_await client->settle(drain_limit);
+        if (client) co_await client->settle(drain_limit);
+        // The answers just computed still have to be written to their HTTP connections.
+        if (endpoint) co_await endpoint->stop_gracefully(settings.endpoint.server.write_timeout);
         health.stop();
         io.stop();
     };

@@ -9,6 +9,7 @@
 #include "adapters/chat/desk.hpp"
 #include "adapters/chat/mattermost/command_server.hpp"
 #include "adapters/chat/mattermost/directory.hpp"
+#include "adapters/chat/mattermost/event_socket.hpp"
 #include "adapters/chat/mattermost/outbox.hpp"
 #include "adapters/chat/mattermost/rest_client.hpp"
 #include "adapters/chat/mattermost/sign_in.hpp"
@@ -25,8 +26,9 @@ namespace asio = boost::asio;
 // How long a stop waits for the commands in progress to be answered.
 constexpr std::chrono::seconds drain_limit{10};
 
-// Mattermost: its slash command and buttons POST to [mattermost] listen, until SIGINT or SIGTERM, or
-// until the server refuses the bot token.
+// Mattermost: its slash command and buttons POST to [mattermost] listen, and mentions of the bot come
+// over the websocket (unless [mattermost] websocket = false), until SIGINT or SIGTERM, or until the
+// server refuses the bot token.
 // Registered, with mattermost_section, in the table bot/platforms.cmake generates.
 int run_mattermost(const RunOptions& options) {
     const Config& config = options.config;
@@ -54,7 +56,26 @@ int run_mattermost(const RunOptions& options) {
 
     mattermost::CommandServer server(io.get_executor(), desk, outbox, *base.shared, secrets.command_token,
                                      settings.commands, logger);
+    server.measure_into(metrics, "mattermost");
     starting("mattermost.listen", [&] { server.start(); });
+    std::optional<mattermost::EventSocket> socket;
+    if (settings.socket.enabled) {
+        mattermost::EventSocketSettings socket_settings = settings.socket;
+        socket_settings.server_url = rest_settings.server_url;
+        socket_settings.bot_token = secrets.bot_token;
+        socket_settings.websocket.user_agent = user_agent;
+        socket_settings.websocket.ca_file = http_options.ca_file;
+        socket.emplace(io.get_executor(), rest, desk, *base.shared, std::move(socket_settings), logger);
+        const observability::Labels platform{{"platform", "mattermost"}};
+        metrics.gauge_callback("collab_chat_socket_up", "Whether the platform's event socket is connected.", platform,
+                               [&socket] { return socket->up() ? 1.0 : 0.0; });
+        metrics.gauge_callback("collab_chat_socket_connects", "Event socket connections made (reconnections too).",
+                               platform, [&socket] { return static_cast<double>(socket->counters().connects); });
+    }
+    if (secrets.command_token.empty())
+        logger->warn(
+            "mattermost: no MATTERMOST_COMMAND_TOKEN: every slash command is refused; mentions of the bot are "
+            "answered");
     logger->info("audit trail and shared state: {}", base.store_description);
     logger->info(
         "collab-bot {} on Mattermost (slash command's request URL {}{}, buttons' {}, REST API at {}) and {}; "
@@ -64,9 +85,10 @@ int run_mattermost(const RunOptions& options) {
 
     // The listener is up for as long as the run lasts (start() throws otherwise): what can fail is the
     // way back to the server, the REST API and the response_urls.
-    PlatformLink mattermost_link{"mattermost", [&rest]() -> std::optional<std::string> {
+    PlatformLink mattermost_link{"mattermost", [&rest, &socket]() -> std::optional<std::string> {
                                      if (const auto& unreachable = rest.unreachable())
                                          return "REST API: " + *unreachable;
+                                     if (socket) return socket->link_down();
                                      return std::nullopt;
                                  }};
     HealthWatch health(io, config.health_listen, metrics, base, std::move(mattermost_link), logger);
@@ -74,19 +96,28 @@ int run_mattermost(const RunOptions& options) {
     StopSignals signals(io, logger, [&stopped] { stopped.cancel(); });
     // A bot token the server refuses cannot answer anyone: stop, exit code 1.
     bool token_refused = false;
+    bool stopping = false;
     auto check_token = [&]() -> asio::awaitable<void> {
         const mattermost::SignInSettings sign_in_settings;
-        if (co_await mattermost::sign_in(rest, sign_in_settings, logger) != mattermost::SignIn::token_refused)
+        mattermost::SignInResult signed_in = co_await mattermost::sign_in(rest, sign_in_settings, logger);
+        // The websocket needs the bot's name: it follows the sign-in, and asks itself if that got no answer.
+        if (signed_in.outcome != mattermost::SignIn::token_refused && socket && !stopping) {
+            if (co_await socket->run(std::move(signed_in.bot)) == 0) co_return;
+        } else if (signed_in.outcome != mattermost::SignIn::token_refused) {
             co_return;
+        }
         token_refused = true;
         stopped.cancel();
     };
     asio::co_spawn(io, std::move(check_token), asio::detached);
     auto main_task = [&]() -> asio::awaitable<void> {
         co_await stopped.async_wait(asio::as_tuple(asio::use_awaitable));
+        stopping = true;
+        if (socket) socket->stop();
         co_await desk.drain(drain_limit);
         // The answers just computed still have to be written to their HTTP connections.
         co_await server.stop_gracefully(settings.commands.server.write_timeout);
+        if (socket) co_await socket->settle(drain_limit);
         health.stop();
         io.stop();
     };

@@ -2,6 +2,7 @@
 
 #include "adapters/config/toml_checks.hpp"
 #include "bot/platforms.hpp"
+#include "bot/platforms/responses.hpp"
 
 namespace collab::bot {
 
@@ -13,7 +14,7 @@ MattermostConfig read_mattermost_section(const toml::table& table, std::string_v
     config::reject_unknown_keys(
         table,
         {"url", "listen", "public_url", "command_token_file", "bot_token_file", "ca_file", "http_read_timeout_seconds",
-         "http_write_timeout_seconds", "answer_budget_ms", "request_timeout_seconds"},
+         "http_write_timeout_seconds", "answer_budget_ms", "request_timeout_seconds", "websocket", "responses"},
         "mattermost", source);
     MattermostConfig mattermost;
     mattermost.command_token_file =
@@ -34,6 +35,8 @@ MattermostConfig read_mattermost_section(const toml::table& table, std::string_v
     server.write_timeout = seconds("http_write_timeout_seconds", 10, 1, 300);
     mattermost.desk.answer_budget = std::chrono::milliseconds{
         config::integer_in_range(table, "answer_budget_ms", 2000, 100, 2500, "mattermost", source)};
+    read_responses(table, "mattermost", source, mattermost.desk.visibility);
+    mattermost.socket.enabled = value_or<bool>(table, "websocket", true, "mattermost", source);
     return mattermost;
 }
 
@@ -57,11 +60,16 @@ MattermostSecrets mattermost_secrets(const MattermostConfig& mattermost, const E
             "the Mattermost adapter needs the server's address (its Site URL, https://chat.example.com): set "
             "MATTERMOST_URL, or url in [mattermost]");
     MattermostSecrets secrets;
-    secrets.command_token =
-        required_secret(environment, "MATTERMOST_COMMAND_TOKEN", mattermost.command_token_file,
-                        "the Mattermost adapter needs the slash command's token (Integrations, Slash Commands, "
-                        "/collab): set MATTERMOST_COMMAND_TOKEN, or name a file holding it in "
-                        "mattermost.command_token_file");
+    // With the websocket, mentions work where no slash command may be made: the token is optional then.
+    if (mattermost.socket.enabled)
+        secrets.command_token =
+            secret(environment, "MATTERMOST_COMMAND_TOKEN", mattermost.command_token_file).value_or("");
+    else
+        secrets.command_token =
+            required_secret(environment, "MATTERMOST_COMMAND_TOKEN", mattermost.command_token_file,
+                            "the Mattermost adapter needs the slash command's token (Integrations, Slash Commands, "
+                            "/collab): set MATTERMOST_COMMAND_TOKEN, or name a file holding it in "
+                            "mattermost.command_token_file (or leave the websocket on for mentions alone)");
     secrets.bot_token = required_secret(environment, "MATTERMOST_BOT_TOKEN", mattermost.bot_token_file,
                                         "the Mattermost adapter needs the bot account's access token (Integrations, "
                                         "Bot Accounts): set MATTERMOST_BOT_TOKEN, or name a file holding it in "

@@ -11,6 +11,7 @@
 
 #include "adapters/chat/desk.hpp"
 #include "adapters/chat/mattermost/command_server.hpp"
+#include "adapters/chat/mattermost/event_socket.hpp"
 #include "adapters/chat/mattermost/rest_client.hpp"
 #include "adapters/net/http_client.hpp"
 #include "bot/config_sources.hpp"
@@ -24,12 +25,15 @@ struct MattermostConfig {
     mattermost::RestSettings rest;              // server_url
     mattermost::CommandServerOptions commands;  // listen, public_url, read and write timeouts
     chat::DeskSettings desk;                    // answer_budget
+    mattermost::EventSocketSettings socket;     // websocket (on unless false)
 };
 
 // The credentials the Mattermost adapter needs, from the environment or the files named in [mattermost].
 struct MattermostSecrets {
-    std::string command_token;  // the slash command's token: what proves a command comes from the server
-    std::string bot_token;      // the bot account's access token, for the REST API
+    // The slash command's token: what proves a command comes from the server. Empty when the websocket is
+    // on and none is set: every slash command is refused then, and mentions work.
+    std::string command_token;
+    std::string bot_token;  // the bot account's access token, for the REST API
 };
 
 // Throws ConfigError naming the key at fault. Relative paths are resolved against `base_dir`.
@@ -44,7 +48,7 @@ void apply_mattermost_environment(MattermostConfig& mattermost, const Environmen
 std::vector<UrlSetting> mattermost_urls(const MattermostConfig& mattermost);
 
 // MATTERMOST_COMMAND_TOKEN and MATTERMOST_BOT_TOKEN, else the files. Throws ConfigError naming what is
-// missing, the server's URL included.
+// missing, the server's URL included; the command token is optional while the websocket is on.
 MattermostSecrets mattermost_secrets(const MattermostConfig& mattermost, const Environment& environment);
 
 }  // namespace collab::bot

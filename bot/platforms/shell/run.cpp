@@ -17,6 +17,7 @@
 #include "bot/app.hpp"
 #include "bot/logging.hpp"
 #include "bot/platforms/shell/section.hpp"
+#include "bot/service_life.hpp"
 #include "bot/wiring.hpp"
 
 namespace collab::bot {
@@ -77,7 +78,8 @@ int run_shell(const RunOptions& options) {
     // One person at a terminal reads every line: they need not be told they made the change.
     ServiceSettings service_settings = config.service;
     service_settings.name_actors = false;
-    CommandService service(*provider.api, directory, audit, clock, signer, *base.shared, service_settings);
+    CommandService service(*provider.api, directory, audit, clock, signer, *base.shared, service_settings,
+                           base.invitations);
 
     // The service runs on the io_context thread; the shell blocks on standard input on this one.
     auto work = asio::make_work_guard(io);
@@ -89,6 +91,9 @@ int run_shell(const RunOptions& options) {
     desk_settings.decision_level = spdlog::level::debug;
     shell::ShellOutbox outbox(std::cout);
     chat::Desk desk(io.get_executor(), service, outbox, desk_settings, logger);
+    service.announce_through(outbox);
+    // The notices of invitations accepted are printed between the replies.
+    InvitationWatching watching(io, config, base, outbox, "shell", logger);
     auto handle = [&](chat::CommandRequest request) {
         std::shared_ptr<chat::Answered> unwatched;
         return asio::co_spawn(io, desk.command(std::move(request), false, unwatched), asio::use_future).get();
@@ -108,6 +113,12 @@ int run_shell(const RunOptions& options) {
                             shell::colour_allowed(std::getenv("NO_COLOR"))},
         cancel);
     const int status = shell.run();
+    auto stop_watching = [&watching]() -> asio::awaitable<void> {
+        watching.stop();
+        const std::chrono::milliseconds round_under_way{5000};
+        co_await watching.stopped(round_under_way);
+    };
+    asio::co_spawn(io, stop_watching, asio::use_future).get();
     work.reset();
     io.stop();
     io_thread.join();

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "adapters/chat/desk.hpp"
+#include "adapters/chat/slack/announcer.hpp"
 #include "adapters/chat/slack/http_mode.hpp"
 #include "adapters/chat/slack/interactions.hpp"
 #include "adapters/chat/slack/slack_directory.hpp"
@@ -70,11 +71,15 @@ int run_slack(const RunOptions& options) {
     slack::DirectorySettings directory_settings = settings.directory;
     directory_settings.overrides = config.identities;
     slack::SlackDirectory directory(web, directory_settings, logger);
-    CommandService service(*provider.api, directory, audit, clock, signer, *base.shared, config.service);
+    CommandService service(*provider.api, directory, audit, clock, signer, *base.shared, config.service,
+                           base.invitations);
 
     slack::SlackOutbox outbox(web, logger);
     chat::Desk desk(io.get_executor(), service, outbox, settings.desk, logger);
     desk.count_into(metrics, "slack");
+    slack::SlackAnnouncer announcer(web);
+    service.announce_through(announcer);
+    InvitationWatching watching(io, config, base, announcer, "slack", logger);
 
     logger->info("audit trail and shared state: {}", base.store_description);
     // The transport: Socket Mode (the bot connects out) or HTTP mode (Slack connects in). Either way
@@ -104,6 +109,7 @@ int run_slack(const RunOptions& options) {
         listener.emplace(
             io.get_executor(), desk, *base.shared, secrets.signing_secret, http_mode, [&clock] { return clock.now(); },
             logger);
+        listener->measure_into(metrics, "slack");
         starting("slack.http_listen", [&] { listener->start(); });
         serve = [&stopped]() -> asio::awaitable<int> {
             co_await stopped.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -143,7 +149,9 @@ int run_slack(const RunOptions& options) {
             logger->warn("could not check the bot token with auth.test ({}); going on", identity.error().error);
         if (!token_refused) status = co_await serve();
         if (token_refused) status = 1;
+        watching.stop();
         co_await desk.drain(drain_limit);
+        co_await watching.stopped(drain_limit);
         // Marked done in the shared state, so that no other instance answers them again.
         if (client) co_await client->settle(drain_limit);
         // The answers just computed still have to be written to their HTTP connections.

@@ -2,7 +2,7 @@
 
 #include "adapters/config/toml_checks.hpp"
 #include "bot/platforms.hpp"
-#include "core/command.hpp"
+#include "bot/platforms/responses.hpp"
 
 namespace collab::bot {
 namespace {
@@ -55,19 +55,7 @@ SlackConfig read_slack_section(const toml::table& table, std::string_view source
     slack.desk.answer_budget = std::chrono::milliseconds{
         config::integer_in_range(table, "answer_budget_ms", 2000, 100, 2500, "slack", source)};
     slack.directory.ttl = seconds("user_cache_seconds", 600, 0, 86400);
-    if (const toml::table* responses = config::subtable(table, "responses", "slack", source)) {
-        for (const auto& [command, visibility] : *responses) {
-            const std::string key = "slack.responses." + std::string(command.str());
-            const CommandSpec* spec = find_spec(command.str());
-            if (spec == nullptr || spec->name != command.str())
-                throw ConfigError(std::string(source) + ": " + key + ": no such command");
-            auto value = visibility.value_exact<std::string>();
-            if (!value || (*value != "ephemeral" && *value != "in_channel"))
-                throw ConfigError(std::string(source) + ": " + key + " is \"ephemeral\" or \"in_channel\"");
-            slack.desk.visibility.by_command[std::string(command.str())] =
-                *value == "in_channel" ? chat::Visibility::in_channel : chat::Visibility::ephemeral;
-        }
-    }
+    read_responses(table, "slack", source, slack.desk.visibility);
     return slack;
 }
 

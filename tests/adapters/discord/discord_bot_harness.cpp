@@ -63,12 +63,29 @@ DiscordBotHarness::DiscordBotHarness(DiscordEmulator& emulator, HarnessOptions o
     chat::DeskSettings desk_settings;
     desk_settings.answer_budget = options.answer_budget;
     desk_settings.follow_up_route = "webhook";
+    desk_settings.visibility = options.visibility;
     desk_.emplace(io_.get_executor(), service_, *outbox_, desk_settings, logger_);
-    client_.emplace(io_.get_executor(), *rest_, *outbox_, *desk_, shared_, shelf_, gateway_settings(emulator, options),
-                    logger_);
+    const GatewaySettings settings = gateway_settings(emulator, options);
+    if (!options.http_mode) {
+        client_.emplace(io_.get_executor(), *rest_, *outbox_, *desk_, shared_, shelf_, settings, logger_);
+        return;
+    }
+    ReceptionSettings reception_settings{
+        .claims = settings.claims, .click_budget = settings.click_budget, .transport = "discord http"};
+    reception_.emplace(io_.get_executor(), *outbox_, *desk_, shared_, shelf_, reception_settings, logger_);
+    InteractionServerOptions endpoint_options;
+    endpoint_options.server.listen = "127.0.0.1:0";
+    endpoint_.emplace(
+        io_.get_executor(), *reception_, InteractionVerifier(emulator.public_key()), endpoint_options,
+        [] { return Clock::now(); }, logger_);
 }
 
 void DiscordBotHarness::start() {
+    if (endpoint_) {
+        endpoint_->start();
+        thread_ = std::thread([this] { io_.run(); });
+        return;
+    }
     auto run = [this]() -> asio::awaitable<void> {
         const int status = co_await client_->run();
         exit_.set_value(status);
@@ -78,7 +95,20 @@ void DiscordBotHarness::start() {
 }
 
 void DiscordBotHarness::stop() {
-    asio::post(io_, [this] { client_->stop(); });
+    asio::post(io_, [this] {
+        if (client_) {
+            client_->stop();
+            return;
+        }
+        if (stopped_) return;
+        stopped_ = true;
+        endpoint_->stop();
+        exit_.set_value(0);
+    });
+}
+
+std::string DiscordBotHarness::endpoint_url() const {
+    return endpoint_->public_url() + InteractionServerOptions{}.path;
 }
 
 DiscordBotHarness::~DiscordBotHarness() {

@@ -1,7 +1,8 @@
 #pragma once
-// The Discord side of collab-bot assembled as the bot assembles it (gateway client, REST client,
-// Outbox, proposal shelf, command service on the in-process sandbox seeded from config/sandbox.toml,
-// SQLite audit trail, HMAC confirmations), running on its own thread against a DiscordEmulator.
+// The Discord side of collab-bot assembled as the bot assembles it (gateway client, or the
+// interactions endpoint in HTTP mode; REST client, Outbox, proposal shelf, command service on the
+// in-process sandbox seeded from config/sandbox.toml, SQLite audit trail, HMAC confirmations), running
+// on its own thread against a DiscordEmulator.
 
 #include <spdlog/logger.h>
 #include <boost/asio/executor_work_guard.hpp>
@@ -16,6 +17,7 @@
 #include <thread>
 
 #include "adapters/chat/discord/gateway_client.hpp"
+#include "adapters/chat/discord/interaction_server.hpp"
 #include "adapters/directory/static_directory.hpp"
 #include "adapters/net/http_client.hpp"
 #include "adapters/sandbox/sandbox_store.hpp"
@@ -37,6 +39,10 @@ struct HarnessOptions {
     std::chrono::milliseconds answer_budget{2'000};
     std::chrono::milliseconds click_budget{2'000};
     std::chrono::milliseconds identify_spacing{10};
+    chat::VisibilityPolicy visibility = {};  // [discord.responses]
+    // The interactions endpoint on a free loopback port, checked with the emulator's public key,
+    // instead of the gateway.
+    bool http_mode = false;
 };
 
 class DiscordBotHarness {
@@ -49,6 +55,8 @@ public:
     void stop();
     // What run() returned, once it has.
     std::optional<int> wait_for_exit(std::chrono::milliseconds timeout);
+    // HTTP mode: the Interactions Endpoint URL, once started.
+    std::string endpoint_url() const;
 
     // Runs f on the bot's thread (the sandbox's SQLite connection belongs to it) and returns its result.
     template <typename F>
@@ -86,6 +94,9 @@ private:
     std::optional<DiscordOutbox> outbox_;
     std::optional<chat::Desk> desk_;
     std::optional<GatewayClient> client_;
+    std::optional<Reception> reception_;
+    std::optional<InteractionServer> endpoint_;
+    bool stopped_ = false;  // HTTP mode, on the bot's thread
     std::promise<int> exit_;
     std::shared_future<int> exit_future_;
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};

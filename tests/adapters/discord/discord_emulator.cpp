@@ -15,7 +15,11 @@
 #include <map>
 #include <mutex>
 #include <regex>
+#include <set>
 
+#include "../run_coroutine.hpp"
+#include "adapters/net/http_client.hpp"
+#include "application_key.hpp"
 #include "fixtures.hpp"
 #include "loopback_server.hpp"
 #include "websocket_server.hpp"
@@ -120,9 +124,12 @@ std::vector<std::string> command_problems(const json::value& body) {
             const auto* d = o->if_contains("description");
             if (d == nullptr || !d->is_string() || d->get_string().empty() || code_points(d->get_string()) > 100)
                 problems.push_back("an option description not of 1 to 100 characters");
-            if (const auto* choices = o->if_contains("choices");
-                choices && choices->is_array() && choices->get_array().size() > 25)
+            const auto* choices = o->if_contains("choices");
+            if (choices && choices->is_array() && choices->get_array().size() > 25)
                 problems.push_back("more than 25 choices");
+            if (const auto* autocomplete = o->if_contains("autocomplete");
+                autocomplete && autocomplete->is_bool() && autocomplete->get_bool() && choices)
+                problems.push_back("an option with both autocomplete and choices");
             if (const auto* nested = o->if_contains("options"); nested && depth < 3) self(*nested, depth + 1, self);
         }
     };
@@ -163,14 +170,60 @@ struct Session {
 
 struct Interaction {
     std::string token;
-    bool component = false;
-    bool ping = false;
+    std::int64_t kind = 0;  // 1 PING, 2 a command, 3 a click, 4 an autocomplete
     SteadyClock::time_point dispatched;
     bool acknowledged = false;
 };
 
+namespace {
+
+// What Discord checks in an interaction's callback, whichever way it comes (REST, or the response to
+// the interactions endpoint's request): the problems found.
+std::vector<std::string> callback_problems(const Interaction& interaction, const json::object& body) {
+    const auto* type = body.if_contains("type");
+    const std::int64_t kind = type && type->is_int64() ? type->get_int64() : 0;
+    bool allowed = false;
+    switch (interaction.kind) {
+        case 1: allowed = kind == 1; break;
+        case 3: allowed = kind == 4 || kind == 5 || kind == 6 || kind == 7; break;
+        case 4: allowed = kind == 8; break;
+        default: allowed = kind == 4 || kind == 5; break;
+    }
+    std::vector<std::string> problems;
+    if (!allowed) problems.push_back("callback type " + std::to_string(kind) + " for this interaction");
+    const auto* data = body.if_contains("data");
+    if (kind == 4 || kind == 7) {
+        if (data == nullptr || !data->is_object())
+            problems.push_back("a message callback without data");
+        else
+            for (auto& problem : message_problems(data->get_object())) problems.push_back(std::move(problem));
+    }
+    if (kind == 8) {
+        const auto* choices = data && data->is_object() ? data->get_object().if_contains("choices") : nullptr;
+        if (choices == nullptr || !choices->is_array()) {
+            problems.push_back("an autocomplete result without data.choices");
+            return problems;
+        }
+        if (choices->get_array().size() > 25) problems.push_back("more than 25 suggestions");
+        for (const auto& choice : choices->get_array()) {
+            const auto* object = choice.if_object();
+            const auto* name = object ? object->if_contains("name") : nullptr;
+            const auto* value = object ? object->if_contains("value") : nullptr;
+            if (name == nullptr || !name->is_string() || name->get_string().empty() ||
+                code_points(name->get_string()) > 100 || value == nullptr || !value->is_string() ||
+                value->get_string().size() > 100)
+                problems.push_back("a suggestion without a name and value of 1 to 100 characters");
+        }
+    }
+    return problems;
+}
+
+}  // namespace
+
 struct DiscordEmulator::State {
     EmulatorOptions options;
+    const ApplicationKey key;
+    const std::string public_key = key.public_key();
     mutable std::mutex mutex;
     mutable std::condition_variable changed;
     std::string ws_url;
@@ -183,6 +236,9 @@ struct DiscordEmulator::State {
     bool acking = true;
     bool refusing_resumes = false;
     std::map<std::string, Interaction> interactions;  // by id
+    // The tokens of the interactions whose request to the bot's endpoint awaits its response: as
+    // Discord, the emulator takes the response before a webhook call that follows it.
+    std::set<std::string> responses_pending;
     struct Scripted {
         std::string prefix;
         int times;
@@ -225,7 +281,7 @@ struct DiscordEmulator::State {
         constexpr std::string_view prefix = "/api/v10/";
         if (!target.starts_with(prefix)) return discord_error(http::status::not_found, 0, "404: Not Found");
         const std::string path = target.substr(prefix.size());
-        std::lock_guard lock(mutex);
+        std::unique_lock lock(mutex);
         requests.push_back(path);
         notify();
         for (auto& script : scripted) {
@@ -257,12 +313,20 @@ struct DiscordEmulator::State {
                                                                             {"remaining", 999},
                                                                             {"reset_after", 14400000},
                                                                             {"max_concurrency", 1}}}});
+        if (request.method() == http::verb::get && path == "applications/@me")
+            return answer(http::status::ok, json::object{{"id", options.application_id},
+                                                         {"name", "collab-bot"},
+                                                         {"bot_public", false},
+                                                         {"verify_key", public_key}});
         if (request.method() == http::verb::put && parts.at(0) == "applications" && parts.back() == "commands")
             return commands(parts, request.body());
         if (request.method() == http::verb::post && parts.size() == 4 && parts[0] == "interactions" &&
             parts[3] == "callback")
             return callback(parts[1], parts[2], request.body());
-        if (parts.at(0) == "webhooks" && parts.size() >= 3) return webhook(request.method(), parts, request.body());
+        if (parts.at(0) == "webhooks" && parts.size() >= 3) {
+            changed.wait_for(lock, std::chrono::seconds{2}, [&] { return !responses_pending.contains(parts[2]); });
+            return webhook(request.method(), parts, request.body());
+        }
         return discord_error(http::status::not_found, 0, "404: Not Found");
     }
 
@@ -306,20 +370,7 @@ struct DiscordEmulator::State {
             violation("a second callback for one interaction");
             return discord_error(http::status::bad_request, 40060, "Interaction has already been acknowledged.");
         }
-        const auto* type = body.if_contains("type");
-        const std::int64_t kind = type && type->is_int64() ? type->get_int64() : 0;
-        const bool allowed = interaction.ping        ? kind == 1
-                             : interaction.component ? (kind == 4 || kind == 5 || kind == 6 || kind == 7)
-                                                     : (kind == 4 || kind == 5);
-        std::vector<std::string> problems;
-        if (!allowed) problems.push_back("callback type " + std::to_string(kind) + " for this interaction");
-        if (kind == 4 || kind == 7) {
-            const auto* data = body.if_contains("data");
-            if (data == nullptr || !data->is_object())
-                problems.push_back("a message callback without data");
-            else
-                for (auto& problem : message_problems(data->get_object())) problems.push_back(std::move(problem));
-        }
+        auto problems = callback_problems(interaction, body);
         if (!problems.empty()) {
             record("callback", id, body, 400);
             for (auto& problem : problems) violation(std::move(problem));
@@ -676,7 +727,7 @@ void DiscordEmulator::dispatch_interaction(json::object interaction) {
     };
     const auto* type = interaction.if_contains("type");
     const std::int64_t kind = type && type->is_int64() ? type->get_int64() : 0;
-    state_->interactions[text("id")] = Interaction{text("token"), kind == 3, kind == 1, SteadyClock::now(), false};
+    state_->interactions[text("id")] = Interaction{text("token"), kind, SteadyClock::now(), false};
     Session& session = state_->sessions[state_->current_session];
     const std::string frame = state_->dispatch_frame(session, "INTERACTION_CREATE", std::move(interaction));
     // Sent on the connection of the current session; else kept for its resume.
@@ -728,6 +779,72 @@ void DiscordEmulator::rate_limit(std::string path_prefix, int times, double retr
 void DiscordEmulator::fail(std::string path_prefix, int times, unsigned status) {
     std::lock_guard lock(state_->mutex);
     state_->scripted.push_back({std::move(path_prefix), times, status, 0, false});
+}
+
+std::string DiscordEmulator::public_key() const {
+    return state_->public_key;
+}
+
+Headers DiscordEmulator::signature_headers(std::string_view body, std::int64_t timestamp) const {
+    const std::string stamp = std::to_string(timestamp);
+    return {{"Content-Type", "application/json"},
+            {"X-Signature-Ed25519", state_->key.sign(stamp, body)},
+            {"X-Signature-Timestamp", stamp}};
+}
+
+EndpointAnswer DiscordEmulator::post(const std::string& url, std::string body, Headers headers) const {
+    auto sent = collab::testing::run([&]() -> asio::awaitable<std::expected<net::HttpResponse, net::NetError>> {
+        const auto executor = co_await asio::this_coro::executor;
+        net::HttpClientOptions options;
+        // Discord waits 3 s for the answer.
+        options.timeouts.request = std::chrono::seconds{3};
+        net::HttpClient client(executor, options);
+        net::HttpRequest request{http::verb::post, url, std::move(headers), std::move(body)};
+        co_return co_await client.send(std::move(request));
+    }());
+    if (!sent) return EndpointAnswer{0, sent.error().message, {}};
+    EndpointAnswer answer{sent->status, sent->body, {}};
+    const json::value value = parse(sent->body);
+    if (value.is_object()) answer.callback = value.get_object();
+    return answer;
+}
+
+EndpointAnswer DiscordEmulator::post_interaction(const std::string& url, json::object interaction) {
+    const auto text = [&](std::string_view key) {
+        const auto* value = interaction.if_contains(key);
+        return value && value->is_string() ? std::string(value->get_string()) : std::string();
+    };
+    const auto* type = interaction.if_contains("type");
+    const std::int64_t kind = type && type->is_int64() ? type->get_int64() : 0;
+    const std::string id = text("id");
+    const std::string token = text("token");
+    {
+        std::lock_guard lock(state_->mutex);
+        state_->interactions[id] = Interaction{token, kind, SteadyClock::now(), false};
+        state_->responses_pending.insert(token);
+    }
+    std::string body = json::serialize(interaction);
+    const std::int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    Headers headers = signature_headers(body, now);
+    EndpointAnswer answer = post(url, std::move(body), std::move(headers));
+    std::lock_guard lock(state_->mutex);
+    state_->responses_pending.erase(token);
+    state_->notify();
+    if (answer.status != 200) return answer;
+    // The response is the interaction's callback: Discord holds it to the same rules.
+    Interaction& sent = state_->interactions[id];
+    std::vector<std::string> problems;
+    if (!answer.callback)
+        problems.push_back("a response to an interaction that is no JSON object");
+    else
+        problems = callback_problems(sent, *answer.callback);
+    if (SteadyClock::now() - sent.dispatched > state_->options.interaction_window)
+        problems.push_back("a response after the interaction's 3 s");
+    for (auto& problem : problems) state_->violation(std::move(problem));
+    sent.acknowledged = true;
+    state_->record("response", id, answer.callback.value_or(json::object{}), answer.status);
+    return answer;
 }
 
 std::vector<BotReply> DiscordEmulator::replies() const {
@@ -785,6 +902,18 @@ json::object slash_command(std::string_view id, std::string_view sub_command,
         {"name", "collab"},
         {"type", 1},
         {"options", json::array{json::object{{"type", 1}, {"name", sub_command}, {"options", std::move(given)}}}}};
+    return interaction;
+}
+
+json::object autocomplete(std::string_view id, std::string_view sub_command,
+                          const std::vector<std::pair<std::string, std::string>>& options, std::string_view focused,
+                          std::string_view user_id) {
+    json::object interaction = slash_command(id, sub_command, options, user_id);
+    interaction["type"] = 4;
+    // Discord marks the option the person is typing (docs: receiving-and-responding, "focused").
+    auto& sub = interaction["data"].as_object()["options"].as_array().at(0).as_object();
+    for (auto& option : sub["options"].as_array())
+        if (option.as_object().at("name").as_string() == focused) option.as_object()["focused"] = true;
     return interaction;
 }
 

@@ -41,11 +41,22 @@ struct EmulatorOptions {
 
 // An interaction callback, @original edit or follow-up as the emulator received it.
 struct BotReply {
-    std::string route;  // "callback", "edit_original", "delete_original" or "follow_up"
+    // "callback", "edit_original", "delete_original", "follow_up", or "response" (the callback in the
+    // response to a request to the interactions endpoint)
+    std::string route;
     std::string interaction_id;
     boost::json::object body;
     unsigned status = 0;                 // what the emulator answered
     std::chrono::microseconds after{0};  // since the interaction was dispatched
+};
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// What the bot's interactions endpoint answered a request.
+struct EndpointAnswer {
+    unsigned status = 0;  // 0: no answer (the error is the body)
+    std::string body;
+    std::optional<boost::json::object> callback;  // the body, when it is a JSON object
 };
 
 class DiscordEmulator {
@@ -93,6 +104,19 @@ public:
     void rate_limit(std::string path_prefix, int times, double retry_after_seconds, bool global);
     void fail(std::string path_prefix, int times, unsigned status);
 
+    // Discord's side of the interactions endpoint (the alternative to the gateway). The application's
+    // public key (an Ed25519 key pair made for this emulator), which the bot checks requests with.
+    std::string public_key() const;
+    // The interaction POSTed to the bot's endpoint `url`, signed now as Discord signs it; its 3 s start
+    // now, its webhook works as a dispatched one's, and a 200's body is held to the rules of a callback
+    // and recorded among replies() (route "response").
+    EndpointAnswer post_interaction(const std::string& url, boost::json::object interaction);
+    // A request made by hand, for forgeries: `body` and `headers` as given.
+    EndpointAnswer post(const std::string& url, std::string body, Headers headers) const;
+    // Content-Type, X-Signature-Ed25519 and X-Signature-Timestamp for `body` sent at `timestamp`
+    // (Unix seconds), signed with the application's key.
+    Headers signature_headers(std::string_view body, std::int64_t timestamp) const;
+
     std::vector<BotReply> replies() const;
     std::size_t reply_count() const;  // replies().size(), without the copy
     bool wait_for_replies(std::size_t count, std::chrono::milliseconds timeout = std::chrono::seconds{5}) const;
@@ -117,6 +141,11 @@ private:
 boost::json::object slash_command(std::string_view id, std::string_view sub_command,
                                   const std::vector<std::pair<std::string, std::string>>& options,
                                   std::string_view user_id = "53908232506183680");
+// The same command being typed (an APPLICATION_COMMAND_AUTOCOMPLETE interaction, type 4): `focused`
+// is the option being typed, whose value so far is among `options`.
+boost::json::object autocomplete(std::string_view id, std::string_view sub_command,
+                                 const std::vector<std::pair<std::string, std::string>>& options,
+                                 std::string_view focused, std::string_view user_id = "53908232506183680");
 // A button click (interaction type 3) on a message of ours.
 boost::json::object button_click(std::string_view id, std::string_view custom_id,
                                  std::string_view user_id = "53908232506183680");

@@ -6,7 +6,7 @@
 
 #include <boost/json/serialize.hpp>
 
-#include "adapters/chat/discord/messages.hpp"
+#include "bot_replies.hpp"
 #include "discord_bot_harness.hpp"
 
 namespace collab::discord::test {
@@ -14,37 +14,6 @@ namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
-
-bool has_collaborator(const std::vector<Collaborator>& collaborators, std::string_view email) {
-    return std::any_of(collaborators.begin(), collaborators.end(),
-                       [&](const Collaborator& collaborator) { return collaborator.email == email; });
-}
-
-// The message's text as Discord shows it: markdown escapes undone.
-std::string content_of(const json::object& message) {
-    const json::value* content = message.if_contains("content");
-    std::string shown;
-    if (content == nullptr || !content->is_string()) return shown;
-    for (std::size_t i = 0; i < content->get_string().size(); ++i) {
-        const char c = content->get_string()[i];
-        if (c == '\\' && i + 1 < content->get_string().size()) continue;
-        shown += c;
-    }
-    return shown;
-}
-
-bool ephemeral(const json::object& message) {
-    const json::value* flags = message.if_contains("flags");
-    return flags && flags->is_int64() && (flags->get_int64() & ephemeral_flag) != 0;
-}
-
-std::int64_t type_of(const BotReply& reply) {
-    return reply.body.at("type").as_int64();
-}
-
-const json::object& data_of(const BotReply& reply) {
-    return reply.body.at("data").as_object();
-}
 
 class DiscordGatewayClientTest : public ::testing::Test {
 protected:
@@ -54,17 +23,8 @@ protected:
         ASSERT_TRUE(discord_.wait_for_sessions_ready(1)) << bot_->logs();
     }
 
-    // The interaction's replies, once `count` of them arrived.
     std::vector<BotReply> replies_to(const std::string& id, std::size_t count) {
-        std::vector<BotReply> found;
-        for (int i = 0; i < 300; ++i) {
-            found.clear();
-            for (auto& reply : discord_.replies())
-                if (reply.interaction_id == id) found.push_back(std::move(reply));
-            if (found.size() >= count) break;
-            std::this_thread::sleep_for(10ms);
-        }
-        return found;
+        return test::replies_to(discord_, id, count);
     }
 
     BotReply type(const std::string& id, std::string sub_command,
@@ -108,6 +68,35 @@ TEST_F(DiscordGatewayClientTest, AddIsPostedInTheChannel) {
     EXPECT_TRUE(has_collaborator(bot_->collaborators("my-dedicated-db"), "new@example.com"));
 }
 
+TEST_F(DiscordGatewayClientTest, ACommandsConfiguredVisibilityDecidesWhoSeesItsAnswer) {
+    HarnessOptions options;
+    options.visibility.by_command["list"] = chat::Visibility::in_channel;
+    options.visibility.by_command["add"] = chat::Visibility::ephemeral;
+    start(options);
+    const BotReply listed = type("4020", "list", {{"database", "my-dedicated-db"}});
+    EXPECT_EQ(type_of(listed), 4);
+    EXPECT_FALSE(ephemeral(data_of(listed))) << "list is configured in the channel";
+    EXPECT_NE(content_of(data_of(listed)).find("user2@example.com"), std::string::npos);
+    const BotReply added = type("4021", "add", {{"database", "my-dedicated-db"}, {"emails", "quiet@example.com"}});
+    EXPECT_EQ(type_of(added), 4);
+    EXPECT_TRUE(ephemeral(data_of(added))) << "add is configured for the asker alone";
+    EXPECT_TRUE(has_collaborator(bot_->collaborators("my-dedicated-db"), "quiet@example.com"));
+    const BotReply whoami = type("4022", "whoami", {});
+    EXPECT_TRUE(ephemeral(data_of(whoami))) << "what is not configured keeps its default";
+}
+
+TEST_F(DiscordGatewayClientTest, WhoamiShowsTheAskersMentionAndNameBeforeTheirIds) {
+    start();
+    const BotReply reply = type("4023", "whoami", {});
+    // Discord shows <@id> as the person's name (pinging nobody: no mention is allowed); the fixture's
+    // username is "Mason".
+    EXPECT_NE(content_of(data_of(reply))
+                  .find("Chat identity: <@53908232506183680>, discord user Mason (53908232506183680) in "),
+              std::string::npos)
+        << content_of(data_of(reply));
+    EXPECT_NE(content_of(data_of(reply)).find("Scalingo account: user1@example.com"), std::string::npos);
+}
+
 TEST_F(DiscordGatewayClientTest, ASlowAnswerIsDeferredThenCompletedInPlace) {
     start({.answer_budget = 200ms});
     bot_->upstream().set_delay(500ms);
@@ -139,13 +128,6 @@ TEST_F(DiscordGatewayClientTest, AChannelAnswerDiscordRefusedLeavesANoticeInPlac
     EXPECT_EQ(
         std::count_if(all.begin(), all.end(), [](const BotReply& reply) { return reply.interaction_id == "4010"; }), 2)
         << "no removal after the notice";
-}
-
-// The Confirm button's custom_id in a proposal's callback.
-std::string confirm_button(const BotReply& proposal) {
-    const json::value* rows = data_of(proposal).if_contains("components");
-    if (rows == nullptr) return {};
-    return std::string(rows->at(0).at("components").at(0).at("custom_id").as_string());
 }
 
 TEST_F(DiscordGatewayClientTest, RemovalIsConfirmedByTheProposersClick) {
@@ -210,7 +192,7 @@ TEST_F(DiscordGatewayClientTest, AFatalCloseStopsTheBotSayingWhatToFix) {
 TEST_F(DiscordGatewayClientTest, AStopClosesTheSessionAndEndsTheRun) {
     start();
     bot_->stop();
-    EXPECT_EQ(bot_->wait_for_exit(5s), std::optional<int>{0});
+    EXPECT_EQ(bot_->wait_for_exit(5s), std::optional<int>{0}) << bot_->logs();
     ASSERT_TRUE(discord_.wait_for_closed(0));
     EXPECT_EQ(discord_.client_close_code(0), std::optional<std::uint16_t>{1000});
 }

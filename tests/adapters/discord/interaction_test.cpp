@@ -101,6 +101,24 @@ TEST(Interaction, ClicksAndPings) {
     EXPECT_EQ(ping->type, InteractionType::ping);
 }
 
+TEST(Interaction, AnAutocompleteSaysWhichOptionIsBeingTypedAndWhatSoFar) {
+    // Discord's APPLICATION_COMMAND_AUTOCOMPLETE: the command's options so far, the one typed "focused".
+    json::object typing = string_option("database", "My-D");
+    typing["focused"] = true;
+    json::value value = json::parse(collab_interaction("add", json::array{typing, string_option("emails", "a@b.c")}));
+    value.as_object()["type"] = 4;
+    auto interaction = decode_interaction(json::serialize(value));
+    ASSERT_TRUE(interaction) << interaction.error();
+    EXPECT_EQ(interaction->type, InteractionType::autocomplete);
+    EXPECT_EQ(interaction->call.sub_command, "add");
+    EXPECT_EQ(interaction->call.focused, "database");
+    EXPECT_EQ(interaction->call.options.at(0), (std::pair<std::string, std::string>{"database", "My-D"}));
+
+    auto command = decode_interaction(collab_interaction("list", json::array{string_option("database", "x")}));
+    ASSERT_TRUE(command);
+    EXPECT_EQ(command->call.focused, "") << "a command that is run has no option being typed";
+}
+
 TEST(Interaction, BadPayloadsSayWhatIsWrong) {
     EXPECT_EQ(decode_interaction("{").error().substr(0, 14), "malformed JSON");
     EXPECT_EQ(decode_interaction(R"({"id":"1","token":"T"})").error(), "an interaction without a numeric type");
@@ -148,7 +166,8 @@ json::object sub_command(std::string_view name) {
 TEST(Registration, OptionsAreTypedFromTheUsage) {
     EXPECT_EQ(sub_command("remove").at("options"),
               json::parse(R"([{"type":3,"name":"database","description":"The database's name, as Scalingo shows it",)"
-                          R"("required":true},{"type":3,"name":"email","description":"An e-mail address",)"
+                          R"("required":true,"autocomplete":true},{"type":3,"name":"email",)"
+                          R"("description":"An e-mail address",)"
                           R"("required":true,"max_length":254}])"));
     const json::object add_command = sub_command("add");
     const json::array& add = add_command.at("options").as_array();
@@ -162,7 +181,7 @@ TEST(Registration, OptionsAreTypedFromTheUsage) {
     EXPECT_FALSE(sub_command("whoami").contains("options"));
     EXPECT_EQ(sub_command("request").at("options"),
               json::parse(R"([{"type":3,"name":"database","description":"The database's name, as Scalingo shows it",)"
-                          R"("required":true}])"));
+                          R"("required":true,"autocomplete":true}])"));
     const json::object help = sub_command("help");
     const json::object& topic = help.at("options").at(0).as_object();
     EXPECT_EQ(topic.at("name"), "command");

@@ -141,6 +141,23 @@ TEST(Messages, Callbacks) {
     EXPECT_EQ(answer.at("data").at("flags"), 64);
 }
 
+TEST(Messages, SuggestionsAreTheNamesThatBeginWithWhatWasTypedAtMost25) {
+    const std::vector<std::string> names{"my-dedicated-db", "My-Other-DB", "team-db"};
+    EXPECT_EQ(suggestions(names, "MY-"),
+              json::parse(R"({"type":8,"data":{"choices":[{"name":"my-dedicated-db","value":"my-dedicated-db"},)"
+                          R"({"name":"My-Other-DB","value":"My-Other-DB"}]}})"));
+    EXPECT_EQ(suggestions(names, "nothing"), json::parse(R"({"type":8,"data":{"choices":[]}})"))
+        << "no choice is still an answer";
+    EXPECT_EQ(suggestions({}, ""), json::parse(R"({"type":8,"data":{"choices":[]}})"));
+    std::vector<std::string> many;
+    for (int i = 0; i < 40; ++i) many.push_back("db-" + std::to_string(i));
+    many.push_back(std::string(101, 'd'));  // longer than a choice may be
+    const json::object all = suggestions(many, "");
+    EXPECT_EQ(all.at("data").at("choices").as_array().size(), 25u);
+    EXPECT_EQ(all.at("data").at("choices").at(0).at("name"), "db-0");
+    EXPECT_EQ(suggestions(many, "ddd").at("data").at("choices").as_array().size(), 0u);
+}
+
 TEST(Messages, LengthsAreCountedInCodePoints) {
     EXPECT_EQ(discord_length("abc"), 3u);
     EXPECT_EQ(discord_length("é😀"), 2u);

@@ -2,55 +2,17 @@
 
 #include <gtest/gtest.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
-#include <memory>
 #include <stdexcept>
 
 #include "adapters/chat/discord/signature.hpp"
+#include "application_key.hpp"
 
 namespace collab::discord {
 namespace {
 
 using namespace std::chrono_literals;
 
-std::string hex(const unsigned char* bytes, std::size_t size) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (std::size_t i = 0; i < size; ++i) {
-        out += digits[bytes[i] >> 4];
-        out += digits[bytes[i] & 0xF];
-    }
-    return out;
-}
-
-// An application's key pair, as the Developer Portal holds it: Discord signs, the bot checks.
-class Application {
-public:
-    Application() : key_(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"), EVP_PKEY_free) {
-        if (!key_) throw std::runtime_error("cannot make an Ed25519 key");
-    }
-    std::string public_key() const {
-        unsigned char raw[32];
-        std::size_t size = sizeof raw;
-        EVP_PKEY_get_raw_public_key(key_.get(), raw, &size);
-        return hex(raw, size);
-    }
-    std::string sign(std::string_view timestamp, std::string_view body) const {
-        const std::string text = std::string(timestamp) + std::string(body);
-        std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-        unsigned char signature[64];
-        std::size_t size = sizeof signature;
-        EVP_DigestSignInit(context.get(), nullptr, nullptr, nullptr, key_.get());
-        EVP_DigestSign(context.get(), signature, &size, reinterpret_cast<const unsigned char*>(text.data()),
-                       text.size());
-        return hex(signature, size);
-    }
-
-private:
-    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key_;
-};
+using Application = test::ApplicationKey;
 
 const TimePoint now = TimePoint{std::chrono::seconds{1'700'000'000}};
 const std::string timestamp = "1700000000";

@@ -9,7 +9,10 @@
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -17,6 +20,7 @@
 #include <thread>
 
 #include "adapters/chat/mattermost/directory.hpp"
+#include "adapters/chat/mattermost/event_socket.hpp"
 #include "adapters/chat/mattermost/outbox.hpp"
 #include "adapters/chat/mattermost/rest_client.hpp"
 #include "adapters/chat/mattermost/sign_in.hpp"
@@ -54,13 +58,25 @@ std::string text_of(const testing::Exchange& exchange) {
     return std::string(exchange.answer->at("text").as_string());
 }
 
+// Short enough that a slow lookup misses it, long enough for the sandbox's answers.
+chat::DeskSettings test_desk_settings() {
+    chat::DeskSettings settings;
+    settings.answer_budget = 400ms;
+    return settings;
+}
+
 class CommandServerTest : public ::testing::Test {
 protected:
-    CommandServerTest() {
+    explicit CommandServerTest(chat::DeskSettings desk_settings = test_desk_settings())
+        : desk_settings_(std::move(desk_settings)) {
         server_.start();
         io_thread_ = std::thread([this] { io_.run(); });
     }
-    ~CommandServerTest() override {
+    ~CommandServerTest() override { shut_down(); }
+
+    // Stops the server and waits for the io_context's thread: once.
+    void shut_down() {
+        if (!io_thread_.joinable()) return;
         server_.stop();
         io_thread_.join();
     }
@@ -112,12 +128,7 @@ protected:
     MattermostDirectory directory_{rest_, {}};
     CommandService service_{api_, directory_, audit_, clock_, signer_, shared_, ServiceSettings{}};
     MattermostOutbox outbox_{rest_, logger_};
-    // Short enough that a slow lookup misses it, long enough for the sandbox's answers.
-    const chat::DeskSettings desk_settings_ = [] {
-        chat::DeskSettings settings;
-        settings.answer_budget = 400ms;
-        return settings;
-    }();
+    const chat::DeskSettings desk_settings_;
     chat::Desk desk_{io_.get_executor(), service_, outbox_, desk_settings_, logger_};
     CommandServer server_{io_.get_executor(),
                           desk_,
@@ -159,6 +170,48 @@ TEST_F(CommandServerTest, EveryCommandIsAnsweredWithWhoSeesIt) {
     ASSERT_EQ(posts.size(), 1u);
     EXPECT_EQ(posts[0].user_id, owner);
     EXPECT_TRUE(has_access("new@example.com"));
+}
+
+// [mattermost.responses] list = "in_channel", add = "ephemeral".
+class CommandServerResponsesTest : public CommandServerTest {
+protected:
+    CommandServerResponsesTest()
+        : CommandServerTest([] {
+              chat::DeskSettings settings = test_desk_settings();
+              settings.visibility.by_command["list"] = chat::Visibility::in_channel;
+              settings.visibility.by_command["add"] = chat::Visibility::ephemeral;
+              return settings;
+          }()) {}
+};
+
+TEST_F(CommandServerResponsesTest, ACommandsConfiguredVisibilityDecidesWhoSeesItsAnswer) {
+    const auto listed = command(owner, "list my-dedicated-db");
+    ASSERT_TRUE(listed.answer) << listed.body;
+    EXPECT_EQ(listed.answer->at("response_type"), "in_channel");
+    EXPECT_NE(text_of(listed).find("user2@example.com"), std::string::npos) << text_of(listed);
+    const auto added = command(owner, "add my-dedicated-db quiet@example.com");
+    ASSERT_TRUE(added.answer) << added.body;
+    EXPECT_EQ(added.answer->at("response_type"), "ephemeral");
+    EXPECT_NE(text_of(added).find("quiet@example.com"), std::string::npos) << text_of(added);
+    EXPECT_TRUE(has_access("quiet@example.com"));
+    const auto whoami = command(owner, "whoami");
+    ASSERT_TRUE(whoami.answer) << whoami.body;
+    EXPECT_EQ(whoami.answer->at("response_type"), "ephemeral") << "what is not configured keeps its default";
+    EXPECT_TRUE(mattermost_.violations().empty());
+}
+
+TEST_F(CommandServerTest, WhoamiShowsTheAskersMentionBeforeTheirIds) {
+    const auto exchange = command(owner, "whoami");
+    ASSERT_TRUE(exchange.answer) << exchange.body;
+    // Mattermost mentions by user name: the emulator's is "user-" and the id. The rest is escaped
+    // markdown, read here as Mattermost shows it.
+    std::string shown = text_of(exchange);
+    std::erase(shown, '\\');
+    EXPECT_TRUE(shown.starts_with("Chat identity: @user-" + owner + ", mattermost user user-" + owner + " (" + owner +
+                                  ") in "))
+        << text_of(exchange);
+    EXPECT_NE(text_of(exchange).find("Chat identity\\: @user-" + owner + ","), std::string::npos)
+        << "the mention itself is not escaped: " << text_of(exchange);
 }
 
 TEST_F(CommandServerTest, ARemovalIsProposedAndOnlyTheProposersClickCarriesItOut) {
@@ -359,6 +412,7 @@ TEST(MattermostRestClient, OnlyTheServersApiSaysWhetherItIsReachable) {
 
 struct SignInRun {
     SignIn outcome;
+    std::optional<BotUser> bot;
     std::string log;
 };
 
@@ -366,7 +420,7 @@ struct SignInRun {
 SignInRun sign_in_at(const std::string& server_url, const std::string& bot_token) {
     auto log = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(50);
     auto logger = std::make_shared<spdlog::logger>("sign-in", log);
-    const SignIn outcome = collab::testing::run([&]() -> asio::awaitable<SignIn> {
+    const SignInResult result = collab::testing::run([&]() -> asio::awaitable<SignInResult> {
         const auto executor = co_await asio::this_coro::executor;
         const net::HttpClientOptions options;
         net::HttpClient http(executor, options);
@@ -377,13 +431,15 @@ SignInRun sign_in_at(const std::string& server_url, const std::string& bot_token
     }());
     std::string text;
     for (const auto& line : log->last_formatted()) text += line;
-    return SignInRun{outcome, text};
+    return SignInRun{result.outcome, result.bot, text};
 }
 
 TEST(MattermostSignIn, TheBotTokenIsProvedAtStart) {
     MattermostEmulator mattermost{testing::EmulatorSettings{}};
     const auto run = sign_in_at(mattermost.url(), "bot-token-7f3k");
     EXPECT_EQ(run.outcome, SignIn::signed_in);
+    ASSERT_TRUE(run.bot);
+    EXPECT_EQ(run.bot->username, "collab-bot") << "the name mentions must carry";
     EXPECT_EQ(mattermost.sign_ins(), 1);
     EXPECT_NE(run.log.find("signs in as @collab-bot"), std::string::npos) << run.log;
 }
@@ -458,6 +514,158 @@ TEST_F(CommandServerTest, AnAccessRequestIsDecidedByAMemberNotByItsRequester) {
     EXPECT_TRUE(has_access("stranger@example.com"));
     EXPECT_EQ(mattermost_.posts().size(), 1u) << "the card is the announcement";
     EXPECT_TRUE(mattermost_.violations().empty());
+}
+
+// The same bot with the websocket: mentions and direct messages answered like /collab.
+class EventSocketTest : public CommandServerTest {
+protected:
+    EventSocketTest() { start(socket_); }
+    ~EventSocketTest() override {
+        for (auto* socket : {&socket_, &second_}) asio::post(io_, [socket] { socket->stop(); });
+        const auto deadline = std::chrono::steady_clock::now() + 5s;
+        while (running_ > 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+        shut_down();
+    }
+
+    static EventSocketSettings settings(const std::string& url, const std::string& token) {
+        EventSocketSettings settings;
+        settings.server_url = url;
+        settings.bot_token = token;
+        settings.reconnect = net::BackoffPolicy{20ms, 200ms, 0};
+        return settings;
+    }
+
+    void start(EventSocket& socket) {
+        ++running_;
+        auto run = [this, &socket]() -> asio::awaitable<void> {
+            co_await socket.run(std::nullopt);
+            --running_;
+        };
+        asio::co_spawn(io_, std::move(run), asio::detached);
+    }
+
+    std::string mention(const std::string& user, const testing::Where& where, const std::string& text) {
+        return mattermost_.say(user, where, text);
+    }
+
+    EventSocket socket_{
+        io_.get_executor(), rest_, desk_, shared_, settings(mattermost_.url(), "bot-token-7f3k"), logger_};
+    EventSocket second_{
+        io_.get_executor(), rest_, desk_, shared_, settings(mattermost_.url(), "bot-token-7f3k"), logger_};
+    std::atomic<int> running_{0};
+    const testing::Where in_channel{channel};
+};
+
+TEST_F(EventSocketTest, AMentionInAChannelOrAThreadIsAnsweredThere) {
+    ASSERT_TRUE(mattermost_.wait_for_websockets(1, 5s)) << logged();
+    mention(owner, in_channel, "@collab-bot list my-dedicated-db");
+    auto answers = mattermost_.wait_for_ephemerals(owner, 1, 5s);
+    ASSERT_EQ(answers.size(), 1u) << logged();
+    EXPECT_EQ(answers[0].channel_id, channel);
+    EXPECT_EQ(answers[0].root_id, "");
+    EXPECT_NE(answers[0].message.find("user2@example.com"), std::string::npos) << answers[0].message;
+
+    mention(owner, testing::Where{channel, "thread1"}, "@Collab-Bot: list my-dedicated-db");
+    answers = mattermost_.wait_for_ephemerals(owner, 2, 5s);
+    ASSERT_EQ(answers.size(), 2u) << logged();
+    EXPECT_EQ(answers[1].root_id, "thread1") << "answered in the thread";
+    EXPECT_TRUE(mattermost_.violations().empty());
+}
+
+TEST_F(EventSocketTest, ADirectMessageNeedsNoMentionAndIsAnsweredAsAPost) {
+    ASSERT_TRUE(mattermost_.wait_for_websockets(1, 5s)) << logged();
+    mention(owner, testing::Where{"dm1", "", "D"}, "list my-dedicated-db");
+    const auto posts = mattermost_.wait_for_bot_posts(1, 5s);
+    ASSERT_EQ(posts.size(), 1u) << logged();
+    EXPECT_EQ(posts[0].channel_id, "dm1");
+    EXPECT_NE(posts[0].message.find("user2@example.com"), std::string::npos) << posts[0].message;
+    EXPECT_TRUE(mattermost_.ephemerals(owner).empty()) << "in a direct message an ephemeral answer would vanish";
+}
+
+TEST_F(EventSocketTest, ARemovalIsProposedByMentionAndCarriedOutByTheProposersClick) {
+    ASSERT_TRUE(mattermost_.wait_for_websockets(1, 5s)) << logged();
+    mention(owner, in_channel, "@collab-bot remove my-dedicated-db user2@example.com");
+    const auto proposals = mattermost_.wait_for_bot_posts(1, 5s);
+    ASSERT_EQ(proposals.size(), 1u) << logged();
+    ASSERT_TRUE(proposals[0].props.contains("attachments")) << "the proposal carries its buttons";
+    EXPECT_TRUE(has_access("user2@example.com"));
+    const auto confirmed = mattermost_.click(owner, proposals[0].id, "confirm");
+    ASSERT_EQ(confirmed.status, 200u) << confirmed.body;
+    EXPECT_FALSE(has_access("user2@example.com"));
+    EXPECT_FALSE(mattermost_.post(proposals[0].id)->props.contains("attachments"));
+    EXPECT_TRUE(mattermost_.violations().empty());
+}
+
+TEST_F(EventSocketTest, SomeoneTheBotCannotIdentifyIsRefusedAndNothingChanges) {
+    ASSERT_TRUE(mattermost_.wait_for_websockets(1, 5s)) << logged();
+    const std::string unmapped = "u7unmapped0000000000000000";
+    mention(unmapped, in_channel, "@collab-bot add my-dedicated-db new@example.com");
+    const auto refusals = mattermost_.wait_for_ephemerals(unmapped, 1, 5s);
+    ASSERT_EQ(refusals.size(), 1u) << logged();
+    EXPECT_NE(refusals[0].message.find("who you are"), std::string::npos) << refusals[0].message;
+    EXPECT_FALSE(has_access("new@example.com"));
+}
+
+TEST_F(EventSocketTest, TheBotsOwnPostsOtherPostsAndBrokenFramesAreLeftAlone) {
+    ASSERT_TRUE(mattermost_.wait_for_websockets(1, 5s)) << logged();
+    mattermost_.send_raw_frame("{not json");
+    mattermost_.send_raw_frame(R"({"event":"posted","data":{"post":"not a post"}})");
+    mention(testing::EmulatorSettings{}.bot_user_id, in_channel, "@collab-bot add my-dedicated-db bot@example.com");
+    mention(owner, in_channel, "good morning @collab-bot");
+    // The answer to a direct message is a post the bot sees come back: it must not answer it.
+    mention(owner, testing::Where{"dm1", "", "D"}, "@collab-bot whoami");
+    // The bot's own post (made above in its name) and one answer, to the direct message.
+    ASSERT_EQ(mattermost_.wait_for_bot_posts(2, 5s).size(), 2u) << logged();
+    std::this_thread::sleep_for(300ms);
+    const auto posts = mattermost_.wait_for_bot_posts(3, 0ms);
+    ASSERT_EQ(posts.size(), 2u) << logged();
+    EXPECT_EQ(posts[1].channel_id, "dm1");
+    EXPECT_TRUE(mattermost_.ephemerals(owner).empty());
+    EXPECT_FALSE(has_access("bot@example.com"));
+    EXPECT_EQ(mattermost_.websockets_opened(), 1) << "no broken frame cost the connection: " << logged();
+    EXPECT_GE(socket_.counters().skipped_frames, 1);
+}
+
+TEST_F(EventSocketTest, ADroppedConnectionIsResumedWithNoMentionLostOrAnsweredTwice) {
+    ASSERT_TRUE(mattermost_.wait_for_websockets(1, 5s)) << logged();
+    mention(owner, in_channel, "@collab-bot list my-dedicated-db");
+    ASSERT_EQ(mattermost_.wait_for_ephemerals(owner, 1, 5s).size(), 1u) << logged();
+    mattermost_.drop_websockets();
+    // Posted while the bot is away: the server keeps it for the connection.
+    mention(owner, in_channel, "@collab-bot dbs");
+    ASSERT_TRUE(mattermost_.wait_for_websockets(1, 5s)) << logged();
+    const auto answers = mattermost_.wait_for_ephemerals(owner, 2, 5s);
+    ASSERT_EQ(answers.size(), 2u) << logged();
+    EXPECT_NE(answers[1].message.find("my-dedicated-db"), std::string::npos) << answers[1].message;
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(mattermost_.ephemerals(owner).size(), 2u) << "no mention answered twice";
+    EXPECT_EQ(mattermost_.websocket_resumes(), 1);
+    EXPECT_EQ(mattermost_.websockets_opened(), 2);
+    EXPECT_EQ(socket_.counters().missed_events, 0);
+}
+
+TEST_F(EventSocketTest, TwoInstancesAnswerAMentionOnce) {
+    start(second_);
+    ASSERT_TRUE(mattermost_.wait_for_websockets(2, 5s)) << logged();
+    mention(owner, in_channel, "@collab-bot add my-dedicated-db twice@example.com");
+    ASSERT_EQ(mattermost_.wait_for_bot_posts(1, 5s).size(), 1u) << logged();
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(mattermost_.wait_for_bot_posts(2, 0ms).size(), 1u) << "claimed by one instance";
+    EXPECT_EQ(socket_.counters().mentions + second_.counters().mentions, 1);
+}
+
+TEST_F(EventSocketTest, ARefusedTokenStopsTheBotNamingIt) {
+    RestClient refused_rest{http_, RestSettings{mattermost_.url(), "wrong-token", net::BackoffPolicy{10ms, 20ms, 1}}};
+    EventSocket refused{
+        io_.get_executor(), refused_rest, desk_, shared_, settings(mattermost_.url(), "wrong-token"), logger_};
+    std::atomic<int> exit_code{-1};
+    auto run = [&]() -> asio::awaitable<void> { exit_code = co_await refused.run(std::nullopt); };
+    asio::co_spawn(io_, std::move(run), asio::detached);
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (exit_code < 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+    EXPECT_EQ(exit_code, 1) << logged();
+    EXPECT_NE(logged().find("refuses MATTERMOST_BOT_TOKEN"), std::string::npos) << logged();
+    EXPECT_EQ(logged().find("wrong-token"), std::string::npos) << "no token in the log";
 }
 
 }  // namespace

@@ -1,17 +1,26 @@
 #include "mattermost_emulator.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include <deque>
 #include <regex>
 #include <thread>
 
 #include "adapters/chat/markdown_reply.hpp"
 #include "adapters/net/form.hpp"
 #include "adapters/net/http_client.hpp"
+#include "fixtures.hpp"
 #include "run_coroutine.hpp"
 #include "slack/fixtures.hpp"
+#include "websocket_server.hpp"
 
 namespace collab::mattermost::testing {
 namespace asio = boost::asio;
@@ -41,6 +50,24 @@ net::test::ServerResponse app_error(http::status status, std::string id, std::st
                                               {"message", std::move(message)},
                                               {"request_id", "emulated-request"},
                                               {"status_code", static_cast<int>(status)}});
+}
+
+json::object fixture_object(const std::string& name) {
+    return json::parse(fixture(name)).as_object();
+}
+
+// A query parameter of a request target; empty when absent.
+std::string query_value(std::string_view target, std::string_view name) {
+    const auto query = target.find('?');
+    if (query == std::string_view::npos) return {};
+    std::string_view rest = target.substr(query + 1);
+    while (!rest.empty()) {
+        const std::string_view pair = rest.substr(0, rest.find('&'));
+        if (pair.starts_with(name) && pair.size() > name.size() && pair[name.size()] == '=')
+            return std::string(pair.substr(name.size() + 1));
+        rest.remove_prefix(std::min(rest.size(), pair.size() + 1));
+    }
+    return {};
 }
 
 Exchange send(http::verb method, const std::string& url, std::vector<std::pair<std::string, std::string>> headers,
@@ -81,7 +108,164 @@ struct MattermostEmulator::State {
     std::chrono::milliseconds users_delay{0};
     int rate_limited = 0;
 
+    // A websocket connection, as the server's hub knows it: its events, numbered, kept for a resume.
+    struct Connection {
+        std::int64_t next_seq = 0;
+        std::vector<std::pair<std::int64_t, std::string>> events;
+    };
+    // One open websocket, served on the server's thread.
+    struct Socket {
+        std::string connection_id;  // empty until authenticated
+        std::deque<std::string> outgoing;
+        std::shared_ptr<asio::steady_timer> wake;
+        bool closed = false;
+        bool drop = false;
+    };
+    std::map<std::string, Connection> connections;
+    // Each owned by its session alone: none outlives the server's io_context.
+    std::vector<std::weak_ptr<Socket>> sockets;
+
+    // The sockets still open.
+    std::vector<std::shared_ptr<Socket>> open_sockets() {
+        std::erase_if(sockets, [](const auto& socket) { return socket.expired(); });
+        std::vector<std::shared_ptr<Socket>> open;
+        for (const auto& weak : sockets)
+            if (auto socket = weak.lock(); socket && !socket->closed) open.push_back(std::move(socket));
+        return open;
+    }
+    int websockets_opened = 0;
+    int websocket_resumes = 0;
+
     std::string new_id() { return "id" + std::to_string(++next_id); }
+
+    void wake(const std::shared_ptr<Socket>& socket) {
+        asio::post(socket->wake->get_executor(), [wake = socket->wake] { wake->cancel(); });
+    }
+
+    // Numbers an event on a connection, keeps it, and sends it if the connection has an open socket.
+    void send_event(const std::string& connection_id, json::object event) {
+        Connection& connection = connections[connection_id];
+        const std::int64_t seq = connection.next_seq++;
+        event["seq"] = seq;
+        connection.events.emplace_back(seq, json::serialize(event));
+        for (const auto& socket : open_sockets())
+            if (socket->connection_id == connection_id) {
+                socket->outgoing.push_back(connection.events.back().second);
+                wake(socket);
+            }
+    }
+
+    // A post sent to every connection (a bot account is a member of the channels it is in).
+    void broadcast_post(const Post& post, const std::string& channel_type, const std::string& sender) {
+        json::object event = fixture_object("thirdparty_mattermost_ws_posted_event.json");
+        json::object& data = event["data"].as_object();
+        json::object body = json::parse(data["post"].as_string()).as_object();
+        body["id"] = post.id;
+        body["user_id"] = post.user_id;
+        body["channel_id"] = post.channel_id;
+        body["root_id"] = post.root_id;
+        body["message"] = post.message;
+        body["props"] = post.props;
+        data["post"] = json::serialize(body);
+        data["channel_type"] = channel_type;
+        data["sender_name"] = "@" + sender;
+        data["team_id"] = channel_type == "D" ? "" : settings.team_id;
+        event["broadcast"].as_object()["channel_id"] = post.channel_id;
+        for (const auto& [id, connection] : connections) send_event(id, event);
+    }
+
+    // Authenticated: resumed when it names a connection the server holds and the upgrade carried the
+    // token (api4/websocket.go), a new connection otherwise; then hello.
+    void authenticate(const std::shared_ptr<Socket>& socket, const std::string& wanted, const std::string& seq,
+                      bool at_upgrade) {
+        auto held = connections.find(wanted);
+        if (at_upgrade && held != connections.end() && !seq.empty()) {
+            ++websocket_resumes;
+            socket->connection_id = wanted;
+            const std::int64_t from = std::stoll(seq);
+            for (const auto& [number, text] : held->second.events)
+                if (number >= from) socket->outgoing.push_back(text);
+        } else {
+            socket->connection_id = "conn" + new_id();
+            connections[socket->connection_id];
+        }
+        json::object hello = fixture_object("mattermost_ws_hello_event.json");
+        hello["data"].as_object()["connection_id"] = socket->connection_id;
+        hello["broadcast"].as_object()["user_id"] = settings.bot_user_id;
+        send_event(socket->connection_id, std::move(hello));
+        wake(socket);
+    }
+
+    // What a connection sends: events as they come, until it closes or is dropped.
+    asio::awaitable<void> write_events(net::test::WsServerSession& session, std::shared_ptr<Socket> socket) {
+        for (;;) {
+            std::deque<std::string> batch;
+            bool drop = false;
+            bool closed = false;
+            {
+                std::lock_guard lock(mutex);
+                batch.swap(socket->outgoing);
+                drop = socket->drop;
+                closed = socket->closed;
+            }
+            for (auto& text : batch)
+                if (!closed && !co_await session.write(std::move(text))) closed = true;
+            if (drop) session.abort();
+            if (drop || closed) co_return;
+            socket->wake->expires_at(asio::steady_timer::time_point::max());
+            co_await socket->wake->async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+    }
+
+    // platform/websocket_router.go: the challenge, the only action a bot sends.
+    asio::awaitable<void> serve_websocket(net::test::WsServerSession& session) {
+        auto socket = std::make_shared<Socket>();
+        socket->wake = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
+        const bool at_upgrade = session.authorization == "Bearer " + settings.bot_token;
+        {
+            std::lock_guard lock(mutex);
+            ++websockets_opened;
+            sockets.push_back(socket);
+            if (at_upgrade)
+                authenticate(socket, query_value(session.target, "connection_id"),
+                             query_value(session.target, "sequence_number"), true);
+        }
+        bool writing = true;
+        asio::steady_timer written(socket->wake->get_executor(), asio::steady_timer::time_point::max());
+        auto writer = [&]() -> asio::awaitable<void> {
+            co_await write_events(session, socket);
+            writing = false;
+            written.cancel();
+        };
+        asio::co_spawn(socket->wake->get_executor(), writer(), asio::detached);
+        for (;;) {
+            auto text = co_await session.read();
+            if (!text) break;
+            boost::system::error_code error;
+            json::value frame = json::parse(*text, error);
+            const json::object* request = error ? nullptr : frame.if_object();
+            if (request == nullptr || string_member(*request, "action") != "authentication_challenge") continue;
+            std::lock_guard lock(mutex);
+            if (!socket->connection_id.empty()) continue;  // authenticated already: ignored
+            const json::value* data = request->if_contains("data");
+            const std::string token = data && data->is_object() ? string_member(data->as_object(), "token") : "";
+            if (token != settings.bot_token) {
+                socket->drop = true;  // conn.WebSocket.Close(): no reply, no close frame
+                wake(socket);
+                break;
+            }
+            authenticate(socket, {}, {}, false);
+            json::object ok = fixture_object("mattermost_ws_ok_reply.json");
+            ok["seq_reply"] = request->at("seq");
+            socket->outgoing.push_back(json::serialize(ok));
+        }
+        {
+            std::lock_guard lock(mutex);
+            socket->closed = true;
+            wake(socket);
+        }
+        while (writing) co_await written.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
 
     // What the server checks of a message before showing it; false when it refuses it.
     bool valid_message(const std::string& message, const json::object& props) {
@@ -176,14 +360,19 @@ struct MattermostEmulator::State {
             if (!valid_message(message, props))
                 return app_error(http::status::bad_request, "model.post.is_valid.message_length.app_error",
                                  "Too long.");
-            posts.push_back(Post{new_id(), string_member(post, "channel_id"), "bot", message, props});
+            posts.push_back(Post{new_id(), string_member(post, "channel_id"), settings.bot_user_id, message, props,
+                                 string_member(post, "root_id")});
+            // CreatePost marks a bot account's posts.
+            Post sent = posts.back();
+            sent.props["from_bot"] = "true";
+            broadcast_post(sent, "O", settings.bot_username);
             return json_response(http::status::created, json::object{{"id", posts.back().id}});
         }
         if (request.method() == http::verb::post && target == "/api/v4/posts/ephemeral") {
             const json::object& wrapper = body.as_object();
             const json::object& post = wrapper.at("post").as_object();
             ephemerals.push_back(Ephemeral{string_member(wrapper, "user_id"), string_member(post, "channel_id"),
-                                           string_member(post, "message")});
+                                           string_member(post, "message"), string_member(post, "root_id")});
             return json_response(http::status::created, json::object{{"id", new_id()}});
         }
         return app_error(http::status::not_found, "api.context.404.app_error", "Sorry, we could not find the page.");
@@ -217,7 +406,14 @@ MattermostEmulator::MattermostEmulator(EmulatorSettings settings) : state_(std::
     server_ = std::make_unique<net::test::LoopbackServer>(net::test::HttpServerOptions{
         [state = state_](const net::test::ServerRequest& request, int) { return state->handle(request); },
         {},
-        std::chrono::seconds{10}});
+        std::chrono::seconds{10},
+        [state = state_](boost::beast::tcp_stream stream, net::test::ServerRequest request) -> asio::awaitable<void> {
+            if (!request.target().starts_with("/api/v4/websocket")) co_return;
+            net::test::WsHandler serve = [state](net::test::WsServerSession& session) {
+                return state->serve_websocket(session);
+            };
+            co_await net::test::accept_upgrade(std::move(stream), std::move(request), std::move(serve));
+        }});
 }
 
 std::string MattermostEmulator::url() const {
@@ -379,6 +575,69 @@ int MattermostEmulator::sign_ins() const {
 int MattermostEmulator::response_url_uses() const {
     std::lock_guard lock(state_->mutex);
     return state_->response_url_uses;
+}
+
+std::string MattermostEmulator::say(const std::string& user_id, const Where& where, const std::string& message) {
+    std::lock_guard lock(state_->mutex);
+    Post post{state_->new_id(), where.channel_id, user_id, message, {}, where.root_id};
+    state_->posts.push_back(post);
+    state_->broadcast_post(post, where.channel_type, "user-" + user_id);
+    return post.id;
+}
+
+void MattermostEmulator::drop_websockets() {
+    std::lock_guard lock(state_->mutex);
+    for (const auto& socket : state_->open_sockets()) {
+        socket->drop = true;
+        socket->closed = true;
+        state_->wake(socket);
+    }
+}
+
+void MattermostEmulator::send_raw_frame(const std::string& text) {
+    std::lock_guard lock(state_->mutex);
+    for (const auto& socket : state_->open_sockets()) {
+        if (socket->connection_id.empty()) continue;
+        socket->outgoing.push_back(text);
+        state_->wake(socket);
+    }
+}
+
+int MattermostEmulator::websockets_opened() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->websockets_opened;
+}
+
+int MattermostEmulator::websockets_open() const {
+    std::lock_guard lock(state_->mutex);
+    const auto open = state_->open_sockets();
+    return static_cast<int>(
+        std::count_if(open.begin(), open.end(), [](const auto& socket) { return !socket->connection_id.empty(); }));
+}
+
+int MattermostEmulator::websocket_resumes() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->websocket_resumes;
+}
+
+bool MattermostEmulator::wait_for_websockets(int count, std::chrono::milliseconds limit) const {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (websockets_open() < count) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds{5});
+    }
+    return true;
+}
+
+std::vector<Post> MattermostEmulator::wait_for_bot_posts(std::size_t count, std::chrono::milliseconds limit) const {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+        std::vector<Post> theirs;
+        for (const auto& post : posts())
+            if (post.user_id == state_->settings.bot_user_id) theirs.push_back(post);
+        if (theirs.size() >= count || std::chrono::steady_clock::now() > deadline) return theirs;
+        std::this_thread::sleep_for(std::chrono::milliseconds{5});
+    }
 }
 
 void MattermostEmulator::delay_users(std::chrono::milliseconds delay) {

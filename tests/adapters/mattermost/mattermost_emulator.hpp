@@ -15,6 +15,15 @@
 // - REST v4: GET /api/v4/users/{id} (users/me: the bot account), POST /api/v4/posts, POST /api/v4/posts/ephemeral, with
 //   `Authorization: Bearer <bot token>`; errors {"id","message","request_id","status_code"}; 429 with
 //   X-Ratelimit-* and Retry-After when told to.
+// - The websocket (GET /api/v4/websocket, on the same port) the way platform/websocket_router.go and
+//   web_conn.go run it: a connection whose upgrade carries the bot token (Authorization: Bearer) is
+//   authenticated at once, and one that names a connection the server still holds
+//   (?connection_id=…&sequence_number=…) is resumed: the events it missed are sent again with their
+//   numbers, then `hello`. Otherwise the authentication_challenge authenticates it (`hello`, then the
+//   OK reply), a wrong token closes it without a word, and the challenge on a connection authenticated
+//   already is ignored. Events (hello from the documented one, posted from the recorded one, with
+//   data.post a JSON string) are numbered per connection from 0. A post, the bot's own through REST
+//   included, is sent as `posted` to every connection, and kept for the connections that dropped.
 // It checks what the bot sends: a message of at most 16,383 characters, a known response_type, action
 // ids the server can route; a violation is recorded (violations()) and the request refused.
 
@@ -39,12 +48,21 @@ struct Post {
     std::string user_id;
     std::string message;
     boost::json::object props;  // as the server keeps them, integrations included
+    std::string root_id = {};   // the thread's first post, when in a thread
 };
 
 struct Ephemeral {
     std::string user_id;
     std::string channel_id;
     std::string message;
+    std::string root_id = {};
+};
+
+// Where a person posts: a channel ("O"), or a direct message with the bot ("D").
+struct Where {
+    std::string channel_id;
+    std::string root_id = {};
+    std::string channel_type = "O";
 };
 
 // What the server made of one request it sent the bot.
@@ -102,6 +120,20 @@ public:
     // Waits up to `limit` until `count` ephemerals reached the user.
     std::vector<Ephemeral> wait_for_ephemerals(const std::string& user_id, std::size_t count,
                                                std::chrono::milliseconds limit) const;
+
+    // A person posting `message`: stored, and sent to the websockets as `posted`. The post's id.
+    std::string say(const std::string& user_id, const Where& where, const std::string& message);
+    // Every websocket connection dropped at once, without a close frame (the server keeps their events).
+    void drop_websockets();
+    // `text` sent as it is on every authenticated websocket.
+    void send_raw_frame(const std::string& text);
+    int websockets_opened() const;  // upgrades accepted
+    int websockets_open() const;    // authenticated and open now
+    int websocket_resumes() const;  // connections resumed with the events they missed
+    // Waits up to `limit` until `count` websockets are authenticated and open.
+    bool wait_for_websockets(int count, std::chrono::milliseconds limit) const;
+    // Waits up to `limit` until `count` posts were made by the bot.
+    std::vector<Post> wait_for_bot_posts(std::size_t count, std::chrono::milliseconds limit) const;
 
     // GET /users/{id} answers after this long (a slow server).
     void delay_users(std::chrono::milliseconds delay);

@@ -10,6 +10,7 @@
 #include "adapters/chat/markdown_reply.hpp"
 #include "adapters/chat/mattermost/messages.hpp"
 #include "adapters/chat/mattermost/requests.hpp"
+#include "adapters/chat/mattermost/socket_frames.hpp"
 #include "mattermost/fixtures.hpp"
 
 namespace collab::mattermost {
@@ -248,6 +249,86 @@ TEST(MattermostMessages, WhoActedIsMentionedByUserName) {
     // A name that is no user name is shown, never read as a mention.
     reply.lines[0].mention->name = "@all";
     EXPECT_EQ(message_text(reply), "`----->` Removed x \\(by @\u200ball\\)");
+}
+
+TEST(MattermostSocketFrames, TheDocumentedFramesAreRead) {
+    const auto challenge = json::parse(challenge_frame(1, "mattermosttokengoeshere"));
+    EXPECT_EQ(challenge, json::parse(testing::fixture("mattermost_ws_authentication_challenge.json")));
+    const auto ok = decode_socket_frame(testing::fixture("mattermost_ws_ok_reply.json"));
+    ASSERT_TRUE(ok);
+    EXPECT_TRUE(std::get<SocketReply>(*ok).ok);
+    const auto fail = decode_socket_frame(testing::fixture("mattermost_ws_fail_reply.json"));
+    ASSERT_TRUE(fail);
+    EXPECT_FALSE(std::get<SocketReply>(*fail).ok);
+    EXPECT_EQ(std::get<SocketReply>(*fail).error, "Some error message here");
+    const auto hello = decode_socket_frame(testing::fixture("mattermost_ws_hello_event.json"));
+    ASSERT_TRUE(hello);
+    EXPECT_EQ(std::get<SocketEvent>(*hello).name, "hello");
+    EXPECT_FALSE(decode_socket_frame("{not json"));
+    EXPECT_FALSE(decode_socket_frame(R"({"data":{}})"));
+}
+
+TEST(MattermostSocketFrames, APostedEventsPostIsReadASecondTime) {
+    const auto frame = decode_socket_frame(testing::fixture("thirdparty_mattermost_ws_posted_event.json"));
+    ASSERT_TRUE(frame);
+    const auto& event = std::get<SocketEvent>(*frame);
+    EXPECT_EQ(event.seq, 7);
+    const auto post = decode_posted(event.data);
+    ASSERT_TRUE(post) << post.error();
+    EXPECT_EQ(post->id, "ghkm74cqzbnjxr5dx638k73xqa");
+    EXPECT_EQ(post->message, "test");
+    EXPECT_EQ(post->channel_type, "O");
+    EXPECT_EQ(post->sender_name, "admin");
+    const BotUser bot{"b0tuser0000000000000000000", "collab-bot"};
+    EXPECT_FALSE(mention_request(*post, bot, "k")) << "a channel post that is no mention";
+    EXPECT_FALSE(decode_posted(json::object{{"post", "not a post"}}));
+}
+
+TEST(MattermostSocketFrames, OnlyPostsThatAddressTheBotAreCommands) {
+    const BotUser bot{"b0tuser0000000000000000000", "collab-bot"};
+    PostedMessage post{"p1", "u1", "c1", "", "@collab-bot list my-db", "", false, false, "O", "t1", "alice"};
+    auto command = mention_request(post, bot, "k");
+    ASSERT_TRUE(command);
+    EXPECT_EQ(command->text, "list my-db");
+    EXPECT_EQ(command->origin.actor.platform, "mattermost");
+    EXPECT_FALSE(command->origin.direct);
+    for (const std::string text : {"@Collab-Bot: list my-db", "  @collab-bot, list my-db"}) {
+        post.message = text;
+        ASSERT_TRUE(mention_request(post, bot, "k")) << text;
+        EXPECT_EQ(mention_request(post, bot, "k")->text, "list my-db") << text;
+    }
+    for (const std::string text : {"@collab-bot2 list", "hello @collab-bot list", "list my-db"}) {
+        post.message = text;
+        EXPECT_FALSE(mention_request(post, bot, "k")) << text;
+    }
+    post.message = "@collab-bot list my-db";
+    post.root_id = "root1";
+    EXPECT_EQ(mention_request(post, bot, "k")->origin.thread, "root1") << "answered in the thread";
+    PostedMessage direct = post;
+    direct.channel_type = "D";
+    direct.message = "whoami";
+    ASSERT_TRUE(mention_request(direct, bot, "k"));
+    EXPECT_TRUE(mention_request(direct, bot, "k")->origin.direct);
+    PostedMessage own = post;
+    own.user_id = bot.id;
+    PostedMessage other_bot = post;
+    other_bot.from_bot = true;
+    PostedMessage system = post;
+    system.type = "system_join_channel";
+    for (const auto& left_alone : {own, other_bot, system}) EXPECT_FALSE(mention_request(left_alone, bot, "k"));
+    // What another instance needs to answer it reads back as the same request.
+    const auto work = json::parse(work_of(*command)).as_object();
+    const auto again = mention_of_work(work, "k");
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->text, command->text);
+    EXPECT_EQ(again->origin.actor.channel, "c1");
+}
+
+TEST(MattermostSocketFrames, TheSocketUrlFollowsTheSiteUrlAndNamesTheConnectionToResume) {
+    EXPECT_EQ(socket_url("https://chat.example.com/", "", 0), "wss://chat.example.com/api/v4/websocket");
+    EXPECT_EQ(socket_url("http://127.0.0.1:8065", "abc123", 42),
+              "ws://127.0.0.1:8065/api/v4/websocket?connection_id=abc123&sequence_number=42");
+    EXPECT_EQ(socket_url("http://h", "a&b=c", 1), "ws://h/api/v4/websocket") << "an id of letters and digits only";
 }
 
 }  // namespace collab::mattermost

@@ -6,8 +6,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include <atomic>
+#include <type_traits>
 
 namespace collab::net::test {
 namespace asio = boost::asio;
@@ -48,6 +50,12 @@ struct LoopbackServer::Impl {
             auto [read_error, read] = co_await http::async_read(stream, buffer, request, use_tuple);
             if (read_error) co_return;
             ++requests;
+            if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+                if (http_options.upgrade && beast::websocket::is_upgrade(request)) {
+                    co_await http_options.upgrade(std::move(stream), std::move(request));
+                    co_return;
+                }
+            }
             std::optional<ServerResponse> response = http_options.handler(request, nth);
             if (!response) co_return;
             response->version(11);

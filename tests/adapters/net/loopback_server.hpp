@@ -4,6 +4,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -27,10 +28,15 @@ using HttpHandler = std::function<std::optional<ServerResponse>(const ServerRequ
 // Takes over an accepted connection, for servers that do not speak HTTP properly.
 using RawHandler = std::function<boost::asio::awaitable<void>(boost::asio::ip::tcp::socket)>;
 
+// Takes over a plain connection whose request asks for a WebSocket upgrade (accept_upgrade in
+// websocket_server.hpp): a WebSocket served on the HTTP server's own port, as real servers do.
+using UpgradeHandler = std::function<boost::asio::awaitable<void>(boost::beast::tcp_stream, ServerRequest)>;
+
 struct HttpServerOptions {
     HttpHandler handler;
     std::optional<TlsIdentity> tls;                  // serve HTTPS with this certificate
     std::chrono::milliseconds idle_timeout{10'000};  // close a kept-alive connection idle this long
+    UpgradeHandler upgrade = {};                     // none: an upgrade request is an HTTP request like any
 };
 
 class LoopbackServer {

@@ -354,6 +354,37 @@ TEST_F(WebSocketClientTest, CloseWhileAReadIsPendingEndsBothCleanly) {
     EXPECT_EQ(server_saw.get(), "1000 refresh_requested");
 }
 
+TEST_F(WebSocketClientTest, AReadBegunWhileACloseRunsEndsWithItEvenWithThePeersCloseFrameAlreadyBuffered) {
+    // A message and the server's close frame (code 1000) in one TCP segment: once the message is read,
+    // the close frame waits in the client's buffer. Server frames are not masked.
+    WebSocketServer server([](WsServerSession& session) -> asio::awaitable<void> {
+        std::string frames = std::string{'\x81', '\x03'} + "bye" + std::string{'\x88', '\x02', '\x03', '\xe8'};
+        co_await session.write_raw_then_close(std::move(frames));
+    });
+    auto connection = connect_ok(server.url("/"));
+    ASSERT_TRUE(connection);
+    auto first = read(*connection);
+    ASSERT_TRUE(first) << first.error().message;
+    EXPECT_EQ(*first, "bye");
+
+    // A stop closes the connection while the reading loop goes on reading: the close begins first.
+    std::string reason = "shutting down";
+    auto closing = asio::co_spawn(connection->executor(), connection->close(std::move(reason)), asio::use_future);
+    auto reading = asio::co_spawn(connection->executor(), connection->read(), asio::use_future);
+    io_.restart();
+    const auto start = Clock::now();
+    while ((reading.wait_for(0s) != std::future_status::ready || closing.wait_for(0s) != std::future_status::ready) &&
+           since(start) < 3s)
+        io_.run_one_for(20ms);
+    ASSERT_EQ(reading.wait_for(0s), std::future_status::ready) << "the read never ended";
+    ASSERT_EQ(closing.wait_for(0s), std::future_status::ready) << "the close never ended";
+    expect_failure(reading.get(), NetErrorKind::reset);
+    auto closed_with = closing.get();
+    EXPECT_EQ(closed_with, std::nullopt) << closed_with->message;
+    EXPECT_EQ(connection->close_reason(), (WebSocketClose{1000, ""}));
+    EXPECT_TRUE(connection->closed());
+}
+
 TEST_F(WebSocketClientTest, CloseToAPeerThatNeverAnswersTimesOut) {
     WebSocketServer server(&go_silent);
     WebSocketOptions options = short_timeouts();

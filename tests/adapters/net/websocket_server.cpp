@@ -10,6 +10,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include <array>
 #include <atomic>
 
 namespace collab::net::test {
@@ -77,9 +78,33 @@ public:
         beast::get_lowest_layer(ws_).socket().close(ignored);
     }
 
+    asio::awaitable<void> write_raw_then_close(std::string frames) override {
+        auto [write_error, written] = co_await asio::async_write(ws_.next_layer(), asio::buffer(frames), use_tuple);
+        if (write_error) co_return;
+        std::array<char, 256> answer;
+        co_await ws_.next_layer().async_read_some(asio::buffer(answer), use_tuple);
+        abort();
+    }
+
 private:
     Ws ws_;
 };
+
+// Notes what the client's upgrade request said, accepts it and runs the handler (`accepted` counted).
+template <typename Session>
+asio::awaitable<void> accept_and_serve(Session& session, const ServerRequest& request, const WsHandler& handler,
+                                       std::atomic<int>* accepted) {
+    session.user_agent = std::string(request[http::field::user_agent]);
+    session.authorization = std::string(request[http::field::authorization]);
+    session.target = std::string(request.target());
+    auto& ws = session.stream();
+    auto [accept_error] = co_await ws.async_accept(request, use_tuple);
+    if (accept_error) co_return;
+    // The handler decides how long a session lives.
+    beast::get_lowest_layer(ws).expires_never();
+    if (accepted) ++*accepted;
+    co_await handler(session);
+}
 
 }  // namespace
 
@@ -89,6 +114,12 @@ asio::awaitable<void> echo_messages(WsServerSession& session) {
         if (!message) co_return;
         if (!co_await session.write(std::move(*message))) co_return;
     }
+}
+
+asio::awaitable<void> accept_upgrade(beast::tcp_stream stream, ServerRequest request, WsHandler handler) {
+    SessionOn<websocket::stream<beast::tcp_stream>> session(std::move(stream));
+    beast::get_lowest_layer(session.stream()).expires_after(std::chrono::seconds(5));
+    co_await accept_and_serve(session, request, handler, nullptr);
 }
 
 struct WebSocketServer::Impl {
@@ -114,14 +145,7 @@ struct WebSocketServer::Impl {
         http::request<http::string_body> request;
         auto [read_error, read] = co_await http::async_read(ws.next_layer(), buffer, request, use_tuple);
         if (read_error || !websocket::is_upgrade(request)) co_return;
-        session.user_agent = std::string(request[http::field::user_agent]);
-        session.target = std::string(request.target());
-        auto [accept_error] = co_await ws.async_accept(request, use_tuple);
-        if (accept_error) co_return;
-        // The handler decides how long a session lives.
-        beast::get_lowest_layer(ws).expires_never();
-        ++accepted;
-        co_await handler(session);
+        co_await accept_and_serve(session, request, handler, &accepted);
     }
 
     void start() {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "loopback_listener.hpp"
+#include "loopback_server.hpp"
 
 namespace collab::net::test {
 
@@ -33,8 +34,13 @@ public:
     virtual boost::asio::awaitable<void> stay_silent(std::chrono::milliseconds duration) = 0;
     // Closes the TCP connection at once, without a close frame: a link lost in the network.
     virtual void abort() = 0;
+    // Writes `frames` (frames made by the test, e.g. a message and a close frame that reach the client
+    // in one TCP segment) as they are, then closes the TCP connection once the client sends anything
+    // (its close frame), as a server does at the end of the closing handshake.
+    virtual boost::asio::awaitable<void> write_raw_then_close(std::string frames) = 0;
 
     std::string user_agent;                          // from the client's upgrade request
+    std::string authorization;                       // likewise
     std::string target;                              // likewise
     std::vector<std::string> pongs;                  // payloads of the pongs received while reading
     int pings = 0;                                   // pings received while reading
@@ -46,6 +52,10 @@ using WsHandler = std::function<boost::asio::awaitable<void>(WsServerSession&)>;
 
 // Sends back every message until the client closes.
 boost::asio::awaitable<void> echo_messages(WsServerSession& session);
+
+// Accepts the upgrade `request` read on `stream` and runs `handler` on the session: for a WebSocket on
+// an HTTP server's port (LoopbackServer's upgrade). Plain connections only.
+boost::asio::awaitable<void> accept_upgrade(boost::beast::tcp_stream stream, ServerRequest request, WsHandler handler);
 
 class WebSocketServer {
 public:

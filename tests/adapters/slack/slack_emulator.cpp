@@ -83,8 +83,9 @@ struct SlackEmulator::State {
     std::deque<std::string> orphans;  // re-deliveries waiting for a socket to open
     std::string refusal;              // a disconnect reason new sockets get instead of hello
     std::chrono::milliseconds hello_delay{0};
-    std::string users_info_error;   // users.info answers this error
-    std::string bot_token_refusal;  // every bot-token method answers this error (a revoked token)
+    std::string users_info_error;     // users.info answers this error
+    std::map<std::string, std::string> closed_channels;  // channel -> the error chat.postMessage answers there
+    std::string bot_token_refusal;    // every bot-token method answers this error (a revoked token)
     std::vector<Ack> acks;
     std::vector<std::string> unexpected;
     std::vector<Post> posts;
@@ -174,8 +175,23 @@ struct SlackEmulator::State {
             json::object body{{"ok", true}, {"user", json::object{{"id", user}, {"profile", profile}}}};
             return answer(http::status::ok, json::serialize(body));
         }
+        if (method == "conversations.open") {
+            // As Slack: the direct-message conversation with one user, "D" and the user's id.
+            json::object body = parse_object(request.body());
+            posts.push_back(Post{method, body, SteadyClock::now()});
+            notify();
+            const json::value* users = body.if_contains("users");
+            if (!users || !users->is_string() || users->get_string().empty())
+                return slack_error("users_list_not_supplied");
+            json::object channel{{"id", "D" + std::string(users->get_string())}};
+            return answer(http::status::ok, json::serialize(json::object{{"ok", true}, {"channel", channel}}));
+        }
         if (method == "chat.postMessage" || method == "chat.postEphemeral") {
             json::object body = parse_object(request.body());
+            if (const json::value* channel = body.if_contains("channel"); channel && channel->is_string()) {
+                auto closed = closed_channels.find(std::string(channel->get_string()));
+                if (closed != closed_channels.end()) return slack_error(closed->second);
+            }
             posts.push_back(Post{method, body, SteadyClock::now()});
             notify();
             if (!body.contains("channel")) return slack_error("channel_not_found");
@@ -617,6 +633,11 @@ int SlackEmulator::requests_with_bad_token() const {
 void SlackEmulator::fail_connections_open(std::string error, int times) {
     std::lock_guard lock(state_->mutex);
     for (int i = 0; i < times; ++i) state_->open_failures.push_back(error);
+}
+
+void SlackEmulator::close_channel(std::string channel, std::string error) {
+    std::lock_guard lock(state_->mutex);
+    state_->closed_channels[std::move(channel)] = std::move(error);
 }
 
 void SlackEmulator::refuse_users_info(std::string error) {

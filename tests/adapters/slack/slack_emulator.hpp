@@ -1,6 +1,6 @@
 #pragma once
 // A Slack emulator on 127.0.0.1, built from ../shared/reference/slack.md and Slack's recorded
-// payloads: the Web API (apps.connections.open, auth.test, users.info, chat.postMessage and
+// payloads: the Web API (apps.connections.open, auth.test, users.info, conversations.open, chat.postMessage and
 // chat.postEphemeral, in a thread too with thread_ts), response_url endpoints, and the Socket Mode
 // websocket that says hello, pushes envelopes (slash commands, clicks, Events API message events)
 // and reads their acknowledgements. It runs on its own thread; every method here is safe to call
@@ -47,7 +47,7 @@ struct Ack {
 };
 
 struct Post {
-    std::string target;  // "chat.postMessage", "chat.postEphemeral", or "respond/<key>"
+    std::string target;  // "chat.postMessage", "chat.postEphemeral", "conversations.open", or "respond/<key>"
     boost::json::object body;
     std::chrono::steady_clock::time_point at;  // when it arrived
 };
@@ -108,8 +108,10 @@ public:
     // New sockets wait this long before their hello, as a slow Slack would.
     void delay_hello(std::chrono::milliseconds delay);
     void rate_limit(std::string method, int times, int retry_after_seconds);  // 429 + Retry-After
-    void refuse_response_urls(std::string answer, int times);                 // 404 with this text
-    void refuse_users_info(std::string error);  // every users.info answers ok:false ("": stop)
+    void refuse_response_urls(std::string answer, int times);     // 404 with this text
+    void refuse_users_info(std::string error);                    // every users.info answers ok:false ("": stop)
+    // chat.postMessage in `channel` answers ok:false with `error` ("not_in_channel"), posting nothing.
+    void close_channel(std::string channel, std::string error);
     // Every bot-token method answers ok:false with this error, as for a revoked token ("": stop).
     void refuse_bot_token(std::string error);
     void set_web_api_latency(std::chrono::milliseconds latency);  // every Web API answer waits this long

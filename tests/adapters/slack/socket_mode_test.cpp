@@ -451,6 +451,16 @@ TEST_F(SlackSocketModeTest, EveryOtherCommandIsAnswered) {
     EXPECT_NE(text_of(typo.payload).find("lst"), std::string::npos) << text_of(typo.payload);
 }
 
+TEST_F(SlackSocketModeTest, WhoamiShowsTheAskersMentionAndNameBeforeTheirIds) {
+    start();
+    const Ack ack = type("whoami");
+    const std::string blocks = json::serialize(ack.payload.at("blocks"));
+    // Slack shows <@U111> as the person's display name; the fixture's user_name is "seratch".
+    EXPECT_NE(blocks.find("Chat identity: <@U111>, slack user seratch (U111) in T111, channel C111"),
+              std::string::npos)
+        << blocks;
+}
+
 TEST_F(SlackSocketModeTest, AMentionInAChannelIsAnsweredInItsThreadForTheAskerAlone) {
     start();
     say(mention("list my-dedicated-db"));

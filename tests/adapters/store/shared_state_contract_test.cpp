@@ -410,5 +410,17 @@ TEST(StoreLocalState, the_oldest_claims_are_forgotten_past_the_capacity) {
     EXPECT_EQ(claim(state, "Ev1"), ClaimState::won) << "the oldest key was kept past the capacity";
 }
 
+TEST(StoreLocalState, answered_claims_are_forgotten_after_their_time_but_running_ones_are_not) {
+    store::LocalState state(store::LocalStateOptions{.remember_answered = 30ms});
+    EXPECT_EQ(claim(state, "Ev1"), ClaimState::won);
+    EXPECT_EQ(claim(state, "Ev2"), ClaimState::won);
+    ASSERT_TRUE(run(state.complete("Ev1")).has_value());
+    EXPECT_EQ(claim(state, "Ev1"), ClaimState::answered) << "a re-delivery within the time";
+    std::this_thread::sleep_for(60ms);
+    EXPECT_EQ(claim(state, "Ev3"), ClaimState::won);  // lets go of what is past its time
+    EXPECT_EQ(claim(state, "Ev1"), ClaimState::won) << "an answered key was kept past its time";
+    EXPECT_EQ(claim(state, "Ev2"), ClaimState::running) << "a claim not answered yet was forgotten";
+}
+
 }  // namespace
 }  // namespace collab::testing

@@ -1,0 +1,223 @@
+// The invitation watch end to end on the in-process sandbox: invitations sent through the service are
+// remembered in a real SQLite state file (and a real PostgreSQL), and each acceptance or revocation is
+// announced once, in the channel the invitation was made in, naming the inviter.
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <iostream>
+
+#include "adapters/chat/watcher.hpp"
+#include "adapters/store/postgres_store.hpp"
+#include "adapters/store/sqlite_audit_log.hpp"
+#include "postgres_test_server.hpp"
+#include "watch_harness.hpp"
+
+namespace collab::testing {
+namespace {
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+constexpr std::string_view accepted_text =
+    "user4@example.com accepted the invitation to my-dedicated-db (invited by user1 less than a minute ago)";
+
+class WatchOnSqlite : public ::testing::Test {
+protected:
+    std::filesystem::path state_file() const { return sandbox_.dir() / "state.sqlite"; }
+    std::unique_ptr<store::SqliteAuditLog> open_state() {
+        return std::make_unique<store::SqliteAuditLog>(state_file());
+    }
+    WatchRound round(InvitationLog& log) {
+        InvitationWatch watch(sandbox_.api(), log, announcer_, sandbox_.clock(), "slack");
+        auto done = run(watch.round());
+        EXPECT_TRUE(done) << done.error().message;
+        return done.value_or(WatchRound{});
+    }
+
+    Sandboxed sandbox_;
+    RecordingAnnouncer announcer_;
+};
+
+TEST_F(WatchOnSqlite, AnAcceptedInvitationIsAnnouncedOnceInItsChannelNamingTheInviter) {
+    auto state = open_state();
+    ASSERT_EQ(sandbox_.invite(*state, "my-dedicated-db", "user4@example.com"),
+              "-----> user4@example.com has been invited to collaborate to my-dedicated-db (by user1)\n");
+    EXPECT_EQ(round(*state).databases, 1u);
+    EXPECT_TRUE(announcer_.said().empty()) << "still pending: nothing to say";
+
+    sandbox_.accept("user4@example.com");
+    EXPECT_EQ(round(*state).accepted, 1u);
+    EXPECT_EQ(round(*state).databases, 0u) << "announced: no longer watched";
+    const auto said = announcer_.said();
+    ASSERT_EQ(said.size(), 1u);
+    EXPECT_EQ(said[0].where, "C111");
+    EXPECT_EQ(said[0].text, "-----> " + std::string(accepted_text) + "\n");
+    EXPECT_EQ(said[0].mentioned, "U111");
+}
+
+TEST_F(WatchOnSqlite, ARevokedInvitationIsReportedAsRevokedOrExpiredNotAsAccepted) {
+    auto state = open_state();
+    sandbox_.invite(*state, "my-dedicated-db", "user4@example.com");
+    sandbox_.revoke("my-dedicated-db", "user4@example.com");
+    EXPECT_EQ(round(*state).vanished, 1u);
+    const auto said = announcer_.said();
+    ASSERT_EQ(said.size(), 1u);
+    EXPECT_EQ(said[0].where, "C111");
+    EXPECT_EQ(said[0].text,
+              " !     The invitation of user4@example.com to my-dedicated-db was revoked or expired before it was "
+              "accepted (invited by user1 less than a minute ago)\n");
+}
+
+TEST_F(WatchOnSqlite, ARestartLosesNothingAndAnnouncesNothingTwice) {
+    sandbox_.invite(*open_state(), "my-dedicated-db", "user4@example.com");
+    // The bot is down while the invitation is accepted.
+    sandbox_.accept("user4@example.com");
+    EXPECT_EQ(round(*open_state()).accepted, 1u);
+    EXPECT_EQ(round(*open_state()).accepted, 0u) << "started again after announcing it";
+    EXPECT_EQ(announcer_.said().size(), 1u);
+}
+
+TEST_F(WatchOnSqlite, WhenTheBotMayNotPostInTheChannelTheInviterIsToldDirectly) {
+    auto state = open_state();
+    announcer_.closed_channels = {"C111"};
+    sandbox_.invite(*state, "my-dedicated-db", "user4@example.com");
+    sandbox_.accept("user4@example.com");
+    round(*state);
+    const auto said = announcer_.said();
+    ASSERT_EQ(said.size(), 1u);
+    EXPECT_EQ(said[0].where, "dm:U111");
+    EXPECT_EQ(said[0].text, "-----> " + std::string(accepted_text) + "\n");
+}
+
+TEST_F(WatchOnSqlite, NothingToWatchAsksNothingUpstream) {
+    auto state = open_state();
+    for (int i = 0; i < 5; ++i) EXPECT_EQ(round(*state).databases, 0u);
+    EXPECT_EQ(sandbox_.api().lists.load(), 0);
+    // An invitation the bot did not send (the seed's user3 is pending) is none of its business either.
+    EXPECT_TRUE(announcer_.said().empty());
+}
+
+TEST_F(WatchOnSqlite, OnlyTheDatabasesWithPendingInvitationsAreReadOneRequestEach) {
+    auto state = open_state();
+    sandbox_.invite(*state, "my-dedicated-db", "user4@example.com");
+    sandbox_.invite(*state, "my-dedicated-db", "user5@example.com");
+    const int before = sandbox_.api().lists.load();
+    EXPECT_EQ(round(*state).databases, 1u);
+    EXPECT_EQ(sandbox_.api().lists.load() - before, 1);
+}
+
+TEST_F(WatchOnSqlite, InvitationsMadeOnAnotherPlatformAreLeftToThatPlatformsWatch) {
+    auto state = open_state();
+    sandbox_.invite(*state, "my-dedicated-db", "user4@example.com");
+    sandbox_.accept("user4@example.com");
+    InvitationWatch shell_watch(sandbox_.api(), *state, announcer_, sandbox_.clock(), "shell");
+    EXPECT_EQ(run(shell_watch.round())->databases, 0u);
+    EXPECT_TRUE(announcer_.said().empty());
+    EXPECT_EQ(round(*state).accepted, 1u);
+}
+
+// Several instances on one PostgreSQL database: each notice goes out once.
+TEST(WatchOnPostgres, SeveralInstancesAnnounceEachAcceptanceOnce) {
+    if (postgres_admin_url().empty()) GTEST_FAIL() << postgres_missing_message();
+    TestDatabase database;
+    store::PostgresOptions options;
+    options.url = database.url();
+    store::PostgresStore first(options), second(options), third(options);
+    Sandboxed sandbox;
+    sandbox.invite(first, "my-dedicated-db", "user4@example.com");
+    sandbox.accept("user4@example.com");
+
+    RecordingAnnouncer announcer;
+    InvitationWatch a(sandbox.api(), first, announcer, sandbox.clock(), "slack");
+    InvitationWatch b(sandbox.api(), second, announcer, sandbox.clock(), "slack");
+    InvitationWatch c(sandbox.api(), third, announcer, sandbox.clock(), "slack");
+    std::vector<asio::awaitable<ApiResult<WatchRound>>> rounds;
+    rounds.push_back(a.round());
+    rounds.push_back(b.round());
+    rounds.push_back(c.round());
+    asio::io_context io;
+    std::vector<std::future<ApiResult<WatchRound>>> done;
+    for (auto& task : rounds) done.push_back(asio::co_spawn(io, std::move(task), asio::use_future));
+    io.run();
+    std::size_t accepted = 0;
+    for (auto& result : done) {
+        auto round = result.get();
+        ASSERT_TRUE(round) << round.error().message;
+        accepted += round->accepted;
+    }
+    EXPECT_EQ(accepted, 1u);
+    const auto said = announcer.said();
+    ASSERT_EQ(said.size(), 1u);
+    EXPECT_EQ(said[0].text, "-----> " + std::string(accepted_text) + "\n");
+
+    // The invitation survives a restart of every instance, settled: nothing more to say.
+    store::PostgresStore restarted(options);
+    InvitationWatch again(sandbox.api(), restarted, announcer, sandbox.clock(), "slack");
+    EXPECT_EQ(run(again.round())->databases, 0u);
+}
+
+// Watchers of several instances run side by side: one holds the lease and watches; when it stops,
+// another takes over.
+TEST(WatchOnPostgres, OneInstanceWatchesAtATimeAndAnotherTakesOver) {
+    if (postgres_admin_url().empty()) GTEST_FAIL() << postgres_missing_message();
+    TestDatabase database;
+    store::PostgresOptions options;
+    options.url = database.url();
+    store::PostgresStore first_store(options), second_store(options);
+    Sandboxed sandbox;
+    RecordingAnnouncer announcer;
+    InvitationWatch first_watch(sandbox.api(), first_store, announcer, sandbox.clock(), "slack");
+    InvitationWatch second_watch(sandbox.api(), second_store, announcer, sandbox.clock(), "slack");
+    auto logger = std::make_shared<spdlog::logger>("watch");
+    asio::io_context io;
+    chat::WatcherSettings settings{.interval = 50ms, .upstream_per_minute = 0, .instance = "first"};
+    chat::Watcher first(io.get_executor(), first_watch, first_store, "slack", settings, logger);
+    settings.instance = "second";
+    chat::Watcher second(io.get_executor(), second_watch, second_store, "slack", settings, logger);
+    asio::co_spawn(io, first.run(), asio::detached);
+    bool first_watched_alone = false;
+    bool second_took_over = false;
+    auto script = [&]() -> asio::awaitable<void> {
+        asio::steady_timer wait(io, 300ms);
+        co_await wait.async_wait(asio::use_awaitable);
+        asio::co_spawn(io, second.run(), asio::detached);
+        wait.expires_after(300ms);
+        co_await wait.async_wait(asio::use_awaitable);
+        first_watched_alone = first.watching() && !second.watching() && second.rounds() == 0;
+        first.stop();
+        co_await first.stopped(5s);
+        wait.expires_after(500ms);
+        co_await wait.async_wait(asio::use_awaitable);
+        second_took_over = second.watching() && second.rounds() > 0;
+        second.stop();
+        co_await second.stopped(5s);
+    };
+    asio::co_spawn(io, script, asio::detached);
+    io.run();
+    EXPECT_TRUE(first_watched_alone);
+    EXPECT_TRUE(second_took_over);
+}
+
+// What the watch costs upstream: one request per watched database per round, the rounds spaced so that
+// the watch takes at most a quarter of Scalingo's allowance (60 a minute).
+TEST(WatchCost, RequestsPerMinuteStayWithinAQuarterOfTheAllowance) {
+    constexpr int allowance = 60;
+    for (std::size_t databases : {1u, 5u, 15u, 16u, 60u, 500u}) {
+        const auto interval = watch_interval(60s, databases, allowance);
+        const double per_minute = static_cast<double>(databases) * 60'000.0 / static_cast<double>(interval.count());
+        std::cout << "watch cost: " << databases << " watched database(s), a round every "
+                  << static_cast<double>(interval.count()) / 1000.0 << " s: " << per_minute
+                  << " requests a minute (share: " << allowance / 4 << ")\n";
+        EXPECT_LE(per_minute, allowance / 4.0 + 1e-9) << databases;
+    }
+    EXPECT_EQ(watch_interval(60s, 15, allowance), 60s) << "within the share: the configured interval";
+    EXPECT_EQ(watch_interval(10s, 500, 0), 10s) << "no allowance to share (the sandbox)";
+}
+
+}  // namespace
+}  // namespace collab::testing

@@ -1,0 +1,83 @@
+// The acceptance notice through the built binary: collab-bot on Slack (the emulator) and the in-process
+// sandbox; an invitation typed in a channel, accepted with `collab-bot sandbox accept`, is announced in
+// that channel, once, naming the inviter, and still once after a restart.
+
+#include <gtest/gtest.h>
+
+#include <boost/json/serialize.hpp>
+
+#include <csignal>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "slack_bot_process.hpp"
+
+namespace collab::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+using slack::test::EmulatorOptions;
+using slack::test::SlackEmulator;
+
+bool typed(SlackEmulator& slack, const std::string& id, const std::string& text) {
+    slack::test::SlashCommandFields fields;
+    fields.envelope_id = id;
+    fields.text = text;
+    fields.response_url = slack.response_url(id);
+    return slack.deliver(slack::test::slash_command_envelope(fields)) >= 0 && slack.wait_for_ack(id).has_value();
+}
+
+std::vector<std::string> notices(const SlackEmulator& slack) {
+    std::vector<std::string> found;
+    for (const auto& post : slack.posts("chat.postMessage")) {
+        const std::string text = boost::json::serialize(post.body);
+        if (text.find("accepted the invitation") != std::string::npos)
+            found.push_back(std::string(post.body.at("channel").as_string()) + " " + text);
+    }
+    return found;
+}
+
+TEST(WatchProcess, AnAcceptanceIsAnnouncedInTheChannelOnceAcrossARestart) {
+    EmulatorOptions options;
+    options.emails = {{"U111", "user1@example.com"}};
+    SlackEmulator slack(options);
+    StateDir state;
+    const auto config = state.path() / "watch.toml";
+    std::ofstream(config) << "[watch]\ninterval_seconds = 1\n";
+    const std::vector<std::string> args{"--config", config.string()};
+    {
+        SlackBot bot(slack, state, {}, args);
+        ASSERT_TRUE(slack.wait_for_open_sockets(1, 10s)) << bot.log();
+        ASSERT_TRUE(typed(slack, "env-1", "add my-dedicated-db user4@example.com")) << bot.log();
+        bot.signal(SIGTERM);
+        ASSERT_EQ(bot.wait(), 0) << bot.log();
+    }
+    // Accepted while the bot is down.
+    const BotRun outbox = run_bot({"sandbox", "invitations", "--state-dir", state.path().string()}, "", state);
+    std::smatch invitation;
+    ASSERT_TRUE(std::regex_search(outbox.out, invitation,
+                                  std::regex("user4@example\\.com +│ my-dedicated-db │ pending .*│ ([0-9a-f]{32}) │")))
+        << outbox.out;
+    ASSERT_EQ(
+        run_bot({"sandbox", "accept", invitation[1].str(), "--state-dir", state.path().string()}, "", state).exit_code,
+        0);
+
+    for (int start = 0; start < 2; ++start) {
+        SlackBot bot(slack, state, {}, args);
+        ASSERT_TRUE(slack.wait_for_open_sockets(1, 10s)) << bot.log();
+        for (int i = 0; i < 100 && notices(slack).empty(); ++i) std::this_thread::sleep_for(50ms);
+        std::this_thread::sleep_for(1500ms);  // a round more: nothing new to say
+        bot.signal(SIGTERM);
+        ASSERT_EQ(bot.wait(), 0) << bot.log();
+        const auto said = notices(slack);
+        ASSERT_EQ(said.size(), 1u) << bot.log();
+        EXPECT_NE(said[0].find("C111 "), std::string::npos) << said[0];
+        EXPECT_NE(said[0].find("user4@example.com accepted the invitation to my-dedicated-db (invited by <@U111>"),
+                  std::string::npos)
+            << said[0];
+    }
+}
+
+}  // namespace
+}  // namespace collab::e2e
