@@ -3,6 +3,8 @@
 #include <sched.h>
 #include <signal.h>
 #include <unistd.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/process/args.hpp>
 #include <boost/process/env.hpp>
 #include <boost/process/environment.hpp>
@@ -12,6 +14,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iomanip>
+#include <iostream>
 #include <iterator>
 #include <sstream>
 #include <thread>
@@ -33,11 +36,6 @@ long status_field_kib(pid_t pid, std::string_view field) {
     for (std::string line; std::getline(status, line);)
         if (line.starts_with(field)) return std::atol(line.c_str() + field.size());
     return -1;
-}
-
-void replace_all(std::string& text, std::string_view marker, std::string_view value) {
-    for (auto at = text.find(marker); at != std::string::npos; at = text.find(marker, at + value.size()))
-        text.replace(at, marker.size(), value);
 }
 
 }  // namespace
@@ -250,10 +248,18 @@ std::map<std::string, std::string> Population::emails() const {
     return emails;
 }
 
-Workload help_and_list(std::string database) {
-    return [list = "list " + database](std::size_t index) {
-        return Command{(index / 2) % 2 == 0 ? "U111" : "U222", index % 2 == 0 ? "help" : list};
+Workload help_and_list(std::string database, std::string owner, std::string collaborator) {
+    return [list = "list " + database, owner = std::move(owner),
+            collaborator = std::move(collaborator)](std::size_t index) {
+        return Command{(index / 2) % 2 == 0 ? owner : collaborator, index % 2 == 0 ? "help" : list};
     };
+}
+
+std::string filled(std::string text, const std::vector<std::pair<std::string_view, std::string_view>>& values) {
+    for (const auto& [marker, value] : values)
+        for (auto at = text.find(marker); at != std::string::npos; at = text.find(marker, at + value.size()))
+            text.replace(at, marker.size(), value);
+    return text;
 }
 
 EnvelopeFactory::EnvelopeFactory(const slack::test::SlackEmulator& slack) {
@@ -267,72 +273,217 @@ EnvelopeFactory::EnvelopeFactory(const slack::test::SlackEmulator& slack) {
 
 // The values are put in as they are: ids and command texts of the bench need no JSON escaping.
 std::string EnvelopeFactory::make(const std::string& envelope_id, const Command& command) const {
-    std::string envelope = template_;
-    replace_all(envelope, "@@ID@@", envelope_id);
-    replace_all(envelope, "@@USER@@", command.user_id);
-    replace_all(envelope, "@@TEXT@@", command.text);
-    return envelope;
+    return filled(template_, {{"@@ID@@", envelope_id}, {"@@USER@@", command.user_id}, {"@@TEXT@@", command.text}});
 }
 
-SocketModeLoad::SocketModeLoad(slack::test::SlackEmulator& slack, Workload workload, pid_t bot)
-    : slack_(slack), workload_(std::move(workload)), bot_(bot), envelopes_(slack) {}
+PushLoad::PushLoad(std::unique_ptr<PushedCommands> platform, Workload workload, pid_t bot)
+    : platform_(std::move(platform)), workload_(std::move(workload)), bot_(bot) {}
 
-RunFigures SocketModeLoad::closed_loop(const std::string& prefix, std::size_t count, std::size_t in_flight,
-                                       const std::vector<std::size_t>& checkpoints,
-                                       const std::function<void(std::size_t)>& at) {
-    const std::size_t base = slack_.ack_count();
+RunFigures PushLoad::closed_loop(const std::string& prefix, std::size_t count, std::size_t in_flight,
+                                 const std::vector<std::size_t>& checkpoints,
+                                 const std::function<void(std::size_t)>& at) {
+    const std::size_t base = platform_->answer_count();
     const double bot_before = cpu_seconds(bot_), generator_before = cpu_seconds(::getpid());
     const auto start = SteadyClock::now();
     std::size_t next_checkpoint = 0;
     auto pass_checkpoints = [&] {
-        const std::size_t acknowledged = slack_.ack_count() - base;
-        for (; next_checkpoint < checkpoints.size() && acknowledged >= checkpoints[next_checkpoint]; ++next_checkpoint)
+        const std::size_t answered = platform_->answer_count() - base;
+        for (; next_checkpoint < checkpoints.size() && answered >= checkpoints[next_checkpoint]; ++next_checkpoint)
             if (at) at(checkpoints[next_checkpoint]);
     };
     bool stalled = false;
     for (std::size_t sent = 0; sent < count && !stalled; ++sent) {
-        if (sent >= in_flight) stalled = !slack_.wait_for_ack_count(base + sent - in_flight + 1, 30s);
+        if (sent >= in_flight) stalled = !platform_->wait_for_answer_count(base + sent - in_flight + 1, 30s);
         if (!checkpoints.empty()) pass_checkpoints();
-        slack_.deliver(envelopes_.make(prefix + std::to_string(sent), workload_(sent)));
+        platform_->prepare(prefix + std::to_string(sent), workload_(sent))();
     }
-    if (!stalled) slack_.wait_for_ack_count(base + count, 60s);
+    if (!stalled) platform_->wait_for_answer_count(base + count, 60s);
     pass_checkpoints();
     return collect(prefix, count, base, start, bot_before, generator_before);
 }
 
-RunFigures SocketModeLoad::paced(const std::string& prefix, std::size_t count, double rate) {
-    std::vector<std::string> frames;
-    frames.reserve(count);
-    for (std::size_t i = 0; i < count; ++i) frames.push_back(envelopes_.make(prefix + std::to_string(i), workload_(i)));
-    const std::size_t base = slack_.ack_count();
+RunFigures PushLoad::paced(const std::string& prefix, std::size_t count, double rate, std::size_t) {
+    std::vector<std::function<void()>> deliveries;
+    deliveries.reserve(count);
+    for (std::size_t i = 0; i < count; ++i)
+        deliveries.push_back(platform_->prepare(prefix + std::to_string(i), workload_(i)));
+    const std::size_t base = platform_->answer_count();
     const double bot_before = cpu_seconds(bot_), generator_before = cpu_seconds(::getpid());
     const auto interval = std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(1.0 / rate));
     const auto start = SteadyClock::now();
     for (std::size_t i = 0; i < count; ++i) {
         std::this_thread::sleep_until(start + interval * static_cast<long>(i));
-        slack_.deliver(std::move(frames[i]));
+        deliveries[i]();
     }
-    slack_.wait_for_ack_count(base + count, 60s);
+    platform_->wait_for_answer_count(base + count, 60s);
     return collect(prefix, count, base, start, bot_before, generator_before);
 }
 
-RunFigures SocketModeLoad::collect(const std::string& prefix, std::size_t count, std::size_t base,
-                                   SteadyClock::time_point start, double bot_cpu_before, double generator_cpu_before) {
+RunFigures PushLoad::collect(const std::string& prefix, std::size_t count, std::size_t base,
+                             SteadyClock::time_point start, double bot_cpu_before, double generator_cpu_before) {
     RunFigures figures;
     figures.seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
     figures.bot_cpu = cpu_seconds(bot_) - bot_cpu_before;
     figures.generator_cpu = cpu_seconds(::getpid()) - generator_cpu_before;
     figures.commands = count;
-    figures.complete = slack_.ack_count() >= base + count;
+    figures.complete = platform_->answer_count() >= base + count;
     std::vector<double> latencies;
     latencies.reserve(count);
-    for (const auto& ack : slack_.acks()) {
-        if (!ack.envelope_id.starts_with(prefix)) continue;
-        latencies.push_back(std::chrono::duration<double, std::milli>(ack.latency).count());
-        figures.answered_in_ack += ack.carried_payload ? 1 : 0;
+    for (const auto& answer : platform_->answers(prefix)) {
+        latencies.push_back(answer.latency_ms);
+        figures.answered_in_ack += answer.carried ? 1 : 0;
     }
     figures.ack_ms = summarize(std::move(latencies));
     return figures;
+}
+
+namespace {
+
+class SlackSocketMode final : public PushedCommands {
+public:
+    explicit SlackSocketMode(slack::test::SlackEmulator& slack) : slack_(slack), envelopes_(slack) {}
+
+    std::function<void()> prepare(const std::string& id, const Command& command) override {
+        return [this, frame = envelopes_.make(id, command)]() mutable { slack_.deliver(std::move(frame)); };
+    }
+    std::size_t answer_count() const override { return slack_.ack_count(); }
+    bool wait_for_answer_count(std::size_t count, std::chrono::milliseconds timeout) const override {
+        return slack_.wait_for_ack_count(count, timeout);
+    }
+    std::vector<Answer> answers(const std::string& prefix) const override {
+        std::vector<Answer> found;
+        for (const auto& ack : slack_.acks())
+            if (ack.envelope_id.starts_with(prefix))
+                found.push_back({std::chrono::duration<double, std::milli>(ack.latency).count(), ack.carried_payload});
+        return found;
+    }
+
+private:
+    slack::test::SlackEmulator& slack_;
+    EnvelopeFactory envelopes_;
+};
+
+}  // namespace
+
+SocketModeLoad::SocketModeLoad(slack::test::SlackEmulator& slack, Workload workload, pid_t bot)
+    : PushLoad(std::make_unique<SlackSocketMode>(slack), std::move(workload), bot) {}
+
+CommandLine::CommandLine(int argc, char** argv, std::string program, std::string usage, std::string all_parts)
+    : program_(std::move(program)), usage_(std::move(usage)), all_parts_(std::move(all_parts)) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string name = argv[i];
+        if (name == "--quick") {
+            quick_ = true;
+            continue;
+        }
+        if (i + 1 >= argc) this->usage(name + " needs a value");
+        given_[name] = argv[++i];
+    }
+}
+
+void CommandLine::usage(const std::string& problem) const {
+    std::cerr << program_ << ": " << problem << "\nUsage: " << program_ << " " << usage_ << "\n";
+    std::exit(2);
+}
+
+std::optional<double> CommandLine::number(const std::string& name) {
+    const auto found = given_.find(name);
+    if (found == given_.end()) return std::nullopt;
+    const std::string text = found->second;
+    given_.erase(found);
+    char* end = nullptr;
+    const double value = std::strtod(text.c_str(), &end);
+    if (end == text.c_str() || *end != '\0' || value < 0) usage(name + " takes a number, not \"" + text + "\"");
+    return value;
+}
+
+LoadSettings CommandLine::load_settings(std::size_t quick_commands, std::size_t quick_paced) {
+    LoadSettings settings;
+    settings.quick = quick_;
+    if (quick_) {
+        settings.commands = quick_commands;
+        settings.paced = quick_paced;
+    }
+    auto count = [&](const std::string& name, std::size_t& into) {
+        if (const auto value = number(name)) into = static_cast<std::size_t>(*value);
+    };
+    count("--commands", settings.commands);
+    count("--in-flight", settings.in_flight);
+    settings.in_flight = std::max<std::size_t>(1, settings.in_flight);
+    if (const auto rate = number("--rate")) settings.rate = std::max(1.0, *rate);
+    count("--paced", settings.paced);
+    if (const auto cpu = number("--cpu")) settings.cpu = static_cast<int>(*cpu);
+    std::string only = all_parts_;
+    if (const auto found = given_.find("--only"); found != given_.end()) {
+        only = found->second;
+        given_.erase(found);
+    }
+    const auto known = [&](const std::string& part) {
+        std::istringstream all(all_parts_);
+        for (std::string one; std::getline(all, one, ',');)
+            if (one == part) return true;
+        return false;
+    };
+    std::istringstream list(only);
+    for (std::string part; std::getline(list, part, ',');) {
+        if (!known(part)) usage("unknown part \"" + part + "\"");
+        settings.parts.insert(part);
+    }
+    return settings;
+}
+
+void CommandLine::done() const {
+    if (!given_.empty()) usage("unknown option " + given_.begin()->first);
+}
+
+void report_run(Report& report, const std::string& label, const RunFigures& run, double rate, const Targets& targets,
+                const RunWording& wording) {
+    const std::string incomplete = run.complete ? "" : " (INCOMPLETE)";
+    report.row(label + ": commands/s", fixed(run.per_second(), 0) + incomplete);
+    report.row(label + ": bot CPU per command", fixed(run.bot_ms_per_command(), 4) + " ms", targets.cpu);
+    if (!targets.latency.empty() || run.per_second() < rate * 1.5)
+        report.row(
+            label + ": " + wording.latency + " p50 / p99 / max",
+            fixed(run.ack_ms.p50, 2) + " / " + fixed(run.ack_ms.p99, 2) + " / " + fixed(run.ack_ms.max, 2) + " ms",
+            targets.latency);
+    report.row(label + ": " + wording.answered,
+               std::to_string(run.answered_in_ack) + " of " + std::to_string(run.commands));
+    report.row(
+        label + ": generator CPU per command (this process)",
+        fixed(run.generator_cpu * 1000.0 / static_cast<double>(std::max<std::size_t>(1, run.commands)), 4) + " ms");
+}
+
+std::string steady_label(const LoadSettings& settings) {
+    return "steady " + fixed(settings.rate, 0) + "/s, " + std::to_string(settings.paced);
+}
+
+void closed_then_steady(Report& report, Load& load, pid_t bot, const std::string& name, const LoadSettings& settings,
+                        std::size_t warmed, const Targets& closed, const Targets& steady, const RunWording& wording) {
+    std::map<std::size_t, long> rss;
+    const auto closed_run = load.closed_loop(name + "-closed-", settings.commands, settings.in_flight,
+                                             {10'000, 100'000}, [&](std::size_t done) { rss[done] = rss_kib(bot); });
+    report_run(report, "closed loop, " + std::to_string(settings.commands), closed_run, settings.rate, closed, wording);
+    for (const auto& [done, kib] : rss) report.row("RSS after " + std::to_string(done) + " commands", mib(kib));
+    const auto paced = load.paced(name + "-paced-", settings.paced, settings.rate, settings.in_flight);
+    report_run(report, steady_label(settings), paced, settings.rate, steady, wording);
+    report.row("peak RSS over " + std::to_string(settings.commands + settings.paced + warmed) + " commands",
+               mib(peak_rss_kib(bot)), closed.peak_rss);
+}
+
+void report_starts(Report& report, const std::string& ready_label, std::vector<double> ready_ms,
+                   std::vector<double> answer_ms, const std::string& ready_target) {
+    const std::size_t starts = ready_ms.size();
+    const auto ready = summarize(std::move(ready_ms)), answer = summarize(std::move(answer_ms));
+    report.row(ready_label + ", median / max of " + std::to_string(starts),
+               fixed(ready.p50, 1) + " / " + fixed(ready.max, 1) + " ms", ready_target);
+    report.row("spawn -> first command answered, median / max",
+               fixed(answer.p50, 1) + " / " + fixed(answer.max, 1) + " ms");
+}
+
+unsigned short free_loopback_port() {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address_v4("127.0.0.1"), 0});
+    return acceptor.local_endpoint().port();
 }
 
 }  // namespace collab::bench

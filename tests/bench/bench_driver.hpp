@@ -11,10 +11,14 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <regex>
+#include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "allocation_counts.hpp"
@@ -140,9 +144,12 @@ struct Command {
 };
 using Workload = std::function<Command(std::size_t index)>;
 
-// The mix: `help` and `list DATABASE` alternating, typed in turn by the owner (U111) and an
-// accepted collaborator (U222).
-Workload help_and_list(std::string database);
+// The mix: `help` and `list DATABASE` alternating, typed in turn by the owner (user1@example.com,
+// U111 in Slack) and an accepted collaborator (user2@example.com, U222 in Slack).
+Workload help_and_list(std::string database, std::string owner = "U111", std::string collaborator = "U222");
+
+// `text` with each marker replaced by its value.
+std::string filled(std::string text, const std::vector<std::pair<std::string_view, std::string_view>>& values);
 
 // Envelopes for a workload, made from Slack's recorded slash-command envelope without re-reading
 // and re-serialising it for each command.
@@ -167,18 +174,46 @@ struct RunFigures {
     double bot_ms_per_command() const { return commands ? bot_cpu * 1000.0 / static_cast<double>(commands) : 0; }
 };
 
-// Drives one bot through the emulator's Socket Mode socket. Envelope ids are the prefix and an index.
-class SocketModeLoad {
+// A load of commands on one bot, whatever carries them. Ids are the prefix and an index.
+class Load {
 public:
-    SocketModeLoad(slack::test::SlackEmulator& slack, Workload workload, pid_t bot);
+    virtual ~Load() = default;
+    // Sends `count` commands, `in_flight` unanswered at any time. `at` is called with the number of
+    // commands answered so far when it reaches one of `checkpoints` (between sends).
+    virtual RunFigures closed_loop(const std::string& prefix, std::size_t count, std::size_t in_flight,
+                                   const std::vector<std::size_t>& checkpoints = {},
+                                   const std::function<void(std::size_t)>& at = {}) = 0;
+    // Sends `count` commands at a steady `rate` per second, whatever the answers do (over at most
+    // `in_flight` connections, where the platform opens one per request).
+    virtual RunFigures paced(const std::string& prefix, std::size_t count, double rate, std::size_t in_flight) = 0;
+};
 
-    // Sends `count` commands, `in_flight` unacknowledged at any time. `at` is called with the number
-    // of commands acknowledged so far when it reaches one of `checkpoints` (between sends).
+// What a platform that pushes commands to the bot over a connection the bot opened (Slack's Socket
+// Mode, Discord's gateway) gives the load: a delivery, and the answers as its emulator saw them come.
+class PushedCommands {
+public:
+    struct Answer {
+        double latency_ms = 0;  // from the command's write to its answer's arrival
+        bool carried = false;   // the answer itself, not a placeholder completed later
+    };
+    virtual ~PushedCommands() = default;
+    // The delivery of `command` under `id`, made ready ahead of its time.
+    virtual std::function<void()> prepare(const std::string& id, const Command& command) = 0;
+    virtual std::size_t answer_count() const = 0;
+    virtual bool wait_for_answer_count(std::size_t count, std::chrono::milliseconds timeout) const = 0;
+    // The answers to the commands whose ids start with `prefix`.
+    virtual std::vector<Answer> answers(const std::string& prefix) const = 0;
+};
+
+// Drives one bot through a platform that pushes commands to it.
+class PushLoad : public Load {
+public:
+    PushLoad(std::unique_ptr<PushedCommands> platform, Workload workload, pid_t bot);
+
     RunFigures closed_loop(const std::string& prefix, std::size_t count, std::size_t in_flight,
                            const std::vector<std::size_t>& checkpoints = {},
-                           const std::function<void(std::size_t)>& at = {});
-    // Sends `count` commands at a steady `rate` per second, whatever the acknowledgements do.
-    RunFigures paced(const std::string& prefix, std::size_t count, double rate);
+                           const std::function<void(std::size_t)>& at = {}) override;
+    RunFigures paced(const std::string& prefix, std::size_t count, double rate, std::size_t in_flight = 0) override;
 
     const Workload& workload() const { return workload_; }
 
@@ -186,10 +221,73 @@ private:
     RunFigures collect(const std::string& prefix, std::size_t count, std::size_t base, SteadyClock::time_point start,
                        double bot_cpu_before, double generator_cpu_before);
 
-    slack::test::SlackEmulator& slack_;
+    std::unique_ptr<PushedCommands> platform_;
     Workload workload_;
     pid_t bot_;
-    EnvelopeFactory envelopes_;
 };
+
+// Slack's Socket Mode through the Slack emulator: envelopes on its socket, their acknowledgements.
+class SocketModeLoad : public PushLoad {
+public:
+    SocketModeLoad(slack::test::SlackEmulator& slack, Workload workload, pid_t bot);
+};
+
+// The options every bench takes, and its parts.
+struct LoadSettings {
+    bool quick = false;
+    std::set<std::string> parts;
+    std::size_t commands = 100'000;  // of the closed loop
+    std::size_t in_flight = 64;
+    double rate = 1'000;  // commands per second of the steady runs
+    std::size_t paced = 10'000;
+    int cpu = -1;
+};
+
+// A bench's command line: `--quick`, then `--name value` pairs. Reads the options of LoadSettings
+// (and --only, one or more of `all_parts`); the bench takes its own with number() before done().
+class CommandLine {
+public:
+    CommandLine(int argc, char** argv, std::string program, std::string usage, std::string all_parts);
+    bool quick() const { return quick_; }
+    LoadSettings load_settings(std::size_t quick_commands, std::size_t quick_paced);
+    // The option's value as a number, if it was given.
+    std::optional<double> number(const std::string& name);
+    // Exits with the usage when an option was not taken.
+    void done() const;
+    [[noreturn]] void usage(const std::string& problem) const;
+
+private:
+    std::string program_, usage_, all_parts_;
+    bool quick_ = false;
+    std::map<std::string, std::string> given_;
+};
+
+// How a run's figures are printed: what its latency measures, and what the targets are.
+struct RunWording {
+    std::string latency = "ack latency";
+    std::string answered = "answered in the acknowledgement";
+};
+struct Targets {
+    std::string cpu, latency, peak_rss;
+};
+
+// A run's figures as rows, with the targets beside them; latency printed for runs near `rate` and where a
+// target is given.
+void report_run(Report& report, const std::string& label, const RunFigures& run, double rate,
+                const Targets& targets = {}, const RunWording& wording = {});
+std::string steady_label(const LoadSettings& settings);
+
+// The load every platform's bench runs on one bot: the closed loop with RSS after 10,000 and 100,000
+// commands, then the steady rate, then the peak RSS.
+void closed_then_steady(Report& report, Load& load, pid_t bot, const std::string& name, const LoadSettings& settings,
+                        std::size_t warmed, const Targets& closed, const Targets& steady,
+                        const RunWording& wording = {});
+
+// Spawn-to-ready figures, over several starts (the first one not counted).
+void report_starts(Report& report, const std::string& ready_label, std::vector<double> ready_ms,
+                   std::vector<double> answer_ms, const std::string& ready_target = "");
+
+// A loopback port free now, for a bot told to listen on it.
+unsigned short free_loopback_port();
 
 }  // namespace collab::bench

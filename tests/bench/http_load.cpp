@@ -49,22 +49,25 @@ std::string http_get(unsigned short port, const std::string& target) {
     return error ? "" : response.body();
 }
 
-HttpModeLoad::HttpModeLoad(HttpModeTarget target, Workload workload, pid_t bot)
-    : target_(std::move(target)), workload_(std::move(workload)), bot_(bot) {}
+HttpLoad::HttpLoad(unsigned short port, HttpCommandMaker make, Workload workload, pid_t bot)
+    : port_(port), make_(std::move(make)), workload_(std::move(workload)), bot_(bot) {}
 
-RunFigures HttpModeLoad::closed_loop(std::size_t count, std::size_t connections) {
-    return run(count, connections, 0);
+RunFigures HttpLoad::closed_loop(const std::string& prefix, std::size_t count, std::size_t in_flight,
+                                 const std::vector<std::size_t>& checkpoints,
+                                 const std::function<void(std::size_t)>& at) {
+    return run(prefix, count, in_flight, 0, checkpoints, at);
 }
 
-RunFigures HttpModeLoad::paced(std::size_t count, double rate, std::size_t connections) {
-    return run(count, connections, rate);
+RunFigures HttpLoad::paced(const std::string& prefix, std::size_t count, double rate, std::size_t in_flight) {
+    return run(prefix, count, in_flight, rate, {}, {});
 }
 
-RunFigures HttpModeLoad::run(std::size_t count, std::size_t connections, double rate) {
+RunFigures HttpLoad::run(const std::string& prefix, std::size_t count, std::size_t connections, double rate,
+                         const std::vector<std::size_t>& checkpoints, const std::function<void(std::size_t)>& at) {
     asio::io_context io;
     std::vector<double> latencies;
     latencies.reserve(count);
-    std::size_t next = 0, answered = 0;
+    std::size_t next = 0, answered = 0, next_checkpoint = 0;
     const auto interval =
         rate > 0 ? std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(1.0 / rate))
                  : SteadyClock::duration::zero();
@@ -77,9 +80,9 @@ RunFigures HttpModeLoad::run(std::size_t count, std::size_t connections, double 
         const auto executor = co_await asio::this_coro::executor;
         beast::tcp_stream stream(executor);
         stream.expires_after(5s);
-        const asio::ip::tcp::endpoint bot(asio::ip::make_address_v4("127.0.0.1"), target_.port);
+        const asio::ip::tcp::endpoint bot(asio::ip::make_address_v4("127.0.0.1"), port_);
         if (auto [error] = co_await stream.async_connect(bot, asio::as_tuple(asio::use_awaitable)); error) co_return;
-        // Small requests leave at once, as Slack's would.
+        // Small requests leave at once, as a chat server's would.
         stream.socket().set_option(asio::ip::tcp::no_delay(true));
         beast::flat_buffer buffer;
         for (std::size_t index = next++; index < count; index = next++) {
@@ -90,20 +93,11 @@ RunFigures HttpModeLoad::run(std::size_t count, std::size_t connections, double 
                 co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
             }
             const Command command = workload_(index);
-            const std::string trigger = std::to_string(++sent_);
-            http::request<http::string_body> request{http::verb::post, "/slack/commands", 11};
+            HttpCommand made = make_(prefix + std::to_string(index), command);
+            http::request<http::string_body> request{http::verb::post, made.target, 11};
             request.set(http::field::host, "127.0.0.1");
-            request.set(http::field::content_type, "application/x-www-form-urlencoded");
-            request.body() = "team_id=T111&channel_id=C111&user_id=" + command.user_id +
-                             "&user_name=bench&command=%2Fcollab&text=" + encoded(command.text) +
-                             "&response_url=" + encoded(target_.response_url_base + "http-" + trigger) +
-                             "&trigger_id=" + trigger;
-            const std::string timestamp = std::to_string(
-                std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-                    .count());
-            request.set("X-Slack-Request-Timestamp", timestamp);
-            request.set("X-Slack-Signature",
-                        slack::compute_signature(target_.signing_secret, timestamp, request.body()));
+            for (const auto& [name, value] : made.headers) request.set(name, value);
+            request.body() = std::move(made.body);
             request.keep_alive(true);
             request.prepare_payload();
             stream.expires_after(10s);
@@ -116,7 +110,12 @@ RunFigures HttpModeLoad::run(std::size_t count, std::size_t connections, double 
                 error)
                 co_return;
             latencies.push_back(std::chrono::duration<double, std::milli>(SteadyClock::now() - due).count());
-            answered += response.result() == http::status::ok && !response.body().empty() ? 1 : 0;
+            const bool ok = response.result() == http::status::ok && !response.body().empty();
+            answered += ok ? 1 : 0;
+            if (check_ && (!ok || !check_(command, response.body()))) ++unexpected_;
+            for (; next_checkpoint < checkpoints.size() && latencies.size() >= checkpoints[next_checkpoint];
+                 ++next_checkpoint)
+                if (at) at(checkpoints[next_checkpoint]);
         }
     };
     for (std::size_t i = 0; i < connections; ++i) asio::co_spawn(io, connection(), asio::detached);
@@ -132,5 +131,29 @@ RunFigures HttpModeLoad::run(std::size_t count, std::size_t connections, double 
     figures.ack_ms = summarize(std::move(latencies));
     return figures;
 }
+
+namespace {
+
+// A signed slash command as Slack's HTTP mode sends it.
+HttpCommandMaker signed_slash_commands(HttpModeTarget target) {
+    return [target = std::move(target)](const std::string& id, const Command& command) {
+        HttpCommand made{"/slack/commands", {{"Content-Type", "application/x-www-form-urlencoded"}}, ""};
+        made.body = "team_id=T111&channel_id=C111&user_id=" + command.user_id +
+                    "&user_name=bench&command=%2Fcollab&text=" + encoded(command.text) +
+                    "&response_url=" + encoded(target.response_url_base + id) + "&trigger_id=" + encoded(id);
+        const std::string timestamp = std::to_string(
+            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count());
+        made.headers.emplace_back("X-Slack-Request-Timestamp", timestamp);
+        made.headers.emplace_back("X-Slack-Signature",
+                                  slack::compute_signature(target.signing_secret, timestamp, made.body));
+        return made;
+    };
+}
+
+}  // namespace
+
+HttpModeLoad::HttpModeLoad(const HttpModeTarget& target, Workload workload, pid_t bot)
+    : HttpLoad(target.port, signed_slash_commands(target), std::move(workload), bot) {}
 
 }  // namespace collab::bench

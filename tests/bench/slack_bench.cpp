@@ -51,74 +51,24 @@ using collab::slack::test::SlackEmulator;
 
 const std::string all_parts = "socket,start,change,scalingo,growth,http,allocations,syscalls,instructions,bolt";
 
-struct Settings {
-    bool quick = false;
-    std::set<std::string> parts;
-    std::size_t commands = 100'000;
-    std::size_t in_flight = 64;
-    double rate = 1'000;
-    std::size_t paced = 10'000;
+struct Settings : LoadSettings {
     std::size_t changes = 500;
     std::size_t growth = 20'000;
-    int cpu = -1;
 };
 
-[[noreturn]] void usage(const std::string& problem) {
-    std::cerr << "slack_bench: " << problem << "\nUsage: slack_bench [--quick] [--only " << all_parts
-              << "] [--commands N] [--in-flight C] [--rate R] [--paced N] [--changes N] [--growth N] [--cpu K]\n";
-    std::exit(2);
-}
-
 Settings parse(int argc, char** argv) {
-    Settings settings;
-    std::string only = all_parts;
-    std::map<std::string, std::string> given;
-    for (int i = 1; i < argc; ++i) {
-        const std::string name = argv[i];
-        if (name == "--quick") {
-            settings.quick = true;
-            continue;
-        }
-        if (i + 1 >= argc) usage(name + " needs a value");
-        given[name] = argv[++i];
-    }
+    CommandLine line(argc, argv, "slack_bench",
+                     "[--quick] [--only " + all_parts +
+                         "] [--commands N] [--in-flight C] [--rate R] [--paced N] [--changes N] [--growth N] [--cpu K]",
+                     all_parts);
+    Settings settings{line.load_settings(20'000, 3'000)};
     if (settings.quick) {
-        settings.commands = 20'000;
-        settings.paced = 3'000;
         settings.changes = 100;
         settings.growth = 4'000;
     }
-    auto number = [](const std::string& name, const std::string& text) {
-        char* end = nullptr;
-        const double value = std::strtod(text.c_str(), &end);
-        if (end == text.c_str() || *end != '\0' || value < 0) usage(name + " takes a number, not \"" + text + "\"");
-        return value;
-    };
-    for (const auto& [name, value] : given) {
-        if (name == "--only")
-            only = value;
-        else if (name == "--commands")
-            settings.commands = static_cast<std::size_t>(number(name, value));
-        else if (name == "--in-flight")
-            settings.in_flight = std::max<std::size_t>(1, static_cast<std::size_t>(number(name, value)));
-        else if (name == "--rate")
-            settings.rate = std::max(1.0, number(name, value));
-        else if (name == "--paced")
-            settings.paced = static_cast<std::size_t>(number(name, value));
-        else if (name == "--changes")
-            settings.changes = static_cast<std::size_t>(number(name, value));
-        else if (name == "--growth")
-            settings.growth = static_cast<std::size_t>(number(name, value));
-        else if (name == "--cpu")
-            settings.cpu = static_cast<int>(number(name, value));
-        else
-            usage("unknown option " + name);
-    }
-    std::istringstream list(only);
-    for (std::string part; std::getline(list, part, ',');) {
-        if (all_parts.find(part) == std::string::npos || part.empty()) usage("unknown part \"" + part + "\"");
-        settings.parts.insert(part);
-    }
+    if (const auto changes = line.number("--changes")) settings.changes = static_cast<std::size_t>(*changes);
+    if (const auto growth = line.number("--growth")) settings.growth = static_cast<std::size_t>(*growth);
+    line.done();
     return settings;
 }
 
@@ -179,24 +129,10 @@ struct Bench {
     // A run's figures; the targets (of the issue), when given, are printed beside them.
     void run_figures(const std::string& label, const RunFigures& run, const std::string& cpu_target = "",
                      const std::string& latency_target = "") {
-        const std::string incomplete = run.complete ? "" : " (INCOMPLETE)";
-        report.row(label + ": commands/s", fixed(run.per_second(), 0) + incomplete);
-        report.row(label + ": bot CPU per command", fixed(run.bot_ms_per_command(), 4) + " ms", cpu_target);
-        if (!latency_target.empty() || run.per_second() < settings.rate * 1.5)
-            report.row(
-                label + ": ack latency p50 / p99 / max",
-                fixed(run.ack_ms.p50, 2) + " / " + fixed(run.ack_ms.p99, 2) + " / " + fixed(run.ack_ms.max, 2) + " ms",
-                latency_target);
-        report.row(label + ": answered in the acknowledgement",
-                   std::to_string(run.answered_in_ack) + " of " + std::to_string(run.commands));
-        report.row(
-            label + ": generator CPU per command (this process)",
-            fixed(run.generator_cpu * 1000.0 / static_cast<double>(std::max<std::size_t>(1, run.commands)), 4) + " ms");
+        report_run(report, label, run, settings.rate, {cpu_target, latency_target, ""});
     }
 
-    std::string steady_label() const {
-        return "steady " + fixed(settings.rate, 0) + "/s, " + std::to_string(settings.paced);
-    }
+    std::string steady_label() const { return collab::bench::steady_label(settings); }
 
     // Closed loop with RSS checkpoints, then the steady rate, on one bot (or the Bolt app: no targets).
     void socket_mode(const std::string& name, const BotLaunch& launch, bool targets) {
@@ -205,16 +141,9 @@ struct Bench {
         if (!bot) return;
         SocketModeLoad load(slack, help_and_list("my-dedicated-db"), bot->pid());
         warm_up(slack, load, name, 1'000);
-        std::map<std::size_t, long> rss;
-        const auto closed =
-            load.closed_loop(name + "-closed-", settings.commands, settings.in_flight, {10'000, 100'000},
-                             [&](std::size_t done) { rss[done] = rss_kib(bot->pid()); });
-        run_figures("closed loop, " + std::to_string(settings.commands), closed, targets ? "<= 0.015 ms" : "");
-        for (const auto& [done, kib] : rss) report.row("RSS after " + std::to_string(done) + " commands", mib(kib));
-        const auto paced = load.paced(name + "-paced-", settings.paced, settings.rate);
-        run_figures(steady_label(), paced, targets ? "<= 0.03 ms" : "", targets ? "p99 <= 2, max <= 5 ms" : "");
-        report.row("peak RSS over " + std::to_string(settings.commands + settings.paced + 1'000) + " commands",
-                   mib(peak_rss_kib(bot->pid())), targets ? "<= 16 MiB" : "");
+        const Targets closed = targets ? Targets{"<= 0.015 ms", "", "<= 16 MiB"} : Targets{};
+        const Targets steady = targets ? Targets{"<= 0.03 ms", "p99 <= 2, max <= 5 ms", ""} : Targets{};
+        closed_then_steady(report, load, bot->pid(), name, settings, 1'000, closed, steady);
     }
 
     // Spawn to hello, and to the first command answered (users.info included), on a state made by an
@@ -237,11 +166,8 @@ struct Bench {
             answer_ms.push_back(
                 std::chrono::duration<double, std::milli>(ack->sent + ack->latency - bot->spawned_at()).count());
         }
-        const auto hello = summarize(hello_ms), answer = summarize(answer_ms);
-        report.row("spawn -> Socket Mode hello sent, median / max of " + std::to_string(hello_ms.size()),
-                   fixed(hello.p50, 1) + " / " + fixed(hello.max, 1) + " ms", targets ? "<= 100 ms" : "");
-        report.row("spawn -> first command answered, median / max",
-                   fixed(answer.p50, 1) + " / " + fixed(answer.max, 1) + " ms");
+        report_starts(report, "spawn -> Socket Mode hello sent", std::move(hello_ms), std::move(answer_ms),
+                      targets ? "<= 100 ms" : "");
     }
 
     // The same load and start on a Bolt for JavaScript app, when node and its packages are there.
@@ -470,10 +396,11 @@ struct Bench {
         }
         HttpModeLoad load({static_cast<unsigned short>(std::stoi(*port)), secret, slack.response_url("")},
                           help_and_list("my-dedicated-db"), bot.pid());
-        load.closed_loop(1'000, settings.in_flight);  // warm-up
+        load.closed_loop("http-warm-", 1'000, settings.in_flight);
         const std::size_t count = settings.commands / 5;
-        run_figures("closed loop, " + std::to_string(count), load.closed_loop(count, settings.in_flight));
-        run_figures(steady_label(), load.paced(settings.paced, settings.rate, settings.in_flight), "",
+        run_figures("closed loop, " + std::to_string(count),
+                    load.closed_loop("http-closed-", count, settings.in_flight));
+        run_figures(steady_label(), load.paced("http-paced-", settings.paced, settings.rate, settings.in_flight), "",
                     "p99 <= 2, max <= 5 ms");
         report.row("peak RSS", mib(peak_rss_kib(bot.pid())));
     }

@@ -348,8 +348,8 @@ struct DiscordEmulator::State {
         const auto found = interactions.find(id);
         const auto after =
             found == interactions.end()
-                ? std::chrono::milliseconds{0}
-                : std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - found->second.dispatched);
+                ? std::chrono::microseconds{0}
+                : std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - found->second.dispatched);
         replies.push_back(BotReply{std::move(route), std::move(id), body, status, after});
         notify();
     }
@@ -850,6 +850,11 @@ EndpointAnswer DiscordEmulator::post_interaction(const std::string& url, json::o
 std::vector<BotReply> DiscordEmulator::replies() const {
     std::lock_guard lock(state_->mutex);
     return state_->replies;
+}
+
+std::size_t DiscordEmulator::reply_count() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->replies.size();
 }
 
 bool DiscordEmulator::wait_for_replies(std::size_t count, std::chrono::milliseconds timeout) const {

@@ -47,7 +47,7 @@ struct BotReply {
     std::string interaction_id;
     boost::json::object body;
     unsigned status = 0;                 // what the emulator answered
-    std::chrono::milliseconds after{0};  // since the interaction was dispatched
+    std::chrono::microseconds after{0};  // since the interaction was dispatched
 };
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -118,6 +118,7 @@ public:
     Headers signature_headers(std::string_view body, std::int64_t timestamp) const;
 
     std::vector<BotReply> replies() const;
+    std::size_t reply_count() const;  // replies().size(), without the copy
     bool wait_for_replies(std::size_t count, std::chrono::milliseconds timeout = std::chrono::seconds{5}) const;
     // The bodies of the commands' bulk overwrites, with the guild ("" for global).
     std::vector<std::pair<std::string, boost::json::array>> command_sets() const;
