@@ -208,12 +208,17 @@ struct MattermostEmulator::State {
                 drop = socket->drop;
                 closed = socket->closed;
             }
+            // Waits only when nothing was pending: a wake posted while the last batch was being
+            // written has already run, and waiting then would leave the new events unsent.
+            if (batch.empty() && !drop && !closed) {
+                socket->wake->expires_at(asio::steady_timer::time_point::max());
+                co_await socket->wake->async_wait(asio::as_tuple(asio::use_awaitable));
+                continue;
+            }
             for (auto& text : batch)
                 if (!closed && !co_await session.write(std::move(text))) closed = true;
             if (drop) session.abort();
             if (drop || closed) co_return;
-            socket->wake->expires_at(asio::steady_timer::time_point::max());
-            co_await socket->wake->async_wait(asio::as_tuple(asio::use_awaitable));
         }
     }
 
