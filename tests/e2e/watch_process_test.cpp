@@ -28,14 +28,26 @@ bool typed(SlackEmulator& slack, const std::string& id, const std::string& text)
     return slack.deliver(slack::test::slash_command_envelope(fields)) >= 0 && slack.wait_for_ack(id).has_value();
 }
 
-std::vector<std::string> notices(const SlackEmulator& slack) {
+std::vector<std::string> notices(const SlackEmulator& slack, const std::string& saying = "accepted the invitation") {
     std::vector<std::string> found;
     for (const auto& post : slack.posts("chat.postMessage")) {
         const std::string text = boost::json::serialize(post.body);
-        if (text.find("accepted the invitation") != std::string::npos)
+        if (text.find(saying) != std::string::npos)
             found.push_back(std::string(post.body.at("channel").as_string()) + " " + text);
     }
     return found;
+}
+
+// user4 follows the link of their pending invitation to my-dedicated-db, as `collab-bot sandbox accept`.
+void accept_user4(const StateDir& state) {
+    const BotRun outbox = run_bot({"sandbox", "invitations", "--state-dir", state.path().string()}, "", state);
+    std::smatch invitation;
+    ASSERT_TRUE(std::regex_search(outbox.out, invitation,
+                                  std::regex("user4@example\\.com +│ my-dedicated-db │ pending .*│ ([0-9a-f]{32}) │")))
+        << outbox.out;
+    ASSERT_EQ(
+        run_bot({"sandbox", "accept", invitation[1].str(), "--state-dir", state.path().string()}, "", state).exit_code,
+        0);
 }
 
 TEST(WatchProcess, AnAcceptanceIsAnnouncedInTheChannelOnceAcrossARestart) {
@@ -54,14 +66,7 @@ TEST(WatchProcess, AnAcceptanceIsAnnouncedInTheChannelOnceAcrossARestart) {
         ASSERT_EQ(bot.wait(), 0) << bot.log();
     }
     // Accepted while the bot is down.
-    const BotRun outbox = run_bot({"sandbox", "invitations", "--state-dir", state.path().string()}, "", state);
-    std::smatch invitation;
-    ASSERT_TRUE(std::regex_search(outbox.out, invitation,
-                                  std::regex("user4@example\\.com +│ my-dedicated-db │ pending .*│ ([0-9a-f]{32}) │")))
-        << outbox.out;
-    ASSERT_EQ(
-        run_bot({"sandbox", "accept", invitation[1].str(), "--state-dir", state.path().string()}, "", state).exit_code,
-        0);
+    accept_user4(state);
 
     for (int start = 0; start < 2; ++start) {
         SlackBot bot(slack, state, {}, args);
@@ -77,6 +82,37 @@ TEST(WatchProcess, AnAcceptanceIsAnnouncedInTheChannelOnceAcrossARestart) {
                   std::string::npos)
             << said[0];
     }
+}
+
+// A resend revokes the pending invitation and sends a new one, saying so: the watch never reports the
+// old one as revoked or expired, and announces the acceptance of the new one once.
+TEST(WatchProcess, AResendIsNeverReportedAsARevocationAndTheNewInvitationsAcceptanceIsAnnouncedOnce) {
+    EmulatorOptions options;
+    options.emails = {{"U111", "user1@example.com"}};
+    SlackEmulator slack(options);
+    StateDir state;
+    const auto config = state.path() / "watch.toml";
+    std::ofstream(config) << "[watch]\ninterval_seconds = 1\n";
+    const std::vector<std::string> args{"--config", config.string()};
+    {
+        SlackBot bot(slack, state, {}, args);
+        ASSERT_TRUE(slack.wait_for_open_sockets(1, 10s)) << bot.log();
+        ASSERT_TRUE(typed(slack, "env-1", "add my-dedicated-db user4@example.com")) << bot.log();
+        ASSERT_TRUE(typed(slack, "env-2", "resend my-dedicated-db user4@example.com")) << bot.log();
+        std::this_thread::sleep_for(2500ms);  // two rounds of the watch at least
+        bot.signal(SIGTERM);
+        ASSERT_EQ(bot.wait(), 0) << bot.log();
+    }
+    EXPECT_EQ(notices(slack, "revoked or expired"), std::vector<std::string>{});
+    accept_user4(state);
+    SlackBot bot(slack, state, {}, args);
+    ASSERT_TRUE(slack.wait_for_open_sockets(1, 10s)) << bot.log();
+    for (int i = 0; i < 100 && notices(slack).empty(); ++i) std::this_thread::sleep_for(50ms);
+    std::this_thread::sleep_for(1500ms);  // a round more: nothing new to say
+    bot.signal(SIGTERM);
+    ASSERT_EQ(bot.wait(), 0) << bot.log();
+    EXPECT_EQ(notices(slack).size(), 1u) << bot.log();
+    EXPECT_EQ(notices(slack, "revoked or expired"), std::vector<std::string>{});
 }
 
 }  // namespace
