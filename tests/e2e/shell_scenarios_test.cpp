@@ -455,5 +455,20 @@ TEST_P(ShellScenarios, AnAccessRequestIsApprovedByACollaborator) {
     EXPECT_NE(audit.out.find("request"), std::string::npos) << audit.out;
 }
 
+TEST_P(ShellScenarios, ADecidedRequestStaysDecidedAfterTheBotRestarts) {
+    auto asked = bot("/collab request my-dedicated-db\n", {"--as", "stranger@example.com"});
+    std::smatch match;
+    ASSERT_TRUE(std::regex_search(asked.out, match, std::regex("/collab deny ([A-Za-z0-9_.-]+)"))) << asked.out;
+    const std::string token = match[1].str();
+    EXPECT_TRUE(bot("/collab deny " + token + "\n")
+                    .out.starts_with(" !     Denied by user1@example.com: stranger@example.com was not invited to "
+                                     "my-dedicated-db\n"));
+    // Each run of the shell is a restart of the bot: the denial is remembered in its state file.
+    auto later = bot("/collab approve " + token + "\n/collab list my-dedicated-db\n", {"--as", "user2@example.com"});
+    EXPECT_NE(later.out.find(" !     This request was already decided at "), std::string::npos) << later.out;
+    EXPECT_NE(later.out.find("by user1@example.com"), std::string::npos) << later.out;
+    EXPECT_EQ(later.out.find("│ stranger@example.com"), std::string::npos) << "nobody was invited\n" << later.out;
+}
+
 }  // namespace
 }  // namespace collab::e2e
