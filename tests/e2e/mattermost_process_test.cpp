@@ -150,9 +150,8 @@ namespace {
 
 // [policy.channels] binds my-dedicated-db to c2bound: a request typed in c1ops is decided there.
 TEST(MattermostProcess, AnAccessRequestIsPostedInTheBoundChannelAndDecidedThereByAMember) {
-    const EmulatorSettings server{.emails = {{owner, "user1@example.com"},
-                                             {member, "user2@example.com"},
-                                             {stranger, "stranger@example.com"}}};
+    const EmulatorSettings server{
+        .emails = {{owner, "user1@example.com"}, {member, "user2@example.com"}, {stranger, "stranger@example.com"}}};
     MattermostEmulator mattermost(server);
     StateDir state;
     const auto config = state.path() / "mattermost.toml";
@@ -220,8 +219,10 @@ TEST(MattermostProcess, AnAcceptedInvitationIsAnnouncedInItsChannelOrToTheInvite
     {
         MattermostBot bot(mattermost, server, state, config);
         ASSERT_FALSE(bot.url.empty());
-        for (const auto& [channel, email] : {std::pair{"c1ops", "user4@example.com"}, {"c3private", "user5@example.com"}}) {
-            const Exchange added = mattermost.run_command(bot.url, owner, channel, std::string("add my-dedicated-db ") + email);
+        for (const auto& [channel, email] :
+             {std::pair{"c1ops", "user4@example.com"}, {"c3private", "user5@example.com"}}) {
+            const Exchange added =
+                mattermost.run_command(bot.url, owner, channel, std::string("add my-dedicated-db ") + email);
             ASSERT_NE(text_of(added).find(email), std::string::npos) << added.body << bot.log();
         }
         bot.signal(SIGTERM);

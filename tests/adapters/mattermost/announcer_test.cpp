@@ -28,7 +28,10 @@ const std::string stranger = "u9stranger0000000000000000";
 const std::string action_url = "http://127.0.0.1:3001/mattermost/action";
 
 Reply notice(std::string text) {
-    return Reply{ReplyKind::change, {Line{LineStyle::done, std::move(text)}}};
+    Reply reply;
+    reply.kind = ReplyKind::change;
+    reply.lines.push_back(Line{LineStyle::done, std::move(text)});
+    return reply;
 }
 
 Actor person(const std::string& user_id) {
@@ -88,8 +91,15 @@ TEST_F(MattermostAnnouncerTest, APostInAThreadAnswersItsRoot) {
 }
 
 TEST_F(MattermostAnnouncerTest, ACardCarriesApproveAndDenyThatPostTheirClickToTheBot) {
-    const RequestClaims claims{"mattermost", "carya1qs77bemjup96ff538snh", stranger, "user-" + stranger, "c1ops",
-                               "stranger@example.com", "my-dedicated-db", "c2bound", Clock::now() + 15min};
+    const RequestClaims claims{"mattermost",
+                               "carya1qs77bemjup96ff538snh",
+                               stranger,
+                               "user-" + stranger,
+                               "c1ops",
+                               "stranger@example.com",
+                               "my-dedicated-db",
+                               "c2bound",
+                               Clock::now() + 15min};
     const Conversation where{"mattermost", claims.team, "c2bound"};
     ASSERT_TRUE(post(where, replies::request_card(claims, "sealed-token")));
     const auto posts = bot_posts();
@@ -98,17 +108,17 @@ TEST_F(MattermostAnnouncerTest, ACardCarriesApproveAndDenyThatPostTheirClickToTh
     EXPECT_NE(posts[0].message.find("asks for access to my\\-dedicated\\-db"), std::string::npos) << posts[0].message;
     const json::array& actions = posts[0].props.at("attachments").at(0).at("actions").as_array();
     ASSERT_EQ(actions.size(), 2u);
-    EXPECT_EQ(actions[0].at("name"), "Approve");
-    EXPECT_EQ(actions[1].at("name"), "Deny");
+    EXPECT_EQ(actions[0].at("name").as_string(), "Approve");
+    EXPECT_EQ(actions[1].at("name").as_string(), "Deny");
 
     // The server routes a click on it to the bot's action URL, with the sealed token and the team.
     const auto click = mattermost_.click_form(owner, posts[0].id, "confirm");
     ASSERT_TRUE(click);
     EXPECT_EQ(click->url, action_url);
     const json::value context = json::parse(click->body).at("context");
-    EXPECT_EQ(context.at("action"), "confirm");
-    EXPECT_EQ(context.at("token"), "sealed-token");
-    EXPECT_EQ(context.at("team_id"), claims.team);
+    EXPECT_EQ(context.at("action").as_string(), "confirm");
+    EXPECT_EQ(context.at("token").as_string(), "sealed-token");
+    EXPECT_EQ(context.at("team_id").as_string(), claims.team);
     EXPECT_TRUE(mattermost_.violations().empty());
 }
 

@@ -11,8 +11,8 @@
 #include <boost/json.hpp>
 
 #include <deque>
-#include <set>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "adapters/chat/markdown_reply.hpp"
@@ -433,11 +433,10 @@ struct MattermostEmulator::State {
             channel->second = new_id();
             channel->second.insert(2, 26 - channel->second.size(), '0');  // 26 characters, as every id
         }
-        return json_response(http::status::created, json::object{{"id", channel->second},
-                                                                 {"type", "D"},
-                                                                 {"name", name},
-                                                                 {"team_id", ""},
-                                                                 {"display_name", ""}});
+        return json_response(
+            http::status::created,
+            json::object{
+                {"id", channel->second}, {"type", "D"}, {"name", name}, {"team_id", ""}, {"display_name", ""}});
     }
 
     // web/webhook.go commandWebhook -> HandleCommandWebhook.
