@@ -233,7 +233,7 @@ void acceptance_is_announced(bool channel_refuses) {
         DiscordBot bot(discord, state, args);
         ASSERT_TRUE(discord.wait_for_sessions_ready(1, 10s)) << bot.log();
         discord.dispatch_interaction(discord::test::slash_command(
-            "6300", "add", {{"database", "my-dedicated-db"}, {"email", "user4@example.com"}}));
+            "6300", "add", {{"database", "my-dedicated-db"}, {"emails", "user4@example.com"}}));
         EXPECT_NE(shown(content_of(answer_to(discord, "6300"))).find("user4@example.com"), std::string::npos)
             << bot.log();
         bot.signal(SIGTERM);
