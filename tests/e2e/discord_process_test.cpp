@@ -163,16 +163,19 @@ TEST(DiscordProcess, AMappedPersonSeesTheTableAndASlackMappingOfTheSameIdIdentif
     }
 }
 
+// my-dedicated-db bound to the ops channel; its owner and a stranger known.
+const std::string requests_bound_elsewhere =
+    "[policy.channels]\n\"discord:" + std::string(ops_channel) +
+    "\" = [\"my-dedicated-db\"]\n\n[identities]\n\"discord:" + std::string(owner_id) +
+    "\" = \"user1@example.com\"\n\"discord:" + std::string(stranger_id) + "\" = \"stranger@example.com\"\n";
+
 // A request typed in one channel for a database another channel is bound to: the card goes there,
 // where a collaborator decides, and the requester hears the answer in a direct message.
 TEST(DiscordProcess, AnAccessRequestIsPostedInTheBoundChannelAndApprovedThere) {
     DiscordEmulator discord;
     StateDir state;
     const auto config = state.path() / "discord.toml";
-    std::ofstream(config) << "[policy.channels]\n\"discord:" << ops_channel
-                          << "\" = [\"my-dedicated-db\"]\n\n[identities]\n\"discord:" << owner_id
-                          << "\" = \"user1@example.com\"\n\"discord:" << stranger_id
-                          << "\" = \"stranger@example.com\"\n";
+    std::ofstream(config) << requests_bound_elsewhere;
     DiscordBot bot(discord, state, {"--config", config.string()});
     ASSERT_TRUE(discord.wait_for_sessions_ready(1, 10s)) << bot.log();
     const std::vector<std::pair<std::string, std::string>> database{{"database", "my-dedicated-db"}};
@@ -217,6 +220,45 @@ TEST(DiscordProcess, AnAccessRequestIsPostedInTheBoundChannelAndApprovedThere) {
         << bot.log();
     discord.dispatch_interaction(discord::test::slash_command("6203", "list", database));
     EXPECT_NE(content_of(answer_to(discord, "6203")).find("stranger"), std::string::npos) << "invited";
+    EXPECT_EQ(discord.violations(), std::vector<std::string>{});
+}
+
+// The same through the interactions endpoint: the card is posted over REST, its click comes to the
+// endpoint and its update is the response.
+TEST(DiscordProcess, InHttpModeAnAccessRequestIsPostedInTheBoundChannelAndApprovedThere) {
+    DiscordEmulator discord;
+    StateDir state;
+    const auto config = state.path() / "discord.toml";
+    std::ofstream(config) << "[discord]\nmode = \"http\"\n\n" << requests_bound_elsewhere;
+    RunningBot bot(state.path() / "bot.log",
+                   {{"DISCORD_BOT_TOKEN", discord.options().bot_token},
+                    {"DISCORD_API_URL", discord.api_url()},
+                    {"DISCORD_PUBLIC_KEY", discord.public_key()},
+                    {"COLLAB_DISCORD_LISTEN", "127.0.0.1:0"}},
+                   {"--adapter", "discord", "--config", config.string(), "--state-dir", state.path().string()});
+    const std::string url =
+        from_log(bot, "interactions endpoint URL (http://127\\.0\\.0\\.1:[0-9]+/discord/interactions)");
+    ASSERT_FALSE(url.empty());
+
+    const auto asked = discord.post_interaction(
+        url, discord::test::slash_command("6400", "request", {{"database", "my-dedicated-db"}}, stranger_id));
+    ASSERT_EQ(asked.status, 200u) << asked.body << bot.log();
+    EXPECT_NE(shown(content_of(*asked.callback)).find("was posted in " + std::string(ops_channel)), std::string::npos)
+        << asked.body;
+    const auto card = message_in(discord, ops_channel, "asks for access to my-dedicated-db");
+    ASSERT_TRUE(card.has_value()) << bot.log();
+    const auto clicked = discord.post_interaction(url, discord::test::button_click_on("6401", *card, button(*card, 0)));
+    ASSERT_EQ(clicked.status, 200u) << clicked.body << bot.log();
+    EXPECT_TRUE(message_in(discord, ops_channel,
+                           "Approved by <@" + std::string(owner_id) +
+                               ">: stranger@example.com has been invited to my-dedicated-db")
+                    .has_value())
+        << clicked.body << bot.log();
+    const std::string direct = discord.direct_channel(std::string(stranger_id));
+    ASSERT_FALSE(direct.empty()) << bot.log();
+    EXPECT_TRUE(message_in(discord, direct, "Your request for access to my-dedicated-db was approved").has_value());
+    bot.signal(SIGTERM);
+    EXPECT_EQ(bot.wait(), 0);
     EXPECT_EQ(discord.violations(), std::vector<std::string>{});
 }
 
