@@ -16,21 +16,20 @@ constexpr int missing_permissions = 50013;
 }  // namespace
 
 ApiError announcement_error(const DiscordError& error) {
-    const std::string said = " (Discord: " + error.message + ")";
+    const std::string said = ": Discord answered " + error.message;
     switch (error.code) {
-        case missing_access:
-            return ApiError{ApiErrorKind::forbidden, "the bot cannot see that channel; add it there" + said};
+        case missing_access: return ApiError{ApiErrorKind::forbidden, "the bot may not see that channel" + said};
         case missing_permissions:
-            return ApiError{ApiErrorKind::forbidden,
-                            "the bot lacks the Send Messages permission in that channel" + said};
-        case unknown_channel: return ApiError{ApiErrorKind::forbidden, "Discord knows no such channel" + said};
+            return ApiError{ApiErrorKind::forbidden, "the bot may not send messages in that channel" + said};
+        case unknown_channel: return ApiError{ApiErrorKind::forbidden, "there is no such channel" + said};
         case cannot_message_user:
-            return ApiError{ApiErrorKind::forbidden, "that person accepts no direct message from the bot" + said};
+            return ApiError{ApiErrorKind::forbidden, "that person takes no direct message from the bot" + said};
         default: break;
     }
     if (error.status == 429)
         return ApiError{ApiErrorKind::rate_limited, "Discord asked the bot to slow down", error.retry_after};
     if (error.status == 401) return ApiError{ApiErrorKind::unauthorized, "Discord refused the bot token"};
+    // No answer at all: the REST client says "timeout" for a request that ran out of time.
     if (error.status == 0 && error.message == "timeout")
         return ApiError{ApiErrorKind::timeout, "Discord did not answer in time"};
     return ApiError{ApiErrorKind::transient, "Discord did not take the message" + said};

@@ -157,9 +157,9 @@ TEST(DiscordAnnouncer, ACardsButtonsFitDiscordAndFindTheSealedTokenAgain) {
 
 TEST(DiscordAnnouncer, AChannelThatRefusesTheBotIsForbiddenSayingWhy) {
     const std::vector<std::pair<int, std::string>> refusals{
-        {50001, "the bot cannot see that channel"},
-        {50013, "the bot lacks the Send Messages permission in that channel"},
-        {10003, "Discord knows no such channel"}};
+        {50001, "the bot may not see that channel: Discord answered Missing Access"},
+        {50013, "the bot may not send messages in that channel: Discord answered Missing Permissions"},
+        {10003, "there is no such channel: Discord answered Unknown Channel"}};
     for (const auto& [code, why] : refusals) {
         DiscordEmulator discord;
         discord.refuse_channel(std::string(channel), code);

@@ -445,9 +445,10 @@ struct DiscordEmulator::State {
         if (!problems.empty()) {
             messages.push_back(ChannelMessage{channel, "", body, 400});
             for (auto& problem : problems) violation(std::move(problem));
-            return discord_error(http::status::bad_request,
-                                 problems.size() == 1 && !has_content && !has_components ? 50006 : 50035,
-                                 "Invalid Form Body");
+            // 50006: Cannot send an empty message.
+            if (!has_content && !has_components)
+                return discord_error(http::status::bad_request, 50006, "Cannot send an empty message");
+            return discord_error(http::status::bad_request, 50035, "Invalid Form Body");
         }
         const std::string id = "1100000000000" + std::to_string(100000 + messages.size());
         messages.push_back(ChannelMessage{channel, id, body, 200});
