@@ -894,11 +894,6 @@ std::vector<ChannelMessage> DiscordEmulator::channel_messages() const {
     return state_->messages;
 }
 
-bool DiscordEmulator::wait_for_channel_messages(std::size_t count, std::chrono::milliseconds timeout) const {
-    std::unique_lock lock(state_->mutex);
-    return state_->changed.wait_for(lock, timeout, [&] { return state_->messages.size() >= count; });
-}
-
 std::string DiscordEmulator::public_key() const {
     return state_->public_key;
 }

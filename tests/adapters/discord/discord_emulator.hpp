@@ -122,8 +122,6 @@ public:
     std::string direct_channel(const std::string& user_id) const;
     // Every message the bot posted (refused ones with their status and no id), in order.
     std::vector<ChannelMessage> channel_messages() const;
-    bool wait_for_channel_messages(std::size_t count,
-                                   std::chrono::milliseconds timeout = std::chrono::seconds{5}) const;
 
     // Discord's side of the interactions endpoint (the alternative to the gateway). The application's
     // public key (an Ed25519 key pair made for this emulator), which the bot checks requests with.
