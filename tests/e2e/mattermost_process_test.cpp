@@ -7,11 +7,11 @@
 
 #include <csignal>
 #include <fstream>
-#include <regex>
 
 #include "bot_process.hpp"
 #include "http_get.hpp"
 #include "mattermost_emulator.hpp"
+#include "sandbox_invitations.hpp"
 
 namespace collab::e2e {
 namespace {
@@ -198,16 +198,6 @@ TEST(MattermostProcess, AnAccessRequestIsPostedInTheBoundChannelAndDecidedThereB
     EXPECT_EQ(mattermost.violations(), std::vector<std::string>{});
 }
 
-// The id of the pending invitation of `email`, from `collab-bot sandbox invitations`.
-std::string invitation_of(const StateDir& state, const std::string& email) {
-    const BotRun listed = run_bot({"sandbox", "invitations", "--state-dir", state.path().string()}, "", state);
-    std::smatch found;
-    const std::regex row(std::regex_replace(email, std::regex("\\."), "\\.") +
-                         " +│ my-dedicated-db │ pending .*│ ([0-9a-f]{32}) │");
-    if (!std::regex_search(listed.out, found, row)) return {};
-    return found[1];
-}
-
 // Invitations typed in c1ops and in c3private, where the bot may not post, accepted while the bot is
 // down: announced in c1ops, and to the inviter directly for c3private.
 TEST(MattermostProcess, AnAcceptedInvitationIsAnnouncedInItsChannelOrToTheInviterDirectly) {
@@ -229,11 +219,8 @@ TEST(MattermostProcess, AnAcceptedInvitationIsAnnouncedInItsChannelOrToTheInvite
         bot.signal(SIGTERM);
         ASSERT_EQ(bot.wait(), 0) << bot.log();
     }
-    for (const std::string email : {"user4@example.com", "user5@example.com"}) {
-        const std::string id = invitation_of(state, email);
-        ASSERT_FALSE(id.empty()) << email;
-        ASSERT_EQ(run_bot({"sandbox", "accept", id, "--state-dir", state.path().string()}, "", state).exit_code, 0);
-    }
+    for (const std::string email : {"user4@example.com", "user5@example.com"})
+        ASSERT_TRUE(accept_invitation(state, email, "my-dedicated-db"));
 
     MattermostBot bot(mattermost, server, state, config);
     const std::string accepted = " accepted the invitation to my-dedicated-db (invited by @user-" + owner;
