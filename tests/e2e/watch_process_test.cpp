@@ -8,9 +8,9 @@
 
 #include <csignal>
 #include <fstream>
-#include <regex>
 #include <thread>
 
+#include "sandbox_invitations.hpp"
 #include "slack_bot_process.hpp"
 
 namespace collab::e2e {
@@ -38,18 +38,6 @@ std::vector<std::string> notices(const SlackEmulator& slack, const std::string& 
     return found;
 }
 
-// user4 follows the link of their pending invitation to my-dedicated-db, as `collab-bot sandbox accept`.
-void accept_user4(const StateDir& state) {
-    const BotRun outbox = run_bot({"sandbox", "invitations", "--state-dir", state.path().string()}, "", state);
-    std::smatch invitation;
-    ASSERT_TRUE(std::regex_search(outbox.out, invitation,
-                                  std::regex("user4@example\\.com +│ my-dedicated-db │ pending .*│ ([0-9a-f]{32}) │")))
-        << outbox.out;
-    ASSERT_EQ(
-        run_bot({"sandbox", "accept", invitation[1].str(), "--state-dir", state.path().string()}, "", state).exit_code,
-        0);
-}
-
 TEST(WatchProcess, AnAcceptanceIsAnnouncedInTheChannelOnceAcrossARestart) {
     EmulatorOptions options;
     options.emails = {{"U111", "user1@example.com"}};
@@ -66,7 +54,7 @@ TEST(WatchProcess, AnAcceptanceIsAnnouncedInTheChannelOnceAcrossARestart) {
         ASSERT_EQ(bot.wait(), 0) << bot.log();
     }
     // Accepted while the bot is down.
-    accept_user4(state);
+    ASSERT_TRUE(accept_invitation(state, "user4@example.com", "my-dedicated-db"));
 
     for (int start = 0; start < 2; ++start) {
         SlackBot bot(slack, state, {}, args);
@@ -104,7 +92,7 @@ TEST(WatchProcess, AResendIsNeverReportedAsARevocationAndTheNewInvitationsAccept
         ASSERT_EQ(bot.wait(), 0) << bot.log();
     }
     EXPECT_EQ(notices(slack, "revoked or expired"), std::vector<std::string>{});
-    accept_user4(state);
+    ASSERT_TRUE(accept_invitation(state, "user4@example.com", "my-dedicated-db"));
     SlackBot bot(slack, state, {}, args);
     ASSERT_TRUE(slack.wait_for_open_sockets(1, 10s)) << bot.log();
     for (int i = 0; i < 100 && notices(slack).empty(); ++i) std::this_thread::sleep_for(50ms);
