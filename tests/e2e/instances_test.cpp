@@ -209,10 +209,10 @@ public:
         env["SCALINGO_AUTH_URL"] = sandbox.url();
         env["SCALINGO_API_TOKEN"] = user1_token;
         env["COLLAB_STORE_URL"] = store_url;
-        child_ =
-            bp::child(COLLAB_BOT_BINARY,
-                      bp::args({"--adapter", "slack", "--provider", "scalingo", "--state-dir", state_.path().string()}),
-                      bp::std_in<bp::null, bp::std_out> bp::null, bp::std_err > log_.string(), env);
+        child_ = bp::child(COLLAB_BOT_BINARY,
+                           bp::args({"--adapter", "slack", "--provider", "scalingo", "--state-dir",
+                                     state_.path().string()}),
+                           bp::std_in < bp::null, bp::std_out > bp::null, bp::std_err > log_.string(), env);
     }
     ~Instance() {
         if (child_.running()) {
@@ -291,8 +291,8 @@ TEST(SeveralInstances, ShareClaimsTheAuditTrailAndTheAllowanceAndSurviveAKill) {
     }
     // Every invitation was recorded before it was sent (a killed instance may not have recorded its
     // outcome, but never sent one unrecorded).
-    const auto allowed = testing::query(
-        database.url(), "SELECT DISTINCT target FROM audit WHERE action = 'add' AND outcome = 'allowed'");
+    const auto allowed = testing::query(database.url(),
+                                        "SELECT DISTINCT target FROM audit WHERE action = 'add' AND outcome = 'allowed'");
     std::set<std::string> recorded;
     for (const auto& row : allowed) recorded.insert(row[0]);
     for (const auto& [recipient, count] : invited) {
