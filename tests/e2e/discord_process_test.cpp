@@ -16,13 +16,22 @@
 #include "discord_emulator.hpp"
 #include "http_get.hpp"
 #include "postgres_test_server.hpp"
+#include "sandbox_invitations.hpp"
 
 namespace collab::e2e {
 namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
+using discord::test::ChannelMessage;
 using discord::test::DiscordEmulator;
+
+// Who is who: the emulator's default user owns my-dedicated-db; the stranger has no access to it.
+constexpr std::string_view owner_id = "53908232506183680";
+constexpr std::string_view stranger_id = "53908232506183683";
+// The channel the interactions come from (Discord's documented sample), and another one.
+constexpr std::string_view typed_in = "645027906669510667";
+constexpr std::string_view ops_channel = "1096147298201649253";
 
 class DiscordBot : public RunningBot {
 public:
@@ -65,6 +74,31 @@ std::string content_of(const json::object& callback) {
     const auto* data = callback.if_contains("data");
     const auto* content = data && data->is_object() ? data->as_object().if_contains("content") : nullptr;
     return content && content->is_string() ? std::string(content->as_string()) : "";
+}
+
+// What Discord shows of a channel message now, markdown escapes undone.
+std::string shown_message(const ChannelMessage& message) {
+    const auto* content = message.body.if_contains("content");
+    return content && content->is_string() ? shown(content->as_string()) : "";
+}
+
+// The first message Discord took in `channel` whose text holds `text`, once one came.
+std::optional<ChannelMessage> message_in(const DiscordEmulator& discord, std::string_view channel,
+                                         std::string_view text, std::chrono::milliseconds within = 10s) {
+    for (auto waited = 0ms; waited < within; waited += 20ms) {
+        for (const auto& message : discord.channel_messages())
+            if (message.status == 200 && message.channel == channel &&
+                shown_message(message).find(text) != std::string::npos)
+                return message;
+        std::this_thread::sleep_for(20ms);
+    }
+    return std::nullopt;
+}
+
+std::string button(const ChannelMessage& message, std::size_t index) {
+    const auto* rows = message.body.if_contains("components");
+    if (rows == nullptr || rows->as_array().empty()) return {};
+    return std::string(rows->as_array().at(0).at("components").at(index).at("custom_id").as_string());
 }
 
 TEST(DiscordProcess, RunsWithNoConfigurationOnTheSandboxAndStopsCleanlyOnSigterm) {
@@ -129,6 +163,164 @@ TEST(DiscordProcess, AMappedPersonSeesTheTableAndASlackMappingOfTheSameIdIdentif
             << bot.log();
         EXPECT_EQ(refusal.at("data").at("flags"), 64) << "a refusal is for the person alone";
     }
+}
+
+// my-dedicated-db bound to the ops channel; its owner and a stranger known.
+const std::string requests_bound_elsewhere =
+    "[policy.channels]\n\"discord:" + std::string(ops_channel) +
+    "\" = [\"my-dedicated-db\"]\n\n[identities]\n\"discord:" + std::string(owner_id) +
+    "\" = \"user1@example.com\"\n\"discord:" + std::string(stranger_id) + "\" = \"stranger@example.com\"\n";
+
+// A request typed in one channel for a database another channel is bound to: the card goes there,
+// where a collaborator decides, and the requester hears the answer in a direct message.
+TEST(DiscordProcess, AnAccessRequestIsPostedInTheBoundChannelAndApprovedThere) {
+    DiscordEmulator discord;
+    StateDir state;
+    const auto config = state.path() / "discord.toml";
+    std::ofstream(config) << requests_bound_elsewhere;
+    DiscordBot bot(discord, state, {"--config", config.string()});
+    ASSERT_TRUE(discord.wait_for_sessions_ready(1, 10s)) << bot.log();
+    const std::vector<std::pair<std::string, std::string>> database{{"database", "my-dedicated-db"}};
+
+    discord.dispatch_interaction(discord::test::slash_command("6200", "request", database, stranger_id));
+    EXPECT_NE(shown(content_of(answer_to(discord, "6200")))
+                  .find("Your request for access to my-dedicated-db was posted in " + std::string(ops_channel)),
+              std::string::npos)
+        << bot.log();
+    const auto card = message_in(discord, ops_channel, "asks for access to my-dedicated-db");
+    ASSERT_TRUE(card.has_value()) << bot.log();
+    EXPECT_NE(shown_message(*card).find("<@" + std::string(stranger_id) +
+                                        "> asks for access to my-dedicated-db (as stranger@example.com)"),
+              std::string::npos)
+        << shown_message(*card);
+    const std::string approve = button(*card, 0);
+    ASSERT_FALSE(approve.empty()) << boost::json::serialize(card->body);
+
+    // The requester cannot approve their own request: refused for them alone, the card stays.
+    discord.dispatch_interaction(discord::test::button_click_on("6201", *card, approve, stranger_id));
+    const json::object own = answer_to(discord, "6201");
+    EXPECT_EQ(own.at("type"), 4);
+    EXPECT_EQ(own.at("data").at("flags"), 64);
+    EXPECT_NE(shown(content_of(own)).find("Only the owner or an accepted collaborator of my-dedicated-db"),
+              std::string::npos)
+        << content_of(own);
+
+    discord.dispatch_interaction(discord::test::button_click_on("6202", *card, approve, owner_id));
+    const std::string approved =
+        "Approved by <@" + std::string(owner_id) + ">: stranger@example.com has been invited to my-dedicated-db";
+    const auto decided = message_in(discord, ops_channel, approved);
+    ASSERT_TRUE(decided.has_value()) << bot.log();
+    EXPECT_EQ(decided->id, card->id) << "the card itself is replaced by the outcome";
+    EXPECT_EQ(button(*decided, 0), "") << "no button left to click";
+
+    const std::string direct = discord.direct_channel(std::string(stranger_id));
+    ASSERT_FALSE(direct.empty()) << "the requester was not written to\n" << bot.log();
+    EXPECT_TRUE(message_in(discord, direct,
+                           "Your request for access to my-dedicated-db was approved by <@" + std::string(owner_id) +
+                               ">: an invitation was sent to stranger@example.com")
+                    .has_value())
+        << bot.log();
+    discord.dispatch_interaction(discord::test::slash_command("6203", "list", database));
+    EXPECT_NE(content_of(answer_to(discord, "6203")).find("stranger"), std::string::npos) << "invited";
+    EXPECT_EQ(discord.violations(), std::vector<std::string>{});
+}
+
+// The same through the interactions endpoint: the card is posted over REST, its click comes to the
+// endpoint and its update is the response.
+TEST(DiscordProcess, InHttpModeAnAccessRequestIsPostedInTheBoundChannelAndApprovedThere) {
+    DiscordEmulator discord;
+    StateDir state;
+    const auto config = state.path() / "discord.toml";
+    std::ofstream(config) << "[discord]\nmode = \"http\"\n\n" << requests_bound_elsewhere;
+    RunningBot bot(state.path() / "bot.log",
+                   {{"DISCORD_BOT_TOKEN", discord.options().bot_token},
+                    {"DISCORD_API_URL", discord.api_url()},
+                    {"DISCORD_PUBLIC_KEY", discord.public_key()},
+                    {"COLLAB_DISCORD_LISTEN", "127.0.0.1:0"}},
+                   {"--adapter", "discord", "--config", config.string(), "--state-dir", state.path().string()});
+    const std::string url =
+        from_log(bot, "interactions endpoint URL (http://127\\.0\\.0\\.1:[0-9]+/discord/interactions)");
+    ASSERT_FALSE(url.empty());
+
+    const auto asked = discord.post_interaction(
+        url, discord::test::slash_command("6400", "request", {{"database", "my-dedicated-db"}}, stranger_id));
+    ASSERT_EQ(asked.status, 200u) << asked.body << bot.log();
+    EXPECT_NE(shown(content_of(*asked.callback)).find("was posted in " + std::string(ops_channel)), std::string::npos)
+        << asked.body;
+    const auto card = message_in(discord, ops_channel, "asks for access to my-dedicated-db");
+    ASSERT_TRUE(card.has_value()) << bot.log();
+    const auto clicked = discord.post_interaction(url, discord::test::button_click_on("6401", *card, button(*card, 0)));
+    ASSERT_EQ(clicked.status, 200u) << clicked.body << bot.log();
+    EXPECT_TRUE(message_in(discord, ops_channel,
+                           "Approved by <@" + std::string(owner_id) +
+                               ">: stranger@example.com has been invited to my-dedicated-db")
+                    .has_value())
+        << clicked.body << bot.log();
+    const std::string direct = discord.direct_channel(std::string(stranger_id));
+    ASSERT_FALSE(direct.empty()) << bot.log();
+    EXPECT_TRUE(message_in(discord, direct, "Your request for access to my-dedicated-db was approved").has_value());
+    bot.signal(SIGTERM);
+    EXPECT_EQ(bot.wait(), 0);
+    EXPECT_EQ(discord.violations(), std::vector<std::string>{});
+}
+
+// /collab add on Discord, then the invitee accepts while the bot is down: the channel it was typed in
+// hears it once the bot is back, or, when the bot may no longer post there, the inviter does directly.
+void acceptance_is_announced(bool channel_refuses) {
+    DiscordEmulator discord;
+    StateDir state;
+    const auto config = state.path() / "discord.toml";
+    std::ofstream(config) << "[watch]\ninterval_seconds = 1\n\n[identities]\n\"discord:" << owner_id
+                          << "\" = \"user1@example.com\"\n";
+    const std::vector<std::string> args{"--config", config.string()};
+    {
+        DiscordBot bot(discord, state, args);
+        ASSERT_TRUE(discord.wait_for_sessions_ready(1, 10s)) << bot.log();
+        discord.dispatch_interaction(discord::test::slash_command(
+            "6300", "add", {{"database", "my-dedicated-db"}, {"emails", "user4@example.com"}}));
+        EXPECT_NE(shown(content_of(answer_to(discord, "6300"))).find("user4@example.com"), std::string::npos)
+            << bot.log();
+        bot.signal(SIGTERM);
+        ASSERT_EQ(bot.wait(), 0) << bot.log();
+    }
+    ASSERT_TRUE(accept_invitation(state, "user4@example.com", "my-dedicated-db"));
+    if (channel_refuses) discord.refuse_channel(std::string(typed_in));
+
+    DiscordBot bot(discord, state, args);
+    const std::string notice =
+        "user4@example.com accepted the invitation to my-dedicated-db (invited by <@" + std::string(owner_id) + ">";
+    if (!channel_refuses) {
+        EXPECT_TRUE(message_in(discord, typed_in, notice).has_value()) << bot.log();
+    } else {
+        for (int i = 0; i < 500 && discord.direct_channel(std::string(owner_id)).empty(); ++i)
+            std::this_thread::sleep_for(20ms);
+        const std::string direct = discord.direct_channel(std::string(owner_id));
+        ASSERT_FALSE(direct.empty()) << "the inviter was not written to\n" << bot.log();
+        EXPECT_TRUE(message_in(discord, direct, notice).has_value()) << bot.log();
+        const auto tried = discord.channel_messages();
+        EXPECT_TRUE(std::any_of(tried.begin(), tried.end(), [](const ChannelMessage& m) {
+            return m.channel == typed_in && m.status == 403;
+        })) << "the channel was tried first";
+    }
+    std::this_thread::sleep_for(1500ms);  // a round more: nothing new to say
+    bot.signal(SIGTERM);
+    ASSERT_EQ(bot.wait(), 0) << bot.log();
+    const auto said = discord.channel_messages();
+    EXPECT_EQ(std::count_if(said.begin(), said.end(),
+                            [&](const ChannelMessage& m) {
+                                return m.status == 200 && shown_message(m).find(notice) != std::string::npos;
+                            }),
+              1)
+        << "announced once";
+    EXPECT_EQ(discord.violations(), std::vector<std::string>{});
+}
+
+TEST(DiscordProcess, AnAcceptedInvitationIsAnnouncedInTheChannelItWasMadeIn) {
+    acceptance_is_announced(false);
+}
+
+TEST(DiscordProcess, AnAcceptedInvitationIsToldToTheInviterWhenTheChannelRefusesTheBot) {
+    acceptance_is_announced(true);
 }
 
 TEST(DiscordProcess, ARefusedTokenStopsTheBotNamingTheVariable) {

@@ -8,9 +8,9 @@
 
 #include <csignal>
 #include <fstream>
-#include <regex>
 #include <thread>
 
+#include "sandbox_invitations.hpp"
 #include "slack_bot_process.hpp"
 
 namespace collab::e2e {
@@ -54,14 +54,7 @@ TEST(WatchProcess, AnAcceptanceIsAnnouncedInTheChannelOnceAcrossARestart) {
         ASSERT_EQ(bot.wait(), 0) << bot.log();
     }
     // Accepted while the bot is down.
-    const BotRun outbox = run_bot({"sandbox", "invitations", "--state-dir", state.path().string()}, "", state);
-    std::smatch invitation;
-    ASSERT_TRUE(std::regex_search(outbox.out, invitation,
-                                  std::regex("user4@example\\.com +│ my-dedicated-db │ pending .*│ ([0-9a-f]{32}) │")))
-        << outbox.out;
-    ASSERT_EQ(
-        run_bot({"sandbox", "accept", invitation[1].str(), "--state-dir", state.path().string()}, "", state).exit_code,
-        0);
+    ASSERT_TRUE(accept_invitation(state, "user4@example.com", "my-dedicated-db"));
 
     for (int start = 0; start < 2; ++start) {
         SlackBot bot(slack, state, {}, args);

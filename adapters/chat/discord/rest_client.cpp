@@ -119,6 +119,19 @@ asio::awaitable<RestResult<net::HttpResponse>> RestClient::perform(Call call) {
     }
 }
 
+namespace {
+
+// The string `key` of a JSON object answer; empty when there is none.
+std::string string_in(std::string_view body, std::string_view key) {
+    boost::system::error_code error;
+    const json::value value = json::parse(body, error);
+    const json::object* object = error ? nullptr : value.if_object();
+    const json::value* found = object ? object->if_contains(key) : nullptr;
+    return found && found->is_string() ? std::string(found->get_string()) : std::string();
+}
+
+}  // namespace
+
 asio::awaitable<RestResult<GatewayBot>> RestClient::gateway_bot() {
     Call call{http::verb::get, "gateway/bot", "", true, true};
     auto response = co_await perform(std::move(call));
@@ -140,13 +153,10 @@ asio::awaitable<RestResult<std::string>> RestClient::application_id() {
     Call call{http::verb::get, "applications/@me", "", true, true};
     auto response = co_await perform(std::move(call));
     if (!response) co_return std::unexpected(response.error());
-    boost::system::error_code error;
-    const json::value value = json::parse(response->body, error);
-    const json::object* object = error ? nullptr : value.if_object();
-    const json::value* id = object ? object->if_contains("id") : nullptr;
-    if (id == nullptr || !id->is_string() || id->get_string().empty())
+    std::string id = string_in(response->body, "id");
+    if (id.empty())
         co_return std::unexpected(DiscordError{response->status, 0, "GET /applications/@me answered without an id"});
-    co_return std::string(id->get_string());
+    co_return id;
 }
 
 asio::awaitable<RestResult<void>> RestClient::overwrite_commands(std::string application_id, std::string guild_id,
@@ -195,6 +205,26 @@ asio::awaitable<RestResult<void>> RestClient::follow_up(std::string application_
     auto response = co_await perform(std::move(call));
     if (!response) co_return std::unexpected(response.error());
     co_return RestResult<void>{};
+}
+
+asio::awaitable<RestResult<void>> RestClient::create_message(std::string channel_id, json::object message) {
+    // Not sent again after a lost answer: it may have been posted, and a second copy would show.
+    Call call{http::verb::post, "channels/" + channel_id + "/messages", json::serialize(message), true, false};
+    auto response = co_await perform(std::move(call));
+    if (!response) co_return std::unexpected(response.error());
+    co_return RestResult<void>{};
+}
+
+asio::awaitable<RestResult<std::string>> RestClient::open_direct(std::string user_id) {
+    // Opening the channel twice gives the same one: safe to send again.
+    const json::object body{{"recipient_id", user_id}};
+    Call call{http::verb::post, "users/@me/channels", json::serialize(body), true, true};
+    auto response = co_await perform(std::move(call));
+    if (!response) co_return std::unexpected(response.error());
+    std::string id = string_in(response->body, "id");
+    if (id.empty())
+        co_return std::unexpected(DiscordError{response->status, 0, "POST /users/@me/channels answered without an id"});
+    co_return id;
 }
 
 }  // namespace collab::discord

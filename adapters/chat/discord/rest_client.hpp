@@ -8,7 +8,9 @@
 // - PUT /v10/applications/{app}/commands (or …/guilds/{guild}/commands): the bulk overwrite;
 // - POST /v10/interactions/{id}/{token}/callback: an interaction's answer, within its 3 s;
 // - PATCH (DELETE) /v10/webhooks/{app}/{token}/messages/@original and POST /v10/webhooks/{app}/{token}:
-//   the answer after a deferral (or its removal), and follow-ups, within the token's 15 minutes.
+//   the answer after a deferral (or its removal), and follow-ups, within the token's 15 minutes;
+// - POST /v10/channels/{channel}/messages: a message the bot posts on its own (a thread is a channel);
+// - POST /v10/users/@me/channels {"recipient_id"}: the direct-message channel with one person.
 //
 // A 429 is waited out when its wait is reasonable: the body's retry_after (seconds, with a
 // fraction), else the Retry-After header, plus jitter; a global one ("global": true) pauses every
@@ -89,6 +91,10 @@ public:
     boost::asio::awaitable<RestResult<void>> delete_original(std::string application_id, std::string token);
     boost::asio::awaitable<RestResult<void>> follow_up(std::string application_id, std::string token,
                                                        boost::json::object message);
+    // A message in a channel or thread, not in answer to an interaction.
+    boost::asio::awaitable<RestResult<void>> create_message(std::string channel_id, boost::json::object message);
+    // The id of the direct-message channel with `user_id` (Discord opens it, or gives the open one).
+    boost::asio::awaitable<RestResult<std::string>> open_direct(std::string user_id);
 
     const RestCounters& counters() const { return counters_; }
     // Why the last request got no answer from Discord at all; nothing once one got an answer.

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "adapters/chat/desk.hpp"
+#include "adapters/chat/discord/announcer.hpp"
 #include "adapters/chat/discord/application.hpp"
 #include "adapters/chat/discord/gateway_client.hpp"
 #include "adapters/chat/discord/interaction_server.hpp"
@@ -69,12 +70,15 @@ int run_discord(const RunOptions& options) {
 
     directory::StaticDirectory directory(config.identities);
     CommandService service(*base.provider.api, directory, *base.audit, base.clock, *base.signer, *base.shared,
-                           config.service);
+                           config.service, base.invitations);
     discord::ProposalShelf shelf(*base.shared);
     discord::DiscordOutbox outbox(rest, shelf, logger);
     outbox.measure_into(metrics);
     chat::Desk desk(io.get_executor(), service, outbox, settings.desk, logger);
     desk.count_into(metrics, "discord");
+    discord::DiscordAnnouncer announcer(rest, shelf);
+    service.announce_through(announcer);
+    InvitationWatching watching(io, config, base, announcer, "discord", logger);
     logger->info("audit trail and shared state: {}", base.store_description);
     const std::string registered_where =
         settings.gateway.guild_id.empty() ? "globally" : "in guild " + settings.gateway.guild_id;
@@ -148,7 +152,9 @@ int run_discord(const RunOptions& options) {
     auto main_task = [&]() -> asio::awaitable<void> {
         status = co_await serve();
         if (token_refused) status = 1;
+        watching.stop();
         co_await desk.drain(drain_limit);
+        co_await watching.stopped(drain_limit);
         // Marked done in the shared state, so that no other instance answers them again.
         if (client) co_await client->settle(drain_limit);
         // The answers just computed still have to be written to their HTTP connections.

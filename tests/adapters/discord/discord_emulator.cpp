@@ -91,6 +91,14 @@ std::vector<std::string> message_problems(const json::object& message) {
     if (mentions == nullptr || !mentions->is_object() || mentions->get_object().if_contains("parse") == nullptr ||
         !mentions->get_object().at("parse").is_array() || !mentions->get_object().at("parse").get_array().empty())
         problems.push_back("a message without allowed_mentions {\"parse\": []}");
+    else if (const auto* users = mentions->get_object().if_contains("users"); users && users->is_array())
+        for (const auto& user : users->get_array()) {
+            const auto* content = message.if_contains("content");
+            const std::string pinged = user.is_string() ? "<@" + std::string(user.get_string()) + ">" : "";
+            if (pinged.empty() || content == nullptr || !content->is_string() ||
+                std::string_view(content->get_string()).find(pinged) == std::string_view::npos)
+                problems.push_back("allowed_mentions pings someone the message does not mention");
+        }
     if (const auto* rows = message.if_contains("components"); rows && rows->is_array()) {
         for (const auto& row : rows->get_array()) {
             const auto* buttons = row.is_object() ? row.get_object().if_contains("components") : nullptr;
@@ -176,7 +184,20 @@ struct Interaction {
     std::int64_t kind = 0;  // 1 PING, 2 a command, 3 a click, 4 an autocomplete
     SteadyClock::time_point dispatched;
     bool acknowledged = false;
+    std::string message_id;  // a click's: the message its button is on
 };
+
+// An interaction as the emulator keeps it from what it dispatched or posted.
+Interaction interaction_of(const json::object& interaction) {
+    const auto text = [](const json::object& object, std::string_view key) {
+        const auto* value = object.if_contains(key);
+        return value && value->is_string() ? std::string(value->get_string()) : std::string();
+    };
+    const auto* type = interaction.if_contains("type");
+    const auto* message = interaction.if_contains("message");
+    return Interaction{text(interaction, "token"), type && type->is_int64() ? type->get_int64() : 0, SteadyClock::now(),
+                       false, message && message->is_object() ? text(message->get_object(), "id") : std::string()};
+}
 
 namespace {
 
@@ -253,6 +274,9 @@ struct DiscordEmulator::State {
     std::vector<BotReply> replies;
     std::vector<std::pair<std::string, json::array>> command_sets;
     std::vector<std::string> requests;
+    std::vector<ChannelMessage> messages;
+    std::map<std::string, int> refused_channels;         // channel -> Discord's error code
+    std::map<std::string, std::string> direct_channels;  // user -> channel
     int bad_tokens = 0;
     std::vector<std::string> violations;
 
@@ -327,6 +351,10 @@ struct DiscordEmulator::State {
         if (request.method() == http::verb::post && parts.size() == 4 && parts[0] == "interactions" &&
             parts[3] == "callback")
             return callback(parts[1], parts[2], request.body());
+        if (request.method() == http::verb::post && parts.size() == 3 && parts[0] == "channels" &&
+            parts[2] == "messages")
+            return create_message(parts[1], request.body());
+        if (request.method() == http::verb::post && path == "users/@me/channels") return open_direct(request.body());
         if (parts.at(0) == "webhooks" && parts.size() >= 3) {
             changed.wait_for(lock, std::chrono::seconds{2}, [&] { return !responses_pending.contains(parts[2]); });
             return webhook(request.method(), parts, request.body());
@@ -382,7 +410,87 @@ struct DiscordEmulator::State {
         }
         interaction.acknowledged = true;
         record("callback", id, body, 204);
+        update_clicked(interaction, body);
         return no_content();
+    }
+
+    // A click's update (callback type 7) changes the message clicked.
+    void update_clicked(const Interaction& interaction, const json::object& callback) {
+        const auto* type = callback.if_contains("type");
+        const auto* data = callback.if_contains("data");
+        if (type == nullptr || *type != 7 || data == nullptr || !data->is_object()) return;
+        edit_message(interaction.message_id, data->get_object());
+    }
+
+    void edit_message(const std::string& id, const json::object& edit) {
+        if (id.empty()) return;
+        for (auto& message : messages)
+            if (message.id == id)
+                for (const auto& [key, value] : edit) message.body[key] = value;
+        notify();
+    }
+
+    // Create Message (docs: resources/message): the bot needs to see the channel and Send Messages.
+    ServerResponse create_message(const std::string& channel, const std::string& text) {
+        const json::value value = parse(text);
+        const json::object body = value.is_object() ? value.get_object() : json::object{};
+        if (const auto refused = refused_channels.find(channel); refused != refused_channels.end()) {
+            const int code = refused->second;
+            const bool unknown = code == 10003;
+            messages.push_back(ChannelMessage{channel, "", body, unknown ? 404u : 403u});
+            notify();
+            return discord_error(unknown ? http::status::not_found : http::status::forbidden, code,
+                                 unknown         ? "Unknown Channel"
+                                 : code == 50013 ? "Missing Permissions"
+                                                 : "Missing Access");
+        }
+        auto problems = message_problems(body);
+        const auto* content = body.if_contains("content");
+        const auto* components = body.if_contains("components");
+        const bool has_content = content && content->is_string() && !content->get_string().empty();
+        const bool has_components = components && components->is_array() && !components->get_array().empty();
+        if (!has_content && !has_components) problems.push_back("an empty channel message");
+        // Create Message takes only SUPPRESS_EMBEDS (4) and SUPPRESS_NOTIFICATIONS (4096) among the flags a
+        // bot may set; an ephemeral message exists only in answer to an interaction.
+        if (const auto* flags = body.if_contains("flags"); flags && flags->is_int64() && (flags->get_int64() & 64))
+            problems.push_back("an ephemeral flag on a channel message");
+        if (!problems.empty()) {
+            messages.push_back(ChannelMessage{channel, "", body, 400});
+            for (auto& problem : problems) violation(std::move(problem));
+            // 50006: Cannot send an empty message.
+            if (!has_content && !has_components)
+                return discord_error(http::status::bad_request, 50006, "Cannot send an empty message");
+            return discord_error(http::status::bad_request, 50035, "Invalid Form Body");
+        }
+        const std::string id = "1100000000000" + std::to_string(100000 + messages.size());
+        messages.push_back(ChannelMessage{channel, id, body, 200});
+        notify();
+        json::object message = body;
+        message["id"] = id;
+        message["channel_id"] = channel;
+        message["author"] = json::object{{"id", options.application_id}, {"bot", true}};
+        return answer(http::status::ok, message);
+    }
+
+    // Create DM (docs: resources/user): the channel with that person, the same one each time.
+    ServerResponse open_direct(const std::string& text) {
+        const json::value value = parse(text);
+        const auto* recipient = value.is_object() ? value.get_object().if_contains("recipient_id") : nullptr;
+        const bool snowflake = recipient && recipient->is_string() && !recipient->get_string().empty() &&
+                               recipient->get_string().find_first_not_of("0123456789") == std::string::npos;
+        if (!snowflake) {
+            violation("a direct-message channel asked for without a recipient_id");
+            return discord_error(http::status::bad_request, 50035, "Invalid Form Body");
+        }
+        const std::string user(recipient->get_string());
+        auto [found, opened] =
+            direct_channels.emplace(user, "1200000000000" + std::to_string(100000 + direct_channels.size()));
+        if (opened) notify();
+        return answer(http::status::ok,
+                      json::object{{"id", found->second},
+                                   {"type", 1},
+                                   {"last_message_id", nullptr},
+                                   {"recipients", json::array{json::object{{"id", user}, {"username", "someone"}}}}});
     }
 
     ServerResponse webhook(http::verb method, const std::vector<std::string>& parts, const std::string& text) {
@@ -414,6 +522,7 @@ struct DiscordEmulator::State {
             return discord_error(http::status::bad_request, 50035, "Invalid Form Body");
         }
         record(route, id, body, 200);
+        if (original) edit_message(found->second.message_id, body);
         json::object message = body;
         message["id"] = "900" + id;
         return answer(http::status::ok, message);
@@ -767,21 +876,17 @@ std::string DiscordEmulator::target(int connection) const {
 
 void DiscordEmulator::dispatch_interaction(json::object interaction) {
     std::lock_guard lock(state_->mutex);
-    const auto text = [&](std::string_view key) {
-        const auto* value = interaction.if_contains(key);
-        return value && value->is_string() ? std::string(value->get_string()) : std::string();
-    };
-    const auto* type = interaction.if_contains("type");
-    const std::int64_t kind = type && type->is_int64() ? type->get_int64() : 0;
-    state_->interactions[text("id")] = Interaction{text("token"), kind, SteadyClock::now(), false};
+    const auto* id = interaction.if_contains("id");
+    state_->interactions[id && id->is_string() ? std::string(id->get_string()) : std::string()] =
+        interaction_of(interaction);
     // Every live session of the interaction's shard gets it (each instance of a bot holds its own), on
     // the connection that carries it, or when it resumes.
     const int shard = state_->shard_of(interaction);
-    for (auto& [id, session] : state_->sessions) {
+    for (auto& [session_id, session] : state_->sessions) {
         if (!session.live || session.shard != shard) continue;
         const std::string frame = state_->dispatch_frame(session, "INTERACTION_CREATE", interaction);
         for (const auto& connection : state_->connections)
-            if (connection->open && connection->session_id == id) state_->enqueue(connection, {frame});
+            if (connection->open && connection->session_id == session_id) state_->enqueue(connection, {frame});
     }
 }
 
@@ -843,6 +948,22 @@ void DiscordEmulator::stop_answering(std::string path_prefix, int times) {
     fail(std::move(path_prefix), times, 0);
 }
 
+void DiscordEmulator::refuse_channel(std::string channel, int code) {
+    std::lock_guard lock(state_->mutex);
+    state_->refused_channels[std::move(channel)] = code;
+}
+
+std::string DiscordEmulator::direct_channel(const std::string& user_id) const {
+    std::lock_guard lock(state_->mutex);
+    const auto found = state_->direct_channels.find(user_id);
+    return found == state_->direct_channels.end() ? std::string() : found->second;
+}
+
+std::vector<ChannelMessage> DiscordEmulator::channel_messages() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->messages;
+}
+
 std::string DiscordEmulator::public_key() const {
     return state_->public_key;
 }
@@ -876,13 +997,11 @@ EndpointAnswer DiscordEmulator::post_interaction(const std::string& url, json::o
         const auto* value = interaction.if_contains(key);
         return value && value->is_string() ? std::string(value->get_string()) : std::string();
     };
-    const auto* type = interaction.if_contains("type");
-    const std::int64_t kind = type && type->is_int64() ? type->get_int64() : 0;
     const std::string id = text("id");
     const std::string token = text("token");
     {
         std::lock_guard lock(state_->mutex);
-        state_->interactions[id] = Interaction{token, kind, SteadyClock::now(), false};
+        state_->interactions[id] = interaction_of(interaction);
         state_->responses_pending.insert(token);
     }
     std::string body = json::serialize(interaction);
@@ -906,6 +1025,7 @@ EndpointAnswer DiscordEmulator::post_interaction(const std::string& url, json::o
     for (auto& problem : problems) state_->violation(std::move(problem));
     sent.acknowledged = true;
     state_->record("response", id, answer.callback.value_or(json::object{}), answer.status);
+    if (problems.empty()) state_->update_clicked(sent, *answer.callback);
     return answer;
 }
 
@@ -988,6 +1108,17 @@ json::object button_click(std::string_view id, std::string_view custom_id, std::
     interaction["application_id"] = EmulatorOptions{}.application_id;
     interaction["member"].as_object()["user"].as_object()["id"] = user_id;
     interaction["data"] = json::object{{"component_type", 2}, {"custom_id", custom_id}};
+    return interaction;
+}
+
+json::object button_click_on(std::string_view id, const ChannelMessage& message, std::string_view custom_id,
+                             std::string_view user_id) {
+    json::object interaction = button_click(id, custom_id, user_id);
+    interaction["channel_id"] = message.channel;
+    json::object clicked = message.body;
+    clicked["id"] = message.id;
+    clicked["channel_id"] = message.channel;
+    interaction["message"] = std::move(clicked);
     return interaction;
 }
 

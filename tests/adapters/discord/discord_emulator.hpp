@@ -2,9 +2,9 @@
 // A Discord emulator on 127.0.0.1, built from ../shared/reference/discord-mattermost.md and
 // Discord's documented payloads (tests/fixtures/discord): the REST API the bot uses (GET
 // /v10/gateway/bot, the commands' bulk overwrite, interaction callbacks, @original edits and
-// removals, follow-ups) and the gateway websocket (Hello, heartbeats and their ACKs, Identify → READY, Resume
-// → the missed dispatches then RESUMED, op 7, op 9, close codes, shards). It runs on its own threads; every
-// method here is safe to call from a test.
+// removals, follow-ups, messages posted in channels and direct-message channels) and the gateway websocket (Hello,
+// heartbeats and their ACKs, Identify → READY, Resume → the missed dispatches then RESUMED, op 7, op 9, close codes,
+// shards). It runs on its own threads; every method here is safe to call from a test.
 //
 // As Discord, it refuses what Discord refuses, and records it as a violation for the test to see:
 // no heartbeat in time (the connection dropped), a gateway frame over 4,096 bytes (close 4002), more than 120 frames in
@@ -12,7 +12,11 @@
 // without the shard GET /gateway/bot asked for (close 4010), an unknown op
 // (close 4001); a callback after the interaction's 3 s or for an unknown one (404, code 10062), a second callback (400,
 // code 40060), a callback type the interaction does not allow, content over 2,000 characters, a custom_id over 100
-// characters, a message without allowed_mentions {"parse": []}, a command set Discord would not register.
+// characters, a message without allowed_mentions {"parse": []}, a command set Discord would not register; a
+// channel message that is empty or flagged ephemeral, a direct-message channel asked for without a user id.
+// A channel made to refuse the bot answers as Discord does (403 50001 Missing Access, 403 50013 Missing
+// Permissions, 404 10003 Unknown Channel). A click on a channel message's button carries the message, and
+// its update (callback type 7, or an @original edit) changes the message as channel_messages() shows it.
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -49,6 +53,14 @@ struct BotReply {
     boost::json::object body;
     unsigned status = 0;                 // what the emulator answered
     std::chrono::microseconds after{0};  // since the interaction was dispatched
+};
+
+// A message the bot posted in a channel (POST /channels/{channel}/messages), as it stands now.
+struct ChannelMessage {
+    std::string channel;
+    std::string id;            // empty when refused
+    boost::json::object body;  // as posted, then as the updates of clicks on it left it
+    unsigned status = 0;       // what the emulator answered the post
 };
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -110,6 +122,13 @@ public:
     void fail(std::string path_prefix, int times, unsigned status);
     // The same requests get no answer at all: the connection closes (Discord out of reach).
     void stop_answering(std::string path_prefix, int times);
+    // From now on the bot may not post in `channel`: `code` 50001 (Missing Access) or 50013 (Missing
+    // Permissions) answers 403, 10003 (Unknown Channel) 404.
+    void refuse_channel(std::string channel, int code = 50001);
+    // The direct-message channel opened with `user_id` (POST /users/@me/channels); empty while none was.
+    std::string direct_channel(const std::string& user_id) const;
+    // Every message the bot posted (refused ones with their status and no id), in order.
+    std::vector<ChannelMessage> channel_messages() const;
 
     // Discord's side of the interactions endpoint (the alternative to the gateway). The application's
     // public key (an Ed25519 key pair made for this emulator), which the bot checks requests with.
@@ -156,6 +175,10 @@ boost::json::object autocomplete(std::string_view id, std::string_view sub_comma
 // A button click (interaction type 3) on a message of ours.
 boost::json::object button_click(std::string_view id, std::string_view custom_id,
                                  std::string_view user_id = "53908232506183680");
+// A click on a button of `message` (posted in a channel), in that channel, carrying the message as
+// Discord does.
+boost::json::object button_click_on(std::string_view id, const ChannelMessage& message, std::string_view custom_id,
+                                    std::string_view user_id = "53908232506183680");
 std::string fixture(std::string_view name);
 
 }  // namespace collab::discord::test
