@@ -26,8 +26,6 @@ protected:
         ASSERT_TRUE(discord_.wait_for_sessions_ready(1)) << bot_->logs();
     }
 
-    // Answers a person sees when one interaction is answered once, and only once: a second callback
-    // would be a violation, and nothing more arrives a moment later.
     std::vector<BotReply> replies_to(const std::string& id, std::size_t count) {
         return test::replies_to(discord_, id, count);
     }
