@@ -250,9 +250,10 @@ TEST_F(CommandServerTest, AClickDeliveredAgainWhileTheFirstWaitsLeavesItsAnswerT
     const auto form = mattermost_.click_form(owner, post_id, "confirm");
     ASSERT_TRUE(form);
     // Who clicked takes a while to look up: the repeat arrives while the first delivery waits.
-    mattermost_.delay_users(300ms);
+    mattermost_.delay_users(1500ms);
+    const int asked = mattermost_.users_asked();
     auto first = std::async(std::launch::async, [&] { return mattermost_.post_click(*form); });
-    std::this_thread::sleep_for(100ms);
+    ASSERT_TRUE(mattermost_.wait_for_users_asked(asked + 1, 5s)) << "the first delivery asks who clicked";
     const auto again = mattermost_.post_click(*form);
     const auto answered = first.get();
     ASSERT_EQ(answered.status, 200u) << answered.body;
