@@ -37,6 +37,7 @@ namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 // A close frame's payload is at most 125 bytes, two of which carry the code.
 constexpr std::size_t max_close_reason_bytes = 123;
+constexpr std::size_t write_buffer_bytes = 16 * 1024;
 
 using PlainWs = websocket::stream<beast::tcp_stream>;
 using TlsWs = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
@@ -205,6 +206,10 @@ public:
             }));
         // Beast buffers a message whole: the cap bounds what a peer can make us allocate.
         ws_.read_message_max(options_.max_message_bytes);
+        // A client masks what it sends in this buffer, and writes it out each time it is full: large
+        // enough for a whole answer, a message leaves in one write (the default 4 KiB took two or
+        // three for a list or help in Slack's Block Kit). Only settable before the handshake.
+        ws_.write_buffer_bytes(write_buffer_bytes);
 
         // The same deadline style as the steps before; the websocket's own timers take over once it is up.
         tcp.expires_after(timeouts.websocket_handshake);
