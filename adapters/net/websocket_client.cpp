@@ -16,6 +16,7 @@
 #include <atomic>
 #include <deque>
 #include <exception>
+#include <stdexcept>
 #include <type_traits>
 
 #include "adapters/net/tcp_tls.hpp"
@@ -63,6 +64,14 @@ std::expected<HttpUrl, NetError> parse_ws_url(std::string_view url) {
         if (message.starts_with(http_prefix)) message.replace(0, http_prefix.size(), "not a usable ws(s) URL");
     }
     return parsed;
+}
+
+// The io_context's executor that `executor` is, or the one under the strand that `executor` is.
+asio::io_context::executor_type io_context_executor(const asio::any_io_executor& executor) {
+    using IoExecutor = asio::io_context::executor_type;
+    if (const auto* io = executor.target<IoExecutor>()) return *io;
+    if (const auto* strand = executor.target<asio::strand<IoExecutor>>()) return strand->get_inner_executor();
+    throw std::invalid_argument("a WebSocket connection runs on an io_context's executor or a strand of it");
 }
 
 // "wss://host:port": what error messages start with (never the target, which carries Slack's ticket).
@@ -431,7 +440,10 @@ asio::awaitable<WebSocketConnection::ConnectResult> WebSocketConnection::connect
                                                                                  WebSocketOptions options) {
     auto parsed = parse_ws_url(url);
     if (!parsed) co_return std::unexpected(std::move(parsed.error()));
-    Executor strand = asio::make_strand(executor);
+    // The strand wraps the io_context's own executor, not the type-erased one given: a strand around a
+    // type-erased executor is too large for any_io_executor to hold inline, so that each operation on
+    // the socket allocated copies of it.
+    Executor strand = asio::make_strand(io_context_executor(executor));
     // The opening runs on the connection's strand, like everything that will touch its socket.
     auto opened =
         co_await asio::co_spawn(strand, open_link(strand, std::move(*parsed), std::move(options)), asio::use_awaitable);
