@@ -122,7 +122,7 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
     const toml::table root = config::parse_toml(text, source);
     std::vector<std::string_view> sections{"adapter",    "provider", "state_dir",  "log_level", "confirmation",
                                            "policy",     "scalingo", "identities", "sandbox",   "audit",
-                                           "log_format", "store",    "health",     "requests",   "watch"};
+                                           "log_format", "store",    "health",     "requests",  "watch"};
     for (const Platform& platform : platforms()) sections.push_back(platform.name);
     config::reject_unknown_keys(root, sections, "", source);
     Config config;
@@ -196,10 +196,12 @@ Config parse_config(std::string_view text, std::string_view source, const std::f
         config.service.record_reads = value_or<bool>(*audit, "record_reads", false, "audit", source);
     }
     if (const toml::table* watch = config::subtable(root, "watch", "", source)) {
-        config::reject_unknown_keys(*watch, {"enabled", "interval_seconds"}, "watch", source);
+        config::reject_unknown_keys(*watch, {"enabled", "interval_seconds", "keep_settled_days"}, "watch", source);
         config.watch.enabled = value_or<bool>(*watch, "enabled", true, "watch", source);
         config.watch.interval =
             std::chrono::seconds{config::integer_in_range(*watch, "interval_seconds", 60, 1, 86400, "watch", source)};
+        config.watch.keep_settled_days =
+            static_cast<int>(config::integer_in_range(*watch, "keep_settled_days", 30, 1, 36500, "watch", source));
     }
     // Read even when absent: their readers hold the defaults of the settings they fill.
     static const toml::table absent;

@@ -53,6 +53,7 @@ struct StoreConfig {
 struct WatchConfig {
     bool enabled = true;
     std::chrono::seconds interval{60};  // between rounds; stretched to keep within a quarter of Scalingo's allowance
+    int keep_settled_days = 30;         // settled invitations are forgotten this long after
 };
 
 struct Config {

@@ -111,6 +111,7 @@ InvitationWatching::InvitationWatching(asio::io_context& io, const Config& confi
     watch_.emplace(*base.provider.api, *base.invitations, announcer, base.clock, platform);
     chat::WatcherSettings settings;
     settings.interval = config.watch.interval;
+    settings.keep_settled = std::chrono::days{config.watch.keep_settled_days};
     if (base.provider.scalingo != nullptr) settings.upstream_per_minute = config.scalingo.api.requests_per_minute;
     watcher_.emplace(io.get_executor(), *watch_, *base.shared, std::move(platform), settings, std::move(logger));
     asio::co_spawn(io, watcher_->run(), asio::detached);

@@ -95,7 +95,7 @@ Foundation lay_foundation(const Config& config, std::shared_ptr<spdlog::logger> 
     Foundation base;
     base.state_dir = state_dir_of(config);
     // With PostgreSQL, instances share the audit trail and the state; with SQLite, one instance keeps
-    // the shared state in memory.
+    // the shared state in memory, save what must outlive a restart.
     store::SharedState* shared_budget = nullptr;
     if (const auto* postgres = std::get_if<PostgresUrl>(&config.store.location)) {
         store::PostgresOptions options;
@@ -110,7 +110,10 @@ Foundation lay_foundation(const Config& config, std::shared_ptr<spdlog::logger> 
         const fs::path& named = std::get<SqliteFile>(config.store.location).file;
         const fs::path file = named.empty() ? base.state_dir / "state.sqlite" : named;
         base.sqlite = std::make_unique<store::SqliteAuditLog>(file);
-        base.local = std::make_unique<store::LocalState>();
+        // Used confirmations and decided access requests outlive a restart, in the same file.
+        store::LocalStateOptions local_options;
+        local_options.durable_tokens = base.sqlite.get();
+        base.local = std::make_unique<store::LocalState>(local_options);
         base.audit = base.sqlite.get();
         base.invitations = base.sqlite.get();
         base.shared = base.local.get();

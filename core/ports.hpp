@@ -143,6 +143,9 @@ public:
     // instance, an earlier round). Called before the notice goes out, so that it goes out once.
     virtual boost::asio::awaitable<ApiResult<bool>> settle(std::string database, std::string collaborator_id,
                                                            InvitationFate fate, TimePoint at) = 0;
+    // Deletes the invitations settled before `settled_before` (pending ones stay whatever their age): how
+    // many went.
+    virtual boost::asio::awaitable<ApiResult<std::size_t>> forget_settled(TimePoint settled_before) = 0;
 };
 
 class WallClock {

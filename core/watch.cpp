@@ -39,6 +39,11 @@ std::optional<InvitationFate> fate_of(const Invitation& invitation, const std::v
 
 }  // namespace
 
+asio::awaitable<ApiResult<std::size_t>> InvitationWatch::forget_settled(std::chrono::hours keep) {
+    const TimePoint settled_before = clock_.now() - keep;
+    co_return co_await log_.forget_settled(settled_before);
+}
+
 asio::awaitable<ApiResult<WatchRound>> InvitationWatch::round() {
     auto pending = co_await log_.pending(platform_);
     if (!pending) co_return std::unexpected(pending.error());

@@ -37,6 +37,8 @@ public:
                     std::string platform);
 
     boost::asio::awaitable<ApiResult<WatchRound>> round();
+    // Deletes what is remembered of the invitations settled more than `keep` ago: how many went.
+    boost::asio::awaitable<ApiResult<std::size_t>> forget_settled(std::chrono::hours keep);
 
 private:
     // Tells the channel the invitation was made in, or its inviter when the bot may not post there.

@@ -12,6 +12,8 @@ namespace {
 
 // A lease outlives the wait before its renewal by this much, so that a slow round does not lose it.
 constexpr std::chrono::milliseconds lease_margin{std::chrono::seconds{30}};
+// Settled invitations are a matter of days: looking for old ones every round would be wasted work.
+constexpr std::chrono::hours forgetting_period{1};
 
 }  // namespace
 
@@ -50,6 +52,18 @@ asio::awaitable<bool> Watcher::hold(std::chrono::milliseconds interval) {
     co_return holder_;
 }
 
+asio::awaitable<void> Watcher::forget_settled() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now < next_forgetting_) co_return;
+    next_forgetting_ = now + forgetting_period;
+    auto forgotten = co_await watch_.forget_settled(settings_.keep_settled);
+    if (!forgotten)
+        logger_->warn("invitation watch: settled invitations cannot be forgotten ({})", forgotten.error().message);
+    else if (*forgotten > 0)
+        logger_->info("invitation watch: {} invitation(s) settled over {} days ago forgotten", *forgotten,
+                      settings_.keep_settled.count() / 24);
+}
+
 asio::awaitable<void> Watcher::run() {
     running_ = true;
     std::chrono::milliseconds interval = settings_.interval;
@@ -68,6 +82,7 @@ asio::awaitable<void> Watcher::run() {
                                   round->unreadable, round->undelivered, round->trouble);
                 interval = watch_interval(settings_.interval, round->databases, settings_.upstream_per_minute);
             }
+            co_await forget_settled();
         }
         if (stopping_) break;
         wait_.expires_after(interval);

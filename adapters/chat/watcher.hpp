@@ -25,6 +25,9 @@ struct WatcherSettings {
     // 0: none to share (the sandbox).
     int upstream_per_minute = 0;
     std::string instance;  // names this instance in the lease
+    // Settled invitations (accepted, revoked or expired, withdrawn) are forgotten this long after, by
+    // the instance that watches, at most once an hour.
+    std::chrono::hours keep_settled{24 * 30};
 };
 
 class Watcher {
@@ -47,6 +50,9 @@ public:
 private:
     // Takes or keeps the lease for the next `interval`: whether this instance watches.
     boost::asio::awaitable<bool> hold(std::chrono::milliseconds interval);
+    // Forgets the invitations settled longer ago than the settings keep them, when an hour has passed
+    // since it last did.
+    boost::asio::awaitable<void> forget_settled();
 
     InvitationWatch& watch_;
     store::SharedState& shared_;
@@ -59,6 +65,7 @@ private:
     bool running_ = false;
     bool holder_ = false;
     std::size_t rounds_ = 0;
+    std::chrono::steady_clock::time_point next_forgetting_{};
 };
 
 }  // namespace collab::chat

@@ -45,6 +45,9 @@ ApiError from_net(const net::NetError& error, std::string_view setting) {
                                                  "): " + error.message + ". Try again in a moment."};
 }
 
+// The one key of the app list's cache and of its fetch in flight.
+const std::string app_list_key = "apps";
+
 }  // namespace
 
 ScalingoApi::ScalingoApi(net::HttpClient& http, ScalingoSettings settings)
@@ -55,6 +58,8 @@ ScalingoApi::ScalingoApi(net::HttpClient& http, ScalingoSettings settings)
       exchanges_(settings_.shared_fetch_wait, std::unexpected(no_answer_in_time())),
       database_fetches_(settings_.shared_fetch_wait, std::unexpected(no_answer_in_time())),
       collaborator_fetches_(settings_.shared_fetch_wait, std::unexpected(no_answer_in_time())),
+      app_list_fetches_(settings_.shared_fetch_wait, std::unexpected(no_answer_in_time())),
+      app_lists_(settings_.database_ttl),
       databases_(settings_.database_ttl),
       collaborators_(settings_.collaborators_ttl),
       snapshots_(settings_.collaborators_ttl) {
@@ -202,7 +207,13 @@ asio::awaitable<ApiResult<std::string>> ScalingoApi::exchange() {
 asio::awaitable<ApiResult<Database>> ScalingoApi::fetch_database(std::string name) {
     Call call{http::verb::get, app_url(name), "", 200};
     auto response = co_await perform(std::move(call));
-    if (!response) co_return std::unexpected(response.error());
+    if (!response) {
+        // A listed app gone or out of reach: the list is out of date too.
+        const ApiErrorKind kind = response.error().kind;
+        if (kind == ApiErrorKind::not_found || kind == ApiErrorKind::unauthorized || kind == ApiErrorKind::forbidden)
+            app_lists_.erase(app_list_key);
+        co_return std::unexpected(response.error());
+    }
     auto database = parse_app(response->body);
     if (!database) co_return std::unexpected(malformed("a description of " + name));
     databases_.put(name, *database);
@@ -289,13 +300,22 @@ asio::awaitable<ApiResult<Account>> ScalingoApi::self() {
     co_return std::move(*user);
 }
 
-asio::awaitable<ApiResult<std::vector<Database>>> ScalingoApi::databases() {
+asio::awaitable<ApiResult<std::vector<Database>>> ScalingoApi::fetch_databases() {
     Call call{http::verb::get, settings_.api_url + "/v1/apps", "", 200};
     auto response = co_await perform(std::move(call));
     if (!response) co_return std::unexpected(response.error());
     auto apps = parse_apps(response->body);
     if (!apps) co_return std::unexpected(malformed("a list of apps"));
+    // Each entry describes its app as GET /v1/apps/{app} would: a survey then reads only the lists.
+    for (const Database& app : *apps) databases_.put(app.name, app);
+    app_lists_.put(app_list_key, *apps);
     co_return std::move(*apps);
+}
+
+asio::awaitable<ApiResult<std::vector<Database>>> ScalingoApi::databases() {
+    if (auto cached = app_lists_.get(app_list_key)) co_return std::move(*cached);
+    decltype(app_list_fetches_)::Fetch fetch = [this] { return fetch_databases(); };
+    co_return co_await app_list_fetches_.run(app_list_key, std::move(fetch));
 }
 
 }  // namespace collab::scalingo

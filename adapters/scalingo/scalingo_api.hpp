@@ -6,6 +6,9 @@
 // - a database's snapshot (snapshots.hpp), for `collaborators_ttl`: a repeated `list` sends nothing;
 // - underneath it, a database's description for `database_ttl` and its collaborator list for
 //   `collaborators_ttl`; concurrent reads of either share one request (single_flight.hpp);
+// - the list of the apps the account reaches (what `dbs`, `access` and `help` survey), for
+//   `database_ttl`, its entries kept as the apps' descriptions too; dropped when an app of it is
+//   found gone or out of reach, so that the next survey reads it again;
 // - an invitation or a removal, whatever its outcome, drops the database's list and snapshot and
 //   bumps its generation: a read begun before it is neither kept nor joined by readers after it;
 // - changes made elsewhere (the dashboard, the CLI) are seen once the list has expired.
@@ -85,11 +88,13 @@ private:
     boost::asio::awaitable<ApiResult<std::string>> bearer();
     boost::asio::awaitable<ApiResult<std::string>> exchange();
     boost::asio::awaitable<ApiResult<Database>> fetch_database(std::string name);
+    boost::asio::awaitable<ApiResult<std::vector<Database>>> fetch_databases();
     boost::asio::awaitable<ApiResult<std::vector<Collaborator>>> fetch_collaborators(std::string database,
                                                                                      std::uint64_t generation);
     std::uint64_t collaborator_generation(std::string_view database) const;
     void collaborators_changed(const std::string& database);
     boost::asio::awaitable<ApiResult<std::optional<std::chrono::milliseconds>>> take_from_budget();
+
 public:
     // Requests left in the current minute's allowance (for the metrics).
     boost::asio::awaitable<ApiResult<int>> requests_left();
@@ -112,6 +117,8 @@ private:
     SingleFlight<ApiResult<std::string>> exchanges_;
     SingleFlight<ApiResult<Database>> database_fetches_;
     SingleFlight<ApiResult<std::vector<Collaborator>>> collaborator_fetches_;
+    SingleFlight<ApiResult<std::vector<Database>>> app_list_fetches_;
+    TtlCache<std::vector<Database>> app_lists_;  // one entry at most: the account's
     TtlCache<Database> databases_;
     TtlCache<std::vector<Collaborator>> collaborators_;
     // Per database, bumped by every invitation and removal: a list fetched under an older generation

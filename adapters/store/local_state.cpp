@@ -113,6 +113,8 @@ boost::asio::awaitable<ApiResult<int>> LocalState::requests_left(std::string acc
 
 boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> LocalState::use_once(std::string key, TokenUse use,
                                                                                 TimePoint keep_until) {
+    if (options_.durable_tokens != nullptr)
+        co_return co_await options_.durable_tokens->use_once(std::move(key), std::move(use), keep_until);
     std::lock_guard lock(mutex_);
     // Past their deadline the marks guard nothing (the token or signature is refused by then).
     while (!used_until_.empty() && used_until_.begin()->first <= use.at) {
@@ -126,6 +128,7 @@ boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> LocalState::use_once(
 }
 
 boost::asio::awaitable<ApiResult<void>> LocalState::forget(std::string key) {
+    if (options_.durable_tokens != nullptr) co_return co_await options_.durable_tokens->forget(std::move(key));
     std::lock_guard lock(mutex_);
     auto entry = used_.find(key);
     if (entry == used_.end()) co_return ApiResult<void>{};

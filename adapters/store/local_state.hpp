@@ -4,9 +4,10 @@
 // keys are the ones to forget): an answered one for `remember_answered` at most, and never more than
 // the capacity's worth; an answered claim keeps only a 128-bit digest of its key, so that remembering
 // the capacity's worth of them costs a few megabytes, not a string and a node each. Each account's request
-// allowance is a sliding log of send times, and used tokens are kept until their own deadline (a restart forgets them:
-// a confirmation's claims still name the collaborator record, so a replay after a restart cannot reach a re-invited
-// person). Leases behave as in PostgreSQL, so that instances sharing one object (tests) see the same contract.
+// allowance is a sliding log of send times, and used tokens are kept until their own deadline, in the
+// durable store given (the bot's SQLite file) or else in memory (a restart forgets them: a confirmation's claims still
+// name the collaborator record, so a replay after a restart cannot reach a re-invited person). Leases behave as in
+// PostgreSQL, so that instances sharing one object (tests) see the same contract.
 
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
@@ -34,6 +35,9 @@ struct LocalStateOptions {
     std::chrono::milliseconds remember_answered{std::chrono::minutes{10}};
     // The rolling window an allowance is counted over (Scalingo counts per minute; shorter in tests).
     std::chrono::milliseconds request_window{std::chrono::minutes{1}};
+    // Where used confirmations and access requests are marked, when they must outlive the process (the
+    // SQLite state file); null: here, in memory.
+    UsedTokens* durable_tokens = nullptr;
 };
 
 class LocalState final : public SharedState {

@@ -266,6 +266,17 @@ asio::awaitable<ApiResult<bool>> PostgresStore::settle(std::string database, std
     co_return co_await call(std::move(work));
 }
 
+asio::awaitable<ApiResult<std::size_t>> PostgresStore::forget_settled(TimePoint settled_before) {
+    std::function<ApiResult<std::size_t>(PostgresSession&)> work =
+        [this, settled_before](PostgresSession& session) -> ApiResult<std::size_t> {
+        const auto forgotten = session.exec("DELETE FROM invitations WHERE fate <> '' AND settled_at_ms < $1",
+                                            {std::to_string(milliseconds_of(settled_before))});
+        if (!forgotten) return std::unexpected(failure_of(link_.server(), forgotten.error()));
+        return static_cast<std::size_t>(std::stoull(PQcmdTuples(forgotten->get())));
+    };
+    co_return co_await call(std::move(work));
+}
+
 asio::awaitable<ApiResult<std::optional<std::chrono::milliseconds>>> PostgresStore::take_request(std::string account,
                                                                                                  int per_minute) {
     if (per_minute < 1) co_return std::unexpected(invalid_allowance(per_minute));

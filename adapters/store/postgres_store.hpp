@@ -62,6 +62,7 @@ public:
     boost::asio::awaitable<ApiResult<std::vector<Invitation>>> pending(std::string platform) override;
     boost::asio::awaitable<ApiResult<bool>> settle(std::string database, std::string collaborator_id,
                                                    InvitationFate fate, TimePoint at) override;
+    boost::asio::awaitable<ApiResult<std::size_t>> forget_settled(TimePoint settled_before) override;
 
     // For the health check: whether the connection is up, and since when it is not.
     bool connected() const { return link_.connected(); }

@@ -16,7 +16,7 @@ namespace {
 
 // migrations[i] brings the schema from version i to version i + 1. Never edit one that has shipped:
 // add the next.
-constexpr std::array<std::string_view, 2> migrations{
+constexpr std::array<std::string_view, 3> migrations{
     R"sql(
     CREATE TABLE audit (
         seq           INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -53,6 +53,16 @@ constexpr std::array<std::string_view, 2> migrations{
         PRIMARY KEY (database_name, email_key)
     );
     CREATE INDEX invitations_pending ON invitations (platform, invited_at_ms) WHERE fate = '';
+    )sql",
+    // Used confirmations and access requests, decided or open, so that a restart does not undo them.
+    R"sql(
+    CREATE TABLE used_tokens (
+        key           TEXT PRIMARY KEY,
+        used_at_ms    INTEGER NOT NULL,
+        used_by       TEXT NOT NULL,
+        keep_until_ms INTEGER NOT NULL
+    );
+    CREATE INDEX used_tokens_by_deadline ON used_tokens (keep_until_ms);
     )sql"};
 
 // Checkpoints are the checkpoint thread's alone (see the header).
@@ -71,6 +81,11 @@ ApiError storage_error(std::string_view doing, const std::exception& e, std::str
 }
 
 constexpr std::string_view invitations_kept = "The invitations sent through the bot";
+constexpr std::string_view uses_kept = "The confirmations and access requests used";
+
+int64_t milliseconds_of(TimePoint at) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+}
 
 }  // namespace
 
@@ -114,10 +129,8 @@ ApiResult<void> SqliteAuditLog::commit(SQLite::Database& db, std::span<const Aud
         SQLite::Statement insert(
             db, "INSERT INTO audit (" + std::string(audit_columns) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)");
         for (const AuditEntry& e : entries) {
-            const int64_t at_ms =
-                std::chrono::duration_cast<std::chrono::milliseconds>(e.at.time_since_epoch()).count();
-            SQLite::bind(insert, at_ms, e.platform, e.team, e.channel, e.user_id, e.email, e.action, e.database,
-                         e.target, std::string(to_string(e.outcome)), e.detail);
+            SQLite::bind(insert, milliseconds_of(e.at), e.platform, e.team, e.channel, e.user_id, e.email, e.action,
+                         e.database, e.target, std::string(to_string(e.outcome)), e.detail);
             insert.exec();
             insert.reset();
         }
@@ -207,12 +220,66 @@ boost::asio::awaitable<ApiResult<bool>> SqliteAuditLog::settle(std::string datab
             SQLite::Statement update(db,
                                      "UPDATE invitations SET fate = ?, settled_at_ms = ? "
                                      "WHERE database_name = ? AND collaborator_id = ? AND fate = ''");
-            const auto at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
-            SQLite::bind(update, std::string(fate_name(fate)), static_cast<int64_t>(at_ms), database, collaborator_id);
+            SQLite::bind(update, std::string(fate_name(fate)), milliseconds_of(at), database, collaborator_id);
             return update.exec() == 1;
         } catch (const std::exception& error) {
             return std::unexpected(storage_error("written", error, invitations_kept));
         }
+    };
+    co_return co_await worker_.call(std::move(work));
+}
+
+boost::asio::awaitable<ApiResult<std::size_t>> SqliteAuditLog::forget_settled(TimePoint settled_before) {
+    std::function<ApiResult<std::size_t>(SQLite::Database&)> work =
+        [settled_before](SQLite::Database& db) -> ApiResult<std::size_t> {
+        try {
+            SQLite::Statement forget(db, "DELETE FROM invitations WHERE fate <> '' AND settled_at_ms < ?");
+            forget.bind(1, milliseconds_of(settled_before));
+            return static_cast<std::size_t>(forget.exec());
+        } catch (const std::exception& error) {
+            return std::unexpected(storage_error("written", error, invitations_kept));
+        }
+    };
+    co_return co_await worker_.call(std::move(work));
+}
+
+boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> SqliteAuditLog::use_once(std::string key, TokenUse use,
+                                                                                    TimePoint keep_until) {
+    using Earlier = std::optional<TokenUse>;
+    std::function<ApiResult<Earlier>(SQLite::Database&)> work =
+        [key = std::move(key), use = std::move(use), keep_until](SQLite::Database& db) -> ApiResult<Earlier> {
+        try {
+            // Past their deadline the marks guard nothing (the token or signature is refused by then).
+            SQLite::Statement expired(db, "DELETE FROM used_tokens WHERE keep_until_ms <= ?");
+            expired.bind(1, milliseconds_of(use.at));
+            expired.exec();
+            SQLite::Statement insert(
+                db, "INSERT OR IGNORE INTO used_tokens (key, used_at_ms, used_by, keep_until_ms) VALUES (?,?,?,?)");
+            SQLite::bind(insert, key, milliseconds_of(use.at), use.by, milliseconds_of(keep_until));
+            if (insert.exec() == 1) return Earlier{};
+            SQLite::Statement earlier(db, "SELECT used_at_ms, used_by FROM used_tokens WHERE key = ?");
+            earlier.bind(1, key);
+            if (!earlier.executeStep()) return Earlier{TokenUse{}};
+            return Earlier{TokenUse{TimePoint{std::chrono::milliseconds{earlier.getColumn(0).getInt64()}},
+                                    earlier.getColumn(1).getString()}};
+        } catch (const std::exception& error) {
+            return std::unexpected(storage_error("written", error, uses_kept));
+        }
+    };
+    co_return co_await worker_.call(std::move(work));
+}
+
+boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::forget(std::string key) {
+    std::function<ApiResult<void>(SQLite::Database&)> work =
+        [key = std::move(key)](SQLite::Database& db) -> ApiResult<void> {
+        try {
+            SQLite::Statement forget(db, "DELETE FROM used_tokens WHERE key = ?");
+            forget.bind(1, key);
+            forget.exec();
+        } catch (const std::exception& error) {
+            return std::unexpected(storage_error("written", error, uses_kept));
+        }
+        return {};
     };
     co_return co_await worker_.call(std::move(work));
 }

@@ -1,5 +1,6 @@
 #pragma once
-// The audit trail, and the invitations sent through the bot, in a SQLite file of the state directory.
+// The audit trail, the invitations sent through the bot and the confirmations and access requests
+// used, in a SQLite file of the state directory: what one instance keeps across restarts.
 //
 // The file is written on a worker thread (StoreWorker), so that a slow disk never holds up the bot's
 // event loop, and records that arrive together are committed in one transaction: one WAL append for a
@@ -17,11 +18,15 @@
 #include <thread>
 
 #include "adapters/store/store_worker.hpp"
+#include "core/confirmation.hpp"
 #include "core/ports.hpp"
 
 namespace collab::store {
 
-class SqliteAuditLog final : public AuditLog, public InvitationLog, private WorkerHost<SQLite::Database, AuditEntry> {
+class SqliteAuditLog final : public AuditLog,
+                             public InvitationLog,
+                             public UsedTokens,
+                             private WorkerHost<SQLite::Database, AuditEntry> {
 public:
     explicit SqliteAuditLog(const std::filesystem::path& file);  // throws StateError
     ~SqliteAuditLog() override;                                  // writes what is queued, then stops
@@ -35,6 +40,11 @@ public:
     boost::asio::awaitable<ApiResult<std::vector<Invitation>>> pending(std::string platform) override;
     boost::asio::awaitable<ApiResult<bool>> settle(std::string database, std::string collaborator_id,
                                                    InvitationFate fate, TimePoint at) override;
+    boost::asio::awaitable<ApiResult<std::size_t>> forget_settled(TimePoint settled_before) override;
+
+    boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> use_once(std::string key, TokenUse use,
+                                                                        TimePoint keep_until) override;
+    boost::asio::awaitable<ApiResult<void>> forget(std::string key) override;
 
 private:
     // The worker's side.

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "../permission_matrix.hpp"
 #include "../seed_output.hpp"
 #include "core/service.hpp"
 #include "test_signer.hpp"
@@ -1605,6 +1606,38 @@ TEST_F(AccessRequests, AStrangerGetsACardWithApproveAndDenyHere) {
     EXPECT_EQ(audit_.entries[0].action, "request");
     EXPECT_EQ(audit_.entries[0].email, "stranger@example.com");
     EXPECT_EQ(audit_.entries[0].outcome, AuditOutcome::proposed);
+}
+
+// The table every platform is held to (tests/permission_matrix.hpp), here on the core alone.
+TEST_F(AccessRequests, ThePermissionMatrixOfTheNewerCommands) {
+    using testing::Asker;
+    settings_.rules.channel_databases["shell:C-ops"] = {db};
+    settings_.rules.default_policy = DefaultChannelPolicy::deny_all;
+    const std::map<Asker, std::string> ids = {{Asker::owner, "U1"},   {Asker::accepted, "U2"},
+                                              {Asker::pending, "U3"}, {Asker::stranger, "U9"},
+                                              {Asker::admin, "U8"},   {Asker::wrong_channel, "U1"}};
+    for (std::size_t n = 0; n < testing::newcomers; ++n)
+        directory_.emails["N" + std::to_string(n)] = testing::newcomer_email(n);
+    std::size_t cards = 0;
+    for (const auto& row : testing::permission_matrix()) {
+        const std::string channel = row.asker == Asker::wrong_channel ? "C-other" : "C-ops";
+        std::string shown;
+        if (row.command == testing::approve_click || row.command == testing::deny_click) {
+            const std::string token = card_token(ask("N" + std::to_string(cards++), "request my-dedicated-db"));
+            shown = to_plain_text(decided(ids.at(row.asker), token, row.command == testing::deny_click, channel).reply);
+        } else {
+            shown = say(ids.at(row.asker), row.command, channel);
+        }
+        const std::string seen = testing::normalised(shown);
+        EXPECT_NE(seen.find(testing::normalised(row.shown)), std::string::npos)
+            << testing::name_of(row.asker) << ": " << row.command << "\n"
+            << shown;
+        if (!row.never.empty()) {
+            EXPECT_EQ(seen.find(testing::normalised(row.never)), std::string::npos)
+                << testing::name_of(row.asker) << ": " << row.command << "\n"
+                << shown;
+        }
+    }
 }
 
 TEST_F(AccessRequests, WhoMayAsk) {

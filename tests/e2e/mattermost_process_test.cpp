@@ -1,6 +1,7 @@
 // The built binary as an admin starts it for Mattermost: `collab-bot --adapter mattermost` with no
 // configuration file, the tokens, the server's address and the listen address in the environment,
-// against the Mattermost emulator, on the embedded sandbox.
+// against the Mattermost emulator, on the embedded sandbox. Also what the bot says on its own there:
+// an access request's card in the channel its database is bound to, and the acceptance notice.
 
 #include <gtest/gtest.h>
 
@@ -10,6 +11,7 @@
 #include "bot_process.hpp"
 #include "http_get.hpp"
 #include "mattermost_emulator.hpp"
+#include "sandbox_invitations.hpp"
 
 namespace collab::e2e {
 namespace {
@@ -18,12 +20,60 @@ using mattermost::testing::EmulatorSettings;
 using mattermost::testing::Exchange;
 using mattermost::testing::MattermostEmulator;
 
+using namespace std::chrono_literals;
+
 const std::string owner =
     "u1owner0000000000000000000";  // user1@example.com in the sandbox's seed, owner of my-dedicated-db
+const std::string member = "u2member000000000000000000";    // user2@example.com, an accepted collaborator
+const std::string stranger = "u9stranger0000000000000000";  // stranger@example.com, on no database
 
 std::string text_of(const Exchange& exchange) {
     if (!exchange.answer || !exchange.answer->contains("text")) return {};
     return std::string(exchange.answer->at("text").as_string());
+}
+
+// Markdown as a reader sees it: the escapes gone.
+std::string shown(std::string message) {
+    std::erase(message, '\\');
+    return message;
+}
+
+// The bot, for Mattermost, with `config` and the emulator's tokens.
+class MattermostBot : public RunningBot {
+public:
+    MattermostBot(const MattermostEmulator& mattermost, const EmulatorSettings& server, const StateDir& state,
+                  const std::filesystem::path& config)
+        : RunningBot(state.path() / "bot.log",
+                     {{"MATTERMOST_URL", mattermost.url()},
+                      {"MATTERMOST_COMMAND_TOKEN", server.command_token},
+                      {"MATTERMOST_BOT_TOKEN", server.bot_token},
+                      {"COLLAB_MATTERMOST_LISTEN", "127.0.0.1:0"}},
+                     {"--adapter", "mattermost", "--config", config.string(), "--state-dir", state.path().string()}),
+          url(from_log(*this, "request URL (http://127\\.0\\.0\\.1:[0-9]+)/mattermost/command")) {}
+
+    const std::string url;
+};
+
+// The bot's posts in `channel` whose text, as shown, holds `text`; waits up to 5 s for the first.
+std::vector<mattermost::testing::Post> bot_posts_in(const MattermostEmulator& mattermost, const std::string& channel,
+                                                    const std::string& text) {
+    std::vector<mattermost::testing::Post> found;
+    for (int i = 0; i < 200 && found.empty(); ++i) {
+        if (i > 0) std::this_thread::sleep_for(25ms);
+        for (const auto& post : mattermost.wait_for_bot_posts(0, 0ms))
+            if (post.channel_id == channel && shown(post.message).find(text) != std::string::npos)
+                found.push_back(post);
+    }
+    return found;
+}
+
+// The direct channel between the bot and `user`, waiting up to 5 s for the bot to open it.
+std::optional<std::string> direct_channel(const MattermostEmulator& mattermost, const std::string& user) {
+    for (int i = 0; i < 200; ++i) {
+        if (auto direct = mattermost.direct_channel(user)) return direct;
+        std::this_thread::sleep_for(25ms);
+    }
+    return std::nullopt;
 }
 
 TEST(MattermostProcess, AnswersTheSlashCommandRefusesAForgedTokenAndStopsCleanlyOnSigterm) {
@@ -90,6 +140,100 @@ TEST(MattermostProcess, ABotTokenTheServerRefusesStopsTheBot) {
     const std::string log = bot.log();
     EXPECT_NE(log.find("refused MATTERMOST_BOT_TOKEN"), std::string::npos) << log;
     EXPECT_EQ(log.find("revoked-token"), std::string::npos) << "the bot token leaked into the log";
+}
+
+}  // namespace
+}  // namespace collab::e2e
+
+namespace collab::e2e {
+namespace {
+
+// [policy.channels] binds my-dedicated-db to c2bound: a request typed in c1ops is decided there.
+TEST(MattermostProcess, AnAccessRequestIsPostedInTheBoundChannelAndDecidedThereByAMember) {
+    const EmulatorSettings server{
+        .emails = {{owner, "user1@example.com"}, {member, "user2@example.com"}, {stranger, "stranger@example.com"}}};
+    MattermostEmulator mattermost(server);
+    StateDir state;
+    const auto config = state.path() / "mattermost.toml";
+    std::ofstream(config) << "[policy.channels]\n\"mattermost:c2bound\" = [\"my-dedicated-db\"]\n";
+    MattermostBot bot(mattermost, server, state, config);
+    ASSERT_FALSE(bot.url.empty());
+
+    const Exchange asked = mattermost.run_command(bot.url, stranger, "c1ops", "request my-dedicated-db");
+    ASSERT_EQ(asked.status, 200u) << asked.body << bot.log();
+    EXPECT_NE(shown(text_of(asked)).find("Your request for access to my-dedicated-db was posted in c2bound"),
+              std::string::npos)
+        << text_of(asked) << bot.log();
+    const auto cards = bot_posts_in(mattermost, "c2bound", "asks for access to my-dedicated-db");
+    ASSERT_EQ(cards.size(), 1u) << bot.log();
+    const std::string card = cards[0].id;
+    EXPECT_NE(cards[0].message.find("@user-" + stranger), std::string::npos) << "names the requester";
+
+    // The requester's own click: refused for them alone, the card left as it is.
+    const std::size_t seen = mattermost.ephemerals(stranger).size();
+    ASSERT_EQ(mattermost.click(stranger, card, "confirm").status, 200u);
+    const auto refusals = mattermost.ephemerals(stranger);
+    ASSERT_EQ(refusals.size(), seen + 1) << bot.log();
+    EXPECT_NE(refusals.back().message.find("Only the owner or an accepted collaborator"), std::string::npos)
+        << refusals.back().message;
+    EXPECT_TRUE(mattermost.post(card)->props.contains("attachments"));
+
+    // A member's click: the invitation goes, the card names who approved, the requester hears it directly.
+    ASSERT_EQ(mattermost.click(member, card, "confirm").status, 200u);
+    const auto decided = mattermost.post(card);
+    EXPECT_FALSE(decided->props.contains("attachments")) << "no button is left to click twice";
+    EXPECT_NE(shown(decided->message).find("Approved by @user-" + member), std::string::npos) << decided->message;
+    EXPECT_NE(shown(decided->message).find("stranger@example.com has been invited"), std::string::npos)
+        << decided->message;
+    const auto direct = direct_channel(mattermost, stranger);
+    ASSERT_TRUE(direct) << bot.log();
+    const auto told = bot_posts_in(mattermost, *direct, "Your request for access to my-dedicated-db was approved by");
+    ASSERT_EQ(told.size(), 1u) << bot.log();
+    EXPECT_NE(told[0].message.find("@user-" + member), std::string::npos) << told[0].message;
+
+    const Exchange listed = mattermost.run_command(bot.url, owner, "c2bound", "list my-dedicated-db");
+    EXPECT_NE(text_of(listed).find("stranger@example.com"), std::string::npos) << text_of(listed);
+    bot.signal(SIGTERM);
+    EXPECT_EQ(bot.wait(), 0);
+    EXPECT_EQ(mattermost.violations(), std::vector<std::string>{});
+}
+
+// Invitations typed in c1ops and in c3private, where the bot may not post, accepted while the bot is
+// down: announced in c1ops, and to the inviter directly for c3private.
+TEST(MattermostProcess, AnAcceptedInvitationIsAnnouncedInItsChannelOrToTheInviterDirectly) {
+    const EmulatorSettings server{.emails = {{owner, "user1@example.com"}}};
+    MattermostEmulator mattermost(server);
+    mattermost.refuse_posts_in("c3private");
+    StateDir state;
+    const auto config = state.path() / "watch.toml";
+    std::ofstream(config) << "[watch]\ninterval_seconds = 1\n";
+    {
+        MattermostBot bot(mattermost, server, state, config);
+        ASSERT_FALSE(bot.url.empty());
+        for (const auto& [channel, email] :
+             {std::pair{"c1ops", "user4@example.com"}, {"c3private", "user5@example.com"}}) {
+            const Exchange added =
+                mattermost.run_command(bot.url, owner, channel, std::string("add my-dedicated-db ") + email);
+            ASSERT_NE(text_of(added).find(email), std::string::npos) << added.body << bot.log();
+        }
+        bot.signal(SIGTERM);
+        ASSERT_EQ(bot.wait(), 0) << bot.log();
+    }
+    for (const std::string email : {"user4@example.com", "user5@example.com"})
+        ASSERT_TRUE(accept_invitation(state, email, "my-dedicated-db"));
+
+    MattermostBot bot(mattermost, server, state, config);
+    const std::string accepted = " accepted the invitation to my-dedicated-db (invited by @user-" + owner;
+    const auto in_channel = bot_posts_in(mattermost, "c1ops", "user4@example.com" + accepted);
+    EXPECT_EQ(in_channel.size(), 1u) << bot.log();
+    const auto direct = direct_channel(mattermost, owner);
+    ASSERT_TRUE(direct) << bot.log();
+    EXPECT_EQ(bot_posts_in(mattermost, *direct, "user5@example.com" + accepted).size(), 1u) << bot.log();
+    for (const auto& post : mattermost.wait_for_bot_posts(0, 0ms))
+        EXPECT_NE(post.channel_id, "c3private") << "nothing lands where the bot may not post";
+    bot.signal(SIGTERM);
+    EXPECT_EQ(bot.wait(), 0);
+    EXPECT_EQ(mattermost.violations(), std::vector<std::string>{});
 }
 
 }  // namespace

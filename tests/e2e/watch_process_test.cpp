@@ -28,11 +28,11 @@ bool typed(SlackEmulator& slack, const std::string& id, const std::string& text)
     return slack.deliver(slack::test::slash_command_envelope(fields)) >= 0 && slack.wait_for_ack(id).has_value();
 }
 
-std::vector<std::string> notices(const SlackEmulator& slack) {
+std::vector<std::string> notices(const SlackEmulator& slack, const std::string& saying = "accepted the invitation") {
     std::vector<std::string> found;
     for (const auto& post : slack.posts("chat.postMessage")) {
         const std::string text = boost::json::serialize(post.body);
-        if (text.find("accepted the invitation") != std::string::npos)
+        if (text.find(saying) != std::string::npos)
             found.push_back(std::string(post.body.at("channel").as_string()) + " " + text);
     }
     return found;
@@ -70,6 +70,37 @@ TEST(WatchProcess, AnAcceptanceIsAnnouncedInTheChannelOnceAcrossARestart) {
                   std::string::npos)
             << said[0];
     }
+}
+
+// A resend revokes the pending invitation and sends a new one, saying so: the watch never reports the
+// old one as revoked or expired, and announces the acceptance of the new one once.
+TEST(WatchProcess, AResendIsNeverReportedAsARevocationAndTheNewInvitationsAcceptanceIsAnnouncedOnce) {
+    EmulatorOptions options;
+    options.emails = {{"U111", "user1@example.com"}};
+    SlackEmulator slack(options);
+    StateDir state;
+    const auto config = state.path() / "watch.toml";
+    std::ofstream(config) << "[watch]\ninterval_seconds = 1\n";
+    const std::vector<std::string> args{"--config", config.string()};
+    {
+        SlackBot bot(slack, state, {}, args);
+        ASSERT_TRUE(slack.wait_for_open_sockets(1, 10s)) << bot.log();
+        ASSERT_TRUE(typed(slack, "env-1", "add my-dedicated-db user4@example.com")) << bot.log();
+        ASSERT_TRUE(typed(slack, "env-2", "resend my-dedicated-db user4@example.com")) << bot.log();
+        std::this_thread::sleep_for(2500ms);  // two rounds of the watch at least
+        bot.signal(SIGTERM);
+        ASSERT_EQ(bot.wait(), 0) << bot.log();
+    }
+    EXPECT_EQ(notices(slack, "revoked or expired"), std::vector<std::string>{});
+    ASSERT_TRUE(accept_invitation(state, "user4@example.com", "my-dedicated-db"));
+    SlackBot bot(slack, state, {}, args);
+    ASSERT_TRUE(slack.wait_for_open_sockets(1, 10s)) << bot.log();
+    for (int i = 0; i < 100 && notices(slack).empty(); ++i) std::this_thread::sleep_for(50ms);
+    std::this_thread::sleep_for(1500ms);  // a round more: nothing new to say
+    bot.signal(SIGTERM);
+    ASSERT_EQ(bot.wait(), 0) << bot.log();
+    EXPECT_EQ(notices(slack).size(), 1u) << bot.log();
+    EXPECT_EQ(notices(slack, "revoked or expired"), std::vector<std::string>{});
 }
 
 }  // namespace

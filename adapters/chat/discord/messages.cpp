@@ -2,6 +2,8 @@
 
 #include <boost/json/array.hpp>
 
+#include <algorithm>
+
 #include "adapters/chat/markdown_reply.hpp"
 #include "core/text.hpp"
 
@@ -21,12 +23,30 @@ constexpr int danger_style = 4;
 constexpr int secondary_style = 2;
 constexpr std::size_t max_button_label = 80;
 
-// Shown as a mention, which pings nobody: every message says `allowed_mentions: {"parse": []}`.
+constexpr std::size_t max_allowed_users = 100;
+
+bool mentionable(const Mention& person) {
+    return person.platform == "discord" && !person.user_id.empty() &&
+           person.user_id.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
 std::string mention(const Mention& person) {
-    const bool snowflake =
-        !person.user_id.empty() && person.user_id.find_first_not_of("0123456789") == std::string_view::npos;
-    if (person.platform == "discord" && snowflake) return "<@" + person.user_id + ">";
+    if (mentionable(person)) return "<@" + person.user_id + ">";
     return escape_markdown(person.shown());
+}
+
+// Only the people the bot itself names are pinged (as a mention does on Slack and Mattermost):
+// `parse` stays empty, so nothing echoed from input can ping anyone, @everyone included.
+json::object allowed_mentions(const Reply& reply) {
+    json::array users;
+    for (const Line& line : reply.lines) {
+        if (!line.mention || !mentionable(*line.mention) || users.size() == max_allowed_users) continue;
+        const json::value id(line.mention->user_id);
+        if (std::find(users.begin(), users.end(), id) == users.end()) users.push_back(id);
+    }
+    json::object allowed{{"parse", json::array{}}};
+    if (!users.empty()) allowed["users"] = std::move(users);
+    return allowed;
 }
 
 std::string content_of(const Reply& reply) {
@@ -40,14 +60,14 @@ json::object button_json(std::string_view label, int style, std::string custom_i
             {"custom_id", std::move(custom_id)}};
 }
 
-json::object with_content(std::string content) {
-    return {{"content", std::move(content)}, {"allowed_mentions", json::object{{"parse", json::array{}}}}};
+json::object with_content(const Reply& reply) {
+    return {{"content", content_of(reply)}, {"allowed_mentions", allowed_mentions(reply)}};
 }
 
 }  // namespace
 
 json::object message_of(const Reply& reply, chat::Visibility visibility, std::string_view proposal_id) {
-    json::object message = with_content(content_of(reply));
+    json::object message = with_content(reply);
     if (visibility == chat::Visibility::ephemeral) message["flags"] = ephemeral_flag;
     if (reply.proposal && !proposal_id.empty()) {
         const Proposal& proposal = *reply.proposal;
@@ -60,7 +80,7 @@ json::object message_of(const Reply& reply, chat::Visibility visibility, std::st
 }
 
 json::object replacement_of(const Reply& reply) {
-    json::object message = with_content(content_of(reply));
+    json::object message = with_content(reply);
     message["components"] = json::array{};
     return message;
 }

@@ -79,6 +79,15 @@ json::object proposal_response(const Reply& reply, std::string_view action_url, 
     return response;
 }
 
+json::object bot_post(const Reply& reply, std::string_view channel_id, std::string_view root_id,
+                      std::string_view action_url, std::string_view team_id) {
+    json::object encoded = proposal_response(reply, action_url, team_id);
+    json::object post{{"channel_id", channel_id}, {"message", std::move(encoded.at("text"))}};
+    if (auto* props = encoded.if_contains("props")) post["props"] = std::move(*props);
+    if (!root_id.empty()) post["root_id"] = root_id;
+    return post;
+}
+
 json::object click_answer(const std::optional<Reply>& update, const std::optional<Reply>& ephemeral) {
     json::object answer;
     // Props given (empty) replace the post's attachments: its buttons go with them.

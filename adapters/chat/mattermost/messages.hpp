@@ -46,6 +46,11 @@ boost::json::object command_response(const Reply& reply, chat::Visibility visibi
 // bot's /mattermost/action), each with a context carrying the sealed token and the proposal's team.
 boost::json::object proposal_response(const Reply& reply, std::string_view action_url, std::string_view team_id);
 
+// A reply posted by the bot through the REST API (POST /api/v4/posts): in `channel_id`, in the thread of
+// `root_id` unless it is empty, and a proposal with the same buttons as proposal_response's.
+boost::json::object bot_post(const Reply& reply, std::string_view channel_id, std::string_view root_id,
+                             std::string_view action_url, std::string_view team_id);
+
 // The answer to a click: the proposal's post replaced by `update` (no buttons left), and/or
 // `ephemeral` for the clicker alone. Both empty: {} (nothing changes).
 boost::json::object click_answer(const std::optional<Reply>& update, const std::optional<Reply>& ephemeral);

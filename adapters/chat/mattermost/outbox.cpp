@@ -104,10 +104,7 @@ asio::awaitable<void> MattermostOutbox::send(const chat::Origin& origin, chat::A
 }
 
 asio::awaitable<void> MattermostOutbox::post(const chat::Origin& origin, chat::Answer answer) {
-    const json::object encoded = encode(origin, answer);
-    json::object message{{"channel_id", origin.actor.channel}, {"message", encoded.at("text")}};
-    if (const auto* props = encoded.if_contains("props")) message["props"] = *props;
-    if (!origin.thread.empty()) message["root_id"] = origin.thread;
+    json::object message = bot_post(answer.reply, origin.actor.channel, origin.thread, action_url_, origin.actor.team);
     RestResult<void> posted;
     // In a direct message the person is the only reader: an ephemeral reply would only vanish.
     if (answer.visibility == chat::Visibility::in_channel || answer.reply.proposal || origin.direct)

@@ -1,5 +1,6 @@
 #include "adapters/chat/mattermost/rest_client.hpp"
 
+#include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -159,6 +160,25 @@ asio::awaitable<RestResult<void>> RestClient::create_ephemeral(std::string user_
     auto response = co_await perform(std::move(call));
     if (!response) co_return std::unexpected(response.error());
     co_return RestResult<void>{};
+}
+
+asio::awaitable<RestResult<std::string>> RestClient::open_direct(std::string bot_id, std::string user_id) {
+    if (!valid_id(bot_id) || !valid_id(user_id))
+        co_return std::unexpected(
+            MattermostError{0, {}, "not a Mattermost user id (26 lower-case letters and digits)"});
+    // The server answers the channel the two already have, if any: asking again changes nothing.
+    const json::array members{json::string(bot_id), json::string(user_id)};
+    Call call{http::verb::post, settings_.server_url + "/api/v4/channels/direct", json::serialize(members), true, true};
+    auto response = co_await perform(std::move(call));
+    if (!response) co_return std::unexpected(response.error());
+    boost::system::error_code error;
+    json::value value = json::parse(response->body, error);
+    const json::object* channel = error ? nullptr : value.if_object();
+    std::string id = channel != nullptr ? string_member(*channel, "id") : std::string();
+    if (id.empty())
+        co_return std::unexpected(
+            MattermostError{response->status, {}, "POST /channels/direct answered no channel object"});
+    co_return id;
 }
 
 asio::awaitable<RestResult<void>> RestClient::respond(std::string response_url, json::object body) {

@@ -3,7 +3,10 @@
 // client4.go), on the shared HTTP client and the shared retry rules (adapters/net/retry_machine.hpp):
 // - GET /api/v4/users/me: the bot account, which proves the bot token at start (sign_in.hpp);
 // - GET /api/v4/users/{id}: a user's e-mail, when the bot account may see it (empty otherwise);
-// - POST /api/v4/posts and POST /api/v4/posts/ephemeral: a reply the response_url could not carry;
+// - POST /api/v4/posts and POST /api/v4/posts/ephemeral: a reply the response_url could not carry, and
+//   what the bot says on its own initiative (announcer.hpp);
+// - POST /api/v4/channels/direct: the bot's direct message channel with one person (made once, the
+//   same one after);
 // - POST to a slash command's response_url (no token: the URL is the credential).
 //
 // Every call but the response_url's carries `Authorization: Bearer <bot token>`. Errors come as
@@ -68,6 +71,8 @@ public:
     // `post` is a Post ({"channel_id","message","props"}).
     boost::asio::awaitable<RestResult<void>> create_post(boost::json::object post);
     boost::asio::awaitable<RestResult<void>> create_ephemeral(std::string user_id, boost::json::object post);
+    // POST /api/v4/channels/direct: the id of the direct message channel between the bot and the person.
+    boost::asio::awaitable<RestResult<std::string>> open_direct(std::string bot_id, std::string user_id);
     boost::asio::awaitable<RestResult<void>> respond(std::string response_url, boost::json::object body);
 
     // True when `url` has MATTERMOST_URL's scheme, host and port: the only server the bot sends to.

@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "adapters/chat/desk.hpp"
+#include "adapters/chat/mattermost/announcer.hpp"
 #include "adapters/chat/mattermost/command_server.hpp"
 #include "adapters/chat/mattermost/directory.hpp"
 #include "adapters/chat/mattermost/event_socket.hpp"
@@ -49,7 +50,7 @@ int run_mattermost(const RunOptions& options) {
 
     mattermost::MattermostDirectory directory(rest, config.identities);
     CommandService service(*base.provider.api, directory, *base.audit, base.clock, *base.signer, *base.shared,
-                           config.service);
+                           config.service, base.invitations);
     mattermost::MattermostOutbox outbox(rest, logger);
     chat::Desk desk(io.get_executor(), service, outbox, settings.desk, logger);
     desk.count_into(metrics, "mattermost");
@@ -58,6 +59,10 @@ int run_mattermost(const RunOptions& options) {
                                      settings.commands, logger);
     server.measure_into(metrics, "mattermost");
     starting("mattermost.listen", [&] { server.start(); });
+    // Cards posted in another channel carry the same buttons as the server's own: known once it listens.
+    mattermost::MattermostAnnouncer announcer(rest, outbox.action_url());
+    service.announce_through(announcer);
+    InvitationWatching watching(io, config, base, announcer, "mattermost", logger);
     std::optional<mattermost::EventSocket> socket;
     if (settings.socket.enabled) {
         mattermost::EventSocketSettings socket_settings = settings.socket;
@@ -101,6 +106,7 @@ int run_mattermost(const RunOptions& options) {
         const mattermost::SignInSettings sign_in_settings;
         mattermost::SignInResult signed_in = co_await mattermost::sign_in(rest, sign_in_settings, logger);
         // The websocket needs the bot's name: it follows the sign-in, and asks itself if that got no answer.
+        if (signed_in.bot) announcer.identify(signed_in.bot->id);
         if (signed_in.outcome != mattermost::SignIn::token_refused && socket && !stopping) {
             if (co_await socket->run(std::move(signed_in.bot)) == 0) co_return;
         } else if (signed_in.outcome != mattermost::SignIn::token_refused) {
@@ -114,7 +120,9 @@ int run_mattermost(const RunOptions& options) {
         co_await stopped.async_wait(asio::as_tuple(asio::use_awaitable));
         stopping = true;
         if (socket) socket->stop();
+        watching.stop();
         co_await desk.drain(drain_limit);
+        co_await watching.stopped(drain_limit);
         // The answers just computed still have to be written to their HTTP connections.
         co_await server.stop_gracefully(settings.commands.server.write_timeout);
         if (socket) co_await socket->settle(drain_limit);

@@ -96,7 +96,7 @@ std::vector<std::string> custom_ids(const ChannelMessage& message) {
     return ids;
 }
 
-TEST(DiscordAnnouncer, ANoticeLandsInTheChannelAsAnAnswerWouldReadPingingNobody) {
+TEST(DiscordAnnouncer, ANoticeLandsInTheChannelAsAnAnswerWouldAndPingsOnlyTheInviter) {
     DiscordEmulator discord;
     store::LocalState shared;
     ProposalShelf shelf(shared);
@@ -111,7 +111,8 @@ TEST(DiscordAnnouncer, ANoticeLandsInTheChannelAsAnAnswerWouldReadPingingNobody)
               std::string::npos)
         << text;
     EXPECT_NE(text.find("```"), std::string::npos) << "the table in a code block: " << text;
-    EXPECT_EQ(json::serialize(messages[0].body.at("allowed_mentions")), R"({"parse":[]})");
+    EXPECT_EQ(json::serialize(messages[0].body.at("allowed_mentions")), R"({"parse":[],"users":["53908232506183681"]})")
+        << "the inviter hears of it; the echoed @everyone pings nobody";
     EXPECT_FALSE(messages[0].body.contains("flags")) << "a channel message is for everyone";
     EXPECT_EQ(discord.violations(), std::vector<std::string>{});
 }

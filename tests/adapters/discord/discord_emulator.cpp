@@ -91,6 +91,14 @@ std::vector<std::string> message_problems(const json::object& message) {
     if (mentions == nullptr || !mentions->is_object() || mentions->get_object().if_contains("parse") == nullptr ||
         !mentions->get_object().at("parse").is_array() || !mentions->get_object().at("parse").get_array().empty())
         problems.push_back("a message without allowed_mentions {\"parse\": []}");
+    else if (const auto* users = mentions->get_object().if_contains("users"); users && users->is_array())
+        for (const auto& user : users->get_array()) {
+            const auto* content = message.if_contains("content");
+            const std::string pinged = user.is_string() ? "<@" + std::string(user.get_string()) + ">" : "";
+            if (pinged.empty() || content == nullptr || !content->is_string() ||
+                std::string_view(content->get_string()).find(pinged) == std::string_view::npos)
+                problems.push_back("allowed_mentions pings someone the message does not mention");
+        }
     if (const auto* rows = message.if_contains("components"); rows && rows->is_array()) {
         for (const auto& row : rows->get_array()) {
             const auto* buttons = row.is_object() ? row.get_object().if_contains("components") : nullptr;

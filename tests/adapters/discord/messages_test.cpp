@@ -164,15 +164,21 @@ TEST(Messages, LengthsAreCountedInCodePoints) {
 }
 
 }  // namespace
-TEST(Messages, WhoActedIsAMentionThatPingsNobody) {
+TEST(Messages, WhoActedIsMentionedAndNobodyElseCanBePinged) {
     Reply reply;
     Line line{LineStyle::done, "Removed *x* (by "};
     line.mention = Mention{"discord", "80351110224678912", "", "owner@example.com"};
     line.after = ")";
     reply.lines.push_back(line);
+    reply.lines.push_back(Line{LineStyle::plain, "<@111111111111111111> @everyone"});
+    reply.lines.push_back(line);
     const json::object message = message_of(reply, Visibility::in_channel);
-    EXPECT_EQ(content(message), "`----->` Removed \\*x\\* \\(by <@80351110224678912>\\)");
-    EXPECT_EQ(message.at("allowed_mentions"), json::parse(R"({"parse":[]})"));
+    EXPECT_EQ(content(message),
+              "`----->` Removed \\*x\\* \\(by <@80351110224678912>\\)\n\\<\\@111111111111111111\\> "
+              "\\@everyone\n`----->` Removed \\*x\\* \\(by <@80351110224678912>\\)");
+    EXPECT_EQ(message.at("allowed_mentions"), json::parse(R"({"parse":[],"users":["80351110224678912"]})"))
+        << "the person named is pinged once; the echoed id and @everyone are not";
+    reply.lines.resize(1);
     // Someone from another platform is named, not mentioned.
     reply.lines[0].mention = Mention{"slack", "U1", "", "owner@example.com"};
     EXPECT_EQ(content(message_of(reply, Visibility::in_channel)),

@@ -12,6 +12,7 @@
 
 #include <deque>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "adapters/chat/markdown_reply.hpp"
@@ -107,6 +108,9 @@ struct MattermostEmulator::State {
     int sign_ins = 0;  // GET /users/me with the bot token
     std::chrono::milliseconds users_delay{0};
     int rate_limited = 0;
+    std::set<std::string> refused_channels;  // where the bot lacks create_post
+    // Direct channels by their name ("<id>__<id>", the ids sorted: model.GetDMNameFromIds) -> channel id.
+    std::map<std::string, std::string> direct_channels;
 
     // A websocket connection, as the server's hub knows it: its events, numbered, kept for a resume.
     struct Connection {
@@ -354,10 +358,21 @@ struct MattermostEmulator::State {
         }
         boost::system::error_code error;
         json::value body = json::parse(request.body(), error);
+        if (request.method() == http::verb::post && target == "/api/v4/channels/direct")
+            return open_direct(error ? nullptr : body.if_array());
         if (error || !body.is_object())
             return app_error(http::status::bad_request, "api.context.invalid_body_param.app_error", "Invalid body.");
         if (request.method() == http::verb::post && target == "/api/v4/posts") {
             const json::object& post = body.as_object();
+            const std::string channel_id = string_member(post, "channel_id");
+            // api4/post.go createPost: no create_post permission in the channel.
+            if (refused_channels.contains(channel_id)) return permission_error();
+            const std::string root_id = string_member(post, "root_id");
+            if (!root_id.empty() && !is_post_of(root_id, channel_id)) {
+                violations.push_back("a root_id that is no post of the channel: " + root_id);
+                return app_error(http::status::bad_request, "api.post.create_post.channel_root_id.app_error",
+                                 "Invalid ChannelId for RootId parameter.");
+            }
             json::object props;
             if (const json::value* given = post.if_contains("props"); given && given->is_object())
                 props = given->as_object();
@@ -365,12 +380,11 @@ struct MattermostEmulator::State {
             if (!valid_message(message, props))
                 return app_error(http::status::bad_request, "model.post.is_valid.message_length.app_error",
                                  "Too long.");
-            posts.push_back(Post{new_id(), string_member(post, "channel_id"), settings.bot_user_id, message, props,
-                                 string_member(post, "root_id")});
+            posts.push_back(Post{new_id(), channel_id, settings.bot_user_id, message, props, root_id});
             // CreatePost marks a bot account's posts.
             Post sent = posts.back();
             sent.props["from_bot"] = "true";
-            broadcast_post(sent, "O", settings.bot_username);
+            broadcast_post(sent, is_direct(channel_id) ? "D" : "O", settings.bot_username);
             return json_response(http::status::created, json::object{{"id", posts.back().id}});
         }
         if (request.method() == http::verb::post && target == "/api/v4/posts/ephemeral") {
@@ -381,6 +395,48 @@ struct MattermostEmulator::State {
             return json_response(http::status::created, json::object{{"id", new_id()}});
         }
         return app_error(http::status::not_found, "api.context.404.app_error", "Sorry, we could not find the page.");
+    }
+
+    static net::test::ServerResponse permission_error() {
+        return app_error(http::status::forbidden, "api.context.permissions.app_error",
+                         "You do not have the appropriate permissions.");
+    }
+
+    bool is_post_of(const std::string& id, const std::string& channel_id) const {
+        return std::any_of(posts.begin(), posts.end(),
+                           [&](const Post& post) { return post.id == id && post.channel_id == channel_id; });
+    }
+
+    bool is_direct(const std::string& channel_id) const {
+        return std::any_of(direct_channels.begin(), direct_channels.end(),
+                           [&](const auto& entry) { return entry.second == channel_id; });
+    }
+
+    // api4/channel.go createDirectChannel: two user ids (model.IsValidId), the caller's among them.
+    net::test::ServerResponse open_direct(const json::array* ids) {
+        static const std::regex valid_id("[a-z0-9]{26}");
+        std::vector<std::string> users;
+        if (ids != nullptr)
+            for (const auto& id : *ids)
+                if (id.is_string()) users.emplace_back(id.get_string());
+        if (ids == nullptr || ids->size() != 2 || users.size() != 2 ||
+            !std::all_of(users.begin(), users.end(), [](const auto& id) { return std::regex_match(id, valid_id); })) {
+            violations.push_back("a direct channel asked for something else than two user ids");
+            return app_error(http::status::bad_request, "api.context.invalid_body_param.app_error",
+                             "Invalid or missing user_ids in request body.");
+        }
+        if (users[0] != settings.bot_user_id && users[1] != settings.bot_user_id) return permission_error();
+        std::sort(users.begin(), users.end());
+        const std::string name = users[0] + "__" + users[1];
+        auto [channel, made] = direct_channels.try_emplace(name);
+        if (made) {
+            channel->second = new_id();
+            channel->second.insert(2, 26 - channel->second.size(), '0');  // 26 characters, as every id
+        }
+        return json_response(
+            http::status::created,
+            json::object{
+                {"id", channel->second}, {"type", "D"}, {"name", name}, {"team_id", ""}, {"display_name", ""}});
     }
 
     // web/webhook.go commandWebhook -> HandleCommandWebhook.
@@ -653,6 +709,20 @@ void MattermostEmulator::delay_users(std::chrono::milliseconds delay) {
 void MattermostEmulator::rate_limit_next(int count) {
     std::lock_guard lock(state_->mutex);
     state_->rate_limited = count;
+}
+
+void MattermostEmulator::refuse_posts_in(const std::string& channel_id) {
+    std::lock_guard lock(state_->mutex);
+    state_->refused_channels.insert(channel_id);
+}
+
+std::optional<std::string> MattermostEmulator::direct_channel(const std::string& user_id) const {
+    std::lock_guard lock(state_->mutex);
+    const std::string& bot = state_->settings.bot_user_id;
+    const std::string name = std::min(bot, user_id) + "__" + std::max(bot, user_id);
+    const auto found = state_->direct_channels.find(name);
+    if (found == state_->direct_channels.end()) return std::nullopt;
+    return found->second;
 }
 
 }  // namespace collab::mattermost::testing

@@ -12,9 +12,13 @@
 //   by its id (letters and digits only), its integration's context POSTed as JSON to its URL with no
 //   credential, the answer's `update` applied to the post (props replaced when given) and its
 //   `ephemeral_text` shown to the clicker.
-// - REST v4: GET /api/v4/users/{id} (users/me: the bot account), POST /api/v4/posts, POST /api/v4/posts/ephemeral, with
-//   `Authorization: Bearer <bot token>`; errors {"id","message","request_id","status_code"}; 429 with
-//   X-Ratelimit-* and Retry-After when told to.
+// - REST v4: GET /api/v4/users/{id} (users/me: the bot account), POST /api/v4/posts, POST /api/v4/posts/ephemeral,
+//   POST /api/v4/channels/direct, with `Authorization: Bearer <bot token>`; errors
+//   {"id","message","request_id","status_code"}; 429 with X-Ratelimit-* and Retry-After when told to. A
+//   post in a channel the bot may not write in is refused as api4/post.go refuses it without the
+//   create_post permission: 403 api.context.permissions.app_error. A direct channel is made the way
+//   createDirectChannel makes it (app.GetOrCreateDirectChannel): for two user ids, one of them the
+//   caller's, 201 with the channel (type "D", named "<id>__<id>"), the same channel when asked again.
 // - The websocket (GET /api/v4/websocket, on the same port) the way platform/websocket_router.go and
 //   web_conn.go run it: a connection whose upgrade carries the bot token (Authorization: Bearer) is
 //   authenticated at once, and one that names a connection the server still holds
@@ -25,7 +29,8 @@
 //   data.post a JSON string) are numbered per connection from 0. A post, the bot's own through REST
 //   included, is sent as `posted` to every connection, and kept for the connections that dropped.
 // It checks what the bot sends: a message of at most 16,383 characters, a known response_type, action
-// ids the server can route; a violation is recorded (violations()) and the request refused.
+// ids the server can route, a root_id that is a post of the same channel, a direct channel asked for
+// two well-formed ids; a violation is recorded (violations()) and the request refused.
 
 #include <boost/json/object.hpp>
 
@@ -139,6 +144,10 @@ public:
     void delay_users(std::chrono::milliseconds delay);
     // The next `count` REST requests are answered 429.
     void rate_limit_next(int count);
+    // The bot may not post in `channel_id` from now on (a private channel it is not in): 403.
+    void refuse_posts_in(const std::string& channel_id);
+    // The direct channel between the bot and `user_id`, once the bot opened it.
+    std::optional<std::string> direct_channel(const std::string& user_id) const;
 
 private:
     struct State;

@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <iostream>
 #include <thread>
 
 #include "../run_coroutine.hpp"
@@ -35,9 +36,9 @@ const std::string list_route = "GET /v1/apps/{app}/collaborators";
 // The sandbox seeded from config/sandbox.toml, served on its own thread.
 class ServedSandbox {
 public:
-    explicit ServedSandbox(sandbox::ServeOptions options = {})
-        : store_(dir_ / "sandbox.sqlite",
-                 sandbox::parse_seed(testing::read_file(testing::source_file("config/sandbox.toml")), "sandbox.toml")),
+    explicit ServedSandbox(sandbox::ServeOptions options = {},
+                           std::string seed = testing::read_file(testing::source_file("config/sandbox.toml")))
+        : store_(dir_ / "sandbox.sqlite", sandbox::parse_seed(seed, "sandbox.toml")),
           server_(io_.get_executor(), store_, std::move(options)) {
         server_.start();
         thread_ = std::thread([this] { io_.run(); });
@@ -322,6 +323,64 @@ TEST(ScalingoOnSandbox, ARealisticMixCostsAboutOneRequestPerCommand) {
     // reuses the bearer and the owner, and refreshes the list only after a change.
     EXPECT_LE(sandbox.total(), 12u) << "upstream requests for " << commands << " commands";
     std::cout << "[ figures  ] " << commands << " commands cost " << sandbox.total() << " upstream requests\n";
+}
+
+// config/sandbox.toml's accounts with `databases` databases of user1's, user2 collaborating on each.
+std::string seed_with(int databases) {
+    std::string seed = testing::read_file(testing::source_file("config/sandbox.toml"));
+    seed = seed.substr(0, seed.find("[[databases]]"));
+    for (int i = 0; i < databases; ++i)
+        seed += "[[databases]]\nname = \"db-" + std::to_string(i) +
+                "\"\nowner = \"user1@example.com\"\ndedicated = true\ncollaborators = [{ email = "
+                "\"user2@example.com\", status = \"accepted\" }]\n";
+    return seed;
+}
+
+// What `dbs`, `access` and the general help cost upstream with N databases: each surveys every database
+// the channel may see. The first asks for the list of apps and each database's collaborators (the
+// list describes the apps: no GET of each); a repeat within `collaborators_ttl` asks nothing; one
+// after the lists expired asks for the lists again, one request per database, and not for the apps
+// (their list is kept for `database_ttl`).
+TEST(ScalingoOnSandbox, WhatTheSurveysOfDbsAccessAndHelpCost) {
+    for (const int databases : {1, 10, 50}) {
+        for (const std::string command : {"dbs", "access user2@example.com", "help"}) {
+            ServedSandbox sandbox({}, seed_with(databases));
+            ServiceParts parts;
+            // help surveys for someone linked who is on no database: what they may do depends on it.
+            const std::string user = command == "help" ? "U9" : "U1";
+            directory::StaticDirectory directory{std::map<std::string, std::string>{
+                {"shell:U1", "user1@example.com"}, {"shell:U9", "stranger@example.com"}}};
+            // Three runs of the command: at once, again at once, and again once the lists expired.
+            std::vector<std::size_t> costs;
+            for (const auto lists_ttl : {std::chrono::seconds{10}, std::chrono::seconds{0}}) {
+                auto settings = sandbox.settings();
+                settings.collaborators_ttl = lists_ttl;
+                // Counted, not paced: 50 databases surveyed twice would spend Scalingo's 60 a minute.
+                settings.requests_per_minute = 1000;
+                with_api<int>(settings, {}, [&](ScalingoApi& api) -> asio::awaitable<int> {
+                    CommandService service(api, directory, parts.audit, parts.clock, parts.signer, parts.used,
+                                           ServiceSettings{});
+                    for (int run = 0; run < 2; ++run) {
+                        const std::size_t before = sandbox.total();
+                        ChatRequest request{Actor{"shell", "local", user, "shell", std::nullopt}, command};
+                        Reply reply = (co_await service.handle(std::move(request))).reply;
+                        EXPECT_NE(reply.kind, ReplyKind::failure) << command << ": " << to_plain_text(reply);
+                        costs.push_back(sandbox.total() - before);
+                    }
+                    co_return 0;
+                });
+            }
+            const std::size_t first = costs[0], repeated = costs[1], expired = costs[3];
+            std::cout << "[ figures  ] " << command << " with " << databases << " database(s): " << first
+                      << " upstream requests the first time, " << repeated << " when repeated within 10 s, " << expired
+                      << " once the lists expired\n";
+            const auto n = static_cast<std::size_t>(databases);
+            // The first: the token exchange, the list of apps, one list of collaborators per database.
+            EXPECT_LE(first, n + 2) << command << " " << databases;
+            EXPECT_EQ(repeated, 0u) << command << " " << databases;
+            EXPECT_EQ(expired, n) << command << " " << databases;
+        }
+    }
 }
 
 TEST(ScalingoOnSandbox, SomeoneRemovedElsewhereBeforeTheConfirmationIsNotACollaborator) {

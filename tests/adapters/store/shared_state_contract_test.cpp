@@ -1,6 +1,6 @@
 // What instances of the bot must agree on, run against each backend: memory (one instance, where the
-// "two instances" are the one object) and PostgreSQL (two store objects on one database, as two
-// processes would have).
+// "two instances" are the one object), the same with its used tokens in its SQLite file, and PostgreSQL (two store
+// objects on one database, as two processes would have).
 
 #include <gtest/gtest.h>
 
@@ -100,7 +100,7 @@ protected:
     Backend backend_;
 };
 
-using StateBackends = ::testing::Types<LocalBackend, PostgresBackend>;
+using StateBackends = ::testing::Types<LocalBackend, LocalOnSqliteBackend, PostgresBackend>;
 TYPED_TEST_SUITE(StoreSharedStateContract, StateBackends, BackendName);
 
 TYPED_TEST(StoreSharedStateContract, only_the_first_claim_of_a_key_wins) {
@@ -420,6 +420,25 @@ TEST(StoreLocalState, answered_claims_are_forgotten_after_their_time_but_running
     EXPECT_EQ(claim(state, "Ev3"), ClaimState::won);  // lets go of what is past its time
     EXPECT_EQ(claim(state, "Ev1"), ClaimState::won) << "an answered key was kept past its time";
     EXPECT_EQ(claim(state, "Ev2"), ClaimState::running) << "a claim not answered yet was forgotten";
+}
+
+// A single instance restarted on its state file: what was used stays used, until its deadline.
+TEST(LocalOnSqlite, UsesOutliveARestart) {
+    TempDir dir;
+    {
+        store::SqliteAuditLog file(dir / "state.sqlite");
+        store::LocalState state(store::LocalStateOptions{.durable_tokens = &file});
+        EXPECT_EQ(use(state, "request:my-dedicated-db", "user1@example.com", t0, t0 + 5min), std::nullopt);
+        EXPECT_EQ(use(state, "short-lived", "user1@example.com", t0, t0 + 1s), std::nullopt);
+    }
+    store::SqliteAuditLog file(dir / "state.sqlite");
+    store::LocalState restarted(store::LocalStateOptions{.durable_tokens = &file});
+    const auto earlier = use(restarted, "request:my-dedicated-db", "user2@example.com", t0 + 1min, t0 + 5min);
+    ASSERT_TRUE(earlier);
+    EXPECT_EQ(earlier->by, "user1@example.com");
+    EXPECT_EQ(earlier->at, t0);
+    EXPECT_EQ(use(restarted, "short-lived", "user2@example.com", t0 + 1min, t0 + 5min), std::nullopt)
+        << "past its deadline, a mark guards nothing";
 }
 
 }  // namespace

@@ -116,8 +116,12 @@ public:
 
     // `/collab add <database> <email>` typed by the inviter; the reply's text.
     std::string invite(InvitationLog& invitations, const std::string& database, const std::string& email) {
+        return type(invitations, "add " + database + " " + email);
+    }
+    // `/collab <text>` typed by the inviter; the reply's text.
+    std::string type(InvitationLog& invitations, const std::string& text) {
         CommandService service(counting_, directory_, audit_, clock_, signer_, used_, ServiceSettings{}, &invitations);
-        ChatRequest request{inviter(), "add " + database + " " + email};
+        ChatRequest request{inviter(), text};
         return to_plain_text(run(service.handle(std::move(request))).reply);
     }
     // The recipient follows the link of the invitation the sandbox mailed.

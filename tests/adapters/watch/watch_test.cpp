@@ -11,8 +11,10 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <iostream>
+#include <thread>
 
 #include "adapters/chat/watcher.hpp"
+#include "adapters/store/local_state.hpp"
 #include "adapters/store/postgres_store.hpp"
 #include "adapters/store/sqlite_audit_log.hpp"
 #include "postgres_test_server.hpp"
@@ -201,6 +203,126 @@ TEST(WatchOnPostgres, OneInstanceWatchesAtATimeAndAnotherTakesOver) {
     io.run();
     EXPECT_TRUE(first_watched_alone);
     EXPECT_TRUE(second_took_over);
+}
+
+// Named: g++ 12 destroys a temporary of class type passed to a coroutine twice.
+const std::chrono::hours an_hour{1};
+const std::chrono::hours no_time{0};
+
+// How many settled invitations a call forgot (none when it failed, saying why).
+std::size_t forgotten(boost::asio::awaitable<ApiResult<std::size_t>> forgetting) {
+    auto done = run(std::move(forgetting));
+    EXPECT_TRUE(done) << done.error().message;
+    return done.value_or(0);
+}
+
+// The watch over each store the bot keeps its invitations in.
+enum class Backend { sqlite, postgres };
+
+class InvitationsOnEachStore : public ::testing::TestWithParam<Backend> {
+protected:
+    void SetUp() override {
+        if (GetParam() == Backend::sqlite) {
+            state_ = std::make_unique<store::SqliteAuditLog>(sandbox_.dir() / "state.sqlite");
+            return;
+        }
+        if (postgres_admin_url().empty()) GTEST_FAIL() << postgres_missing_message();
+        database_ = std::make_unique<TestDatabase>();
+        store::PostgresOptions options;
+        options.url = database_->url();
+        state_ = std::make_unique<store::PostgresStore>(options);
+    }
+    InvitationLog& state() { return dynamic_cast<InvitationLog&>(*state_); }
+    WatchRound round() {
+        InvitationWatch watch(sandbox_.api(), state(), announcer_, sandbox_.clock(), "slack");
+        auto done = run(watch.round());
+        EXPECT_TRUE(done) << done.error().message;
+        return done.value_or(WatchRound{});
+    }
+
+    Sandboxed sandbox_;
+    RecordingAnnouncer announcer_;
+    std::unique_ptr<TestDatabase> database_;
+    std::unique_ptr<AuditLog> state_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Stores, InvitationsOnEachStore, ::testing::Values(Backend::sqlite, Backend::postgres),
+                         [](const auto& info) { return info.param == Backend::sqlite ? "Sqlite" : "Postgres"; });
+
+// What the bot revoked itself (a resend, a removal), it said so when it did it: the watch says nothing
+// more of the old invitation, and announces the new one's acceptance once.
+TEST_P(InvitationsOnEachStore, AResentInvitationIsNeverReportedRevokedAndItsAcceptanceIsAnnouncedOnce) {
+    sandbox_.invite(state(), "my-dedicated-db", "user4@example.com");
+    ASSERT_EQ(sandbox_.type(state(), "resend my-dedicated-db user4@example.com"),
+              "-----> The invitation of user4@example.com to my-dedicated-db has been sent again (by user1)\n");
+    const WatchRound after_resend = round();
+    EXPECT_EQ(after_resend.vanished, 0u);
+    EXPECT_EQ(after_resend.databases, 1u) << "the new invitation is watched";
+    EXPECT_TRUE(announcer_.said().empty()) << announcer_.said().front().text;
+
+    sandbox_.accept("user4@example.com");
+    EXPECT_EQ(round().accepted, 1u);
+    EXPECT_EQ(round().databases, 0u);
+    const auto said = announcer_.said();
+    ASSERT_EQ(said.size(), 1u);
+    EXPECT_EQ(said[0].text, "-----> " + std::string(accepted_text) + "\n");
+}
+
+TEST_P(InvitationsOnEachStore, ARemovedInviteeIsNeverReportedRevoked) {
+    sandbox_.invite(state(), "my-dedicated-db", "user4@example.com");
+    const std::string proposal = sandbox_.type(state(), "remove my-dedicated-db user4@example.com");
+    const auto token_at = proposal.find("/collab confirm ");
+    ASSERT_NE(token_at, std::string::npos) << proposal;
+    const std::string token = proposal.substr(token_at + 16, proposal.find('\n', token_at) - token_at - 16);
+    const std::string removed = sandbox_.type(state(), "confirm " + token);
+    ASSERT_NE(removed.find("user4@example.com has been removed"), std::string::npos) << removed;
+    const WatchRound after = round();
+    EXPECT_EQ(after.vanished, 0u);
+    EXPECT_EQ(after.databases, 0u) << "nothing left to watch";
+    EXPECT_TRUE(announcer_.said().empty());
+}
+
+TEST_P(InvitationsOnEachStore, SettledInvitationsAreForgottenOnceKeptLongEnoughPendingOnesNever) {
+    sandbox_.invite(state(), "my-dedicated-db", "user4@example.com");
+    sandbox_.invite(state(), "my-dedicated-db", "user5@example.com");
+    sandbox_.accept("user4@example.com");
+    EXPECT_EQ(round().accepted, 1u);
+    InvitationWatch watch(sandbox_.api(), state(), announcer_, sandbox_.clock(), "slack");
+    EXPECT_EQ(forgotten(watch.forget_settled(an_hour)), std::size_t{0u}) << "settled just now";
+    std::this_thread::sleep_for(5ms);
+    EXPECT_EQ(forgotten(watch.forget_settled(no_time)), std::size_t{1u});
+    EXPECT_EQ(forgotten(watch.forget_settled(no_time)), std::size_t{0u}) << "gone already";
+    // user5's invitation, pending, is still watched; user4's acceptance is not announced again.
+    EXPECT_EQ(round().databases, 1u);
+    EXPECT_EQ(announcer_.said().size(), 1u);
+}
+
+// The instance that holds the watch forgets settled invitations after its rounds.
+TEST(WatcherRetention, TheWatchingInstanceForgetsSettledInvitations) {
+    Sandboxed sandbox;
+    store::SqliteAuditLog state(sandbox.dir() / "state.sqlite");
+    store::LocalState shared;
+    RecordingAnnouncer announcer;
+    sandbox.invite(state, "my-dedicated-db", "user4@example.com");
+    sandbox.accept("user4@example.com");
+    InvitationWatch watch(sandbox.api(), state, announcer, sandbox.clock(), "slack");
+    ASSERT_EQ(run(watch.round())->accepted, 1u);
+    std::this_thread::sleep_for(5ms);
+    asio::io_context io;
+    chat::WatcherSettings settings{.interval = 50ms, .upstream_per_minute = 0, .instance = "one"};
+    settings.keep_settled = std::chrono::hours{0};
+    chat::Watcher watcher(io.get_executor(), watch, shared, "slack", settings, std::make_shared<spdlog::logger>("w"));
+    asio::co_spawn(io, watcher.run(), asio::detached);
+    auto script = [&]() -> asio::awaitable<void> {
+        asio::steady_timer wait(io, 200ms);
+        co_await wait.async_wait(asio::use_awaitable);
+        watcher.stop();
+        co_await watcher.stopped(5s);
+    };
+    asio::co_spawn(io, script, asio::detached);
+    io.run();
+    EXPECT_GT(watcher.rounds(), 0u);
+    EXPECT_EQ(forgotten(watch.forget_settled(no_time)), std::size_t{0u}) << "the watcher forgot it already";
 }
 
 // What the watch costs upstream: one request per watched database per round, the rounds spaced so that
