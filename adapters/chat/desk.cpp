@@ -115,7 +115,8 @@ asio::awaitable<Answer> Desk::command(CommandRequest request, bool resumed, std:
     }
     if (pending->answer) {
         ++counters_.answered_in_ack;
-        co_return *pending->answer;
+        // Moved out: run_command is done with it once it is set.
+        co_return std::move(*pending->answer);
     }
     pending->acknowledged = true;
     ++counters_.answered_later;

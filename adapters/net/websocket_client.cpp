@@ -16,6 +16,7 @@
 #include <atomic>
 #include <deque>
 #include <exception>
+#include <stdexcept>
 #include <type_traits>
 
 #include "adapters/net/tcp_tls.hpp"
@@ -37,6 +38,7 @@ namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 // A close frame's payload is at most 125 bytes, two of which carry the code.
 constexpr std::size_t max_close_reason_bytes = 123;
+constexpr std::size_t write_buffer_bytes = 16 * 1024;
 
 using PlainWs = websocket::stream<beast::tcp_stream>;
 using TlsWs = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
@@ -62,6 +64,14 @@ std::expected<HttpUrl, NetError> parse_ws_url(std::string_view url) {
         if (message.starts_with(http_prefix)) message.replace(0, http_prefix.size(), "not a usable ws(s) URL");
     }
     return parsed;
+}
+
+// The io_context's executor that `executor` is, or the one under the strand that `executor` is.
+asio::io_context::executor_type io_context_executor(const asio::any_io_executor& executor) {
+    using IoExecutor = asio::io_context::executor_type;
+    if (const auto* io = executor.target<IoExecutor>()) return *io;
+    if (const auto* strand = executor.target<asio::strand<IoExecutor>>()) return strand->get_inner_executor();
+    throw std::invalid_argument("a WebSocket connection runs on an io_context's executor or a strand of it");
 }
 
 // "wss://host:port": what error messages start with (never the target, which carries Slack's ticket).
@@ -205,6 +215,10 @@ public:
             }));
         // Beast buffers a message whole: the cap bounds what a peer can make us allocate.
         ws_.read_message_max(options_.max_message_bytes);
+        // A client masks what it sends in this buffer, and writes it out each time it is full: large
+        // enough for a whole answer, a message leaves in one write (the default 4 KiB took two or
+        // three for a list or help in Slack's Block Kit). Only settable before the handshake.
+        ws_.write_buffer_bytes(write_buffer_bytes);
 
         // The same deadline style as the steps before; the websocket's own timers take over once it is up.
         tcp.expires_after(timeouts.websocket_handshake);
@@ -426,7 +440,10 @@ asio::awaitable<WebSocketConnection::ConnectResult> WebSocketConnection::connect
                                                                                  WebSocketOptions options) {
     auto parsed = parse_ws_url(url);
     if (!parsed) co_return std::unexpected(std::move(parsed.error()));
-    Executor strand = asio::make_strand(executor);
+    // The strand wraps the io_context's own executor, not the type-erased one given: a strand around a
+    // type-erased executor is too large for any_io_executor to hold inline, so that each operation on
+    // the socket allocated copies of it.
+    Executor strand = asio::make_strand(io_context_executor(executor));
     // The opening runs on the connection's strand, like everything that will touch its socket.
     auto opened =
         co_await asio::co_spawn(strand, open_link(strand, std::move(*parsed), std::move(options)), asio::use_awaitable);

@@ -15,6 +15,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <chrono>
@@ -66,10 +67,11 @@ struct WebSocketClose {
 
 class WebSocketConnection {
 public:
-    using Executor = boost::asio::strand<boost::asio::any_io_executor>;
+    using Executor = boost::asio::strand<boost::asio::io_context::executor_type>;
     using ReadResult = std::expected<std::string, NetError>;
     using ConnectResult = std::expected<std::shared_ptr<WebSocketConnection>, NetError>;
 
+    // `executor`: an io_context's, or a strand of one (std::invalid_argument otherwise).
     // Resolves, connects (TCP_NODELAY), does the TLS handshake for wss:// and the WebSocket handshake,
     // each under its own timeout. Errors: bad_url, dns, refused, tls (also: ca_file unreadable),
     // timeout, reset, protocol (the server answered the upgrade with something other than 101).

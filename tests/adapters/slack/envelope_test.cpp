@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "adapters/chat/slack/interactions.hpp"
+#include "adapters/json/append.hpp"
 #include "tests/adapters/slack/fixtures.hpp"
 
 namespace collab::slack {
@@ -390,6 +391,25 @@ TEST(SlackAck, AnIdThatNeedsEscapesStaysValidJson) {
     EXPECT_EQ(boost::json::parse(ack).at("envelope_id").as_string(), id);
 }
 
+// The acknowledgement's strings are written without Boost.JSON's serializer, byte for byte as it would.
+TEST(SlackAck, EveryByteIsWrittenAsBoostJsonWritesIt) {
+    std::string every_byte;
+    for (int c = 1; c < 256; ++c) every_byte += static_cast<char>(c);
+    for (const std::string& id : {every_byte, std::string("\0x", 2), std::string("plain"), std::string()})
+        EXPECT_EQ(encode_ack(id), boost::json::serialize(boost::json::object{{"envelope_id", id}}));
+}
+
+TEST(SlackAck, StringsWrittenOntoAGrowingMessageAreWholeAndInOrder) {
+    std::string out = "[";
+    std::string expected = "[";
+    for (int round = 0; round < 200; ++round) {
+        const std::string text = std::string(static_cast<std::size_t>(round * 7), 'a' + round % 26) + "\"\n" +
+                                 std::string(static_cast<std::size_t>(round), 'z');
+        json_out::append_string(out, text);
+        expected += boost::json::serialize(boost::json::string(text));
+    }
+    EXPECT_EQ(out, expected);
+}
 // What a claim leaves for another instance reads back as the same command, whatever its text holds.
 TEST(SlackWork, ASlashCommandReadsBackFromItsWork) {
     Envelope taken;
