@@ -103,8 +103,8 @@ public:
         std::lock_guard lock(mutex_);
         return posts_;
     }
-    // The bodies posted to one response_url path, waiting up to a second for the first.
-    std::vector<json::object> wait_for(const std::string& path) const { return wait_for_within(path, 1s); }
+    // The bodies posted to one response_url path, waiting up to five seconds for the first.
+    std::vector<json::object> wait_for(const std::string& path) const { return wait_for_within(path, 5s); }
     std::vector<json::object> wait_for_within(const std::string& path, std::chrono::milliseconds limit) const {
         const auto deadline = std::chrono::steady_clock::now() + limit;
         for (;;) {
