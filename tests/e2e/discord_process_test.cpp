@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <string_view>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "bot_process.hpp"
 #include "discord_emulator.hpp"
 #include "http_get.hpp"
+#include "postgres_test_server.hpp"
 #include "sandbox_invitations.hpp"
 
 namespace collab::e2e {
@@ -419,6 +421,133 @@ TEST(DiscordProcess, InHttpModeAnswersSignedInteractionsRefusesForgeriesAndOpens
     EXPECT_EQ(bot.wait(), 0);
     EXPECT_EQ(discord.connections(), 0) << "no gateway in HTTP mode";
     EXPECT_EQ(bot.log().find(discord.options().bot_token), std::string::npos) << "the token leaked into the log";
+    EXPECT_EQ(discord.violations(), std::vector<std::string>{});
+}
+
+// A bot in HTTP mode: the interactions endpoint on a free port, health on another, the owner of
+// my-dedicated-db mapped; `environment` over that.
+class HttpModeBot : public RunningBot {
+public:
+    HttpModeBot(const DiscordEmulator& discord, const StateDir& state, const Environment& environment = {},
+                const std::vector<std::string>& extra_args = {})
+        : RunningBot(state.path() / "bot.log", with(discord, environment), args(state, extra_args)) {}
+
+    // The Interactions Endpoint URL and the health base URL, once the bot said them.
+    std::string endpoint() {
+        return from_log(*this, "interactions endpoint URL (http://127\\.0\\.0\\.1:[0-9]+/discord/interactions)");
+    }
+    std::string health() { return from_log(*this, "health and metrics at (http://127\\.0\\.0\\.1:[0-9]+)/healthz"); }
+
+private:
+    static Environment with(const DiscordEmulator& discord, const Environment& environment) {
+        Environment all{{"DISCORD_BOT_TOKEN", discord.options().bot_token},
+                        {"DISCORD_API_URL", discord.api_url()},
+                        {"DISCORD_PUBLIC_KEY", discord.public_key()},
+                        {"COLLAB_DISCORD_LISTEN", "127.0.0.1:0"}};
+        all.insert(all.end(), environment.begin(), environment.end());
+        return all;
+    }
+    static std::vector<std::string> args(const StateDir& state, const std::vector<std::string>& extra_args) {
+        const auto config = state.path() / "discord.toml";
+        std::ofstream(config) << "[discord]\nmode = \"http\"\n\n[health]\nlisten = \"127.0.0.1:0\"\n\n[identities]\n"
+                                 "\"discord:53908232506183680\" = \"user1@example.com\"\n";
+        std::vector<std::string> all{"--adapter",     "discord",     "--config",
+                                     config.string(), "--state-dir", state.path().string()};
+        all.insert(all.end(), extra_args.begin(), extra_args.end());
+        return all;
+    }
+};
+
+// The owner proposing to remove user2@example.com from my-dedicated-db at `url`: the Confirm button's
+// custom_id ("" when no proposal came back).
+std::string propose_removal(DiscordEmulator& discord, const std::string& url, const std::string& id) {
+    const auto proposal = discord.post_interaction(
+        url,
+        discord::test::slash_command(id, "remove", {{"database", "my-dedicated-db"}, {"email", "user2@example.com"}}));
+    const auto* data = proposal.callback ? proposal.callback->if_contains("data") : nullptr;
+    const auto* rows = data && data->is_object() ? data->as_object().if_contains("components") : nullptr;
+    if (proposal.status != 200 || rows == nullptr || !rows->is_array() || rows->as_array().empty()) {
+        ADD_FAILURE() << "no proposal: " << proposal.status << " " << proposal.body;
+        return {};
+    }
+    return std::string(rows->as_array()[0].at("components").at(0).at("custom_id").as_string());
+}
+
+// In HTTP mode the way back to Discord is its REST API: /healthz follows it.
+TEST(DiscordProcess, InHttpModeHealthFollowsTheRestApi) {
+    DiscordEmulator discord;
+    StateDir state;
+    HttpModeBot bot(discord, state);
+    const std::string url = bot.endpoint();
+    const std::string base = bot.health();
+    ASSERT_FALSE(url.empty() || base.empty()) << bot.log();
+    for (int i = 0; i < 200 && discord.command_sets().empty(); ++i) std::this_thread::sleep_for(10ms);
+    ASSERT_EQ(discord.command_sets().size(), 1u) << bot.log();
+    EXPECT_EQ(wait_for_status(base + "/healthz", 200).status, 200u) << bot.log();
+
+    const std::string button = propose_removal(discord, url, "6201");
+    ASSERT_FALSE(button.empty()) << bot.log();
+    // Discord's REST API stops answering: the confirmation's announcement in the channel goes nowhere.
+    discord.stop_answering("", 1'000);
+    const auto confirmed = discord.post_interaction(url, discord::test::button_click("6202", button));
+    ASSERT_EQ(confirmed.status, 200u) << confirmed.body << bot.log();
+    EXPECT_EQ(confirmed.callback->at("type"), 7) << "the click itself is answered in the response";
+    const auto down = wait_for_status(base + "/healthz", 503);
+    EXPECT_EQ(down.status, 503u) << bot.log();
+    EXPECT_NE(down.body.find("REST API: unreachable"), std::string::npos) << down.body;
+    bot.signal(SIGTERM);
+    EXPECT_EQ(bot.wait(), 0);
+}
+
+// Several instances behind one Interactions Endpoint URL (a load balancer) on one PostgreSQL database
+// and one Scalingo (the sandbox served over HTTP): an interaction delivered to both is carried out
+// once, and either completes the other's proposal.
+TEST(DiscordProcess, InHttpModeTwoInstancesHandleNoInteractionTwiceAndCompleteEachOthersClicks) {
+    if (testing::postgres_admin_url().empty()) GTEST_FAIL() << testing::postgres_missing_message();
+    testing::TestDatabase database;
+    DiscordEmulator discord;
+    StateDir sandbox_state;
+    ServedSandbox scalingo(sandbox_state);
+    Environment shared = scalingo_environment(scalingo);
+    shared.emplace_back("COLLAB_STORE_URL", database.url());
+    const std::vector<std::string> on_scalingo{"--provider", "scalingo"};
+    StateDir first_state;
+    HttpModeBot first(discord, first_state, shared, on_scalingo);
+    const std::string first_url = first.endpoint();
+    ASSERT_FALSE(first_url.empty()) << first.log();
+    // The same confirmation key: either instance can check the other's buttons.
+    StateDir second_state;
+    std::filesystem::copy_file(first_state.path() / "confirmation.key", second_state.path() / "confirmation.key");
+    HttpModeBot second(discord, second_state, shared, on_scalingo);
+    const std::string second_url = second.endpoint();
+    ASSERT_FALSE(second_url.empty()) << second.log();
+
+    const auto add =
+        discord::test::slash_command("6301", "add", {{"database", "my-dedicated-db"}, {"emails", "once@example.com"}});
+    const auto added = discord.post_interaction(first_url, add);
+    ASSERT_EQ(added.status, 200u) << added.body << first.log();
+    EXPECT_NE(content_of(*added.callback).find("has been invited"), std::string::npos) << added.body;
+    const auto again = discord.post_interaction(second_url, add);
+    EXPECT_EQ(again.status, 409u) << "taken in already by the other instance: " << again.body << second.log();
+
+    const std::string button = propose_removal(discord, first_url, "6302");
+    ASSERT_FALSE(button.empty()) << first.log();
+    const auto confirmed = discord.post_interaction(second_url, discord::test::button_click("6303", button));
+    ASSERT_EQ(confirmed.status, 200u) << confirmed.body << second.log();
+    EXPECT_EQ(confirmed.callback->at("type"), 7) << confirmed.body;
+    EXPECT_NE(shown(content_of(*confirmed.callback)).find("user2@example.com has been removed"), std::string::npos)
+        << confirmed.body;
+    for (int i = 0; i < 200 && discord.replies().size() < 4; ++i) std::this_thread::sleep_for(10ms);
+    const auto replies = discord.replies();
+    EXPECT_EQ(
+        std::count_if(replies.begin(), replies.end(),
+                      [](const auto& reply) { return reply.route == "follow_up" && reply.interaction_id == "6303"; }),
+        1)
+        << "the change announced in the channel once";
+    for (auto* bot : {&first, &second}) {
+        bot->signal(SIGTERM);
+        EXPECT_EQ(bot->wait(), 0) << bot->log();
+    }
     EXPECT_EQ(discord.violations(), std::vector<std::string>{});
 }
 

@@ -36,4 +36,15 @@ inline std::string metrics_holding(const std::string& base_url, const std::strin
     return body;
 }
 
+// Polls `url` until its status is `status` (for ten seconds at most): the last response.
+inline net::HttpResponse wait_for_status(const std::string& url, unsigned status) {
+    net::HttpResponse response;
+    for (int i = 0; i < 100; ++i) {
+        response = http_get(url);
+        if (response.status == status) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return response;
+}
+
 }  // namespace collab::e2e

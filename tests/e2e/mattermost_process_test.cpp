@@ -126,6 +126,28 @@ TEST(MattermostProcess, TheMetricsTimeEachSlashCommandsAnswer) {
     EXPECT_NE(metrics.find(counted), std::string::npos) << metrics;
 }
 
+// Where custom slash commands are not allowed: the bot reads the server's websocket and answers a
+// mention in the channel it was made in.
+TEST(MattermostProcess, AnswersAMentionInAChannelThroughTheWebsocket) {
+    const EmulatorSettings server{.emails = {{owner, "user1@example.com"}}};
+    MattermostEmulator mattermost(server);
+    StateDir state;
+    const auto config = state.path() / "mattermost.toml";
+    std::ofstream(config) << "[mattermost]\nwebsocket = true\n";
+    MattermostBot bot(mattermost, server, state, config);
+    ASSERT_FALSE(bot.url.empty()) << bot.log();
+    ASSERT_TRUE(mattermost.wait_for_websockets(1, 10s)) << bot.log();
+    mattermost.say(owner, mattermost::testing::Where{"c1ops"}, "@collab-bot list my-dedicated-db");
+    const auto answers = mattermost.wait_for_ephemerals(owner, 1, 10s);
+    ASSERT_EQ(answers.size(), 1u) << bot.log();
+    EXPECT_EQ(answers[0].channel_id, "c1ops");
+    EXPECT_NE(answers[0].message.find("user2@example.com"), std::string::npos) << answers[0].message;
+    bot.signal(SIGTERM);
+    EXPECT_EQ(bot.wait(), 0);
+    EXPECT_EQ(bot.log().find(server.bot_token), std::string::npos) << "the bot token leaked into the log";
+    EXPECT_EQ(mattermost.violations(), std::vector<std::string>{});
+}
+
 TEST(MattermostProcess, ABotTokenTheServerRefusesStopsTheBot) {
     const EmulatorSettings server{};
     MattermostEmulator mattermost(server);

@@ -187,17 +187,6 @@ TEST(SlackProcess, LinkDisabledStopsTheBot) {
 }
 
 // The first match of `pattern`'s group 1 in the bot's log, waiting for it to appear.
-// Polls `url` until its status is `status`.
-net::HttpResponse wait_for_status(const std::string& url, unsigned status) {
-    net::HttpResponse response;
-    for (int i = 0; i < 100; ++i) {
-        response = http_get(url);
-        if (response.status == status) break;
-        std::this_thread::sleep_for(100ms);
-    }
-    return response;
-}
-
 TEST(SlackProcess, HealthFollowsTheSlackLinkAndThePostgresStoreAndMetricsAreProm) {
     testing::TestDatabase database;
     SlackEmulator slack{workspace()};

@@ -20,13 +20,8 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 
 namespace {
 
-constexpr std::string_view transport = "discord http";
 // The same answer for every signature failure: which check failed is for the log only.
 constexpr std::string_view unauthorized_answer = "invalid request signature";
-
-net::ServerAnswer answer(net::ServerResponse response) {
-    return net::ServerAnswer{std::move(response), {}};
-}
 
 // One request's way back: the callback the Reception sends for it, and whether its response was
 // written. Used on the Reception's executor only. A timer that expires now ends a wait for it, begun
@@ -55,50 +50,45 @@ struct Exchange {
 
 }  // namespace
 
-struct InteractionServer::State {
+struct InteractionServer::State : chat::IntakeServerState {
     State(asio::any_io_executor executor, Reception& reception, InteractionVerifier verifier,
           InteractionServerOptions options, TimeSource clock, std::shared_ptr<spdlog::logger> logger)
-        : executor(std::move(executor)),
+        : IntakeServerState(std::move(executor), "discord http", std::move(logger)),
           reception(reception),
           verifier(std::move(verifier)),
           options(std::move(options)),
-          clock(std::move(clock)),
-          logger(std::move(logger)) {}
+          clock(std::move(clock)) {}
 
-    asio::any_io_executor executor;  // the Reception's own
     Reception& reception;
     const InteractionVerifier verifier;
     const InteractionServerOptions options;
     const TimeSource clock;
-    const std::shared_ptr<spdlog::logger> logger;
-    chat::AckLatency ack_latency;  // set before the server starts
 
     static asio::awaitable<net::ServerAnswer> handle(std::shared_ptr<State> state, net::ServerRequest request) {
         const SteadyTime received = std::chrono::steady_clock::now();
-        spdlog::logger& log = *state->logger;
-        if (auto refusal = chat::refuse_route(log, transport, request, {state->options.path}))
-            co_return answer(std::move(*refusal));
+        if (auto refusal = chat::refuse_route(*state->logger, state->transport, request, {state->options.path}))
+            co_return chat::answer(std::move(*refusal));
         const auto signature = request.find("X-Signature-Ed25519");
         const auto timestamp = request.find("X-Signature-Timestamp");
         if (signature == request.end() || timestamp == request.end())
-            co_return answer(chat::refuse(log, transport, request, http::status::unauthorized, unauthorized_answer,
-                                          "a signature header is missing"));
+            co_return chat::answer(state->refused(request, http::status::unauthorized, unauthorized_answer,
+                                                  "a signature header is missing"));
         auto verified = state->verifier.verify(timestamp->value(), request.body(), signature->value(), state->clock(),
                                                state->options.window);
         if (!verified)
-            co_return answer(chat::refuse(log, transport, request, http::status::unauthorized, unauthorized_answer,
-                                          verified.error()));
+            co_return chat::answer(
+                state->refused(request, http::status::unauthorized, unauthorized_answer, verified.error()));
 
         // Signed by Discord from here on.
         auto data = parse_interaction(request.body());
         auto interaction = data ? decode_interaction(*data) : std::unexpected(data.error());
         if (!interaction)
-            co_return answer(chat::refuse(log, transport, request, http::status::bad_request, "malformed interaction",
-                                          interaction.error()));
+            co_return chat::answer(
+                state->refused(request, http::status::bad_request, "malformed interaction", interaction.error()));
         if (interaction->type == InteractionType::ping)
-            co_return answer(chat::json_ok(json::serialize(callback(CallbackType::pong))));
-        log.debug("[{}] {}: interaction of type {} from {}", interaction->id, transport, interaction->type_number,
-                  interaction->user_id);
+            co_return chat::answer(chat::json_ok(json::serialize(callback(CallbackType::pong))));
+        state->logger->debug("[{}] {}: interaction of type {} from {}", interaction->id, state->transport,
+                             interaction->type_number, interaction->user_id);
 
         auto exchange =
             std::make_shared<Exchange>(state->executor, received + state->options.answer_limit,
@@ -108,11 +98,11 @@ struct InteractionServer::State {
                                             asio::use_awaitable);
         if (!told.callback) {
             const bool late = told.late;
-            co_return answer(chat::refuse(log, transport, request,
-                                          late ? http::status::service_unavailable : http::status::conflict,
-                                          late ? "not answered in time" : "no answer to give",
-                                          late ? "no callback within the answer limit"
-                                               : "the same interaction again, or one the bot does not take"));
+            co_return chat::answer(state->refused(request,
+                                                  late ? http::status::service_unavailable : http::status::conflict,
+                                                  late ? "not answered in time" : "no answer to give",
+                                                  late ? "no callback within the answer limit"
+                                                       : "the same interaction again, or one the bot does not take"));
         }
         // Once the response is written, or could not be: the Reception hears it on its executor.
         auto written = [executor = state->executor, exchange](bool was_written) {
@@ -122,9 +112,8 @@ struct InteractionServer::State {
             });
         };
         // The callback written is what stops Discord's 3 s clock.
-        co_return chat::acknowledging(
-            state->ack_latency, received,
-            net::ServerAnswer{chat::json_ok(json::serialize(*told.callback)), std::move(written)});
+        co_return state->acknowledging(
+            received, net::ServerAnswer{chat::json_ok(json::serialize(*told.callback)), std::move(written)});
     }
 
     // What the Reception gave a request to answer with: its callback, or nothing, because it ended
@@ -164,35 +153,8 @@ struct InteractionServer::State {
 InteractionServer::InteractionServer(asio::any_io_executor executor, Reception& reception, InteractionVerifier verifier,
                                      InteractionServerOptions options, TimeSource clock,
                                      std::shared_ptr<spdlog::logger> logger)
-    : state_(std::make_shared<State>(executor, reception, std::move(verifier), options, std::move(clock),
-                                     std::move(logger))),
-      listener_(executor, reception.intake(), options.server,
-                net::AnswerHandler{[state = state_](net::ServerRequest request) {
-                    return State::handle(state, std::move(request));
-                }}) {}
-
-void InteractionServer::start() {
-    listener_.start();
-}
-
-void InteractionServer::measure_into(observability::Registry& metrics, std::string_view platform) {
-    state_->ack_latency.measure_into(metrics, platform);
-}
-
-void InteractionServer::stop() {
-    listener_.stop();
-}
-
-asio::awaitable<void> InteractionServer::stop_gracefully(std::chrono::milliseconds limit) {
-    co_await listener_.stop_gracefully(limit);
-}
-
-asio::ip::tcp::endpoint InteractionServer::endpoint() const {
-    return listener_.endpoint();
-}
-
-std::string InteractionServer::public_url() const {
-    return listener_.public_url();
-}
+    : IntakeServer(std::make_shared<State>(executor, reception, std::move(verifier), options, std::move(clock),
+                                           std::move(logger)),
+                   reception.intake(), options.server) {}
 
 }  // namespace collab::discord

@@ -19,8 +19,6 @@
 
 #include <spdlog/logger.h>
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
 #include <functional>
@@ -31,7 +29,6 @@
 #include "adapters/chat/discord/reception.hpp"
 #include "adapters/chat/discord/signature.hpp"
 #include "adapters/chat/http_entry.hpp"
-#include "adapters/observability/metrics.hpp"
 #include "core/model.hpp"
 
 namespace collab::discord {
@@ -46,36 +43,19 @@ struct InteractionServerOptions {
     std::chrono::milliseconds answer_limit{2'800};
 };
 
-class InteractionServer {
+class InteractionServer : public chat::IntakeServer {
 public:
     using TimeSource = std::function<TimePoint()>;
 
     // `executor` is the one the Reception (and its Desk) was made with: a strand when its io_context
     // has several threads. The Reception must outlive the server's io_context run; the server must be
-    // destroyed before that io_context.
+    // destroyed before that io_context. Acknowledgements measured (measure_into): an interaction's
+    // callback written as the response.
     InteractionServer(boost::asio::any_io_executor executor, Reception& reception, InteractionVerifier verifier,
                       InteractionServerOptions options, TimeSource clock, std::shared_ptr<spdlog::logger> logger);
-    InteractionServer(const InteractionServer&) = delete;
-    InteractionServer& operator=(const InteractionServer&) = delete;
-
-    // As net::HttpServer's: start() throws std::runtime_error on a listen address, port or certificate
-    // that cannot work; stop() closes the listener and every connection. Between the two, the work of
-    // instances that died is looked for.
-    void start();
-    void stop();
-    // stop() once the answers to the requests taken in so far have been written, at most `limit` later,
-    // then waits as long again, at most, for their claims to be marked done.
-    boost::asio::awaitable<void> stop_gracefully(std::chrono::milliseconds limit);
-    // Records, from now on, each acknowledgement's latency (an interaction's callback written as the
-    // response) labelled with `platform`. Before start().
-    void measure_into(observability::Registry& metrics, std::string_view platform);
-    boost::asio::ip::tcp::endpoint endpoint() const;
-    std::string public_url() const;
 
 private:
     struct State;
-    std::shared_ptr<State> state_;
-    chat::IntakeListener listener_;
 };
 
 }  // namespace collab::discord

@@ -28,10 +28,6 @@ net::ServerResponse json_ok(const json::object& body) {
     return chat::json_ok(json::serialize(body));
 }
 
-net::ServerAnswer answer(net::ServerResponse response) {
-    return net::ServerAnswer{std::move(response), {}};
-}
-
 // What names a request in the claims and the logs: a digest of its body, which holds its trigger id.
 std::string claim_key(std::string_view body) {
     const std::string digest = security::base64url_encode(security::sha256(body));
@@ -40,30 +36,28 @@ std::string claim_key(std::string_view body) {
 
 }  // namespace
 
-struct CommandServer::State {
+struct CommandServer::State : chat::IntakeServerState {
     State(asio::any_io_executor executor, chat::Desk& desk, MattermostOutbox& outbox, store::SharedState& shared,
           std::string command_token, CommandServerOptions options, std::shared_ptr<spdlog::logger> logger)
-        : executor(executor),
+        : IntakeServerState(executor, transport, logger),
           outbox(outbox),
-          intake(executor, desk, shared, chat::IntakeSettings{.claims = options.claims, .transport = "mattermost"},
-                 request_of_work, logger),
+          intake(executor, desk, shared,
+                 chat::IntakeSettings{.claims = options.claims, .transport = std::string(transport)}, request_of_work,
+                 logger),
           command_token(std::move(command_token)),
-          options(std::move(options)),
-          logger(std::move(logger)) {}
+          options(std::move(options)) {}
 
-    asio::any_io_executor executor;  // the Desk's own
+    static constexpr std::string_view transport = "mattermost";
     MattermostOutbox& outbox;
     chat::Intake intake;
     const std::string command_token;
     const CommandServerOptions options;
-    const std::shared_ptr<spdlog::logger> logger;
-    chat::AckLatency ack_latency;  // set before the server starts
 
     static asio::awaitable<net::ServerAnswer> handle(std::shared_ptr<State> state, net::ServerRequest request) {
         const auto arrived = std::chrono::steady_clock::now();
-        if (auto refusal = chat::refuse_route(*state->logger, "mattermost", request,
+        if (auto refusal = chat::refuse_route(*state->logger, transport, request,
                                               {state->options.command_path, state->options.action_path}))
-            co_return answer(std::move(*refusal));
+            co_return chat::answer(std::move(*refusal));
         if (chat::path_of(request.target()) == state->options.command_path)
             co_return co_await command(state, std::move(request), arrived);
         co_return co_await action(state, std::move(request), arrived);
@@ -74,11 +68,11 @@ struct CommandServer::State {
         const std::string_view authorization = request[http::field::authorization];
         auto checked = check_command_token(authorization, state->command_token);
         if (!checked)
-            co_return answer(
-                state->refused(request, http::status::unauthorized, std::string(unauthorized_answer), checked.error()));
+            co_return chat::answer(
+                state->refused(request, http::status::unauthorized, unauthorized_answer, checked.error()));
         auto command = decode_slash_command(request.body());
         if (!command)
-            co_return answer(
+            co_return chat::answer(
                 state->refused(request, http::status::bad_request, "malformed slash command", command.error()));
         const std::string key = claim_key(request.body());
         state->logger->debug("[{}] mattermost: slash command {} from {} in {}", key, command->command, command->user_id,
@@ -87,36 +81,23 @@ struct CommandServer::State {
         std::optional<chat::Taken> told = co_await asio::co_spawn(
             state->executor, serve_command(state, key, std::move(*command)), asio::use_awaitable);
         // Taken in already (here or by another instance): that one answers.
-        if (!told) co_return answer(json_ok(json::object{}));
+        if (!told) co_return chat::answer(json_ok(json::object{}));
         net::ServerResponse response = json_ok(state->outbox.encode(told->origin, told->answer));
-        // Once the response is written, or could not be: should nobody be left to read it, the person
-        // still gets the answer, through the response_url.
-        auto written = [state, key, served = std::move(*told)](bool was_written) mutable {
-            if (!was_written)
-                state->logger->warn(
-                    "[{}] mattermost: the connection closed before the answer was sent; sending it through the "
-                    "response_url",
-                    key);
-            auto finish = [state, served = std::move(served), was_written]() mutable -> asio::awaitable<void> {
-                co_await state->intake.finish(std::move(served), was_written);
-            };
-            asio::co_spawn(state->executor, std::move(finish), [state](const std::exception_ptr&) {});
-        };
-        co_return chat::acknowledging(state->ack_latency, arrived,
-                                      net::ServerAnswer{std::move(response), std::move(written)});
+        co_return state->finishing(state->intake, arrived, std::move(*told), std::move(response));
     }
 
     static asio::awaitable<net::ServerAnswer> action(std::shared_ptr<State> state, net::ServerRequest request,
                                                      std::chrono::steady_clock::time_point arrived) {
         auto click = decode_action(request.body());
         if (!click)
-            co_return answer(state->refused(request, http::status::bad_request, "malformed action", click.error()));
+            co_return chat::answer(
+                state->refused(request, http::status::bad_request, "malformed action", click.error()));
         const std::string key = claim_key(request.body());
         state->logger->debug("[{}] mattermost: click from {} on post {}", key, click->user_id, click->post_id);
         json::object body =
             co_await asio::co_spawn(state->executor, serve_click(state, key, std::move(*click)), asio::use_awaitable);
         // The server waits for the click's outcome: its answer is the acknowledgement.
-        co_return chat::acknowledging(state->ack_latency, arrived, answer(json_ok(body)));
+        co_return state->acknowledging(arrived, chat::answer(json_ok(body)));
     }
 
     // On the Desk's executor: the command handed to the Intake; nothing when it was taken in already.
@@ -140,47 +121,19 @@ struct CommandServer::State {
         ClickAnswer told = state->outbox.take_click(key);
         co_return click_answer(told.update, told.ephemeral);
     }
-
-    net::ServerResponse refused(const net::ServerRequest& request, http::status status, std::string_view answer_text,
-                                std::string_view log_reason) const {
-        return chat::refuse(*logger, "mattermost", request, status, answer_text, log_reason);
-    }
 };
 
 CommandServer::CommandServer(asio::any_io_executor executor, chat::Desk& desk, MattermostOutbox& outbox,
                              store::SharedState& shared, std::string command_token, CommandServerOptions options,
                              std::shared_ptr<spdlog::logger> logger)
-    : state_(std::make_shared<State>(executor, desk, outbox, shared, std::move(command_token), options,
-                                     std::move(logger))),
-      listener_(executor, state_->intake, options.server,
-                net::AnswerHandler{[state = state_](net::ServerRequest request) {
-                    return State::handle(state, std::move(request));
-                }}) {}
+    : CommandServer(std::make_shared<State>(executor, desk, outbox, shared, std::move(command_token),
+                                            std::move(options), std::move(logger))) {}
 
-void CommandServer::start() {
-    // The state, which holds the Intake, lives until the sweep ends.
-    listener_.start(state_);
-    state_->outbox.set_action_url(listener_.public_url() + state_->options.action_path);
-}
+CommandServer::CommandServer(std::shared_ptr<State> state)
+    : IntakeServer(state, state->intake, state->options.server), state_(std::move(state)) {}
 
-void CommandServer::measure_into(observability::Registry& metrics, std::string_view platform) {
-    state_->ack_latency.measure_into(metrics, platform);
-}
-
-void CommandServer::stop() {
-    listener_.stop();
-}
-
-asio::awaitable<void> CommandServer::stop_gracefully(std::chrono::milliseconds limit) {
-    co_await listener_.stop_gracefully(limit);
-}
-
-asio::ip::tcp::endpoint CommandServer::endpoint() const {
-    return listener_.endpoint();
-}
-
-std::string CommandServer::public_url() const {
-    return listener_.public_url();
+void CommandServer::listening() {
+    state_->outbox.set_action_url(public_url() + state_->options.action_path);
 }
 
 }  // namespace collab::mattermost

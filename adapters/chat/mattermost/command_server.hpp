@@ -20,10 +20,7 @@
 
 #include <spdlog/logger.h>
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/tcp.hpp>
 
-#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -33,7 +30,6 @@
 #include "adapters/chat/http_entry.hpp"
 #include "adapters/chat/mattermost/outbox.hpp"
 #include "adapters/net/http_server.hpp"
-#include "adapters/observability/metrics.hpp"
 #include "adapters/store/shared_state.hpp"
 
 namespace collab::mattermost {
@@ -47,35 +43,23 @@ struct CommandServerOptions {
     chat::ClaimSettings claims;
 };
 
-class CommandServer {
+class CommandServer : public chat::IntakeServer {
 public:
     // `executor` is the one `desk` was made with (a strand when its io_context has several threads);
     // `outbox` is the Desk's. `shared` claims the requests taken in; it, the Desk and the outbox must
-    // outlive the server's io_context run; the server must be destroyed before that io_context.
+    // outlive the server's io_context run; the server must be destroyed before that io_context. Once
+    // listening, the server tells the outbox where the buttons post (the public URL's action path).
+    // Acknowledgements measured (measure_into): a command's or a click's answer written.
     CommandServer(boost::asio::any_io_executor executor, chat::Desk& desk, MattermostOutbox& outbox,
                   store::SharedState& shared, std::string command_token, CommandServerOptions options,
                   std::shared_ptr<spdlog::logger> logger);
-    CommandServer(const CommandServer&) = delete;
-    CommandServer& operator=(const CommandServer&) = delete;
-
-    // Listens (throws std::runtime_error on a listen address, port or certificate that cannot work),
-    // tells the outbox where the buttons post (the public URL's action path), and looks for the work of
-    // instances that died until stop().
-    void start();
-    void stop();
-    // stop() once the answers to the requests taken in so far have been written, at most `limit` later,
-    // then waits as long again, at most, for their claims to be marked done.
-    boost::asio::awaitable<void> stop_gracefully(std::chrono::milliseconds limit);
-    // Records, from now on, each acknowledgement's latency (a command's or a click's answer written)
-    // labelled with `platform`. Before start().
-    void measure_into(observability::Registry& metrics, std::string_view platform);
-    boost::asio::ip::tcp::endpoint endpoint() const;
-    std::string public_url() const;
 
 private:
     struct State;
+    explicit CommandServer(std::shared_ptr<State> state);
+    void listening() override;
+
     std::shared_ptr<State> state_;
-    chat::IntakeListener listener_;
 };
 
 }  // namespace collab::mattermost

@@ -58,6 +58,31 @@ std::optional<std::string_view> after_mention(std::string_view text, std::string
     return trimmed(rest);
 }
 
+// Mattermost's user names are lower-case letters, digits, '.', '-' and '_'.
+bool name_char(char c) {
+    c = lower(c);
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+}
+
+// Whether @<username> appears anywhere in the text as Mattermost reads a mention: '@' not inside a word
+// (an e-mail address is no mention), then the name, case aside, then no more of a name ("@collab-bot."
+// at the end of a sentence is one, "@collab-bot2" is not).
+bool mentions(std::string_view text, std::string_view username) {
+    if (username.empty()) return false;
+    for (auto at = text.find('@'); at != std::string_view::npos; at = text.find('@', at + 1)) {
+        if (at > 0 && name_char(text[at - 1])) continue;
+        const std::string_view rest = text.substr(at + 1);
+        if (rest.size() < username.size() || !std::equal(username.begin(), username.end(), rest.begin(),
+                                                         [](char a, char b) { return lower(a) == lower(b); }))
+            continue;
+        const std::string_view after = rest.substr(username.size());
+        const bool more_of_a_name = !after.empty() && name_char(after.front()) &&
+                                    !(after.front() == '.' && (after.size() == 1 || !name_char(after[1])));
+        if (!more_of_a_name) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 std::expected<SocketFrame, std::string> decode_socket_frame(std::string_view text) {
@@ -138,7 +163,10 @@ std::expected<chat::CommandRequest, std::string> mention_request(const PostedMes
     if (!post.type.empty()) return std::unexpected("a post of type " + post.type);
     const bool direct = post.channel_type == "D";
     auto text = after_mention(post.message, bot.username);
-    if (!text && !direct) return std::unexpected(std::string("a post that does not begin with the bot's mention"));
+    // A mention elsewhere in the post is answered as Slack answers it (app_mention): the whole post is
+    // the command, so that the person learns how to ask.
+    if (!text && !direct && !mentions(post.message, bot.username))
+        return std::unexpected(std::string("a post that does not mention the bot"));
     chat::Origin origin{
         std::move(id),
         Actor{std::string(platform), post.team_id, post.user_id, post.channel_id, std::nullopt, post.sender_name},

@@ -74,10 +74,12 @@ struct PostedMessage {
 std::expected<PostedMessage, std::string> decode_posted(const boost::json::object& data);
 
 // A post that addresses the bot as the command it carries: in a channel or a thread, a post that
-// begins with @<bot username> (case aside, and a ':' or ',' after it); in a direct message with the
-// bot, any post, its leading mention, if any, taken off. It is answered in its thread, if it is in one.
-// Otherwise why the bot leaves it alone: its own posts, other bots' and webhooks', system posts,
-// posts that do not begin with the mention (so that the bot never answers itself).
+// begins with @<bot username> (case aside, and a ':' or ',' after it), the mention taken off, or that
+// mentions the bot elsewhere, whole (as Slack's app_mention: "good morning @collab-bot list …" is
+// answered with what the bot did not understand); in a direct message with the bot, any post, its
+// leading mention, if any, taken off. It is answered in its thread, if it is in one. Otherwise why the
+// bot leaves it alone: its own posts, other bots' and webhooks', system posts, posts that do not
+// mention the bot (so that the bot never answers itself).
 std::expected<chat::CommandRequest, std::string> mention_request(const PostedMessage& post, const BotUser& bot,
                                                                  std::string id);
 

@@ -50,23 +50,15 @@ std::optional<std::string> payload_type(std::string_view payload) {
     return std::string(type->as_string());
 }
 
-std::string_view path_of(std::string_view target) {
-    return target.substr(0, target.find('?'));
-}
-
 net::ServerResponse empty_ok() {
     return net::ServerResponse{http::status::ok, 11};
-}
-
-net::ServerAnswer answer(net::ServerResponse response) {
-    return net::ServerAnswer{std::move(response), {}};
 }
 
 }  // namespace
 
 HttpModeRequest read_http_mode_request(const net::ServerRequest& request, std::string_view signing_secret,
                                        const HttpModeOptions& options, TimePoint now) {
-    const std::string_view path = path_of(request.target());
+    const std::string_view path = chat::path_of(request.target());
     if (path != options.commands_path && path != options.interactive_path && path != options.events_path)
         return refuse(http::status::not_found, "not found", "no such path");
     if (request.method() != http::verb::post)
@@ -105,35 +97,34 @@ HttpModeRequest read_http_mode_request(const net::ServerRequest& request, std::s
     return std::move(*command);
 }
 
-struct HttpModeServer::State {
+struct HttpModeServer::State : chat::IntakeServerState {
     State(asio::any_io_executor executor, chat::Desk& desk, store::SharedState& shared, std::string signing_secret,
           HttpModeOptions options, TimeSource clock, std::shared_ptr<spdlog::logger> logger)
-        : executor(executor),
+        : IntakeServerState(executor, transport, logger),
           used(shared),
-          intake(executor, desk, shared, chat::IntakeSettings{.claims = options.claims, .transport = "slack http"},
-                 request_of_work, logger),
+          intake(executor, desk, shared,
+                 chat::IntakeSettings{.claims = options.claims, .transport = std::string(transport)}, request_of_work,
+                 logger),
           signing_secret(std::move(signing_secret)),
           options(std::move(options)),
-          clock(std::move(clock)),
-          logger(std::move(logger)) {}
+          clock(std::move(clock)) {}
 
-    asio::any_io_executor executor;  // the Desk's own
+    static constexpr std::string_view transport = "slack http";
     UsedTokens& used;
     chat::Intake intake;
     MessageForms forms;  // used on the Desk's executor only
     const std::string signing_secret;
     const HttpModeOptions options;
     const TimeSource clock;
-    const std::shared_ptr<spdlog::logger> logger;
-    std::string bot_user_id;       // used on the Desk's executor only
-    chat::AckLatency ack_latency;  // set before the server starts
+    std::string bot_user_id;  // used on the Desk's executor only
 
     static asio::awaitable<net::ServerAnswer> handle(std::shared_ptr<State> state, net::ServerRequest request) {
         const TimePoint now = state->clock();
         const auto arrived = std::chrono::steady_clock::now();
         HttpModeRequest decided = read_http_mode_request(request, state->signing_secret, state->options, now);
-        if (auto* refusal = std::get_if<HttpRefusal>(&decided)) co_return answer(state->refused(request, *refusal));
-        if (auto replayed = co_await refuse_replay(state, request, now)) co_return answer(std::move(*replayed));
+        if (auto* refusal = std::get_if<HttpRefusal>(&decided))
+            co_return chat::answer(state->refused(request, *refusal));
+        if (auto replayed = co_await refuse_replay(state, request, now)) co_return chat::answer(std::move(*replayed));
         const std::string key = claim_key(request);
         if (auto* command = std::get_if<SlashCommand>(&decided)) {
             state->logger->debug("[{}] slack http: slash command {} from {} in {}", key, command->command,
@@ -142,51 +133,34 @@ struct HttpModeServer::State {
             std::optional<Served> told = co_await asio::co_spawn(
                 state->executor, serve_command(state, key, std::move(*command)), asio::use_awaitable);
             // Taken in by another instance already: it answers.
-            if (!told) co_return answer(empty_ok());
-            net::ServerResponse response{http::status::ok, 11};
-            response.set(http::field::content_type, "application/json");
-            response.body() = *told->message;
-            // Once the response is written, or could not be: should nobody be left to read it on this
-            // connection, the person still gets it, through response_url.
-            auto written = [state, key, served = std::move(told->taken)](bool was_written) mutable {
-                if (!was_written)
-                    state->logger->warn(
-                        "[{}] slack http: the connection closed before the answer was sent; sending it through "
-                        "response_url",
-                        key);
-                auto finish = [state, served = std::move(served), was_written]() mutable -> asio::awaitable<void> {
-                    co_await state->intake.finish(std::move(served), was_written);
-                };
-                asio::co_spawn(state->executor, std::move(finish), [state](const std::exception_ptr&) {});
-            };
-            co_return chat::acknowledging(state->ack_latency, arrived,
-                                          net::ServerAnswer{std::move(response), std::move(written)});
+            if (!told) co_return chat::answer(empty_ok());
+            co_return state->finishing(state->intake, arrived, std::move(told->taken), chat::json_ok(*told->message));
         }
         if (auto* action = std::get_if<BlockAction>(&decided)) {
             state->logger->debug("[{}] slack http: click on {} from {}", key, action->action_id, action->user_id);
             asio::co_spawn(state->executor, serve_click(state, key, std::move(*action)), asio::detached);
-            co_return chat::acknowledging(state->ack_latency, arrived, answer(empty_ok()));
+            co_return state->acknowledging(arrived, chat::answer(empty_ok()));
         }
         if (auto* check = std::get_if<UrlVerification>(&decided)) {
             // Slack checks the events URL by asking for its challenge back.
             net::ServerResponse response{http::status::ok, 11};
             response.set(http::field::content_type, "text/plain");
             response.body() = check->challenge;
-            co_return answer(std::move(response));
+            co_return chat::answer(std::move(response));
         }
         if (auto* message = std::get_if<MessageEvent>(&decided)) {
             // Acknowledged at once, whatever it asks: the answer is posted in its thread.
             chat::Arrival arrival{event_claim_key(*message, key), {}, retry_number(request)};
             asio::co_spawn(state->executor, serve_message(state, std::move(arrival), std::move(*message)),
                            asio::detached);
-            co_return answer(empty_ok());
+            co_return chat::answer(empty_ok());
         }
         if (auto* event = std::get_if<OtherEvent>(&decided))
             state->logger->debug("slack http: acknowledged a {} event the bot does not act on", event->type);
         else
             state->logger->debug("slack http: acknowledged a {} payload the bot does not act on",
                                  std::get<IgnoredInteraction>(decided).type);
-        co_return answer(empty_ok());
+        co_return chat::answer(empty_ok());
     }
 
     // What names a signed request in the claims and the logs: a digest of its signature (one request,
@@ -270,16 +244,7 @@ struct HttpModeServer::State {
     }
 
     net::ServerResponse refused(const net::ServerRequest& request, const HttpRefusal& refusal) const {
-        const auto status = static_cast<unsigned>(refusal.status);
-        // Refused signatures, replays, signed requests that make no sense and a store that cannot say deserve
-        // attention; stray paths do not.
-        const auto level = status == 401 || status == 400 || status == 409 || status == 503 ? spdlog::level::warn
-                                                                                            : spdlog::level::debug;
-        logger->log(level, "slack http: {} {} refused with {}: {}", request.method_string(), path_of(request.target()),
-                    status, refusal.log_reason);
-        net::ServerResponse response = net::plain_error(refusal.status, refusal.answer);
-        if (refusal.status == http::status::method_not_allowed) response.set(http::field::allow, "POST");
-        return response;
+        return IntakeServerState::refused(request, refusal.status, refusal.answer, refusal.log_reason);
     }
 
     // The refusal of a signed request taken in before (by any instance), or nothing for its first arrival.
@@ -288,7 +253,7 @@ struct HttpModeServer::State {
                                                                              TimePoint now) {
         // The signature covers the timestamp and the body: one request, one signature.
         std::string key = "slack-request\n" + std::string(request["X-Slack-Signature"]);
-        TokenUse arrival{now, std::string(path_of(request.target()))};
+        TokenUse arrival{now, std::string(chat::path_of(request.target()))};
         // Remembered for as long as a timestamp within the tolerance of now can still be accepted.
         const TimePoint keep_until = now + 2 * state->options.tolerance;
         auto earlier = co_await state->used.use_once(std::move(key), std::move(arrival), keep_until);
@@ -309,45 +274,15 @@ struct HttpModeServer::State {
 HttpModeServer::HttpModeServer(asio::any_io_executor executor, chat::Desk& desk, store::SharedState& shared,
                                std::string signing_secret, HttpModeOptions options, TimeSource clock,
                                std::shared_ptr<spdlog::logger> logger)
-    : state_(std::make_shared<State>(executor, desk, shared, std::move(signing_secret), options, std::move(clock),
-                                     std::move(logger))),
-      listener_(executor, state_->intake, options.server,
-                net::AnswerHandler{[state = state_](net::ServerRequest request) {
-                    return State::handle(state, std::move(request));
-                }}) {}
+    : HttpModeServer(std::make_shared<State>(executor, desk, shared, std::move(signing_secret), std::move(options),
+                                             std::move(clock), std::move(logger))) {}
 
-void HttpModeServer::start() {
-    // The state, which holds the Intake, lives until the sweep ends.
-    listener_.start(state_);
-}
-
-void HttpModeServer::measure_into(observability::Registry& metrics, std::string_view platform) {
-    state_->ack_latency.measure_into(metrics, platform);
-}
-
-void HttpModeServer::stop() {
-    listener_.stop();
-}
-
-void HttpModeServer::stop_taking_over() {
-    listener_.stop_taking_over();
-}
-
-asio::awaitable<void> HttpModeServer::stop_gracefully(std::chrono::milliseconds limit) {
-    co_await listener_.stop_gracefully(limit);
-}
+HttpModeServer::HttpModeServer(std::shared_ptr<State> state)
+    : IntakeServer(state, state->intake, state->options.server), state_(std::move(state)) {}
 
 void HttpModeServer::identify(std::string bot_user_id) {
     asio::post(state_->executor,
                [state = state_, id = std::move(bot_user_id)]() mutable { state->bot_user_id = std::move(id); });
-}
-
-boost::asio::ip::tcp::endpoint HttpModeServer::endpoint() const {
-    return listener_.endpoint();
-}
-
-std::string HttpModeServer::public_url() const {
-    return listener_.public_url();
 }
 
 }  // namespace collab::slack

@@ -27,11 +27,9 @@
 
 #include <spdlog/logger.h>
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/status.hpp>
 
 #include <chrono>
-#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -45,7 +43,6 @@
 #include "adapters/chat/slack/envelope.hpp"
 #include "adapters/chat/slack/signature.hpp"
 #include "adapters/net/http_server.hpp"
-#include "adapters/observability/metrics.hpp"
 #include "core/confirmation.hpp"
 #include "core/model.hpp"
 
@@ -85,7 +82,7 @@ using HttpModeRequest =
 HttpModeRequest read_http_mode_request(const net::ServerRequest& request, std::string_view signing_secret,
                                        const HttpModeOptions& options, TimePoint now);
 
-class HttpModeServer {
+class HttpModeServer : public chat::IntakeServer {
 public:
     using TimeSource = std::function<TimePoint()>;
 
@@ -93,36 +90,19 @@ public:
     // its io_context has several threads. Connections run on strands of it. The Desk must outlive the
     // server's io_context run; the server must be destroyed before that io_context. `shared` (the store
     // the instances share) remembers the signatures and claims the requests taken in; it must outlive
-    // the server.
+    // the server. Acknowledgements measured (measure_into): a command's answer or a click's 200 written.
     HttpModeServer(boost::asio::any_io_executor executor, chat::Desk& desk, store::SharedState& shared,
                    std::string signing_secret, HttpModeOptions options, TimeSource clock,
                    std::shared_ptr<spdlog::logger> logger);
-    HttpModeServer(const HttpModeServer&) = delete;
-    HttpModeServer& operator=(const HttpModeServer&) = delete;
 
-    // As net::HttpServer's: start() throws std::runtime_error on a listen address, port or certificate
-    // that cannot work; stop() closes the listener and every connection. Between the two, the work of
-    // instances that died is looked for.
-    void start();
-    void stop();
-    // No more looking for the work of instances that died: the first step of a stop, so that no work
-    // is taken over that the stop would then cut off.
-    void stop_taking_over();
     // The bot's own user id (auth.test's), once known: see SocketModeClient::identify.
     void identify(std::string bot_user_id);
-    // stop() once the answers to the requests taken in so far have been written, at most `limit` later,
-    // then waits as long again, at most, for their claims to be marked done.
-    boost::asio::awaitable<void> stop_gracefully(std::chrono::milliseconds limit);
-    // Records, from now on, each acknowledgement's latency (a command's answer or a click's 200
-    // written) labelled with `platform`. Before start().
-    void measure_into(observability::Registry& metrics, std::string_view platform);
-    boost::asio::ip::tcp::endpoint endpoint() const;
-    std::string public_url() const;
 
 private:
     struct State;
+    explicit HttpModeServer(std::shared_ptr<State> state);
+
     std::shared_ptr<State> state_;
-    chat::IntakeListener listener_;
 };
 
 }  // namespace collab::slack

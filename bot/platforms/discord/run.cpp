@@ -11,6 +11,7 @@
 
 #include "adapters/chat/desk.hpp"
 #include "adapters/chat/discord/announcer.hpp"
+#include "adapters/chat/discord/application.hpp"
 #include "adapters/chat/discord/gateway_client.hpp"
 #include "adapters/chat/discord/interaction_server.hpp"
 #include "adapters/chat/discord/outbox.hpp"
@@ -53,8 +54,10 @@ int run_discord(const RunOptions& options) {
         starting("discord.ca_file", [&] { return std::make_unique<net::HttpClient>(io.get_executor(), http_options); });
     // How the transport is stopped: set below, once it exists.
     std::function<void()> stop;
-    // A bot token Discord refuses cannot answer anyone: stop, exit code 1.
+    // A bot token Discord refuses cannot answer anyone: stop, exit code 1. So does HTTP mode when /collab
+    // could not be registered.
     bool token_refused = false;
+    bool unregistered = false;
     discord::RestSettings rest_settings = settings.rest;
     rest_settings.bot_token = bot_token;
     rest_settings.on_token_refused = [&](const std::string& message) {
@@ -112,15 +115,21 @@ int run_discord(const RunOptions& options) {
         endpoint->measure_into(metrics, "discord");
         starting("discord.listen", [&] { endpoint->start(); });
         serve = [&]() -> asio::awaitable<int> {
-            // The application's id, which the registration needs, comes with the token's check.
-            auto application = co_await rest.application_id();
-            if (application)
-                co_await discord::register_commands(rest, *application, settings.gateway.guild_id, logger);
-            else if (!token_refused)
-                logger->error("discord: could not learn the application's id to register /collab ({}); going on",
-                              application.error().message);
-            if (!token_refused) co_await stopped.async_wait(asio::as_tuple(asio::use_awaitable));
-            co_return token_refused ? 1 : 0;
+            // The application's id, which the registration needs, comes with the token's check. Asked
+            // for beside the wait for a stop, so that a signal ends its waits between attempts too.
+            auto registration = [&]() -> asio::awaitable<void> {
+                const discord::ApplicationLookup lookup;
+                auto application = co_await discord::learn_application_id(rest, lookup, logger);
+                if (application) {
+                    co_await discord::register_commands(rest, *application, settings.gateway.guild_id, logger);
+                    co_return;
+                }
+                unregistered = true;
+                stop();
+            };
+            asio::co_spawn(io, std::move(registration), asio::detached);
+            co_await stopped.async_wait(asio::as_tuple(asio::use_awaitable));
+            co_return token_refused || unregistered ? 1 : 0;
         };
         // Expiring now ends the wait whether it has begun or not (a signal during the registration).
         stop = [&stopped] { stopped.expires_at(asio::steady_timer::time_point::min()); };

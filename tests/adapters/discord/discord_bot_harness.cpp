@@ -27,7 +27,8 @@ std::map<std::string, std::string> identities() {
             {qualified_id("discord", colleague_id), "user2@example.com"}};
 }
 
-GatewaySettings gateway_settings(const DiscordEmulator& emulator, const HarnessOptions& options) {
+GatewaySettings gateway_settings(const DiscordEmulator& emulator, const HarnessOptions& options,
+                                 const std::optional<SharedInstance>& instance) {
     GatewaySettings settings;
     settings.bot_token = emulator.options().bot_token;
     // Reconnections in tests need not wait seconds.
@@ -35,13 +36,14 @@ GatewaySettings gateway_settings(const DiscordEmulator& emulator, const HarnessO
     settings.rules.invalid_session_wait = {10ms, 50ms};
     settings.identify_spacing = options.identify_spacing;
     settings.click_budget = options.click_budget;
-    settings.claims.instance = "harness";
+    settings.claims.instance = instance ? instance->name : "harness";
     return settings;
 }
 
 }  // namespace
 
-DiscordBotHarness::DiscordBotHarness(DiscordEmulator& emulator, HarnessOptions options)
+DiscordBotHarness::DiscordBotHarness(DiscordEmulator& emulator, HarnessOptions options,
+                                     std::optional<SharedInstance> instance)
     : log_text_(std::make_shared<std::ostringstream>()),
       logger_(string_logger(log_text_)),
       store_(dir_ / "sandbox.sqlite",
@@ -49,9 +51,10 @@ DiscordBotHarness::DiscordBotHarness(DiscordEmulator& emulator, HarnessOptions o
       sandbox_(std::make_unique<sandbox::SandboxApi>(store_)),
       delayed_(*sandbox_),
       audit_(dir_ / "state.sqlite"),
-      signer_(security::random_hex(32)),
+      signer_(instance ? instance->signing_secret : security::random_hex(32)),
       http_(io_.get_executor(), net::HttpClientOptions{}),
       directory_(identities()),
+      shared_(instance ? instance->shared : local_state_),
       service_(delayed_, directory_, audit_, clock_, signer_, shared_, ServiceSettings{Rules{}, 300s, 20}),
       shelf_(shared_),
       exit_future_(exit_.get_future()) {
@@ -65,7 +68,7 @@ DiscordBotHarness::DiscordBotHarness(DiscordEmulator& emulator, HarnessOptions o
     desk_settings.follow_up_route = "webhook";
     desk_settings.visibility = options.visibility;
     desk_.emplace(io_.get_executor(), service_, *outbox_, desk_settings, logger_);
-    const GatewaySettings settings = gateway_settings(emulator, options);
+    const GatewaySettings settings = gateway_settings(emulator, options, instance);
     if (!options.http_mode) {
         client_.emplace(io_.get_executor(), *rest_, *outbox_, *desk_, shared_, shelf_, settings, logger_);
         return;

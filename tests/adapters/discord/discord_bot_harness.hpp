@@ -45,9 +45,19 @@ struct HarnessOptions {
     bool http_mode = false;
 };
 
+// One of several instances: the state they share (a PostgreSQL store), this one's name in the claims,
+// and the confirmations' secret they share.
+struct SharedInstance {
+    store::SharedState& shared;
+    std::string name;
+    std::string signing_secret;
+};
+
 class DiscordBotHarness {
 public:
-    DiscordBotHarness(DiscordEmulator& emulator, HarnessOptions options = {});
+    // Alone, with state of its own and a random confirmations' secret, unless `instance` says otherwise.
+    DiscordBotHarness(DiscordEmulator& emulator, HarnessOptions options = {},
+                      std::optional<SharedInstance> instance = std::nullopt);
     ~DiscordBotHarness();  // stops the client and joins the thread
 
     void start();
@@ -88,7 +98,8 @@ private:
     net::HttpClient http_;
     std::optional<RestClient> rest_;
     directory::StaticDirectory directory_;
-    store::LocalState shared_;
+    store::LocalState local_state_;
+    store::SharedState& shared_;
     CommandService service_;
     ProposalShelf shelf_;
     std::optional<DiscordOutbox> outbox_;

@@ -163,6 +163,7 @@ struct Connection {
     bool open = true;
     bool identified = false;
     std::string session_id;
+    int shard = 0;  // the Identify's [shard_id, num_shards]
     std::vector<std::int64_t> heartbeats;
     SteadyClock::time_point last_heartbeat;           // or the Hello, before the first one
     std::deque<SteadyClock::time_point> sent_by_bot;  // for the send limit
@@ -172,6 +173,8 @@ struct Connection {
 };
 
 struct Session {
+    int shard = 0;
+    bool live = true;  // ended by a close 1000 or 1001 of the bot's, or an invalid session (op 9 d:false)
     std::int64_t sequence = 0;
     std::vector<std::pair<std::int64_t, std::string>> dispatches;  // sequence -> frame
 };
@@ -250,7 +253,7 @@ struct DiscordEmulator::State {
     std::string ws_url;
     std::vector<std::shared_ptr<Connection>> connections;
     std::map<std::string, Session> sessions;
-    std::string current_session;
+    std::vector<std::pair<int, int>> identified_shards;
     int identifies = 0;
     int resumes = 0;
     int ready = 0;
@@ -311,6 +314,7 @@ struct DiscordEmulator::State {
         for (auto& script : scripted) {
             if (script.times <= 0 || !path.starts_with(script.prefix)) continue;
             --script.times;
+            if (script.status == 0) return std::nullopt;
             if (script.status != 429) return discord_error(static_cast<http::status>(script.status), 0, "scripted");
             ServerResponse limited =
                 answer(http::status::too_many_requests, json::object{{"message", "You are being rate limited."},
@@ -581,6 +585,32 @@ struct DiscordEmulator::State {
         return false;
     }
 
+    // The Identify's shard ([shard_id, num_shards], docs: gateway "Sharding"), or nothing when Discord
+    // would refuse it: a count other than the one GET /gateway/bot gave, or none when it gave several.
+    std::optional<std::pair<int, int>> identified_shard(const json::object& identify) {
+        const auto* shard = identify.if_contains("shard");
+        if (shard == nullptr) {
+            if (options.shards == 1) return std::pair{0, 1};
+            violation("an Identify without a shard when GET /gateway/bot asked for " + std::to_string(options.shards));
+            return std::nullopt;
+        }
+        const auto* pair = shard->if_array();
+        if (pair && pair->size() == 2 && pair->at(0).is_int64() && pair->at(1).is_int64() &&
+            pair->at(1).get_int64() == options.shards && pair->at(0).get_int64() >= 0 &&
+            pair->at(0).get_int64() < options.shards)
+            return std::pair{static_cast<int>(pair->at(0).get_int64()), options.shards};
+        violation("an Identify with the shard " + json::serialize(*shard) + " of " + std::to_string(options.shards));
+        return std::nullopt;
+    }
+
+    // Which shard receives an interaction: (guild_id >> 22) % num_shards; direct messages go to shard 0.
+    int shard_of(const json::object& interaction) const {
+        const auto* guild = interaction.if_contains("guild_id");
+        if (guild == nullptr || !guild->is_string()) return 0;
+        return static_cast<int>((std::stoull(std::string(guild->get_string())) >> 22) %
+                                static_cast<std::uint64_t>(options.shards));
+    }
+
     void identify(const std::shared_ptr<Connection>& connection, const json::value* data) {
         if (connection->identified) {
             violation("a second Identify on one connection");
@@ -594,13 +624,20 @@ struct DiscordEmulator::State {
             enqueue(connection, {"", 4013});
             return;
         }
+        const auto shard = identified_shard(data->get_object());
+        if (!shard) {
+            enqueue(connection, {"", 4010});
+            return;
+        }
         ++identifies;
+        identified_shards.push_back(*shard);
         connection->identified = true;
+        connection->shard = shard->first;
         connection->session_id = "session-" + std::to_string(identifies);
-        current_session = connection->session_id;
-        Session& session = sessions[current_session];
+        Session& session = sessions[connection->session_id];
+        session.shard = shard->first;
         json::object ready_data{{"v", 10},
-                                {"session_id", current_session},
+                                {"session_id", connection->session_id},
                                 {"resume_gateway_url", ws_url + "/resume"},
                                 {"application", json::object{{"id", options.application_id}, {"flags", 0}}},
                                 {"user", json::object{{"id", options.application_id}, {"bot", true}}},
@@ -616,14 +653,15 @@ struct DiscordEmulator::State {
         const auto* id = resume.if_contains("session_id");
         const auto* seq = resume.if_contains("seq");
         auto found = id && id->is_string() ? sessions.find(std::string(id->get_string())) : sessions.end();
-        if (refusing_resumes || found == sessions.end()) {
+        if (refusing_resumes || found == sessions.end() || !found->second.live) {
+            if (found != sessions.end()) found->second.live = false;
             enqueue(connection, {R"({"op":9,"d":false})"});
             return;
         }
         ++resumes;
         connection->identified = true;
         connection->session_id = found->first;
-        current_session = found->first;
+        connection->shard = found->second.shard;
         const std::int64_t after = seq && seq->is_int64() ? seq->get_int64() : 0;
         for (const auto& [sequence, frame] : found->second.dispatches)
             if (sequence > after) enqueue(connection, {frame});
@@ -720,6 +758,9 @@ struct DiscordEmulator::State {
             connection->open = false;
             connection->ended = true;
             connection->client_close = session.client_close_code;
+            const auto closed = connection->client_close;
+            if (closed && (*closed == 1000 || *closed == 1001) && state->sessions.contains(connection->session_id))
+                state->sessions[connection->session_id].live = false;
         }
         state->notify();
         connection->wake->cancel();
@@ -784,6 +825,11 @@ int DiscordEmulator::resumes() const {
     return state_->resumes;
 }
 
+std::vector<std::pair<int, int>> DiscordEmulator::identified_shards() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->identified_shards;
+}
+
 int DiscordEmulator::sessions_ready() const {
     std::lock_guard lock(state_->mutex);
     return state_->ready;
@@ -833,11 +879,15 @@ void DiscordEmulator::dispatch_interaction(json::object interaction) {
     const auto* id = interaction.if_contains("id");
     state_->interactions[id && id->is_string() ? std::string(id->get_string()) : std::string()] =
         interaction_of(interaction);
-    Session& session = state_->sessions[state_->current_session];
-    const std::string frame = state_->dispatch_frame(session, "INTERACTION_CREATE", std::move(interaction));
-    // Sent on the connection of the current session; else kept for its resume.
-    if (auto connection = state_->newest_open(); connection && connection->session_id == state_->current_session)
-        state_->enqueue(connection, {frame});
+    // Every live session of the interaction's shard gets it (each instance of a bot holds its own), on
+    // the connection that carries it, or when it resumes.
+    const int shard = state_->shard_of(interaction);
+    for (auto& [session_id, session] : state_->sessions) {
+        if (!session.live || session.shard != shard) continue;
+        const std::string frame = state_->dispatch_frame(session, "INTERACTION_CREATE", interaction);
+        for (const auto& connection : state_->connections)
+            if (connection->open && connection->session_id == session_id) state_->enqueue(connection, {frame});
+    }
 }
 
 void DiscordEmulator::request_heartbeat() {
@@ -852,8 +902,11 @@ void DiscordEmulator::send_reconnect() {
 
 void DiscordEmulator::send_invalid_session(bool resumable) {
     std::lock_guard lock(state_->mutex);
-    if (auto connection = state_->newest_open())
-        state_->enqueue(connection, {resumable ? R"({"op":9,"d":true})" : R"({"op":9,"d":false})"});
+    auto connection = state_->newest_open();
+    if (!connection) return;
+    if (!resumable && state_->sessions.contains(connection->session_id))
+        state_->sessions[connection->session_id].live = false;
+    state_->enqueue(connection, {resumable ? R"({"op":9,"d":true})" : R"({"op":9,"d":false})"});
 }
 
 void DiscordEmulator::close_connection(std::uint16_t code) {
@@ -871,6 +924,11 @@ void DiscordEmulator::stop_acknowledging_heartbeats() {
     state_->acking = false;
 }
 
+void DiscordEmulator::acknowledge_heartbeats_again() {
+    std::lock_guard lock(state_->mutex);
+    state_->acking = true;
+}
+
 void DiscordEmulator::refuse_resumes() {
     std::lock_guard lock(state_->mutex);
     state_->refusing_resumes = true;
@@ -884,6 +942,10 @@ void DiscordEmulator::rate_limit(std::string path_prefix, int times, double retr
 void DiscordEmulator::fail(std::string path_prefix, int times, unsigned status) {
     std::lock_guard lock(state_->mutex);
     state_->scripted.push_back({std::move(path_prefix), times, status, 0, false});
+}
+
+void DiscordEmulator::stop_answering(std::string path_prefix, int times) {
+    fail(std::move(path_prefix), times, 0);
 }
 
 void DiscordEmulator::refuse_channel(std::string channel, int code) {

@@ -3,12 +3,13 @@
 // Discord's documented payloads (tests/fixtures/discord): the REST API the bot uses (GET
 // /v10/gateway/bot, the commands' bulk overwrite, interaction callbacks, @original edits and
 // removals, follow-ups, messages posted in channels and direct-message channels) and the gateway websocket (Hello,
-// heartbeats and their ACKs, Identify → READY, Resume → the missed dispatches then RESUMED, op 7, op 9, close codes).
-// It runs on its own threads; every method here is safe to call from a test.
+// heartbeats and their ACKs, Identify → READY, Resume → the missed dispatches then RESUMED, op 7, op 9, close codes,
+// shards). It runs on its own threads; every method here is safe to call from a test.
 //
 // As Discord, it refuses what Discord refuses, and records it as a violation for the test to see:
 // no heartbeat in time (the connection dropped), a gateway frame over 4,096 bytes (close 4002), more than 120 frames in
-// 60 s (close 4008), a wrong token (401 on REST, close 4004 on Identify), a second Identify (close 4005), an unknown op
+// 60 s (close 4008), a wrong token (401 on REST, close 4004 on Identify), a second Identify (close 4005), an Identify
+// without the shard GET /gateway/bot asked for (close 4010), an unknown op
 // (close 4001); a callback after the interaction's 3 s or for an unknown one (404, code 10062), a second callback (400,
 // code 40060), a callback type the interaction does not allow, content over 2,000 characters, a custom_id over 100
 // characters, a message without allowed_mentions {"parse": []}, a command set Discord would not register; a
@@ -86,6 +87,8 @@ public:
     int connections() const;
     int identifies() const;
     int resumes() const;
+    // The [shard_id, num_shards] of each Identify, in order ([0, 1] when it named none).
+    std::vector<std::pair<int, int>> identified_shards() const;
     // Connections that got READY or RESUMED so far.
     int sessions_ready() const;
     bool wait_for_sessions_ready(int count, std::chrono::milliseconds timeout = std::chrono::seconds{5}) const;
@@ -99,22 +102,26 @@ public:
     // The target the connection was opened with ("/gateway/?v=10&encoding=json", "/resume/?…").
     std::string target(int connection) const;
 
-    // Scripting the gateway, on the newest connection.
-    // Dispatches INTERACTION_CREATE with the next sequence number; queued for the session's resume when
-    // no connection is up. Its 3 s start now.
+    // Dispatches INTERACTION_CREATE to every live session of the interaction's shard ((guild_id >> 22) %
+    // shards; each instance of the bot holds its own session), with the session's next sequence number;
+    // queued for the session's resume when no connection carries it. Its 3 s start now.
     void dispatch_interaction(boost::json::object interaction);
+    // Scripting the gateway, on the newest connection.
     void request_heartbeat();                   // op 1
     void send_reconnect();                      // op 7
-    void send_invalid_session(bool resumable);  // op 9
+    void send_invalid_session(bool resumable);  // op 9; d:false ends the session
     void close_connection(std::uint16_t code);  // a close frame with this code
     void drop_connection();                     // the TCP connection closed, no close frame
     void stop_acknowledging_heartbeats();       // a zombie connection, from the bot's side
-    void refuse_resumes();                      // every Resume gets op 9 d:false
+    void acknowledge_heartbeats_again();
+    void refuse_resumes();  // every Resume gets op 9 d:false
 
     // Scripting REST. The next `times` requests whose path (after /v10/) starts with the prefix get a
     // 429 with Discord's body and Retry-After, or an error status.
     void rate_limit(std::string path_prefix, int times, double retry_after_seconds, bool global);
     void fail(std::string path_prefix, int times, unsigned status);
+    // The same requests get no answer at all: the connection closes (Discord out of reach).
+    void stop_answering(std::string path_prefix, int times);
     // From now on the bot may not post in `channel`: `code` 50001 (Missing Access) or 50013 (Missing
     // Permissions) answers 403, 10003 (Unknown Channel) 404.
     void refuse_channel(std::string channel, int code = 50001);

@@ -10,6 +10,11 @@
 #include <functional>
 #include <thread>
 
+#include <spdlog/sinks/ostream_sink.h>
+
+#include <sstream>
+
+#include "adapters/chat/discord/application.hpp"
 #include "adapters/chat/discord/commands.hpp"
 #include "adapters/chat/discord/messages.hpp"
 #include "adapters/chat/discord/rest_client.hpp"
@@ -239,6 +244,50 @@ TEST(DiscordRest, ADeferredAnswerIsCompletedByEditingTheOriginal) {
 }
 
 // The emulator refuses what Discord refuses, so that a bot sending it fails the tests.
+// HTTP mode's start: the application's id, asked again while Discord is out of reach, within bounds.
+class DiscordApplicationLookup : public ::testing::Test {
+protected:
+    std::optional<std::string> learn() {
+        RestSettings settings;
+        settings.retry.max_attempts = 0;  // the lookup's own retries are the ones under test
+        auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_);
+        auto logger = std::make_shared<spdlog::logger>("discord-test", sink);
+        ApplicationLookup lookup{.again = {10ms, 40ms, 3}};
+        return with_client<std::optional<std::string>>(
+            discord_, [&](RestClient& c) { return learn_application_id(c, lookup, logger); }, settings);
+    }
+
+    DiscordEmulator discord_;
+    std::ostringstream log_;
+};
+
+TEST_F(DiscordApplicationLookup, DiscordOutOfReachOrFailingIsAskedAgainUntilItAnswers) {
+    discord_.stop_answering("applications/@me", 1);
+    discord_.fail("applications/@me", 1, 503);
+    EXPECT_EQ(learn(), std::optional<std::string>{discord_.options().application_id}) << log_.str();
+    EXPECT_EQ(discord_.requests().size(), 3u);
+    EXPECT_NE(log_.str().find("asking again in"), std::string::npos) << log_.str();
+}
+
+TEST_F(DiscordApplicationLookup, DiscordNeverAnsweringStopsTheBotAfterBoundedAttempts) {
+    discord_.fail("applications/@me", 100, 502);
+    EXPECT_EQ(learn(), std::nullopt);
+    EXPECT_EQ(discord_.requests().size(), 4u) << "the first try and 3 more";
+    EXPECT_NE(log_.str().find("could not learn the application's id to register /collab (GET /applications/@me: "),
+              std::string::npos)
+        << log_.str();
+    EXPECT_NE(log_.str().find("still failing after 4 attempts: check DISCORD_API_URL"), std::string::npos)
+        << log_.str();
+    EXPECT_NE(log_.str().find("Stopping."), std::string::npos) << log_.str();
+}
+
+TEST_F(DiscordApplicationLookup, AnAnswerThatWillNotChangeIsNotAskedAgain) {
+    discord_.fail("applications/@me", 100, 403);
+    EXPECT_EQ(learn(), std::nullopt);
+    EXPECT_EQ(discord_.requests().size(), 1u);
+    EXPECT_NE(log_.str().find("Stopping."), std::string::npos) << log_.str();
+}
+
 TEST(DiscordEmulator, RefusesMessagesDiscordWouldRefuse) {
     DiscordEmulator discord;
     discord.dispatch_interaction(test::slash_command("1006", "whoami", {}));

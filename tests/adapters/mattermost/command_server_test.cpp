@@ -207,8 +207,8 @@ TEST_F(CommandServerTest, WhoamiShowsTheAskersMentionBeforeTheirIds) {
     // markdown, read here as Mattermost shows it.
     std::string shown = text_of(exchange);
     std::erase(shown, '\\');
-    EXPECT_TRUE(shown.starts_with("Chat identity: @user-" + owner + ", mattermost user user-" + owner + " (" + owner +
-                                  ") in "))
+    EXPECT_TRUE(
+        shown.starts_with("Chat identity: @user-" + owner + ", mattermost user user-" + owner + " (" + owner + ") in "))
         << text_of(exchange);
     EXPECT_NE(text_of(exchange).find("Chat identity\\: @user-" + owner + ","), std::string::npos)
         << "the mention itself is not escaped: " << text_of(exchange);
@@ -250,9 +250,10 @@ TEST_F(CommandServerTest, AClickDeliveredAgainWhileTheFirstWaitsLeavesItsAnswerT
     const auto form = mattermost_.click_form(owner, post_id, "confirm");
     ASSERT_TRUE(form);
     // Who clicked takes a while to look up: the repeat arrives while the first delivery waits.
-    mattermost_.delay_users(300ms);
+    mattermost_.delay_users(1500ms);
+    const int asked = mattermost_.users_asked();
     auto first = std::async(std::launch::async, [&] { return mattermost_.post_click(*form); });
-    std::this_thread::sleep_for(100ms);
+    ASSERT_TRUE(mattermost_.wait_for_users_asked(asked + 1, 5s)) << "the first delivery asks who clicked";
     const auto again = mattermost_.post_click(*form);
     const auto answered = first.get();
     ASSERT_EQ(answered.status, 200u) << answered.body;
@@ -611,7 +612,7 @@ TEST_F(EventSocketTest, TheBotsOwnPostsOtherPostsAndBrokenFramesAreLeftAlone) {
     mattermost_.send_raw_frame("{not json");
     mattermost_.send_raw_frame(R"({"event":"posted","data":{"post":"not a post"}})");
     mention(testing::EmulatorSettings{}.bot_user_id, in_channel, "@collab-bot add my-dedicated-db bot@example.com");
-    mention(owner, in_channel, "good morning @collab-bot");
+    mention(owner, in_channel, "good morning, team");
     // The answer to a direct message is a post the bot sees come back: it must not answer it.
     mention(owner, testing::Where{"dm1", "", "D"}, "@collab-bot whoami");
     // The bot's own post (made above in its name) and one answer, to the direct message.
@@ -624,6 +625,20 @@ TEST_F(EventSocketTest, TheBotsOwnPostsOtherPostsAndBrokenFramesAreLeftAlone) {
     EXPECT_FALSE(has_access("bot@example.com"));
     EXPECT_EQ(mattermost_.websockets_opened(), 1) << "no broken frame cost the connection: " << logged();
     EXPECT_GE(socket_.counters().skipped_frames, 1);
+}
+
+// As on Slack, where the bot is told of every mention (app_mention): the whole post is read as the
+// command, and what the bot did not understand is said to the person alone.
+TEST_F(EventSocketTest, AMentionInTheMiddleOfAPostIsAnsweredToThePersonAlone) {
+    ASSERT_TRUE(mattermost_.wait_for_websockets(1, 5s)) << logged();
+    mention(owner, in_channel, "good morning @collab-bot list my-dedicated-db");
+    const auto answers = mattermost_.wait_for_ephemerals(owner, 1, 5s);
+    ASSERT_EQ(answers.size(), 1u) << logged();
+    EXPECT_EQ(answers[0].channel_id, channel);
+    EXPECT_NE(answers[0].message.find("Unknown command"), std::string::npos) << answers[0].message;
+    EXPECT_NE(answers[0].message.find("good"), std::string::npos) << answers[0].message;
+    EXPECT_TRUE(mattermost_.wait_for_bot_posts(1, 200ms).empty()) << "nothing in the channel for everyone";
+    EXPECT_TRUE(mattermost_.violations().empty());
 }
 
 TEST_F(EventSocketTest, ADroppedConnectionIsResumedWithNoMentionLostOrAnsweredTwice) {

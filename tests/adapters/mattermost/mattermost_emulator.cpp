@@ -107,6 +107,7 @@ struct MattermostEmulator::State {
     int response_url_uses = 0;
     int sign_ins = 0;  // GET /users/me with the bot token
     std::chrono::milliseconds users_delay{0};
+    int users_asked = 0;  // GET /users/{id}, counted as they arrive
     int rate_limited = 0;
     std::set<std::string> refused_channels;  // where the bot lacks create_post
     // Direct channels by their name ("<id>__<id>", the ids sorted: model.GetDMNameFromIds) -> channel id.
@@ -347,6 +348,7 @@ struct MattermostEmulator::State {
         }
         if (request.method() == http::verb::get && target.starts_with("/api/v4/users/")) {
             const auto delay = users_delay;
+            ++users_asked;
             const std::string id = target.substr(14);
             const auto email = settings.emails.find(id);
             lock.unlock();
@@ -704,6 +706,20 @@ std::vector<Post> MattermostEmulator::wait_for_bot_posts(std::size_t count, std:
 void MattermostEmulator::delay_users(std::chrono::milliseconds delay) {
     std::lock_guard lock(state_->mutex);
     state_->users_delay = delay;
+}
+
+int MattermostEmulator::users_asked() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->users_asked;
+}
+
+bool MattermostEmulator::wait_for_users_asked(int count, std::chrono::milliseconds limit) const {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (users_asked() < count) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds{5});
+    }
+    return true;
 }
 
 void MattermostEmulator::rate_limit_next(int count) {

@@ -142,6 +142,10 @@ public:
 
     // GET /users/{id} answers after this long (a slow server).
     void delay_users(std::chrono::milliseconds delay);
+    // How many GET /users/{id} arrived (delayed ones included, from their arrival); waits up to `limit`
+    // until `count` did.
+    int users_asked() const;
+    bool wait_for_users_asked(int count, std::chrono::milliseconds limit) const;
     // The next `count` REST requests are answered 429.
     void rate_limit_next(int count);
     // The bot may not post in `channel_id` from now on (a private channel it is not in): 403.

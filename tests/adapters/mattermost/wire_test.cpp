@@ -297,9 +297,17 @@ TEST(MattermostSocketFrames, OnlyPostsThatAddressTheBotAreCommands) {
         ASSERT_TRUE(mention_request(post, bot, "k")) << text;
         EXPECT_EQ(mention_request(post, bot, "k")->text, "list my-db") << text;
     }
-    for (const std::string text : {"@collab-bot2 list", "hello @collab-bot list", "list my-db"}) {
+    for (const std::string text : {"@collab-bot2 list", "list my-db", "write to me@collab-bot list", "@collab-bot.x"}) {
         post.message = text;
         EXPECT_FALSE(mention_request(post, bot, "k")) << text;
+    }
+    // A mention elsewhere in the post, as Slack's app_mention: the whole post is the command, so the
+    // person is told what the bot did not understand.
+    for (const std::string text :
+         {"good morning @collab-bot list my-db", "hello (@Collab-Bot) whoami", "thanks @collab-bot."}) {
+        post.message = "  " + text + " ";
+        ASSERT_TRUE(mention_request(post, bot, "k")) << text;
+        EXPECT_EQ(mention_request(post, bot, "k")->text, text);
     }
     post.message = "@collab-bot list my-db";
     post.root_id = "root1";

@@ -533,7 +533,7 @@ TEST_F(HttpModeTest, AnAnswerWhoseConnectionIsGoneArrivesThroughTheResponseUrl) 
     const auto answers = response_urls_.wait_for("/late/1");
     ASSERT_EQ(answers.size(), 1u) << "the answer reached nobody";
     EXPECT_NE(std::string(answers.front().at("text").as_string()).find("user2@example.com"), std::string::npos);
-    EXPECT_NE(logged().find("sending it through response_url"), std::string::npos) << logged();
+    EXPECT_NE(logged().find("sending it through the response_url"), std::string::npos) << logged();
 }
 
 TEST_F(HttpModeTest, TheReadTimeoutIsASetting) {
