@@ -110,9 +110,11 @@ Foundation lay_foundation(const Config& config, std::shared_ptr<spdlog::logger> 
         const fs::path& named = std::get<SqliteFile>(config.store.location).file;
         const fs::path file = named.empty() ? base.state_dir / "state.sqlite" : named;
         base.sqlite = std::make_unique<store::SqliteAuditLog>(file);
-        // Used confirmations and decided access requests outlive a restart, in the same file.
+        // Used confirmations, decided access requests and the proposals Discord's buttons name outlive a
+        // restart, in the same file.
         store::LocalStateOptions local_options;
         local_options.durable_tokens = base.sqlite.get();
+        local_options.durable_values = base.sqlite.get();
         base.local = std::make_unique<store::LocalState>(local_options);
         base.audit = base.sqlite.get();
         base.invitations = base.sqlite.get();

@@ -143,6 +143,8 @@ boost::asio::awaitable<ApiResult<void>> LocalState::forget(std::string key) {
 }
 
 boost::asio::awaitable<ApiResult<void>> LocalState::keep(std::string key, std::string value, TimePoint keep_until) {
+    if (options_.durable_values != nullptr)
+        co_return co_await options_.durable_values->keep(std::move(key), std::move(value), keep_until);
     std::lock_guard lock(mutex_);
     if (kept_.try_emplace(key, Kept{std::move(value), keep_until}).second)
         kept_until_.emplace(keep_until, std::move(key));
@@ -150,6 +152,7 @@ boost::asio::awaitable<ApiResult<void>> LocalState::keep(std::string key, std::s
 }
 
 boost::asio::awaitable<ApiResult<std::optional<std::string>>> LocalState::recall(std::string key, TimePoint now) {
+    if (options_.durable_values != nullptr) co_return co_await options_.durable_values->recall(std::move(key), now);
     std::lock_guard lock(mutex_);
     // Past their deadline the values answer nobody: let them go.
     while (!kept_until_.empty() && kept_until_.begin()->first <= now) {

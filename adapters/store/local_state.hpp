@@ -4,8 +4,8 @@
 // keys are the ones to forget): an answered one for `remember_answered` at most, and never more than
 // the capacity's worth; an answered claim keeps only a 128-bit digest of its key, so that remembering
 // the capacity's worth of them costs a few megabytes, not a string and a node each. Each account's request
-// allowance is a sliding log of send times, and used tokens are kept until their own deadline, in the
-// durable store given (the bot's SQLite file) or else in memory (a restart forgets them: a confirmation's claims still
+// allowance is a sliding log of send times, and used tokens and kept values are kept until their own deadline, in the
+// durable stores given (the bot's SQLite file) or else in memory (a restart forgets them: a confirmation's claims still
 // name the collaborator record, so a replay after a restart cannot reach a re-invited person). Leases behave as in
 // PostgreSQL, so that instances sharing one object (tests) see the same contract.
 
@@ -38,6 +38,9 @@ struct LocalStateOptions {
     // Where used confirmations and access requests are marked, when they must outlive the process (the
     // SQLite state file); null: here, in memory.
     UsedTokens* durable_tokens = nullptr;
+    // Where the proposals Discord's buttons name by a short key are kept, when the buttons must keep
+    // working across a restart (the SQLite state file); null: here, in memory.
+    KeptValues* durable_values = nullptr;
 };
 
 class LocalState final : public SharedState {

@@ -4,8 +4,9 @@
 // acknowledgement was late, and any instance may die while it works on one), how much of an upstream
 // account's request allowance is left (the allowance is per account, not per process), and which
 // confirmations and signed requests have been used (UsedTokens: a proposal completes once, a
-// captured request cannot be replayed), and the proposals a button can only name by a short key. One instance keeps all
-// of it in memory (LocalState); several share it through PostgreSQL (PostgresStore).
+// captured request cannot be replayed), and the proposals a button can only name by a short key
+// (KeptValues). One instance keeps it in memory (LocalState), save what must outlive a restart (in its
+// SQLite file); several share it through PostgreSQL (PostgresStore).
 
 #include <boost/asio/awaitable.hpp>
 
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/store/kept_values.hpp"
 #include "core/confirmation.hpp"
 #include "core/ports.hpp"
 
@@ -34,7 +36,7 @@ struct Orphan {
     std::string work;
 };
 
-class SharedState : public UsedTokens {
+class SharedState : public UsedTokens, public KeptValues {
 public:
     virtual ~SharedState() = default;
 
@@ -67,13 +69,6 @@ public:
         return ApiError{ApiErrorKind::invalid_input,
                         "A request allowance of " + std::to_string(per_minute) + " a minute lets nothing through."};
     }
-
-    // Keeps `value` under `key` until `keep_until`, for any instance to recall by the key: what a chat
-    // button too small for a confirmation token carries is such a key (Discord's custom_id holds 100
-    // characters). A key already kept keeps its first value.
-    virtual boost::asio::awaitable<ApiResult<void>> keep(std::string key, std::string value, TimePoint keep_until) = 0;
-    // The value kept under `key`, if its deadline is still ahead of `now`.
-    virtual boost::asio::awaitable<ApiResult<std::optional<std::string>>> recall(std::string key, TimePoint now) = 0;
 
     // Whether the store answers (for the health check); the error says why not.
     virtual boost::asio::awaitable<ApiResult<void>> ping() = 0;

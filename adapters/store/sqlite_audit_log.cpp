@@ -16,7 +16,7 @@ namespace {
 
 // migrations[i] brings the schema from version i to version i + 1. Never edit one that has shipped:
 // add the next.
-constexpr std::array<std::string_view, 3> migrations{
+constexpr std::array<std::string_view, 4> migrations{
     R"sql(
     CREATE TABLE audit (
         seq           INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -63,6 +63,15 @@ constexpr std::array<std::string_view, 3> migrations{
         keep_until_ms INTEGER NOT NULL
     );
     CREATE INDEX used_tokens_by_deadline ON used_tokens (keep_until_ms);
+    )sql",
+    // The proposals Discord's buttons name by a short key, so that the buttons outlive a restart.
+    R"sql(
+    CREATE TABLE kept_values (
+        key           TEXT PRIMARY KEY,
+        value         TEXT NOT NULL,
+        keep_until_ms INTEGER NOT NULL
+    );
+    CREATE INDEX kept_values_by_deadline ON kept_values (keep_until_ms);
     )sql"};
 
 // Checkpoints are the checkpoint thread's alone (see the header).
@@ -82,6 +91,7 @@ ApiError storage_error(std::string_view doing, const std::exception& e, std::str
 
 constexpr std::string_view invitations_kept = "The invitations sent through the bot";
 constexpr std::string_view uses_kept = "The confirmations and access requests used";
+constexpr std::string_view proposals_kept = "The proposals awaiting a click";
 
 int64_t milliseconds_of(TimePoint at) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
@@ -280,6 +290,42 @@ boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::forget(std::string key) 
             return std::unexpected(storage_error("written", error, uses_kept));
         }
         return {};
+    };
+    co_return co_await worker_.call(std::move(work));
+}
+
+boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::keep(std::string key, std::string value, TimePoint keep_until) {
+    std::function<ApiResult<void>(SQLite::Database&)> work = [key = std::move(key), value = std::move(value),
+                                                              keep_until](SQLite::Database& db) -> ApiResult<void> {
+        try {
+            SQLite::Statement insert(db,
+                                     "INSERT OR IGNORE INTO kept_values (key, value, keep_until_ms) VALUES (?,?,?)");
+            SQLite::bind(insert, key, value, milliseconds_of(keep_until));
+            insert.exec();
+        } catch (const std::exception& error) {
+            return std::unexpected(storage_error("written", error, proposals_kept));
+        }
+        return {};
+    };
+    co_return co_await worker_.call(std::move(work));
+}
+
+boost::asio::awaitable<ApiResult<std::optional<std::string>>> SqliteAuditLog::recall(std::string key, TimePoint now) {
+    using Kept = std::optional<std::string>;
+    std::function<ApiResult<Kept>(SQLite::Database&)> work = [key = std::move(key),
+                                                              now](SQLite::Database& db) -> ApiResult<Kept> {
+        try {
+            // Past their deadline the values answer nobody: let them go.
+            SQLite::Statement expired(db, "DELETE FROM kept_values WHERE keep_until_ms <= ?");
+            expired.bind(1, milliseconds_of(now));
+            expired.exec();
+            SQLite::Statement found(db, "SELECT value FROM kept_values WHERE key = ?");
+            found.bind(1, key);
+            if (!found.executeStep()) return Kept{};
+            return Kept{found.getColumn(0).getString()};
+        } catch (const std::exception& error) {
+            return std::unexpected(storage_error("read", error, proposals_kept));
+        }
     };
     co_return co_await worker_.call(std::move(work));
 }

@@ -1,6 +1,7 @@
 #pragma once
-// The audit trail, the invitations sent through the bot and the confirmations and access requests
-// used, in a SQLite file of the state directory: what one instance keeps across restarts.
+// The audit trail, the invitations sent through the bot, the confirmations and access requests used
+// and the proposals Discord's buttons name by a short key, in a SQLite file of the state directory:
+// what one instance keeps across restarts.
 //
 // The file is written on a worker thread (StoreWorker), so that a slow disk never holds up the bot's
 // event loop, and records that arrive together are committed in one transaction: one WAL append for a
@@ -17,6 +18,7 @@
 #include <mutex>
 #include <thread>
 
+#include "adapters/store/kept_values.hpp"
 #include "adapters/store/store_worker.hpp"
 #include "core/confirmation.hpp"
 #include "core/ports.hpp"
@@ -26,6 +28,7 @@ namespace collab::store {
 class SqliteAuditLog final : public AuditLog,
                              public InvitationLog,
                              public UsedTokens,
+                             public KeptValues,
                              private WorkerHost<SQLite::Database, AuditEntry> {
 public:
     explicit SqliteAuditLog(const std::filesystem::path& file);  // throws StateError
@@ -45,6 +48,9 @@ public:
     boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> use_once(std::string key, TokenUse use,
                                                                         TimePoint keep_until) override;
     boost::asio::awaitable<ApiResult<void>> forget(std::string key) override;
+
+    boost::asio::awaitable<ApiResult<void>> keep(std::string key, std::string value, TimePoint keep_until) override;
+    boost::asio::awaitable<ApiResult<std::optional<std::string>>> recall(std::string key, TimePoint now) override;
 
 private:
     // The worker's side.

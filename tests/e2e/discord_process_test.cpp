@@ -264,6 +264,43 @@ TEST(DiscordProcess, InHttpModeAnAccessRequestIsPostedInTheBoundChannelAndApprov
     EXPECT_EQ(discord.violations(), std::vector<std::string>{});
 }
 
+// A removal proposed on Discord, then the bot restarted on the same state file: the proposal's button,
+// which names it by a short key, still completes the removal when its proposer clicks it.
+TEST(DiscordProcess, AProposalsButtonStillWorksAfterARestart) {
+    DiscordEmulator discord;
+    StateDir state;
+    const auto config = state.path() / "discord.toml";
+    std::ofstream(config) << "[identities]\n\"discord:" << owner_id << "\" = \"user1@example.com\"\n";
+    const std::vector<std::string> args{"--config", config.string()};
+    const std::vector<std::pair<std::string, std::string>> database{{"database", "my-dedicated-db"}};
+    std::string confirm;
+    {
+        DiscordBot bot(discord, state, args);
+        ASSERT_TRUE(discord.wait_for_sessions_ready(1, 10s)) << bot.log();
+        discord.dispatch_interaction(discord::test::slash_command(
+            "6400", "remove", {{"database", "my-dedicated-db"}, {"email", "user2@example.com"}}));
+        const json::object proposal = answer_to(discord, "6400");
+        const auto* rows = proposal.at("data").as_object().if_contains("components");
+        ASSERT_TRUE(rows && !rows->as_array().empty()) << json::serialize(proposal) << bot.log();
+        confirm = std::string(rows->as_array().at(0).at("components").at(0).at("custom_id").as_string());
+        bot.signal(SIGTERM);
+        ASSERT_EQ(bot.wait(), 0) << bot.log();
+    }
+
+    DiscordBot bot(discord, state, args);
+    ASSERT_TRUE(discord.wait_for_sessions_ready(2, 10s)) << bot.log();
+    discord.dispatch_interaction(discord::test::button_click("6401", confirm, owner_id));
+    const json::object done = answer_to(discord, "6401");
+    EXPECT_EQ(done.at("type"), 7) << "the proposal is replaced by its outcome\n" << bot.log();
+    EXPECT_NE(shown(content_of(done)).find("user2@example.com"), std::string::npos) << content_of(done);
+    EXPECT_EQ(shown(content_of(done)).find("expired"), std::string::npos) << content_of(done);
+    discord.dispatch_interaction(discord::test::slash_command("6402", "list", database));
+    const std::string table = content_of(answer_to(discord, "6402"));
+    EXPECT_NE(table.find("user1@example.com"), std::string::npos) << table;
+    EXPECT_EQ(table.find("user2@example.com"), std::string::npos) << "user2 was not removed:\n" << table;
+    EXPECT_EQ(discord.violations(), std::vector<std::string>{});
+}
+
 // /collab add on Discord, then the invitee accepts while the bot is down: the channel it was typed in
 // hears it once the bot is back, or, when the bot may no longer post there, the inviter does directly.
 void acceptance_is_announced(bool channel_refuses) {

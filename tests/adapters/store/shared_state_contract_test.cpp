@@ -441,5 +441,24 @@ TEST(LocalOnSqlite, UsesOutliveARestart) {
         << "past its deadline, a mark guards nothing";
 }
 
+// A single instance restarted on its state file: the proposals its buttons name are still recalled, until
+// their deadline, and a key kept again still keeps its first value.
+TEST(LocalOnSqlite, KeptValuesOutliveARestart) {
+    TempDir dir;
+    {
+        store::SqliteAuditLog file(dir / "state.sqlite");
+        store::LocalState state(store::LocalStateOptions{.durable_values = &file});
+        ASSERT_TRUE(run(state.keep("proposal-1", "token-1", t0 + 5min)).has_value());
+        ASSERT_TRUE(run(state.keep("short-lived", "token-2", t0 + 1s)).has_value());
+    }
+    store::SqliteAuditLog file(dir / "state.sqlite");
+    store::LocalState restarted(store::LocalStateOptions{.durable_values = &file});
+    EXPECT_EQ(recall(restarted, "proposal-1", t0 + 1min), "token-1");
+    ASSERT_TRUE(run(restarted.keep("proposal-1", "token-3", t0 + 10min)).has_value());
+    EXPECT_EQ(recall(restarted, "proposal-1", t0 + 2min), "token-1");
+    EXPECT_EQ(recall(restarted, "short-lived", t0 + 1min), std::nullopt) << "a value answered past its deadline";
+    EXPECT_EQ(recall(restarted, "proposal-1", t0 + 5min), std::nullopt) << "a value answered past its deadline";
+}
+
 }  // namespace
 }  // namespace collab::testing

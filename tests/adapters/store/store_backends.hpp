@@ -53,8 +53,8 @@ private:
     std::shared_ptr<store::LocalState> state_;
 };
 
-// One instance on its SQLite state file: the shared state in memory, save the used tokens, kept in the
-// file so that they outlive a restart.
+// One instance on its SQLite state file: the shared state in memory, save the used tokens and the kept
+// values, kept in the file so that they outlive a restart.
 class LocalOnSqliteBackend {
 public:
     static constexpr const char* name = "LocalOnSqlite";
@@ -62,8 +62,8 @@ public:
     std::shared_ptr<store::SharedState> open_shared_state(std::chrono::milliseconds request_window = 1min) {
         if (!state_) {
             file_ = std::make_shared<store::SqliteAuditLog>(dir_ / "state.sqlite");
-            state_ = std::make_shared<store::LocalState>(
-                store::LocalStateOptions{.request_window = request_window, .durable_tokens = file_.get()});
+            state_ = std::make_shared<store::LocalState>(store::LocalStateOptions{
+                .request_window = request_window, .durable_tokens = file_.get(), .durable_values = file_.get()});
         }
         return state_;
     }
