@@ -38,14 +38,19 @@ std::vector<std::string> notices(const SlackEmulator& slack, const std::string& 
     return found;
 }
 
+// The bot's arguments for a watch that looks every second, its configuration written in `state`.
+std::vector<std::string> watching_every_second(const StateDir& state) {
+    const auto config = state.path() / "watch.toml";
+    std::ofstream(config) << "[watch]\ninterval_seconds = 1\n";
+    return {"--config", config.string()};
+}
+
 TEST(WatchProcess, AnAcceptanceIsAnnouncedInTheChannelOnceAcrossARestart) {
     EmulatorOptions options;
     options.emails = {{"U111", "user1@example.com"}};
     SlackEmulator slack(options);
     StateDir state;
-    const auto config = state.path() / "watch.toml";
-    std::ofstream(config) << "[watch]\ninterval_seconds = 1\n";
-    const std::vector<std::string> args{"--config", config.string()};
+    const std::vector<std::string> args = watching_every_second(state);
     {
         SlackBot bot(slack, state, {}, args);
         ASSERT_TRUE(slack.wait_for_open_sockets(1, 10s)) << bot.log();
@@ -79,9 +84,7 @@ TEST(WatchProcess, AResendIsNeverReportedAsARevocationAndTheNewInvitationsAccept
     options.emails = {{"U111", "user1@example.com"}};
     SlackEmulator slack(options);
     StateDir state;
-    const auto config = state.path() / "watch.toml";
-    std::ofstream(config) << "[watch]\ninterval_seconds = 1\n";
-    const std::vector<std::string> args{"--config", config.string()};
+    const std::vector<std::string> args = watching_every_second(state);
     {
         SlackBot bot(slack, state, {}, args);
         ASSERT_TRUE(slack.wait_for_open_sockets(1, 10s)) << bot.log();
