@@ -107,9 +107,10 @@ asio::awaitable<void> HealthWatch::watch() {
 InvitationWatching::InvitationWatching(asio::io_context& io, const Config& config, Foundation& base,
                                        Announcer& announcer, std::string platform,
                                        std::shared_ptr<spdlog::logger> logger) {
-    if (!config.watch.enabled || base.invitations == nullptr) return;
+    if (base.invitations == nullptr) return;
     watch_.emplace(*base.provider.api, *base.invitations, announcer, base.clock, platform);
     chat::WatcherSettings settings;
+    settings.rounds = config.watch.enabled;
     settings.interval = config.watch.interval;
     settings.keep_settled = std::chrono::days{config.watch.keep_settled_days};
     if (base.provider.scalingo != nullptr) settings.upstream_per_minute = config.scalingo.api.requests_per_minute;

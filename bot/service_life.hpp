@@ -77,9 +77,10 @@ private:
     bool watching_ = true;
 };
 
-// [watch], when enabled: the invitation watch of this platform, running on `io` beside the transport
-// (the sandbox's rounds are free; Scalingo's take at most a quarter of its allowance). Stopped with
-// the transport: stop(), then stopped() once the commands in progress are answered.
+// [watch]: the invitation watch of this platform, running on `io` beside the transport (the sandbox's
+// rounds are free; Scalingo's take at most a quarter of its allowance); when it is turned off, only the
+// forgetting of the invitations settled before. Stopped with the transport: stop(), then stopped()
+// once the commands in progress are answered.
 class InvitationWatching {
 public:
     InvitationWatching(boost::asio::io_context& io, const Config& config, Foundation& base, Announcer& announcer,

@@ -90,6 +90,10 @@ sandbox::SandboxStore open_sandbox(const Config& config, const fs::path& state_d
     return sandbox::SandboxStore(state_dir / "sandbox.sqlite", load_seed(config), std::move(options));
 }
 
+InvitationLog* invitations_to_remember(const Config& config, const Foundation& base) {
+    return config.watch.enabled ? base.invitations : nullptr;
+}
+
 Foundation lay_foundation(const Config& config, std::shared_ptr<spdlog::logger> logger, asio::io_context& io,
                           observability::Registry* metrics) {
     Foundation base;

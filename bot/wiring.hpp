@@ -82,6 +82,10 @@ struct Foundation {
     SystemClock clock;
 };
 
+// Where the service remembers the invitations it sends: nowhere when the watch is off, as nothing would
+// ever settle them, and a store kept for nobody would only grow.
+InvitationLog* invitations_to_remember(const Config& config, const Foundation& base);
+
 Foundation lay_foundation(const Config& config, std::shared_ptr<spdlog::logger> logger, boost::asio::io_context& io,
                           observability::Registry* metrics = nullptr);
 

@@ -11,4 +11,12 @@ boost::asio::awaitable<ApiResult<CachedSnapshot>> CollaboratorsApi::snapshot(std
     co_return CachedSnapshot{std::make_shared<const DatabaseSnapshot>(std::move(state)), 0};
 }
 
+boost::asio::awaitable<std::vector<ApiResult<CachedSnapshot>>> CollaboratorsApi::snapshots(
+    std::vector<std::string> databases) {
+    std::vector<ApiResult<CachedSnapshot>> read;
+    read.reserve(databases.size());
+    for (auto& database : databases) read.push_back(co_await snapshot(std::move(database)));
+    co_return read;
+}
+
 }  // namespace collab

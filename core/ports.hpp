@@ -55,6 +55,11 @@ public:
     // This reads both afresh (generation 0); a provider that keeps databases in memory answers from
     // there, under the freshness rules of snapshots.hpp (invite and remove count as changes).
     virtual boost::asio::awaitable<ApiResult<CachedSnapshot>> snapshot(std::string database);
+    // The snapshots of several databases, in the order named, each as snapshot() gives it: what the
+    // commands that survey every database read (dbs, access, offboard, the help). One after the other
+    // here; a provider whose reads wait on the network overlaps them.
+    virtual boost::asio::awaitable<std::vector<ApiResult<CachedSnapshot>>> snapshots(
+        std::vector<std::string> databases);
 };
 
 // Maps a chat identity to the Scalingo e-mail of that person: nullopt when the person has none

@@ -38,6 +38,20 @@ DecisionNote note_of(const Actor& actor, std::string_view command, const Reply& 
     return note;
 }
 
+// The help reads this many databases at a time, and stops at the first batch that shows the asker as a
+// member: as many as Scalingo's client reads at once, so that a batch costs one round trip.
+constexpr std::size_t help_reads_at_once = 4;
+
+// The databases of `all` that a command typed by `actor` may act on, in order: Dedicated Resources ones
+// (apps too when the rules allow them) that the channel rules let this channel manage.
+std::vector<std::string> manageable_here(const Actor& actor, const std::vector<Database>& all, const Rules& rules) {
+    std::vector<std::string> names;
+    for (const auto& database : all)
+        if ((database.dedicated || rules.allow_apps) && channel_may_manage(actor, database.name, rules))
+            names.push_back(database.name);
+    return names;
+}
+
 // The database a confirmation acts on, or those an offboarding does, for the log.
 std::string databases_of(const ConfirmationClaims& claims) {
     std::string names = claims.database;
@@ -194,7 +208,8 @@ asio::awaitable<void> CommandService::remember_invitation(const Actor& actor, co
     (void)co_await invitations_->remember(std::move(invitation));
 }
 
-asio::awaitable<void> CommandService::forget_invitation(const std::string& database, const std::string& collaborator_id) {
+asio::awaitable<void> CommandService::forget_invitation(const std::string& database,
+                                                        const std::string& collaborator_id) {
     if (invitations_ == nullptr) co_return;
     // Not settled, the watch would announce as revoked or expired what the channel was just told.
     std::string settled_database = database;
@@ -207,22 +222,33 @@ bool CommandService::is_admin(const Actor& actor) const {
     return settings_.rules.admins.contains(qualified_user(actor));
 }
 
-asio::awaitable<ApiResult<std::vector<CachedSnapshot>>> CommandService::survey(const Actor& actor) {
+asio::awaitable<ApiResult<std::vector<CachedSnapshot>>> CommandService::survey(const Actor& actor, bool until_member) {
     auto all = co_await api_.databases();
     if (!all) co_return std::unexpected(all.error());
+    const std::vector<std::string> names = manageable_here(actor, *all, settings_.rules);
+    const std::size_t batch = until_member ? help_reads_at_once : names.size();
     std::vector<CachedSnapshot> seen;
-    for (const auto& database : *all) {
-        if (!(database.dedicated || settings_.rules.allow_apps) ||
-            !channel_may_manage(actor, database.name, settings_.rules))
-            continue;
-        auto state = co_await api_.snapshot(database.name);
-        if (state) {
+    for (std::size_t from = 0; from < names.size(); from += batch) {
+        std::vector<std::string> some(
+            names.begin() + static_cast<std::ptrdiff_t>(from),
+            names.begin() + static_cast<std::ptrdiff_t>(std::min(names.size(), from + batch)));
+        auto states = co_await api_.snapshots(std::move(some));
+        bool member = false;
+        for (auto& state : states) {
+            if (!state) {
+                const ApiErrorKind kind = state.error().kind;
+                if (kind != ApiErrorKind::not_found && kind != ApiErrorKind::unauthorized &&
+                    kind != ApiErrorKind::forbidden)
+                    co_return std::unexpected(state.error());
+                continue;
+            }
+            if (until_member && actor.email) {
+                const Standing standing = standing_of(*state->state, *actor.email);
+                member = member || standing == Standing::owner || standing == Standing::accepted;
+            }
             seen.push_back(std::move(*state));
-            continue;
         }
-        const ApiErrorKind kind = state.error().kind;
-        if (kind != ApiErrorKind::not_found && kind != ApiErrorKind::unauthorized && kind != ApiErrorKind::forbidden)
-            co_return std::unexpected(state.error());
+        if (member) break;
     }
     co_return seen;
 }
@@ -232,7 +258,7 @@ asio::awaitable<Audience> CommandService::audience_of(Actor& actor) {
     if (co_await identify(actor)) co_return Audience::member;
     if (!actor.email) co_return Audience::anyone;
     if (is_admin(actor)) co_return Audience::member;
-    auto seen = co_await survey(actor);
+    auto seen = co_await survey(actor, true);
     if (!seen) co_return Audience::member;
     Audience level = Audience::linked;
     for (const auto& database : *seen) {
@@ -707,25 +733,25 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const OffboardC
                               clock_.now() + settings_.confirmation_ttl};
     Reply reply;
     std::vector<std::string> later;  // databases the token has no room for
-    for (const auto& database : *all) {
-        if ((!database.dedicated && !settings_.rules.allow_apps) ||
-            !channel_may_manage(actor, database.name, settings_.rules))
-            continue;
-        auto state = co_await api_.snapshot(database.name);
+    const std::vector<std::string> names = manageable_here(actor, *all, settings_.rules);
+    auto states = co_await api_.snapshots(names);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        const std::string& database = names[i];
+        const auto& state = states[i];
         if (!state) {
             reply.lines.push_back(
-                {LineStyle::error, replies::not_checked(command.email, database.name, state.error().message)});
+                {LineStyle::error, replies::not_checked(command.email, database, state.error().message)});
             continue;
         }
         const Collaborator* collaborator = find_collaborator(*state->state, command.email);
         if (collaborator == nullptr) continue;
         // Where the asker may remove them, as `remove` decides: never the owner, nor the bot's account.
-        const Command removal{RemoveCommand{database.name, collaborator->email}};
+        const Command removal{RemoveCommand{database, collaborator->email}};
         if (!decide(actor, removal, state->state.get(), settings_.rules).allowed) continue;
-        claims.seats.push_back(Seat{database.name, collaborator->id});
+        claims.seats.push_back(Seat{database, collaborator->id});
         if (issue_token(signer_, claims).size() > token_room) {
             claims.seats.pop_back();
-            later.push_back(database.name);
+            later.push_back(database);
         }
     }
     if (!later.empty()) reply.lines.push_back({LineStyle::plain, replies::left_for_later(command.email, later)});

@@ -175,8 +175,10 @@ private:
     // Settles, without a notice, an invitation the bot itself revoked.
     boost::asio::awaitable<void> forget_invitation(const std::string& database, const std::string& collaborator_id);
     // The databases the actor's channel may manage, as they are now; those the bot cannot read (gone
-    // since listed, or not shared with its account) are left out.
-    boost::asio::awaitable<ApiResult<std::vector<CachedSnapshot>>> survey(const Actor& actor);
+    // since listed, or not shared with its account) are left out. `until_member`: read a few at a time,
+    // and stop once one shows the actor as its owner or an accepted collaborator (all the help needs).
+    boost::asio::awaitable<ApiResult<std::vector<CachedSnapshot>>> survey(const Actor& actor,
+                                                                          bool until_member = false);
     // What the actor may use now, for the help: decided from who they are and where they stand.
     boost::asio::awaitable<Audience> audience_of(Actor& actor);
     // Why `database` could not be read, in the words that help: the bot's account left off it, or a

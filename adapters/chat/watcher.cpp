@@ -66,9 +66,12 @@ asio::awaitable<void> Watcher::forget_settled() {
 
 asio::awaitable<void> Watcher::run() {
     running_ = true;
-    std::chrono::milliseconds interval = settings_.interval;
+    std::chrono::milliseconds interval =
+        settings_.rounds ? settings_.interval : std::chrono::milliseconds{forgetting_period};
     while (!stopping_) {
-        if (co_await hold(interval) && !stopping_) {
+        if (!settings_.rounds) {
+            co_await forget_settled();
+        } else if (co_await hold(interval) && !stopping_) {
             auto round = co_await watch_.round();
             ++rounds_;
             if (!round) {

@@ -4,6 +4,7 @@
 // on "invitation-watch:<platform>") and renews it every round; when it dies, its lease lapses and the
 // next instance to try takes the watch over. The interval stretches with the number of databases
 // watched, so that the watch never takes more than a quarter of the upstream's request allowance.
+// With the watch turned off, only the forgetting of settled invitations runs, by every instance.
 
 #include <spdlog/logger.h>
 #include <boost/asio/any_io_executor.hpp>
@@ -20,13 +21,17 @@
 namespace collab::chat {
 
 struct WatcherSettings {
+    // false ([watch] enabled = false): no rounds and no lease, nothing asked upstream; the invitations
+    // settled before the watch was turned off are still forgotten in time, hourly, without the lease
+    // (forgetting twice is harmless).
+    bool rounds = true;
     std::chrono::milliseconds interval{std::chrono::seconds{60}};
     // The upstream's allowance the watch takes a quarter of at most (Scalingo's requests_per_minute);
     // 0: none to share (the sandbox).
     int upstream_per_minute = 0;
     std::string instance;  // names this instance in the lease
     // Settled invitations (accepted, revoked or expired, withdrawn) are forgotten this long after, by
-    // the instance that watches, at most once an hour.
+    // the instance that watches (every instance when there are no rounds), at most once an hour.
     std::chrono::hours keep_settled{24 * 30};
 };
 
@@ -35,7 +40,7 @@ public:
     Watcher(boost::asio::any_io_executor executor, InvitationWatch& watch, store::SharedState& shared,
             std::string platform, WatcherSettings settings, std::shared_ptr<spdlog::logger> logger);
 
-    // Rounds until stop(); the first at once.
+    // Rounds until stop(); the first at once (without rounds: the forgetting, at once and hourly).
     boost::asio::awaitable<void> run();
     // Ends run() once the round under way, if any, is over; the lease is let go so that another
     // instance takes over at its next try.

@@ -5,6 +5,9 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+
+#include "adapters/net/task_group.hpp"
 #include "adapters/scalingo/call_machine.hpp"
 #include "adapters/scalingo/scalingo_json.hpp"
 #include "adapters/security/hmac_signer.hpp"
@@ -258,6 +261,26 @@ asio::awaitable<ApiResult<CachedSnapshot>> ScalingoApi::snapshot(std::string dat
     if (!collaborators) co_return std::unexpected(collaborators.error());
     DatabaseSnapshot state{std::move(*info), std::move(*collaborators)};
     co_return snapshots_.store(database, ticket, std::move(state));
+}
+
+asio::awaitable<std::vector<ApiResult<CachedSnapshot>>> ScalingoApi::snapshots(std::vector<std::string> databases) {
+    // What a read that ended without an answer (an exception) leaves in its place.
+    std::vector<ApiResult<CachedSnapshot>> read(databases.size(), std::unexpected(no_answer_in_time()));
+    if (databases.empty()) co_return read;
+    std::size_t next = 0;
+    // Each reader takes the next database not taken yet, until none is left.
+    auto reader = [&]() -> asio::awaitable<void> {
+        while (next < databases.size()) {
+            const std::size_t taken = next++;
+            std::string name = databases[taken];
+            read[taken] = co_await snapshot(std::move(name));
+        }
+    };
+    net::TaskGroup readers(co_await asio::this_coro::executor);
+    const std::size_t at_once = std::clamp<std::size_t>(settings_.survey_reads_at_once, 1, databases.size());
+    for (std::size_t i = 0; i < at_once; ++i) readers.spawn(reader());
+    co_await readers.wait();
+    co_return read;
 }
 
 asio::awaitable<ApiResult<std::vector<Collaborator>>> ScalingoApi::list_collaborators(std::string database) {

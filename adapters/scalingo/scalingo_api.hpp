@@ -12,6 +12,8 @@
 // - an invitation or a removal, whatever its outcome, drops the database's list and snapshot and
 //   bumps its generation: a read begun before it is neither kept nor joined by readers after it;
 // - changes made elsewhere (the dashboard, the CLI) are seen once the list has expired.
+// A survey (snapshots()) reads its databases `survey_reads_at_once` at a time, each read as snapshot()
+// reads one, under the same allowance, retries and timeouts.
 
 #include <boost/asio/awaitable.hpp>
 
@@ -47,6 +49,10 @@ struct ScalingoSettings {
     // How long a caller waits for the same read already in flight for another one, before it is
     // told that Scalingo did not answer in time.
     std::chrono::seconds shared_fetch_wait{20};
+    // A survey (dbs, access, offboard, the help) reads the lists of its databases this many at a time,
+    // each under the same allowance, retries and timeouts as any read: as many as the HTTP client
+    // keeps connections to one origin, so that none waits for a connection to be opened.
+    std::size_t survey_reads_at_once = 4;
     // Where the allowance is counted when several instances share the account (PostgreSQL); null:
     // in this process. The account is named by a digest of its token, never by the token.
     store::SharedState* shared_budget = nullptr;
@@ -73,6 +79,8 @@ public:
     boost::asio::awaitable<ApiResult<Account>> self() override;
     boost::asio::awaitable<ApiResult<std::vector<Database>>> databases() override;
     boost::asio::awaitable<ApiResult<CachedSnapshot>> snapshot(std::string database) override;
+    boost::asio::awaitable<std::vector<ApiResult<CachedSnapshot>>> snapshots(
+        std::vector<std::string> databases) override;
 
     const ScalingoCounters& counters() const { return counters_; }
 

@@ -48,6 +48,45 @@ private:
     }
 };
 
+// What an HTTP-mode bot's configuration holds besides the mode: health on a free port, the owner of
+// my-dedicated-db mapped.
+const std::string health_and_owner =
+    "[health]\nlisten = \"127.0.0.1:0\"\n\n[identities]\n\"discord:53908232506183680\" = \"user1@example.com\"\n";
+
+// A bot in HTTP mode: the interactions endpoint on a free port, `config` beside the mode, `environment`
+// over Discord's.
+class HttpModeBot : public RunningBot {
+public:
+    HttpModeBot(const DiscordEmulator& discord, const StateDir& state, const std::string& config = health_and_owner,
+                const Environment& environment = {}, const std::vector<std::string>& extra_args = {})
+        : RunningBot(state.path() / "bot.log", with(discord, environment), args(state, config, extra_args)) {}
+
+    // The Interactions Endpoint URL and the health base URL, once the bot said them.
+    std::string endpoint() {
+        return from_log(*this, "interactions endpoint URL (http://127\\.0\\.0\\.1:[0-9]+/discord/interactions)");
+    }
+    std::string health() { return from_log(*this, "health and metrics at (http://127\\.0\\.0\\.1:[0-9]+)/healthz"); }
+
+private:
+    static Environment with(const DiscordEmulator& discord, const Environment& environment) {
+        Environment all{{"DISCORD_BOT_TOKEN", discord.options().bot_token},
+                        {"DISCORD_API_URL", discord.api_url()},
+                        {"DISCORD_PUBLIC_KEY", discord.public_key()},
+                        {"COLLAB_DISCORD_LISTEN", "127.0.0.1:0"}};
+        all.insert(all.end(), environment.begin(), environment.end());
+        return all;
+    }
+    static std::vector<std::string> args(const StateDir& state, const std::string& config,
+                                         const std::vector<std::string>& extra_args) {
+        const auto file = state.path() / "discord.toml";
+        std::ofstream(file) << "[discord]\nmode = \"http\"\n\n" << config;
+        std::vector<std::string> all{"--adapter",   "discord",     "--config",
+                                     file.string(), "--state-dir", state.path().string()};
+        all.insert(all.end(), extra_args.begin(), extra_args.end());
+        return all;
+    }
+};
+
 // The interaction's first reply, once it came.
 json::object answer_to(DiscordEmulator& discord, const std::string& id) {
     for (int i = 0; i < 500; ++i) {
@@ -230,16 +269,8 @@ TEST(DiscordProcess, AnAccessRequestIsPostedInTheBoundChannelAndApprovedThere) {
 TEST(DiscordProcess, InHttpModeAnAccessRequestIsPostedInTheBoundChannelAndApprovedThere) {
     DiscordEmulator discord;
     StateDir state;
-    const auto config = state.path() / "discord.toml";
-    std::ofstream(config) << "[discord]\nmode = \"http\"\n\n" << requests_bound_elsewhere;
-    RunningBot bot(state.path() / "bot.log",
-                   {{"DISCORD_BOT_TOKEN", discord.options().bot_token},
-                    {"DISCORD_API_URL", discord.api_url()},
-                    {"DISCORD_PUBLIC_KEY", discord.public_key()},
-                    {"COLLAB_DISCORD_LISTEN", "127.0.0.1:0"}},
-                   {"--adapter", "discord", "--config", config.string(), "--state-dir", state.path().string()});
-    const std::string url =
-        from_log(bot, "interactions endpoint URL (http://127\\.0\\.0\\.1:[0-9]+/discord/interactions)");
+    HttpModeBot bot(discord, state, requests_bound_elsewhere);
+    const std::string url = bot.endpoint();
     ASSERT_FALSE(url.empty());
 
     const auto asked = discord.post_interaction(
@@ -374,17 +405,8 @@ TEST(DiscordProcess, ARefusedTokenStopsTheBotNamingTheVariable) {
 TEST(DiscordProcess, InHttpModeAnswersSignedInteractionsRefusesForgeriesAndOpensNoGateway) {
     DiscordEmulator discord;
     StateDir state;
-    const auto config = state.path() / "discord.toml";
-    std::ofstream(config) << "[discord]\nmode = \"http\"\n\n[health]\nlisten = \"127.0.0.1:0\"\n\n[identities]\n"
-                             "\"discord:53908232506183680\" = \"user1@example.com\"\n";
-    RunningBot bot(state.path() / "bot.log",
-                   {{"DISCORD_BOT_TOKEN", discord.options().bot_token},
-                    {"DISCORD_API_URL", discord.api_url()},
-                    {"DISCORD_PUBLIC_KEY", discord.public_key()},
-                    {"COLLAB_DISCORD_LISTEN", "127.0.0.1:0"}},
-                   {"--adapter", "discord", "--config", config.string(), "--state-dir", state.path().string()});
-    const std::string url =
-        from_log(bot, "interactions endpoint URL (http://127\\.0\\.0\\.1:[0-9]+/discord/interactions)");
+    HttpModeBot bot(discord, state);
+    const std::string url = bot.endpoint();
     ASSERT_FALSE(url.empty());
 
     const json::object ping{
@@ -399,7 +421,7 @@ TEST(DiscordProcess, InHttpModeAnswersSignedInteractionsRefusesForgeriesAndOpens
     EXPECT_EQ(list.callback->at("type"), 4);
     EXPECT_NE(content_of(*list.callback).find("user2@example.com"), std::string::npos) << list.body;
     // The command's callback, written as the response, is timed; the PING's is no one's request.
-    const std::string base = from_log(bot, "health and metrics at (http://127\\.0\\.0\\.1:[0-9]+)/healthz");
+    const std::string base = bot.health();
     const std::string counted = "collab_ack_latency_seconds_count{platform=\"discord\"} 1";
     const std::string metrics = metrics_holding(base, counted);
     EXPECT_NE(metrics.find(counted), std::string::npos) << metrics;
@@ -423,40 +445,6 @@ TEST(DiscordProcess, InHttpModeAnswersSignedInteractionsRefusesForgeriesAndOpens
     EXPECT_EQ(bot.log().find(discord.options().bot_token), std::string::npos) << "the token leaked into the log";
     EXPECT_EQ(discord.violations(), std::vector<std::string>{});
 }
-
-// A bot in HTTP mode: the interactions endpoint on a free port, health on another, the owner of
-// my-dedicated-db mapped; `environment` over that.
-class HttpModeBot : public RunningBot {
-public:
-    HttpModeBot(const DiscordEmulator& discord, const StateDir& state, const Environment& environment = {},
-                const std::vector<std::string>& extra_args = {})
-        : RunningBot(state.path() / "bot.log", with(discord, environment), args(state, extra_args)) {}
-
-    // The Interactions Endpoint URL and the health base URL, once the bot said them.
-    std::string endpoint() {
-        return from_log(*this, "interactions endpoint URL (http://127\\.0\\.0\\.1:[0-9]+/discord/interactions)");
-    }
-    std::string health() { return from_log(*this, "health and metrics at (http://127\\.0\\.0\\.1:[0-9]+)/healthz"); }
-
-private:
-    static Environment with(const DiscordEmulator& discord, const Environment& environment) {
-        Environment all{{"DISCORD_BOT_TOKEN", discord.options().bot_token},
-                        {"DISCORD_API_URL", discord.api_url()},
-                        {"DISCORD_PUBLIC_KEY", discord.public_key()},
-                        {"COLLAB_DISCORD_LISTEN", "127.0.0.1:0"}};
-        all.insert(all.end(), environment.begin(), environment.end());
-        return all;
-    }
-    static std::vector<std::string> args(const StateDir& state, const std::vector<std::string>& extra_args) {
-        const auto config = state.path() / "discord.toml";
-        std::ofstream(config) << "[discord]\nmode = \"http\"\n\n[health]\nlisten = \"127.0.0.1:0\"\n\n[identities]\n"
-                                 "\"discord:53908232506183680\" = \"user1@example.com\"\n";
-        std::vector<std::string> all{"--adapter",     "discord",     "--config",
-                                     config.string(), "--state-dir", state.path().string()};
-        all.insert(all.end(), extra_args.begin(), extra_args.end());
-        return all;
-    }
-};
 
 // The owner proposing to remove user2@example.com from my-dedicated-db at `url`: the Confirm button's
 // custom_id ("" when no proposal came back).
@@ -512,13 +500,13 @@ TEST(DiscordProcess, InHttpModeTwoInstancesHandleNoInteractionTwiceAndCompleteEa
     shared.emplace_back("COLLAB_STORE_URL", database.url());
     const std::vector<std::string> on_scalingo{"--provider", "scalingo"};
     StateDir first_state;
-    HttpModeBot first(discord, first_state, shared, on_scalingo);
+    HttpModeBot first(discord, first_state, health_and_owner, shared, on_scalingo);
     const std::string first_url = first.endpoint();
     ASSERT_FALSE(first_url.empty()) << first.log();
     // The same confirmation key: either instance can check the other's buttons.
     StateDir second_state;
     std::filesystem::copy_file(first_state.path() / "confirmation.key", second_state.path() / "confirmation.key");
-    HttpModeBot second(discord, second_state, shared, on_scalingo);
+    HttpModeBot second(discord, second_state, health_and_owner, shared, on_scalingo);
     const std::string second_url = second.endpoint();
     ASSERT_FALSE(second_url.empty()) << second.log();
 
@@ -554,13 +542,7 @@ TEST(DiscordProcess, InHttpModeTwoInstancesHandleNoInteractionTwiceAndCompleteEa
 TEST(DiscordProcess, HttpModeWithoutThePublicKeyStopsAtStartNamingIt) {
     DiscordEmulator discord;
     StateDir state;
-    const auto config = state.path() / "discord.toml";
-    std::ofstream(config) << "[discord]\nmode = \"http\"\n";
-    RunningBot bot(state.path() / "bot.log",
-                   {{"DISCORD_BOT_TOKEN", discord.options().bot_token},
-                    {"DISCORD_API_URL", discord.api_url()},
-                    {"DISCORD_PUBLIC_KEY", ""}},
-                   {"--adapter", "discord", "--config", config.string(), "--state-dir", state.path().string()});
+    HttpModeBot bot(discord, state, "", {{"DISCORD_PUBLIC_KEY", ""}});
     EXPECT_EQ(bot.wait(), 2) << "a configuration mistake, as a missing bot token";
     EXPECT_NE(bot.log().find("DISCORD_PUBLIC_KEY"), std::string::npos) << bot.log();
 }

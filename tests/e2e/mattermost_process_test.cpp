@@ -19,13 +19,11 @@ namespace {
 using mattermost::testing::EmulatorSettings;
 using mattermost::testing::Exchange;
 using mattermost::testing::MattermostEmulator;
+using mattermost::testing::member;
+using mattermost::testing::owner;
+using mattermost::testing::stranger;
 
 using namespace std::chrono_literals;
-
-const std::string owner =
-    "u1owner0000000000000000000";  // user1@example.com in the sandbox's seed, owner of my-dedicated-db
-const std::string member = "u2member000000000000000000";    // user2@example.com, an accepted collaborator
-const std::string stranger = "u9stranger0000000000000000";  // stranger@example.com, on no database
 
 std::string text_of(const Exchange& exchange) {
     if (!exchange.answer || !exchange.answer->contains("text")) return {};

@@ -38,10 +38,11 @@ std::vector<std::string> notices(const SlackEmulator& slack, const std::string& 
     return found;
 }
 
-// The bot's arguments for a watch that looks every second, its configuration written in `state`.
-std::vector<std::string> watching_every_second(const StateDir& state) {
-    const auto config = state.path() / "watch.toml";
-    std::ofstream(config) << "[watch]\ninterval_seconds = 1\n";
+// The bot's arguments for a watch that looks every second (or is turned off), its configuration written
+// in `state`.
+std::vector<std::string> watching_every_second(const StateDir& state, bool enabled = true) {
+    const auto config = state.path() / (enabled ? "watch.toml" : "no-watch.toml");
+    std::ofstream(config) << "[watch]\nenabled = " << (enabled ? "true" : "false") << "\ninterval_seconds = 1\n";
     return {"--config", config.string()};
 }
 
@@ -104,6 +105,29 @@ TEST(WatchProcess, AResendIsNeverReportedAsARevocationAndTheNewInvitationsAccept
     ASSERT_EQ(bot.wait(), 0) << bot.log();
     EXPECT_EQ(notices(slack).size(), 1u) << bot.log();
     EXPECT_EQ(notices(slack, "revoked or expired"), std::vector<std::string>{});
+}
+
+// With the watch off, the invitations sent are not remembered for it: their acceptance is not announced
+// once the watch is turned on again (it would be news of something nobody was told to expect).
+TEST(WatchProcess, AnInvitationSentWithTheWatchOffIsNotAnnouncedOnceTheWatchIsBack) {
+    EmulatorOptions options;
+    options.emails = {{"U111", "user1@example.com"}};
+    SlackEmulator slack(options);
+    StateDir state;
+    {
+        SlackBot bot(slack, state, {}, watching_every_second(state, false));
+        ASSERT_TRUE(slack.wait_for_open_sockets(1, 10s)) << bot.log();
+        ASSERT_TRUE(typed(slack, "env-1", "add my-dedicated-db user4@example.com")) << bot.log();
+        bot.signal(SIGTERM);
+        ASSERT_EQ(bot.wait(), 0) << bot.log();
+    }
+    ASSERT_TRUE(accept_invitation(state, "user4@example.com", "my-dedicated-db"));
+    SlackBot bot(slack, state, {}, watching_every_second(state));
+    ASSERT_TRUE(slack.wait_for_open_sockets(1, 10s)) << bot.log();
+    std::this_thread::sleep_for(2500ms);  // two rounds at least
+    bot.signal(SIGTERM);
+    ASSERT_EQ(bot.wait(), 0) << bot.log();
+    EXPECT_EQ(notices(slack), std::vector<std::string>{}) << bot.log();
 }
 
 }  // namespace

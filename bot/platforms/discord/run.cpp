@@ -70,7 +70,7 @@ int run_discord(const RunOptions& options) {
 
     directory::StaticDirectory directory(config.identities);
     CommandService service(*base.provider.api, directory, *base.audit, base.clock, *base.signer, *base.shared,
-                           config.service, base.invitations);
+                           config.service, invitations_to_remember(config, base));
     discord::ProposalShelf shelf(*base.shared);
     discord::DiscordOutbox outbox(rest, shelf, logger);
     outbox.measure_into(metrics);

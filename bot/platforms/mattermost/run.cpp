@@ -50,7 +50,7 @@ int run_mattermost(const RunOptions& options) {
 
     mattermost::MattermostDirectory directory(rest, config.identities);
     CommandService service(*base.provider.api, directory, *base.audit, base.clock, *base.signer, *base.shared,
-                           config.service, base.invitations);
+                           config.service, invitations_to_remember(config, base));
     mattermost::MattermostOutbox outbox(rest, logger);
     chat::Desk desk(io.get_executor(), service, outbox, settings.desk, logger);
     desk.count_into(metrics, "mattermost");

@@ -79,7 +79,7 @@ int run_shell(const RunOptions& options) {
     ServiceSettings service_settings = config.service;
     service_settings.name_actors = false;
     CommandService service(*provider.api, directory, audit, clock, signer, *base.shared, service_settings,
-                           base.invitations);
+                           invitations_to_remember(config, base));
 
     // The service runs on the io_context thread; the shell blocks on standard input on this one.
     auto work = asio::make_work_guard(io);

@@ -72,7 +72,7 @@ int run_slack(const RunOptions& options) {
     directory_settings.overrides = config.identities;
     slack::SlackDirectory directory(web, directory_settings, logger);
     CommandService service(*provider.api, directory, audit, clock, signer, *base.shared, config.service,
-                           base.invitations);
+                           invitations_to_remember(config, base));
 
     slack::SlackOutbox outbox(web, logger);
     chat::Desk desk(io.get_executor(), service, outbox, settings.desk, logger);

@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/this_coro.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <functional>
@@ -13,6 +12,7 @@
 #include "adapters/store/local_state.hpp"
 #include "bot_replies.hpp"
 #include "discord_emulator.hpp"
+#include "rest_runner.hpp"
 #include "run_coroutine.hpp"
 
 namespace collab::discord {
@@ -27,31 +27,6 @@ using test::DiscordEmulator;
 constexpr std::string_view guild = "290926798626357999";
 constexpr std::string_view channel = "1096147298201649253";
 constexpr std::string_view person = "53908232506183681";
-
-// Runs `body` with an announcer pointed at the emulator, on an io_context of its own; the shelf stays
-// for the test to look the cards' tokens up in.
-template <typename T>
-T with_announcer(DiscordEmulator& discord, ProposalShelf& shelf,
-                 std::function<asio::awaitable<T>(DiscordAnnouncer&)> body) {
-    return testing::run([&]() -> asio::awaitable<T> {
-        // Named: g++ 12 destroys a temporary in an expression that suspends twice.
-        const auto executor = co_await asio::this_coro::executor;
-        const net::HttpClientOptions options;
-        net::HttpClient http(executor, options);
-        RestSettings settings;
-        settings.api_url = discord.api_url();
-        settings.bot_token = discord.options().bot_token;
-        RestClient rest(http, settings);
-        DiscordAnnouncer announcer(rest, shelf);
-        co_return co_await body(announcer);
-    }());
-}
-
-// Posts through an announcer; the arguments are named: g++ 12 destroys a temporary passed to a coroutine twice.
-ApiResult<void> post(DiscordEmulator& discord, ProposalShelf& shelf, const Conversation& where, const Reply& reply) {
-    return with_announcer<ApiResult<void>>(discord, shelf,
-                                           [&](DiscordAnnouncer& announcer) { return announcer.post(where, reply); });
-}
 
 Reply notice() {
     Reply reply;
@@ -96,13 +71,31 @@ std::vector<std::string> custom_ids(const ChannelMessage& message) {
     return ids;
 }
 
-TEST(DiscordAnnouncer, ANoticeLandsInTheChannelAsAnAnswerWouldAndPingsOnlyTheInviter) {
-    DiscordEmulator discord;
-    store::LocalState shared;
-    ProposalShelf shelf(shared);
-    const auto posted = post(discord, shelf, in_channel(), notice());
+// An announcer pointed at the emulator, with the shelf its cards' buttons name their proposals in.
+class DiscordAnnouncerTest : public ::testing::Test {
+protected:
+    // Runs `body` with the announcer, on an io_context of its own.
+    template <typename T>
+    T announce(std::function<asio::awaitable<T>(DiscordAnnouncer&)> body) {
+        return test::with_client<T>(discord_, [&](RestClient& rest) -> asio::awaitable<T> {
+            DiscordAnnouncer announcer(rest, shelf_);
+            co_return co_await body(announcer);
+        });
+    }
+    // The arguments are named: g++ 12 destroys a temporary passed to a coroutine twice.
+    ApiResult<void> post(const Conversation& where, const Reply& reply) {
+        return announce<ApiResult<void>>([&](DiscordAnnouncer& announcer) { return announcer.post(where, reply); });
+    }
+
+    DiscordEmulator discord_;
+    store::LocalState shared_;
+    ProposalShelf shelf_{shared_};
+};
+
+TEST_F(DiscordAnnouncerTest, ANoticeLandsInTheChannelAsAnAnswerWouldAndPingsOnlyTheInviter) {
+    const auto posted = post(in_channel(), notice());
     ASSERT_TRUE(posted.has_value()) << posted.error().message;
-    const auto messages = shown(discord);
+    const auto messages = shown(discord_);
     ASSERT_EQ(messages.size(), 1u);
     EXPECT_EQ(messages[0].channel, channel);
     EXPECT_EQ(messages[0].body, message_of(notice(), chat::Visibility::in_channel)) << "the answer's own rendering";
@@ -114,29 +107,23 @@ TEST(DiscordAnnouncer, ANoticeLandsInTheChannelAsAnAnswerWouldAndPingsOnlyTheInv
     EXPECT_EQ(json::serialize(messages[0].body.at("allowed_mentions")), R"({"parse":[],"users":["53908232506183681"]})")
         << "the inviter hears of it; the echoed @everyone pings nobody";
     EXPECT_FALSE(messages[0].body.contains("flags")) << "a channel message is for everyone";
-    EXPECT_EQ(discord.violations(), std::vector<std::string>{});
+    EXPECT_EQ(discord_.violations(), std::vector<std::string>{});
 }
 
-TEST(DiscordAnnouncer, AMessageForAThreadIsPostedInTheThread) {
-    DiscordEmulator discord;
-    store::LocalState shared;
-    ProposalShelf shelf(shared);
-    const auto posted = post(discord, shelf, in_channel("1096147298201649999"), notice());
+TEST_F(DiscordAnnouncerTest, AMessageForAThreadIsPostedInTheThread) {
+    const auto posted = post(in_channel("1096147298201649999"), notice());
     ASSERT_TRUE(posted.has_value()) << posted.error().message;
-    const auto messages = shown(discord);
+    const auto messages = shown(discord_);
     ASSERT_EQ(messages.size(), 1u);
     EXPECT_EQ(messages[0].channel, "1096147298201649999") << "a thread is a channel of its own";
 }
 
 // A sealed token is longer than a custom_id may be: the buttons carry the shelf's id, which finds it.
-TEST(DiscordAnnouncer, ACardsButtonsFitDiscordAndFindTheSealedTokenAgain) {
-    DiscordEmulator discord;
-    store::LocalState shared;
-    ProposalShelf shelf(shared);
+TEST_F(DiscordAnnouncerTest, ACardsButtonsFitDiscordAndFindTheSealedTokenAgain) {
     const std::string token(300, 't');
-    const auto posted = post(discord, shelf, in_channel(), card(token));
+    const auto posted = post(in_channel(), card(token));
     ASSERT_TRUE(posted.has_value()) << posted.error().message;
-    const auto messages = shown(discord);
+    const auto messages = shown(discord_);
     ASSERT_EQ(messages.size(), 1u);
     EXPECT_NE(test::content_of(messages[0].body).find("<@53908232506183681> asks for access to my-dedicated-db"),
               std::string::npos);
@@ -149,70 +136,68 @@ TEST(DiscordAnnouncer, ACardsButtonsFitDiscordAndFindTheSealedTokenAgain) {
         EXPECT_LE(id.size(), max_custom_id);
         const auto click = read_custom_id(id);
         ASSERT_TRUE(click.has_value()) << id;
-        const auto found = testing::run(shelf.find(click->proposal_id, Clock::now()));
+        const auto found = testing::run(shelf_.find(click->proposal_id, Clock::now()));
         ASSERT_TRUE(found.has_value());
         EXPECT_EQ(found->value_or(""), token);
     }
-    EXPECT_EQ(discord.violations(), std::vector<std::string>{});
+    EXPECT_EQ(discord_.violations(), std::vector<std::string>{});
 }
 
-TEST(DiscordAnnouncer, AChannelThatRefusesTheBotIsForbiddenSayingWhy) {
-    const std::vector<std::pair<int, std::string>> refusals{
-        {50001, "the bot may not see that channel: Discord answered Missing Access"},
-        {50013, "the bot may not send messages in that channel: Discord answered Missing Permissions"},
-        {10003, "there is no such channel: Discord answered Unknown Channel"}};
-    for (const auto& [code, why] : refusals) {
-        DiscordEmulator discord;
-        discord.refuse_channel(std::string(channel), code);
-        store::LocalState shared;
-        ProposalShelf shelf(shared);
-        const auto posted = post(discord, shelf, in_channel(), notice());
-        ASSERT_FALSE(posted.has_value()) << code;
-        EXPECT_EQ(posted.error().kind, ApiErrorKind::forbidden) << code;
-        EXPECT_NE(posted.error().message.find(why), std::string::npos) << posted.error().message;
-        EXPECT_TRUE(shown(discord).empty());
-        EXPECT_EQ(discord.requests().size(), 1u) << "a refusal is not sent again";
-    }
+// A refusal from Discord (its JSON error code), and what the announcer says of it.
+struct Refusal {
+    int code = 0;
+    std::string why = {};
+};
+
+class DiscordAnnouncerRefused : public DiscordAnnouncerTest, public ::testing::WithParamInterface<Refusal> {};
+
+TEST_P(DiscordAnnouncerRefused, AChannelThatRefusesTheBotIsForbiddenSayingWhy) {
+    discord_.refuse_channel(std::string(channel), GetParam().code);
+    const auto posted = post(in_channel(), notice());
+    ASSERT_FALSE(posted.has_value());
+    EXPECT_EQ(posted.error().kind, ApiErrorKind::forbidden);
+    EXPECT_NE(posted.error().message.find(GetParam().why), std::string::npos) << posted.error().message;
+    EXPECT_TRUE(shown(discord_).empty());
+    EXPECT_EQ(discord_.requests().size(), 1u) << "a refusal is not sent again";
 }
 
-TEST(DiscordAnnouncer, TellingSomeoneOpensTheirDirectChannelAndPostsThere) {
-    DiscordEmulator discord;
-    store::LocalState shared;
-    ProposalShelf shelf(shared);
-    const auto told = with_announcer<ApiResult<void>>(discord, shelf, [](DiscordAnnouncer& announcer) {
+INSTANTIATE_TEST_SUITE_P(
+    Codes, DiscordAnnouncerRefused,
+    ::testing::Values(Refusal{50001, "the bot may not see that channel: Discord answered Missing Access"},
+                      Refusal{50013,
+                              "the bot may not send messages in that channel: Discord answered Missing Permissions"},
+                      Refusal{10003, "there is no such channel: Discord answered Unknown Channel"}),
+    [](const auto& info) { return std::to_string(info.param.code); });
+
+TEST_F(DiscordAnnouncerTest, TellingSomeoneOpensTheirDirectChannelAndPostsThere) {
+    const auto told = announce<ApiResult<void>>([](DiscordAnnouncer& announcer) {
         Actor someone{"discord", std::string(guild), std::string(person), std::string(channel), std::nullopt, ""};
         const Reply told = notice();
         return announcer.tell(someone, told);
     });
     ASSERT_TRUE(told.has_value()) << told.error().message;
-    const std::string direct = discord.direct_channel(std::string(person));
+    const std::string direct = discord_.direct_channel(std::string(person));
     ASSERT_FALSE(direct.empty()) << "no direct channel opened with the person";
-    const auto messages = shown(discord);
+    const auto messages = shown(discord_);
     ASSERT_EQ(messages.size(), 1u);
     EXPECT_EQ(messages[0].channel, direct);
     EXPECT_NE(test::content_of(messages[0].body).find("accepted the invitation"), std::string::npos);
-    EXPECT_EQ(discord.violations(), std::vector<std::string>{});
+    EXPECT_EQ(discord_.violations(), std::vector<std::string>{});
 }
 
-TEST(DiscordAnnouncer, ARateLimitIsWaitedOutBeforeThePostGoesThrough) {
-    DiscordEmulator discord;
-    discord.rate_limit("channels/", 1, 0.3, false);
-    store::LocalState shared;
-    ProposalShelf shelf(shared);
+TEST_F(DiscordAnnouncerTest, ARateLimitIsWaitedOutBeforeThePostGoesThrough) {
+    discord_.rate_limit("channels/", 1, 0.3, false);
     const auto started = std::chrono::steady_clock::now();
-    const auto posted = post(discord, shelf, in_channel(), notice());
+    const auto posted = post(in_channel(), notice());
     ASSERT_TRUE(posted.has_value()) << posted.error().message;
     EXPECT_GE(std::chrono::steady_clock::now() - started, 300ms) << "posted before Discord's retry_after";
-    EXPECT_EQ(discord.requests().size(), 2u);
-    EXPECT_EQ(shown(discord).size(), 1u) << "posted once";
+    EXPECT_EQ(discord_.requests().size(), 2u);
+    EXPECT_EQ(shown(discord_).size(), 1u) << "posted once";
 }
 
-TEST(DiscordAnnouncer, ARateLimitTooLongToWaitComesBackAsRateLimited) {
-    DiscordEmulator discord;
-    discord.rate_limit("channels/", 1, 120, false);
-    store::LocalState shared;
-    ProposalShelf shelf(shared);
-    const auto posted = post(discord, shelf, in_channel(), notice());
+TEST_F(DiscordAnnouncerTest, ARateLimitTooLongToWaitComesBackAsRateLimited) {
+    discord_.rate_limit("channels/", 1, 120, false);
+    const auto posted = post(in_channel(), notice());
     ASSERT_FALSE(posted.has_value());
     EXPECT_EQ(posted.error().kind, ApiErrorKind::rate_limited);
     EXPECT_EQ(posted.error().retry_after, std::optional(std::chrono::seconds{120}));

@@ -19,6 +19,7 @@
 #include "adapters/chat/discord/messages.hpp"
 #include "adapters/chat/discord/rest_client.hpp"
 #include "discord_emulator.hpp"
+#include "rest_runner.hpp"
 
 namespace collab::discord {
 namespace {
@@ -28,20 +29,7 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 using test::DiscordEmulator;
 using test::EmulatorOptions;
-
-// Runs `body` with a REST client pointed at the emulator, on an io_context of its own.
-template <typename T>
-T with_client(DiscordEmulator& discord, std::function<asio::awaitable<T>(RestClient&)> body,
-              RestSettings settings = {}) {
-    asio::io_context io;
-    net::HttpClient http(io.get_executor(), {});
-    settings.api_url = discord.api_url();
-    if (settings.bot_token.empty()) settings.bot_token = discord.options().bot_token;
-    RestClient client(http, settings);
-    auto result = asio::co_spawn(io, body(client), asio::use_future);
-    io.run();
-    return result.get();
-}
+using test::with_client;
 
 json::object answer_of(std::string_view text) {
     Reply reply;

@@ -6,25 +6,25 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
 
 #include <functional>
 
-#include "adapters/net/http_client.hpp"
 #include "core/access_request.hpp"
 #include "mattermost_emulator.hpp"
-#include "run_coroutine.hpp"
+#include "with_http_client.hpp"
 
 namespace collab::mattermost {
 namespace {
 namespace asio = boost::asio;
 namespace json = boost::json;
 using namespace std::chrono_literals;
+using testing::EmulatorSettings;
 using testing::MattermostEmulator;
 
-const std::string owner = "u1owner0000000000000000000";
-const std::string stranger = "u9stranger0000000000000000";
+using testing::owner;
+using testing::stranger;
+
 const std::string action_url = "http://127.0.0.1:3001/mattermost/action";
 
 Reply notice(std::string text) {
@@ -34,8 +34,15 @@ Reply notice(std::string text) {
     return reply;
 }
 
+// The emulated server's team.
+const std::string team = EmulatorSettings{}.team_id;
+
 Actor person(const std::string& user_id) {
-    return Actor{"mattermost", "carya1qs77bemjup96ff538snh", user_id, "c1ops", std::nullopt, "user-" + user_id};
+    return Actor{"mattermost", team, user_id, "c1ops", std::nullopt, "user-" + user_id};
+}
+
+Conversation in_channel(const std::string& channel, const std::string& root = {}) {
+    return Conversation{"mattermost", team, channel, root};
 }
 
 class MattermostAnnouncerTest : public ::testing::Test {
@@ -43,16 +50,12 @@ protected:
     // Runs `say` with an announcer on the emulated server's REST API, on a fresh io_context.
     template <typename T>
     T announce(std::function<asio::awaitable<T>(MattermostAnnouncer&)> say) {
-        return collab::testing::run([&]() -> asio::awaitable<T> {
-            // Named: g++ 12 destroys a temporary in a full expression with co_await twice.
-            const auto executor = co_await asio::this_coro::executor;
-            const net::HttpClientOptions options;
-            net::HttpClient http(executor, options);
-            const RestSettings settings{mattermost_.url(), "bot-token-7f3k"};
+        return collab::testing::with_http_client<T>([&](net::HttpClient& http) -> asio::awaitable<T> {
+            const RestSettings settings{mattermost_.url(), EmulatorSettings{}.bot_token};
             RestClient rest(http, settings);
             MattermostAnnouncer announcer(rest, action_url);
             co_return co_await say(announcer);
-        }());
+        });
     }
 
     ApiResult<void> post(Conversation where, Reply reply) {
@@ -63,11 +66,11 @@ protected:
 
     std::vector<testing::Post> bot_posts() const { return mattermost_.wait_for_bot_posts(0, 0ms); }
 
-    MattermostEmulator mattermost_{testing::EmulatorSettings{}};
+    MattermostEmulator mattermost_{EmulatorSettings{}};
 };
 
 TEST_F(MattermostAnnouncerTest, APostLandsInTheChannelAsTheBotWithEchoedInputEscaped) {
-    const Conversation where{"mattermost", "carya1qs77bemjup96ff538snh", "c1ops"};
+    const Conversation where = in_channel("c1ops");
     const auto posted = post(where, notice("user3@example.com accepted the invitation to *db* @all"));
     ASSERT_TRUE(posted) << posted.error().message;
     const auto posts = bot_posts();
@@ -82,7 +85,7 @@ TEST_F(MattermostAnnouncerTest, APostLandsInTheChannelAsTheBotWithEchoedInputEsc
 
 TEST_F(MattermostAnnouncerTest, APostInAThreadAnswersItsRoot) {
     const std::string root = mattermost_.say(owner, testing::Where{"c1ops"}, "@collab-bot add my-dedicated-db x");
-    const Conversation where{"mattermost", "carya1qs77bemjup96ff538snh", "c1ops", root};
+    const Conversation where = in_channel("c1ops", root);
     ASSERT_TRUE(post(where, notice("in the thread")));
     const auto posts = bot_posts();
     ASSERT_EQ(posts.size(), 1u);
@@ -91,16 +94,10 @@ TEST_F(MattermostAnnouncerTest, APostInAThreadAnswersItsRoot) {
 }
 
 TEST_F(MattermostAnnouncerTest, ACardCarriesApproveAndDenyThatPostTheirClickToTheBot) {
-    const RequestClaims claims{"mattermost",
-                               "carya1qs77bemjup96ff538snh",
-                               stranger,
-                               "user-" + stranger,
-                               "c1ops",
-                               "stranger@example.com",
-                               "my-dedicated-db",
-                               "c2bound",
-                               Clock::now() + 15min};
-    const Conversation where{"mattermost", claims.team, "c2bound"};
+    const RequestClaims claims{"mattermost",       team,      stranger,
+                               "user-" + stranger, "c1ops",   "stranger@example.com",
+                               "my-dedicated-db",  "c2bound", Clock::now() + 15min};
+    const Conversation where = in_channel("c2bound");
     ASSERT_TRUE(post(where, replies::request_card(claims, "sealed-token")));
     const auto posts = bot_posts();
     ASSERT_EQ(posts.size(), 1u);
@@ -124,7 +121,7 @@ TEST_F(MattermostAnnouncerTest, ACardCarriesApproveAndDenyThatPostTheirClickToTh
 
 TEST_F(MattermostAnnouncerTest, AChannelThatRefusesTheBotIsForbidden) {
     mattermost_.refuse_posts_in("c3private");
-    const Conversation where{"mattermost", "carya1qs77bemjup96ff538snh", "c3private"};
+    const Conversation where = in_channel("c3private");
     const auto posted = post(where, notice("nobody reads this"));
     ASSERT_FALSE(posted);
     EXPECT_EQ(posted.error().kind, ApiErrorKind::forbidden);
@@ -164,7 +161,7 @@ TEST_F(MattermostAnnouncerTest, ToldDirectlyThePersonGetsAPostInTheirDirectChann
 TEST_F(MattermostAnnouncerTest, ARateLimitIsWaitedOutAsTheServerAsks) {
     mattermost_.rate_limit_next(1);
     const auto started = std::chrono::steady_clock::now();
-    const Conversation where{"mattermost", "carya1qs77bemjup96ff538snh", "c1ops"};
+    const Conversation where = in_channel("c1ops");
     const auto posted = post(where, notice("after the wait"));
     ASSERT_TRUE(posted) << posted.error().message;
     EXPECT_GE(std::chrono::steady_clock::now() - started, 1s) << "the Retry-After was honoured";

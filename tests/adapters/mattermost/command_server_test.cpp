@@ -43,9 +43,9 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 using testing::MattermostEmulator;
 
-const std::string owner = "u1owner0000000000000000000";     // user1@example.com, owner of my-dedicated-db
-const std::string member = "u2member000000000000000000";    // user2@example.com, an accepted collaborator
-const std::string stranger = "u9stranger0000000000000000";  // stranger@example.com, on no database
+using testing::member;
+using testing::owner;
+using testing::stranger;
 const std::string channel = "c1ops";
 
 class SystemClock final : public WallClock {

@@ -47,6 +47,11 @@
 
 namespace collab::mattermost::testing {
 
+// The people the tests type as, by their Mattermost user ids, with whom they are in the sandbox's seed.
+inline const std::string owner = "u1owner0000000000000000000";     // user1@example.com, owner of my-dedicated-db
+inline const std::string member = "u2member000000000000000000";    // user2@example.com, an accepted collaborator
+inline const std::string stranger = "u9stranger0000000000000000";  // stranger@example.com, on no database
+
 struct Post {
     std::string id;
     std::string channel_id;

@@ -10,6 +10,7 @@
 #include "adapters/store/sqlite_audit_log.hpp"
 #include "slack_emulator.hpp"
 #include "watch_harness.hpp"
+#include "with_http_client.hpp"
 
 namespace collab::testing {
 namespace {
@@ -21,10 +22,7 @@ class SlackNotice : public ::testing::Test {
 protected:
     // One round of the watch, its notices sent through Slack's Web API.
     WatchRound round() {
-        return run([this]() -> asio::awaitable<WatchRound> {
-            // Named: g++ 12 destroys a temporary made in a coroutine's full expression with co_await twice.
-            const net::HttpClientOptions options;
-            net::HttpClient http(co_await asio::this_coro::executor, options);
+        return with_http_client<WatchRound>([this](net::HttpClient& http) -> asio::awaitable<WatchRound> {
             slack::WebApiSettings settings;
             settings.api_url = slack_.api_url();
             settings.bot_token = EmulatorOptions{}.bot_token;
@@ -33,7 +31,7 @@ protected:
             InvitationWatch watch(sandbox_.api(), state_, announcer, sandbox_.clock(), "slack");
             auto done = co_await watch.round();
             co_return done.value_or(WatchRound{});
-        }());
+        });
     }
     std::string text_of(const slack::test::Post& post) const { return boost::json::serialize(post.body); }
 

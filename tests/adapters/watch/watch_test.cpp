@@ -216,6 +216,15 @@ std::size_t forgotten(boost::asio::awaitable<ApiResult<std::size_t>> forgetting)
     return done.value_or(0);
 }
 
+// What a Watcher did to a store in which user4's invitation was settled (accepted and announced) a moment
+// ago and user5's is still pending.
+struct Retention {
+    std::size_t rounds = 0;
+    bool watching = false;         // whether it held the lease when it stopped
+    int upstream_reads = 0;        // collaborator lists it asked for
+    std::size_t left_settled = 0;  // settled invitations it left unforgotten
+};
+
 // The watch over each store the bot keeps its invitations in.
 enum class Backend { sqlite, postgres };
 
@@ -244,6 +253,40 @@ protected:
     RecordingAnnouncer announcer_;
     std::unique_ptr<TestDatabase> database_;
     std::unique_ptr<AuditLog> state_;
+    store::LocalState local_;  // what instances share, beside SQLite
+
+    // Settles user4's invitation and leaves user5's pending, then runs a Watcher of this store with
+    // `settings`, forgetting at once what was settled, for 200 ms.
+    Retention watched_with(chat::WatcherSettings settings) {
+        sandbox_.invite(state(), "my-dedicated-db", "user4@example.com");
+        sandbox_.invite(state(), "my-dedicated-db", "user5@example.com");
+        sandbox_.accept("user4@example.com");
+        EXPECT_EQ(round().accepted, 1u);
+        std::this_thread::sleep_for(5ms);
+        settings.keep_settled = std::chrono::hours{0};
+        store::SharedState& shared =
+            database_ ? dynamic_cast<store::SharedState&>(*state_) : static_cast<store::SharedState&>(local_);
+        InvitationWatch watch(sandbox_.api(), state(), announcer_, sandbox_.clock(), "slack");
+        asio::io_context io;
+        chat::Watcher watcher(io.get_executor(), watch, shared, "slack", settings,
+                              std::make_shared<spdlog::logger>("w"));
+        const int reads_before = sandbox_.api().lists;
+        Retention done;
+        asio::co_spawn(io, watcher.run(), asio::detached);
+        auto script = [&]() -> asio::awaitable<void> {
+            asio::steady_timer wait(io, 200ms);
+            co_await wait.async_wait(asio::use_awaitable);
+            done.watching = watcher.watching();
+            watcher.stop();
+            co_await watcher.stopped(5s);
+        };
+        asio::co_spawn(io, script, asio::detached);
+        io.run();
+        done.rounds = watcher.rounds();
+        done.upstream_reads = sandbox_.api().lists - reads_before;
+        done.left_settled = forgotten(watch.forget_settled(no_time));
+        return done;
+    }
 };
 
 INSTANTIATE_TEST_SUITE_P(Stores, InvitationsOnEachStore, ::testing::Values(Backend::sqlite, Backend::postgres),
@@ -298,31 +341,22 @@ TEST_P(InvitationsOnEachStore, SettledInvitationsAreForgottenOnceKeptLongEnoughP
 }
 
 // The instance that holds the watch forgets settled invitations after its rounds.
-TEST(WatcherRetention, TheWatchingInstanceForgetsSettledInvitations) {
-    Sandboxed sandbox;
-    store::SqliteAuditLog state(sandbox.dir() / "state.sqlite");
-    store::LocalState shared;
-    RecordingAnnouncer announcer;
-    sandbox.invite(state, "my-dedicated-db", "user4@example.com");
-    sandbox.accept("user4@example.com");
-    InvitationWatch watch(sandbox.api(), state, announcer, sandbox.clock(), "slack");
-    ASSERT_EQ(run(watch.round())->accepted, 1u);
-    std::this_thread::sleep_for(5ms);
-    asio::io_context io;
-    chat::WatcherSettings settings{.interval = 50ms, .upstream_per_minute = 0, .instance = "one"};
-    settings.keep_settled = std::chrono::hours{0};
-    chat::Watcher watcher(io.get_executor(), watch, shared, "slack", settings, std::make_shared<spdlog::logger>("w"));
-    asio::co_spawn(io, watcher.run(), asio::detached);
-    auto script = [&]() -> asio::awaitable<void> {
-        asio::steady_timer wait(io, 200ms);
-        co_await wait.async_wait(asio::use_awaitable);
-        watcher.stop();
-        co_await watcher.stopped(5s);
-    };
-    asio::co_spawn(io, script, asio::detached);
-    io.run();
-    EXPECT_GT(watcher.rounds(), 0u);
-    EXPECT_EQ(forgotten(watch.forget_settled(no_time)), std::size_t{0u}) << "the watcher forgot it already";
+TEST_P(InvitationsOnEachStore, TheWatchingInstanceForgetsSettledInvitations) {
+    const Retention done = watched_with(chat::WatcherSettings{.interval = 50ms, .instance = "one"});
+    EXPECT_GT(done.rounds, 0u);
+    EXPECT_TRUE(done.watching);
+    EXPECT_EQ(done.left_settled, 0u) << "the watcher forgot it already";
+}
+
+// With the watch off ([watch] enabled = false), what was remembered before it was turned off is still
+// forgotten in time, without rounds, without the lease and without a request upstream.
+TEST_P(InvitationsOnEachStore, WithTheWatchOffSettledInvitationsAreStillForgottenAndNothingIsAsked) {
+    const Retention done = watched_with(chat::WatcherSettings{.rounds = false, .interval = 50ms, .instance = "one"});
+    EXPECT_EQ(done.rounds, 0u);
+    EXPECT_FALSE(done.watching) << "the lease is left to instances that watch";
+    EXPECT_EQ(done.upstream_reads, 0);
+    EXPECT_EQ(done.left_settled, 0u) << "forgotten although nobody watches";
+    EXPECT_EQ(round().databases, 1u) << "user5's pending invitation is kept for when the watch is back";
 }
 
 // What the watch costs upstream: one request per watched database per round, the rounds spaced so that
