@@ -68,7 +68,8 @@ ApiResult<DatabaseSnapshot> read_snapshot(SandboxStore& store, const std::string
 
 SandboxApi::SandboxApi(SandboxStore& store, std::chrono::milliseconds watch_interval)
     : watch_(store, watch_interval),
-      worker_(watch_, ApiError{ApiErrorKind::unavailable, "The request to the sandbox was cancelled."}) {}
+      worker_(watch_, "collab-sandbox",
+              ApiError{ApiErrorKind::unavailable, "The request to the sandbox was cancelled."}) {}
 
 void SandboxApi::Watch::idle(store::Idle& idle) {
     for (;;) {

@@ -107,7 +107,8 @@ int64_t milliseconds_of(TimePoint at) {
 SqliteAuditLog::SqliteAuditLog(const std::filesystem::path& file)
     : connection_(open_audit_file(file)),
       checkpoints_([this, file] { checkpoint_every(std::chrono::seconds{1}, file); }),
-      worker_(*this, ApiError{ApiErrorKind::unavailable, "The request to the audit trail was cancelled."}) {}
+      worker_(*this, "collab-audit",
+              ApiError{ApiErrorKind::unavailable, "The request to the audit trail was cancelled."}) {}
 
 SqliteAuditLog::~SqliteAuditLog() {
     {
