@@ -34,23 +34,42 @@ std::optional<ApiError> out_of_reach(SandboxStore& store, const std::string& dat
                     "The bot's account (" + bot.email + ") may not manage the collaborators of " + database + "."};
 }
 
+// Why the bot's account cannot reach the database, the reading included; nothing when it can.
+std::optional<ApiError> refusal(SandboxStore& store, const std::string& database, bool change) {
+    auto refused = guarded([&] { return out_of_reach(store, database, change); });
+    if (!refused) return refused.error();
+    return *refused;
+}
+
 // The work, once the bot's account is known to reach the database.
 template <typename T>
 std::function<ApiResult<T>(SandboxStore&)> within_reach(std::string database, bool change,
                                                         std::function<ApiResult<T>(SandboxStore&)> work) {
     return [database = std::move(database), change, work = std::move(work)](SandboxStore& store) -> ApiResult<T> {
-        auto refused = guarded([&] { return out_of_reach(store, database, change); });
-        if (!refused) return std::unexpected(refused.error());
-        if (*refused) return std::unexpected(**refused);
+        if (auto refused = refusal(store, database, change)) return std::unexpected(std::move(*refused));
         return work(store);
     };
+}
+
+// The database as it is now, when the bot's account reaches it.
+ApiResult<DatabaseSnapshot> read_snapshot(SandboxStore& store, const std::string& database) {
+    if (auto refused = refusal(store, database, false)) return std::unexpected(std::move(*refused));
+    auto read = guarded([&]() -> std::optional<DatabaseSnapshot> {
+        auto found = store.find_database(database);
+        if (!found) return std::nullopt;
+        return DatabaseSnapshot{std::move(*found), store.collaborators(database)};
+    });
+    if (!read) return std::unexpected(read.error());
+    if (!*read) return std::unexpected(not_found());
+    return std::move(**read);
 }
 
 }  // namespace
 
 SandboxApi::SandboxApi(SandboxStore& store, std::chrono::milliseconds watch_interval)
     : watch_(store, watch_interval),
-      worker_(watch_, ApiError{ApiErrorKind::unavailable, "The request to the sandbox was cancelled."}) {}
+      worker_(watch_, "collab-sandbox",
+              ApiError{ApiErrorKind::unavailable, "The request to the sandbox was cancelled."}) {}
 
 void SandboxApi::Watch::idle(store::Idle& idle) {
     for (;;) {
@@ -105,20 +124,10 @@ asio::awaitable<ApiResult<CachedSnapshot>> SandboxApi::snapshot(std::string data
     catch_up();
     if (auto kept = snapshots_.find(database)) co_return std::move(*kept);
     const auto ticket = snapshots_.ticket(database);
-    std::function<ApiResult<DatabaseSnapshot>(SandboxStore&)> work =
-        [database](SandboxStore& store) -> ApiResult<DatabaseSnapshot> {
-        auto read = guarded([&]() -> std::optional<DatabaseSnapshot> {
-            auto found = store.find_database(database);
-            if (!found) return std::nullopt;
-            return DatabaseSnapshot{std::move(*found), store.collaborators(database)};
-        });
-        if (!read) return std::unexpected(read.error());
-        if (!*read) return std::unexpected(not_found());
-        return std::move(**read);
+    std::function<ApiResult<DatabaseSnapshot>(SandboxStore&)> work = [database](SandboxStore& store) {
+        return read_snapshot(store, database);
     };
-    // Named: g++ 12 destroys a temporary passed to a coroutine twice.
-    auto reachable = within_reach(database, false, std::move(work));
-    auto read = co_await worker_.call(std::move(reachable));
+    auto read = co_await worker_.call(std::move(work));
     if (!read) co_return std::unexpected(read.error());
     // A change the watch saw meanwhile may be missing from what was read: then it is not kept.
     catch_up();
@@ -128,18 +137,33 @@ asio::awaitable<ApiResult<CachedSnapshot>> SandboxApi::snapshot(std::string data
 template <typename T>
 asio::awaitable<ApiResult<T>> SandboxApi::change(std::string database,
                                                  std::function<ApiResult<T>(SandboxStore&)> work) {
-    std::function<ApiResult<T>(SandboxStore&)> watched = [this, work = std::move(work)](SandboxStore& store) {
-        const auto before = watch_.before_change();
-        ApiResult<T> result = work(store);
-        watch_.after_change(before);
-        return result;
-    };
-    auto result = co_await worker_.call(std::move(watched));
+    // Dropped before the change is queued: the thread runs its work in order, so a read queued before
+    // it cannot keep what it read, and one queued after reads what the change left.
     snapshots_.changed(database);
     // The bot's own account may have joined or left the database.
     databases_.reset();
     ++databases_version_;
-    co_return result;
+    const auto ticket = snapshots_.ticket(database);
+    // The database as the change left it is read in the same trip to the thread, for the commands that
+    // follow (the reply to a change, the next change) to find it in memory.
+    struct Changed {
+        ApiResult<T> result;
+        ApiResult<DatabaseSnapshot> after;
+    };
+    std::function<ApiResult<Changed>(SandboxStore&)> watched = [this, database,
+                                                                work = std::move(work)](SandboxStore& store) {
+        const auto before = watch_.before_change();
+        ApiResult<T> result = work(store);
+        watch_.after_change(before);
+        return ApiResult<Changed>(Changed{std::move(result), read_snapshot(store, database)});
+    };
+    auto changed = co_await worker_.call(std::move(watched));
+    // The caller stopped waiting: the change is still made, before the reads queued after it.
+    if (!changed) co_return std::unexpected(std::move(changed.error()));
+    // Not kept when the watch saw another change meanwhile, or another change of the bot's followed.
+    catch_up();
+    if (changed->after) snapshots_.store(database, ticket, std::move(*changed->after));
+    co_return std::move(changed->result);
 }
 
 asio::awaitable<ApiResult<Database>> SandboxApi::show_database(std::string name) {

@@ -6,7 +6,8 @@
 // Databases' snapshots are kept in memory (snapshots.hpp), and so is the list of the databases the
 // bot reaches (what `help` surveys to tell who asks): a `list` or `help` read before touches neither
 // the file nor the port's thread. Invitations and removals made through the port drop the
-// database's snapshot and the list at once; changes made otherwise (another process writing the
+// database's snapshot and the list at once, and keep the snapshot the same trip to the port's thread
+// reads after the change; changes made otherwise (another process writing the
 // file, another thread using the store) are seen by a watch on the port's thread, which looks at the
 // file's data version while idle, every `watch_interval`, and then drops every snapshot and the list.
 

@@ -77,20 +77,20 @@ std::string username_from(const std::string& email) {
 }  // namespace
 
 SandboxStore::SandboxStore(const std::filesystem::path& file, const Seed& seed, SandboxOptions options)
-    : db_(store::open_state_file(file, "sandbox state file", migrations)), options_(std::move(options)) {
+    : connection_(store::open_state_file(file, "sandbox state file", migrations)), options_(std::move(options)) {
     try {
-        if (db_.execAndGet("SELECT count(*) FROM meta WHERE key = 'seeded'").getInt() == 0) load(seed);
+        if (connection_.db().execAndGet("SELECT count(*) FROM meta WHERE key = 'seeded'").getInt() == 0) load(seed);
     } catch (const SQLite::Exception& e) {
         throw store::StateError("cannot seed the sandbox state file " + file.string() + ": " + e.what());
     }
 }
 
 void SandboxStore::load(const Seed& seed) {
-    SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Transaction transaction(connection_.db(), SQLite::TransactionBehavior::IMMEDIATE);
     for (const auto& account : seed.accounts) account_for(account.email, account.username, account.api_token);
     for (const auto& database : seed.databases) {
         const std::string id = new_id("ap");
-        SQLite::Statement insert(db_,
+        SQLite::Statement insert(connection_.db(),
                                  "INSERT INTO databases (id, name, owner_id, dedicated, created_ms) "
                                  "SELECT ?, ?, id, ?, ? FROM accounts WHERE email = ?");
         SQLite::bind(insert, id, database.name, database.dedicated ? 1 : 0, epoch_ms(Clock::now()), database.owner);
@@ -98,7 +98,7 @@ void SandboxStore::load(const Seed& seed) {
         for (const auto& collaborator : database.collaborators) {
             const bool accepted = collaborator.status == Status::accepted;
             SQLite::Statement add(
-                db_,
+                connection_.db(),
                 "INSERT INTO collaborators (id, database_id, email, account_id, status, invitation_token) "
                 "VALUES (?, ?, ?, (SELECT id FROM accounts WHERE email = ?), ?, ?)");
             SQLite::bind(add, new_id("co"), id, collaborator.email, collaborator.email,
@@ -112,7 +112,7 @@ void SandboxStore::load(const Seed& seed) {
             if (!accepted) post_invitation(collaborator.email, database.name, token);
         }
     }
-    SQLite::Statement bot(db_, "INSERT INTO meta (key, value) VALUES ('bot_account', ?), ('seeded', '1')");
+    SQLite::Statement bot(connection_.db(), "INSERT INTO meta (key, value) VALUES ('bot_account', ?), ('seeded', '1')");
     bot.bind(1, seed.bot_account);
     bot.exec();
     transaction.commit();
@@ -120,11 +120,12 @@ void SandboxStore::load(const Seed& seed) {
 
 std::string SandboxStore::account_for(const std::string& email, const std::string& username,
                                       const std::string& api_token) {
-    SQLite::Statement find(db_, "SELECT id FROM accounts WHERE email = ?");
+    SQLite::Statement find(connection_.db(), "SELECT id FROM accounts WHERE email = ?");
     find.bind(1, email);
     if (find.executeStep()) return find.getColumn(0).getString();
     const std::string id = new_id("us");
-    SQLite::Statement insert(db_, "INSERT INTO accounts (id, email, username, api_token) VALUES (?, ?, ?, ?)");
+    SQLite::Statement insert(connection_.db(),
+                             "INSERT INTO accounts (id, email, username, api_token) VALUES (?, ?, ?, ?)");
     SQLite::bind(insert, id, email, username);
     if (api_token.empty())
         insert.bind(4);
@@ -137,46 +138,23 @@ std::string SandboxStore::account_for(const std::string& email, const std::strin
 Invitation SandboxStore::post_invitation(const std::string& email, const std::string& database,
                                          const std::string& token) {
     Invitation invitation{email, database, options_.invitation_link_prefix + token, token, Clock::now(), "pending"};
-    SQLite::Statement mail(db_,
-                           "INSERT INTO outbox (recipient, database, link, token, sent_ms) VALUES (?, ?, ?, ?, ?)");
-    SQLite::bind(mail, invitation.recipient, invitation.database, invitation.link, invitation.token,
+    auto mail =
+        connection_.statement("INSERT INTO outbox (recipient, database, link, token, sent_ms) VALUES (?, ?, ?, ?, ?)");
+    SQLite::bind(*mail, invitation.recipient, invitation.database, invitation.link, invitation.token,
                  std::chrono::duration_cast<std::chrono::milliseconds>(invitation.sent_at.time_since_epoch()).count());
-    mail.exec();
+    mail->exec();
     return invitation;
 }
 
-// A cached statement, reset when the caller is done with it: a statement left mid-result would keep
-// its read transaction open, and this connection would stop seeing what other processes commit.
-class SandboxStore::Prepared {
-public:
-    explicit Prepared(SQLite::Statement& statement) : statement_(statement) {}
-    ~Prepared() {
-        statement_.reset();
-        statement_.clearBindings();
-    }
-    Prepared(const Prepared&) = delete;
-    Prepared& operator=(const Prepared&) = delete;
-    SQLite::Statement* operator->() { return &statement_; }
-
-private:
-    SQLite::Statement& statement_;
-};
-
-SandboxStore::Prepared SandboxStore::prepared(const char* sql) {
-    auto& statement = statements_[sql];
-    if (!statement) statement = std::make_unique<SQLite::Statement>(db_, sql);
-    return Prepared(*statement);
-}
-
 std::optional<std::string> SandboxStore::database_id(const std::string& name) {
-    SQLite::Statement find(db_, "SELECT id FROM databases WHERE name = ?");
-    find.bind(1, name);
-    if (!find.executeStep()) return std::nullopt;
-    return find.getColumn(0).getString();
+    auto find = connection_.statement("SELECT id FROM databases WHERE name = ?");
+    find->bind(1, name);
+    if (!find->executeStep()) return std::nullopt;
+    return find->getColumn(0).getString();
 }
 
 std::optional<Database> SandboxStore::find_database(const std::string& name) {
-    auto find = prepared(
+    auto find = connection_.statement(
         "SELECT d.name, a.id, a.email, a.username, d.dedicated FROM databases d "
         "JOIN accounts a ON a.id = d.owner_id WHERE d.name = ?");
     find->bind(1, name);
@@ -189,7 +167,7 @@ std::optional<Database> SandboxStore::find_database(const std::string& name) {
 
 std::vector<Database> SandboxStore::databases() {
     std::vector<Database> all;
-    SQLite::Statement query(db_, "SELECT name FROM databases ORDER BY name");
+    SQLite::Statement query(connection_.db(), "SELECT name FROM databases ORDER BY name");
     while (query.executeStep()) {
         if (auto database = find_database(query.getColumn(0).getString())) all.push_back(std::move(*database));
     }
@@ -198,7 +176,7 @@ std::vector<Database> SandboxStore::databases() {
 
 std::vector<Collaborator> SandboxStore::collaborators(const std::string& database) {
     std::vector<Collaborator> list;
-    auto query = prepared(
+    auto query = connection_.statement(
         "SELECT c.id, c.email, coalesce(a.username, 'n/a'), c.status, c.is_limited "
         "FROM collaborators c JOIN databases d ON d.id = c.database_id "
         "LEFT JOIN accounts a ON a.id = c.account_id AND c.status = 'accepted' "
@@ -243,13 +221,12 @@ ApiResult<Collaborator> SandboxStore::invite(const std::string& database, const 
         const std::string token = security::random_hex(16);
         Collaborator collaborator{new_id("co"), email, "n/a", Status::pending, limited};
 
-        SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
-        SQLite::Statement insert(
-            db_,
+        SQLite::Transaction transaction(connection_.db(), SQLite::TransactionBehavior::IMMEDIATE);
+        auto insert = connection_.statement(
             "INSERT INTO collaborators (id, database_id, email, status, is_limited, invitation_token) "
             "VALUES (?, (SELECT id FROM databases WHERE name = ?), ?, 'pending', ?, ?)");
-        SQLite::bind(insert, collaborator.id, database, email, limited ? 1 : 0, token);
-        insert.exec();
+        SQLite::bind(*insert, collaborator.id, database, email, limited ? 1 : 0, token);
+        insert->exec();
         const Invitation sent = post_invitation(email, database, token);
         transaction.commit();
         ++*changes_;
@@ -263,12 +240,11 @@ ApiResult<Collaborator> SandboxStore::invite(const std::string& database, const 
 ApiResult<void> SandboxStore::remove(const std::string& database, const std::string& collaborator_id) {
     try {
         if (!database_id(database)) return std::unexpected(ApiError{ApiErrorKind::not_found, "app not found"});
-        SQLite::Statement erase(db_,
-                                "DELETE FROM collaborators WHERE id = ? AND database_id = "
-                                "(SELECT id FROM databases WHERE name = ?)");
-        SQLite::bind(erase, collaborator_id, database);
+        auto erase = connection_.statement(
+            "DELETE FROM collaborators WHERE id = ? AND database_id = (SELECT id FROM databases WHERE name = ?)");
+        SQLite::bind(*erase, collaborator_id, database);
         // The database is there, the person is not: not a "no such database".
-        if (erase.exec() == 0) return std::unexpected(ApiError{ApiErrorKind::not_member, "collaborator not found"});
+        if (erase->exec() == 0) return std::unexpected(ApiError{ApiErrorKind::not_member, "collaborator not found"});
         ++*changes_;
         return {};
     } catch (const SQLite::Exception& e) {
@@ -282,8 +258,8 @@ ApiResult<Invitation> SandboxStore::accept(const std::string& token) {
 
 ApiResult<Invitation> SandboxStore::accept_pending(const std::string& token, const std::optional<Account>& signed_in) {
     try {
-        SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
-        SQLite::Statement find(db_,
+        SQLite::Transaction transaction(connection_.db(), SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement find(connection_.db(),
                                "SELECT c.id, c.email, d.id, d.name, o.link, o.sent_ms FROM collaborators c "
                                "JOIN databases d ON d.id = c.database_id JOIN outbox o ON o.token = c.invitation_token "
                                "WHERE c.invitation_token = ? AND c.status = 'pending'");
@@ -309,7 +285,8 @@ ApiResult<Invitation> SandboxStore::accept_pending(const std::string& token, con
                 return std::unexpected(
                     ApiError{ApiErrorKind::already_member, signed_in->email + " already collaborates on " + name});
             // Another invitation of the same app to this account's address: one entry per person.
-            SQLite::Statement twin(db_, "SELECT 1 FROM collaborators WHERE database_id = ? AND email = ? AND id != ?");
+            SQLite::Statement twin(connection_.db(),
+                                   "SELECT 1 FROM collaborators WHERE database_id = ? AND email = ? AND id != ?");
             SQLite::bind(twin, app_id, signed_in->email, id);
             if (twin.executeStep())
                 return std::unexpected(
@@ -319,7 +296,7 @@ ApiResult<Invitation> SandboxStore::accept_pending(const std::string& token, con
         } else {
             account_id = account_for(email, username_from(email), "");
         }
-        SQLite::Statement accept(db_,
+        SQLite::Statement accept(connection_.db(),
                                  "UPDATE collaborators SET status = 'accepted', account_id = ?, email = ? "
                                  "WHERE id = ?");
         SQLite::bind(accept, account_id, account_email, id);
@@ -335,7 +312,7 @@ ApiResult<Invitation> SandboxStore::accept_pending(const std::string& token, con
 std::vector<Invitation> SandboxStore::invitations() {
     std::vector<Invitation> all;
     SQLite::Statement query(
-        db_,
+        connection_.db(),
         "SELECT o.recipient, o.database, o.link, o.token, o.sent_ms, "
         "coalesce((SELECT c.status FROM collaborators c WHERE c.invitation_token = o.token), 'revoked') "
         "FROM outbox o ORDER BY o.seq");
@@ -348,17 +325,9 @@ std::vector<Invitation> SandboxStore::invitations() {
     return all;
 }
 
-Account SandboxStore::bot_account() {
-    SQLite::Statement query(db_,
-                            "SELECT a.id, a.email, a.username FROM accounts a "
-                            "JOIN meta m ON m.key = 'bot_account' AND m.value = a.email");
-    if (!query.executeStep()) return Account{};
-    return Account{query.getColumn(0).getString(), query.getColumn(1).getString(), query.getColumn(2).getString()};
-}
-
 DataVersion SandboxStore::data_version() {
     // Not a cached statement: the cache is not for threads that share the store past its owner's.
-    return DataVersion{db_.execAndGet("PRAGMA data_version").getInt64(), changes_->load()};
+    return DataVersion{connection_.db().execAndGet("PRAGMA data_version").getInt64(), changes_->load()};
 }
 
 namespace {
@@ -389,33 +358,41 @@ std::optional<Account> account_from(SQLite::Statement& query) {
 
 }  // namespace
 
+Account SandboxStore::bot_account() {
+    auto query = connection_.statement(
+        "SELECT a.id, a.email, a.username FROM accounts a JOIN meta m ON m.key = 'bot_account' AND m.value = a.email");
+    return account_from(*query).value_or(Account{});
+}
+
 std::optional<Account> SandboxStore::account_by_api_token(const std::string& api_token) {
     // An empty token would match nothing anyway (NULL in the table), but say so plainly.
     if (api_token.empty()) return std::nullopt;
-    SQLite::Statement query(db_, "SELECT id, email, username FROM accounts WHERE api_token = ?");
+    SQLite::Statement query(connection_.db(), "SELECT id, email, username FROM accounts WHERE api_token = ?");
     query.bind(1, api_token);
     return account_from(query);
 }
 
 std::optional<Account> SandboxStore::account_by_id(const std::string& account_id) {
-    SQLite::Statement query(db_, "SELECT id, email, username FROM accounts WHERE id = ?");
+    SQLite::Statement query(connection_.db(), "SELECT id, email, username FROM accounts WHERE id = ?");
     query.bind(1, account_id);
     return account_from(query);
 }
 
 std::optional<AppRecord> SandboxStore::find_app(const std::string& name) {
-    SQLite::Statement query(db_, std::string(app_columns) + "WHERE d.name = ?");
-    query.bind(1, name);
-    if (!query.executeStep()) return std::nullopt;
-    return app_from(query);
+    static const std::string by_name = std::string(app_columns) + "WHERE d.name = ?";
+    auto query = connection_.statement(by_name);
+    query->bind(1, name);
+    if (!query->executeStep()) return std::nullopt;
+    return app_from(*query);
 }
 
 std::vector<AppRecord> SandboxStore::apps_visible_to(const std::string& account_id) {
     std::vector<AppRecord> apps;
-    SQLite::Statement query(db_, std::string(app_columns) +
-                                     "WHERE d.owner_id = :account OR EXISTS (SELECT 1 FROM collaborators c "
-                                     "WHERE c.database_id = d.id AND " +
-                                     std::string(accepted_member) + ") ORDER BY d.name");
+    SQLite::Statement query(connection_.db(),
+                            std::string(app_columns) +
+                                "WHERE d.owner_id = :account OR EXISTS (SELECT 1 FROM collaborators c "
+                                "WHERE c.database_id = d.id AND " +
+                                std::string(accepted_member) + ") ORDER BY d.name");
     query.bind(":account", account_id);
     while (query.executeStep()) apps.push_back(app_from(query));
     return apps;
@@ -425,17 +402,18 @@ std::optional<AppRole> SandboxStore::role_of(const std::string& database, const 
     auto app = find_app(database);
     if (!app) return std::nullopt;
     if (app->database.owner.id == account_id) return AppRole::owner;
-    SQLite::Statement query(db_, "SELECT c.is_limited FROM collaborators c WHERE c.database_id = :database AND " +
-                                     std::string(accepted_member));
-    query.bind(":database", app->id);
-    query.bind(":account", account_id);
-    if (!query.executeStep()) return std::nullopt;
-    return query.getColumn(0).getInt() != 0 ? AppRole::limited_collaborator : AppRole::collaborator;
+    static const std::string member_role =
+        "SELECT c.is_limited FROM collaborators c WHERE c.database_id = :database AND " + std::string(accepted_member);
+    auto query = connection_.statement(member_role);
+    query->bind(":database", app->id);
+    query->bind(":account", account_id);
+    if (!query->executeStep()) return std::nullopt;
+    return query->getColumn(0).getInt() != 0 ? AppRole::limited_collaborator : AppRole::collaborator;
 }
 
 std::vector<CollaboratorRecord> SandboxStore::collaborator_records(const std::string& database) {
     std::vector<CollaboratorRecord> list;
-    SQLite::Statement query(db_,
+    SQLite::Statement query(connection_.db(),
                             "SELECT c.id, c.email, coalesce(a.username, 'n/a'), c.status, c.is_limited, a.id, "
                             "c.invitation_token, d.id, d.name "
                             "FROM collaborators c JOIN databases d ON d.id = c.database_id "
@@ -474,7 +452,8 @@ ApiResult<CollaboratorRecord> SandboxStore::set_limited(const std::string& datab
             return std::unexpected(
                 ApiError{ApiErrorKind::invalid_input,
                          "the Limited Collaborator role is not available for Dedicated Resources databases"});
-        SQLite::Statement update(db_, "UPDATE collaborators SET is_limited = ? WHERE id = ? AND database_id = ?");
+        SQLite::Statement update(connection_.db(),
+                                 "UPDATE collaborators SET is_limited = ? WHERE id = ? AND database_id = ?");
         SQLite::bind(update, limited ? 1 : 0, collaborator_id, app->id);
         if (update.exec() == 0) return std::unexpected(ApiError{ApiErrorKind::not_found, "collaborator not found"});
         ++*changes_;

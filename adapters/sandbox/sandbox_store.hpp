@@ -10,10 +10,10 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "adapters/sandbox/seed.hpp"
+#include "adapters/store/sqlite_file.hpp"
 #include "core/ports.hpp"
 
 namespace collab::sandbox {
@@ -119,11 +119,7 @@ private:
     // collaborator, with its own address), else by the account of the address it was mailed to.
     ApiResult<Invitation> accept_pending(const std::string& token, const std::optional<Account>& signed_in);
 
-    SQLite::Database db_;
-    // The statements of the hot reads, prepared once: preparing cost more than running them.
-    class Prepared;
-    Prepared prepared(const char* sql);
-    std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
+    store::StateConnection connection_;
     SandboxOptions options_;
     // Behind a pointer: the store moves (changes are counted from any thread).
     std::unique_ptr<std::atomic<std::uint64_t>> changes_ = std::make_unique<std::atomic<std::uint64_t>>(0);

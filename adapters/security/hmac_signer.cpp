@@ -1,10 +1,11 @@
 #include "adapters/security/hmac_signer.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include <sys/stat.h>
 #include <fstream>
@@ -12,15 +13,34 @@
 
 namespace collab::security {
 
-HmacSigner::HmacSigner(std::string key) : key_(std::move(key)) {
-    if (key_.size() < 32) throw std::runtime_error("the confirmation key must be at least 32 bytes long");
+void HmacSigner::FreeMac::operator()(EVP_MAC_CTX* context) const {
+    EVP_MAC_CTX_free(context);
+}
+
+HmacSigner::HmacSigner(std::string key) {
+    if (key.size() < 32) throw std::runtime_error("the confirmation key must be at least 32 bytes long");
+    EVP_MAC* hmac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
+    if (hmac == nullptr) throw std::runtime_error("OpenSSL has no HMAC");
+    keyed_.reset(EVP_MAC_CTX_new(hmac));
+    EVP_MAC_free(hmac);  // the context holds its own reference
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                                 OSSL_PARAM_construct_end()};
+    const bool keyed = keyed_ && EVP_MAC_init(keyed_.get(), reinterpret_cast<const unsigned char*>(key.data()),
+                                              key.size(), params) == 1;
+    OPENSSL_cleanse(key.data(), key.size());
+    if (!keyed) throw std::runtime_error("cannot key HMAC-SHA256 with the confirmation key");
 }
 
 std::string HmacSigner::mac(std::string_view data) const {
+    // Only read here, so copies may be made from several threads at once.
+    const std::unique_ptr<EVP_MAC_CTX, FreeMac> context(EVP_MAC_CTX_dup(keyed_.get()));
     unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), reinterpret_cast<const unsigned char*>(data.data()),
-         data.size(), digest, &length);
+    std::size_t length = 0;
+    if (!context ||
+        EVP_MAC_update(context.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+        EVP_MAC_final(context.get(), digest, &length, sizeof digest) != 1)
+        throw std::runtime_error("HMAC-SHA256 failed (out of memory)");
     return std::string(reinterpret_cast<const char*>(digest), length);
 }
 

@@ -2,9 +2,12 @@
 // Confirmation tokens sealed with HMAC-SHA256: base64url(claims) "." base64url(mac).
 
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "core/ports.hpp"
+
+struct evp_mac_ctx_st;  // OpenSSL's EVP_MAC_CTX
 
 namespace collab::security {
 
@@ -15,8 +18,13 @@ public:
     std::optional<std::string> open(std::string_view token) const override;
 
 private:
+    struct FreeMac {
+        void operator()(evp_mac_ctx_st* context) const;
+    };
     std::string mac(std::string_view data) const;
-    std::string key_;
+    // Keyed once: keying cost more than the MAC of a token. Each MAC works on a copy, so that threads
+    // may seal and open at once.
+    std::unique_ptr<evp_mac_ctx_st, FreeMac> keyed_;
 };
 
 // The key an admin configured, or else the one kept in the state directory, made on first use.

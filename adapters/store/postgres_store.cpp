@@ -44,7 +44,8 @@ PostgresStore::PostgresStore(PostgresOptions options, std::shared_ptr<spdlog::lo
                 if (migrated) next_cleanup_ = SteadyClock::now();
                 return migrated;
             }),
-      worker_(*this, ApiError{ApiErrorKind::unavailable, "The request to the bot's database was cancelled."},
+      worker_(*this, "collab-postgres",
+              ApiError{ApiErrorKind::unavailable, "The request to the bot's database was cancelled."},
               audit_rows_per_statement) {}
 
 PostgresStore::~PostgresStore() = default;

@@ -16,7 +16,7 @@ namespace {
 
 // migrations[i] brings the schema from version i to version i + 1. Never edit one that has shipped:
 // add the next.
-constexpr std::array<std::string_view, 4> migrations{
+constexpr std::array<std::string_view, 5> migrations{
     R"sql(
     CREATE TABLE audit (
         seq           INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -72,6 +72,11 @@ constexpr std::array<std::string_view, 4> migrations{
         keep_until_ms INTEGER NOT NULL
     );
     CREATE INDEX kept_values_by_deadline ON kept_values (keep_until_ms);
+    )sql",
+    // A removal settles the invitation of the collaborator it removed: found by the id, not by a scan
+    // of every invitation kept.
+    R"sql(
+    CREATE INDEX invitations_by_collaborator ON invitations (database_name, collaborator_id);
     )sql"};
 
 // Checkpoints are the checkpoint thread's alone (see the header).
@@ -100,9 +105,10 @@ int64_t milliseconds_of(TimePoint at) {
 }  // namespace
 
 SqliteAuditLog::SqliteAuditLog(const std::filesystem::path& file)
-    : db_(open_audit_file(file)),
+    : connection_(open_audit_file(file)),
       checkpoints_([this, file] { checkpoint_every(std::chrono::seconds{1}, file); }),
-      worker_(*this, ApiError{ApiErrorKind::unavailable, "The request to the audit trail was cancelled."}) {}
+      worker_(*this, "collab-audit",
+              ApiError{ApiErrorKind::unavailable, "The request to the audit trail was cancelled."}) {}
 
 SqliteAuditLog::~SqliteAuditLog() {
     {
@@ -133,16 +139,17 @@ boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::record(AuditEntry entry)
     co_return co_await worker_.write(std::move(entry));
 }
 
-ApiResult<void> SqliteAuditLog::commit(SQLite::Database& db, std::span<const AuditEntry> entries) {
+ApiResult<void> SqliteAuditLog::commit(StateConnection& connection, std::span<const AuditEntry> entries) {
     try {
-        SQLite::Transaction transaction(db);
-        SQLite::Statement insert(
-            db, "INSERT INTO audit (" + std::string(audit_columns) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+        static const std::string sql =
+            "INSERT INTO audit (" + std::string(audit_columns) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+        SQLite::Transaction transaction(connection.db());
+        auto insert = connection.statement(sql);
         for (const AuditEntry& e : entries) {
-            SQLite::bind(insert, milliseconds_of(e.at), e.platform, e.team, e.channel, e.user_id, e.email, e.action,
+            SQLite::bind(*insert, milliseconds_of(e.at), e.platform, e.team, e.channel, e.user_id, e.email, e.action,
                          e.database, e.target, std::string(to_string(e.outcome)), e.detail);
-            insert.exec();
-            insert.reset();
+            insert->exec();
+            insert->reset();
         }
         transaction.commit();
     } catch (const std::exception& error) {
@@ -153,22 +160,22 @@ ApiResult<void> SqliteAuditLog::commit(SQLite::Database& db, std::span<const Aud
 
 boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> SqliteAuditLog::recent(AuditQuery query) {
     using Entries = std::vector<AuditEntry>;
-    std::function<ApiResult<Entries>(SQLite::Database&)> work =
-        [query = std::move(query)](SQLite::Database& db) -> ApiResult<Entries> {
+    std::function<ApiResult<Entries>(StateConnection&)> work =
+        [query = std::move(query)](StateConnection& connection) -> ApiResult<Entries> {
         Entries entries;
         try {
             const AuditSelect select = audit_select(query, "?");
-            SQLite::Statement read(db, select.sql);
+            auto read = connection.statement(select.sql);
             int index = 0;
-            for (const auto& value : select.parameters) read.bind(++index, value);
-            read.bind(++index, query.limit);
-            while (read.executeStep()) {
+            for (const auto& value : select.parameters) read->bind(++index, value);
+            read->bind(++index, query.limit);
+            while (read->executeStep()) {
                 entries.push_back(AuditEntry{
-                    TimePoint{std::chrono::milliseconds{read.getColumn(0).getInt64()}}, read.getColumn(1).getString(),
-                    read.getColumn(2).getString(), read.getColumn(3).getString(), read.getColumn(4).getString(),
-                    read.getColumn(5).getString(), read.getColumn(6).getString(), read.getColumn(7).getString(),
-                    read.getColumn(8).getString(), outcome_from(read.getColumn(9).getString()),
-                    read.getColumn(10).getString()});
+                    TimePoint{std::chrono::milliseconds{read->getColumn(0).getInt64()}}, read->getColumn(1).getString(),
+                    read->getColumn(2).getString(), read->getColumn(3).getString(), read->getColumn(4).getString(),
+                    read->getColumn(5).getString(), read->getColumn(6).getString(), read->getColumn(7).getString(),
+                    read->getColumn(8).getString(), outcome_from(read->getColumn(9).getString()),
+                    read->getColumn(10).getString()});
             }
         } catch (const std::exception& error) {
             return std::unexpected(storage_error("read", error));
@@ -179,15 +186,16 @@ boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> SqliteAuditLog::recen
 }
 
 boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::remember(Invitation invitation) {
-    std::function<ApiResult<void>(SQLite::Database&)> work =
-        [invitation = std::move(invitation)](SQLite::Database& db) -> ApiResult<void> {
+    std::function<ApiResult<void>(StateConnection&)> work =
+        [invitation = std::move(invitation)](StateConnection& connection) -> ApiResult<void> {
         try {
-            SQLite::Statement insert(db, "INSERT OR REPLACE INTO invitations (email_key, " +
-                                             std::string(invitation_columns) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)");
-            insert.bind(1, email_key(invitation.email));
+            static const std::string sql = "INSERT OR REPLACE INTO invitations (email_key, " +
+                                           std::string(invitation_columns) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+            auto insert = connection.statement(sql);
+            insert->bind(1, email_key(invitation.email));
             int column = 2;
-            for (const std::string& value : invitation_values(invitation)) insert.bind(column++, value);
-            insert.exec();
+            for (const std::string& value : invitation_values(invitation)) insert->bind(column++, value);
+            insert->exec();
         } catch (const std::exception& error) {
             return std::unexpected(storage_error("written", error, invitations_kept));
         }
@@ -198,18 +206,18 @@ boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::remember(Invitation invi
 
 boost::asio::awaitable<ApiResult<std::vector<Invitation>>> SqliteAuditLog::pending(std::string platform) {
     using Invitations = std::vector<Invitation>;
-    std::function<ApiResult<Invitations>(SQLite::Database&)> work =
-        [platform = std::move(platform)](SQLite::Database& db) -> ApiResult<Invitations> {
+    std::function<ApiResult<Invitations>(StateConnection&)> work =
+        [platform = std::move(platform)](StateConnection& connection) -> ApiResult<Invitations> {
         Invitations invitations;
         try {
-            SQLite::Statement query(db,
-                                    "SELECT " + std::string(invitation_columns) +
-                                        " FROM invitations WHERE fate = '' AND platform = ? ORDER BY invited_at_ms");
-            query.bind(1, platform);
-            while (query.executeStep()) {
+            static const std::string sql = "SELECT " + std::string(invitation_columns) +
+                                           " FROM invitations WHERE fate = '' AND platform = ? ORDER BY invited_at_ms";
+            auto query = connection.statement(sql);
+            query->bind(1, platform);
+            while (query->executeStep()) {
                 std::vector<std::string> values;
-                for (int column = 0; column < query.getColumnCount(); ++column)
-                    values.push_back(query.getColumn(column).getString());
+                for (int column = 0; column < query->getColumnCount(); ++column)
+                    values.push_back(query->getColumn(column).getString());
                 invitations.push_back(invitation_from(values));
             }
         } catch (const std::exception& error) {
@@ -222,16 +230,16 @@ boost::asio::awaitable<ApiResult<std::vector<Invitation>>> SqliteAuditLog::pendi
 
 boost::asio::awaitable<ApiResult<bool>> SqliteAuditLog::settle(std::string database, std::string collaborator_id,
                                                                InvitationFate fate, TimePoint at) {
-    std::function<ApiResult<bool>(SQLite::Database&)> work = [database = std::move(database),
-                                                              collaborator_id = std::move(collaborator_id), fate,
-                                                              at](SQLite::Database& db) -> ApiResult<bool> {
+    std::function<ApiResult<bool>(StateConnection&)> work = [database = std::move(database),
+                                                             collaborator_id = std::move(collaborator_id), fate,
+                                                             at](StateConnection& connection) -> ApiResult<bool> {
         try {
             // Only a pending row changes: of two callers, one settles it.
-            SQLite::Statement update(db,
-                                     "UPDATE invitations SET fate = ?, settled_at_ms = ? "
-                                     "WHERE database_name = ? AND collaborator_id = ? AND fate = ''");
-            SQLite::bind(update, std::string(fate_name(fate)), milliseconds_of(at), database, collaborator_id);
-            return update.exec() == 1;
+            auto update = connection.statement(
+                "UPDATE invitations SET fate = ?, settled_at_ms = ? "
+                "WHERE database_name = ? AND collaborator_id = ? AND fate = ''");
+            SQLite::bind(*update, std::string(fate_name(fate)), milliseconds_of(at), database, collaborator_id);
+            return update->exec() == 1;
         } catch (const std::exception& error) {
             return std::unexpected(storage_error("written", error, invitations_kept));
         }
@@ -240,12 +248,12 @@ boost::asio::awaitable<ApiResult<bool>> SqliteAuditLog::settle(std::string datab
 }
 
 boost::asio::awaitable<ApiResult<std::size_t>> SqliteAuditLog::forget_settled(TimePoint settled_before) {
-    std::function<ApiResult<std::size_t>(SQLite::Database&)> work =
-        [settled_before](SQLite::Database& db) -> ApiResult<std::size_t> {
+    std::function<ApiResult<std::size_t>(StateConnection&)> work =
+        [settled_before](StateConnection& connection) -> ApiResult<std::size_t> {
         try {
-            SQLite::Statement forget(db, "DELETE FROM invitations WHERE fate <> '' AND settled_at_ms < ?");
-            forget.bind(1, milliseconds_of(settled_before));
-            return static_cast<std::size_t>(forget.exec());
+            auto forget = connection.statement("DELETE FROM invitations WHERE fate <> '' AND settled_at_ms < ?");
+            forget->bind(1, milliseconds_of(settled_before));
+            return static_cast<std::size_t>(forget->exec());
         } catch (const std::exception& error) {
             return std::unexpected(storage_error("written", error, invitations_kept));
         }
@@ -256,22 +264,29 @@ boost::asio::awaitable<ApiResult<std::size_t>> SqliteAuditLog::forget_settled(Ti
 boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> SqliteAuditLog::use_once(std::string key, TokenUse use,
                                                                                     TimePoint keep_until) {
     using Earlier = std::optional<TokenUse>;
-    std::function<ApiResult<Earlier>(SQLite::Database&)> work =
-        [key = std::move(key), use = std::move(use), keep_until](SQLite::Database& db) -> ApiResult<Earlier> {
+    std::function<ApiResult<Earlier>(StateConnection&)> work =
+        [key = std::move(key), use = std::move(use), keep_until](StateConnection& connection) -> ApiResult<Earlier> {
         try {
+            // One transaction: one commit for the clean-up and the mark.
+            SQLite::Transaction transaction(connection.db());
             // Past their deadline the marks guard nothing (the token or signature is refused by then).
-            SQLite::Statement expired(db, "DELETE FROM used_tokens WHERE keep_until_ms <= ?");
-            expired.bind(1, milliseconds_of(use.at));
-            expired.exec();
-            SQLite::Statement insert(
-                db, "INSERT OR IGNORE INTO used_tokens (key, used_at_ms, used_by, keep_until_ms) VALUES (?,?,?,?)");
-            SQLite::bind(insert, key, milliseconds_of(use.at), use.by, milliseconds_of(keep_until));
-            if (insert.exec() == 1) return Earlier{};
-            SQLite::Statement earlier(db, "SELECT used_at_ms, used_by FROM used_tokens WHERE key = ?");
-            earlier.bind(1, key);
-            if (!earlier.executeStep()) return Earlier{TokenUse{}};
-            return Earlier{TokenUse{TimePoint{std::chrono::milliseconds{earlier.getColumn(0).getInt64()}},
-                                    earlier.getColumn(1).getString()}};
+            auto expired = connection.statement("DELETE FROM used_tokens WHERE keep_until_ms <= ?");
+            expired->bind(1, milliseconds_of(use.at));
+            expired->exec();
+            auto insert = connection.statement(
+                "INSERT OR IGNORE INTO used_tokens (key, used_at_ms, used_by, keep_until_ms) VALUES (?,?,?,?)");
+            SQLite::bind(*insert, key, milliseconds_of(use.at), use.by, milliseconds_of(keep_until));
+            Earlier found;
+            if (insert->exec() == 0) {
+                auto earlier = connection.statement("SELECT used_at_ms, used_by FROM used_tokens WHERE key = ?");
+                earlier->bind(1, key);
+                found = earlier->executeStep()
+                            ? TokenUse{TimePoint{std::chrono::milliseconds{earlier->getColumn(0).getInt64()}},
+                                       earlier->getColumn(1).getString()}
+                            : TokenUse{};
+            }
+            transaction.commit();
+            return found;
         } catch (const std::exception& error) {
             return std::unexpected(storage_error("written", error, uses_kept));
         }
@@ -280,12 +295,12 @@ boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> SqliteAuditLog::use_o
 }
 
 boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::forget(std::string key) {
-    std::function<ApiResult<void>(SQLite::Database&)> work =
-        [key = std::move(key)](SQLite::Database& db) -> ApiResult<void> {
+    std::function<ApiResult<void>(StateConnection&)> work =
+        [key = std::move(key)](StateConnection& connection) -> ApiResult<void> {
         try {
-            SQLite::Statement forget(db, "DELETE FROM used_tokens WHERE key = ?");
-            forget.bind(1, key);
-            forget.exec();
+            auto forget = connection.statement("DELETE FROM used_tokens WHERE key = ?");
+            forget->bind(1, key);
+            forget->exec();
         } catch (const std::exception& error) {
             return std::unexpected(storage_error("written", error, uses_kept));
         }
@@ -295,13 +310,13 @@ boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::forget(std::string key) 
 }
 
 boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::keep(std::string key, std::string value, TimePoint keep_until) {
-    std::function<ApiResult<void>(SQLite::Database&)> work = [key = std::move(key), value = std::move(value),
-                                                              keep_until](SQLite::Database& db) -> ApiResult<void> {
+    std::function<ApiResult<void>(StateConnection&)> work =
+        [key = std::move(key), value = std::move(value), keep_until](StateConnection& connection) -> ApiResult<void> {
         try {
-            SQLite::Statement insert(db,
-                                     "INSERT OR IGNORE INTO kept_values (key, value, keep_until_ms) VALUES (?,?,?)");
-            SQLite::bind(insert, key, value, milliseconds_of(keep_until));
-            insert.exec();
+            auto insert =
+                connection.statement("INSERT OR IGNORE INTO kept_values (key, value, keep_until_ms) VALUES (?,?,?)");
+            SQLite::bind(*insert, key, value, milliseconds_of(keep_until));
+            insert->exec();
         } catch (const std::exception& error) {
             return std::unexpected(storage_error("written", error, proposals_kept));
         }
@@ -312,17 +327,23 @@ boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::keep(std::string key, st
 
 boost::asio::awaitable<ApiResult<std::optional<std::string>>> SqliteAuditLog::recall(std::string key, TimePoint now) {
     using Kept = std::optional<std::string>;
-    std::function<ApiResult<Kept>(SQLite::Database&)> work = [key = std::move(key),
-                                                              now](SQLite::Database& db) -> ApiResult<Kept> {
+    std::function<ApiResult<Kept>(StateConnection&)> work = [key = std::move(key),
+                                                             now](StateConnection& connection) -> ApiResult<Kept> {
         try {
+            // One transaction: one commit for the clean-up and the read.
+            SQLite::Transaction transaction(connection.db());
             // Past their deadline the values answer nobody: let them go.
-            SQLite::Statement expired(db, "DELETE FROM kept_values WHERE keep_until_ms <= ?");
-            expired.bind(1, milliseconds_of(now));
-            expired.exec();
-            SQLite::Statement found(db, "SELECT value FROM kept_values WHERE key = ?");
-            found.bind(1, key);
-            if (!found.executeStep()) return Kept{};
-            return Kept{found.getColumn(0).getString()};
+            auto expired = connection.statement("DELETE FROM kept_values WHERE keep_until_ms <= ?");
+            expired->bind(1, milliseconds_of(now));
+            expired->exec();
+            Kept kept;
+            {
+                auto found = connection.statement("SELECT value FROM kept_values WHERE key = ?");
+                found->bind(1, key);
+                if (found->executeStep()) kept = found->getColumn(0).getString();
+            }
+            transaction.commit();
+            return kept;
         } catch (const std::exception& error) {
             return std::unexpected(storage_error("read", error, proposals_kept));
         }

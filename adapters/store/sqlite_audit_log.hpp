@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "adapters/store/kept_values.hpp"
+#include "adapters/store/sqlite_file.hpp"
 #include "adapters/store/store_worker.hpp"
 #include "core/confirmation.hpp"
 #include "core/ports.hpp"
@@ -29,7 +30,7 @@ class SqliteAuditLog final : public AuditLog,
                              public InvitationLog,
                              public UsedTokens,
                              public KeptValues,
-                             private WorkerHost<SQLite::Database, AuditEntry> {
+                             private WorkerHost<StateConnection, AuditEntry> {
 public:
     explicit SqliteAuditLog(const std::filesystem::path& file);  // throws StateError
     ~SqliteAuditLog() override;                                  // writes what is queued, then stops
@@ -54,17 +55,17 @@ public:
 
 private:
     // The worker's side.
-    ApiResult<SQLite::Database*> session() override { return &db_; }
-    ApiResult<void> commit(SQLite::Database& db, std::span<const AuditEntry> entries) override;
+    ApiResult<StateConnection*> session() override { return &connection_; }
+    ApiResult<void> commit(StateConnection& connection, std::span<const AuditEntry> entries) override;
 
     void checkpoint_every(std::chrono::milliseconds period, std::filesystem::path file);
 
-    SQLite::Database db_;  // used on the worker's thread only
+    StateConnection connection_;  // used on the worker's thread only
     std::mutex checkpoint_mutex_;
     std::condition_variable stop_checkpoints_;
     bool stopping_ = false;
     std::thread checkpoints_;
-    StoreWorker<SQLite::Database, AuditEntry> worker_;  // last: its thread starts once the rest is built
+    StoreWorker<StateConnection, AuditEntry> worker_;  // last: its thread starts once the rest is built
 };
 
 }  // namespace collab::store

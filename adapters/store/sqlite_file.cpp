@@ -45,4 +45,11 @@ SQLite::Database open_state_file(const std::filesystem::path& file, std::string_
     }
 }
 
+KeptStatement StateConnection::statement(std::string_view sql) {
+    auto found = statements_.find(sql);
+    if (found == statements_.end())
+        found = statements_.emplace(std::string(sql), std::make_unique<SQLite::Statement>(db_, std::string(sql))).first;
+    return KeptStatement(*found->second);
+}
+
 }  // namespace collab::store

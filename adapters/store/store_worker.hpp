@@ -10,6 +10,7 @@
 // and any other call runs alone, seeing every write queued before it.
 
 #include <poll.h>
+#include <pthread.h>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -189,15 +190,20 @@ private:
 template <typename Session, typename Write = void>
 class StoreWorker final : private Idle {
 public:
-    // `cancelled` is the answer of a call whose caller stopped waiting; at most `writes_per_commit`
-    // writes share a transaction. The thread starts here: `host` must be ready for it.
-    StoreWorker(WorkerHost<Session, Write>& host, ApiError cancelled,
+    // The thread is named `name` (at most 15 characters), for top -H, perf and the bench, which tell
+    // the stores' work from the event loop's by it. `cancelled` is the answer of a call whose caller
+    // stopped waiting; at most `writes_per_commit` writes share a transaction. The thread starts
+    // here: `host` must be ready for it.
+    StoreWorker(WorkerHost<Session, Write>& host, const char* name, ApiError cancelled,
                 std::size_t writes_per_commit = std::numeric_limits<std::size_t>::max())
         : Idle(std::make_shared<WorkerWake>()),
           host_(host),
           cancelled_(std::move(cancelled)),
           writes_per_commit_(writes_per_commit),
-          thread_([this] { run(); }) {}
+          thread_([this, name] {
+              ::pthread_setname_np(::pthread_self(), name);
+              run();
+          }) {}
     // Answers what is queued, then stops the thread.
     ~StoreWorker() {
         wake_->stop();

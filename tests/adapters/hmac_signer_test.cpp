@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "adapters/security/hmac_signer.hpp"
 #include "temp_dir.hpp"
@@ -34,6 +36,32 @@ TEST(HmacSignerTest, a_sealed_token_opens_to_its_claims) {
     EXPECT_EQ(std::count(token.begin(), token.end(), '.'), 1);
     EXPECT_EQ(signer.open(token), std::string(claims));
     EXPECT_EQ(HmacSigner(key_a).open(token), std::string(claims));  // another instance with the same key
+}
+
+TEST(HmacSignerTest, tokens_are_hmac_sha256_of_the_body_so_that_earlier_ones_still_open) {
+    // Computed apart (Python's hmac module): a token issued before an upgrade, or by another instance.
+    const std::string issued =
+        "eyJhY3Rpb24iOiJyZW1vdmUiLCJ0YXJnZXQiOiJ1c2VyMkBleGFtcGxlLmNvbSIsImRiIjoibXktZGVkaWNhdGVkLWRiIn0."
+        "uz7BLElhkpG0Z_6M0HGXyCM7QqHNgtKcj_ewx8cd21c";
+    const HmacSigner signer(key_a);
+    EXPECT_EQ(signer.seal(claims), issued);
+    EXPECT_EQ(signer.open(issued), std::string(claims));
+}
+
+TEST(HmacSignerTest, threads_seal_and_open_with_one_signer_at_once) {
+    const HmacSigner signer(key_a);
+    const std::string expected = signer.seal(claims);
+    std::vector<int> wrong(4, 0);
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < wrong.size(); ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 2'000; ++i) {
+                if (signer.seal(claims) != expected || signer.open(expected) != std::string(claims)) ++wrong[t];
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    EXPECT_EQ(wrong, std::vector<int>(4, 0));
 }
 
 TEST(HmacSignerTest, a_token_changed_in_the_body_or_the_mac_is_refused) {

@@ -31,6 +31,14 @@ using SteadyClock = std::chrono::steady_clock;
 // What /proc says about a process: CPU seconds used so far (user + system, all threads), resident
 // set size now and its peak, in KiB.
 double cpu_seconds(pid_t pid);
+// The same CPU time from the scheduler's nanosecond counts of each thread (/proc/<pid>/task/*/schedstat:
+// the clock ticks of /proc/<pid>/stat are too coarse for tenths of a millisecond), with the share of
+// the threads named `named` (their comm, as the bot names its stores' threads) apart.
+struct ThreadsCpu {
+    double all = 0;    // seconds
+    double named = 0;  // seconds, included in all
+};
+ThreadsCpu threads_cpu(pid_t pid, std::string_view named);
 long rss_kib(pid_t pid);
 long peak_rss_kib(pid_t pid);
 

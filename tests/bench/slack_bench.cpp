@@ -187,10 +187,11 @@ struct Bench {
 
     static std::string bench_address(std::size_t i) { return "bench-" + std::to_string(i) + "@example.com"; }
 
-    // `add` of `count` new addresses, one at a time: how many were not added.
-    static std::size_t add_addresses(SlackEmulator& slack, EnvelopeFactory& envelopes, std::size_t count) {
+    // `add` of `count` new addresses (from the `first`th), one at a time: how many were not added.
+    static std::size_t add_addresses(SlackEmulator& slack, EnvelopeFactory& envelopes, std::size_t count,
+                                     std::size_t first = 0) {
         std::size_t failed = 0;
-        for (std::size_t i = 0; i < count; ++i) {
+        for (std::size_t i = first; i < first + count; ++i) {
             const std::string id = "add-" + std::to_string(i);
             slack.deliver(envelopes.make(id, {"U111", "add my-dedicated-db " + bench_address(i)}));
             const auto ack = slack.wait_for_ack(id, 10s);
@@ -200,9 +201,10 @@ struct Bench {
     }
 
     // `remove` of the addresses add_addresses added, each confirmed by a click: how many failed.
-    static std::size_t remove_addresses(SlackEmulator& slack, EnvelopeFactory& envelopes, std::size_t count) {
+    static std::size_t remove_addresses(SlackEmulator& slack, EnvelopeFactory& envelopes, std::size_t count,
+                                        std::size_t first = 0) {
         std::size_t failed = 0;
-        for (std::size_t i = 0; i < count; ++i) {
+        for (std::size_t i = first; i < first + count; ++i) {
             const std::string id = "remove-" + std::to_string(i);
             slack.deliver(envelopes.make(id, {"U111", "remove my-dedicated-db " + bench_address(i)}));
             const auto proposal = slack.wait_for_ack(id, 10s);
@@ -219,9 +221,12 @@ struct Bench {
         return failed;
     }
 
-    // `add` of new addresses, then `remove` of each confirmed by a click, one at a time.
+    // `add` of new addresses, then `remove` of each confirmed by a click, one at a time, in rounds: the
+    // median round is printed, so that a burst of other work on the machine moves one round, not the
+    // figure. The sandbox's own storage (its SQLite file, on the thread it names collab-sandbox) is
+    // measured apart: the target is the rest, the bot's share (its audit trail included).
     void change() {
-        report.section("Change path, embedded sandbox (bot CPU includes the sandbox's SQLite writes)");
+        report.section("Change path, embedded sandbox (median of " + std::to_string(change_rounds) + " rounds)");
         SlackEmulator slack(workspace());
         auto bot = socket_mode_bot("change", slack);
         if (!bot) return;
@@ -229,21 +234,39 @@ struct Bench {
         warm_up(slack, load, "change", 200);
         slack.keep_ack_payloads(true);
         EnvelopeFactory envelopes(slack);
-        const std::size_t count = settings.changes;
-
-        double before = cpu_seconds(bot->pid());
-        std::size_t failed = add_addresses(slack, envelopes, count);
-        const double add_cpu = cpu_seconds(bot->pid()) - before;
-
-        before = cpu_seconds(bot->pid());
-        failed += remove_addresses(slack, envelopes, count);
-        const double remove_cpu = cpu_seconds(bot->pid()) - before;
-        const double per = 1000.0 / static_cast<double>(std::max<std::size_t>(1, count));
-        report.row("add of a new address: bot CPU per operation", fixed(add_cpu * per, 3) + " ms", "<= 0.1 ms");
-        report.row("remove + confirming click: bot CPU per operation", fixed(remove_cpu * per, 3) + " ms", "<= 0.1 ms");
-        report.row("operations", std::to_string(count) + " of each, " + std::to_string(failed) + " failed");
+        const std::size_t count = std::max<std::size_t>(1, settings.changes / change_rounds);
+        const double per = 1000.0 / static_cast<double>(count);
+        struct Round {
+            double bot = 0, sandbox = 0;  // ms per operation
+        };
+        auto measured = [&](auto&& operations) {
+            const ThreadsCpu before = threads_cpu(bot->pid(), "collab-sandbox");
+            operations();
+            const ThreadsCpu after = threads_cpu(bot->pid(), "collab-sandbox");
+            const double sandbox = after.named - before.named;
+            return Round{(after.all - before.all - sandbox) * per, sandbox * per};
+        };
+        std::vector<Round> adds, removes;
+        std::size_t failed = 0;
+        for (std::size_t round = 0; round < change_rounds; ++round) {
+            adds.push_back(measured([&] { failed += add_addresses(slack, envelopes, count, round * count); }));
+            removes.push_back(measured([&] { failed += remove_addresses(slack, envelopes, count, round * count); }));
+        }
+        auto median_round = [](std::vector<Round> rounds) {
+            std::sort(rounds.begin(), rounds.end(), [](const Round& a, const Round& b) { return a.bot < b.bot; });
+            return rounds[rounds.size() / 2];
+        };
+        const Round add = median_round(adds), remove = median_round(removes);
+        report.row("add of a new address: bot CPU per operation, the sandbox's storage apart",
+                   fixed(add.bot, 3) + " ms", "<= 0.1 ms");
+        report.row("  the sandbox's storage (its thread) in that round", fixed(add.sandbox, 3) + " ms");
+        report.row("remove + confirming click: bot CPU per operation, the sandbox's storage apart",
+                   fixed(remove.bot, 3) + " ms", "<= 0.1 ms");
+        report.row("  the sandbox's storage (its thread) in that round", fixed(remove.sandbox, 3) + " ms");
+        report.row("operations", std::to_string(count) + " of each per round, " + std::to_string(failed) + " failed");
         slack.keep_ack_payloads(false);
     }
+    static constexpr std::size_t change_rounds = 5;
 
     // The bot's Scalingo client against `collab-bot sandbox serve` on loopback.
     void scalingo() {

@@ -90,7 +90,7 @@ std::future<ApiResult<void>> spawn_write(asio::io_context& io, Worker& worker, c
 
 TEST(StoreWorker, writes_that_arrive_together_share_one_commit_and_each_caller_learns_it) {
     LedgerHost host;
-    Worker worker(host, cancelled());
+    Worker worker(host, "test-worker", cancelled());
     asio::io_context io;
     std::vector<std::future<ApiResult<void>>> writes;
     for (const char* target : {"a", "b", "c", "d"}) writes.push_back(spawn_write(io, worker, target));
@@ -101,7 +101,7 @@ TEST(StoreWorker, writes_that_arrive_together_share_one_commit_and_each_caller_l
 
 TEST(StoreWorker, a_commit_holds_at_most_the_writes_per_commit) {
     LedgerHost host;
-    Worker worker(host, cancelled(), 2);
+    Worker worker(host, "test-worker", cancelled(), 2);
     asio::io_context io;
     std::vector<std::future<ApiResult<void>>> writes;
     for (const char* target : {"a", "b", "c", "d", "e"}) writes.push_back(spawn_write(io, worker, target));
@@ -112,7 +112,7 @@ TEST(StoreWorker, a_commit_holds_at_most_the_writes_per_commit) {
 
 TEST(StoreWorker, a_call_gets_its_own_answer_and_sees_every_write_queued_before_it) {
     LedgerHost host;
-    Worker worker(host, cancelled());
+    Worker worker(host, "test-worker", cancelled());
     asio::io_context io;
     auto a = spawn_write(io, worker, "a");
     auto b = spawn_write(io, worker, "b");
@@ -130,7 +130,7 @@ TEST(StoreWorker, a_call_gets_its_own_answer_and_sees_every_write_queued_before_
 
 TEST(StoreWorker, a_failed_commit_fails_every_write_in_it_and_nothing_else) {
     LedgerHost host;
-    Worker worker(host, cancelled());
+    Worker worker(host, "test-worker", cancelled());
     asio::io_context io;
     std::vector<std::future<ApiResult<void>>> failing;
     for (const char* target : {"x", "refused", "y"}) failing.push_back(spawn_write(io, worker, target));
@@ -150,7 +150,7 @@ TEST(StoreWorker, a_failed_commit_fails_every_write_in_it_and_nothing_else) {
 TEST(StoreWorker, without_a_session_every_call_fails_unrun_with_the_hosts_error) {
     LedgerHost host;
     host.up = false;
-    Worker worker(host, cancelled());
+    Worker worker(host, "test-worker", cancelled());
     asio::io_context io;
     auto written = spawn_write(io, worker, "a");
     auto counted = asio::co_spawn(io, count_committed(worker), asio::use_future);
@@ -201,7 +201,7 @@ asio::awaitable<std::thread::id> write_then_where(Worker& worker, std::string ta
 
 TEST(StoreWorker, each_caller_is_resumed_on_its_own_executor) {
     LedgerHost host;
-    Worker worker(host, cancelled());
+    Worker worker(host, "test-worker", cancelled());
     asio::io_context first_io;
     asio::io_context second_io;
     std::vector<std::future<std::thread::id>> first;
