@@ -68,8 +68,6 @@ std::string hostile_seed() {
                               "username = \"" + hostile_username + "\"");
 }
 
-enum class Upstream { in_process, over_http };
-
 class BadInput : public ::testing::TestWithParam<Upstream> {
 protected:
     void SetUp() override {
@@ -199,9 +197,7 @@ TEST_P(BadInput, AConfirmationTokenNeverReachesTheLogWhateverIsTyped) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Upstreams, BadInput, ::testing::Values(Upstream::in_process, Upstream::over_http),
-                         [](const auto& info) {
-                             return info.param == Upstream::in_process ? "InProcess" : "OverHttp";
-                         });
+                         upstream_name);
 
 // ---- Malformed HTTP ---------------------------------------------------------------------------------------
 

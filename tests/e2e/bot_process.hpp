@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <regex>
 #include <sstream>
@@ -163,5 +164,31 @@ inline Environment scalingo_environment(const ServedSandbox& served) {
             {"SCALINGO_AUTH_URL", served.url()},
             {"SCALINGO_API_TOKEN", "tk-us-sandbox-user1-0000000000000000000000000000"}};
 }
+
+// Where the bot's Scalingo is: the sandbox in-process, or served over HTTP to the Scalingo client.
+enum class Upstream { in_process, over_http };
+
+// The name of a test run on `Upstream`, for INSTANTIATE_TEST_SUITE_P.
+inline std::string upstream_name(const ::testing::TestParamInfo<Upstream>& info) {
+    return info.param == Upstream::in_process ? "InProcess" : "OverHttp";
+}
+
+// The bot's upstream for a test: nothing to start in-process; over HTTP, `collab-bot sandbox serve` and
+// the Scalingo client pointed at it.
+class BotUpstream {
+public:
+    explicit BotUpstream(Upstream upstream)
+        : served_(upstream == Upstream::over_http ? std::make_unique<ServedSandbox>(served_state_) : nullptr) {}
+
+    // What the bot is started with, before its other arguments and variables.
+    std::vector<std::string> args() const {
+        return served_ ? std::vector<std::string>{"--provider", "scalingo"} : std::vector<std::string>{};
+    }
+    Environment environment() const { return served_ ? scalingo_environment(*served_) : Environment{}; }
+
+private:
+    StateDir served_state_;
+    std::unique_ptr<ServedSandbox> served_;
+};
 
 }  // namespace collab::e2e

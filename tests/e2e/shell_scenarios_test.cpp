@@ -14,8 +14,6 @@ namespace {
 const std::string& seed_table = testing::seed_output;
 
 // The same scenarios, answered by the sandbox in-process or served over HTTP to the Scalingo client.
-enum class Upstream { in_process, over_http };
-
 class ShellScenarios : public ::testing::TestWithParam<Upstream> {
 protected:
     void SetUp() override {
@@ -77,9 +75,7 @@ protected:
 };
 
 INSTANTIATE_TEST_SUITE_P(Upstreams, ShellScenarios, ::testing::Values(Upstream::in_process, Upstream::over_http),
-                         [](const auto& info) {
-                             return info.param == Upstream::in_process ? "InProcess" : "OverHttp";
-                         });
+                         upstream_name);
 
 TEST_P(ShellScenarios, ListShowsTheSeedTable) {
     auto run = bot("/collab list my-dedicated-db\n");
