@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <pthread.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -99,6 +101,25 @@ TEST(StoreWorker, writes_that_arrive_together_share_one_commit_and_each_caller_l
     EXPECT_EQ(host.ledger.commits, (Batches{{"a", "b", "c", "d"}}));
 }
 
+// The name the worker's thread carries (its comm, as top -H and the bench see it).
+asio::awaitable<ApiResult<std::string>> thread_name(Worker& worker) {
+    std::function<ApiResult<std::string>(Ledger&)> work = [](Ledger&) -> ApiResult<std::string> {
+        char name[16] = {};
+        ::pthread_getname_np(::pthread_self(), name, sizeof name);
+        return std::string(name);
+    };
+    co_return co_await worker.call(std::move(work));
+}
+
+TEST(StoreWorker, its_thread_carries_the_name_it_was_given) {
+    LedgerHost host;
+    Worker worker(host, "collab-ledger", cancelled());
+    asio::io_context io;
+    auto named = asio::co_spawn(io, thread_name(worker), asio::use_future);
+    io.run();
+    EXPECT_EQ(named.get(), std::string("collab-ledger"));
+}
+
 TEST(StoreWorker, a_commit_holds_at_most_the_writes_per_commit) {
     LedgerHost host;
     Worker worker(host, "test-worker", cancelled(), 2);
@@ -166,7 +187,7 @@ TEST(StoreWorker, without_a_session_every_call_fails_unrun_with_the_hosts_error)
 
 TEST(StoreWorker, a_stop_answers_the_work_still_queued) {
     LedgerHost host;
-    auto worker = std::make_unique<Worker>(host, cancelled());
+    auto worker = std::make_unique<Worker>(host, "test-worker", cancelled());
     asio::io_context io;
     auto entered = std::make_shared<std::promise<void>>();
     std::promise<void> gate;
