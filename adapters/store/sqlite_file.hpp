@@ -31,8 +31,10 @@ SQLite::Database open_state_file(const std::filesystem::path& file, std::string_
 class KeptStatement {
 public:
     explicit KeptStatement(SQLite::Statement& statement) : statement_(statement) {}
+    // tryReset: reset() throws again the error of a step that failed, and this runs while that
+    // error's exception unwinds the stack.
     ~KeptStatement() {
-        statement_.reset();
+        statement_.tryReset();
         statement_.clearBindings();
     }
     KeptStatement(const KeptStatement&) = delete;

@@ -103,5 +103,25 @@ TEST_F(AuditLogTest, a_file_from_a_newer_version_is_refused_untouched) {
     EXPECT_EQ(after.execAndGet("PRAGMA user_version").getInt(), 99);
 }
 
+// A kept statement whose step failed (here a constraint) lets the error reach the caller, and the
+// connection and the statement stay usable for the next call.
+TEST(StateConnection, AFailedStepIsReportedAndTheStatementStaysUsable) {
+    TempDir dir;
+    StateConnection connection(SQLite::Database((dir.path() / "kept.sqlite").string(),
+                                                SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE));
+    connection.db().exec("CREATE TABLE names (name TEXT PRIMARY KEY)");
+    const auto insert = [&](const std::string& name) {
+        auto statement = connection.statement("INSERT INTO names (name) VALUES (?)");
+        statement->bind(1, name);
+        statement->exec();
+    };
+    insert("user1");
+    EXPECT_THROW(insert("user1"), SQLite::Exception);
+    insert("user2");
+    auto count = connection.statement("SELECT count(*) FROM names");
+    ASSERT_TRUE(count->executeStep());
+    EXPECT_EQ(count->getColumn(0).getInt(), 2);
+}
+
 }  // namespace
 }  // namespace collab::store
