@@ -11,7 +11,7 @@ namespace {
 
 // migrations[i] brings the schema from version i to version i + 1. Never edit one that has shipped:
 // add the next.
-constexpr std::array<std::string_view, 5> migrations{
+constexpr std::array<std::string_view, 6> migrations{
     R"sql(
     CREATE TABLE audit (
         seq           bigserial PRIMARY KEY,
@@ -114,6 +114,11 @@ constexpr std::array<std::string_view, 5> migrations{
         PRIMARY KEY (database_name, email_key)
     );
     CREATE INDEX invitations_pending ON invitations (platform, invited_at_ms) WHERE fate = '';
+    )sql",
+    // A removal settles the invitation of the collaborator it removed: found by the id, not by a scan
+    // of every invitation kept.
+    R"sql(
+    CREATE INDEX invitations_by_collaborator ON invitations (database_name, collaborator_id);
     )sql"};
 
 // Serialises migrations between instances. Above the 32-bit range, so that it never meets the lock

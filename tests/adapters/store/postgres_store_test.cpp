@@ -96,6 +96,23 @@ TEST_F(StorePostgres, instances_starting_together_apply_each_migration_once) {
               (std::vector<std::vector<std::string>>{{versions[0][0]}}));
 }
 
+TEST_F(StorePostgres, a_removal_settles_its_invitation_through_the_index_on_the_collaborator) {
+    store::PostgresStore store(backend_.options());
+    // 2,000 pending invitations, so that the planner weighs a scan of them against the index.
+    in_database(
+        "INSERT INTO invitations (database_name, email_key, email, collaborator_id, platform, team, channel, "
+        "user_id, user_name, inviter_email, invited_at_ms) SELECT 'db-' || i % 100, 'p' || i, "
+        "'p' || i || '@example.com', 'c-' || i, 'slack', 'T1', 'C1', 'U1', 'owner', 'user1@example.com', i "
+        "FROM generate_series(1, 2000) AS i; ANALYZE invitations");
+    // The statement settle() runs.
+    const auto plan = in_database(
+        "EXPLAIN UPDATE invitations SET fate = 'revoked', settled_at_ms = 1 "
+        "WHERE database_name = 'db-7' AND collaborator_id = 'c-7' AND fate = ''");
+    std::string shown;
+    for (const auto& row : plan) shown += row.at(0) + "\n";
+    EXPECT_NE(shown.find("Index Scan using invitations_by_collaborator"), std::string::npos) << shown;
+}
+
 TEST_F(StorePostgres, a_schema_from_a_newer_version_is_refused) {
     { store::PostgresStore first(backend_.options()); }
     in_database("INSERT INTO schema_version (version) VALUES (999)");
