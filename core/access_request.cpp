@@ -134,11 +134,14 @@ Reply request_card(const RequestClaims& claims, std::string token) {
     return card;
 }
 
-Reply request_posted(std::string_view database, std::string_view channel, TimePoint expires_at) {
-    return one_line(ReplyKind::result, LineStyle::plain,
-                    "Your request for access to " + std::string(database) + " was posted in " + std::string(channel) +
-                        ", where its owner and collaborators decide on " + std::string(database) +
-                        "; you will be told the answer. It is open until " + format_utc(expires_at) + ".");
+Reply request_posted(std::string_view database, Mention channel, TimePoint expires_at) {
+    Reply reply;
+    reply.kind = ReplyKind::result;
+    reply.lines.push_back(Line{
+        LineStyle::plain, "Your request for access to " + std::string(database) + " was posted in ", std::move(channel),
+        ", where its owner and collaborators decide on " + std::string(database) +
+            "; you will be told the answer. It is open until " + format_utc(expires_at) + "."});
+    return reply;
 }
 
 std::string request_open(std::string_view database, const TokenUse& first, TimePoint expires_at) {
@@ -147,9 +150,13 @@ std::string request_open(std::string_view database, const TokenUse& first, TimeP
     return reason + "; one request at a time: wait for its answer, or ask again after " + format_utc(expires_at) + ".";
 }
 
-std::string request_not_posted(std::string_view channel, std::string_view why) {
-    return "Your request could not be posted in " + std::string(channel) + " (" + std::string(why) +
-           "); nothing was asked. Try again later, or ask an admin of the bot.";
+Reply request_not_posted(Mention channel, std::string_view why) {
+    Reply reply;
+    reply.kind = ReplyKind::failure;
+    reply.lines.push_back(Line{LineStyle::error, "Your request could not be posted in ", std::move(channel),
+                               " (" + std::string(why) +
+                                   "); nothing was asked. Try again later, or ask an admin of the bot."});
+    return reply;
 }
 
 std::string no_channel_for_request(std::string_view database) {

@@ -60,10 +60,11 @@ namespace replies {
 
 // The card: who asks, for what, with Approve and Deny.
 Reply request_card(const RequestClaims& claims, std::string token);
-// For the requester when the card went to another channel.
-Reply request_posted(std::string_view database, std::string_view channel, TimePoint expires_at);
+// For the requester when the card went to another channel, named as their platform links to it.
+Reply request_posted(std::string_view database, Mention channel, TimePoint expires_at);
 std::string request_open(std::string_view database, const TokenUse& first, TimePoint expires_at);
-std::string request_not_posted(std::string_view channel, std::string_view why);
+// The card could not go to `channel`.
+Reply request_not_posted(Mention channel, std::string_view why);
 std::string no_channel_for_request(std::string_view database);
 std::string request_posted_elsewhere();
 std::string request_token_not_valid();

@@ -120,6 +120,11 @@ public:
     virtual boost::asio::awaitable<ApiResult<void>> post(Conversation where, Reply reply) = 0;
     // A message to one person alone (a direct message; the shell prints it).
     virtual boost::asio::awaitable<ApiResult<void>> tell(Actor person, Reply reply) = 0;
+    // How a message points its readers to a conversation: by the channel's id, which Slack and Discord
+    // link; a platform that links by name looks the name up (a failed lookup names the id).
+    virtual boost::asio::awaitable<Mention> link_to(Conversation where) {
+        co_return channel_mention(std::move(where.platform), std::move(where.channel));
+    }
 };
 
 // An invitation sent through the bot, remembered until it is accepted or disappears, so that the channel

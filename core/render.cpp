@@ -73,13 +73,18 @@ std::string Proposal::cancel_label() const {
 }
 
 std::string Mention::shown() const {
+    if (kind == Mentioned::channel) return name.empty() ? id : name;
     if (!name.empty()) return name;
     if (!email.empty()) return email;
-    return qualified_id(platform, user_id);
+    return qualified_id(platform, id);
 }
 
 Mention mention_of(const Actor& actor) {
     return Mention{actor.platform, actor.user_id, actor.name, actor.email.value_or("")};
+}
+
+Mention channel_mention(std::string platform, std::string channel_id, std::string name) {
+    return Mention{std::move(platform), std::move(channel_id), std::move(name), "", Mentioned::channel};
 }
 
 std::string plain_line_text(const Line& line) {

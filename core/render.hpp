@@ -23,20 +23,27 @@ enum class LineStyle {
     error,  // " !     " in the CLI: refused or failed
 };
 
-// A person a line names, shown the way their platform shows a person (Slack's and Discord's <@id>,
-// Mattermost's @name), so that readers see who acted; elsewhere by their name or e-mail.
-struct Mention {
-    std::string platform;  // the platform of user_id: a mention works only there
-    std::string user_id;
-    std::string name;   // the platform's user name, when known (Mattermost mentions by it)
-    std::string email;  // the Scalingo e-mail, when known
+enum class Mentioned { person, channel };
 
-    // How to name them where no mention can: their name, else their e-mail, else their qualified id.
+// A person or a channel a line names, shown the way its platform shows one (Slack's and Discord's
+// <@id> and <#id>, Mattermost's @name), so that readers see who acted, or a link to where to go;
+// elsewhere by name.
+struct Mention {
+    std::string platform;  // the platform of id: a mention works only there
+    std::string id;        // the person's user id, or the channel's id
+    std::string name;      // the platform's user or channel name, when known (Mattermost links by it)
+    std::string email;     // the Scalingo e-mail, when known
+    Mentioned kind = Mentioned::person;
+
+    // How to name them where no mention can: a person by their name, else their e-mail, else their
+    // qualified id; a channel by its name, else its id (the shell's channel has no other name).
     std::string shown() const;
 };
 
 // The person behind an Actor, for a line that names them.
 Mention mention_of(const Actor& actor);
+// A channel of `platform`, known by its id, and by its name where the platform links by name.
+Mention channel_mention(std::string platform, std::string channel_id, std::string name = {});
 
 struct Line {
     LineStyle style = LineStyle::plain;

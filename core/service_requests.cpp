@@ -27,9 +27,11 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const RequestCo
     const std::string card_channel = bound.empty() ? actor.channel : bound.front();
     const bool here = card_channel == actor.channel;
     if (!here && announcer_ == nullptr) {
-        std::string reason = replies::request_not_posted(card_channel, "the bot cannot post there");
-        co_await record(actor, action, database, email, AuditOutcome::failed, reason);
-        co_return replies::failed(std::move(reason));
+        Reply not_posted =
+            replies::request_not_posted(channel_mention(actor.platform, card_channel), "the bot cannot post there");
+        std::string reason = plain_line_text(not_posted.lines[0]);
+        co_await record(actor, action, database, email, AuditOutcome::failed, std::move(reason));
+        co_return not_posted;
     }
 
     const TimePoint now = clock_.now();
@@ -61,15 +63,18 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const RequestCo
     if (here) co_return card;
 
     Conversation where{actor.platform, actor.team, card_channel};
+    Conversation linked = where;
     auto posted = co_await announcer_->post(std::move(where), std::move(card));
     if (!posted) {
         // Nobody can answer a card that is not there: the person may ask again at once.
         co_await used_.forget(std::move(key));
-        std::string reason = replies::request_not_posted(card_channel, posted.error().message);
-        co_await record(actor, action, database, email, AuditOutcome::failed, reason);
-        co_return replies::failed(std::move(reason));
+        Reply not_posted =
+            replies::request_not_posted(co_await announcer_->link_to(std::move(linked)), posted.error().message);
+        std::string reason = plain_line_text(not_posted.lines[0]);
+        co_await record(actor, action, database, email, AuditOutcome::failed, std::move(reason));
+        co_return not_posted;
     }
-    co_return replies::request_posted(database, card_channel, claims.expires_at);
+    co_return replies::request_posted(database, co_await announcer_->link_to(std::move(linked)), claims.expires_at);
 }
 
 asio::awaitable<Reply> CommandService::execute(Context& context, const ApproveCommand& command) {

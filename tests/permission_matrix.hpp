@@ -64,7 +64,7 @@ inline std::string newcomer_email(std::size_t n) {
 inline constexpr std::size_t newcomers = 13;  // the click rows of the table
 
 // In `shown`, `asked` and `told`, {newcomer} stands for the e-mail of the click's newcomer and {ops}
-// for the ops channel as the platform names it.
+// for the ops channel as the platform shows it (a link to it where the platform has one).
 struct Expectation {
     Asker asker;
     std::string command;
@@ -205,7 +205,7 @@ public:
     virtual std::string click(Asker asker, std::size_t n, bool deny, const std::string& wanted) = 0;
     // What newcomer `n` was told directly since they asked.
     virtual std::string told(std::size_t n, const std::string& wanted) = 0;
-    // The ops channel as the platform names it to people.
+    // The ops channel as the platform shows it to people (a link to it where the platform has one).
     virtual std::string ops_channel() const = 0;
     // False for a platform with one channel (the shell): the rows of another channel cannot exist there.
     virtual bool has_channels() const { return true; }

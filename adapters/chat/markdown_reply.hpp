@@ -19,8 +19,8 @@ struct MarkdownDialect {
     std::size_t max_characters = 2000;  // code points, as both platforms count them
     // Text from outside shown as typed on the platform: no markup, no mention.
     std::string (*escape)(std::string_view text) = nullptr;
-    // A person named in a line, as the platform mentions them; null: by Mention::shown, escaped.
-    std::string (*mention)(const Mention& person) = nullptr;
+    // A person or channel named in a line, as the platform mentions it; null: by Mention::shown, escaped.
+    std::string (*mention)(const Mention& mentioned) = nullptr;
 };
 
 std::string markdown_of(const Reply& reply, const MarkdownDialect& dialect);

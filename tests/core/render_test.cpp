@@ -254,4 +254,11 @@ TEST(RenderMention, PlainTextNamesThePersonByNameElseEmailElseId) {
     EXPECT_EQ(mention_of(Actor{"slack", "T1", "U1", "C1", "a@example.com", "alice"}).shown(), "alice");
 }
 
+// A channel a line names: in plain text by its id as is, which is the shell's channel's name.
+TEST(RenderMention, PlainTextNamesAChannelByItsId) {
+    Reply reply;
+    reply.lines.push_back(Line{LineStyle::plain, "Posted in ", channel_mention("shell", "ops"), "."});
+    EXPECT_EQ(to_plain_text(reply), "Posted in ops.\n");
+}
+
 }  // namespace collab

@@ -915,7 +915,7 @@ TEST_F(Service, WhoamiNamesThePersonByTheirMentionThenByTheirIds) {
     EXPECT_EQ(first.text, "Chat identity: ");
     ASSERT_TRUE(first.mention) << "the platform shows the person as it mentions them";
     EXPECT_EQ(first.mention->platform, "slack");
-    EXPECT_EQ(first.mention->user_id, "U2");
+    EXPECT_EQ(first.mention->id, "U2");
     EXPECT_EQ(first.mention->name, "jane.doe");
     EXPECT_EQ(first.after, ", slack user jane.doe (U2) in T1, channel C-ops");
     EXPECT_EQ(plain_line_text(first), "Chat identity: jane.doe, slack user jane.doe (U2) in T1, channel C-ops");
@@ -1597,7 +1597,7 @@ TEST_F(AccessRequests, AStrangerGetsACardWithApproveAndDenyHere) {
     EXPECT_EQ(asked.reply.proposal->confirm_label(), "Approve");
     EXPECT_EQ(asked.reply.proposal->cancel_label(), "Deny");
     ASSERT_TRUE(asked.reply.lines.at(0).mention);
-    EXPECT_EQ(asked.reply.lines.at(0).mention->user_id, "U9");
+    EXPECT_EQ(asked.reply.lines.at(0).mention->id, "U9");
     const std::string token = asked.reply.proposal->token;
     EXPECT_EQ(to_plain_text(asked.reply),
               "stranger@example.com asks for access to my-dedicated-db (as stranger@example.com).\n"
@@ -1708,8 +1708,8 @@ TEST_F(AccessRequests, WhoMayDecide) {
     EXPECT_EQ(to_plain_text(approved.reply),
               "-----> Approved by admin@example.com: stranger@example.com has been invited to my-dedicated-db\n"
               "stranger@example.com: accept the invitation from the e-mail Scalingo sends you.\n");
-    EXPECT_EQ(approved.reply.lines.at(0).mention->user_id, "U8");
-    EXPECT_EQ(approved.reply.lines.at(1).mention->user_id, "U9");
+    EXPECT_EQ(approved.reply.lines.at(0).mention->id, "U8");
+    EXPECT_EQ(approved.reply.lines.at(1).mention->id, "U9");
     EXPECT_EQ(api_.invited, std::vector<std::string>{"my-dedicated-db stranger@example.com"});
     const AuditEntry& last = audit_.entries.back();
     EXPECT_EQ(last.action, "approve");
@@ -1790,9 +1790,15 @@ TEST_F(AccessRequests, ACardGoesToTheChannelBoundToTheDatabase) {
     settings_.rules.channel_databases["shell:C-db"] = {db};
     settings_.rules.channel_databases["slack:C-elsewhere"] = {db};
     service().announce_through(announcer_);
-    EXPECT_EQ(say("U9", "request my-dedicated-db", "C-lobby"),
+    const Reply asked = ask("U9", "request my-dedicated-db", "C-lobby");
+    EXPECT_EQ(to_plain_text(asked),
               "Your request for access to my-dedicated-db was posted in C-db, where its owner and collaborators "
               "decide on my-dedicated-db; you will be told the answer. It is open until 2026-11-28 12:59:32 UTC.\n");
+    // The channel is named as a channel, for a platform to show a link to it.
+    ASSERT_TRUE(asked.lines.at(0).mention);
+    EXPECT_EQ(asked.lines.at(0).mention->kind, Mentioned::channel);
+    EXPECT_EQ(asked.lines.at(0).mention->platform, "shell");
+    EXPECT_EQ(asked.lines.at(0).mention->id, "C-db");
     ASSERT_EQ(announcer_.posted.size(), 1u);
     const auto& [where, card] = announcer_.posted[0];
     EXPECT_EQ(where.platform, "shell");

@@ -24,7 +24,7 @@ TEST(InvitationNotice, NamesTheInviterAsTheirPlatformMentionsThem) {
     const Reply notice = replies::invitation_accepted(invitation, 2h);
     ASSERT_EQ(notice.lines.size(), 1u);
     ASSERT_TRUE(notice.lines[0].mention);
-    EXPECT_EQ(notice.lines[0].mention->user_id, "U111");
+    EXPECT_EQ(notice.lines[0].mention->id, "U111");
     EXPECT_EQ(to_plain_text(notice),
               "-----> user3@example.com accepted the invitation to my-dedicated-db (invited by user1 2 h ago)\n");
     EXPECT_EQ(notice.kind, ReplyKind::change);

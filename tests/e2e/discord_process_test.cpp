@@ -223,7 +223,7 @@ TEST(DiscordProcess, AnAccessRequestIsPostedInTheBoundChannelAndApprovedThere) {
 
     discord.dispatch_interaction(discord::test::slash_command("6200", "request", database, stranger_id));
     EXPECT_NE(shown(content_of(answer_to(discord, "6200")))
-                  .find("Your request for access to my-dedicated-db was posted in " + std::string(ops_channel)),
+                  .find("Your request for access to my-dedicated-db was posted in <#" + std::string(ops_channel) + ">"),
               std::string::npos)
         << bot.log();
     const auto card = message_in(discord, ops_channel, "asks for access to my-dedicated-db");
@@ -276,7 +276,8 @@ TEST(DiscordProcess, InHttpModeAnAccessRequestIsPostedInTheBoundChannelAndApprov
     const auto asked = discord.post_interaction(
         url, discord::test::slash_command("6400", "request", {{"database", "my-dedicated-db"}}, stranger_id));
     ASSERT_EQ(asked.status, 200u) << asked.body << bot.log();
-    EXPECT_NE(shown(content_of(*asked.callback)).find("was posted in " + std::string(ops_channel)), std::string::npos)
+    EXPECT_NE(shown(content_of(*asked.callback)).find("was posted in <#" + std::string(ops_channel) + ">"),
+              std::string::npos)
         << asked.body;
     const auto card = message_in(discord, ops_channel, "asks for access to my-dedicated-db");
     ASSERT_TRUE(card.has_value()) << bot.log();

@@ -168,23 +168,26 @@ TEST(MattermostProcess, ABotTokenTheServerRefusesStopsTheBot) {
 namespace collab::e2e {
 namespace {
 
-// [policy.channels] binds my-dedicated-db to c2bound: a request typed in c1ops is decided there.
+// [policy.channels] binds my-dedicated-db to ~db-owners: a request typed in c1ops is decided there, and
+// the requester is given the channel's link.
 TEST(MattermostProcess, AnAccessRequestIsPostedInTheBoundChannelAndDecidedThereByAMember) {
+    const std::string bound = "c2bound0000000000000000000";
     const EmulatorSettings server{
-        .emails = {{owner, "user1@example.com"}, {member, "user2@example.com"}, {stranger, "stranger@example.com"}}};
+        .emails = {{owner, "user1@example.com"}, {member, "user2@example.com"}, {stranger, "stranger@example.com"}},
+        .channel_names = {{bound, "db-owners"}}};
     MattermostEmulator mattermost(server);
     StateDir state;
     const auto config = state.path() / "mattermost.toml";
-    std::ofstream(config) << "[policy.channels]\n\"mattermost:c2bound\" = [\"my-dedicated-db\"]\n";
+    std::ofstream(config) << "[policy.channels]\n\"mattermost:" << bound << "\" = [\"my-dedicated-db\"]\n";
     MattermostBot bot(mattermost, server, state, config);
     ASSERT_FALSE(bot.url.empty());
 
     const Exchange asked = mattermost.run_command(bot.url, stranger, "c1ops", "request my-dedicated-db");
     ASSERT_EQ(asked.status, 200u) << asked.body << bot.log();
-    EXPECT_NE(shown(text_of(asked)).find("Your request for access to my-dedicated-db was posted in c2bound"),
+    EXPECT_NE(text_of(asked).find("was posted in ~db-owners, where its owner and collaborators decide"),
               std::string::npos)
         << text_of(asked) << bot.log();
-    const auto cards = bot_posts_in(mattermost, "c2bound", "asks for access to my-dedicated-db");
+    const auto cards = bot_posts_in(mattermost, bound, "asks for access to my-dedicated-db");
     ASSERT_EQ(cards.size(), 1u) << bot.log();
     const std::string card = cards[0].id;
     EXPECT_NE(cards[0].message.find("@user-" + stranger), std::string::npos) << "names the requester";
@@ -211,7 +214,7 @@ TEST(MattermostProcess, AnAccessRequestIsPostedInTheBoundChannelAndDecidedThereB
     ASSERT_EQ(told.size(), 1u) << bot.log();
     EXPECT_NE(told[0].message.find("@user-" + member), std::string::npos) << told[0].message;
 
-    const Exchange listed = mattermost.run_command(bot.url, owner, "c2bound", "list my-dedicated-db");
+    const Exchange listed = mattermost.run_command(bot.url, owner, bound, "list my-dedicated-db");
     EXPECT_NE(text_of(listed).find("stranger@example.com"), std::string::npos) << text_of(listed);
     bot.signal(SIGTERM);
     EXPECT_EQ(bot.wait(), 0);

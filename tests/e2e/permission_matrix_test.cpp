@@ -234,7 +234,8 @@ public:
             },
             wanted);
     }
-    std::string ops_channel() const override { return slack_ops; }
+    // A link to the channel, which Slack shows by its name.
+    std::string ops_channel() const override { return "<#" + slack_ops + ">"; }
 
 private:
     static std::string channel_of(Asker asker) { return asker == Asker::wrong_channel ? slack_other : slack_ops; }
@@ -398,7 +399,8 @@ public:
             },
             wanted);
     }
-    std::string ops_channel() const override { return discord_ops; }
+    // A link to the channel, which Discord shows by its name.
+    std::string ops_channel() const override { return "<#" + discord_ops + ">"; }
 
 private:
     // A card posted in the channel, or the buttons of one in an answer.
@@ -522,6 +524,9 @@ public:
             },
             wanted);
     }
+    // Mattermost links a channel by its name, which the bot asks the server for by the channel's id;
+    // "c1ops" is no Mattermost id (26 characters), so it is never asked and the id is shown (the link is
+    // in MattermostProcess.AnAccessRequestIsPostedInTheBoundChannelAndDecidedThereByAMember).
     std::string ops_channel() const override { return "c1ops"; }
 
 private:

@@ -25,23 +25,27 @@ constexpr std::size_t max_button_label = 80;
 
 constexpr std::size_t max_allowed_users = 100;
 
-bool mentionable(const Mention& person) {
-    return person.platform == "discord" && !person.user_id.empty() &&
-           person.user_id.find_first_not_of("0123456789") == std::string_view::npos;
+// Discord user and channel ids are snowflakes: digits.
+bool mentionable(const Mention& mentioned) {
+    return mentioned.platform == "discord" && !mentioned.id.empty() &&
+           mentioned.id.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
-std::string mention(const Mention& person) {
-    if (mentionable(person)) return "<@" + person.user_id + ">";
-    return escape_markdown(person.shown());
+std::string mention(const Mention& mentioned) {
+    if (!mentionable(mentioned)) return escape_markdown(mentioned.shown());
+    return (mentioned.kind == Mentioned::channel ? "<#" : "<@") + mentioned.id + ">";
 }
 
 // Only the people the bot itself names are pinged (as a mention does on Slack and Mattermost):
-// `parse` stays empty, so nothing echoed from input can ping anyone, @everyone included.
+// `parse` stays empty, so nothing echoed from input can ping anyone, @everyone included. A channel's
+// link pings nobody.
 json::object allowed_mentions(const Reply& reply) {
     json::array users;
     for (const Line& line : reply.lines) {
-        if (!line.mention || !mentionable(*line.mention) || users.size() == max_allowed_users) continue;
-        const json::value id(line.mention->user_id);
+        if (!line.mention || line.mention->kind != Mentioned::person || !mentionable(*line.mention) ||
+            users.size() == max_allowed_users)
+            continue;
+        const json::value id(line.mention->id);
         if (std::find(users.begin(), users.end(), id) == users.end()) users.push_back(id);
     }
     json::object allowed{{"parse", json::array{}}};

@@ -47,4 +47,9 @@ asio::awaitable<ApiResult<void>> MattermostAnnouncer::tell(Actor person, Reply r
     co_return co_await post(std::move(where), std::move(reply));
 }
 
+asio::awaitable<Mention> MattermostAnnouncer::link_to(Conversation where) {
+    auto name = co_await rest_.channel_name(where.channel);
+    co_return channel_mention(std::move(where.platform), std::move(where.channel), name ? std::move(*name) : "");
+}
+
 }  // namespace collab::mattermost

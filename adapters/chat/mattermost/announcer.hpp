@@ -28,6 +28,8 @@ public:
 
     boost::asio::awaitable<ApiResult<void>> post(Conversation where, Reply reply) override;
     boost::asio::awaitable<ApiResult<void>> tell(Actor person, Reply reply) override;
+    // Mattermost links a channel by its name (~name): asked of the server, the id when it does not say.
+    boost::asio::awaitable<Mention> link_to(Conversation where) override;
 
 private:
     RestClient& rest_;

@@ -29,12 +29,16 @@ json::object button_context(std::string_view action, const Proposal& proposal, s
     return {{"action", action}, {"token", proposal.token}, {"team_id", team_id}};
 }
 
-// Mattermost mentions by user name; its user names are lower-case letters, digits, '.', '-' and '_'.
-std::string mention(const Mention& person) {
-    const bool user_name = !person.name.empty() && person.name.find_first_not_of(
-                                                       "abcdefghijklmnopqrstuvwxyz0123456789.-_") == std::string::npos;
-    if (person.platform == "mattermost" && user_name) return "@" + person.name;
-    return escape_markdown(person.shown());
+// Mattermost mentions a person by user name (lower-case letters, digits, '.', '-' and '_') and links a
+// channel by its name (lower-case letters, digits, '-' and '_').
+std::string mention(const Mention& mentioned) {
+    const bool person = mentioned.kind == Mentioned::person;
+    const std::string_view allowed =
+        person ? "abcdefghijklmnopqrstuvwxyz0123456789.-_" : "abcdefghijklmnopqrstuvwxyz0123456789-_";
+    const bool linkable = mentioned.platform == "mattermost" && !mentioned.name.empty() &&
+                          mentioned.name.find_first_not_of(allowed) == std::string::npos;
+    if (!linkable) return escape_markdown(mentioned.shown());
+    return (person ? "@" : "~") + mentioned.name;
 }
 
 }  // namespace

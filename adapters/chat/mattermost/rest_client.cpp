@@ -181,6 +181,22 @@ asio::awaitable<RestResult<std::string>> RestClient::open_direct(std::string bot
     co_return id;
 }
 
+asio::awaitable<RestResult<std::string>> RestClient::channel_name(std::string channel_id) {
+    if (!valid_id(channel_id))
+        co_return std::unexpected(
+            MattermostError{0, {}, "not a Mattermost channel id (26 lower-case letters and digits)"});
+    Call call{http::verb::get, settings_.server_url + "/api/v4/channels/" + channel_id, "", true, true};
+    auto response = co_await perform(std::move(call));
+    if (!response) co_return std::unexpected(response.error());
+    boost::system::error_code error;
+    json::value value = json::parse(response->body, error);
+    const json::object* channel = error ? nullptr : value.if_object();
+    std::string name = channel != nullptr ? string_member(*channel, "name") : std::string();
+    if (name.empty())
+        co_return std::unexpected(MattermostError{response->status, {}, "GET /channels/{id} answered no channel name"});
+    co_return name;
+}
+
 asio::awaitable<RestResult<void>> RestClient::respond(std::string response_url, json::object body) {
     Call call{http::verb::post, std::move(response_url), json::serialize(body), false, false};
     auto response = co_await perform(std::move(call));

@@ -7,6 +7,7 @@
 //   what the bot says on its own initiative (announcer.hpp);
 // - POST /api/v4/channels/direct: the bot's direct message channel with one person (made once, the
 //   same one after);
+// - GET /api/v4/channels/{id}: a channel's name, which a message links to as ~name;
 // - POST to a slash command's response_url (no token: the URL is the credential).
 //
 // Every call but the response_url's carries `Authorization: Bearer <bot token>`. Errors come as
@@ -73,6 +74,8 @@ public:
     boost::asio::awaitable<RestResult<void>> create_ephemeral(std::string user_id, boost::json::object post);
     // POST /api/v4/channels/direct: the id of the direct message channel between the bot and the person.
     boost::asio::awaitable<RestResult<std::string>> open_direct(std::string bot_id, std::string user_id);
+    // GET /api/v4/channels/{id}: the channel's name (its URL's last part, not its display name).
+    boost::asio::awaitable<RestResult<std::string>> channel_name(std::string channel_id);
     boost::asio::awaitable<RestResult<void>> respond(std::string response_url, boost::json::object body);
 
     // True when `url` has MATTERMOST_URL's scheme, host and port: the only server the bot sends to.

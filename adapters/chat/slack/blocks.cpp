@@ -54,12 +54,12 @@ void append_section(std::string& out, std::string_view mrkdwn) {
     out += "}}";
 }
 
-// Slack user ids are upper-case letters and digits.
-std::string mention(const Mention& person) {
-    const bool user_id = !person.user_id.empty() &&
-                         person.user_id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == std::string::npos;
-    if (person.platform == "slack" && user_id) return "<@" + person.user_id + ">";
-    return escape_mrkdwn(person.shown());
+// Slack user and channel ids are upper-case letters and digits.
+std::string mention(const Mention& mentioned) {
+    const bool slack_id = !mentioned.id.empty() &&
+                          mentioned.id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == std::string::npos;
+    if (mentioned.platform != "slack" || !slack_id) return escape_mrkdwn(mentioned.shown());
+    return (mentioned.kind == Mentioned::channel ? "<#" : "<@") + mentioned.id + ">";
 }
 
 std::string line_body(const Line& line) {

@@ -185,4 +185,12 @@ TEST(Messages, WhoActedIsMentionedAndNobodyElseCanBePinged) {
               "`----->` Removed \\*x\\* \\(by owner\\@example.com\\)");
 }
 
+TEST(Messages, AChannelNamedIsALinkToItThatPingsNobody) {
+    Reply reply;
+    reply.lines.push_back(Line{LineStyle::plain, "Posted in ", channel_mention("discord", "645027906669510667"), "."});
+    const json::object message = message_of(reply, Visibility::in_channel);
+    EXPECT_EQ(content(message), "Posted in <#645027906669510667>.");
+    EXPECT_EQ(message.at("allowed_mentions"), json::parse(R"({"parse":[]})"));
+}
+
 }  // namespace collab::discord

@@ -45,6 +45,9 @@ Conversation in_channel(const std::string& channel, const std::string& root = {}
     return Conversation{"mattermost", team, channel, root};
 }
 
+// A channel the emulated server knows by name.
+const std::string named_channel = "c2bound0000000000000000000";
+
 class MattermostAnnouncerTest : public ::testing::Test {
 protected:
     // Runs `say` with an announcer on the emulated server's REST API, on a fresh io_context.
@@ -66,7 +69,7 @@ protected:
 
     std::vector<testing::Post> bot_posts() const { return mattermost_.wait_for_bot_posts(0, 0ms); }
 
-    MattermostEmulator mattermost_{EmulatorSettings{}};
+    MattermostEmulator mattermost_{EmulatorSettings{.channel_names = {{named_channel, "db-owners"}}}};
 };
 
 TEST_F(MattermostAnnouncerTest, APostLandsInTheChannelAsTheBotWithEchoedInputEscaped) {
@@ -128,6 +131,25 @@ TEST_F(MattermostAnnouncerTest, AChannelThatRefusesTheBotIsForbidden) {
     EXPECT_NE(posted.error().message.find("You do not have the appropriate permissions"), std::string::npos)
         << posted.error().message;
     EXPECT_TRUE(bot_posts().empty());
+}
+
+TEST_F(MattermostAnnouncerTest, AChannelIsLinkedByTheNameTheServerGivesElseByItsId) {
+    const auto linked = announce<std::vector<Mention>>(
+        [&](MattermostAnnouncer& announcer) -> asio::awaitable<std::vector<Mention>> {
+            std::vector<Mention> links;
+            const std::vector<std::string> channels{named_channel, "c9unknown00000000000000000", "../users/me"};
+            for (const std::string& channel : channels) {
+                const Conversation where = in_channel(channel);
+                links.push_back(co_await announcer.link_to(where));
+            }
+            co_return links;
+        });
+    ASSERT_EQ(linked.size(), 3u);
+    EXPECT_EQ(linked[0].name, "db-owners");
+    EXPECT_EQ(linked[0].kind, Mentioned::channel);
+    // Not found, and no channel id at all (never sent): the id is all there is to show.
+    EXPECT_EQ(linked[1].shown(), "c9unknown00000000000000000");
+    EXPECT_EQ(linked[2].shown(), "../users/me");
 }
 
 TEST_F(MattermostAnnouncerTest, ToldDirectlyThePersonGetsAPostInTheirDirectChannelWithTheBot) {

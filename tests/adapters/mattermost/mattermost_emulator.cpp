@@ -358,6 +358,18 @@ struct MattermostEmulator::State {
             return json_response(http::status::ok,
                                  json::object{{"id", id}, {"username", "user-" + id}, {"email", email->second}});
         }
+        if (request.method() == http::verb::get && target.starts_with("/api/v4/channels/")) {
+            const std::string id = target.substr(17);
+            const auto name = settings.channel_names.find(id);
+            if (name == settings.channel_names.end())
+                return app_error(http::status::not_found, "app.channel.get.existing.app_error",
+                                 "Unable to find the existing channel.");
+            return json_response(http::status::ok, json::object{{"id", id},
+                                                                {"team_id", settings.team_id},
+                                                                {"type", "O"},
+                                                                {"name", name->second},
+                                                                {"display_name", "Channel " + name->second}});
+        }
         boost::system::error_code error;
         json::value body = json::parse(request.body(), error);
         if (request.method() == http::verb::post && target == "/api/v4/channels/direct")

@@ -12,8 +12,8 @@
 //   by its id (letters and digits only), its integration's context POSTed as JSON to its URL with no
 //   credential, the answer's `update` applied to the post (props replaced when given) and its
 //   `ephemeral_text` shown to the clicker.
-// - REST v4: GET /api/v4/users/{id} (users/me: the bot account), POST /api/v4/posts, POST /api/v4/posts/ephemeral,
-//   POST /api/v4/channels/direct, with `Authorization: Bearer <bot token>`; errors
+// - REST v4: GET /api/v4/users/{id} (users/me: the bot account), GET /api/v4/channels/{id}, POST /api/v4/posts,
+//   POST /api/v4/posts/ephemeral, POST /api/v4/channels/direct, with `Authorization: Bearer <bot token>`; errors
 //   {"id","message","request_id","status_code"}; 429 with X-Ratelimit-* and Retry-After when told to. A
 //   post in a channel the bot may not write in is refused as api4/post.go refuses it without the
 //   create_post permission: 403 api.context.permissions.app_error. A direct channel is made the way
@@ -97,7 +97,9 @@ struct EmulatorSettings {
     std::string team_id = "carya1qs77bemjup96ff538snh";
     std::string bot_user_id = "b0tuser0000000000000000000";  // whom GET /users/me shows for the bot token
     std::string bot_username = "collab-bot";
-    std::map<std::string, std::string> emails;  // user id -> e-mail, as GET /users/{id} shows it
+    std::map<std::string, std::string> emails = {};  // user id -> e-mail, as GET /users/{id} shows it
+    // channel id -> name, as GET /channels/{id} shows it; any other channel is not found (404)
+    std::map<std::string, std::string> channel_names = {};
 };
 
 class MattermostEmulator {

@@ -251,6 +251,18 @@ TEST(MattermostMessages, WhoActedIsMentionedByUserName) {
     EXPECT_EQ(message_text(reply), "`----->` Removed x \\(by @\u200ball\\)");
 }
 
+TEST(MattermostMessages, AChannelIsLinkedByItsNameAndShownByItsIdWhenTheNameIsUnknown) {
+    Reply reply;
+    reply.lines.push_back(Line{LineStyle::plain, "Posted in ",
+                               channel_mention("mattermost", "c2bound0000000000000000000", "db-owners"), "."});
+    EXPECT_EQ(message_text(reply), "Posted in ~db-owners.");
+    reply.lines[0].mention->name.clear();
+    EXPECT_EQ(message_text(reply), "Posted in c2bound0000000000000000000.");
+    // A name Mattermost would not read as a channel's is shown inert.
+    reply.lines[0].mention->name = "ops~all";
+    EXPECT_EQ(message_text(reply), "Posted in ops\\~all.");
+}
+
 TEST(MattermostSocketFrames, TheDocumentedFramesAreRead) {
     const auto challenge = json::parse(challenge_frame(1, "mattermosttokengoeshere"));
     EXPECT_EQ(challenge, json::parse(testing::fixture("mattermost_ws_authentication_challenge.json")));

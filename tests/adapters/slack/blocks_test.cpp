@@ -292,4 +292,13 @@ TEST(SlackBlocks, WhoActedIsAMention) {
     EXPECT_EQ(section_texts(to_message(reply))[0], "`-----&gt;` Removed &lt;x&gt; (by owner@example.com)");
 }
 
+TEST(SlackBlocks, AChannelNamedIsALinkToIt) {
+    Reply reply;
+    reply.lines.push_back(Line{LineStyle::plain, "Posted in ", channel_mention("slack", "C0OPS0001"), "."});
+    EXPECT_EQ(section_texts(to_message(reply))[0], "Posted in <#C0OPS0001>.");
+    // An id that is not Slack's is never written inside <#…>.
+    reply.lines[0].mention = channel_mention("slack", "C1> <!channel");
+    EXPECT_EQ(section_texts(to_message(reply))[0], "Posted in C1&gt; &lt;!channel.");
+}
+
 }  // namespace collab::slack

@@ -54,7 +54,7 @@ private:
     void keep(const std::string& where, const Reply& reply) {
         std::lock_guard lock(mutex_);
         const auto& mention = reply.lines.front().mention;
-        said_.push_back(Said{where, to_plain_text(reply), mention ? mention->user_id : ""});
+        said_.push_back(Said{where, to_plain_text(reply), mention ? mention->id : ""});
     }
     mutable std::mutex mutex_;
     std::vector<Said> said_;
