@@ -49,6 +49,14 @@ std::string string_member(const json::object& object, std::string_view name) {
     return value != nullptr && value->is_string() ? std::string(value->get_string()) : std::string();
 }
 
+// A string member of the JSON object a response carries; empty when the body is no object or lacks it.
+std::string body_member(std::string_view body, std::string_view name) {
+    boost::system::error_code error;
+    const json::value value = json::parse(body, error);
+    const json::object* object = error ? nullptr : value.if_object();
+    return object != nullptr ? string_member(*object, name) : std::string();
+}
+
 }  // namespace
 
 MattermostError read_error(unsigned status, std::string_view body) {
@@ -171,10 +179,7 @@ asio::awaitable<RestResult<std::string>> RestClient::open_direct(std::string bot
     Call call{http::verb::post, settings_.server_url + "/api/v4/channels/direct", json::serialize(members), true, true};
     auto response = co_await perform(std::move(call));
     if (!response) co_return std::unexpected(response.error());
-    boost::system::error_code error;
-    json::value value = json::parse(response->body, error);
-    const json::object* channel = error ? nullptr : value.if_object();
-    std::string id = channel != nullptr ? string_member(*channel, "id") : std::string();
+    std::string id = body_member(response->body, "id");
     if (id.empty())
         co_return std::unexpected(
             MattermostError{response->status, {}, "POST /channels/direct answered no channel object"});
@@ -188,10 +193,7 @@ asio::awaitable<RestResult<std::string>> RestClient::channel_name(std::string ch
     Call call{http::verb::get, settings_.server_url + "/api/v4/channels/" + channel_id, "", true, true};
     auto response = co_await perform(std::move(call));
     if (!response) co_return std::unexpected(response.error());
-    boost::system::error_code error;
-    json::value value = json::parse(response->body, error);
-    const json::object* channel = error ? nullptr : value.if_object();
-    std::string name = channel != nullptr ? string_member(*channel, "name") : std::string();
+    std::string name = body_member(response->body, "name");
     if (name.empty())
         co_return std::unexpected(MattermostError{response->status, {}, "GET /channels/{id} answered no channel name"});
     co_return name;
