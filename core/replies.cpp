@@ -87,8 +87,8 @@ Reply help(Audience level, bool typed_confirmations) {
             break;
         case Audience::linked:
             reply.lines.push_back(
-                plain("\nTo get access to a database, ask its owner or a collaborator to invite "
-                      "you (/collab add <db> <your e-mail>)."));
+                plain("\nTo get access to a database, ask for it with /collab request <db>: its owner and "
+                      "collaborators decide."));
             break;
         case Audience::invited:
             reply.lines.push_back(
@@ -98,7 +98,7 @@ Reply help(Audience level, bool typed_confirmations) {
         case Audience::member:
             reply.lines.push_back(
                 plain("\nRemovals are proposed first and carried out when you confirm them. To get "
-                      "access to another database, ask its owner or a collaborator to invite you."));
+                      "access to another database, ask for it with /collab request <db>."));
             break;
     }
     return reply;
@@ -373,8 +373,8 @@ Reply your_databases(std::string_view email, const std::vector<const DatabaseSna
         return one_line(ReplyKind::result, LineStyle::plain,
                         admin ? "The bot cannot manage any database from this channel."
                               : "You (" + std::string(email) +
-                                    ") are on none of the databases the bot can manage from this channel; ask the "
-                                    "owner or a collaborator of one to invite you.");
+                                    ") are on none of the databases the bot can manage from this channel; ask for "
+                                    "access to one with /collab request <db>.");
     Table table{{"DATABASE", "YOUR ROLE"}, {}, {}};
     for (const DatabaseSnapshot* database : databases) {
         std::string role = "-";
@@ -575,7 +575,7 @@ std::string invitation_pending(std::string_view database) {
 
 std::string not_a_member(std::string_view email, std::string_view database) {
     return "You (" + std::string(email) + ") are not a collaborator of " + std::string(database) +
-           "; ask its owner or a collaborator to invite you.";
+           "; ask for access with /collab request " + std::string(database) + ".";
 }
 
 std::string not_collaborating(std::string_view email, std::string_view database) {

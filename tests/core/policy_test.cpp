@@ -125,7 +125,7 @@ std::vector<MatrixCase> matrix() {
         allow("pending_help", Who::pending, What::help),
         allow("pending_dbs", Who::pending, What::dbs),
 
-        deny("stranger_list", Who::stranger, What::list, {"You (stranger@example.com)", not_member, "ask its owner"}),
+        deny("stranger_list", Who::stranger, What::list, {"You (stranger@example.com)", not_member, "/collab request my-dedicated-db"}),
         deny("stranger_add", Who::stranger, What::add, {not_member}),
         deny("stranger_remove_other", Who::stranger, What::remove_other, {not_member}),
         deny("stranger_remove_owner", Who::stranger, What::remove_owner, {not_member}),

@@ -340,8 +340,8 @@ TEST_F(Service, StrangerIsDeniedAndSeesNoTable) {
     EXPECT_EQ(reply.kind, ReplyKind::denied);
     EXPECT_FALSE(reply.table.has_value());
     EXPECT_EQ(to_plain_text(reply),
-              " !     You (stranger@example.com) are not a collaborator of my-dedicated-db; ask its owner or a "
-              "collaborator to invite you.\n");
+              " !     You (stranger@example.com) are not a collaborator of my-dedicated-db; ask for access with "
+              "/collab request my-dedicated-db.\n");
 }
 
 TEST_F(Service, PendingInviteeIsDenied) {
@@ -680,8 +680,8 @@ TEST_F(Service, ConfirmationIsDecidedAgainOnTheDatabaseAsItIsNow) {
     // Meanwhile the proposer lost their own access.
     std::erase_if(api_.collaborators[db], [](const Collaborator& c) { return c.id == "c2"; });
     EXPECT_EQ(say("U2", "confirm " + token),
-              " !     You (user2@example.com) are not a collaborator of my-dedicated-db; ask its owner or a "
-              "collaborator to invite you.\n");
+              " !     You (user2@example.com) are not a collaborator of my-dedicated-db; ask for access with "
+              "/collab request my-dedicated-db.\n");
     EXPECT_TRUE(api_.removed.empty());
 }
 
@@ -783,8 +783,8 @@ TEST_F(Service, EveryDecisionIsAuditedWithItsOutcome) {
     EXPECT_EQ(denied.action, "list");
     EXPECT_EQ(denied.database, db);
     EXPECT_EQ(denied.detail,
-              "You (stranger@example.com) are not a collaborator of my-dedicated-db; ask its owner or a collaborator "
-              "to invite you.");
+              "You (stranger@example.com) are not a collaborator of my-dedicated-db; ask for access with "
+              "/collab request my-dedicated-db.");
 }
 
 TEST_F(Service, UnlinkedConfirmationIsAudited) {
@@ -962,7 +962,7 @@ TEST_F(Service, GeneralHelpForAMemberListsEveryCommandAndTheShellsConfirm) {
                                                          "help", "dbs", "confirm"}));
     EXPECT_TRUE(
         help.ends_with("\nRemovals are proposed first and carried out when you confirm them. To get access to "
-                       "another database, ask its owner or a collaborator to invite you.\n"))
+                       "another database, ask for it with /collab request <db>.\n"))
         << help;
     EXPECT_TRUE(audit_.entries.empty());
 }
@@ -985,8 +985,8 @@ TEST_F(Service, HelpListsWhatEachPersonMayUseNow) {
     const std::string stranger = say("U9", "help");
     EXPECT_EQ(listed_in(stranger), (std::vector<std::string>{"whoami", "help", "dbs"}));
     EXPECT_TRUE(
-        stranger.ends_with("\nTo get access to a database, ask its owner or a collaborator to invite you "
-                           "(/collab add <db> <your e-mail>).\n"))
+        stranger.ends_with("\nTo get access to a database, ask for it with /collab request <db>: its owner and "
+                           "collaborators decide.\n"))
         << stranger;
     EXPECT_NE(stranger.find("The commands you can use now:\n"), std::string::npos) << stranger;
     const std::string pending = say("U3", "help");
@@ -1201,8 +1201,8 @@ TEST_F(Service, ResendFollowsTheSamePermissionsAsAdd) {
               " !     Your invitation to my-dedicated-db is still pending: accept it from the e-mail you received "
               "first.\n");
     EXPECT_EQ(say("U9", "resend my-dedicated-db user3@example.com"),
-              " !     You (stranger@example.com) are not a collaborator of my-dedicated-db; ask its owner or a "
-              "collaborator to invite you.\n");
+              " !     You (stranger@example.com) are not a collaborator of my-dedicated-db; ask for access with "
+              "/collab request my-dedicated-db.\n");
     settings_.rules.channel_databases["shell:C-ops"] = {"other-db"};
     service_.reset();
     EXPECT_EQ(say("U1", "resend my-dedicated-db user3@example.com"),
@@ -1266,8 +1266,8 @@ TEST_F(ServiceWithAnApp, DbsListsYourDedicatedDatabasesWithYourRole) {
 
 TEST_F(ServiceWithAnApp, DbsTellsAStrangerNothingAboutOthersDatabases) {
     EXPECT_EQ(say("U9", "dbs"),
-              "You (stranger@example.com) are on none of the databases the bot can manage from this channel; ask the "
-              "owner or a collaborator of one to invite you.\n");
+              "You (stranger@example.com) are on none of the databases the bot can manage from this channel; ask for "
+              "access to one with /collab request <db>.\n");
 }
 
 TEST_F(ServiceWithAnApp, DbsShowsAnAdminEveryDatabaseWithTheirOwnRole) {
@@ -1285,8 +1285,8 @@ TEST_F(ServiceWithAnApp, DbsFollowsTheChannelRules) {
     settings_.rules.default_policy = DefaultChannelPolicy::deny_all;
     EXPECT_EQ(say("U2", "databases"), yours + roles({{"other-db", "owner"}}));
     EXPECT_EQ(say("U1", "databases"),
-              "You (user1@example.com) are on none of the databases the bot can manage from this channel; ask the "
-              "owner or a collaborator of one to invite you.\n");
+              "You (user1@example.com) are on none of the databases the bot can manage from this channel; ask for "
+              "access to one with /collab request <db>.\n");
     settings_.rules.admins = {"shell:U1"};
     service_.reset();
     EXPECT_EQ(say("U1", "databases", "C-random"), "The bot cannot manage any database from this channel.\n");

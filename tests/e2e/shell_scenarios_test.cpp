@@ -128,8 +128,8 @@ TEST_P(ShellScenarios, StopCollaborating) {
                          {"--as", "user2@example.com"});
     EXPECT_EQ(confirmed.out,
               "-----> user2@example.com has been removed from the collaborators of my-dedicated-db\n"
-              " !     You (user2@example.com) are not a collaborator of my-dedicated-db; ask its owner or a "
-              "collaborator to invite you.\n");
+              " !     You (user2@example.com) are not a collaborator of my-dedicated-db; ask for access with "
+              "/collab request my-dedicated-db.\n");
 }
 
 TEST_P(ShellScenarios, TheOwnerCannotLeave) {
@@ -286,8 +286,8 @@ TEST_P(ShellScenarios, AuditShowsWhatWasDoneAndWhoWasRefusedButNotTheReads) {
 TEST_P(ShellScenarios, StrangersAreNotToldWhoCollaborates) {
     auto run = bot("/collab list my-dedicated-db\n", {"--as", "someone@else.org"});
     EXPECT_EQ(run.out,
-              " !     You (someone@else.org) are not a collaborator of my-dedicated-db; ask its owner or a "
-              "collaborator to invite you.\n");
+              " !     You (someone@else.org) are not a collaborator of my-dedicated-db; ask for access with "
+              "/collab request my-dedicated-db.\n");
 }
 
 TEST_P(ShellScenarios, OrdinaryAppsAreRefused) {
@@ -314,8 +314,8 @@ TEST_P(ShellScenarios, DbsShowsYourDatabasesWithYourRole) {
               "│ my-dedicated-db │ pending   │\n"
               "└─────────────────┴───────────┘\n");
     EXPECT_EQ(bot("/collab dbs\n", {"--as", "someone@else.org"}).out,
-              "You (someone@else.org) are on none of the databases the bot can manage from this channel; ask the "
-              "owner or a collaborator of one to invite you.\n");
+              "You (someone@else.org) are on none of the databases the bot can manage from this channel; ask for "
+              "access to one with /collab request <db>.\n");
 }
 
 TEST_P(ShellScenarios, AccessShowsWhereSomeoneIsAmongYourDatabases) {
@@ -356,8 +356,8 @@ TEST_P(ShellScenarios, HelpListsWhatYouMayDoNow) {
     EXPECT_EQ(stranger.out.find("/collab list <db>"), std::string::npos) << stranger.out;
     EXPECT_NE(stranger.out.find("\n/collab dbs  (alias: databases)\n"), std::string::npos) << stranger.out;
     EXPECT_TRUE(
-        stranger.out.ends_with("\nTo get access to a database, ask its owner or a collaborator to invite you "
-                               "(/collab add <db> <your e-mail>).\n"))
+        stranger.out.ends_with("\nTo get access to a database, ask for it with /collab request <db>: its owner and "
+                               "collaborators decide.\n"))
         << stranger.out;
     EXPECT_TRUE(
         bot("/collab help list\n", {"--as", "someone@else.org"}).out.starts_with("/collab list <db>  (alias: ls)\n"));
