@@ -1,10 +1,10 @@
 #include "adapters/store/postgres_migrations.hpp"
 
-#include <libpq-fe.h>
-
 #include <array>
 #include <cstdlib>
 #include <string_view>
+
+#include "adapters/store/libpq.hpp"
 
 namespace collab::store {
 namespace {
@@ -143,7 +143,7 @@ std::expected<void, std::string> migrate(PostgresSession& session) {
         return cannot(created.error());
     const auto current = step("SELECT coalesce(max(version), 0) FROM schema_version");
     if (!current) return cannot(current.error());
-    const int version = std::atoi(PQgetvalue(current->get(), 0, 0));
+    const int version = std::atoi(pq().PQgetvalue(current->get(), 0, 0));
     const int known = static_cast<int>(migrations.size());
     if (version > known) {
         (void)step("ROLLBACK");

@@ -1,6 +1,5 @@
 #include "adapters/store/postgres_session.hpp"
 
-#include <libpq-fe.h>
 #include <poll.h>
 
 #include <spdlog/logger.h>
@@ -9,6 +8,7 @@
 #include <array>
 #include <map>
 
+#include "adapters/store/libpq.hpp"
 #include "adapters/store/sqlite_file.hpp"
 #include "core/format.hpp"
 
@@ -16,7 +16,7 @@ namespace collab::store {
 namespace {
 
 struct ConninfoDeleter {
-    void operator()(PQconninfoOption* options) const { PQconninfoFree(options); }
+    void operator()(PQconninfoOption* options) const { pq().PQconninfoFree(options); }
 };
 
 // libpq's messages end with a newline and continue on tab-indented lines: one line for a log or a chat.
@@ -34,15 +34,15 @@ std::string one_line(const char* text) {
 }
 
 std::string error_of(PGconn* conn) {
-    return one_line(PQerrorMessage(conn));
+    return one_line(pq().PQerrorMessage(conn));
 }
 
 // The parameters a URL (or key=value string) sets, as libpq reads it; nullopt when it cannot.
 std::optional<std::map<std::string, std::string>> parameters_of(std::string_view url) {
     char* error = nullptr;
-    std::unique_ptr<PQconninfoOption, ConninfoDeleter> options(PQconninfoParse(std::string(url).c_str(), &error));
+    std::unique_ptr<PQconninfoOption, ConninfoDeleter> options(pq().PQconninfoParse(std::string(url).c_str(), &error));
     // The parse error may quote the URL, password included: never shown.
-    if (error != nullptr) PQfreemem(error);
+    if (error != nullptr) pq().PQfreemem(error);
     if (!options) return std::nullopt;
     std::map<std::string, std::string> values;
     for (const PQconninfoOption* option = options.get(); option->keyword != nullptr; ++option)
@@ -62,7 +62,7 @@ std::vector<std::string> split_commas(const std::string& text) {
 }
 
 void log_notice(void* logger, const PGresult* notice) {
-    static_cast<spdlog::logger*>(logger)->debug("PostgreSQL says: {}", one_line(PQresultErrorMessage(notice)));
+    static_cast<spdlog::logger*>(logger)->debug("PostgreSQL says: {}", one_line(pq().PQresultErrorMessage(notice)));
 }
 
 // Connects within the connect timeout. While it waits, `idle` (null: none) answers the work queued on
@@ -73,20 +73,20 @@ std::expected<std::unique_ptr<PostgresSession>, std::string> open_session(const 
     // The URL's own settings override application_name; ours override its connect_timeout.
     const std::array<const char*, 4> keys{"application_name", "dbname", "connect_timeout", nullptr};
     const std::array<const char*, 4> values{"collab-bot", options.url.c_str(), timeout.c_str(), nullptr};
-    std::unique_ptr<PGconn, PgConnDeleter> conn(PQconnectStartParams(keys.data(), values.data(), 1));
+    std::unique_ptr<PGconn, PgConnDeleter> conn(pq().PQconnectStartParams(keys.data(), values.data(), 1));
     if (!conn) return std::unexpected("out of memory");
-    if (PQstatus(conn.get()) == CONNECTION_BAD) return std::unexpected(error_of(conn.get()));
+    if (pq().PQstatus(conn.get()) == CONNECTION_BAD) return std::unexpected(error_of(conn.get()));
     // libpq leaves the timeout to whoever drives PQconnectPoll.
     const auto deadline = SteadyClock::now() + options.connect_timeout;
-    for (auto polling = PGRES_POLLING_WRITING; polling != PGRES_POLLING_OK; polling = PQconnectPoll(conn.get())) {
+    for (auto polling = PGRES_POLLING_WRITING; polling != PGRES_POLLING_OK; polling = pq().PQconnectPoll(conn.get())) {
         if (polling == PGRES_POLLING_FAILED) return std::unexpected(error_of(conn.get()));
         const short events = polling == PGRES_POLLING_READING ? POLLIN : POLLOUT;
         for (;;) {
             Idle::Woken woken = Idle::Woken::fd_ready;
             if (idle != nullptr) {
-                woken = idle->wait(deadline, PQsocket(conn.get()), events);
+                woken = idle->wait(deadline, pq().PQsocket(conn.get()), events);
             } else {
-                std::array<pollfd, 1> fds{{{PQsocket(conn.get()), events, 0}}};
+                std::array<pollfd, 1> fds{{{pq().PQsocket(conn.get()), events, 0}}};
                 if (poll_until(fds, deadline) == 0) woken = Idle::Woken::deadline;
             }
             if (woken == Idle::Woken::deadline) return std::unexpected("no answer within " + timeout + " s");
@@ -94,8 +94,8 @@ std::expected<std::unique_ptr<PostgresSession>, std::string> open_session(const 
             if (!idle->answer_queued()) return std::unexpected("stopped");
         }
     }
-    PQsetNoticeReceiver(conn.get(), log_notice, &logger);
-    if (PQsetnonblocking(conn.get(), 1) != 0) return std::unexpected(error_of(conn.get()));
+    pq().PQsetNoticeReceiver(conn.get(), log_notice, &logger);
+    if (pq().PQsetnonblocking(conn.get(), 1) != 0) return std::unexpected(error_of(conn.get()));
     auto session =
         std::make_unique<PostgresSession>(std::move(conn), options.statement_timeout + std::chrono::seconds{2});
     const auto set = session->exec("SET statement_timeout = " + std::to_string(options.statement_timeout.count()));
@@ -128,11 +128,11 @@ std::string postgres_server_of(std::string_view url) {
 }
 
 void PgConnDeleter::operator()(PGconn* conn) const {
-    PQfinish(conn);
+    pq().PQfinish(conn);
 }
 
 void PgResultDeleter::operator()(PGresult* result) const {
-    PQclear(result);
+    pq().PQclear(result);
 }
 
 // ---- the session ----
@@ -141,7 +141,7 @@ PostgresSession::PostgresSession(std::unique_ptr<PGconn, PgConnDeleter> conn, st
     : conn_(std::move(conn)), patience_(patience) {}
 
 int PostgresSession::socket() const {
-    return PQsocket(conn_.get());
+    return pq().PQsocket(conn_.get());
 }
 
 std::expected<PgResult, DbError> PostgresSession::exec(const std::string& sql, const std::vector<std::string>& params) {
@@ -150,39 +150,39 @@ std::expected<PgResult, DbError> PostgresSession::exec(const std::string& sql, c
     const auto deadline = SteadyClock::now() + patience_;
     std::vector<const char*> values;
     for (const auto& param : params) values.push_back(param.c_str());
-    const int sent = params.empty() ? PQsendQuery(conn, sql.c_str())
-                                    : PQsendQueryParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                                                        values.data(), nullptr, nullptr, 0);
+    const int sent = params.empty() ? pq().PQsendQuery(conn, sql.c_str())
+                                    : pq().PQsendQueryParams(conn, sql.c_str(), static_cast<int>(values.size()),
+                                                             nullptr, values.data(), nullptr, nullptr, 0);
     if (sent == 0) return broken(error_of(conn));
     const auto no_answer = [this] { return "no answer within " + format_seconds(patience_); };
     // Non-blocking: push the query out, reading meanwhile so that neither side waits on the other.
     for (;;) {
-        const int flushed = PQflush(conn);
+        const int flushed = pq().PQflush(conn);
         if (flushed < 0) return broken(error_of(conn));
         if (flushed == 0) break;
         if (!wait(POLLIN | POLLOUT, deadline)) return broken(no_answer());
-        if (PQconsumeInput(conn) == 0) return broken(error_of(conn));
+        if (pq().PQconsumeInput(conn) == 0) return broken(error_of(conn));
     }
     PgResult last;
     std::optional<DbError> error;
     for (;;) {
-        while (PQisBusy(conn) != 0) {
+        while (pq().PQisBusy(conn) != 0) {
             if (!wait(POLLIN, deadline)) return broken(no_answer());
-            if (PQconsumeInput(conn) == 0) return broken(error ? error->message : error_of(conn));
+            if (pq().PQconsumeInput(conn) == 0) return broken(error ? error->message : error_of(conn));
         }
-        PgResult result(PQgetResult(conn));
+        PgResult result(pq().PQgetResult(conn));
         if (!result) break;
-        const auto status = PQresultStatus(result.get());
+        const auto status = pq().PQresultStatus(result.get());
         if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
             last = std::move(result);
         } else if (!error) {
-            const char* sqlstate = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
-            error = DbError{false, sqlstate ? sqlstate : "", one_line(PQresultErrorMessage(result.get()))};
+            const char* sqlstate = pq().PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
+            error = DbError{false, sqlstate ? sqlstate : "", one_line(pq().PQresultErrorMessage(result.get()))};
         }
     }
     // Class 08 (connection exception) and 57P (the server shutting down, this backend terminated):
     // the socket may not be closed yet, but nothing more will go through it.
-    if (PQstatus(conn) == CONNECTION_BAD ||
+    if (pq().PQstatus(conn) == CONNECTION_BAD ||
         (error && (error->sqlstate.starts_with("08") || error->sqlstate.starts_with("57P"))))
         return broken(error ? error->message : error_of(conn));
     if (error) return std::unexpected(*error);
@@ -190,7 +190,7 @@ std::expected<PgResult, DbError> PostgresSession::exec(const std::string& sql, c
 }
 
 bool PostgresSession::still_up() {
-    if (PQconsumeInput(conn_.get()) == 0 || PQstatus(conn_.get()) == CONNECTION_BAD) {
+    if (pq().PQconsumeInput(conn_.get()) == 0 || pq().PQstatus(conn_.get()) == CONNECTION_BAD) {
         lost_ = error_of(conn_.get());
         return false;
     }

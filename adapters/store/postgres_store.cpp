@@ -1,7 +1,5 @@
 #include "adapters/store/postgres_store.hpp"
 
-#include <libpq-fe.h>
-
 #include <spdlog/logger.h>
 
 #include <algorithm>
@@ -12,6 +10,7 @@
 
 #include "adapters/store/audit_rows.hpp"
 #include "adapters/store/invitation_rows.hpp"
+#include "adapters/store/libpq.hpp"
 #include "adapters/store/postgres_migrations.hpp"
 
 namespace collab::store {
@@ -83,8 +82,8 @@ asio::awaitable<ApiResult<std::vector<AuditEntry>>> PostgresStore::recent(AuditQ
         if (!rows) return std::unexpected(failure_of(link_.server(), rows.error()));
         PGresult* result = rows->get();
         std::vector<AuditEntry> entries;
-        for (int row = 0; row < PQntuples(result); ++row) {
-            const auto text = [&](int column) { return std::string(PQgetvalue(result, row, column)); };
+        for (int row = 0; row < pq().PQntuples(result); ++row) {
+            const auto text = [&](int column) { return std::string(pq().PQgetvalue(result, row, column)); };
             entries.push_back(AuditEntry{TimePoint{std::chrono::milliseconds{std::stoll(text(0))}}, text(1), text(2),
                                          text(3), text(4), text(5), text(6), text(7), text(8), outcome_from(text(9)),
                                          text(10)});
@@ -109,13 +108,15 @@ asio::awaitable<ApiResult<ClaimState>> PostgresStore::claim(std::string key, std
             "RETURNING xmax = 0",
             {key, owner, interval_of(lease), work});
         if (!claimed) return std::unexpected(failure_of(link_.server(), claimed.error()));
-        if (PQntuples(claimed->get()) == 1)
-            return std::string_view(PQgetvalue(claimed->get(), 0, 0)) == "t" ? ClaimState::won : ClaimState::taken_over;
+        if (pq().PQntuples(claimed->get()) == 1)
+            return std::string_view(pq().PQgetvalue(claimed->get(), 0, 0)) == "t" ? ClaimState::won
+                                                                                  : ClaimState::taken_over;
         const auto found = session.exec("SELECT done FROM deliveries WHERE key = $1", {key});
         if (!found) return std::unexpected(failure_of(link_.server(), found.error()));
         // Gone meanwhile (expired): it was done long ago.
-        if (PQntuples(found->get()) == 0) return ClaimState::answered;
-        return std::string_view(PQgetvalue(found->get(), 0, 0)) == "t" ? ClaimState::answered : ClaimState::running;
+        if (pq().PQntuples(found->get()) == 0) return ClaimState::answered;
+        return std::string_view(pq().PQgetvalue(found->get(), 0, 0)) == "t" ? ClaimState::answered
+                                                                            : ClaimState::running;
     };
     co_return co_await call(std::move(work_on));
 }
@@ -128,7 +129,7 @@ asio::awaitable<ApiResult<bool>> PostgresStore::renew(std::string key, std::stri
             "UPDATE deliveries SET lease_until = now() + $3::interval WHERE key = $1 AND owner = $2 AND NOT done",
             {key, owner, interval_of(lease)});
         if (!renewed) return std::unexpected(failure_of(link_.server(), renewed.error()));
-        return std::string_view(PQcmdTuples(renewed->get())) == "1";
+        return std::string_view(pq().PQcmdTuples(renewed->get())) == "1";
     };
     co_return co_await call(std::move(work));
 }
@@ -152,8 +153,8 @@ asio::awaitable<ApiResult<std::vector<Orphan>>> PostgresStore::take_over_lapsed(
             {owner, interval_of(lease), std::to_string(std::max(limit, 0))});
         if (!taken) return std::unexpected(failure_of(link_.server(), taken.error()));
         std::vector<Orphan> orphans;
-        for (int row = 0; row < PQntuples(taken->get()); ++row)
-            orphans.push_back(Orphan{PQgetvalue(taken->get(), row, 0), PQgetvalue(taken->get(), row, 1)});
+        for (int row = 0; row < pq().PQntuples(taken->get()); ++row)
+            orphans.push_back(Orphan{pq().PQgetvalue(taken->get(), row, 0), pq().PQgetvalue(taken->get(), row, 1)});
         return orphans;
     };
     co_return co_await call(std::move(work));
@@ -170,13 +171,13 @@ asio::awaitable<ApiResult<std::optional<TokenUse>>> PostgresStore::use_once(std:
             "ON CONFLICT (key) DO NOTHING",
             {key, std::to_string(milliseconds_of(use.at)), use.by, std::to_string(milliseconds_of(keep_until))});
         if (!inserted) return std::unexpected(failure_of(link_.server(), inserted.error()));
-        if (std::string_view(PQcmdTuples(inserted->get())) == "1") return Earlier{};
+        if (std::string_view(pq().PQcmdTuples(inserted->get())) == "1") return Earlier{};
         const auto earlier = session.exec("SELECT used_at_ms, used_by FROM used_tokens WHERE key = $1", {key});
         if (!earlier) return std::unexpected(failure_of(link_.server(), earlier.error()));
         // Taken back in between: used all the same, by whom is no longer known.
-        if (PQntuples(earlier->get()) == 0) return Earlier{TokenUse{}};
-        return Earlier{TokenUse{TimePoint{std::chrono::milliseconds{std::stoll(PQgetvalue(earlier->get(), 0, 0))}},
-                                PQgetvalue(earlier->get(), 0, 1)}};
+        if (pq().PQntuples(earlier->get()) == 0) return Earlier{TokenUse{}};
+        return Earlier{TokenUse{TimePoint{std::chrono::milliseconds{std::stoll(pq().PQgetvalue(earlier->get(), 0, 0))}},
+                                pq().PQgetvalue(earlier->get(), 0, 1)}};
     };
     co_return co_await call(std::move(work));
 }
@@ -204,8 +205,8 @@ asio::awaitable<ApiResult<std::optional<std::string>>> PostgresStore::recall(std
         const auto found = session.exec("SELECT value FROM kept_values WHERE key = $1 AND keep_until_ms > $2",
                                         {key, std::to_string(milliseconds_of(now))});
         if (!found) return std::unexpected(failure_of(link_.server(), found.error()));
-        if (PQntuples(found->get()) == 0) return Kept{};
-        return Kept{PQgetvalue(found->get(), 0, 0)};
+        if (pq().PQntuples(found->get()) == 0) return Kept{};
+        return Kept{pq().PQgetvalue(found->get(), 0, 0)};
     };
     co_return co_await call(std::move(work));
 }
@@ -240,10 +241,10 @@ asio::awaitable<ApiResult<std::vector<Invitation>>> PostgresStore::pending(std::
         if (!rows) return std::unexpected(failure_of(link_.server(), rows.error()));
         PGresult* result = rows->get();
         Invitations invitations;
-        for (int row = 0; row < PQntuples(result); ++row) {
+        for (int row = 0; row < pq().PQntuples(result); ++row) {
             std::vector<std::string> values;
-            for (int column = 0; column < PQnfields(result); ++column)
-                values.emplace_back(PQgetvalue(result, row, column));
+            for (int column = 0; column < pq().PQnfields(result); ++column)
+                values.emplace_back(pq().PQgetvalue(result, row, column));
             invitations.push_back(invitation_from(values));
         }
         return invitations;
@@ -262,7 +263,7 @@ asio::awaitable<ApiResult<bool>> PostgresStore::settle(std::string database, std
             "WHERE database_name = $1 AND collaborator_id = $2 AND fate = ''",
             {database, collaborator_id, std::string(fate_name(fate)), std::to_string(milliseconds_of(at))});
         if (!settled) return std::unexpected(failure_of(link_.server(), settled.error()));
-        return std::string_view(PQcmdTuples(settled->get())) == "1";
+        return std::string_view(pq().PQcmdTuples(settled->get())) == "1";
     };
     co_return co_await call(std::move(work));
 }
@@ -273,7 +274,7 @@ asio::awaitable<ApiResult<std::size_t>> PostgresStore::forget_settled(TimePoint 
         const auto forgotten = session.exec("DELETE FROM invitations WHERE fate <> '' AND settled_at_ms < $1",
                                             {std::to_string(milliseconds_of(settled_before))});
         if (!forgotten) return std::unexpected(failure_of(link_.server(), forgotten.error()));
-        return static_cast<std::size_t>(std::stoull(PQcmdTuples(forgotten->get())));
+        return static_cast<std::size_t>(std::stoull(pq().PQcmdTuples(forgotten->get())));
     };
     co_return co_await call(std::move(work));
 }
@@ -287,8 +288,8 @@ asio::awaitable<ApiResult<std::optional<std::chrono::milliseconds>>> PostgresSto
         const auto taken = session.exec("SELECT collab_take_request($1, $2, $3::interval)",
                                         {account, std::to_string(per_minute), interval_of(options_.request_window)});
         if (!taken) return std::unexpected(failure_of(link_.server(), taken.error()));
-        if (PQgetisnull(taken->get(), 0, 0) != 0) return Wait{};
-        return Wait{std::chrono::milliseconds{std::stoll(PQgetvalue(taken->get(), 0, 0))}};
+        if (pq().PQgetisnull(taken->get(), 0, 0) != 0) return Wait{};
+        return Wait{std::chrono::milliseconds{std::stoll(pq().PQgetvalue(taken->get(), 0, 0))}};
     };
     co_return co_await call(std::move(work));
 }
@@ -302,7 +303,7 @@ asio::awaitable<ApiResult<int>> PostgresStore::requests_left(std::string account
             "WHERE account = $1 AND sent_at > clock_timestamp() - $3::interval",
             {account, std::to_string(per_minute), interval_of(options_.request_window)});
         if (!counted) return std::unexpected(failure_of(link_.server(), counted.error()));
-        return std::atoi(PQgetvalue(counted->get(), 0, 0));
+        return std::atoi(pq().PQgetvalue(counted->get(), 0, 0));
     };
     co_return co_await call(std::move(work));
 }
@@ -375,7 +376,7 @@ void PostgresStore::clean_up(PostgresSession& session) {
                               link_.server(), deleted.error().message);
                 return;
             }
-            if (std::atoi(PQcmdTuples(deleted->get())) < 10000) break;
+            if (std::atoi(pq().PQcmdTuples(deleted->get())) < 10000) break;
         }
     }
 }

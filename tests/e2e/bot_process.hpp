@@ -14,6 +14,7 @@
 #include <regex>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -104,6 +105,15 @@ public:
         return child_.exit_code();
     }
     void signal(int number) { ::kill(child_.id(), number); }
+    // Whether a shared library whose file name contains `name` is mapped into the running process.
+    bool maps_library(std::string_view name) const {
+        std::ifstream maps("/proc/" + std::to_string(child_.id()) + "/maps");
+        for (std::string line; std::getline(maps, line);)
+            if (const auto slash = line.rfind('/');
+                slash != std::string::npos && line.find(name, slash) != std::string::npos)
+                return true;
+        return false;
+    }
     bool running() { return child_.running(); }
     std::string log() const { return slurp(log_); }
 

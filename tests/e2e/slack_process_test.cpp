@@ -67,6 +67,9 @@ TEST(SlackProcess, RunsWithNoConfigurationOnTheSandboxAndStopsCleanlyOnSigterm) 
     const auto add = type(slack, "env-2", "add my-dedicated-db newcomer@example.com");
     EXPECT_EQ(add.payload.at("response_type"), "in_channel");
     EXPECT_NE(text_of(add.payload).find("newcomer@example.com has been invited"), std::string::npos);
+    // libpq and what it brings along (Kerberos, LDAP, GnuTLS) are for a PostgreSQL store alone.
+    EXPECT_FALSE(bot.maps_library("libpq.so"));
+    EXPECT_FALSE(bot.maps_library("libgnutls"));
 
     bot.signal(SIGTERM);
     EXPECT_EQ(bot.wait(), 0);
@@ -198,6 +201,7 @@ TEST(SlackProcess, HealthFollowsTheSlackLinkAndThePostgresStoreAndMetricsAreProm
     ASSERT_TRUE(slack.wait_for_open_sockets(1, 10s)) << bot.log();
     EXPECT_EQ(wait_for_status(base + "/healthz", 200).status, 200u);
     type(slack, "env-1", "list my-dedicated-db");
+    EXPECT_TRUE(bot.maps_library("libpq.so")) << "opened for the PostgreSQL store";
 
     const auto metrics = http_get(base + "/metrics");
     EXPECT_EQ(metrics.status, 200u);
