@@ -68,8 +68,9 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const RequestCo
     if (!posted) {
         // Nobody can answer a card that is not there: the person may ask again at once.
         co_await used_.forget(std::move(key));
+        // Named by its id: a platform that could not take the post is not asked for the channel's name.
         Reply not_posted =
-            replies::request_not_posted(co_await announcer_->link_to(std::move(linked)), posted.error().message);
+            replies::request_not_posted(channel_mention(actor.platform, card_channel), posted.error().message);
         std::string reason = plain_line_text(not_posted.lines[0]);
         co_await record(actor, action, database, email, AuditOutcome::failed, std::move(reason));
         co_return not_posted;
