@@ -8,7 +8,9 @@
 //   --only       a comma-separated subset of the parts: socket (closed loop, RSS, steady rate), start,
 //                change, scalingo, growth, http, allocations, syscalls, instructions (counted by
 //                callgrind, when valgrind is installed), bolt (the same load and start on a Bolt for
-//                JavaScript app, when `npm ci --prefix tests/bench/bolt` was run) (default: all)
+//                JavaScript app, when `npm ci --prefix tests/bench/bolt` was run), bare (the same load on
+//                bare_socket_client: the bot's transport alone, acknowledging every envelope bare)
+//                (default: all)
 //   --commands   commands of the closed-loop run (default 100000; quick 20000)
 //   --in-flight  envelopes (requests, in HTTP mode) in flight at once in closed loops (default 64)
 //   --rate       commands per second of the steady runs (default 1000)
@@ -49,7 +51,8 @@ using namespace collab::bench;
 using collab::slack::test::EmulatorOptions;
 using collab::slack::test::SlackEmulator;
 
-const std::string all_parts = "socket,start,change,scalingo,growth,http,allocations,syscalls,instructions,bolt";
+const std::string all_parts =
+    "socket,start,change,scalingo,growth,http,allocations,syscalls,instructions,bolt,bare";
 
 struct Settings : LoadSettings {
     std::size_t changes = 500;
@@ -107,6 +110,7 @@ struct Bench {
 
     // The workload once through, answers kept: says in the report when one is not the expected one
     // (a `list` whose answer lacks `expected_in_list`, or an answer without text).
+    // An empty `expected_in_list`: any acknowledgement will do (a client that answers nothing).
     void warm_up(SlackEmulator& slack, SocketModeLoad& load, const std::string& name, std::size_t count,
                  const std::string& expected_in_list = "user2@example.com", std::size_t in_flight = 0) {
         slack.keep_ack_payloads(true);
@@ -114,7 +118,7 @@ struct Bench {
         const auto figures = load.closed_loop(prefix, count, in_flight ? in_flight : settings.in_flight);
         std::size_t wrong = 0;
         for (const auto& ack : slack.acks()) {
-            if (!ack.envelope_id.starts_with(prefix)) continue;
+            if (!ack.envelope_id.starts_with(prefix) || expected_in_list.empty()) continue;
             const Command command = load.workload()(std::stoul(ack.envelope_id.substr(prefix.size())));
             const std::string text = text_of(ack.payload);
             if (text.empty() || (command.text.starts_with("list") && text.find(expected_in_list) == std::string::npos))
@@ -134,13 +138,14 @@ struct Bench {
 
     std::string steady_label() const { return collab::bench::steady_label(settings); }
 
-    // Closed loop with RSS checkpoints, then the steady rate, on one bot (or the Bolt app: no targets).
-    void socket_mode(const std::string& name, const BotLaunch& launch, bool targets) {
+    // Closed loop with RSS checkpoints, then the steady rate, on one bot (or the Bolt app, or the bare
+    // client: no targets, and for the bare client no answer to check).
+    void socket_mode(const std::string& name, const BotLaunch& launch, bool targets, bool answers = true) {
         SlackEmulator slack(workspace());
         auto bot = socket_mode_bot(name, slack, launch);
         if (!bot) return;
         SocketModeLoad load(slack, help_and_list("my-dedicated-db"), bot->pid());
-        warm_up(slack, load, name, 1'000);
+        warm_up(slack, load, name, 1'000, answers ? "user2@example.com" : "");
         const Targets closed = targets ? Targets{"<= 0.015 ms", "", "<= 16 MiB"} : Targets{};
         const Targets steady = targets ? Targets{"<= 0.03 ms", "p99 <= 2, max <= 5 ms", ""} : Targets{};
         closed_then_steady(report, load, bot->pid(), name, settings, 1'000, closed, steady);
@@ -183,6 +188,14 @@ struct Bench {
         launch.args = {(app / "app.js").string()};
         socket_mode("bolt", launch, false);
         start("bolt-start", launch, false);
+    }
+
+    // The floor: the same load on a client made of the bot's transport alone.
+    void bare() {
+        report.section("bare_socket_client (the bot's transport alone: decode, acknowledge bare), the same load");
+        BotLaunch launch;
+        launch.program = COLLAB_BARE_CLIENT;
+        socket_mode("bare", launch, false, false);
     }
 
     static std::string bench_address(std::size_t i) { return "bench-" + std::to_string(i) + "@example.com"; }
@@ -606,6 +619,7 @@ int main(int argc, char** argv) {
     if (parts.contains("syscalls")) bench.syscalls();
     if (parts.contains("instructions")) bench.instructions();
     if (parts.contains("bolt")) bench.bolt();
+    if (parts.contains("bare")) bench.bare();
     bench.report.print(std::cout);
     std::cout << "\n(" << fixed(std::chrono::duration<double>(SteadyClock::now() - started).count(), 0)
               << " s; CPU from /proc/<pid>/stat over each measured window only, start-up excluded)\n";
