@@ -64,9 +64,8 @@ asio::awaitable<int> acknowledge_everything(asio::any_io_executor executor) {
 int main() {
     asio::io_context io;
     int status = 1;
-    asio::co_spawn(io, acknowledge_everything(io.get_executor()), [&status](std::exception_ptr error, int code) {
-        status = error ? 1 : code;
-    });
+    asio::co_spawn(io, acknowledge_everything(io.get_executor()),
+                   [&status](std::exception_ptr error, int code) { status = error ? 1 : code; });
     io.run();
     return status;
 }

@@ -51,8 +51,7 @@ using namespace collab::bench;
 using collab::slack::test::EmulatorOptions;
 using collab::slack::test::SlackEmulator;
 
-const std::string all_parts =
-    "socket,start,change,scalingo,growth,http,allocations,syscalls,instructions,bolt,bare";
+const std::string all_parts = "socket,start,change,scalingo,growth,http,allocations,syscalls,instructions,bolt,bare";
 
 struct Settings : LoadSettings {
     std::size_t changes = 500;
