@@ -99,7 +99,11 @@ struct AuditQuery {
 class AuditLog {
 public:
     virtual ~AuditLog() = default;
+    // Completes once the entry is written: for what must be on the trail before a change is made.
     virtual boost::asio::awaitable<ApiResult<void>> record(AuditEntry entry) = 0;
+    // For what is written after the fact (done, refused, proposed): a store may return before the entry
+    // is written, as long as a later recent() sees it. Nobody is told when it cannot be written.
+    virtual boost::asio::awaitable<void> note(AuditEntry entry) { (void)co_await record(std::move(entry)); }
     virtual boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> recent(AuditQuery query) = 0;
 };
 
@@ -145,8 +149,10 @@ enum class InvitationFate { accepted, vanished, withdrawn };
 class InvitationLog {
 public:
     virtual ~InvitationLog() = default;
-    // Remembers one (again: the same database and collaborator id replaces what was kept).
-    virtual boost::asio::awaitable<ApiResult<void>> remember(Invitation invitation) = 0;
+    // Remembers one (again: the same database and collaborator id replaces what was kept). A store may
+    // return before it is written, as long as later calls see it. Not remembered, the invitation still
+    // stands: only its acceptance goes unannounced, so nobody waits to hear that it failed.
+    virtual boost::asio::awaitable<void> remember(Invitation invitation) = 0;
     // Those of `platform` whose fate is not known yet, oldest first.
     virtual boost::asio::awaitable<ApiResult<std::vector<Invitation>>> pending(std::string platform) = 0;
     // Records its fate, once: true for the one caller that did, false when it was known already (another

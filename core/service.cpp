@@ -204,8 +204,7 @@ asio::awaitable<void> CommandService::remember_invitation(const Actor& actor, co
                                                           const Collaborator& invited) {
     if (invitations_ == nullptr) co_return;
     Invitation invitation{database, invited.email, invited.id, actor, clock_.now()};
-    // Not remembered, the invitation still stands: only its acceptance goes unannounced.
-    (void)co_await invitations_->remember(std::move(invitation));
+    co_await invitations_->remember(std::move(invitation));
 }
 
 asio::awaitable<void> CommandService::forget_invitation(const std::string& database,
@@ -296,17 +295,29 @@ asio::awaitable<Reply> CommandService::unreadable(const Actor& actor, const ApiE
     co_return replies::api_error(error, database);
 }
 
+AuditEntry CommandService::entry(const Actor& actor, std::string_view action, std::string_view database,
+                                 std::string_view target, AuditOutcome outcome, std::string detail) const {
+    return AuditEntry{clock_.now(),        actor.platform,
+                      actor.team,          actor.channel,
+                      actor.user_id,       actor.email.value_or(""),
+                      std::string(action), std::string(database),
+                      std::string(target), outcome,
+                      std::move(detail)};
+}
+
 asio::awaitable<bool> CommandService::record(const Actor& actor, std::string_view action, std::string_view database,
                                              std::string_view target, AuditOutcome outcome, std::string detail) {
-    // Built as a named value: g++ 12 destroys a braced temporary passed to a coroutine twice.
-    AuditEntry entry{clock_.now(),        actor.platform,
-                     actor.team,          actor.channel,
-                     actor.user_id,       actor.email.value_or(""),
-                     std::string(action), std::string(database),
-                     std::string(target), outcome,
-                     std::move(detail)};
-    auto written = co_await audit_.record(std::move(entry));
+    // A named value: g++ 12 destroys a temporary passed to a coroutine twice.
+    AuditEntry recorded = entry(actor, action, database, target, outcome, std::move(detail));
+    auto written = co_await audit_.record(std::move(recorded));
     co_return written.has_value();
+}
+
+asio::awaitable<void> CommandService::record_after(const Actor& actor, std::string_view action,
+                                                   std::string_view database, std::string_view target,
+                                                   AuditOutcome outcome, std::string detail) {
+    AuditEntry noted = entry(actor, action, database, target, outcome, std::move(detail));
+    co_await audit_.note(std::move(noted));
 }
 
 asio::awaitable<std::expected<CachedSnapshot, Reply>> CommandService::admit(Actor& actor, const Command& command) {
@@ -329,32 +340,32 @@ asio::awaitable<std::expected<CachedSnapshot, Reply>> CommandService::authorise(
     // An unlinked identity is refused before anything is asked of the upstream.
     if (!actor.email) {
         Decision identity = decide(actor, command, nullptr, settings_.rules);
-        co_await record(actor, action, database, target, AuditOutcome::denied, identity.reason);
+        co_await record_after(actor, action, database, target, AuditOutcome::denied, identity.reason);
         co_return std::unexpected(replies::refused(identity.reason));
     }
     auto state = co_await api_.snapshot(database);
     if (!state) {
-        co_await record(actor, action, database, target, AuditOutcome::failed, state.error().message);
+        co_await record_after(actor, action, database, target, AuditOutcome::failed, state.error().message);
         co_return std::unexpected(co_await unreadable(actor, state.error(), database));
     }
     if (std::holds_alternative<RemoveCommand>(command) || std::holds_alternative<LeaveCommand>(command)) {
         auto bot = co_await service_account();
         if (!bot) {
-            co_await record(actor, action, database, target, AuditOutcome::failed, bot.error().message);
+            co_await record_after(actor, action, database, target, AuditOutcome::failed, bot.error().message);
             co_return std::unexpected(replies::api_error(bot.error(), database));
         }
         settings_.rules.service_account_email = *bot;
     }
     Decision decision = decide(actor, command, state->state.get(), settings_.rules);
     if (!decision.allowed) {
-        co_await record(actor, action, database, target, AuditOutcome::denied, decision.reason);
+        co_await record_after(actor, action, database, target, AuditOutcome::denied, decision.reason);
         co_return std::unexpected(replies::refused(decision.reason));
     }
     co_return std::move(*state);
 }
 
 asio::awaitable<Reply> CommandService::execute(Context& context, const HelpCommand& command) {
-    if (settings_.record_reads) co_await record(context.actor, HelpCommand::name, "", "", AuditOutcome::allowed);
+    if (settings_.record_reads) co_await record_after(context.actor, HelpCommand::name, "", "", AuditOutcome::allowed);
     // The same text every time for a topic, and for everyone at one level: built once each.
     std::string subject = "help";
     const CommandSpec* topic = command.topic ? find_spec(*command.topic) : nullptr;
@@ -382,7 +393,8 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const ListComma
     const Command requested{command};
     auto state = co_await admit(actor, requested);
     if (!state) co_return state.error();
-    if (settings_.record_reads) co_await record(actor, ListCommand::name, command.database, "", AuditOutcome::allowed);
+    if (settings_.record_reads)
+        co_await record_after(actor, ListCommand::name, command.database, "", AuditOutcome::allowed);
     // Built once per version of the database; a snapshot read past the cache (generation 0) is not kept.
     auto listed = lists_.find(command.database);
     if (listed != lists_.end() && state->generation != 0 && listed->second.key->generation == state->generation)
@@ -421,7 +433,7 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const AddComman
         if (!sent_before && (existing != nullptr || same_email(email, state.database.owner.email))) {
             const std::string note = existing ? replies::already_collaborator(email, command.database, existing->status)
                                               : replies::already_owner(email, command.database);
-            co_await record(actor, action, command.database, email, AuditOutcome::allowed, note);
+            co_await record_after(actor, action, command.database, email, AuditOutcome::allowed, note);
             reply.lines.push_back({LineStyle::plain, note});
             continue;
         }
@@ -444,17 +456,18 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const AddComman
             const Collaborator* sent = find_collaborator(state, email);
             if (sent != nullptr) co_await remember_invitation(actor, command.database, *sent);
             std::string note(replies::invited_before);
-            co_await record(actor, action, command.database, email, AuditOutcome::allowed, std::move(note));
+            co_await record_after(actor, action, command.database, email, AuditOutcome::allowed, std::move(note));
         } else if (*invited) {
             // Recorded and remembered for the watch by send_invitation.
         } else if (invited->error().kind == ApiErrorKind::already_member) {
             // Nothing was done upstream: recorded as the check before the invitation records it.
             const std::string note = replies::already_collaborator(email, command.database);
-            co_await record(actor, action, command.database, email, AuditOutcome::allowed, note);
+            co_await record_after(actor, action, command.database, email, AuditOutcome::allowed, note);
             reply.lines.push_back({LineStyle::plain, note});
             continue;
         } else {
-            co_await record(actor, action, command.database, email, AuditOutcome::failed, invited->error().message);
+            co_await record_after(actor, action, command.database, email, AuditOutcome::failed,
+                                  invited->error().message);
             if (reply.kind != ReplyKind::change) reply.kind = ReplyKind::failure;
             reply.lines.push_back(replies::api_error(invited->error(), command.database).lines.front());
             continue;
@@ -472,7 +485,7 @@ asio::awaitable<std::optional<ApiResult<Collaborator>>> CommandService::send_inv
     if (!co_await record(actor, action, database, email, AuditOutcome::allowed)) co_return std::nullopt;
     auto invited = co_await api_.invite(database, email);
     if (invited) {
-        co_await record(actor, action, database, email, AuditOutcome::executed);
+        co_await record_after(actor, action, database, email, AuditOutcome::executed);
         co_await remember_invitation(actor, database, *invited);
     }
     co_return invited;
@@ -489,7 +502,7 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const ResendCom
     if (pending == nullptr || pending->status != Status::pending) {
         const std::string note = pending == nullptr ? replies::not_invited(command.email, command.database)
                                                     : replies::nothing_to_resend(command.email, command.database);
-        co_await record(actor, action, command.database, command.email, AuditOutcome::allowed, note);
+        co_await record_after(actor, action, command.database, command.email, AuditOutcome::allowed, note);
         co_return replies::one_line(ReplyKind::result, LineStyle::error, note);
     }
     // Scalingo has no call that sends an invitation again: the pending one is revoked, and a new one sent.
@@ -502,7 +515,7 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const ResendCom
     // Gone meanwhile (accepted, or revoked by someone else): the new invitation is still what was asked,
     // unless they accepted, which the invitation below reports as already a collaborator.
     if (!revoked && revoked.error().kind != ApiErrorKind::not_member) {
-        co_await record(actor, action, command.database, email, AuditOutcome::failed, revoked.error().message);
+        co_await record_after(actor, action, command.database, email, AuditOutcome::failed, revoked.error().message);
         co_return replies::api_error(revoked.error(), command.database);
     }
     auto invited = co_await send_invitation(actor, action, command.database, email);
@@ -510,7 +523,7 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const ResendCom
         co_return replies::failed(replies::revoked_not_resent(email, command.database, replies::trail_unwritable));
     if (!*invited) {
         const ApiError& error = invited->error();
-        co_await record(actor, action, command.database, email, AuditOutcome::failed, error.message);
+        co_await record_after(actor, action, command.database, email, AuditOutcome::failed, error.message);
         if (error.kind == ApiErrorKind::already_member)
             co_return replies::one_line(ReplyKind::result, LineStyle::error,
                                         replies::nothing_to_resend(email, command.database));
@@ -547,7 +560,7 @@ asio::awaitable<Reply> CommandService::propose_removal(const Actor& actor, const
     const Collaborator* collaborator = find_collaborator(*state->state, target);
     if (collaborator == nullptr) {
         const std::string note = replies::not_a_collaborator(target, database);
-        co_await record(actor, action, database, target, AuditOutcome::allowed, note);
+        co_await record_after(actor, action, database, target, AuditOutcome::allowed, note);
         co_return replies::one_line(ReplyKind::result, LineStyle::error, note);
     }
 
@@ -565,7 +578,7 @@ asio::awaitable<Reply> CommandService::propose_removal(const Actor& actor, const
     reply.kind = ReplyKind::proposal;
     reply.proposal = replies::proposal(claims.action, collaborator->email, database, issue_token(signer_, claims),
                                        claims.expires_at, collaborator->status == Status::pending);
-    co_await record(actor, action, database, collaborator->email, AuditOutcome::proposed);
+    co_await record_after(actor, action, database, collaborator->email, AuditOutcome::proposed);
     co_return reply;
 }
 
@@ -578,18 +591,19 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const ConfirmCo
     const std::string database = context.claims ? context.claims->database : "";
     const std::string target = context.claims ? context.claims->target : "";
     if (Decision identity = decide(actor, command, nullptr, settings_.rules); !identity.allowed) {
-        co_await record(actor, action, database, target, AuditOutcome::denied, identity.reason);
+        co_await record_after(actor, action, database, target, AuditOutcome::denied, identity.reason);
         co_return replies::refused(identity.reason);
     }
     auto claims = check_claims(context.claims, actor, clock_.now());
     if (!claims) {
-        co_await record(actor, action, database, target, AuditOutcome::denied, claims.error());
+        co_await record_after(actor, action, database, target, AuditOutcome::denied, claims.error());
         co_return replies::refused(claims.error());
     }
     const bool leaving = claims->action == ConfirmAction::leave;
     if (leaving && !same_email(claims->target, *actor.email)) {
         std::string reason = replies::issued_for_another_account();
-        co_await record(actor, LeaveCommand::name, claims->database, claims->target, AuditOutcome::denied, reason);
+        co_await record_after(actor, LeaveCommand::name, claims->database, claims->target, AuditOutcome::denied,
+                              reason);
         co_return replies::refused(std::move(reason));
     }
     // At most once, whichever instance is asked and however often: marked before the upstream is asked.
@@ -599,13 +613,13 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const ConfirmCo
     auto earlier = co_await used_.use_once(key, std::move(use), keep_until);
     if (!earlier) {
         std::string reason = replies::use_unknown(earlier.error().message);
-        co_await record(actor, action, claims->database, claims->target, AuditOutcome::failed, reason);
+        co_await record_after(actor, action, claims->database, claims->target, AuditOutcome::failed, reason);
         co_return replies::failed(std::move(reason));
     }
     // A resumed confirmation finds the mark of its own first attempt, whose instance died.
     if (*earlier && !context.resumed) {
         std::string reason = replies::already_used(**earlier);
-        co_await record(actor, action, claims->database, claims->target, AuditOutcome::denied, reason);
+        co_await record_after(actor, action, claims->database, claims->target, AuditOutcome::denied, reason);
         co_return replies::refused(std::move(reason));
     }
     bool executed = false;
@@ -671,7 +685,7 @@ asio::awaitable<Reply> CommandService::remove_confirmed(const Actor& actor, cons
     if (collaborator != nullptr) {
         if (collaborator->id != seat.collaborator_id) {
             std::string reason = replies::invited_again(target, database);
-            co_await record(actor, action, database, target, AuditOutcome::denied, reason);
+            co_await record_after(actor, action, database, target, AuditOutcome::denied, reason);
             co_return replies::refused(std::move(reason));
         }
         if (!co_await record(actor, action, database, target, AuditOutcome::confirmed, replies::proposed_by(claims)))
@@ -682,19 +696,19 @@ asio::awaitable<Reply> CommandService::remove_confirmed(const Actor& actor, cons
     if (!removed && resumed && removed.error().kind == ApiErrorKind::not_member) {
         executed = true;
         std::string note(replies::removed_before);
-        co_await record(actor, action, database, target, AuditOutcome::allowed, std::move(note));
+        co_await record_after(actor, action, database, target, AuditOutcome::allowed, std::move(note));
         co_return replies::removed(target, database, named(actor));
     }
     if (!removed) {
         // Removed by someone else since the list was read: the database is there, the person is not.
         const bool gone = removed.error().kind == ApiErrorKind::not_member;
         const std::string note = gone ? replies::not_a_collaborator(target, database) : removed.error().message;
-        co_await record(actor, action, database, target, AuditOutcome::failed, note);
+        co_await record_after(actor, action, database, target, AuditOutcome::failed, note);
         if (gone) co_return replies::one_line(ReplyKind::result, LineStyle::error, note);
         co_return replies::api_error(removed.error(), database);
     }
     executed = true;
-    co_await record(actor, action, database, target, AuditOutcome::executed);
+    co_await record_after(actor, action, database, target, AuditOutcome::executed);
     co_return replies::removed(target, database, named(actor));
 }
 
@@ -703,23 +717,23 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const OffboardC
     if (auto unknown = co_await identify(actor)) co_return *unknown;
     constexpr std::string_view action = OffboardCommand::name;
     if (Decision identity = decide(actor, command, nullptr, settings_.rules); !identity.allowed) {
-        co_await record(actor, action, "", command.email, AuditOutcome::denied, identity.reason);
+        co_await record_after(actor, action, "", command.email, AuditOutcome::denied, identity.reason);
         co_return replies::refused(identity.reason);
     }
     auto bot = co_await service_account();
     if (!bot) {
-        co_await record(actor, action, "", command.email, AuditOutcome::failed, bot.error().message);
+        co_await record_after(actor, action, "", command.email, AuditOutcome::failed, bot.error().message);
         co_return replies::api_error(bot.error(), "");
     }
     settings_.rules.service_account_email = *bot;
     if (same_email(command.email, *bot)) {
         std::string reason = replies::bot_account_cannot_be_offboarded(*bot);
-        co_await record(actor, action, "", command.email, AuditOutcome::denied, reason);
+        co_await record_after(actor, action, "", command.email, AuditOutcome::denied, reason);
         co_return replies::refused(std::move(reason));
     }
     auto all = co_await api_.databases();
     if (!all) {
-        co_await record(actor, action, "", command.email, AuditOutcome::failed, all.error().message);
+        co_await record_after(actor, action, "", command.email, AuditOutcome::failed, all.error().message);
         co_return replies::api_error(all.error(), "");
     }
     ConfirmationClaims claims{ConfirmAction::offboard,
@@ -757,12 +771,12 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const OffboardC
     if (!later.empty()) reply.lines.push_back({LineStyle::plain, replies::left_for_later(command.email, later)});
     if (claims.seats.empty()) {
         const std::string note = replies::offboard_nothing(command.email);
-        co_await record(actor, action, "", command.email, AuditOutcome::allowed, note);
+        co_await record_after(actor, action, "", command.email, AuditOutcome::allowed, note);
         reply.lines.insert(reply.lines.begin(), Line{LineStyle::plain, note});
         co_return reply;
     }
     for (const Seat& seat : claims.seats)
-        co_await record(actor, action, seat.database, command.email, AuditOutcome::proposed);
+        co_await record_after(actor, action, seat.database, command.email, AuditOutcome::proposed);
     reply.kind = ReplyKind::proposal;
     reply.proposal =
         replies::offboard_proposal(command.email, claims.seats, issue_token(signer_, claims), claims.expires_at);
@@ -773,7 +787,7 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const WhoamiCom
     Actor& actor = context.actor;
     if (auto unknown = co_await identify(actor)) co_return *unknown;
     auto bot = co_await service_account();
-    if (settings_.record_reads) co_await record(actor, WhoamiCommand::name, "", "", AuditOutcome::allowed);
+    if (settings_.record_reads) co_await record_after(actor, WhoamiCommand::name, "", "", AuditOutcome::allowed);
     co_return replies::whoami(actor, settings_.rules.admins.contains(qualified_user(actor)),
                               bot ? std::optional(*bot) : std::nullopt);
 }
@@ -787,7 +801,8 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const AuditComm
     AuditQuery query{command.database, command.by, command.action, settings_.audit_rows};
     auto entries = co_await audit_.recent(query);
     if (!entries) co_return replies::failed(entries.error().message);
-    if (settings_.record_reads) co_await record(actor, AuditCommand::name, command.database, "", AuditOutcome::allowed);
+    if (settings_.record_reads)
+        co_await record_after(actor, AuditCommand::name, command.database, "", AuditOutcome::allowed);
     co_return replies::audit_trail(query, *entries);
 }
 
@@ -796,15 +811,15 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const Databases
     if (auto unknown = co_await identify(actor)) co_return *unknown;
     constexpr std::string_view action = DatabasesCommand::name;
     if (Decision identity = decide(actor, command, nullptr, settings_.rules); !identity.allowed) {
-        co_await record(actor, action, "", "", AuditOutcome::denied, identity.reason);
+        co_await record_after(actor, action, "", "", AuditOutcome::denied, identity.reason);
         co_return replies::refused(identity.reason);
     }
     auto seen = co_await survey(actor);
     if (!seen) {
-        co_await record(actor, action, "", "", AuditOutcome::failed, seen.error().message);
+        co_await record_after(actor, action, "", "", AuditOutcome::failed, seen.error().message);
         co_return replies::api_error(seen.error(), "");
     }
-    if (settings_.record_reads) co_await record(actor, action, "", "", AuditOutcome::allowed);
+    if (settings_.record_reads) co_await record_after(actor, action, "", "", AuditOutcome::allowed);
     const bool admin = is_admin(actor);
     std::vector<const DatabaseSnapshot*> shown;
     for (const auto& database : *seen)
@@ -818,12 +833,12 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const AccessCom
     if (auto unknown = co_await identify(actor)) co_return *unknown;
     constexpr std::string_view action = AccessCommand::name;
     if (Decision identity = decide(actor, command, nullptr, settings_.rules); !identity.allowed) {
-        co_await record(actor, action, "", command.email, AuditOutcome::denied, identity.reason);
+        co_await record_after(actor, action, "", command.email, AuditOutcome::denied, identity.reason);
         co_return replies::refused(identity.reason);
     }
     auto seen = co_await survey(actor);
     if (!seen) {
-        co_await record(actor, action, "", command.email, AuditOutcome::failed, seen.error().message);
+        co_await record_after(actor, action, "", command.email, AuditOutcome::failed, seen.error().message);
         co_return replies::api_error(seen.error(), "");
     }
     // Only the databases the asker manages: nobody learns about one they are not on.
@@ -838,10 +853,10 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const AccessCom
     }
     if (!manages_any) {
         std::string reason = replies::manages_nothing(*actor.email);
-        co_await record(actor, action, "", command.email, AuditOutcome::denied, reason);
+        co_await record_after(actor, action, "", command.email, AuditOutcome::denied, reason);
         co_return replies::refused(std::move(reason));
     }
-    if (settings_.record_reads) co_await record(actor, action, "", command.email, AuditOutcome::allowed);
+    if (settings_.record_reads) co_await record_after(actor, action, "", command.email, AuditOutcome::allowed);
     co_return replies::access(command.email, found);
 }
 

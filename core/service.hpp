@@ -185,9 +185,15 @@ private:
     // name close to one the actor may see.
     boost::asio::awaitable<Reply> unreadable(const Actor& actor, const ApiError& error, const std::string& database);
     bool is_admin(const Actor& actor) const;
-    // False when the trail could not be written: changes must not go ahead unrecorded.
+    AuditEntry entry(const Actor& actor, std::string_view action, std::string_view database, std::string_view target,
+                     AuditOutcome outcome, std::string detail) const;
+    // Written before it completes; false when the trail could not be written: changes must not go ahead
+    // unrecorded.
     boost::asio::awaitable<bool> record(const Actor& actor, std::string_view action, std::string_view database,
                                         std::string_view target, AuditOutcome outcome, std::string detail = {});
+    // What happened, after the fact (done, refused, proposed, read): queued, nobody waits for it.
+    boost::asio::awaitable<void> record_after(const Actor& actor, std::string_view action, std::string_view database,
+                                              std::string_view target, AuditOutcome outcome, std::string detail = {});
 
     CollaboratorsApi& api_;
     Directory& directory_;

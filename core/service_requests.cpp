@@ -21,7 +21,7 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const RequestCo
     const auto bound = bound_channels(actor, database, settings_.rules);
     if (bound.empty() && !channel_may_manage(actor, database, settings_.rules)) {
         std::string reason = replies::no_channel_for_request(database);
-        co_await record(actor, action, database, email, AuditOutcome::denied, reason);
+        co_await record_after(actor, action, database, email, AuditOutcome::denied, reason);
         co_return replies::refused(std::move(reason));
     }
     const std::string card_channel = bound.empty() ? actor.channel : bound.front();
@@ -30,7 +30,7 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const RequestCo
         Reply not_posted =
             replies::request_not_posted(channel_mention(actor.platform, card_channel), "the bot cannot post there");
         std::string reason = plain_line_text(not_posted.lines[0]);
-        co_await record(actor, action, database, email, AuditOutcome::failed, std::move(reason));
+        co_await record_after(actor, action, database, email, AuditOutcome::failed, std::move(reason));
         co_return not_posted;
     }
 
@@ -45,12 +45,12 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const RequestCo
     auto earlier = co_await used_.use_once(key, std::move(use), keep_until);
     if (!earlier) {
         std::string reason = replies::use_unknown(earlier.error().message);
-        co_await record(actor, action, database, email, AuditOutcome::failed, reason);
+        co_await record_after(actor, action, database, email, AuditOutcome::failed, reason);
         co_return replies::failed(std::move(reason));
     }
     if (*earlier) {
         std::string reason = replies::request_open(database, **earlier, (*earlier)->at + settings_.request_ttl);
-        co_await record(actor, action, database, email, AuditOutcome::denied, reason);
+        co_await record_after(actor, action, database, email, AuditOutcome::denied, reason);
         co_return replies::refused(std::move(reason));
     }
     // Named: g++ 12 destroys a temporary passed to a coroutine twice.
@@ -72,7 +72,7 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const RequestCo
         Reply not_posted =
             replies::request_not_posted(channel_mention(actor.platform, card_channel), posted.error().message);
         std::string reason = plain_line_text(not_posted.lines[0]);
-        co_await record(actor, action, database, email, AuditOutcome::failed, std::move(reason));
+        co_await record_after(actor, action, database, email, AuditOutcome::failed, std::move(reason));
         co_return not_posted;
     }
     co_return replies::request_posted(database, co_await announcer_->link_to(std::move(linked)), claims.expires_at);
@@ -96,12 +96,12 @@ asio::awaitable<Reply> CommandService::decide_request(Context& context, bool app
     if (auto unknown = co_await identify(actor)) co_return *unknown;
     if (!context.request) {
         std::string reason = replies::request_token_not_valid();
-        co_await record(actor, action, "", "", AuditOutcome::denied, reason);
+        co_await record_after(actor, action, "", "", AuditOutcome::denied, reason);
         co_return replies::refused(std::move(reason));
     }
     const RequestClaims& claims = *context.request;
     const auto refuse = [&](std::string reason) -> asio::awaitable<Reply> {
-        co_await record(actor, action, claims.database, claims.email, AuditOutcome::denied, reason);
+        co_await record_after(actor, action, claims.database, claims.email, AuditOutcome::denied, reason);
         co_return replies::refused(std::move(reason));
     };
     // Reasons are named before they are passed: g++ 12 destroys a temporary passed to a coroutine twice.
@@ -115,7 +115,8 @@ asio::awaitable<Reply> CommandService::decide_request(Context& context, bool app
     }
     auto state = co_await api_.snapshot(claims.database);
     if (!state) {
-        co_await record(actor, action, claims.database, claims.email, AuditOutcome::failed, state.error().message);
+        co_await record_after(actor, action, claims.database, claims.email, AuditOutcome::failed,
+                              state.error().message);
         co_return replies::api_error(state.error(), claims.database);
     }
     if (Decision standing = may_decide(actor, *state->state, settings_.rules); !standing.allowed)
@@ -126,7 +127,7 @@ asio::awaitable<Reply> CommandService::decide_request(Context& context, bool app
     const TimePoint now = clock_.now();
     if (now >= claims.expires_at) {
         std::string expired = "the request had expired";
-        co_await record(actor, action, claims.database, claims.email, AuditOutcome::denied, std::move(expired));
+        co_await record_after(actor, action, claims.database, claims.email, AuditOutcome::denied, std::move(expired));
         co_return replies::request_expired(claims);
     }
     // Given access since (`add`, another request, or this one decided before a restart): nothing left to decide.
@@ -135,7 +136,7 @@ asio::awaitable<Reply> CommandService::decide_request(Context& context, bool app
         std::string note = collaborator
                                ? replies::already_collaborator(claims.email, claims.database, collaborator->status)
                                : replies::already_owner(claims.email, claims.database);
-        co_await record(actor, action, claims.database, claims.email, AuditOutcome::allowed, note);
+        co_await record_after(actor, action, claims.database, claims.email, AuditOutcome::allowed, note);
         co_return replies::one_line(ReplyKind::result, LineStyle::plain, std::move(note));
     }
     // Decided once, whoever clicks first and wherever.
@@ -148,7 +149,7 @@ asio::awaitable<Reply> CommandService::decide_request(Context& context, bool app
     if (!earlier || decided_before) context.settles_card = false;
     if (!earlier) {
         std::string reason = replies::use_unknown(earlier.error().message);
-        co_await record(actor, action, claims.database, claims.email, AuditOutcome::failed, reason);
+        co_await record_after(actor, action, claims.database, claims.email, AuditOutcome::failed, reason);
         co_return replies::failed(std::move(reason));
     }
     if (decided_before) {
@@ -158,7 +159,7 @@ asio::awaitable<Reply> CommandService::decide_request(Context& context, bool app
 
     const std::string requested_by = "requested by " + qualified_user(requester_of(claims));
     if (!approve) {
-        co_await record(actor, action, claims.database, claims.email, AuditOutcome::executed, requested_by);
+        co_await record_after(actor, action, claims.database, claims.email, AuditOutcome::executed, requested_by);
         Reply notice = replies::request_denied_notice(actor, claims);
         co_await tell_requester(claims, std::move(notice));
         co_return replies::request_denied(actor, claims);
@@ -173,16 +174,17 @@ asio::awaitable<Reply> CommandService::decide_request(Context& context, bool app
         // Nothing changed: the card stays, and may be approved again.
         context.settles_card = false;
         co_await used_.forget(std::move(key));
-        co_await record(actor, action, claims.database, claims.email, AuditOutcome::failed, invited.error().message);
+        co_await record_after(actor, action, claims.database, claims.email, AuditOutcome::failed,
+                              invited.error().message);
         co_return replies::api_error(invited.error(), claims.database);
     }
     if (!invited) {
         // Invited in the meantime (by `add`, or another request): nothing more to do.
         std::string note = replies::already_collaborator(claims.email, claims.database);
-        co_await record(actor, action, claims.database, claims.email, AuditOutcome::allowed, note);
+        co_await record_after(actor, action, claims.database, claims.email, AuditOutcome::allowed, note);
         co_return replies::one_line(ReplyKind::result, LineStyle::plain, std::move(note));
     }
-    co_await record(actor, action, claims.database, claims.email, AuditOutcome::executed, requested_by);
+    co_await record_after(actor, action, claims.database, claims.email, AuditOutcome::executed, requested_by);
     Reply notice = replies::request_approved_notice(actor, claims);
     co_await tell_requester(claims, std::move(notice));
     co_return replies::request_approved(actor, claims);

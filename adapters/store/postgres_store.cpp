@@ -73,6 +73,11 @@ asio::awaitable<ApiResult<void>> PostgresStore::record(AuditEntry entry) {
     co_return co_await worker_.write(std::move(entry));
 }
 
+asio::awaitable<void> PostgresStore::note(AuditEntry entry) {
+    // Dropped while the connection is down, as record() would fail it.
+    if (link_.connected()) co_await worker_.write_later(std::move(entry));
+}
+
 asio::awaitable<ApiResult<std::vector<AuditEntry>>> PostgresStore::recent(AuditQuery query) {
     std::function<ApiResult<std::vector<AuditEntry>>(PostgresSession&)> work =
         [this, query = std::move(query)](PostgresSession& session) -> ApiResult<std::vector<AuditEntry>> {
@@ -211,7 +216,7 @@ asio::awaitable<ApiResult<std::optional<std::string>>> PostgresStore::recall(std
     co_return co_await call(std::move(work));
 }
 
-asio::awaitable<ApiResult<void>> PostgresStore::remember(Invitation invitation) {
+asio::awaitable<void> PostgresStore::remember(Invitation invitation) {
     std::function<ApiResult<void>(PostgresSession&)> work =
         [this, invitation = std::move(invitation)](PostgresSession& session) -> ApiResult<void> {
         std::vector<std::string> params{email_key(invitation.email)};
@@ -228,7 +233,7 @@ asio::awaitable<ApiResult<void>> PostgresStore::remember(Invitation invitation) 
         if (!kept) return std::unexpected(failure_of(link_.server(), kept.error()));
         return {};
     };
-    co_return co_await call(std::move(work));
+    if (link_.connected()) co_await worker_.later(std::move(work));
 }
 
 asio::awaitable<ApiResult<std::vector<Invitation>>> PostgresStore::pending(std::string platform) {

@@ -38,6 +38,7 @@ public:
 
     // The caller's io_context must outlive its calls (each keeps it running until answered).
     boost::asio::awaitable<ApiResult<void>> record(AuditEntry entry) override;
+    boost::asio::awaitable<void> note(AuditEntry entry) override;
     boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> recent(AuditQuery query) override;
 
     boost::asio::awaitable<ApiResult<ClaimState>> claim(std::string key, std::string owner, std::string work,
@@ -58,7 +59,7 @@ public:
     boost::asio::awaitable<ApiResult<void>> keep(std::string key, std::string value, TimePoint keep_until) override;
     boost::asio::awaitable<ApiResult<std::optional<std::string>>> recall(std::string key, TimePoint now) override;
 
-    boost::asio::awaitable<ApiResult<void>> remember(Invitation invitation) override;
+    boost::asio::awaitable<void> remember(Invitation invitation) override;
     boost::asio::awaitable<ApiResult<std::vector<Invitation>>> pending(std::string platform) override;
     boost::asio::awaitable<ApiResult<bool>> settle(std::string database, std::string collaborator_id,
                                                    InvitationFate fate, TimePoint at) override;

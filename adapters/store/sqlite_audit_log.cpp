@@ -139,6 +139,10 @@ boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::record(AuditEntry entry)
     co_return co_await worker_.write(std::move(entry));
 }
 
+boost::asio::awaitable<void> SqliteAuditLog::note(AuditEntry entry) {
+    co_await worker_.write_later(std::move(entry));
+}
+
 ApiResult<void> SqliteAuditLog::commit(StateConnection& connection, std::span<const AuditEntry> entries) {
     try {
         static const std::string sql =
@@ -185,7 +189,7 @@ boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> SqliteAuditLog::recen
     co_return co_await worker_.call(std::move(work));
 }
 
-boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::remember(Invitation invitation) {
+boost::asio::awaitable<void> SqliteAuditLog::remember(Invitation invitation) {
     std::function<ApiResult<void>(StateConnection&)> work =
         [invitation = std::move(invitation)](StateConnection& connection) -> ApiResult<void> {
         try {
@@ -201,7 +205,7 @@ boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::remember(Invitation invi
         }
         return {};
     };
-    co_return co_await worker_.call(std::move(work));
+    co_await worker_.later(std::move(work));
 }
 
 boost::asio::awaitable<ApiResult<std::vector<Invitation>>> SqliteAuditLog::pending(std::string platform) {

@@ -38,9 +38,10 @@ public:
     SqliteAuditLog& operator=(const SqliteAuditLog&) = delete;
 
     boost::asio::awaitable<ApiResult<void>> record(AuditEntry entry) override;
+    boost::asio::awaitable<void> note(AuditEntry entry) override;
     boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> recent(AuditQuery query) override;
 
-    boost::asio::awaitable<ApiResult<void>> remember(Invitation invitation) override;
+    boost::asio::awaitable<void> remember(Invitation invitation) override;
     boost::asio::awaitable<ApiResult<std::vector<Invitation>>> pending(std::string platform) override;
     boost::asio::awaitable<ApiResult<bool>> settle(std::string database, std::string collaborator_id,
                                                    InvitationFate fate, TimePoint at) override;

@@ -226,6 +226,16 @@ public:
         co_return co_await ThreadAnswer<T>::wait(std::move(pending), std::move(cancelled));
     }
 
+    // Queues `work` and returns at once, for work whose outcome nobody waits for; it still runs in
+    // order with the rest: a call queued after it sees what it wrote.
+    boost::asio::awaitable<void> later(std::function<ApiResult<void>(Session&)> work) {
+        auto executor = co_await boost::asio::this_coro::executor;
+        Call job{[work = std::move(work)](const ApiResult<Session*>& session) {
+            if (session) (void)work(**session);
+        }};
+        enqueue(std::move(job), executor);
+    }
+
     // Commits `write` together with the writes queued next to it; completes once committed.
     template <typename W = Write>
     requires(!std::is_void_v<W>) boost::asio::awaitable<ApiResult<void>> write(W write) {
@@ -236,13 +246,20 @@ public:
         co_return co_await ThreadAnswer<void>::wait(std::move(pending), std::move(cancelled));
     }
 
+    // The same, returning at once: for what is written after the fact, whose commit nobody waits for.
+    template <typename W = Write>
+    requires(!std::is_void_v<W>) boost::asio::awaitable<void> write_later(W write) {
+        auto executor = co_await boost::asio::this_coro::executor;
+        enqueue(Written{std::move(write), nullptr}, executor);
+    }
+
 private:
     struct Call {
         std::function<void(const ApiResult<Session*>& session)> run;  // runs the work, or fails it, and answers
     };
     struct Written {
         std::conditional_t<std::is_void_v<Write>, std::monostate, Write> value;
-        std::shared_ptr<ThreadAnswer<void>> answer;
+        std::shared_ptr<ThreadAnswer<void>> answer;  // none: nobody waits for it (write_later)
     };
     using Job = std::variant<Call, Written>;
 
@@ -291,7 +308,7 @@ private:
                 std::vector<std::shared_ptr<ThreadAnswer<void>>> answers;
                 for (std::size_t i = first; i < end; ++i) {
                     values.push_back(std::move(writes[i].value));
-                    answers.push_back(std::move(writes[i].answer));
+                    if (writes[i].answer) answers.push_back(std::move(writes[i].answer));
                 }
                 const auto session = host_.session();
                 const ApiResult<void> committed =

@@ -169,6 +169,18 @@ TYPED_TEST(StoreAuditLogContract, records_made_at_once_are_all_kept) {
     EXPECT_EQ(read.size(), targets.size());
 }
 
+// A change's outcome is noted after the fact, without waiting for the write: the next read has it.
+TYPED_TEST(StoreAuditLogContract, a_noted_entry_is_in_the_next_read) {
+    auto log = this->backend_.open_audit_log();
+    record(*log, entry("my-dedicated-db", "a@example.com", AuditOutcome::allowed));
+    AuditEntry executed = entry("my-dedicated-db", "a@example.com", AuditOutcome::executed);
+    run(log->note(std::move(executed)));
+    const auto read = recent(*log, "my-dedicated-db", 10);
+    ASSERT_EQ(read.size(), 2u);
+    EXPECT_EQ(read[0].outcome, AuditOutcome::executed);
+    EXPECT_EQ(read[1].outcome, AuditOutcome::allowed);
+}
+
 TYPED_TEST(StoreAuditLogContract, the_trail_outlives_the_store_object) {
     {
         auto log = this->backend_.open_audit_log();

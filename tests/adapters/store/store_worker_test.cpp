@@ -1,6 +1,6 @@
 // The worker both stores run their blocking work on: what arrives together is committed together,
 // each caller learns its own result, a failed commit fails every write in it, a stop answers what is
-// queued, and every caller is resumed on its own executor.
+// queued, every caller is resumed on its own executor, and what is queued for later keeps its place.
 
 #include <gtest/gtest.h>
 
@@ -212,6 +212,65 @@ TEST(StoreWorker, a_stop_answers_the_work_still_queued) {
     ASSERT_TRUE(rows.has_value());
     EXPECT_EQ(*rows, 1u);
     EXPECT_EQ(host.ledger.commits, (Batches{{"a"}, {"b"}}));
+}
+
+asio::awaitable<void> write_later(Worker& worker, std::string target) {
+    co_await worker.write_later(std::move(target));
+}
+
+// Queued for later: adds `row` as a batch of its own, outside the group commit.
+asio::awaitable<void> append_later(Worker& worker, std::string row) {
+    std::function<ApiResult<void>(Ledger&)> work = [row = std::move(row)](Ledger& ledger) -> ApiResult<void> {
+        ledger.commits.push_back({row});
+        return {};
+    };
+    co_await worker.later(std::move(work));
+}
+
+// What is written after the fact does not wait for the worker: while its thread is held, the callers
+// go on; then it is committed with the writes next to it, before the work queued after it.
+TEST(StoreWorker, work_queued_for_later_returns_at_once_and_runs_in_order) {
+    LedgerHost host;
+    Worker worker(host, "test-worker", cancelled());
+    asio::io_context io;
+    auto entered = std::make_shared<std::promise<void>>();
+    std::promise<void> gate;
+    auto held = asio::co_spawn(io, hold(worker, entered, gate.get_future().share()), asio::use_future);
+    auto in_hold = entered->get_future();
+    while (in_hold.wait_for(0s) != std::future_status::ready) io.run_one_for(10ms);
+    std::string a = "a", b = "b", kept = "kept";
+    auto noted_a = asio::co_spawn(io, write_later(worker, std::move(a)), asio::use_future);
+    auto noted_b = asio::co_spawn(io, write_later(worker, std::move(b)), asio::use_future);
+    auto appended = asio::co_spawn(io, append_later(worker, std::move(kept)), asio::use_future);
+    auto c = spawn_write(io, worker, "c");
+    auto counted = asio::co_spawn(io, count_committed(worker), asio::use_future);
+    io.poll();
+    EXPECT_EQ(noted_a.wait_for(0s), std::future_status::ready) << "a write for later waited for the worker";
+    EXPECT_EQ(noted_b.wait_for(0s), std::future_status::ready);
+    EXPECT_EQ(appended.wait_for(0s), std::future_status::ready) << "work for later waited for the worker";
+    EXPECT_NE(c.wait_for(0s), std::future_status::ready);
+
+    gate.set_value();
+    io.run();
+    EXPECT_TRUE(held.get().has_value());
+    EXPECT_TRUE(c.get().has_value());
+    const auto rows = counted.get();
+    ASSERT_TRUE(rows.has_value());
+    EXPECT_EQ(*rows, 4u);
+    EXPECT_EQ(host.ledger.commits, (Batches{{"a", "b"}, {"kept"}, {"c"}}));
+}
+
+TEST(StoreWorker, a_write_for_later_shares_the_commit_of_the_writes_awaited_beside_it) {
+    LedgerHost host;
+    Worker worker(host, "test-worker", cancelled());
+    asio::io_context io;
+    std::string noted = "noted";
+    auto later = asio::co_spawn(io, write_later(worker, std::move(noted)), asio::use_future);
+    auto awaited = spawn_write(io, worker, "awaited");
+    io.run();
+    later.get();
+    EXPECT_TRUE(awaited.get().has_value());
+    EXPECT_EQ(host.ledger.commits, (Batches{{"noted", "awaited"}}));
 }
 
 asio::awaitable<std::thread::id> write_then_where(Worker& worker, std::string target) {
