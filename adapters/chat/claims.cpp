@@ -131,8 +131,9 @@ asio::awaitable<void> Claims::finish(std::string key) {
         if (request->second.held) --leases_held_;
         in_hand_.erase(request);
     }
-    // The last lease let go: the renewal ends now rather than at its next tick.
-    if (leases_held_ == 0) renew_timer_.cancel();
+    // The renewal keeps ticking to the end of its period when the last lease is let go: requests that
+    // come one at a time do not each start it, arm its timer and cancel it again. Stopping, it ends now.
+    if (leases_held_ == 0 && stopped_) renew_timer_.cancel();
     std::string completed_key = key;
     auto completed = co_await shared_.complete(std::move(completed_key));
     if (!completed) logger_->warn("[{}] could not mark the request done ({})", key, completed.error().message);
@@ -160,6 +161,7 @@ asio::awaitable<void> Claims::sweep(Resume resume) {
 void Claims::stop() {
     stopped_ = true;
     sweep_timer_.cancel();
+    if (leases_held_ == 0) renew_timer_.cancel();
 }
 
 asio::awaitable<void> Claims::take_over(store::Orphan orphan, Resume resume) {

@@ -230,12 +230,14 @@ public:
         tcp.expires_never();
         websocket::stream_base::timeout settings;
         settings.handshake_timeout = timeouts.close;  // Beast also bounds the closing handshake with it
-        settings.idle_timeout = timeouts.idle;
-        // Ping after half the idle time, so that a live but quiet peer has something to answer.
-        settings.keep_alive_pings = true;
+        // The idle timeout is watch_idle's: Beast's re-arms a timer on every read, a system call and
+        // two timer operations per message.
+        settings.idle_timeout = websocket::stream_base::none();
+        settings.keep_alive_pings = false;
         ws_.set_option(settings);
         ws_.text(true);
         touch();
+        asio::co_spawn(strand_, watch_idle(std::static_pointer_cast<LinkOn>(shared_from_this())), asio::detached);
         co_return std::nullopt;
     }
 
@@ -308,6 +310,36 @@ private:
         co_return transfer_error(error, "closing");
     }
 
+    // Wakes once per half idle period, whatever the traffic: pings when nothing arrived for half of it,
+    // so that a live but quiet peer has something to answer, and declares the link dead when nothing
+    // arrived for all of it (the pending read then fails with `timeout`).
+    asio::awaitable<void> watch_idle(std::shared_ptr<LinkOn> self) {
+        const auto idle = options_.timeouts.idle;
+        while (!closed_) {
+            const auto quiet = Clock::now() - last_activity();
+            if (quiet >= idle) {
+                record(net_error(NetErrorKind::timeout, label_,
+                                 "no frame from the peer for " + format_ms(idle) +
+                                     ", not even a pong to a keep-alive ping: the link is dead"));
+                close_socket();
+                co_return;
+            }
+            const bool ping_due = quiet >= idle / 2;
+            if (ping_due && !pinging_ && !closing_) {
+                pinging_ = true;
+                asio::co_spawn(strand_, send_ping(self), asio::detached);
+            }
+            idle_timer_.expires_at(last_activity() + (ping_due ? idle : idle / 2));
+            co_await idle_timer_.async_wait(use_tuple);
+        }
+    }
+
+    // A failed ping is the link failing: the pending read reports it.
+    asio::awaitable<void> send_ping([[maybe_unused]] std::shared_ptr<LinkOn> keep_alive) {
+        co_await ws_.async_ping({}, use_tuple);
+        pinging_ = false;
+    }
+
     Ws make_stream() {
         if constexpr (is_tls)
             return Ws(strand_, *tls_);
@@ -355,6 +387,7 @@ private:
     void close_socket() override {
         error_code ignored;
         beast::get_lowest_layer(ws_).socket().close(ignored);
+        idle_timer_.cancel();  // watch_idle ends
     }
 
     // The peer's close frame, once Beast has read it.
@@ -371,10 +404,6 @@ private:
             return net_error(NetErrorKind::reset, label_,
                              "the peer closed the connection (" + describe(*close_reason_) + ")");
         }
-        if (error == beast::error::timeout)
-            return net_error(NetErrorKind::timeout, label_,
-                             "no frame from the peer for " + format_ms(options_.timeouts.idle) +
-                                 ", not even a pong to a keep-alive ping: the link is dead");
         if (error == websocket::error::message_too_big)
             return net_error(NetErrorKind::oversize, label_,
                              "a message is larger than the " + std::to_string(options_.max_message_bytes) +
@@ -402,6 +431,8 @@ private:
     std::unique_ptr<ssl::context> tls_;  // before the stream, which refers to it
     Ws ws_;
     beast::flat_buffer buffer_;
+    asio::steady_timer idle_timer_{strand_};
+    bool pinging_ = false;
 };
 
 using LinkPtr = std::shared_ptr<WebSocketConnection::Link>;
