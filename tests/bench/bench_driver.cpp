@@ -74,6 +74,11 @@ long peak_rss_kib(pid_t pid) {
     return status_field_kib(pid, "VmHWM:");
 }
 
+std::string rss_split(pid_t pid) {
+    return mib(rss_kib(pid)) + " (anonymous " + mib(status_field_kib(pid, "RssAnon:")) + ", files " +
+           mib(status_field_kib(pid, "RssFile:")) + ")";
+}
+
 Latencies summarize(std::vector<double> milliseconds) {
     if (milliseconds.empty()) return {};
     std::sort(milliseconds.begin(), milliseconds.end());
@@ -473,11 +478,11 @@ std::string steady_label(const LoadSettings& settings) {
 
 void closed_then_steady(Report& report, Load& load, pid_t bot, const std::string& name, const LoadSettings& settings,
                         std::size_t warmed, const Targets& closed, const Targets& steady, const RunWording& wording) {
-    std::map<std::size_t, long> rss;
+    std::map<std::size_t, std::string> rss;
     const auto closed_run = load.closed_loop(name + "-closed-", settings.commands, settings.in_flight,
-                                             {10'000, 100'000}, [&](std::size_t done) { rss[done] = rss_kib(bot); });
+                                             {10'000, 100'000}, [&](std::size_t done) { rss[done] = rss_split(bot); });
     report_run(report, "closed loop, " + std::to_string(settings.commands), closed_run, settings.rate, closed, wording);
-    for (const auto& [done, kib] : rss) report.row("RSS after " + std::to_string(done) + " commands", mib(kib));
+    for (const auto& [done, split] : rss) report.row("RSS after " + std::to_string(done) + " commands", split);
     const auto paced = load.paced(name + "-paced-", settings.paced, settings.rate, settings.in_flight);
     report_run(report, steady_label(settings), paced, settings.rate, steady, wording);
     report.row("peak RSS over " + std::to_string(settings.commands + settings.paced + warmed) + " commands",

@@ -41,6 +41,9 @@ struct ThreadsCpu {
 ThreadsCpu threads_cpu(pid_t pid, std::string_view named);
 long rss_kib(pid_t pid);
 long peak_rss_kib(pid_t pid);
+// The RSS now, and its anonymous part (heap, stacks) and file-backed part (the binary's and the shared
+// libraries' pages, as many as the kernel mapped around those touched).
+std::string rss_split(pid_t pid);
 
 struct Latencies {
     double p50 = 0, p99 = 0, max = 0;  // ms
