@@ -67,6 +67,7 @@ public:
     // Whether `key` was delivered again while this instance worked on it: its acknowledgement may
     // come too late to count, so the answer should also travel through the follow-up route.
     bool delivered_again(const std::string& key) const;
+    bool hands_over_work() const { return shared_.hands_over_work(); }
     // The work on `key` is done (answered): nobody may take it over any more.
     boost::asio::awaitable<void> finish(std::string key);
 

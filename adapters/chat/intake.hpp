@@ -92,6 +92,13 @@ public:
 
     const ClaimCounters& claim_counters() const { return claims_.counters(); }
 
+    // The work an Arrival leaves with its claim, described by `describe` only when another instance
+    // could take it over (a description costs a JSON document per request).
+    template <typename Describe>
+    std::string work(Describe&& describe) const {
+        return claims_.hands_over_work() ? std::forward<Describe>(describe)() : std::string();
+    }
+
 private:
     // Claims a delivery acknowledged at once, then has the Desk carry out `request` (if any).
     boost::asio::awaitable<Delivery> at_once(Arrival arrival, std::optional<Request> request,

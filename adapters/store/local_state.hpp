@@ -59,6 +59,7 @@ public:
                                                                                              int per_minute) override;
     boost::asio::awaitable<ApiResult<int>> requests_left(std::string account, int per_minute) override;
     boost::asio::awaitable<ApiResult<void>> ping() override;
+    bool hands_over_work() const override { return false; }
     boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> use_once(std::string key, TokenUse use,
                                                                         TimePoint keep_until) override;
     boost::asio::awaitable<ApiResult<void>> forget(std::string key) override;

@@ -72,6 +72,11 @@ public:
 
     // Whether the store answers (for the health check); the error says why not.
     virtual boost::asio::awaitable<ApiResult<void>> ping() = 0;
+
+    // Whether the work left with a claim can reach another instance. One instance's memory cannot: its
+    // claims lapse only while it is alive, and it never takes its own work over, so there is no work
+    // worth describing for it.
+    virtual bool hands_over_work() const { return true; }
 };
 
 }  // namespace collab::store

@@ -105,7 +105,7 @@ asio::awaitable<void> Reception::take_in(json::object data, std::chrono::steady_
 
 asio::awaitable<void> Reception::take_in_command(Interaction interaction, json::object data,
                                                  std::chrono::steady_clock::time_point received, CallbackRoute route) {
-    chat::Arrival arrival{interaction.id, work_of(data, nullptr), 0, received};
+    chat::Arrival arrival{interaction.id, intake_.work([&data] { return work_of(data, nullptr); }), 0, received};
     chat::CommandRequest request = command_request(interaction);
     std::optional<chat::Taken> taken = co_await intake_.command(std::move(arrival), std::move(request));
     if (!taken) co_return;
@@ -129,7 +129,9 @@ asio::awaitable<void> Reception::take_in_click(Interaction interaction, json::ob
                            found.error().message);
         click = click_request(interaction, std::move(token), button->cancel);
     }
-    chat::Arrival arrival{interaction.id, work_of(data, click ? &*click : nullptr), 0, received};
+    chat::Arrival arrival{interaction.id,
+                          intake_.work([&data, &click] { return work_of(data, click ? &*click : nullptr); }), 0,
+                          received};
     const bool acted_on = click.has_value();
     std::function<void(chat::Delivery)> claimed = [this, &interaction, &route, received,
                                                    acted_on](chat::Delivery delivery) {

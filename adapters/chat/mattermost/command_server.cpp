@@ -103,7 +103,7 @@ struct CommandServer::State : chat::IntakeServerState {
     // On the Desk's executor: the command handed to the Intake; nothing when it was taken in already.
     static asio::awaitable<std::optional<chat::Taken>> serve_command(std::shared_ptr<State> state, std::string key,
                                                                      SlashCommand command) {
-        chat::Arrival arrival{key, work_of(command)};
+        chat::Arrival arrival{key, state->intake.work([&command] { return work_of(command); })};
         chat::CommandRequest request = command_request(command, key);
         co_return co_await state->intake.command(std::move(arrival), std::move(request));
     }
@@ -111,7 +111,7 @@ struct CommandServer::State : chat::IntakeServerState {
     // On the Desk's executor: the click handled until its outcome is known, and that outcome as the
     // click's answer. A repeat of a click taken in already is answered with nothing to change.
     static asio::awaitable<json::object> serve_click(std::shared_ptr<State> state, std::string key, ActionClick click) {
-        chat::Arrival arrival{key, work_of(click)};
+        chat::Arrival arrival{key, state->intake.work([&click] { return work_of(click); })};
         std::optional<chat::ClickRequest> request = click_request(click, key);
         // A repeat that arrives while the first delivery waits leaves the answer to it.
         const bool first = state->outbox.expect_click(key);

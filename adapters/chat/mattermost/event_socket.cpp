@@ -170,7 +170,7 @@ asio::awaitable<void> EventSocket::take_in(json::object data) {
         co_return;
     }
     logger_->debug("[{}] mattermost: mention from {} in {}", key, post->user_id, post->channel_id);
-    chat::Arrival arrival{key, work_of(*request)};
+    chat::Arrival arrival{key, intake_.work([&request] { return work_of(*request); })};
     std::optional<chat::CommandRequest> command = std::move(*request);
     std::function<void(chat::Delivery)> claimed = [this](chat::Delivery delivery) {
         if (delivery != chat::Delivery::repeat) ++counters_.mentions;

@@ -171,9 +171,9 @@ struct HttpModeServer::State : chat::IntakeServerState {
     }
 
     // What another instance needs to finish a request: the envelope Socket Mode would have carried.
-    static chat::Arrival arrival_of(const std::string& key, Envelope envelope) {
+    static chat::Arrival arrival_of(const chat::Intake& intake, const std::string& key, Envelope envelope) {
         envelope.envelope_id = key;
-        return chat::Arrival{key, work_of(envelope)};
+        return chat::Arrival{key, intake.work([&envelope] { return work_of(envelope); })};
     }
 
     // A command taken in, with its answer encoded (on the Desk's executor, where the forms live).
@@ -189,7 +189,7 @@ struct HttpModeServer::State : chat::IntakeServerState {
         Envelope envelope;
         envelope.type = EnvelopeType::slash_commands;
         envelope.slash_command = std::move(command);
-        chat::Arrival arrival = arrival_of(key, std::move(envelope));
+        chat::Arrival arrival = arrival_of(state->intake, key, std::move(envelope));
         std::optional<chat::Taken> taken = co_await state->intake.command(std::move(arrival), std::move(request));
         if (!taken) co_return std::nullopt;
         auto message = state->forms.message(taken->answer.reply, taken->answer.visibility);
@@ -208,7 +208,7 @@ struct HttpModeServer::State : chat::IntakeServerState {
         envelope.type = EnvelopeType::interactive;
         envelope.interactive_type = "block_actions";
         envelope.block_action = std::move(action);
-        chat::Arrival arrival = arrival_of(key, std::move(envelope));
+        chat::Arrival arrival = arrival_of(state->intake, key, std::move(envelope));
         std::function<void(chat::Delivery)> already_acknowledged;
         co_await state->intake.click(std::move(arrival), std::move(click), std::move(already_acknowledged));
     }
@@ -225,7 +225,7 @@ struct HttpModeServer::State : chat::IntakeServerState {
             envelope.envelope_id = arrival.key;
             envelope.type = EnvelopeType::events_api;
             envelope.message_event = std::move(event);
-            arrival.work = work_of(envelope);
+            arrival.work = state->intake.work([&envelope] { return work_of(envelope); });
         } else {
             state->logger->debug("[{}] slack http: ignoring a {} event: {}", arrival.key, event.type, command.error());
         }

@@ -307,7 +307,7 @@ asio::awaitable<ConnectionAction> SocketModeClient::read_frames(Link link, int s
 
 asio::awaitable<void> SocketModeClient::take_in(Link link, Envelope envelope) {
     const std::string& id = envelope.envelope_id;
-    chat::Arrival arrival{id, work_of(envelope), envelope.retry_attempt};
+    chat::Arrival arrival{id, intake_.work([&envelope] { return work_of(envelope); }), envelope.retry_attempt};
     if (envelope.slash_command) {
         chat::CommandRequest request = command_request(*envelope.slash_command, id);
         co_await take_in_command(std::move(link), std::move(arrival), std::move(request));
