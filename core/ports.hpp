@@ -60,6 +60,8 @@ public:
     // here; a provider whose reads wait on the network overlaps them.
     virtual boost::asio::awaitable<std::vector<ApiResult<CachedSnapshot>>> snapshots(
         std::vector<std::string> databases);
+    // How many databases snapshots() reads at once: more in one call cost more than one round trip.
+    virtual std::size_t reads_at_once() const { return 1; }
 };
 
 // Maps a chat identity to the Scalingo e-mail of that person: nullopt when the person has none

@@ -38,10 +38,6 @@ DecisionNote note_of(const Actor& actor, std::string_view command, const Reply& 
     return note;
 }
 
-// The help reads this many databases at a time, and stops at the first batch that shows the asker as a
-// member: as many as Scalingo's client reads at once, so that a batch costs one round trip.
-constexpr std::size_t help_reads_at_once = 4;
-
 // The databases of `all` that a command typed by `actor` may act on, in order: Dedicated Resources ones
 // (apps too when the rules allow them) that the channel rules let this channel manage.
 std::vector<std::string> manageable_here(const Actor& actor, const std::vector<Database>& all, const Rules& rules) {
@@ -225,7 +221,9 @@ asio::awaitable<ApiResult<std::vector<CachedSnapshot>>> CommandService::survey(c
     auto all = co_await api_.databases();
     if (!all) co_return std::unexpected(all.error());
     const std::vector<std::string> names = manageable_here(actor, *all, settings_.rules);
-    const std::size_t batch = until_member ? help_reads_at_once : names.size();
+    // The help stops at the first batch that shows the asker as a member: as many as the provider reads
+    // at once, so that a batch costs one round trip.
+    const std::size_t batch = until_member ? std::max<std::size_t>(1, api_.reads_at_once()) : names.size();
     std::vector<CachedSnapshot> seen;
     for (std::size_t from = 0; from < names.size(); from += batch) {
         std::vector<std::string> some(

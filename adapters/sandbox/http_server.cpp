@@ -52,10 +52,11 @@ net::HttpServerOptions server_options(const ServeOptions& options) {
 struct State {
     State(SandboxStore& store_, ServeOptions options_) : store(store_), options(std::move(options_)) {}
 
-    // Counts the request; the public URL the answer advertises.
+    // Counts the request, in flight until finished(); the public URL the answer advertises.
     std::string count(const std::string& key) {
         std::lock_guard lock(mutex);
         ++total;
+        most_in_flight = std::max(most_in_flight, ++in_flight);
         auto it = counts.find(key);
         if (it == counts.end())
             counts.emplace(key, 1);
@@ -93,13 +94,20 @@ struct State {
         return handle_route(store, routed, context);
     }
 
+    void finished() {
+        std::lock_guard lock(mutex);
+        --in_flight;
+    }
+
     static asio::awaitable<net::ServerResponse> handle(std::shared_ptr<State> state, net::ServerRequest request) {
         std::string public_url = state->count(route_key(request.method(), request.target()));
         if (state->options.faults.latency.count() > 0) {
             asio::steady_timer delay(co_await asio::this_coro::executor, state->options.faults.latency);
             co_await delay.async_wait(asio::as_tuple(asio::use_awaitable));
         }
-        co_return to_http(state->answer(request, std::move(public_url)));
+        net::ServerResponse response = to_http(state->answer(request, std::move(public_url)));
+        state->finished();
+        co_return response;
     }
 
     SandboxStore& store;
@@ -112,6 +120,8 @@ struct State {
     std::string public_url;    // the server's, once started
     std::map<std::string, std::size_t, std::less<>> counts;
     std::size_t total = 0;
+    std::size_t in_flight = 0;
+    std::size_t most_in_flight = 0;
     std::mt19937_64 random{std::random_device{}()};
 
     std::mutex store_mutex;
@@ -167,6 +177,11 @@ std::size_t SandboxServer::requests(std::string_view route_key) const {
 std::size_t SandboxServer::total_requests() const {
     std::lock_guard lock(impl_->state->mutex);
     return impl_->state->total;
+}
+
+std::size_t SandboxServer::most_in_flight() const {
+    std::lock_guard lock(impl_->state->mutex);
+    return impl_->state->most_in_flight;
 }
 
 }  // namespace collab::sandbox

@@ -57,6 +57,9 @@ public:
     // (see route_key() in routes.hpp); injected faults count too, since a client paid for them.
     std::size_t requests(std::string_view route_key) const;
     std::size_t total_requests() const;
+    // The most requests it was answering at once (received, not yet answered): how far a client
+    // overlaps its requests, without timing them.
+    std::size_t most_in_flight() const;
 
 private:
     struct Impl;

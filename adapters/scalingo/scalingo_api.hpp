@@ -79,6 +79,7 @@ public:
     boost::asio::awaitable<ApiResult<Account>> self() override;
     boost::asio::awaitable<ApiResult<std::vector<Database>>> databases() override;
     boost::asio::awaitable<ApiResult<CachedSnapshot>> snapshot(std::string database) override;
+    std::size_t reads_at_once() const override { return settings_.survey_reads_at_once; }
     boost::asio::awaitable<std::vector<ApiResult<CachedSnapshot>>> snapshots(
         std::vector<std::string> databases) override;
 
