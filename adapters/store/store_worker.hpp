@@ -23,6 +23,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <deque>
@@ -227,11 +228,19 @@ public:
     }
 
     // Queues `work` and returns at once, for work whose outcome nobody waits for; it still runs in
-    // order with the rest: a call queued after it sees what it wrote.
+    // order with the rest: a call queued after it sees what it wrote. Past `most_unawaited` such
+    // jobs waiting, the caller waits for its own: a store slower than the commands cannot make the
+    // queue grow without bound.
     boost::asio::awaitable<void> later(std::function<ApiResult<void>(Session&)> work) {
+        if (unawaited_ >= most_unawaited) {
+            (void)co_await call(std::move(work));
+            co_return;
+        }
         auto executor = co_await boost::asio::this_coro::executor;
-        Call job{[work = std::move(work)](const ApiResult<Session*>& session) {
+        ++unawaited_;
+        Call job{[this, work = std::move(work)](const ApiResult<Session*>& session) {
             if (session) (void)work(**session);
+            --unawaited_;
         }};
         enqueue(std::move(job), executor);
     }
@@ -246,12 +255,20 @@ public:
         co_return co_await ThreadAnswer<void>::wait(std::move(pending), std::move(cancelled));
     }
 
-    // The same, returning at once: for what is written after the fact, whose commit nobody waits for.
+    // The same, returning at once: for what is written after the fact, whose commit nobody waits for
+    // (bounded as later() is).
     template <typename W = Write>
     requires(!std::is_void_v<W>) boost::asio::awaitable<void> write_later(W write) {
+        if (unawaited_ >= most_unawaited) {
+            (void)co_await this->write(std::move(write));
+            co_return;
+        }
         auto executor = co_await boost::asio::this_coro::executor;
+        ++unawaited_;
         enqueue(Written{std::move(write), nullptr}, executor);
     }
+
+    static constexpr std::size_t most_unawaited = 10'000;
 
 private:
     struct Call {
@@ -306,13 +323,18 @@ private:
                 const std::size_t end = first + std::min(writes.size() - first, writes_per_commit_);
                 std::vector<Write> values;
                 std::vector<std::shared_ptr<ThreadAnswer<void>>> answers;
+                std::size_t unanswered = 0;
                 for (std::size_t i = first; i < end; ++i) {
                     values.push_back(std::move(writes[i].value));
-                    if (writes[i].answer) answers.push_back(std::move(writes[i].answer));
+                    if (writes[i].answer)
+                        answers.push_back(std::move(writes[i].answer));
+                    else
+                        ++unanswered;
                 }
                 const auto session = host_.session();
                 const ApiResult<void> committed =
                     session ? host_.commit(**session, values) : ApiResult<void>(std::unexpected(session.error()));
+                unawaited_ -= unanswered;
                 ThreadAnswer<void>::answer_all(answers, committed);
             }
         }
@@ -324,6 +346,7 @@ private:
     const std::size_t writes_per_commit_;
     std::mutex mutex_;
     std::deque<Job> queue_;
+    std::atomic<std::size_t> unawaited_{0};  // jobs and writes queued by later() and write_later(), not yet done
     std::thread thread_;
 };
 

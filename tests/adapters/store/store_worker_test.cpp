@@ -260,6 +260,37 @@ TEST(StoreWorker, work_queued_for_later_returns_at_once_and_runs_in_order) {
     EXPECT_EQ(host.ledger.commits, (Batches{{"a", "b"}, {"kept"}, {"c"}}));
 }
 
+// A store slower than the commands cannot make the queue of what nobody waits for grow without bound:
+// past the bound, a write for later waits for its own commit.
+TEST(StoreWorker, past_the_bound_a_write_for_later_waits_for_its_commit) {
+    LedgerHost host;
+    Worker worker(host, "test-worker", cancelled());
+    asio::io_context io;
+    auto entered = std::make_shared<std::promise<void>>();
+    std::promise<void> gate;
+    auto held = asio::co_spawn(io, hold(worker, entered, gate.get_future().share()), asio::use_future);
+    auto in_hold = entered->get_future();
+    while (in_hold.wait_for(0s) != std::future_status::ready) io.run_one_for(10ms);
+    std::vector<std::future<void>> queued;
+    for (std::size_t i = 0; i < Worker::most_unawaited; ++i) {
+        std::string row = "row-" + std::to_string(i);
+        queued.push_back(asio::co_spawn(io, write_later(worker, std::move(row)), asio::use_future));
+    }
+    std::string one_more = "one more";
+    auto waiting = asio::co_spawn(io, write_later(worker, std::move(one_more)), asio::use_future);
+    io.poll();
+    EXPECT_EQ(queued.back().wait_for(0s), std::future_status::ready);
+    EXPECT_NE(waiting.wait_for(0s), std::future_status::ready) << "a write past the bound did not wait";
+
+    gate.set_value();
+    io.run();
+    EXPECT_TRUE(held.get().has_value());
+    waiting.get();
+    std::size_t rows = 0;
+    for (const auto& batch : host.ledger.commits) rows += batch.size();
+    EXPECT_EQ(rows, Worker::most_unawaited + 1);
+}
+
 TEST(StoreWorker, a_write_for_later_shares_the_commit_of_the_writes_awaited_beside_it) {
     LedgerHost host;
     Worker worker(host, "test-worker", cancelled());
