@@ -237,7 +237,9 @@ public:
         ws_.set_option(settings);
         ws_.text(true);
         touch();
-        asio::co_spawn(strand_, watch_idle(std::static_pointer_cast<LinkOn>(shared_from_this())), asio::detached);
+        // Named: g++ 12 destroys a temporary passed to a coroutine twice.
+        auto self = std::static_pointer_cast<LinkOn>(shared_from_this());
+        asio::co_spawn(strand_, watch_idle(std::move(self)), asio::detached);
         co_return std::nullopt;
     }
 

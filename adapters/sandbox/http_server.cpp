@@ -99,15 +99,20 @@ struct State {
         --in_flight;
     }
 
+    // Counted out however the answer ends, a thrown error (answered 500 by the server) included.
+    struct InFlight {
+        State& state;
+        ~InFlight() { state.finished(); }
+    };
+
     static asio::awaitable<net::ServerResponse> handle(std::shared_ptr<State> state, net::ServerRequest request) {
         std::string public_url = state->count(route_key(request.method(), request.target()));
+        const InFlight in_flight{*state};
         if (state->options.faults.latency.count() > 0) {
             asio::steady_timer delay(co_await asio::this_coro::executor, state->options.faults.latency);
             co_await delay.async_wait(asio::as_tuple(asio::use_awaitable));
         }
-        net::ServerResponse response = to_http(state->answer(request, std::move(public_url)));
-        state->finished();
-        co_return response;
+        co_return to_http(state->answer(request, std::move(public_url)));
     }
 
     SandboxStore& store;

@@ -85,6 +85,21 @@ asio::awaitable<ApiResult<std::size_t>> hold(Worker& worker, std::shared_ptr<std
     co_return co_await worker.call(std::move(work));
 }
 
+// The worker's thread held in a call (once the constructor returns) until release(): what is queued
+// meanwhile waits in the worker's queue.
+struct HeldThread {
+    HeldThread(asio::io_context& io, Worker& worker) {
+        auto entered = std::make_shared<std::promise<void>>();
+        auto in_hold = entered->get_future();
+        done = asio::co_spawn(io, hold(worker, entered, gate.get_future().share()), asio::use_future);
+        while (in_hold.wait_for(0s) != std::future_status::ready) io.run_one_for(10ms);
+    }
+    void release() { gate.set_value(); }
+
+    std::promise<void> gate;
+    std::future<ApiResult<std::size_t>> done;
+};
+
 std::future<ApiResult<void>> spawn_write(asio::io_context& io, Worker& worker, const std::string& target) {
     std::string copy = target;
     return asio::co_spawn(io, write(worker, std::move(copy)), asio::use_future);
@@ -189,11 +204,7 @@ TEST(StoreWorker, a_stop_answers_the_work_still_queued) {
     LedgerHost host;
     auto worker = std::make_unique<Worker>(host, "test-worker", cancelled());
     asio::io_context io;
-    auto entered = std::make_shared<std::promise<void>>();
-    std::promise<void> gate;
-    auto held = asio::co_spawn(io, hold(*worker, entered, gate.get_future().share()), asio::use_future);
-    auto in_hold = entered->get_future();
-    while (in_hold.wait_for(0s) != std::future_status::ready) io.run_one_for(10ms);
+    HeldThread held(io, *worker);
     // The worker's thread is busy: these wait in its queue.
     auto a = spawn_write(io, *worker, "a");
     auto counted = asio::co_spawn(io, count_committed(*worker), asio::use_future);
@@ -202,10 +213,10 @@ TEST(StoreWorker, a_stop_answers_the_work_still_queued) {
 
     std::thread stopper([&worker] { worker.reset(); });
     std::this_thread::sleep_for(100ms);  // the stop is asked while the work is still queued
-    gate.set_value();
+    held.release();
     stopper.join();
     io.run();
-    EXPECT_TRUE(held.get().has_value());
+    EXPECT_TRUE(held.done.get().has_value());
     EXPECT_TRUE(a.get().has_value());
     EXPECT_TRUE(b.get().has_value());
     const auto rows = counted.get();
@@ -233,11 +244,7 @@ TEST(StoreWorker, work_queued_for_later_returns_at_once_and_runs_in_order) {
     LedgerHost host;
     Worker worker(host, "test-worker", cancelled());
     asio::io_context io;
-    auto entered = std::make_shared<std::promise<void>>();
-    std::promise<void> gate;
-    auto held = asio::co_spawn(io, hold(worker, entered, gate.get_future().share()), asio::use_future);
-    auto in_hold = entered->get_future();
-    while (in_hold.wait_for(0s) != std::future_status::ready) io.run_one_for(10ms);
+    HeldThread held(io, worker);
     std::string a = "a", b = "b", kept = "kept";
     auto noted_a = asio::co_spawn(io, write_later(worker, std::move(a)), asio::use_future);
     auto noted_b = asio::co_spawn(io, write_later(worker, std::move(b)), asio::use_future);
@@ -250,9 +257,9 @@ TEST(StoreWorker, work_queued_for_later_returns_at_once_and_runs_in_order) {
     EXPECT_EQ(appended.wait_for(0s), std::future_status::ready) << "work for later waited for the worker";
     EXPECT_NE(c.wait_for(0s), std::future_status::ready);
 
-    gate.set_value();
+    held.release();
     io.run();
-    EXPECT_TRUE(held.get().has_value());
+    EXPECT_TRUE(held.done.get().has_value());
     EXPECT_TRUE(c.get().has_value());
     const auto rows = counted.get();
     ASSERT_TRUE(rows.has_value());
@@ -266,11 +273,7 @@ TEST(StoreWorker, past_the_bound_a_write_for_later_waits_for_its_commit) {
     LedgerHost host;
     Worker worker(host, "test-worker", cancelled());
     asio::io_context io;
-    auto entered = std::make_shared<std::promise<void>>();
-    std::promise<void> gate;
-    auto held = asio::co_spawn(io, hold(worker, entered, gate.get_future().share()), asio::use_future);
-    auto in_hold = entered->get_future();
-    while (in_hold.wait_for(0s) != std::future_status::ready) io.run_one_for(10ms);
+    HeldThread held(io, worker);
     std::vector<std::future<void>> queued;
     for (std::size_t i = 0; i < Worker::most_unawaited; ++i) {
         std::string row = "row-" + std::to_string(i);
@@ -282,9 +285,9 @@ TEST(StoreWorker, past_the_bound_a_write_for_later_waits_for_its_commit) {
     EXPECT_EQ(queued.back().wait_for(0s), std::future_status::ready);
     EXPECT_NE(waiting.wait_for(0s), std::future_status::ready) << "a write past the bound did not wait";
 
-    gate.set_value();
+    held.release();
     io.run();
-    EXPECT_TRUE(held.get().has_value());
+    EXPECT_TRUE(held.done.get().has_value());
     waiting.get();
     std::size_t rows = 0;
     for (const auto& batch : host.ledger.commits) rows += batch.size();
