@@ -1,12 +1,12 @@
 #include "bot/logging.hpp"
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/object.hpp>
-#include <spdlog/pattern_formatter.h>
 #include <spdlog/details/null_mutex.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
-#include <unistd.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <unistd.h>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <cstdio>
 
@@ -21,7 +21,8 @@ namespace {
 std::pair<std::string_view, std::string_view> split_request_id(std::string_view message) {
     if (!message.starts_with('[')) return {{}, message};
     const auto close = message.find("] ");
-    if (close == std::string_view::npos || close == 1 || message.substr(1, close - 1).find(' ') != std::string_view::npos)
+    if (close == std::string_view::npos || close == 1 ||
+        message.substr(1, close - 1).find(' ') != std::string_view::npos)
         return {{}, message};
     return {message.substr(1, close - 1), message.substr(close + 2)};
 }
@@ -46,7 +47,13 @@ class PrintableText final : public spdlog::formatter {
 public:
     PrintableText() : pattern_(std::make_unique<spdlog::pattern_formatter>(pattern)) {}
     void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-        const std::string shown = text::printable(std::string_view(msg.payload.data(), msg.payload.size()));
+        const std::string_view payload(msg.payload.data(), msg.payload.size());
+        // Most lines have nothing to escape: they are formatted as they are, without a copy.
+        if (text::plain_ascii(payload)) {
+            pattern_->format(msg, dest);
+            return;
+        }
+        const std::string shown = text::printable(payload);
         spdlog::details::log_msg copy = msg;
         copy.payload = shown;
         pattern_->format(copy, dest);

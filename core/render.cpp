@@ -36,6 +36,12 @@ std::string left_aligned(const std::string& cell, std::size_t width) {
 
 }  // namespace
 
+SharedReply::SharedReply() {
+    // Every default-made outcome starts with this one, so that making one costs no allocation.
+    static const auto empty = std::make_shared<const Reply>();
+    reply_ = empty;
+}
+
 std::string render_table(const Table& raw, bool ansi_dim) {
     // Cells come from outside (usernames from Scalingo, what people typed): made printable before
     // they are measured, so that no escape sequence reaches the terminal and the columns stay aligned.

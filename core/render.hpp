@@ -2,6 +2,7 @@
 // Platform-neutral replies, and their plain-text form (Scalingo CLI style, byte for byte).
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -108,6 +109,25 @@ struct Reply {
     std::optional<Proposal> proposal;
     std::string usage;                           // the usage line shown after a usage error
     std::optional<ReplyKey> key = std::nullopt;  // defaulted: a reply built positionally need not name it
+};
+
+// A reply as it travels from the service to the adapters: built once, then shared by every stage and
+// by the caches that keep it (a `list` of an unchanged database, a help topic), never copied.
+// It reads as the reply it holds, and a Reply converts to it where one is expected.
+class SharedReply {
+public:
+    SharedReply();
+    SharedReply(Reply reply) : reply_(std::make_shared<const Reply>(std::move(reply))) {}  // NOLINT: converts
+    // No moves, only copies of the pointer: one handed on still reads as its reply, never as null.
+    SharedReply(const SharedReply&) = default;
+    SharedReply& operator=(const SharedReply&) = default;
+
+    const Reply& operator*() const { return *reply_; }
+    const Reply* operator->() const { return reply_.get(); }
+    operator const Reply&() const { return *reply_; }  // NOLINT: reads as the reply wherever one is read
+
+private:
+    std::shared_ptr<const Reply> reply_;
 };
 
 struct PlainTextOptions {

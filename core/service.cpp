@@ -84,7 +84,7 @@ std::string_view Outcome::subject() const {
 asio::awaitable<Outcome> CommandService::handle(ChatRequest request) {
     const auto command = parse_command(request.text);
     Context context{std::move(request.actor), request.resumed, std::nullopt};
-    Reply reply;
+    SharedReply reply;
     if (!command)
         reply = replies::usage_error(command.error());
     else
@@ -125,7 +125,7 @@ asio::awaitable<Outcome> CommandService::handle(ConfirmationRequest request) {
         co_return cancelled;
     }
     const std::expected<Command, UsageError> command = ConfirmCommand{std::move(request.token)};
-    Reply reply = co_await execute(context, std::get<ConfirmCommand>(*command));
+    SharedReply reply = co_await execute(context, std::get<ConfirmCommand>(*command));
     Outcome confirmed = outcome(context, command, std::move(reply));
     confirmed.by_proposer = context.claims && proposed_to(*context.claims, context.actor);
     co_return confirmed;
@@ -154,7 +154,7 @@ asio::awaitable<std::optional<Reply>> CommandService::identify(Actor& actor) {
 }
 
 Outcome CommandService::outcome(Context& context, const std::expected<Command, UsageError>& command,
-                                Reply reply) const {
+                                SharedReply reply) const {
     Outcome outcome;
     outcome.command = command ? command_name(*command) : "?";
     outcome.decision = note_of(context.actor, outcome.command, reply);
@@ -362,7 +362,7 @@ asio::awaitable<std::expected<CachedSnapshot, Reply>> CommandService::authorise(
     co_return std::move(*state);
 }
 
-asio::awaitable<Reply> CommandService::execute(Context& context, const HelpCommand& command) {
+asio::awaitable<SharedReply> CommandService::execute(Context& context, const HelpCommand& command) {
     if (settings_.record_reads) co_await record_after(context.actor, HelpCommand::name, "", "", AuditOutcome::allowed);
     // The same text every time for a topic, and for everyone at one level: built once each.
     std::string subject = "help";
@@ -380,12 +380,12 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const HelpComma
     if (known == helps_.end()) {
         Reply help = topic ? replies::help(*topic) : replies::help(level, typed_confirmations);
         help.key = ReplyKey{subject, 1};
-        known = helps_.emplace(subject, std::move(help)).first;
+        known = helps_.emplace(subject, SharedReply(std::move(help))).first;
     }
     co_return known->second;
 }
 
-asio::awaitable<Reply> CommandService::execute(Context& context, const ListCommand& command) {
+asio::awaitable<SharedReply> CommandService::execute(Context& context, const ListCommand& command) {
     Actor& actor = context.actor;
     // Named: g++ 12 destroys a temporary passed to a coroutine twice.
     const Command requested{command};
@@ -395,19 +395,20 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const ListComma
         co_await record_after(actor, ListCommand::name, command.database, "", AuditOutcome::allowed);
     // Built once per version of the database; a snapshot read past the cache (generation 0) is not kept.
     auto listed = lists_.find(command.database);
-    if (listed != lists_.end() && state->generation != 0 && listed->second.key->generation == state->generation)
+    if (listed != lists_.end() && state->generation != 0 && listed->second->key->generation == state->generation)
         co_return listed->second;
     Reply reply = replies::collaborators(*state->state);
     if (state->generation == 0) co_return reply;
     reply.key = ReplyKey{"list " + command.database, state->generation};
+    SharedReply shared(std::move(reply));
     if (listed == lists_.end())
-        lists_.emplace(command.database, reply);
+        lists_.emplace(command.database, shared);
     else
-        listed->second = reply;
-    co_return reply;
+        listed->second = shared;
+    co_return shared;
 }
 
-asio::awaitable<Reply> CommandService::execute(Context& context, const AddCommand& command) {
+asio::awaitable<SharedReply> CommandService::execute(Context& context, const AddCommand& command) {
     Actor& actor = context.actor;
     // Refused before any lookup: a long list would hold up everyone else's commands.
     if (command.emails.size() > settings_.max_addresses_per_add)
@@ -489,7 +490,7 @@ asio::awaitable<std::optional<ApiResult<Collaborator>>> CommandService::send_inv
     co_return invited;
 }
 
-asio::awaitable<Reply> CommandService::execute(Context& context, const ResendCommand& command) {
+asio::awaitable<SharedReply> CommandService::execute(Context& context, const ResendCommand& command) {
     Actor& actor = context.actor;
     // Named: g++ 12 destroys a temporary passed to a coroutine twice.
     const Command requested{command};
@@ -533,7 +534,7 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const ResendCom
     co_return reply;
 }
 
-asio::awaitable<Reply> CommandService::execute(Context& context, const RemoveCommand& command) {
+asio::awaitable<SharedReply> CommandService::execute(Context& context, const RemoveCommand& command) {
     Actor& actor = context.actor;
     if (auto unknown = co_await identify(actor)) co_return *unknown;
     // Named: g++ 12 destroys a temporary passed to a coroutine twice.
@@ -542,7 +543,7 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const RemoveCom
     co_return co_await propose_removal(actor, proposed, std::move(target));
 }
 
-asio::awaitable<Reply> CommandService::execute(Context& context, const LeaveCommand& command) {
+asio::awaitable<SharedReply> CommandService::execute(Context& context, const LeaveCommand& command) {
     Actor& actor = context.actor;
     if (auto unknown = co_await identify(actor)) co_return *unknown;
     const Command proposed{command};
@@ -580,7 +581,7 @@ asio::awaitable<Reply> CommandService::propose_removal(const Actor& actor, const
     co_return reply;
 }
 
-asio::awaitable<Reply> CommandService::execute(Context& context, const ConfirmCommand& command) {
+asio::awaitable<SharedReply> CommandService::execute(Context& context, const ConfirmCommand& command) {
     Actor& actor = context.actor;
     // Opened once per request; a refusal is filed under the database the token names, when it is genuine.
     if (!context.token_opened) context.claims = read_token(signer_, command.token);
@@ -710,7 +711,7 @@ asio::awaitable<Reply> CommandService::remove_confirmed(const Actor& actor, cons
     co_return replies::removed(target, database, named(actor));
 }
 
-asio::awaitable<Reply> CommandService::execute(Context& context, const OffboardCommand& command) {
+asio::awaitable<SharedReply> CommandService::execute(Context& context, const OffboardCommand& command) {
     Actor& actor = context.actor;
     if (auto unknown = co_await identify(actor)) co_return *unknown;
     constexpr std::string_view action = OffboardCommand::name;
@@ -781,7 +782,7 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const OffboardC
     co_return reply;
 }
 
-asio::awaitable<Reply> CommandService::execute(Context& context, const WhoamiCommand&) {
+asio::awaitable<SharedReply> CommandService::execute(Context& context, const WhoamiCommand&) {
     Actor& actor = context.actor;
     if (auto unknown = co_await identify(actor)) co_return *unknown;
     auto bot = co_await service_account();
@@ -790,7 +791,7 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const WhoamiCom
                               bot ? std::optional(*bot) : std::nullopt);
 }
 
-asio::awaitable<Reply> CommandService::execute(Context& context, const AuditCommand& command) {
+asio::awaitable<SharedReply> CommandService::execute(Context& context, const AuditCommand& command) {
     Actor& actor = context.actor;
     // Named: g++ 12 destroys a temporary passed to a coroutine twice.
     const Command requested{command};
@@ -804,7 +805,7 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const AuditComm
     co_return replies::audit_trail(query, *entries);
 }
 
-asio::awaitable<Reply> CommandService::execute(Context& context, const DatabasesCommand& command) {
+asio::awaitable<SharedReply> CommandService::execute(Context& context, const DatabasesCommand& command) {
     Actor& actor = context.actor;
     if (auto unknown = co_await identify(actor)) co_return *unknown;
     constexpr std::string_view action = DatabasesCommand::name;
@@ -826,7 +827,7 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const Databases
     co_return replies::your_databases(*actor.email, shown, admin);
 }
 
-asio::awaitable<Reply> CommandService::execute(Context& context, const AccessCommand& command) {
+asio::awaitable<SharedReply> CommandService::execute(Context& context, const AccessCommand& command) {
     Actor& actor = context.actor;
     if (auto unknown = co_await identify(actor)) co_return *unknown;
     constexpr std::string_view action = AccessCommand::name;

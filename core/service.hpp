@@ -40,7 +40,7 @@ struct ConfirmationRequest {
 // What the service made of one request, so that an adapter needs to parse or open nothing again:
 // the reply, which command it was, and for a confirmation, what it confirms.
 struct Outcome {
-    Reply reply;
+    SharedReply reply;
     DecisionNote decision;  // for the one log line about it
     // The command's name ("list", "confirm", …), "cancel" for a Cancel click, "?" when typed wrong.
     std::string_view command = "?";
@@ -110,29 +110,29 @@ private:
         bool settles_card = {};
     };
 
-    Outcome outcome(Context& context, const std::expected<Command, UsageError>& command, Reply reply) const;
+    Outcome outcome(Context& context, const std::expected<Command, UsageError>& command, SharedReply reply) const;
 
     // One handler per command; a command without one does not compile.
-    boost::asio::awaitable<Reply> execute(Context& context, const ListCommand& command);
-    boost::asio::awaitable<Reply> execute(Context& context, const AddCommand& command);
-    boost::asio::awaitable<Reply> execute(Context& context, const RemoveCommand& command);
-    boost::asio::awaitable<Reply> execute(Context& context, const LeaveCommand& command);
-    boost::asio::awaitable<Reply> execute(Context& context, const WhoamiCommand& command);
-    boost::asio::awaitable<Reply> execute(Context& context, const AuditCommand& command);
-    boost::asio::awaitable<Reply> execute(Context& context, const HelpCommand& command);
-    boost::asio::awaitable<Reply> execute(Context& context, const ConfirmCommand& command);
-    boost::asio::awaitable<Reply> execute(Context& context, const DatabasesCommand& command);
-    boost::asio::awaitable<Reply> execute(Context& context, const AccessCommand& command);
-    boost::asio::awaitable<Reply> execute(Context& context, const RequestCommand& command);
-    boost::asio::awaitable<Reply> execute(Context& context, const ApproveCommand& command);
-    boost::asio::awaitable<Reply> execute(Context& context, const DenyCommand& command);
+    boost::asio::awaitable<SharedReply> execute(Context& context, const ListCommand& command);
+    boost::asio::awaitable<SharedReply> execute(Context& context, const AddCommand& command);
+    boost::asio::awaitable<SharedReply> execute(Context& context, const RemoveCommand& command);
+    boost::asio::awaitable<SharedReply> execute(Context& context, const LeaveCommand& command);
+    boost::asio::awaitable<SharedReply> execute(Context& context, const WhoamiCommand& command);
+    boost::asio::awaitable<SharedReply> execute(Context& context, const AuditCommand& command);
+    boost::asio::awaitable<SharedReply> execute(Context& context, const HelpCommand& command);
+    boost::asio::awaitable<SharedReply> execute(Context& context, const ConfirmCommand& command);
+    boost::asio::awaitable<SharedReply> execute(Context& context, const DatabasesCommand& command);
+    boost::asio::awaitable<SharedReply> execute(Context& context, const AccessCommand& command);
+    boost::asio::awaitable<SharedReply> execute(Context& context, const RequestCommand& command);
+    boost::asio::awaitable<SharedReply> execute(Context& context, const ApproveCommand& command);
+    boost::asio::awaitable<SharedReply> execute(Context& context, const DenyCommand& command);
 
     // Approves or denies the access request in context.request (read once), for the person deciding.
     boost::asio::awaitable<Reply> decide_request(Context& context, bool approve);
     // Tells a requester the answer where the card's replacement does not (the card was elsewhere).
     boost::asio::awaitable<void> tell_requester(const RequestClaims& claims, Reply reply);
-    boost::asio::awaitable<Reply> execute(Context& context, const OffboardCommand& command);
-    boost::asio::awaitable<Reply> execute(Context& context, const ResendCommand& command);
+    boost::asio::awaitable<SharedReply> execute(Context& context, const OffboardCommand& command);
+    boost::asio::awaitable<SharedReply> execute(Context& context, const ResendCommand& command);
 
     // Resolves the actor's Scalingo e-mail through the directory; the reply when it could not say.
     boost::asio::awaitable<std::optional<Reply>> identify(Actor& actor);
@@ -207,8 +207,8 @@ private:
     std::optional<std::string> service_account_;
     // Replies built from versioned state, kept while it is unchanged (their key says which version):
     // by database for `list`, by topic for `help`.
-    std::map<std::string, Reply, std::less<>> lists_;
-    std::map<std::string, Reply, std::less<>> helps_;
+    std::map<std::string, SharedReply, std::less<>> lists_;
+    std::map<std::string, SharedReply, std::less<>> helps_;
 };
 
 }  // namespace collab

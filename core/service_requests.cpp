@@ -6,7 +6,7 @@
 namespace collab {
 namespace asio = boost::asio;
 
-asio::awaitable<Reply> CommandService::execute(Context& context, const RequestCommand& command) {
+asio::awaitable<SharedReply> CommandService::execute(Context& context, const RequestCommand& command) {
     Actor& actor = context.actor;
     constexpr std::string_view action = RequestCommand::name;
     // Named: g++ 12 destroys a temporary passed to a coroutine twice.
@@ -78,12 +78,12 @@ asio::awaitable<Reply> CommandService::execute(Context& context, const RequestCo
     co_return replies::request_posted(database, co_await announcer_->link_to(std::move(linked)), claims.expires_at);
 }
 
-asio::awaitable<Reply> CommandService::execute(Context& context, const ApproveCommand& command) {
+asio::awaitable<SharedReply> CommandService::execute(Context& context, const ApproveCommand& command) {
     context.request = read_request_token(signer_, command.token);
     co_return co_await decide_request(context, true);
 }
 
-asio::awaitable<Reply> CommandService::execute(Context& context, const DenyCommand& command) {
+asio::awaitable<SharedReply> CommandService::execute(Context& context, const DenyCommand& command) {
     context.request = read_request_token(signer_, command.token);
     co_return co_await decide_request(context, false);
 }

@@ -59,9 +59,13 @@ void append_escape(std::string& out, const char* format, unsigned value) {
 
 }  // namespace
 
+bool plain_ascii(std::string_view text, bool keep_line_feeds) {
+    return std::all_of(text.begin(), text.end(),
+                       [&](unsigned char c) { return (c >= 0x20 && c < 0x7F) || (keep_line_feeds && c == '\n'); });
+}
+
 std::string printable(std::string_view text, bool keep_line_feeds) {
-    const auto plain = [&](unsigned char c) { return (c >= 0x20 && c < 0x7F) || (keep_line_feeds && c == '\n'); };
-    if (std::all_of(text.begin(), text.end(), plain)) return std::string(text);
+    if (plain_ascii(text, keep_line_feeds)) return std::string(text);
     std::string out;
     out.reserve(text.size() + 16);
     const uint8_t* p = bytes(text);

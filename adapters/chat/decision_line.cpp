@@ -1,6 +1,7 @@
 #include "adapters/chat/decision_line.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <string_view>
 
 namespace collab::chat {
@@ -28,11 +29,13 @@ void append_field(std::string& line, std::string_view key, std::string_view valu
 
 }  // namespace
 
-std::string decision_line(const DecisionNote& note) {
+std::string decision_line(std::string_view request_id, const DecisionNote& note) {
     std::string line;
-    // One allocation for the whole line: it is written for every command.
-    line.reserve(256);
-    line += "decision";
+    // One allocation for the whole line, with room for what the caller appends.
+    line.reserve(320);
+    line += '[';
+    line += request_id;
+    line += "] decision";
     append_field(line, "platform", note.actor.platform);
     append_field(line, "team", note.actor.team);
     append_field(line, "channel", note.actor.channel);
@@ -44,6 +47,16 @@ std::string decision_line(const DecisionNote& note) {
     append_field(line, "decision", note.decision);
     if (!note.reason.empty()) append_field(line, "reason", note.reason);
     return line;
+}
+
+void append_elapsed(std::string& line, std::chrono::microseconds elapsed) {
+    const long long tenths = (std::max<long long>(elapsed.count(), 0) + 50) / 100;
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, tenths / 10).ptr;
+    line += " elapsed_ms=";
+    line.append(digits, end);
+    line += '.';
+    line += static_cast<char>('0' + tenths % 10);
 }
 
 }  // namespace collab::chat

@@ -149,12 +149,15 @@ asio::awaitable<void> Desk::run_command(std::shared_ptr<Pending> pending) {
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - pending->received);
     if (auto counters = commands_metric_.find(outcome.command); counters != commands_metric_.end())
-        counters->second[static_cast<std::size_t>(outcome.reply.kind)]->inc();
-    if (denied_metric_ && outcome.reply.kind == ReplyKind::denied) denied_metric_->inc();
-    logger_->log(settings_.decision_level, "[{}] {} elapsed_ms={:.1f} via={}{}", origin.id,
-                 decision_line(outcome.decision), static_cast<double>(elapsed.count()) / 1000.0,
-                 pending->acknowledged ? settings_.follow_up_route : "ack", pending->resumed ? " resumed=true" : "");
-    Answer answer{std::move(outcome.reply), settings_.visibility.of(outcome)};
+        counters->second[static_cast<std::size_t>(outcome.reply->kind)]->inc();
+    if (denied_metric_ && outcome.reply->kind == ReplyKind::denied) denied_metric_->inc();
+    std::string line = decision_line(origin.id, outcome.decision);
+    append_elapsed(line, elapsed);
+    line += " via=";
+    line += pending->acknowledged ? std::string_view(settings_.follow_up_route) : "ack";
+    if (pending->resumed) line += " resumed=true";
+    logger_->log(settings_.decision_level, std::string_view(line));
+    Answer answer{outcome.reply, settings_.visibility.of(outcome)};
     if (!pending->acknowledged) {
         pending->answer = std::move(answer);
         pending->ready.cancel();
@@ -180,19 +183,19 @@ asio::awaitable<void> Desk::click(ClickRequest request, bool resumed) {
     const Origin& origin = request.origin;
     ConfirmationRequest confirmation{origin.actor, request.token, request.cancel, resumed};
     Outcome told = co_await ask(origin, std::move(confirmation));
-    logger_->log(settings_.decision_level, "[{}] {}", origin.id, decision_line(told.decision));
+    logger_->log(settings_.decision_level, std::string_view(decision_line(origin.id, told.decision)));
     if (!told.by_proposer) {
         // The proposal stays for the person it belongs to; the refusal goes to the clicker alone.
-        Answer refusal{std::move(told.reply), Visibility::ephemeral};
+        Answer refusal{told.reply, Visibility::ephemeral};
         co_await outbox_.post_beside(origin, std::move(refusal));
         co_return;
     }
     const Visibility visibility = settings_.visibility.of(told);
-    Reply replacement = told.reply;
+    Reply replacement = *told.reply;
     co_await outbox_.replace_proposal(origin, std::move(replacement));
     // An access request's card is in the channel already: its replacement is the announcement.
     if (visibility == Visibility::in_channel && !told.settles_card) {
-        Answer announcement{std::move(told.reply), visibility};
+        Answer announcement{told.reply, visibility};
         co_await outbox_.post_beside(origin, std::move(announcement));
     }
 }

@@ -70,7 +70,7 @@ using Request = std::variant<CommandRequest, ClickRequest>;
 
 // What an acknowledgement carries, or what travels later: a reply and who sees it.
 struct Answer {
-    Reply reply;
+    SharedReply reply;
     Visibility visibility = Visibility::ephemeral;
     // The placeholder of a reply that follows through the Outbox: a platform that can defer (Discord)
     // acknowledges with its deferral instead.

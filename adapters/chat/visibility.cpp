@@ -31,7 +31,7 @@ VisibilityPolicy& VisibilityPolicy::set(ReplyKind kind, Visibility visibility) {
 }
 
 Visibility VisibilityPolicy::of(const Outcome& outcome) const {
-    const ReplyKind kind = outcome.reply.kind;
+    const ReplyKind kind = outcome.reply->kind;
     if (kind == ReplyKind::result || kind == ReplyKind::change) {
         if (auto found = by_command.find(outcome.subject()); found != by_command.end()) return found->second;
     }

@@ -67,12 +67,22 @@ using ConnectionPtr = std::unique_ptr<Connection>;
 // What the client owns. In-flight requests hold it too, so that a request finishing after the
 // client is destroyed gives its connection back to a pool that still exists.
 struct State {
-    State(asio::any_io_executor executor_in, HttpClientOptions options_in, ssl::context tls_in)
-        : executor(std::move(executor_in)), options(std::move(options_in)), tls(std::move(tls_in)) {}
+    State(asio::any_io_executor executor_in, HttpClientOptions options_in)
+        : executor(std::move(executor_in)), options(std::move(options_in)) {
+        // A CA file named in the configuration is checked at start. The system's store cannot fail
+        // to load, so its context waits for the first https origin: a bot that only talks plain
+        // HTTP (loopback, a TLS-terminating proxy) never maps most of OpenSSL into memory.
+        if (!options.ca_file.empty()) tls.emplace(make_tls_context(options.ca_file));
+    }
+
+    ssl::context& tls_context() {
+        if (!tls) tls.emplace(make_tls_context(options.ca_file));
+        return *tls;
+    }
 
     asio::any_io_executor executor;
     HttpClientOptions options;
-    ssl::context tls;
+    std::optional<ssl::context> tls;
     std::map<std::string, std::vector<ConnectionPtr>> idle;  // by to_string(origin)
 };
 
@@ -120,7 +130,7 @@ asio::awaitable<std::expected<ConnectionPtr, NetError>> open_connection(State& s
     auto endpoints = co_await resolve_host(state.executor, origin, label, timeouts.resolve);
     if (!endpoints) co_return std::unexpected(std::move(endpoints.error()));
 
-    auto connection = origin.tls ? std::make_unique<Connection>(state.executor, state.tls)
+    auto connection = origin.tls ? std::make_unique<Connection>(state.executor, state.tls_context())
                                  : std::make_unique<Connection>(state.executor);
     if (auto error = co_await connect_tcp(connection->tcp(), *endpoints, label, timeouts.connect))
         co_return std::unexpected(std::move(*error));
@@ -291,8 +301,7 @@ struct HttpClient::Impl {
 };
 
 HttpClient::HttpClient(asio::any_io_executor executor, HttpClientOptions options) : impl_(std::make_unique<Impl>()) {
-    auto tls = make_tls_context(options.ca_file);
-    impl_->state = std::make_shared<State>(std::move(executor), std::move(options), std::move(tls));
+    impl_->state = std::make_shared<State>(std::move(executor), std::move(options));
 }
 
 HttpClient::~HttpClient() {

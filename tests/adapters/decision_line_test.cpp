@@ -14,8 +14,8 @@ TEST(DecisionLine, NamesWhoWhatOnWhatAndTheDecision) {
                       "user2@example.com",
                       "allow",
                       ""};
-    EXPECT_EQ(decision_line(note),
-              "decision platform=slack team=T1 channel=C1 user=U1 email=user1@example.com command=remove "
+    EXPECT_EQ(decision_line("R1", note),
+              "[R1] decision platform=slack team=T1 channel=C1 user=U1 email=user1@example.com command=remove "
               "database=my-dedicated-db target=user2@example.com decision=allow");
 }
 
@@ -26,15 +26,28 @@ TEST(DecisionLine, ValuesWithBlanksOrQuotesAreQuotedAndEmptyOnesShown) {
                       "",
                       "deny",
                       "You are not a \"collaborator\" of db"};
-    EXPECT_EQ(decision_line(note),
-              "decision platform=shell team=local channel=shell user=local email=\"\" command=list database=db "
+    EXPECT_EQ(decision_line("R2", note),
+              "[R2] decision platform=shell team=local channel=shell user=local email=\"\" command=list database=db "
               "target=\"\" decision=deny reason=\"You are not a \\\"collaborator\\\" of db\"");
 }
 
 TEST(DecisionLine, AFieldCannotForgeAnother) {
     DecisionNote note;
     note.actor.user_id = "U1 decision=allow";
-    EXPECT_NE(decision_line(note).find("user=\"U1 decision=allow\""), std::string::npos);
+    EXPECT_NE(decision_line("R3", note).find("user=\"U1 decision=allow\""), std::string::npos);
+}
+
+TEST(DecisionLine, ElapsedTimeIsInMillisecondsToATenth) {
+    const auto elapsed = [](long long microseconds) {
+        std::string line;
+        append_elapsed(line, std::chrono::microseconds{microseconds});
+        return line;
+    };
+    EXPECT_EQ(elapsed(0), " elapsed_ms=0.0");
+    EXPECT_EQ(elapsed(1234), " elapsed_ms=1.2");
+    EXPECT_EQ(elapsed(1250), " elapsed_ms=1.3");
+    EXPECT_EQ(elapsed(99'960), " elapsed_ms=100.0");
+    EXPECT_EQ(elapsed(12'345'678), " elapsed_ms=12345.7");
 }
 
 }  // namespace

@@ -296,6 +296,15 @@ TEST_F(CachedService, ARepeatedListIsTheSameReplyWithoutAskingTheUpstream) {
     EXPECT_EQ(to_plain_text(first), seed_output);
 }
 
+TEST_F(CachedService, AnUnchangedListAndAHelpAreHandedOnWithoutACopy) {
+    const Outcome first = handled("U1", "list my-dedicated-db");
+    EXPECT_EQ(&*handled("U2", "list my-dedicated-db").reply, &*first.reply);
+    const Outcome help = handled("U1", "help");
+    EXPECT_EQ(&*handled("U2", "help").reply, &*help.reply);
+    ask("U1", "add my-dedicated-db new@example.com");
+    EXPECT_NE(&*handled("U1", "list my-dedicated-db").reply, &*first.reply) << "a new version is a new reply";
+}
+
 TEST_F(CachedService, AChangeThroughTheBotShowsUpInTheNextList) {
     const Reply before = ask("U1", "list my-dedicated-db");
     EXPECT_EQ(ask("U1", "add my-dedicated-db new@example.com").kind, ReplyKind::change);
@@ -1155,7 +1164,7 @@ TEST_F(Offboarding, AClickConfirmsOrCancelsTheWholeProposal) {
     EXPECT_EQ(done.subject(), "offboard");
     EXPECT_EQ(done.decision.database, "my-dedicated-db,other-db");
     EXPECT_EQ(api_.removed.size(), 2u);
-    EXPECT_EQ(clicked("U2", token).reply.kind, ReplyKind::denied) << "only the proposer confirms";
+    EXPECT_EQ(clicked("U2", token).reply->kind, ReplyKind::denied) << "only the proposer confirms";
 }
 
 TEST_F(Offboarding, AProposalKeepsItsTokenWithinTheRoomOfASlackButton) {
@@ -1437,7 +1446,7 @@ TEST_F(Service, TheDecisionNamesWhoWhatOnWhatAndTheOutcome) {
     EXPECT_EQ(refused.decision.command, "remove");
     EXPECT_EQ(refused.decision.target, "user2@example.com");
     EXPECT_EQ(refused.decision.decision, "deny");
-    EXPECT_EQ(refused.decision.reason, refused.reply.lines.at(0).text);
+    EXPECT_EQ(refused.decision.reason, refused.reply->lines.at(0).text);
 
     Outcome added = handled("U1", "add my-dedicated-db a@example.com B@example.com");
     EXPECT_EQ(added.decision.target, "a@example.com,B@example.com");
@@ -1498,7 +1507,7 @@ TEST_F(Service, AClickBySomeoneElseIsRefusedAndLeavesTheProposalAlone) {
     const std::string token = propose("U1", "remove my-dedicated-db user2@example.com");
     const Outcome confirmed = clicked("U2", token);
     EXPECT_FALSE(confirmed.by_proposer);
-    EXPECT_EQ(confirmed.reply.kind, ReplyKind::denied);
+    EXPECT_EQ(confirmed.reply->kind, ReplyKind::denied);
     const Outcome cancelled = clicked("U2", token, true);
     EXPECT_FALSE(cancelled.by_proposer);
     EXPECT_EQ(to_plain_text(cancelled.reply), " !     Only the person who asked for this removal can cancel it.\n");
@@ -1534,7 +1543,7 @@ TEST_F(Service, AConfirmationOpensItsTokenOnce) {
     CommandService counted(api_, directory_, audit_, clock_, counting, used_, settings_);
     ConfirmationRequest click{Actor{"shell", "local", "U1", "C-ops", std::nullopt}, token};
     const Outcome outcome = run(counted.handle(std::move(click)));
-    EXPECT_EQ(outcome.reply.kind, ReplyKind::change) << to_plain_text(outcome.reply);
+    EXPECT_EQ(outcome.reply->kind, ReplyKind::change) << to_plain_text(outcome.reply);
     EXPECT_EQ(counting.opened, 1);
 }
 
@@ -1592,13 +1601,13 @@ protected:
 
 TEST_F(AccessRequests, AStrangerGetsACardWithApproveAndDenyHere) {
     const Outcome asked = handled("U9", "request my-dedicated-db");
-    EXPECT_EQ(asked.reply.kind, ReplyKind::change);
-    ASSERT_TRUE(asked.reply.proposal);
-    EXPECT_EQ(asked.reply.proposal->confirm_label(), "Approve");
-    EXPECT_EQ(asked.reply.proposal->cancel_label(), "Deny");
-    ASSERT_TRUE(asked.reply.lines.at(0).mention);
-    EXPECT_EQ(asked.reply.lines.at(0).mention->id, "U9");
-    const std::string token = asked.reply.proposal->token;
+    EXPECT_EQ(asked.reply->kind, ReplyKind::change);
+    ASSERT_TRUE(asked.reply->proposal);
+    EXPECT_EQ(asked.reply->proposal->confirm_label(), "Approve");
+    EXPECT_EQ(asked.reply->proposal->cancel_label(), "Deny");
+    ASSERT_TRUE(asked.reply->lines.at(0).mention);
+    EXPECT_EQ(asked.reply->lines.at(0).mention->id, "U9");
+    const std::string token = asked.reply->proposal->token;
     EXPECT_EQ(to_plain_text(asked.reply),
               "stranger@example.com asks for access to my-dedicated-db (as stranger@example.com).\n"
               "Invite stranger@example.com to my-dedicated-db?\n"
@@ -1708,8 +1717,8 @@ TEST_F(AccessRequests, WhoMayDecide) {
     EXPECT_EQ(to_plain_text(approved.reply),
               "-----> Approved by admin@example.com: stranger@example.com has been invited to my-dedicated-db\n"
               "stranger@example.com: accept the invitation from the e-mail Scalingo sends you.\n");
-    EXPECT_EQ(approved.reply.lines.at(0).mention->id, "U8");
-    EXPECT_EQ(approved.reply.lines.at(1).mention->id, "U9");
+    EXPECT_EQ(approved.reply->lines.at(0).mention->id, "U8");
+    EXPECT_EQ(approved.reply->lines.at(1).mention->id, "U9");
     EXPECT_EQ(api_.invited, std::vector<std::string>{"my-dedicated-db stranger@example.com"});
     const AuditEntry& last = audit_.entries.back();
     EXPECT_EQ(last.action, "approve");

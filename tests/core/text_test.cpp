@@ -17,6 +17,16 @@ TEST(Printable, OrdinaryTextIsUnchanged) {
     EXPECT_EQ(printable(""), "");
 }
 
+TEST(Printable, OnlyPrintableAsciiIsPlain) {
+    EXPECT_TRUE(plain_ascii("[R1] decision user=U1 email=\"\""));
+    EXPECT_TRUE(plain_ascii(""));
+    EXPECT_FALSE(plain_ascii("Zoë"));
+    EXPECT_FALSE(plain_ascii("a\x1b[2Jb"));
+    EXPECT_FALSE(plain_ascii("two\nlines"));
+    EXPECT_TRUE(plain_ascii("two\nlines", true));
+    EXPECT_FALSE(plain_ascii("del\x7f", true));
+}
+
 TEST(Printable, TerminalSequencesLoseTheirEscape) {
     // Clear the screen, set the window title, a one-byte CSI: each becomes visible, inert text.
     EXPECT_EQ(printable("\x1b[2J\x1b[H"), "\\x1b[2J\\x1b[H");

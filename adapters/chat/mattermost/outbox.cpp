@@ -26,7 +26,7 @@ MattermostOutbox::MattermostOutbox(RestClient& rest, std::shared_ptr<spdlog::log
     : rest_(rest), logger_(std::move(logger)) {}
 
 json::object MattermostOutbox::encode(const chat::Origin& origin, const chat::Answer& answer) const {
-    if (answer.reply.proposal) return proposal_response(answer.reply, action_url_, origin.actor.team);
+    if (answer.reply->proposal) return proposal_response(answer.reply, action_url_, origin.actor.team);
     return command_response(answer.reply, answer.visibility);
 }
 
@@ -71,7 +71,7 @@ asio::awaitable<void> MattermostOutbox::replace_proposal(const chat::Origin& ori
 
 asio::awaitable<void> MattermostOutbox::post_beside(const chat::Origin& origin, chat::Answer answer) {
     if (auto click = clicks_.find(origin.id); click != clicks_.end()) {
-        if (answer.visibility == chat::Visibility::ephemeral) click->second.ephemeral = std::move(answer.reply);
+        if (answer.visibility == chat::Visibility::ephemeral) click->second.ephemeral = *answer.reply;
         // In the channel: the updated proposal already shows it to everyone.
         if (click->second.update) co_return;
         if (answer.visibility == chat::Visibility::ephemeral) co_return;
@@ -107,7 +107,7 @@ asio::awaitable<void> MattermostOutbox::post(const chat::Origin& origin, chat::A
     json::object message = bot_post(answer.reply, origin.actor.channel, origin.thread, action_url_, origin.actor.team);
     RestResult<void> posted;
     // In a direct message the person is the only reader: an ephemeral reply would only vanish.
-    if (answer.visibility == chat::Visibility::in_channel || answer.reply.proposal || origin.direct)
+    if (answer.visibility == chat::Visibility::in_channel || answer.reply->proposal || origin.direct)
         posted = co_await rest_.create_post(std::move(message));
     else
         posted = co_await rest_.create_ephemeral(origin.actor.user_id, std::move(message));

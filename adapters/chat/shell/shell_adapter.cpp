@@ -47,8 +47,8 @@ std::string ShellAdapter::run_command(std::string text) {
     const chat::Answer answer = handler_(std::move(request));
     const bool colour = options_.interactive && options_.colour;
     std::string printed = to_plain_text(answer.reply, PlainTextOptions{colour, std::string(command_word)});
-    if (answer.reply.proposal) {
-        pending_ = answer.reply.proposal->token;
+    if (answer.reply->proposal) {
+        pending_ = answer.reply->proposal->token;
         printed += "Or type yes to confirm, no to drop it.\n";
     }
     return printed;

@@ -17,7 +17,7 @@ namespace {
 
 TEST_F(DeskTest, AQuickAnswerTravelsInTheAcknowledgementWithItsCommandsVisibility) {
     const Answer listed = command("U1", "list my-dedicated-db");
-    EXPECT_EQ(listed.reply.kind, ReplyKind::result);
+    EXPECT_EQ(listed.reply->kind, ReplyKind::result);
     EXPECT_EQ(listed.visibility, Visibility::in_channel) << "list is set to be seen by the channel";
     const Answer help = command("U1", "help");
     EXPECT_EQ(help.visibility, Visibility::ephemeral);
@@ -28,14 +28,14 @@ TEST_F(DeskTest, AQuickAnswerTravelsInTheAcknowledgementWithItsCommandsVisibilit
 
 TEST_F(DeskTest, AClickIsAConfirmationWhoseOutcomeReplacesTheProposal) {
     const Answer proposed = command("U1", "remove my-dedicated-db user2@example.com");
-    ASSERT_TRUE(proposed.reply.proposal.has_value()) << to_plain_text(proposed.reply);
-    const std::string token = proposed.reply.proposal->token;
+    ASSERT_TRUE(proposed.reply->proposal.has_value()) << to_plain_text(proposed.reply);
+    const std::string token = proposed.reply->proposal->token;
 
     click("U2", token);
     ASSERT_EQ(outbox_.sent.size(), 1u);
     EXPECT_EQ(outbox_.sent[0].route, "post_beside") << "someone else's click leaves the proposal alone";
     EXPECT_EQ(outbox_.sent[0].answer.visibility, Visibility::ephemeral);
-    EXPECT_EQ(outbox_.sent[0].answer.reply.kind, ReplyKind::denied);
+    EXPECT_EQ(outbox_.sent[0].answer.reply->kind, ReplyKind::denied);
 
     click("U1", token);
     ASSERT_EQ(outbox_.sent.size(), 3u);

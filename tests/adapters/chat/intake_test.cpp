@@ -33,7 +33,7 @@ TEST_F(IntakeTest, TheIntakeRunsARequestOnceAndSendsAnAnswerNotAcknowledgedThrou
         std::optional<Taken> taken = co_await take("env-1");
         EXPECT_TRUE(taken.has_value());
         if (!taken) co_return;
-        EXPECT_EQ(taken->answer.reply.kind, ReplyKind::result);
+        EXPECT_EQ(taken->answer.reply->kind, ReplyKind::result);
         EXPECT_FALSE(taken->late);
         EXPECT_FALSE((co_await take("env-1")).has_value()) << "a re-delivery while it runs is acknowledged bare";
         // Its connection closed before the acknowledgement left: the answer goes through the Outbox.

@@ -11,7 +11,9 @@ namespace {
 Outcome outcome_of(std::string_view command, ReplyKind kind, std::optional<ConfirmAction> confirms = std::nullopt) {
     Outcome outcome;
     outcome.command = command;
-    outcome.reply.kind = kind;
+    Reply reply;
+    reply.kind = kind;
+    outcome.reply = std::move(reply);
     outcome.confirms = confirms;
     return outcome;
 }
