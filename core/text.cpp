@@ -106,6 +106,8 @@ bool is_valid_utf8(std::string_view text) {
 }
 
 std::string normalise(std::string_view text) {
+    // Printable ASCII holds nothing to fold: the common case is a copy, not a decode.
+    if (plain_ascii(text)) return std::string(text);
     std::string out;
     out.reserve(text.size());
     const uint8_t* p = bytes(text);
