@@ -5,7 +5,9 @@
 #include <uniwidth.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <numeric>
 #include <utility>
 
@@ -60,7 +62,18 @@ void append_escape(std::string& out, const char* format, unsigned value) {
 }  // namespace
 
 bool plain_ascii(std::string_view text, bool keep_line_feeds) {
-    return std::all_of(text.begin(), text.end(),
+    // Eight bytes at a time while every byte is printable (every log line is checked): the high bit
+    // of a byte of `below` is set where a byte is under 0x20, of `above` where one is 0x7F or more.
+    constexpr std::uint64_t ones = 0x0101010101010101, high_bits = 0x8080808080808080;
+    std::size_t checked = 0;
+    for (; checked + 8 <= text.size(); checked += 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, text.data() + checked, 8);
+        const std::uint64_t below = (word - ones * 0x20) & ~word;
+        const std::uint64_t above = (word + ones) | word;
+        if (((below | above) & high_bits) != 0) break;  // the bytes left decide: a line feed may be kept
+    }
+    return std::all_of(text.begin() + static_cast<std::ptrdiff_t>(checked), text.end(),
                        [&](unsigned char c) { return (c >= 0x20 && c < 0x7F) || (keep_line_feeds && c == '\n'); });
 }
 

@@ -25,6 +25,16 @@ TEST(Printable, OnlyPrintableAsciiIsPlain) {
     EXPECT_FALSE(plain_ascii("two\nlines"));
     EXPECT_TRUE(plain_ascii("two\nlines", true));
     EXPECT_FALSE(plain_ascii("del\x7f", true));
+    // Checked eight bytes at a time: whatever the position, one byte out of range is found.
+    for (const char outside : {'\0', '\x1f', '\x7f', '\x80', '\xff'}) {
+        for (std::size_t at = 0; at < 24; ++at) {
+            std::string line(24, '~');
+            line[at] = outside;
+            EXPECT_FALSE(plain_ascii(line)) << "byte " << int(static_cast<unsigned char>(outside)) << " at " << at;
+        }
+    }
+    EXPECT_TRUE(plain_ascii(std::string(24, ' ') + std::string(24, '~')));
+    EXPECT_TRUE(plain_ascii("a line that runs past eight bytes\nand has a line feed", true));
 }
 
 TEST(Printable, TerminalSequencesLoseTheirEscape) {
