@@ -75,9 +75,17 @@ struct State {
         if (!options.ca_file.empty()) tls.emplace(make_tls_context(options.ca_file));
     }
 
-    ssl::context& tls_context() {
-        if (!tls) tls.emplace(make_tls_context(options.ca_file));
-        return *tls;
+    // OpenSSL may still fail to make it (no memory, a broken system configuration): that request
+    // then fails with the reason, and the next one tries again.
+    std::expected<ssl::context*, std::string> tls_context() {
+        if (!tls) {
+            try {
+                tls.emplace(make_tls_context(options.ca_file));
+            } catch (const std::exception& error) {
+                return std::unexpected(std::string(error.what()));
+            }
+        }
+        return &*tls;
     }
 
     asio::any_io_executor executor;
@@ -130,8 +138,14 @@ asio::awaitable<std::expected<ConnectionPtr, NetError>> open_connection(State& s
     auto endpoints = co_await resolve_host(state.executor, origin, label, timeouts.resolve);
     if (!endpoints) co_return std::unexpected(std::move(endpoints.error()));
 
-    auto connection = origin.tls ? std::make_unique<Connection>(state.executor, state.tls_context())
-                                 : std::make_unique<Connection>(state.executor);
+    ConnectionPtr connection;
+    if (origin.tls) {
+        auto tls = state.tls_context();
+        if (!tls) co_return std::unexpected(fail(NetErrorKind::tls, origin, "cannot set up TLS: " + tls.error()));
+        connection = std::make_unique<Connection>(state.executor, **tls);
+    } else {
+        connection = std::make_unique<Connection>(state.executor);
+    }
     if (auto error = co_await connect_tcp(connection->tcp(), *endpoints, label, timeouts.connect))
         co_return std::unexpected(std::move(*error));
     if (auto* tls = std::get_if<TlsStream>(&connection->stream))
