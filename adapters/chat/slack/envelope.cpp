@@ -5,8 +5,11 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
+#include <bitset>
 #include <optional>
+#include <utility>
 
 #include "adapters/json/append.hpp"
 
@@ -120,9 +123,7 @@ std::string string_in(element object, std::initializer_list<std::string_view> pa
 }
 
 // Slack sends is_enterprise_install as a boolean or as the string "true"/"false".
-bool flag_at(element object, std::string_view key) {
-    element value;
-    if (object[key].get(value) != simdjson::SUCCESS) return false;
+bool flag_of(element value) {
     bool flag = false;
     if (value.get_bool().get(flag) == simdjson::SUCCESS) return flag;
     std::string_view text;
@@ -130,20 +131,46 @@ bool flag_at(element object, std::string_view key) {
 }
 
 std::expected<SlashCommand, std::string> slash_command_from(element payload) {
-    SlashCommand command{string_at(payload, "team_id"),       string_at(payload, "channel_id"),
-                         string_at(payload, "user_id"),       string_at(payload, "user_name"),
-                         string_at(payload, "command"),       string_at(payload, "text"),
-                         string_at(payload, "response_url"),  string_at(payload, "trigger_id"),
-                         string_at(payload, "enterprise_id"), flag_at(payload, "is_enterprise_install")};
+    static constexpr std::array<std::pair<std::string_view, std::string SlashCommand::*>, 9> text_fields{{
+        {"team_id", &SlashCommand::team_id},
+        {"channel_id", &SlashCommand::channel_id},
+        {"user_id", &SlashCommand::user_id},
+        {"user_name", &SlashCommand::user_name},
+        {"command", &SlashCommand::command},
+        {"text", &SlashCommand::text},
+        {"response_url", &SlashCommand::response_url},
+        {"trigger_id", &SlashCommand::trigger_id},
+        {"enterprise_id", &SlashCommand::enterprise_id},
+    }};
+    constexpr std::size_t flag_field = text_fields.size();
+    SlashCommand command;
+    bool has_text = false;
+    // One pass over the payload (a lookup by name would scan it again for every field). As such a
+    // lookup does, the first of a repeated name counts, and a value that is not a string is empty.
+    std::bitset<text_fields.size() + 1> seen;
+    for (auto [key, value] : simdjson::dom::object(payload)) {
+        if (key == "is_enterprise_install") {
+            if (!seen.test(flag_field)) command.is_enterprise_install = flag_of(value);
+            seen.set(flag_field);
+            continue;
+        }
+        const auto field = std::find_if(text_fields.begin(), text_fields.end(),
+                                        [key = key](const auto& named) { return named.first == key; });
+        const auto index = static_cast<std::size_t>(field - text_fields.begin());
+        if (field == text_fields.end() || seen.test(index)) continue;
+        seen.set(index);
+        std::string_view text;
+        if (value.get_string().get(text) != simdjson::SUCCESS) continue;
+        command.*(field->second) = text;
+        if (field->second == &SlashCommand::text) has_text = true;
+    }
     // Without these nobody can be identified or answered; `text` may be empty but must be there.
     for (auto [name, value] : {std::pair{"team_id", &command.team_id}, std::pair{"channel_id", &command.channel_id},
                                std::pair{"user_id", &command.user_id}, std::pair{"command", &command.command},
                                std::pair{"response_url", &command.response_url}}) {
         if (value->empty()) return std::unexpected(std::string("slash command without ") + name);
     }
-    std::string_view text;
-    if (payload["text"].get_string().get(text) != simdjson::SUCCESS)
-        return std::unexpected(std::string("slash command without text"));
+    if (!has_text) return std::unexpected(std::string("slash command without text"));
     return command;
 }
 

@@ -55,12 +55,13 @@ std::string event_claim_key(const MessageEvent& event, std::string fallback) {
     return event.event_id.empty() ? std::move(fallback) : "event-" + event.event_id;
 }
 
-chat::CommandRequest command_request(const SlashCommand& command, std::string id) {
-    return chat::CommandRequest{
-        chat::Origin{id.empty() ? command.trigger_id : std::move(id),
-                     actor_of(command.team_id, command.user_id, command.channel_id, command.user_name),
-                     command.response_url},
-        unescape_command_text(command.text)};
+chat::CommandRequest command_request(SlashCommand command, std::string id) {
+    std::string text = unescape_command_text(command.text);
+    Actor actor{"slack",      std::move(command.team_id),  std::move(command.user_id), std::move(command.channel_id),
+                std::nullopt, std::move(command.user_name)};
+    return chat::CommandRequest{chat::Origin{id.empty() ? std::move(command.trigger_id) : std::move(id),
+                                             std::move(actor), std::move(command.response_url)},
+                                std::move(text)};
 }
 
 std::optional<chat::ClickRequest> click_request(const BlockAction& action, std::string id) {

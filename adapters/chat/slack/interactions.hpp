@@ -28,7 +28,7 @@
 namespace collab::slack {
 
 // Decoding: Slack's requests as the Desk's. `id` names the request in the log (empty: the trigger id).
-chat::CommandRequest command_request(const SlashCommand& command, std::string id = {});
+chat::CommandRequest command_request(SlashCommand command, std::string id = {});
 // A message that addresses the bot (a mention in a channel or thread, a direct message) as the
 // command it carries, its leading mention of the bot and Slack's markup undone, answered in its
 // thread. Otherwise why the bot leaves it alone: its own messages and other bots', edits, joins and

@@ -282,6 +282,16 @@ asio::awaitable<ConnectionAction> SocketModeClient::read_frames(Link link, int s
         if (auto* envelope = std::get_if<Envelope>(&*frame)) {
             // Shutting down: left unacknowledged, Slack hands it to another socket or instance.
             if (stopping_) continue;
+            if (envelope->slash_command) {
+                // Taken apart here: the command's strings move into its request, and the envelope
+                // is not moved whole into a coroutine on the way.
+                chat::Arrival arrival = arrival_of(*envelope);
+                chat::CommandRequest request =
+                    command_request(std::move(*envelope->slash_command), envelope->envelope_id);
+                asio::co_spawn(link->executor(), take_in_command(link, std::move(arrival), std::move(request)),
+                               asio::detached);
+                continue;
+            }
             asio::co_spawn(link->executor(), take_in(link, std::move(*envelope)), asio::detached);
             continue;
         }
@@ -305,14 +315,14 @@ asio::awaitable<ConnectionAction> SocketModeClient::read_frames(Link link, int s
     }
 }
 
+chat::Arrival SocketModeClient::arrival_of(const Envelope& envelope) {
+    return chat::Arrival{envelope.envelope_id, intake_.work([&envelope] { return work_of(envelope); }),
+                         envelope.retry_attempt};
+}
+
 asio::awaitable<void> SocketModeClient::take_in(Link link, Envelope envelope) {
     const std::string& id = envelope.envelope_id;
-    chat::Arrival arrival{id, intake_.work([&envelope] { return work_of(envelope); }), envelope.retry_attempt};
-    if (envelope.slash_command) {
-        chat::CommandRequest request = command_request(*envelope.slash_command, id);
-        co_await take_in_command(std::move(link), std::move(arrival), std::move(request));
-        co_return;
-    }
+    chat::Arrival arrival = arrival_of(envelope);
     std::function<void(chat::Delivery)> claimed = [this, &link, &id, arrived = arrival.at](chat::Delivery delivery) {
         link->send(encode_ack(id));
         if (delivery == chat::Delivery::repeat) return;

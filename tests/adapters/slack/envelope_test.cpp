@@ -301,6 +301,24 @@ TEST(SlackEnvelope, AnIncompleteSlashCommandIsAnErrorThatKeepsTheEnvelopeId) {
     EXPECT_EQ(no_text.error().reason, "slash command without text");
 }
 
+TEST(SlackEnvelope, ASlashCommandsFirstFieldOfANameCountsAndOnlyStringsAreText) {
+    Envelope e = decoded_as<Envelope>(
+        R"({"envelope_id":"e5","type":"slash_commands","payload":{"user_id":"U1","team_id":"T1","user_id":"U2",)"
+        R"("channel_id":"C1","command":"/collab","text":"list db","text":"remove db a@example.com",)"
+        R"("response_url":"https://x","trigger_id":42,"is_enterprise_install":true,"is_enterprise_install":false}})");
+    ASSERT_TRUE(e.slash_command);
+    EXPECT_EQ(e.slash_command->user_id, "U1");
+    EXPECT_EQ(e.slash_command->text, "list db");
+    EXPECT_EQ(e.slash_command->trigger_id, "") << "a number is not a trigger id";
+    EXPECT_TRUE(e.slash_command->is_enterprise_install);
+
+    auto text_not_a_string = decode_frame(
+        R"({"envelope_id":"e6","type":"slash_commands","payload":{"team_id":"T1","channel_id":"C1","user_id":"U1",)"
+        R"("command":"/collab","text":null,"text":"list","response_url":"https://x"}})");
+    ASSERT_FALSE(text_not_a_string);
+    EXPECT_EQ(text_not_a_string.error().reason, "slash command without text");
+}
+
 TEST(SlackEnvelope, UnknownFramesAreErrors) {
     auto unknown = decode_frame(R"({"type":"goodbye"})");
     ASSERT_FALSE(unknown);
