@@ -111,8 +111,9 @@ struct Reply {
     std::optional<ReplyKey> key = std::nullopt;  // defaulted: a reply built positionally need not name it
 };
 
-// A reply as it travels from the service to the adapters: built once, then shared by every stage and
-// by the caches that keep it (a `list` of an unchanged database, a help topic), never copied.
+// A reply as it travels from the service to the adapters: built once, then shared by the stages it
+// passes and by the caches that keep it (a `list` of an unchanged database, a help topic) rather
+// than copied at each.
 // It reads as the reply it holds, and a Reply converts to it where one is expected.
 class SharedReply {
 public:

@@ -62,8 +62,9 @@ void append_escape(std::string& out, const char* format, unsigned value) {
 }  // namespace
 
 bool plain_ascii(std::string_view text, bool keep_line_feeds) {
-    // Eight bytes at a time while every byte is printable (every log line is checked): the high bit
-    // of a byte of `below` is set where a byte is under 0x20, of `above` where one is 0x7F or more.
+    // Eight bytes at a time while every byte is printable (every log line is checked): some high bit
+    // of `below` is set if and only if a byte is under 0x20, of `above` if and only if one is 0x7F
+    // or more (a borrow or a carry may flag the bytes after it too, which only ends the fast loop).
     constexpr std::uint64_t ones = 0x0101010101010101, high_bits = 0x8080808080808080;
     std::size_t checked = 0;
     for (; checked + 8 <= text.size(); checked += 8) {

@@ -36,7 +36,8 @@ std::string code_point(std::string_view utf8);
 // can move the cursor, retitle a window, clear the screen or reorder what is shown. Line feeds are
 // kept when `keep_line_feeds` (multi-line replies). Text with nothing to escape comes back as it is.
 std::string printable(std::string_view text, bool keep_line_feeds = false);
-// Whether every byte is printable ASCII (or a kept line feed): text that printable() returns as it is.
+// Whether every byte is printable ASCII (or a kept line feed): text that printable() is sure to
+// return as it is.
 bool plain_ascii(std::string_view text, bool keep_line_feeds = false);
 
 // At most `limit` characters of `utf8`, "…" standing for the rest: how input is echoed back.

@@ -16,7 +16,7 @@
 namespace collab::chat {
 
 std::string decision_line(std::string_view request_id, const DecisionNote& note);
-// " elapsed_ms=1.2": how long the command took, rounded to a tenth of a millisecond.
+// " elapsed_ms=1.2": how long the command took, rounded to a tenth of a millisecond, halves up.
 void append_elapsed(std::string& line, std::chrono::microseconds elapsed);
 
 }  // namespace collab::chat

@@ -151,12 +151,14 @@ asio::awaitable<void> Desk::run_command(std::shared_ptr<Pending> pending) {
     if (auto counters = commands_metric_.find(outcome.command); counters != commands_metric_.end())
         counters->second[static_cast<std::size_t>(outcome.reply->kind)]->inc();
     if (denied_metric_ && outcome.reply->kind == ReplyKind::denied) denied_metric_->inc();
-    std::string line = decision_line(origin.id, outcome.decision);
-    append_elapsed(line, elapsed);
-    line += " via=";
-    line += pending->acknowledged ? std::string_view(settings_.follow_up_route) : "ack";
-    if (pending->resumed) line += " resumed=true";
-    logger_->log(settings_.decision_level, std::string_view(line));
+    if (logger_->should_log(settings_.decision_level)) {
+        std::string line = decision_line(origin.id, outcome.decision);
+        append_elapsed(line, elapsed);
+        line += " via=";
+        line += pending->acknowledged ? std::string_view(settings_.follow_up_route) : "ack";
+        if (pending->resumed) line += " resumed=true";
+        logger_->log(settings_.decision_level, std::string_view(line));
+    }
     Answer answer{outcome.reply, settings_.visibility.of(outcome)};
     if (!pending->acknowledged) {
         pending->answer = std::move(answer);
@@ -183,7 +185,8 @@ asio::awaitable<void> Desk::click(ClickRequest request, bool resumed) {
     const Origin& origin = request.origin;
     ConfirmationRequest confirmation{origin.actor, request.token, request.cancel, resumed};
     Outcome told = co_await ask(origin, std::move(confirmation));
-    logger_->log(settings_.decision_level, std::string_view(decision_line(origin.id, told.decision)));
+    if (logger_->should_log(settings_.decision_level))
+        logger_->log(settings_.decision_level, std::string_view(decision_line(origin.id, told.decision)));
     if (!told.by_proposer) {
         // The proposal stays for the person it belongs to; the refusal goes to the clicker alone.
         Answer refusal{told.reply, Visibility::ephemeral};

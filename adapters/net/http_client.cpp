@@ -69,21 +69,20 @@ using ConnectionPtr = std::unique_ptr<Connection>;
 struct State {
     State(asio::any_io_executor executor_in, HttpClientOptions options_in)
         : executor(std::move(executor_in)), options(std::move(options_in)) {
-        // A CA file named in the configuration is checked at start. The system's store cannot fail
-        // to load, so its context waits for the first https origin: a bot that only talks plain
-        // HTTP (loopback, a TLS-terminating proxy) never maps most of OpenSSL into memory.
+        // A CA file named in the configuration is checked at start. With the system's store the
+        // context waits for the first https origin: making one costs OpenSSL about 20 ms and a few
+        // MiB of its pages, for nothing in a bot that only speaks plain HTTP (loopback, a proxy
+        // that terminates TLS).
         if (!options.ca_file.empty()) tls.emplace(make_tls_context(options.ca_file));
     }
 
-    // OpenSSL may still fail to make it (no memory, a broken system configuration): that request
-    // then fails with the reason, and the next one tries again.
+    // Made at the first https origin. If OpenSSL cannot make it (no memory, a broken system
+    // configuration), that request fails with the reason and the next one tries again.
     std::expected<ssl::context*, std::string> tls_context() {
         if (!tls) {
-            try {
-                tls.emplace(make_tls_context(options.ca_file));
-            } catch (const std::exception& error) {
-                return std::unexpected(std::string(error.what()));
-            }
+            auto made = try_make_tls_context(options.ca_file);
+            if (!made) return std::unexpected(std::move(made.error()));
+            tls.emplace(std::move(*made));
         }
         return &*tls;
     }

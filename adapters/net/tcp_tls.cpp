@@ -93,6 +93,14 @@ ssl::context make_tls_context(const std::string& ca_file) {
     return tls;
 }
 
+std::expected<ssl::context, std::string> try_make_tls_context(const std::string& ca_file) {
+    try {
+        return make_tls_context(ca_file);
+    } catch (const std::exception& error) {
+        return std::unexpected(std::string(error.what()));
+    }
+}
+
 asio::awaitable<std::expected<tcp::resolver::results_type, NetError>> resolve_host(
     const asio::any_io_executor& executor, const Origin& origin, const std::string& label,
     std::chrono::milliseconds timeout) {

@@ -31,6 +31,8 @@ bool is_tls_error(const boost::system::error_code& error);
 // A client context: TLS 1.2 or later, peer verification on; trusts ca_file when given, else the
 // system store. Throws std::runtime_error when ca_file cannot be loaded.
 boost::asio::ssl::context make_tls_context(const std::string& ca_file);
+// The same for a context made when a connection needs it: OpenSSL's reason instead of a throw.
+std::expected<boost::asio::ssl::context, std::string> try_make_tls_context(const std::string& ca_file);
 
 // Resolves origin.host under a timeout. Errors: dns, timeout.
 boost::asio::awaitable<std::expected<boost::asio::ip::tcp::resolver::results_type, NetError>> resolve_host(

@@ -448,14 +448,9 @@ asio::awaitable<std::expected<LinkPtr, NetError>> open_link(WebSocketConnection:
 
     LinkPtr link;
     if (url.origin.tls) {
-        std::unique_ptr<ssl::context> tls;
-        std::string failure;
-        try {
-            tls = std::make_unique<ssl::context>(make_tls_context(options.ca_file));
-        } catch (const std::exception& error) {
-            failure = error.what();
-        }
-        if (!tls) co_return std::unexpected(net_error(NetErrorKind::tls, label, std::move(failure)));
+        auto made = try_make_tls_context(options.ca_file);
+        if (!made) co_return std::unexpected(net_error(NetErrorKind::tls, label, std::move(made.error())));
+        auto tls = std::make_unique<ssl::context>(std::move(*made));
         link = std::make_shared<LinkOn<TlsWs>>(strand, std::move(options), label, std::move(tls));
     } else {
         link = std::make_shared<LinkOn<PlainWs>>(strand, std::move(options), label, nullptr);

@@ -3,7 +3,7 @@
 // Intake tests share.
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/null_sink.h>
+#include <spdlog/sinks/ostream_sink.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -107,8 +108,12 @@ protected:
         settings.visibility.by_command["list"] = Visibility::in_channel;
         return settings;
     }();
-    Desk desk_{io_.get_executor(), service_, outbox_, settings_,
-               std::make_shared<spdlog::logger>("desk-test", std::make_shared<spdlog::sinks::null_sink_mt>())};
+    std::ostringstream log_;  // the Desk's log lines, each as it was written
+    Desk desk_{io_.get_executor(), service_, outbox_, settings_, [this] {
+                   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_);
+                   sink->set_pattern("%v");
+                   return std::make_shared<spdlog::logger>("desk-test", sink);
+               }()};
     int requests_ = 0;
 };
 

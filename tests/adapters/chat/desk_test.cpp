@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,22 @@ TEST_F(DeskTest, AClickIsAConfirmationWhoseOutcomeReplacesTheProposal) {
               "user1@example.com)\n");
     EXPECT_EQ(outbox_.sent[2].route, "post_beside") << "a change is announced to the channel";
     EXPECT_EQ(outbox_.sent[2].answer.visibility, Visibility::in_channel);
+}
+
+TEST_F(DeskTest, EachCommandLogsOneDecisionLineAndHowItsAnswerWent) {
+    command("U1", "list my-dedicated-db");
+    CommandRequest left_by_a_dead_instance{from("U2", "cmd-resumed"), "help"};
+    Request resumed{std::move(left_by_a_dead_instance)};
+    on_desk(desk_.resume(std::move(resumed)));
+    const std::string log = log_.str();
+    EXPECT_TRUE(std::regex_search(
+        log,
+        std::regex(R"(^\[cmd-1\] decision platform=test team=T1 channel=C1 user=U1 email=user1@example\.com )"
+                   R"(command=list database=my-dedicated-db target="" decision=allow elapsed_ms=\d+\.\d via=ack\n)")))
+        << log;
+    EXPECT_TRUE(std::regex_search(log, std::regex(R"(\n\[cmd-resumed\] decision platform=test .* command=help .*)"
+                                                  R"( elapsed_ms=\d+\.\d via=response_url resumed=true\n)")))
+        << log;
 }
 
 TEST_F(DeskTest, CommandsAreCountedWithTheirPlatform) {
