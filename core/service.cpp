@@ -16,7 +16,7 @@ DecisionNote note_of(const Actor& actor, std::string_view command, const Reply& 
     DecisionNote note;
     note.actor = actor;
     note.command = std::string(command);
-    const std::string first_line = reply.lines.empty() ? "" : reply.lines.front().text;
+    const std::string_view first_line = reply.lines.empty() ? std::string_view() : reply.lines.front().text;
     switch (reply.kind) {
         case ReplyKind::result:
         case ReplyKind::change:
