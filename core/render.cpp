@@ -100,17 +100,28 @@ std::string plain_line_text(const Line& line) {
 
 // Every piece of text a reply carries may hold what someone typed or an upstream sent: each is made
 // printable here, the one way out to a terminal (render_table does the cells).
+std::string_view plain_mark(LineStyle style) {
+    switch (style) {
+        case LineStyle::plain: break;
+        case LineStyle::done: return "-----> ";
+        case LineStyle::error: return " !     ";
+    }
+    return "";
+}
+
 std::string to_plain_text(const Reply& reply, const PlainTextOptions& options) {
     std::string out;
     for (const auto& line : reply.lines) {
-        const std::string shown = text::printable(plain_line_text(line), true);
-        switch (line.style) {
-            case LineStyle::plain: out += shown; break;
-            case LineStyle::done: out += "-----> " + shown; break;
-            case LineStyle::error: out += " !     " + shown; break;
-        }
+        out += plain_mark(line.style);
+        out += text::printable(plain_line_text(line), true);
         out += "\n";
     }
+    out += plain_text_after_lines(reply, options);
+    return out;
+}
+
+std::string plain_text_after_lines(const Reply& reply, const PlainTextOptions& options) {
+    std::string out;
     if (reply.table) out += render_table(*reply.table, options.ansi_dim);
     if (reply.proposal) {
         const Proposal& proposal = *reply.proposal;

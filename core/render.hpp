@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/format.hpp"  // format_utc, for the replies' times
@@ -139,7 +140,12 @@ struct PlainTextOptions {
 std::string render_table(const Table& table, bool ansi_dim = false);
 // A line's text with the person it names shown as plain text (Mention::shown), unescaped.
 std::string plain_line_text(const Line& line);
+// What a line's style puts before its text in the plain form: "-----> ", " !     " or nothing.
+std::string_view plain_mark(LineStyle style);
 std::string to_plain_text(const Reply& reply, const PlainTextOptions& options = {});
+// The plain form's part after the lines (the table, the proposal's instructions, the usage): for a
+// platform that writes the lines its own way, its mentions among them.
+std::string plain_text_after_lines(const Reply& reply, const PlainTextOptions& options = {});
 
 std::string format_duration(std::chrono::seconds duration);  // "5 minutes", "90 seconds"
 

@@ -214,10 +214,18 @@ Blocks blocks_of(const Reply& reply) {
 }
 
 // The plain-text form, escaped too: Slack parses the fallback text for mentions and links as well.
+// Its lines name people and channels as the blocks do, so that a notification shows a channel's
+// name rather than its id.
 std::string fallback_text(const Reply& reply) {
-    std::string text = to_plain_text(reply);
+    std::string text;
+    for (const auto& line : reply.lines) {
+        text += escape_mrkdwn(plain_mark(line.style));
+        text += line_body(line);
+        text += '\n';
+    }
+    text += escape_mrkdwn(plain_text_after_lines(reply));
     while (!text.empty() && text.back() == '\n') text.pop_back();
-    return escape_mrkdwn(text);
+    return text;
 }
 
 // `head` (the members before "text", with their comma), then the fallback text and the blocks.

@@ -287,18 +287,24 @@ TEST(SlackBlocks, WhoActedIsAMention) {
     line.after = ")";
     reply.lines.push_back(line);
     EXPECT_EQ(section_texts(to_message(reply))[0], "`-----&gt;` Removed &lt;x&gt; (by <@U024BE7LH>)");
+    EXPECT_EQ(to_message(reply).at("text"), "-----&gt; Removed &lt;x&gt; (by <@U024BE7LH>)")
+        << "the notification names them too";
     // An id that is not Slack's is never written inside <@…>.
     reply.lines[0].mention = Mention{"slack", "U1> <!channel", "", "owner@example.com"};
     EXPECT_EQ(section_texts(to_message(reply))[0], "`-----&gt;` Removed &lt;x&gt; (by owner@example.com)");
+    EXPECT_EQ(to_message(reply).at("text"), "-----&gt; Removed &lt;x&gt; (by owner@example.com)");
 }
 
 TEST(SlackBlocks, AChannelNamedIsALinkToIt) {
     Reply reply;
     reply.lines.push_back(Line{LineStyle::plain, "Posted in ", channel_mention("slack", "C0OPS0001"), "."});
     EXPECT_EQ(section_texts(to_message(reply))[0], "Posted in <#C0OPS0001>.");
+    EXPECT_EQ(to_message(reply).at("text"), "Posted in <#C0OPS0001>.")
+        << "a notification shows the channel's name, which Slack puts in place of the link";
     // An id that is not Slack's is never written inside <#…>.
     reply.lines[0].mention = channel_mention("slack", "C1> <!channel");
     EXPECT_EQ(section_texts(to_message(reply))[0], "Posted in C1&gt; &lt;!channel.");
+    EXPECT_EQ(to_message(reply).at("text"), "Posted in C1&gt; &lt;!channel.");
 }
 
 }  // namespace collab::slack
