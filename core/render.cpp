@@ -98,8 +98,6 @@ std::string plain_line_text(const Line& line) {
     return line.text + line.mention->shown() + line.after;
 }
 
-// Every piece of text a reply carries may hold what someone typed or an upstream sent: each is made
-// printable here, the one way out to a terminal (render_table does the cells).
 std::string_view plain_mark(LineStyle style) {
     switch (style) {
         case LineStyle::plain: break;
@@ -109,6 +107,8 @@ std::string_view plain_mark(LineStyle style) {
     return "";
 }
 
+// Every piece of text a reply carries may hold what someone typed or an upstream sent: each is made
+// printable here, the one way out to a terminal (render_table does the cells).
 std::string to_plain_text(const Reply& reply, const PlainTextOptions& options) {
     std::string out;
     for (const auto& line : reply.lines) {

@@ -144,7 +144,8 @@ std::string plain_line_text(const Line& line);
 std::string_view plain_mark(LineStyle style);
 std::string to_plain_text(const Reply& reply, const PlainTextOptions& options = {});
 // The plain form's part after the lines (the table, the proposal's instructions, the usage): for a
-// platform that writes the lines its own way, its mentions among them.
+// platform that writes the lines its own way, its mentions among them. Made printable, escaped for
+// no markup: a caller that sends it as markup escapes it.
 std::string plain_text_after_lines(const Reply& reply, const PlainTextOptions& options = {});
 
 std::string format_duration(std::chrono::seconds duration);  // "5 minutes", "90 seconds"

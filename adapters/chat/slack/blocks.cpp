@@ -213,9 +213,10 @@ Blocks blocks_of(const Reply& reply) {
     return blocks;
 }
 
-// The plain-text form, escaped too: Slack parses the fallback text for mentions and links as well.
-// Its lines name people and channels as the blocks do, so that a notification shows a channel's
-// name rather than its id.
+// The plain form's marks and what follows the lines, with the lines as the blocks write them, so
+// that a notification names people and channels (Slack shows a channel's name for its link, where
+// the plain form has only its id). All of it escaped: Slack parses this text for mentions and links
+// as well.
 std::string fallback_text(const Reply& reply) {
     std::string text;
     for (const auto& line : reply.lines) {

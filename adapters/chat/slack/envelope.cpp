@@ -142,13 +142,17 @@ std::expected<SlashCommand, std::string> slash_command_from(element payload) {
         {"trigger_id", &SlashCommand::trigger_id},
         {"enterprise_id", &SlashCommand::enterprise_id},
     }};
+    constexpr std::size_t text_field = 5;  // "text": it must be there, even empty
     constexpr std::size_t flag_field = text_fields.size();
+    simdjson::dom::object fields;
+    if (payload.get_object().get(fields) != simdjson::SUCCESS)
+        return std::unexpected(std::string("slash command payload is not an object"));
     SlashCommand command;
-    bool has_text = false;
     // One pass over the payload (a lookup by name would scan it again for every field). As such a
     // lookup does, the first of a repeated name counts, and a value that is not a string is empty.
     std::bitset<text_fields.size() + 1> seen;
-    for (auto [key, value] : simdjson::dom::object(payload)) {
+    std::bitset<text_fields.size()> strings;
+    for (auto [key, value] : fields) {
         if (key == "is_enterprise_install") {
             if (!seen.test(flag_field)) command.is_enterprise_install = flag_of(value);
             seen.set(flag_field);
@@ -156,13 +160,14 @@ std::expected<SlashCommand, std::string> slash_command_from(element payload) {
         }
         const auto field = std::find_if(text_fields.begin(), text_fields.end(),
                                         [key = key](const auto& named) { return named.first == key; });
+        if (field == text_fields.end()) continue;
         const auto index = static_cast<std::size_t>(field - text_fields.begin());
-        if (field == text_fields.end() || seen.test(index)) continue;
+        if (seen.test(index)) continue;
         seen.set(index);
         std::string_view text;
         if (value.get_string().get(text) != simdjson::SUCCESS) continue;
         command.*(field->second) = text;
-        if (field->second == &SlashCommand::text) has_text = true;
+        strings.set(index);
     }
     // Without these nobody can be identified or answered; `text` may be empty but must be there.
     for (auto [name, value] : {std::pair{"team_id", &command.team_id}, std::pair{"channel_id", &command.channel_id},
@@ -170,7 +175,7 @@ std::expected<SlashCommand, std::string> slash_command_from(element payload) {
                                std::pair{"response_url", &command.response_url}}) {
         if (value->empty()) return std::unexpected(std::string("slash command without ") + name);
     }
-    if (!has_text) return std::unexpected(std::string("slash command without text"));
+    if (!strings.test(text_field)) return std::unexpected(std::string("slash command without text"));
     return command;
 }
 

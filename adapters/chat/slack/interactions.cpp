@@ -11,9 +11,8 @@ namespace json = boost::json;
 namespace {
 
 // `name`: the user name Slack sends with a slash command (whoami shows it beside the mention).
-Actor actor_of(const std::string& team, const std::string& user, const std::string& channel,
-               const std::string& name = {}) {
-    return Actor{"slack", team, user, channel, std::nullopt, name};
+Actor actor_of(std::string team, std::string user, std::string channel, std::string name = {}) {
+    return Actor{"slack", std::move(team), std::move(user), std::move(channel), std::nullopt, std::move(name)};
 }
 
 // `text` without its leading mention of the bot (any mention when the bot's id is not known).
@@ -57,8 +56,8 @@ std::string event_claim_key(const MessageEvent& event, std::string fallback) {
 
 chat::CommandRequest command_request(SlashCommand command, std::string id) {
     std::string text = unescape_command_text(command.text);
-    Actor actor{"slack",      std::move(command.team_id),  std::move(command.user_id), std::move(command.channel_id),
-                std::nullopt, std::move(command.user_name)};
+    Actor actor = actor_of(std::move(command.team_id), std::move(command.user_id), std::move(command.channel_id),
+                           std::move(command.user_name));
     return chat::CommandRequest{chat::Origin{id.empty() ? std::move(command.trigger_id) : std::move(id),
                                              std::move(actor), std::move(command.response_url)},
                                 std::move(text)};
@@ -141,7 +140,7 @@ std::optional<chat::Request> request_of_work(const store::Orphan& orphan) {
     auto frame = decode_frame(orphan.work);
     auto* envelope = frame ? std::get_if<Envelope>(&*frame) : nullptr;
     if (envelope == nullptr) return std::nullopt;
-    if (envelope->slash_command) return command_request(*envelope->slash_command, orphan.key);
+    if (envelope->slash_command) return command_request(std::move(*envelope->slash_command), orphan.key);
     if (envelope->message_event) {
         // Only what was acted on is left as work, so the bot's own id is not needed to read it back.
         auto command = message_request(*envelope->message_event, {}, orphan.key);

@@ -282,17 +282,7 @@ asio::awaitable<ConnectionAction> SocketModeClient::read_frames(Link link, int s
         if (auto* envelope = std::get_if<Envelope>(&*frame)) {
             // Shutting down: left unacknowledged, Slack hands it to another socket or instance.
             if (stopping_) continue;
-            if (envelope->slash_command) {
-                // Taken apart here: the command's strings move into its request, and the envelope
-                // is not moved whole into a coroutine on the way.
-                chat::Arrival arrival = arrival_of(*envelope);
-                chat::CommandRequest request =
-                    command_request(std::move(*envelope->slash_command), envelope->envelope_id);
-                asio::co_spawn(link->executor(), take_in_command(link, std::move(arrival), std::move(request)),
-                               asio::detached);
-                continue;
-            }
-            asio::co_spawn(link->executor(), take_in(link, std::move(*envelope)), asio::detached);
+            hand_on(link, std::move(*envelope));
             continue;
         }
         ConnectionEvent event{ConnectionEventKind::hello};
@@ -315,9 +305,21 @@ asio::awaitable<ConnectionAction> SocketModeClient::read_frames(Link link, int s
     }
 }
 
-chat::Arrival SocketModeClient::arrival_of(const Envelope& envelope) {
+chat::Arrival SocketModeClient::arrival_of(const Envelope& envelope) const {
     return chat::Arrival{envelope.envelope_id, intake_.work([&envelope] { return work_of(envelope); }),
                          envelope.retry_attempt};
+}
+
+void SocketModeClient::hand_on(const Link& link, Envelope envelope) {
+    if (!envelope.slash_command) {
+        asio::co_spawn(link->executor(), take_in(link, std::move(envelope)), asio::detached);
+        return;
+    }
+    // Taken apart here: the command's strings move into its request (once its work is described),
+    // and the envelope is not moved whole into a coroutine on the way.
+    chat::Arrival arrival = arrival_of(envelope);
+    chat::CommandRequest request = command_request(std::move(*envelope.slash_command), std::move(envelope.envelope_id));
+    asio::co_spawn(link->executor(), take_in_command(link, std::move(arrival), std::move(request)), asio::detached);
 }
 
 asio::awaitable<void> SocketModeClient::take_in(Link link, Envelope envelope) {

@@ -107,9 +107,11 @@ private:
     // Says why a slot or a socket set aside ended, and fails the client when Slack will not serve it.
     void ended(int slot, const ConnectionAction& action);
     void forget(const Link& link);
-    chat::Arrival arrival_of(const Envelope& envelope);
-    // Hand the envelope to the Intake and acknowledge it with what comes back; a repeat is only
-    // acknowledged. take_in takes every envelope but slash commands, which go to take_in_command.
+    // The claim's key, work and attempt of an envelope.
+    chat::Arrival arrival_of(const Envelope& envelope) const;
+    // Hands every envelope read to the Intake, a slash command to take_in_command, any other to
+    // take_in. Each acknowledges its envelope with what comes back; a repeat is only acknowledged.
+    void hand_on(const Link& link, Envelope envelope);
     boost::asio::awaitable<void> take_in(Link link, Envelope envelope);
     boost::asio::awaitable<void> take_in_command(Link link, chat::Arrival arrival, chat::CommandRequest request);
     // The gate of the envelopes `link` carries that are not acknowledged yet.

@@ -1,6 +1,7 @@
 // Replies as Slack messages: exact Block Kit for each kind of reply, the limits, and escaping.
 
 #include "adapters/chat/slack/blocks.hpp"
+#include "adapters/chat/slack/markup.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
@@ -293,6 +294,20 @@ TEST(SlackBlocks, WhoActedIsAMention) {
     reply.lines[0].mention = Mention{"slack", "U1> <!channel", "", "owner@example.com"};
     EXPECT_EQ(section_texts(to_message(reply))[0], "`-----&gt;` Removed &lt;x&gt; (by owner@example.com)");
     EXPECT_EQ(to_message(reply).at("text"), "-----&gt; Removed &lt;x&gt; (by owner@example.com)");
+}
+
+TEST(SlackBlocks, WithoutMentionsTheFallbackIsThePlainFormEscaped) {
+    Reply reply{ReplyKind::proposal,
+                {{LineStyle::plain, "a line with \x1b[2J, \u202e and <&>"},
+                 {LineStyle::done, "done\n"},
+                 {LineStyle::error, "failed"}},
+                Table{{"EMAIL"}, {{"a&b@x.com"}}, {false}},
+                Proposal{"Revoke access of bob@example.com to my-db?", "Revoke access", "t", TimePoint{}},
+                "Usage: /collab list <db>"};
+    std::string plain = to_plain_text(reply);
+    while (!plain.empty() && plain.back() == '\n') plain.pop_back();
+    EXPECT_EQ(to_message(reply).at("text").as_string(), escape_mrkdwn(plain));
+    EXPECT_NE(escape_mrkdwn(plain).find("\\x1b[2J, \\u202e and &lt;&amp;&gt;"), std::string::npos) << plain;
 }
 
 TEST(SlackBlocks, AChannelNamedIsALinkToIt) {
