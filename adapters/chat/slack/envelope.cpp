@@ -143,6 +143,7 @@ std::expected<SlashCommand, std::string> slash_command_from(element payload) {
         {"enterprise_id", &SlashCommand::enterprise_id},
     }};
     constexpr std::size_t text_field = 5;  // "text": it must be there, even empty
+    static_assert(text_fields[text_field].first == "text");
     constexpr std::size_t flag_field = text_fields.size();
     simdjson::dom::object fields;
     if (payload.get_object().get(fields) != simdjson::SUCCESS)
