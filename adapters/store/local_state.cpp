@@ -1,16 +1,12 @@
 #include "adapters/store/local_state.hpp"
 
-#include <boost/container_hash/hash.hpp>
-
 #include <functional>
 
 namespace collab::store {
 LocalState::LocalState(LocalStateOptions options) : options_(options) {}
 
 LocalState::Digest LocalState::digest_of(std::string_view key) {
-    // std::hash is MurmurHash2 and boost::hash a multiply-xorshift hash: different functions, so
-    // their results are as good as independent.
-    return Digest{std::hash<std::string_view>{}(key), boost::hash<std::string_view>{}(key)};
+    return std::hash<std::string_view>{}(key);  // a Murmur hash in libstdc++
 }
 
 boost::asio::awaitable<ApiResult<ClaimState>> LocalState::claim(std::string key, std::string owner, std::string work,

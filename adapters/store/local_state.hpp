@@ -2,8 +2,8 @@
 // SharedState for a bot that runs as one instance: everything in memory, nothing shared. Claims are
 // remembered in a bounded first-in first-out map (a re-delivery arrives within minutes, so the oldest
 // keys are the ones to forget): an answered one for `remember_answered` at most, and never more than
-// the capacity's worth; an answered claim keeps only a 128-bit digest of its key, so that remembering
-// the capacity's worth of them costs a few megabytes, not a string and a node each. Each account's request
+// the capacity's worth; an answered claim keeps only a 64-bit digest of its key, so that remembering
+// the capacity's worth of them costs about two megabytes, not a string and a node each. Each account's request
 // allowance is a sliding log of send times, and used tokens and kept values are kept until their own deadline, in the
 // durable stores given (the bot's SQLite file) or else in memory (a restart forgets them: a confirmation's claims still
 // name the collaborator record, so a replay after a restart cannot reach a re-invited person). Leases behave as in
@@ -19,6 +19,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 
 #include "adapters/net/backoff.hpp"
@@ -71,15 +72,12 @@ private:
         int per_minute;
         net::TokenBucket bucket;
     };
-    // Two independent 64-bit hashes of a key: telling 100,000 keys apart by chance alone fails with a
-    // probability near 2^-95.
-    struct Digest {
-        std::uint64_t high = 0;
-        std::uint64_t low = 0;
-        bool operator==(const Digest&) const = default;
-    };
+    // A 64-bit hash of a key: a new key passes for one of 100,000 remembered ones with a probability
+    // near 2^-47, far below that of a memory error.
+    using Digest = std::uint64_t;
     struct DigestHash {
-        std::size_t operator()(const Digest& digest) const { return digest.low; }
+        using is_avalanching = std::true_type;  // already a hash: the table need not mix it again
+        std::size_t operator()(Digest digest) const { return digest; }
     };
     static Digest digest_of(std::string_view key);
     struct Claimed {
