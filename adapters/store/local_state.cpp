@@ -1,5 +1,6 @@
 #include "adapters/store/local_state.hpp"
 
+#include <algorithm>
 #include <functional>
 
 namespace collab::store {
@@ -13,8 +14,9 @@ boost::asio::awaitable<ApiResult<ClaimState>> LocalState::claim(std::string key,
                                                                 std::chrono::milliseconds lease) {
     std::lock_guard lock(mutex_);
     const auto now = std::chrono::steady_clock::now();
+    forget_past_their_time(now);
     const Digest digest = digest_of(key);
-    if (answered_.contains(digest)) co_return ClaimState::answered;
+    if (answered(digest)) co_return ClaimState::answered;
     if (auto found = claimed_.find(digest); found != claimed_.end()) {
         Claimed& claimed = found->second;
         if (claimed.lease_until > now) co_return ClaimState::running;
@@ -22,24 +24,44 @@ boost::asio::awaitable<ApiResult<ClaimState>> LocalState::claim(std::string key,
         claimed.lease_until = now + lease;
         co_return ClaimState::taken_over;
     }
-    claimed_.emplace(digest, Claimed{std::move(key), std::move(owner), now + lease, std::move(work)});
-    claim_order_.push_back(Remembered{digest, now});
-    forget_oldest(now);
+    claimed_.emplace(digest, Claimed{std::move(key), std::move(owner), now + lease, std::move(work), claims_made_++});
+    keep_within_capacity();
     co_return ClaimState::won;
 }
 
-void LocalState::forget_oldest(std::chrono::steady_clock::time_point now) {
-    while (!claim_order_.empty()) {
-        const Remembered& oldest = claim_order_.front();
-        if (claim_order_.size() > options_.claim_capacity) {
-            if (answered_.erase(oldest.digest) == 0) claimed_.erase(oldest.digest);
-        } else if (now - oldest.at >= options_.remember_answered && answered_.contains(oldest.digest)) {
-            // A claim still worked on (or left for a takeover) is kept whatever its age.
-            answered_.erase(oldest.digest);
-        } else {
-            break;
-        }
-        claim_order_.pop_front();
+bool LocalState::answered(Digest digest) const {
+    return newer_.digests.contains(digest) || older_.digests.contains(digest);
+}
+
+void LocalState::remember_answered(Digest digest, std::chrono::steady_clock::time_point now) {
+    const std::size_t half = std::max<std::size_t>(1, options_.claim_capacity / 2);
+    if (!newer_.digests.empty() &&
+        (newer_.digests.size() >= half || now - newer_.first >= options_.remember_answered)) {
+        std::swap(newer_, older_);
+        newer_.let_go();
+    }
+    if (newer_.digests.empty()) newer_.first = now;
+    newer_.digests.insert(digest);
+    newer_.newest = now;
+}
+
+void LocalState::forget_past_their_time(std::chrono::steady_clock::time_point now) {
+    // A claim still worked on (or left for a takeover) is kept whatever its age.
+    for (Generation* generation : {&older_, &newer_})
+        if (!generation->digests.empty() && now - generation->newest >= options_.remember_answered)
+            generation->let_go();
+}
+
+void LocalState::keep_within_capacity() {
+    auto remembered = [&] { return claimed_.size() + newer_.digests.size() + older_.digests.size(); };
+    if (remembered() > options_.claim_capacity) older_.let_go();
+    if (remembered() > options_.claim_capacity) newer_.let_go();
+    while (remembered() > options_.claim_capacity) {
+        // Only when the claims still running alone pass the capacity: none of them is ever answered.
+        auto oldest = claimed_.begin();
+        for (auto it = claimed_.begin(); it != claimed_.end(); ++it)
+            if (it->second.order < oldest->second.order) oldest = it;
+        claimed_.erase(oldest);
     }
 }
 
@@ -55,7 +77,7 @@ boost::asio::awaitable<ApiResult<bool>> LocalState::renew(std::string key, std::
 boost::asio::awaitable<ApiResult<void>> LocalState::complete(std::string key) {
     std::lock_guard lock(mutex_);
     const Digest digest = digest_of(key);
-    if (claimed_.erase(digest) > 0) answered_.insert(digest);
+    if (claimed_.erase(digest) > 0) remember_answered(digest, std::chrono::steady_clock::now());
     co_return ApiResult<void>{};
 }
 

@@ -1,9 +1,10 @@
 #pragma once
 // SharedState for a bot that runs as one instance: everything in memory, nothing shared. Claims are
-// remembered in a bounded first-in first-out map (a re-delivery arrives within minutes, so the oldest
-// keys are the ones to forget): an answered one for `remember_answered` at most, and never more than
-// the capacity's worth; an answered claim keeps only a 64-bit digest of its key, so that remembering
-// the capacity's worth of them costs about two megabytes, not a string and a node each. Each account's request
+// remembered within a bound (a re-delivery arrives within minutes, so the oldest keys are the ones to
+// forget): never more than the capacity's worth, and an answered one for `remember_answered` at least
+// (the capacity permitting) and twice that at most. An answered claim keeps only a 64-bit digest of
+// its key, in one of two generations that are let go whole, so that remembering the capacity's worth
+// costs about a megabyte, not a string, a node and a place in a queue each. Each account's request
 // allowance is a sliding log of send times, and used tokens and kept values are kept until their own deadline, in the
 // durable stores given (the bot's SQLite file) or else in memory (a restart forgets them: a confirmation's claims still
 // name the collaborator record, so a replay after a restart cannot reach a re-invited person). Leases behave as in
@@ -15,7 +16,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <string>
@@ -85,23 +85,34 @@ private:
         std::string owner;
         std::chrono::steady_clock::time_point lease_until;
         std::string work;
-        bool done = false;
+        std::uint64_t order = 0;  // the how-manieth claim
+    };
+    // Answered claims, by the time of their answers.
+    struct Generation {
+        boost::unordered_flat_set<Digest, DigestHash> digests;
+        std::chrono::steady_clock::time_point first{};
+        std::chrono::steady_clock::time_point newest{};
+        void let_go() { digests.clear(); }  // keeps its table, for the next generation
     };
     Allowance& allowance_of(const std::string& account, int per_minute);
-    // Lets go of the oldest claims past the capacity, and of the answered ones past remember_answered.
-    void forget_oldest(std::chrono::steady_clock::time_point now);
+    bool answered(Digest digest) const;
+    void remember_answered(Digest digest, std::chrono::steady_clock::time_point now);
+    // Lets go of a generation whose newest answer is remember_answered old.
+    void forget_past_their_time(std::chrono::steady_clock::time_point now);
+    // Lets go of the oldest past the capacity: the older generation, then the newer, then the claims
+    // still running, oldest first.
+    void keep_within_capacity();
 
     LocalStateOptions options_;
     // Callers may run on more than one thread; every call is short, so one lock is enough.
     std::mutex mutex_;
-    // Claims not answered yet (their work may still be taken over), and those answered.
+    // Claims not answered yet (their work may still be taken over), and those answered: the newer
+    // generation takes the answers until it holds half the capacity or spans remember_answered, and
+    // then becomes the older, whose answers are let go.
     boost::unordered_flat_map<Digest, Claimed, DigestHash> claimed_;
-    boost::unordered_flat_set<Digest, DigestHash> answered_;
-    struct Remembered {
-        Digest digest;
-        std::chrono::steady_clock::time_point at;  // claimed
-    };
-    std::deque<Remembered> claim_order_;  // both, oldest first
+    std::uint64_t claims_made_ = 0;
+    Generation newer_;
+    Generation older_;
     std::unordered_map<std::string, Allowance> allowances_;
     struct Used {
         TokenUse use;

@@ -441,8 +441,9 @@ struct Bench {
     }
 
     // Instructions the bot executes per command, counted by callgrind: unlike CPU time, untouched by
-    // whatever else the machine runs. The mix, then the change path; each window is zeroed and dumped
-    // with callgrind_control, and the dumps are left in the state directory for callgrind_annotate.
+    // whatever else the machine runs. The start and warm-up, the mix, then the change path; each window
+    // is zeroed and dumped with callgrind_control, and the dumps are left in the working directory for
+    // callgrind_annotate and for scripts/link-order, which lays out the code they ran.
     void instructions() {
         report.section("Instructions (the bot under valgrind --tool=callgrind), closed loop");
         if (!fs::exists("/usr/bin/valgrind") || !fs::exists("/usr/bin/callgrind_control")) {
@@ -465,15 +466,19 @@ struct Bench {
         };
         // Each dump is copied to the working directory as slack_bench.callgrind.<window>: the state
         // directory goes at the end of the run.
-        auto dumped = [&](bp::child& zeroing, const std::string& window) {
-            zeroing.wait();
-            bp::child dump("/usr/bin/callgrind_control", bp::args({"--dump", pid}), bp::std_out > bp::null);
-            dump.wait();
+        auto dump = [&](const std::string& window) {
+            bp::child dumping("/usr/bin/callgrind_control", bp::args({"--dump", pid}), bp::std_out > bp::null);
+            dumping.wait();
             const auto [total, file] = last_dump(state);
             std::error_code ignored;
             fs::copy_file(file, "slack_bench.callgrind." + window, fs::copy_options::overwrite_existing, ignored);
             return total;
         };
+        auto dumped = [&](bp::child& zeroing, const std::string& window) {
+            zeroing.wait();
+            return dump(window);
+        };
+        dump("start");
         const std::size_t count = std::max<std::size_t>(100, settings.growth / 4);
         auto zeroing = zero();
         const auto run = load.closed_loop("instructions-", count, settings.in_flight);
@@ -493,7 +498,7 @@ struct Bench {
         report.row("instructions per remove + click (SQLite included)", fixed(per_remove, 0));
         if (failed > 0) report.note("instructions: " + std::to_string(failed) + " changes failed");
         report.note(
-            "profiles: slack_bench.callgrind.{mix,add,remove} in the working directory, for callgrind_annotate");
+            "profiles: slack_bench.callgrind.{start,mix,add,remove} in the working directory, for callgrind_annotate");
         slack.keep_ack_payloads(false);
     }
 

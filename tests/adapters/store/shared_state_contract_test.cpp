@@ -410,6 +410,23 @@ TEST(StoreLocalState, the_oldest_claims_are_forgotten_past_the_capacity) {
     EXPECT_EQ(claim(state, "Ev1"), ClaimState::won) << "the oldest key was kept past the capacity";
 }
 
+TEST(StoreLocalState, answered_claims_are_let_go_a_generation_at_a_time_within_the_capacity) {
+    store::LocalState state(store::LocalStateOptions{.claim_capacity = 4});
+    auto answer = [&](const std::string& key) {
+        EXPECT_EQ(claim(state, key), ClaimState::won) << key;
+        ASSERT_TRUE(run(state.complete(key)).has_value());
+    };
+    answer("Ev1");
+    answer("Ev2");
+    answer("Ev3");  // the first two, half the capacity, are now the older generation
+    EXPECT_EQ(claim(state, "Ev1"), ClaimState::answered) << "forgotten before half the capacity came after it";
+    answer("Ev4");
+    answer("Ev5");  // the older generation goes whole
+    EXPECT_EQ(claim(state, "Ev1"), ClaimState::won) << "kept past two generations";
+    EXPECT_EQ(claim(state, "Ev3"), ClaimState::answered);
+    EXPECT_EQ(claim(state, "Ev5"), ClaimState::answered);
+}
+
 TEST(StoreLocalState, answered_claims_are_forgotten_after_their_time_but_running_ones_are_not) {
     store::LocalState state(store::LocalStateOptions{.remember_answered = 30ms});
     EXPECT_EQ(claim(state, "Ev1"), ClaimState::won);
