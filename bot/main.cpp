@@ -138,5 +138,6 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    collab::store::configure_sqlite();
     return run(argc, argv);
 }

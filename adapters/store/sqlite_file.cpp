@@ -5,6 +5,11 @@
 
 namespace collab::store {
 
+void configure_sqlite() {
+    // No buffer, no bulk allocation: pages come from the allocator one by one.
+    sqlite3_config(SQLITE_CONFIG_PAGECACHE, nullptr, 0, 0);
+}
+
 SQLite::Database open_state_file(const std::filesystem::path& file, std::string_view what,
                                  std::span<const std::string_view> migrations) {
     const int schema_version = static_cast<int>(migrations.size());
