@@ -37,8 +37,12 @@ void LocalState::remember_answered(Digest digest, std::chrono::steady_clock::tim
     const std::size_t half = std::max<std::size_t>(1, options_.claim_capacity / 2);
     if (!newer_.digests.empty() &&
         (newer_.digests.size() >= half || now - newer_.first >= options_.remember_answered)) {
+        const bool filled = newer_.digests.size() >= half;
         std::swap(newer_, older_);
         newer_.let_go();
+        // A generation that filled up foretells the next: its table is made whole at once, rather
+        // than doubled step by step, each step holding the old table and the new together.
+        if (filled) newer_.digests.reserve(half);
     }
     if (newer_.digests.empty()) newer_.first = now;
     newer_.digests.insert(digest);
