@@ -119,11 +119,18 @@ public:
     // SIGTERM, then waits for the exit.
     void stop();
 
+    // From now on every collab-bot started without a wrapper of its own runs under callgrind, which
+    // writes its whole run (start to exit) to `dir`/callgrind.<pid>: what scripts/link-order reads.
+    static void trace_with_callgrind(std::filesystem::path dir);
+
 private:
+    static std::filesystem::path& callgrind_dir();
+
     std::filesystem::path state_dir_;
     std::filesystem::path counts_file_;
     SteadyClock::time_point spawned_at_;
     boost::process::child child_;
+    bool traced_ = false;
 };
 
 // The bot's Socket Mode environment: its tokens, and the emulator as Slack.
@@ -255,7 +262,8 @@ struct LoadSettings {
 };
 
 // A bench's command line: `--quick`, then `--name value` pairs. Reads the options of LoadSettings
-// (and --only, one or more of `all_parts`); the bench takes its own with number() before done().
+// (and --only, one or more of `all_parts`, and --callgrind DIR: see BotProcess::trace_with_callgrind);
+// the bench takes its own with number() before done().
 class CommandLine {
 public:
     CommandLine(int argc, char** argv, std::string program, std::string usage, std::string all_parts);

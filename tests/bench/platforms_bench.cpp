@@ -3,6 +3,7 @@
 // slack_bench. Prints figures, asserts nothing. Each part starts a bot of its own, with a state
 // directory of its own. Usage:
 //   platforms_bench [--quick] [--only PARTS] [--commands N] [--in-flight C] [--rate R] [--paced N] [--cpu K]
+//                   [--callgrind DIR]
 //   --quick      fewer commands everywhere: the whole run in under a minute
 //   --only       a comma-separated subset of the parts: discord (INTERACTION_CREATE dispatches on the gateway,
 //                answered by interaction callbacks), mattermost (slash-command forms POSTed with the command
@@ -12,6 +13,7 @@
 //   --rate       commands per second of the steady runs (default 1000)
 //   --paced      commands of each steady run (default 10000; quick 3000)
 //   --cpu        the core the bot is pinned to (default: the last one)
+//   --callgrind  every bot runs under callgrind, its whole run written to DIR/callgrind.<pid>
 // The workload is the performance issue's mix: `help` and `list my-dedicated-db` alternating, typed
 // in turn by the owner (user1@example.com) and an accepted collaborator (user2@example.com), both
 // mapped to their accounts under [identities] in the bot's configuration file.
@@ -229,10 +231,11 @@ struct Bench {
 }  // namespace
 
 int main(int argc, char** argv) {
-    CommandLine line(
-        argc, argv, "platforms_bench",
-        "[--quick] [--only " + all_parts + "] [--commands N] [--in-flight C] [--rate R] [--paced N] [--cpu K]",
-        all_parts);
+    CommandLine line(argc, argv, "platforms_bench",
+                     "[--quick] [--only " + all_parts +
+                         "] [--commands N] [--in-flight C] [--rate R] [--paced N] [--cpu K] "
+                         "[--callgrind DIR]",
+                     all_parts);
     Bench bench{line.load_settings(20'000, 3'000), {}, {}, {}};
     line.done();
     bench.cores = pin_this_process_away(bench.settings.cpu);

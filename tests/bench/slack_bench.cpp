@@ -3,7 +3,7 @@
 // generator) on the others. Prints figures, asserts nothing. Each part starts a bot of its own, with
 // a state directory of its own. Usage:
 //   slack_bench [--quick] [--only PARTS] [--commands N] [--in-flight C] [--rate R] [--paced N]
-//               [--changes N] [--growth N] [--cpu K]
+//               [--changes N] [--growth N] [--cpu K] [--callgrind DIR]
 //   --quick      fewer commands everywhere: the whole run in under a minute
 //   --only       a comma-separated subset of the parts: socket (closed loop, RSS, steady rate), start,
 //                change, scalingo, growth, http, allocations, syscalls, instructions (counted by
@@ -18,6 +18,8 @@
 //   --changes    add and remove operations of the change path (default 500; quick 100)
 //   --growth     commands of each growth case, and of the allocation and syscall counts (default 20000; quick 4000)
 //   --cpu        the core the bot is pinned to (default: the last one)
+//   --callgrind  every bot runs under callgrind, its whole run written to DIR/callgrind.<pid> (for
+//                scripts/link-order; the figures are then the profiler's, not the bot's)
 // The workload is the mix: `help` and `list my-dedicated-db` alternating, typed in turn by the
 // owner (U111, user1@example.com) and an accepted collaborator (U222, user2@example.com).
 
@@ -61,7 +63,8 @@ struct Settings : LoadSettings {
 Settings parse(int argc, char** argv) {
     CommandLine line(argc, argv, "slack_bench",
                      "[--quick] [--only " + all_parts +
-                         "] [--commands N] [--in-flight C] [--rate R] [--paced N] [--changes N] [--growth N] [--cpu K]",
+                         "] [--commands N] [--in-flight C] [--rate R] [--paced N] [--changes N] [--growth N] [--cpu K] "
+                         "[--callgrind DIR]",
                      all_parts);
     Settings settings{line.load_settings(20'000, 3'000)};
     if (settings.quick) {
@@ -441,9 +444,8 @@ struct Bench {
     }
 
     // Instructions the bot executes per command, counted by callgrind: unlike CPU time, untouched by
-    // whatever else the machine runs. The start and warm-up, the mix, then the change path; each window
-    // is zeroed and dumped with callgrind_control, and the dumps are left in the working directory for
-    // callgrind_annotate and for scripts/link-order, which lays out the code they ran.
+    // whatever else the machine runs. The mix, then the change path; each window is zeroed and dumped
+    // with callgrind_control, and the dumps are left in the state directory for callgrind_annotate.
     void instructions() {
         report.section("Instructions (the bot under valgrind --tool=callgrind), closed loop");
         if (!fs::exists("/usr/bin/valgrind") || !fs::exists("/usr/bin/callgrind_control")) {
@@ -466,19 +468,15 @@ struct Bench {
         };
         // Each dump is copied to the working directory as slack_bench.callgrind.<window>: the state
         // directory goes at the end of the run.
-        auto dump = [&](const std::string& window) {
-            bp::child dumping("/usr/bin/callgrind_control", bp::args({"--dump", pid}), bp::std_out > bp::null);
-            dumping.wait();
+        auto dumped = [&](bp::child& zeroing, const std::string& window) {
+            zeroing.wait();
+            bp::child dump("/usr/bin/callgrind_control", bp::args({"--dump", pid}), bp::std_out > bp::null);
+            dump.wait();
             const auto [total, file] = last_dump(state);
             std::error_code ignored;
             fs::copy_file(file, "slack_bench.callgrind." + window, fs::copy_options::overwrite_existing, ignored);
             return total;
         };
-        auto dumped = [&](bp::child& zeroing, const std::string& window) {
-            zeroing.wait();
-            return dump(window);
-        };
-        dump("start");
         const std::size_t count = std::max<std::size_t>(100, settings.growth / 4);
         auto zeroing = zero();
         const auto run = load.closed_loop("instructions-", count, settings.in_flight);
@@ -498,7 +496,7 @@ struct Bench {
         report.row("instructions per remove + click (SQLite included)", fixed(per_remove, 0));
         if (failed > 0) report.note("instructions: " + std::to_string(failed) + " changes failed");
         report.note(
-            "profiles: slack_bench.callgrind.{start,mix,add,remove} in the working directory, for callgrind_annotate");
+            "profiles: slack_bench.callgrind.{mix,add,remove} in the working directory, for callgrind_annotate");
         slack.keep_ack_payloads(false);
     }
 
