@@ -33,7 +33,7 @@ bool LocalState::answered(Digest digest) const {
     return newer_.digests.contains(digest) || older_.digests.contains(digest);
 }
 
-void LocalState::remember_answered(Digest digest, std::chrono::steady_clock::time_point now) {
+void LocalState::note_answered(Digest digest, std::chrono::steady_clock::time_point now) {
     const std::size_t half = std::max<std::size_t>(1, options_.claim_capacity / 2);
     if (!newer_.digests.empty() &&
         (newer_.digests.size() >= half || now - newer_.first >= options_.remember_answered)) {
@@ -61,7 +61,8 @@ void LocalState::keep_within_capacity() {
     if (remembered() > options_.claim_capacity) older_.let_go();
     if (remembered() > options_.claim_capacity) newer_.let_go();
     while (remembered() > options_.claim_capacity) {
-        // Only when the claims still running alone pass the capacity: none of them is ever answered.
+        // Only when the claims still running alone pass the capacity: the oldest goes, and its answer
+        // will not be remembered.
         auto oldest = claimed_.begin();
         for (auto it = claimed_.begin(); it != claimed_.end(); ++it)
             if (it->second.order < oldest->second.order) oldest = it;
@@ -81,7 +82,7 @@ boost::asio::awaitable<ApiResult<bool>> LocalState::renew(std::string key, std::
 boost::asio::awaitable<ApiResult<void>> LocalState::complete(std::string key) {
     std::lock_guard lock(mutex_);
     const Digest digest = digest_of(key);
-    if (claimed_.erase(digest) > 0) remember_answered(digest, std::chrono::steady_clock::now());
+    if (claimed_.erase(digest) > 0) note_answered(digest, std::chrono::steady_clock::now());
     co_return ApiResult<void>{};
 }
 

@@ -28,11 +28,13 @@
 namespace collab::store {
 
 struct LocalStateOptions {
-    // Envelope ids remembered; past this the oldest are forgotten first.
+    // Envelope ids remembered at most; past this the oldest go first, answered ones a generation at a
+    // time (at least the newest half of the capacity's worth is kept), running ones one at a time.
     std::size_t claim_capacity = 100'000;
-    // How long an answered request's key is remembered: Slack delivers a request again at most three
-    // times, the last about five minutes after the first; past that it is forgotten, so that the memory
-    // follows the rate of requests rather than their number.
+    // How long an answered request's key is remembered at least (the capacity permitting); twice as long
+    // at most. Slack delivers a request again at most three times,
+    // the last about five minutes after the first; past that it is forgotten, so that the memory follows
+    // the rate of requests rather than their number.
     std::chrono::milliseconds remember_answered{std::chrono::minutes{10}};
     // The rolling window an allowance is counted over (Scalingo counts per minute; shorter in tests).
     std::chrono::milliseconds request_window{std::chrono::minutes{1}};
@@ -96,7 +98,7 @@ private:
     };
     Allowance& allowance_of(const std::string& account, int per_minute);
     bool answered(Digest digest) const;
-    void remember_answered(Digest digest, std::chrono::steady_clock::time_point now);
+    void note_answered(Digest digest, std::chrono::steady_clock::time_point now);
     // Lets go of a generation whose newest answer is remember_answered old.
     void forget_past_their_time(std::chrono::steady_clock::time_point now);
     // Lets go of the oldest past the capacity: the older generation, then the newer, then the claims

@@ -422,9 +422,19 @@ TEST(StoreLocalState, answered_claims_are_let_go_a_generation_at_a_time_within_t
     EXPECT_EQ(claim(state, "Ev1"), ClaimState::answered) << "forgotten before half the capacity came after it";
     answer("Ev4");
     answer("Ev5");  // the older generation goes whole
-    EXPECT_EQ(claim(state, "Ev1"), ClaimState::won) << "kept past two generations";
+    EXPECT_EQ(claim(state, "Ev2"), ClaimState::won) << "the older generation was not let go whole";
     EXPECT_EQ(claim(state, "Ev3"), ClaimState::answered);
     EXPECT_EQ(claim(state, "Ev5"), ClaimState::answered);
+}
+
+TEST(StoreLocalState, past_the_capacity_answered_claims_go_before_running_ones) {
+    store::LocalState state(store::LocalStateOptions{.claim_capacity = 2});
+    EXPECT_EQ(claim(state, "Ev1"), ClaimState::won);  // left running
+    EXPECT_EQ(claim(state, "Ev2"), ClaimState::won);
+    ASSERT_TRUE(run(state.complete("Ev2")).has_value());
+    EXPECT_EQ(claim(state, "Ev3"), ClaimState::won);
+    EXPECT_EQ(claim(state, "Ev1"), ClaimState::running) << "a running claim went before an answered one";
+    EXPECT_EQ(claim(state, "Ev2"), ClaimState::won) << "the answered claim was kept past the capacity";
 }
 
 TEST(StoreLocalState, answered_claims_are_forgotten_after_their_time_but_running_ones_are_not) {
