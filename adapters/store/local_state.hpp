@@ -32,9 +32,9 @@ struct LocalStateOptions {
     // time (at least the newest half of the capacity's worth is kept), running ones one at a time.
     std::size_t claim_capacity = 100'000;
     // How long an answered request's key is remembered at least (the capacity permitting); twice as long
-    // at most. Slack delivers a request again at most three times,
-    // the last about five minutes after the first; past that it is forgotten, so that the memory follows
-    // the rate of requests rather than their number.
+    // at most. Slack delivers a request again at most three times, the last about five minutes after
+    // the first; past that it is forgotten, so that the memory follows the rate of requests rather
+    // than their number.
     std::chrono::milliseconds remember_answered{std::chrono::minutes{10}};
     // The rolling window an allowance is counted over (Scalingo counts per minute; shorter in tests).
     std::chrono::milliseconds request_window{std::chrono::minutes{1}};
