@@ -237,18 +237,15 @@ asio::awaitable<std::expected<Exchanged, ExchangeFailure>> exchange(Connection& 
 // Whether the peer closed an idle connection while it sat in the pool: a non-blocking peek finds
 // the end of stream without consuming anything.
 bool still_open(Connection& connection) {
-    auto& socket = connection.tcp().socket();
-    error_code error;
-    std::array<char, 1> byte{};
-    socket.non_blocking(true, error);
-    socket.receive(asio::buffer(byte), tcp::socket::message_peek, error);
-    error_code ignored;
-    socket.non_blocking(false, ignored);
-    if (error == asio::error::would_block || error == asio::error::try_again) return true;
-    if (error) return false;
-    // Unsolicited bytes on a plain connection are a stray answer (a 408, say) that would be taken for
-    // the next response; on TLS they can be session tickets, which the TLS layer consumes.
-    return std::holds_alternative<TlsStream>(connection.stream);
+    switch (peek_without_waiting(connection.tcp().socket())) {
+        case Peeked::nothing: return true;
+        case Peeked::closed: return false;
+        case Peeked::bytes:
+            // Unsolicited bytes on a plain connection are a stray answer (a 408, say) that would be taken
+            // for the next response; on TLS they can be session tickets, which the TLS layer consumes.
+            return std::holds_alternative<TlsStream>(connection.stream);
+    }
+    return false;
 }
 
 ConnectionPtr take_idle(State& state, const std::string& key) {

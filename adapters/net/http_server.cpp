@@ -12,10 +12,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
-#include <sys/socket.h>
-
 #include <atomic>
-#include <cerrno>
 #include <charconv>
 #include <cstdint>
 #include <map>
@@ -24,6 +21,7 @@
 #include <stdexcept>
 
 #include "adapters/net/gate.hpp"
+#include "adapters/net/tcp_tls.hpp"
 
 namespace collab::net {
 namespace asio = boost::asio;
@@ -68,14 +66,6 @@ std::string derived_public_url(const tcp::endpoint& bound, bool tls) {
     else
         host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
     return std::string(tls ? "https" : "http") + "://" + host + ":" + std::to_string(bound.port());
-}
-
-// True when the client has closed its end or reset the connection: an answer written now would be
-// read by nobody (the kernel takes it all the same). Peeks, so a pipelined request stays unread.
-bool peer_closed(tcp::socket& socket) {
-    char byte = 0;
-    const auto got = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    return got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
 asio::awaitable<ServerAnswer> answer_without_fallback(std::shared_ptr<const HttpHandler> handler,
@@ -209,7 +199,9 @@ struct HttpServer::Impl {
             const bool keep_alive = client_keeps_alive && response.keep_alive() && !impl->stopping;
             impl->finish(response, version, keep_alive);
             bool written = false;
-            if (!peer_closed(beast::get_lowest_layer(stream).socket()))
+            // Unless the client has closed its end or reset the connection: an answer written now would
+            // be read by nobody (the kernel takes it all the same).
+            if (peek_without_waiting(beast::get_lowest_layer(stream).socket()) != Peeked::closed)
                 written = co_await write_answer(impl, stream, response);
             if (answer.written) answer.written(written);
             if (!written || !keep_alive) co_return;

@@ -11,6 +11,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <memory>
 #include <stdexcept>
 
@@ -65,6 +68,16 @@ struct VerifyPeer {
 
 NetError net_error(NetErrorKind kind, const std::string& label, std::string what) {
     return NetError{kind, label + ": " + std::move(what)};
+}
+
+Peeked peek_without_waiting(tcp::socket& socket) {
+    // One recv with MSG_DONTWAIT: asio's own peek would need the socket switched to non-blocking and
+    // back, two more system calls on every reuse of a pooled connection.
+    char byte = 0;
+    const auto got = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (got > 0) return Peeked::bytes;
+    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return Peeked::nothing;
+    return Peeked::closed;
 }
 
 bool is_connection_loss(const boost::system::error_code& error) {

@@ -28,6 +28,11 @@ bool is_connection_loss(const boost::system::error_code& error);
 // A failure of TLS itself (OpenSSL's or the stream's), rather than of the connection under it.
 bool is_tls_error(const boost::system::error_code& error);
 
+// What a kept-alive connection holds right now, found by one non-blocking peek that consumes nothing:
+// nothing yet, unread bytes, or the peer's end (closed or reset). Used by the HTTP client and server.
+enum class Peeked { nothing, bytes, closed };
+Peeked peek_without_waiting(boost::asio::ip::tcp::socket& socket);
+
 // A client context: TLS 1.2 or later, peer verification on; trusts ca_file when given, else the
 // system store. Throws std::runtime_error when ca_file cannot be loaded.
 boost::asio::ssl::context make_tls_context(const std::string& ca_file);

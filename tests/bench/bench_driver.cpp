@@ -52,7 +52,12 @@ double cpu_seconds(pid_t pid) {
     return static_cast<double>(user + system) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
-ThreadsCpu threads_cpu(pid_t pid, std::string_view named) {
+double ThreadsCpu::of(std::string_view name) const {
+    const auto found = by_name.find(name);
+    return found == by_name.end() ? 0 : found->second;
+}
+
+ThreadsCpu threads_cpu(pid_t pid) {
     ThreadsCpu cpu;
     std::error_code error;
     for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", error)) {
@@ -61,7 +66,7 @@ ThreadsCpu threads_cpu(pid_t pid, std::string_view named) {
         std::string name = slurp(task.path() / "comm");
         if (!name.empty() && name.back() == '\n') name.pop_back();
         cpu.all += seconds;
-        if (name == named) cpu.named += seconds;
+        cpu.by_name[name] += seconds;
     }
     return cpu;
 }

@@ -32,13 +32,15 @@ using SteadyClock = std::chrono::steady_clock;
 // set size now and its peak, in KiB.
 double cpu_seconds(pid_t pid);
 // The same CPU time from the scheduler's nanosecond counts of each thread (/proc/<pid>/task/*/schedstat:
-// the clock ticks of /proc/<pid>/stat are too coarse for tenths of a millisecond), with the share of
-// the threads named `named` (their comm, as the bot names its stores' threads) apart.
+// the clock ticks of /proc/<pid>/stat are too coarse for tenths of a millisecond), and each thread
+// name's share (their comm, as the bot names its stores' threads).
 struct ThreadsCpu {
-    double all = 0;    // seconds
-    double named = 0;  // seconds, included in all
+    double all = 0;                                      // seconds
+    std::map<std::string, double, std::less<>> by_name;  // seconds, included in all
+
+    double of(std::string_view name) const;
 };
-ThreadsCpu threads_cpu(pid_t pid, std::string_view named);
+ThreadsCpu threads_cpu(pid_t pid);
 long rss_kib(pid_t pid);
 long peak_rss_kib(pid_t pid);
 // The RSS now, and its anonymous part (heap, stacks) and file-backed part (the binary's and the shared

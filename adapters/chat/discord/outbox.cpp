@@ -42,16 +42,17 @@ void DiscordOutbox::failed(const chat::Origin& origin, std::string_view what, co
 
 asio::awaitable<json::object> DiscordOutbox::message(const chat::Origin& origin, const Reply& reply,
                                                      chat::Visibility visibility) {
-    std::string proposal_id;
-    if (reply.proposal) {
-        std::string token = reply.proposal->token;
-        auto kept = co_await shelf_.put_away(std::move(token), reply.proposal->expires_at);
-        if (kept)
-            proposal_id = std::move(*kept);
-        else  // shown without buttons: nothing to click that could not be found again
-            logger_->error("[{}] discord: could not keep a proposal for its buttons: {}", origin.id,
-                           kept.error().message);
+    if (!reply.proposal) {
+        auto render = [visibility](const Reply& keyed) { return message_of(keyed, visibility); };
+        co_return *forms_.render(reply, chat::to_string(visibility), render);
     }
+    std::string token = reply.proposal->token;
+    auto kept = co_await shelf_.put_away(std::move(token), reply.proposal->expires_at);
+    std::string proposal_id;
+    if (kept)
+        proposal_id = std::move(*kept);
+    else  // shown without buttons: nothing to click that could not be found again
+        logger_->error("[{}] discord: could not keep a proposal for its buttons: {}", origin.id, kept.error().message);
     co_return message_of(reply, visibility, proposal_id);
 }
 

@@ -35,6 +35,7 @@
 #include "adapters/chat/discord/interaction.hpp"
 #include "adapters/chat/discord/proposal_shelf.hpp"
 #include "adapters/chat/discord/rest_client.hpp"
+#include "core/form_cache.hpp"
 
 namespace collab::discord {
 
@@ -88,7 +89,9 @@ private:
 
     // The callback `id` still owes, taken: whoever takes it sends it.
     std::optional<Owed> take_owed(const std::string& id);
-    // A message for `reply`; a proposal's buttons carry the id it was put away under.
+    // A message for `reply`; a proposal's buttons carry the id it was put away under. Any other
+    // message is kept per reply key and visibility: a `list` or `help` repeated while its subject is
+    // unchanged is not rendered again.
     boost::asio::awaitable<boost::json::object> message(const chat::Origin& origin, const Reply& reply,
                                                         chat::Visibility visibility);
     boost::asio::awaitable<bool> send_callback(const chat::Origin& origin, const Owed& owed, boost::json::object body);
@@ -100,6 +103,7 @@ private:
     ProposalShelf& shelf_;
     std::shared_ptr<spdlog::logger> logger_;
     std::map<std::string, Owed, std::less<>> owed_;
+    FormCache<boost::json::object> forms_;
     DiscordOutboxCounters counters_;
     chat::AckLatency ack_latency_;
 };

@@ -78,12 +78,12 @@ struct CommandServer::State : chat::IntakeServerState {
         state->logger->debug("[{}] mattermost: slash command {} from {} in {}", key, command->command, command->user_id,
                              command->channel_id);
         // The Desk lives on its own executor; the answer comes back to this connection's strand.
-        std::optional<chat::Taken> told = co_await asio::co_spawn(
+        std::optional<Served> served = co_await asio::co_spawn(
             state->executor, serve_command(state, key, std::move(*command)), asio::use_awaitable);
         // Taken in already (here or by another instance): that one answers.
-        if (!told) co_return chat::answer(json_ok(json::object{}));
-        net::ServerResponse response = json_ok(state->outbox.encode(told->origin, told->answer));
-        co_return state->finishing(state->intake, arrived, std::move(*told), std::move(response));
+        if (!served) co_return chat::answer(json_ok(json::object{}));
+        net::ServerResponse response = chat::json_ok(*served->message);
+        co_return state->finishing(state->intake, arrived, std::move(served->taken), std::move(response));
     }
 
     static asio::awaitable<net::ServerAnswer> action(std::shared_ptr<State> state, net::ServerRequest request,
@@ -100,12 +100,21 @@ struct CommandServer::State : chat::IntakeServerState {
         co_return state->acknowledging(arrived, chat::answer(json_ok(body)));
     }
 
+    // A command taken in, with its answer encoded (on the Desk's executor, where the outbox's forms live).
+    struct Served {
+        chat::Taken taken;
+        std::shared_ptr<const std::string> message;
+    };
+
     // On the Desk's executor: the command handed to the Intake; nothing when it was taken in already.
-    static asio::awaitable<std::optional<chat::Taken>> serve_command(std::shared_ptr<State> state, std::string key,
-                                                                     SlashCommand command) {
+    static asio::awaitable<std::optional<Served>> serve_command(std::shared_ptr<State> state, std::string key,
+                                                                SlashCommand command) {
         chat::Arrival arrival{key, state->intake.work([&command] { return work_of(command); })};
         chat::CommandRequest request = command_request(command, key);
-        co_return co_await state->intake.command(std::move(arrival), std::move(request));
+        std::optional<chat::Taken> taken = co_await state->intake.command(std::move(arrival), std::move(request));
+        if (!taken) co_return std::nullopt;
+        auto message = state->outbox.encoded(taken->origin, taken->answer);
+        co_return Served{std::move(*taken), std::move(message)};
     }
 
     // On the Desk's executor: the click handled until its outcome is known, and that outcome as the

@@ -30,6 +30,13 @@ json::object MattermostOutbox::encode(const chat::Origin& origin, const chat::An
     return command_response(answer.reply, answer.visibility);
 }
 
+std::shared_ptr<const std::string> MattermostOutbox::encoded(const chat::Origin& origin, const chat::Answer& answer) {
+    if (answer.reply->proposal) return std::make_shared<const std::string>(json::serialize(encode(origin, answer)));
+    const chat::Visibility visibility = answer.visibility;
+    auto render = [visibility](const Reply& keyed) { return json::serialize(command_response(keyed, visibility)); };
+    return forms_.render(answer.reply, chat::to_string(visibility), render);
+}
+
 bool MattermostOutbox::expect_click(const std::string& id) {
     return clicks_.emplace(id, ClickAnswer{}).second;
 }

@@ -29,6 +29,7 @@
 
 #include "adapters/chat/desk.hpp"
 #include "adapters/chat/mattermost/rest_client.hpp"
+#include "core/form_cache.hpp"
 
 namespace collab::mattermost {
 
@@ -54,6 +55,10 @@ public:
 
     // The answer a command's reply travels in (the response or its response_url).
     boost::json::object encode(const chat::Origin& origin, const chat::Answer& answer) const;
+    // The same as JSON text, as a command's HTTP response carries it. Kept per reply key and
+    // visibility unless it holds a proposal: a `list` or `help` repeated while its subject is unchanged
+    // is not rendered again. On the Desk's executor only.
+    std::shared_ptr<const std::string> encoded(const chat::Origin& origin, const chat::Answer& answer);
 
     // False when a delivery of the same click already waits for its answer: that one takes it.
     bool expect_click(const std::string& id);
@@ -83,6 +88,7 @@ private:
     std::string action_url_;
     std::map<std::string, ClickAnswer> clicks_;
     std::map<std::string, Uses> response_urls_;
+    FormCache<std::string> forms_;
     OutboxCounters counters_;
 };
 

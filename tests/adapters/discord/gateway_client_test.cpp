@@ -71,6 +71,21 @@ TEST_F(DiscordGatewayClientTest, AddIsPostedInTheChannel) {
     EXPECT_TRUE(has_collaborator(bot_->collaborators("my-dedicated-db"), "new@example.com"));
 }
 
+// A list asked again while the database is unchanged is the same answer (kept, not rendered again);
+// once someone is added, the next list shows them.
+TEST_F(DiscordGatewayClientTest, AListAskedAgainIsTheSameUntilTheDatabaseChanges) {
+    start();
+    const BotReply first = type("4011", "list", {{"database", "my-dedicated-db"}});
+    const BotReply again = type("4012", "list", {{"database", "my-dedicated-db"}});
+    EXPECT_EQ(data_of(again), data_of(first));
+    EXPECT_EQ(content_of(data_of(first)).find("fresh@example.com"), std::string::npos);
+    const BotReply added = type("4013", "add", {{"database", "my-dedicated-db"}, {"emails", "fresh@example.com"}});
+    EXPECT_NE(content_of(data_of(added)).find("fresh@example.com has been invited"), std::string::npos);
+    const BotReply after = type("4014", "list", {{"database", "my-dedicated-db"}});
+    EXPECT_NE(content_of(data_of(after)).find("fresh@example.com"), std::string::npos) << content_of(data_of(after));
+    EXPECT_TRUE(ephemeral(data_of(after))) << "the asker's form, not the channel's of the add";
+}
+
 TEST_F(DiscordGatewayClientTest, ACommandsConfiguredVisibilityDecidesWhoSeesItsAnswer) {
     HarnessOptions options;
     options.visibility.by_command["list"] = chat::Visibility::in_channel;

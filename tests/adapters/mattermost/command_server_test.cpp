@@ -21,6 +21,7 @@
 
 #include "adapters/chat/mattermost/directory.hpp"
 #include "adapters/chat/mattermost/event_socket.hpp"
+#include "adapters/chat/mattermost/messages.hpp"
 #include "adapters/chat/mattermost/outbox.hpp"
 #include "adapters/chat/mattermost/rest_client.hpp"
 #include "adapters/chat/mattermost/sign_in.hpp"
@@ -170,6 +171,47 @@ TEST_F(CommandServerTest, EveryCommandIsAnsweredWithWhoSeesIt) {
     ASSERT_EQ(posts.size(), 1u);
     EXPECT_EQ(posts[0].user_id, owner);
     EXPECT_TRUE(has_access("new@example.com"));
+}
+
+// A list asked again while the database is unchanged is the same answer; once someone is added, the
+// next list shows them.
+TEST_F(CommandServerTest, AListAskedAgainIsTheSameUntilTheDatabaseChanges) {
+    const auto first = command(owner, "list my-dedicated-db");
+    const auto again = command(owner, "list my-dedicated-db");
+    ASSERT_TRUE(first.answer) << first.body;
+    EXPECT_EQ(again.body, first.body);
+    EXPECT_EQ(text_of(first).find("fresh@example.com"), std::string::npos);
+    const auto added = command(owner, "add my-dedicated-db fresh@example.com");
+    EXPECT_NE(text_of(added).find("fresh@example.com"), std::string::npos) << text_of(added);
+    const auto after = command(owner, "list my-dedicated-db");
+    ASSERT_TRUE(after.answer) << after.body;
+    EXPECT_NE(text_of(after).find("fresh@example.com"), std::string::npos) << text_of(after);
+    EXPECT_EQ(after.answer->at("response_type"), "ephemeral") << "the asker's form, not the channel's of the add";
+}
+
+// The encoded answer of a keyed reply is kept per version and visibility, and never mixes them.
+TEST(MattermostOutbox, AnAnswerIsKeptPerVersionAndVisibility) {
+    asio::io_context io;
+    net::HttpClient http{io.get_executor(), net::HttpClientOptions{}};
+    RestClient rest{http, RestSettings{"http://127.0.0.1:9", "bot-token"}};
+    MattermostOutbox outbox{rest, spdlog::default_logger()};
+    const chat::Origin origin;
+    Reply listed;
+    listed.lines.push_back(Line{LineStyle::plain, "user2@example.com is a collaborator"});
+    listed.key = ReplyKey{"list my-dedicated-db", 7};
+    const chat::Answer for_asker{listed, chat::Visibility::ephemeral};
+    const auto first = outbox.encoded(origin, for_asker);
+    EXPECT_EQ(*first, json::serialize(command_response(listed, chat::Visibility::ephemeral)));
+    EXPECT_EQ(outbox.encoded(origin, for_asker), first) << "the same answer, kept";
+    const chat::Answer for_channel{listed, chat::Visibility::in_channel};
+    EXPECT_EQ(*outbox.encoded(origin, for_channel),
+              json::serialize(command_response(listed, chat::Visibility::in_channel)));
+
+    Reply changed = listed;
+    changed.lines[0].text = "nobody else";
+    changed.key = ReplyKey{"list my-dedicated-db", 8};
+    EXPECT_EQ(*outbox.encoded(origin, chat::Answer{changed, chat::Visibility::ephemeral}),
+              json::serialize(command_response(changed, chat::Visibility::ephemeral)));
 }
 
 // [mattermost.responses] list = "in_channel", add = "ephemeral".
