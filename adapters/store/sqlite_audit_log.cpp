@@ -120,6 +120,7 @@ SqliteAuditLog::~SqliteAuditLog() {
 }
 
 void SqliteAuditLog::checkpoint_every(std::chrono::milliseconds period, std::filesystem::path file) {
+    become_background_thread("collab-checkpt");
     try {
         SQLite::Database db(file.string(), SQLite::OPEN_READWRITE, 5000);
         for (;;) {

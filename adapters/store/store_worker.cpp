@@ -1,5 +1,7 @@
 #include "adapters/store/store_worker.hpp"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -22,6 +24,13 @@ int poll_until(std::span<pollfd> fds, SteadyClock::time_point deadline) {
         const int ready = ::poll(fds.data(), fds.size(), timeout);
         if (ready >= 0 || errno != EINTR) return ready;
     }
+}
+
+void become_background_thread(const char* name) {
+    ::pthread_setname_np(::pthread_self(), name);
+    // Allowed to any thread, no privilege needed; where it is not, the thread keeps the default policy.
+    const sched_param same_priority{};
+    (void)::pthread_setschedparam(::pthread_self(), SCHED_BATCH, &same_priority);
 }
 
 WorkerWake::WorkerWake() : fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {

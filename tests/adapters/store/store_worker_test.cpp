@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <pthread.h>
+#include <sched.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -116,23 +117,30 @@ TEST(StoreWorker, writes_that_arrive_together_share_one_commit_and_each_caller_l
     EXPECT_EQ(host.ledger.commits, (Batches{{"a", "b", "c", "d"}}));
 }
 
-// The name the worker's thread carries (its comm, as top -H and the bench see it).
-asio::awaitable<ApiResult<std::string>> thread_name(Worker& worker) {
-    std::function<ApiResult<std::string>(Ledger&)> work = [](Ledger&) -> ApiResult<std::string> {
+// The name the worker's thread carries (its comm, as top -H and the bench see it), and its
+// scheduling policy.
+asio::awaitable<ApiResult<std::pair<std::string, int>>> thread_identity(Worker& worker) {
+    using Identity = std::pair<std::string, int>;
+    std::function<ApiResult<Identity>(Ledger&)> work = [](Ledger&) -> ApiResult<Identity> {
         char name[16] = {};
         ::pthread_getname_np(::pthread_self(), name, sizeof name);
-        return std::string(name);
+        int policy = -1;
+        sched_param priority{};
+        ::pthread_getschedparam(::pthread_self(), &policy, &priority);
+        return Identity{name, policy};
     };
     co_return co_await worker.call(std::move(work));
 }
 
-TEST(StoreWorker, its_thread_carries_the_name_it_was_given) {
+TEST(StoreWorker, its_thread_carries_the_name_it_was_given_and_runs_in_the_background) {
     LedgerHost host;
     Worker worker(host, "collab-ledger", cancelled());
     asio::io_context io;
-    auto named = asio::co_spawn(io, thread_name(worker), asio::use_future);
+    auto identity = asio::co_spawn(io, thread_identity(worker), asio::use_future);
     io.run();
-    EXPECT_EQ(named.get(), std::string("collab-ledger"));
+    const auto [name, policy] = identity.get().value();
+    EXPECT_EQ(name, "collab-ledger");
+    EXPECT_EQ(policy, SCHED_BATCH) << "woken by the event loop, it must not preempt it";
 }
 
 TEST(StoreWorker, a_commit_holds_at_most_the_writes_per_commit) {
