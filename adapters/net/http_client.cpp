@@ -10,7 +10,6 @@
 #include <boost/beast/ssl.hpp>
 
 #include <algorithm>
-#include <array>
 #include <charconv>
 #include <map>
 #include <stdexcept>

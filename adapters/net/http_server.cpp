@@ -199,8 +199,8 @@ struct HttpServer::Impl {
             const bool keep_alive = client_keeps_alive && response.keep_alive() && !impl->stopping;
             impl->finish(response, version, keep_alive);
             bool written = false;
-            // Unless the client has closed its end or reset the connection: an answer written now would
-            // be read by nobody (the kernel takes it all the same).
+            // Not to a client that has closed its end (even half) or reset the connection: the kernel
+            // would take the answer all the same, and the handler would count it as delivered.
             if (peek_without_waiting(beast::get_lowest_layer(stream).socket()) != Peeked::closed)
                 written = co_await write_answer(impl, stream, response);
             if (answer.written) answer.written(written);

@@ -2,6 +2,7 @@
 // Opening a connection, shared by the HTTP and WebSocket clients: resolve, connect and TLS handshake,
 // each under its own timeout, each failure mapped to one NetError. The TLS set-up is the same for
 // every client: peer verification always on, system store or a CA file, SNI and host-name check.
+// Also what the HTTP client and server both ask of a kept-alive connection (peek_without_waiting).
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -29,7 +30,8 @@ bool is_connection_loss(const boost::system::error_code& error);
 bool is_tls_error(const boost::system::error_code& error);
 
 // What a kept-alive connection holds right now, found by one non-blocking peek that consumes nothing:
-// nothing yet, unread bytes, or the peer's end (closed or reset). Used by the HTTP client and server.
+// nothing yet, unread bytes, or no more to read: the peer's end (closed, half-closed or reset) or a
+// socket that cannot be read at all. Used by the HTTP client's pool and the HTTP server.
 enum class Peeked { nothing, bytes, closed };
 Peeked peek_without_waiting(boost::asio::ip::tcp::socket& socket);
 

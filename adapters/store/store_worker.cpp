@@ -26,11 +26,13 @@ int poll_until(std::span<pollfd> fds, SteadyClock::time_point deadline) {
     }
 }
 
-void become_background_thread(const char* name) {
+bool become_background_thread(const char* name) {
     ::pthread_setname_np(::pthread_self(), name);
-    // Allowed to any thread, no privilege needed; where it is not, the thread keeps the default policy.
-    const sched_param same_priority{};
-    (void)::pthread_setschedparam(::pthread_self(), SCHED_BATCH, &same_priority);
+    int policy = SCHED_OTHER;
+    sched_param priority{};
+    if (::pthread_getschedparam(::pthread_self(), &policy, &priority) != 0 || policy != SCHED_OTHER) return false;
+    // Needs no privilege; where it is refused anyway, the thread keeps the default policy.
+    return ::pthread_setschedparam(::pthread_self(), SCHED_BATCH, &priority) == 0;
 }
 
 WorkerWake::WorkerWake() : fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {

@@ -10,7 +10,6 @@
 // and any other call runs alone, seeing every write queued before it.
 
 #include <poll.h>
-#include <pthread.h>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -51,7 +50,10 @@ int poll_until(std::span<pollfd> fds, SteadyClock::time_point deadline);
 // woken by the event loop on the loop's core, it no longer preempts the loop, which finishes its step
 // first. Preempted, the loop still held the lock the woken thread wanted at once, and the two took
 // turns through futexes: on one core, half the context switches of a change and a tenth of its CPU.
-void become_background_thread(const char* name);
+// The price: on a core busy with other processes, store work may wait for the end of their time
+// slice. Only the default policy is changed, never one the operator chose (chrt, systemd's
+// CPUSchedulingPolicy=); false when the thread keeps its policy.
+bool become_background_thread(const char* name);
 
 // An answer on its way from a worker thread to the coroutine waiting for it. The worker keeps the
 // result, then wakes the coroutine on the coroutine's own executor: the timer is touched there only.

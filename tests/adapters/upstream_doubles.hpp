@@ -48,6 +48,12 @@ public:
         co_await wait();
         co_return co_await inner_.databases();
     }
+    // The inner API's snapshots, with their generations: the replies built from them are keyed, and
+    // the chat adapters keep their rendered forms, as with the real providers.
+    boost::asio::awaitable<ApiResult<CachedSnapshot>> snapshot(std::string database) override {
+        co_await wait();
+        co_return co_await inner_.snapshot(std::move(database));
+    }
 
 private:
     boost::asio::awaitable<void> wait() {

@@ -71,8 +71,8 @@ TEST_F(DiscordGatewayClientTest, AddIsPostedInTheChannel) {
     EXPECT_TRUE(has_collaborator(bot_->collaborators("my-dedicated-db"), "new@example.com"));
 }
 
-// A list asked again while the database is unchanged is the same answer (kept, not rendered again);
-// once someone is added, the next list shows them.
+// A list asked again while the database is unchanged is the same answer (kept by its key, not
+// rendered again); once someone is added, the next list shows them: a new key.
 TEST_F(DiscordGatewayClientTest, AListAskedAgainIsTheSameUntilTheDatabaseChanges) {
     start();
     const BotReply first = type("4011", "list", {{"database", "my-dedicated-db"}});
@@ -83,7 +83,7 @@ TEST_F(DiscordGatewayClientTest, AListAskedAgainIsTheSameUntilTheDatabaseChanges
     EXPECT_NE(content_of(data_of(added)).find("fresh@example.com has been invited"), std::string::npos);
     const BotReply after = type("4014", "list", {{"database", "my-dedicated-db"}});
     EXPECT_NE(content_of(data_of(after)).find("fresh@example.com"), std::string::npos) << content_of(data_of(after));
-    EXPECT_TRUE(ephemeral(data_of(after))) << "the asker's form, not the channel's of the add";
+    EXPECT_TRUE(ephemeral(data_of(after)));
 }
 
 TEST_F(DiscordGatewayClientTest, ACommandsConfiguredVisibilityDecidesWhoSeesItsAnswer) {

@@ -186,7 +186,7 @@ TEST_F(CommandServerTest, AListAskedAgainIsTheSameUntilTheDatabaseChanges) {
     const auto after = command(owner, "list my-dedicated-db");
     ASSERT_TRUE(after.answer) << after.body;
     EXPECT_NE(text_of(after).find("fresh@example.com"), std::string::npos) << text_of(after);
-    EXPECT_EQ(after.answer->at("response_type"), "ephemeral") << "the asker's form, not the channel's of the add";
+    EXPECT_EQ(after.answer->at("response_type"), "ephemeral");
 }
 
 // The encoded answer of a keyed reply is kept per version and visibility, and never mixes them.
