@@ -161,6 +161,9 @@ public:
     // instance, an earlier round). Called before the notice goes out, so that it goes out once.
     virtual boost::asio::awaitable<ApiResult<bool>> settle(std::string database, std::string collaborator_id,
                                                            InvitationFate fate, TimePoint at) = 0;
+    // Settles it as withdrawn (revoked through the bot, which says so itself) with nobody waiting for
+    // the outcome: a store may return before it is written, as long as later calls see it.
+    virtual boost::asio::awaitable<void> withdraw(std::string database, std::string collaborator_id, TimePoint at) = 0;
     // Deletes the invitations settled before `settled_before` (pending ones stay whatever their age): how
     // many went.
     virtual boost::asio::awaitable<ApiResult<std::size_t>> forget_settled(TimePoint settled_before) = 0;

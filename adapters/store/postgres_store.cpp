@@ -257,11 +257,11 @@ asio::awaitable<ApiResult<std::vector<Invitation>>> PostgresStore::pending(std::
     co_return co_await call(std::move(work));
 }
 
-asio::awaitable<ApiResult<bool>> PostgresStore::settle(std::string database, std::string collaborator_id,
-                                                       InvitationFate fate, TimePoint at) {
-    std::function<ApiResult<bool>(PostgresSession&)> work = [this, database = std::move(database),
-                                                             collaborator_id = std::move(collaborator_id), fate,
-                                                             at](PostgresSession& session) -> ApiResult<bool> {
+std::function<ApiResult<bool>(PostgresSession&)> PostgresStore::settling(std::string database,
+                                                                         std::string collaborator_id,
+                                                                         InvitationFate fate, TimePoint at) {
+    return [this, database = std::move(database), collaborator_id = std::move(collaborator_id), fate,
+            at](PostgresSession& session) -> ApiResult<bool> {
         // Only a pending row changes: of two instances, one settles it (the row lock decides).
         const auto settled = session.exec(
             "UPDATE invitations SET fate = $3, settled_at_ms = $4 "
@@ -270,7 +270,25 @@ asio::awaitable<ApiResult<bool>> PostgresStore::settle(std::string database, std
         if (!settled) return std::unexpected(failure_of(link_.server(), settled.error()));
         return std::string_view(pq().PQcmdTuples(settled->get())) == "1";
     };
+}
+
+asio::awaitable<ApiResult<bool>> PostgresStore::settle(std::string database, std::string collaborator_id,
+                                                       InvitationFate fate, TimePoint at) {
+    // A named value: g++ 12 destroys a temporary passed to a coroutine twice.
+    std::function<ApiResult<bool>(PostgresSession&)> work =
+        settling(std::move(database), std::move(collaborator_id), fate, at);
     co_return co_await call(std::move(work));
+}
+
+asio::awaitable<void> PostgresStore::withdraw(std::string database, std::string collaborator_id, TimePoint at) {
+    std::function<ApiResult<void>(PostgresSession&)> work =
+        [settle = settling(std::move(database), std::move(collaborator_id), InvitationFate::withdrawn, at)](
+            PostgresSession& session) -> ApiResult<void> {
+        if (auto settled = settle(session); !settled) return std::unexpected(settled.error());
+        return {};
+    };
+    // Dropped while the connection is down, as remember() is: the watch then reports it revoked.
+    if (link_.connected()) co_await worker_.later(std::move(work));
 }
 
 asio::awaitable<ApiResult<std::size_t>> PostgresStore::forget_settled(TimePoint settled_before) {

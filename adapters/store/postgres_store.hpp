@@ -63,6 +63,7 @@ public:
     boost::asio::awaitable<ApiResult<std::vector<Invitation>>> pending(std::string platform) override;
     boost::asio::awaitable<ApiResult<bool>> settle(std::string database, std::string collaborator_id,
                                                    InvitationFate fate, TimePoint at) override;
+    boost::asio::awaitable<void> withdraw(std::string database, std::string collaborator_id, TimePoint at) override;
     boost::asio::awaitable<ApiResult<std::size_t>> forget_settled(TimePoint settled_before) override;
 
     // For the health check: whether the connection is up, and since when it is not.
@@ -79,6 +80,9 @@ private:
 
     template <typename T>
     boost::asio::awaitable<ApiResult<T>> call(std::function<ApiResult<T>(PostgresSession&)> work);
+    // settle()'s work, on the worker's thread.
+    std::function<ApiResult<bool>(PostgresSession&)> settling(std::string database, std::string collaborator_id,
+                                                              InvitationFate fate, TimePoint at);
     // A statement on one key whose only outcome is whether it ran.
     boost::asio::awaitable<ApiResult<void>> execute(const char* statement, std::string key);
     void clean_up(PostgresSession& session);

@@ -233,11 +233,11 @@ boost::asio::awaitable<ApiResult<std::vector<Invitation>>> SqliteAuditLog::pendi
     co_return co_await worker_.call(std::move(work));
 }
 
-boost::asio::awaitable<ApiResult<bool>> SqliteAuditLog::settle(std::string database, std::string collaborator_id,
-                                                               InvitationFate fate, TimePoint at) {
-    std::function<ApiResult<bool>(StateConnection&)> work = [database = std::move(database),
-                                                             collaborator_id = std::move(collaborator_id), fate,
-                                                             at](StateConnection& connection) -> ApiResult<bool> {
+std::function<ApiResult<bool>(StateConnection&)> SqliteAuditLog::settling(std::string database,
+                                                                          std::string collaborator_id,
+                                                                          InvitationFate fate, TimePoint at) {
+    return [database = std::move(database), collaborator_id = std::move(collaborator_id), fate,
+            at](StateConnection& connection) -> ApiResult<bool> {
         try {
             // Only a pending row changes: of two callers, one settles it.
             auto update = connection.statement(
@@ -249,7 +249,24 @@ boost::asio::awaitable<ApiResult<bool>> SqliteAuditLog::settle(std::string datab
             return std::unexpected(storage_error("written", error, invitations_kept));
         }
     };
+}
+
+boost::asio::awaitable<ApiResult<bool>> SqliteAuditLog::settle(std::string database, std::string collaborator_id,
+                                                               InvitationFate fate, TimePoint at) {
+    // A named value: g++ 12 destroys a temporary passed to a coroutine twice.
+    std::function<ApiResult<bool>(StateConnection&)> work =
+        settling(std::move(database), std::move(collaborator_id), fate, at);
     co_return co_await worker_.call(std::move(work));
+}
+
+boost::asio::awaitable<void> SqliteAuditLog::withdraw(std::string database, std::string collaborator_id, TimePoint at) {
+    std::function<ApiResult<void>(StateConnection&)> work =
+        [settle = settling(std::move(database), std::move(collaborator_id), InvitationFate::withdrawn, at)](
+            StateConnection& connection) -> ApiResult<void> {
+        if (auto settled = settle(connection); !settled) return std::unexpected(settled.error());
+        return {};
+    };
+    co_await worker_.later(std::move(work));
 }
 
 boost::asio::awaitable<ApiResult<std::size_t>> SqliteAuditLog::forget_settled(TimePoint settled_before) {

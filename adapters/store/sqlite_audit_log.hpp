@@ -45,6 +45,7 @@ public:
     boost::asio::awaitable<ApiResult<std::vector<Invitation>>> pending(std::string platform) override;
     boost::asio::awaitable<ApiResult<bool>> settle(std::string database, std::string collaborator_id,
                                                    InvitationFate fate, TimePoint at) override;
+    boost::asio::awaitable<void> withdraw(std::string database, std::string collaborator_id, TimePoint at) override;
     boost::asio::awaitable<ApiResult<std::size_t>> forget_settled(TimePoint settled_before) override;
 
     boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> use_once(std::string key, TokenUse use,
@@ -55,6 +56,10 @@ public:
     boost::asio::awaitable<ApiResult<std::optional<std::string>>> recall(std::string key, TimePoint now) override;
 
 private:
+    // settle()'s work, on the worker's thread.
+    static std::function<ApiResult<bool>(StateConnection&)> settling(std::string database, std::string collaborator_id,
+                                                                     InvitationFate fate, TimePoint at);
+
     // The worker's side.
     ApiResult<StateConnection*> session() override { return &connection_; }
     ApiResult<void> commit(StateConnection& connection, std::span<const AuditEntry> entries) override;
