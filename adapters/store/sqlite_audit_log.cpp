@@ -102,6 +102,37 @@ int64_t milliseconds_of(TimePoint at) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
 }
 
+// Remembers `invitation` (again: the same database and address replaces what was kept, pending anew).
+void keep_invitation(StateConnection& connection, const Invitation& invitation) {
+    static const std::string sql = "INSERT OR REPLACE INTO invitations (email_key, " + std::string(invitation_columns) +
+                                   ") VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+    auto insert = connection.statement(sql);
+    insert->bind(1, email_key(invitation.email));
+    int column = 2;
+    for (const std::string& value : invitation_values(invitation)) insert->bind(column++, value);
+    insert->exec();
+}
+
+// Settles a pending invitation: true when this call did (of two callers, one settles it).
+bool settle_invitation(StateConnection& connection, const std::string& database, const std::string& collaborator_id,
+                       InvitationFate fate, TimePoint at) {
+    auto update = connection.statement(
+        "UPDATE invitations SET fate = ?, settled_at_ms = ? "
+        "WHERE database_name = ? AND collaborator_id = ? AND fate = ''");
+    SQLite::bind(*update, std::string(fate_name(fate)), milliseconds_of(at), database, collaborator_id);
+    return update->exec() == 1;
+}
+
+void append_entry(StateConnection& connection, const AuditEntry& e) {
+    static const std::string sql =
+        "INSERT INTO audit (" + std::string(audit_columns) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+    auto insert = connection.statement(sql);
+    SQLite::bind(*insert, milliseconds_of(e.at), e.platform, e.team, e.channel, e.user_id, e.email, e.action,
+                 e.database, e.target, std::string(to_string(e.outcome)), e.detail);
+    insert->exec();
+    insert->reset();
+}
+
 }  // namespace
 
 SqliteAuditLog::SqliteAuditLog(const std::filesystem::path& file)
@@ -137,24 +168,35 @@ void SqliteAuditLog::checkpoint_every(std::chrono::milliseconds period, std::fil
 }
 
 boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::record(AuditEntry entry) {
-    co_return co_await worker_.write(std::move(entry));
+    AuditFileWrite write{std::move(entry)};
+    co_return co_await worker_.write(std::move(write));
 }
 
 boost::asio::awaitable<void> SqliteAuditLog::note(AuditEntry entry) {
-    co_await worker_.write_later(std::move(entry));
+    AuditFileWrite write{std::move(entry)};
+    co_await worker_.write_later(std::move(write));
 }
 
-ApiResult<void> SqliteAuditLog::commit(StateConnection& connection, std::span<const AuditEntry> entries) {
+ApiResult<void> SqliteAuditLog::commit(StateConnection& connection, std::span<const AuditFileWrite> writes) {
     try {
-        static const std::string sql =
-            "INSERT INTO audit (" + std::string(audit_columns) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)";
         SQLite::Transaction transaction(connection.db());
-        auto insert = connection.statement(sql);
-        for (const AuditEntry& e : entries) {
-            SQLite::bind(*insert, milliseconds_of(e.at), e.platform, e.team, e.channel, e.user_id, e.email, e.action,
-                         e.database, e.target, std::string(to_string(e.outcome)), e.detail);
-            insert->exec();
-            insert->reset();
+        for (const AuditFileWrite& write : writes) {
+            if (const auto* entry = std::get_if<AuditEntry>(&write)) {
+                append_entry(connection, *entry);
+                continue;
+            }
+            // Nobody waits for an invitation's row, and its failure must not fail the entries beside
+            // it: not kept, the invitation still stands, only its fate goes unannounced.
+            try {
+                if (const auto* invitation = std::get_if<Invitation>(&write)) {
+                    keep_invitation(connection, *invitation);
+                } else {
+                    const auto& withdrawal = std::get<Withdrawal>(write);
+                    settle_invitation(connection, withdrawal.database, withdrawal.collaborator_id,
+                                      InvitationFate::withdrawn, withdrawal.at);
+                }
+            } catch (const SQLite::Exception&) {
+            }
         }
         transaction.commit();
     } catch (const std::exception& error) {
@@ -191,22 +233,8 @@ boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> SqliteAuditLog::recen
 }
 
 boost::asio::awaitable<void> SqliteAuditLog::remember(Invitation invitation) {
-    std::function<ApiResult<void>(StateConnection&)> work =
-        [invitation = std::move(invitation)](StateConnection& connection) -> ApiResult<void> {
-        try {
-            static const std::string sql = "INSERT OR REPLACE INTO invitations (email_key, " +
-                                           std::string(invitation_columns) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)";
-            auto insert = connection.statement(sql);
-            insert->bind(1, email_key(invitation.email));
-            int column = 2;
-            for (const std::string& value : invitation_values(invitation)) insert->bind(column++, value);
-            insert->exec();
-        } catch (const std::exception& error) {
-            return std::unexpected(storage_error("written", error, invitations_kept));
-        }
-        return {};
-    };
-    co_await worker_.later(std::move(work));
+    AuditFileWrite write{std::move(invitation)};
+    co_await worker_.write_later(std::move(write));
 }
 
 boost::asio::awaitable<ApiResult<std::vector<Invitation>>> SqliteAuditLog::pending(std::string platform) {
@@ -233,40 +261,23 @@ boost::asio::awaitable<ApiResult<std::vector<Invitation>>> SqliteAuditLog::pendi
     co_return co_await worker_.call(std::move(work));
 }
 
-std::function<ApiResult<bool>(StateConnection&)> SqliteAuditLog::settling(std::string database,
-                                                                          std::string collaborator_id,
-                                                                          InvitationFate fate, TimePoint at) {
-    return [database = std::move(database), collaborator_id = std::move(collaborator_id), fate,
-            at](StateConnection& connection) -> ApiResult<bool> {
+boost::asio::awaitable<ApiResult<bool>> SqliteAuditLog::settle(std::string database, std::string collaborator_id,
+                                                               InvitationFate fate, TimePoint at) {
+    std::function<ApiResult<bool>(StateConnection&)> work = [database = std::move(database),
+                                                             collaborator_id = std::move(collaborator_id), fate,
+                                                             at](StateConnection& connection) -> ApiResult<bool> {
         try {
-            // Only a pending row changes: of two callers, one settles it.
-            auto update = connection.statement(
-                "UPDATE invitations SET fate = ?, settled_at_ms = ? "
-                "WHERE database_name = ? AND collaborator_id = ? AND fate = ''");
-            SQLite::bind(*update, std::string(fate_name(fate)), milliseconds_of(at), database, collaborator_id);
-            return update->exec() == 1;
+            return settle_invitation(connection, database, collaborator_id, fate, at);
         } catch (const std::exception& error) {
             return std::unexpected(storage_error("written", error, invitations_kept));
         }
     };
-}
-
-boost::asio::awaitable<ApiResult<bool>> SqliteAuditLog::settle(std::string database, std::string collaborator_id,
-                                                               InvitationFate fate, TimePoint at) {
-    // A named value: g++ 12 destroys a temporary passed to a coroutine twice.
-    std::function<ApiResult<bool>(StateConnection&)> work =
-        settling(std::move(database), std::move(collaborator_id), fate, at);
     co_return co_await worker_.call(std::move(work));
 }
 
 boost::asio::awaitable<void> SqliteAuditLog::withdraw(std::string database, std::string collaborator_id, TimePoint at) {
-    std::function<ApiResult<void>(StateConnection&)> work =
-        [settle = settling(std::move(database), std::move(collaborator_id), InvitationFate::withdrawn, at)](
-            StateConnection& connection) -> ApiResult<void> {
-        if (auto settled = settle(connection); !settled) return std::unexpected(settled.error());
-        return {};
-    };
-    co_await worker_.later(std::move(work));
+    AuditFileWrite write{Withdrawal{std::move(database), std::move(collaborator_id), at}};
+    co_await worker_.write_later(std::move(write));
 }
 
 boost::asio::awaitable<ApiResult<std::size_t>> SqliteAuditLog::forget_settled(TimePoint settled_before) {

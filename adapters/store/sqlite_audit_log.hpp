@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <mutex>
 #include <thread>
+#include <variant>
 
 #include "adapters/store/kept_values.hpp"
 #include "adapters/store/sqlite_file.hpp"
@@ -26,11 +27,21 @@
 
 namespace collab::store {
 
+// A withdrawn invitation, settled after the fact.
+struct Withdrawal {
+    std::string database;
+    std::string collaborator_id;
+    TimePoint at;
+};
+// What the worker commits in groups: the audit entries, and the invitations' rows nobody waits for,
+// which share their commit.
+using AuditFileWrite = std::variant<AuditEntry, Invitation, Withdrawal>;
+
 class SqliteAuditLog final : public AuditLog,
                              public InvitationLog,
                              public UsedTokens,
                              public KeptValues,
-                             private WorkerHost<StateConnection, AuditEntry> {
+                             private WorkerHost<StateConnection, AuditFileWrite> {
 public:
     explicit SqliteAuditLog(const std::filesystem::path& file);  // throws StateError
     ~SqliteAuditLog() override;                                  // writes what is queued, then stops
@@ -56,13 +67,9 @@ public:
     boost::asio::awaitable<ApiResult<std::optional<std::string>>> recall(std::string key, TimePoint now) override;
 
 private:
-    // settle()'s work, on the worker's thread.
-    static std::function<ApiResult<bool>(StateConnection&)> settling(std::string database, std::string collaborator_id,
-                                                                     InvitationFate fate, TimePoint at);
-
     // The worker's side.
     ApiResult<StateConnection*> session() override { return &connection_; }
-    ApiResult<void> commit(StateConnection& connection, std::span<const AuditEntry> entries) override;
+    ApiResult<void> commit(StateConnection& connection, std::span<const AuditFileWrite> writes) override;
 
     void checkpoint_every(std::chrono::milliseconds period, std::filesystem::path file);
 
@@ -71,7 +78,7 @@ private:
     std::condition_variable stop_checkpoints_;
     bool stopping_ = false;
     std::thread checkpoints_;
-    StoreWorker<StateConnection, AuditEntry> worker_;  // last: its thread starts once the rest is built
+    StoreWorker<StateConnection, AuditFileWrite> worker_;  // last: its thread starts once the rest is built
 };
 
 }  // namespace collab::store
