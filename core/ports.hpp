@@ -162,7 +162,8 @@ public:
     virtual boost::asio::awaitable<ApiResult<bool>> settle(std::string database, std::string collaborator_id,
                                                            InvitationFate fate, TimePoint at) = 0;
     // Settles it as withdrawn (revoked through the bot, which says so itself) with nobody waiting for
-    // the outcome: a store may return before it is written, as long as later calls see it.
+    // the outcome: a store may return before it is written, as long as later calls see it. Not
+    // settled, the watch later reports the invitation revoked or expired.
     virtual boost::asio::awaitable<void> withdraw(std::string database, std::string collaborator_id, TimePoint at) = 0;
     // Deletes the invitations settled before `settled_before` (pending ones stay whatever their age): how
     // many went.

@@ -209,7 +209,8 @@ asio::awaitable<void> CommandService::forget_invitation(const std::string& datab
     // Not settled, the watch would announce as revoked or expired what the channel was just told.
     std::string settled_database = database;
     std::string settled_id = collaborator_id;
-    co_await invitations_->withdraw(std::move(settled_database), std::move(settled_id), clock_.now());
+    const TimePoint at = clock_.now();
+    co_await invitations_->withdraw(std::move(settled_database), std::move(settled_id), at);
 }
 
 bool CommandService::is_admin(const Actor& actor) const {

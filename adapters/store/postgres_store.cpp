@@ -282,9 +282,9 @@ asio::awaitable<ApiResult<bool>> PostgresStore::settle(std::string database, std
 
 asio::awaitable<void> PostgresStore::withdraw(std::string database, std::string collaborator_id, TimePoint at) {
     std::function<ApiResult<void>(PostgresSession&)> work =
-        [settle = settling(std::move(database), std::move(collaborator_id), InvitationFate::withdrawn, at)](
+        [withdrawal = settling(std::move(database), std::move(collaborator_id), InvitationFate::withdrawn, at)](
             PostgresSession& session) -> ApiResult<void> {
-        if (auto settled = settle(session); !settled) return std::unexpected(settled.error());
+        (void)withdrawal(session);  // nobody waits for the outcome
         return {};
     };
     // Dropped while the connection is down, as remember() is: the watch then reports it revoked.

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <SQLiteCpp/VariadicBind.h>
+#include <sqlite3.h>
 
 #include <array>
 #include <functional>
@@ -130,7 +131,6 @@ void append_entry(StateConnection& connection, const AuditEntry& e) {
     SQLite::bind(*insert, milliseconds_of(e.at), e.platform, e.team, e.channel, e.user_id, e.email, e.action,
                  e.database, e.target, std::string(to_string(e.outcome)), e.detail);
     insert->exec();
-    insert->reset();
 }
 
 }  // namespace
@@ -185,8 +185,10 @@ ApiResult<void> SqliteAuditLog::commit(StateConnection& connection, std::span<co
                 append_entry(connection, *entry);
                 continue;
             }
-            // Nobody waits for an invitation's row, and its failure must not fail the entries beside
-            // it: not kept, the invitation still stands, only its fate goes unannounced.
+            // Nobody waits for an invitation's row, and its own failure must not fail the entries
+            // beside it: not kept, a remembered invitation goes unannounced, a withdrawn one is later
+            // reported revoked or expired. A failure that took the whole transaction back (a full
+            // disk, an I/O error) fails the batch, as it would an entry.
             try {
                 if (const auto* invitation = std::get_if<Invitation>(&write)) {
                     keep_invitation(connection, *invitation);
@@ -196,6 +198,7 @@ ApiResult<void> SqliteAuditLog::commit(StateConnection& connection, std::span<co
                                       InvitationFate::withdrawn, withdrawal.at);
                 }
             } catch (const SQLite::Exception&) {
+                if (sqlite3_get_autocommit(connection.db().getHandle()) != 0) throw;
             }
         }
         transaction.commit();

@@ -105,10 +105,30 @@ TEST_F(AuditLogTest, a_file_from_a_newer_version_is_refused_untouched) {
 
 // A kept statement whose step failed (here a constraint) lets the error reach the caller, and the
 // connection and the statement stay usable for the next call.
+// The invitations' rows share the audit entries' commit; one the file cannot keep (here its table is
+// gone) fails no entry beside it.
+TEST_F(AuditLogTest, an_invitation_the_file_cannot_keep_fails_no_entry_beside_it) {
+    SqliteAuditLog log(file_);
+    SQLite::Database(file_.string(), SQLite::OPEN_READWRITE).exec("DROP TABLE invitations");
+    run([&]() -> boost::asio::awaitable<void> {
+        // Queued in one go, as a change's entry and its invitation are: one batch, one commit.
+        AuditEntry before = entry("my-dedicated-db", "before@example.com");
+        Invitation invitation{"my-dedicated-db", "new@example.com", "c9", Actor{}, TimePoint{}};
+        AuditEntry after = entry("my-dedicated-db", "after@example.com");
+        co_await log.note(std::move(before));
+        co_await log.remember(std::move(invitation));
+        co_await log.note(std::move(after));
+    }());
+    EXPECT_EQ(targets_of(recent(log, "my-dedicated-db", 10)),
+              (std::vector<std::string>{"after@example.com", "before@example.com"}));
+    std::string platform = "slack";
+    EXPECT_FALSE(run(log.pending(std::move(platform))).has_value()) << "reading the missing table says so";
+}
+
 TEST(StateConnection, AFailedStepIsReportedAndTheStatementStaysUsable) {
     TempDir dir;
-    StateConnection connection(SQLite::Database((dir.path() / "kept.sqlite").string(),
-                                                SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE));
+    StateConnection connection(
+        SQLite::Database((dir.path() / "kept.sqlite").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE));
     connection.db().exec("CREATE TABLE names (name TEXT PRIMARY KEY)");
     const auto insert = [&](const std::string& name) {
         auto statement = connection.statement("INSERT INTO names (name) VALUES (?)");

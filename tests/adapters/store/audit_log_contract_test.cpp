@@ -8,12 +8,8 @@
 #include <string>
 #include <vector>
 
-#include <SQLiteCpp/Database.h>
-
-#include "adapters/store/sqlite_audit_log.hpp"
 #include "run_coroutine.hpp"
 #include "store_backends.hpp"
-#include "temp_dir.hpp"
 
 namespace collab::testing {
 namespace {
@@ -225,25 +221,6 @@ TYPED_TEST(StoreAuditLogContract, recent_narrows_by_who_and_by_action) {
     EXPECT_TRUE(read(*log, query(std::nullopt, "leave")).empty());
     // A filter is a value, never SQL.
     EXPECT_TRUE(read(*log, query("x' OR '1'='1", std::nullopt)).empty());
-}
-
-// The invitations' rows share the audit entries' commit in the SQLite file; one that cannot be written
-// (here its table is gone) fails nothing beside it.
-TEST(StoreAuditLogOnSqlite, AnInvitationThatCannotBeKeptFailsNoEntryBesideIt) {
-    TempDir dir;
-    store::SqliteAuditLog log(dir / "audit.sqlite");
-    SQLite::Database(dir / "audit.sqlite", SQLite::OPEN_READWRITE).exec("DROP TABLE invitations");
-    Invitation invitation{"my-dedicated-db", "new@example.com", "c9", Actor{}, TimePoint{}};
-    run([&]() -> boost::asio::awaitable<void> {
-        // Queued together, as a change's record and its invitation are: one commit.
-        co_await log.note(entry("my-dedicated-db", "before@example.com"));
-        co_await log.remember(std::move(invitation));
-        co_await log.note(entry("my-dedicated-db", "after@example.com"));
-    }());
-    EXPECT_EQ(targets_of(recent(log, "my-dedicated-db", 10)),
-              (std::vector<std::string>{"after@example.com", "before@example.com"}));
-    const auto pending = run(log.pending(""));
-    EXPECT_FALSE(pending.has_value()) << "the invitations' table is gone, and reading it says so";
 }
 
 }  // namespace

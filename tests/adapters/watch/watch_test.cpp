@@ -325,6 +325,27 @@ TEST_P(InvitationsOnEachStore, ARemovedInviteeIsNeverReportedRevoked) {
     EXPECT_TRUE(announcer_.said().empty());
 }
 
+// A withdrawal nobody waits for is seen by the next read, and settles the invitation once and for all.
+TEST_P(InvitationsOnEachStore, AWithdrawnInvitationIsNoLongerPendingAndIsSettledOnce) {
+    sandbox_.invite(state(), "my-dedicated-db", "user4@example.com");
+    std::string platform = "slack";
+    const auto before = run(state().pending(platform));
+    ASSERT_TRUE(before.has_value()) << before.error().message;
+    ASSERT_EQ(before->size(), 1u);
+    std::string database = "my-dedicated-db";
+    std::string collaborator_id = before->front().collaborator_id;
+    const TimePoint at = sandbox_.clock().now();
+    run(state().withdraw(database, collaborator_id, at));
+
+    platform = "slack";
+    const auto after = run(state().pending(platform));
+    ASSERT_TRUE(after.has_value()) << after.error().message;
+    EXPECT_TRUE(after->empty());
+    const auto settled_again = run(state().settle(database, collaborator_id, InvitationFate::accepted, at));
+    ASSERT_TRUE(settled_again.has_value()) << settled_again.error().message;
+    EXPECT_FALSE(*settled_again) << "its fate was known already";
+}
+
 TEST_P(InvitationsOnEachStore, SettledInvitationsAreForgottenOnceKeptLongEnoughPendingOnesNever) {
     sandbox_.invite(state(), "my-dedicated-db", "user4@example.com");
     sandbox_.invite(state(), "my-dedicated-db", "user5@example.com");
