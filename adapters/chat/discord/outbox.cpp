@@ -42,9 +42,9 @@ void DiscordOutbox::failed(const chat::Origin& origin, std::string_view what, co
 
 asio::awaitable<json::object> DiscordOutbox::message(const chat::Origin& origin, const Reply& reply,
                                                      chat::Visibility visibility) {
-    // A reply without a key is rendered each time: kept, it would only cost a copy more.
-    if (!reply.proposal && !reply.key) co_return message_of(reply, visibility);
     if (!reply.proposal) {
+        // A reply without a key is rendered each time: kept, it would only cost a copy more.
+        if (!reply.key) co_return message_of(reply, visibility);
         auto render = [visibility](const Reply& keyed) { return message_of(keyed, visibility); };
         co_return *forms_.render(reply, chat::to_string(visibility), render);
     }
