@@ -21,11 +21,12 @@ std::string string_at(const json::object& object, std::string_view key) {
     return text ? std::string(*text) : std::string();
 }
 
-std::expected<GatewayFrame, std::string> dispatch(const json::object& frame, GatewayFrame out) {
+// The frame is taken apart: its `d` is moved out, not copied (an interaction is dozens of nodes).
+std::expected<GatewayFrame, std::string> dispatch(json::object& frame, GatewayFrame out) {
     out.dispatch_name = string_at(frame, "t");
     out.event.sequence = integer(frame.if_contains("s"));
-    const json::value* data = frame.if_contains("d");
-    if (data && data->is_object()) out.data = data->get_object();
+    json::value* data = frame.if_contains("d");
+    if (data && data->is_object()) out.data = std::move(data->get_object());
     if (out.dispatch_name == "READY") {
         if (!out.data) return std::unexpected("READY without data");
         out.event.kind = GatewayEventKind::ready;
@@ -60,7 +61,7 @@ std::expected<GatewayFrame, std::string> decode_gateway_frame(std::string_view t
     limits.max_depth = 64;
     json::value value = json::parse(text, error, {}, limits);
     if (error) return std::unexpected("malformed JSON: " + error.message());
-    const json::object* frame = value.if_object();
+    json::object* frame = value.if_object();
     if (frame == nullptr) return std::unexpected("not a JSON object");
     const auto op = integer(frame->if_contains("op"));
     if (!op) return std::unexpected("a frame without a numeric op");
