@@ -29,17 +29,17 @@ constexpr std::string_view unauthorized_answer = "invalid request signature";
 struct Exchange {
     Exchange(asio::any_io_executor executor, SteadyTime answer_by, SteadyTime written_by)
         : ready(executor, answer_by), sent(executor, written_by) {}
-    asio::steady_timer ready;  // expires when the callback came, or the Reception ended without one
-    std::optional<json::object> callback;
-    bool taken_in = false;  // the Reception ended
-    bool closed = false;    // the response is decided: a callback from now on goes nowhere
+    asio::steady_timer ready;             // expires when the callback came, or the Reception ended without one
+    std::optional<std::string> callback;  // JSON text
+    bool taken_in = false;                // the Reception ended
+    bool closed = false;                  // the response is decided: a callback from now on goes nowhere
     asio::steady_timer sent;
     bool written = false;
 
     static void expire(asio::steady_timer& timer) { timer.expires_at(SteadyTime::min()); }
 
     // The route the Reception's callback takes: into the response, once, then wait to hear it was written.
-    static asio::awaitable<bool> respond(std::shared_ptr<Exchange> exchange, json::object callback) {
+    static asio::awaitable<bool> respond(std::shared_ptr<Exchange> exchange, std::string callback) {
         if (exchange->closed || exchange->callback) co_return false;
         exchange->callback = std::move(callback);
         expire(exchange->ready);
@@ -112,14 +112,14 @@ struct InteractionServer::State : chat::IntakeServerState {
             });
         };
         // The callback written is what stops Discord's 3 s clock.
-        co_return state->acknowledging(
-            received, net::ServerAnswer{chat::json_ok(json::serialize(*told.callback)), std::move(written)});
+        co_return state->acknowledging(received,
+                                       net::ServerAnswer{chat::json_ok(std::move(*told.callback)), std::move(written)});
     }
 
     // What the Reception gave a request to answer with: its callback, or nothing, because it ended
     // without one or because the answer limit passed first (`late`).
     struct Told {
-        std::optional<json::object> callback;
+        std::optional<std::string> callback;
         bool late = false;
     };
 
@@ -127,7 +127,7 @@ struct InteractionServer::State : chat::IntakeServerState {
     // ends without one, or the answer limit passes).
     static asio::awaitable<Told> serve(std::shared_ptr<State> state, std::shared_ptr<Exchange> exchange,
                                        json::object data, SteadyTime received) {
-        CallbackRoute route = [exchange](json::object callback) {
+        CallbackRoute route = [exchange](std::string callback) {
             return Exchange::respond(exchange, std::move(callback));
         };
         auto take_in = [state, data = std::move(data), received,

@@ -95,6 +95,13 @@ json::object callback(CallbackType type, json::object data) {
     return body;
 }
 
+std::string callback_text(CallbackType type, std::string_view data) {
+    std::string body = R"({"type":)" + std::to_string(static_cast<int>(type)) + R"(,"data":)";
+    body.append(data);
+    body += '}';
+    return body;
+}
+
 json::object deferral(chat::Visibility visibility) {
     json::object data;
     if (visibility == chat::Visibility::ephemeral) data["flags"] = ephemeral_flag;

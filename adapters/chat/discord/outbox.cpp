@@ -1,5 +1,7 @@
 #include "adapters/chat/discord/outbox.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include "adapters/chat/discord/messages.hpp"
 
 namespace collab::discord {
@@ -40,12 +42,12 @@ void DiscordOutbox::failed(const chat::Origin& origin, std::string_view what, co
     logger_->error("[{}] discord: could not {} for {}: {}", origin.id, what, origin.actor.user_id, error.message);
 }
 
-asio::awaitable<json::object> DiscordOutbox::message(const chat::Origin& origin, const Reply& reply,
-                                                     chat::Visibility visibility) {
+asio::awaitable<std::string> DiscordOutbox::message(const chat::Origin& origin, const Reply& reply,
+                                                    chat::Visibility visibility) {
     if (!reply.proposal) {
         // A reply without a key is rendered each time: kept, it would only cost a copy more.
-        if (!reply.key) co_return message_of(reply, visibility);
-        auto render = [visibility](const Reply& keyed) { return message_of(keyed, visibility); };
+        if (!reply.key) co_return json::serialize(message_of(reply, visibility));
+        auto render = [visibility](const Reply& keyed) { return json::serialize(message_of(keyed, visibility)); };
         co_return *forms_.render(reply, chat::to_string(visibility), render);
     }
     std::string token = reply.proposal->token;
@@ -55,10 +57,10 @@ asio::awaitable<json::object> DiscordOutbox::message(const chat::Origin& origin,
         proposal_id = std::move(*kept);
     else  // shown without buttons: nothing to click that could not be found again
         logger_->error("[{}] discord: could not keep a proposal for its buttons: {}", origin.id, kept.error().message);
-    co_return message_of(reply, visibility, proposal_id);
+    co_return json::serialize(message_of(reply, visibility, proposal_id));
 }
 
-asio::awaitable<bool> DiscordOutbox::send_callback(const chat::Origin& origin, const Owed& owed, json::object body) {
+asio::awaitable<bool> DiscordOutbox::send_callback(const chat::Origin& origin, const Owed& owed, std::string body) {
     if (owed.route) co_return co_await owed.route(std::move(body));
     auto sent = co_await rest_.callback(origin.id, owed.token, std::move(body), owed.received);
     if (sent) {
@@ -74,13 +76,13 @@ asio::awaitable<bool> DiscordOutbox::acknowledge(const Interaction& interaction,
                                                  std::chrono::steady_clock::time_point received, CallbackRoute route) {
     const chat::Origin origin = origin_of(interaction);
     const Owed owed{interaction.token, received, std::move(route)};
-    json::object body;
+    std::string body;
     if (answer.placeholder) {
         ++counters_.deferred;
-        body = deferral(answer.visibility);
+        body = json::serialize(deferral(answer.visibility));
     } else {
-        json::object data = co_await message(origin, answer.reply, answer.visibility);
-        body = callback(CallbackType::message, std::move(data));
+        const std::string data = co_await message(origin, answer.reply, answer.visibility);
+        body = callback_text(CallbackType::message, data);
     }
     co_return co_await send_callback(origin, owed, std::move(body));
 }
@@ -104,17 +106,18 @@ asio::awaitable<void> DiscordOutbox::defer_click(std::string interaction_id) {
     ++counters_.deferred;
     chat::Origin origin;
     origin.id = interaction_id;
-    json::object body = callback(CallbackType::deferred_update);
+    std::string body = json::serialize(callback(CallbackType::deferred_update));
     co_await send_callback(origin, *owed, std::move(body));
 }
 
 asio::awaitable<bool> DiscordOutbox::answer(const Interaction& interaction, json::object body,
                                             std::chrono::steady_clock::time_point received, CallbackRoute route) {
     const Owed owed{interaction.token, received, std::move(route)};
-    co_return co_await send_callback(origin_of(interaction), owed, std::move(body));
+    std::string text = json::serialize(body);
+    co_return co_await send_callback(origin_of(interaction), owed, std::move(text));
 }
 
-asio::awaitable<bool> DiscordOutbox::follow_up(const chat::Origin& origin, json::object message) {
+asio::awaitable<bool> DiscordOutbox::follow_up(const chat::Origin& origin, std::string message) {
     auto [application, token] = webhook_of(origin);
     auto sent = co_await rest_.follow_up(std::move(application), std::move(token), std::move(message));
     if (sent) co_return true;
@@ -123,7 +126,7 @@ asio::awaitable<bool> DiscordOutbox::follow_up(const chat::Origin& origin, json:
 }
 
 asio::awaitable<void> DiscordOutbox::complete(const chat::Origin& origin, chat::Answer answer) {
-    json::object data = co_await message(origin, answer.reply, answer.visibility);
+    std::string data = co_await message(origin, answer.reply, answer.visibility);
     auto [application, token] = webhook_of(origin);
     if (answer.visibility == chat::Visibility::ephemeral) {
         // The deferral is ephemeral too: the answer takes its place.
@@ -134,7 +137,7 @@ asio::awaitable<void> DiscordOutbox::complete(const chat::Origin& origin, chat::
     // An ephemeral message cannot become a channel message: post beside it, then remove it. Should the
     // post fail, the placeholder says so instead of waiting forever.
     if (!co_await follow_up(origin, std::move(data))) {
-        json::object notice = message_of(undelivered_notice(), chat::Visibility::ephemeral);
+        std::string notice = json::serialize(message_of(undelivered_notice(), chat::Visibility::ephemeral));
         auto edited = co_await rest_.edit_original(std::move(application), std::move(token), std::move(notice));
         if (!edited) failed(origin, "say that an answer could not be posted", edited.error());
         co_return;
@@ -145,14 +148,14 @@ asio::awaitable<void> DiscordOutbox::complete(const chat::Origin& origin, chat::
 }
 
 asio::awaitable<void> DiscordOutbox::deliver(const chat::Origin& origin, chat::Answer answer) {
-    json::object data = co_await message(origin, answer.reply, answer.visibility);
+    std::string data = co_await message(origin, answer.reply, answer.visibility);
     co_await follow_up(origin, std::move(data));
 }
 
 asio::awaitable<void> DiscordOutbox::replace_proposal(const chat::Origin& origin, Reply reply) {
-    json::object replacement = replacement_of(reply);
+    std::string replacement = json::serialize(replacement_of(reply));
     if (auto owed = take_owed(origin.id)) {
-        json::object body = callback(CallbackType::update, std::move(replacement));
+        std::string body = callback_text(CallbackType::update, replacement);
         co_await send_callback(origin, *owed, std::move(body));
         co_return;
     }
@@ -163,9 +166,9 @@ asio::awaitable<void> DiscordOutbox::replace_proposal(const chat::Origin& origin
 }
 
 asio::awaitable<void> DiscordOutbox::post_beside(const chat::Origin& origin, chat::Answer answer) {
-    json::object data = co_await message(origin, answer.reply, answer.visibility);
+    std::string data = co_await message(origin, answer.reply, answer.visibility);
     if (auto owed = take_owed(origin.id)) {
-        json::object body = callback(CallbackType::message, std::move(data));
+        std::string body = callback_text(CallbackType::message, data);
         co_await send_callback(origin, *owed, std::move(body));
         co_return;
     }

@@ -42,7 +42,7 @@ namespace collab::discord {
 // How an interaction's callback reaches Discord: empty, over REST (an interaction from the gateway);
 // otherwise as the response to the HTTP request the interaction came in (the interactions endpoint),
 // which tells once it was written (true) or could not be (false).
-using CallbackRoute = std::function<boost::asio::awaitable<bool>(boost::json::object callback)>;
+using CallbackRoute = std::function<boost::asio::awaitable<bool>(std::string callback_json)>;
 
 struct DiscordOutboxCounters {
     long deferred = 0;           // commands and clicks acknowledged with a deferral
@@ -89,21 +89,21 @@ private:
 
     // The callback `id` still owes, taken: whoever takes it sends it.
     std::optional<Owed> take_owed(const std::string& id);
-    // A message for `reply`; a proposal's buttons carry the id it was put away under. Any other
-    // message is kept per reply key and visibility: a `list` or `help` repeated while its subject is
-    // unchanged is not rendered again.
-    boost::asio::awaitable<boost::json::object> message(const chat::Origin& origin, const Reply& reply,
-                                                        chat::Visibility visibility);
-    boost::asio::awaitable<bool> send_callback(const chat::Origin& origin, const Owed& owed, boost::json::object body);
+    // A message for `reply`, as JSON text; a proposal's buttons carry the id it was put away under.
+    // Any other message is kept per reply key and visibility: a `list` or `help` repeated while its
+    // subject is unchanged is neither rendered nor serialised again.
+    boost::asio::awaitable<std::string> message(const chat::Origin& origin, const Reply& reply,
+                                                chat::Visibility visibility);
+    boost::asio::awaitable<bool> send_callback(const chat::Origin& origin, const Owed& owed, std::string body);
     // False when Discord did not take it (logged).
-    boost::asio::awaitable<bool> follow_up(const chat::Origin& origin, boost::json::object message);
+    boost::asio::awaitable<bool> follow_up(const chat::Origin& origin, std::string message);
     void failed(const chat::Origin& origin, std::string_view what, const DiscordError& error);
 
     RestClient& rest_;
     ProposalShelf& shelf_;
     std::shared_ptr<spdlog::logger> logger_;
     std::map<std::string, Owed, std::less<>> owed_;
-    FormCache<boost::json::object> forms_;
+    FormCache<std::string> forms_;
     DiscordOutboxCounters counters_;
     chat::AckLatency ack_latency_;
 };

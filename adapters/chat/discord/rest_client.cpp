@@ -169,12 +169,12 @@ asio::awaitable<RestResult<void>> RestClient::overwrite_commands(std::string app
     co_return RestResult<void>{};
 }
 
-asio::awaitable<RestResult<void>> RestClient::callback(std::string interaction_id, std::string token, json::object body,
+asio::awaitable<RestResult<void>> RestClient::callback(std::string interaction_id, std::string token, std::string body,
                                                        std::chrono::steady_clock::time_point received) {
     // Sent again only while the interaction lasts: a second copy is refused with 40060 (see perform).
     Call call{http::verb::post,
               "interactions/" + interaction_id + "/" + token + "/callback",
-              json::serialize(body),
+              std::move(body),
               false,
               true,
               received + settings_.callback_window};
@@ -184,9 +184,9 @@ asio::awaitable<RestResult<void>> RestClient::callback(std::string interaction_i
 }
 
 asio::awaitable<RestResult<void>> RestClient::edit_original(std::string application_id, std::string token,
-                                                            json::object message) {
-    Call call{http::verb::patch, "webhooks/" + application_id + "/" + token + "/messages/@original",
-              json::serialize(message), false, true};
+                                                            std::string message) {
+    Call call{http::verb::patch, "webhooks/" + application_id + "/" + token + "/messages/@original", std::move(message),
+              false, true};
     auto response = co_await perform(std::move(call));
     if (!response) co_return std::unexpected(response.error());
     co_return RestResult<void>{};
@@ -200,8 +200,8 @@ asio::awaitable<RestResult<void>> RestClient::delete_original(std::string applic
 }
 
 asio::awaitable<RestResult<void>> RestClient::follow_up(std::string application_id, std::string token,
-                                                        json::object message) {
-    Call call{http::verb::post, "webhooks/" + application_id + "/" + token, json::serialize(message), false, false};
+                                                        std::string message) {
+    Call call{http::verb::post, "webhooks/" + application_id + "/" + token, std::move(message), false, false};
     auto response = co_await perform(std::move(call));
     if (!response) co_return std::unexpected(response.error());
     co_return RestResult<void>{};

@@ -81,16 +81,15 @@ public:
     // The whole command set of the application, globally or in one guild (`guild_id` not empty).
     boost::asio::awaitable<RestResult<void>> overwrite_commands(std::string application_id, std::string guild_id,
                                                                 boost::json::array commands);
-    // `received`: when the interaction arrived, for its 3 s.
-    boost::asio::awaitable<RestResult<void>> callback(std::string interaction_id, std::string token,
-                                                      boost::json::object body,
+    // `body`, `message`: JSON text. `received`: when the interaction arrived, for its 3 s.
+    boost::asio::awaitable<RestResult<void>> callback(std::string interaction_id, std::string token, std::string body,
                                                       std::chrono::steady_clock::time_point received);
     boost::asio::awaitable<RestResult<void>> edit_original(std::string application_id, std::string token,
-                                                           boost::json::object message);
+                                                           std::string message);
     // The deferred answer's placeholder, once its answer went to the channel as a follow-up instead.
     boost::asio::awaitable<RestResult<void>> delete_original(std::string application_id, std::string token);
     boost::asio::awaitable<RestResult<void>> follow_up(std::string application_id, std::string token,
-                                                       boost::json::object message);
+                                                       std::string message);
     // A message in a channel or thread, not in answer to an interaction.
     boost::asio::awaitable<RestResult<void>> create_message(std::string channel_id, boost::json::object message);
     // The id of the direct-message channel with `user_id` (Discord opens it, or gives the open one).

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "adapters/chat/discord/messages.hpp"
 
@@ -139,6 +140,14 @@ TEST(Messages, Callbacks) {
     const json::object answer = callback(CallbackType::message, message_of(Reply{}, Visibility::ephemeral));
     EXPECT_EQ(answer.at("type"), 4);
     EXPECT_EQ(answer.at("data").at("flags"), 64);
+}
+
+TEST(Messages, ACallbackAroundAMessageKeptAsTextIsTheSameCallback) {
+    const json::object message = message_of(Reply{}, Visibility::ephemeral);
+    const std::string text = callback_text(CallbackType::message, json::serialize(message));
+    EXPECT_EQ(json::parse(text), callback(CallbackType::message, message)) << text;
+    EXPECT_EQ(json::parse(callback_text(CallbackType::update, R"({"content":"done"})")),
+              json::parse(R"({"type":7,"data":{"content":"done"}})"));
 }
 
 TEST(Messages, SuggestionsAreTheNamesThatBeginWithWhatWasTypedAtMost25) {

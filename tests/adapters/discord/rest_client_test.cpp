@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <functional>
 #include <thread>
@@ -136,8 +137,8 @@ TEST(DiscordRest, ACallbackAnswersOnceWithinThreeSeconds) {
         discord, [&](RestClient& c) -> asio::awaitable<std::pair<RestResult<void>, RestResult<void>>> {
             std::string id = "1001";
             std::string token = "interaction-token-1001";
-            json::object hello = callback(CallbackType::message, answer_of("hello"));
-            json::object again = callback(CallbackType::message, answer_of("again"));
+            std::string hello = json::serialize(callback(CallbackType::message, answer_of("hello")));
+            std::string again = json::serialize(callback(CallbackType::message, answer_of("again")));
             auto first = co_await c.callback(id, token, hello, received);
             auto second = co_await c.callback(id, token, again, received);
             co_return std::pair{first, second};
@@ -162,7 +163,7 @@ TEST(DiscordRest, ALateCallbackIsAnUnknownInteraction) {
     auto result = with_client<RestResult<void>>(discord, [&](RestClient& c) -> asio::awaitable<RestResult<void>> {
         std::string id = "1002";
         std::string token = "interaction-token-1002";
-        json::object body = callback(CallbackType::message, answer_of("late"));
+        std::string body = json::serialize(callback(CallbackType::message, answer_of("late")));
         co_return co_await c.callback(id, token, body, received);
     });
     ASSERT_FALSE(result);
@@ -178,7 +179,7 @@ TEST(DiscordRest, ACallbackIsSentAgainAfterA5xxWhileItCanStillArrive) {
     auto result = with_client<RestResult<void>>(discord, [&](RestClient& c) -> asio::awaitable<RestResult<void>> {
         std::string id = "1003";
         std::string token = "interaction-token-1003";
-        json::object body = deferral(chat::Visibility::ephemeral);
+        std::string body = json::serialize(deferral(chat::Visibility::ephemeral));
         co_return co_await c.callback(id, token, body, received);
     });
     EXPECT_TRUE(result);
@@ -197,7 +198,7 @@ TEST(DiscordRest, NoCallbackIsSentOnceItsThreeSecondsArePast) {
         [&](RestClient& c) -> asio::awaitable<RestResult<void>> {
             std::string id = "1004";
             std::string token = "interaction-token-1004";
-            json::object body = deferral(chat::Visibility::ephemeral);
+            std::string body = json::serialize(deferral(chat::Visibility::ephemeral));
             co_return co_await c.callback(id, token, body, received);
         },
         settings);
@@ -214,9 +215,9 @@ TEST(DiscordRest, ADeferredAnswerIsCompletedByEditingTheOriginal) {
     auto done = with_client<bool>(discord, [&](RestClient& c) -> asio::awaitable<bool> {
         std::string id = "1005";
         std::string token = "interaction-token-1005";
-        json::object deferred_body = deferral(chat::Visibility::in_channel);
-        json::object table = answer_of("the table");
-        json::object more = answer_of("and more");
+        std::string deferred_body = json::serialize(deferral(chat::Visibility::in_channel));
+        std::string table = json::serialize(answer_of("the table"));
+        std::string more = json::serialize(answer_of("and more"));
         auto deferred = co_await c.callback(id, token, deferred_body, received);
         auto edited = co_await c.edit_original(app, token, table);
         auto followed = co_await c.follow_up(app, token, more);
@@ -284,7 +285,7 @@ TEST(DiscordEmulator, RefusesMessagesDiscordWouldRefuse) {
     auto result = with_client<RestResult<void>>(discord, [&](RestClient& c) -> asio::awaitable<RestResult<void>> {
         std::string id = "1006";
         std::string token = "interaction-token-1006";
-        json::object body = callback(CallbackType::message, bad);
+        std::string body = json::serialize(callback(CallbackType::message, bad));
         co_return co_await c.callback(id, token, body, received);
     });
     ASSERT_FALSE(result);
