@@ -72,6 +72,7 @@ function(collab_use_precompiled_headers)
   if(NOT COLLAB_PRECOMPILED_HEADERS)
     return()
   endif()
+  find_package(fmt REQUIRED)  # its target is imported in the directories that use it, not here
   collab_usage_flags(product_flags collab_spdlog fmt::fmt)
   set(test_flags ${product_flags})
   if(COLLAB_BUILD_TESTS)

@@ -21,6 +21,8 @@
 
 #include <mutex>
 
+static_assert(SPDLOG_VERSION == 11000, "the headers and instantiations above are those of spdlog 1.10 (bookworm's)");
+
 template class spdlog::sinks::base_sink<std::mutex>;
 template class spdlog::sinks::base_sink<spdlog::details::null_mutex>;
 template class spdlog::sinks::ansicolor_sink<spdlog::details::console_mutex>;

@@ -48,7 +48,8 @@ boost::json::object replacement_of(const Reply& reply);
 
 // {"type":…,"data":…}; a deferral's data holds only its flags.
 boost::json::object callback(CallbackType type, boost::json::object data = {});
-// The same, its data given as JSON text already (a message kept serialized): the body as JSON text.
+// The same, its data given as an object's JSON text (a message kept serialised), never left out: the
+// body as JSON text.
 std::string callback_text(CallbackType type, std::string_view data);
 boost::json::object deferral(chat::Visibility visibility);
 // {"type":8,"data":{"choices":[{"name":…,"value":…}…]}}: the names that begin with what was typed,
