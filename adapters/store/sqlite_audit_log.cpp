@@ -80,10 +80,15 @@ constexpr std::array<std::string_view, 5> migrations{
     CREATE INDEX invitations_by_collaborator ON invitations (database_name, collaborator_id);
     )sql"};
 
-// Checkpoints are the checkpoint thread's alone (see the header).
+// Checkpoints are the checkpoint thread's (see the header), but for one case. SQLite starts the WAL
+// over at a commit only after a checkpoint that reached its last frame, which the checkpoint thread's
+// never does while commits keep coming (HTTP mode marks every request's signature used): the file grew
+// by gigabytes, and its index in memory with it. Past 16 MiB, the committing connection checkpoints
+// what is left itself, between two of its commits, and the next one starts the WAL over.
 SQLite::Database open_audit_file(const std::filesystem::path& file) {
     SQLite::Database db = open_state_file(file, "audit trail", migrations);
-    db.exec("PRAGMA wal_autocheckpoint = 0");
+    db.exec("PRAGMA wal_autocheckpoint = 4096");
+    db.exec("PRAGMA journal_size_limit = 16777216");  // what a WAL started over keeps of its file
     // Entries are appended and read back a page at a time; the operating system caches the file
     // anyway. SQLite's default (2 MB a connection) would only grow with the trail, in the process.
     db.exec("PRAGMA cache_size = -256");
@@ -154,13 +159,22 @@ void SqliteAuditLog::checkpoint_every(std::chrono::milliseconds period, std::fil
     become_background_thread("collab-checkpt");
     try {
         SQLite::Database db(file.string(), SQLite::OPEN_READWRITE, 5000);
+        int last_frames = 0;
+        bool written_meanwhile = false;
         for (;;) {
             {
+                // While commits keep coming, ten times as often: what is left for the committing
+                // connection to checkpoint when the WAL passes its bound (see open_audit_file) is
+                // then a tenth of a period's commits, not a whole period's.
+                const auto wait = written_meanwhile ? period / 10 : period;
                 std::unique_lock lock(checkpoint_mutex_);
-                if (stop_checkpoints_.wait_for(lock, period, [this] { return stopping_; })) return;
+                if (stop_checkpoints_.wait_for(lock, wait, [this] { return stopping_; })) return;
             }
             // PASSIVE: copies what it can without waiting for, or blocking, the writer.
-            db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+            SQLite::Statement passive(db, "PRAGMA wal_checkpoint(PASSIVE)");
+            const int frames = passive.executeStep() ? passive.getColumn(1).getInt() : 0;
+            written_meanwhile = frames != last_frames;
+            last_frames = frames;
         }
     } catch (const std::exception&) {
         // The WAL keeps growing until the next start, which checkpoints it; commits are unaffected.

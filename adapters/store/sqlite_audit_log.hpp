@@ -7,8 +7,9 @@
 // event loop, and records that arrive together are committed in one transaction: one WAL append for a
 // burst of commands instead of one each. A record() completes only once its transaction is committed,
 // so "recorded before the change" still holds. Checkpoints (copying the WAL back into the database
-// file, with an fsync) run on a third thread with its own connection, never in the way of a commit:
-// done by the committing connection, they held commands up by tens of milliseconds after a burst.
+// file, with an fsync) run on a third thread with its own connection, never in the way of a commit
+// (but for a WAL grown past 16 MiB under a steady stream of commits, see sqlite_audit_log.cpp): done
+// by the committing connection, they held commands up by tens of milliseconds after a burst.
 
 #include <SQLiteCpp/Database.h>
 

@@ -4,6 +4,9 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -123,6 +126,27 @@ TEST_F(AuditLogTest, an_invitation_the_file_cannot_keep_fails_no_entry_beside_it
               (std::vector<std::string>{"after@example.com", "before@example.com"}));
     std::string platform = "slack";
     EXPECT_FALSE(run(log.pending(std::move(platform))).has_value()) << "reading the missing table says so";
+}
+
+// Every request of Slack's HTTP mode marks its signature used: a steady stream of commits, during
+// which the checkpoint thread's passive checkpoints never reach the last frame, and the WAL was never
+// started over (it grew by gigabytes in a benchmark).
+TEST_F(AuditLogTest, the_write_ahead_log_stays_bounded_under_a_steady_stream_of_commits) {
+    SqliteAuditLog log(file_);
+    const std::filesystem::path wal = file_.string() + "-wal";
+    constexpr std::uintmax_t bound = 64u << 20;  // 16 MiB kept, and what a checkpoint's while adds
+    std::uintmax_t largest = 0;
+    for (int n = 0; n < 30'000; ++n) {  // hundreds of MiB of WAL frames when it is never started over
+        std::string key = "signature-" + std::to_string(n);
+        TokenUse use{TimePoint{std::chrono::seconds{n}}, "U1"};
+        const TimePoint keep_until = TimePoint{std::chrono::hours{1'000'000}};
+        const auto used = run(log.use_once(std::move(key), std::move(use), keep_until));
+        ASSERT_TRUE(used.has_value()) << used.error().message;
+        std::error_code ignored;
+        largest = std::max(largest, std::filesystem::file_size(wal, ignored));
+        if (largest > bound) break;
+    }
+    EXPECT_LE(largest, bound);
 }
 
 TEST(StateConnection, AFailedStepIsReportedAndTheStatementStaysUsable) {
