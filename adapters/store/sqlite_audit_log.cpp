@@ -80,15 +80,22 @@ constexpr std::array<std::string_view, 5> migrations{
     CREATE INDEX invitations_by_collaborator ON invitations (database_name, collaborator_id);
     )sql"};
 
+// A WAL holding more frames than this, and more at each pass, is being filled by a stream of commits.
+constexpr int busy_wal_frames = 1024;
+
 // Checkpoints are the checkpoint thread's (see the header), but for one case. SQLite starts the WAL
 // over at a commit only after a checkpoint that reached its last frame, which the checkpoint thread's
 // never does while commits keep coming (HTTP mode marks every request's signature used): the file grew
-// by gigabytes, and its index in memory with it. Past 16 MiB, the committing connection checkpoints
-// what is left itself, between two of its commits, and the next one starts the WAL over.
+// by gigabytes, and its index in memory with it. Past 4,096 frames (16 MiB of pages), the committing
+// connection checkpoints what is left itself after its commit, and the next commit starts the WAL
+// over. Should the checkpoint thread be in the middle of a pass then, that checkpoint is skipped
+// (SQLite lets one run at a time) and tried again after the next commit.
 SQLite::Database open_audit_file(const std::filesystem::path& file) {
     SQLite::Database db = open_state_file(file, "audit trail", migrations);
     db.exec("PRAGMA wal_autocheckpoint = 4096");
-    db.exec("PRAGMA journal_size_limit = 16777216");  // what a WAL started over keeps of its file
+    // What a WAL started over keeps of its file: the 4,096 frames and their headers, so that it is
+    // not cut back at every start only to grow again.
+    db.exec("PRAGMA journal_size_limit = 17825792");
     // Entries are appended and read back a page at a time; the operating system caches the file
     // anyway. SQLite's default (2 MB a connection) would only grow with the trail, in the process.
     db.exec("PRAGMA cache_size = -256");
@@ -160,24 +167,25 @@ void SqliteAuditLog::checkpoint_every(std::chrono::milliseconds period, std::fil
     try {
         SQLite::Database db(file.string(), SQLite::OPEN_READWRITE, 5000);
         int last_frames = 0;
-        bool written_meanwhile = false;
+        bool filling = false;
         for (;;) {
             {
-                // While commits keep coming, ten times as often: what is left for the committing
-                // connection to checkpoint when the WAL passes its bound (see open_audit_file) is
-                // then a tenth of a period's commits, not a whole period's.
-                const auto wait = written_meanwhile ? period / 10 : period;
+                // While a stream of commits fills the WAL, ten times as often: what is left for the
+                // committing connection to checkpoint when the WAL passes its bound (see
+                // open_audit_file) is then a tenth of a period's commits, not a whole period's.
+                const auto wait = filling ? period / 10 : period;
                 std::unique_lock lock(checkpoint_mutex_);
                 if (stop_checkpoints_.wait_for(lock, wait, [this] { return stopping_; })) return;
             }
-            // PASSIVE: copies what it can without waiting for, or blocking, the writer.
+            // PASSIVE: copies what it can without waiting for, or blocking, the writer. The WAL's
+            // frames come back as -1 when another checkpoint was running.
             SQLite::Statement passive(db, "PRAGMA wal_checkpoint(PASSIVE)");
-            const int frames = passive.executeStep() ? passive.getColumn(1).getInt() : 0;
-            written_meanwhile = frames != last_frames;
+            const int frames = passive.executeStep() ? passive.getColumn(1).getInt() : -1;
+            filling = frames > busy_wal_frames && frames != last_frames;
             last_frames = frames;
         }
     } catch (const std::exception&) {
-        // The WAL keeps growing until the next start, which checkpoints it; commits are unaffected.
+        // The committing connection's own checkpoints still bound the WAL; commits are unaffected.
     }
 }
 
