@@ -106,8 +106,6 @@ TEST_F(AuditLogTest, a_file_from_a_newer_version_is_refused_untouched) {
     EXPECT_EQ(after.execAndGet("PRAGMA user_version").getInt(), 99);
 }
 
-// A kept statement whose step failed (here a constraint) lets the error reach the caller, and the
-// connection and the statement stay usable for the next call.
 // The invitations' rows share the audit entries' commit; one the file cannot keep (here its table is
 // gone) fails no entry beside it.
 TEST_F(AuditLogTest, an_invitation_the_file_cannot_keep_fails_no_entry_beside_it) {
@@ -153,6 +151,8 @@ TEST_F(AuditLogTest, the_write_ahead_log_stays_bounded_under_a_steady_stream_of_
     EXPECT_LE(largest, bound);
 }
 
+// A kept statement whose step failed (here a constraint) lets the error reach the caller, and the
+// connection and the statement stay usable for the next call.
 TEST(StateConnection, AFailedStepIsReportedAndTheStatementStaysUsable) {
     TempDir dir;
     StateConnection connection(
