@@ -77,6 +77,11 @@ private:
 std::string fixed(double value, int precision = 3);
 std::string mib(long kib);
 
+// How late this machine wakes a thread that does nothing but sleep, 1 ms at a time, on the bot's core and
+// on another: the floor under every latency maximum printed, since an answer waits for at least one
+// wake-up on each side. Printed as a section of its own.
+void report_wake_ups(Report& report, const Cores& cores, std::chrono::seconds span);
+
 // A scratch directory for one bench run, removed at the end.
 class Workdir {
 public:
@@ -189,7 +194,8 @@ struct RunFigures {
     double seconds = 0;               // wall time of the window
     double bot_cpu = 0;               // CPU seconds the bot used in the window
     double generator_cpu = 0;         // CPU seconds this process (emulator and generator) used in it
-    Latencies ack_ms;
+    Latencies ack_ms;                 // from the command's write to its answer's arrival
+    Latencies generator_delay;        // the generator's own delay before that write: from the command's due time
     double per_second() const { return seconds > 0 ? static_cast<double>(commands) / seconds : 0; }
     double bot_ms_per_command() const { return commands ? bot_cpu * 1000.0 / static_cast<double>(commands) : 0; }
 };
@@ -215,6 +221,8 @@ public:
     struct Answer {
         double latency_ms = 0;  // from the command's write to its answer's arrival
         bool carried = false;   // the answer itself, not a placeholder completed later
+        double delay_ms = 0;    // from its delivery to its write: the emulator's own delay
+        std::size_t index = 0;  // of the command: its id's number
     };
     virtual ~PushedCommands() = default;
     // The delivery of `command` under `id`, made ready ahead of its time.
@@ -238,8 +246,9 @@ public:
     const Workload& workload() const { return workload_; }
 
 private:
+    // `late`: by index, how long after its due time each command was delivered (none in a closed loop).
     RunFigures collect(const std::string& prefix, std::size_t count, std::size_t base, SteadyClock::time_point start,
-                       double bot_cpu_before, double generator_cpu_before);
+                       double bot_cpu_before, double generator_cpu_before, const std::vector<double>& late = {});
 
     std::unique_ptr<PushedCommands> platform_;
     Workload workload_;

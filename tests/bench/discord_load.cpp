@@ -40,8 +40,10 @@ public:
             if (reply.route != "callback" || !reply.interaction_id.starts_with(prefix)) continue;
             const auto* type = reply.body.if_contains("type");
             // Type 4 is the answer; type 5 a deferral completed by an edit of @original.
-            found.push_back({std::chrono::duration<double, std::milli>(reply.after).count(),
-                             type && type->is_int64() && type->get_int64() == 4});
+            const double latency = std::chrono::duration<double, std::milli>(reply.after_write).count();
+            found.push_back({latency, type && type->is_int64() && type->get_int64() == 4,
+                             std::chrono::duration<double, std::milli>(reply.after).count() - latency,
+                             std::stoul(reply.interaction_id.substr(prefix.size()))});
         }
         return found;
     }

@@ -65,8 +65,9 @@ RunFigures HttpLoad::paced(const std::string& prefix, std::size_t count, double 
 RunFigures HttpLoad::run(const std::string& prefix, std::size_t count, std::size_t connections, double rate,
                          const std::vector<std::size_t>& checkpoints, const std::function<void(std::size_t)>& at) {
     asio::io_context io;
-    std::vector<double> latencies;
+    std::vector<double> latencies, delays;
     latencies.reserve(count);
+    delays.reserve(count);
     std::size_t next = 0, answered = 0, next_checkpoint = 0;
     const auto interval =
         rate > 0 ? std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(1.0 / rate))
@@ -100,6 +101,7 @@ RunFigures HttpLoad::run(const std::string& prefix, std::size_t count, std::size
             request.body() = std::move(made.body);
             request.keep_alive(true);
             request.prepare_payload();
+            const auto written = SteadyClock::now();
             stream.expires_after(10s);
             if (auto [error, bytes] = co_await http::async_write(stream, request, asio::as_tuple(asio::use_awaitable));
                 error)
@@ -109,7 +111,8 @@ RunFigures HttpLoad::run(const std::string& prefix, std::size_t count, std::size
                     co_await http::async_read(stream, buffer, response, asio::as_tuple(asio::use_awaitable));
                 error)
                 co_return;
-            latencies.push_back(std::chrono::duration<double, std::milli>(SteadyClock::now() - due).count());
+            latencies.push_back(std::chrono::duration<double, std::milli>(SteadyClock::now() - written).count());
+            delays.push_back(std::chrono::duration<double, std::milli>(written - due).count());
             const bool ok = response.result() == http::status::ok && !response.body().empty();
             answered += ok ? 1 : 0;
             if (check_ && (!ok || !check_(command, response.body()))) ++unexpected_;
@@ -129,6 +132,7 @@ RunFigures HttpLoad::run(const std::string& prefix, std::size_t count, std::size
     figures.answered_in_ack = answered;
     figures.complete = latencies.size() == count;
     figures.ack_ms = summarize(std::move(latencies));
+    figures.generator_delay = summarize(std::move(delays));
     return figures;
 }
 

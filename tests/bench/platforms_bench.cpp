@@ -7,7 +7,8 @@
 //   --quick      fewer commands everywhere: the whole run in under a minute
 //   --only       a comma-separated subset of the parts: discord (INTERACTION_CREATE dispatches on the gateway,
 //                answered by interaction callbacks), mattermost (slash-command forms POSTed with the command
-//                token, answered in the HTTP response) (default: both)
+//                token, answered in the HTTP response), machine (how late this machine wakes a thread
+//                that only sleeps, on each core) (default: all)
 //   --commands   commands of the closed-loop run (default 100000; quick 20000)
 //   --in-flight  commands (Mattermost: connections) in flight at once in closed loops (default 64)
 //   --rate       commands per second of the steady runs (default 1000)
@@ -40,7 +41,7 @@ using collab::discord::test::DiscordEmulator;
 using collab::mattermost::testing::EmulatorSettings;
 using collab::mattermost::testing::MattermostEmulator;
 
-const std::string all_parts = "discord,mattermost";
+const std::string all_parts = "discord,mattermost,machine";
 
 const std::string discord_owner = "53908232506183680", discord_collaborator = "53908232506183681";
 const std::string mattermost_owner = "u1owner0000000000000000000",
@@ -109,7 +110,7 @@ struct Bench {
             report.note("discord: " + std::to_string(wrong) + " of " + std::to_string(warm_up) +
                         " warm-up answers were not the expected ones" + (warm.complete ? "" : " (INCOMPLETE)"));
         closed_then_steady(report, load, bot.pid(), "discord", settings, warm_up, closed_targets, steady_targets,
-                           {"answer latency (dispatch -> callback POST)", "answered in the callback (type 4)"});
+                           {"answer latency (frame written -> callback POST)", "answered in the callback (type 4)"});
         note_violations("discord", discord.violations());
     }
 
@@ -251,6 +252,8 @@ int main(int argc, char** argv) {
         bench.mattermost();
         bench.mattermost_starts();
     }
+    if (bench.settings.parts.contains("machine"))
+        report_wake_ups(bench.report, bench.cores, std::chrono::seconds{bench.settings.quick ? 3 : 10});
     bench.report.print(std::cout);
     std::cout << "\n(" << fixed(std::chrono::duration<double>(SteadyClock::now() - started).count(), 0)
               << " s; CPU from /proc/<pid>/stat over each measured window only, start-up excluded)\n";

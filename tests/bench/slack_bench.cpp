@@ -9,7 +9,8 @@
 //                change, scalingo, growth, http, allocations, syscalls, instructions (counted by
 //                callgrind, when valgrind is installed), bolt (the same load and start on a Bolt for
 //                JavaScript app, when `npm ci --prefix tests/bench/bolt` was run), bare (the same load on
-//                bare_socket_client: the bot's transport alone, acknowledging every envelope bare)
+//                bare_socket_client: the bot's transport alone, acknowledging every envelope bare),
+//                machine (how late this machine wakes a thread that only sleeps, on each core)
 //                (default: all)
 //   --commands   commands of the closed-loop run (default 100000; quick 20000)
 //   --in-flight  envelopes (requests, in HTTP mode) in flight at once in closed loops (default 64)
@@ -53,7 +54,8 @@ using namespace collab::bench;
 using collab::slack::test::EmulatorOptions;
 using collab::slack::test::SlackEmulator;
 
-const std::string all_parts = "socket,start,change,scalingo,growth,http,allocations,syscalls,instructions,bolt,bare";
+const std::string all_parts =
+    "socket,start,change,scalingo,growth,http,allocations,syscalls,instructions,bolt,bare,machine";
 
 struct Settings : LoadSettings {
     std::size_t changes = 500;
@@ -628,6 +630,8 @@ int main(int argc, char** argv) {
     if (parts.contains("instructions")) bench.instructions();
     if (parts.contains("bolt")) bench.bolt();
     if (parts.contains("bare")) bench.bare();
+    if (parts.contains("machine"))
+        report_wake_ups(bench.report, bench.cores, std::chrono::seconds{bench.settings.quick ? 3 : 10});
     bench.report.print(std::cout);
     std::cout << "\n(" << fixed(std::chrono::duration<double>(SteadyClock::now() - started).count(), 0)
               << " s; CPU from /proc/<pid>/stat over each measured window only, start-up excluded)\n";

@@ -157,6 +157,7 @@ struct Connection {
         std::string text;                                   // a frame, unless one of the below
         std::optional<std::uint16_t> close = std::nullopt;  // a close frame with this code
         bool drop = false;
+        std::string interaction_id = {};  // of the INTERACTION_CREATE this frame is
     };
     std::deque<Out> outbox;
     std::unique_ptr<asio::steady_timer> wake;
@@ -184,7 +185,8 @@ struct Interaction {
     std::int64_t kind = 0;  // 1 PING, 2 a command, 3 a click, 4 an autocomplete
     SteadyClock::time_point dispatched;
     bool acknowledged = false;
-    std::string message_id;  // a click's: the message its button is on
+    std::string message_id;                                         // a click's: the message its button is on
+    std::optional<SteadyClock::time_point> written = std::nullopt;  // its gateway frame's first write
 };
 
 // An interaction as the emulator keeps it from what it dispatched or posted.
@@ -378,11 +380,15 @@ struct DiscordEmulator::State {
 
     void record(std::string route, std::string id, const json::object& body, unsigned status) {
         const auto found = interactions.find(id);
-        const auto after =
-            found == interactions.end()
-                ? std::chrono::microseconds{0}
-                : std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - found->second.dispatched);
-        replies.push_back(BotReply{std::move(route), std::move(id), body, status, after});
+        BotReply reply{std::move(route), std::move(id), body, status};
+        if (found != interactions.end()) {
+            const auto now = SteadyClock::now();
+            const Interaction& interaction = found->second;
+            const auto written = interaction.written.value_or(interaction.dispatched);
+            reply.after = std::chrono::duration_cast<std::chrono::microseconds>(now - interaction.dispatched);
+            reply.after_write = std::chrono::duration_cast<std::chrono::microseconds>(now - written);
+        }
+        replies.push_back(std::move(reply));
         notify();
     }
 
@@ -679,6 +685,9 @@ struct DiscordEmulator::State {
                 if (!connection->outbox.empty()) {
                     next = std::move(connection->outbox.front());
                     connection->outbox.pop_front();
+                    if (auto found = state->interactions.find(next->interaction_id);
+                        !next->interaction_id.empty() && found != state->interactions.end() && !found->second.written)
+                        found->second.written = SteadyClock::now();
                 }
             }
             if (!next) {
@@ -877,8 +886,8 @@ std::string DiscordEmulator::target(int connection) const {
 void DiscordEmulator::dispatch_interaction(json::object interaction) {
     std::lock_guard lock(state_->mutex);
     const auto* id = interaction.if_contains("id");
-    state_->interactions[id && id->is_string() ? std::string(id->get_string()) : std::string()] =
-        interaction_of(interaction);
+    const std::string interaction_id = id && id->is_string() ? std::string(id->get_string()) : std::string();
+    state_->interactions[interaction_id] = interaction_of(interaction);
     // Every live session of the interaction's shard gets it (each instance of a bot holds its own), on
     // the connection that carries it, or when it resumes.
     const int shard = state_->shard_of(interaction);
@@ -886,7 +895,8 @@ void DiscordEmulator::dispatch_interaction(json::object interaction) {
         if (!session.live || session.shard != shard) continue;
         const std::string frame = state_->dispatch_frame(session, "INTERACTION_CREATE", interaction);
         for (const auto& connection : state_->connections)
-            if (connection->open && connection->session_id == session_id) state_->enqueue(connection, {frame});
+            if (connection->open && connection->session_id == session_id)
+                state_->enqueue(connection, {frame, std::nullopt, false, interaction_id});
     }
 }
 

@@ -53,6 +53,9 @@ struct BotReply {
     boost::json::object body;
     unsigned status = 0;                 // what the emulator answered
     std::chrono::microseconds after{0};  // since the interaction was dispatched
+    // Since the gateway frame carrying it was written (or, posted to the bot's endpoint, dispatched):
+    // without the emulator's own delay before the write.
+    std::chrono::microseconds after_write{0};
 };
 
 // A message the bot posted in a channel (POST /channels/{channel}/messages), as it stands now.

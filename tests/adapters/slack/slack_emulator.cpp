@@ -59,10 +59,17 @@ struct Socket {
     int number = -1;
     asio::any_io_executor executor;
     WsServerSession* session = nullptr;  // valid while the session's handler runs
-    std::deque<std::string> outbox;
-    std::unique_ptr<asio::steady_timer> wake;                // cancelled when the outbox has something, or to end
-    std::map<std::string, SteadyClock::time_point> sent_at;  // envelope id -> when it was written
-    std::map<std::string, std::string> unacked;              // envelope id -> frame, until acknowledged
+    struct Queued {
+        std::string frame;
+        SteadyClock::time_point at;
+    };
+    std::deque<Queued> outbox;
+    std::unique_ptr<asio::steady_timer> wake;  // cancelled when the outbox has something, or to end
+    struct Sent {
+        SteadyClock::time_point queued, written;
+    };
+    std::map<std::string, Sent> sent;            // envelope id -> when it was queued and written
+    std::map<std::string, std::string> unacked;  // envelope id -> frame, until acknowledged
     bool open = true;
     bool silent = false;
     SteadyClock::time_point hello_at;
@@ -83,9 +90,9 @@ struct SlackEmulator::State {
     std::deque<std::string> orphans;  // re-deliveries waiting for a socket to open
     std::string refusal;              // a disconnect reason new sockets get instead of hello
     std::chrono::milliseconds hello_delay{0};
-    std::string users_info_error;     // users.info answers this error
+    std::string users_info_error;                        // users.info answers this error
     std::map<std::string, std::string> closed_channels;  // channel -> the error chat.postMessage answers there
-    std::string bot_token_refusal;    // every bot-token method answers this error (a revoked token)
+    std::string bot_token_refusal;                       // every bot-token method answers this error (a revoked token)
     std::vector<Ack> acks;
     std::vector<std::string> unexpected;
     std::vector<Post> posts;
@@ -210,7 +217,7 @@ struct SlackEmulator::State {
     // Writes what the test queued, until the socket ends.
     static asio::awaitable<void> write_loop(std::shared_ptr<State> state, std::shared_ptr<Socket> socket) {
         for (;;) {
-            std::optional<std::string> next;
+            std::optional<Socket::Queued> next;
             {
                 std::lock_guard lock(state->mutex);
                 if (!socket->open) co_return;
@@ -224,19 +231,20 @@ struct SlackEmulator::State {
                 co_await socket->wake->async_wait(asio::as_tuple(asio::use_awaitable));
                 continue;
             }
-            const json::object frame = parse_object(*next);
+            const json::object frame = parse_object(next->frame);
             if (const auto* id = frame.if_contains("envelope_id"); id && id->is_string()) {
                 const bool watched = state->options.max_retries > 0;
                 {
                     std::lock_guard lock(state->mutex);
-                    socket->sent_at[std::string(id->as_string())] = SteadyClock::now();
-                    if (watched) socket->unacked[std::string(id->as_string())] = *next;
+                    socket->sent[std::string(id->as_string())] = {next->at, SteadyClock::now()};
+                    if (watched) socket->unacked[std::string(id->as_string())] = next->frame;
                 }
                 if (watched)
-                    asio::co_spawn(socket->executor, watch_deadline(state, socket, std::string(id->as_string()), *next),
+                    asio::co_spawn(socket->executor,
+                                   watch_deadline(state, socket, std::string(id->as_string()), next->frame),
                                    asio::detached);
             }
-            if (!co_await socket->session->write(std::move(*next))) co_return;
+            if (!co_await socket->session->write(std::move(next->frame))) co_return;
         }
     }
 
@@ -281,7 +289,8 @@ struct SlackEmulator::State {
             std::lock_guard lock(state->mutex);
             socket->number = static_cast<int>(state->sockets.size());
             state->sockets.push_back(socket);
-            socket->outbox.insert(socket->outbox.end(), state->orphans.begin(), state->orphans.end());
+            const auto now = SteadyClock::now();
+            for (auto& orphan : state->orphans) socket->outbox.push_back({std::move(orphan), now});
             state->orphans.clear();
         }
         std::chrono::milliseconds hello_delay;
@@ -336,10 +345,12 @@ struct SlackEmulator::State {
                 if (state->keep_ack_payloads) ack.payload = payload->as_object();
             }
             socket->unacked.erase(ack.envelope_id);
-            if (auto sent = socket->sent_at.find(ack.envelope_id); sent != socket->sent_at.end()) {
-                ack.sent = sent->second;
-                ack.latency = std::chrono::duration_cast<std::chrono::microseconds>(now - sent->second);
-                socket->sent_at.erase(sent);
+            if (auto sent = socket->sent.find(ack.envelope_id); sent != socket->sent.end()) {
+                ack.sent = sent->second.written;
+                ack.latency = std::chrono::duration_cast<std::chrono::microseconds>(now - sent->second.written);
+                ack.queued =
+                    std::chrono::duration_cast<std::chrono::microseconds>(sent->second.written - sent->second.queued);
+                socket->sent.erase(sent);
             }
             state->acks.push_back(std::move(ack));
             state->notify();
@@ -381,7 +392,7 @@ struct SlackEmulator::State {
                 }
             }
             if (!socket) return -1;
-            socket->outbox.push_back(std::move(frame));
+            socket->outbox.push_back({std::move(frame), SteadyClock::now()});
         }
         asio::post(socket->executor, [socket] { socket->wake->cancel(); });
         return socket->number;

@@ -43,6 +43,7 @@ struct Ack {
     bool carried_payload = false;                // whether it carried one, kept or not
     std::chrono::microseconds latency{0};        // from the envelope's write to its acknowledgement's arrival
     std::chrono::steady_clock::time_point sent;  // when the envelope was written
+    std::chrono::microseconds queued{0};         // from its delivery to its write: the emulator's own delay
     int socket = -1;
 };
 
@@ -108,8 +109,8 @@ public:
     // New sockets wait this long before their hello, as a slow Slack would.
     void delay_hello(std::chrono::milliseconds delay);
     void rate_limit(std::string method, int times, int retry_after_seconds);  // 429 + Retry-After
-    void refuse_response_urls(std::string answer, int times);     // 404 with this text
-    void refuse_users_info(std::string error);                    // every users.info answers ok:false ("": stop)
+    void refuse_response_urls(std::string answer, int times);                 // 404 with this text
+    void refuse_users_info(std::string error);  // every users.info answers ok:false ("": stop)
     // chat.postMessage in `channel` answers ok:false with `error` ("not_in_channel"), posting nothing.
     void close_channel(std::string channel, std::string error);
     // Every bot-token method answers ok:false with this error, as for a revoked token ("": stop).
