@@ -468,6 +468,73 @@ TEST(LocalOnSqlite, UsesOutliveARestart) {
         << "past its deadline, a mark guards nothing";
 }
 
+// The state file as LocalState sees it, counting what it is asked: whether a use waited for the file.
+class CountedFile final : public store::DurableTokens {
+public:
+    explicit CountedFile(store::SqliteAuditLog& file) : file_(file) {}
+    boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> use_once(std::string key, TokenUse use,
+                                                                        TimePoint keep_until) override {
+        ++asked;
+        co_return co_await file_.use_once(std::move(key), std::move(use), keep_until);
+    }
+    boost::asio::awaitable<ApiResult<void>> forget(std::string key) override {
+        co_return co_await file_.forget(std::move(key));
+    }
+    boost::asio::awaitable<void> mark_later(store::TokenMark mark) override {
+        ++marked_later;
+        co_await file_.mark_later(std::move(mark));
+    }
+    boost::asio::awaitable<ApiResult<TimePoint>> kept_until() override { co_return co_await file_.kept_until(); }
+
+    int asked = 0;
+    int marked_later = 0;
+
+private:
+    store::SqliteAuditLog& file_;
+};
+
+// A new use is marked behind, without waiting for the file, once no mark an earlier process left can
+// still guard anything; until then, and for a key this process may have marked, the file is asked.
+TEST(LocalOnSqlite, NewUsesWaitForTheFileOnlyWhileAnEarlierProcessesMarksLast) {
+    TempDir dir;
+    {
+        store::SqliteAuditLog file(dir / "state.sqlite");
+        store::LocalState state(store::LocalStateOptions{.durable_tokens = &file});
+        EXPECT_EQ(use(state, "request:my-dedicated-db", "user1@example.com", t0, t0 + 5min), std::nullopt);
+    }
+    store::SqliteAuditLog file(dir / "state.sqlite");
+    CountedFile counted(file);
+    store::LocalState restarted(store::LocalStateOptions{.durable_tokens = &counted});
+    EXPECT_EQ(use(restarted, "slack-request\nv0=aa", "/slack/commands", t0 + 1min, t0 + 11min), std::nullopt);
+    EXPECT_EQ(counted.asked, 1) << "an earlier process's marks still guard: the file is asked";
+    EXPECT_EQ(use(restarted, "slack-request\nv0=bb", "/slack/commands", t0 + 6min, t0 + 16min), std::nullopt);
+    EXPECT_EQ(counted.asked, 1) << "past their deadline, a new use is not waited for";
+    EXPECT_EQ(counted.marked_later, 1);
+    const auto replay = use(restarted, "slack-request\nv0=bb", "/slack/commands", t0 + 7min, t0 + 17min);
+    ASSERT_TRUE(replay) << "a use marked behind is a use all the same";
+    EXPECT_EQ(replay->at, t0 + 6min);
+    EXPECT_EQ(replay->by, "/slack/commands");
+    EXPECT_EQ(use(restarted, "slack-request\nv0=aa", "/slack/commands", t0 + 7min, t0 + 17min)->at, t0 + 1min);
+}
+
+// Past its capacity, the memory in front of the file lets go of marks before their deadline: they are
+// still uses, found in the file.
+TEST(LocalOnSqlite, MarksLetGoPastTheCapacityAreStillUses) {
+    TempDir dir;
+    store::SqliteAuditLog file(dir / "state.sqlite");
+    store::LocalState state(store::LocalStateOptions{.durable_tokens = &file, .mark_capacity = 2});
+    for (int i = 0; i < 6; ++i)
+        EXPECT_EQ(use(state, "key" + std::to_string(i), "user1@example.com", t0 + std::chrono::seconds{i}, t0 + 5min),
+                  std::nullopt);
+    for (int i = 0; i < 6; ++i) {
+        const auto replay = use(state, "key" + std::to_string(i), "user2@example.com", t0 + 1min, t0 + 5min);
+        ASSERT_TRUE(replay) << i;
+        EXPECT_EQ(replay->by, "user1@example.com");
+        EXPECT_EQ(replay->at, t0 + std::chrono::seconds{i});
+    }
+    EXPECT_EQ(use(state, "key6", "user1@example.com", t0 + 1min, t0 + 5min), std::nullopt);
+}
+
 // A single instance restarted on its state file: the proposals its buttons name are still recalled, until
 // their deadline, and a key kept again still keeps its first value.
 TEST(LocalOnSqlite, KeptValuesOutliveARestart) {
