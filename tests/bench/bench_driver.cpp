@@ -12,6 +12,7 @@
 #include <boost/process/io.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -389,6 +390,15 @@ RunFigures PushLoad::closed_loop(const std::string& prefix, std::size_t count, s
     return collect(prefix, count, base, start, bot_before, generator_before);
 }
 
+std::optional<std::size_t> command_index(std::string_view id, std::string_view prefix) {
+    if (!id.starts_with(prefix)) return std::nullopt;
+    const std::string_view number = id.substr(prefix.size());
+    std::size_t index = 0;
+    const auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), index);
+    if (error != std::errc{} || end != number.data() + number.size()) return std::nullopt;
+    return index;
+}
+
 RunFigures PushLoad::paced(const std::string& prefix, std::size_t count, double rate, std::size_t) {
     std::vector<std::function<void()>> deliveries;
     deliveries.reserve(count);
@@ -447,10 +457,9 @@ public:
     std::vector<Answer> answers(const std::string& prefix) const override {
         std::vector<Answer> found;
         for (const auto& ack : slack_.acks())
-            if (ack.envelope_id.starts_with(prefix))
+            if (const auto index = command_index(ack.envelope_id, prefix))
                 found.push_back({std::chrono::duration<double, std::milli>(ack.latency).count(), ack.carried_payload,
-                                 std::chrono::duration<double, std::milli>(ack.queued).count(),
-                                 std::stoul(ack.envelope_id.substr(prefix.size()))});
+                                 std::chrono::duration<double, std::milli>(ack.queued).count(), *index});
         return found;
     }
 

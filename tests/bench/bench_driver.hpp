@@ -233,6 +233,10 @@ public:
     virtual std::vector<Answer> answers(const std::string& prefix) const = 0;
 };
 
+// The index of a command's id made of `prefix` and a number; nothing for another id (one of a run whose
+// prefix starts with this one).
+std::optional<std::size_t> command_index(std::string_view id, std::string_view prefix);
+
 // Drives one bot through a platform that pushes commands to it.
 class PushLoad : public Load {
 public:

@@ -37,13 +37,13 @@ public:
     std::vector<Answer> answers(const std::string& prefix) const override {
         std::vector<Answer> found;
         for (const auto& reply : discord_.replies()) {
-            if (reply.route != "callback" || !reply.interaction_id.starts_with(prefix)) continue;
+            const auto index = command_index(reply.interaction_id, prefix);
+            if (reply.route != "callback" || !index) continue;
             const auto* type = reply.body.if_contains("type");
             // Type 4 is the answer; type 5 a deferral completed by an edit of @original.
             const double latency = std::chrono::duration<double, std::milli>(reply.after_write).count();
             found.push_back({latency, type && type->is_int64() && type->get_int64() == 4,
-                             std::chrono::duration<double, std::milli>(reply.after).count() - latency,
-                             std::stoul(reply.interaction_id.substr(prefix.size()))});
+                             std::chrono::duration<double, std::milli>(reply.after).count() - latency, *index});
         }
         return found;
     }
