@@ -137,7 +137,7 @@ boost::asio::awaitable<ApiResult<int>> LocalState::requests_left(std::string acc
 boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> LocalState::use_once(std::string key, TokenUse use,
                                                                                 TimePoint keep_until) {
     if (options_.durable_tokens != nullptr)
-        co_return co_await use_once_in_front(std::move(key), std::move(use), keep_until);
+        co_return co_await options_.durable_tokens->use_once(std::move(key), std::move(use), keep_until);
     std::lock_guard lock(mutex_);
     // Past their deadline the marks guard nothing (the token or signature is refused by then).
     while (!used_until_.empty() && used_until_.begin()->first <= use.at) {
@@ -150,57 +150,7 @@ boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> LocalState::use_once(
     co_return std::nullopt;
 }
 
-boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> LocalState::use_once_in_front(std::string key, TokenUse use,
-                                                                                         TimePoint keep_until) {
-    DurableTokens& file = *options_.durable_tokens;
-    bool asked_before = false;
-    {
-        std::lock_guard lock(mutex_);
-        asked_before = ask_file_until_.has_value();
-    }
-    if (!asked_before) {
-        auto kept = co_await file.kept_until();
-        if (!kept) co_return std::unexpected(std::move(kept.error()));
-        std::lock_guard lock(mutex_);
-        ask_file_until_ = std::max(ask_file_until_.value_or(*kept), *kept);
-    }
-    const Digest digest = digest_of(key);
-    bool ask_file = false;
-    {
-        // Noted before the file is asked, so that the same key arriving meanwhile is asked about too.
-        std::lock_guard lock(mutex_);
-        const bool known = may_have_marked(digest, use.at);
-        if (!known) {
-            newer_marks_.digests.add(digest);
-            newer_marks_.latest_deadline = std::max(newer_marks_.latest_deadline, keep_until);
-        }
-        ask_file = known || use.at < *ask_file_until_;
-    }
-    if (!ask_file) {
-        TokenMark mark{std::move(key), std::move(use), keep_until};
-        co_await file.mark_later(std::move(mark));
-        co_return std::nullopt;
-    }
-    // Perhaps a replay, or a use an earlier process marked: the file knows (it has this process's marks
-    // once asked), and who used it first and when. Unanswered, the digest stays: a retry asks again.
-    co_return co_await file.use_once(std::move(key), std::move(use), keep_until);
-}
-
-bool LocalState::may_have_marked(Digest digest, TimePoint now) {
-    const std::size_t half = std::max<std::size_t>(1, options_.mark_capacity / 2);
-    if (older_marks_.latest_deadline <= now || newer_marks_.digests.added() >= half) {
-        // Let go of before their time, the older marks are left to the file, as an earlier process's are.
-        if (older_marks_.latest_deadline > now)
-            ask_file_until_ = std::max(ask_file_until_.value_or(now), older_marks_.latest_deadline);
-        older_marks_.digests.clear();  // keeps its memory, for the next generation
-        std::swap(older_marks_, newer_marks_);
-        newer_marks_.latest_deadline = TimePoint{};
-    }
-    return newer_marks_.digests.may_contain(digest) || older_marks_.digests.may_contain(digest);
-}
-
 boost::asio::awaitable<ApiResult<void>> LocalState::forget(std::string key) {
-    // In front of a file, a mark taken back may stay in the filter: the key is asked about in the file.
     if (options_.durable_tokens != nullptr) co_return co_await options_.durable_tokens->forget(std::move(key));
     std::lock_guard lock(mutex_);
     auto entry = used_.find(key);

@@ -7,12 +7,8 @@
 // costs about a megabyte, not a string, a node and a place in a queue each. Each account's request
 // allowance is a sliding log of send times, and used tokens and kept values are kept until their own deadline, in the
 // durable stores given (the bot's SQLite file) or else in memory (a restart forgets them: a confirmation's claims still
-// name the collaborator record, so a replay after a restart cannot reach a re-invited person). In front of a durable
-// store of used tokens, the digests of this process's marks are kept in memory, in two generations let go whole once
-// every deadline in them is past (or past a capacity): a key none of them has is new, and its mark is written behind;
-// the file is asked about the others (whether one is a replay, and of whose use) and, until the latest deadline of
-// the marks an earlier process left there (or of those let go early), about every use. Leases behave as in PostgreSQL,
-// so that instances sharing one object (tests) see the same contract.
+// name the collaborator record, so a replay after a restart cannot reach a re-invited person). Leases behave as in
+// PostgreSQL, so that instances sharing one object (tests) see the same contract.
 
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
@@ -22,14 +18,11 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <type_traits>
 #include <unordered_map>
 
 #include "adapters/net/backoff.hpp"
-#include "adapters/store/durable_tokens.hpp"
-#include "adapters/store/seen_filter.hpp"
 #include "adapters/store/shared_state.hpp"
 
 namespace collab::store {
@@ -47,13 +40,10 @@ struct LocalStateOptions {
     std::chrono::milliseconds request_window{std::chrono::minutes{1}};
     // Where used confirmations and access requests are marked, when they must outlive the process (the
     // SQLite state file); null: here, in memory.
-    DurableTokens* durable_tokens = nullptr;
+    UsedTokens* durable_tokens = nullptr;
     // Where the proposals Discord's buttons name by a short key are kept, when the buttons must keep
     // working across a restart (the SQLite state file); null: here, in memory.
     KeptValues* durable_values = nullptr;
-    // In front of durable_tokens, the marks remembered at most (in two filters of 64 KiB); past this the
-    // older half is let go of, and the file asked about every use until their deadlines pass.
-    std::size_t mark_capacity = 100'000;
 };
 
 class LocalState final : public SharedState {
@@ -114,12 +104,6 @@ private:
     // Lets go of the oldest past the capacity: the older generation, then the newer, then the claims
     // still running, oldest first.
     void keep_within_capacity();
-    // use_once() in front of the durable store of used tokens.
-    boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> use_once_in_front(std::string key, TokenUse use,
-                                                                                 TimePoint keep_until);
-    // Whether this process may have marked the key of `digest`; lets go of a generation of marks whose
-    // deadlines are all past at `now`.
-    bool may_have_marked(Digest digest, TimePoint now);
 
     LocalStateOptions options_;
     // Callers may run on more than one thread; every call is short, so one lock is enough.
@@ -144,18 +128,6 @@ private:
     };
     std::unordered_map<std::string, Kept> kept_;
     std::multimap<TimePoint, std::string> kept_until_;  // the keys of kept_, soonest forgotten first
-    // In front of durable_tokens: the digests of this process's marks, in a filter (a key it may have
-    // is asked about in the file, which has the rest). The newer generation takes them while the older
-    // lasts; the older is let go once its latest deadline is past, and the newer becomes the older.
-    struct Marks {
-        SeenFilter digests;
-        TimePoint latest_deadline{};
-    };
-    Marks newer_marks_;
-    Marks older_marks_;
-    // Until when durable_tokens is asked about every use: the latest deadline of the marks earlier
-    // processes left there (once it was asked), or of marks this one let go of before their time.
-    std::optional<TimePoint> ask_file_until_;
 };
 
 }  // namespace collab::store

@@ -5,10 +5,8 @@
 #include <SQLiteCpp/VariadicBind.h>
 #include <sqlite3.h>
 
-#include <algorithm>
 #include <array>
 #include <functional>
-#include <optional>
 
 #include "adapters/store/audit_rows.hpp"
 #include "adapters/store/invitation_rows.hpp"
@@ -138,21 +136,6 @@ bool settle_invitation(StateConnection& connection, const std::string& database,
     return update->exec() == 1;
 }
 
-// Past their deadline the marks guard nothing (the token or signature is refused by then).
-void forget_expired_marks(StateConnection& connection, TimePoint now) {
-    auto expired = connection.statement("DELETE FROM used_tokens WHERE keep_until_ms <= ?");
-    expired->bind(1, milliseconds_of(now));
-    expired->exec();
-}
-
-// Marks `key` used unless it already is: true when this call did.
-bool mark_used(StateConnection& connection, const std::string& key, const TokenUse& use, TimePoint keep_until) {
-    auto insert = connection.statement(
-        "INSERT OR IGNORE INTO used_tokens (key, used_at_ms, used_by, keep_until_ms) VALUES (?,?,?,?)");
-    SQLite::bind(*insert, key, milliseconds_of(use.at), use.by, milliseconds_of(keep_until));
-    return insert->exec() == 1;
-}
-
 void append_entry(StateConnection& connection, const AuditEntry& e) {
     static const std::string sql =
         "INSERT INTO audit (" + std::string(audit_columns) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)";
@@ -217,29 +200,20 @@ boost::asio::awaitable<void> SqliteAuditLog::note(AuditEntry entry) {
 }
 
 ApiResult<void> SqliteAuditLog::commit(StateConnection& connection, std::span<const AuditFileWrite> writes) {
-    marks_queued_ -=
-        static_cast<std::size_t>(std::count_if(writes.begin(), writes.end(), [](const AuditFileWrite& write) {
-            return std::holds_alternative<TokenMark>(write);
-        }));
     try {
         SQLite::Transaction transaction(connection.db());
-        std::optional<TimePoint> latest_mark;
         for (const AuditFileWrite& write : writes) {
             if (const auto* entry = std::get_if<AuditEntry>(&write)) {
                 append_entry(connection, *entry);
                 continue;
             }
-            // Nobody waits for an invitation's row or a token's mark, and its own failure must not fail
-            // the entries beside it: not kept, a remembered invitation goes unannounced, a withdrawn one
-            // is later reported revoked or expired, a mark is forgotten by the next process. A failure
-            // that took the whole transaction back (a full disk, an I/O error) fails the batch, as it
-            // would an entry.
+            // Nobody waits for an invitation's row, and its own failure must not fail the entries
+            // beside it: not kept, a remembered invitation goes unannounced, a withdrawn one is later
+            // reported revoked or expired. A failure that took the whole transaction back (a full
+            // disk, an I/O error) fails the batch, as it would an entry.
             try {
                 if (const auto* invitation = std::get_if<Invitation>(&write)) {
                     keep_invitation(connection, *invitation);
-                } else if (const auto* mark = std::get_if<TokenMark>(&write)) {
-                    mark_used(connection, mark->key, mark->use, mark->keep_until);
-                    latest_mark = std::max(latest_mark.value_or(mark->use.at), mark->use.at);
                 } else {
                     const auto& withdrawal = std::get<Withdrawal>(write);
                     settle_invitation(connection, withdrawal.database, withdrawal.collaborator_id,
@@ -248,11 +222,6 @@ ApiResult<void> SqliteAuditLog::commit(StateConnection& connection, std::span<co
             } catch (const SQLite::Exception&) {
                 if (sqlite3_get_autocommit(connection.db().getHandle()) != 0) throw;
             }
-        }
-        try {
-            if (latest_mark) forget_expired_marks(connection, *latest_mark);
-        } catch (const SQLite::Exception&) {
-            if (sqlite3_get_autocommit(connection.db().getHandle()) != 0) throw;
         }
         transaction.commit();
     } catch (const std::exception& error) {
@@ -358,9 +327,15 @@ boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> SqliteAuditLog::use_o
         try {
             // One transaction: one commit for the clean-up and the mark.
             SQLite::Transaction transaction(connection.db());
-            forget_expired_marks(connection, use.at);
+            // Past their deadline the marks guard nothing (the token or signature is refused by then).
+            auto expired = connection.statement("DELETE FROM used_tokens WHERE keep_until_ms <= ?");
+            expired->bind(1, milliseconds_of(use.at));
+            expired->exec();
+            auto insert = connection.statement(
+                "INSERT OR IGNORE INTO used_tokens (key, used_at_ms, used_by, keep_until_ms) VALUES (?,?,?,?)");
+            SQLite::bind(*insert, key, milliseconds_of(use.at), use.by, milliseconds_of(keep_until));
             Earlier found;
-            if (!mark_used(connection, key, use, keep_until)) {
+            if (insert->exec() == 0) {
                 auto earlier = connection.statement("SELECT used_at_ms, used_by FROM used_tokens WHERE key = ?");
                 earlier->bind(1, key);
                 found = earlier->executeStep()
@@ -388,28 +363,6 @@ boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::forget(std::string key) 
             return std::unexpected(storage_error("written", error, uses_kept));
         }
         return {};
-    };
-    co_return co_await worker_.call(std::move(work));
-}
-
-boost::asio::awaitable<void> SqliteAuditLog::mark_later(TokenMark mark) {
-    AuditFileWrite write{std::move(mark)};
-    if (marks_queued_.fetch_add(1) >= most_marks_queued)
-        (void)co_await worker_.write(std::move(write));
-    else
-        co_await worker_.write_later(std::move(write));
-}
-
-boost::asio::awaitable<ApiResult<TimePoint>> SqliteAuditLog::kept_until() {
-    std::function<ApiResult<TimePoint>(StateConnection&)> work =
-        [](StateConnection& connection) -> ApiResult<TimePoint> {
-        try {
-            auto latest = connection.statement("SELECT COALESCE(MAX(keep_until_ms), 0) FROM used_tokens");
-            latest->executeStep();
-            return TimePoint{std::chrono::milliseconds{latest->getColumn(0).getInt64()}};
-        } catch (const std::exception& error) {
-            return std::unexpected(storage_error("read", error, uses_kept));
-        }
     };
     co_return co_await worker_.call(std::move(work));
 }

@@ -13,7 +13,6 @@
 
 #include <SQLiteCpp/Database.h>
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -21,7 +20,6 @@
 #include <thread>
 #include <variant>
 
-#include "adapters/store/durable_tokens.hpp"
 #include "adapters/store/kept_values.hpp"
 #include "adapters/store/sqlite_file.hpp"
 #include "adapters/store/store_worker.hpp"
@@ -36,13 +34,13 @@ struct Withdrawal {
     std::string collaborator_id;
     TimePoint at;
 };
-// What the worker commits in groups: the audit entries, and the invitations' rows and the marks of used
-// tokens nobody waits for, which share their commit.
-using AuditFileWrite = std::variant<AuditEntry, Invitation, Withdrawal, TokenMark>;
+// What the worker commits in groups: the audit entries, and the invitations' rows nobody waits for,
+// which share their commit.
+using AuditFileWrite = std::variant<AuditEntry, Invitation, Withdrawal>;
 
 class SqliteAuditLog final : public AuditLog,
                              public InvitationLog,
-                             public DurableTokens,
+                             public UsedTokens,
                              public KeptValues,
                              private WorkerHost<StateConnection, AuditFileWrite> {
 public:
@@ -65,8 +63,6 @@ public:
     boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> use_once(std::string key, TokenUse use,
                                                                         TimePoint keep_until) override;
     boost::asio::awaitable<ApiResult<void>> forget(std::string key) override;
-    boost::asio::awaitable<void> mark_later(TokenMark mark) override;
-    boost::asio::awaitable<ApiResult<TimePoint>> kept_until() override;
 
     boost::asio::awaitable<ApiResult<void>> keep(std::string key, std::string value, TimePoint keep_until) override;
     boost::asio::awaitable<ApiResult<std::optional<std::string>>> recall(std::string key, TimePoint now) override;
@@ -77,11 +73,6 @@ private:
     ApiResult<void> commit(StateConnection& connection, std::span<const AuditFileWrite> writes) override;
 
     void checkpoint_every(std::chrono::milliseconds period, std::filesystem::path file);
-
-    // Marks given to mark_later() and not committed yet. Past a few bursts' worth, a mark waits for its
-    // commit: queued, each holds a whole write of the worker's.
-    std::atomic<std::size_t> marks_queued_{0};
-    static constexpr std::size_t most_marks_queued = 64;
 
     StateConnection connection_;  // used on the worker's thread only
     std::mutex checkpoint_mutex_;
