@@ -143,13 +143,13 @@ WakeUps wake_ups_on(int cpu, std::chrono::seconds span) {
 
 void report_wake_ups(Report& report, const Cores& cores, std::chrono::seconds span) {
     report.section("This machine: a thread that only sleeps, 1 ms at a time, " + std::to_string(span.count()) +
-                   " s on each core (nothing else running)");
-    const int other = (cores.bot + 1) % cores.count;
-    for (const auto& [cpu, whose] :
-         {std::pair{cores.bot, "the bot's core"}, std::pair{other, "the generator's core"}}) {
+                   " s on the bot's core and another (nothing else running)");
+    std::vector<std::pair<int, std::string>> measured{{cores.bot, "the bot's core"}};
+    if (cores.count > 1) measured.emplace_back((cores.bot + 1) % cores.count, "another core (the generator's)");
+    for (const auto& [cpu, whose] : measured) {
         const WakeUps found = wake_ups_on(cpu, span);
         report.row(
-            "woken late on " + std::string(whose) + ", p50 / p99 / max",
+            "woken late on " + whose + ", p50 / p99 / max",
             fixed(found.late.p50, 2) + " / " + fixed(found.late.p99, 2) + " / " + fixed(found.late.max, 2) + " ms");
         report.row("  wake-ups more than 2 ms late, per second", fixed(found.over_2ms_per_second, 1));
     }

@@ -78,8 +78,8 @@ std::string fixed(double value, int precision = 3);
 std::string mib(long kib);
 
 // How late this machine wakes a thread that does nothing but sleep, 1 ms at a time, on the bot's core and
-// on another: the floor under every latency maximum printed, since an answer waits for at least one
-// wake-up on each side. Printed as a section of its own.
+// on another, one of the generator's: the floor under every latency maximum printed, since an answer waits for at least
+// one wake-up on each side. Printed as a section of its own.
 void report_wake_ups(Report& report, const Cores& cores, std::chrono::seconds span);
 
 // A scratch directory for one bench run, removed at the end.
