@@ -98,10 +98,11 @@ struct Bench {
         std::size_t wrong = 0;
         for (const auto& reply : discord.replies()) {
             const std::string prefix = "discord-warm-";
-            if (reply.route != "callback" || !reply.interaction_id.starts_with(prefix)) continue;
+            const auto index = command_index(reply.interaction_id, prefix);
+            if (reply.route != "callback" || !index) continue;
             const auto* data = reply.body.if_contains("data");
             const auto* content = data && data->is_object() ? data->get_object().if_contains("content") : nullptr;
-            const Command command = load.workload()(std::stoul(reply.interaction_id.substr(prefix.size())));
+            const Command command = load.workload()(*index);
             wrong += expected_answer(command, content && content->is_string() ? std::string(content->get_string()) : "")
                          ? 0
                          : 1;

@@ -122,8 +122,9 @@ struct Bench {
         const auto figures = load.closed_loop(prefix, count, in_flight ? in_flight : settings.in_flight);
         std::size_t wrong = 0;
         for (const auto& ack : slack.acks()) {
-            if (!ack.envelope_id.starts_with(prefix) || expected_in_list.empty()) continue;
-            const Command command = load.workload()(std::stoul(ack.envelope_id.substr(prefix.size())));
+            const auto index = command_index(ack.envelope_id, prefix);
+            if (!index || expected_in_list.empty()) continue;
+            const Command command = load.workload()(*index);
             const std::string text = text_of(ack.payload);
             if (text.empty() || (command.text.starts_with("list") && text.find(expected_in_list) == std::string::npos))
                 ++wrong;
@@ -403,8 +404,9 @@ struct Bench {
         std::size_t largest = 0, blocks = 0, lists = 0;
         for (const auto& ack : slack.acks()) {
             const std::string prefix = name + "-warm-";
-            if (!ack.envelope_id.starts_with(prefix) || ack.payload.empty()) continue;
-            lists += workload(std::stoul(ack.envelope_id.substr(prefix.size()))).text.starts_with("list") ? 1 : 0;
+            const auto index = command_index(ack.envelope_id, prefix);
+            if (!index || ack.payload.empty()) continue;
+            lists += workload(*index).text.starts_with("list") ? 1 : 0;
             const std::size_t size = boost::json::serialize(ack.payload).size();
             if (size <= largest) continue;
             largest = size;
