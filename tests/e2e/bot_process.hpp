@@ -15,6 +15,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -52,6 +53,18 @@ private:
 using Environment = std::vector<std::pair<std::string, std::string>>;
 
 // Input and output go through files, so that a large output can never block on a full pipe.
+// Whether `child` ended within `timeout`. Polls its state instead of boost::process's wait_for, which
+// can block far past its timeout while the test has other children (boostorg/process#69).
+inline bool ended_within(boost::process::child& child, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::error_code error;
+    while (child.running(error)) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds{10});
+    }
+    return true;
+}
+
 inline BotRun run_bot(const std::vector<std::string>& args, const std::string& input, const StateDir& scratch,
                       const Environment& extra_environment = {}) {
     namespace bp = boost::process;
@@ -64,7 +77,7 @@ inline BotRun run_bot(const std::vector<std::string>& args, const std::string& i
     bp::child child(COLLAB_BOT_BINARY, bp::args(args), bp::std_in<in_file, bp::std_out> out_file,
                     bp::std_err > err_file, environment);
     BotRun run;
-    if (!child.wait_for(std::chrono::seconds(20))) {
+    if (!ended_within(child, std::chrono::seconds(20))) {
         child.terminate();
         run.err = "collab-bot did not finish within 20 seconds";
         return run;
@@ -101,7 +114,7 @@ public:
 
     // The exit code, once the process ended within the timeout.
     std::optional<int> wait(std::chrono::seconds timeout = std::chrono::seconds(10)) {
-        if (!child_.wait_for(timeout)) return std::nullopt;
+        if (!ended_within(child_, timeout)) return std::nullopt;
         return child_.exit_code();
     }
     void signal(int number) { ::kill(child_.id(), number); }

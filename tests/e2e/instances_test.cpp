@@ -217,7 +217,7 @@ public:
     ~Instance() {
         if (child_.running()) {
             ::kill(child_.id(), SIGTERM);
-            if (!child_.wait_for(std::chrono::seconds{10})) child_.terminate();
+            if (!ended_within(child_, std::chrono::seconds{10})) child_.terminate();
         }
     }
     void kill() { child_.terminate(); }  // SIGKILL
