@@ -52,7 +52,6 @@ private:
 
 using Environment = std::vector<std::pair<std::string, std::string>>;
 
-// Input and output go through files, so that a large output can never block on a full pipe.
 // Whether `child` ended within `timeout`. Polls its state instead of boost::process's wait_for, which
 // can block far past its timeout while the test has other children (boostorg/process#69).
 inline bool ended_within(boost::process::child& child, std::chrono::milliseconds timeout) {
@@ -65,6 +64,7 @@ inline bool ended_within(boost::process::child& child, std::chrono::milliseconds
     return true;
 }
 
+// Input and output go through files, so that a large output can never block on a full pipe.
 inline BotRun run_bot(const std::vector<std::string>& args, const std::string& input, const StateDir& scratch,
                       const Environment& extra_environment = {}) {
     namespace bp = boost::process;

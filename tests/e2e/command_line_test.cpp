@@ -152,7 +152,7 @@ TEST(CommandLine, TheShellWithNothingOnStandardInputSaysSoAndDoesNotStart) {
                                           bp::std_err > log.string())
                               : bp::child(COLLAB_BOT_BINARY, bp::args(args), bp::std_in<bp::null, bp::std_out> bp::null,
                                           bp::std_err > log.string());
-        ASSERT_TRUE(child.wait_for(std::chrono::seconds(20))) << input;
+        ASSERT_TRUE(ended_within(child, std::chrono::seconds(20))) << input;
         EXPECT_EQ(child.exit_code(), 2) << input;
         const std::string said = slurp(log);
         EXPECT_NE(said.find("the shell adapter reads commands from standard input, which is " + input),

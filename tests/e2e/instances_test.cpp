@@ -18,12 +18,14 @@
 #include <boost/json.hpp>
 
 #include <array>
-#include <iostream>
-
 #include <atomic>
+#include <future>
+#include <iostream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 #include "adapters/sandbox/http_server.hpp"
@@ -67,22 +69,30 @@ public:
     std::size_t requests() const { return server_.total_requests(); }
     // The collaborators of a database, as the sandbox has them now.
     std::vector<Collaborator> collaborators(const std::string& database) {
-        std::promise<std::vector<Collaborator>> done;
-        boost::asio::post(io_, [&] { done.set_value(store_.collaborators(database)); });
-        return done.get_future().get();
+        return on_server_thread([this, database] { return store_.collaborators(database); });
     }
-    // Sent invitations, by recipient (read on the server's thread: the SQLite connection is its).
+    // Sent invitations, by recipient.
     std::map<std::string, int> invitations() {
-        std::promise<std::map<std::string, int>> done;
-        boost::asio::post(io_, [&] {
+        return on_server_thread([this] {
             std::map<std::string, int> count;
             for (const auto& invitation : store_.invitations()) ++count[invitation.recipient];
-            done.set_value(count);
+            return count;
         });
-        return done.get_future().get();
     }
 
 private:
+    // Runs `read` on the server's thread (the SQLite connection is its), and fails the test rather than
+    // hang if that thread does not get to it. The promise is shared: a late run must not outlive it.
+    template <typename Read>
+    auto on_server_thread(Read read) -> decltype(read()) {
+        auto done = std::make_shared<std::promise<decltype(read())>>();
+        auto answer = done->get_future();
+        boost::asio::post(io_, [done, read] { done->set_value(read()); });
+        if (answer.wait_for(std::chrono::seconds{30}) != std::future_status::ready)
+            throw std::runtime_error("the sandbox's thread did not answer within 30 seconds");
+        return answer.get();
+    }
+
     testing::TempDir dir_;
     boost::asio::io_context io_;
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
@@ -209,10 +219,10 @@ public:
         env["SCALINGO_AUTH_URL"] = sandbox.url();
         env["SCALINGO_API_TOKEN"] = user1_token;
         env["COLLAB_STORE_URL"] = store_url;
-        child_ = bp::child(COLLAB_BOT_BINARY,
-                           bp::args({"--adapter", "slack", "--provider", "scalingo", "--state-dir",
-                                     state_.path().string()}),
-                           bp::std_in < bp::null, bp::std_out > bp::null, bp::std_err > log_.string(), env);
+        child_ =
+            bp::child(COLLAB_BOT_BINARY,
+                      bp::args({"--adapter", "slack", "--provider", "scalingo", "--state-dir", state_.path().string()}),
+                      bp::std_in<bp::null, bp::std_out> bp::null, bp::std_err > log_.string(), env);
     }
     ~Instance() {
         if (child_.running()) {
@@ -301,8 +311,8 @@ TEST(SeveralInstances, ShareClaimsTheAuditTrailAndTheAllowanceAndSurviveAKill) {
     }
     // Every invitation was recorded before it was sent (a killed instance may not have recorded its
     // outcome, but never sent one unrecorded).
-    const auto allowed = testing::query(database.url(),
-                                        "SELECT DISTINCT target FROM audit WHERE action = 'add' AND outcome = 'allowed'");
+    const auto allowed = testing::query(
+        database.url(), "SELECT DISTINCT target FROM audit WHERE action = 'add' AND outcome = 'allowed'");
     std::set<std::string> recorded;
     for (const auto& row : allowed) recorded.insert(row[0]);
     for (const auto& [recipient, count] : invited) {
