@@ -3,8 +3,10 @@
 // so that any instance of the bot can check a confirmation without server-side state.
 
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/model.hpp"
@@ -57,6 +59,16 @@ public:
     // when this use is the first, else the first one. The mark is kept at least until `keep_until`.
     virtual boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> use_once(std::string key, TokenUse use,
                                                                                 TimePoint keep_until) = 0;
+    // The same, for a key whose mark may reach durable storage after the answer (a signed request's
+    // signature, met again only in a replay): a store that can, refuses a replay from memory at once
+    // and writes the mark behind, yet on disk before anything recorded after it. The mark may then be
+    // kept past `keep_until`, for keys that cannot come back once it has passed (the signature's
+    // timestamp is stale by then). By default, as use_once.
+    virtual boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> use_once_written_behind(std::string key,
+                                                                                               TokenUse use,
+                                                                                               TimePoint keep_until) {
+        co_return co_await use_once(std::move(key), std::move(use), keep_until);
+    }
     // Takes the mark back: the use it recorded changed nothing, and may be tried again.
     virtual boost::asio::awaitable<ApiResult<void>> forget(std::string key) = 0;
 };

@@ -6,10 +6,6 @@
 namespace collab::store {
 LocalState::LocalState(LocalStateOptions options) : options_(options) {}
 
-LocalState::Digest LocalState::digest_of(std::string_view key) {
-    return std::hash<std::string_view>{}(key);  // a Murmur hash in libstdc++
-}
-
 boost::asio::awaitable<ApiResult<ClaimState>> LocalState::claim(std::string key, std::string owner, std::string work,
                                                                 std::chrono::milliseconds lease) {
     std::lock_guard lock(mutex_);
@@ -148,6 +144,14 @@ boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> LocalState::use_once(
     if (!first) co_return entry->second.use;
     used_until_.emplace(keep_until, std::move(key));
     co_return std::nullopt;
+}
+
+boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> LocalState::use_once_written_behind(std::string key,
+                                                                                               TokenUse use,
+                                                                                               TimePoint keep_until) {
+    if (options_.durable_tokens != nullptr)
+        co_return co_await options_.durable_tokens->use_once_written_behind(std::move(key), std::move(use), keep_until);
+    co_return co_await use_once(std::move(key), std::move(use), keep_until);  // in memory already
 }
 
 boost::asio::awaitable<ApiResult<void>> LocalState::forget(std::string key) {

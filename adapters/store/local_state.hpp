@@ -19,10 +19,10 @@
 #include <map>
 #include <mutex>
 #include <string>
-#include <type_traits>
 #include <unordered_map>
 
 #include "adapters/net/backoff.hpp"
+#include "adapters/store/key_digest.hpp"
 #include "adapters/store/shared_state.hpp"
 
 namespace collab::store {
@@ -65,6 +65,8 @@ public:
     bool hands_over_work() const override { return false; }
     boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> use_once(std::string key, TokenUse use,
                                                                         TimePoint keep_until) override;
+    boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> use_once_written_behind(std::string key, TokenUse use,
+                                                                                       TimePoint keep_until) override;
     boost::asio::awaitable<ApiResult<void>> forget(std::string key) override;
     boost::asio::awaitable<ApiResult<void>> keep(std::string key, std::string value, TimePoint keep_until) override;
     boost::asio::awaitable<ApiResult<std::optional<std::string>>> recall(std::string key, TimePoint now) override;
@@ -74,14 +76,8 @@ private:
         int per_minute;
         net::TokenBucket bucket;
     };
-    // A 64-bit hash of a key: a new key passes for one of 100,000 remembered ones with a probability
-    // near 2^-47, far below that of a memory error.
-    using Digest = std::uint64_t;
-    struct DigestHash {
-        using is_avalanching = std::true_type;  // already a hash: the table need not mix it again
-        std::size_t operator()(Digest digest) const { return digest; }
-    };
-    static Digest digest_of(std::string_view key);
+    using Digest = KeyDigest;
+    using DigestHash = KeyDigestHash;
     struct Claimed {
         std::string key;
         std::string owner;

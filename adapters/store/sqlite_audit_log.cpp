@@ -5,11 +5,14 @@
 #include <SQLiteCpp/VariadicBind.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
 #include <functional>
+#include <optional>
 
 #include "adapters/store/audit_rows.hpp"
 #include "adapters/store/invitation_rows.hpp"
+#include "adapters/store/key_digest.hpp"
 #include "adapters/store/sqlite_file.hpp"
 
 namespace collab::store {
@@ -136,6 +139,30 @@ bool settle_invitation(StateConnection& connection, const std::string& database,
     return update->exec() == 1;
 }
 
+// Past their deadline the marks guard nothing (the token or signature is refused by then).
+void forget_expired_marks(StateConnection& connection, TimePoint now) {
+    auto expired = connection.statement("DELETE FROM used_tokens WHERE keep_until_ms <= ?");
+    expired->bind(1, milliseconds_of(now));
+    expired->exec();
+}
+
+// Marks `key` used unless it already is: true when this call did.
+bool mark_used(StateConnection& connection, const std::string& key, const TokenUse& use, TimePoint keep_until) {
+    auto insert = connection.statement(
+        "INSERT OR IGNORE INTO used_tokens (key, used_at_ms, used_by, keep_until_ms) VALUES (?,?,?,?)");
+    SQLite::bind(*insert, key, milliseconds_of(use.at), use.by, milliseconds_of(keep_until));
+    return insert->exec() == 1;
+}
+
+// The first use of a marked key; an unknown one when its mark is not in the file.
+TokenUse first_use(StateConnection& connection, const std::string& key) {
+    auto earlier = connection.statement("SELECT used_at_ms, used_by FROM used_tokens WHERE key = ?");
+    earlier->bind(1, key);
+    if (!earlier->executeStep()) return TokenUse{};
+    return TokenUse{TimePoint{std::chrono::milliseconds{earlier->getColumn(0).getInt64()}},
+                    earlier->getColumn(1).getString()};
+}
+
 void append_entry(StateConnection& connection, const AuditEntry& e) {
     static const std::string sql =
         "INSERT INTO audit (" + std::string(audit_columns) + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)";
@@ -147,11 +174,25 @@ void append_entry(StateConnection& connection, const AuditEntry& e) {
 
 }  // namespace
 
-SqliteAuditLog::SqliteAuditLog(const std::filesystem::path& file)
+SqliteAuditLog::SqliteAuditLog(const std::filesystem::path& file, std::size_t marks_in_memory)
     : connection_(open_audit_file(file)),
+      marks_(marks_in_memory),
       checkpoints_([this, file] { checkpoint_every(std::chrono::seconds{1}, file); }),
       worker_(*this, "collab-audit",
-              ApiError{ApiErrorKind::unavailable, "The request to the audit trail was cancelled."}) {}
+              ApiError{ApiErrorKind::unavailable, "The request to the audit trail was cancelled."}) {
+    // The marks an earlier process left guard this one's keys used behind too. Nothing is queued for
+    // the worker yet: the connection is this thread's until the constructor returns.
+    try {
+        auto marks = connection_.statement("SELECT key, keep_until_ms FROM used_tokens");
+        while (marks->executeStep()) {
+            const TimePoint keep_until{std::chrono::milliseconds{marks->getColumn(1).getInt64()}};
+            if (!marks_.take(digest_of(marks->getColumn(0).getString()), keep_until, TimePoint{}))
+                file_marks_live_until_ = std::max(file_marks_live_until_, keep_until);
+        }
+    } catch (const std::exception& error) {
+        throw StateError("cannot read the used confirmations and requests of " + file.string() + ": " + error.what());
+    }
+}
 
 SqliteAuditLog::~SqliteAuditLog() {
     {
@@ -202,27 +243,44 @@ boost::asio::awaitable<void> SqliteAuditLog::note(AuditEntry entry) {
 ApiResult<void> SqliteAuditLog::commit(StateConnection& connection, std::span<const AuditFileWrite> writes) {
     try {
         SQLite::Transaction transaction(connection.db());
+        // Nobody waits for an invitation's row, a mark written behind or the clean-up of expired
+        // marks, and its own failure must not fail the entries beside it: not kept, a remembered
+        // invitation goes unannounced, a withdrawn one is later reported revoked or expired, a mark
+        // guards this process only (from its memory). A failure that took the whole transaction back
+        // (a full disk, an I/O error) fails the batch, as it would an entry.
+        const auto unawaited = [&connection](const auto& step) {
+            try {
+                step();
+            } catch (const SQLite::Exception&) {
+                if (sqlite3_get_autocommit(connection.db().getHandle()) != 0) throw;
+            }
+        };
+        std::optional<TimePoint> latest_mark;
         for (const AuditFileWrite& write : writes) {
             if (const auto* entry = std::get_if<AuditEntry>(&write)) {
                 append_entry(connection, *entry);
                 continue;
             }
-            // Nobody waits for an invitation's row, and its own failure must not fail the entries
-            // beside it: not kept, a remembered invitation goes unannounced, a withdrawn one is later
-            // reported revoked or expired. A failure that took the whole transaction back (a full
-            // disk, an I/O error) fails the batch, as it would an entry.
-            try {
+            if (const auto* forgotten = std::get_if<TokenForget>(&write)) {
+                auto forget = connection.statement("DELETE FROM used_tokens WHERE key = ?");
+                forget->bind(1, forgotten->key);
+                forget->exec();
+                continue;
+            }
+            unawaited([&] {
                 if (const auto* invitation = std::get_if<Invitation>(&write)) {
                     keep_invitation(connection, *invitation);
+                } else if (const auto* mark = std::get_if<TokenMark>(&write)) {
+                    mark_used(connection, mark->key, mark->use, mark->keep_until);
+                    latest_mark = std::max(latest_mark.value_or(mark->use.at), mark->use.at);
                 } else {
                     const auto& withdrawal = std::get<Withdrawal>(write);
                     settle_invitation(connection, withdrawal.database, withdrawal.collaborator_id,
                                       InvitationFate::withdrawn, withdrawal.at);
                 }
-            } catch (const SQLite::Exception&) {
-                if (sqlite3_get_autocommit(connection.db().getHandle()) != 0) throw;
-            }
+            });
         }
+        if (latest_mark) unawaited([&] { forget_expired_marks(connection, *latest_mark); });
         transaction.commit();
     } catch (const std::exception& error) {
         return std::unexpected(storage_error("written", error));
@@ -327,22 +385,9 @@ boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> SqliteAuditLog::use_o
         try {
             // One transaction: one commit for the clean-up and the mark.
             SQLite::Transaction transaction(connection.db());
-            // Past their deadline the marks guard nothing (the token or signature is refused by then).
-            auto expired = connection.statement("DELETE FROM used_tokens WHERE keep_until_ms <= ?");
-            expired->bind(1, milliseconds_of(use.at));
-            expired->exec();
-            auto insert = connection.statement(
-                "INSERT OR IGNORE INTO used_tokens (key, used_at_ms, used_by, keep_until_ms) VALUES (?,?,?,?)");
-            SQLite::bind(*insert, key, milliseconds_of(use.at), use.by, milliseconds_of(keep_until));
+            forget_expired_marks(connection, use.at);
             Earlier found;
-            if (insert->exec() == 0) {
-                auto earlier = connection.statement("SELECT used_at_ms, used_by FROM used_tokens WHERE key = ?");
-                earlier->bind(1, key);
-                found = earlier->executeStep()
-                            ? TokenUse{TimePoint{std::chrono::milliseconds{earlier->getColumn(0).getInt64()}},
-                                       earlier->getColumn(1).getString()}
-                            : TokenUse{};
-            }
+            if (!mark_used(connection, key, use, keep_until)) found = first_use(connection, key);
             transaction.commit();
             return found;
         } catch (const std::exception& error) {
@@ -352,19 +397,57 @@ boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> SqliteAuditLog::use_o
     co_return co_await worker_.call(std::move(work));
 }
 
-boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::forget(std::string key) {
-    std::function<ApiResult<void>(StateConnection&)> work =
-        [key = std::move(key)](StateConnection& connection) -> ApiResult<void> {
-        try {
-            auto forget = connection.statement("DELETE FROM used_tokens WHERE key = ?");
-            forget->bind(1, key);
-            forget->exec();
-        } catch (const std::exception& error) {
-            return std::unexpected(storage_error("written", error, uses_kept));
+boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> SqliteAuditLog::use_once_written_behind(
+    std::string key, TokenUse use, TimePoint keep_until) {
+    using Earlier = std::optional<TokenUse>;
+    const auto executor = co_await boost::asio::this_coro::executor;
+    const KeyDigest digest = digest_of(key);
+    enum class Held { already, now, not_here } held = Held::not_here;
+    decltype(worker_)::WriteAnswer pending;
+    {
+        // One lock for the memory and the queue: of two uses of one key, the first to take it in
+        // queues its mark first, and a forget() queued after a take sees it.
+        std::lock_guard lock(marks_mutex_);
+        if (marks_.contains(digest, use.at)) {
+            held = Held::already;
+        } else if (use.at < file_marks_live_until_ || !marks_.take(digest, keep_until, use.at)) {
+            held = Held::not_here;
+            file_marks_live_until_ = std::max(file_marks_live_until_, keep_until);
+        } else {
+            held = Held::now;
+            // Past a backlog of writes nobody waits for, this one waits for its commit.
+            TokenMark mark{key, use, keep_until};
+            pending = worker_.queue_write(AuditFileWrite{std::move(mark)}, executor, worker_.backlogged());
         }
-        return {};
+    }
+    if (held == Held::not_here) co_return co_await use_once(std::move(key), std::move(use), keep_until);
+    if (held == Held::now) {
+        if (pending) (void)co_await worker_.committed(std::move(pending));  // kept in memory either way
+        co_return Earlier{};
+    }
+    // A replay: when and by whom the key was first used, from the file, where the worker has written
+    // its mark by the time it reads (it runs in order).
+    std::function<ApiResult<Earlier>(StateConnection&)> read =
+        [key = std::move(key)](StateConnection& connection) -> ApiResult<Earlier> {
+        try {
+            return Earlier{first_use(connection, key)};
+        } catch (const std::exception&) {
+            return Earlier{TokenUse{}};  // a replay all the same
+        }
     };
-    co_return co_await worker_.call(std::move(work));
+    co_return co_await worker_.call(std::move(read));
+}
+
+boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::forget(std::string key) {
+    const auto executor = co_await boost::asio::this_coro::executor;
+    decltype(worker_)::WriteAnswer pending;
+    {
+        std::lock_guard lock(marks_mutex_);
+        marks_.erase(digest_of(key));
+        TokenForget forgotten{std::move(key)};
+        pending = worker_.queue_write(AuditFileWrite{std::move(forgotten)}, executor, true);
+    }
+    co_return co_await worker_.committed(std::move(pending));
 }
 
 boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::keep(std::string key, std::string value, TimePoint keep_until) {

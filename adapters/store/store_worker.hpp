@@ -240,7 +240,7 @@ public:
     // jobs waiting, the caller waits for its own: a store slower than the commands cannot make the
     // queue grow without bound.
     boost::asio::awaitable<void> later(std::function<ApiResult<void>(Session&)> work) {
-        if (unawaited_ >= most_unawaited) {
+        if (backlogged()) {
             (void)co_await call(std::move(work));
             co_return;
         }
@@ -257,24 +257,40 @@ public:
     template <typename W = Write>
     requires(!std::is_void_v<W>) boost::asio::awaitable<ApiResult<void>> write(W write) {
         auto executor = co_await boost::asio::this_coro::executor;
-        auto pending = std::make_shared<ThreadAnswer<void>>(executor);
-        enqueue(Written{std::move(write), pending}, executor);
-        ApiError cancelled = cancelled_;
-        co_return co_await ThreadAnswer<void>::wait(std::move(pending), std::move(cancelled));
+        auto pending = queue_write(std::move(write), executor, true);
+        co_return co_await committed(std::move(pending));
     }
 
     // The same, returning at once: for what is written after the fact, whose commit nobody waits for
     // (bounded as later() is).
     template <typename W = Write>
     requires(!std::is_void_v<W>) boost::asio::awaitable<void> write_later(W write) {
-        if (unawaited_ >= most_unawaited) {
+        if (backlogged()) {
             (void)co_await this->write(std::move(write));
             co_return;
         }
         auto executor = co_await boost::asio::this_coro::executor;
-        ++unawaited_;
-        enqueue(Written{std::move(write), nullptr}, executor);
+        queue_write(std::move(write), executor, false);
     }
+
+    // Queues `write` without suspending, from a coroutine on `executor`: for a store that queues under
+    // a lock of its own, so that its writes are committed in the order the lock let them through. With
+    // `awaited`, returns what to pass to committed(); else nothing, and nobody waits for the commit.
+    using WriteAnswer = std::shared_ptr<ThreadAnswer<void>>;
+    template <typename W = Write>
+    requires(!std::is_void_v<W>) WriteAnswer
+        queue_write(W write, const boost::asio::any_io_executor& executor, bool awaited) {
+        WriteAnswer pending = awaited ? std::make_shared<ThreadAnswer<void>>(executor) : nullptr;
+        if (!awaited) ++unawaited_;
+        enqueue(Written{std::move(write), pending}, executor);
+        return pending;
+    }
+    boost::asio::awaitable<ApiResult<void>> committed(WriteAnswer pending) {
+        ApiError cancelled = cancelled_;
+        co_return co_await ThreadAnswer<void>::wait(std::move(pending), std::move(cancelled));
+    }
+    // Whether so much is queued that nobody waits for, that callers should wait for their own.
+    bool backlogged() const { return unawaited_ >= most_unawaited; }
 
     static constexpr std::size_t most_unawaited = 10'000;
 

@@ -256,7 +256,9 @@ struct HttpModeServer::State : chat::IntakeServerState {
         TokenUse arrival{now, std::string(chat::path_of(request.target()))};
         // Remembered for as long as a timestamp within the tolerance of now can still be accepted.
         const TimePoint keep_until = now + 2 * state->options.tolerance;
-        auto earlier = co_await state->used.use_once(std::move(key), std::move(arrival), keep_until);
+        // Written behind where the store can: a signature comes back only in a replay, and the mark
+        // is on disk before any change the request leads to is recorded.
+        auto earlier = co_await state->used.use_once_written_behind(std::move(key), std::move(arrival), keep_until);
         if (!earlier) {
             HttpRefusal unknown{http::status::service_unavailable, "the request cannot be checked right now; try again",
                                 "cannot tell whether it is a replay: " + earlier.error().message};

@@ -4,8 +4,16 @@
 
 #include <gtest/gtest.h>
 
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
 #include <algorithm>
+#include <array>
+#include <filesystem>
+#include <string>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "run_coroutine.hpp"
 #include "store_backends.hpp"
@@ -81,11 +89,27 @@ int left(store::SharedState& state, std::string account, int per_minute) {
 // Now, at a whole millisecond (what PostgreSQL keeps): the store deletes marks whose deadline has passed.
 const TimePoint t0 = std::chrono::floor<std::chrono::milliseconds>(Clock::now());
 
+// A mark made before the answer (use_once), or one that may be written behind (a signature's).
+enum class Marking { before_answer, written_behind };
+constexpr std::array<Marking, 2> markings{Marking::before_answer, Marking::written_behind};
+// Keys of the tests that mark both ways, apart for each way.
+std::string key_of(Marking marking, std::string_view key) {
+    return (marking == Marking::before_answer ? "before-" : "behind-") + std::string(key);
+}
+
+boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> use_once(store::SharedState& state, std::string key,
+                                                                    TokenUse use, TimePoint keep_until,
+                                                                    Marking marking) {
+    if (marking == Marking::written_behind)
+        return state.use_once_written_behind(std::move(key), std::move(use), keep_until);
+    return state.use_once(std::move(key), std::move(use), keep_until);
+}
+
 // The earlier use of `key`, or nothing when this one is the first.
 std::optional<TokenUse> use(store::SharedState& state, std::string key, std::string by, TimePoint at,
-                            TimePoint keep_until) {
+                            TimePoint keep_until, Marking marking = Marking::before_answer) {
     TokenUse used{at, std::move(by)};
-    const auto earlier = run(state.use_once(std::move(key), std::move(used), keep_until));
+    const auto earlier = run(use_once(state, std::move(key), std::move(used), keep_until, marking));
     if (!earlier) {
         ADD_FAILURE() << earlier.error().message;
         return TokenUse{};
@@ -318,56 +342,96 @@ TYPED_TEST(StoreSharedStateContract, ping_answers) {
 TYPED_TEST(StoreSharedStateContract, a_token_is_used_once_whichever_instance_is_asked) {
     auto first = this->backend_.open_shared_state();
     auto second = this->backend_.open_shared_state();
-    EXPECT_EQ(use(*first, "confirmation-1", "user1@example.com", t0, t0 + 5min), std::nullopt);
-    for (auto* instance : {first.get(), second.get()}) {
-        const auto earlier = use(*instance, "confirmation-1", "someone@example.com", t0 + 1min, t0 + 5min);
-        ASSERT_TRUE(earlier.has_value()) << "a used token was accepted again";
-        // When and by whom it was used first, to tell the person presenting it again.
-        EXPECT_EQ(earlier->at, t0);
-        EXPECT_EQ(earlier->by, "user1@example.com");
+    for (const Marking marking : markings) {
+        const std::string key = key_of(marking, "confirmation-1");
+        EXPECT_EQ(use(*first, key, "user1@example.com", t0, t0 + 5min, marking), std::nullopt);
+        for (auto* instance : {first.get(), second.get()}) {
+            const auto earlier = use(*instance, key, "someone@example.com", t0 + 1min, t0 + 5min, marking);
+            ASSERT_TRUE(earlier.has_value()) << key << ": a used token was accepted again";
+            // When and by whom it was used first, to tell the person presenting it again.
+            EXPECT_EQ(earlier->at, t0) << key;
+            EXPECT_EQ(earlier->by, "user1@example.com") << key;
+        }
+        EXPECT_EQ(use(*second, key_of(marking, "confirmation-2"), "user1@example.com", t0 + 1min, t0 + 5min, marking),
+                  std::nullopt);
     }
-    EXPECT_EQ(use(*second, "confirmation-2", "user1@example.com", t0 + 1min, t0 + 5min), std::nullopt);
 }
 
 TYPED_TEST(StoreSharedStateContract, uses_racing_from_two_instances_have_one_winner_each) {
     auto first = this->backend_.open_shared_state();
     auto second = this->backend_.open_shared_state();
     constexpr int keys = 30;
-    std::vector<boost::asio::awaitable<ApiResult<std::optional<TokenUse>>>> uses;
-    for (int i = 0; i < keys; ++i) {
-        std::string key = "confirmation-" + std::to_string(i);
-        std::string same_key = key;
-        TokenUse by_first{t0, "first"};
-        TokenUse by_second{t0, "second"};
-        uses.push_back(first->use_once(std::move(key), std::move(by_first), t0 + 5min));
-        uses.push_back(second->use_once(std::move(same_key), std::move(by_second), t0 + 5min));
+    for (const Marking marking : markings) {
+        std::vector<boost::asio::awaitable<ApiResult<std::optional<TokenUse>>>> uses;
+        for (int i = 0; i < keys; ++i) {
+            std::string key = key_of(marking, "confirmation-" + std::to_string(i));
+            std::string same_key = key;
+            TokenUse by_first{t0, "first"};
+            TokenUse by_second{t0, "second"};
+            uses.push_back(use_once(*first, std::move(key), std::move(by_first), t0 + 5min, marking));
+            uses.push_back(use_once(*second, std::move(same_key), std::move(by_second), t0 + 5min, marking));
+        }
+        const auto results = run_together(std::move(uses));
+        for (int i = 0; i < keys; ++i) {
+            const auto& a = results[static_cast<std::size_t>(2 * i)];
+            const auto& b = results[static_cast<std::size_t>(2 * i + 1)];
+            ASSERT_TRUE(a.has_value() && b.has_value());
+            EXPECT_NE(a->has_value(), b->has_value())
+                << key_of(marking, std::to_string(i)) << ": exactly one use must be the first";
+        }
     }
-    const auto results = run_together(std::move(uses));
-    for (int i = 0; i < keys; ++i) {
-        const auto& a = results[static_cast<std::size_t>(2 * i)];
-        const auto& b = results[static_cast<std::size_t>(2 * i + 1)];
-        ASSERT_TRUE(a.has_value() && b.has_value());
-        EXPECT_NE(a->has_value(), b->has_value()) << "token " << i << ": exactly one use must be the first";
+}
+
+// The same from two threads at once, as HTTP mode's connections may ask.
+TYPED_TEST(StoreSharedStateContract, uses_racing_from_two_threads_have_one_winner_each) {
+    auto first = this->backend_.open_shared_state();
+    auto second = this->backend_.open_shared_state();
+    constexpr int keys = 200;
+    for (const Marking marking : markings) {
+        std::array<std::vector<bool>, 2> won;
+        auto race = [&](store::SharedState& state, std::vector<bool>& firsts) {
+            for (int i = 0; i < keys; ++i) {
+                const auto earlier =
+                    use(state, key_of(marking, "signature-" + std::to_string(i)), "racer", t0, t0 + 5min, marking);
+                firsts.push_back(!earlier.has_value());
+            }
+        };
+        std::thread one([&] { race(*first, won[0]); });
+        std::thread other([&] { race(*second, won[1]); });
+        one.join();
+        other.join();
+        ASSERT_EQ(won[0].size(), static_cast<std::size_t>(keys));
+        ASSERT_EQ(won[1].size(), static_cast<std::size_t>(keys));
+        for (int i = 0; i < keys; ++i)
+            EXPECT_NE(won[0][static_cast<std::size_t>(i)], won[1][static_cast<std::size_t>(i)])
+                << key_of(marking, std::to_string(i)) << ": exactly one use must be the first";
     }
 }
 
 TYPED_TEST(StoreSharedStateContract, a_use_is_kept_until_its_deadline) {
     auto first = this->backend_.open_shared_state();
     auto second = this->backend_.open_shared_state();
-    EXPECT_EQ(use(*first, "confirmation-1", "user1@example.com", t0, t0 + 5min), std::nullopt);
-    // Other tokens come and go meanwhile.
-    EXPECT_EQ(use(*second, "confirmation-2", "user1@example.com", t0 + 4min, t0 + 9min), std::nullopt);
-    EXPECT_TRUE(use(*second, "confirmation-1", "user1@example.com", t0 + 5min - 1s, t0 + 5min).has_value());
+    for (const Marking marking : markings) {
+        const std::string key = key_of(marking, "confirmation-1");
+        EXPECT_EQ(use(*first, key, "user1@example.com", t0, t0 + 5min, marking), std::nullopt);
+        // Other tokens come and go meanwhile.
+        EXPECT_EQ(use(*second, key_of(marking, "confirmation-2"), "user1@example.com", t0 + 4min, t0 + 9min, marking),
+                  std::nullopt);
+        EXPECT_TRUE(use(*second, key, "user1@example.com", t0 + 5min - 1s, t0 + 5min, marking).has_value()) << key;
+    }
 }
 
 TYPED_TEST(StoreSharedStateContract, a_forgotten_use_can_be_made_again) {
     auto first = this->backend_.open_shared_state();
     auto second = this->backend_.open_shared_state();
-    EXPECT_EQ(use(*first, "confirmation-1", "user1@example.com", t0, t0 + 5min), std::nullopt);
-    const auto forgotten = run(first->forget("confirmation-1"));
-    ASSERT_TRUE(forgotten.has_value()) << forgotten.error().message;
-    EXPECT_EQ(use(*second, "confirmation-1", "user1@example.com", t0 + 1min, t0 + 5min), std::nullopt);
-    EXPECT_TRUE(use(*first, "confirmation-1", "user1@example.com", t0 + 2min, t0 + 5min).has_value());
+    for (const Marking marking : markings) {
+        const std::string key = key_of(marking, "confirmation-1");
+        EXPECT_EQ(use(*first, key, "user1@example.com", t0, t0 + 5min, marking), std::nullopt);
+        const auto forgotten = run(first->forget(key));
+        ASSERT_TRUE(forgotten.has_value()) << forgotten.error().message;
+        EXPECT_EQ(use(*second, key, "user1@example.com", t0 + 1min, t0 + 5min, marking), std::nullopt) << key;
+        EXPECT_TRUE(use(*first, key, "user1@example.com", t0 + 2min, t0 + 5min, marking).has_value()) << key;
+    }
     // Forgetting what was never used is no error.
     EXPECT_TRUE(run(second->forget("never-used")).has_value());
 }
@@ -452,20 +516,104 @@ TEST(StoreLocalState, answered_claims_are_forgotten_after_their_time_but_running
 // A single instance restarted on its state file: what was used stays used, until its deadline.
 TEST(LocalOnSqlite, UsesOutliveARestart) {
     TempDir dir;
-    {
+    for (const Marking marking : markings) {
+        {
+            store::SqliteAuditLog file(dir / "state.sqlite");
+            store::LocalState state(store::LocalStateOptions{.durable_tokens = &file});
+            EXPECT_EQ(
+                use(state, key_of(marking, "request:my-dedicated-db"), "user1@example.com", t0, t0 + 5min, marking),
+                std::nullopt);
+            EXPECT_EQ(use(state, key_of(marking, "short-lived"), "user1@example.com", t0, t0 + 1s, marking),
+                      std::nullopt);
+        }
         store::SqliteAuditLog file(dir / "state.sqlite");
-        store::LocalState state(store::LocalStateOptions{.durable_tokens = &file});
-        EXPECT_EQ(use(state, "request:my-dedicated-db", "user1@example.com", t0, t0 + 5min), std::nullopt);
-        EXPECT_EQ(use(state, "short-lived", "user1@example.com", t0, t0 + 1s), std::nullopt);
+        store::LocalState restarted(store::LocalStateOptions{.durable_tokens = &file});
+        const auto earlier = use(restarted, key_of(marking, "request:my-dedicated-db"), "user2@example.com", t0 + 1min,
+                                 t0 + 5min, marking);
+        ASSERT_TRUE(earlier) << key_of(marking, "a replay after a restart");
+        EXPECT_EQ(earlier->by, "user1@example.com");
+        EXPECT_EQ(earlier->at, t0);
+        // Past its deadline, a mark guards nothing; one written behind may guard longer (see UsedTokens).
+        if (marking == Marking::before_answer) {
+            EXPECT_EQ(use(restarted, key_of(marking, "short-lived"), "user2@example.com", t0 + 1min, t0 + 5min),
+                      std::nullopt)
+                << "past its deadline, a mark guards nothing";
+        }
+    }
+}
+
+// The keys of the marks in `file`, read as another process would.
+std::vector<std::string> marked_keys(const std::filesystem::path& file) {
+    SQLite::Database db(file.string(), SQLite::OPEN_READONLY);
+    SQLite::Statement keys(db, "SELECT key FROM used_tokens ORDER BY key");
+    std::vector<std::string> found;
+    while (keys.executeStep()) found.push_back(keys.getColumn(0).getString());
+    return found;
+}
+
+AuditEntry recorded_change() {
+    AuditEntry entry;
+    entry.at = t0;
+    entry.platform = "slack";
+    entry.action = "remove";
+    entry.database = "my-dedicated-db";
+    entry.target = "user2@example.com";
+    entry.outcome = AuditOutcome::executed;
+    return entry;
+}
+
+// A signature's mark is written behind the answer, but never behind what the request leads to: it is in
+// the file once anything recorded after it is.
+TEST(LocalOnSqlite, AMarkWrittenBehindIsOnDiskBeforeWhatIsRecordedAfterIt) {
+    TempDir dir;
+    store::SqliteAuditLog file(dir / "state.sqlite");
+    store::LocalState state(store::LocalStateOptions{.durable_tokens = &file});
+    EXPECT_EQ(use(state, "slack-request-1", "/slack/commands", t0, t0 + 10min, Marking::written_behind), std::nullopt);
+    const auto recorded = run(file.record(recorded_change()));
+    ASSERT_TRUE(recorded.has_value()) << recorded.error().message;
+    EXPECT_EQ(marked_keys(dir / "state.sqlite"), std::vector<std::string>{"slack-request-1"});
+}
+
+// Past the memory's room, keys are marked in the file, as use_once does; a replay of one of them is
+// refused, also once the memory has room again.
+TEST(LocalOnSqlite, PastTheMemorysRoomMarksGoToTheFileAndStillGuard) {
+    TempDir dir;
+    store::SqliteAuditLog file(dir / "state.sqlite", 2);  // two generations of one key
+    store::LocalState state(store::LocalStateOptions{.durable_tokens = &file});
+    const auto behind = Marking::written_behind;
+    EXPECT_EQ(use(state, "signature-1", "/slack/commands", t0, t0 + 1min, behind), std::nullopt);
+    EXPECT_EQ(use(state, "signature-2", "/slack/commands", t0, t0 + 1min, behind), std::nullopt);
+    EXPECT_EQ(use(state, "signature-3", "/slack/commands", t0 + 1s, t0 + 10min, behind), std::nullopt)
+        << "no room in memory";
+    // The first two are let go from memory at their deadline, and the third is asked about in the file.
+    const auto replay = use(state, "signature-3", "/slack/events", t0 + 2min, t0 + 12min, behind);
+    ASSERT_TRUE(replay.has_value()) << "a replay of a key marked in the file for want of room was accepted";
+    EXPECT_EQ(replay->at, t0 + 1s);
+    EXPECT_EQ(replay->by, "/slack/commands");
+    EXPECT_EQ(use(state, "signature-4", "/slack/commands", t0 + 2min, t0 + 12min, behind), std::nullopt);
+    EXPECT_TRUE(use(state, "signature-4", "/slack/commands", t0 + 3min, t0 + 13min, behind).has_value());
+}
+
+// A mark the file refuses (here a trigger; in life a full disk) fails no entry beside it, and this process
+// still refuses the replay, from memory.
+TEST(LocalOnSqlite, AMarkTheFileLosesStillGuardsThisProcess) {
+    TempDir dir;
+    { store::SqliteAuditLog created(dir / "state.sqlite"); }
+    {
+        SQLite::Database db((dir / "state.sqlite").string(), SQLite::OPEN_READWRITE);
+        db.exec(
+            "CREATE TRIGGER lose_marks BEFORE INSERT ON used_tokens WHEN NEW.key LIKE 'lost-%' "
+            "BEGIN SELECT RAISE(ABORT, 'no room on the disk'); END");
     }
     store::SqliteAuditLog file(dir / "state.sqlite");
-    store::LocalState restarted(store::LocalStateOptions{.durable_tokens = &file});
-    const auto earlier = use(restarted, "request:my-dedicated-db", "user2@example.com", t0 + 1min, t0 + 5min);
-    ASSERT_TRUE(earlier);
-    EXPECT_EQ(earlier->by, "user1@example.com");
-    EXPECT_EQ(earlier->at, t0);
-    EXPECT_EQ(use(restarted, "short-lived", "user2@example.com", t0 + 1min, t0 + 5min), std::nullopt)
-        << "past its deadline, a mark guards nothing";
+    store::LocalState state(store::LocalStateOptions{.durable_tokens = &file});
+    EXPECT_EQ(use(state, "lost-signature", "/slack/commands", t0, t0 + 10min, Marking::written_behind), std::nullopt);
+    const auto recorded = run(file.record(recorded_change()));
+    ASSERT_TRUE(recorded.has_value()) << recorded.error().message;
+    const auto replay = use(state, "lost-signature", "/slack/commands", t0 + 1s, t0 + 10min, Marking::written_behind);
+    ASSERT_TRUE(replay.has_value()) << "a replay was accepted";
+    EXPECT_EQ(replay->at, TimePoint{}) << "when it was first used is unknown: the file lost its mark";
+    EXPECT_TRUE(marked_keys(dir / "state.sqlite").empty());
 }
 
 // A single instance restarted on its state file: the proposals its buttons name are still recalled, until
