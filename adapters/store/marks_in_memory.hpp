@@ -1,16 +1,19 @@
 #pragma once
 // The used keys a SqliteAuditLog marks behind (a signed request's signature), held in memory so that
-// a replay is refused without waiting for the file: their digests (key_digest.hpp), in two generations,
-// each let go whole once the last of its deadlines has passed: the newer takes keys until its first
-// deadline passes (it then spans one lifetime of keys) or it holds half the capacity, then becomes the
-// older. So the memory follows the rate of keys, within the capacity: past it, no key is taken in
-// until the older generation's deadlines pass, and the caller marks in the file instead. A key is
-// held past its own deadline while another of its generation is not: for keys that cannot come back
-// once their deadline has passed (a signature's timestamp is stale by then).
+// a new key is told apart without asking the file: 32-bit fingerprints of the keys, four bytes each.
+// A key whose fingerprint is not held was never marked there (within the deadlines); one whose
+// fingerprint is held may have been (or shares it with another, about one key in 2^32 / n), and the
+// file is asked. They sit in two generations, each let go whole once the last of its deadlines has
+// passed: the newer takes keys until its first deadline passes (it then spans one lifetime of keys)
+// or it holds half the capacity, then becomes the older. So the memory follows the rate of keys,
+// within the capacity: past it, no key is taken in until the older generation's deadlines pass. A key
+// is held past its own deadline while another of its generation is not: for keys that cannot come
+// back once their deadline has passed (a signature's timestamp is stale by then).
 
 #include <boost/unordered/unordered_flat_set.hpp>
 
 #include <cstddef>
+#include <cstdint>
 
 #include "adapters/store/key_digest.hpp"
 #include "core/model.hpp"
@@ -19,24 +22,23 @@ namespace collab::store {
 
 class MarksInMemory {
 public:
-    using Digest = KeyDigest;
-
     explicit MarksInMemory(std::size_t capacity);
 
-    // Whether `digest` is held, after letting go of what is past its time at `now`.
-    bool contains(Digest digest, TimePoint now);
-    // Takes in `digest`, held at least until `keep_until`, after letting go of what is past its time
-    // at `now`; false when there is no room for it (it is then not held).
-    bool take(Digest digest, TimePoint keep_until, TimePoint now);
-    void erase(Digest digest);
-    std::size_t size() const { return newer_.digests.size() + older_.digests.size(); }
+    // Whether the key of `digest` may be held, after letting go of what is past its time at `now`.
+    bool may_hold(KeyDigest digest, TimePoint now);
+    // Holds the key of `digest` at least until `keep_until`; false when there is no room for it.
+    bool take(KeyDigest digest, TimePoint keep_until, TimePoint now);
+    std::size_t size() const { return newer_.fingerprints.size() + older_.fingerprints.size(); }
+
+    using Fingerprint = std::uint32_t;
+    static Fingerprint fingerprint_of(KeyDigest digest) { return static_cast<Fingerprint>(digest >> 32); }
 
 private:
     struct Generation {
-        boost::unordered_flat_set<Digest, KeyDigestHash> digests;
+        boost::unordered_flat_set<Fingerprint> fingerprints;  // boost mixes them: not avalanching on 64 bits
         TimePoint first_deadline{};
         TimePoint last_deadline{};
-        void let_go() { digests.clear(); }  // keeps its table, for the next generation
+        void let_go() { fingerprints.clear(); }  // keeps its table, for the next generation
     };
     void let_go_past(TimePoint now);
 

@@ -20,7 +20,7 @@ namespace {
 
 // migrations[i] brings the schema from version i to version i + 1. Never edit one that has shipped:
 // add the next.
-constexpr std::array<std::string_view, 5> migrations{
+constexpr std::array<std::string_view, 6> migrations{
     R"sql(
     CREATE TABLE audit (
         seq           INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -81,6 +81,10 @@ constexpr std::array<std::string_view, 5> migrations{
     // of every invitation kept.
     R"sql(
     CREATE INDEX invitations_by_collaborator ON invitations (database_name, collaborator_id);
+    )sql",
+    // Which marks were used behind (a signature's): those a process reads back into memory at start.
+    R"sql(
+    ALTER TABLE used_tokens ADD COLUMN written_behind INTEGER NOT NULL DEFAULT 0;
     )sql"};
 
 // A WAL holding more frames than this, and more at each pass, is being filled by a stream of commits.
@@ -147,11 +151,36 @@ void forget_expired_marks(StateConnection& connection, TimePoint now) {
 }
 
 // Marks `key` used unless it already is: true when this call did.
-bool mark_used(StateConnection& connection, const std::string& key, const TokenUse& use, TimePoint keep_until) {
+bool mark_used(StateConnection& connection, const std::string& key, const TokenUse& use, TimePoint keep_until,
+               bool written_behind) {
     auto insert = connection.statement(
-        "INSERT OR IGNORE INTO used_tokens (key, used_at_ms, used_by, keep_until_ms) VALUES (?,?,?,?)");
-    SQLite::bind(*insert, key, milliseconds_of(use.at), use.by, milliseconds_of(keep_until));
+        "INSERT OR IGNORE INTO used_tokens (key, used_at_ms, used_by, keep_until_ms, written_behind) "
+        "VALUES (?,?,?,?,?)");
+    SQLite::bind(*insert, key, milliseconds_of(use.at), use.by, milliseconds_of(keep_until), written_behind ? 1 : 0);
     return insert->exec() == 1;
+}
+
+// Holds in `marks` the keys used behind that can still be presented, as an earlier process left them,
+// the longest-lived first: returns until when a key not held may be marked in the file (those that did
+// not fit, the soonest let go).
+TimePoint hold_marks_written_behind(StateConnection& connection, MarksInMemory& marks,
+                                    const std::filesystem::path& file) {
+    const TimePoint now = Clock::now();
+    TimePoint not_held_until{};
+    try {
+        auto live = connection.statement(
+            "SELECT key, keep_until_ms FROM used_tokens WHERE written_behind = 1 AND keep_until_ms > ? "
+            "ORDER BY keep_until_ms DESC");
+        live->bind(1, milliseconds_of(now));
+        while (live->executeStep()) {
+            const TimePoint keep_until{std::chrono::milliseconds{live->getColumn(1).getInt64()}};
+            if (!marks.take(digest_of(live->getColumn(0).getString()), keep_until, now))
+                not_held_until = std::max(not_held_until, keep_until);
+        }
+    } catch (const std::exception& error) {
+        throw StateError("cannot read the requests used in " + file.string() + ": " + error.what());
+    }
+    return not_held_until;
 }
 
 // The first use of a marked key; an unknown one when its mark is not in the file.
@@ -177,22 +206,11 @@ void append_entry(StateConnection& connection, const AuditEntry& e) {
 SqliteAuditLog::SqliteAuditLog(const std::filesystem::path& file, std::size_t marks_in_memory)
     : connection_(open_audit_file(file)),
       marks_(marks_in_memory),
+      // Read before the threads start: the connection is this thread's until then.
+      file_marks_live_until_(hold_marks_written_behind(connection_, marks_, file)),
       checkpoints_([this, file] { checkpoint_every(std::chrono::seconds{1}, file); }),
       worker_(*this, "collab-audit",
-              ApiError{ApiErrorKind::unavailable, "The request to the audit trail was cancelled."}) {
-    // The marks an earlier process left guard this one's keys used behind too. Nothing is queued for
-    // the worker yet: the connection is this thread's until the constructor returns.
-    try {
-        auto marks = connection_.statement("SELECT key, keep_until_ms FROM used_tokens");
-        while (marks->executeStep()) {
-            const TimePoint keep_until{std::chrono::milliseconds{marks->getColumn(1).getInt64()}};
-            if (!marks_.take(digest_of(marks->getColumn(0).getString()), keep_until, TimePoint{}))
-                file_marks_live_until_ = std::max(file_marks_live_until_, keep_until);
-        }
-    } catch (const std::exception& error) {
-        throw StateError("cannot read the used confirmations and requests of " + file.string() + ": " + error.what());
-    }
-}
+              ApiError{ApiErrorKind::unavailable, "The request to the audit trail was cancelled."}) {}
 
 SqliteAuditLog::~SqliteAuditLog() {
     {
@@ -271,7 +289,7 @@ ApiResult<void> SqliteAuditLog::commit(StateConnection& connection, std::span<co
                 if (const auto* invitation = std::get_if<Invitation>(&write)) {
                     keep_invitation(connection, *invitation);
                 } else if (const auto* mark = std::get_if<TokenMark>(&write)) {
-                    mark_used(connection, mark->key, mark->use, mark->keep_until);
+                    mark_used(connection, mark->key, mark->use, mark->keep_until, true);
                     latest_mark = std::max(latest_mark.value_or(mark->use.at), mark->use.at);
                 } else {
                     const auto& withdrawal = std::get<Withdrawal>(write);
@@ -379,15 +397,22 @@ boost::asio::awaitable<ApiResult<std::size_t>> SqliteAuditLog::forget_settled(Ti
 
 boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> SqliteAuditLog::use_once(std::string key, TokenUse use,
                                                                                     TimePoint keep_until) {
+    return use_in_file(std::move(key), std::move(use), keep_until, false);
+}
+
+boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> SqliteAuditLog::use_in_file(std::string key, TokenUse use,
+                                                                                       TimePoint keep_until,
+                                                                                       bool written_behind) {
     using Earlier = std::optional<TokenUse>;
     std::function<ApiResult<Earlier>(StateConnection&)> work =
-        [key = std::move(key), use = std::move(use), keep_until](StateConnection& connection) -> ApiResult<Earlier> {
+        [key = std::move(key), use = std::move(use), keep_until,
+         written_behind](StateConnection& connection) -> ApiResult<Earlier> {
         try {
             // One transaction: one commit for the clean-up and the mark.
             SQLite::Transaction transaction(connection.db());
             forget_expired_marks(connection, use.at);
             Earlier found;
-            if (!mark_used(connection, key, use, keep_until)) found = first_use(connection, key);
+            if (!mark_used(connection, key, use, keep_until, written_behind)) found = first_use(connection, key);
             transaction.commit();
             return found;
         } catch (const std::exception& error) {
@@ -399,51 +424,38 @@ boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> SqliteAuditLog::use_o
 
 boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> SqliteAuditLog::use_once_written_behind(
     std::string key, TokenUse use, TimePoint keep_until) {
-    using Earlier = std::optional<TokenUse>;
     const auto executor = co_await boost::asio::this_coro::executor;
     const KeyDigest digest = digest_of(key);
-    enum class Held { already, now, not_here } held = Held::not_here;
+    bool ask_the_file = true;
     decltype(worker_)::WriteAnswer pending;
     {
-        // One lock for the memory and the queue: of two uses of one key, the first to take it in
-        // queues its mark first, and a forget() queued after a take sees it.
+        // One lock for the memory and the queue. Whatever the file answers, the key is held from here
+        // until its deadline, or else keys not held are asked about in the file until then: so a key
+        // once marked is always asked about (as long as it can be presented), and of two uses of a new
+        // key, the first queues its mark and the second asks the file, after that mark is committed.
         std::lock_guard lock(marks_mutex_);
-        if (marks_.contains(digest, use.at)) {
-            held = Held::already;
-        } else if (use.at < file_marks_live_until_ || !marks_.take(digest, keep_until, use.at)) {
-            held = Held::not_here;
-            file_marks_live_until_ = std::max(file_marks_live_until_, keep_until);
-        } else {
-            held = Held::now;
-            // Past a backlog of writes nobody waits for, this one waits for its commit.
+        const bool maybe_used = use.at < file_marks_live_until_ || marks_.may_hold(digest, use.at);
+        const bool held = marks_.take(digest, keep_until, use.at);
+        if (!held) file_marks_live_until_ = std::max(file_marks_live_until_, keep_until);
+        ask_the_file = maybe_used || !held;
+        if (!ask_the_file) {
             TokenMark mark{key, use, keep_until};
+            // Past a backlog of writes nobody waits for, this one waits for its commit.
             pending = worker_.queue_write(AuditFileWrite{std::move(mark)}, executor, worker_.backlogged());
         }
     }
-    if (held == Held::not_here) co_return co_await use_once(std::move(key), std::move(use), keep_until);
-    if (held == Held::now) {
-        if (pending) (void)co_await worker_.committed(std::move(pending));  // kept in memory either way
-        co_return Earlier{};
-    }
-    // A replay: when and by whom the key was first used, from the file, where the worker has written
-    // its mark by the time it reads (it runs in order).
-    std::function<ApiResult<Earlier>(StateConnection&)> read =
-        [key = std::move(key)](StateConnection& connection) -> ApiResult<Earlier> {
-        try {
-            return Earlier{first_use(connection, key)};
-        } catch (const std::exception&) {
-            return Earlier{TokenUse{}};  // a replay all the same
-        }
-    };
-    co_return co_await worker_.call(std::move(read));
+    if (ask_the_file) co_return co_await use_in_file(std::move(key), std::move(use), keep_until, true);
+    if (pending) (void)co_await worker_.committed(std::move(pending));  // held in memory either way
+    co_return std::optional<TokenUse>{};
 }
 
 boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::forget(std::string key) {
     const auto executor = co_await boost::asio::this_coro::executor;
     decltype(worker_)::WriteAnswer pending;
     {
+        // Queued after any mark of the key queued before (under the lock): taken back from the file,
+        // the key is asked about there, and found unused, until its fingerprint is let go.
         std::lock_guard lock(marks_mutex_);
-        marks_.erase(digest_of(key));
         TokenForget forgotten{std::move(key)};
         pending = worker_.queue_write(AuditFileWrite{std::move(forgotten)}, executor, true);
     }

@@ -254,8 +254,9 @@ struct HttpModeServer::State : chat::IntakeServerState {
         // The signature covers the timestamp and the body: one request, one signature.
         std::string key = "slack-request\n" + std::string(request["X-Slack-Signature"]);
         TokenUse arrival{now, std::string(chat::path_of(request.target()))};
-        // Remembered for as long as a timestamp within the tolerance of now can still be accepted.
-        const TimePoint keep_until = now + 2 * state->options.tolerance;
+        // Remembered for as long as a timestamp within the tolerance of now can still be accepted (a
+        // second more: the check accepts the bound itself, and the clock's readings may cross).
+        const TimePoint keep_until = now + 2 * state->options.tolerance + std::chrono::seconds{1};
         // Written behind where the store can: a signature comes back only in a replay, and the mark
         // is on disk before any change the request leads to is recorded.
         auto earlier = co_await state->used.use_once_written_behind(std::move(key), std::move(arrival), keep_until);

@@ -13,8 +13,10 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
+#include "adapters/store/marks_in_memory.hpp"
 #include "run_coroutine.hpp"
 #include "store_backends.hpp"
 
@@ -575,7 +577,7 @@ TEST(LocalOnSqlite, AMarkWrittenBehindIsOnDiskBeforeWhatIsRecordedAfterIt) {
 }
 
 // Past the memory's room, keys are marked in the file, as use_once does; a replay of one of them is
-// refused, also once the memory has room again.
+// refused, also once the keys that filled the memory are let go.
 TEST(LocalOnSqlite, PastTheMemorysRoomMarksGoToTheFileAndStillGuard) {
     TempDir dir;
     store::SqliteAuditLog file(dir / "state.sqlite", 2);  // two generations of one key
@@ -594,8 +596,32 @@ TEST(LocalOnSqlite, PastTheMemorysRoomMarksGoToTheFileAndStillGuard) {
     EXPECT_TRUE(use(state, "signature-4", "/slack/commands", t0 + 3min, t0 + 13min, behind).has_value());
 }
 
+// Restarted with less room in memory than the marks an earlier process left: those not held are asked
+// about in the file, and every replay is refused.
+TEST(LocalOnSqlite, MarksBeyondTheMemorysRoomAtOpenStillGuard) {
+    TempDir dir;
+    constexpr int keys = 6;
+    {
+        store::SqliteAuditLog file(dir / "state.sqlite");
+        store::LocalState state(store::LocalStateOptions{.durable_tokens = &file});
+        for (int i = 0; i < keys; ++i)
+            EXPECT_EQ(use(state, "signature-" + std::to_string(i), "/slack/commands", t0, t0 + 10min,
+                          Marking::written_behind),
+                      std::nullopt);
+    }
+    store::SqliteAuditLog file(dir / "state.sqlite", 2);
+    store::LocalState restarted(store::LocalStateOptions{.durable_tokens = &file});
+    for (int i = 0; i < keys; ++i)
+        EXPECT_TRUE(use(restarted, "signature-" + std::to_string(i), "/slack/commands", t0 + 1min, t0 + 11min,
+                        Marking::written_behind)
+                        .has_value())
+            << "signature-" << i << ": a replay after a restart was accepted";
+    EXPECT_EQ(use(restarted, "signature-new", "/slack/commands", t0 + 1min, t0 + 11min, Marking::written_behind),
+              std::nullopt);
+}
+
 // A mark the file refuses (here a trigger; in life a full disk) fails no entry beside it, and this process
-// still refuses the replay, from memory.
+// still refuses the replay: it cannot tell what the file lost, and says so.
 TEST(LocalOnSqlite, AMarkTheFileLosesStillGuardsThisProcess) {
     TempDir dir;
     { store::SqliteAuditLog created(dir / "state.sqlite"); }
@@ -610,10 +636,36 @@ TEST(LocalOnSqlite, AMarkTheFileLosesStillGuardsThisProcess) {
     EXPECT_EQ(use(state, "lost-signature", "/slack/commands", t0, t0 + 10min, Marking::written_behind), std::nullopt);
     const auto recorded = run(file.record(recorded_change()));
     ASSERT_TRUE(recorded.has_value()) << recorded.error().message;
-    const auto replay = use(state, "lost-signature", "/slack/commands", t0 + 1s, t0 + 10min, Marking::written_behind);
-    ASSERT_TRUE(replay.has_value()) << "a replay was accepted";
-    EXPECT_EQ(replay->at, TimePoint{}) << "when it was first used is unknown: the file lost its mark";
     EXPECT_TRUE(marked_keys(dir / "state.sqlite").empty());
+    TokenUse again{t0 + 1s, "/slack/commands"};
+    const auto replay = run(state.use_once_written_behind("lost-signature", std::move(again), t0 + 10min));
+    ASSERT_FALSE(replay.has_value()) << "a replay was accepted";
+    EXPECT_NE(replay.error().message.find("no room on the disk"), std::string::npos) << replay.error().message;
+}
+
+// Two keys that share a fingerprint in memory: the second is asked about in the file, found new, and
+// each is refused when it comes back.
+TEST(LocalOnSqlite, KeysSharingAFingerprintAreToldApartByTheFile) {
+    TempDir dir;
+    store::SqliteAuditLog file(dir / "state.sqlite");
+    store::LocalState state(store::LocalStateOptions{.durable_tokens = &file});
+    // Two keys with one fingerprint: about 80,000 keys in, by the birthday bound.
+    std::unordered_map<std::uint32_t, std::string> seen;
+    std::string first, second;
+    for (int i = 0; second.empty(); ++i) {
+        std::string key = "signature-" + std::to_string(i);
+        const auto [found, fresh] = seen.emplace(store::MarksInMemory::fingerprint_of(store::digest_of(key)), key);
+        if (!fresh) {
+            first = found->second;
+            second = std::move(key);
+        }
+    }
+    EXPECT_EQ(use(state, first, "/slack/commands", t0, t0 + 10min, Marking::written_behind), std::nullopt);
+    EXPECT_EQ(use(state, second, "/slack/events", t0 + 1s, t0 + 10min, Marking::written_behind), std::nullopt);
+    const auto replay = use(state, second, "/slack/events", t0 + 2s, t0 + 10min, Marking::written_behind);
+    ASSERT_TRUE(replay.has_value());
+    EXPECT_EQ(replay->at, t0 + 1s);
+    EXPECT_TRUE(use(state, first, "/slack/commands", t0 + 3s, t0 + 10min, Marking::written_behind).has_value());
 }
 
 // A single instance restarted on its state file: the proposals its buttons name are still recalled, until
