@@ -249,12 +249,12 @@ void SqliteAuditLog::checkpoint_every(std::chrono::milliseconds period, std::fil
 }
 
 boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::record(AuditEntry entry) {
-    AuditFileWrite write{std::move(entry)};
+    AuditFileWrite write{std::make_unique<const AuditEntry>(std::move(entry))};
     co_return co_await worker_.write(std::move(write));
 }
 
 boost::asio::awaitable<void> SqliteAuditLog::note(AuditEntry entry) {
-    AuditFileWrite write{std::move(entry)};
+    AuditFileWrite write{std::make_unique<const AuditEntry>(std::move(entry))};
     co_await worker_.write_later(std::move(write));
 }
 
@@ -275,8 +275,8 @@ ApiResult<void> SqliteAuditLog::commit(StateConnection& connection, std::span<co
         };
         std::optional<TimePoint> latest_mark;
         for (const AuditFileWrite& write : writes) {
-            if (const auto* entry = std::get_if<AuditEntry>(&write)) {
-                append_entry(connection, *entry);
+            if (const auto* entry = std::get_if<std::unique_ptr<const AuditEntry>>(&write)) {
+                append_entry(connection, **entry);
                 continue;
             }
             if (const auto* forgotten = std::get_if<TokenForget>(&write)) {
@@ -286,8 +286,8 @@ ApiResult<void> SqliteAuditLog::commit(StateConnection& connection, std::span<co
                 continue;
             }
             unawaited([&] {
-                if (const auto* invitation = std::get_if<Invitation>(&write)) {
-                    keep_invitation(connection, *invitation);
+                if (const auto* invitation = std::get_if<std::unique_ptr<const Invitation>>(&write)) {
+                    keep_invitation(connection, **invitation);
                 } else if (const auto* mark = std::get_if<TokenMark>(&write)) {
                     mark_used(connection, mark->key, mark->use, mark->keep_until, true);
                     latest_mark = std::max(latest_mark.value_or(mark->use.at), mark->use.at);
@@ -334,7 +334,7 @@ boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> SqliteAuditLog::recen
 }
 
 boost::asio::awaitable<void> SqliteAuditLog::remember(Invitation invitation) {
-    AuditFileWrite write{std::move(invitation)};
+    AuditFileWrite write{std::make_unique<const Invitation>(std::move(invitation))};
     co_await worker_.write_later(std::move(write));
 }
 

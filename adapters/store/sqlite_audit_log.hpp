@@ -16,6 +16,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -48,8 +49,10 @@ struct TokenForget {
     std::string key;
 };
 // What the worker commits in groups: the audit entries, the invitations' rows and the marks nobody
-// waits for, which share their commit, and the marks taken back.
-using AuditFileWrite = std::variant<AuditEntry, Invitation, Withdrawal, TokenMark, TokenForget>;
+// waits for, which share their commit, and the marks taken back. Entries and invitations (300 bytes
+// each) are held apart, so that a queued mark (one a request in HTTP mode) takes 90 bytes, not 320.
+using AuditFileWrite = std::variant<std::unique_ptr<const AuditEntry>, std::unique_ptr<const Invitation>, Withdrawal,
+                                    TokenMark, TokenForget>;
 
 class SqliteAuditLog final : public AuditLog,
                              public InvitationLog,
