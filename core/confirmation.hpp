@@ -60,8 +60,8 @@ public:
     virtual boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> use_once(std::string key, TokenUse use,
                                                                                 TimePoint keep_until) = 0;
     // The same, for a key whose mark may reach durable storage after the answer (a signed request's
-    // signature, met again only in a replay): a store that can, refuses a replay from memory at once
-    // and writes the mark behind, yet on disk before anything recorded after it. The mark may then be
+    // signature, met again only in a replay): a store that can, tells a new key from memory at once
+    // and writes its mark behind, yet on disk before anything recorded after it. The mark may then be
     // kept past `keep_until`, for keys that cannot come back once it has passed (the signature's
     // timestamp is stale by then). By default, as use_once.
     virtual boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> use_once_written_behind(std::string key,

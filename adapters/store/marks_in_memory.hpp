@@ -4,9 +4,9 @@
 // A key whose fingerprint is not held was never marked there (within the deadlines); one whose
 // fingerprint is held may have been (or shares it with another, about one key in 2^32 / n), and the
 // file is asked. They sit in two generations, each let go whole once the last of its deadlines has
-// passed: the newer takes keys until its first deadline passes (it then spans one lifetime of keys)
-// or it holds half the capacity, then becomes the older. So the memory follows the rate of keys,
-// within the capacity: past it, no key is taken in until the older generation's deadlines pass. A key
+// passed: once its first deadline has passed (it then spans one lifetime of keys), or once it holds
+// half the capacity, the newer becomes the older, as soon as the older is let go; meanwhile a full
+// newer takes no key. So the memory follows the rate of keys, within the capacity. A key
 // is held past its own deadline while another of its generation is not: for keys that cannot come
 // back once their deadline has passed (a signature's timestamp is stale by then).
 

@@ -83,8 +83,10 @@ constexpr std::array<std::string_view, 6> migrations{
     CREATE INDEX invitations_by_collaborator ON invitations (database_name, collaborator_id);
     )sql",
     // Which marks were used behind (a signature's): those a process reads back into memory at start.
+    // HTTP mode's, made before this version by use_once, are those.
     R"sql(
     ALTER TABLE used_tokens ADD COLUMN written_behind INTEGER NOT NULL DEFAULT 0;
+    UPDATE used_tokens SET written_behind = 1 WHERE key LIKE 'slack-request' || char(10) || '%';
     )sql"};
 
 // A WAL holding more frames than this, and more at each pass, is being filled by a stream of commits.
@@ -263,47 +265,50 @@ ApiResult<void> SqliteAuditLog::commit(StateConnection& connection, std::span<co
         SQLite::Transaction transaction(connection.db());
         // Nobody waits for an invitation's row, a mark written behind or the clean-up of expired
         // marks, and its own failure must not fail the entries beside it: not kept, a remembered
-        // invitation goes unannounced, a withdrawn one is later reported revoked or expired, a mark
-        // guards this process only (from its memory). A failure that took the whole transaction back
-        // (a full disk, an I/O error) fails the batch, as it would an entry.
+        // invitation goes unannounced, a withdrawn one is later reported revoked or expired, a mark is
+        // remembered as lost (see lose()). A failure that took the whole transaction back (a full disk,
+        // an I/O error) fails the batch, as it would an entry. False when the step failed.
         const auto unawaited = [&connection](const auto& step) {
             try {
                 step();
+                return true;
             } catch (const SQLite::Exception&) {
                 if (sqlite3_get_autocommit(connection.db().getHandle()) != 0) throw;
+                return false;
             }
         };
         std::optional<TimePoint> latest_mark;
         for (const AuditFileWrite& write : writes) {
             if (const auto* entry = std::get_if<std::unique_ptr<const AuditEntry>>(&write)) {
                 append_entry(connection, **entry);
-                continue;
-            }
-            if (const auto* forgotten = std::get_if<TokenForget>(&write)) {
-                auto forget = connection.statement("DELETE FROM used_tokens WHERE key = ?");
-                forget->bind(1, forgotten->key);
-                forget->exec();
-                continue;
-            }
-            unawaited([&] {
-                if (const auto* invitation = std::get_if<std::unique_ptr<const Invitation>>(&write)) {
-                    keep_invitation(connection, **invitation);
-                } else if (const auto* mark = std::get_if<TokenMark>(&write)) {
-                    mark_used(connection, mark->key, mark->use, mark->keep_until, true);
-                    latest_mark = std::max(latest_mark.value_or(mark->use.at), mark->use.at);
-                } else {
-                    const auto& withdrawal = std::get<Withdrawal>(write);
+            } else if (const auto* invitation = std::get_if<std::unique_ptr<const Invitation>>(&write)) {
+                unawaited([&] { keep_invitation(connection, **invitation); });
+            } else if (const auto* mark = std::get_if<TokenMark>(&write)) {
+                latest_mark = std::max(latest_mark.value_or(mark->use.at), mark->use.at);
+                if (!unawaited([&] { mark_used(connection, mark->key, mark->use, mark->keep_until, true); }))
+                    lose(*mark);
+            } else {
+                const auto& withdrawal = std::get<Withdrawal>(write);
+                unawaited([&] {
                     settle_invitation(connection, withdrawal.database, withdrawal.collaborator_id,
                                       InvitationFate::withdrawn, withdrawal.at);
-                }
-            });
+                });
+            }
         }
         if (latest_mark) unawaited([&] { forget_expired_marks(connection, *latest_mark); });
         transaction.commit();
     } catch (const std::exception& error) {
+        for (const AuditFileWrite& write : writes)
+            if (const auto* mark = std::get_if<TokenMark>(&write)) lose(*mark);
         return std::unexpected(storage_error("written", error));
     }
     return {};
+}
+
+void SqliteAuditLog::lose(const TokenMark& mark) {
+    std::erase_if(lost_marks_, [&](const auto& lost) { return lost.second <= mark.use.at; });
+    auto [lost, first] = lost_marks_.try_emplace(digest_of(mark.key), mark.keep_until);
+    if (!first) lost->second = std::max(lost->second, mark.keep_until);
 }
 
 boost::asio::awaitable<ApiResult<std::vector<AuditEntry>>> SqliteAuditLog::recent(AuditQuery query) {
@@ -405,8 +410,12 @@ boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> SqliteAuditLog::use_i
                                                                                        bool written_behind) {
     using Earlier = std::optional<TokenUse>;
     std::function<ApiResult<Earlier>(StateConnection&)> work =
-        [key = std::move(key), use = std::move(use), keep_until,
+        [this, key = std::move(key), use = std::move(use), keep_until,
          written_behind](StateConnection& connection) -> ApiResult<Earlier> {
+        // Used, though the file lost its mark: when and by whom is unknown.
+        if (written_behind)
+            if (const auto lost = lost_marks_.find(digest_of(key)); lost != lost_marks_.end() && lost->second > use.at)
+                return Earlier{TokenUse{}};
         try {
             // One transaction: one commit for the clean-up and the mark.
             SQLite::Transaction transaction(connection.db());
@@ -450,16 +459,21 @@ boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> SqliteAuditLog::use_o
 }
 
 boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::forget(std::string key) {
-    const auto executor = co_await boost::asio::this_coro::executor;
-    decltype(worker_)::WriteAnswer pending;
-    {
-        // Queued after any mark of the key queued before (under the lock): taken back from the file,
-        // the key is asked about there, and found unused, until its fingerprint is let go.
-        std::lock_guard lock(marks_mutex_);
-        TokenForget forgotten{std::move(key)};
-        pending = worker_.queue_write(AuditFileWrite{std::move(forgotten)}, executor, true);
-    }
-    co_return co_await worker_.committed(std::move(pending));
+    // A call runs after the writes queued before it are committed: after any mark of the key. Taken
+    // back from the file, the key is asked about there, and found unused, while its fingerprint is held.
+    std::function<ApiResult<void>(StateConnection&)> work =
+        [this, key = std::move(key)](StateConnection& connection) -> ApiResult<void> {
+        try {
+            auto forget = connection.statement("DELETE FROM used_tokens WHERE key = ?");
+            forget->bind(1, key);
+            forget->exec();
+            lost_marks_.erase(digest_of(key));
+        } catch (const std::exception& error) {
+            return std::unexpected(storage_error("written", error, uses_kept));
+        }
+        return {};
+    };
+    co_return co_await worker_.call(std::move(work));
 }
 
 boost::asio::awaitable<ApiResult<void>> SqliteAuditLog::keep(std::string key, std::string value, TimePoint keep_until) {

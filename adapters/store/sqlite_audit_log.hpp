@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <variant>
 
 #include "adapters/store/kept_values.hpp"
@@ -44,15 +45,11 @@ struct TokenMark {
     TokenUse use;
     TimePoint keep_until;
 };
-// A used key's mark taken back (forget), queued after any mark of the same key.
-struct TokenForget {
-    std::string key;
-};
-// What the worker commits in groups: the audit entries, the invitations' rows and the marks nobody
-// waits for, which share their commit, and the marks taken back. Entries and invitations (300 bytes
-// each) are held apart, so that a queued mark (one a request in HTTP mode) takes 90 bytes, not 320.
-using AuditFileWrite = std::variant<std::unique_ptr<const AuditEntry>, std::unique_ptr<const Invitation>, Withdrawal,
-                                    TokenMark, TokenForget>;
+// What the worker commits in groups: the audit entries, and the invitations' rows and the marks nobody
+// waits for, which share their commit. Entries and invitations (300 bytes each) are held apart, so
+// that a queued mark (one a request in HTTP mode) takes 90 bytes and its key's, not 320.
+using AuditFileWrite =
+    std::variant<std::unique_ptr<const AuditEntry>, std::unique_ptr<const Invitation>, Withdrawal, TokenMark>;
 
 class SqliteAuditLog final : public AuditLog,
                              public InvitationLog,
@@ -61,10 +58,10 @@ class SqliteAuditLog final : public AuditLog,
                              private WorkerHost<StateConnection, AuditFileWrite> {
 public:
     // Keys used behind are held in memory up to `marks_in_memory` (see MarksInMemory), 4 to 10 bytes
-    // each: with HTTP mode's 10 minutes a mark, the fast path holds up to 1,000 requests a second
-    // sustained (12 MiB at most then; the memory follows the rate). Past it, keys are asked about in
+    // each: with HTTP mode's 10 minutes a mark, the fast path holds up to 1,080 requests a second
+    // sustained (13 MiB at most then; the memory follows the rate). Past it, keys are asked about in
     // the file until 10 minutes after the last that did not fit.
-    static constexpr std::size_t default_marks_in_memory = 1'200'000;
+    static constexpr std::size_t default_marks_in_memory = 1'300'000;
     explicit SqliteAuditLog(const std::filesystem::path& file,
                             std::size_t marks_in_memory = default_marks_in_memory);  // throws StateError
     ~SqliteAuditLog() override;  // writes what is queued, then stops
@@ -87,7 +84,8 @@ public:
     // A key whose fingerprint is not held in memory is new: it returns once its mark is queued, to be
     // committed before anything queued after it (before the audit entry of any change the request
     // leads to). Any other is asked about in the file, as use_once does: a replay, a key that shares
-    // a fingerprint, and every key not held while one that did not fit in memory can be presented.
+    // a fingerprint, and every key while one that did not fit in memory can be presented. A mark the
+    // file lost (a failed commit) is remembered as used by this process.
     boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> use_once_written_behind(std::string key, TokenUse use,
                                                                                        TimePoint keep_until) override;
     boost::asio::awaitable<ApiResult<void>> forget(std::string key) override;
@@ -101,11 +99,15 @@ private:
     ApiResult<void> commit(StateConnection& connection, std::span<const AuditFileWrite> writes) override;
 
     void checkpoint_every(std::chrono::milliseconds period, std::filesystem::path file);
+    // Remembers `mark` as used though the file lost it (on the worker's thread).
+    void lose(const TokenMark& mark);
     // use_once, marking the key as used behind (read back into memory at the next start) or not.
     boost::asio::awaitable<ApiResult<std::optional<TokenUse>>> use_in_file(std::string key, TokenUse use,
                                                                            TimePoint keep_until, bool written_behind);
 
     StateConnection connection_;  // used on the worker's thread only, once built
+    // Keys used behind whose marks a failed commit lost, until their deadlines (the worker's thread's).
+    std::unordered_map<KeyDigest, TimePoint> lost_marks_;
     // The keys used behind: held in memory, and until when a key not held may still be marked in the
     // file (it did not fit in memory, when used or when the file was opened).
     std::mutex marks_mutex_;

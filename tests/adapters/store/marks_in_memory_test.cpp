@@ -78,7 +78,7 @@ TEST(MarksInMemory, the_newer_generation_waits_for_the_older_to_be_let_go) {
     ASSERT_TRUE(marks.take(digest_of("signature-5"), t0 + 31min, t0 + 21min));
     EXPECT_TRUE(marks.may_hold(digest_of("signature-1"), t0 + 25min - 1ms));
     EXPECT_FALSE(marks.may_hold(digest_of("signature-1"), t0 + 25min));
-    // The older gone, the newer becomes the older at the next key, and is let go whole at 31 minutes.
+    // The older gone, the newer becomes the older, and is let go whole at 31 minutes.
     ASSERT_TRUE(marks.take(digest_of("signature-6"), t0 + 36min, t0 + 26min));
     EXPECT_TRUE(marks.may_hold(digest_of("signature-3"), t0 + 26min)) << "held with its generation";
     EXPECT_TRUE(marks.may_hold(digest_of("signature-5"), t0 + 31min - 1ms));
